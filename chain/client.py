@@ -1,0 +1,117 @@
+"""A thin client over web3.py: send a contract call from an account, wait, decode reverts.
+
+It talks JSON-RPC to any node (anvil, Hardhat, or an external URL). Transactions are signed
+locally with the account's key and numbered locally, so a burst of sends costs one round trip
+each rather than three.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError
+
+from chain.artifacts import load_artifact
+from chain.errors import ActionRevertedError, ChainError
+from chain.reverts import decode_revert
+
+RECEIPT_TIMEOUT_S = 120
+
+
+def connect(url: str) -> Web3:
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+    if not w3.is_connected():
+        raise ChainError(f"no JSON-RPC node answers at {url}: start one with `ledger node start`")
+    return w3
+
+
+def revert_data(exc: Exception) -> bytes | None:
+    """The raw revert bytes carried by a web3 exception, when it carries any."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    if isinstance(data, (bytes, HexBytes)):
+        return bytes(data)
+    return None
+
+
+def as_revert(exc: Exception) -> ActionRevertedError:
+    data = revert_data(exc)
+    if data is None:
+        return ActionRevertedError("Reverted", {"message": str(exc)})
+    return decode_revert(data)
+
+
+@dataclass
+class Sender:
+    """Sends transactions from one account with a locally kept nonce."""
+
+    w3: Web3
+    account: LocalAccount
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._nonce: int | None = None
+        self._chain_id = self.w3.eth.chain_id
+
+    @classmethod
+    def from_key(cls, w3: Web3, key: str) -> "Sender":
+        return cls(w3, Account.from_key(key))
+
+    def resync(self) -> None:
+        with self._lock:
+            self._nonce = None
+
+    def send(self, call, *, gas: int | None = None, wait: bool = True):
+        """Simulate `call` (a bound contract function), sign and send it; the receipt when `wait`.
+
+        Raises ActionRevertedError, with the decoded custom error, when the call would revert.
+        """
+        try:
+            estimated = gas or int(call.estimate_gas({"from": self.account.address}) * 1.2) + 10_000
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise as_revert(exc) from None
+        with self._lock:
+            if self._nonce is None:
+                self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+            tx = call.build_transaction(
+                {
+                    "from": self.account.address,
+                    "nonce": self._nonce,
+                    "gas": estimated,
+                    "chainId": self._chain_id,
+                }
+            )
+            signed = self.account.sign_transaction(tx)
+            try:
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            except Exception:
+                self._nonce = None  # the node's view wins after any failure
+                raise
+            self._nonce += 1
+        if not wait:
+            return tx_hash
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S, poll_latency=0.01)
+        if receipt["status"] != 1:
+            raise ChainError(f"transaction {tx_hash.hex()} reverted on-chain after a passing simulation")
+        return receipt
+
+
+def contract_at(w3: Web3, name: str, address: str) -> Contract:
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact(name).abi)
+
+
+def deploy_contract(sender: Sender, name: str, *args) -> tuple[Contract, dict]:
+    """Deploy contract `name`; the bound contract and the deployment receipt."""
+    artifact = load_artifact(name)
+    factory = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = sender.send(factory.constructor(*args))
+    return contract_at(sender.w3, name, receipt["contractAddress"]), receipt

@@ -1,0 +1,67 @@
+"""Deploy the contracts and remember where they are.
+
+The deployment record lives beside the node's data, one file per chain id. It keeps the deploy
+block's hash so that a record left over from another chain (a restarted Hardhat node, a wiped
+anvil state) is detected instead of being trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from web3 import Web3
+
+from chain.client import Sender, deploy_contract
+from chain.errors import NotDeployedError
+
+
+@dataclass(frozen=True)
+class Deployment:
+    chain_id: int
+    registry: str
+    catalog: str
+    office: str
+    deploy_block: int
+    deploy_block_hash: str
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, w3: Web3) -> "Deployment":
+        """The record at `path`, checked against the chain `w3` is connected to."""
+        if not path.exists():
+            raise NotDeployedError(f"no deployment at {path}: run `ledger deploy` first")
+        record = cls(**json.loads(path.read_text()))
+        try:
+            block = w3.eth.get_block(record.deploy_block)
+        except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
+            block = None
+        if block is None or block["hash"].to_0x_hex() != record.deploy_block_hash:
+            raise NotDeployedError(
+                f"{path} describes another chain (deploy block {record.deploy_block} differs): run `ledger deploy` again"
+            )
+        return record
+
+
+def deployment_path(data_dir: Path, chain_id: int) -> Path:
+    return Path(data_dir) / f"deployment-{chain_id}.json"
+
+
+def deploy_all(office: Sender) -> Deployment:
+    """Deploy UnitRegistry (administered by the Office's account) and Catalog."""
+    registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
+    catalog, _ = deploy_contract(office, "Catalog", registry.address)
+    return Deployment(
+        chain_id=office.w3.eth.chain_id,
+        registry=registry.address,
+        catalog=catalog.address,
+        office=office.account.address,
+        deploy_block=receipt["blockNumber"],
+        deploy_block_hash=receipt["blockHash"].to_0x_hex(),
+    )

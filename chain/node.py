@@ -1,0 +1,143 @@
+"""Start, wait for and stop a local EVM node: anvil (default) or the Hardhat node.
+
+Anvil keeps its state in the data directory (dumped every second and on shutdown), so a
+restart keeps the chain. The Hardhat node keeps nothing across restarts. Either is stopped
+by its own pid, never by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from chain.artifacts import ROOT
+from chain.errors import NodeStartError
+
+NODE_KINDS = ("anvil", "hardhat")
+CHAIN_ID = 31337
+GAS_LIMIT = 60_000_000
+READY_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rpc_ready(url: str, timeout: float = 1.0) -> bool:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return "result" in json.loads(response.read())
+    except (OSError, ValueError):
+        return False
+
+
+@dataclass
+class LocalNode:
+    """A node process of `kind` listening on 127.0.0.1:`port`, with its files in `data_dir`."""
+
+    kind: str
+    data_dir: Path
+    port: int = 8545
+
+    def __post_init__(self) -> None:
+        if self.kind not in NODE_KINDS:
+            raise NodeStartError(f"node kind must be one of {NODE_KINDS}, got {self.kind!r}")
+        self.data_dir = Path(self.data_dir)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / f"{self.kind}.pid"
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "anvil-state.json"
+
+    def command(self) -> list[str]:
+        bin_dir = ROOT / "node_modules" / ".bin"
+        if self.kind == "anvil":
+            return [
+                str(bin_dir / "anvil"), "--host", "127.0.0.1", "--port", str(self.port),
+                "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT),
+                "--state", str(self.state_file), "--state-interval", "1", "--silent",
+            ]  # fmt: skip
+        # Start Hardhat's own binary: `npx` does not pass SIGTERM on to it.
+        return [str(bin_dir / "hardhat"), "node", "--hostname", "127.0.0.1", "--port", str(self.port)]
+
+    def start(self) -> "LocalNode":
+        """Start the node in the background and wait until it answers JSON-RPC."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.running():
+            return self
+        log = open(self.data_dir / f"{self.kind}.log", "ab")
+        process = subprocess.Popen(
+            self.command(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise NodeStartError(f"{self.kind} exited with {process.returncode}; see {log.name}")
+            if rpc_ready(self.url):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise NodeStartError(f"{self.kind} did not answer on {self.url} within {READY_TIMEOUT_S:.0f} s")
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def running(self) -> bool:
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return rpc_ready(self.url)
+
+    def stop(self, *, hard: bool = False) -> None:
+        """Stop the node by its pid. `hard` sends SIGKILL (a crash); otherwise SIGTERM so anvil dumps state."""
+        pid = self.pid()
+        if pid is None:
+            return
+        try:
+            os.kill(pid, signal.SIGKILL if hard else signal.SIGTERM)
+            _wait_exit(pid)
+        except ProcessLookupError:
+            pass
+        self.pid_file.unlink(missing_ok=True)
+
+
+def _wait_exit(pid: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        except ChildProcessError:  # not our child: poll for its disappearance
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ICatalog} from "./interfaces/ICatalog.sol";
+import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
+
+/// @title Catalog
+/// @notice Catalog entries and every version of them (Art. 11–14). Responsible units submit,
+/// resubmit and request changes or deletion; the Data Center reviews. Nothing changes an entry
+/// without a Data Center approval, and every step is an officer's signed action.
+contract Catalog is ICatalog, EIP712 {
+    /// @dev The struct an officer signs. `document` is hashed as EIP-712 `bytes` (keccak256).
+    bytes32 public constant ACTION_TYPEHASH = keccak256(
+        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce)"
+    );
+
+    /// @dev Bounds calldata and log size per action; a catalog entry with hundreds of data items fits.
+    uint256 public constant MAX_DOCUMENT_BYTES = 32 * 1024;
+
+    IUnitRegistry public immutable registry;
+
+    mapping(bytes32 entryId => Entry) private _entries;
+    mapping(bytes32 entryId => mapping(uint32 number => Version)) private _versions;
+    mapping(address signer => mapping(uint256 nonce => bool)) private _nonces;
+
+    constructor(IUnitRegistry registry_) EIP712("PutuoCatalog", "1") {
+        registry = registry_;
+    }
+
+    /// @inheritdoc ICatalog
+    function execute(SignedAction calldata action) external {
+        _execute(action);
+    }
+
+    /// @inheritdoc ICatalog
+    function executeBatch(SignedAction[] calldata actions) external {
+        for (uint256 i = 0; i < actions.length; ++i) {
+            // The external self-call gives each action its own revert scope.
+            try this.executeFromBatch(actions[i]) {}
+            catch (bytes memory reason) {
+                emit CatalogActionRejected(msg.sender, i, actionDigest(actions[i]), reason);
+            }
+        }
+    }
+
+    /// @dev Only for {executeBatch}; not part of the interface.
+    function executeFromBatch(SignedAction calldata action) external {
+        if (msg.sender != address(this)) revert CatalogNotSelf(msg.sender);
+        _execute(action);
+    }
+
+    /// @inheritdoc ICatalog
+    function actionDigest(SignedAction calldata a) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ACTION_TYPEHASH, a.kind, a.entryId, a.version, a.reasonCode, keccak256(a.document), a.nonce
+                )
+            )
+        );
+    }
+
+    /// @inheritdoc ICatalog
+    function entry(bytes32 entryId) external view returns (Entry memory) {
+        return _entries[entryId];
+    }
+
+    /// @inheritdoc ICatalog
+    function version(bytes32 entryId, uint32 number) external view returns (Version memory) {
+        return _versions[entryId][number];
+    }
+
+    /// @inheritdoc ICatalog
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool) {
+        return _nonces[signer][nonce];
+    }
+
+    /// @inheritdoc ICatalog
+    function maxDocumentBytes() external pure returns (uint256) {
+        return MAX_DOCUMENT_BYTES;
+    }
+
+    function _execute(SignedAction calldata a) private {
+        if (a.document.length == 0) revert CatalogEmptyDocument();
+        if (a.document.length > MAX_DOCUMENT_BYTES) {
+            revert CatalogDocumentTooLarge(a.document.length, MAX_DOCUMENT_BYTES);
+        }
+        (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) = _authenticate(a);
+        if (a.kind == ActionKind.Review) {
+            _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
+            _review(a, signer);
+        } else {
+            _requireKind(signer, IUnitRegistry.UnitKind.Ordinary, unitKind);
+            if (a.version != 0 || a.reasonCode != 0) revert CatalogUnexpectedField(a.kind);
+            _ownerAction(a, signer, unitId);
+        }
+    }
+
+    /// @dev Recovers the officer, checks the key is active, and spends the nonce.
+    function _authenticate(SignedAction calldata a)
+        private
+        returns (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind)
+    {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(actionDigest(a), a.signature);
+        if (err != ECDSA.RecoverError.NoError) revert CatalogInvalidSignature(a.signature);
+        bool active;
+        (active, unitId, unitKind) = registry.activeKey(recovered);
+        if (!active) revert CatalogSignerNotActive(recovered);
+        if (_nonces[recovered][a.nonce]) revert CatalogNonceUsed(recovered, a.nonce);
+        _nonces[recovered][a.nonce] = true;
+        signer = recovered;
+    }
+
+    function _ownerAction(SignedAction calldata a, address signer, bytes32 unitId) private {
+        Entry storage e = _entries[a.entryId];
+        VersionKind vk;
+        EntryStatus next;
+        if (a.kind == ActionKind.Submit) {
+            if (e.status != EntryStatus.None) revert CatalogEntryExists(a.entryId);
+            e.unitId = unitId;
+            e.createdAt = uint40(block.timestamp);
+            (vk, next) = (VersionKind.Initial, EntryStatus.UnderReview);
+        } else {
+            if (e.status == EntryStatus.None) revert CatalogUnknownEntry(a.entryId);
+            if (e.unitId != unitId) revert CatalogNotOwner(a.entryId, e.unitId, unitId);
+            if (a.kind == ActionKind.Resubmit) {
+                _requireStatus(a.entryId, EntryStatus.Returned, e.status);
+                (vk, next) = (VersionKind.Resubmission, EntryStatus.UnderReview);
+            } else {
+                _requireStatus(a.entryId, EntryStatus.Active, e.status);
+                (vk, next) = a.kind == ActionKind.RequestChange
+                    ? (VersionKind.Change, EntryStatus.ChangePending)
+                    : (VersionKind.Deletion, EntryStatus.DeletePending);
+            }
+        }
+        uint32 number = e.latestVersion + 1;
+        e.latestVersion = number;
+        e.pendingVersion = number;
+        e.status = next;
+        bytes32 documentHash = keccak256(a.document);
+        _versions[a.entryId][number] = Version({
+            documentHash: documentHash,
+            submitter: signer,
+            submittedAt: uint40(block.timestamp),
+            dueAt: 0,
+            kind: vk,
+            status: VersionStatus.Pending,
+            reviewer: address(0),
+            reviewedAt: 0,
+            reasonCode: 0
+        });
+        emit CatalogVersionSubmitted(a.entryId, number, unitId, vk, signer, a.nonce, documentHash, 0, a.document);
+    }
+
+    function _review(SignedAction calldata a, address reviewer) private {
+        Entry storage e = _entries[a.entryId];
+        if (e.status == EntryStatus.None) revert CatalogUnknownEntry(a.entryId);
+        if (e.pendingVersion == 0 || e.pendingVersion != a.version) {
+            revert CatalogNotPendingVersion(a.entryId, e.pendingVersion, a.version);
+        }
+        Version storage v = _versions[a.entryId][a.version];
+        bool approved = a.reasonCode == 0;
+        v.status = approved ? VersionStatus.Approved : VersionStatus.Returned;
+        v.reviewer = reviewer;
+        v.reviewedAt = uint40(block.timestamp);
+        v.reasonCode = a.reasonCode;
+        e.pendingVersion = 0;
+        e.status = _statusAfterReview(e, v.kind, approved, a.version);
+        emit CatalogVersionReviewed(
+            a.entryId, a.version, reviewer, a.nonce, a.reasonCode, e.status, keccak256(a.document), a.document
+        );
+    }
+
+    /// @dev The one place the review outcome moves an entry. A returned change or deletion
+    /// leaves the approved version in force (Art. 14: only an approved request changes the entry).
+    function _statusAfterReview(Entry storage e, VersionKind kind, bool approved, uint32 number)
+        private
+        returns (EntryStatus)
+    {
+        if (kind == VersionKind.Initial || kind == VersionKind.Resubmission) {
+            if (!approved) return EntryStatus.Returned;
+            e.approvedVersion = number;
+            return EntryStatus.Active;
+        }
+        if (!approved) return EntryStatus.Active;
+        if (kind == VersionKind.Deletion) return EntryStatus.Deleted;
+        e.approvedVersion = number;
+        return EntryStatus.Active;
+    }
+
+    function _requireKind(address signer, IUnitRegistry.UnitKind expected, IUnitRegistry.UnitKind actual)
+        private
+        pure
+    {
+        if (expected != actual) revert CatalogWrongUnitKind(signer, uint8(expected), uint8(actual));
+    }
+
+    function _requireStatus(bytes32 entryId, EntryStatus expected, EntryStatus actual) private pure {
+        if (expected != actual) revert CatalogInvalidStatus(entryId, expected, actual);
+    }
+}

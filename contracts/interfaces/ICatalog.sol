@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title Catalog of public data resources (公共数据目录, Art. 11–14)
+/// @notice Entries and their versions. Every version's full canonical JSON document travels in
+/// calldata and in the event that records it; storage keeps its keccak256, status and owner.
+/// Every action is an officer's EIP-712 signature that the contract checks, so the account that
+/// relays the transaction can neither forge nor replay it.
+interface ICatalog {
+    /// @dev What an officer asks for. The numbering is part of the signed message: never reorder.
+    enum ActionKind {
+        Submit, // a responsible unit submits a new entry (Art. 11)
+        Resubmit, // ... resubmits a returned entry (Art. 13)
+        RequestChange, // ... asks to change an approved entry (Art. 14)
+        RequestDelete, // ... asks to delete an approved entry (Art. 14)
+        Review // the Data Center approves (reasonCode 0) or returns (reasonCode > 0) a pending version
+    }
+
+    enum VersionKind {
+        Initial,
+        Resubmission,
+        Change,
+        Deletion
+    }
+
+    enum VersionStatus {
+        None,
+        Pending,
+        Approved,
+        Returned
+    }
+
+    enum EntryStatus {
+        None,
+        UnderReview, // first version (or a resubmission) awaits review
+        Returned, // returned with a reason; the unit resubmits (Art. 13)
+        Active, // has an approved version and no pending request
+        ChangePending, // a change request awaits evaluation (Art. 14)
+        DeletePending, // a delete request awaits evaluation (Art. 14)
+        Deleted
+    }
+
+    struct SignedAction {
+        ActionKind kind;
+        bytes32 entryId;
+        uint32 version; // the version reviewed; 0 for the owner's actions
+        uint16 reasonCode; // Review only: 0 approves, anything else returns with that reason
+        bytes document; // canonical JSON (RFC 8785): entry, deletion request or review note
+        uint256 nonce; // any unused number of the signer's; refused once used
+        bytes signature; // 65-byte ECDSA over the EIP-712 digest of the fields above
+    }
+
+    struct Entry {
+        bytes32 unitId;
+        uint32 latestVersion;
+        uint32 approvedVersion;
+        uint32 pendingVersion;
+        EntryStatus status;
+        uint40 createdAt;
+    }
+
+    /// @dev Two slots. `dueAt` is the deadline of the step this version started (0 until the
+    /// working-day calendar is attached); `reviewedAt`/`reviewer` are zero until reviewed.
+    struct Version {
+        bytes32 documentHash;
+        address submitter;
+        uint40 submittedAt;
+        uint40 dueAt;
+        VersionKind kind;
+        VersionStatus status;
+        address reviewer;
+        uint40 reviewedAt;
+        uint16 reasonCode;
+    }
+
+    error CatalogSignerNotActive(address signer);
+    error CatalogNonceUsed(address signer, uint256 nonce);
+    error CatalogWrongUnitKind(address signer, uint8 expected, uint8 actual);
+    error CatalogNotOwner(bytes32 entryId, bytes32 ownerUnit, bytes32 signerUnit);
+    error CatalogEntryExists(bytes32 entryId);
+    error CatalogUnknownEntry(bytes32 entryId);
+    error CatalogInvalidStatus(bytes32 entryId, EntryStatus expected, EntryStatus actual);
+    error CatalogNotPendingVersion(bytes32 entryId, uint32 pendingVersion, uint32 version);
+    error CatalogEmptyDocument();
+    error CatalogDocumentTooLarge(uint256 length, uint256 maxLength);
+    error CatalogUnexpectedField(ActionKind kind);
+    error CatalogInvalidSignature(bytes signature);
+    error CatalogNotSelf(address caller);
+
+    event CatalogVersionSubmitted(
+        bytes32 indexed entryId,
+        uint32 indexed version,
+        bytes32 indexed unitId,
+        VersionKind kind,
+        address signer,
+        uint256 nonce,
+        bytes32 documentHash,
+        uint40 dueAt,
+        bytes document
+    );
+
+    event CatalogVersionReviewed(
+        bytes32 indexed entryId,
+        uint32 indexed version,
+        address indexed reviewer,
+        uint256 nonce,
+        uint16 reasonCode,
+        EntryStatus entryStatus,
+        bytes32 documentHash,
+        bytes document
+    );
+
+    /// @dev Emitted by {executeBatch} for an action it skipped; `reason` is the revert data
+    /// (a custom error of this contract) that {execute} would have reverted with.
+    event CatalogActionRejected(address indexed relayer, uint256 indexed index, bytes32 digest, bytes reason);
+
+    /// @notice Executes one signed action.
+    /// Requirements: the signature recovers to an active officer key; its nonce is unused; the
+    /// signer's unit may take this action on this entry in its current status.
+    /// Emits {CatalogVersionSubmitted} or {CatalogVersionReviewed}.
+    function execute(SignedAction calldata action) external;
+
+    /// @notice Executes many signed actions in one transaction. An action that fails is skipped
+    /// and reported with {CatalogActionRejected}; the others still take effect.
+    /// IMPORTANT: actions run in array order, so a review must come after the version it reviews.
+    function executeBatch(SignedAction[] calldata actions) external;
+
+    /// @notice The EIP-712 digest an officer signs for `action` (its signature field is ignored).
+    function actionDigest(SignedAction calldata action) external view returns (bytes32);
+
+    function entry(bytes32 entryId) external view returns (Entry memory);
+
+    function version(bytes32 entryId, uint32 number) external view returns (Version memory);
+
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+
+    function maxDocumentBytes() external view returns (uint256);
+}

@@ -1,0 +1,43 @@
+// Hardhat 2 compiles with the npm `solc` package (solcjs/wasm) so that a fresh
+// clone compiles offline: Hardhat's own compiler download is not reachable here.
+const { subtask } = require("hardhat/config");
+const { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } = require("hardhat/builtin-tasks/task-names");
+const path = require("path");
+
+const SOLC_VERSION = require("solc/package.json").version;
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args, hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) {
+    throw new Error(`hardhat.config.js pins solc ${SOLC_VERSION}, asked for ${args.solcVersion}`);
+  }
+  return {
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: SOLC_VERSION,
+  };
+});
+
+module.exports = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      viaIR: true,
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: {
+      chainId: 31337,
+      // Large catalog documents travel in calldata; keep headroom for batches.
+      blockGasLimit: 60_000_000,
+      allowUnlimitedContractSize: false,
+    },
+  },
+  paths: {
+    sources: "./contracts",
+    artifacts: "./build/artifacts",
+    cache: "./build/cache",
+  },
+};
