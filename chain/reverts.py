@@ -10,7 +10,7 @@ from eth_utils import keccak
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
-CONTRACTS = ("UnitRegistry", "Catalog")
+CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar")
 
 
 def _type_string(param: dict) -> str:

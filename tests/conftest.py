@@ -78,3 +78,61 @@ def _with_snapshot(system: System):
         yield system
     finally:
         system.revert(snap)
+
+
+# --- officers -----------------------------------------------------------------------------
+
+from eth_account import Account  # noqa: E402
+
+from chain.actions import ActionKind, CatalogAction, fresh_nonce, sign_action, unit_id_for  # noqa: E402
+from chain.client import contract_at  # noqa: E402
+
+UNIT_KINDS = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
+
+
+class Officer:
+    """A registered officer key of a unit, able to sign catalog actions."""
+
+    def __init__(self, system: System, unit_id: bytes, account) -> None:
+        self.system = system
+        self.unit_id = unit_id
+        self.account = account
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def action(self, kind: ActionKind, entry_id: bytes, document: bytes, *, version: int = 0,
+               reason_code: int = 0, nonce: int | None = None) -> CatalogAction:
+        unsigned = CatalogAction(kind, entry_id, version, reason_code, document,
+                                 fresh_nonce() if nonce is None else nonce)
+        return sign_action(unsigned, self.account.key, chain_id=self.system.w3.eth.chain_id,
+                           catalog_address=self.system.deployment.catalog)
+
+
+class Units:
+    """The units of a test district: the Data Center, two ordinary units and an auditor."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.registry = contract_at(system.w3, "UnitRegistry", system.deployment.registry)
+        self.catalog = contract_at(system.w3, "Catalog", system.deployment.catalog)
+        self.data_center = self.register("PT-DSJZX", "data_center", "普陀区大数据中心")
+        self.civil = self.register("PT-MZJ", "ordinary", "普陀区民政局")
+        self.market = self.register("PT-SCJGJ", "ordinary", "普陀区市场监督管理局")
+        self.auditor = self.register("PT-WXB", "auditor", "区委网信办")
+
+    def register(self, code: str, kind: str, name: str) -> Officer:
+        unit_id = unit_id_for(code)
+        self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
+        return self.add_officer(unit_id)
+
+    def add_officer(self, unit_id: bytes, sm2_public_key: bytes = b"") -> Officer:
+        account = Account.create()
+        self.system.office.send(self.registry.functions.registerOfficer(unit_id, account.address, sm2_public_key))
+        return Officer(self.system, unit_id, account)
+
+
+@pytest.fixture
+def units(system) -> Units:
+    return Units(system)

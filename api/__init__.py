@@ -1,0 +1,1 @@
+"""The HTTP API: catalog lookups from the mirror, signed actions into the outbox."""

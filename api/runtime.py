@@ -1,0 +1,96 @@
+"""What a running API holds: the database, the chain connection, the relayer and the follower.
+
+The relayer sends accepted actions from the outbox in batches; the follower runs the indexer.
+Both are plain threads (web3 calls block), started and stopped with the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from api.settings import Settings
+from chain.client import Sender, connect, contract_at
+from chain.deploy import Deployment, deployment_path
+from chain.indexer import Indexer, RpcClient
+from mirror.outbox import Relayer
+from mirror.store import SqlMirrorStore
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL lets lookups read while the indexer writes
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine = field(init=False)
+    store: SqlMirrorStore = field(init=False)
+    deployment: Deployment = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(s.resolved_database_url)
+        self.store = SqlMirrorStore(self.engine)
+        self.w3 = connect(s.rpc_url)
+        self.chain_id = self.w3.eth.chain_id
+        self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
+        self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
+        self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
+        self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
+        self.indexer = Indexer(RpcClient(s.rpc_url), self.deployment, self.store)
+        self.relayer = Relayer(self.store.sessions, self.sender, self.catalog, batch_max=s.batch_max,
+                               resend_after_s=s.resend_after_s)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Recover the outbox, catch the mirror up, then start the relayer and the follower."""
+        self.indexer.sync()
+        self.relayer.recover()
+        for name, step in (("relayer", self.relayer.step), ("follower", self._follow)):
+            thread = threading.Thread(target=self._loop, args=(name, step), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.relayer.wake()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self.engine.dispose()
+
+    def _follow(self) -> bool:
+        return self.indexer.sync().events > 0
+
+    def _loop(self, name: str, step) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = step()
+            except Exception:  # noqa: BLE001 - a loop must outlive a node hiccup; it is logged
+                log.exception("%s step failed; retrying", name)
+                busy = False
+            if not busy:
+                if name == "relayer":
+                    self.relayer.wait(self.settings.poll_interval_s)
+                else:
+                    self._stop.wait(self.settings.poll_interval_s)

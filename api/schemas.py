@@ -1,0 +1,162 @@
+"""Request and response bodies (apart from the ORM models)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
+Nonce = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="Unsigned decimal, unique per signer",
+                             examples=["271828182845904523536"])]  # fmt: skip
+Signature = Annotated[str, Field(description="65-byte r‖s‖v EIP-712 signature, 0x-hex", examples=["0x" + "11" * 65])]
+
+EXAMPLE_DOCUMENT = {
+    "schema": "putuo.catalog/1",
+    "code": "MZJ-0001",
+    "name": "最低生活保障对象信息",
+    "description": "全区最低生活保障对象的家庭成员、保障金额与认定时间。",
+    "source": {"system": "上海市社会救助管理信息系统", "method": "generated"},
+    "update_frequency": "monthly",
+    "classification": {"category": "民生保障", "grade": "L3"},
+    "sharing": {"attribute": "conditional", "conditions": "仅限社会救助、帮困相关业务使用"},
+    "opening": {"attribute": "not_open", "basis": "涉及个人隐私，《个人信息保护法》第二十八条"},
+    "coverage": {"area": "普陀区", "period": "2015年至今"},
+    "managing_agency": "普陀区民政局社会救助科",
+    "data_items": [
+        {"name": "姓名", "type": "string"},
+        {"name": "公民身份号码", "type": "string"},
+        {"name": "保障金额", "type": "decimal", "description": "元/月"},
+    ],
+    "basis_event": {"kind": "system_acceptance", "date": "2026-11-20"},
+}
+
+
+class SignedBody(BaseModel):
+    """A document with the officer's EIP-712 signature over it (see POST /v1/catalog/typed-data)."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any]
+    nonce: Nonce
+    signature: Signature
+
+
+class SubmitBody(SignedBody):
+    entry_id: Hex32 = Field(description="keccak256(unit id ‖ utf-8 code): GET /v1/catalog/entry-id computes it")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": "0x" + "11" * 65}]})
+
+
+class TypedDataRequest(BaseModel):
+    """What to sign: the API returns the EIP-712 message for it."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review)$")]
+    entry_id: Hex32
+    version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    document: dict[str, Any]
+    nonce: Nonce
+
+
+class Accepted(BaseModel):
+    action_id: str = Field(description="The EIP-712 digest: poll GET /v1/catalog/actions/{action_id}")
+    entry_id: str
+    signer: str
+    status: str
+
+
+class ActionStatus(BaseModel):
+    action_id: str
+    entry_id: str
+    signer: str
+    status: str = Field(description="accepted | sent | confirmed | rejected")
+    tx_hash: str | None
+    error: str | None
+
+
+class EntrySummary(BaseModel):
+    entry_id: str
+    unit_id: str
+    code: str
+    name: str
+    description: str
+    status: str
+    sharing: str
+    opening: str
+    category: str
+    grade: str
+    update_frequency: str
+    latest_version: int
+    approved_version: int
+    pending_version: int
+    created_at: int
+
+
+class EntryPublic(EntrySummary):
+    document: dict[str, Any] = Field(description="The approved version's document (the latest if none is approved)")
+
+
+class EntryPage(BaseModel):
+    items: list[EntrySummary]
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class Proof(BaseModel):
+    """Where to find a step on-chain, to check it from the chain alone."""
+
+    tx_hash: str
+    block_number: int
+    document_hash: str
+    signer: str
+
+
+class VersionPublic(BaseModel):
+    version: int
+    kind: str
+    status: str
+    document: dict[str, Any]
+    submitted_at: int
+    due_at: int
+    submission: Proof
+    reviewed_at: int | None
+    review_reason_code: int | None
+    review_document: dict[str, Any] | None
+    review: Proof | None
+
+
+class ReviewData(BaseModel):
+    """What the Data Center looks at (Art. 13): the pending version and possible duplicates."""
+
+    entry: EntryPublic
+    pending_version: VersionPublic | None
+    duplicates: list[EntrySummary]
+
+
+class UnitPublic(BaseModel):
+    unit_id: str
+    kind: str
+    name: str
+    registered_block: int
+
+
+class KeyPublic(BaseModel):
+    key_id: str
+    unit_id: str
+    scheme: str
+    public_key: str
+    registered_at: int
+    revoked_at: int | None
+    active: bool
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid_document"])
+    message: str = Field(examples=["document.sharing: Value error, not_shared needs the legal `basis`"])
+    field: str | None = Field(examples=["document.sharing"])
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

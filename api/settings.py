@@ -1,0 +1,57 @@
+"""The one settings class. Outside development it refuses to start with insecure defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when a non-development environment would start with a development default."""
+
+
+class Settings(BaseSettings):
+    """Read from LEDGER_* environment variables (or a .env file)."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path(".ledger")
+    database_url: str | None = None  # default: SQLite in data_dir
+    rpc_url: str = "http://127.0.0.1:8545"
+    node: Literal["anvil", "hardhat", "external"] = "anvil"
+    relayer_key: SecretStr = SecretStr(RELAYER_DEV_KEY)
+    office_key: SecretStr = SecretStr(OFFICE_DEV_KEY)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    batch_max: int = 200  # signed actions per relayed transaction
+    poll_interval_s: float = 0.05
+    resend_after_s: float = 30.0
+    max_body_bytes: int = 256 * 1024
+    platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> "Settings":
+        if self.env == "development" or self.env == "test":
+            return self
+        problems = []
+        if self.relayer_key.get_secret_value() in DEV_KEYS:
+            problems.append("LEDGER_RELAYER_KEY is a public development key")
+        if self.office_key.get_secret_value() in DEV_KEYS:
+            problems.append("LEDGER_OFFICE_KEY is a public development key")
+        if self.database_url is None:
+            problems.append("LEDGER_DATABASE_URL must be set explicitly")
+        if self.host not in ("127.0.0.1", "localhost", "::1") and not self.rpc_url.startswith("https"):
+            pass  # the node is usually on a private network; TLS is the operator's call
+        if problems:
+            raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'mirror.db').resolve()}"

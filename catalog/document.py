@@ -1,0 +1,203 @@
+"""The catalog entry document (Art. 11), schema `putuo.catalog/1`.
+
+A document is what a unit signs and what goes on-chain in full; this module says what a valid
+one is. Every Art. 11 element is required. Sharing and opening attributes that are not
+unconditional must carry their conditions or their legal basis (不予共享 needs a basis).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CATALOG_SCHEMA = "putuo.catalog/1"
+DELETION_SCHEMA = "putuo.catalog-deletion/1"
+REVIEW_SCHEMA = "putuo.catalog-review/1"
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UpdateFrequency(str, Enum):
+    """更新频率."""
+
+    REALTIME = "realtime"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+    IRREGULAR = "irregular"
+
+
+class ShareAttribute(str, Enum):
+    """共享属性 (Art. 11): 无条件共享 / 有条件共享 / 不予共享."""
+
+    UNCONDITIONAL = "unconditional"
+    CONDITIONAL = "conditional"
+    NOT_SHARED = "not_shared"
+
+
+class OpenAttribute(str, Enum):
+    """开放属性: 无条件开放 / 有条件开放 / 不予开放."""
+
+    UNCONDITIONAL = "unconditional"
+    CONDITIONAL = "conditional"
+    NOT_OPEN = "not_open"
+
+
+class Grade(str, Enum):
+    """分级: the Shanghai public data grades, L1 (lowest) to L4."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    L4 = "L4"
+
+
+class SourceMethod(str, Enum):
+    """How the unit got the data (Art. 2, 11, 12)."""
+
+    COLLECTED = "collected"  # 直接收集
+    GENERATED = "generated"  # 履职产生
+    ENTRUSTED = "entrusted"  # 委托第三方收集和产生
+    CITY_RETURNED = "city_returned"  # 属地返还 (Art. 12)
+
+
+class Source(_Strict):
+    """来源: the information system and how the data is obtained."""
+
+    system: Text
+    method: SourceMethod
+
+
+class Classification(_Strict):
+    """分类分级属性."""
+
+    category: Text
+    grade: Grade
+
+
+class Sharing(_Strict):
+    """共享属性, with conditions (conditional) or legal basis (not shared)."""
+
+    attribute: ShareAttribute
+    conditions: LongText | None = None
+    basis: LongText | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> "Sharing":
+        if self.attribute == ShareAttribute.CONDITIONAL and not self.conditions:
+            raise ValueError("conditional sharing needs `conditions`")
+        if self.attribute == ShareAttribute.NOT_SHARED and not self.basis:
+            raise ValueError("not_shared needs the legal `basis` (不予共享须有法律法规依据)")
+        return self
+
+
+class Opening(_Strict):
+    """开放属性."""
+
+    attribute: OpenAttribute
+    conditions: LongText | None = None
+    basis: LongText | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> "Opening":
+        if self.attribute == OpenAttribute.CONDITIONAL and not self.conditions:
+            raise ValueError("conditional opening needs `conditions`")
+        if self.attribute == OpenAttribute.NOT_OPEN and not self.basis:
+            raise ValueError("not_open needs the legal `basis`")
+        return self
+
+
+class Coverage(_Strict):
+    """覆盖范围: the area and the period the data covers."""
+
+    area: Text
+    period: Text | None = None
+
+
+class DataItem(_Strict):
+    """One data item (信息项) of the resource."""
+
+    name: Text
+    type: Literal["string", "integer", "decimal", "date", "datetime", "boolean", "binary"]
+    description: LongText | None = None
+
+
+class BasisEvent(_Strict):
+    """The business approval or system acceptance that starts the Art. 11 10-working-day clock."""
+
+    kind: Literal["business_approval", "system_acceptance"]
+    date: dt.date
+
+
+class CatalogDocument(_Strict):
+    """A catalog entry version: every element Art. 11 requires."""
+
+    schema_: Literal["putuo.catalog/1"] = Field(alias="schema")
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    name: Text
+    description: LongText
+    source: Source
+    update_frequency: UpdateFrequency
+    classification: Classification
+    sharing: Sharing
+    opening: Opening
+    coverage: Coverage
+    managing_agency: Text
+    data_items: Annotated[list[DataItem], Field(min_length=1, max_length=500)]
+    basis_event: BasisEvent
+    supplementary: bool = False  # Art. 12 district supplementary catalog entry
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class DeletionRequest(_Strict):
+    """Why a unit asks to delete an entry (Art. 14)."""
+
+    schema_: Literal["putuo.catalog-deletion/1"] = Field(alias="schema")
+    reason: LongText
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ReturnReason(int, Enum):
+    """Why the Data Center returns a version (Art. 13: completeness, conformity, duplication)."""
+
+    INCOMPLETE = 1  # 要素不完整
+    NONCONFORMING = 2  # 不符合编制规范
+    DUPLICATE = 3  # 重复编目
+    OTHER = 9
+
+
+class ReviewNote(_Strict):
+    """The Data Center's review: approval, or return with a reason code and text (Art. 13)."""
+
+    schema_: Literal["putuo.catalog-review/1"] = Field(alias="schema")
+    decision: Literal["approve", "return"]
+    reason_code: ReturnReason | None = None
+    reason: LongText | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> "ReviewNote":
+        if self.decision == "return" and (self.reason_code is None or not self.reason):
+            raise ValueError("a return needs `reason_code` and `reason` (退回须附退回原因)")
+        if self.decision == "approve" and self.reason_code is not None:
+            raise ValueError("an approval carries no `reason_code`")
+        return self
+
+    @property
+    def contract_reason_code(self) -> int:
+        """What the contract takes: 0 approves, the reason code returns."""
+        return 0 if self.decision == "approve" else int(self.reason_code)

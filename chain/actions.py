@@ -1,0 +1,138 @@
+"""Catalog actions as EIP-712 typed data: what an officer signs and the relayer sends.
+
+The struct here must match `Catalog.ACTION_TYPEHASH`; a test recomputes the contract's
+digest from this module to keep the two in step.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+
+DOMAIN_NAME = "PutuoCatalog"
+DOMAIN_VERSION = "1"
+
+
+class ActionKind(enum.IntEnum):
+    SUBMIT = 0
+    RESUBMIT = 1
+    REQUEST_CHANGE = 2
+    REQUEST_DELETE = 3
+    REVIEW = 4
+
+
+class EntryStatus(enum.IntEnum):
+    NONE = 0
+    UNDER_REVIEW = 1
+    RETURNED = 2
+    ACTIVE = 3
+    CHANGE_PENDING = 4
+    DELETE_PENDING = 5
+    DELETED = 6
+
+
+class VersionKind(enum.IntEnum):
+    INITIAL = 0
+    RESUBMISSION = 1
+    CHANGE = 2
+    DELETION = 3
+
+
+ACTION_TYPES = {
+    "CatalogAction": [
+        {"name": "kind", "type": "uint8"},
+        {"name": "entryId", "type": "bytes32"},
+        {"name": "version", "type": "uint32"},
+        {"name": "reasonCode", "type": "uint16"},
+        {"name": "document", "type": "bytes"},
+        {"name": "nonce", "type": "uint256"},
+    ]
+}
+
+
+@dataclass(frozen=True)
+class CatalogAction:
+    """One officer action. `document` is canonical JSON bytes; `signature` 65 bytes r‖s‖v."""
+
+    kind: ActionKind
+    entry_id: bytes
+    version: int
+    reason_code: int
+    document: bytes
+    nonce: int
+    signature: bytes = b""
+
+    def as_tuple(self) -> tuple:
+        """The `SignedAction` tuple in the contract's field order."""
+        return (int(self.kind), self.entry_id, self.version, self.reason_code, self.document, self.nonce, self.signature)
+
+    def message(self) -> dict:
+        return {
+            "kind": int(self.kind),
+            "entryId": self.entry_id,
+            "version": self.version,
+            "reasonCode": self.reason_code,
+            "document": self.document,
+            "nonce": self.nonce,
+        }
+
+
+def domain(chain_id: int, catalog_address: str) -> dict:
+    return {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id, "verifyingContract": catalog_address}
+
+
+def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) -> dict:
+    """The full EIP-712 message an officer's wallet or `signer` signs."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            **ACTION_TYPES,
+        },
+        "primaryType": "CatalogAction",
+        "domain": domain(chain_id, catalog_address),
+        "message": action.message(),
+    }
+
+
+def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> bytes:
+    signable = encode_typed_data(full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address))
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def recover_signer(action: CatalogAction, *, chain_id: int, catalog_address: str) -> str:
+    """The address that signed `action` (what the contract will recover)."""
+    signable = encode_typed_data(full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address))
+    return Account.recover_message(signable, signature=action.signature)
+
+
+def sign_action(action: CatalogAction, private_key, *, chain_id: int, catalog_address: str) -> CatalogAction:
+    """`action` with the officer's EIP-712 signature (eth-account signs low-s)."""
+    signed = Account.sign_typed_data(
+        private_key, full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address)
+    )
+    return CatalogAction(**{**action.__dict__, "signature": bytes(signed.signature)})
+
+
+def fresh_nonce() -> int:
+    """An unordered nonce: 128 random bits make collisions between an officer's actions negligible."""
+    return secrets.randbits(128)
+
+
+def entry_id_for(unit_id: bytes, code: str) -> bytes:
+    """The entry id of catalog code `code` of unit `unit_id`: stable across all its versions."""
+    return keccak(unit_id + code.encode("utf-8"))
+
+
+def unit_id_for(code: str) -> bytes:
+    """A unit's on-chain id from its code (e.g. its unified social credit code)."""
+    return keccak(text=f"putuo.unit:{code}")

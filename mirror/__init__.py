@@ -1,0 +1,1 @@
+"""The SQL mirror of the chain: derived, rebuildable, queried by the API."""

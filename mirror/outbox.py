@@ -1,0 +1,108 @@
+"""The transactional outbox: accepted signed actions, relayed in batches until mirrored.
+
+An action is `accepted` once stored, `sent` once in a transaction, `confirmed` when the
+indexer mirrors its event, `rejected` when the contract skipped it in a batch. Whatever was
+accepted but is not on-chain is sent again on start and after `resend_after_s`; the
+contract's nonces make resending harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from chain.actions import CatalogAction
+from chain.client import Sender
+from mirror.models import OutboxAction
+
+log = logging.getLogger(__name__)
+
+ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,bytes)"
+
+
+def encode_action(action: CatalogAction) -> bytes:
+    return abi_encode([ACTION_ABI], [action.as_tuple()])
+
+
+def decode_action(payload: bytes) -> tuple:
+    return abi_decode([ACTION_ABI], payload)[0]
+
+
+class Relayer:
+    """Moves outbox rows onto the chain."""
+
+    def __init__(self, sessions: sessionmaker, sender: Sender, catalog, *, batch_max: int, resend_after_s: float):
+        self.sessions = sessions
+        self.sender = sender
+        self.catalog = catalog
+        self.batch_max = batch_max
+        self.resend_after_s = resend_after_s
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def wait(self, timeout: float) -> None:
+        self._wake.wait(timeout)
+        self._wake.clear()
+
+    def recover(self, *, sent_before: float | None = None) -> int:
+        """Return unconfirmed actions (sent before `sent_before`, default all) whose nonce is
+        still unused on-chain to `accepted`."""
+        with self.sessions.begin() as session:
+            query = select(OutboxAction).where(OutboxAction.status == "sent")
+            if sent_before is not None:
+                query = query.where(OutboxAction.sent_at < sent_before)
+            rows = session.scalars(query).all()
+            requeued = 0
+            for row in rows:
+                if not self.catalog.functions.nonceUsed(row.signer, int(row.nonce)).call():
+                    row.status, row.tx_hash, row.sent_at = "accepted", None, None
+                    requeued += 1
+        if requeued:
+            log.info("outbox: %d accepted actions were not on-chain; sending them again", requeued)
+        return requeued
+
+    def step(self) -> bool:
+        """Send one batch of accepted actions; True when there was anything to do."""
+        self._requeue_stale()
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(OutboxAction).where(OutboxAction.status == "accepted").order_by(OutboxAction.id).limit(self.batch_max)
+            ).all()
+        if not rows:
+            return False
+        actions = [decode_action(r.payload) for r in rows]
+        call = self.catalog.functions.executeBatch(actions)
+        tx_hash = self.sender.send(call, wait=False)
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxAction)
+                .where(OutboxAction.id.in_([r.id for r in rows]), OutboxAction.status == "accepted")
+                .values(status="sent", tx_hash=tx_hash.to_0x_hex(), sent_at=time.time())
+            )
+        return True
+
+    def _requeue_stale(self) -> None:
+        cutoff = time.time() - self.resend_after_s
+        with self.sessions() as session:
+            stale = session.scalars(
+                select(OutboxAction.id).where(OutboxAction.status == "sent", OutboxAction.sent_at < cutoff).limit(1)
+            ).first()
+        if stale is not None:
+            self.recover(sent_before=cutoff)
+
+    def pending(self) -> int:
+        """How many accepted actions are not yet confirmed."""
+        from sqlalchemy import func
+
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(OutboxAction).where(OutboxAction.status.in_(("accepted", "sent")))
+            )

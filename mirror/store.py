@@ -1,0 +1,192 @@
+"""The mirror store: where decoded chain events become queryable rows.
+
+`MirrorStore` states the invariants; `SqlMirrorStore` keeps them with SQLAlchemy on SQLite or
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Protocol
+
+from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain.events import EventRecord, decode_log
+from mirror import search
+from mirror.apply import HANDLERS, ApplyContext, hex0x, subject_of
+from mirror.models import (
+    Base,
+    CatalogEntry,
+    CatalogVersion,
+    ChainEvent,
+    MirrorBase,
+    OfficerKey,
+    OutboxAction,
+    RejectedAction,
+    SeenBlock,
+    SyncCursor,
+    Unit,
+)
+
+
+class MirrorStore(Protocol):
+    """What the indexer needs from a store.
+
+    Invariants:
+    - `apply` is atomic: the events, the rows they derive and the cursor commit together or not at all.
+    - Applying an event twice changes nothing (events are keyed by their chain position).
+    - The cursor only moves forward in `apply`; only `rollback_to` moves it back.
+    """
+
+    def cursor(self) -> tuple[int, str] | None:
+        """(block number, block hash) of the last applied block, None before the first."""
+
+    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int]) -> None:
+        """Apply `events` (in chain order, all in blocks ≤ `to_block`) and move the cursor to `to_block`."""
+
+    def seen_blocks(self) -> Iterable[tuple[int, str]]:
+        """Applied blocks with their hashes, newest first: candidates for the fork point."""
+
+    def rollback_to(self, block_number: int, block_hash: str | None) -> int:
+        """Undo every event after `block_number`; returns how many were undone."""
+
+    def reset(self) -> None:
+        """Drop and recreate every derived table (the outbox stays)."""
+
+
+class SqlMirrorStore:
+    """The mirror in a SQL database through SQLAlchemy."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        Base.metadata.create_all(engine)
+        MirrorBase.metadata.create_all(engine)
+        search.create(engine)
+
+    def reset(self) -> None:
+        search.drop(self.engine)
+        MirrorBase.metadata.drop_all(self.engine)
+        MirrorBase.metadata.create_all(self.engine)
+        search.create(self.engine)
+        with self.sessions.begin() as session:
+            # Everything accepted is re-confirmed by the replay; until then it is only "sent".
+            session.execute(update(OutboxAction).where(OutboxAction.status == "confirmed").values(status="sent"))
+
+    def cursor(self) -> tuple[int, str] | None:
+        with self.sessions() as session:
+            row = session.get(SyncCursor, 1)
+            return (row.block_number, row.block_hash) if row else None
+
+    def seen_blocks(self) -> Iterable[tuple[int, str]]:
+        with self.sessions() as session:
+            rows = session.execute(select(SeenBlock.block_number, SeenBlock.block_hash).order_by(SeenBlock.block_number.desc()))
+            return [(n, h) for n, h in rows]
+
+    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int]) -> None:
+        with self.sessions.begin() as session:
+            current = session.get(SyncCursor, 1)
+            if current is not None and to_block < current.block_number:
+                raise ValueError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
+            fresh = self._unapplied(session, events)
+            self._apply_events(session, fresh, block_times)
+            for number, block_hash in {(e.block_number, e.block_hash) for e in fresh} | {(to_block, to_block_hash)}:
+                session.merge(SeenBlock(block_number=number, block_hash=block_hash))
+            session.merge(SyncCursor(id=1, block_number=to_block, block_hash=to_block_hash))
+
+    def _unapplied(self, session: Session, events: list[EventRecord]) -> list[EventRecord]:
+        if not events:
+            return []
+        positions = [e.position for e in events]
+        done = set(
+            session.scalars(
+                select(ChainEvent.position).where(ChainEvent.position.between(min(positions), max(positions)))
+            )
+        )
+        return [e for e in events if e.position not in done]
+
+    def _apply_events(self, session: Session, events: list[EventRecord], block_times: dict[int, int]) -> None:
+        ctx = ApplyContext(session, block_times)
+        with session.no_autoflush:
+            ctx.preload(events)
+            for ev in events:
+                HANDLERS[ev.name](ctx, ev) if ev.name in HANDLERS else None
+                session.add(
+                    ChainEvent(
+                        position=ev.position, block_number=ev.block_number, log_index=ev.log_index,
+                        tx_hash=ev.tx_hash, name=ev.name, subject=subject_of(ev), address=ev.address,
+                        block_hash=ev.block_hash, block_time=block_times[ev.block_number],
+                        topics=json.dumps(list(ev.topics)), data=ev.data,
+                    )
+                )  # fmt: skip
+        session.flush()
+        conn = session.connection()
+        search.put(conn, [{"seq": ctx.entries[i].seq, "terms": ctx.entries[i].search_terms} for i in ctx.search_dirty])
+        self._confirm(session, ctx.confirmed)
+
+    @staticmethod
+    def _confirm(session: Session, confirmed: list[tuple[str, str, str]]) -> None:
+        if not confirmed:
+            return
+        session.connection().execute(
+            update(OutboxAction)
+            .where(OutboxAction.signer == bindparam("b_signer"), OutboxAction.nonce == bindparam("b_nonce"))
+            .values(status="confirmed", tx_hash=bindparam("b_tx")),
+            [{"b_signer": s, "b_nonce": n, "b_tx": t} for s, n, t in confirmed],
+        )
+
+    def rollback_to(self, block_number: int, block_hash: str | None) -> int:
+        with self.sessions.begin() as session:
+            undone = session.scalars(select(ChainEvent).where(ChainEvent.block_number > block_number)).all()
+            subjects = {e.subject for e in undone}
+            for ev in undone:
+                record = _record(ev)
+                signer = record.args.get("signer") or record.args.get("reviewer")
+                if signer is not None and "nonce" in record.args:
+                    # Its action is no longer on-chain: the relayer must send it again.
+                    session.execute(
+                        update(OutboxAction)
+                        .where(OutboxAction.signer == signer, OutboxAction.nonce == str(record.args["nonce"]))
+                        .values(status="accepted", tx_hash=None)
+                    )
+            session.execute(delete(ChainEvent).where(ChainEvent.block_number > block_number))
+            session.execute(delete(SeenBlock).where(SeenBlock.block_number > block_number))
+            self._forget_subjects(session, subjects)
+            replay = session.scalars(
+                select(ChainEvent).where(ChainEvent.subject.in_(subjects)).order_by(ChainEvent.position)
+            ).all()
+            records = [_record(e) for e in replay]
+            session.execute(delete(ChainEvent).where(ChainEvent.subject.in_(subjects)))
+            session.flush()
+            times = {e.block_number: e.block_time for e in replay}
+            self._apply_events(session, records, times)
+            if block_hash is None:
+                session.execute(delete(SyncCursor))
+            else:
+                session.merge(SyncCursor(id=1, block_number=block_number, block_hash=block_hash))
+            return len(undone)
+
+    @staticmethod
+    def _forget_subjects(session: Session, subjects: set[str]) -> None:
+        seqs = list(session.scalars(select(CatalogEntry.seq).where(CatalogEntry.entry_id.in_(subjects))))
+        search.remove(session.connection(), seqs)
+        session.execute(delete(CatalogVersion).where(CatalogVersion.entry_id.in_(subjects)))
+        session.execute(delete(CatalogEntry).where(CatalogEntry.entry_id.in_(subjects)))
+        session.execute(delete(OfficerKey).where(OfficerKey.key_id.in_(subjects)))
+        session.execute(delete(Unit).where(Unit.unit_id.in_(subjects)))
+        session.execute(delete(RejectedAction).where(RejectedAction.digest.in_(subjects)))
+
+
+def _record(row: ChainEvent) -> EventRecord:
+    return decode_log(
+        {
+            "topics": json.loads(row.topics),
+            "data": row.data,
+            "address": row.address,
+            "blockNumber": hex(row.block_number),
+            "blockHash": row.block_hash,
+            "transactionHash": row.tx_hash,
+            "logIndex": hex(row.log_index),
+        }
+    )
