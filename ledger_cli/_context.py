@@ -1,0 +1,74 @@
+"""What every command needs: settings, the node, the deployment, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from api.settings import Settings
+from chain.client import Sender, connect, contract_at
+from chain.deploy import Deployment, deployment_path
+from chain.errors import LedgerError
+from chain.node import LocalNode
+
+NODE_DIR = "node"
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fail(f"settings: {exc.errors()[0]['msg']}")
+    except ValueError as exc:  # InsecureSettingsError
+        fail(str(exc))
+
+
+def local_node(s: Settings, kind: str | None = None) -> LocalNode:
+    port = int(s.rpc_url.rsplit(":", 1)[1].split("/")[0])
+    return LocalNode(kind or (s.node if s.node != "external" else "anvil"), s.data_dir / NODE_DIR, port)
+
+
+def deployment(s: Settings) -> tuple[Deployment, object]:
+    w3 = connect(s.rpc_url)
+    return Deployment.load(deployment_path(s.data_dir, w3.eth.chain_id), w3), w3
+
+
+def office(s: Settings):
+    """The Office's sender and the bound registry."""
+    record, w3 = deployment(s)
+    return Sender.from_key(w3, s.office_key.get_secret_value()), contract_at(w3, "UnitRegistry", record.registry)
+
+
+def fail(message: str, code: int = 1):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def one_line_errors(fn):
+    """Turn the project's own errors into one line on stderr and a non-zero exit, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except LedgerError as exc:
+            fail(str(exc).splitlines()[0])
+        except ConnectionError as exc:
+            fail(f"cannot reach the node or API: {exc}")
+        except Exception as exc:  # noqa: BLE001 - signer errors and friends: say what, not where
+            if type(exc).__module__.startswith(("signer", "api", "workdays")):
+                fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            raise
+
+    return wrapper
+
+
+def data_path(s: Settings, *parts: str) -> Path:
+    return Path(s.data_dir, *parts)
+
+

@@ -1,0 +1,85 @@
+"""`ledger demo seed`: register the demo district, its officers' keys and catalog entries."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
+from chain.client import Sender, connect, contract_at
+from chain.events import receipt_events
+from ledger_cli import demo_data
+from ledger_cli._context import one_line_errors, settings
+from ledger_cli.system_cmd import ensure_deployed
+from signer.canonical import canonical_bytes
+from signer.keys import SigningKey
+from signer.keystore import save_key
+
+UNIT_KIND_CODES = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
+DEMO_PASSWORD = "putuo-demo"  # development only; printed so that the demo keys can be used
+
+
+def key_password(env: str) -> str:
+    password = os.environ.get("LEDGER_KEY_PASSWORD")
+    if password:
+        return password
+    if env != "development":
+        raise typer.BadParameter("set LEDGER_KEY_PASSWORD: demo keys get the demo password only in development")
+    return DEMO_PASSWORD
+
+
+@one_line_errors
+def seed() -> None:
+    """Register the demo units with one officer each (ECDSA + SM2 keys), and a few catalog entries."""
+    s = settings()
+    record = ensure_deployed()
+    w3 = connect(s.rpc_url)
+    office = Sender.from_key(w3, s.office_key.get_secret_value())
+    relayer = Sender.from_key(w3, s.relayer_key.get_secret_value())
+    registry = contract_at(w3, "UnitRegistry", record.registry)
+    catalog = contract_at(w3, "Catalog", record.catalog)
+    if registry.functions.unitKind(unit_id_for(demo_data.UNITS[0][0])).call() != 0:
+        typer.echo("demo district already seeded")
+        return
+    password = key_password(s.env)
+    keys_dir = s.data_dir / "keys"
+    officers: dict[str, SigningKey] = {}
+    with typer.progressbar(demo_data.UNITS, label="units and officer keys") as bar:
+        for code, kind, name in bar:
+            unit_id = unit_id_for(code)
+            office.send(registry.functions.registerUnit(unit_id, UNIT_KIND_CODES[kind], name))
+            ecdsa_key = SigningKey.generate("ecdsa", name=f"{code}-officer")
+            sm2_key = SigningKey.generate("sm2", name=f"{code}-officer-sm2")
+            for key in (ecdsa_key, sm2_key):
+                save_key(key, password, directory=keys_dir)
+            office.send(registry.functions.registerOfficer(unit_id, w3.to_checksum_address(ecdsa_key.key_id), sm2_key.public_key))
+            officers[code] = ecdsa_key
+
+    def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
+        action = CatalogAction(kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce())
+        return sign_action(action, officer.private_key, chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()
+
+    submissions, reviews = [], []
+    for unit_code, document in demo_data.ENTRIES:
+        entry_id = entry_id_for(unit_id_for(unit_code), document["code"])
+        submissions.append(signed(officers[unit_code], ActionKind.SUBMIT, entry_id, document))
+        decision = demo_data.REVIEWS.get(document["code"])
+        if decision is None:
+            continue
+        verdict, reason = decision
+        note = {"schema": "putuo.catalog-review/1", "decision": verdict}
+        if reason:
+            note.update(reason_code=reason[0], reason=reason[1])
+        reviews.append(signed(officers["PT-DSJZX"], ActionKind.REVIEW, entry_id, note, 1, reason[0] if reason else 0))
+    for batch in (submissions, reviews):
+        receipt = relayer.send(catalog.functions.executeBatch(batch))
+        rejected = [e for e in receipt_events(receipt) if e.name == "CatalogActionRejected"]
+        if rejected:
+            raise RuntimeError(f"demo action rejected: {rejected[0].args}")
+    typer.echo(
+        f"seeded {len(demo_data.UNITS)} units, {len(submissions)} entries, {len(reviews)} reviews; "
+        f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
+    )
+
+

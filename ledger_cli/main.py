@@ -1,0 +1,60 @@
+"""The one console script: `ledger`."""
+
+from __future__ import annotations
+
+import typer
+
+from ledger_cli import demo, system_cmd
+from ledger_cli._context import local_node, one_line_errors, settings
+from chain.node import rpc_ready
+
+app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(system_cmd.node_app, name="node")
+app.command("deploy")(system_cmd.deploy)
+app.command("serve")(system_cmd.serve)
+app.command("reindex")(system_cmd.reindex)
+demo_app = typer.Typer(help="Demo data for a local district.", no_args_is_help=True)
+demo_app.command("seed")(demo.seed)
+app.add_typer(demo_app, name="demo")
+
+
+@app.command("up")
+@one_line_errors
+def up() -> None:
+    """From nothing to a running API: start the local node, deploy, seed the demo district, serve."""
+    s = settings()
+    started = None
+    if not rpc_ready(s.rpc_url):
+        if s.node == "external":
+            raise typer.BadParameter(f"LEDGER_NODE=external but nothing answers at {s.rpc_url}")
+        started = local_node(s).start()
+        typer.echo(f"started {started.kind} at {started.url} (data in {started.data_dir})")
+    try:
+        system_cmd.ensure_deployed()
+        demo.seed()
+        system_cmd.serve()
+    finally:
+        if started is not None:  # what `up` started, it stops (anvil keeps its state for next time)
+            started.stop()
+
+
+def _mount_optional() -> None:
+    """Sub-apps of the signer and the calendar (their own packages own their commands)."""
+    try:
+        from signer.cli import app as signer_app
+    except ImportError:
+        signer_app = None
+    if signer_app is not None:
+        for command in signer_app.registered_commands:
+            app.registered_commands.append(command)
+        for group in signer_app.registered_groups:
+            app.registered_groups.append(group)
+    try:
+        from workdays.cli import app as calendar_app
+    except ImportError:
+        calendar_app = None
+    if calendar_app is not None:
+        app.add_typer(calendar_app, name="calendar")
+
+
+_mount_optional()
