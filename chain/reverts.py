@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
@@ -33,7 +33,9 @@ def _error_table() -> dict[bytes, tuple[str, list[str], list[str]]]:
     return table
 
 
-def _plain(value):
+def _plain(value, abi_type: str = ""):
+    if abi_type == "address":
+        return to_checksum_address(value)
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, (list, tuple)):
@@ -48,4 +50,4 @@ def decode_revert(data: bytes) -> ActionRevertedError:
         return ActionRevertedError("UnknownRevert", {"data": "0x" + data.hex()}, data)
     name, types, names = entry
     values = abi_decode(types, data[4:])
-    return ActionRevertedError(name, {n: _plain(v) for n, v in zip(names, values)}, data)
+    return ActionRevertedError(name, {n: _plain(v, t) for n, t, v in zip(names, types, values)}, data)
