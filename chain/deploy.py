@@ -22,6 +22,7 @@ class Deployment:
     chain_id: int
     registry: str
     catalog: str
+    calendar: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -54,13 +55,15 @@ def deployment_path(data_dir: Path, chain_id: int) -> Path:
 
 
 def deploy_all(office: Sender) -> Deployment:
-    """Deploy UnitRegistry (administered by the Office's account) and Catalog."""
+    """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), and Catalog."""
     registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
+    calendar, _ = deploy_contract(office, "WorkCalendar", office.account.address)
     catalog, _ = deploy_contract(office, "Catalog", registry.address)
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
         catalog=catalog.address,
+        calendar=calendar.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -15,8 +15,10 @@ from ledger_cli.system_cmd import ensure_deployed
 from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
 from signer.keystore import save_key
+from workdays.publish import calendar_at, publish_year
 
 UNIT_KIND_CODES = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
+CALENDAR_YEARS = (2024, 2025, 2026)  # what chinese-calendar 1.11 covers around today
 DEMO_PASSWORD = "putuo-demo"  # development only; printed so that the demo keys can be used
 
 
@@ -42,6 +44,9 @@ def seed() -> None:
     if registry.functions.unitKind(unit_id_for(demo_data.UNITS[0][0])).call() != 0:
         typer.echo("demo district already seeded")
         return
+    calendar = calendar_at(w3, record.calendar)
+    for year in CALENDAR_YEARS:  # working-day deadlines need the years they fall in
+        publish_year(office, calendar, year)
     password = key_password(s.env)
     keys_dir = s.data_dir / "keys"
     officers: dict[str, SigningKey] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ledger_cli import demo, system_cmd
+from ledger_cli import calendar_cmd, demo, system_cmd
+from signer.cli import app as signer_cli
 from ledger_cli._context import local_node, one_line_errors, settings
 from chain.node import rpc_ready
 
@@ -38,23 +39,9 @@ def up() -> None:
             started.stop()
 
 
-def _mount_optional() -> None:
-    """Sub-apps of the signer and the calendar (their own packages own their commands)."""
-    try:
-        from signer.cli import app as signer_app
-    except ImportError:
-        signer_app = None
-    if signer_app is not None:
-        for command in signer_app.registered_commands:
-            app.registered_commands.append(command)
-        for group in signer_app.registered_groups:
-            app.registered_groups.append(group)
-    try:
-        from workdays.cli import app as calendar_app
-    except ImportError:
-        calendar_app = None
-    if calendar_app is not None:
-        app.add_typer(calendar_app, name="calendar")
-
-
-_mount_optional()
+app.add_typer(calendar_cmd.app, name="calendar")
+# The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
+for command in signer_cli.registered_commands:
+    app.registered_commands.append(command)
+for group in signer_cli.registered_groups:
+    app.registered_groups.append(group)

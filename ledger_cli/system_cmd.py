@@ -8,7 +8,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from chain.client import Sender, connect
 from chain.deploy import Deployment, deploy_all, deployment_path
 from chain.errors import NotDeployedError
-from chain.indexer import Indexer, RpcClient
+from chain.indexer import Indexer
+from chain.rpc import RpcClient
 from chain.node import rpc_ready
 from ledger_cli._context import local_node, one_line_errors, settings
 

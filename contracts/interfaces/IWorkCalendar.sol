@@ -6,7 +6,8 @@ pragma solidity ^0.8.28;
 /// (weekends and statutory holidays off, 调休 make-up weekends on). Deadlines of N working days
 /// (REGULATION "Working days") are computed from it, so anyone can re-check them from the chain.
 ///
-/// Dates are Asia/Shanghai civil dates: UTC+8 all year, no daylight saving since 1991.
+/// Dates are Asia/Shanghai civil dates: UTC+8 all year, no daylight saving since 1991 (the
+/// summers of 1986–1991 are counted at UTC+8 too; no ledger deadline lies there).
 /// A year's calendar is a 366-bit bitmap held in two words: bit i (0-based, word i / 256, bit
 /// i % 256 of that word) set means day-of-year i is a working day; day-of-year 0 is 1 January.
 ///
