@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from api.settings import Settings
 from chain.client import Sender, connect, contract_at
 from chain.deploy import Deployment, deployment_path
-from chain.indexer import Indexer, RpcClient
+from chain.indexer import Indexer
+from chain.rpc import RpcClient
 from mirror.outbox import Relayer
 from mirror.store import SqlMirrorStore
 
@@ -57,7 +58,8 @@ class Runtime:
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
-        self.indexer = Indexer(RpcClient(s.rpc_url), self.deployment, self.store)
+        self.rpc = RpcClient(s.rpc_url)
+        self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(self.store.sessions, self.sender, self.catalog, batch_max=s.batch_max,
                                resend_after_s=s.resend_after_s)
         self._stop = threading.Event()

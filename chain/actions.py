@@ -9,10 +9,13 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
-from eth_utils import keccak
+
+from coincurve import PublicKey
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
 
 DOMAIN_NAME = "PutuoCatalog"
 DOMAIN_VERSION = "1"
@@ -104,15 +107,49 @@ def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) ->
     }
 
 
+ACTION_TYPEHASH = keccak(
+    text="CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce)"
+)
+_DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+@lru_cache(maxsize=16)
+def _domain_separator(chain_id: int, catalog_address: str) -> bytes:
+    return keccak(abi_encode(
+        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+        [_DOMAIN_TYPEHASH, keccak(text=DOMAIN_NAME), keccak(text=DOMAIN_VERSION), chain_id, catalog_address],
+    ))  # fmt: skip
+
+
 def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> bytes:
-    signable = encode_typed_data(full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address))
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    """The EIP-712 digest of `action`, as `Catalog.actionDigest` computes it (a test keeps them equal).
+
+    Hand-encoded because the struct is fixed and this is on the API's hot path; `typed_data`
+    gives wallets the same message in the standard form.
+    """
+    struct_hash = keccak(abi_encode(
+        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256"],
+        [ACTION_TYPEHASH, int(action.kind), action.entry_id, action.version, action.reason_code,
+         keccak(action.document), action.nonce],
+    ))  # fmt: skip
+    return keccak(b"\x19\x01" + _domain_separator(chain_id, catalog_address) + struct_hash)
 
 
 def recover_signer(action: CatalogAction, *, chain_id: int, catalog_address: str) -> str:
-    """The address that signed `action` (what the contract will recover)."""
-    signable = encode_typed_data(full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address))
-    return Account.recover_message(signable, signature=action.signature)
+    """The address that signed `action`, refusing what the contract's ECDSA refuses (high s, bad v).
+
+    Raises ValueError when the signature is malformed.
+    """
+    signature = action.signature
+    if len(signature) != 65:
+        raise ValueError(f"signature must be 65 bytes, got {len(signature)}")
+    s, v = int.from_bytes(signature[32:64], "big"), signature[64]
+    if s > SECP256K1_N // 2 or v not in (27, 28):
+        raise ValueError("signature has a high s or a bad v")
+    message = digest(action, chain_id=chain_id, catalog_address=catalog_address)
+    public = PublicKey.from_signature_and_message(signature[:64] + bytes([v - 27]), message, hasher=None)
+    return to_checksum_address(keccak(public.format(compressed=False)[1:])[12:])
 
 
 def sign_action(action: CatalogAction, private_key, *, chain_id: int, catalog_address: str) -> CatalogAction:
@@ -136,3 +173,12 @@ def entry_id_for(unit_id: bytes, code: str) -> bytes:
 def unit_id_for(code: str) -> bytes:
     """A unit's on-chain id from its code (e.g. its unified social credit code)."""
     return keccak(text=f"putuo.unit:{code}")
+
+
+EXECUTE_SELECTOR = keccak(text="execute((uint8,bytes32,uint32,uint16,bytes,uint256,bytes))")[:4]
+ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,bytes)"
+
+
+def encode_execute(action: CatalogAction) -> bytes:
+    """Calldata of `Catalog.execute(action)`."""
+    return EXECUTE_SELECTOR + abi_encode([ACTION_ABI], [action.as_tuple()])

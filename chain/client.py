@@ -26,6 +26,10 @@ RECEIPT_TIMEOUT_S = 120
 
 def connect(url: str) -> Web3:
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+    # The validation middleware asks the node for its chain id before every call (three round
+    # trips per eth_call); transactions here carry their chainId explicitly. ENS is not used.
+    for name in ("validation", "ens_name_to_address"):
+        w3.middleware_onion.remove(name)
     if not w3.is_connected():
         raise ChainError(f"no JSON-RPC node answers at {url}: start one with `ledger node start`")
     return w3
@@ -103,6 +107,18 @@ class Sender:
         if receipt["status"] != 1:
             raise ChainError(f"transaction {tx_hash.hex()} reverted on-chain after a passing simulation")
         return receipt
+
+
+    def send_value(self, to: str, wei: int):
+        """A plain transfer, waited for."""
+        with self._lock:
+            if self._nonce is None:
+                self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+            tx = {"to": to, "value": wei, "gas": 21_000, "gasPrice": self.w3.eth.gas_price, "nonce": self._nonce,
+                  "chainId": self._chain_id}  # fmt: skip
+            tx_hash = self.w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
+            self._nonce += 1
+        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S, poll_latency=0.01)
 
 
 def contract_at(w3: Web3, name: str, address: str) -> Contract:

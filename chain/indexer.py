@@ -12,10 +12,9 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
-import requests
-
 from chain.deploy import Deployment
 from chain.events import EventRecord, decode_log
+from chain.rpc import RpcClient
 from mirror.store import MirrorStore
 
 log = logging.getLogger(__name__)
@@ -29,36 +28,6 @@ class SyncReport:
     to_block: int
     events: int
     rolled_back: int = 0
-
-
-class RpcClient:
-    """Raw JSON-RPC over one HTTP session: the indexer's hot path skips web3's formatters."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = requests.Session()
-        self._id = 0
-
-    def call(self, method: str, params: list):
-        return self.batch([(method, params)])[0]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list:
-        if not calls:
-            return []
-        body = []
-        for method, params in calls:
-            self._id += 1
-            body.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
-        response = self.http.post(self.url, json=body, timeout=120)
-        response.raise_for_status()
-        replies = {r["id"]: r for r in response.json()}
-        out = []
-        for request in body:
-            reply = replies[request["id"]]
-            if "error" in reply:
-                raise RuntimeError(f"{request['method']} failed: {reply['error']}")
-            out.append(reply["result"])
-        return out
 
 
 class Indexer:

@@ -98,6 +98,9 @@ def _key_registered(ctx: ApplyContext, ev: EventRecord) -> None:
 
 
 def _key_revoked(ctx: ApplyContext, ev: EventRecord) -> None:
+    # The key may have been registered earlier in this batch: flush so `get` sees it (the
+    # batch runs without autoflush, and `get` does not look at pending objects).
+    ctx.session.flush()
     key = ctx.session.get(OfficerKey, ev.args["keyId"])
     key.revoked_block = ev.block_number
     key.revoked_at = ctx.block_times[ev.block_number]
@@ -193,6 +196,9 @@ def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
     digest = hex0x(ev.args["digest"])
     reverted = decode_revert(ev.args["reason"])
     error = str(reverted)
+    # Anyone may relay the same failing action twice in one range: flush so `merge` finds the
+    # first copy's row instead of inserting a second one with the same digest.
+    ctx.session.flush()
     ctx.session.merge(RejectedAction(digest=digest, error=error, block_number=ev.block_number, tx_hash=ev.tx_hash))
     if reverted.error == "CatalogNonceUsed":
         return  # a resent copy of an action that is already on-chain: the first copy stands

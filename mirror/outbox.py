@@ -13,21 +13,18 @@ import threading
 import time
 
 from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
-from chain.actions import CatalogAction
+from chain.actions import ACTION_ABI, CatalogAction, encode_execute
 from chain.client import Sender
 from mirror.models import OutboxAction
 
 log = logging.getLogger(__name__)
 
-ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,bytes)"
-
-
 def encode_action(action: CatalogAction) -> bytes:
-    return abi_encode([ACTION_ABI], [action.as_tuple()])
+    """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
+    return encode_execute(action)[4:]
 
 
 def decode_action(payload: bytes) -> tuple:
@@ -100,8 +97,6 @@ class Relayer:
 
     def pending(self) -> int:
         """How many accepted actions are not yet confirmed."""
-        from sqlalchemy import func
-
         with self.sessions() as session:
             return session.scalar(
                 select(func.count()).select_from(OutboxAction).where(OutboxAction.status.in_(("accepted", "sent")))

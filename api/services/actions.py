@@ -13,14 +13,14 @@ from eth_utils import to_checksum_address
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from web3.exceptions import ContractCustomError, ContractLogicError
 
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from catalog.document import CatalogDocument, DeletionRequest, ReviewNote
-from chain.actions import ActionKind, CatalogAction, digest, entry_id_for, recover_signer
-from chain.client import as_revert
-from mirror.models import CatalogEntry, OutboxAction
+from chain.actions import ActionKind, CatalogAction, digest, encode_execute, entry_id_for, recover_signer
+from chain.reverts import decode_revert
+from chain.rpc import RpcError
+from mirror.models import CatalogEntry, OfficerKey, OutboxAction
 from mirror.outbox import encode_action
 from signer.canonical import canonical_bytes
 
@@ -96,9 +96,11 @@ def accept(
         raise ApiError(409, "entry_busy", f"entry_id: action {busy} on this entry is not on-chain yet; retry shortly",
                        "entry_id")
     try:
-        runtime.catalog.functions.execute(action.as_tuple()).call({"from": runtime.sender.account.address})
-    except (ContractCustomError, ContractLogicError) as exc:
-        raise from_revert(as_revert(exc)) from None
+        runtime.rpc.eth_call(runtime.deployment.catalog, encode_execute(action), runtime.sender.account.address)
+    except RpcError as exc:
+        if exc.data is None:
+            raise
+        raise from_revert(decode_revert(exc.data)) from None
     action_id = "0x" + digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog).hex()
     try:
         with runtime.store.sessions.begin() as session:
@@ -111,13 +113,23 @@ def accept(
     return Accepted(action_id, entry_hex, signer, "accepted")
 
 
+def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:
+    """The unit of an active officer key: from the mirror, or the chain if the mirror lags."""
+    with runtime.store.sessions() as session:
+        key = session.get(OfficerKey, signer)
+    if key is not None and key.revoked_block is None:
+        return bytes.fromhex(key.unit_id[2:])
+    active, unit_id, _ = runtime.registry.functions.activeKey(to_checksum_address(signer)).call()
+    return unit_id if active else None
+
+
 def _check_entry_identity(runtime: Runtime, kind: ActionKind, entry_id: bytes, parsed: BaseModel, signer: str) -> None:
     """Entry ids are derived from (unit, code); a version may not change the entry's code."""
     if not isinstance(parsed, CatalogDocument):
         return
     if kind == ActionKind.SUBMIT:
-        active, unit_id, _ = runtime.registry.functions.activeKey(to_checksum_address(signer)).call()
-        if active and entry_id != entry_id_for(unit_id, parsed.code):
+        unit_id = _signer_unit(runtime, signer)
+        if unit_id is not None and entry_id != entry_id_for(unit_id, parsed.code):
             raise ApiError(422, "entry_id_mismatch",
                            "entry_id: must be keccak256(unit id ‖ code) of the signer's unit and document.code",
                            "entry_id")
