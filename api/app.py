@@ -2,16 +2,89 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import RuntimeDep
 from api.routers import catalog, units
 from api.runtime import Runtime
 from api.settings import Settings
+
+
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_too_deep(body: bytes) -> bool:
+    """Whether `body` nests arrays/objects deeper than MAX_JSON_DEPTH.
+
+    Checked before any parser sees the body: web3 (through py_ecc) raises the interpreter's
+    recursion limit for the whole process, and `json.loads` of deeply nested input then crashes
+    the process instead of raising.
+    """
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        if depth > MAX_JSON_DEPTH:
+            return True
+    return False
+
+
+class BodyLimit:
+    """Answers 413 to a body over `max_bytes`, declared by Content-Length or not.
+
+    A chunked body has no Content-Length to check up front, so the body is read here, counted as
+    it arrives, and handed on whole; the routes read every body in full anyway.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await self._refuse(scope, receive, send)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left before sending its body
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                return await self._refuse(scope, receive, send)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+        if json_too_deep(body):
+            error = {"code": "json_too_deep", "message": f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                     "field": "body"}  # fmt: skip
+            return await JSONResponse({"error": error}, status_code=400)(scope, receive, send)
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {"error": {"code": "body_too_large", "message": f"body: at most {self.max_bytes} bytes", "field": "body"}}
+        await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -34,17 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     errors.install(app)
-    max_body = (settings or Settings()).max_body_bytes
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body):
-            return JSONResponse(
-                {"error": {"code": "body_too_large", "message": f"body: at most {max_body} bytes", "field": "body"}},
-                status_code=413,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=(settings or Settings()).max_body_bytes)
 
     app.include_router(catalog.router)
     app.include_router(units.router)

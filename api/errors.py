@@ -60,8 +60,10 @@ def _body(code: str, message: str, field: str | None, **details) -> dict:
     return {"error": error}
 
 
-def _field(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+def _field(error: dict) -> str:
+    if error.get("type") == "json_invalid":
+        return "body"  # its loc is ("body", character offset): the offset names no field
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
 
 
@@ -73,10 +75,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         first = exc.errors()[0]
-        field = _field(tuple(first.get("loc", ())))
+        field = _field(first)
         message = f"{field}: {first.get('msg', 'invalid value')}"
         return JSONResponse(
-            _body("invalid_request", message, field, errors=[{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg")} for e in exc.errors()]),
+            _body("invalid_request", message, field, errors=[{"field": _field(e), "message": e.get("msg")} for e in exc.errors()]),
             status_code=422,
         )
 

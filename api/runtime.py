@@ -63,20 +63,23 @@ class Runtime:
         self.relayer = Relayer(self.store.sessions, self.sender, self.catalog, batch_max=s.batch_max,
                                resend_after_s=s.resend_after_s)
         self._stop = threading.Event()
+        self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         """Recover the outbox, catch the mirror up, then start the relayer and the follower."""
         self.indexer.sync()
         self.relayer.recover()
-        for name, step in (("relayer", self.relayer.step), ("follower", self._follow)):
-            thread = threading.Thread(target=self._loop, args=(name, step), name=name, daemon=True)
+        for name, step, pause in (("relayer", self.relayer.step, self._relayer_pause),
+                                  ("follower", self._follow, self._follower_pause)):  # fmt: skip
+            thread = threading.Thread(target=self._loop, args=(name, step, pause), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
         self.relayer.wake()
+        self._follower_wake.set()
         for thread in self._threads:
             thread.join(timeout=10)
         self.engine.dispose()
@@ -84,7 +87,18 @@ class Runtime:
     def _follow(self) -> bool:
         return self.indexer.sync().events > 0
 
-    def _loop(self, name: str, step) -> None:
+    def _relayer_pause(self) -> None:
+        self.relayer.wait(self.settings.poll_interval_s)
+        self._follower_wake.set()  # whatever the relayer sent, the follower should look for
+
+    def _follower_pause(self) -> None:
+        # Quick while our own actions await confirmation; otherwise a slow poll catches other
+        # writers (the Office's registrations, another API instance).
+        quick = self.relayer.pending() > 0
+        self._follower_wake.wait(self.settings.poll_interval_s if quick else self.settings.idle_poll_s)
+        self._follower_wake.clear()
+
+    def _loop(self, name: str, step, pause) -> None:
         while not self._stop.is_set():
             try:
                 busy = step()
@@ -92,7 +106,4 @@ class Runtime:
                 log.exception("%s step failed; retrying", name)
                 busy = False
             if not busy:
-                if name == "relayer":
-                    self.relayer.wait(self.settings.poll_interval_s)
-                else:
-                    self._stop.wait(self.settings.poll_interval_s)
+                pause()

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
-Nonce = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="Unsigned decimal, unique per signer",
-                             examples=["271828182845904523536"])]  # fmt: skip
+
+
+def _fits_uint256(value: str) -> str:
+    if int(value) >= 2**256:
+        raise ValueError("must be below 2**256 (the contract's uint256)")
+    return value
+
+
+Nonce = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="Unsigned decimal below 2**256, unique per signer",
+                             examples=["271828182845904523536"]), AfterValidator(_fits_uint256)]  # fmt: skip
 Signature = Annotated[str, Field(description="65-byte r‖s‖v EIP-712 signature, 0x-hex", examples=["0x" + "11" * 65])]
 
 EXAMPLE_DOCUMENT = {
@@ -32,10 +40,22 @@ EXAMPLE_DOCUMENT = {
 }
 
 
+EXAMPLE_SIGNATURE = "0x" + "11" * 65
+
+
 class SignedBody(BaseModel):
     """A document with the officer's EIP-712 signature over it (see POST /v1/catalog/typed-data)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # One example per kind of document this body carries: a version, a deletion request, a review.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"}, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
+        {"document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"}, "nonce": "3",
+         "signature": EXAMPLE_SIGNATURE},
+        {"document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4",
+         "signature": EXAMPLE_SIGNATURE},
+        {"document": {"schema": "putuo.catalog-review/1", "decision": "return", "reason_code": 1,
+                      "reason": "缺少数据项说明，请补充后重新提交"}, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
+    ]})  # fmt: skip
     document: dict[str, Any]
     nonce: Nonce
     signature: Signature
@@ -45,13 +65,17 @@ class SubmitBody(SignedBody):
     entry_id: Hex32 = Field(description="keccak256(unit id ‖ utf-8 code): GET /v1/catalog/entry-id computes it")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": "0x" + "11" * 65}]})
+        {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": EXAMPLE_SIGNATURE}]})
 
 
 class TypedDataRequest(BaseModel):
     """What to sign: the API returns the EIP-712 message for it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "submit", "entry_id": "0x" + "ab" * 32, "version": 0, "document": EXAMPLE_DOCUMENT, "nonce": "1"},
+        {"kind": "review", "entry_id": "0x" + "ab" * 32, "version": 1,
+         "document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4"},
+    ]})  # fmt: skip
     kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review)$")]
     entry_id: Hex32
     version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
@@ -156,6 +180,10 @@ class ErrorDetail(BaseModel):
     code: str = Field(examples=["invalid_document"])
     message: str = Field(examples=["document.sharing: Value error, not_shared needs the legal `basis`"])
     field: str | None = Field(examples=["document.sharing"])
+    errors: list[dict[str, Any]] | None = Field(None, description="Every invalid field, when there are several")
+    contract_error: str | None = Field(None, description="The contract's custom error the action would revert with",
+                                       examples=["CatalogNotOwner"])  # fmt: skip
+    contract_args: dict[str, Any] | None = Field(None, description="That error's arguments")
 
 
 class ErrorBody(BaseModel):

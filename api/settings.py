@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     batch_max: int = 200  # signed actions per relayed transaction
-    poll_interval_s: float = 0.05
+    poll_interval_s: float = 0.05  # while actions await confirmation
+    idle_poll_s: float = 1.0  # follower's poll when nothing of ours is pending
     resend_after_s: float = 30.0
     max_body_bytes: int = 256 * 1024
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled

@@ -14,7 +14,9 @@ from catalog.document import ShareAttribute, UpdateFrequency
 from chain.actions import ActionKind, entry_id_for, typed_data
 from chain.actions import CatalogAction
 
-router = APIRouter(prefix="/v1/catalog", tags=["catalog"])
+# Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
+router = APIRouter(prefix="/v1/catalog", tags=["catalog"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"}})  # fmt: skip
 
 EntryId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 ERRORS = {

@@ -10,7 +10,9 @@ from api import schemas
 from api.deps import SessionDep
 from api.services import queries
 
-router = APIRouter(prefix="/v1/units", tags=["units"])
+# Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
+router = APIRouter(prefix="/v1/units", tags=["units"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"}})  # fmt: skip
 
 
 @router.get("", response_model=list[schemas.UnitPublic])

@@ -6,6 +6,7 @@ so a rejected request changes nothing anywhere.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -43,9 +44,17 @@ class Accepted:
 
 
 def validate_document(kind: ActionKind, document: dict) -> BaseModel:
-    """The document parsed by the schema of `kind`, or a 422 naming the first bad field."""
+    """The document parsed by the schema of `kind`, or a 422 naming the first bad field.
+
+    The document goes on-chain exactly as signed, not as parsed, so it must already be in the
+    schema's own types: the strict pass refuses what the lax one would coerce ("yes" or 1 for
+    true, "1" for a reason code, a datetime for a date).
+    """
+    schema = SCHEMA_BY_KIND[kind]
     try:
-        return SCHEMA_BY_KIND[kind].model_validate(document)
+        parsed = schema.model_validate(document)  # lax first: its errors name fields for any input
+        schema.model_validate_json(json.dumps(document), strict=True)
+        return parsed
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(["document", *(str(p) for p in first["loc"])])

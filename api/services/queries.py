@@ -74,7 +74,7 @@ def versions(session: Session, entry_id: str) -> list[CatalogVersion]:
 
 
 def possible_duplicates(session: Session, entry: CatalogEntry) -> list[CatalogEntry]:
-    """Other live entries of the same unit with the same resource name (Art. 13 重复性)."""
+    """Other live entries of the same unit with the same resource name (Art. 13 重复性), newest first."""
     return list(
         session.scalars(
             select(CatalogEntry).where(
@@ -82,7 +82,7 @@ def possible_duplicates(session: Session, entry: CatalogEntry) -> list[CatalogEn
                 CatalogEntry.name_key == entry.name_key,
                 CatalogEntry.entry_id != entry.entry_id,
                 CatalogEntry.status != "deleted",
-            )
+            ).order_by(CatalogEntry.seq.desc())
         )
     )
 
@@ -101,6 +101,6 @@ def units(session: Session) -> list[Unit]:
 def unit_keys(session: Session, unit_id: str) -> list[OfficerKey]:
     if session.get(Unit, unit_id.lower()) is None:
         raise ApiError(404, "unknown_unit", f"unit_id: no unit {unit_id}", "unit_id")
-    return list(session.scalars(select(OfficerKey).where(OfficerKey.unit_id == unit_id.lower()).order_by(OfficerKey.registered_block)))
+    return list(session.scalars(select(OfficerKey).where(OfficerKey.unit_id == unit_id.lower()).order_by(OfficerKey.registered_block, OfficerKey.key_id)))
 
 

@@ -1,0 +1,129 @@
+"""The OpenAPI document: every route, a valid example for every request body, and error
+responses described as the body the API really sends."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from api import schemas
+from api.app import create_app
+from api.errors import ApiError
+from api.services.actions import validate_document
+from chain.actions import ActionKind
+
+ROUTES = {
+    ("get", "/healthz"),
+    ("get", "/v1/units"),
+    ("get", "/v1/units/{unit_id}/keys"),
+    ("get", "/v1/catalog/entries"),
+    ("post", "/v1/catalog/entries"),
+    ("get", "/v1/catalog/entries/{entry_id}"),
+    ("get", "/v1/catalog/entries/{entry_id}/versions"),
+    ("get", "/v1/catalog/entries/{entry_id}/review-data"),
+    ("post", "/v1/catalog/entries/{entry_id}/resubmissions"),
+    ("post", "/v1/catalog/entries/{entry_id}/change-requests"),
+    ("post", "/v1/catalog/entries/{entry_id}/delete-requests"),
+    ("post", "/v1/catalog/entries/{entry_id}/versions/{version}/review"),
+    ("get", "/v1/catalog/entry-id"),
+    ("post", "/v1/catalog/typed-data"),
+    ("get", "/v1/catalog/actions/{action_id}"),
+}
+KIND_OF_ROUTE = {
+    "/v1/catalog/entries": ActionKind.SUBMIT,
+    "/v1/catalog/entries/{entry_id}/resubmissions": ActionKind.RESUBMIT,
+    "/v1/catalog/entries/{entry_id}/change-requests": ActionKind.REQUEST_CHANGE,
+    "/v1/catalog/entries/{entry_id}/delete-requests": ActionKind.REQUEST_DELETE,
+    "/v1/catalog/entries/{entry_id}/versions/{version}/review": ActionKind.REVIEW,
+}
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(runtime=object())  # the document needs no chain; a given runtime is never started
+
+
+@pytest.fixture(scope="module")
+def spec(app) -> dict:
+    with TestClient(app) as client:
+        response = client.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(spec: dict):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            yield method, path, operation
+
+
+def resolve(spec: dict, schema: dict) -> tuple[str, dict]:
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return name, spec["components"]["schemas"][name]
+
+
+def fits(kind: ActionKind, document: dict) -> bool:
+    try:
+        validate_document(kind, document)
+        return True
+    except ApiError:
+        return False
+
+
+def test_every_route_is_listed(app, spec):
+    listed = {(method, path) for method, path, _ in operations(spec)}
+    served, stack = set(), list(app.routes)
+    while stack:  # newer FastAPI keeps an included router as one node holding the router's routes
+        route = stack.pop()
+        if isinstance(route, APIRoute):
+            served |= {(m.lower(), route.path) for m in route.methods}
+        elif hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+    assert listed == served == ROUTES
+
+
+def test_every_operation_is_described(spec):
+    undescribed = [(m, p) for m, p, op in operations(spec) if not op.get("description") or not op.get("summary")]
+    assert undescribed == []
+
+
+def test_submit_body_example(spec):
+    operation = spec["paths"]["/v1/catalog/entries"]["post"]
+    name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert name == "SubmitBody"
+    [example] = schema["examples"]
+    assert example["document"] == schemas.EXAMPLE_DOCUMENT
+    schemas.SubmitBody.model_validate(example)
+    assert fits(ActionKind.SUBMIT, example["document"])
+
+
+def test_every_post_body_has_valid_examples(spec):
+    """Each example is a valid body; each action route has an example of its own kind of document."""
+    posts = [(p, op) for m, p, op in operations(spec) if m == "post"]
+    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data"}
+    for path, operation in posts:
+        name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+        examples = schema.get("examples", [])
+        assert examples, f"POST {path}: {name} has no example"
+        model = getattr(schemas, name)
+        for example in examples:
+            model.model_validate(example)
+            if name == "TypedDataRequest":
+                assert fits(ActionKind[example["kind"].upper()], example["document"]), example
+            else:
+                assert any(fits(kind, example["document"]) for kind in ActionKind), example
+        if path in KIND_OF_ROUTE:
+            assert any(fits(KIND_OF_ROUTE[path], e["document"]) for e in examples), path
+
+
+def test_errors_are_described_as_the_error_body(spec):
+    """Every 4xx an operation documents has the {"error": {...}} shape, FastAPI's default 422 included."""
+    for method, path, operation in operations(spec):
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorBody", (method, path, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    detail = spec["components"]["schemas"]["ErrorDetail"]["properties"]
+    assert {"code", "message", "field", "errors", "contract_error", "contract_args"} <= set(detail)
