@@ -13,7 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import requests
+
 from chain.errors import ActionRevertedError
+from chain.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,13 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
         return JSONResponse(_body(code, str(exc.detail), None), status_code=exc.status_code)
+
+    @app.exception_handler(RpcError)
+    @app.exception_handler(requests.ConnectionError)
+    async def _chain_down(request: Request, exc: Exception):
+        log.warning("node unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(_body("chain_unavailable", "the chain node is not answering; retry shortly", None),
+                            status_code=503)  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -83,6 +83,30 @@ class TypedDataRequest(BaseModel):
     nonce: Nonce
 
 
+class ActionItem(SignedBody):
+    """One signed action of a batch: what the per-action routes take, plus what they put in the path."""
+
+    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review)$")]
+    entry_id: Hex32
+    version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+
+class ActionBatch(BaseModel):
+    """Signed actions accepted together or not at all, simulated in order."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"actions": [
+        {"kind": "submit", "entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1",
+         "signature": "0x" + "11" * 65},
+        {"kind": "review", "entry_id": "0x" + "cd" * 32, "version": 1, "nonce": "2", "signature": "0x" + "22" * 65,
+         "document": {"schema": "putuo.catalog-review/1", "decision": "approve"}},
+    ]}]})  # fmt: skip
+    actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
+
+
+class AcceptedBatch(BaseModel):
+    accepted: list["Accepted"]
+
+
 class Accepted(BaseModel):
     action_id: str = Field(description="The EIP-712 digest: poll GET /v1/catalog/actions/{action_id}")
     entry_id: str

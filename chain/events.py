@@ -74,10 +74,63 @@ def _unhex(value: str) -> bytes:
     return bytes.fromhex(value[2:] if value.startswith("0x") else value)
 
 
+@lru_cache(maxsize=4096)
+def _checksum(value: str) -> str:
+    return to_checksum_address(value)
+
+
 def _normalise(abi_type: str, value: Any) -> Any:
     if abi_type == "address":
-        return to_checksum_address(value)
+        return _checksum(value)
     return value
+
+
+def _word(data: bytes, offset: int) -> bytes:
+    word = data[offset : offset + 32]
+    if len(word) != 32:
+        raise ValueError(f"data ends at {len(data)} bytes, wanted a word at {offset}")
+    return word
+
+
+def _decode_data(types: tuple[str, ...], data: bytes) -> tuple:
+    """ABI-decode the data of our events. The handful of types they use are decoded by hand,
+    which is several times faster than eth_abi's general decoder on the indexer's hot path;
+    anything else goes to eth_abi."""
+    if not all(t in _FAST_TYPES or t.startswith(("uint", "bytes")) and "[" not in t for t in types):
+        return abi_decode(list(types), data)
+    out = []
+    for i, abi_type in enumerate(types):
+        head = _word(data, 32 * i)
+        if abi_type in ("bytes", "string"):
+            start = int.from_bytes(head, "big")
+            length = int.from_bytes(_word(data, start), "big")
+            raw = data[start + 32 : start + 32 + length]
+            if len(raw) != length:
+                raise ValueError(f"{abi_type} of {length} bytes runs past the data")
+            out.append(raw.decode("utf-8") if abi_type == "string" else raw)
+        elif abi_type == "address":
+            _check_padding(abi_type, head[:12])
+            out.append("0x" + head[12:].hex())
+        elif abi_type == "bool":
+            _check_padding(abi_type, head[:31] + bytes([head[31] & 0xFE]))
+            out.append(head[-1] == 1)
+        elif abi_type.startswith("uint"):
+            value = int.from_bytes(head, "big")
+            if value >> int(abi_type[4:] or 256):  # what eth_abi's strict decoder refuses too
+                raise ValueError(f"{abi_type} out of range: {value}")
+            out.append(value)
+        else:  # bytesN
+            _check_padding(abi_type, head[int(abi_type[5:]) :])
+            out.append(head[: int(abi_type[5:])])
+    return tuple(out)
+
+
+def _check_padding(abi_type: str, padding: bytes) -> None:
+    if any(padding):
+        raise ValueError(f"{abi_type} has non-zero padding 0x{padding.hex()}")
+
+
+_FAST_TYPES = {"bytes", "string", "address", "bool"}
 
 
 def decode_log(log: dict, *, on_error: Literal["raise", "skip"] = "raise") -> EventRecord | None:
@@ -89,8 +142,8 @@ def decode_log(log: dict, *, on_error: Literal["raise", "skip"] = "raise") -> Ev
             raise UndecodableLogError(f"unknown event topic {log['topics'][:1]} at {log.get('address')}")
         args: dict[str, Any] = {}
         for (name, abi_type), topic in zip(spec.indexed, topics[1:], strict=True):
-            args[name] = _normalise(abi_type, abi_decode([abi_type], topic)[0])
-        values = abi_decode(spec.data_types, _unhex(log["data"])) if spec.data_types else ()
+            args[name] = _normalise(abi_type, _decode_data((abi_type,), topic)[0])
+        values = _decode_data(spec.data_types, _unhex(log["data"])) if spec.data_types else ()
         for name, abi_type, value in zip(spec.data_names, spec.data_types, values, strict=True):
             args[name] = _normalise(abi_type, value)
     except UndecodableLogError:
@@ -104,7 +157,7 @@ def decode_log(log: dict, *, on_error: Literal["raise", "skip"] = "raise") -> Ev
     return EventRecord(
         name=spec.name,
         args=args,
-        address=to_checksum_address(log["address"]),
+        address=_checksum(log["address"]),
         block_number=int(log["blockNumber"], 16),
         block_hash=log["blockHash"],
         tx_hash=log["transactionHash"],

@@ -32,6 +32,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _anvil_binary(bin_dir: Path) -> Path:
+    """The native anvil from npm's platform package; `.bin/anvil` is only a Node wrapper around it
+    that does not forward SIGKILL (a "crash" would leave the node running) and exits before the
+    node has finished dumping its state on SIGTERM."""
+    native = sorted((bin_dir.parent / "@foundry-rs").glob("anvil-*/bin/anvil"))
+    return native[0] if native else bin_dir / "anvil"
+
+
 def rpc_ready(url: str, timeout: float = 1.0) -> bool:
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
@@ -71,7 +79,7 @@ class LocalNode:
         bin_dir = ROOT / "node_modules" / ".bin"
         if self.kind == "anvil":
             return [
-                str(bin_dir / "anvil"), "--host", "127.0.0.1", "--port", str(self.port),
+                str(_anvil_binary(bin_dir)), "--host", "127.0.0.1", "--port", str(self.port),
                 "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT),
                 "--state", str(self.state_file), "--state-interval", "1", "--silent",
             ]  # fmt: skip
@@ -115,29 +123,45 @@ class LocalNode:
         return rpc_ready(self.url)
 
     def stop(self, *, hard: bool = False) -> None:
-        """Stop the node by its pid. `hard` sends SIGKILL (a crash); otherwise SIGTERM so anvil dumps state."""
+        """Stop the node by its pid. `hard` sends SIGKILL (a crash); otherwise SIGTERM so anvil dumps state.
+
+        The signal goes to the node's whole process group (`start_new_session` made the started
+        process its leader), so a wrapper's children get it too, and `stop` returns only when the
+        group is gone: the port is free and anvil's state dump is complete.
+        """
         pid = self.pid()
         if pid is None:
             return
         try:
-            os.kill(pid, signal.SIGKILL if hard else signal.SIGTERM)
-            _wait_exit(pid)
+            os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
         except ProcessLookupError:
             pass
+        _wait_exit(pid)
         self.pid_file.unlink(missing_ok=True)
 
 
-def _wait_exit(pid: int, timeout: float = 15.0) -> None:
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _wait_exit(pgid: int, timeout: float = 15.0) -> None:
+    """Wait until process group `pgid` is empty, reaping its leader if it is our child; SIGKILL it on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return
-        except ChildProcessError:  # not our child: poll for its disappearance
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
+            os.waitpid(pgid, os.WNOHANG)  # a zombie leader would keep the group alive
+        except ChildProcessError:  # not our child, or already reaped
+            pass
+        if not _group_alive(pgid):
+            return
         time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

@@ -45,7 +45,19 @@ contract Catalog is ICatalog, EIP712 {
         }
     }
 
-    /// @dev Only for {executeBatch}; not part of the interface.
+    /// @inheritdoc ICatalog
+    function simulateBatch(SignedAction[] calldata actions) external {
+        bytes[] memory reasons = new bytes[](actions.length);
+        for (uint256 i = 0; i < actions.length; ++i) {
+            try this.executeFromBatch(actions[i]) {}
+            catch (bytes memory reason) {
+                reasons[i] = reason;
+            }
+        }
+        revert CatalogBatchSimulated(reasons);
+    }
+
+    /// @dev Only for {executeBatch} and {simulateBatch}; not part of the interface.
     function executeFromBatch(SignedAction calldata action) external {
         if (msg.sender != address(this)) revert CatalogNotSelf(msg.sender);
         _execute(action);

@@ -1,8 +1,10 @@
 """How each chain event changes the mirror. One handler per event; each is idempotent because
 the store applies an event only once (by its chain position) and handlers only derive state.
 
-Handlers work on an `ApplyContext`, which caches the rows a batch touches so that a reindex
-applies thousands of events per flush instead of querying per event.
+Handlers work on an `ApplyContext` of plain row dicts: the rows a batch touches are loaded in
+a few queries, changed in memory, and written back with one executemany per table. This is
+what lets a reindex apply thousands of events a second; the ORM would spend most of that
+time tracking attribute changes.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from eth_utils import keccak
-from sqlalchemy.orm import Session
+from eth_hash.auto import keccak
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from catalog.search_terms import index_terms, normalise
 from chain.actions import EntryStatus, VersionKind
 from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
 from chain.reverts import decode_revert
+from mirror import search
 from mirror.models import CatalogEntry, CatalogVersion, OfficerKey, OutboxAction, RejectedAction, Unit
 
 UNIT_KINDS = {1: "office", 2: "data_center", 3: "ordinary", 4: "auditor"}
 KEY_SCHEMES = {1: "ecdsa", 2: "sm2"}
+ENTRY_TABLE = CatalogEntry.__table__
+VERSION_TABLE = CatalogVersion.__table__
 
 
 def hex0x(value: bytes) -> str:
@@ -38,172 +43,198 @@ def checked_document(event: EventRecord, where: str) -> str:
     return document.decode("utf-8")
 
 
-class ApplyContext:
-    """The session plus per-batch caches and the search rows to write at flush."""
+class _Rows:
+    """Rows of one table keyed by primary key, remembering which are new and which changed."""
 
-    def __init__(self, session: Session, block_times: dict[int, int]) -> None:
-        self.session = session
+    def __init__(self) -> None:
+        self.rows: dict = {}
+        self.new: set = set()
+        self.dirty: set = set()
+
+    def add(self, key, row: dict) -> dict:
+        self.rows[key] = row
+        self.new.add(key)
+        return row
+
+    def touch(self, key) -> dict:
+        if key not in self.new:
+            self.dirty.add(key)
+        return self.rows[key]
+
+
+class ApplyContext:
+    """One batch's working set of rows, written back by `flush`."""
+
+    def __init__(self, conn: Connection, block_times: dict[int, int]) -> None:
+        self.conn = conn
         self.block_times = block_times
-        self.entries: dict[str, CatalogEntry] = {}
-        self.versions: dict[tuple[str, int], CatalogVersion] = {}
+        self.entries = _Rows()
+        self.versions = _Rows()
         self.search_dirty: set[str] = set()
-        self.confirmed: list[tuple[str, str, str]] = []  # (signer, nonce, tx)
+        self.confirmed: list[dict] = []
+        self.rejected: list[dict] = []
 
     def preload(self, events: list[EventRecord]) -> None:
-        """Load, in two queries, every entry and version the batch's catalog events touch."""
+        """Load every existing entry, and every pending version, that the batch's events touch."""
         ids = {hex0x(ev.args["entryId"]) for ev in events if "entryId" in ev.args}
         if not ids:
             return
-        for entry in self.session.query(CatalogEntry).filter(CatalogEntry.entry_id.in_(ids)):
-            self.entries[entry.entry_id] = entry
-        pending = {hex0x(ev.args["entryId"]) for ev in events if ev.name == "CatalogVersionReviewed"}
-        if pending:
-            for version in self.session.query(CatalogVersion).filter(
-                CatalogVersion.entry_id.in_(pending), CatalogVersion.status == "pending"
-            ):
-                self.versions[(version.entry_id, version.version)] = version
+        for row in self.conn.execute(select(ENTRY_TABLE).where(ENTRY_TABLE.c.entry_id.in_(ids))).mappings():
+            self.entries.rows[row["entry_id"]] = dict(row)
+        reviewed = {hex0x(ev.args["entryId"]) for ev in events if ev.name == "CatalogVersionReviewed"}
+        if reviewed:
+            query = select(VERSION_TABLE).where(VERSION_TABLE.c.entry_id.in_(reviewed), VERSION_TABLE.c.status == "pending")
+            for row in self.conn.execute(query).mappings():
+                self.versions.rows[(row["entry_id"], row["version"])] = dict(row)
 
-    def entry(self, entry_id: str) -> CatalogEntry | None:
-        return self.entries.get(entry_id)
+    def flush(self) -> None:
+        for table, rows, keys in ((ENTRY_TABLE, self.entries, ("entry_id",)),
+                                  (VERSION_TABLE, self.versions, ("entry_id", "version"))):  # fmt: skip
+            if rows.new:
+                self.conn.execute(insert(table), [rows.rows[k] for k in rows.new])
+            dirty = [rows.rows[k] for k in rows.dirty]
+            if dirty:
+                where = [table.c[k] == bindparam(f"k_{k}") for k in keys]
+                values = {c: bindparam(f"v_{c}") for c in dirty[0] if c not in keys and c != "seq"}
+                self.conn.execute(
+                    update(table).where(*where).values(values),
+                    [{**{f"k_{k}": r[k] for k in keys}, **{f"v_{c}": r[c] for c in values}} for r in dirty],
+                )
+        rows = self.entries.rows
+        search.put(self.conn, [{"seq": rows[i]["seq"], "terms": rows[i]["search_terms"]} for i in self.search_dirty],
+                   replacing=[rows[i]["seq"] for i in self.search_dirty if i not in self.entries.new])  # fmt: skip
+        self._confirm()
 
-    def version(self, entry_id: str, number: int) -> CatalogVersion:
-        return self.versions[(entry_id, number)]
+    def _confirm(self) -> None:
+        """Mark the outbox rows of mirrored actions confirmed (a reindex usually has none waiting)."""
+        if not self.confirmed:
+            return
+        waiting = {
+            (signer, nonce)
+            for signer, nonce in self.conn.execute(
+                select(OutboxAction.signer, OutboxAction.nonce).where(OutboxAction.status != "confirmed")
+            )
+        }
+        mine = [c for c in self.confirmed if (c["b_signer"], c["b_nonce"]) in waiting]
+        if mine:
+            self.conn.execute(
+                update(OutboxAction)
+                .where(OutboxAction.signer == bindparam("b_signer"), OutboxAction.nonce == bindparam("b_nonce"))
+                .values(status="confirmed", tx_hash=bindparam("b_tx"), error=None),
+                mine,
+            )
 
 
 def _unit_registered(ctx: ApplyContext, ev: EventRecord) -> None:
-    ctx.session.merge(
-        Unit(
-            unit_id=hex0x(ev.args["unitId"]),
-            kind=UNIT_KINDS[ev.args["kind"]],
-            name=ev.args["name"],
-            registered_block=ev.block_number,
-            tx_hash=ev.tx_hash,
-        )
-    )
+    ctx.conn.execute(insert(Unit).values(
+        unit_id=hex0x(ev.args["unitId"]), kind=UNIT_KINDS[ev.args["kind"]], name=ev.args["name"],
+        registered_block=ev.block_number, tx_hash=ev.tx_hash,
+    ))  # fmt: skip
 
 
 def _key_registered(ctx: ApplyContext, ev: EventRecord) -> None:
-    ctx.session.merge(
-        OfficerKey(
-            key_id=ev.args["keyId"],
-            unit_id=hex0x(ev.args["unitId"]),
-            scheme=KEY_SCHEMES[ev.args["scheme"]],
-            public_key=hex0x(ev.args["publicKey"]),
-            registered_block=ev.block_number,
-            registered_at=ctx.block_times[ev.block_number],
-            revoked_block=None,
-            revoked_at=None,
-        )
-    )
+    ctx.conn.execute(insert(OfficerKey).values(
+        key_id=ev.args["keyId"], unit_id=hex0x(ev.args["unitId"]), scheme=KEY_SCHEMES[ev.args["scheme"]],
+        public_key=hex0x(ev.args["publicKey"]), registered_block=ev.block_number,
+        registered_at=ctx.block_times[ev.block_number], revoked_block=None, revoked_at=None,
+    ))  # fmt: skip
 
 
 def _key_revoked(ctx: ApplyContext, ev: EventRecord) -> None:
-    # The key may have been registered earlier in this batch: flush so `get` sees it (the
-    # batch runs without autoflush, and `get` does not look at pending objects).
-    ctx.session.flush()
-    key = ctx.session.get(OfficerKey, ev.args["keyId"])
-    key.revoked_block = ev.block_number
-    key.revoked_at = ctx.block_times[ev.block_number]
+    ctx.conn.execute(
+        update(OfficerKey)
+        .where(OfficerKey.key_id == ev.args["keyId"])
+        .values(revoked_block=ev.block_number, revoked_at=ctx.block_times[ev.block_number])
+    )
+
+
+STATUS_AFTER_SUBMISSION = {
+    VersionKind.INITIAL: EntryStatus.UNDER_REVIEW,
+    VersionKind.RESUBMISSION: EntryStatus.UNDER_REVIEW,
+    VersionKind.CHANGE: EntryStatus.CHANGE_PENDING,
+    VersionKind.DELETION: EntryStatus.DELETE_PENDING,
+}
 
 
 def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
-    document = checked_document(ev, f"entry {entry_id} version {a['version']}")
+    number = a["version"]
+    document = checked_document(ev, f"entry {entry_id} version {number}")
     kind = VersionKind(a["kind"])
-    entry = ctx.entry(entry_id)
-    if entry is None:
-        parsed = json.loads(document)
-        entry = CatalogEntry(
-            seq=ev.position,
-            entry_id=entry_id,
-            unit_id=hex0x(a["unitId"]),
-            code=str(parsed.get("code", ""))[:64],
-            created_at=ctx.block_times[ev.block_number],
-            approved_version=0,
-        )
-        ctx.session.add(entry)
-        ctx.entries[entry_id] = entry
-    entry.latest_version = a["version"]
-    entry.pending_version = a["version"]
-    entry.status = {
-        VersionKind.INITIAL: EntryStatus.UNDER_REVIEW,
-        VersionKind.RESUBMISSION: EntryStatus.UNDER_REVIEW,
-        VersionKind.CHANGE: EntryStatus.CHANGE_PENDING,
-        VersionKind.DELETION: EntryStatus.DELETE_PENDING,
-    }[kind].name.lower()
-    version = CatalogVersion(
-        entry_id=entry_id,
-        version=a["version"],
-        kind=kind.name.lower(),
-        status="pending",
-        document=document,
-        document_hash=hex0x(a["documentHash"]),
-        signer=a["signer"],
-        nonce=str(a["nonce"]),
-        due_at=a["dueAt"],
-        submitted_at=ctx.block_times[ev.block_number],
-        submitted_block=ev.block_number,
-        submitted_tx=ev.tx_hash,
-    )
-    ctx.session.add(version)
-    ctx.versions[(entry_id, a["version"])] = version
-    if kind != VersionKind.DELETION and entry.approved_version == 0:
+    if entry_id in ctx.entries.rows:
+        entry = ctx.entries.touch(entry_id)
+    else:
+        entry = ctx.entries.add(entry_id, {
+            "seq": ev.position, "entry_id": entry_id, "unit_id": hex0x(a["unitId"]), "code": "",
+            "created_at": ctx.block_times[ev.block_number], "approved_version": 0, "name": "", "description": "",
+            "search_text": "", "search_terms": "", "sharing": "", "opening": "", "category": "", "grade": "",
+            "update_frequency": "", "name_key": "",
+        })  # fmt: skip
+    entry["latest_version"] = number
+    entry["pending_version"] = number
+    entry["status"] = STATUS_AFTER_SUBMISSION[kind].name.lower()
+    ctx.versions.add((entry_id, number), {
+        "entry_id": entry_id, "version": number, "kind": kind.name.lower(), "status": "pending",
+        "document": document, "document_hash": hex0x(a["documentHash"]), "signer": a["signer"],
+        "nonce": str(a["nonce"]), "due_at": a["dueAt"], "submitted_at": ctx.block_times[ev.block_number],
+        "submitted_block": ev.block_number, "submitted_tx": ev.tx_hash, "reviewer": None, "reviewed_at": None,
+        "reviewed_block": None, "reviewed_tx": None, "review_reason_code": None, "review_document": None,
+        "review_document_hash": None,
+    })  # fmt: skip
+    if kind != VersionKind.DELETION and entry["approved_version"] == 0:
         _show_version(ctx, entry, document)  # until approved, the entry shows its latest version
-    ctx.confirmed.append((a["signer"], str(a["nonce"]), ev.tx_hash))
+    ctx.confirmed.append({"b_signer": a["signer"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
 def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
     review_document = checked_document(ev, f"review of entry {entry_id} version {a['version']}")
-    entry = ctx.entry(entry_id)
-    version = ctx.version(entry_id, a["version"])
+    entry = ctx.entries.touch(entry_id)
+    version = ctx.versions.touch((entry_id, a["version"]))
     approved = a["reasonCode"] == 0
-    version.status = "approved" if approved else "returned"
-    version.reviewer = a["reviewer"]
-    version.reviewed_at = ctx.block_times[ev.block_number]
-    version.reviewed_block = ev.block_number
-    version.reviewed_tx = ev.tx_hash
-    version.review_reason_code = a["reasonCode"]
-    version.review_document = review_document
-    version.review_document_hash = hex0x(a["documentHash"])
-    entry.pending_version = 0
-    entry.status = EntryStatus(a["entryStatus"]).name.lower()
-    if approved and version.kind != "deletion":
-        entry.approved_version = version.version
-        _show_version(ctx, entry, version.document)
-    ctx.confirmed.append((a["reviewer"], str(a["nonce"]), ev.tx_hash))
+    version.update(
+        status="approved" if approved else "returned", reviewer=a["reviewer"],
+        reviewed_at=ctx.block_times[ev.block_number], reviewed_block=ev.block_number, reviewed_tx=ev.tx_hash,
+        review_reason_code=a["reasonCode"], review_document=review_document,
+        review_document_hash=hex0x(a["documentHash"]),
+    )  # fmt: skip
+    entry["pending_version"] = 0
+    entry["status"] = EntryStatus(a["entryStatus"]).name.lower()
+    if approved and version["kind"] != "deletion":
+        entry["approved_version"] = version["version"]
+        _show_version(ctx, entry, version["document"])
+    ctx.confirmed.append({"b_signer": a["reviewer"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
-def _show_version(ctx: ApplyContext, entry: CatalogEntry, document: str) -> None:
+def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
+    """Copy the searchable fields of the version the entry now shows."""
     doc = json.loads(document)
-    entry.code = str(doc.get("code", entry.code))[:64]
-    entry.name = str(doc.get("name", ""))
-    entry.description = str(doc.get("description", ""))
-    entry.search_text = normalise(entry.name + "\n" + entry.description)
-    entry.search_terms = index_terms(entry.name + " " + entry.description)
-    entry.name_key = normalise(entry.name).replace(" ", "")
-    entry.sharing = doc.get("sharing", {}).get("attribute", "")
-    entry.opening = doc.get("opening", {}).get("attribute", "")
-    entry.category = doc.get("classification", {}).get("category", "")
-    entry.grade = doc.get("classification", {}).get("grade", "")
-    entry.update_frequency = doc.get("update_frequency", "")
-    ctx.search_dirty.add(entry.entry_id)
+    name, description = str(doc.get("name", "")), str(doc.get("description", ""))
+    entry.update(
+        code=str(doc.get("code", entry["code"]))[:64], name=name, description=description,
+        search_text=normalise(name + "\n" + description), search_terms=index_terms(name + " " + description),
+        name_key=normalise(name).replace(" ", ""), sharing=doc.get("sharing", {}).get("attribute", ""),
+        opening=doc.get("opening", {}).get("attribute", ""),
+        category=doc.get("classification", {}).get("category", ""),
+        grade=doc.get("classification", {}).get("grade", ""), update_frequency=doc.get("update_frequency", ""),
+    )  # fmt: skip
+    ctx.search_dirty.add(entry["entry_id"])
 
 
 def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
     digest = hex0x(ev.args["digest"])
     reverted = decode_revert(ev.args["reason"])
     error = str(reverted)
-    # Anyone may relay the same failing action twice in one range: flush so `merge` finds the
-    # first copy's row instead of inserting a second one with the same digest.
-    ctx.session.flush()
-    ctx.session.merge(RejectedAction(digest=digest, error=error, block_number=ev.block_number, tx_hash=ev.tx_hash))
+    ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=error,
+                                                   block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
     if reverted.error == "CatalogNonceUsed":
         return  # a resent copy of an action that is already on-chain: the first copy stands
-    ctx.session.query(OutboxAction).filter(OutboxAction.digest == digest, OutboxAction.status != "confirmed").update(
-        {"status": "rejected", "error": error}
+    ctx.conn.execute(
+        update(OutboxAction)
+        .where(OutboxAction.digest == digest, OutboxAction.status != "confirmed")
+        .values(status="rejected", error=error)
     )
 
 

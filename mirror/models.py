@@ -48,8 +48,8 @@ class ChainEvent(MirrorBase):
     address: Mapped[str] = mapped_column(String(42))
     block_hash: Mapped[str] = mapped_column(String(66))
     block_time: Mapped[int] = mapped_column(BigInteger)
-    topics: Mapped[str] = mapped_column(Text)  # JSON list of hex topics
-    data: Mapped[str] = mapped_column(Text)  # hex
+    topics: Mapped[bytes] = mapped_column(LargeBinary)  # the topics, 32 bytes each
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Unit(MirrorBase):
@@ -135,7 +135,8 @@ class RejectedAction(MirrorBase):
     """An action that `executeBatch` skipped, with the custom error it failed with."""
 
     __tablename__ = "rejected_actions"
-    digest: Mapped[str] = mapped_column(String(66), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(66), index=True)
     error: Mapped[str] = mapped_column(Text)
     block_number: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(String(66))

@@ -34,11 +34,11 @@ def drop(engine: Engine) -> None:
             conn.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
 
 
-def put(conn: Connection, rows: list[dict]) -> None:
-    """Index (or re-index) entries; each row has `seq` and `terms`."""
+def put(conn: Connection, rows: list[dict], *, replacing: list[int] = ()) -> None:
+    """Index entries (each row has `seq` and `terms`); `replacing` lists the seqs already indexed."""
     if not rows or conn.dialect.name != "sqlite":
         return  # PostgreSQL indexes the column itself
-    conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :seq"), [{"seq": r["seq"]} for r in rows])
+    remove(conn, list(replacing))
     conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, terms) VALUES (:seq, :terms)"), rows)
 
 

@@ -6,10 +6,9 @@ PostgreSQL.
 
 from __future__ import annotations
 
-import json
 from typing import Iterable, Protocol
 
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.events import EventRecord, decode_log
@@ -107,34 +106,22 @@ class SqlMirrorStore:
         return [e for e in events if e.position not in done]
 
     def _apply_events(self, session: Session, events: list[EventRecord], block_times: dict[int, int]) -> None:
-        ctx = ApplyContext(session, block_times)
-        with session.no_autoflush:
-            ctx.preload(events)
-            for ev in events:
-                HANDLERS[ev.name](ctx, ev) if ev.name in HANDLERS else None
-                session.add(
-                    ChainEvent(
-                        position=ev.position, block_number=ev.block_number, log_index=ev.log_index,
-                        tx_hash=ev.tx_hash, name=ev.name, subject=subject_of(ev), address=ev.address,
-                        block_hash=ev.block_hash, block_time=block_times[ev.block_number],
-                        topics=json.dumps(list(ev.topics)), data=ev.data,
-                    )
-                )  # fmt: skip
-        session.flush()
         conn = session.connection()
-        search.put(conn, [{"seq": ctx.entries[i].seq, "terms": ctx.entries[i].search_terms} for i in ctx.search_dirty])
-        self._confirm(session, ctx.confirmed)
-
-    @staticmethod
-    def _confirm(session: Session, confirmed: list[tuple[str, str, str]]) -> None:
-        if not confirmed:
-            return
-        session.connection().execute(
-            update(OutboxAction)
-            .where(OutboxAction.signer == bindparam("b_signer"), OutboxAction.nonce == bindparam("b_nonce"))
-            .values(status="confirmed", tx_hash=bindparam("b_tx")),
-            [{"b_signer": s, "b_nonce": n, "b_tx": t} for s, n, t in confirmed],
-        )
+        ctx = ApplyContext(conn, block_times)
+        ctx.preload(events)
+        for ev in events:
+            handler = HANDLERS.get(ev.name)
+            if handler is not None:
+                handler(ctx, ev)
+        ctx.flush()
+        if events:
+            conn.execute(insert(ChainEvent), [
+                {"position": ev.position, "block_number": ev.block_number, "log_index": ev.log_index,
+                 "tx_hash": ev.tx_hash, "name": ev.name, "subject": subject_of(ev), "address": ev.address,
+                 "block_hash": ev.block_hash, "block_time": block_times[ev.block_number],
+                 "topics": b"".join(bytes.fromhex(t[2:]) for t in ev.topics), "data": bytes.fromhex(ev.data[2:])}
+                for ev in events
+            ])  # fmt: skip
 
     def rollback_to(self, block_number: int, block_hash: str | None) -> int:
         with self.sessions.begin() as session:
@@ -149,6 +136,14 @@ class SqlMirrorStore:
                         update(OutboxAction)
                         .where(OutboxAction.signer == signer, OutboxAction.nonce == str(record.args["nonce"]))
                         .values(status="accepted", tx_hash=None)
+                    )
+                elif record.name == "CatalogActionRejected":
+                    # Its rejection is no longer on-chain either: send it again. (An earlier
+                    # rejection that still stands is replayed below and rejects it again.)
+                    session.execute(
+                        update(OutboxAction)
+                        .where(OutboxAction.digest == "0x" + record.args["digest"].hex(), OutboxAction.status == "rejected")
+                        .values(status="accepted", tx_hash=None, error=None)
                     )
             session.execute(delete(ChainEvent).where(ChainEvent.block_number > block_number))
             session.execute(delete(SeenBlock).where(SeenBlock.block_number > block_number))
@@ -181,8 +176,8 @@ class SqlMirrorStore:
 def _record(row: ChainEvent) -> EventRecord:
     return decode_log(
         {
-            "topics": json.loads(row.topics),
-            "data": row.data,
+            "topics": ["0x" + row.topics[i : i + 32].hex() for i in range(0, len(row.topics), 32)],
+            "data": "0x" + row.data.hex(),
             "address": row.address,
             "blockNumber": hex(row.block_number),
             "blockHash": row.block_hash,

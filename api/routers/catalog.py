@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
+from api.errors import ApiError
 from api.services import actions, queries
 from catalog.document import ShareAttribute, UpdateFrequency
 from chain.actions import ActionKind, entry_id_for, typed_data
@@ -111,11 +112,15 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
     """The EIP-712 message to sign for an action (the document in canonical JSON, as hex)."""
     kind = ActionKind[body.kind.upper()]
     parsed = actions.validate_document(kind, body.document)
+    if kind != ActionKind.REVIEW and body.version != 0:
+        raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
     reason = getattr(parsed, "contract_reason_code", 0)
     action = CatalogAction(kind, bytes.fromhex(body.entry_id[2:]), body.version, reason,
                            actions.document_bytes(body.document), int(body.nonce))  # fmt: skip
     message = typed_data(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
-    message["message"] = {**message["message"], "entryId": body.entry_id, "document": "0x" + action.document.hex()}
+    # JSON-safe: a 128-bit nonce is a decimal string (JavaScript numbers stop at 2^53).
+    message["message"] = {**message["message"], "entryId": body.entry_id, "document": "0x" + action.document.hex(),
+                          "nonce": body.nonce}  # fmt: skip
     return message
 
 
@@ -156,6 +161,21 @@ def review_version(
 ) -> schemas.Accepted:
     """The Data Center approves or returns a pending version (Art. 13, 14); schema `putuo.catalog-review/1`."""
     return _accept(runtime, ActionKind.REVIEW, entry_id, body, version)
+
+
+@router.post("/actions", status_code=202, response_model=schemas.AcceptedBatch, responses=ERRORS)
+def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.AcceptedBatch:
+    """Accept up to 500 signed actions together or not at all (for example a unit's whole catalog).
+
+    They are checked and simulated in order, so a batch may hold an entry's submission and, later,
+    actions that depend on it; an error names the failing item as `actions[i]`.
+    """
+    items = [
+        {"kind": ActionKind[a.kind.upper()], "entry_id": bytes.fromhex(a.entry_id[2:]), "version": a.version,
+         "document": a.document, "nonce": int(a.nonce), "signature": a.signature}
+        for a in body.actions
+    ]  # fmt: skip
+    return schemas.AcceptedBatch(accepted=[schemas.Accepted(**r.__dict__) for r in actions.accept_many(runtime, items)])
 
 
 @router.get("/actions/{action_id}", response_model=schemas.ActionStatus, responses={404: ERRORS[404]})

@@ -10,7 +10,9 @@ import json
 import time
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from catalog.document import CatalogDocument, DeletionRequest, ReviewNote
-from chain.actions import ActionKind, CatalogAction, digest, encode_execute, entry_id_for, recover_signer
+from chain.actions import ACTION_ABI, ActionKind, CatalogAction, digest, encode_execute, entry_id_for, recover_signer
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from mirror.models import CatalogEntry, OfficerKey, OutboxAction
@@ -26,6 +28,8 @@ from mirror.outbox import encode_action
 from signer.canonical import canonical_bytes
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES
+SIMULATE_SELECTOR = keccak(text=f"simulateBatch({ACTION_ABI}[])")[:4]
+BATCH_SIMULATED_SELECTOR = keccak(text="CatalogBatchSimulated(bytes[])")[:4]
 SCHEMA_BY_KIND: dict[ActionKind, type[BaseModel]] = {
     ActionKind.SUBMIT: CatalogDocument,
     ActionKind.RESUBMIT: CatalogDocument,
@@ -83,43 +87,146 @@ def parse_signature(value: str) -> bytes:
     return raw
 
 
-def accept(
+@dataclass(frozen=True)
+class Prepared:
+    """A signed action that passed every check that does not need the chain's current state."""
+
+    action: CatalogAction
+    signer: str
+    action_id: str
+    entry_hex: str
+
+
+def prepare(
     runtime: Runtime, *, kind: ActionKind, entry_id: bytes, version: int, document: dict, nonce: int, signature: str
-) -> Accepted:
-    """Validate, simulate and store one signed action; raises ApiError with nothing changed."""
+) -> Prepared:
+    """Validate the document, decode and recover the signature, check the entry's identity."""
     parsed = validate_document(kind, document)
+    if kind != ActionKind.REVIEW and version != 0:
+        raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
     reason_code = parsed.contract_reason_code if isinstance(parsed, ReviewNote) else 0
     action = CatalogAction(kind, entry_id, version, reason_code, document_bytes(document), nonce, parse_signature(signature))
     try:
         signer = recover_signer(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
-    except Exception:  # noqa: BLE001 - any failure to recover is a bad signature
-        raise ApiError(400, "bad_signature", "signature: does not recover to a key", "signature") from None
-    entry_hex = "0x" + entry_id.hex()
+    except ValueError as exc:
+        raise ApiError(400, "bad_signature", f"signature: {exc}", "signature") from None
     _check_entry_identity(runtime, kind, entry_id, parsed, signer)
-    with runtime.store.sessions() as session:
-        busy = session.scalars(
-            select(OutboxAction.digest).where(OutboxAction.entry_id == entry_hex,
-                                              OutboxAction.status.in_(("accepted", "sent"))).limit(1)
-        ).first()  # fmt: skip
-    if busy is not None:
-        raise ApiError(409, "entry_busy", f"entry_id: action {busy} on this entry is not on-chain yet; retry shortly",
-                       "entry_id")
+    action_id = "0x" + digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog).hex()
+    return Prepared(action, signer, action_id, "0x" + entry_id.hex())
+
+
+def accept(runtime: Runtime, **fields) -> Accepted:
+    """Validate, simulate and store one signed action; raises ApiError with nothing changed.
+
+    Sending the same signed action again while it is in flight is answered with its status (a
+    safe retry); once it is on-chain, it is a replay and refused.
+    """
+    prepared = prepare(runtime, **fields)
+    known = _known(runtime, [prepared])
+    if prepared.action_id in known:
+        return known[prepared.action_id]
+    _refuse_busy(runtime, [prepared])
     try:
-        runtime.rpc.eth_call(runtime.deployment.catalog, encode_execute(action), runtime.sender.account.address)
+        runtime.rpc.eth_call(runtime.deployment.catalog, encode_execute(prepared.action), runtime.sender.account.address)
     except RpcError as exc:
         if exc.data is None:
             raise
         raise from_revert(decode_revert(exc.data)) from None
-    action_id = "0x" + digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog).hex()
+    return _store(runtime, [prepared])[0]
+
+
+def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
+    """Accept a list of signed actions all together or not at all (a unit's bulk cataloguing).
+
+    They are simulated in order in one `eth_call`, so later actions may depend on earlier ones;
+    the first refusal is answered with its index in the field name and nothing is stored.
+    """
+    prepared = [_at(i, prepare, runtime, **item) for i, item in enumerate(items)]
+    known = _known(runtime, prepared)
+    fresh = [p for p in prepared if p.action_id not in known]
+    _refuse_busy(runtime, fresh)
+    if fresh:
+        reasons = _simulate_batch(runtime, [p.action for p in fresh])
+        for p, reason in zip(fresh, reasons):
+            if reason:
+                _at(prepared.index(p), _raise, from_revert(decode_revert(reason)))
+    stored = {a.action_id: a for a in _store(runtime, fresh)} if fresh else {}
+    return [known.get(p.action_id) or stored[p.action_id] for p in prepared]
+
+
+def _at(index: int, fn, *args, **kwargs):
+    """Run `fn`, prefixing any ApiError's field and message with `actions[index]`."""
+    try:
+        return fn(*args, **kwargs)
+    except ApiError as exc:
+        exc.field = f"actions[{index}].{exc.field}" if exc.field else f"actions[{index}]"
+        exc.message = f"actions[{index}].{exc.message}"
+        raise
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+def _simulate_batch(runtime: Runtime, actions: list[CatalogAction]) -> list[bytes]:
+    """What each action would revert with if executed in order (empty bytes: it would succeed)."""
+    calldata = SIMULATE_SELECTOR + abi_encode([f"{ACTION_ABI}[]"], [[a.as_tuple() for a in actions]])
+    try:
+        runtime.rpc.eth_call(runtime.deployment.catalog, calldata, runtime.sender.account.address)
+    except RpcError as exc:
+        if exc.data is not None and exc.data[:4] == BATCH_SIMULATED_SELECTOR:
+            return list(abi_decode(["bytes[]"], exc.data[4:])[0])
+        raise
+    raise RuntimeError("simulateBatch returned instead of reverting")
+
+
+def _known(runtime: Runtime, prepared: list[Prepared]) -> dict[str, Accepted]:
+    """Actions still in flight in the outbox, by action id: a client's retry, answered as before.
+
+    Once an action is on-chain, sending it again is a replay and the contract's refusal stands.
+    """
+    with runtime.store.sessions() as session:
+        rows = session.scalars(select(OutboxAction).where(
+            OutboxAction.digest.in_([p.action_id for p in prepared]), OutboxAction.status.in_(("accepted", "sent"))
+        ))  # fmt: skip
+        return {r.digest: Accepted(r.digest, r.entry_id, r.signer, r.status) for r in rows}
+
+
+def _refuse_busy(runtime: Runtime, prepared: list[Prepared]) -> None:
+    """Refuse an action on an entry whose earlier action is accepted but not yet on-chain:
+    it was simulated against a state that is about to change."""
+    if not prepared:
+        return
+    with runtime.store.sessions() as session:
+        busy = session.execute(
+            select(OutboxAction.entry_id, OutboxAction.digest).where(
+                OutboxAction.entry_id.in_({p.entry_hex for p in prepared}),
+                OutboxAction.status.in_(("accepted", "sent")),
+            )
+        ).first()
+    if busy is not None:
+        index = next(i for i, p in enumerate(prepared) if p.entry_hex == busy[0])
+        error = ApiError(409, "entry_busy",
+                         f"entry_id: action {busy[1]} on this entry is not on-chain yet; retry shortly", "entry_id")
+        if len(prepared) > 1:
+            _at(index, _raise, error)
+        raise error
+
+
+def _store(runtime: Runtime, prepared: list[Prepared]) -> list[Accepted]:
+    now = time.time()
     try:
         with runtime.store.sessions.begin() as session:
-            session.add(OutboxAction(digest=action_id, signer=signer, nonce=str(nonce), entry_id=entry_hex,
-                                     kind=int(kind), payload=encode_action(action), status="accepted",
-                                     accepted_at=time.time()))  # fmt: skip
+            session.add_all([
+                OutboxAction(digest=p.action_id, signer=p.signer, nonce=str(p.action.nonce), entry_id=p.entry_hex,
+                             kind=int(p.action.kind), payload=encode_action(p.action), status="accepted",
+                             accepted_at=now)
+                for p in prepared
+            ])  # fmt: skip
     except IntegrityError:
         raise ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce") from None
     runtime.relayer.wake()
-    return Accepted(action_id, entry_hex, signer, "accepted")
+    return [Accepted(p.action_id, p.entry_hex, p.signer, "accepted") for p in prepared]
 
 
 def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:

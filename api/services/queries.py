@@ -62,6 +62,8 @@ def search_entries(
     for column, value in filters.items():
         if value is not None:
             query = query.where(column == value)
+    if status is None:
+        query = query.where(CatalogEntry.status != "deleted")  # asked for explicitly with status=deleted
     rows = session.scalars(query.order_by(CatalogEntry.seq.desc()).limit(limit + 1).offset(offset)).all()
     return list(rows[:limit]), len(rows) > limit
 

@@ -86,6 +86,8 @@ interface ICatalog {
     error CatalogUnexpectedField(ActionKind kind);
     error CatalogInvalidSignature(bytes signature);
     error CatalogNotSelf(address caller);
+    /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
+    error CatalogBatchSimulated(bytes[] reasons);
 
     event CatalogVersionSubmitted(
         bytes32 indexed entryId,
@@ -124,6 +126,11 @@ interface ICatalog {
     /// and reported with {CatalogActionRejected}; the others still take effect.
     /// IMPORTANT: actions run in array order, so a review must come after the version it reviews.
     function executeBatch(SignedAction[] calldata actions) external;
+
+    /// @notice Runs `actions` as {executeBatch} would, then reverts with {CatalogBatchSimulated}
+    /// saying which would fail and why. It never changes state: call it with `eth_call`.
+    /// Later actions see the effects of earlier ones, so a batch may submit and then review.
+    function simulateBatch(SignedAction[] calldata actions) external;
 
     /// @notice The EIP-712 digest an officer signs for `action` (its signature field is ignored).
     function actionDigest(SignedAction calldata action) external view returns (bytes32);

@@ -28,6 +28,7 @@ ROUTES = {
     ("post", "/v1/catalog/entries/{entry_id}/versions/{version}/review"),
     ("get", "/v1/catalog/entry-id"),
     ("post", "/v1/catalog/typed-data"),
+    ("post", "/v1/catalog/actions"),
     ("get", "/v1/catalog/actions/{action_id}"),
 }
 KIND_OF_ROUTE = {
@@ -101,7 +102,7 @@ def test_submit_body_example(spec):
 def test_every_post_body_has_valid_examples(spec):
     """Each example is a valid body; each action route has an example of its own kind of document."""
     posts = [(p, op) for m, p, op in operations(spec) if m == "post"]
-    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data"}
+    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data", "/v1/catalog/actions"}
     for path, operation in posts:
         name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
         examples = schema.get("examples", [])
@@ -111,6 +112,8 @@ def test_every_post_body_has_valid_examples(spec):
             model.model_validate(example)
             if name == "TypedDataRequest":
                 assert fits(ActionKind[example["kind"].upper()], example["document"]), example
+            elif name == "ActionBatch":
+                assert all(fits(ActionKind[a["kind"].upper()], a["document"]) for a in example["actions"]), example
             else:
                 assert any(fits(kind, example["document"]) for kind in ActionKind), example
         if path in KIND_OF_ROUTE:

@@ -1,0 +1,263 @@
+"""Catalog benchmarks, each against a baseline measured in the same run.
+
+(a) signed submissions end to end (API → chain → mirror), entries/s, against bare signed
+    trivial transactions to the same node, with the same client concurrency;
+(b) lookup by id and search over 100,000 mirrored entries, req/s with p50/p99, against a
+    bare FastAPI endpoint served the same way;
+(c) reindex from block 0, events/s, against merely fetching the same logs.
+
+Run: `.venv/bin/python -m bench.bench_catalog` (sizes from BENCH_* environment variables).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import random
+import threading
+import time
+
+import requests
+from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_utils import keccak
+from sqlalchemy import func, select
+
+from api.runtime import make_engine
+from api.schemas import EXAMPLE_DOCUMENT
+from bench.common import closed_loop, report, start_system
+from bench.servers import api_server, bare_server
+from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action
+from chain.deploy import deployment_path
+from chain.events import decode_log
+from chain.indexer import Indexer
+from chain.rpc import RpcClient
+from mirror.models import OutboxAction
+from mirror.store import SqlMirrorStore
+from signer.canonical import canonical_bytes
+
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "1000"))
+LOOKUP_ENTRIES = int(os.environ.get("BENCH_LOOKUP_ENTRIES", "100000"))
+REINDEX_ENTRIES = int(os.environ.get("BENCH_REINDEX_ENTRIES", "10000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+BATCH = int(os.environ.get("BENCH_BATCH", "100"))
+WORDS = ["人口", "低保", "企业登记", "养老", "疫苗接种", "就业", "许可", "街道", "社会救助", "医疗"]
+
+
+def document(i: int) -> dict:
+    doc = copy.deepcopy(EXAMPLE_DOCUMENT)
+    word = WORDS[i % len(WORDS)]
+    doc["code"] = f"B-{i:07d}"
+    doc["name"] = f"{word}数据资源{i}"
+    doc["description"] = f"普陀区{word}相关数据，第{i}号资源，供{WORDS[(i * 7) % len(WORDS)]}业务共享使用。"
+    return doc
+
+
+def signed_submissions(sys_, officers, count: int) -> list[tuple[str, dict, CatalogAction]]:
+    out = []
+    chain_id = sys_.w3.eth.chain_id
+    for i in range(count):
+        unit_id, officer = officers[i % len(officers)]
+        doc = document(i)
+        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), fresh_nonce())
+        out.append((doc, sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog)))
+    return out
+
+
+def bench_submissions(sys_) -> None:
+    officers = [sys_.register(f"PT-B{i}", 3, f"基准单位{i}") for i in range(THREADS)]
+    work = signed_submissions(sys_, officers, SUBMISSIONS)
+
+    # Baseline: bare signed transfers, one account per client thread, each waited for.
+    senders = [Account.create() for _ in range(THREADS)]
+    for account in senders:  # funded by the Office, so no other sender's nonce is disturbed
+        sys_.office.send_value(account.address, 10**18)
+    nonces = [0] * THREADS
+    per_thread = SUBMISSIONS // THREADS
+    chain_id = sys_.w3.eth.chain_id
+
+    def transfers(t: int) -> None:
+        account = senders[t]
+        for k in range(per_thread):
+            tx = {"to": account.address, "value": 1, "gas": 21000, "gasPrice": 2 * 10**9, "nonce": nonces[t] + k,
+                  "chainId": chain_id}  # fmt: skip
+            h = sys_.w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+            sys_.w3.eth.wait_for_transaction_receipt(h, poll_latency=0.005)
+
+    base_s = _run_threads(transfers)
+    base_rate = per_thread * THREADS / base_s
+
+    sys_.deployment.save(deployment_path(sys_.data_dir, chain_id))
+    server = api_server(sys_.data_dir, sys_.node.url)
+    engine = make_engine(f"sqlite:///{sys_.data_dir / 'mirror.db'}")
+    http = [requests.Session() for _ in range(THREADS)]
+    half = SUBMISSIONS // 2
+
+    def body(doc, action) -> dict:
+        return {"entry_id": "0x" + action.entry_id.hex(), "document": doc, "nonce": str(action.nonce),
+                "signature": "0x" + action.signature.hex()}  # fmt: skip
+
+    def one_by_one(t: int) -> None:
+        for doc, action in work[:half][t::THREADS]:
+            r = http[t].post(server.url + "/v1/catalog/entries", json=body(doc, action))
+            if r.status_code != 202:
+                raise RuntimeError(f"submission refused: {r.status_code} {r.text}")
+
+    def batched(t: int) -> None:
+        mine = work[half:][t::THREADS]
+        for start in range(0, len(mine), BATCH):
+            items = [{**body(doc, action), "kind": "submit"} for doc, action in mine[start : start + BATCH]]
+            r = http[t].post(server.url + "/v1/catalog/actions", json={"actions": items})
+            if r.status_code != 202:
+                raise RuntimeError(f"batch refused: {r.status_code} {r.text}")
+
+    rows = []
+    try:
+        for label, fn, count in (("one action per request", one_by_one, half),
+                                 (f"{BATCH} actions per request", batched, SUBMISSIONS - half)):  # fmt: skip
+            already = _confirmed(engine)
+            began = time.perf_counter()
+            _run_threads(fn)
+            accepted_s = time.perf_counter() - began
+            while _confirmed(engine) < already + count:
+                time.sleep(0.01)
+            rate = count / (time.perf_counter() - began)
+            rows.append((f"{label}: accepted/s", f"{count / accepted_s:.0f}", "", ""))
+            rows.append((f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x"))
+    finally:
+        server.stop()
+    report(f"(a) signed catalog submissions end to end, {SUBMISSIONS} entries, {THREADS} client threads", rows)
+
+
+def _confirmed(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(OutboxAction).where(OutboxAction.status == "confirmed"))
+
+
+def _run_threads(fn) -> float:
+    threads = [threading.Thread(target=fn, args=(t,)) for t in range(THREADS)]
+    began = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return time.perf_counter() - began
+
+
+# --- (b) ---------------------------------------------------------------------------------
+
+SUBMITTED_TOPIC = keccak(text="CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,bytes)")
+
+
+def synthetic_logs(sys_, count: int, first_block: int) -> list[dict]:
+    """Raw logs of `count` submissions, as the contract would emit them (no transactions sent)."""
+    unit = keccak(text="putuo.unit:PT-BENCH")
+    logs = []
+    for i in range(count):
+        doc = canonical_bytes(document(i))
+        entry_id = entry_id_for(unit, f"B-{i:07d}")
+        data = abi_encode(["uint8", "address", "uint256", "bytes32", "uint40", "bytes"],
+                          [0, "0x" + "11" * 20, i, keccak(doc), 0, doc])  # fmt: skip
+        block = first_block + i // 1000
+        logs.append({
+            "topics": ["0x" + SUBMITTED_TOPIC.hex(), "0x" + entry_id.hex(), "0x" + (1).to_bytes(32, "big").hex(),
+                       "0x" + unit.hex()],
+            "data": "0x" + data.hex(), "address": sys_.deployment.catalog, "blockNumber": hex(block),
+            "blockHash": "0x" + keccak(block.to_bytes(8, "big")).hex(), "transactionHash": "0x" + keccak(doc).hex(),
+            "logIndex": hex(i % 1000),
+        })  # fmt: skip
+    return logs
+
+
+def bench_lookups(sys_) -> None:
+    db = sys_.data_dir / "lookups.db"
+    store = SqlMirrorStore(make_engine(f"sqlite:///{db}"))
+    head = sys_.w3.eth.get_block("latest")
+    logs = synthetic_logs(sys_, LOOKUP_ENTRIES, 1)
+    began = time.perf_counter()
+    for start in range(0, len(logs), 5000):
+        events = [decode_log(raw) for raw in logs[start : start + 5000]]
+        times = {e.block_number: 1_790_000_000 + e.block_number for e in events}
+        store.apply(events, to_block=max(times), to_block_hash="0x" + "00" * 32, block_times=times)
+    load_s = time.perf_counter() - began
+    # Put the cursor at the real head so the server's follower has nothing to do.
+    store.apply([], to_block=head["number"], to_block_hash=head["hash"].to_0x_hex(), block_times={})
+    print(f"\n(b) loaded {LOOKUP_ENTRIES} entries into the mirror in {load_s:.1f} s")
+    ids = ["0x" + entry_id_for(keccak(text="putuo.unit:PT-BENCH"), f"B-{i:07d}").hex() for i in range(LOOKUP_ENTRIES)]
+    api = api_server(sys_.data_dir, sys_.node.url, f"sqlite:///{db}")
+    bare = bare_server()
+    sessions = [requests.Session() for _ in range(THREADS)]
+    rng = random.Random(7)
+
+    def by_id(i: int) -> None:
+        r = sessions[i % THREADS].get(f"{api.url}/v1/catalog/entries/{ids[rng.randrange(len(ids))]}")
+        assert r.status_code == 200, r.text
+
+    def search(i: int) -> None:
+        r = sessions[i % THREADS].get(f"{api.url}/v1/catalog/entries", params={"q": WORDS[i % len(WORDS)], "limit": 20})
+        assert r.status_code == 200 and r.json()["items"], r.text
+
+    def baseline(i: int) -> None:
+        assert sessions[i % THREADS].get(f"{bare.url}/bare").status_code == 200
+
+    try:
+        base = closed_loop(baseline, threads=THREADS, seconds=SECONDS)
+        rows = []
+        for name, fn in (("lookup by id", by_id), ("search (Chinese)", search)):
+            res = closed_loop(fn, threads=THREADS, seconds=SECONDS)
+            rows.append((f"{name} req/s", f"{res.rate:.0f}", f"{base.rate:.0f}", f"{res.rate / base.rate:.2f}x"))
+            rows.append((f"{name} p50/p99 ms", f"{res.p(0.5):.1f}/{res.p(0.99):.1f}",
+                         f"{base.p(0.5):.1f}/{base.p(0.99):.1f}", ""))  # fmt: skip
+        report(f"(b) lookups over {LOOKUP_ENTRIES} entries, {THREADS} client threads, {SECONDS:.0f} s each", rows)
+    finally:
+        api.stop()
+        bare.stop()
+
+
+# --- (c) ---------------------------------------------------------------------------------
+
+
+def bench_reindex(sys_) -> None:
+    unit_id, officer = sys_.register("PT-REINDEX", 3, "重建基准单位")
+    chain_id = sys_.w3.eth.chain_id
+    batch = []
+    for i in range(REINDEX_ENTRIES):
+        doc = document(10_000_000 + i)
+        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), i)
+        batch.append(sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple())
+        if len(batch) == 150 or i == REINDEX_ENTRIES - 1:
+            sys_.relayer.send(sys_.catalog.functions.executeBatch(batch), gas=55_000_000)
+            batch = []
+    rpc = RpcClient(sys_.node.url)
+    head = int(rpc.call("eth_blockNumber", []), 16)
+
+    began = time.perf_counter()
+    fetched = 0
+    for low in range(sys_.deployment.deploy_block, head + 1, 2000):
+        fetched += len(rpc.call("eth_getLogs", [{"fromBlock": hex(low), "toBlock": hex(min(low + 1999, head)),
+                                                 "address": [sys_.deployment.registry, sys_.deployment.catalog]}]))  # fmt: skip
+    fetch_s = time.perf_counter() - began
+
+    store = SqlMirrorStore(make_engine(f"sqlite:///{sys_.data_dir / 'reindex.db'}"))
+    began = time.perf_counter()
+    result = Indexer(rpc, sys_.deployment, store).sync()
+    ours_s = time.perf_counter() - began
+    assert result.events == fetched, (result.events, fetched)
+    report(f"(c) reindex from block 0: {fetched} events in {head - sys_.deployment.deploy_block + 1} blocks", [
+        ("events/s", f"{fetched / ours_s:.0f}", f"{fetched / fetch_s:.0f}", f"{fetch_s / ours_s:.2f}x"),
+    ])  # fmt: skip
+
+
+def main() -> None:
+    sys_ = start_system()
+    try:
+        bench_submissions(sys_)
+        bench_reindex(sys_)
+        bench_lookups(sys_)
+    finally:
+        sys_.node.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""chain.indexer + mirror.store: the mirror is derived from the chain and nothing else.
+
+Every comparison is of whole tables (and the SQLite full-text index), row by row. The one table
+left out of some comparisons is `seen_blocks`: it records where each sync stopped, so it
+legitimately depends on the block ranges and restarts, and no query reads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from api.services.queries import search_entries
+from chain.actions import ActionKind, entry_id_for
+from chain.errors import DocumentHashMismatch, UndecodableLogError
+from chain.events import receipt_events
+from chain.indexer import DEFAULT_RANGE
+from mirror import search
+from mirror.models import CatalogEntry, CatalogVersion, ChainEvent, OfficerKey, RejectedAction, SyncCursor
+from tests.chain.helpers import (
+    SEEN_BLOCKS,
+    action_digest,
+    approve_note,
+    catalog_document,
+    dump,
+    fresh_dump,
+    new_indexer,
+    new_store,
+    populate,
+    send_batch,
+)
+from tests.conftest import Units
+
+
+@pytest.fixture
+def stores(tmp_path):
+    """Opens SQLite mirrors under tmp_path and disposes of them after the test."""
+    opened = []
+
+    def open_(name: str):
+        store = new_store(tmp_path / f"{name}.db")
+        opened.append(store)
+        return store
+
+    yield open_
+    for store in opened:
+        store.engine.dispose()
+
+
+def _head(system) -> tuple[int, str]:
+    block = system.w3.eth.get_block("latest")
+    return block["number"], block["hash"].to_0x_hex()
+
+
+def _search(store, q: str, status: str | None = None) -> list[str]:
+    with store.sessions() as session:
+        rows, _ = search_entries(session, q=q, unit_id=None, sharing=None, category=None, grade=None,
+                                 update_frequency=None, status=status, limit=50, offset=0)  # fmt: skip
+        return [r.entry_id for r in rows]
+
+
+def test_mirror_rebuilt_from_the_chain_is_identical(any_system, any_units, stores, tmp_path):
+    done = populate(any_system, any_units)
+    store = stores("a")
+    report = new_indexer(any_system, store).sync()
+    head = _head(any_system)
+    assert (report.from_block, report.to_block, report.rolled_back) == (any_system.deployment.deploy_block, head[0], 0)
+    # The registry's two RoleGranted at deployment, 4 units × (UnitRegistered, KeyRegistered), populate's events.
+    assert report.events == 2 + 4 * 2 + done.events
+    assert store.cursor() == head
+    first = dump(store.engine)
+
+    # What was mirrored is what populate did.
+    with store.sessions() as s:
+        entries = {e.entry_id: (e.status, e.latest_version, e.approved_version, e.pending_version, e.name)
+                   for e in s.scalars(select(CatalogEntry))}  # fmt: skip
+        assert entries == {
+            done.entries["A"]: ("deleted", 3, 2, 0, "低保对象家庭信息"),
+            done.entries["B"]: ("active", 2, 2, 0, "养老服务机构名录（补充）"),
+            done.entries["C"]: ("under_review", 1, 0, 1, "市场主体登记信息"),
+            done.entries["D"]: ("active", 2, 1, 0, "食品经营许可信息"),
+        }
+        versions = {(v.entry_id, v.version): (v.kind, v.status, v.review_reason_code)
+                    for v in s.scalars(select(CatalogVersion))}  # fmt: skip
+        a, b, c, d = (done.entries[k] for k in "ABCD")
+        assert versions == {
+            (a, 1): ("initial", "approved", 0), (a, 2): ("change", "approved", 0), (a, 3): ("deletion", "approved", 0),
+            (b, 1): ("initial", "returned", 1), (b, 2): ("resubmission", "approved", 0),
+            (c, 1): ("initial", "pending", None),
+            (d, 1): ("initial", "approved", 0), (d, 2): ("change", "returned", 3),
+        }  # fmt: skip
+        assert {r.digest: r.error.split("(")[0] for r in s.scalars(select(RejectedAction))} == done.rejected
+        revoked = s.get(OfficerKey, done.revoked_key)
+        assert revoked.revoked_block is not None and revoked.revoked_block > revoked.registered_block
+        assert s.scalar(select(func.count()).select_from(OfficerKey).where(OfficerKey.revoked_block.is_(None))) == 4
+        names = Counter(s.scalars(select(ChainEvent.name)))
+        assert names == Counter({"RoleGranted": 2, "UnitRegistered": 4, "KeyRegistered": 5, "KeyRevoked": 1,
+                                 "CatalogVersionSubmitted": 8, "CatalogVersionReviewed": 7, "CatalogActionRejected": 2})
+    assert _search(store, "养老服务") == [b]
+    # A (deleted, so asked for by status) is found by the name of its approved change, not its first.
+    assert _search(store, "最低生活保障", status="deleted") == []
+    assert _search(store, "低保对象", status="deleted") == [a]
+
+    store.reset()
+    assert store.cursor() is None
+    assert dump(store.engine)["catalog_entries"] == []
+    new_indexer(any_system, store).sync()
+    assert dump(store.engine) == first
+    assert fresh_dump(any_system, tmp_path / "b.db") == first
+
+
+@pytest.mark.parametrize("block_range", [1, 3])
+def test_small_block_ranges_give_the_same_mirror(any_system, any_units, stores, block_range):
+    populate(any_system, any_units)
+    one = stores("one")
+    assert new_indexer(any_system, one).block_range == DEFAULT_RANGE
+    new_indexer(any_system, one).sync()
+    small = stores("small")
+    calls = []
+    report = new_indexer(any_system, small, block_range).sync(progress=lambda done, total: calls.append((done, total)))
+    total = report.to_block - report.from_block + 1
+    assert len(calls) == -(-total // block_range) and calls[-1] == (total, total)
+    assert dump(small.engine, without=(SEEN_BLOCKS,)) == dump(one.engine, without=(SEEN_BLOCKS,))
+    _assert_seen_blocks_on_chain(any_system, small)
+
+
+def _assert_seen_blocks_on_chain(system, store) -> None:
+    for number, block_hash in store.seen_blocks():
+        assert system.w3.eth.get_block(number)["hash"].to_0x_hex() == block_hash
+
+
+def test_resumed_after_a_restart_equals_one_sync(system, units, stores, tmp_path):
+    populate(system, units)
+    head = _head(system)
+    half = (system.deployment.deploy_block + head[0]) // 2
+    path = tmp_path / "resumed.db"
+    first = new_store(path)
+    report = new_indexer(system, first, 2).sync(to_block=half)
+    assert report.to_block == half and first.cursor() == (half, system.w3.eth.get_block(half)["hash"].to_0x_hex())
+    first.engine.dispose()  # the process ends
+
+    second = stores("resumed")
+    assert second.engine.url.database == str(path)
+    assert second.cursor()[0] == half
+    report = new_indexer(system, second).sync()
+    assert (report.from_block, report.to_block, report.rolled_back) == (half + 1, head[0], 0)
+    assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "once.db", without=(SEEN_BLOCKS,))
+    assert second.cursor() == head
+
+
+def test_applying_the_same_range_twice_changes_nothing(system, units, stores):
+    populate(system, units)
+    store = stores("twice")
+    indexer = new_indexer(system, store)
+    indexer.sync()
+    before = dump(store.engine)
+    head = _head(system)
+    events = indexer.read(system.deployment.deploy_block, head[0])
+    times, high_hash = indexer._block_facts({e.block_number for e in events}, head[0])
+    store.apply(events, to_block=head[0], to_block_hash=high_hash, block_times=times)
+    store.apply(events[5:9], to_block=head[0], to_block_hash=high_hash, block_times=times)
+    assert dump(store.engine) == before
+    assert indexer.sync().events == 0
+    assert dump(store.engine) == before
+
+
+def test_the_cursor_never_moves_back_in_apply(system, units, stores):
+    populate(system, units)
+    store = stores("cursor")
+    indexer = new_indexer(system, store)
+    indexer.sync()
+    before = dump(store.engine)
+    head = _head(system)
+    low = system.deployment.deploy_block
+    events = indexer.read(low, low + 2)
+    times, low_hash = indexer._block_facts({e.block_number for e in events}, low + 2)
+    with pytest.raises(ValueError, match=f"cursor moves only forward: at {head[0]}, asked {low + 2}"):
+        store.apply(events, to_block=low + 2, to_block_hash=low_hash, block_times=times)
+    assert store.cursor() == head
+    assert dump(store.engine) == before
+    # Nor does syncing "up to" an older block move it.
+    report = indexer.sync(to_block=low + 2)
+    assert report.events == 0 and store.cursor() == head
+
+
+def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
+    system, units = any_system, any_units
+    civil, market, dc = units.civil, units.market, units.data_center
+    kept = entry_id_for(civil.unit_id, "MZJ-0201")
+    send_batch(system, units.catalog, [
+        civil.action(ActionKind.SUBMIT, kept, catalog_document("MZJ-0201", "殡葬服务机构信息")),
+        dc.action(ActionKind.REVIEW, kept, approve_note(), version=1)])  # fmt: skip
+    store = stores("reorg")
+    indexer = new_indexer(system, store)
+    indexer.sync()
+    fork_point = _head(system)
+    snapshot = system.snapshot()
+
+    # The old branch: a change of the kept entry, an entry only it has, a rejected action.
+    only_old = entry_id_for(market.unit_id, "SCJ-0201")
+    undone = 0
+    for actions in (
+        [civil.action(ActionKind.REQUEST_CHANGE, kept, catalog_document("MZJ-0201", "旧分支殡仪馆名录")),
+         market.action(ActionKind.SUBMIT, only_old, catalog_document("SCJ-0201", "旧分支特种设备信息"))],
+        [dc.action(ActionKind.REVIEW, kept, approve_note(), version=2),
+         dc.action(ActionKind.REVIEW, only_old, approve_note(), version=9)],
+    ):  # fmt: skip
+        undone += len(send_batch(system, units.catalog, actions)[1])
+    former = units.add_officer(market.unit_id)
+    undone += 1 + len(receipt_events(system.office.send(units.registry.functions.revokeKey(former.address))))
+    assert undone == 6
+    report = indexer.sync()
+    assert report.rolled_back == 0
+    old_head = _head(system)
+    assert sorted(_search(store, "旧分支")) == sorted(["0x" + only_old.hex(), "0x" + kept.hex()])
+
+    # The new branch from the fork point: other actions, and at least as many blocks.
+    system.revert(snapshot)
+    assert _head(system) == fork_point
+    only_new = entry_id_for(market.unit_id, "SCJ-0202")
+    new_document = catalog_document("SCJ-0202", "新分支电梯维保信息")
+    send_batch(system, units.catalog, [market.action(ActionKind.SUBMIT, only_new, new_document)])
+    while _head(system)[0] < old_head[0]:
+        system.w3.provider.make_request("evm_mine", [])
+    assert system.w3.eth.get_block(old_head[0])["hash"].to_0x_hex() != old_head[1]
+
+    report = indexer.sync()
+    assert report.rolled_back == undone
+    assert store.cursor() == _head(system)
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    _assert_seen_blocks_on_chain(system, store)
+    assert _search(store, "旧分支") == []
+    assert _search(store, "殡葬服务") == ["0x" + kept.hex()]
+    assert _search(store, "新分支") == ["0x" + only_new.hex()]
+    with store.sessions() as s:
+        assert s.scalars(select(CatalogEntry).where(CatalogEntry.entry_id == "0x" + only_old.hex())).first() is None
+        kept_versions = s.scalars(select(CatalogVersion.version).where(CatalogVersion.entry_id == "0x" + kept.hex()))
+        assert list(kept_versions) == [1]
+        assert s.scalar(select(func.count()).select_from(RejectedAction)) == 0
+        assert s.get(OfficerKey, former.address) is None
+
+
+def test_a_chain_older_than_every_unit_rolls_back_to_the_deployment(system, stores, tmp_path):
+    """A node restarted from a state with nothing but the deployment: only the deploy block is kept."""
+    store = stores("behind")
+    indexer = new_indexer(system, store)
+    snapshot = system.snapshot()
+    populate(system, Units(system))
+    indexer.sync()
+    events = store_events(store)
+    system.revert(snapshot)
+    for _ in range(3):
+        system.w3.provider.make_request("evm_mine", [])
+    report = indexer.sync()
+    assert report.rolled_back == events - 2  # all but the deploy block's two RoleGranted
+    assert (report.from_block, report.to_block) == (system.deployment.deploy_block + 1, _head(system)[0])
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    after = dump(store.engine)
+    assert [after[t] for t in ("units", "officer_keys", "catalog_entries", "catalog_versions", "rejected_actions",
+                               search.FTS_TABLE)] == [[]] * 6  # fmt: skip
+    assert [row[4] for row in after["chain_events"]] == ["RoleGranted", "RoleGranted"]
+
+
+def store_events(store) -> int:
+    with store.sessions() as s:
+        return s.scalar(select(func.count()).select_from(ChainEvent))
+
+
+def _submitted_and_reviewed(system, units, code: str):
+    entry_id = entry_id_for(units.civil.unit_id, code)
+    _, [submitted] = send_batch(system, units.catalog, [
+        units.civil.action(ActionKind.SUBMIT, entry_id, catalog_document(code, "地名地址信息"))])  # fmt: skip
+    _, [reviewed] = send_batch(system, units.catalog, [
+        units.data_center.action(ActionKind.REVIEW, entry_id, approve_note(), version=1)])  # fmt: skip
+    return submitted, reviewed
+
+
+@pytest.mark.parametrize("which", ["submitted", "reviewed"])
+def test_a_document_that_does_not_match_its_hash_is_refused(system, units, stores, which):
+    store = stores("mismatch")
+    indexer = new_indexer(system, store)
+    submitted, reviewed = _submitted_and_reviewed(system, units, "MZJ-0301")
+    target = submitted if which == "submitted" else reviewed
+    indexer.sync(to_block=target.block_number - 1)
+    before = dump(store.engine)
+    cursor = store.cursor()
+    forged = dataclasses.replace(target, args={**target.args, "document": target.args["document"].replace(b"1", b"2")})
+    events = [submitted, forged] if which == "reviewed" else [forged]
+    times, high_hash = indexer._block_facts({e.block_number for e in events}, target.block_number)
+    with pytest.raises(DocumentHashMismatch) as info:
+        store.apply(events, to_block=target.block_number, to_block_hash=high_hash, block_times=times)
+    from eth_utils import keccak
+
+    assert info.value.expected == "0x" + target.args["documentHash"].hex()
+    assert info.value.got == "0x" + keccak(forged.args["document"]).hex()
+    assert info.value.expected != info.value.got
+    assert f"(tx {target.tx_hash})" in str(info.value)
+    assert store.cursor() == cursor
+    assert dump(store.engine) == before  # nothing committed, not even the valid event before it
+    indexer.sync()  # the real events still apply
+    assert store.cursor() == _head(system)
+
+
+def test_an_undecodable_log_stops_the_indexer(system, units, stores):
+    """The indexer's policy is "raise": a log of ours it cannot decode must not be skipped silently."""
+    store = stores("undecodable")
+    indexer = new_indexer(system, store)
+    indexer.sync()
+    cursor = store.cursor()
+    _submitted_and_reviewed(system, units, "MZJ-0302")
+    real_call = indexer.rpc.call
+
+    def corrupting(method, params):
+        result = real_call(method, params)
+        if method == "eth_getLogs":
+            result = [{**entry, "data": entry["data"][:-64]} for entry in result]
+        return result
+
+    indexer.rpc.call = corrupting
+    with pytest.raises(UndecodableLogError):
+        indexer.sync()
+    assert store.cursor() == cursor
+    with store.sessions() as s:
+        assert s.get(SyncCursor, 1).block_number == cursor[0]
+
+
+@pytest.mark.parametrize("block_range", [1, DEFAULT_RANGE])
+def test_the_same_failing_action_relayed_again_and_again(system, units, stores, block_range):
+    """Anyone may relay: one signed action rejected three times, twice in one transaction."""
+    ghost = entry_id_for(units.civil.unit_id, "MZJ-0404")
+    bad = units.data_center.action(ActionKind.REVIEW, ghost, approve_note(), version=1)
+    first, _ = send_batch(system, units.catalog, [bad, bad])
+    receipt, events = send_batch(system, units.catalog, [bad])
+    assert [e.name for e in events] == ["CatalogActionRejected"]
+    store = stores("again")
+    new_indexer(system, store, block_range).sync()
+    with store.sessions() as s:
+        rows = [(r.digest, r.error, r.block_number, r.tx_hash)
+                for r in s.scalars(select(RejectedAction).order_by(RejectedAction.position))]  # fmt: skip
+    error = f"CatalogUnknownEntry(entryId=0x{ghost.hex()})"
+    each = [(action_digest(system, bad), error, r["blockNumber"], r["transactionHash"].to_0x_hex())
+            for r in (first, receipt)]  # fmt: skip
+    assert rows == [each[0], each[0], each[1]]  # one row per rejection, in chain order
