@@ -44,3 +44,11 @@ class DocumentHashMismatch(ChainError):
         super().__init__(f"{where}: on-chain hash {expected}, document hashes to {got}")
         self.expected = expected
         self.got = got
+
+
+class ChainReorganisingError(ChainError):
+    """Raised when a block range keeps changing while the indexer reads it; the next sync retries."""
+
+
+class CursorMovedBackError(ChainError):
+    """Raised when a store is asked to move its cursor backwards outside a rollback."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from chain.deploy import Deployment
+from chain.errors import ChainReorganisingError
 from chain.events import EventRecord, decode_log
 from chain.rpc import RpcClient
 from mirror.store import MirrorStore
@@ -72,7 +73,7 @@ class Indexer:
         for low in range(start, end + 1, self.block_range):
             high = min(low + self.block_range - 1, end)
             events = self.read(low, high)
-            times, high_hash = self._block_facts({e.block_number for e in events}, high)
+            events, times, high_hash = self._consistent_range(low, high, events)
             self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
             total += len(events)
             if progress:
@@ -85,9 +86,24 @@ class Indexer:
         )
         return [decode_log(entry) for entry in logs if not entry.get("removed")]
 
-    def _block_facts(self, numbers: set[int], high: int) -> tuple[dict[int, int], str]:
-        """Timestamps of the blocks that hold events, and the hash of `high` (one batched request)."""
+    def _consistent_range(self, low: int, high: int, events: list[EventRecord], attempts: int = 3):
+        """The range's events with block timestamps and the hash of `high`, all from one branch.
+
+        Logs and blocks come from two requests; if the chain reorganises between them, an
+        event's block hash differs from the block fetched for its number, and the range is read
+        again rather than stored half from each branch.
+        """
+        for _ in range(attempts):
+            times, hashes = self._block_facts({e.block_number for e in events}, high)
+            if all(hashes[e.block_number] == e.block_hash for e in events):
+                return events, times, hashes[high]
+            log.warning("blocks %d..%d changed while being read; reading them again", low, high)
+            events = self.read(low, high)
+        raise ChainReorganisingError(f"blocks {low}..{high} kept changing while being read")
+
+    def _block_facts(self, numbers: set[int], high: int) -> tuple[dict[int, int], dict[int, str]]:
+        """Timestamps and hashes of the blocks that hold events and of `high` (one batched request)."""
         wanted = sorted(numbers | {high})
         blocks = self.rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in wanted])
         times = {n: int(b["timestamp"], 16) for n, b in zip(wanted, blocks)}
-        return times, blocks[-1]["hash"]
+        return times, {n: b["hash"] for n, b in zip(wanted, blocks)}

@@ -11,6 +11,7 @@ from typing import Iterable, Protocol
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from chain.errors import CursorMovedBackError
 from chain.events import EventRecord, decode_log
 from mirror import search
 from mirror.apply import HANDLERS, ApplyContext, hex0x, subject_of
@@ -87,7 +88,7 @@ class SqlMirrorStore:
         with self.sessions.begin() as session:
             current = session.get(SyncCursor, 1)
             if current is not None and to_block < current.block_number:
-                raise ValueError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
+                raise CursorMovedBackError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
             fresh = self._unapplied(session, events)
             self._apply_events(session, fresh, block_times)
             for number, block_hash in {(e.block_number, e.block_hash) for e in fresh} | {(to_block, to_block_hash)}:

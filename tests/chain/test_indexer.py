@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 from api.services.queries import search_entries
 from chain.actions import ActionKind, entry_id_for
-from chain.errors import DocumentHashMismatch, UndecodableLogError
+from chain.errors import CursorMovedBackError, DocumentHashMismatch, UndecodableLogError
 from chain.events import receipt_events
-from chain.indexer import DEFAULT_RANGE
+from chain.indexer import DEFAULT_RANGE, Indexer
+from chain.rpc import RpcClient
 from mirror import search
 from mirror.models import CatalogEntry, CatalogVersion, ChainEvent, OfficerKey, RejectedAction, SyncCursor
 from tests.chain.helpers import (
@@ -159,7 +160,8 @@ def test_applying_the_same_range_twice_changes_nothing(system, units, stores):
     before = dump(store.engine)
     head = _head(system)
     events = indexer.read(system.deployment.deploy_block, head[0])
-    times, high_hash = indexer._block_facts({e.block_number for e in events}, head[0])
+    times, hashes = indexer._block_facts({e.block_number for e in events}, head[0])
+    high_hash = hashes[head[0]]
     store.apply(events, to_block=head[0], to_block_hash=high_hash, block_times=times)
     store.apply(events[5:9], to_block=head[0], to_block_hash=high_hash, block_times=times)
     assert dump(store.engine) == before
@@ -176,8 +178,9 @@ def test_the_cursor_never_moves_back_in_apply(system, units, stores):
     head = _head(system)
     low = system.deployment.deploy_block
     events = indexer.read(low, low + 2)
-    times, low_hash = indexer._block_facts({e.block_number for e in events}, low + 2)
-    with pytest.raises(ValueError, match=f"cursor moves only forward: at {head[0]}, asked {low + 2}"):
+    times, hashes = indexer._block_facts({e.block_number for e in events}, low + 2)
+    low_hash = hashes[low + 2]
+    with pytest.raises(CursorMovedBackError, match=f"cursor moves only forward: at {head[0]}, asked {low + 2}"):
         store.apply(events, to_block=low + 2, to_block_hash=low_hash, block_times=times)
     assert store.cursor() == head
     assert dump(store.engine) == before
@@ -289,7 +292,8 @@ def test_a_document_that_does_not_match_its_hash_is_refused(system, units, store
     cursor = store.cursor()
     forged = dataclasses.replace(target, args={**target.args, "document": target.args["document"].replace(b"1", b"2")})
     events = [submitted, forged] if which == "reviewed" else [forged]
-    times, high_hash = indexer._block_facts({e.block_number for e in events}, target.block_number)
+    times, hashes = indexer._block_facts({e.block_number for e in events}, target.block_number)
+    high_hash = hashes[target.block_number]
     with pytest.raises(DocumentHashMismatch) as info:
         store.apply(events, to_block=target.block_number, to_block_hash=high_hash, block_times=times)
     from eth_utils import keccak
@@ -344,3 +348,39 @@ def test_the_same_failing_action_relayed_again_and_again(system, units, stores, 
     each = [(action_digest(system, bad), error, r["blockNumber"], r["transactionHash"].to_0x_hex())
             for r in (first, receipt)]  # fmt: skip
     assert rows == [each[0], each[0], each[1]]  # one row per rejection, in chain order
+
+
+class _ReorgAfterLogs(RpcClient):
+    """Reorganises the chain right after the indexer's first eth_getLogs: its logs are stale."""
+
+    def __init__(self, url: str, reorganise) -> None:
+        super().__init__(url)
+        self.reorganise = reorganise
+
+    def call(self, method: str, params: list):
+        result = super().call(method, params)
+        if method == "eth_getLogs" and self.reorganise is not None:
+            self.reorganise, reorganise = None, self.reorganise
+            reorganise()
+        return result
+
+
+def test_a_reorg_between_reading_logs_and_blocks_is_read_again(system, units, stores):
+    civil = units.civil
+    snapshot = system.snapshot()
+    old = entry_id_for(civil.unit_id, "MZJ-0301")
+    send_batch(system, units.catalog, [civil.action(ActionKind.SUBMIT, old, catalog_document("MZJ-0301", "旧分支资源"))])
+    new = entry_id_for(civil.unit_id, "MZJ-0302")
+
+    def reorganise() -> None:
+        system.revert(snapshot)
+        send_batch(system, units.catalog, [civil.action(ActionKind.SUBMIT, new, catalog_document("MZJ-0302", "新分支资源"))])
+
+    store = stores("read-race")
+    indexer = Indexer(_ReorgAfterLogs(system.node.url, reorganise), system.deployment, store)
+    indexer.sync()
+    assert _search(store, "新分支") == ["0x" + new.hex()]
+    assert _search(store, "旧分支") == []
+    fresh = stores("read-race-fresh")
+    new_indexer(system, fresh).sync()
+    assert dump(store.engine, without=("seen_blocks",)) == dump(fresh.engine, without=("seen_blocks",))
