@@ -12,10 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import RuntimeDep
-from api.routers import catalog, units
+from api.routers import catalog, commitments, units
 from api.runtime import Runtime
 from api.settings import Settings
-
 
 MAX_JSON_DEPTH = 64
 _JSON_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')
@@ -111,6 +110,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.include_router(catalog.router)
     app.include_router(units.router)
+    app.include_router(commitments.router)
 
     @app.get("/healthz", tags=["health"])
     def health(rt: RuntimeDep) -> dict:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 
+import requests
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-import requests
 
 from chain.errors import ActionRevertedError
 from chain.rpc import RpcError

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
 from api.settings import Settings
@@ -37,7 +36,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # psycopg 3 is the driver the project installs; a bare URL would ask for psycopg2 on SQLAlchemy 2.0.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Runtime:
         """Recover the outbox, catch the mirror up, then start the relayer and the follower."""
         self.indexer.sync()
         self.relayer.recover()
-        for name, step, pause in (("relayer", self.relayer.step, self._relayer_pause),
+        for name, step, pause in (("relayer", self._relay, self._relayer_pause),
                                   ("follower", self._follow, self._follower_pause)):  # fmt: skip
             thread = threading.Thread(target=self._loop, args=(name, step, pause), name=name, daemon=True)
             thread.start()
@@ -87,9 +90,15 @@ class Runtime:
     def _follow(self) -> bool:
         return self.indexer.sync().events > 0
 
+    def _relay(self) -> bool:
+        sent = self.relayer.step()
+        if sent:
+            self._follower_wake.set()  # what the relayer sent, the follower should look for
+        return sent
+
     def _relayer_pause(self) -> None:
-        self.relayer.wait(self.settings.poll_interval_s)
-        self._follower_wake.set()  # whatever the relayer sent, the follower should look for
+        # An accept wakes the relayer at once; the timeout only paces the resend of stale rows.
+        self.relayer.wait(self.settings.idle_poll_s)
 
     def _follower_pause(self) -> None:
         # Quick while our own actions await confirmation; otherwise a slow poll catches other

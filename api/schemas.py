@@ -212,3 +212,75 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+# --- commitments (承诺书, Art. 18) ----------------------------------------------------------
+
+# A real signature by a real (unregistered, publicly derivable: keccak256("putuo example officer
+# sm2")) SM2 key, so the example parses and verifies cryptographically; the API answers it with
+# valid: false, reason_code key_not_registered.
+EXAMPLE_COMMITMENT = {
+    "schema": "putuo.commitment/1",
+    "demand_id": "0x6d81d6bd30fdf24ce5953273229cbad491165bdf76e7d09912debbc3fab9f8da",
+    "signing_unit_id": "0x6f5fd947224b1d0a8a542e019ebc9b0d30b343fa608c3299e4078d3eb81155fc",  # PT-MZJ
+    "officer_key_id": "0xc88dc8351d0b341baae27fe59705c88deb6e3a77",
+    "scheme": "sm2",
+    "scenario": "核实低保申请家庭的工商登记信息",
+    "promises": ["需求真实", "使用目标合理", "使用过程安全合规"],
+    "signed_at": "2026-05-06T09:30:00+08:00",
+}
+EXAMPLE_COMMITMENT_SIGNATURE = {
+    "schema": "putuo.signature/1",
+    "scheme": "sm2",
+    "key_id": "0xc88dc8351d0b341baae27fe59705c88deb6e3a77",
+    "public_key": "0x046d38a4c2f50c62d3e9135e48627c42f573ed331c81239ba93756c2da6a05a3bc"
+                  "6d2cda3086994a3868b426ff9af19b5fb0a8ab43023f86483f4a36faff4449b7",
+    "user_id": "1234567812345678",
+    "document_hash": "0x3e003dc4abe83eafd355bf7dee090a7187598cfeac6806589f67ec04214188a2",
+    "signature": "0x3045022100df138f89fb6c4218ef366a2c678b528b566517a2afa17af6da6d1502e13cbf5e"
+                 "02205fb4ae545f5a9d95b59b689004dad9b1df4d122e7859b50d71a9a082883e8426",
+}
+
+
+class CommitmentVerifyRequest(BaseModel):
+    """A commitment and the officer's detached signature over it, made on the officer's machine."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": EXAMPLE_COMMITMENT, "signature": EXAMPLE_COMMITMENT_SIGNATURE}]})  # fmt: skip
+    document: dict[str, Any] = Field(description="The commitment object, schema putuo.commitment/1")
+    signature: dict[str, Any] = Field(description="Its detached signature object, schema putuo.signature/1 "
+                                                  "(`ledger sign` writes one)")  # fmt: skip
+
+
+class CommitmentVerification(BaseModel):
+    """The commitment's signature checked against the key registered on-chain."""
+
+    valid: bool = Field(description="Signed by the key it names, registered to the unit it names, active at signed_at")
+    document_hash: str = Field(description="keccak256 of the commitment's RFC 8785 bytes: its on-chain id")
+    key_id: str = Field(description="The key that signed (from the signature)")
+    scheme: str
+    unit_id: str | None = Field(description="The unit the key is registered to; null when it is not registered")
+    unit_name: str | None
+    signed_at: str = Field(description="The commitment's signed_at, the time the key must have been active at")
+    key_active_at_signing: bool = Field(description="The registry's wasActiveAt(key, signed_at)")
+    reason_code: str | None = Field(description="Why it is not valid (stable): signature_invalid, document_changed, "
+                                                "key_mismatch, public_key_mismatch, user_id_mismatch, "
+                                                "key_not_registered, unit_mismatch, key_not_active_at_signing")  # fmt: skip
+    reason: str | None = Field(description="The same in words")
+
+
+class CommitmentSignRequest(BaseModel):
+    """What the platform signs for an officer whose key it holds; it sets the unit and the time itself."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"demand_id": EXAMPLE_COMMITMENT["demand_id"], "officer_key_id": EXAMPLE_COMMITMENT["officer_key_id"],
+         "scenario": EXAMPLE_COMMITMENT["scenario"]}]})  # fmt: skip
+    demand_id: Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", description="The demand it belongs to (lower-case hex)")]
+    officer_key_id: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="A key in the platform keystore")]
+    scenario: Annotated[str, Field(min_length=1, max_length=2000, description="The application scenario")]
+
+
+class SignedCommitment(BaseModel):
+    document: dict[str, Any] = Field(description="The commitment, putuo.commitment/1")
+    signature: dict[str, Any] = Field(description="Its detached signature, putuo.signature/1")
+    document_hash: str

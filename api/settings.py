@@ -35,9 +35,14 @@ class Settings(BaseSettings):
     resend_after_s: float = 30.0
     max_body_bytes: int = 256 * 1024
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
+    keystore_dir: Path | None = None  # the platform's signing keys; default ~/.ledger/keys
+    key_password: SecretStr | None = None  # opens them; required for platform_signing outside development
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> "Settings":
+        if self.platform_signing and self.env != "development" and not self.key_password:
+            raise InsecureSettingsError(f"refusing to start in {self.env}: LEDGER_PLATFORM_SIGNING needs "
+                                        "LEDGER_KEY_PASSWORD for the platform keystore")
         if self.env == "development" or self.env == "test":
             return self
         problems = []

@@ -27,7 +27,13 @@ from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
 from bench.common import closed_loop, report, start_system
 from bench.servers import api_server, bare_server
-from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action
+from chain.actions import (
+    ActionKind,
+    CatalogAction,
+    entry_id_for,
+    fresh_nonce,
+    sign_action,
+)
 from chain.deploy import deployment_path
 from chain.events import decode_log
 from chain.indexer import Indexer
@@ -159,13 +165,13 @@ def synthetic_logs(sys_, count: int, first_block: int) -> list[dict]:
         entry_id = entry_id_for(unit, f"B-{i:07d}")
         data = abi_encode(["uint8", "address", "uint256", "bytes32", "uint40", "bytes"],
                           [0, "0x" + "11" * 20, i, keccak(doc), 0, doc])  # fmt: skip
-        block = first_block + i // 1000
+        block = first_block  # one block (log indexes < 2^20): the cursor then sits at the real head
         logs.append({
             "topics": ["0x" + SUBMITTED_TOPIC.hex(), "0x" + entry_id.hex(), "0x" + (1).to_bytes(32, "big").hex(),
                        "0x" + unit.hex()],
             "data": "0x" + data.hex(), "address": sys_.deployment.catalog, "blockNumber": hex(block),
             "blockHash": "0x" + keccak(block.to_bytes(8, "big")).hex(), "transactionHash": "0x" + keccak(doc).hex(),
-            "logIndex": hex(i % 1000),
+            "logIndex": hex(i),
         })  # fmt: skip
     return logs
 

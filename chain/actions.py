@@ -11,10 +11,9 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eth_account import Account
-
 from coincurve import PublicKey
 from eth_abi import encode as abi_encode
+from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 DOMAIN_NAME = "PutuoCatalog"

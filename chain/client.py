@@ -78,22 +78,26 @@ class Sender:
         """Simulate `call` (a bound contract function), sign and send it; the receipt when `wait`.
 
         Raises ActionRevertedError, with the decoded custom error, when the call would revert.
+        A deployment (a constructor call) has no `to`.
         """
         try:
             estimated = gas or int(call.estimate_gas({"from": self.account.address}) * 1.2) + 10_000
         except (ContractCustomError, ContractLogicError) as exc:
             raise as_revert(exc) from None
+        to = getattr(call, "address", None)
+        data = call._encode_transaction_data() if to else call.data_in_transaction
+        return self.send_data(to, bytes.fromhex(data[2:]) if isinstance(data, str) else data, gas=estimated, wait=wait)
+
+    def send_data(self, to: str | None, data: bytes, *, gas: int, value: int = 0, wait: bool = True):
+        """Sign and send a transaction with this calldata and gas limit (no simulation)."""
         with self._lock:
             if self._nonce is None:
                 self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-            tx = call.build_transaction(
-                {
-                    "from": self.account.address,
-                    "nonce": self._nonce,
-                    "gas": estimated,
-                    "chainId": self._chain_id,
-                }
-            )
+                self._gas_price = self.w3.eth.gas_price
+            tx = {"nonce": self._nonce, "gas": gas, "gasPrice": self._gas_price * 2, "value": value,
+                  "data": data, "chainId": self._chain_id}  # fmt: skip
+            if to:
+                tx["to"] = to
             signed = self.account.sign_transaction(tx)
             try:
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -108,17 +112,9 @@ class Sender:
             raise ChainError(f"transaction {tx_hash.hex()} reverted on-chain after a passing simulation")
         return receipt
 
-
     def send_value(self, to: str, wei: int):
         """A plain transfer, waited for."""
-        with self._lock:
-            if self._nonce is None:
-                self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-            tx = {"to": to, "value": wei, "gas": 21_000, "gasPrice": self.w3.eth.gas_price, "nonce": self._nonce,
-                  "chainId": self._chain_id}  # fmt: skip
-            tx_hash = self.w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
-            self._nonce += 1
-        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S, poll_latency=0.01)
+        return self.send_data(to, b"", gas=21_000, value=wei)
 
 
 def contract_at(w3: Web3, name: str, address: str) -> Contract:

@@ -6,7 +6,14 @@ import os
 
 import typer
 
-from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
+from chain.actions import (
+    ActionKind,
+    CatalogAction,
+    entry_id_for,
+    fresh_nonce,
+    sign_action,
+    unit_id_for,
+)
 from chain.client import Sender, connect, contract_at
 from chain.events import receipt_events
 from ledger_cli import demo_data

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from ledger_cli import calendar_cmd, demo, system_cmd
-from signer.cli import app as signer_cli
-from ledger_cli._context import local_node, one_line_errors, settings
 from chain.node import rpc_ready
+from ledger_cli import calendar_cmd, demo, system_cmd, units_cmd
+from ledger_cli._context import local_node, one_line_errors, settings
+from signer.cli import app as signer_cli
 
 app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(system_cmd.node_app, name="node")
@@ -40,6 +40,7 @@ def up() -> None:
 
 
 app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(units_cmd.app, name="units")
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:
     app.registered_commands.append(command)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from chain.client import Sender, connect
 from chain.deploy import Deployment, deploy_all, deployment_path
 from chain.errors import NotDeployedError
 from chain.indexer import Indexer
-from chain.rpc import RpcClient
 from chain.node import rpc_ready
+from chain.rpc import RpcClient
 from ledger_cli._context import local_node, one_line_errors, settings
 
 node_app = typer.Typer(help="Start and stop the local EVM node (anvil by default, or the Hardhat node).", no_args_is_help=True)

@@ -9,7 +9,6 @@ time tracking attribute changes.
 
 from __future__ import annotations
 
-import json
 from typing import Callable
 
 from eth_hash.auto import keccak
@@ -21,12 +20,23 @@ from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
 from chain.reverts import decode_revert
 from mirror import search
-from mirror.models import CatalogEntry, CatalogVersion, OfficerKey, OutboxAction, RejectedAction, Unit
+from mirror.documents import as_object, field, stored_text
+from mirror.models import (
+    CatalogEntry,
+    CatalogVersion,
+    OfficerKey,
+    OutboxAction,
+    RejectedAction,
+    Unit,
+)
 
 UNIT_KINDS = {1: "office", 2: "data_center", 3: "ordinary", 4: "auditor"}
 KEY_SCHEMES = {1: "ecdsa", 2: "sm2"}
 ENTRY_TABLE = CatalogEntry.__table__
 VERSION_TABLE = CatalogVersion.__table__
+# Longest value kept in an indexed Text column: 500 characters stay under PostgreSQL's ~2.7 kB
+# btree entry limit even at 4 bytes a character (with the unit id beside the name key).
+INDEXED_TEXT_MAX = 500
 
 
 def hex0x(value: bytes) -> str:
@@ -40,7 +50,7 @@ def checked_document(event: EventRecord, where: str) -> str:
     got = hex0x(keccak(document))
     if got != expected:
         raise DocumentHashMismatch(f"{where} (tx {event.tx_hash})", expected, got)
-    return document.decode("utf-8")
+    return stored_text(document)
 
 
 class _Rows:
@@ -210,17 +220,34 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
 
 def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
     """Copy the searchable fields of the version the entry now shows."""
-    doc = json.loads(document)
-    name, description = str(doc.get("name", "")), str(doc.get("description", ""))
+    doc = as_object(document)
+    name, description = _text(field(doc, "name")), _text(field(doc, "description"))
     entry.update(
-        code=str(doc.get("code", entry["code"]))[:64], name=name, description=description,
+        code=_text(field(doc, "code", default=entry["code"]), "code"), name=name, description=description,
         search_text=normalise(name + "\n" + description), search_terms=index_terms(name + " " + description),
-        name_key=normalise(name).replace(" ", ""), sharing=doc.get("sharing", {}).get("attribute", ""),
-        opening=doc.get("opening", {}).get("attribute", ""),
-        category=doc.get("classification", {}).get("category", ""),
-        grade=doc.get("classification", {}).get("grade", ""), update_frequency=doc.get("update_frequency", ""),
+        name_key=_text(normalise(name).replace(" ", ""), "name_key"),
+        sharing=_text(field(doc, "sharing", "attribute"), "sharing"),
+        opening=_text(field(doc, "opening", "attribute"), "opening"),
+        category=_text(field(doc, "classification", "category"), "category"),
+        grade=_text(field(doc, "classification", "grade"), "grade"),
+        update_frequency=_text(field(doc, "update_frequency"), "update_frequency"),
     )  # fmt: skip
     ctx.search_dirty.add(entry["entry_id"])
+
+
+def _text(value, column: str | None = None) -> str:
+    """A document field as every backend stores it alike: a string without NUL, cut to the
+    length of `column` (an indexed Text column: to INDEXED_TEXT_MAX).
+
+    The contract takes any document its officer signs; the API's schema does not bind the chain.
+    PostgreSQL refuses NUL in text, a value over its VARCHAR length and an index key over ~2.7 kB,
+    where SQLite stores anything: cutting here keeps the mirror identical on both, and stops no
+    indexer.
+    """
+    text = str(value).replace("\x00", "")
+    if column is None:
+        return text
+    return text[: getattr(ENTRY_TABLE.c[column].type, "length", None) or INDEXED_TEXT_MAX]
 
 
 def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:

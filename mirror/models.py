@@ -6,8 +6,26 @@ the API accepted and must survive a reindex.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def _bytewise(length: int) -> String:
+    """A String that sorts byte by byte on PostgreSQL too, as it does on SQLite.
+
+    For ids in mixed case (checksummed addresses): a linguistic collation, the usual database
+    default, would order "0xaB…" before "0xAc…", and a list ordered by them would differ by backend.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -63,7 +81,7 @@ class Unit(MirrorBase):
 
 class OfficerKey(MirrorBase):
     __tablename__ = "officer_keys"
-    key_id: Mapped[str] = mapped_column(String(42), primary_key=True)
+    key_id: Mapped[str] = mapped_column(_bytewise(42), primary_key=True)  # checksummed address
     unit_id: Mapped[str] = mapped_column(String(66), index=True)
     scheme: Mapped[str] = mapped_column(String(8))
     public_key: Mapped[str] = mapped_column(String(132))

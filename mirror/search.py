@@ -6,13 +6,26 @@ SQLite keeps an FTS5 table keyed by the entry's `seq`; PostgreSQL a GIN index ov
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    column,
+    func,
+    literal_column,
+    table,
+    text,
+)
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from catalog.search_terms import query_terms
 from mirror.models import CatalogEntry
 
 FTS_TABLE = "catalog_entry_fts"
+PG_INDEX = "ix_entries_fts"
+# The configuration is spelled as a constant, never bound as a parameter: PostgreSQL uses an
+# expression index only for a query expression identical to the indexed one.
+_PG_CONFIG = "'simple'::regconfig"
 
 
 def create(engine: Engine) -> None:
@@ -22,13 +35,14 @@ def create(engine: Engine) -> None:
         else:
             conn.execute(
                 text(
-                    "CREATE INDEX IF NOT EXISTS ix_entries_fts ON catalog_entries "
-                    "USING gin (to_tsvector('simple', search_terms))"
+                    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {CatalogEntry.__tablename__} "
+                    f"USING gin (to_tsvector({_PG_CONFIG}, search_terms))"
                 )
             )
 
 
 def drop(engine: Engine) -> None:
+    """Drop the SQLite index table (PostgreSQL's index goes with its table)."""
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
@@ -51,19 +65,29 @@ def _fts5_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def match(dialect: str, query: str) -> ColumnElement[bool] | None:
-    """A condition on CatalogEntry selecting entries whose text contains all terms of `query`.
-
-    None when the query has no searchable characters. The caller adds the exact substring check.
-    """
+def query_param(dialect: str, query: str) -> str | None:
+    """The full-text query for `query` in the dialect's syntax, bound as a parameter of
+    `restrict`: an FTS5 expression (SQLite) or a tsquery (PostgreSQL). None when `query` has
+    no searchable characters."""
     terms = query_terms(query)
     if not terms:
         return None
-    latin_prefix = [t for t in terms if t.isascii()]
     if dialect == "sqlite":
-        expr = " AND ".join(_fts5_quote(t) + ("*" if t in latin_prefix else "") for t in terms)
-        return CatalogEntry.seq.in_(text(f"SELECT rowid FROM {FTS_TABLE} WHERE terms MATCH :q").bindparams(q=expr))
-    tsquery = " & ".join(("'" + t.replace("'", "''") + "'") + (":*" if t in latin_prefix else "") for t in terms)
-    return text("to_tsvector('simple', catalog_entries.search_terms) @@ to_tsquery('simple', :tsq)").bindparams(
-        tsq=tsquery
-    )
+        return " AND ".join(_fts5_quote(t) + ("*" if t.isascii() else "") for t in terms)
+    return " & ".join("'" + t.replace("'", "''") + "'" + (":*" if t.isascii() else "") for t in terms)
+
+
+def restrict(query: Select, dialect: str, terms: BindParameter) -> tuple[Select, ColumnElement]:
+    """`query` (over CatalogEntry) narrowed to entries matching `terms` (see `query_param`),
+    and the column to order by, newest first.
+
+    On SQLite the FTS table drives the join in rowid order, so a page stops after `limit`
+    matches instead of collecting every match of a common word first.
+    """
+    if dialect != "sqlite":
+        config = literal_column(_PG_CONFIG)
+        vector = func.to_tsvector(config, CatalogEntry.search_terms)
+        return query.where(vector.bool_op("@@")(func.to_tsquery(config, terms))), CatalogEntry.seq.desc()
+    fts = table(FTS_TABLE, column("rowid"), column("terms"))
+    narrowed = query.join(fts, fts.c.rowid == CatalogEntry.seq).where(fts.c.terms.bool_op("MATCH")(terms))
+    return narrowed, fts.c.rowid.desc()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain.errors import CursorMovedBackError
 from chain.events import EventRecord, decode_log
 from mirror import search
-from mirror.apply import HANDLERS, ApplyContext, hex0x, subject_of
+from mirror.apply import HANDLERS, ApplyContext, subject_of
 from mirror.models import (
     Base,
     CatalogEntry,
@@ -86,7 +86,7 @@ class SqlMirrorStore:
 
     def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int]) -> None:
         with self.sessions.begin() as session:
-            current = session.get(SyncCursor, 1)
+            current = self._lock_cursor(session)
             if current is not None and to_block < current.block_number:
                 raise CursorMovedBackError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
             fresh = self._unapplied(session, events)
@@ -94,6 +94,12 @@ class SqlMirrorStore:
             for number, block_hash in {(e.block_number, e.block_hash) for e in fresh} | {(to_block, to_block_hash)}:
                 session.merge(SeenBlock(block_number=number, block_hash=block_hash))
             session.merge(SyncCursor(id=1, block_number=to_block, block_hash=to_block_hash))
+
+    @staticmethod
+    def _lock_cursor(session: Session) -> SyncCursor | None:
+        """The cursor row, locked until the transaction ends: two indexers sharing a PostgreSQL
+        mirror take turns, the second reading what the first committed (on SQLite, a no-op)."""
+        return session.get(SyncCursor, 1, with_for_update=True)
 
     def _unapplied(self, session: Session, events: list[EventRecord]) -> list[EventRecord]:
         if not events:
@@ -126,6 +132,7 @@ class SqlMirrorStore:
 
     def rollback_to(self, block_number: int, block_hash: str | None) -> int:
         with self.sessions.begin() as session:
+            self._lock_cursor(session)
             undone = session.scalars(select(ChainEvent).where(ChainEvent.block_number > block_number)).all()
             subjects = {e.subject for e in undone}
             for ev in undone:

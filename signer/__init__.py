@@ -14,7 +14,12 @@ from signer.commitment import (
     validate_commitment,
     verify_commitment,
 )
-from signer.detached import DetachedSignature, file_document_hash, sign_detached, signed_message
+from signer.detached import (
+    DetachedSignature,
+    file_document_hash,
+    sign_detached,
+    signed_message,
+)
 from signer.ecdsa import recover_typed_data, sign_typed_data, typed_data_digest
 from signer.errors import SignerError
 from signer.keyid import key_id

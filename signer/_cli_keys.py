@@ -10,10 +10,20 @@ from typing import Annotated
 import typer
 
 from signer import ethkeyfile, pem
-from signer._cli_common import KeystoreDirOption, PasswordFdOption, reports_errors, write_new_file
+from signer._cli_common import (
+    KeystoreDirOption,
+    PasswordFdOption,
+    reports_errors,
+    write_new_file,
+)
 from signer._password import read_password
 from signer.canonical import parse_json_strict
-from signer.errors import DocumentFieldInvalid, InvalidUserId, KeystoreMalformed, NotCanonicalizable
+from signer.errors import (
+    DocumentFieldInvalid,
+    InvalidUserId,
+    KeystoreMalformed,
+    NotCanonicalizable,
+)
 from signer.keys import SigningKey
 from signer.keystore import (
     KeyInfo,

@@ -20,6 +20,16 @@ from signer._cli_common import (
     write_new_file,
 )
 from signer._cli_keys import keys_app
+from signer._cli_onchain import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_RPC_URL,
+    AtOption,
+    DataDirOption,
+    OnChainOption,
+    RegistryOption,
+    RpcUrlOption,
+    verify_on_chain_command,
+)
 from signer._hex import parse_hex
 from signer._password import read_password
 from signer.detached import sign_detached
@@ -69,9 +79,24 @@ def _read_public_key(path: Path) -> PublicKey | bytes:
 def verify(file: Annotated[Path, typer.Argument(help="The signed document.")],
            sigfile: Annotated[Path, typer.Argument(help="Its putuo.signature/1 file.")],
            public_key: Annotated[Path | None, typer.Option(
-               "--public-key", help="Trusted public key (PEM or 0x-hex). Without it only "
-                                    "the key inside SIGFILE is used.")] = None) -> None:
-    """Check a detached signature; exit 0 if it verifies, 1 otherwise."""
+               "--public-key", help="Trusted public key (PEM or 0x-hex). Without it (or "
+                                    "--on-chain) only the key inside SIGFILE is used.")] = None,
+           on_chain: OnChainOption = False, at: AtOption = None,
+           rpc_url: RpcUrlOption = DEFAULT_RPC_URL, registry: RegistryOption = None,
+           data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
+    """Check a detached signature; exit 0 if it verifies, 1 otherwise.
+
+    With --on-chain the key must be registered in the UnitRegistry (for SM2 its registered
+    public key is used), and active when it signed (--at, or a commitment's signed_at).
+    """
+    if on_chain:
+        if public_key is not None:
+            raise fail("--public-key and --on-chain exclude each other; --on-chain takes the key from the registry")
+        verify_on_chain_command(file.read_bytes(), sigfile.read_bytes(), at=at, rpc_url=rpc_url,
+                                registry=registry, data_dir=data_dir)
+        return
+    if at is not None:
+        raise fail("--at needs --on-chain: only the registry knows when a key was active")
     trusted = _read_public_key(public_key) if public_key else None
     result = verify_detached(file.read_bytes(), sigfile.read_bytes(), trusted)
     if not result.ok:
@@ -82,4 +107,4 @@ def verify(file: Annotated[Path, typer.Argument(help="The signed document.")],
                f"over document hash 0x{result.document_hash.hex()}")
     if result.key_source == "embedded":
         typer.echo("note: checked against the key inside the signature file; pass "
-                   "--public-key (or check the key id against the registry) to know who signed")
+                   "--public-key or --on-chain to know who signed")

@@ -7,7 +7,12 @@ from typing import Any
 from eth_account import Account
 
 from signer.canonical import parse_json_strict
-from signer.errors import KeystoreMalformed, NotCanonicalizable, UnsupportedScheme, WrongPassword
+from signer.errors import (
+    KeystoreMalformed,
+    NotCanonicalizable,
+    UnsupportedScheme,
+    WrongPassword,
+)
 from signer.keys import SigningKey
 
 #: eth-account's own default is 2**18 (≈1 s); 2**15 matches our keystore's cost.

@@ -14,7 +14,14 @@ from typing import Any
 
 from signer._atomic import ensure_private_dir, write_private_file
 from signer._hex import parse_hex
-from signer._sealed import DEFAULT_SCRYPT_N, MIN_PASSWORD_CHARS, SCHEMA, check_header, seal, unseal
+from signer._sealed import (
+    DEFAULT_SCRYPT_N,
+    MIN_PASSWORD_CHARS,
+    SCHEMA,
+    check_header,
+    seal,
+    unseal,
+)
 from signer.canonical import parse_json_strict
 from signer.errors import (
     AmbiguousKey,

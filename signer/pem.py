@@ -20,7 +20,12 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from signer import _asn1 as a
 from signer import _pkcs8
-from signer.errors import InvalidPublicKey, KeystoreMalformed, UnsupportedKeyFile, WrongPassword
+from signer.errors import (
+    InvalidPublicKey,
+    KeystoreMalformed,
+    UnsupportedKeyFile,
+    WrongPassword,
+)
 from signer.keys import PublicKey, SigningKey, validate_public_key
 
 DEFAULT_PBKDF2_ITERATIONS = 600_000  # OWASP 2023 for PBKDF2-HMAC-SHA256

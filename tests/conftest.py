@@ -136,3 +136,105 @@ class Units:
 @pytest.fixture
 def units(system) -> Units:
     return Units(system)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+import itertools  # noqa: E402
+import pwd  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import psycopg  # noqa: E402
+
+POSTGRES_BIN_DIRS = Path("/usr/lib/postgresql")
+
+
+def _postgres_bin_dir() -> Path | None:
+    """The newest Debian-installed PostgreSQL server's bin directory, if any."""
+    found = [p.parent for p in POSTGRES_BIN_DIRS.glob("*/bin/initdb")]
+    return max(found, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, default=None)
+
+
+class PostgresServer:
+    """A throwaway cluster for one test session: trust auth on 127.0.0.1 only, durability off.
+
+    initdb refuses to run as root, so as root the cluster belongs to the `postgres` OS user, in a
+    directory of its own (pytest's tmp dirs are root-only, 0700).
+    """
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="ledger-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            account = pwd.getpwnam("postgres")  # Debian's postgresql package creates it
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+        self._names = itertools.count(1)
+        self._admin = None
+        self._running = False
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([*self.as_user, str(self.bin_dir / args[0]), *args[1:]], cwd=self.root,
+                              capture_output=True, text=True)  # fmt: skip
+        if done.returncode != 0:
+            log = self.root / "server.log"
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip()}"
+                               + (f"\n{log.read_text()}" if log.exists() else ""))  # fmt: skip
+
+    def start(self) -> "PostgresServer":
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
+                  "--no-sync")  # fmt: skip
+        # Nothing here outlives the session, so nothing needs to survive a crash: no fsync.
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")  # fmt: skip
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "-t", "30",
+                  "start")  # fmt: skip
+        self._running = True
+        self._admin = psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+                                      autocommit=True)  # fmt: skip
+        return self
+
+    def new_database(self) -> str:
+        """The SQLAlchemy URL of a new, empty database.
+
+        It collates text linguistically (ICU's root locale), as a production database usually
+        does, not bytewise as SQLite does: an order that differs between the two shows up here.
+        """
+        name = f"test_{next(self._names)}"
+        self._admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C'")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+        try:
+            if self._running:  # fast: open connections are ended, not waited for
+                self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """Call it for the URL of a fresh database on a real PostgreSQL server started once per session.
+
+    The server binaries are required (scripts/setup installs them for CI): without them this
+    fails rather than skips, unless LEDGER_SKIP_POSTGRES=1 says to skip the PostgreSQL runs.
+    """
+    if os.environ.get("LEDGER_SKIP_POSTGRES") == "1":
+        pytest.skip("LEDGER_SKIP_POSTGRES=1: PostgreSQL runs skipped")
+    bin_dir = _postgres_bin_dir()
+    if bin_dir is None:
+        pytest.fail(f"no PostgreSQL server under {POSTGRES_BIN_DIRS}/*/bin: run LEDGER_WITH_POSTGRES=1 scripts/setup "
+                    "(or set LEDGER_SKIP_POSTGRES=1 to skip the PostgreSQL runs)", pytrace=False)  # fmt: skip
+    server = PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server.new_database
+    finally:
+        server.stop()

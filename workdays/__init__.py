@@ -6,8 +6,20 @@ the `WorkCalendar` contract stores; `publish_year` sends it from an Office accou
 are missing. The counting convention of deadlines is in docs/WORKDAYS.md.
 """
 
-from workdays.bitmap import DEFAULT_SOURCE, Source, YearBitmap, build_year, working_dates, year_bitmap
-from workdays.errors import CalendarError, UnknownSourceError, YearNotCoveredError, YearNotPublishedError
+from workdays.bitmap import (
+    DEFAULT_SOURCE,
+    Source,
+    YearBitmap,
+    build_year,
+    working_dates,
+    year_bitmap,
+)
+from workdays.errors import (
+    CalendarError,
+    UnknownSourceError,
+    YearNotCoveredError,
+    YearNotPublishedError,
+)
 from workdays.publish import (
     CalendarStatus,
     PublishResult,

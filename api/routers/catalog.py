@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.services import actions, queries
 from catalog.document import ShareAttribute, UpdateFrequency
-from chain.actions import ActionKind, entry_id_for, typed_data
-from chain.actions import CatalogAction
+from chain.actions import ActionKind, CatalogAction, entry_id_for, typed_data
+from mirror.documents import as_object
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"],
@@ -30,6 +29,13 @@ ERRORS = {
 }
 
 
+def _json(model) -> Response:
+    """The model as JSON, serialised once. The hot lookups return this instead of the model,
+    which FastAPI would validate against `response_model` again before serialising it; the
+    OpenAPI document still describes `response_model`."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 def _summary(e) -> schemas.EntrySummary:
     return schemas.EntrySummary.model_validate(e, from_attributes=True)
 
@@ -40,11 +46,11 @@ def _proof(tx, block, document_hash, signer) -> schemas.Proof | None:
 
 def _version(v) -> schemas.VersionPublic:
     return schemas.VersionPublic(
-        version=v.version, kind=v.kind, status=v.status, document=json.loads(v.document),
+        version=v.version, kind=v.kind, status=v.status, document=as_object(v.document),
         submitted_at=v.submitted_at, due_at=v.due_at,
         submission=_proof(v.submitted_tx, v.submitted_block, v.document_hash, v.signer),
         reviewed_at=v.reviewed_at, review_reason_code=v.review_reason_code,
-        review_document=json.loads(v.review_document) if v.review_document else None,
+        review_document=as_object(v.review_document) if v.review_document else None,
         review=_proof(v.reviewed_tx, v.reviewed_block, v.review_document_hash, v.reviewer),
     )  # fmt: skip
 
@@ -66,19 +72,20 @@ def list_entries(
     status: Annotated[str | None, Query(pattern="^(under_review|returned|active|change_pending|delete_pending|deleted)$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> schemas.EntryPage:
+) -> Response:
     """Search and filter catalog entries, newest first."""
     rows, more = queries.search_entries(
         session, q=q, unit_id=unit_id, sharing=sharing.value if sharing else None, category=category, grade=grade,
         update_frequency=update_frequency.value if update_frequency else None, status=status, limit=limit, offset=offset,
     )  # fmt: skip
-    return schemas.EntryPage(items=[_summary(r) for r in rows], limit=limit, offset=offset, has_more=more)
+    page = schemas.EntryPage(items=[schemas.EntrySummary(**r) for r in rows], limit=limit, offset=offset, has_more=more)
+    return _json(page)
 
 
 @router.get("/entries/{entry_id}", response_model=schemas.EntryPublic, responses={404: ERRORS[404]})
-def get_entry(session: SessionDep, entry_id: EntryId) -> schemas.EntryPublic:
+def get_entry(session: SessionDep, entry_id: EntryId) -> Response:
     """One entry with its current document."""
-    return _public(session, queries.entry_or_404(session, entry_id))
+    return _json(_public(session, queries.entry_or_404(session, entry_id)))
 
 
 @router.get("/entries/{entry_id}/versions", response_model=list[schemas.VersionPublic], responses={404: ERRORS[404]})

@@ -20,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from catalog.document import CatalogDocument, DeletionRequest, ReviewNote
-from chain.actions import ACTION_ABI, ActionKind, CatalogAction, digest, encode_execute, entry_id_for, recover_signer
+from chain.actions import (
+    ACTION_ABI,
+    ActionKind,
+    CatalogAction,
+    digest,
+    encode_execute,
+    entry_id_for,
+    recover_signer,
+)
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from mirror.models import CatalogEntry, OfficerKey, OutboxAction

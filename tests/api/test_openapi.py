@@ -12,6 +12,7 @@ from api.app import create_app
 from api.errors import ApiError
 from api.services.actions import validate_document
 from chain.actions import ActionKind
+from signer.commitment import verify_commitment
 
 ROUTES = {
     ("get", "/healthz"),
@@ -30,6 +31,8 @@ ROUTES = {
     ("post", "/v1/catalog/typed-data"),
     ("post", "/v1/catalog/actions"),
     ("get", "/v1/catalog/actions/{action_id}"),
+    ("post", "/v1/commitments/verify"),
+    ("post", "/v1/commitments/sign"),
 }
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,
@@ -102,7 +105,8 @@ def test_submit_body_example(spec):
 def test_every_post_body_has_valid_examples(spec):
     """Each example is a valid body; each action route has an example of its own kind of document."""
     posts = [(p, op) for m, p, op in operations(spec) if m == "post"]
-    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data", "/v1/catalog/actions"}
+    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data", "/v1/catalog/actions",
+                                                          "/v1/commitments/verify", "/v1/commitments/sign"}
     for path, operation in posts:
         name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
         examples = schema.get("examples", [])
@@ -112,6 +116,10 @@ def test_every_post_body_has_valid_examples(spec):
             model.model_validate(example)
             if name == "TypedDataRequest":
                 assert fits(ActionKind[example["kind"].upper()], example["document"]), example
+            elif name == "CommitmentVerifyRequest":  # a real commitment and a signature that verifies
+                assert verify_commitment(example["document"], example["signature"]).ok, example
+            elif name == "CommitmentSignRequest":
+                continue
             elif name == "ActionBatch":
                 assert all(fits(ActionKind[a["kind"].upper()], a["document"]) for a in example["actions"]), example
             else:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, inspect, select, text
 
 from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
@@ -19,7 +20,7 @@ from chain.actions import ActionKind, CatalogAction, digest, entry_id_for
 from chain.events import EventRecord, receipt_events
 from chain.indexer import Indexer, RpcClient
 from mirror import search
-from mirror.models import MirrorBase
+from mirror.models import CatalogEntry, MirrorBase
 from mirror.store import SqlMirrorStore
 from signer.canonical import canonical_bytes
 
@@ -134,9 +135,42 @@ def populate(system, units) -> Populated:
 
 # --- stores and dumps ------------------------------------------------------------------------
 
+BACKENDS = ("sqlite", "postgresql")
+SEARCH_INDEX = "search index"  # dump()'s name for what the full-text index holds
+
 
 def new_store(path: Path) -> SqlMirrorStore:
     return SqlMirrorStore(make_engine(f"sqlite:///{path}"))
+
+
+class Stores:
+    """Opens mirror stores on one backend by name; opening a name again reopens its database.
+
+    SQLite databases are files under `tmp_path`; PostgreSQL ones are fresh databases from
+    `new_postgres_url` (the `postgres_url` fixture), one per name.
+    """
+
+    def __init__(self, backend: str, tmp_path: Path, new_postgres_url: Callable[[], str] | None = None) -> None:
+        self.backend = backend
+        self.tmp_path = tmp_path
+        self.new_postgres_url = new_postgres_url
+        self.urls: dict[str, str] = {}
+        self.opened: list[SqlMirrorStore] = []
+
+    def url(self, name: str) -> str:
+        if name not in self.urls:
+            sqlite = self.backend == "sqlite"
+            self.urls[name] = f"sqlite:///{self.tmp_path / name}.db" if sqlite else self.new_postgres_url()
+        return self.urls[name]
+
+    def __call__(self, name: str) -> SqlMirrorStore:
+        store = SqlMirrorStore(make_engine(self.url(name)))
+        self.opened.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self.opened:
+            store.engine.dispose()
 
 
 def new_indexer(system, store: SqlMirrorStore, block_range: int | None = None) -> Indexer:
@@ -145,20 +179,32 @@ def new_indexer(system, store: SqlMirrorStore, block_range: int | None = None) -
 
 
 def dump(engine: Engine, *, without: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
-    """Every derived table's rows in primary-key order, plus the full-text index (SQLite)."""
+    """Every derived table's rows in primary-key order, plus what the full-text index holds.
+
+    The same chain gives equal dumps on SQLite and PostgreSQL. SQLite's index is a table of its
+    own that can fall out of step with the entries; PostgreSQL indexes `search_terms` itself, so
+    there the index holds exactly (seq, search_terms) of every entry, once the index exists.
+    """
     out: dict[str, list[tuple]] = {}
     with engine.connect() as conn:
         for table in MirrorBase.metadata.sorted_tables:
             if table.name in without:
                 continue
             out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns))]
-        fts = conn.execute(text(f"SELECT rowid, terms FROM {search.FTS_TABLE} ORDER BY rowid"))
-        out[search.FTS_TABLE] = [tuple(r) for r in fts]
+        if engine.dialect.name == "sqlite":
+            indexed = conn.execute(text(f"SELECT rowid, terms FROM {search.FTS_TABLE} ORDER BY rowid"))
+        else:
+            assert search.PG_INDEX in {i["name"] for i in inspect(conn).get_indexes(CatalogEntry.__tablename__)}
+            indexed = conn.execute(select(CatalogEntry.seq, CatalogEntry.search_terms).order_by(CatalogEntry.seq))
+        out[SEARCH_INDEX] = [tuple(r) for r in indexed]
     return out
 
 
 def fresh_dump(system, path: Path, *, without: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
-    """The mirror of the chain as it is now, built from nothing in a new database."""
+    """The mirror of the chain as it is now, built from nothing in a new SQLite database.
+
+    SQLite whatever the backend under test: a PostgreSQL mirror must equal it row for row.
+    """
     store = new_store(path)
     try:
         new_indexer(system, store).sync()

@@ -1,16 +1,21 @@
 """chain.indexer + mirror.store: the mirror is derived from the chain and nothing else.
 
-Every comparison is of whole tables (and the SQLite full-text index), row by row. The one table
-left out of some comparisons is `seen_blocks`: it records where each sync stopped, so it
+Every comparison is of whole tables (and what the full-text index holds), row by row. The one
+table left out of some comparisons is `seen_blocks`: it records where each sync stopped, so it
 legitimately depends on the block ranges and restarts, and no query reads it.
+
+Every test that opens its mirrors through `stores` runs once on SQLite and once on PostgreSQL,
+and `fresh_dump` (SQLite) is the reference both must equal.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter
 
 import pytest
+from eth_utils import keccak
 from sqlalchemy import func, select
 
 from api.services.queries import search_entries
@@ -19,36 +24,34 @@ from chain.errors import CursorMovedBackError, DocumentHashMismatch, Undecodable
 from chain.events import receipt_events
 from chain.indexer import DEFAULT_RANGE, Indexer
 from chain.rpc import RpcClient
-from mirror import search
+from mirror.apply import INDEXED_TEXT_MAX
 from mirror.models import CatalogEntry, CatalogVersion, ChainEvent, OfficerKey, RejectedAction, SyncCursor
+from signer.canonical import canonical_bytes
 from tests.chain.helpers import (
+    BACKENDS,
+    SEARCH_INDEX,
     SEEN_BLOCKS,
+    Stores,
     action_digest,
     approve_note,
     catalog_document,
+    catalog_fields,
     dump,
     fresh_dump,
     new_indexer,
-    new_store,
     populate,
     send_batch,
 )
 from tests.conftest import Units
 
 
-@pytest.fixture
-def stores(tmp_path):
-    """Opens SQLite mirrors under tmp_path and disposes of them after the test."""
-    opened = []
-
-    def open_(name: str):
-        store = new_store(tmp_path / f"{name}.db")
-        opened.append(store)
-        return store
-
-    yield open_
-    for store in opened:
-        store.engine.dispose()
+@pytest.fixture(params=BACKENDS)
+def stores(request, tmp_path):
+    """Opens mirrors by name, on SQLite and then on PostgreSQL; disposes of them after the test."""
+    new_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    opened = Stores(request.param, tmp_path, new_url)
+    yield opened
+    opened.close()
 
 
 def _head(system) -> tuple[int, str]:
@@ -60,7 +63,7 @@ def _search(store, q: str, status: str | None = None) -> list[str]:
     with store.sessions() as session:
         rows, _ = search_entries(session, q=q, unit_id=None, sharing=None, category=None, grade=None,
                                  update_frequency=None, status=status, limit=50, offset=0)  # fmt: skip
-        return [r.entry_id for r in rows]
+        return [r["entry_id"] for r in rows]
 
 
 def test_mirror_rebuilt_from_the_chain_is_identical(any_system, any_units, stores, tmp_path):
@@ -137,14 +140,13 @@ def test_resumed_after_a_restart_equals_one_sync(system, units, stores, tmp_path
     populate(system, units)
     head = _head(system)
     half = (system.deployment.deploy_block + head[0]) // 2
-    path = tmp_path / "resumed.db"
-    first = new_store(path)
+    first = stores("resumed")
     report = new_indexer(system, first, 2).sync(to_block=half)
     assert report.to_block == half and first.cursor() == (half, system.w3.eth.get_block(half)["hash"].to_0x_hex())
     first.engine.dispose()  # the process ends
 
-    second = stores("resumed")
-    assert second.engine.url.database == str(path)
+    second = stores("resumed")  # a new engine on the same database
+    assert second.engine.url == first.engine.url
     assert second.cursor()[0] == half
     report = new_indexer(system, second).sync()
     assert (report.from_block, report.to_block, report.rolled_back) == (half + 1, head[0], 0)
@@ -263,8 +265,53 @@ def test_a_chain_older_than_every_unit_rolls_back_to_the_deployment(system, stor
     assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
     after = dump(store.engine)
     assert [after[t] for t in ("units", "officer_keys", "catalog_entries", "catalog_versions", "rejected_actions",
-                               search.FTS_TABLE)] == [[]] * 6  # fmt: skip
+                               SEARCH_INDEX)] == [[]] * 6  # fmt: skip
     assert [row[4] for row in after["chain_events"]] == ["RoleGranted", "RoleGranted"]
+
+
+def test_two_indexers_sharing_a_postgresql_mirror_take_turns(system, units, postgres_url, tmp_path):
+    """Several API instances share one PostgreSQL mirror, each following the chain: the second to
+    apply a range waits for the first and then finds nothing left to do, rather than failing on
+    the rows the first inserted. (SQLite serves one instance: a second writer gets "locked".)"""
+    populate(system, units)
+    shared = Stores("postgresql", tmp_path, postgres_url)
+    try:
+        first, second = shared("shared"), shared("shared")
+        indexer = new_indexer(system, first)
+        head = _head(system)
+        indexer.sync(to_block=system.deployment.deploy_block)
+        events = indexer.read(system.deployment.deploy_block + 1, head[0])
+        times, _ = indexer._block_facts({e.block_number for e in events}, head[0])
+        applied, release, failed = threading.Event(), threading.Event(), []
+        apply_events = first._apply_events
+
+        def held_open(session, records, block_times):  # the first applies, then holds its transaction open
+            apply_events(session, records, block_times)
+            applied.set()
+            release.wait(10)
+
+        def apply(store) -> None:
+            try:
+                store.apply(events, to_block=head[0], to_block_hash=head[1], block_times=times)
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                failed.append(exc)
+
+        first._apply_events = held_open
+        threads = [threading.Thread(target=apply, args=(s,)) for s in (first, second)]
+        threads[0].start()
+        assert applied.wait(10)
+        threads[1].start()
+        threads[1].join(0.3)
+        assert threads[1].is_alive()  # waiting for the first
+        release.set()
+        for thread in threads:
+            thread.join(10)
+        assert failed == []
+        assert second.cursor() == head
+        assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db",
+                                                                          without=(SEEN_BLOCKS,))  # fmt: skip
+    finally:
+        shared.close()
 
 
 def store_events(store) -> int:
@@ -306,6 +353,27 @@ def test_a_document_that_does_not_match_its_hash_is_refused(system, units, store
     assert dump(store.engine) == before  # nothing committed, not even the valid event before it
     indexer.sync()  # the real events still apply
     assert store.cursor() == _head(system)
+
+
+def test_a_document_the_api_would_refuse_is_mirrored_alike(system, units, stores, tmp_path):
+    """The contract takes any document up to 32 KiB that an officer signs, schema or not: no
+    backend may stall on one (PostgreSQL refuses NUL in text, over-long VARCHARs and btree keys
+    over ~2.7 kB, where SQLite accepts anything), and every backend must hold the same rows."""
+    entry = entry_id_for(units.civil.unit_id, "MZJ-0501")
+    doc = catalog_fields("MZJ-0501", "超长\x00字段资源")
+    doc["classification"] = {"category": "".join(chr(0x4E00 + i) for i in range(3000)), "grade": 4}
+    doc["sharing"] = {"attribute": "unconditional-and-then-some"}
+    doc["update_frequency"] = "每" * 40
+    send_batch(system, units.catalog, [units.civil.action(ActionKind.SUBMIT, entry, canonical_bytes(doc))])
+    store = stores("lenient")
+    new_indexer(system, store).sync()
+    assert store.cursor() == _head(system)
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    with store.sessions() as s:
+        row = s.scalars(select(CatalogEntry).where(CatalogEntry.entry_id == "0x" + entry.hex())).one()
+        assert (row.name, row.grade, row.sharing, row.update_frequency) == ("超长字段资源", "4", "unconditional-an", "每" * 16)
+        assert row.category == doc["classification"]["category"][:INDEXED_TEXT_MAX]
+    assert _search(store, "超长") == ["0x" + entry.hex()]
 
 
 def test_an_undecodable_log_stops_the_indexer(system, units, stores):
@@ -384,3 +452,30 @@ def test_a_reorg_between_reading_logs_and_blocks_is_read_again(system, units, st
     fresh = stores("read-race-fresh")
     new_indexer(system, fresh).sync()
     assert dump(store.engine, without=("seen_blocks",)) == dump(fresh.engine, without=("seen_blocks",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"\xff\xfe not utf-8", {"$raw": "0x" + b"\xff\xfe not utf-8".hex()}),
+        (b'{"name": "a\x00b"}', {"$raw": "0x" + b'{"name": "a\x00b"}'.hex()}),
+        (b"not json at all", {"$text": "not json at all"}),
+        (b'["a", "list"]', {"$text": '["a", "list"]'}),
+        (b'{"name": 7, "sharing": "flat", "classification": []}', {"name": 7, "sharing": "flat", "classification": []}),
+    ],
+    ids=["not-utf8", "nul", "not-json", "not-object", "wrong-shapes"],
+)
+def test_a_document_the_api_would_refuse_does_not_stop_the_indexer(system, units, stores, raw, expected):
+    """Any officer may relay straight to the contract; the mirror keeps what it cannot read."""
+    eid = entry_id_for(units.civil.unit_id, "ODD-1")
+    send_batch(system, units.catalog, [units.civil.action(ActionKind.SUBMIT, eid, raw)])
+    store = stores("odd")
+    new_indexer(system, store).sync()
+    with store.sessions() as session:
+        version = session.get(CatalogVersion, ("0x" + eid.hex(), 1))
+        entry = session.scalars(select(CatalogEntry).where(CatalogEntry.entry_id == "0x" + eid.hex())).one()
+    from mirror.documents import as_object
+
+    assert as_object(version.document) == expected
+    assert version.document_hash == "0x" + keccak(raw).hex()  # the proof still names the real bytes
+    assert entry.status == "under_review"

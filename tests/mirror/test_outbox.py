@@ -338,3 +338,33 @@ def test_a_reindex_keeps_the_outbox_and_confirms_it_again(system, units, tmp_pat
         assert rows(store) == before
     finally:
         store.engine.dispose()
+
+
+def test_the_relayers_gas_bound_covers_the_largest_documents(system, units, tmp_path):
+    """Gas is bounded, not estimated: a full batch of maximum-size documents must all succeed."""
+    from mirror.outbox import GAS_BUDGET, _within_gas_budget, encode_action
+
+    runtime = make_runtime(system, tmp_path)  # never started: the test drives the relayer
+    try:
+        largest = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES
+        rows = []
+        for i in range(40):
+            eid = entry_id_for(units.civil.unit_id, f"BIG-{i}")
+            document = (b'{"pad":"' + bytes([0x41 + i % 26]) * (largest - 10) + b'"}')[:largest]
+            action = units.civil.action(ActionKind.SUBMIT, eid, document)
+            rows.append(OutboxAction(digest=f"0x{i:064x}", signer=units.civil.address, nonce=str(action.nonce),
+                                     entry_id="0x" + eid.hex(), kind=0, payload=encode_action(action),
+                                     status="accepted", accepted_at=time.time()))  # fmt: skip
+        taken, gas = _within_gas_budget(rows)
+        assert 1 < len(taken) < len(rows) and gas <= GAS_BUDGET  # the budget, not batch_max, cut the batch
+        with runtime.store.sessions.begin() as session:
+            session.add_all(rows)
+        assert runtime.relayer.step()
+        with runtime.store.sessions() as session:
+            tx_hash = session.scalars(select(OutboxAction.tx_hash).where(OutboxAction.status == "sent")).first()
+        receipt = system.w3.eth.wait_for_transaction_receipt(tx_hash)
+        events = receipt_events(receipt)
+        assert [e.name for e in events] == ["CatalogVersionSubmitted"] * len(taken)
+        assert receipt["gasUsed"] < gas * 0.7  # the bound keeps a wide margin
+    finally:
+        runtime.stop()

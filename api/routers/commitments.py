@@ -1,0 +1,50 @@
+"""Commitments (承诺书, Art. 18): verify an officer's signature; optionally, the platform signs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api import schemas
+from api.deps import RuntimeDep
+from api.errors import ApiError
+from api.services import commitments
+
+# Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
+router = APIRouter(prefix="/v1/commitments", tags=["commitments"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+
+
+async def platform_signing_enabled(runtime: RuntimeDep) -> None:
+    """Refuses before anything else (the body included) when the platform holds no keys to sign with.
+
+    `async`: it does no I/O, so it need not cost a thread-pool hop (as in api/deps.py)."""
+    if not runtime.settings.platform_signing:
+        raise ApiError(403, "platform_signing_disabled", "the platform signing service is off: sign on the "
+                       "officer's machine (`ledger sign`) and POST /v1/commitments/verify", None)  # fmt: skip
+
+
+@router.post("/verify", response_model=schemas.CommitmentVerification)
+def verify_commitment(runtime: RuntimeDep, body: schemas.CommitmentVerifyRequest) -> schemas.CommitmentVerification:
+    """Check a commitment signed on the officer's machine against the key registered on-chain.
+
+    The private key never reaches the platform: the officer signs with `ledger sign` (SM2 or
+    ECDSA) and sends the commitment with its detached signature. 200 with `valid: false` and a
+    `reason_code` when it does not verify; 422 when either object is malformed.
+    """
+    return commitments.verify(w3=runtime.w3, registry_address=runtime.deployment.registry,
+                              document=body.document, signature=body.signature)  # fmt: skip
+
+
+@router.post("/sign", response_model=schemas.SignedCommitment, dependencies=[Depends(platform_signing_enabled)],
+             responses={403: {"model": schemas.ErrorBody, "description": "Platform signing is off"},
+                        404: {"model": schemas.ErrorBody, "description": "The platform holds no such key"},
+                        409: {"model": schemas.ErrorBody, "description": "The key is not registered, or revoked"}})  # fmt: skip
+def sign_commitment(runtime: RuntimeDep, body: schemas.CommitmentSignRequest) -> schemas.SignedCommitment:
+    """The platform signing service (Art. 18), only when LEDGER_PLATFORM_SIGNING is on.
+
+    Signs with the officer's key held in the platform keystore; the platform sets the signing
+    unit (the key's registered unit) and `signed_at` (now).
+    """
+    return commitments.sign(settings=runtime.settings, w3=runtime.w3, registry_address=runtime.deployment.registry,
+                            demand_id=body.demand_id, officer_key_id=body.officer_key_id, scenario=body.scenario)  # fmt: skip

@@ -1,0 +1,44 @@
+"""How the mirror keeps documents it cannot read.
+
+The contract takes any document an officer signs (it checks the hash, not the schema), so a
+document on-chain may be no JSON object, no JSON, or not even UTF-8. The mirror must not stop
+on one: it keeps the text when it can, a marker holding the bytes as hex when it cannot, and
+readers get an object either way.
+"""
+
+from __future__ import annotations
+
+import json
+
+RAW_KEY = "$raw"  # a document that is not UTF-8 text (or holds NUL): its bytes as 0x-hex
+TEXT_KEY = "$text"  # a document that is text but no JSON object: the text itself
+
+
+def stored_text(raw: bytes) -> str:
+    """The text the mirror stores for document bytes `raw` (already checked against their hash)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:  # PostgreSQL text cannot hold NUL
+        return json.dumps({RAW_KEY: "0x" + raw.hex()})
+    return text
+
+
+def as_object(text: str) -> dict:
+    """A stored document as a JSON object; unreadable ones come back as their marker."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {TEXT_KEY: text}
+    return value if isinstance(value, dict) else {TEXT_KEY: text}
+
+
+def field(doc: dict, *path: str, default=""):
+    """doc[path[0]][path[1]]…, or `default` where the document does not have that shape."""
+    value = doc
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return default
+        value = value[key]
+    return value
