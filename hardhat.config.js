@@ -33,6 +33,8 @@ module.exports = {
       // Large catalog documents travel in calldata; keep headroom for batches.
       blockGasLimit: 60_000_000,
       allowUnlimitedContractSize: false,
+      // Tests pin the chain's clock (`LocalNode(start_time=...)`) so deadlines fall in published years.
+      ...(process.env.LEDGER_CHAIN_START ? { initialDate: process.env.LEDGER_CHAIN_START } : {}),
     },
   },
   paths: {

@@ -46,6 +46,14 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "CatalogInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
     "CatalogDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
     "CatalogEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
+    "CatalogInvalidDeclaredAt": (422, "invalid_declared_at", "the declared approval or acceptance date is in the "
+                                 "future", "document.basis_event.date"),
+    "CatalogNotApproved": (409, "not_approved", "the entry has no approved version to collect data for", "entry_id"),
+    "CatalogAlreadyCollected": (409, "already_collected", "the entry's data collection is already recorded",
+                                "entry_id"),
+    "WorkCalendarYearNotPublished": (409, "calendar_year_not_published", "a deadline of this step falls in a year "
+                                     "whose working-day calendar the Office has not published "
+                                     "(`ledger calendar publish YEAR`)", None),
 }
 
 

@@ -36,7 +36,7 @@ EXAMPLE_DOCUMENT = {
         {"name": "公民身份号码", "type": "string"},
         {"name": "保障金额", "type": "decimal", "description": "元/月"},
     ],
-    "basis_event": {"kind": "system_acceptance", "date": "2026-11-20"},
+    "basis_event": {"kind": "system_acceptance", "date": "2026-02-26"},
 }
 
 
@@ -46,7 +46,7 @@ EXAMPLE_SIGNATURE = "0x" + "11" * 65
 class SignedBody(BaseModel):
     """A document with the officer's EIP-712 signature over it (see POST /v1/catalog/typed-data)."""
 
-    # One example per kind of document this body carries: a version, a deletion request, a review.
+    # One example per kind of document this body carries: a version, a deletion request, a review, a collection.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"}, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
         {"document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"}, "nonce": "3",
@@ -55,6 +55,8 @@ class SignedBody(BaseModel):
          "signature": EXAMPLE_SIGNATURE},
         {"document": {"schema": "putuo.catalog-review/1", "decision": "return", "reason_code": 1,
                       "reason": "缺少数据项说明，请补充后重新提交"}, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
+        {"document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}, "nonce": "6",
+         "signature": EXAMPLE_SIGNATURE},
     ]})  # fmt: skip
     document: dict[str, Any]
     nonce: Nonce
@@ -76,7 +78,7 @@ class TypedDataRequest(BaseModel):
         {"kind": "review", "entry_id": "0x" + "ab" * 32, "version": 1,
          "document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4"},
     ]})  # fmt: skip
-    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review)$")]
+    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
     version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     document: dict[str, Any]
@@ -86,7 +88,7 @@ class TypedDataRequest(BaseModel):
 class ActionItem(SignedBody):
     """One signed action of a batch: what the per-action routes take, plus what they put in the path."""
 
-    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review)$")]
+    kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
     version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
@@ -139,6 +141,9 @@ class EntrySummary(BaseModel):
     approved_version: int
     pending_version: int
     created_at: int
+    resubmit_due_at: int = Field(description="Art. 13: when a returned entry must be resubmitted (0: none owed)")
+    collection_due_at: int = Field(description="Art. 15: when the data must be collected (0: not approved yet)")
+    collected_at: int = Field(description="When the Data Center recorded the collection (0: not yet)")
 
 
 class EntryPublic(EntrySummary):
@@ -167,7 +172,10 @@ class VersionPublic(BaseModel):
     status: str
     document: dict[str, Any]
     submitted_at: int
-    due_at: int
+    due_at: int = Field(description="When its review is due: 1 working day (Art. 13, 14)")
+    declared_at: int = Field(description="First version: the approval/acceptance time the unit declared")
+    compile_due_at: int = Field(description="First version: Art. 11 due, 10 working days after `declared_at` "
+                                            "(0 when that year's calendar is not on-chain)")
     submission: Proof
     reviewed_at: int | None
     review_reason_code: int | None

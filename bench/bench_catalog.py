@@ -27,6 +27,7 @@ from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
 from bench.common import closed_loop, report, start_system
 from bench.servers import api_server, bare_server
+from catalog.document import BasisEvent
 from chain.actions import (
     ActionKind,
     CatalogAction,
@@ -66,7 +67,8 @@ def signed_submissions(sys_, officers, count: int) -> list[tuple[str, dict, Cata
     for i in range(count):
         unit_id, officer = officers[i % len(officers)]
         doc = document(i)
-        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), fresh_nonce())
+        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc),
+                               fresh_nonce(), declared_at=BasisEvent.model_validate(doc["basis_event"]).declared_at)
         out.append((doc, sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog)))
     return out
 
@@ -230,7 +232,8 @@ def bench_reindex(sys_) -> None:
     batch = []
     for i in range(REINDEX_ENTRIES):
         doc = document(10_000_000 + i)
-        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), i)
+        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), i,
+                               declared_at=BasisEvent.model_validate(doc["basis_event"]).declared_at)
         batch.append(sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple())
         if len(batch) == 150 or i == REINDEX_ENTRIES - 1:
             sys_.relayer.send(sys_.catalog.functions.executeBatch(batch), gas=55_000_000)

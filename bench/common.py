@@ -15,6 +15,11 @@ from chain.client import Sender, connect, contract_at
 from chain.deploy import deploy_all
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import LocalNode, free_port
+from workdays.publish import calendar_at, publish_year
+
+# As in the tests: a chain clock inside the published calendar years, whatever today is.
+CHAIN_START = 1772413200  # Monday 2026-03-02 09:00 Asia/Shanghai
+CALENDAR_YEARS = (2025, 2026)
 
 
 @dataclass
@@ -27,6 +32,9 @@ class BenchSystem:
         self.office = Sender.from_key(self.w3, OFFICE_DEV_KEY)
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
         self.deployment = deploy_all(self.office)
+        calendar = calendar_at(self.w3, self.deployment.calendar)
+        for year in CALENDAR_YEARS:
+            publish_year(self.office, calendar, year)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
 
@@ -41,7 +49,7 @@ class BenchSystem:
 
 def start_system(kind: str = "anvil") -> BenchSystem:
     data_dir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
-    node = LocalNode(kind, data_dir / "node", free_port()).start()
+    node = LocalNode(kind, data_dir / "node", free_port(), start_time=CHAIN_START).start()
     return BenchSystem(node, data_dir)
 
 

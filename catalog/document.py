@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 CATALOG_SCHEMA = "putuo.catalog/1"
 DELETION_SCHEMA = "putuo.catalog-deletion/1"
 REVIEW_SCHEMA = "putuo.catalog-review/1"
+COLLECTION_SCHEMA = "putuo.catalog-collection/1"
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -133,11 +134,19 @@ class DataItem(_Strict):
     description: LongText | None = None
 
 
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # fixed UTC+8, as the WorkCalendar contract counts
+
+
 class BasisEvent(_Strict):
     """The business approval or system acceptance that starts the Art. 11 10-working-day clock."""
 
     kind: Literal["business_approval", "system_acceptance"]
     date: dt.date
+
+    @property
+    def declared_at(self) -> int:
+        """What the officer signs as `declaredAt`: 00:00 Asia/Shanghai of the declared date."""
+        return int(dt.datetime.combine(self.date, dt.time(), SHANGHAI).timestamp())
 
 
 class CatalogDocument(_Strict):
@@ -166,6 +175,15 @@ class DeletionRequest(_Strict):
 
     schema_: Literal["putuo.catalog-deletion/1"] = Field(alias="schema")
     reason: LongText
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class CollectionRecord(_Strict):
+    """The Data Center's record that an entry's data is collected to the platform (Art. 15, 归集上云)."""
+
+    schema_: Literal["putuo.catalog-collection/1"] = Field(alias="schema")
+    description: LongText | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -26,6 +26,7 @@ class ActionKind(enum.IntEnum):
     REQUEST_CHANGE = 2
     REQUEST_DELETE = 3
     REVIEW = 4
+    RECORD_COLLECTION = 5
 
 
 class EntryStatus(enum.IntEnum):
@@ -53,6 +54,7 @@ ACTION_TYPES = {
         {"name": "reasonCode", "type": "uint16"},
         {"name": "document", "type": "bytes"},
         {"name": "nonce", "type": "uint256"},
+        {"name": "declaredAt", "type": "uint40"},
     ]
 }
 
@@ -68,10 +70,12 @@ class CatalogAction:
     document: bytes
     nonce: int
     signature: bytes = b""
+    declared_at: int = 0  # Submit only: the declared approval/acceptance time (Art. 11), unix seconds
 
     def as_tuple(self) -> tuple:
         """The `SignedAction` tuple in the contract's field order."""
-        return (int(self.kind), self.entry_id, self.version, self.reason_code, self.document, self.nonce, self.signature)
+        return (int(self.kind), self.entry_id, self.version, self.reason_code, self.document, self.nonce,
+                self.declared_at, self.signature)  # fmt: skip
 
     def message(self) -> dict:
         return {
@@ -81,6 +85,7 @@ class CatalogAction:
             "reasonCode": self.reason_code,
             "document": self.document,
             "nonce": self.nonce,
+            "declaredAt": self.declared_at,
         }
 
 
@@ -107,7 +112,8 @@ def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) ->
 
 
 ACTION_TYPEHASH = keccak(
-    text="CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce)"
+    text="CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,"
+    "uint40 declaredAt)"
 )
 _DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -128,9 +134,9 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
     gives wallets the same message in the standard form.
     """
     struct_hash = keccak(abi_encode(
-        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256"],
+        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
         [ACTION_TYPEHASH, int(action.kind), action.entry_id, action.version, action.reason_code,
-         keccak(action.document), action.nonce],
+         keccak(action.document), action.nonce, action.declared_at],
     ))  # fmt: skip
     return keccak(b"\x19\x01" + _domain_separator(chain_id, catalog_address) + struct_hash)
 
@@ -174,8 +180,8 @@ def unit_id_for(code: str) -> bytes:
     return keccak(text=f"putuo.unit:{code}")
 
 
-EXECUTE_SELECTOR = keccak(text="execute((uint8,bytes32,uint32,uint16,bytes,uint256,bytes))")[:4]
-ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,bytes)"
+ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,bytes)"
+EXECUTE_SELECTOR = keccak(text=f"execute({ACTION_ABI})")[:4]
 
 
 def encode_execute(action: CatalogAction) -> bytes:

@@ -58,7 +58,7 @@ def deploy_all(office: Sender) -> Deployment:
     """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), and Catalog."""
     registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
     calendar, _ = deploy_contract(office, "WorkCalendar", office.account.address)
-    catalog, _ = deploy_contract(office, "Catalog", registry.address)
+    catalog, _ = deploy_contract(office, "Catalog", registry.address, calendar.address)
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,

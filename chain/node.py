@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from chain.artifacts import ROOT
@@ -57,11 +58,13 @@ class LocalNode:
     kind: str
     data_dir: Path
     port: int = 8545
+    start_time: int | None = None  # unix seconds of a new chain's genesis; the clock runs on from there
 
     def __post_init__(self) -> None:
         if self.kind not in NODE_KINDS:
             raise NodeStartError(f"node kind must be one of {NODE_KINDS}, got {self.kind!r}")
-        self.data_dir = Path(self.data_dir)
+        # Absolute: the node runs with the project root as its working directory.
+        self.data_dir = Path(self.data_dir).resolve()
 
     @property
     def url(self) -> str:
@@ -82,6 +85,7 @@ class LocalNode:
                 str(_anvil_binary(bin_dir)), "--host", "127.0.0.1", "--port", str(self.port),
                 "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT),
                 "--state", str(self.state_file), "--state-interval", "1", "--silent",
+                *(["--timestamp", str(self.start_time)] if self.start_time else []),
             ]  # fmt: skip
         # Start Hardhat's own binary: `npx` does not pass SIGTERM on to it.
         return [str(bin_dir / "hardhat"), "node", "--hostname", "127.0.0.1", "--port", str(self.port)]
@@ -92,8 +96,11 @@ class LocalNode:
         if self.running():
             return self
         log = open(self.data_dir / f"{self.kind}.log", "ab")
+        env = dict(os.environ)
+        if self.start_time and self.kind == "hardhat":  # read by hardhat.config.js
+            env["LEDGER_CHAIN_START"] = datetime.fromtimestamp(self.start_time, timezone.utc).isoformat()
         process = subprocess.Popen(
-            self.command(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.pid_file.write_text(str(process.pid))
         deadline = time.monotonic() + READY_TIMEOUT_S

@@ -5,6 +5,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
+import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 
 /// @title Catalog
 /// @notice Catalog entries and every version of them (Art. 11–14). Responsible units submit,
@@ -13,20 +14,30 @@ import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
 contract Catalog is ICatalog, EIP712 {
     /// @dev The struct an officer signs. `document` is hashed as EIP-712 `bytes` (keccak256).
     bytes32 public constant ACTION_TYPEHASH = keccak256(
-        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce)"
+        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt)"
     );
+
+    /// @dev Working-day periods of the measures.
+    uint256 private constant REVIEW_DAYS = 1; // Art. 13 review, Art. 14 change/delete evaluation
+    uint256 private constant RESUBMIT_DAYS = 3; // Art. 13
+    uint256 private constant COMPILE_DAYS = 10; // Art. 11
+    uint256 private constant COLLECT_DAYS = 10; // Art. 15
 
     /// @dev Bounds calldata and log size per action; a catalog entry with hundreds of data items fits.
     uint256 public constant MAX_DOCUMENT_BYTES = 32 * 1024;
 
     IUnitRegistry public immutable registry;
+    /// @dev Every due time comes from here; a step whose deadline falls in a year the Office has
+    /// not published is refused (the calendar's own error), never guessed in calendar days.
+    IWorkCalendar public immutable calendar;
 
     mapping(bytes32 entryId => Entry) private _entries;
     mapping(bytes32 entryId => mapping(uint32 number => Version)) private _versions;
     mapping(address signer => mapping(uint256 nonce => bool)) private _nonces;
 
-    constructor(IUnitRegistry registry_) EIP712("PutuoCatalog", "1") {
+    constructor(IUnitRegistry registry_, IWorkCalendar calendar_) EIP712("PutuoCatalog", "1") {
         registry = registry_;
+        calendar = calendar_;
     }
 
     /// @inheritdoc ICatalog
@@ -68,7 +79,14 @@ contract Catalog is ICatalog, EIP712 {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(
-                    ACTION_TYPEHASH, a.kind, a.entryId, a.version, a.reasonCode, keccak256(a.document), a.nonce
+                    ACTION_TYPEHASH,
+                    a.kind,
+                    a.entryId,
+                    a.version,
+                    a.reasonCode,
+                    keccak256(a.document),
+                    a.nonce,
+                    a.declaredAt
                 )
             )
         );
@@ -100,12 +118,18 @@ contract Catalog is ICatalog, EIP712 {
             revert CatalogDocumentTooLarge(a.document.length, MAX_DOCUMENT_BYTES);
         }
         (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) = _authenticate(a);
+        if (a.kind != ActionKind.Submit && a.declaredAt != 0) revert CatalogUnexpectedField(a.kind);
         if (a.kind == ActionKind.Review) {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
             _review(a, signer);
+            return;
+        }
+        if (a.version != 0 || a.reasonCode != 0) revert CatalogUnexpectedField(a.kind);
+        if (a.kind == ActionKind.RecordCollection) {
+            _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
+            _recordCollection(a, signer);
         } else {
             _requireKind(signer, IUnitRegistry.UnitKind.Ordinary, unitKind);
-            if (a.version != 0 || a.reasonCode != 0) revert CatalogUnexpectedField(a.kind);
             _ownerAction(a, signer, unitId);
         }
     }
@@ -129,8 +153,10 @@ contract Catalog is ICatalog, EIP712 {
         Entry storage e = _entries[a.entryId];
         VersionKind vk;
         EntryStatus next;
+        uint40 compileDueAt;
         if (a.kind == ActionKind.Submit) {
             if (e.status != EntryStatus.None) revert CatalogEntryExists(a.entryId);
+            compileDueAt = _compileDue(a.declaredAt);
             e.unitId = unitId;
             e.createdAt = uint40(block.timestamp);
             (vk, next) = (VersionKind.Initial, EntryStatus.UnderReview);
@@ -139,6 +165,7 @@ contract Catalog is ICatalog, EIP712 {
             if (e.unitId != unitId) revert CatalogNotOwner(a.entryId, e.unitId, unitId);
             if (a.kind == ActionKind.Resubmit) {
                 _requireStatus(a.entryId, EntryStatus.Returned, e.status);
+                e.resubmitDueAt = 0; // the duty is done (on time or not: the version's time says)
                 (vk, next) = (VersionKind.Resubmission, EntryStatus.UnderReview);
             } else {
                 _requireStatus(a.entryId, EntryStatus.Active, e.status);
@@ -152,18 +179,22 @@ contract Catalog is ICatalog, EIP712 {
         e.pendingVersion = number;
         e.status = next;
         bytes32 documentHash = keccak256(a.document);
+        uint40 reviewDueAt = _due(block.timestamp, REVIEW_DAYS);
         _versions[a.entryId][number] = Version({
             documentHash: documentHash,
             submitter: signer,
             submittedAt: uint40(block.timestamp),
-            dueAt: 0,
+            dueAt: reviewDueAt,
             kind: vk,
             status: VersionStatus.Pending,
             reviewer: address(0),
             reviewedAt: 0,
-            reasonCode: 0
+            reasonCode: 0,
+            compileDueAt: compileDueAt
         });
-        emit CatalogVersionSubmitted(a.entryId, number, unitId, vk, signer, a.nonce, documentHash, 0, a.document);
+        emit CatalogVersionSubmitted(
+            a.entryId, number, unitId, vk, signer, a.nonce, documentHash, reviewDueAt, a.declaredAt, compileDueAt, a.document
+        );
     }
 
     function _review(SignedAction calldata a, address reviewer) private {
@@ -180,9 +211,40 @@ contract Catalog is ICatalog, EIP712 {
         v.reasonCode = a.reasonCode;
         e.pendingVersion = 0;
         e.status = _statusAfterReview(e, v.kind, approved, a.version);
+        uint40 nextDueAt = _nextDuty(e, v.kind, approved);
         emit CatalogVersionReviewed(
-            a.entryId, a.version, reviewer, a.nonce, a.reasonCode, e.status, keccak256(a.document), a.document
+            a.entryId, a.version, reviewer, a.nonce, a.reasonCode, e.status, nextDueAt, keccak256(a.document), a.document
         );
+    }
+
+    /// @dev The duty a review starts: the unit resubmits a returned entry within 3 working days
+    /// (Art. 13); the unit collects a newly approved entry's data within 10 (Art. 15).
+    function _nextDuty(Entry storage e, VersionKind kind, bool approved) private returns (uint40) {
+        if (kind != VersionKind.Initial && kind != VersionKind.Resubmission) return 0;
+        if (!approved) return e.resubmitDueAt = _due(block.timestamp, RESUBMIT_DAYS);
+        return e.collectionDueAt = _due(block.timestamp, COLLECT_DAYS);
+    }
+
+    function _recordCollection(SignedAction calldata a, address recorder) private {
+        Entry storage e = _entries[a.entryId];
+        if (e.status == EntryStatus.None) revert CatalogUnknownEntry(a.entryId);
+        if (e.approvedVersion == 0 || e.status == EntryStatus.Deleted) revert CatalogNotApproved(a.entryId);
+        if (e.collectedAt != 0) revert CatalogAlreadyCollected(a.entryId, e.collectedAt);
+        e.collectedAt = uint40(block.timestamp);
+        emit CatalogDataCollected(a.entryId, recorder, a.nonce, e.collectionDueAt, keccak256(a.document), a.document);
+    }
+
+    /// @dev The end of the n-th working day after `from`; reverts for an unpublished year.
+    function _due(uint256 from, uint256 n) private view returns (uint40) {
+        return uint40(calendar.addWorkingDays(from, n));
+    }
+
+    /// @dev Art. 11's deadline from the declared date. A date in a year the calendar does not hold
+    /// (an old system catalogued late) gives 0, "not computable", rather than refusing the entry.
+    function _compileDue(uint40 declaredAt) private view returns (uint40) {
+        if (declaredAt == 0 || declaredAt > block.timestamp) revert CatalogInvalidDeclaredAt(declaredAt, block.timestamp);
+        (bool ok, uint256 dueAt,) = calendar.tryAddWorkingDays(declaredAt, COMPILE_DAYS);
+        return ok ? uint40(dueAt) : 0;
     }
 
     /// @dev The one place the review outcome moves an entry. A returned change or deletion

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import typer
 
 from chain.node import rpc_ready
@@ -30,6 +33,8 @@ def up() -> None:
             raise typer.BadParameter(f"LEDGER_NODE=external but nothing answers at {s.rpc_url}")
         started = local_node(s).start()
         typer.echo(f"started {started.kind} at {started.url} (data in {started.data_dir})")
+    # uvicorn re-raises SIGTERM after its own shutdown; make that an exit so `finally` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         system_cmd.ensure_deployed()
         demo.seed()

@@ -22,6 +22,7 @@ from chain.reverts import decode_revert
 from mirror import search
 from mirror.documents import as_object, field, stored_text
 from mirror.models import (
+    CatalogCollection,
     CatalogEntry,
     CatalogVersion,
     OfficerKey,
@@ -179,18 +180,20 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
             "seq": ev.position, "entry_id": entry_id, "unit_id": hex0x(a["unitId"]), "code": "",
             "created_at": ctx.block_times[ev.block_number], "approved_version": 0, "name": "", "description": "",
             "search_text": "", "search_terms": "", "sharing": "", "opening": "", "category": "", "grade": "",
-            "update_frequency": "", "name_key": "",
+            "update_frequency": "", "name_key": "", "resubmit_due_at": 0, "collection_due_at": 0, "collected_at": 0,
         })  # fmt: skip
     entry["latest_version"] = number
     entry["pending_version"] = number
     entry["status"] = STATUS_AFTER_SUBMISSION[kind].name.lower()
+    if kind == VersionKind.RESUBMISSION:
+        entry["resubmit_due_at"] = 0  # the duty is done
     ctx.versions.add((entry_id, number), {
         "entry_id": entry_id, "version": number, "kind": kind.name.lower(), "status": "pending",
         "document": document, "document_hash": hex0x(a["documentHash"]), "signer": a["signer"],
         "nonce": str(a["nonce"]), "due_at": a["dueAt"], "submitted_at": ctx.block_times[ev.block_number],
         "submitted_block": ev.block_number, "submitted_tx": ev.tx_hash, "reviewer": None, "reviewed_at": None,
         "reviewed_block": None, "reviewed_tx": None, "review_reason_code": None, "review_document": None,
-        "review_document_hash": None,
+        "review_document_hash": None, "declared_at": a["declaredAt"], "compile_due_at": a["compileDueAt"],
     })  # fmt: skip
     if kind != VersionKind.DELETION and entry["approved_version"] == 0:
         _show_version(ctx, entry, document)  # until approved, the entry shows its latest version
@@ -212,6 +215,8 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     )  # fmt: skip
     entry["pending_version"] = 0
     entry["status"] = EntryStatus(a["entryStatus"]).name.lower()
+    if version["kind"] in ("initial", "resubmission"):  # the duty the review started (contract: _nextDuty)
+        entry["collection_due_at" if approved else "resubmit_due_at"] = a["nextDueAt"]
     if approved and version["kind"] != "deletion":
         entry["approved_version"] = version["version"]
         _show_version(ctx, entry, version["document"])
@@ -265,6 +270,19 @@ def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
     )
 
 
+def _data_collected(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    entry_id = hex0x(a["entryId"])
+    document = checked_document(ev, f"collection record of entry {entry_id}")
+    at = ctx.block_times[ev.block_number]
+    ctx.entries.touch(entry_id)["collected_at"] = at
+    ctx.conn.execute(insert(CatalogCollection).values(
+        entry_id=entry_id, recorder=a["recorder"], due_at=a["collectionDueAt"], collected_at=at,
+        block_number=ev.block_number, tx_hash=ev.tx_hash, document=document, document_hash=hex0x(a["documentHash"]),
+    ))  # fmt: skip
+    ctx.confirmed.append({"b_signer": a["recorder"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
+
+
 HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "UnitRegistered": _unit_registered,
     "KeyRegistered": _key_registered,
@@ -272,6 +290,7 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "CatalogVersionSubmitted": _version_submitted,
     "CatalogVersionReviewed": _version_reviewed,
     "CatalogActionRejected": _action_rejected,
+    "CatalogDataCollected": _data_collected,
 }
 
 

@@ -114,6 +114,9 @@ class CatalogEntry(MirrorBase):
     grade: Mapped[str] = mapped_column(String(4))
     update_frequency: Mapped[str] = mapped_column(String(16))
     name_key: Mapped[str] = mapped_column(Text)  # normalised name: duplicate detection (Art. 13)
+    resubmit_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # Art. 13; 0: no resubmission owed
+    collection_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # Art. 15; 0: not approved yet
+    collected_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # 0: not collected yet
 
     __table_args__ = (
         Index("ix_entries_unit", "unit_id", "seq"),
@@ -147,6 +150,22 @@ class CatalogVersion(MirrorBase):
     review_reason_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     review_document: Mapped[str | None] = mapped_column(Text, nullable=True)
     review_document_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    declared_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # first version: the Art. 11 date the unit declared
+    compile_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # first version: Art. 11 due (0: year not held)
+
+
+class CatalogCollection(MirrorBase):
+    """The Data Center's signed record that an entry's data is collected to the platform (Art. 15)."""
+
+    __tablename__ = "catalog_collections"
+    entry_id: Mapped[str] = mapped_column(String(66), primary_key=True)
+    recorder: Mapped[str] = mapped_column(String(42))
+    due_at: Mapped[int] = mapped_column(BigInteger)
+    collected_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    document: Mapped[str] = mapped_column(Text)
+    document_hash: Mapped[str] = mapped_column(String(66))
 
 
 class RejectedAction(MirrorBase):

@@ -17,6 +17,7 @@ from mirror import search
 from mirror.apply import HANDLERS, ApplyContext, subject_of
 from mirror.models import (
     Base,
+    CatalogCollection,
     CatalogEntry,
     CatalogVersion,
     ChainEvent,
@@ -175,6 +176,7 @@ class SqlMirrorStore:
         seqs = list(session.scalars(select(CatalogEntry.seq).where(CatalogEntry.entry_id.in_(subjects))))
         search.remove(session.connection(), seqs)
         session.execute(delete(CatalogVersion).where(CatalogVersion.entry_id.in_(subjects)))
+        session.execute(delete(CatalogCollection).where(CatalogCollection.entry_id.in_(subjects)))
         session.execute(delete(CatalogEntry).where(CatalogEntry.entry_id.in_(subjects)))
         session.execute(delete(OfficerKey).where(OfficerKey.key_id.in_(subjects)))
         session.execute(delete(Unit).where(Unit.unit_id.in_(subjects)))

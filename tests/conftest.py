@@ -10,6 +10,14 @@ from chain.client import Sender, connect
 from chain.deploy import deploy_all
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import NODE_KINDS, LocalNode, free_port
+from workdays.publish import calendar_at, publish_year
+
+# Every test chain starts on Monday 2026-03-02 09:00 Asia/Shanghai, whatever today is: deadlines
+# (up to 10 working days here) then fall in years the test calendar publishes (2024–2026).
+TEST_CHAIN_START = 1772413200
+CALENDAR_YEARS = (2024, 2025, 2026)
+# A submission's declared approval date (Art. 11), a week before the chain starts.
+DECLARED_AT = TEST_CHAIN_START - 7 * 86400
 
 # CI runs the chain flows on every supported node; a developer may narrow with LEDGER_TEST_NODES=anvil.
 TEST_NODES = tuple(k for k in os.environ.get("LEDGER_TEST_NODES", ",".join(NODE_KINDS)).split(",") if k)
@@ -21,7 +29,8 @@ def node_factory(tmp_path_factory):
 
     def get(kind: str) -> LocalNode:
         if kind not in started:
-            started[kind] = LocalNode(kind, tmp_path_factory.mktemp(kind), free_port()).start()
+            started[kind] = LocalNode(kind, tmp_path_factory.mktemp(kind), free_port(),
+                                      start_time=TEST_CHAIN_START).start()  # fmt: skip
         return started[kind]
 
     yield get
@@ -38,6 +47,9 @@ class System:
         self.office = Sender.from_key(self.w3, OFFICE_DEV_KEY)
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
         self.deployment = deploy_all(self.office)
+        calendar = calendar_at(self.w3, self.deployment.calendar)
+        for year in CALENDAR_YEARS:
+            publish_year(self.office, calendar, year)
 
     def snapshot(self) -> str:
         return self.w3.provider.make_request("evm_snapshot", [])["result"]
@@ -84,7 +96,13 @@ def _with_snapshot(system: System):
 
 from eth_account import Account  # noqa: E402
 
-from chain.actions import ActionKind, CatalogAction, fresh_nonce, sign_action, unit_id_for  # noqa: E402
+from chain.actions import (  # noqa: E402
+    ActionKind,
+    CatalogAction,
+    fresh_nonce,
+    sign_action,
+    unit_id_for,
+)
 from chain.client import contract_at  # noqa: E402
 
 UNIT_KINDS = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
@@ -103,9 +121,11 @@ class Officer:
         return self.account.address
 
     def action(self, kind: ActionKind, entry_id: bytes, document: bytes, *, version: int = 0,
-               reason_code: int = 0, nonce: int | None = None) -> CatalogAction:
+               reason_code: int = 0, nonce: int | None = None, declared_at: int | None = None) -> CatalogAction:
+        if declared_at is None:
+            declared_at = DECLARED_AT if kind == ActionKind.SUBMIT else 0
         unsigned = CatalogAction(kind, entry_id, version, reason_code, document,
-                                 fresh_nonce() if nonce is None else nonce)
+                                 fresh_nonce() if nonce is None else nonce, declared_at=declared_at)
         return sign_action(unsigned, self.account.key, chain_id=self.system.w3.eth.chain_id,
                            catalog_address=self.system.deployment.catalog)
 

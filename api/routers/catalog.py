@@ -47,7 +47,7 @@ def _proof(tx, block, document_hash, signer) -> schemas.Proof | None:
 def _version(v) -> schemas.VersionPublic:
     return schemas.VersionPublic(
         version=v.version, kind=v.kind, status=v.status, document=as_object(v.document),
-        submitted_at=v.submitted_at, due_at=v.due_at,
+        submitted_at=v.submitted_at, due_at=v.due_at, declared_at=v.declared_at, compile_due_at=v.compile_due_at,
         submission=_proof(v.submitted_tx, v.submitted_block, v.document_hash, v.signer),
         reviewed_at=v.reviewed_at, review_reason_code=v.review_reason_code,
         review_document=as_object(v.review_document) if v.review_document else None,
@@ -121,9 +121,9 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
     parsed = actions.validate_document(kind, body.document)
     if kind != ActionKind.REVIEW and body.version != 0:
         raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
-    reason = getattr(parsed, "contract_reason_code", 0)
-    action = CatalogAction(kind, bytes.fromhex(body.entry_id[2:]), body.version, reason,
-                           actions.document_bytes(body.document), int(body.nonce))  # fmt: skip
+    action = CatalogAction(kind, bytes.fromhex(body.entry_id[2:]), body.version, actions.contract_reason_code(parsed),
+                           actions.document_bytes(body.document), int(body.nonce),
+                           declared_at=actions.declared_at(kind, parsed))  # fmt: skip
     message = typed_data(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     # JSON-safe: a 128-bit nonce is a decimal string (JavaScript numbers stop at 2^53).
     message["message"] = {**message["message"], "entryId": body.entry_id, "document": "0x" + action.document.hex(),
@@ -183,6 +183,13 @@ def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.Ac
         for a in body.actions
     ]  # fmt: skip
     return schemas.AcceptedBatch(accepted=[schemas.Accepted(**r.__dict__) for r in actions.accept_many(runtime, items)])
+
+
+@router.post("/entries/{entry_id}/collection", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
+def record_collection(runtime: RuntimeDep, entry_id: EntryId, body: schemas.SignedBody) -> schemas.Accepted:
+    """The Data Center records that an approved entry's data is collected to the platform (Art. 15);
+    document schema `putuo.catalog-collection/1`. Due 10 working days after the first approval."""
+    return _accept(runtime, ActionKind.RECORD_COLLECTION, entry_id, body)
 
 
 @router.get("/actions/{action_id}", response_model=schemas.ActionStatus, responses={404: ERRORS[404]})

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
-from catalog.document import CatalogDocument, DeletionRequest, ReviewNote
+from catalog.document import CatalogDocument, CollectionRecord, DeletionRequest, ReviewNote
 from chain.actions import (
     ACTION_ABI,
     ActionKind,
@@ -44,6 +44,7 @@ SCHEMA_BY_KIND: dict[ActionKind, type[BaseModel]] = {
     ActionKind.REQUEST_CHANGE: CatalogDocument,
     ActionKind.REQUEST_DELETE: DeletionRequest,
     ActionKind.REVIEW: ReviewNote,
+    ActionKind.RECORD_COLLECTION: CollectionRecord,
 }
 
 
@@ -73,6 +74,16 @@ def validate_document(kind: ActionKind, document: dict) -> BaseModel:
         raise ApiError(422, "invalid_document", f"{field}: {first['msg']}", field,
                        errors=[{"field": ".".join(["document", *(str(p) for p in e["loc"])]), "message": e["msg"]}
                                for e in exc.errors()]) from None  # fmt: skip
+
+
+def contract_reason_code(parsed: BaseModel) -> int:
+    """What the contract takes as `reasonCode`: 0 approves, the return reason otherwise."""
+    return parsed.contract_reason_code if isinstance(parsed, ReviewNote) else 0
+
+
+def declared_at(kind: ActionKind, parsed: BaseModel) -> int:
+    """What the contract takes as `declaredAt`: a submission's Art. 11 date (00:00 Shanghai), else 0."""
+    return parsed.basis_event.declared_at if kind == ActionKind.SUBMIT else 0
 
 
 def document_bytes(document: dict) -> bytes:
@@ -112,8 +123,8 @@ def prepare(
     parsed = validate_document(kind, document)
     if kind != ActionKind.REVIEW and version != 0:
         raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
-    reason_code = parsed.contract_reason_code if isinstance(parsed, ReviewNote) else 0
-    action = CatalogAction(kind, entry_id, version, reason_code, document_bytes(document), nonce, parse_signature(signature))
+    action = CatalogAction(kind, entry_id, version, contract_reason_code(parsed), document_bytes(document), nonce,
+                           parse_signature(signature), declared_at(kind, parsed))  # fmt: skip
     try:
         signer = recover_signer(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     except ValueError as exc:

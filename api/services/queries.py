@@ -17,7 +17,8 @@ MAX_OFFSET = 10_000
 SUMMARY_COLUMNS = tuple(
     getattr(CatalogEntry, name)
     for name in ("entry_id", "unit_id", "code", "name", "description", "status", "sharing", "opening", "category",
-                 "grade", "update_frequency", "latest_version", "approved_version", "pending_version", "created_at")
+                 "grade", "update_frequency", "latest_version", "approved_version", "pending_version", "created_at",
+                 "resubmit_due_at", "collection_due_at", "collected_at")
 )  # fmt: skip
 
 

@@ -13,7 +13,8 @@ interface ICatalog {
         Resubmit, // ... resubmits a returned entry (Art. 13)
         RequestChange, // ... asks to change an approved entry (Art. 14)
         RequestDelete, // ... asks to delete an approved entry (Art. 14)
-        Review // the Data Center approves (reasonCode 0) or returns (reasonCode > 0) a pending version
+        Review, // the Data Center approves (reasonCode 0) or returns (reasonCode > 0) a pending version
+        RecordCollection // the Data Center records the entry's data collected to the platform (Art. 15)
     }
 
     enum VersionKind {
@@ -47,9 +48,11 @@ interface ICatalog {
         uint16 reasonCode; // Review only: 0 approves, anything else returns with that reason
         bytes document; // canonical JSON (RFC 8785): entry, deletion request or review note
         uint256 nonce; // any unused number of the signer's; refused once used
+        uint40 declaredAt; // Submit only: the business approval / system acceptance time (Art. 11)
         bytes signature; // 65-byte ECDSA over the EIP-712 digest of the fields above
     }
 
+    /// @dev Due times are the ends of working days (see WorkCalendar); 0 where no duty is open.
     struct Entry {
         bytes32 unitId;
         uint32 latestVersion;
@@ -57,10 +60,14 @@ interface ICatalog {
         uint32 pendingVersion;
         EntryStatus status;
         uint40 createdAt;
+        uint40 resubmitDueAt; // Art. 13: 3 working days after a return
+        uint40 collectionDueAt; // Art. 15: 10 working days after the first approval
+        uint40 collectedAt;
     }
 
-    /// @dev Two slots. `dueAt` is the deadline of the step this version started (0 until the
-    /// working-day calendar is attached); `reviewedAt`/`reviewer` are zero until reviewed.
+    /// @dev `dueAt` is when its review is due (1 working day, Art. 13/14); `compileDueAt` (first
+    /// version only) is 10 working days after the declared approval or acceptance (Art. 11), 0 when
+    /// that date lies in a year the calendar does not hold. `reviewedAt`/`reviewer` are zero until reviewed.
     struct Version {
         bytes32 documentHash;
         address submitter;
@@ -71,6 +78,7 @@ interface ICatalog {
         address reviewer;
         uint40 reviewedAt;
         uint16 reasonCode;
+        uint40 compileDueAt;
     }
 
     error CatalogSignerNotActive(address signer);
@@ -86,6 +94,10 @@ interface ICatalog {
     error CatalogUnexpectedField(ActionKind kind);
     error CatalogInvalidSignature(bytes signature);
     error CatalogNotSelf(address caller);
+    /// @dev A submission's declared approval/acceptance time is missing (0) or in the future.
+    error CatalogInvalidDeclaredAt(uint40 declaredAt, uint256 now_);
+    error CatalogNotApproved(bytes32 entryId);
+    error CatalogAlreadyCollected(bytes32 entryId, uint40 collectedAt);
     /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
     error CatalogBatchSimulated(bytes[] reasons);
 
@@ -98,6 +110,8 @@ interface ICatalog {
         uint256 nonce,
         bytes32 documentHash,
         uint40 dueAt,
+        uint40 declaredAt,
+        uint40 compileDueAt,
         bytes document
     );
 
@@ -108,6 +122,16 @@ interface ICatalog {
         uint256 nonce,
         uint16 reasonCode,
         EntryStatus entryStatus,
+        uint40 nextDueAt, // resubmission due after a return; collection due after a first approval
+        bytes32 documentHash,
+        bytes document
+    );
+
+    event CatalogDataCollected(
+        bytes32 indexed entryId,
+        address indexed recorder,
+        uint256 nonce,
+        uint40 collectionDueAt,
         bytes32 documentHash,
         bytes document
     );

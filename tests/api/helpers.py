@@ -13,11 +13,12 @@ from eth_utils import keccak
 from sqlalchemy import func, select
 
 from api.schemas import EXAMPLE_DOCUMENT
-from catalog.document import DELETION_SCHEMA, REVIEW_SCHEMA, ReviewNote
+from catalog.document import DELETION_SCHEMA, REVIEW_SCHEMA, BasisEvent, ReviewNote
 from chain.actions import ActionKind, CatalogAction, EntryStatus, entry_id_for
 from mirror.models import OutboxAction
 from signer.canonical import canonical_bytes
 from tests.api.conftest import wait_for
+
 
 def hex0x(value: bytes) -> str:
     return "0x" + value.hex()
@@ -60,7 +61,17 @@ def doc_hash(doc: dict) -> str:
 def sign(officer, kind: ActionKind, eid: bytes, doc: dict, *, version: int = 0, nonce: int | None = None) -> CatalogAction:
     """`officer`'s signed action over `doc`; a review's reason code is taken from its note."""
     reason = ReviewNote.model_validate(doc).contract_reason_code if kind == ActionKind.REVIEW else 0
-    return officer.action(kind, eid, canonical_bytes(doc), version=version, reason_code=reason, nonce=nonce)
+    declared = _declared_at(doc) if kind == ActionKind.SUBMIT else 0
+    return officer.action(kind, eid, canonical_bytes(doc), version=version, reason_code=reason, nonce=nonce,
+                          declared_at=declared)  # fmt: skip
+
+
+def _declared_at(doc: dict) -> int:
+    """What the API derives as `declaredAt` from a submission; 0 for a document it will refuse anyway."""
+    try:
+        return BasisEvent.model_validate(doc["basis_event"]).declared_at
+    except (KeyError, TypeError, ValueError):
+        return 0
 
 
 def body_of(action: CatalogAction, doc: dict) -> dict:
@@ -109,9 +120,11 @@ def confirmed(client, action_id: str) -> dict:
 
 def chain_entry(units, eid: bytes) -> dict:
     """The entry as the contract holds it."""
-    unit_id, latest, approved, pending, status, created_at = units.catalog.functions.entry(eid).call()
+    (unit_id, latest, approved, pending, status, created_at, resubmit_due_at, collection_due_at,
+     collected_at) = units.catalog.functions.entry(eid).call()  # fmt: skip
     return {"unit_id": hex0x(unit_id), "latest": latest, "approved": approved, "pending": pending,
-            "status": EntryStatus(status).name.lower(), "created_at": created_at}  # fmt: skip
+            "status": EntryStatus(status).name.lower(), "created_at": created_at, "resubmit_due_at": resubmit_due_at,
+            "collection_due_at": collection_due_at, "collected_at": collected_at}  # fmt: skip
 
 
 def outbox_count(runtime) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chain.actions import ActionKind
 from chain.rpc import RpcClient
-from tests.api.helpers import approval, document, entry_id, hex0x, outbox_count, sign
 from tests.api.conftest import wait_for
+from tests.api.helpers import approval, document, entry_id, hex0x, outbox_count, sign
 
 
 def item(action, doc: dict, kind: str) -> dict:

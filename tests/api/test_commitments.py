@@ -8,10 +8,9 @@ import itertools
 
 import pytest
 from fastapi.testclient import TestClient
-
-from api.app import create_app
 from pydantic import ValidationError
 
+from api.app import create_app
 from api.settings import Settings
 from chain.actions import unit_id_for
 from signer.commitment import sign_commitment, validate_commitment
@@ -105,7 +104,7 @@ def test_the_document_changed_after_signing_is_refused(client, civil):
     response = client.post("/v1/commitments/verify", json=body(changed, signature))
     assert response.status_code == 200
     assert response.json() == answer(changed, civil.sm2, valid=False, code="document_changed", reason=(
-        f"document differs from the one signed; the document was changed after signing; obtain the signed version"))
+        "document differs from the one signed; the document was changed after signing; obtain the signed version"))
 
 
 def test_a_key_not_registered(client, civil):

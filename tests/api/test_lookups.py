@@ -16,6 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from catalog.document import BasisEvent
 from chain.actions import ActionKind, entry_id_for
 from chain.events import receipt_events
 from signer import sm2
@@ -387,7 +388,8 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
     assert response.json()["signer"] == civil.address
     # The action id is the contract's own digest of the action.
     on_chain_digest = units.catalog.functions.actionDigest(
-        (0, eid, 0, 0, doc_bytes, nonce, bytes.fromhex(signature[2:]))).call()  # fmt: skip
+        (0, eid, 0, 0, doc_bytes, nonce, BasisEvent.model_validate(doc["basis_event"]).declared_at,
+         bytes.fromhex(signature[2:]))).call()  # fmt: skip
     assert response.json()["action_id"] == hex0x(on_chain_digest)
     confirmed(client, response.json()["action_id"])
 
@@ -401,7 +403,7 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
     confirmed(client, response.json()["action_id"])
     entry = client.get(f"/v1/catalog/entries/{hex0x(eid)}").json()
     assert entry["status"] == "returned"
-    assert units.catalog.functions.version(eid, 1).call()[-1] == 3
+    assert units.catalog.functions.version(eid, 1).call()[8] == 3  # the reason code
 
 
 def test_typed_data_refuses_what_the_api_would_refuse(client, runtime, units):

@@ -30,6 +30,7 @@ ROUTES = {
     ("get", "/v1/catalog/entry-id"),
     ("post", "/v1/catalog/typed-data"),
     ("post", "/v1/catalog/actions"),
+    ("post", "/v1/catalog/entries/{entry_id}/collection"),
     ("get", "/v1/catalog/actions/{action_id}"),
     ("post", "/v1/commitments/verify"),
     ("post", "/v1/commitments/sign"),
@@ -40,6 +41,7 @@ KIND_OF_ROUTE = {
     "/v1/catalog/entries/{entry_id}/change-requests": ActionKind.REQUEST_CHANGE,
     "/v1/catalog/entries/{entry_id}/delete-requests": ActionKind.REQUEST_DELETE,
     "/v1/catalog/entries/{entry_id}/versions/{version}/review": ActionKind.REVIEW,
+    "/v1/catalog/entries/{entry_id}/collection": ActionKind.RECORD_COLLECTION,
 }
 
 

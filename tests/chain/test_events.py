@@ -11,7 +11,15 @@ from chain.actions import ActionKind, entry_id_for, unit_id_for
 from chain.errors import UndecodableLogError
 from chain.events import decode_log, receipt_events
 from chain.indexer import RpcClient
-from tests.chain.helpers import action_digest, approve_note, catalog_document, return_note, send_batch
+from tests.chain.helpers import (
+    action_digest,
+    approve_note,
+    catalog_document,
+    return_note,
+    send_batch,
+)
+from tests.conftest import DECLARED_AT
+from tests.workdays.helpers import reference_due
 
 SM2_PUBLIC_KEY = bytes.fromhex("04" + "09f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
                                       "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13")  # fmt: skip
@@ -66,16 +74,21 @@ def test_catalog_events_decode_with_exact_args(system, units):
     submit = civil.action(ActionKind.SUBMIT, entry_id, document, nonce=2**128 - 1)
     receipt, [ev] = send_batch(system, units.catalog, [submit])
     assert ev.name == "CatalogVersionSubmitted"
+    submitted_at = system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
     assert ev.args == {"entryId": entry_id, "version": 1, "unitId": civil.unit_id, "kind": 0, "signer": civil.address,
-                       "nonce": 2**128 - 1, "documentHash": keccak(document), "dueAt": 0, "document": document}  # fmt: skip
+                       "nonce": 2**128 - 1, "documentHash": keccak(document), "dueAt": reference_due(submitted_at, 1)[1],
+                       "declaredAt": DECLARED_AT, "compileDueAt": reference_due(DECLARED_AT, 10)[1],
+                       "document": document}  # fmt: skip
     _position(ev, receipt, receipt["logs"][0]["logIndex"], system.deployment.catalog)
 
     note = return_note(2, "共享属性与依据不符")
     review = dc.action(ActionKind.REVIEW, entry_id, note, version=1, reason_code=2, nonce=7)
     receipt, [ev] = send_batch(system, units.catalog, [review])
     assert ev.name == "CatalogVersionReviewed"
+    returned_at = system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
     assert ev.args == {"entryId": entry_id, "version": 1, "reviewer": dc.address, "nonce": 7, "reasonCode": 2,
-                       "entryStatus": 2, "documentHash": keccak(note), "document": note}  # fmt: skip
+                       "entryStatus": 2, "nextDueAt": reference_due(returned_at, 3)[1], "documentHash": keccak(note),
+                       "document": note}  # fmt: skip
 
     # The same review again in a batch, after one valid action: skipped with the exact revert data.
     resubmit = civil.action(ActionKind.RESUBMIT, entry_id, catalog_document("MZJ-0101", "残疾人基本信息（修订）"))
@@ -127,8 +140,8 @@ def _broken(raw: dict, how: str) -> dict:
         data = "0x" + "01" + data[4:]
     elif how == "address out of range":  # word 1 is `signer`: its first 12 bytes must be zero
         data = data[:2 + 64] + "ff" + data[2 + 64 + 2 :]
-    elif how == "document runs past the data":  # word 5 is the offset of `document`
-        data = data[:2 + 5 * 64] + "%064x" % 2**20 + data[2 + 6 * 64 :]
+    elif how == "document runs past the data":  # word 7 is the offset of `document`
+        data = data[:2 + 7 * 64] + "%064x" % 2**20 + data[2 + 8 * 64 :]
     return {**raw, "topics": topics, "data": data}
 
 

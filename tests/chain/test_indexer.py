@@ -25,7 +25,14 @@ from chain.events import receipt_events
 from chain.indexer import DEFAULT_RANGE, Indexer
 from chain.rpc import RpcClient
 from mirror.apply import INDEXED_TEXT_MAX
-from mirror.models import CatalogEntry, CatalogVersion, ChainEvent, OfficerKey, RejectedAction, SyncCursor
+from mirror.models import (
+    CatalogEntry,
+    CatalogVersion,
+    ChainEvent,
+    OfficerKey,
+    RejectedAction,
+    SyncCursor,
+)
 from signer.canonical import canonical_bytes
 from tests.chain.helpers import (
     BACKENDS,

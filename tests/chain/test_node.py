@@ -132,3 +132,14 @@ def test_stop_without_start_does_nothing(tmp_path):
 def test_unknown_node_kind_is_refused(tmp_path):
     with pytest.raises(NodeStartError, match=r"node kind must be one of \('anvil', 'hardhat'\), got 'geth'"):
         LocalNode("geth", tmp_path)
+
+
+def test_a_relative_data_dir_is_the_callers_not_the_project_roots(tmp_path, monkeypatch):
+    """`ledger up` passes `.ledger/node`: anvil (run from the project root) must dump state there."""
+    monkeypatch.chdir(tmp_path)
+    node = LocalNode("anvil", Path("relative") / "node", free_port()).start()
+    try:
+        assert node.data_dir == tmp_path / "relative" / "node"
+    finally:
+        node.stop()
+    assert (tmp_path / "relative" / "node" / "anvil-state.json").stat().st_size > 0

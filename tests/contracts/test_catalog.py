@@ -7,7 +7,14 @@ import json
 import pytest
 from eth_account import Account
 
-from chain.actions import ActionKind, CatalogAction, EntryStatus, digest, entry_id_for, sign_action
+from chain.actions import (
+    ActionKind,
+    CatalogAction,
+    EntryStatus,
+    digest,
+    entry_id_for,
+    sign_action,
+)
 from chain.events import receipt_events
 from tests.conftest import Officer, Units
 from tests.contracts.helpers import assert_reverts

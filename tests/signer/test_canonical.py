@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signer import errors
-from signer.canonical import canonical_bytes, document_hash, is_canonical, parse_json_strict
+from signer.canonical import (
+    canonical_bytes,
+    document_hash,
+    is_canonical,
+    parse_json_strict,
+)
 
 
 def test_keys_sorted_by_utf16_code_units_and_no_whitespace() -> None:

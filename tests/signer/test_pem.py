@@ -8,7 +8,12 @@ import pytest
 
 from signer import errors, sm2
 from signer.keys import SigningKey
-from signer.pem import export_private_pem, import_private_pem, load_public_key_pem, public_key_pem
+from signer.pem import (
+    export_private_pem,
+    import_private_pem,
+    load_public_key_pem,
+    public_key_pem,
+)
 from tests.signer.helpers import DISTID, PASSWORD, TEST_PBKDF2_ITERATIONS, run_openssl
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
+
 from chain.client import deploy_contract
 from workdays.bitmap import build_year
 
@@ -38,3 +40,16 @@ def deploy_calendar(system, years=SEEDED_YEARS):
         seed = seeded(year)
         system.office.send(calendar.functions.publishYear(year, list(seed.words), seed.source))
     return calendar
+
+
+def reference_due(timestamp: int, n: int) -> tuple[bool, int, int]:
+    """(ok, dueAt, missingYear) for "the end of the n-th working day after the step's date"."""
+    day = dt.datetime.fromtimestamp(timestamp, SHANGHAI).date()
+    while n:
+        day += dt.timedelta(days=1)
+        try:
+            n -= chinese_calendar.is_workday(day)
+        except NotImplementedError:  # the package does not know the year: nor does the chain
+            return False, 0, day.year
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), SHANGHAI)
+    return True, int(next_midnight.timestamp()) - 1, 0

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.workdays.helpers import SHANGHAI, ts
+from tests.workdays.helpers import SHANGHAI, reference_due, ts
 
 # China observed summer time in 1986–1991; the contract uses plain UTC+8 for every timestamp.
 # Since 1992 the two agree (checked below), so the date tests before then use the fixed offset.
@@ -20,19 +19,6 @@ CST = dt.timezone(dt.timedelta(hours=8))
 FIRST = ts("2024-01-01 00:00")
 LAST = ts("2026-12-31 23:59:59")
 DEADLINES = (1, 2, 3, 5, 10, 15, 20, 30)  # the regulation's 1, 3, 5, 10 and 15 among them
-
-
-def reference_due(timestamp: int, n: int) -> tuple[bool, int, int]:
-    """(ok, dueAt, missingYear) for "the end of the n-th working day after the step's date"."""
-    day = dt.datetime.fromtimestamp(timestamp, SHANGHAI).date()
-    while n:
-        day += dt.timedelta(days=1)
-        try:
-            n -= chinese_calendar.is_workday(day)
-        except NotImplementedError:  # the package does not know the year: nor does the chain
-            return False, 0, day.year
-    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), SHANGHAI)
-    return True, int(next_midnight.timestamp()) - 1, 0
 
 
 def test_reference_agrees_with_the_convention_on_a_known_case():

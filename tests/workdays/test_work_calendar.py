@@ -10,7 +10,14 @@ from eth_utils import keccak
 
 from chain.client import as_revert
 from chain.errors import ActionRevertedError
-from tests.workdays.helpers import SEEDED_YEARS, deploy_calendar, end_of, local, seeded, ts
+from tests.workdays.helpers import (
+    SEEDED_YEARS,
+    deploy_calendar,
+    end_of,
+    local,
+    seeded,
+    ts,
+)
 from workdays.bitmap import from_words, to_words, year_dates
 
 OFFICE_ROLE = "0x" + keccak(text="OFFICE_ROLE").hex()
