@@ -240,6 +240,9 @@ def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
     ctx.search_dirty.add(entry["entry_id"])
 
 
+_COLUMN_LENGTH = {c.name: getattr(c.type, "length", None) or INDEXED_TEXT_MAX for c in ENTRY_TABLE.c}
+
+
 def _text(value, column: str | None = None) -> str:
     """A document field as every backend stores it alike: a string without NUL, cut to the
     length of `column` (an indexed Text column: to INDEXED_TEXT_MAX).
@@ -250,9 +253,7 @@ def _text(value, column: str | None = None) -> str:
     indexer.
     """
     text = str(value).replace("\x00", "")
-    if column is None:
-        return text
-    return text[: getattr(ENTRY_TABLE.c[column].type, "length", None) or INDEXED_TEXT_MAX]
+    return text if column is None else text[: _COLUMN_LENGTH[column]]
 
 
 def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:

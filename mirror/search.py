@@ -31,7 +31,7 @@ _PG_CONFIG = "'simple'::regconfig"
 def create(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(terms, tokenize='unicode61')"))
+            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(terms, tokenize='unicode61', detail='none', columnsize=0)"))
         else:
             conn.execute(
                 text(
@@ -89,5 +89,6 @@ def restrict(query: Select, dialect: str, terms: BindParameter) -> tuple[Select,
         vector = func.to_tsvector(config, CatalogEntry.search_terms)
         return query.where(vector.bool_op("@@")(func.to_tsquery(config, terms))), CatalogEntry.seq.desc()
     fts = table(FTS_TABLE, column("rowid"), column("terms"))
-    narrowed = query.join(fts, fts.c.rowid == CatalogEntry.seq).where(fts.c.terms.bool_op("MATCH")(terms))
+    # `<table> MATCH`, not `<column> MATCH`: the index keeps no column details (detail=none).
+    narrowed = query.join(fts, fts.c.rowid == CatalogEntry.seq).where(literal_column(FTS_TABLE).bool_op("MATCH")(terms))
     return narrowed, fts.c.rowid.desc()
