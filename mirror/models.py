@@ -36,6 +36,13 @@ class MirrorBase(DeclarativeBase):
     """Tables derived from the chain: dropped and rebuilt by `ledger reindex`."""
 
 
+class MirrorSchema(MirrorBase):
+    """The fingerprint of the code that wrote the mirror (see mirror.store)."""
+
+    __tablename__ = "mirror_schema"
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class SyncCursor(MirrorBase):
     """The last block applied, with its hash to detect a reorganised chain on resume."""
 

@@ -22,6 +22,7 @@ from catalog.search_terms import query_terms
 from mirror.models import CatalogEntry
 
 FTS_TABLE = "catalog_entry_fts"
+SCHEMA = "fts5(terms, tokenize='unicode61', detail='none', columnsize=0)"  # part of the mirror's fingerprint
 PG_INDEX = "ix_entries_fts"
 # The configuration is spelled as a constant, never bound as a parameter: PostgreSQL uses an
 # expression index only for a query expression identical to the indexed one.
@@ -31,7 +32,7 @@ _PG_CONFIG = "'simple'::regconfig"
 def create(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(terms, tokenize='unicode61', detail='none', columnsize=0)"))
+            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING {SCHEMA}"))
         else:
             conn.execute(
                 text(

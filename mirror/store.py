@@ -6,9 +6,10 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Iterable, Protocol
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.errors import CursorMovedBackError
@@ -22,6 +23,7 @@ from mirror.models import (
     CatalogVersion,
     ChainEvent,
     MirrorBase,
+    MirrorSchema,
     OfficerKey,
     OutboxAction,
     RejectedAction,
@@ -56,6 +58,20 @@ class MirrorStore(Protocol):
         """Drop and recreate every derived table (the outbox stays)."""
 
 
+def _schema_fingerprint() -> str:
+    """A hash of the derived tables' shape (and of the search index's), to notice a mirror
+    written by another version of the code."""
+    digest = hashlib.sha256(search.SCHEMA.encode())
+    for table in MirrorBase.metadata.sorted_tables:
+        digest.update(table.name.encode())
+        for column in table.columns:
+            digest.update(f"{column.name}:{column.type}:{column.nullable}".encode())
+    return digest.hexdigest()[:16]
+
+
+SCHEMA_FINGERPRINT = _schema_fingerprint()
+
+
 class SqlMirrorStore:
     """The mirror in a SQL database through SQLAlchemy."""
 
@@ -63,8 +79,19 @@ class SqlMirrorStore:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         Base.metadata.create_all(engine)
+        if self._stored_schema() != SCHEMA_FINGERPRINT:
+            # The mirror is derived: a mirror written by another version of this code is rebuilt
+            # from the chain rather than migrated (the outbox, which is not derived, stays).
+            self.reset()
+            return
         MirrorBase.metadata.create_all(engine)
         search.create(engine)
+
+    def _stored_schema(self) -> str | None:
+        if not inspect(self.engine).has_table(MirrorSchema.__tablename__):
+            return None
+        with self.sessions() as session:
+            return session.scalar(select(MirrorSchema.fingerprint))
 
     def reset(self) -> None:
         search.drop(self.engine)
@@ -72,6 +99,7 @@ class SqlMirrorStore:
         MirrorBase.metadata.create_all(self.engine)
         search.create(self.engine)
         with self.sessions.begin() as session:
+            session.add(MirrorSchema(fingerprint=SCHEMA_FINGERPRINT))
             # Everything accepted is re-confirmed by the replay; until then it is only "sent".
             session.execute(update(OutboxAction).where(OutboxAction.status == "confirmed").values(status="sent"))
 

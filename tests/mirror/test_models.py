@@ -23,3 +23,25 @@ def test_keys_registered_in_one_block_are_listed_alike_on_every_backend(store):
         ])  # fmt: skip
     with store.sessions() as session:
         assert [k.key_id for k in unit_keys(session, UNIT)] == sorted(KEY_IDS)
+
+
+def test_a_mirror_written_by_other_code_is_rebuilt_not_trusted(tmp_path):
+    """The mirror is derived: on a schema fingerprint mismatch it is emptied (and re-synced), the outbox kept."""
+    from sqlalchemy import create_engine, text
+
+    from mirror.models import OutboxAction, SyncCursor
+    from mirror.store import SqlMirrorStore
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    store = SqlMirrorStore(engine)
+    store.apply([], to_block=7, to_block_hash="0x" + "07" * 32, block_times={})
+    with store.sessions.begin() as session:
+        session.add(OutboxAction(digest="0x" + "aa" * 32, signer="0x" + "11" * 20, nonce="1", entry_id="0x" + "bb" * 32,
+                                 kind=0, payload=b"", status="accepted", accepted_at=0.0))  # fmt: skip
+    assert SqlMirrorStore(engine).cursor() == (7, "0x" + "07" * 32)  # same code: kept
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE mirror_schema SET fingerprint = 'older'"))
+    reopened = SqlMirrorStore(engine)
+    assert reopened.cursor() is None  # rebuilt from block 0 by the next sync
+    with reopened.sessions() as session:
+        assert session.query(SyncCursor).count() == 0 and session.query(OutboxAction).count() == 1
