@@ -15,7 +15,7 @@ from chain.client import Sender, connect, contract_at
 from chain.deploy import deploy_all
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import LocalNode, free_port
-from workdays.publish import calendar_at, publish_year
+from workdays.publish import calendar_at, publish_years
 
 # As in the tests: a chain clock inside the published calendar years, whatever today is.
 CHAIN_START = 1772413200  # Monday 2026-03-02 09:00 Asia/Shanghai
@@ -32,9 +32,7 @@ class BenchSystem:
         self.office = Sender.from_key(self.w3, OFFICE_DEV_KEY)
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
         self.deployment = deploy_all(self.office)
-        calendar = calendar_at(self.w3, self.deployment.calendar)
-        for year in CALENDAR_YEARS:
-            publish_year(self.office, calendar, year)
+        publish_years(self.office, calendar_at(self.w3, self.deployment.calendar), CALENDAR_YEARS)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
 

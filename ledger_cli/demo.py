@@ -25,7 +25,7 @@ from ledger_cli.system_cmd import ensure_deployed
 from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
 from signer.keystore import save_key
-from workdays.publish import calendar_at, publish_year
+from workdays.publish import calendar_at, publish_years
 
 UNIT_KIND_CODES = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
 CALENDAR_YEARS = (2024, 2025, 2026)  # what chinese-calendar 1.11 covers around today
@@ -54,9 +54,7 @@ def seed() -> None:
     if registry.functions.unitKind(unit_id_for(demo_data.UNITS[0][0])).call() != 0:
         typer.echo("demo district already seeded")
         return
-    calendar = calendar_at(w3, record.calendar)
-    for year in CALENDAR_YEARS:  # working-day deadlines need the years they fall in
-        publish_year(office, calendar, year)
+    publish_years(office, calendar_at(w3, record.calendar), CALENDAR_YEARS)  # deadlines need their years
     password = key_password(s.env)
     keys_dir = s.data_dir / "keys"
     officers: dict[str, SigningKey] = {}

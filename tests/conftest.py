@@ -10,7 +10,7 @@ from chain.client import Sender, connect
 from chain.deploy import deploy_all
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import NODE_KINDS, LocalNode, free_port
-from workdays.publish import calendar_at, publish_year
+from workdays.publish import calendar_at, publish_years
 
 # Every test chain starts on Monday 2026-03-02 09:00 Asia/Shanghai, whatever today is: deadlines
 # (up to 10 working days here) then fall in years the test calendar publishes (2024–2026).
@@ -47,9 +47,7 @@ class System:
         self.office = Sender.from_key(self.w3, OFFICE_DEV_KEY)
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
         self.deployment = deploy_all(self.office)
-        calendar = calendar_at(self.w3, self.deployment.calendar)
-        for year in CALENDAR_YEARS:
-            publish_year(self.office, calendar, year)
+        publish_years(self.office, calendar_at(self.w3, self.deployment.calendar), CALENDAR_YEARS)
 
     def snapshot(self) -> str:
         return self.w3.provider.make_request("evm_snapshot", [])["result"]

@@ -121,3 +121,8 @@ def calendar_status(calendar: Contract, *, today: dt.date | None = None) -> Cale
         )
     return CalendarStatus(today, published, warnings)
 
+
+
+def publish_years(office: Sender, calendar: Contract, years, *, source: Source = DEFAULT_SOURCE) -> list[PublishResult]:
+    """Publish each of `years` (idempotent, as `publish_year`)."""
+    return [publish_year(office, calendar, year, source=source) for year in years]
