@@ -292,3 +292,77 @@ class SignedCommitment(BaseModel):
     document: dict[str, Any] = Field(description="The commitment, putuo.commitment/1")
     signature: dict[str, Any] = Field(description="Its detached signature, putuo.signature/1")
     document_hash: str
+
+
+# --- duties and the evaluation (Art. 11, 13, 14, 15, 32) -----------------------------------
+
+
+class Duty(BaseModel):
+    """A catalog duty with its deadline, judged at the chain's latest block time."""
+
+    entry_id: str
+    unit_id: str = Field(description="The entry's responsible unit (also for the Data Center's review duties)")
+    owed_by: str = Field(description="Who must act: the unit's id, or `data_center`")
+    rule: str = Field(description="art11_compile | art13_review | art13_resubmit | art14_review | art15_collect")
+    article: str = Field(examples=["Art. 13 (1 working day)"])
+    working_days: int = Field(description="N: due_at = the end of the N-th working day after started_at")
+    version: int | None = Field(description="The version reviewed, returned (resubmission) or first submitted "
+                                            "(compilation); null for collection")  # fmt: skip
+    started_at: int = Field(description="When the duty started: the declared approval date (Art. 11), the "
+                                        "submission (review) or the review (resubmission, collection)")  # fmt: skip
+    start_tx: str = Field(description="The transaction whose event recorded due_at")
+    due_at: int = Field(description="23:59:59 Asia/Shanghai of the N-th working day; 0 when not computable")
+    done_at: int | None = Field(description="When it was met (or, if cancelled, when the entry was deleted)")
+    done_tx: str | None
+    state: str = Field(description="due | overdue | done_on_time | done_late | unknown | cancelled")
+
+
+class DutyPage(BaseModel):
+    items: list[Duty]
+    limit: int
+    offset: int
+    has_more: bool
+    total: int = Field(description="Duties matching the filters")
+    now: int = Field(description="The chain's latest block time, which the states are judged at")
+    now_block: int
+
+
+class RuleFigures(BaseModel):
+    """One rule group's duties due in the period (by the Asia/Shanghai date of due_at)."""
+
+    judged: int = Field(description="on_time + late + overdue")
+    on_time: int
+    late: int = Field(description="Done late, or cancelled (entry deleted) after the due time")
+    overdue: int = Field(description="Still open and past due")
+    open: int = Field(description="Still open, not yet due: not judged")
+    unknown: int = Field(description="No computable due time (Art. 11): not judged; counted by the done date")
+    rate: float | None = Field(description="on_time / judged; null when nothing was judged")
+
+
+class UnitEvaluation(BaseModel):
+    rank: int | None = Field(description="1 = best; null when the unit has no judged duty")
+    score: float | None = Field(description="100 × the mean of the unit's rule rates (see docs/RULES.md)")
+    unit_id: str
+    name: str
+    kind: str
+    entries: int = Field(description="Entries first submitted in the period")
+    versions: int = Field(description="Versions submitted in the period")
+    returns: int = Field(description="Versions returned in the period")
+    changes: int = Field(description="Change requests submitted in the period")
+    deletions: int = Field(description="Deletion requests submitted in the period")
+    reviews: int = Field(description="Reviews done in the period (Data Center)")
+    compile: RuleFigures = Field(description="Art. 11 compilation (the unit)")
+    collect: RuleFigures = Field(description="Art. 15 collection (the unit)")
+    resubmit: RuleFigures = Field(description="Art. 13 resubmission (the unit)")
+    review: RuleFigures = Field(description="Art. 13/14 review (the Data Center)")
+
+
+class Evaluation(BaseModel):
+    """Art. 32: each unit's timeliness in a period, best first."""
+
+    model_config = ConfigDict(populate_by_name=True)  # built by field name, served by alias (from, to)
+    date_from: str = Field(alias="from", description="First day, Asia/Shanghai")
+    date_to: str = Field(alias="to", description="Last day (inclusive)")
+    now: int
+    now_block: int
+    units: list[UnitEvaluation]

@@ -1,0 +1,84 @@
+"""Catalog duties and their deadlines (Art. 11, 13, 14, 15): the overdue views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from api import schemas
+from api.deps import RuntimeDep, SessionDep
+from api.services import duties
+
+# Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
+router = APIRouter(tags=["duties"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
+                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+
+UnitId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
+State = Annotated[str | None, Query(pattern="^(" + "|".join(duties.STATES) + ")$",
+                                    description="due | overdue | done_on_time | done_late | unknown | cancelled")]  # fmt: skip
+Rule = Annotated[str | None, Query(pattern="^(" + "|".join(duties.RULES) + ")$", description=" | ".join(duties.RULES))]
+OwedBy = Annotated[str | None, Query(pattern="^(unit|data_center)$",
+                                     description="unit: what the responsible unit owes; data_center: its reviews")]  # fmt: skip
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _json(model) -> Response:
+    """The model as JSON, serialised once (as in routers/catalog.py); OpenAPI still shows `response_model`."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset) -> Response:
+    block, now = duties.chain_now(runtime.rpc)
+    found, total, more = duties.page(session, now=now, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule,
+                                     limit=limit, offset=offset)  # fmt: skip
+    items = [
+        schemas.Duty(entry_id=d.entry_id, unit_id=d.unit_id, owed_by=d.owed_by, rule=d.rule,
+                     article=duties.RULES[d.rule].article, working_days=duties.RULES[d.rule].working_days,
+                     version=d.version, started_at=d.started_at, start_tx=d.start_tx, due_at=d.due_at,
+                     done_at=d.done_at, done_tx=d.done_tx, state=s)
+        for d, s in found
+    ]  # fmt: skip
+    return _json(schemas.DutyPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now,
+                                  now_block=block))  # fmt: skip
+
+
+@router.get("/v1/duties", response_model=schemas.DutyPage)
+def list_duties(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    state: State = None,
+    rule: Rule = None,
+    unit_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="Responsible unit")] = None,
+    owed_by: OwedBy = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
+    """Every catalog duty of the district with its due time and state, oldest due first.
+
+    States are judged at the chain's latest block time (`now`): a duty is overdue one second
+    after its `due_at`. `start_tx` recorded the due time; `started_at` plus `working_days`
+    recomputes it on the WorkCalendar contract (addWorkingDays).
+    """
+    return _page(runtime, session, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule, limit=limit,
+                 offset=offset)  # fmt: skip
+
+
+@router.get("/v1/units/{unit_id}/duties", response_model=schemas.DutyPage,
+            responses={404: {"model": schemas.ErrorBody, "description": "Unknown unit"}})  # fmt: skip
+def list_unit_duties(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    unit_id: UnitId,
+    state: State = None,
+    rule: Rule = None,
+    owed_by: OwedBy = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
+    """One unit's duties: a responsible unit's are those on its entries (the Data Center's reviews of
+    them included; `owed_by=unit` leaves those out); the Data Center's are the reviews it owes."""
+    scope, owed = duties.unit_scope(duties.unit_or_404(session, unit_id), owed_by)
+    return _page(runtime, session, unit_id=scope, owed_by=owed, state=state, rule=rule, limit=limit, offset=offset)

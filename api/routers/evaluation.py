@@ -1,0 +1,59 @@
+"""The Art. 32 evaluation of units: JSON, CSV and a ranking chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api import schemas
+from api.deps import RuntimeDep, SessionDep
+from api.services import duties, evaluation
+
+# Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
+router = APIRouter(prefix="/v1", tags=["evaluation"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
+                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+
+From = Annotated[dt.date | None, Query(alias="from", description="First day (Asia/Shanghai); default: the first "
+                                                                 "of `to`'s month", examples=["2026-03-01"])]  # fmt: skip
+To = Annotated[dt.date | None, Query(alias="to", description="Last day, inclusive; default: today on the chain's "
+                                                             "clock", examples=["2026-03-31"])]  # fmt: skip
+
+
+def _evaluate(runtime, session, date_from: dt.date | None, date_to: dt.date | None) -> schemas.Evaluation:
+    block, now = duties.chain_now(runtime.rpc)
+    date_from, date_to = evaluation.period(date_from, date_to, now)
+    return evaluation.evaluate(session, date_from=date_from, date_to=date_to, now=now, now_block=block)
+
+
+@router.get("/evaluation", response_model=schemas.Evaluation)
+def get_evaluation(runtime: RuntimeDep, session: SessionDep, date_from: From = None, date_to: To = None) -> Response:
+    """Each unit's on-time rates for compilation (Art. 11), collection (Art. 15), resubmission
+    (Art. 13) and, for the Data Center, review (Art. 13/14), with counts of entries, versions,
+    returns and changes; ranked by score (docs/RULES.md). Judged at the chain's latest block time."""
+    return Response(_evaluate(runtime, session, date_from, date_to).model_dump_json(by_alias=True),
+                    media_type="application/json")  # fmt: skip
+
+
+@router.get("/evaluation.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "One row per unit, with a header row"}})  # fmt: skip
+def get_evaluation_csv(
+    runtime: RuntimeDep, session: SessionDep, date_from: From = None, date_to: To = None
+) -> Response:
+    """The evaluation as CSV (UTF-8): rank, score, unit, counts, then each rule group's figures."""
+    result = _evaluate(runtime, session, date_from, date_to)
+    name = f"evaluation-{result.date_from}-{result.date_to}.csv"
+    return Response(evaluation.to_csv(result), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@router.get("/evaluation/chart.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}, "description": "The ranking as a bar chart"}})  # fmt: skip
+def get_evaluation_chart(
+    runtime: RuntimeDep, session: SessionDep, date_from: From = None, date_to: To = None
+) -> Response:
+    """The ranking as a horizontal bar chart (PNG), best on top; units are labelled by name when
+    the server has a CJK font, else by short id."""
+    return Response(evaluation.chart_png(_evaluate(runtime, session, date_from, date_to)), media_type="image/png")

@@ -1,0 +1,254 @@
+"""The Art. 32 evaluation: each unit's timeliness in a period, from the duties of the mirror.
+
+The rules (docs/RULES.md, "Evaluation") in short:
+
+- A duty belongs to the period when the Asia/Shanghai date of its due time lies in [from, to].
+  It is judged at `now` (the chain's latest block time): on time, late, or overdue (open past
+  due). An open duty not yet due is `open`, not judged. A collection duty cancelled by the
+  entry's deletion is not judged if the deletion came in time, and counts as late if it came
+  after the due time (deleting an entry does not undo a missed deadline). An Art. 11 duty with
+  no computable due time is `unknown`, counted by its submission date, not judged.
+- Per rule group, rate = on_time / judged (null when nothing was judged). The unit owes
+  compile (Art. 11), collect (Art. 15) and resubmit (Art. 13); the Data Center owes review
+  (Art. 13/14): a done review is the reviewer's unit's, an open one each Data Center unit's.
+- score = 100 × the mean of the unit's rates that are not null (each rule group weighs the
+  same, however many duties it holds); null when the unit has no judged duty.
+- Ranking: score (high first; null last), then fewer overdue duties, then more judged duties,
+  then unit id. `rank` is 1-based and null for a unit without a score.
+- Counts (entries, versions, returns, changes, deletions, reviews) are of steps whose block
+  time lies in the period.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.errors import ApiError
+from api.services.duties import DATA_CENTER, snapshot
+from catalog.document import SHANGHAI
+from mirror.models import OfficerKey, Unit
+
+GROUPS = {"art11_compile": "compile", "art15_collect": "collect", "art13_resubmit": "resubmit",
+          "art13_review": "review", "art14_review": "review"}  # fmt: skip
+UNIT_GROUPS = ("compile", "collect", "resubmit")
+DC_GROUPS = ("review",)
+EVALUATED_KINDS = ("ordinary", "data_center")
+COUNTS = ("entries", "versions", "returns", "changes", "deletions", "reviews")
+FIGURES = ("judged", "on_time", "late", "overdue", "open", "unknown", "rate")
+
+
+def period(date_from: dt.date | None, date_to: dt.date | None, now: int) -> tuple[dt.date, dt.date]:
+    """The period asked for; by default from the first of `now`'s month to `now`'s date (Asia/Shanghai)."""
+    today = dt.datetime.fromtimestamp(now, SHANGHAI).date()
+    date_to = date_to or today
+    date_from = date_from or date_to.replace(day=1)
+    if date_from > date_to:
+        raise ApiError(422, "invalid_period", f"from: {date_from} is after to {date_to}", "from")
+    return date_from, date_to
+
+
+def bounds(date_from: dt.date, date_to: dt.date) -> tuple[int, int]:
+    """First and last second of the period, Asia/Shanghai (UTC+8, as the WorkCalendar counts)."""
+    start = dt.datetime.combine(date_from, dt.time(), SHANGHAI)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), SHANGHAI)
+    return int(start.timestamp()), int(end.timestamp()) - 1
+
+
+@dataclass
+class _Figures:
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    open: int = 0
+    unknown: int = 0
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.judged if self.judged else None
+
+    def model(self) -> schemas.RuleFigures:
+        return schemas.RuleFigures(judged=self.judged, on_time=self.on_time, late=self.late, overdue=self.overdue,
+                                   open=self.open, unknown=self.unknown, rate=self.rate)  # fmt: skip
+
+
+@dataclass
+class _Unit:
+    unit: Unit
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    groups: dict[str, _Figures] = field(default_factory=lambda: {g: _Figures() for g in (*UNIT_GROUPS, *DC_GROUPS)})
+
+    @property
+    def score(self) -> float | None:
+        owed = DC_GROUPS if self.unit.kind == "data_center" else UNIT_GROUPS
+        rates = [r for r in (self.groups[g].rate for g in owed) if r is not None]
+        return round(100 * sum(rates) / len(rates), 2) if rates else None
+
+    def sort_key(self) -> tuple:
+        score = self.score
+        overdue = sum(f.overdue for f in self.groups.values())
+        judged = sum(f.judged for f in self.groups.values())
+        return (score is None, -(score or 0), overdue, -judged, self.unit.unit_id)
+
+
+def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int, now_block: int) -> schemas.Evaluation:
+    """Every ordinary and Data Center unit's figures for the period, best first."""
+    start, end = bounds(date_from, date_to)
+    units = {u.unit_id: _Unit(u) for u in session.scalars(select(Unit).where(Unit.kind.in_(EVALUATED_KINDS)))}
+    data_centers = [u for u in units.values() if u.unit.kind == "data_center"]
+    key_units = dict(session.execute(select(OfficerKey.key_id, OfficerKey.unit_id)).all())
+    data = snapshot(session)
+
+    def within(t: int | None) -> bool:
+        return t is not None and start <= t <= end
+
+    for v in data.versions:
+        owner = units.get(v.unit_id)
+        if owner is not None:
+            owner.counts["entries"] += v.version == 1 and within(v.submitted_at)
+            owner.counts["versions"] += within(v.submitted_at)
+            owner.counts["changes"] += v.kind == "change" and within(v.submitted_at)
+            owner.counts["deletions"] += v.kind == "deletion" and within(v.submitted_at)
+            owner.counts["returns"] += v.status == "returned" and within(v.reviewed_at)
+        reviewer = units.get(key_units.get(v.reviewer, ""))
+        if reviewer is not None and within(v.reviewed_at):
+            reviewer.counts["reviews"] += 1
+
+    reviewer_of = {(v.entry_id, v.version): v.reviewer for v in data.versions}
+    for duty in data.duties:
+        group = GROUPS[duty.rule]
+        if duty.owed_by == DATA_CENTER:
+            reviewer = units.get(key_units.get(reviewer_of[(duty.entry_id, duty.version)] or "", ""))
+            owers = [reviewer] if reviewer is not None and reviewer.unit.kind == "data_center" else data_centers
+        else:
+            owers = [units[duty.unit_id]] if duty.unit_id in units else []
+        if duty.due_at == 0:
+            if within(duty.done_at):
+                for ower in owers:
+                    ower.groups[group].unknown += 1
+            continue
+        if not within(duty.due_at):
+            continue
+        outcome = _outcome(duty, now)
+        if outcome is not None:
+            for ower in owers:
+                setattr(ower.groups[group], outcome, getattr(ower.groups[group], outcome) + 1)
+
+    ranked = sorted(units.values(), key=_Unit.sort_key)
+    rows, rank = [], 0
+    for u in ranked:
+        score = u.score
+        rank += score is not None
+        rows.append(schemas.UnitEvaluation(
+            rank=rank if score is not None else None, score=score, unit_id=u.unit.unit_id, name=u.unit.name,
+            kind=u.unit.kind, **u.counts, **{g: f.model() for g, f in u.groups.items()},
+        ))  # fmt: skip
+    return schemas.Evaluation(date_from=date_from.isoformat(), date_to=date_to.isoformat(), now=now,
+                              now_block=now_block, units=rows)  # fmt: skip
+
+
+def _outcome(duty, now: int) -> str | None:
+    state = duty.state(now)
+    if state == "cancelled":
+        return "late" if duty.done_at > duty.due_at else None
+    return {"done_on_time": "on_time", "done_late": "late", "overdue": "overdue", "due": "open"}[state]
+
+
+# --- CSV and chart ---------------------------------------------------------------------------
+
+CSV_HEADER = ("rank", "score", "unit_id", "name", "kind", *COUNTS,
+              *(f"{group}_{figure}" for group in ("compile", "collect", "resubmit", "review") for figure in FIGURES))  # fmt: skip
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def to_csv(evaluation: schemas.Evaluation) -> str:
+    """The evaluation as CSV (UTF-8, header row, one unit a row in rank order; empty = null)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for u in evaluation.units:
+        groups = [getattr(getattr(u, g), f) for g in ("compile", "collect", "resubmit", "review") for f in FIGURES]
+        score = None if u.score is None else f"{u.score:.2f}"
+        writer.writerow([_cell(v) for v in (u.rank, score, u.unit_id, u.name, u.kind,
+                                            *(getattr(u, c) for c in COUNTS), *groups)])  # fmt: skip
+    return out.getvalue()
+
+
+def short_id(unit_id: str) -> str:
+    return f"{unit_id[:6]}…{unit_id[-4:]}"
+
+
+SAMPLE = "普陀区民政局"
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """A font file that has Chinese glyphs, if the host has one (`fc-list :lang=zh`); else None."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    for entry in font_manager.fontManager.ttflist:
+        try:
+            glyphs = [FT2Font(entry.fname).get_char_index(ord(c)) for c in SAMPLE]
+        except (OSError, RuntimeError):
+            continue
+        # Distinct glyphs: a last-resort font maps every character to one placeholder box.
+        if all(glyphs) and len(set(glyphs)) == len(SAMPLE):
+            return entry.fname
+    return None
+
+
+def chart_labels(evaluation: schemas.Evaluation, *, cjk: bool) -> list[str]:
+    """The units' names with a CJK font; without one, their short ids (names would be empty boxes)."""
+    return [u.name if cjk else short_id(u.unit_id) for u in evaluation.units]
+
+
+def chart_png(evaluation: schemas.Evaluation) -> bytes:
+    """A horizontal bar chart of the ranking (best on top), PNG.
+
+    Bars are labelled with the units' names when the host has a CJK font, else with their short
+    ids (the names are Chinese; without such a font they would render as empty boxes).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    font = cjk_font()
+    units = evaluation.units
+    labels = chart_labels(evaluation, cjk=font is not None)
+    scores = [u.score or 0.0 for u in units]
+    figure = Figure(figsize=(8, 1.6 + 0.45 * max(len(units), 1)), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(units)))[::-1]  # the first (best) at the top
+    bars = axes.barh(positions, scores, color=["#2e7d32" if (s or 0) >= 90 else "#f9a825" if (s or 0) >= 60
+                                              else "#c62828" for s in scores])  # fmt: skip
+    axes.set_yticks(positions, labels, fontproperties=FontProperties(fname=font) if font else None)
+    for bar, u in zip(bars, units, strict=True):
+        text = "n/a" if u.score is None else f"{u.score:.1f}"
+        axes.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=9)
+    axes.set_xlim(0, 110)
+    axes.set_xlabel("on-time score (0-100)")
+    axes.set_title(f"Art. 32 evaluation {evaluation.date_from} to {evaluation.date_to}")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
