@@ -14,7 +14,7 @@ from rich.progress import (
 from chain.client import Sender, connect
 from chain.deploy import Deployment, deploy_all, deployment_path
 from chain.errors import NotDeployedError
-from chain.indexer import Indexer
+from chain.indexer import DEFAULT_RANGE, Indexer
 from chain.node import rpc_ready
 from chain.rpc import RpcClient
 from ledger_cli._context import local_node, one_line_errors, settings
@@ -84,7 +84,7 @@ def serve() -> None:
 
 
 @one_line_errors
-def reindex(block_range: int = typer.Option(2000, min=1, help="Blocks per eth_getLogs call")) -> None:
+def reindex(block_range: int = typer.Option(DEFAULT_RANGE, min=1, help="Blocks per eth_getLogs call")) -> None:
     """Drop the mirror and rebuild it from the chain alone, with progress."""
     from api.runtime import make_engine
     from mirror.store import SqlMirrorStore
