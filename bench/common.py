@@ -12,7 +12,7 @@ from eth_account import Account
 
 from chain.actions import unit_id_for
 from chain.client import Sender, connect, contract_at
-from chain.deploy import deploy_all
+from chain.deploy import deploy_all, deployment_path
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import LocalNode, free_port
 from workdays.publish import calendar_at, publish_years
@@ -33,6 +33,7 @@ class BenchSystem:
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
         self.deployment = deploy_all(self.office)
         publish_years(self.office, calendar_at(self.w3, self.deployment.calendar), CALENDAR_YEARS)
+        self.deployment.save(deployment_path(self.data_dir, self.w3.eth.chain_id))  # for `ledger serve`
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
 
