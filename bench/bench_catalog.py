@@ -255,7 +255,7 @@ def bench_reindex(sys_) -> None:
 
     store = SqlMirrorStore(make_engine(f"sqlite:///{sys_.data_dir / 'reindex.db'}"))
     began = time.perf_counter()
-    result = Indexer(rpc, sys_.deployment, store).sync()
+    result = Indexer(rpc, sys_.deployment, store).rebuild()  # what `ledger reindex` runs
     ours_s = time.perf_counter() - began
     assert result.events == fetched, (result.events, fetched)
     report(f"(c) reindex from block 0: {fetched} events in {head - sys_.deployment.deploy_block + 1} blocks", [

@@ -86,6 +86,12 @@ class Indexer:
                     progress(high - start + 1, end - start + 1)
         return SyncReport(start, end, total, rolled_back)
 
+    def rebuild(self, *, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Drop the mirror and build it again from the deployment block (what `ledger reindex` does)."""
+        self.store.reset()
+        with self.store.bulk_load():
+            return self.sync(progress=progress)
+
     def _fetch(self, low: int, high: int):
         return self._consistent_range(low, high, self.read(low, high))
 

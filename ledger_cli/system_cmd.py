@@ -92,10 +92,9 @@ def reindex(block_range: int = typer.Option(DEFAULT_RANGE, min=1, help="Blocks p
     s = settings()
     record = ensure_deployed()
     store = SqlMirrorStore(make_engine(s.resolved_database_url))
-    store.reset()
     indexer = Indexer(RpcClient(s.rpc_url), record, store, block_range=block_range)
     columns = (TextColumn("reindex"), BarColumn(), MofNCompleteColumn(), TextColumn("blocks"), TimeRemainingColumn())
     with Progress(*columns) as progress:
         task = progress.add_task("blocks", total=None)
-        report = indexer.sync(progress=lambda done, total: progress.update(task, completed=done, total=total))
+        report = indexer.rebuild(progress=lambda done, total: progress.update(task, completed=done, total=total))
     typer.echo(f"mirrored {report.events} events from blocks {report.from_block}..{report.to_block}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import orjson
+
 RAW_KEY = "$raw"  # a document that is not UTF-8 text (or holds NUL): its bytes as 0x-hex
 TEXT_KEY = "$text"  # a document that is text but no JSON object: the text itself
 
@@ -28,9 +30,12 @@ def stored_text(raw: bytes) -> str:
 def as_object(text: str) -> dict:
     """A stored document as a JSON object; unreadable ones come back as their marker."""
     try:
-        value = json.loads(text)
-    except ValueError:
-        return {TEXT_KEY: text}
+        value = orjson.loads(text)  # fast path; it refuses what json accepts too (integers past 64 bits)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return {TEXT_KEY: text}
     return value if isinstance(value, dict) else {TEXT_KEY: text}
 
 

@@ -45,3 +45,25 @@ def test_a_mirror_written_by_other_code_is_rebuilt_not_trusted(tmp_path):
     assert reopened.cursor() is None  # rebuilt from block 0 by the next sync
     with reopened.sessions() as session:
         assert session.query(SyncCursor).count() == 0 and session.query(OutboxAction).count() == 1
+
+
+def test_bulk_load_defers_the_secondary_indexes_and_always_restores_them(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    from mirror.store import SqlMirrorStore
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    store = SqlMirrorStore(engine)
+
+    def indexes() -> set[str]:
+        return {i["name"] for i in inspect(engine).get_indexes("catalog_entries")}
+
+    before = indexes()
+    assert "ix_entries_status" in before
+    try:
+        with store.bulk_load():
+            assert "ix_entries_status" not in indexes()
+            raise RuntimeError("a rebuild that fails half-way")
+    except RuntimeError:
+        pass
+    assert indexes() == before
