@@ -21,7 +21,15 @@ from mirror.store import MirrorStore
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RANGE = 500  # blocks per eth_getLogs: small enough that reading and applying overlap
+DEFAULT_RANGE = 2_000  # the most blocks one eth_getLogs asks for
+FIRST_RANGE = 32  # blocks of the first range, before the chain's density is known
+EVENTS_PER_RANGE = 1_000
+
+
+def _next_size(size: int, events: int, most: int) -> int:
+    """The next range's size in blocks, aiming at EVENTS_PER_RANGE events, growing at most 4x a step."""
+    wanted = size * 4 if events == 0 else size * EVENTS_PER_RANGE // events
+    return max(1, min(most, size * 4, wanted))
 
 
 @dataclass
@@ -70,16 +78,18 @@ class Indexer:
         cursor = self.store.cursor()
         start = cursor[0] + 1 if cursor else self.deployment.deploy_block
         end = self.head() if to_block is None else to_block
-        ranges = [(low, min(low + self.block_range - 1, end)) for low in range(start, end + 1, self.block_range)]
         total = 0
         # While one range is applied, the next is read: the node's answer and the database's
-        # writes overlap instead of taking turns. Ranges are still applied strictly in order.
+        # writes overlap instead of taking turns. Ranges are still applied strictly in order, and
+        # sized to hold about EVENTS_PER_RANGE events (up to `block_range` blocks), so a dense
+        # chain still gives the overlap several ranges to work with.
+        size = min(self.block_range, FIRST_RANGE)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
-            upcoming = pool.submit(self._fetch, *ranges[0]) if ranges else None
-            for i, (low, high) in enumerate(ranges):
-                events, times, high_hash = upcoming.result()
-                if i + 1 < len(ranges):
-                    upcoming = pool.submit(self._fetch, *ranges[i + 1])
+            upcoming = pool.submit(self._fetch, start, min(start + size - 1, end)) if start <= end else None
+            while upcoming is not None:
+                low, high, events, times, high_hash = upcoming.result()
+                size = _next_size(size, len(events), self.block_range)
+                upcoming = pool.submit(self._fetch, high + 1, min(high + size, end)) if high < end else None
                 self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
                 total += len(events)
                 if progress:
@@ -93,7 +103,7 @@ class Indexer:
             return self.sync(progress=progress)
 
     def _fetch(self, low: int, high: int):
-        return self._consistent_range(low, high, self.read(low, high))
+        return (low, high, *self._consistent_range(low, high, self.read(low, high)))
 
     def read(self, low: int, high: int) -> list[EventRecord]:
         logs = self.rpc.call(
