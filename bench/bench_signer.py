@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable as a plain script too
 
+from bench import libcrypto_sm2  # noqa: E402
 from signer import ecdsa, sm2
 
 MESSAGE = b"putuo commitment " * 4  # 68 bytes, a short document message
@@ -70,6 +71,11 @@ def main() -> None:
         "sm2 verify, digest given": rate(lambda: sm2.verify_digest(public, digest, signature), seconds),
     }
     reference = openssl_sm2()
+    if libcrypto_sm2.LIB is not None:  # the alternative backend, measured for comparison
+        assert libcrypto_sm2.verify(public, MESSAGE, signature, uid)
+        assert not libcrypto_sm2.verify(public, MESSAGE + b"!", signature, uid)
+        ours["sm2 verify via libcrypto (ctypes)"] = rate(
+            lambda: libcrypto_sm2.verify(public, MESSAGE, signature, uid), seconds)
 
     eth_private, _ = ecdsa.generate_keypair()
     eth_signature = ecdsa.sign_message(eth_private, MESSAGE)
@@ -77,7 +83,7 @@ def main() -> None:
     ours["ecdsa recover (EIP-191)"] = rate(lambda: ecdsa.recover_message(MESSAGE, eth_signature), seconds)
 
     compare = {"sm2 sign (Z_A + SM3 + sign)": 0, "sm2 verify (Z_A + SM3 + verify)": 1,
-               "sm2 sign, digest given": 0, "sm2 verify, digest given": 1}
+               "sm2 sign, digest given": 0, "sm2 verify, digest given": 1, "sm2 verify via libcrypto (ctypes)": 1}
     print(f"{'operation':34} {'ours/s':>10} {'openssl/s':>10} {'ours/openssl':>13}")
     for name, value in ours.items():
         if name in compare and reference is not None:
