@@ -19,7 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
-from catalog.document import CatalogDocument, CollectionRecord, DeletionRequest, ReviewNote
+from catalog.document import (
+    CatalogDocument,
+    CollectionRecord,
+    DeletionRequest,
+    ReviewNote,
+)
 from chain.actions import (
     ACTION_ABI,
     ActionKind,

@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 from api.errors import ApiError
 from chain.events import decode_log
 from chain.rpc import RpcClient
-from mirror.models import CatalogCollection, CatalogEntry, CatalogVersion, ChainEvent, Unit
+from mirror.models import (
+    CatalogCollection,
+    CatalogEntry,
+    CatalogVersion,
+    ChainEvent,
+    Unit,
+)
 
 MAX_OFFSET = 10_000
 VERSION_COLUMNS = ("entry_id", "version", "kind", "status", "due_at", "submitted_at", "submitted_tx", "reviewer",
