@@ -52,8 +52,6 @@ class Settings(BaseSettings):
             problems.append("LEDGER_OFFICE_KEY is a public development key")
         if self.database_url is None:
             problems.append("LEDGER_DATABASE_URL must be set explicitly")
-        if self.host not in ("127.0.0.1", "localhost", "::1") and not self.rpc_url.startswith("https"):
-            pass  # the node is usually on a private network; TLS is the operator's call
         if problems:
             raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
         return self

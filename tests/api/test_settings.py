@@ -1,0 +1,44 @@
+"""Insecure defaults refuse to start outside development; secrets never show."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from api.settings import Settings
+from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
+from ledger_cli.main import app
+
+SAFE = {"relayer_key": "0x" + "11" * 32, "office_key": "0x" + "22" * 32, "database_url": "sqlite://"}
+
+
+def test_production_refuses_every_development_default_and_names_each():
+    with pytest.raises(ValidationError) as info:
+        Settings(env="production")
+    message = str(info.value)
+    assert "refusing to start in production" in message
+    for problem in ("LEDGER_RELAYER_KEY is a public development key", "LEDGER_OFFICE_KEY is a public development key",
+                    "LEDGER_DATABASE_URL must be set explicitly"):  # fmt: skip
+        assert problem in message
+    with pytest.raises(ValidationError, match="LEDGER_OFFICE_KEY is a public development key"):
+        Settings(env="production", **{**SAFE, "office_key": OFFICE_DEV_KEY})
+    assert Settings(env="production", **SAFE).env == "production"
+    assert Settings(env="development").relayer_key.get_secret_value() == RELAYER_DEV_KEY
+
+
+def test_secrets_do_not_show_in_reprs_or_dumps():
+    settings = Settings(env="production", **SAFE)
+    for shown in (repr(settings), str(settings), settings.model_dump_json()):
+        assert "11" * 32 not in shown and "22" * 32 not in shown
+
+
+def test_the_cli_refuses_to_serve_with_insecure_defaults_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEDGER_ENV", "production")
+    monkeypatch.setenv("LEDGER_DATA_DIR", str(tmp_path))
+    for name in ("LEDGER_RELAYER_KEY", "LEDGER_OFFICE_KEY", "LEDGER_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: settings:")
+    assert "public development key" in result.output
