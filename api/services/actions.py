@@ -149,7 +149,9 @@ def accept(runtime: Runtime, **fields) -> Accepted:
     known = _known(runtime, [prepared])
     if prepared.action_id in known:
         return known[prepared.action_id]
-    _refuse_busy(runtime, [prepared])
+    busy = _busy(runtime, [prepared])
+    if busy is not None:
+        raise _busy_error(busy[1])
     try:
         runtime.rpc.eth_call(runtime.deployment.catalog, encode_execute(prepared.action), runtime.sender.account.address)
     except RpcError as exc:
@@ -165,31 +167,31 @@ def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
     They are simulated in order in one `eth_call`, so later actions may depend on earlier ones;
     the first refusal is answered with its index in the field name and nothing is stored.
     """
-    prepared = [_at(i, prepare, runtime, **item) for i, item in enumerate(items)]
+    prepared = []
+    for index, item in enumerate(items):
+        try:
+            prepared.append(prepare(runtime, **item))
+        except ApiError as exc:
+            raise _of_item(exc, index) from None
     known = _known(runtime, prepared)
     fresh = [p for p in prepared if p.action_id not in known]
-    _refuse_busy(runtime, fresh)
+    busy = _busy(runtime, fresh)
+    if busy is not None:
+        raise _of_item(_busy_error(busy[1]), prepared.index(busy[0]))
     if fresh:
         reasons = _simulate_batch(runtime, [p.action for p in fresh])
         for p, reason in zip(fresh, reasons):
             if reason:
-                _at(prepared.index(p), _raise, from_revert(decode_revert(reason)))
+                raise _of_item(from_revert(decode_revert(reason)), prepared.index(p))
     stored = {a.action_id: a for a in _store(runtime, fresh)} if fresh else {}
     return [known.get(p.action_id) or stored[p.action_id] for p in prepared]
 
 
-def _at(index: int, fn, *args, **kwargs):
-    """Run `fn`, prefixing any ApiError's field and message with `actions[index]`."""
-    try:
-        return fn(*args, **kwargs)
-    except ApiError as exc:
-        exc.field = f"actions[{index}].{exc.field}" if exc.field else f"actions[{index}]"
-        exc.message = f"actions[{index}].{exc.message}"
-        raise
-
-
-def _raise(exc: Exception):
-    raise exc
+def _of_item(exc: ApiError, index: int) -> ApiError:
+    """`exc` naming item `index` of a batch in its field and message."""
+    exc.field = f"actions[{index}].{exc.field}" if exc.field else f"actions[{index}]"
+    exc.message = f"actions[{index}].{exc.message}"
+    return exc
 
 
 def _simulate_batch(runtime: Runtime, actions: list[CatalogAction]) -> list[bytes]:
@@ -216,11 +218,11 @@ def _known(runtime: Runtime, prepared: list[Prepared]) -> dict[str, Accepted]:
         return {r.digest: Accepted(r.digest, r.entry_id, r.signer, r.status) for r in rows}
 
 
-def _refuse_busy(runtime: Runtime, prepared: list[Prepared]) -> None:
-    """Refuse an action on an entry whose earlier action is accepted but not yet on-chain:
-    it was simulated against a state that is about to change."""
+def _busy(runtime: Runtime, prepared: list[Prepared]) -> tuple[Prepared, str] | None:
+    """The first action whose entry has an earlier action accepted but not yet on-chain (with
+    that action's id): it was simulated against a state that is about to change."""
     if not prepared:
-        return
+        return None
     with runtime.store.sessions() as session:
         busy = session.execute(
             select(OutboxAction.entry_id, OutboxAction.digest).where(
@@ -228,13 +230,14 @@ def _refuse_busy(runtime: Runtime, prepared: list[Prepared]) -> None:
                 OutboxAction.status.in_(("accepted", "sent")),
             )
         ).first()
-    if busy is not None:
-        index = next(i for i, p in enumerate(prepared) if p.entry_hex == busy[0])
-        error = ApiError(409, "entry_busy",
-                         f"entry_id: action {busy[1]} on this entry is not on-chain yet; retry shortly", "entry_id")
-        if len(prepared) > 1:
-            _at(index, _raise, error)
-        raise error
+    if busy is None:
+        return None
+    return next(p for p in prepared if p.entry_hex == busy[0]), busy[1]
+
+
+def _busy_error(action_id: str) -> ApiError:
+    return ApiError(409, "entry_busy", f"entry_id: action {action_id} on this entry is not on-chain yet; retry shortly",
+                    "entry_id")
 
 
 def _store(runtime: Runtime, prepared: list[Prepared]) -> list[Accepted]:

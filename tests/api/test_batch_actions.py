@@ -89,3 +89,28 @@ def test_node_outage_is_503_and_stores_nothing(client, runtime, units):
     assert outbox_count(runtime) == 0
 
 
+
+
+def test_an_entry_busy_in_a_batch_is_named_by_its_index_in_the_request(system, units, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api.conftest import make_runtime
+
+    runtime = make_runtime(system, tmp_path)  # never started: accepted actions stay in flight
+    try:
+        with TestClient(create_app(runtime=runtime)) as client:
+            busy_doc, free_doc = document("MZJ-0806", "批量己"), document("MZJ-0807", "批量庚")
+            busy = entry_id(units.civil, busy_doc)
+            first = item(sign(units.civil, ActionKind.SUBMIT, busy, busy_doc), busy_doc, "submit")
+            assert client.post("/v1/catalog/actions", json={"actions": [first]}).status_code == 202
+            review = sign(units.data_center, ActionKind.REVIEW, busy, approval(), version=1)
+            free = sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, free_doc), free_doc)
+            response = client.post("/v1/catalog/actions", json={"actions": [
+                first, item(free, free_doc, "submit"), item(review, approval(), "review")]})  # fmt: skip
+            assert response.status_code == 409
+            error = response.json()["error"]
+            assert (error["code"], error["field"]) == ("entry_busy", "actions[2].entry_id")
+            assert outbox_count(runtime) == 1
+    finally:
+        runtime.stop()
