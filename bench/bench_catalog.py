@@ -27,7 +27,7 @@ from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
 from bench.common import closed_loop, report, start_system
 from bench.servers import api_server, bare_server
-from catalog.document import BasisEvent
+from catalog.document import declared_at
 from chain.actions import (
     ActionKind,
     CatalogAction,
@@ -68,7 +68,7 @@ def signed_submissions(sys_, officers, count: int) -> list[tuple[str, dict, Cata
         unit_id, officer = officers[i % len(officers)]
         doc = document(i)
         action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc),
-                               fresh_nonce(), declared_at=BasisEvent.model_validate(doc["basis_event"]).declared_at)
+                               fresh_nonce(), declared_at=declared_at(doc))
         out.append((doc, sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog)))
     return out
 
@@ -238,7 +238,7 @@ def bench_reindex(sys_) -> None:
     for i in range(REINDEX_ENTRIES):
         doc = document(10_000_000 + i)
         action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), i,
-                               declared_at=BasisEvent.model_validate(doc["basis_event"]).declared_at)
+                               declared_at=declared_at(doc))
         batch.append(sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple())
         if len(batch) == 150 or i == REINDEX_ENTRIES - 1:
             sys_.relayer.send(sys_.catalog.functions.executeBatch(batch), gas=55_000_000)

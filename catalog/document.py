@@ -179,6 +179,11 @@ class DeletionRequest(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def declared_at(document: dict) -> int:
+    """The `declaredAt` a submission of catalog `document` signs: its basis event's date, 00:00 Shanghai."""
+    return BasisEvent.model_validate(document["basis_event"]).declared_at
+
+
 class CollectionRecord(_Strict):
     """The Data Center's record that an entry's data is collected to the platform (Art. 15, 归集上云)."""
 

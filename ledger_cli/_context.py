@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -66,9 +65,5 @@ def one_line_errors(fn):
             raise
 
     return wrapper
-
-
-def data_path(s: Settings, *parts: str) -> Path:
-    return Path(s.data_dir, *parts)
 
 

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from catalog.document import BasisEvent
+from catalog.document import declared_at
 from chain.actions import (
     ActionKind,
     CatalogAction,
@@ -70,7 +70,7 @@ def seed() -> None:
             officers[code] = ecdsa_key
 
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
-        declared = BasisEvent.model_validate(document["basis_event"]).declared_at if kind == ActionKind.SUBMIT else 0
+        declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
         action = CatalogAction(kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(),
                                declared_at=declared)  # fmt: skip
         return sign_action(action, officer.private_key, chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()

@@ -13,7 +13,7 @@ from eth_utils import keccak
 from sqlalchemy import func, select
 
 from api.schemas import EXAMPLE_DOCUMENT
-from catalog.document import DELETION_SCHEMA, REVIEW_SCHEMA, BasisEvent, ReviewNote
+from catalog.document import DELETION_SCHEMA, REVIEW_SCHEMA, ReviewNote, declared_at
 from chain.actions import ActionKind, CatalogAction, EntryStatus, entry_id_for
 from mirror.models import OutboxAction
 from signer.canonical import canonical_bytes
@@ -69,7 +69,7 @@ def sign(officer, kind: ActionKind, eid: bytes, doc: dict, *, version: int = 0, 
 def _declared_at(doc: dict) -> int:
     """What the API derives as `declaredAt` from a submission; 0 for a document it will refuse anyway."""
     try:
-        return BasisEvent.model_validate(doc["basis_event"]).declared_at
+        return declared_at(doc)
     except (KeyError, TypeError, ValueError):
         return 0
 

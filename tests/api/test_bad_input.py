@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from web3.exceptions import ContractCustomError
 
 from api.app import create_app
-from catalog.document import BasisEvent
+from catalog.document import declared_at
 from chain.actions import ActionKind, CatalogAction, entry_id_for, sign_action
 from chain.reverts import decode_revert
 from signer.canonical import canonical_bytes
@@ -251,7 +251,7 @@ def test_unregistered_key(refused, units):
     stranger = Account.create()
     doc = document("MZJ-0914")
     unsigned = CatalogAction(ActionKind.SUBMIT, entry_id_for(units.civil.unit_id, doc["code"]), 0, 0,
-                             canonical_bytes(doc), 99, declared_at=BasisEvent.model_validate(doc["basis_event"]).declared_at)  # fmt: skip
+                             canonical_bytes(doc), 99, declared_at=declared_at(doc))  # fmt: skip
     action = sign_action(unsigned, stranger.key, chain_id=units.system.w3.eth.chain_id,
                          catalog_address=units.system.deployment.catalog)  # fmt: skip
     error = refused(None, action, body_of(action, doc), 403, "signer_not_active", "signature")

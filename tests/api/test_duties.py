@@ -19,7 +19,16 @@ from catalog.document import COLLECTION_SCHEMA
 from chain.actions import ActionKind
 from chain.events import receipt_events
 from tests.api.conftest import make_runtime
-from tests.api.helpers import approval, deletion, document, entry_id, error_of, hex0x, return_note, sign
+from tests.api.helpers import (
+    approval,
+    deletion,
+    document,
+    entry_id,
+    error_of,
+    hex0x,
+    return_note,
+    sign,
+)
 from tests.conftest import Units
 from tests.contracts.test_catalog_deadlines import at, due
 from tests.workdays.helpers import ts

@@ -16,7 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from catalog.document import BasisEvent
+from catalog.document import declared_at
 from chain.actions import ActionKind, entry_id_for
 from chain.events import receipt_events
 from signer import sm2
@@ -388,7 +388,7 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
     assert response.json()["signer"] == civil.address
     # The action id is the contract's own digest of the action.
     on_chain_digest = units.catalog.functions.actionDigest(
-        (0, eid, 0, 0, doc_bytes, nonce, BasisEvent.model_validate(doc["basis_event"]).declared_at,
+        (0, eid, 0, 0, doc_bytes, nonce, declared_at(doc),
          bytes.fromhex(signature[2:]))).call()  # fmt: skip
     assert response.json()["action_id"] == hex0x(on_chain_digest)
     confirmed(client, response.json()["action_id"])

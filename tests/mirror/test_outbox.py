@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from web3.exceptions import TransactionNotFound
 
 from api.services.actions import accept
-from catalog.document import BasisEvent
+from catalog.document import declared_at
 from chain.actions import ActionKind, CatalogAction, entry_id_for, recover_signer
 from chain.events import receipt_events
 from chain.node import LocalNode, free_port
@@ -40,7 +40,7 @@ from tests.conftest import System, Units
 def _accept(runtime, officer, kind: ActionKind, entry_id: bytes, document: dict, *, version: int = 0,
             reason_code: int = 0) -> tuple[str, CatalogAction]:  # fmt: skip
     """Sign `document` as `officer` and hand it to the API service; the action id and the action."""
-    declared = BasisEvent.model_validate(document["basis_event"]).declared_at if kind == ActionKind.SUBMIT else 0
+    declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
     action = officer.action(kind, entry_id, canonical_bytes(document), version=version, reason_code=reason_code,
                             declared_at=declared)  # fmt: skip
     accepted = accept(runtime, kind=kind, entry_id=entry_id, version=version, document=document, nonce=action.nonce,
