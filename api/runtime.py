@@ -60,10 +60,12 @@ class Runtime:
         self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
+        self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
         self.rpc = RpcClient(s.rpc_url)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
-        self.relayer = Relayer(self.store.sessions, self.sender, self.catalog, batch_max=s.batch_max,
+        self.relayer = Relayer(self.store.sessions, self.sender, {"catalog": self.catalog, "sharing": self.sharing},
+                               batch_max=s.batch_max,
                                resend_after_s=s.resend_after_s)
         self._stop = threading.Event()
         self._follower_wake = threading.Event()

@@ -120,10 +120,11 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 @lru_cache(maxsize=16)
-def _domain_separator(chain_id: int, catalog_address: str) -> bytes:
+def domain_separator(chain_id: int, contract_address: str, name: str = DOMAIN_NAME) -> bytes:
+    """The EIP-712 domain separator of one of our contracts (all use version "1")."""
     return keccak(abi_encode(
         ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [_DOMAIN_TYPEHASH, keccak(text=DOMAIN_NAME), keccak(text=DOMAIN_VERSION), chain_id, catalog_address],
+        [_DOMAIN_TYPEHASH, keccak(text=name), keccak(text=DOMAIN_VERSION), chain_id, contract_address],
     ))  # fmt: skip
 
 
@@ -138,7 +139,7 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
         [ACTION_TYPEHASH, int(action.kind), action.entry_id, action.version, action.reason_code,
          keccak(action.document), action.nonce, action.declared_at],
     ))  # fmt: skip
-    return keccak(b"\x19\x01" + _domain_separator(chain_id, catalog_address) + struct_hash)
+    return keccak(b"\x19\x01" + domain_separator(chain_id, catalog_address) + struct_hash)
 
 
 def recover_signer(action: CatalogAction, *, chain_id: int, catalog_address: str) -> str:
@@ -146,13 +147,19 @@ def recover_signer(action: CatalogAction, *, chain_id: int, catalog_address: str
 
     Raises ValueError when the signature is malformed.
     """
-    signature = action.signature
+    return recover_digest(digest(action, chain_id=chain_id, catalog_address=catalog_address), action.signature)
+
+
+def recover_digest(message: bytes, signature: bytes) -> str:
+    """The address that signed the 32-byte `message`, refusing what OpenZeppelin's ECDSA refuses.
+
+    Raises ValueError when the signature is malformed.
+    """
     if len(signature) != 65:
         raise ValueError(f"signature must be 65 bytes, got {len(signature)}")
     s, v = int.from_bytes(signature[32:64], "big"), signature[64]
     if s > SECP256K1_N // 2 or v not in (27, 28):
         raise ValueError("signature has a high s or a bad v")
-    message = digest(action, chain_id=chain_id, catalog_address=catalog_address)
     public = PublicKey.from_signature_and_message(signature[:64] + bytes([v - 27]), message, hasher=None)
     return to_checksum_address(keccak(public.format(compressed=False)[1:])[12:])
 

@@ -23,6 +23,7 @@ class Deployment:
     registry: str
     catalog: str
     calendar: str
+    sharing: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -38,7 +39,10 @@ class Deployment:
         """The record at `path`, checked against the chain `w3` is connected to."""
         if not path.exists():
             raise NotDeployedError(f"no deployment at {path}: run `ledger deploy` first")
-        record = cls(**json.loads(path.read_text()))
+        fields = json.loads(path.read_text())
+        if set(fields) != set(cls.__dataclass_fields__):
+            raise NotDeployedError(f"{path} is from an older release (its contracts differ): run `ledger deploy` again")
+        record = cls(**fields)
         try:
             block = w3.eth.get_block(record.deploy_block)
         except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
@@ -55,15 +59,19 @@ def deployment_path(data_dir: Path, chain_id: int) -> Path:
 
 
 def deploy_all(office: Sender) -> Deployment:
-    """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), and Catalog."""
+    """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), Catalog and
+    Sharing, and bind Sharing to the Catalog (asked before catalog changes, Art. 14)."""
     registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
     calendar, _ = deploy_contract(office, "WorkCalendar", office.account.address)
     catalog, _ = deploy_contract(office, "Catalog", registry.address, calendar.address)
+    sharing, _ = deploy_contract(office, "Sharing", registry.address, calendar.address, catalog.address)
+    office.send(catalog.functions.bindSharing(sharing.address))
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
         catalog=catalog.address,
         calendar=calendar.address,
+        sharing=sharing.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

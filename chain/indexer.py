@@ -48,7 +48,7 @@ class Indexer:
         self.deployment = deployment
         self.store = store
         self.block_range = block_range
-        self.addresses = [deployment.registry, deployment.catalog]
+        self.addresses = [deployment.registry, deployment.catalog, deployment.sharing]
 
     def head(self) -> int:
         return int(self.rpc.call("eth_blockNumber", []), 16)

@@ -10,7 +10,7 @@ from eth_utils import keccak, to_checksum_address
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
-CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar")
+CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing")
 
 
 def _type_string(param: dict) -> str:

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
+import {ISharing} from "./interfaces/ISharing.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 
@@ -31,6 +32,11 @@ contract Catalog is ICatalog, EIP712 {
     /// not published is refused (the calendar's own error), never guessed in calendar days.
     IWorkCalendar public immutable calendar;
 
+    /// @dev Asked before a change or deletion request whether live grants use the entry (Art. 14).
+    /// Bound once after deployment: Sharing reads the catalog, so it is deployed second.
+    ISharing public sharing;
+    address private immutable _deployer;
+
     mapping(bytes32 entryId => Entry) private _entries;
     mapping(bytes32 entryId => mapping(uint32 number => Version)) private _versions;
     mapping(address signer => mapping(uint256 nonce => bool)) private _nonces;
@@ -38,6 +44,14 @@ contract Catalog is ICatalog, EIP712 {
     constructor(IUnitRegistry registry_, IWorkCalendar calendar_) EIP712("PutuoCatalog", "1") {
         registry = registry_;
         calendar = calendar_;
+        _deployer = msg.sender;
+    }
+
+    /// @inheritdoc ICatalog
+    function bindSharing(ISharing sharing_) external {
+        if (msg.sender != _deployer) revert CatalogNotDeployer(msg.sender);
+        if (address(sharing) != address(0)) revert CatalogSharingBound(address(sharing));
+        sharing = sharing_;
     }
 
     /// @inheritdoc ICatalog
@@ -169,6 +183,8 @@ contract Catalog is ICatalog, EIP712 {
                 (vk, next) = (VersionKind.Resubmission, EntryStatus.UnderReview);
             } else {
                 _requireStatus(a.entryId, EntryStatus.Active, e.status);
+                // Art. 14: a change touching live share services needs an adjustment plan first.
+                if (address(sharing) != address(0)) sharing.beforeCatalogChange(a.entryId);
                 (vk, next) = a.kind == ActionKind.RequestChange
                     ? (VersionKind.Change, EntryStatus.ChangePending)
                     : (VersionKind.Deletion, EntryStatus.DeletePending);

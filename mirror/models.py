@@ -194,9 +194,11 @@ class OutboxAction(Base):
     digest: Mapped[str] = mapped_column(String(66), unique=True)
     signer: Mapped[str] = mapped_column(String(42))
     nonce: Mapped[str] = mapped_column(String(80))
-    entry_id: Mapped[str] = mapped_column(String(66))
+    entry_id: Mapped[str] = mapped_column(String(66))  # the action's subject: entry, demand, grant, scenario
     kind: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)  # ABI-encoded SignedAction
+    # Which contract's `executeBatch` takes it: "catalog" or "sharing" (see mirror.outbox.CONTRACTS).
+    contract: Mapped[str] = mapped_column(String(16), default="catalog", server_default="catalog")
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # ABI-encoded SignedAction of that contract
     status: Mapped[str] = mapped_column(String(16), index=True)  # accepted | sent | confirmed | rejected
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -18,13 +18,17 @@ from eth_utils import keccak
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
+from chain import sharing
 from chain.actions import ACTION_ABI, CatalogAction, encode_execute
 from chain.client import Sender
 from mirror.models import OutboxAction
 
 log = logging.getLogger(__name__)
 
-EXECUTE_BATCH_SELECTOR = keccak(text=f"executeBatch({ACTION_ABI}[])")[:4]
+# Each contract that takes signed actions: the ABI of its SignedAction tuple. A batch holds the
+# actions of one contract; both contracts' nonces are per signer and unordered.
+CONTRACTS = {"catalog": ACTION_ABI, "sharing": sharing.ACTION_ABI}
+EXECUTE_BATCH_SELECTORS = {name: keccak(text=f"executeBatch({abi}[])")[:4] for name, abi in CONTRACTS.items()}
 # Gas is bounded from each action's size instead of estimated: an estimate executes the whole
 # batch once more on the node, halving what the relayer can send. The bound is about twice what
 # an action costs (≈170k gas for a 1.2 KB submission, calldata and log at most 24 gas a byte);
@@ -47,22 +51,26 @@ def _within_gas_budget(rows: list[OutboxAction]) -> tuple[list[OutboxAction], in
     return taken, gas
 
 
-def encode_action(action: CatalogAction) -> bytes:
+def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
+    if isinstance(action, sharing.SharingAction):
+        return sharing.encode_execute(action)[4:]
     return encode_execute(action)[4:]
 
 
-def decode_action(payload: bytes) -> tuple:
-    return abi_decode([ACTION_ABI], payload)[0]
+def decode_action(payload: bytes, contract: str = "catalog") -> tuple:
+    return abi_decode([CONTRACTS[contract]], payload)[0]
 
 
 class Relayer:
     """Moves outbox rows onto the chain."""
 
-    def __init__(self, sessions: sessionmaker, sender: Sender, catalog, *, batch_max: int, resend_after_s: float):
+    def __init__(self, sessions: sessionmaker, sender: Sender, contracts: dict, *, batch_max: int,
+                 resend_after_s: float):  # fmt: skip
+        """`contracts` maps each name of CONTRACTS to its web3 contract."""
         self.sessions = sessions
         self.sender = sender
-        self.catalog = catalog
+        self.contracts = contracts
         self.batch_max = batch_max
         self.resend_after_s = resend_after_s
         self._wake = threading.Event()
@@ -84,7 +92,7 @@ class Relayer:
             rows = session.scalars(query).all()
             requeued = 0
             for row in rows:
-                if not self.catalog.functions.nonceUsed(row.signer, int(row.nonce)).call():
+                if not self.contracts[row.contract].functions.nonceUsed(row.signer, int(row.nonce)).call():
                     row.status, row.tx_hash, row.sent_at = "accepted", None, None
                     requeued += 1
         if requeued:
@@ -95,14 +103,23 @@ class Relayer:
         """Send one batch of accepted actions; True when there was anything to do."""
         self._requeue_stale()
         with self.sessions() as session:
+            # The oldest accepted action picks the contract; its batch is that contract's actions
+            # in acceptance order (so a review still follows the version it reviews).
+            contract = session.scalar(
+                select(OutboxAction.contract).where(OutboxAction.status == "accepted").order_by(OutboxAction.id).limit(1)
+            )
+            if contract is None:
+                return False
             rows = session.scalars(
-                select(OutboxAction).where(OutboxAction.status == "accepted").order_by(OutboxAction.id).limit(self.batch_max)
+                select(OutboxAction)
+                .where(OutboxAction.status == "accepted", OutboxAction.contract == contract)
+                .order_by(OutboxAction.id)
+                .limit(self.batch_max)
             ).all()
-        if not rows:
-            return False
         rows, gas = _within_gas_budget(rows)
-        calldata = EXECUTE_BATCH_SELECTOR + abi_encode([f"{ACTION_ABI}[]"], [[decode_action(r.payload) for r in rows]])
-        tx_hash = self.sender.send_data(self.catalog.address, calldata, gas=gas, wait=False)
+        abi = CONTRACTS[contract]
+        calldata = EXECUTE_BATCH_SELECTORS[contract] + abi_encode([f"{abi}[]"], [[decode_action(r.payload, contract) for r in rows]])
+        tx_hash = self.sender.send_data(self.contracts[contract].address, calldata, gas=gas, wait=False)
         with self.sessions.begin() as session:
             session.execute(
                 update(OutboxAction)

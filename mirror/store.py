@@ -10,7 +10,7 @@ import hashlib
 from contextlib import contextmanager
 from typing import ContextManager, Iterable, Iterator, Protocol
 
-from sqlalchemy import Engine, delete, insert, inspect, select, update
+from sqlalchemy import Engine, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.errors import CursorMovedBackError
@@ -76,6 +76,15 @@ def _schema_fingerprint() -> str:
 SCHEMA_FINGERPRINT = _schema_fingerprint()
 
 
+def _add_outbox_contract_column(engine: Engine) -> None:
+    """The outbox is not derived, so it is migrated rather than rebuilt: an outbox from before
+    sharing actions held catalog actions only."""
+    columns = {c["name"] for c in inspect(engine).get_columns(OutboxAction.__tablename__)}
+    if "contract" not in columns:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE outbox ADD COLUMN contract VARCHAR(16) NOT NULL DEFAULT 'catalog'"))
+
+
 class SqlMirrorStore:
     """The mirror in a SQL database through SQLAlchemy."""
 
@@ -83,6 +92,7 @@ class SqlMirrorStore:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         Base.metadata.create_all(engine)
+        _add_outbox_contract_column(engine)
         if self._stored_schema() != SCHEMA_FINGERPRINT:
             # The mirror is derived: a mirror written by another version of this code is rebuilt
             # from the chain rather than migrated (the outbox, which is not derived, stays).

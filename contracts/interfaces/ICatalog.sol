@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ISharing} from "./ISharing.sol";
+
 /// @title Catalog of public data resources (公共数据目录, Art. 11–14)
 /// @notice Entries and their versions. Every version's full canonical JSON document travels in
 /// calldata and in the event that records it; storage keeps its keccak256, status and owner.
@@ -98,6 +100,8 @@ interface ICatalog {
     error CatalogInvalidDeclaredAt(uint40 declaredAt, uint256 now_);
     error CatalogNotApproved(bytes32 entryId);
     error CatalogAlreadyCollected(bytes32 entryId, uint40 collectedAt);
+    error CatalogNotDeployer(address caller);
+    error CatalogSharingBound(address sharing);
     /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
     error CatalogBatchSimulated(bytes[] reasons);
 
@@ -139,6 +143,10 @@ interface ICatalog {
     /// @dev Emitted by {executeBatch} for an action it skipped; `reason` is the revert data
     /// (a custom error of this contract) that {execute} would have reverted with.
     event CatalogActionRejected(address indexed relayer, uint256 indexed index, bytes32 digest, bytes reason);
+
+    /// @notice Binds the Sharing contract asked before change and deletion requests (Art. 14).
+    /// Requirements: the caller deployed this contract; no Sharing contract is bound yet.
+    function bindSharing(ISharing sharing_) external;
 
     /// @notice Executes one signed action.
     /// Requirements: the signature recovers to an active officer key; its nonce is unused; the

@@ -53,4 +53,43 @@ library ShanghaiDate {
     function daysInYear(uint256 year) internal pure returns (uint256) {
         return isLeapYear(year) ? 366 : 365;
     }
+
+    /// @dev The day `months` calendar months after day `day`, the day of the month clamped to
+    /// the target month's length (31 January + 1 month = 28 or 29 February).
+    function addMonths(uint256 day, uint256 months) internal pure returns (uint256) {
+        (uint256 y, uint256 m, uint256 d) = civilFromDays(day);
+        uint256 index = y * 12 + (m - 1) + months;
+        (y, m) = (index / 12, index % 12 + 1);
+        uint256 last = daysInMonth(y, m);
+        return daysFromCivil(y, m, d > last ? last : d);
+    }
+
+    function daysInMonth(uint256 year, uint256 month) internal pure returns (uint256) {
+        if (month == 2) return isLeapYear(year) ? 29 : 28;
+        return (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
+    }
+
+    /// @dev Hinnant's civil_from_days: (year, month 1–12, day 1–31) of day number `day`.
+    function civilFromDays(uint256 day) internal pure returns (uint256 year, uint256 month, uint256 dom) {
+        uint256 z = day + EPOCH_SHIFT;
+        uint256 era = z / DAYS_PER_ERA;
+        uint256 doe = z - era * DAYS_PER_ERA;
+        uint256 yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        uint256 doyMar = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        uint256 mp = (5 * doyMar + 2) / 153;
+        dom = doyMar - (153 * mp + 2) / 5 + 1;
+        month = mp < 10 ? mp + 3 : mp - 9;
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    }
+
+    /// @dev Hinnant's days_from_civil, for dates from 1970-01-01 on.
+    function daysFromCivil(uint256 year, uint256 month, uint256 dom) internal pure returns (uint256) {
+        uint256 y = month <= 2 ? year - 1 : year;
+        uint256 era = y / 400;
+        uint256 yoe = y - era * 400;
+        uint256 mp = month > 2 ? month - 3 : month + 9;
+        uint256 doy = (153 * mp + 2) / 5 + dom - 1;
+        uint256 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * DAYS_PER_ERA + doe - EPOCH_SHIFT;
+    }
 }

@@ -1,0 +1,289 @@
+"""Sharing actions as EIP-712 typed data, and the ABI of what the Sharing contract checks.
+
+Mirrors `contracts/interfaces/ISharing.sol`: the enums (their numbering is part of the signed
+message), the `SharingAction` struct an officer signs, and the `terms` an Apply or Decide
+carries. A test recomputes the contract's digest from this module to keep the two in step.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_utils import keccak
+
+from chain.actions import DOMAIN_VERSION, domain_separator, recover_digest
+
+DOMAIN_NAME = "PutuoSharing"
+
+
+class StepKind(enum.IntEnum):
+    APPLY = 0
+    DECIDE = 1
+    REVIEW_PLAN = 2
+    RECORD_SERVED = 3
+    RECORD_USE = 4
+    FILE_IDLE_REASON = 5
+    SECURITY_SUSPEND = 6
+    OBJECT = 7
+    REINSTATE = 8
+    DISMISS_OBJECTION = 9
+    TERMINATE = 10
+    APPROVE_SCENARIO = 11
+    WITHDRAW_SCENARIO = 12
+    RECORD_ADJUSTMENT_PLAN = 13
+    OPEN_DISPUTE = 14
+    RESOLVE_DISPUTE = 15
+    ESCALATE = 16
+    RECORD_ESCALATION_OUTCOME = 17
+    # Permissionless calls: never signed, recorded by the same event.
+    FINALISE_ITEM = 18
+    SUSPEND_IDLE = 19
+    FINALISE_LAPSE = 20
+
+
+SIGNED_KINDS = tuple(k for k in StepKind if k < StepKind.FINALISE_ITEM)
+
+
+class Method(enum.IntEnum):
+    NONE = 0
+    INTERFACE = 1
+    BATCH_COMPARISON = 2
+    OTHER = 3
+
+
+class Frequency(enum.IntEnum):
+    NONE = 0
+    CONTINUOUS = 1
+    DAILY = 2
+    WEEKLY = 3
+    MONTHLY = 4
+    QUARTERLY = 5
+    SEMI_ANNUAL = 6
+    ANNUAL = 7
+
+
+class DemandStatus(enum.IntEnum):
+    NONE = 0
+    OPEN = 1
+    GRANTED = 2
+    REJECTED = 3
+    RETURNED = 4
+
+
+class ItemStatus(enum.IntEnum):
+    NONE = 0
+    AUTHORISED = 1
+    PENDING = 2
+    APPROVED = 3
+    REJECTED = 4
+    DEEMED_APPROVED = 5
+    CLOSED = 6
+
+
+class PlanStatus(enum.IntEnum):
+    NONE = 0
+    PENDING = 1
+    APPROVED = 2
+    RETURNED = 3
+
+
+class GrantStatus(enum.IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    TERMINATED = 3
+
+
+class Suspension(enum.IntEnum):
+    NONE = 0
+    IDLE = 1
+    SECURITY = 2
+
+
+class KeyScheme(enum.IntEnum):
+    NONE = 0
+    ECDSA = 1
+    SM2 = 2
+
+
+# Sharing.REJECT_NONCONFORMING / REJECT_LEGAL_BASIS: the codes of a Decide rejection (Art. 20).
+REJECT_NONCONFORMING = 1
+REJECT_LEGAL_BASIS = 2
+
+ACTION_FIELDS = [
+    {"name": "kind", "type": "uint8"},
+    {"name": "subject", "type": "bytes32"},
+    {"name": "item", "type": "uint32"},
+    {"name": "code", "type": "uint16"},
+    {"name": "at", "type": "uint40"},
+    {"name": "terms", "type": "bytes"},
+    {"name": "document", "type": "bytes"},
+    {"name": "nonce", "type": "uint256"},
+]
+ACTION_TYPEHASH = keccak(text="SharingAction(" + ",".join(f"{f['type']} {f['name']}" for f in ACTION_FIELDS) + ")")
+ACTION_ABI = "(uint8,bytes32,uint32,uint16,uint40,bytes,bytes,uint256,bytes)"
+RESOURCE_ABI = "(bytes32,uint32,bytes32)"
+COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
+APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
+DECIDE_TERMS_ABI = "(bytes32,uint32,string)"
+EXECUTE_SELECTOR = keccak(text=f"execute({ACTION_ABI})")[:4]
+EXECUTE_BATCH_SELECTOR = keccak(text=f"executeBatch({ACTION_ABI}[])")[:4]
+SIMULATE_SELECTOR = keccak(text=f"simulateBatch({ACTION_ABI}[])")[:4]
+BATCH_SIMULATED_SELECTOR = keccak(text="SharingBatchSimulated(bytes[])")[:4]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource asked for: a catalog entry at its approved version, or (entry_id zero) data
+    not yet catalogued, asked of `owner_unit_id` (Art. 22)."""
+
+    entry_id: bytes
+    version: int
+    owner_unit_id: bytes
+
+    def as_tuple(self) -> tuple:
+        return (self.entry_id, self.version, self.owner_unit_id)
+
+
+@dataclass(frozen=True)
+class CommitmentProof:
+    """The signed commitment as the contract records it (Art. 18)."""
+
+    scheme: KeyScheme
+    key_id: str
+    document: bytes
+    signature: bytes
+
+    def as_tuple(self) -> tuple:
+        return (int(self.scheme), self.key_id, self.document, self.signature)
+
+
+@dataclass(frozen=True)
+class ApplyTerms:
+    scenario_class: int
+    scenario_id: bytes
+    method: Method
+    frequency: Frequency
+    frequency_reason: bool
+    fusion: bool
+    security_level: int
+    resources: tuple[Resource, ...]
+    commitment: CommitmentProof
+
+    def encode(self) -> bytes:
+        return abi_encode([APPLY_TERMS_ABI], [(
+            self.scenario_class, self.scenario_id, int(self.method), int(self.frequency), self.frequency_reason,
+            self.fusion, self.security_level, [r.as_tuple() for r in self.resources], self.commitment.as_tuple(),
+        )])  # fmt: skip
+
+    @classmethod
+    def decode(cls, data: bytes) -> "ApplyTerms":
+        (sc, sid, method, freq, reason, fusion, level, resources, c) = abi_decode([APPLY_TERMS_ABI], data)[0]
+        return cls(sc, sid, Method(method), Frequency(freq), reason, fusion, level,
+                   tuple(Resource(*r) for r in resources), CommitmentProof(KeyScheme(c[0]), c[1], c[2], c[3]))
+
+
+@dataclass(frozen=True)
+class DecideTerms:
+    """An uncatalogued item's approval names the entry catalogued for it; a rejection on a legal
+    basis cites it."""
+
+    entry_id: bytes = b"\x00" * 32
+    version: int = 0
+    legal_basis: str = ""
+
+    def encode(self) -> bytes:
+        return abi_encode([DECIDE_TERMS_ABI], [(self.entry_id, self.version, self.legal_basis)])
+
+    @classmethod
+    def decode(cls, data: bytes) -> "DecideTerms":
+        return cls(*abi_decode([DECIDE_TERMS_ABI], data)[0]) if data else cls()
+
+
+@dataclass(frozen=True)
+class SharingAction:
+    """One officer step. `document` is canonical JSON bytes; `signature` 65 bytes r‖s‖v."""
+
+    kind: StepKind
+    subject: bytes
+    document: bytes
+    nonce: int
+    item: int = 0
+    code: int = 0
+    at: int = 0
+    terms: bytes = b""
+    signature: bytes = field(default=b"", repr=False)
+
+    def as_tuple(self) -> tuple:
+        """The `SignedAction` tuple in the contract's field order."""
+        return (int(self.kind), self.subject, self.item, self.code, self.at, self.terms, self.document, self.nonce,
+                self.signature)  # fmt: skip
+
+    @classmethod
+    def from_tuple(cls, t: tuple) -> "SharingAction":
+        kind, subject, item, code, at, terms, document, nonce, signature = t
+        return cls(StepKind(kind), subject, document, nonce, item, code, at, terms, signature)
+
+    def message(self) -> dict:
+        return {"kind": int(self.kind), "subject": self.subject, "item": self.item, "code": self.code, "at": self.at,
+                "terms": self.terms, "document": self.document, "nonce": self.nonce}  # fmt: skip
+
+
+def typed_data(action: SharingAction, *, chain_id: int, sharing_address: str) -> dict:
+    """The full EIP-712 message an officer's wallet signs."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "SharingAction": ACTION_FIELDS,
+        },
+        "primaryType": "SharingAction",
+        "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
+                   "verifyingContract": sharing_address},  # fmt: skip
+        "message": action.message(),
+    }
+
+
+def digest(action: SharingAction, *, chain_id: int, sharing_address: str) -> bytes:
+    """The EIP-712 digest of `action`, as `Sharing.actionDigest` computes it."""
+    struct_hash = keccak(abi_encode(
+        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "uint40", "bytes32", "bytes32", "uint256"],
+        [ACTION_TYPEHASH, int(action.kind), action.subject, action.item, action.code, action.at,
+         keccak(action.terms), keccak(action.document), action.nonce],
+    ))  # fmt: skip
+    return keccak(b"\x19\x01" + domain_separator(chain_id, sharing_address, DOMAIN_NAME) + struct_hash)
+
+
+def recover_signer(action: SharingAction, *, chain_id: int, sharing_address: str) -> str:
+    """The address that signed `action`; ValueError when the signature is malformed."""
+    return recover_digest(digest(action, chain_id=chain_id, sharing_address=sharing_address), action.signature)
+
+
+def sign_action(action: SharingAction, private_key, *, chain_id: int, sharing_address: str) -> SharingAction:
+    signed = Account.sign_typed_data(
+        private_key, full_message=typed_data(action, chain_id=chain_id, sharing_address=sharing_address)
+    )
+    return replace(action, signature=bytes(signed.signature))
+
+
+def demand_id_for(unit_id: bytes, document: bytes) -> bytes:
+    """A demand's id, as the contract derives it: keccak256(abi.encode(unitId, keccak256(document)))."""
+    return keccak(abi_encode(["bytes32", "bytes32"], [unit_id, keccak(document)]))
+
+
+def scenario_id_for(code: str) -> bytes:
+    """A scenario's on-chain id: keccak256 of its code."""
+    return keccak(code.encode("utf-8"))
+
+
+def encode_execute(action: SharingAction) -> bytes:
+    """Calldata of `Sharing.execute(action)`."""
+    return EXECUTE_SELECTOR + abi_encode([ACTION_ABI], [action.as_tuple()])

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IUnitRegistry} from "./IUnitRegistry.sol";
+
+/// @title Sharing of public data between units (数据共享, Art. 17–26 and 31)
+/// @notice Demand applications with their signed commitments, the two routes to a grant
+/// (scenario-authorised, Art. 19; owner review with silence as approval, Art. 20), uncatalogued
+/// data and fusion plans (Art. 22), and the grant's life: use, idleness, suspension, objection,
+/// reinstatement and termination (Art. 26, 31). Disputes (Art. 24) and escalations to the city
+/// (Art. 23) are recorded steps.
+///
+/// Like the catalog, every document travels in full in calldata and in the {SharingStep} event;
+/// storage keeps what the rules need (owners, statuses, due times, pinned versions). Every
+/// officer action is an EIP-712 signature the contract checks. The three steps that only apply
+/// the passage of time (deemed approval, idle suspension, lapse) need no signature: anyone may
+/// take them, and the contract refuses them one second too early.
+interface ISharing {
+    /// @dev What a step is. The numbering is part of the signed message: never reorder.
+    /// The last three are permissionless calls ({finaliseItem}, {suspendIdle}, {finaliseLapse}),
+    /// never signed actions; they share the enum so that one event records every step.
+    enum StepKind {
+        Apply, // demand unit: application + commitment (Art. 17, 18)
+        Decide, // responsible unit: approve (code 0) or reject (code > 0) one item (Art. 20, 22)
+        ReviewPlan, // Data Center: fusion plan / technical evaluation, approve (0) or return (Art. 21, 22)
+        RecordServed, // Data Center: a fusion demand is fused and served (Art. 22)
+        RecordUse, // Data Center: the grant was used at `at` (Art. 26, 30)
+        FileIdleReason, // demand unit: why the grant may stay unused until `at` (Art. 26)
+        SecuritySuspend, // Data Center: suspends a grant at once for a security risk (Art. 31)
+        Object, // demand unit: objects to a suspension (Art. 26)
+        Reinstate, // Data Center: lifts a suspension (after an objection, or a resolved risk)
+        DismissObjection, // Data Center: keeps the grant suspended (code = reason)
+        Terminate, // demand unit (Art. 26) or Data Center (Art. 31)
+        ApproveScenario, // Data Center: a key-work scenario evaluated and approved (Art. 19 (2))
+        WithdrawScenario, // Data Center
+        RecordAdjustmentPlan, // responsible unit: plan for changing an entry live grants use (Art. 14)
+        OpenDispute, // demand unit or responsible unit of an item (Art. 24)
+        ResolveDispute, // Office: the coordinated outcome (code) (Art. 24)
+        Escalate, // Office: the demand goes to the city platform (Art. 23)
+        RecordEscalationOutcome, // Office: the city's answer (code) (Art. 23)
+        FinaliseItem, // anyone: an item unanswered after its due time is deemed approved (Art. 20)
+        SuspendIdle, // anyone: a grant unused for 3 months with no reason on file (Art. 26)
+        FinaliseLapse // anyone: 30 days after an idle suspension with no objection upheld (Art. 26)
+    }
+
+    /// @dev Art. 19: 0 is "none" (owner review); 1–4 are the article's items (1)–(4).
+    /// (2) needs a scenario the Data Center approved ({StepKind.ApproveScenario}).
+    enum Method {
+        None,
+        Interface, // preferred (Art. 21)
+        BatchComparison,
+        Other // needs the Data Center's technical evaluation (Art. 21)
+    }
+
+    /// @dev Declared frequency of use. Below quarterly needs a stated reason (Art. 17).
+    enum Frequency {
+        None,
+        Continuous,
+        Daily,
+        Weekly,
+        Monthly,
+        Quarterly,
+        SemiAnnual,
+        Annual
+    }
+
+    enum DemandStatus {
+        None,
+        Open, // items or the Data Center's plan review still open
+        Granted, // closed with a grant over the approved items
+        Rejected, // every item rejected
+        Returned // the Data Center returned the fusion plan / technical evaluation (Art. 22)
+    }
+
+    enum ItemStatus {
+        None,
+        Authorised, // scenario-authorised: no owner review (Art. 19)
+        Pending, // forwarded to the responsible unit (Art. 20, 22)
+        Approved,
+        Rejected,
+        DeemedApproved, // no answer by the due time (Art. 20)
+        Closed // left open when the demand was returned
+    }
+
+    enum PlanStatus {
+        None, // no fusion plan and no technical evaluation needed
+        Pending,
+        Approved,
+        Returned
+    }
+
+    enum GrantStatus {
+        None,
+        Active,
+        Suspended,
+        Terminated
+    }
+
+    enum Suspension {
+        None,
+        Idle, // Art. 26
+        Security // Art. 31
+    }
+
+    struct SignedAction {
+        StepKind kind;
+        bytes32 subject; // demand id (= grant id), scenario id, entry id
+        uint32 item; // Decide / OpenDispute / ResolveDispute: the demand item; 0 otherwise
+        uint16 code; // decision or outcome code; 0 approves
+        uint40 at; // RecordUse: time of use; FileIdleReason: excused until; 0 otherwise
+        bytes terms; // ABI-encoded fields the contract checks: ApplyTerms for Apply,
+        // DecideTerms for Decide, empty otherwise
+        bytes document; // canonical JSON (RFC 8785): application, decision note, reason...
+        uint256 nonce; // any unused number of the signer's; refused once used
+        bytes signature; // 65-byte ECDSA over the EIP-712 digest of the fields above
+    }
+
+    /// @dev A resource asked for. `entryId` 0: data not yet catalogued or collected, asked of
+    /// `ownerUnitId` (Art. 22); otherwise `version` must be the entry's approved version and
+    /// `ownerUnitId` its responsible unit.
+    struct Resource {
+        bytes32 entryId;
+        uint32 version;
+        bytes32 ownerUnitId;
+    }
+
+    /// @dev The commitment (承诺书, Art. 18): its canonical JSON starts with the demand id.
+    /// ECDSA: `signature` is the EIP-191 signature of `TAG ‖ keccak256(document)` and the contract
+    /// checks it. SM2: the API verified it before relaying; anyone re-verifies it from this record.
+    struct Commitment {
+        IUnitRegistry.KeyScheme scheme;
+        address keyId;
+        bytes document;
+        bytes signature;
+    }
+
+    struct ApplyTerms {
+        uint8 scenarioClass; // Art. 19 item, 0 for none
+        bytes32 scenarioId; // keccak256 of the scenario code; class 2: an approved scenario
+        Method method;
+        Frequency frequency;
+        bool frequencyReason; // the application gives a reason for using it less than quarterly
+        bool fusion; // a cross-department fusion demand with its fusion plan (Art. 22)
+        uint8 securityLevel; // 1 (lowest) to 4
+        Resource[] resources;
+        Commitment commitment;
+    }
+
+    /// @dev Decide on an uncatalogued item: the entry the owner catalogued for it (its approved
+    /// version is pinned). A rejection with code {REJECT_LEGAL_BASIS} carries its basis here.
+    struct DecideTerms {
+        bytes32 entryId;
+        uint32 version;
+        string legalBasis;
+    }
+
+    struct Demand {
+        bytes32 unitId;
+        DemandStatus status;
+        PlanStatus plan;
+        uint8 itemCount;
+        uint8 openItems;
+        uint40 appliedAt;
+        uint40 planDueAt; // 5 working days (Art. 22)
+        uint40 serveDueAt; // 10 working days after the plan's approval (Art. 22)
+        bytes32 documentHash;
+        bytes32 commitmentHash;
+    }
+
+    struct Item {
+        bytes32 entryId;
+        bytes32 ownerUnitId;
+        uint32 version;
+        ItemStatus status;
+        bool uncatalogued;
+        uint40 dueAt; // 5 working days (Art. 20), 15 when uncatalogued (Art. 22)
+        uint40 decidedAt;
+        uint16 code;
+    }
+
+    struct Grant {
+        bytes32 unitId;
+        bytes32 scenarioId;
+        uint8 scenarioClass;
+        Method method;
+        Frequency frequency;
+        bool frequencyReason;
+        uint8 securityLevel;
+        GrantStatus status;
+        Suspension suspension;
+        bool objectionPending;
+        bool objected; // one objection per suspension
+        uint40 issuedAt;
+        uint40 lastUsedAt; // issuance counts as the first use
+        uint40 excusedUntil; // a reason on file (Art. 26)
+        uint40 suspendedAt;
+        uint40 objectionDueAt; // end of the 30th day after the notice
+        uint40 serveDueAt;
+        uint40 servedAt;
+        uint40 terminatedAt;
+        uint8 resourceCount;
+    }
+
+    struct Scenario {
+        bool approved;
+        uint40 approvedAt;
+        bytes32 evaluationHash;
+    }
+
+    error SharingSignerNotActive(address signer);
+    error SharingNonceUsed(address signer, uint256 nonce);
+    error SharingInvalidSignature(bytes signature);
+    error SharingWrongUnitKind(address signer, uint8 expected, uint8 actual);
+    error SharingEmptyDocument();
+    error SharingDocumentTooLarge(uint256 length, uint256 maxLength);
+    error SharingNotSelf(address caller);
+    error SharingNotSignedStep(StepKind kind);
+    error SharingUnexpectedField(StepKind kind);
+    error SharingBadTerms(StepKind kind);
+    /// @dev Apply: the subject must be keccak256(abi.encode(unitId, keccak256(document))).
+    error SharingWrongDemandId(bytes32 expected, bytes32 got);
+    error SharingDemandExists(bytes32 demandId);
+    error SharingUnknownDemand(bytes32 demandId);
+    error SharingDemandClosed(bytes32 demandId, DemandStatus status);
+    error SharingInvalidScenarioClass(uint8 scenarioClass);
+    error SharingScenarioNotApproved(bytes32 scenarioId);
+    error SharingInvalidMethod();
+    error SharingInvalidFrequency();
+    error SharingInvalidSecurityLevel(uint8 level);
+    /// @dev Art. 17: a frequency below once per 3 months needs a stated reason.
+    error SharingFrequencyReasonRequired(Frequency frequency);
+    error SharingNoResources();
+    error SharingTooManyResources(uint256 count, uint256 maxCount);
+    error SharingDuplicateResource(bytes32 entryId, bytes32 ownerUnitId);
+    error SharingOwnResource(bytes32 entryId);
+    error SharingUnknownEntry(bytes32 entryId);
+    /// @dev The version is not the entry's approved version, or the entry is deleted.
+    error SharingVersionNotApproved(bytes32 entryId, uint32 version, uint32 approvedVersion);
+    error SharingWrongOwner(bytes32 entryId, bytes32 owner, bytes32 named);
+    error SharingUnknownUnit(bytes32 unitId);
+    error SharingCommitmentWrongDemand(bytes32 demandId);
+    error SharingCommitmentKeyNotActive(address keyId);
+    error SharingCommitmentWrongUnit(address keyId, bytes32 keyUnit, bytes32 demandUnit);
+    error SharingCommitmentWrongScheme(address keyId);
+    error SharingCommitmentInvalidSignature(address keyId);
+    error SharingUnknownItem(bytes32 demandId, uint32 item);
+    error SharingNotItemOwner(bytes32 demandId, uint32 item, bytes32 owner, bytes32 signerUnit);
+    error SharingItemNotPending(bytes32 demandId, uint32 item, ItemStatus status);
+    /// @dev Art. 20: after the due time the item is approved by silence; a decision is too late.
+    error SharingDecisionTooLate(bytes32 demandId, uint32 item, uint40 dueAt);
+    /// @dev Art. 20: a rejection other than for non-conformity cites a legal or regulatory basis.
+    error SharingBasisRequired(bytes32 demandId, uint32 item);
+    error SharingItemNotOverdue(bytes32 demandId, uint32 item, uint40 dueAt);
+    error SharingNoDeemedApproval(bytes32 demandId, uint32 item);
+    error SharingPlanNotPending(bytes32 demandId, PlanStatus status);
+    error SharingUnknownGrant(bytes32 grantId);
+    error SharingGrantNotActive(bytes32 grantId, GrantStatus status);
+    error SharingGrantNotSuspended(bytes32 grantId, GrantStatus status);
+    error SharingGrantTerminated(bytes32 grantId);
+    error SharingNotGrantHolder(bytes32 grantId, bytes32 holder, bytes32 signerUnit);
+    error SharingUseOutOfRange(bytes32 grantId, uint40 at);
+    error SharingExcuseOutOfRange(bytes32 grantId, uint40 until);
+    error SharingNotIdle(bytes32 grantId, uint256 idleFrom);
+    error SharingObjectionClosed(bytes32 grantId, uint40 objectionDueAt);
+    error SharingNoPendingObjection(bytes32 grantId);
+    error SharingObjectionPending(bytes32 grantId);
+    error SharingNotLapsed(bytes32 grantId, uint40 objectionDueAt);
+    error SharingNotFusion(bytes32 grantId);
+    error SharingAlreadyServed(bytes32 grantId);
+    error SharingScenarioState(bytes32 scenarioId, bool approved);
+    error SharingNoLiveGrants(bytes32 entryId);
+    error SharingNotEntryOwner(bytes32 entryId, bytes32 owner, bytes32 signerUnit);
+    /// @dev Art. 14: the entry serves live grants; record an adjustment plan first.
+    error SharingAdjustmentPlanRequired(bytes32 entryId, uint256 liveGrants);
+    error SharingNotCatalog(address caller);
+    error SharingNotParty(bytes32 demandId, uint32 item, bytes32 signerUnit);
+    error SharingDisputeState(bytes32 demandId, uint32 item, bool open);
+    error SharingEscalationState(bytes32 demandId, bool open);
+    error SharingInvalidCode(StepKind kind, uint16 code);
+    /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
+    error SharingBatchSimulated(bytes[] reasons);
+
+    /// @notice Every step, signed or permissionless: the history of a demand, grant, scenario or
+    /// entry plan. `unitId` is the acting unit (zero for a permissionless step), `actor` the
+    /// officer key (or the caller of a permissionless step).
+    event SharingStep(
+        bytes32 indexed subject,
+        StepKind indexed kind,
+        uint32 item,
+        bytes32 unitId,
+        address actor,
+        uint256 nonce,
+        uint16 code,
+        uint40 at,
+        bytes terms,
+        bytes32 documentHash,
+        bytes document
+    );
+
+    /// @notice A demand item opened: forwarded to its responsible unit with a due time, or
+    /// authorised by scenario (dueAt 0).
+    event DemandItemOpened(
+        bytes32 indexed demandId,
+        uint32 item,
+        bytes32 indexed ownerUnitId,
+        bytes32 entryId,
+        uint32 version,
+        ItemStatus status,
+        uint40 dueAt
+    );
+
+    event DemandItemClosed(bytes32 indexed demandId, uint32 item, ItemStatus status, bytes32 entryId, uint32 version);
+
+    /// @notice The Data Center's review of a fusion plan or technical evaluation is due.
+    event DemandPlanOpened(bytes32 indexed demandId, uint40 dueAt);
+
+    event DemandClosed(bytes32 indexed demandId, DemandStatus status);
+
+    /// @notice A grant and the catalog versions it is pinned to.
+    event GrantIssued(
+        bytes32 indexed grantId,
+        bytes32 indexed unitId,
+        bytes32 scenarioId,
+        uint8 scenarioClass,
+        Method method,
+        Frequency frequency,
+        uint8 securityLevel,
+        uint40 serveDueAt,
+        bytes32[] entryIds,
+        uint32[] versions
+    );
+
+    /// @notice The grant's status changed; a suspension is the notice to the demand unit (Art. 26).
+    event GrantStatusChanged(bytes32 indexed grantId, GrantStatus status, Suspension suspension, uint40 objectionDueAt);
+
+    /// @notice A catalog change consumed the adjustment plan recorded for its entry (Art. 14).
+    event AdjustmentPlanUsed(bytes32 indexed entryId, uint256 liveGrants);
+
+    /// @dev Emitted by {executeBatch} for an action it skipped, with the revert data.
+    event SharingActionRejected(address indexed relayer, uint256 indexed index, bytes32 digest, bytes reason);
+
+    /// @notice Executes one signed action.
+    function execute(SignedAction calldata action) external;
+
+    /// @notice Executes many signed actions; a failing one is skipped and reported with
+    /// {SharingActionRejected}.
+    function executeBatch(SignedAction[] calldata actions) external;
+
+    /// @notice As {executeBatch}, then reverts with {SharingBatchSimulated}. Call with `eth_call`.
+    function simulateBatch(SignedAction[] calldata actions) external;
+
+    /// @notice Deems an item approved: it was forwarded for owner review (Art. 20) and its due
+    /// time has passed with no decision. Anyone may call. Emits {SharingStep} (FinaliseItem).
+    function finaliseItem(bytes32 demandId, uint32 item) external;
+
+    /// @notice Suspends a grant unused for 3 months (or past the reason on file). Anyone may call.
+    function suspendIdle(bytes32 grantId) external;
+
+    /// @notice Terminates an idle-suspended grant 30 days after the notice when no objection is
+    /// pending (none made, or the Data Center dismissed it). Anyone may call.
+    function finaliseLapse(bytes32 grantId) external;
+
+    /// @notice Called by the Catalog before a change or deletion request on `entryId` (Art. 14):
+    /// reverts with {SharingAdjustmentPlanRequired} when live grants use the entry and no plan is
+    /// recorded; otherwise consumes the plan.
+    function beforeCatalogChange(bytes32 entryId) external;
+
+    function actionDigest(SignedAction calldata action) external view returns (bytes32);
+
+    function demand(bytes32 demandId) external view returns (Demand memory);
+
+    function item(bytes32 demandId, uint32 index) external view returns (Item memory);
+
+    function grant(bytes32 grantId) external view returns (Grant memory);
+
+    function grantResource(bytes32 grantId, uint256 index) external view returns (bytes32 entryId, uint32 version);
+
+    function scenario(bytes32 scenarioId) external view returns (Scenario memory);
+
+    /// @notice When `grantId` may be suspended for idleness (0 when it cannot be now).
+    function idleFrom(bytes32 grantId) external view returns (uint256);
+
+    function liveGrants(bytes32 entryId) external view returns (uint256);
+
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+}
