@@ -1,0 +1,226 @@
+"""Taking in officers' signed actions, for every contract that takes them (Catalog, Sharing).
+
+The order is the same for all: validate the document, recover the signer, simulate against the
+chain (so a refusal comes back as the contract's own custom error), and only then write the
+outbox row that the relayer sends. Everything that can be refused is refused before the row
+is written, so a rejected request changes nothing anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.errors import ApiError, from_revert
+from api.runtime import Runtime
+from chain import actions as catalog_actions
+from chain import sharing as sharing_actions
+from chain.reverts import decode_revert
+from chain.rpc import RpcError
+from mirror.models import OutboxAction
+from mirror.outbox import encode_action
+from signer.canonical import canonical_bytes
+
+MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
+
+
+@dataclass(frozen=True)
+class ContractCalls:
+    """How to execute and simulate one contract's signed actions."""
+
+    address: Callable[[Runtime], str]
+    execute: Callable[[object], bytes]  # action -> calldata of `execute`
+    action_abi: str
+    simulated_error: str  # the custom error `simulateBatch` always reverts with
+
+
+CONTRACTS = {
+    "catalog": ContractCalls(lambda rt: rt.deployment.catalog, catalog_actions.encode_execute,
+                             catalog_actions.ACTION_ABI, "CatalogBatchSimulated(bytes[])"),  # fmt: skip
+    "sharing": ContractCalls(lambda rt: rt.deployment.sharing, sharing_actions.encode_execute,
+                             sharing_actions.ACTION_ABI, "SharingBatchSimulated(bytes[])"),  # fmt: skip
+}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    action_id: str
+    entry_id: str  # the action's subject: entry, demand, grant, scenario
+    signer: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A signed action that passed every check that does not need the chain's current state."""
+
+    action: object  # chain.actions.CatalogAction | chain.sharing.SharingAction
+    signer: str
+    action_id: str
+    subject_hex: str
+    contract: str  # a key of CONTRACTS
+
+
+def validate_model(schema: type[BaseModel], document: object) -> BaseModel:
+    """`document` parsed by `schema`, or a 422 naming the first bad field.
+
+    The document goes on-chain exactly as signed, not as parsed, so it must already be in the
+    schema's own types: the strict pass refuses what the lax one would coerce ("yes" or 1 for
+    true, "1" for a reason code, a datetime for a date).
+    """
+    try:
+        parsed = schema.model_validate(document)  # lax first: its errors name fields for any input
+        schema.model_validate_json(json.dumps(document), strict=True)
+        return parsed
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(["document", *(str(p) for p in first["loc"])])
+        raise ApiError(422, "invalid_document", f"{field}: {first['msg']}", field,
+                       errors=[{"field": ".".join(["document", *(str(p) for p in e["loc"])]), "message": e["msg"]}
+                               for e in exc.errors()]) from None  # fmt: skip
+
+
+def document_bytes(document: dict) -> bytes:
+    data = canonical_bytes(document)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ApiError(413, "document_too_large",
+                       f"document: {len(data)} bytes as canonical JSON, at most {MAX_DOCUMENT_BYTES}", "document")
+    return data
+
+
+def parse_signature(value: str, field: str = "signature") -> bytes:
+    """A 65-byte r‖s‖v ECDSA signature from hex."""
+    raw = parse_hex(value, field)
+    if len(raw) != 65:
+        raise ApiError(400, "bad_signature_encoding", f"{field}: expected 65 bytes r‖s‖v, got {len(raw)}", field)
+    return raw
+
+
+def parse_hex(value: str, field: str) -> bytes:
+    text = value[2:] if value.startswith("0x") else value
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise ApiError(400, "bad_signature_encoding", f"{field}: not hexadecimal", field) from None
+
+
+def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> Accepted:
+    """Simulate and store one prepared action; raises ApiError with nothing changed.
+
+    Sending the same signed action again while it is in flight is answered with its status (a
+    safe retry); once it is on-chain, it is a replay and refused.
+    """
+    known = _known(runtime, [prepared])
+    if prepared.action_id in known:
+        return known[prepared.action_id]
+    if busy_check:
+        busy = _busy(runtime, [prepared])
+        if busy is not None:
+            raise busy_error(busy[1])
+    calls = CONTRACTS[prepared.contract]
+    try:
+        runtime.rpc.eth_call(calls.address(runtime), calls.execute(prepared.action), runtime.sender.account.address)
+    except RpcError as exc:
+        if exc.data is None:
+            raise
+        raise from_revert(decode_revert(exc.data)) from None
+    return store(runtime, [prepared])[0]
+
+
+def accept_many(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True) -> list[Accepted]:
+    """Accept prepared actions of one contract all together or not at all.
+
+    They are simulated in order in one `eth_call`, so later actions may depend on earlier ones;
+    the first refusal is answered with its index in the field name and nothing is stored.
+    """
+    known = _known(runtime, prepared)
+    fresh = [p for p in prepared if p.action_id not in known]
+    if busy_check:
+        busy = _busy(runtime, fresh)
+        if busy is not None:
+            raise of_item(busy_error(busy[1]), prepared.index(busy[0]))
+    if fresh:
+        reasons = simulate_batch(runtime, fresh[0].contract, [p.action for p in fresh])
+        for p, reason in zip(fresh, reasons):
+            if reason:
+                raise of_item(from_revert(decode_revert(reason)), prepared.index(p))
+    stored = {a.action_id: a for a in store(runtime, fresh)} if fresh else {}
+    return [known.get(p.action_id) or stored[p.action_id] for p in prepared]
+
+
+def of_item(exc: ApiError, index: int) -> ApiError:
+    """`exc` naming item `index` of a batch in its field and message."""
+    exc.field = f"actions[{index}].{exc.field}" if exc.field else f"actions[{index}]"
+    exc.message = f"actions[{index}].{exc.message}"
+    return exc
+
+
+def simulate_batch(runtime: Runtime, contract: str, actions: list) -> list[bytes]:
+    """What each action would revert with if executed in order (empty bytes: it would succeed)."""
+    calls = CONTRACTS[contract]
+    calldata = keccak(text=f"simulateBatch({calls.action_abi}[])")[:4] + abi_encode(
+        [f"{calls.action_abi}[]"], [[a.as_tuple() for a in actions]]
+    )
+    try:
+        runtime.rpc.eth_call(calls.address(runtime), calldata, runtime.sender.account.address)
+    except RpcError as exc:
+        if exc.data is not None and exc.data[:4] == keccak(text=calls.simulated_error)[:4]:
+            return list(abi_decode(["bytes[]"], exc.data[4:])[0])
+        raise
+    raise RuntimeError("simulateBatch returned instead of reverting")
+
+
+def _known(runtime: Runtime, prepared: list[Prepared]) -> dict[str, Accepted]:
+    """Actions still in flight in the outbox, by action id: a client's retry, answered as before."""
+    with runtime.store.sessions() as session:
+        rows = session.scalars(select(OutboxAction).where(
+            OutboxAction.digest.in_([p.action_id for p in prepared]), OutboxAction.status.in_(("accepted", "sent"))
+        ))  # fmt: skip
+        return {r.digest: Accepted(r.digest, r.entry_id, r.signer, r.status) for r in rows}
+
+
+def _busy(runtime: Runtime, prepared: list[Prepared]) -> tuple[Prepared, str] | None:
+    """The first action whose subject has an earlier action accepted but not yet on-chain (with
+    that action's id): it was simulated against a state that is about to change."""
+    if not prepared:
+        return None
+    with runtime.store.sessions() as session:
+        busy = session.execute(
+            select(OutboxAction.entry_id, OutboxAction.digest).where(
+                OutboxAction.entry_id.in_({p.subject_hex for p in prepared}),
+                OutboxAction.status.in_(("accepted", "sent")),
+            )
+        ).first()
+    if busy is None:
+        return None
+    return next(p for p in prepared if p.subject_hex == busy[0]), busy[1]
+
+
+def busy_error(action_id: str) -> ApiError:
+    return ApiError(409, "entry_busy", f"entry_id: action {action_id} on this entry is not on-chain yet; retry shortly",
+                    "entry_id")
+
+
+def store(runtime: Runtime, prepared: list[Prepared]) -> list[Accepted]:
+    now = time.time()
+    try:
+        with runtime.store.sessions.begin() as session:
+            session.add_all([
+                OutboxAction(digest=p.action_id, signer=p.signer, nonce=str(p.action.nonce), entry_id=p.subject_hex,
+                             kind=int(p.action.kind), contract=p.contract, payload=encode_action(p.action),
+                             status="accepted", accepted_at=now)
+                for p in prepared
+            ])  # fmt: skip
+    except IntegrityError:
+        raise ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce") from None
+    runtime.relayer.wake()
+    return [Accepted(p.action_id, p.subject_hex, p.signer, "accepted") for p in prepared]

@@ -1,0 +1,203 @@
+"""A district on a real node, driving the Sharing contract: units with officers whose keys are the
+signer's SigningKeys (ECDSA for actions and commitments, SM2 for commitments), approved catalog
+entries to ask for, signed sharing actions, and time travel.
+
+Used by the contract, mirror and API tests of sharing; the documents here are only as rich as
+the contract needs (the contract keeps hashes, never parses JSON), except the commitment,
+which is the real `putuo.commitment/1` since the contract checks its demand id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from eth_account import Account
+
+from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
+from chain.client import contract_at
+from chain.events import EventRecord, receipt_events
+from chain.sharing import (
+    ApplyTerms,
+    CommitmentProof,
+    DecideTerms,
+    Frequency,
+    KeyScheme,
+    Method,
+    Resource,
+    SharingAction,
+    StepKind,
+    demand_id_for,
+    scenario_id_for,
+)
+from chain.sharing import sign_action as sign_sharing_action
+from signer.commitment import SHANGHAI, build_commitment, sign_commitment
+from signer.keys import SigningKey
+from tests.conftest import DECLARED_AT, UNIT_KINDS
+
+ZERO32 = b"\x00" * 32
+APPROVE_REVIEW = b'{"decision":"approve","schema":"putuo.catalog-review/1"}'
+
+
+@dataclass
+class Officer:
+    """An officer of a unit: an ECDSA key (actions, ECDSA commitments) and an SM2 key."""
+
+    unit_id: bytes
+    ecdsa: SigningKey
+    sm2: SigningKey
+
+    @property
+    def address(self) -> str:
+        return self.ecdsa.key_id
+
+    @property
+    def unit_hex(self) -> str:
+        return "0x" + self.unit_id.hex()
+
+
+def doc(schema: str, **fields) -> bytes:
+    """A small canonical JSON document (sorted keys, no spaces)."""
+    return json.dumps({"schema": schema, **fields}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class SharingDesk:
+    """The Office, the Data Center and three ordinary units of a test district."""
+
+    def __init__(self, system) -> None:
+        self.system = system
+        self.w3 = system.w3
+        self.chain_id = self.w3.eth.chain_id
+        self.registry = contract_at(self.w3, "UnitRegistry", system.deployment.registry)
+        self.catalog = contract_at(self.w3, "Catalog", system.deployment.catalog)
+        self.sharing = contract_at(self.w3, "Sharing", system.deployment.sharing)
+        self.office = self.unit("PT-QFB", "office", "普陀区人民政府办公室")
+        self.data_center = self.unit("PT-DSJZX", "data_center", "普陀区大数据中心")
+        self.civil = self.unit("PT-MZJ", "ordinary", "普陀区民政局")  # responsible unit (owner)
+        self.market = self.unit("PT-SCJGJ", "ordinary", "普陀区市场监督管理局")  # owner
+        self.street = self.unit("PT-CFJD", "ordinary", "长风新村街道办事处")  # demand unit
+
+    # ---- units and keys
+
+    def unit(self, code: str, kind: str, name: str) -> Officer:
+        unit_id = unit_id_for(code)
+        self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
+        return self.officer(unit_id)
+
+    def officer(self, unit_id: bytes) -> Officer:
+        ecdsa, sm2 = SigningKey.generate("ecdsa"), SigningKey.generate("sm2")
+        self.system.office.send(self.registry.functions.registerOfficer(unit_id, ecdsa.key_id, sm2.public_key))
+        return Officer(unit_id, ecdsa, sm2)
+
+    def revoke(self, key_id: str) -> None:
+        self.system.office.send(self.registry.functions.revokeKey(self.w3.to_checksum_address(key_id)))
+
+    # ---- catalog
+
+    def catalog_action(self, officer: Officer, kind: ActionKind, entry_id: bytes, document: bytes, **kw) -> dict:
+        declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
+        action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
+                               fresh_nonce(), declared_at=declared)  # fmt: skip
+        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.chain_id,
+                             catalog_address=self.system.deployment.catalog)  # fmt: skip
+        return self.system.relayer.send(self.catalog.functions.execute(signed.as_tuple()))
+
+    def approved_entry(self, owner: Officer, code: str, name: str = "低保对象信息") -> tuple[bytes, int]:
+        """A catalog entry of `owner`, submitted and approved: (entry id, approved version)."""
+        entry_id = entry_id_for(owner.unit_id, code)
+        self.catalog_action(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code=code, name=name))
+        self.catalog_action(self.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=1)
+        return entry_id, 1
+
+    def entry(self, entry_id: bytes):
+        return self.catalog.functions.entry(entry_id).call()
+
+    # ---- sharing actions
+
+    def action(self, officer: Officer, kind: StepKind, subject: bytes, document: bytes, *, item: int = 0,
+               code: int = 0, at: int = 0, terms: bytes = b"", nonce: int | None = None) -> SharingAction:
+        unsigned = SharingAction(kind, subject, document, fresh_nonce() if nonce is None else nonce, item, code, at, terms)
+        return sign_sharing_action(unsigned, officer.ecdsa.private_key, chain_id=self.chain_id,
+                                   sharing_address=self.system.deployment.sharing)  # fmt: skip
+
+    def send(self, action: SharingAction) -> dict:
+        return self.system.relayer.send(self.sharing.functions.execute(action.as_tuple()))
+
+    def act(self, officer: Officer, kind: StepKind, subject: bytes, document: bytes | None = None, **kw) -> dict:
+        """Sign and send one step; the document defaults to a small note naming the step."""
+        document = document if document is not None else doc(f"putuo.test-{kind.name.lower()}/1", note="测试")
+        return self.send(self.action(officer, kind, subject, document, **kw))
+
+    def commitment(self, officer: Officer, demand_id: bytes, *, scheme: str = "ecdsa",
+                   key: SigningKey | None = None, scenario: str = "低保审核") -> CommitmentProof:
+        """The officer's signed commitment for `demand_id` (Art. 18)."""
+        key = key or (officer.sm2 if scheme == "sm2" else officer.ecdsa)
+        commitment = build_commitment(
+            demand_id=demand_id, signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=key.scheme,
+            scenario=scenario, signed_at=datetime.fromtimestamp(self.now(), SHANGHAI),
+        )
+        signature = sign_commitment(commitment, key)
+        return CommitmentProof(KeyScheme.SM2 if key.scheme == "sm2" else KeyScheme.ECDSA,
+                               self.w3.to_checksum_address(key.key_id), commitment.canonical_bytes(),
+                               signature.signature)  # fmt: skip
+
+    def application(self, applicant: Officer, resources: list[Resource], *, application_no: str = "CF-2026-001",
+                    scenario_class: int = 0, scenario_code: str = "低保审核", method: Method = Method.INTERFACE,
+                    frequency: Frequency = Frequency.MONTHLY, frequency_reason: bool = False, fusion: bool = False,
+                    security_level: int = 2, commitment_scheme: str = "ecdsa", commitment_key: SigningKey | None = None,
+                    commitment_demand: bytes | None = None) -> tuple[bytes, SharingAction]:
+        """A signed Apply: (demand id, action). `commitment_demand` signs the commitment for
+        another demand id (an attack)."""
+        document = doc("putuo.demand/1", application_no=application_no, scenario=scenario_code)
+        demand_id = demand_id_for(applicant.unit_id, document)
+        commitment = self.commitment(applicant, commitment_demand or demand_id, scheme=commitment_scheme,
+                                     key=commitment_key, scenario=scenario_code)  # fmt: skip
+        terms = ApplyTerms(scenario_class, scenario_id_for(scenario_code), method, frequency, frequency_reason, fusion,
+                           security_level, tuple(resources), commitment)  # fmt: skip
+        return demand_id, self.action(applicant, StepKind.APPLY, demand_id, document, terms=terms.encode())
+
+    def apply(self, applicant: Officer, resources: list[Resource], **kw) -> tuple[bytes, dict]:
+        demand_id, action = self.application(applicant, resources, **kw)
+        return demand_id, self.send(action)
+
+    def decide(self, owner: Officer, demand_id: bytes, item: int, *, code: int = 0, legal_basis: str = "",
+               entry_id: bytes = ZERO32, version: int = 0) -> dict:
+        terms = DecideTerms(entry_id, version, legal_basis)
+        encoded = terms.encode() if terms != DecideTerms() else b""
+        return self.act(owner, StepKind.DECIDE, demand_id, item=item, code=code, terms=encoded)
+
+    @staticmethod
+    def resource(owner: Officer, entry: tuple[bytes, int] | None = None) -> Resource:
+        entry_id, version = entry if entry is not None else (ZERO32, 0)
+        return Resource(entry_id, version, owner.unit_id)
+
+    # ---- reading the contract
+
+    def demand(self, demand_id: bytes):
+        return self.sharing.functions.demand(demand_id).call()
+
+    def item(self, demand_id: bytes, index: int):
+        return self.sharing.functions.item(demand_id, index).call()
+
+    def grant(self, grant_id: bytes):
+        return self.sharing.functions.grant(grant_id).call()
+
+    def events(self, receipt) -> list[EventRecord]:
+        return receipt_events(receipt)
+
+    # ---- time
+
+    def now(self) -> int:
+        return self.w3.eth.get_block("latest")["timestamp"]
+
+    def travel_to(self, timestamp: int) -> None:
+        """Mine a block at `timestamp` (so the next transaction runs just after it)."""
+        for method, params in (("evm_setNextBlockTimestamp", [timestamp]), ("evm_mine", [])):
+            answer = self.w3.provider.make_request(method, params)
+            assert "error" not in answer, answer
+
+    def next_block_at(self, timestamp: int) -> None:
+        """The next transaction's block will have exactly `timestamp`."""
+        answer = self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+        assert "error" not in answer, answer
