@@ -1,0 +1,472 @@
+"""The documents of the sharing steps (Art. 17–26, 31), one strict model per signed step.
+
+A document is what an officer signs and what goes on-chain in full; this module says what a
+valid one is. Rules that tie one field to another ("required iff", "forbidden otherwise") are
+checked on the dependent field, so a refusal names that field in the error's `loc`: the field
+it depends on is declared first, and when that one is itself invalid the rule is not checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from catalog.document import LongText, Text
+
+MAX_RESOURCES = 32  # Sharing.MAX_RESOURCES
+MAX_CODE = 2**16 - 1  # the action's `code` is a uint16
+MAX_VERSION = 2**32 - 1  # catalog versions are uint32
+
+
+def _nonzero(value: str) -> str:
+    if value == "0x" + "0" * 64:
+        raise ValueError("the zero id names nothing (on-chain it means 'none')")
+    return value
+
+
+def _distinct(values: list) -> list:
+    seen = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"item {i} repeats {value!r}: the items must be distinct")
+        seen.add(value)
+    return values
+
+
+def _real_time(value: str) -> str:
+    dt.datetime.fromisoformat(value)  # ValueError for 2025-02-30T25:00:00+08:00
+    return value
+
+
+def _real_date(value: str) -> str:
+    dt.date.fromisoformat(value)
+    return value
+
+
+# One spelling each: the document's canonical bytes are its identity (a demand's id).
+Id = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$"), AfterValidator(_nonzero)]
+ShanghaiTime = Annotated[
+    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$"), AfterValidator(_real_time)
+]
+ShanghaiDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_date)]
+ReasonCode = Annotated[int, Field(ge=1, le=MAX_CODE)]
+ItemIndex = Annotated[int, Field(ge=0, lt=MAX_RESOURCES)]  # a demand has at most 32 items
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+Ids = Annotated[list[Id], AfterValidator(_distinct)]
+
+_INVALID = object()  # the field a rule depends on failed its own validation
+
+
+def _other(info: ValidationInfo, name: str) -> Any:
+    return info.data.get(name, _INVALID)
+
+
+def _required_iff(value: Any, condition: bool, why: str) -> Any:
+    """Refuse `value` missing where `condition` holds, or present where it does not."""
+    if condition and value is None:
+        raise ValueError(f"required {why}")
+    if not condition and value is not None:
+        raise ValueError(f"only allowed {why}")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DemandType(str, Enum):
+    """需求类型: an ordinary demand, or a cross-department fusion demand (Art. 22)."""
+
+    ROUTINE = "routine"
+    FUSION = "fusion"
+
+
+class Class4Basis(str, Enum):
+    """Which of Art. 19 (4)'s grounds a class-4 scenario rests on."""
+
+    SUBJECT_AUTHORISED = "subject_authorised"  # 数据主体授权
+    BATCH_COMPARISON = "batch_comparison"  # 批量比对, results only
+    DESENSITISED = "desensitised"  # 脱敏数据
+
+
+# Member names match chain.sharing.Method / Frequency: sharing.fields maps them by name.
+class ShareMethod(str, Enum):
+    """共享方式 (Art. 21): interface preferred; another method needs a technical evaluation."""
+
+    INTERFACE = "interface"
+    BATCH_COMPARISON = "batch_comparison"
+    OTHER = "other"
+
+
+class UseFrequency(str, Enum):
+    """使用频率 (Art. 17): below once per 3 months needs a reason."""
+
+    CONTINUOUS = "continuous"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMI_ANNUAL = "semi_annual"
+    ANNUAL = "annual"
+
+
+RARE_FREQUENCIES = frozenset({UseFrequency.SEMI_ANNUAL, UseFrequency.ANNUAL})
+
+
+class SecurityLevel(str, Enum):
+    """安全等级, L1 (lowest) to L4."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    L4 = "L4"
+
+
+class RejectReason(str, Enum):
+    """Why an owner rejects an item (Art. 20): non-conformity, or a cited legal basis."""
+
+    NONCONFORMING = "nonconforming"
+    LEGAL_BASIS = "legal_basis"
+
+
+class DisputeAbout(str, Enum):
+    REASONABLENESS = "reasonableness"  # 需求合理性
+    SHAREABILITY = "shareability"  # 可共享性
+    REJECTION = "rejection"  # 拒绝理由
+
+
+# ---------------------------------------------------------------- application (Art. 17)
+
+
+class Scenario(_Strict):
+    """应用场景, with its Art. 19 item (0: none, the owner reviews)."""
+
+    code: Text
+    name: Text
+    klass: int = Field(alias="class", ge=0, le=4)
+    class4_basis: Class4Basis | None = Field(default=None, validate_default=True)
+
+    @field_validator("class4_basis")
+    @classmethod
+    def _basis_of_class4(cls, value: Class4Basis | None, info: ValidationInfo) -> Class4Basis | None:
+        klass = _other(info, "klass")
+        if klass is _INVALID:
+            return value
+        return _required_iff(value, klass == 4, "when class is 4 (Art. 19 (4) names its ground)")
+
+
+class Resource(_Strict):
+    """A resource wanted: a catalog entry at a version, or (both null) data not yet catalogued."""
+
+    entry_id: Id | None
+    version: Version | None
+    owner_unit_id: Id
+    items: Annotated[list[Text], Field(min_length=1, max_length=200), AfterValidator(_distinct)]
+    description: LongText | None = Field(default=None, validate_default=True)
+
+    @field_validator("version")
+    @classmethod
+    def _paired(cls, value: int | None, info: ValidationInfo) -> int | None:
+        entry_id = _other(info, "entry_id")
+        if entry_id is _INVALID:
+            return value
+        return _required_iff(value, entry_id is not None, "with an entry_id: both set, or both null")
+
+    @field_validator("description")
+    @classmethod
+    def _described(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if _other(info, "entry_id") is None and value is None:
+            raise ValueError("required for data not yet catalogued (Art. 22): say what is wanted")
+        return value
+
+
+class FusionPlan(_Strict):
+    """融合方案 of a cross-department fusion demand (Art. 22)."""
+
+    summary: LongText
+    departments: Annotated[Ids, Field(min_length=2)]
+    governance: LongText
+
+
+class Application(_Strict):
+    """A demand application (Art. 17): what is wanted, why, how, how often, how it is kept safe."""
+
+    schema_: Literal["putuo.demand/1"] = Field(alias="schema")
+    application_no: Text
+    demand_unit_id: Id
+    demand_type: DemandType
+    scenario: Scenario
+    legal_basis: LongText
+    business_goal: LongText
+    resources: Annotated[list[Resource], Field(min_length=1, max_length=MAX_RESOURCES)]
+    method: ShareMethod
+    method_reason: LongText | None = Field(default=None, validate_default=True)
+    frequency: UseFrequency
+    frequency_reason: LongText | None = Field(default=None, validate_default=True)
+    security_level: SecurityLevel
+    safeguards: Annotated[list[Text], Field(min_length=1, max_length=20)]
+    fusion_plan: FusionPlan | None = Field(default=None, validate_default=True)
+
+    @field_validator("resources")
+    @classmethod
+    def _one_per_owner_and_entry(cls, value: list[Resource], info: ValidationInfo) -> list[Resource]:
+        seen: dict[tuple, int] = {}
+        for i, r in enumerate(value):
+            key = (r.entry_id, r.owner_unit_id)
+            if key in seen:
+                raise ValueError(f"resources {seen[key]} and {i} name the same entry of the same owner"
+                                 " (ask for uncatalogued data of one owner in one resource)")
+            seen[key] = i
+            if r.owner_unit_id == info.data.get("demand_unit_id"):
+                raise ValueError(f"resource {i} is the demand unit's own")
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _method_fits_scenario(cls, value: ShareMethod, info: ValidationInfo) -> ShareMethod:
+        scenario = info.data.get("scenario")
+        if (scenario is not None and scenario.class4_basis == Class4Basis.BATCH_COMPARISON
+                and value != ShareMethod.BATCH_COMPARISON):  # fmt: skip
+            raise ValueError("must be batch_comparison: the scenario rests on batch comparison (Art. 19 (4))")
+        return value
+
+    @field_validator("method_reason")
+    @classmethod
+    def _evaluated(cls, value: str | None, info: ValidationInfo) -> str | None:
+        method = _other(info, "method")
+        if method is _INVALID:
+            return value
+        return _required_iff(value, method == ShareMethod.OTHER,
+                             "when method is other (Art. 21: for the technical evaluation)")
+
+    @field_validator("frequency_reason")
+    @classmethod
+    def _rare_use_explained(cls, value: str | None, info: ValidationInfo) -> str | None:
+        frequency = _other(info, "frequency")
+        if frequency is _INVALID:
+            return value
+        return _required_iff(value, frequency in RARE_FREQUENCIES,
+                             "when frequency is below once per 3 months (Art. 17)")
+
+    @field_validator("fusion_plan")
+    @classmethod
+    def _fusion_planned(cls, value: FusionPlan | None, info: ValidationInfo) -> FusionPlan | None:
+        demand_type = _other(info, "demand_type")
+        if demand_type is _INVALID:
+            return value
+        return _required_iff(value, demand_type == DemandType.FUSION, "when demand_type is fusion (Art. 22)")
+
+
+# ---------------------------------------------------------------- review of a demand
+
+
+class DemandDecision(_Strict):
+    """The responsible unit's decision on one item (Art. 20, 22)."""
+
+    schema_: Literal["putuo.demand-decision/1"] = Field(alias="schema")
+    demand_id: Id
+    item: ItemIndex
+    decision: Literal["approve", "reject"]
+    reason_code: RejectReason | None = Field(default=None, validate_default=True)
+    legal_basis: LongText | None = Field(default=None, validate_default=True)
+    reason: LongText | None = Field(default=None, validate_default=True)
+    entry_id: Id | None = Field(default=None, validate_default=True)
+    version: Version | None = Field(default=None, validate_default=True)
+
+    @field_validator("reason_code")
+    @classmethod
+    def _coded(cls, value: RejectReason | None, info: ValidationInfo) -> RejectReason | None:
+        decision = _other(info, "decision")
+        if decision is _INVALID:
+            return value
+        return _required_iff(value, decision == "reject", "with a rejection")
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _basis_cited(cls, value: str | None, info: ValidationInfo) -> str | None:
+        code = _other(info, "reason_code")
+        if code is _INVALID:
+            return value
+        return _required_iff(value, code == RejectReason.LEGAL_BASIS,
+                             "when reason_code is legal_basis (Art. 20: cite the law)")
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("decision") == "reject" and value is None:
+            raise ValueError("required with a rejection")
+        return value
+
+    @field_validator("entry_id")
+    @classmethod
+    def _catalogued_on_approval(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("decision") == "reject":
+            raise ValueError("only allowed with an approval (the entry catalogued for the item, Art. 22)")
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _paired(cls, value: int | None, info: ValidationInfo) -> int | None:
+        entry_id = _other(info, "entry_id")
+        if entry_id is _INVALID:
+            return value
+        return _required_iff(value, entry_id is not None, "with an entry_id: both set, or neither")
+
+
+class PlanReview(_Strict):
+    """The Data Center's review of a fusion plan or technical evaluation (Art. 21, 22)."""
+
+    schema_: Literal["putuo.plan-review/1"] = Field(alias="schema")
+    demand_id: Id
+    decision: Literal["approve", "return"]
+    reason_code: ReasonCode | None = Field(default=None, validate_default=True)
+    reason: LongText | None = Field(default=None, validate_default=True)
+
+    @field_validator("reason_code")
+    @classmethod
+    def _coded(cls, value: int | None, info: ValidationInfo) -> int | None:
+        decision = _other(info, "decision")
+        if decision is _INVALID:
+            return value
+        return _required_iff(value, decision == "return", "with a return")
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("decision") == "return" and value is None:
+            raise ValueError("required with a return")
+        return value
+
+
+# ---------------------------------------------------------------- grants (Art. 22, 26, 31)
+
+
+class FusionServed(_Strict):
+    schema_: Literal["putuo.fusion-served/1"] = Field(alias="schema")
+    grant_id: Id
+    note: LongText
+
+
+class UsageRecord(_Strict):
+    """A use of the grant (Art. 30), with the time it happened."""
+
+    schema_: Literal["putuo.grant-use/1"] = Field(alias="schema")
+    grant_id: Id
+    used_at: ShanghaiTime
+    calls: Annotated[int, Field(ge=1, le=2**53 - 1)]
+
+
+class IdleReason(_Strict):
+    """Why the grant may stay unused, and until which day (Art. 26)."""
+
+    schema_: Literal["putuo.idle-reason/1"] = Field(alias="schema")
+    grant_id: Id
+    reason: LongText
+    until: ShanghaiDate
+
+
+class SecuritySuspension(_Strict):
+    schema_: Literal["putuo.grant-suspension/1"] = Field(alias="schema")
+    grant_id: Id
+    risk: LongText
+
+
+class Objection(_Strict):
+    schema_: Literal["putuo.grant-objection/1"] = Field(alias="schema")
+    grant_id: Id
+    reason: LongText
+
+
+class Reinstatement(_Strict):
+    schema_: Literal["putuo.grant-reinstatement/1"] = Field(alias="schema")
+    grant_id: Id
+    reason: LongText
+
+
+class ObjectionDismissal(_Strict):
+    schema_: Literal["putuo.objection-dismissal/1"] = Field(alias="schema")
+    grant_id: Id
+    reason_code: ReasonCode
+    reason: LongText
+
+
+class Termination(_Strict):
+    schema_: Literal["putuo.grant-termination/1"] = Field(alias="schema")
+    grant_id: Id
+    reason: LongText
+
+
+# ---------------------------------------------------------------- scenarios, plans, cases
+
+
+class ScenarioEvaluation(_Strict):
+    """The Data Center's evaluation of a key-work scenario (Art. 19 (2))."""
+
+    schema_: Literal["putuo.scenario-evaluation/1"] = Field(alias="schema")
+    scenario_code: Text
+    name: Text
+    key_work: LongText  # the 市委市政府 / 区委区政府 key work it serves
+    plan: LongText
+    conclusion: LongText
+
+
+class ScenarioWithdrawal(_Strict):
+    schema_: Literal["putuo.scenario-withdrawal/1"] = Field(alias="schema")
+    scenario_code: Text
+    reason: LongText
+
+
+class AdjustmentPlan(_Strict):
+    """How a change to an entry that live grants use is handled (Art. 14)."""
+
+    schema_: Literal["putuo.adjustment-plan/1"] = Field(alias="schema")
+    entry_id: Id
+    change: LongText
+    affected_grants: Annotated[Ids, Field(min_length=1)]
+    notified_units: Annotated[Ids, Field(min_length=1)]
+    plan: LongText
+
+
+class Dispute(_Strict):
+    """A dispute over a demand item, after the parties' own negotiation (Art. 24)."""
+
+    schema_: Literal["putuo.dispute/1"] = Field(alias="schema")
+    demand_id: Id
+    item: ItemIndex
+    about: DisputeAbout
+    statement: LongText
+    negotiation: LongText
+
+
+class DisputeResolution(_Strict):
+    schema_: Literal["putuo.dispute-resolution/1"] = Field(alias="schema")
+    demand_id: Id
+    item: ItemIndex
+    outcome: Literal["settled", "upheld", "overturned"]
+    text: LongText
+
+
+class Escalation(_Strict):
+    """A demand the district cannot serve, sent to the city (Art. 23)."""
+
+    schema_: Literal["putuo.escalation/1"] = Field(alias="schema")
+    demand_id: Id
+    reason: LongText
+    city_request: LongText
+
+
+class EscalationOutcome(_Strict):
+    schema_: Literal["putuo.escalation-outcome/1"] = Field(alias="schema")
+    demand_id: Id
+    outcome: Literal["served", "refused"]
+    text: LongText
