@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import RuntimeDep
-from api.routers import catalog, commitments, duties, evaluation, units
+from api.routers import catalog, commitments, duties, evaluation, sharing, units
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(commitments.router)
     app.include_router(duties.router)
     app.include_router(evaluation.router)
+    app.include_router(sharing.router)
 
     @app.get("/healthz", tags=["health"])
     def health(rt: RuntimeDep) -> dict:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from api.settings import Settings
 from chain.client import Sender, connect, contract_at
+from chain.clock import ChainClock
 from chain.deploy import Deployment, deployment_path
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
@@ -63,6 +64,7 @@ class Runtime:
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
         self.rpc = RpcClient(s.rpc_url)
+        self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(self.store.sessions, self.sender, {"catalog": self.catalog, "sharing": self.sharing},
                                batch_max=s.batch_max,

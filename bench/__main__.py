@@ -6,7 +6,7 @@ figures (100,000 entries for lookups) and take a few minutes on this machine.
 
 import sys
 
-from bench import bench_catalog, bench_signer
+from bench import bench_catalog, bench_sharing, bench_signer
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     bench_signer.main()
     print("\nCatalog ledger:")
     bench_catalog.main()
+    print("\nSharing:")
+    bench_sharing.main()
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from api import schemas
+from api import schemas, sharing_schemas
 from api.app import create_app
 from api.errors import ApiError
 from api.services.actions import validate_document
+from api.services.intake import validate_model
 from chain.actions import ActionKind
+from chain.sharing import StepKind
+from sharing.fields import SCHEMAS as SHARING_SCHEMAS
 from signer.commitment import verify_commitment
 
 ROUTES = {
@@ -39,7 +42,34 @@ ROUTES = {
     ("get", "/v1/catalog/actions/{action_id}"),
     ("post", "/v1/commitments/verify"),
     ("post", "/v1/commitments/sign"),
+    ("post", "/v1/demands/id"),
+    ("post", "/v1/sharing/typed-data"),
+    ("post", "/v1/sharing/actions"),
+    ("post", "/v1/demands"),
+    ("post", "/v1/demands/{demand_id}/items/{item}/decision"),
+    ("post", "/v1/grants/{grant_id}/objections"),
+    ("post", "/v1/grants/{grant_id}/terminations"),
+    ("post", "/v1/demands/{demand_id}/items/{item}/finalise"),
+    ("post", "/v1/grants/{grant_id}/suspend-idle"),
+    ("post", "/v1/grants/{grant_id}/finalise-lapse"),
+    ("get", "/v1/demands/{demand_id}"),
+    ("get", "/v1/units/{unit_id}/incoming-demands"),
+    ("get", "/v1/units/{unit_id}/grants"),
+    ("get", "/v1/grants/{grant_id}"),
+    ("get", "/v1/grants/{grant_id}/history"),
+    ("get", "/v1/scenarios"),
+    ("get", "/v1/sharing/check"),
 }
+# Sharing routes whose body carries one kind of step; permissionless steps take no body.
+SHARING_KIND_OF_ROUTE = {
+    "/v1/demands": StepKind.APPLY,
+    "/v1/demands/id": StepKind.APPLY,
+    "/v1/demands/{demand_id}/items/{item}/decision": StepKind.DECIDE,
+    "/v1/grants/{grant_id}/objections": StepKind.OBJECT,
+    "/v1/grants/{grant_id}/terminations": StepKind.TERMINATE,
+}
+BODILESS = {"/v1/demands/{demand_id}/items/{item}/finalise", "/v1/grants/{grant_id}/suspend-idle",
+            "/v1/grants/{grant_id}/finalise-lapse"}
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,
     "/v1/catalog/entries/{entry_id}/resubmissions": ActionKind.RESUBMIT,
@@ -112,9 +142,16 @@ def test_submit_body_example(spec):
 def test_every_post_body_has_valid_examples(spec):
     """Each example is a valid body; each action route has an example of its own kind of document."""
     posts = [(p, op) for m, p, op in operations(spec) if m == "post"]
-    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | {"/v1/catalog/typed-data", "/v1/catalog/actions",
-                                                          "/v1/commitments/verify", "/v1/commitments/sign"}
+    assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | set(SHARING_KIND_OF_ROUTE) | BODILESS | {
+        "/v1/catalog/typed-data", "/v1/catalog/actions", "/v1/commitments/verify", "/v1/commitments/sign",
+        "/v1/sharing/typed-data", "/v1/sharing/actions"}
     for path, operation in posts:
+        if path in BODILESS:
+            assert "requestBody" not in operation, path
+            continue
+        if path in SHARING_KIND_OF_ROUTE or path.startswith("/v1/sharing/"):
+            check_sharing_examples(spec, path, operation)
+            continue
         name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
         examples = schema.get("examples", [])
         assert examples, f"POST {path}: {name} has no example"
@@ -133,6 +170,34 @@ def test_every_post_body_has_valid_examples(spec):
                 assert any(fits(kind, example["document"]) for kind in ActionKind), example
         if path in KIND_OF_ROUTE:
             assert any(fits(KIND_OF_ROUTE[path], e["document"]) for e in examples), path
+
+
+def sharing_fits(kind: StepKind, document: dict) -> bool:
+    try:
+        validate_model(SHARING_SCHEMAS[kind], document)
+        return True
+    except ApiError:
+        return False
+
+
+def check_sharing_examples(spec: dict, path: str, operation: dict) -> None:
+    """A sharing body's examples are valid bodies whose documents are valid documents of their step."""
+    name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+    examples = schema.get("examples", [])
+    assert examples, f"POST {path}: {name} has no example"
+    for example in examples:
+        getattr(sharing_schemas, name).model_validate(example)
+        if "actions" in example:
+            steps = [(StepKind[a["kind"].upper()], a["document"]) for a in example["actions"]]
+        elif "kind" in example:
+            steps = [(StepKind[example["kind"].upper()], example["document"])]
+        else:  # a body shared by several routes: the route's own example is checked below
+            steps = [(kind, example["document"]) for kind in SHARING_SCHEMAS]
+        assert any(sharing_fits(kind, doc) for kind, doc in steps), (path, example)
+        if "commitment" in example and example["commitment"]:
+            assert verify_commitment(example["commitment"]["document"], example["commitment"]["signature"]).ok
+    if path in SHARING_KIND_OF_ROUTE:
+        assert any(sharing_fits(SHARING_KIND_OF_ROUTE[path], e["document"]) for e in examples), path
 
 
 def test_errors_are_described_as_the_error_body(spec):

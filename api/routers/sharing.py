@@ -1,0 +1,222 @@
+"""Sharing routes (Art. 17–26, 31): applications with commitments, owners' decisions, grant
+steps, the permissionless steps of the passage of time, the views, and the gateway's check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from api import schemas
+from api import sharing_schemas as s
+from api.deps import RuntimeDep, SessionDep
+from api.errors import ApiError
+from api.services import intake, sharing_actions, sharing_queries
+from api.services.intake import document_bytes, validate_model
+from chain.sharing import StepKind, demand_id_for, typed_data
+from sharing.document import Application
+from signer.commitment import PROMISES, SCHEMA
+
+router = APIRouter(tags=["sharing"],
+                   responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+
+Id = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "de" * 32])]
+ItemIndex = Annotated[int, Path(ge=0, le=31)]
+ERRORS = {
+    400: {"model": schemas.ErrorBody, "description": "Malformed signature or body"},
+    403: {"model": schemas.ErrorBody, "description": "The signer's unit may not take this step"},
+    404: {"model": schemas.ErrorBody, "description": "Unknown demand, item, grant or entry"},
+    409: {"model": schemas.ErrorBody, "description": "Refused in the current state (too early, too late, closed), "
+                                                     "or a replay"},
+    413: {"model": schemas.ErrorBody, "description": "Document too large"},
+}  # fmt: skip
+TIME_ERRORS = {404: ERRORS[404], 409: ERRORS[409]}
+
+
+def _json(model) -> Response:
+    """The model as JSON, serialised once (as in routers/catalog.py)."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _accepted(a) -> schemas.Accepted:
+    return schemas.Accepted(action_id=a.action_id, entry_id=a.entry_id, signer=a.signer, status=a.status)
+
+
+def _accept(runtime, kind: StepKind, body, **expected) -> schemas.Accepted:
+    """Accept a step whose route names its subject: the document must name the same one."""
+    for field, value in expected.items():
+        got = body.document.get(field)
+        if not isinstance(got, type(value)) or (got.lower() if isinstance(got, str) else got) != value:
+            raise ApiError(422, "path_mismatch", f"document.{field}: must be {value}, as in the path", f"document.{field}")
+    commitment = getattr(body, "commitment", None)
+    accepted = sharing_actions.accept(runtime, kind=kind, document=body.document, nonce=int(body.nonce),
+                                      signature=body.signature,
+                                      commitment=commitment.model_dump() if commitment else None)  # fmt: skip
+    return _accepted(accepted)
+
+
+# ---- preparing and signing
+
+@router.post("/v1/demands/id", response_model=s.DemandIdAnswer)
+def compute_demand_id(body: s.DemandIdRequest) -> s.DemandIdAnswer:
+    """The id an application will have on-chain, and the commitment its demand unit signs (Art. 18).
+
+    Sign the template with `ledger sign` (SM2 or ECDSA) after filling in `officer_key_id`,
+    `scheme` and `signed_at`, or ask the platform with POST /v1/commitments/sign.
+    """
+    app = validate_model(Application, body.document)
+    demand_id = "0x" + demand_id_for(bytes.fromhex(app.demand_unit_id[2:]), document_bytes(body.document)).hex()
+    template = {"schema": SCHEMA, "demand_id": demand_id, "signing_unit_id": app.demand_unit_id,
+                "scenario": app.scenario.code, "promises": list(PROMISES)}  # fmt: skip
+    return s.DemandIdAnswer(demand_id=demand_id, commitment_template=template)
+
+
+@router.post("/v1/sharing/typed-data", responses={422: ERRORS[400]})
+def sharing_typed_data(runtime: RuntimeDep, body: s.SharingTypedDataRequest) -> dict:
+    """The EIP-712 message an officer signs for a sharing step, its fields derived from the document."""
+    kind = sharing_actions.kind_named(body.kind)
+    base = sharing_actions.unsigned(runtime, kind=kind, document=body.document, nonce=int(body.nonce),
+                                    commitment=body.commitment.model_dump() if body.commitment else None)  # fmt: skip
+    message = typed_data(base.action, chain_id=runtime.chain_id, sharing_address=runtime.deployment.sharing)
+    # JSON cannot carry bytes: hex them, as wallets expect for `bytes` and `bytes32` fields.
+    message["message"] = {k: "0x" + v.hex() if isinstance(v, bytes) else str(v) if k == "nonce" else v
+                          for k, v in message["message"].items()}  # fmt: skip
+    return message
+
+
+# ---- signed steps
+
+@router.post("/v1/sharing/actions", status_code=202, response_model=schemas.AcceptedBatch, responses=ERRORS)
+def submit_sharing_actions(runtime: RuntimeDep, body: s.SharingActionBatch) -> schemas.AcceptedBatch:
+    """Any signed sharing steps, accepted together or not at all (e.g. a day's usage records).
+
+    Poll each with GET /v1/catalog/actions/{action_id}.
+    """
+    items = []
+    for index, a in enumerate(body.actions):
+        try:
+            kind = sharing_actions.kind_named(a.kind)
+        except ApiError as exc:
+            raise intake.of_item(exc, index) from None
+        items.append({"kind": kind, "document": a.document, "nonce": int(a.nonce), "signature": a.signature,
+                      "commitment": a.commitment.model_dump() if a.commitment else None})
+    return schemas.AcceptedBatch(accepted=[_accepted(a) for a in sharing_actions.accept_many(runtime, items)])
+
+
+@router.post("/v1/demands", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
+def apply(runtime: RuntimeDep, body: s.ApplicationBody) -> schemas.Accepted:
+    """Apply for another unit's data (Art. 17) with the signed commitment (Art. 18).
+
+    Scenario-authorised applications (Art. 19 (1), (3), (4), and (2) for a scenario the Data
+    Center approved) are granted at once; the others go to each resource's responsible unit,
+    due in 5 working days (15 for data not yet catalogued, Art. 22).
+    """
+    return _accept(runtime, StepKind.APPLY, body)
+
+
+@router.post("/v1/demands/{demand_id}/items/{item}/decision", status_code=202, response_model=schemas.Accepted,
+             responses=ERRORS)
+def decide(runtime: RuntimeDep, demand_id: Id, item: ItemIndex, body: s.StepBody) -> schemas.Accepted:
+    """The responsible unit approves or rejects one item within its due time (Art. 20, 22).
+
+    A rejection cites a legal or regulatory basis unless the application did not conform.
+    """
+    return _accept(runtime, StepKind.DECIDE, body, demand_id=demand_id.lower(), item=item)
+
+
+@router.post("/v1/grants/{grant_id}/objections", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
+def object_to_suspension(runtime: RuntimeDep, grant_id: Id, body: s.StepBody) -> schemas.Accepted:
+    """The demand unit objects to a suspension within 30 days of the notice (Art. 26)."""
+    return _accept(runtime, StepKind.OBJECT, body, grant_id=grant_id.lower())
+
+
+@router.post("/v1/grants/{grant_id}/terminations", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
+def terminate(runtime: RuntimeDep, grant_id: Id, body: s.StepBody) -> schemas.Accepted:
+    """The demand unit ends a grant it no longer needs (Art. 26), or the Data Center ends it (Art. 31)."""
+    return _accept(runtime, StepKind.TERMINATE, body, grant_id=grant_id.lower())
+
+
+# ---- the passage of time: anyone may take these steps
+
+@router.post("/v1/demands/{demand_id}/items/{item}/finalise", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
+def finalise_item(runtime: RuntimeDep, demand_id: Id, item: ItemIndex) -> s.PermissionlessStep:
+    """Deem an item approved: its responsible unit did not answer by the due time (Art. 20).
+
+    409 `item_not_overdue` until the second after the due time.
+    """
+    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.FINALISE_ITEM,
+                                                                     bytes.fromhex(demand_id[2:]), item))
+
+
+@router.post("/v1/grants/{grant_id}/suspend-idle", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
+def suspend_idle(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
+    """Suspend a grant unused for 3 months with no reason on file (Art. 26); the notice starts 30 days."""
+    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.SUSPEND_IDLE,
+                                                                     bytes.fromhex(grant_id[2:])))
+
+
+@router.post("/v1/grants/{grant_id}/finalise-lapse", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
+def finalise_lapse(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
+    """Terminate an idle-suspended grant 30 days after the notice, no objection upheld (Art. 26)."""
+    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.FINALISE_LAPSE,
+                                                                     bytes.fromhex(grant_id[2:])))
+
+
+# ---- views
+
+@router.get("/v1/demands/{demand_id}", response_model=s.DemandPublic, responses={404: ERRORS[404]})
+def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Response:
+    """An application, its commitment, and each item with its due time and whether it is overdue."""
+    return _json(sharing_queries.demand(session, demand_id, runtime.clock.now()))
+
+
+@router.get("/v1/units/{unit_id}/incoming-demands", response_model=s.IncomingPage)
+def incoming_demands(
+    runtime: RuntimeDep, session: SessionDep, unit_id: Id,
+    state: Annotated[str | None, Query(pattern="^(pending|overdue|decided)$")] = None,
+) -> Response:  # fmt: skip
+    """What other units asked of this responsible unit, oldest due first, with overdue flags."""
+    return _json(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state))
+
+
+@router.get("/v1/units/{unit_id}/grants", response_model=list[s.GrantPublic])
+def unit_grants(
+    session: SessionDep, unit_id: Id,
+    status: Annotated[str | None, Query(pattern="^(active|suspended|terminated)$")] = None,
+) -> list[s.GrantPublic]:  # fmt: skip
+    """The demand unit's grants, with the catalog versions each is pinned to."""
+    return sharing_queries.unit_grants(session, unit_id, status)
+
+
+@router.get("/v1/grants/{grant_id}", response_model=s.GrantPublic, responses={404: ERRORS[404]})
+def get_grant(session: SessionDep, grant_id: Id) -> s.GrantPublic:
+    """A grant: its scenario, method, pinned catalog versions, and where it stands (Art. 21, 26, 31)."""
+    return sharing_queries.grant(session, grant_id)
+
+
+@router.get("/v1/grants/{grant_id}/history", response_model=s.GrantHistory, responses={404: ERRORS[404]})
+def grant_history(session: SessionDep, grant_id: Id) -> s.GrantHistory:
+    """Every step of the demand and its grant, each with its transaction, block and document hash."""
+    return sharing_queries.history(session, grant_id)
+
+
+@router.get("/v1/scenarios", response_model=list[s.ScenarioPublic])
+def list_scenarios(session: SessionDep) -> list[s.ScenarioPublic]:
+    """Key-work scenarios the Data Center evaluated (Art. 19 (2)), approved or withdrawn."""
+    return sharing_queries.scenarios(session)
+
+
+@router.get("/v1/sharing/check", response_model=s.CheckAnswer)
+def check(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    unit_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The demand unit")],
+    entry_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The catalog entry")],
+    scenario: Annotated[str, Query(min_length=1, max_length=200, description="The scenario code")],
+    method: Annotated[str, Query(pattern="^(interface|batch_comparison|other)$")],
+) -> Response:
+    """May the unit use the resource for the scenario by the method now (Art. 25)? For gateways:
+    one indexed lookup, answered yes or no with the reason."""
+    return _json(sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
+                                       method=method, now=runtime.clock.now()))  # fmt: skip

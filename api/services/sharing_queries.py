@@ -1,0 +1,186 @@
+"""Sharing views from the mirror: demands, a unit's incoming demands and grants, a grant's
+history with its proofs, scenarios, and the gateway's check (Art. 25).
+
+Due times and idleness are judged at the chain's time (`now`), never the host's clock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import sharing_schemas as s
+from api.errors import ApiError
+from mirror.documents import as_object
+from mirror.models import ChainEvent
+from mirror.sharing_models import (
+    SharingDemand,
+    SharingGrant,
+    SharingGrantResource,
+    SharingItem,
+    SharingScenario,
+    SharingStepRecord,
+)
+
+ZERO_ID = "0x" + "00" * 32
+ITEM_STATES = ("pending", "overdue", "decided")
+
+
+def _item(row: SharingItem, now: int) -> dict:
+    pending = row.status == "pending"
+    overdue = pending and row.due_at != 0 and now > row.due_at
+    return dict(
+        item=row.item, owner_unit_id=row.owner_unit_id, entry_id=None if row.entry_id == ZERO_ID else row.entry_id,
+        version=row.version or None, uncatalogued=row.uncatalogued, status=row.status, opened_at=row.opened_at,
+        due_at=row.due_at, decided_at=row.decided_at, code=row.code, decider=row.decider, overdue=overdue,
+        deemed_approvable=overdue and not row.uncatalogued,
+    )  # fmt: skip
+
+
+def demand(session: Session, demand_id: str, now: int) -> s.DemandPublic:
+    d = session.get(SharingDemand, demand_id.lower())
+    if d is None:
+        raise ApiError(404, "unknown_demand", f"demand_id: no demand {demand_id}", "demand_id")
+    items = session.scalars(select(SharingItem).where(SharingItem.demand_id == d.demand_id).order_by(SharingItem.item))
+    commitment = {"scheme": d.commitment_scheme, "key_id": d.commitment_key_id,
+                  "document": as_object(d.commitment_document), "document_hash": d.commitment_hash,
+                  "signature": d.commitment_signature}  # fmt: skip
+    return s.DemandPublic(
+        demand_id=d.demand_id, unit_id=d.unit_id, status=d.status, route=d.route, scenario_code=d.scenario_code,
+        scenario_class=d.scenario_class, method=d.method, frequency=d.frequency, security_level=d.security_level,
+        fusion=d.fusion, plan_status=d.plan_status, plan_due_at=d.plan_due_at, serve_due_at=d.serve_due_at,
+        applied_at=d.applied_at, closed_at=d.closed_at, document=as_object(d.document), commitment=commitment,
+        items=[s.DemandItem(**_item(i, now)) for i in items], now=now,
+    )  # fmt: skip
+
+
+def incoming(session: Session, unit_id: str, now: int, state: str | None) -> s.IncomingPage:
+    """What a responsible unit was asked for, oldest due first; `state` narrows to pending,
+    overdue (pending after the due time) or decided items."""
+    query = (select(SharingItem, SharingDemand.scenario_code, SharingDemand.applied_at)
+             .join(SharingDemand, SharingDemand.demand_id == SharingItem.demand_id)
+             .where(SharingItem.owner_unit_id == unit_id.lower()))  # fmt: skip
+    if state in ("pending", "overdue"):
+        query = query.where(SharingItem.status == "pending")
+    if state == "overdue":
+        query = query.where(SharingItem.due_at != 0, SharingItem.due_at < now)
+    if state == "decided":
+        query = query.where(SharingItem.status != "pending")
+    rows = session.execute(query.order_by(SharingItem.due_at, SharingItem.demand_id, SharingItem.item)).all()
+    items = [s.IncomingItem(**_item(i, now), demand_id=i.demand_id, demand_unit_id=i.demand_unit_id,
+                            scenario_code=code, applied_at=applied)
+             for i, code, applied in rows]  # fmt: skip
+    return s.IncomingPage(items=items, now=now)
+
+
+def _grant(g: SharingGrant, resources: list[SharingGrantResource]) -> s.GrantPublic:
+    return s.GrantPublic(
+        grant_id=g.grant_id, unit_id=g.unit_id, scenario_code=g.scenario_code, scenario_class=g.scenario_class,
+        method=g.method, frequency=g.frequency, security_level=g.security_level, status=g.status,
+        suspension=g.suspension, objection_pending=g.objection_pending, issued_at=g.issued_at,
+        last_used_at=g.last_used_at, idle_from=g.idle_from, excused_until=g.excused_until,
+        suspended_at=g.suspended_at, objection_due_at=g.objection_due_at, serve_due_at=g.serve_due_at,
+        served_at=g.served_at, terminated_at=g.terminated_at, termination=g.termination,
+        resources=[s.GrantResource(entry_id=r.entry_id, version=r.version) for r in resources],
+    )  # fmt: skip
+
+
+def _resources(session: Session, grant_ids: list[str]) -> dict[str, list[SharingGrantResource]]:
+    out: dict[str, list[SharingGrantResource]] = {g: [] for g in grant_ids}
+    rows = session.scalars(select(SharingGrantResource).where(SharingGrantResource.grant_id.in_(grant_ids))
+                           .order_by(SharingGrantResource.grant_id, SharingGrantResource.idx))  # fmt: skip
+    for r in rows:
+        out[r.grant_id].append(r)
+    return out
+
+
+def grant(session: Session, grant_id: str) -> s.GrantPublic:
+    g = session.get(SharingGrant, grant_id.lower())
+    if g is None:
+        raise ApiError(404, "unknown_grant", f"grant_id: no grant {grant_id}", "grant_id")
+    return _grant(g, _resources(session, [g.grant_id])[g.grant_id])
+
+
+def unit_grants(session: Session, unit_id: str, status: str | None) -> list[s.GrantPublic]:
+    query = select(SharingGrant).where(SharingGrant.unit_id == unit_id.lower())
+    if status is not None:
+        query = query.where(SharingGrant.status == status)
+    grants = list(session.scalars(query.order_by(SharingGrant.issued_at, SharingGrant.grant_id)))
+    resources = _resources(session, [g.grant_id for g in grants])
+    return [_grant(g, resources[g.grant_id]) for g in grants]
+
+
+def _step(r: SharingStepRecord) -> s.StepProof:
+    return s.StepProof(kind=r.kind, item=r.item, unit_id=None if r.unit_id == ZERO_ID else r.unit_id, actor=r.actor,
+                       code=r.code, at=r.at, document=as_object(r.document) if r.document else None,
+                       document_hash=r.document_hash, block_number=r.block_number, block_time=r.block_time,
+                       tx_hash=r.tx_hash, log_index=r.log_index)  # fmt: skip
+
+
+def history(session: Session, grant_id: str) -> s.GrantHistory:
+    """Every step of the demand and its grant, oldest first, each with its on-chain position."""
+    grant_id = grant_id.lower()
+    steps = list(session.scalars(select(SharingStepRecord).where(SharingStepRecord.subject == grant_id)
+                                 .order_by(SharingStepRecord.position)))  # fmt: skip
+    if not steps:
+        raise ApiError(404, "unknown_grant", f"grant_id: no demand or grant {grant_id}", "grant_id")
+    issued = session.execute(
+        select(ChainEvent).where(ChainEvent.subject == grant_id, ChainEvent.name == "GrantIssued")
+    ).scalar_one_or_none()
+    issued_step = None
+    if issued is not None:
+        issued_step = s.StepProof(kind="grant_issued", item=0, unit_id=None, actor=issued.address, code=0, at=0,
+                                  document=None, document_hash=ZERO_ID, block_number=issued.block_number,
+                                  block_time=issued.block_time, tx_hash=issued.tx_hash, log_index=issued.log_index)
+    return s.GrantHistory(grant_id=grant_id, issued=issued_step, steps=[_step(r) for r in steps])
+
+
+def scenarios(session: Session) -> list[s.ScenarioPublic]:
+    rows = session.scalars(select(SharingScenario).order_by(SharingScenario.code))
+    return [s.ScenarioPublic(scenario_id=r.scenario_id, code=r.code, name=r.name, approved=r.approved,
+                             approved_at=r.approved_at, evaluation_hash=r.evaluation_hash) for r in rows]  # fmt: skip
+
+
+# ---- the check (Art. 25, 26, 31)
+
+# When no grant allows the use, the answer names the closest one's problem, most specific first.
+_REFUSALS = ("idle", "suspended", "terminated", "method_not_granted", "scenario_not_granted")
+_MESSAGES = {
+    "granted": "the grant allows this use",
+    "no_grant": "the unit holds no grant for this resource: apply for it (Art. 17)",
+    "scenario_not_granted": "the unit's grants for this resource are for other scenarios (Art. 25)",
+    "method_not_granted": "the grant for this scenario allows another method of use (Art. 21)",
+    "suspended": "the grant is suspended (Art. 26, 31); the demand unit may object within 30 days",
+    "terminated": "the grant is terminated: using the data again needs a new application (Art. 26)",
+    "idle": "the grant has not been used for 3 months with no reason on file; it is due to be suspended (Art. 26)",
+}
+_CHECK = (select(SharingGrant.grant_id, SharingGrant.scenario_code, SharingGrant.method, SharingGrant.status,
+                 SharingGrant.idle_from, SharingGrantResource.version)
+          .join(SharingGrantResource, SharingGrantResource.grant_id == SharingGrant.grant_id))  # fmt: skip
+
+
+def check(session: Session, *, unit_id: str, entry_id: str, scenario: str, method: str, now: int) -> s.CheckAnswer:
+    """May `unit_id` use `entry_id` for `scenario` by `method` at `now`? One indexed lookup."""
+    rows = session.execute(_CHECK.where(SharingGrantResource.unit_id == unit_id.lower(),
+                                        SharingGrantResource.entry_id == entry_id.lower())).all()  # fmt: skip
+    best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
+    for grant_id, code, granted_method, status, idle_from, version in rows:
+        if code != scenario:
+            reason = "scenario_not_granted"
+        elif granted_method != method:
+            reason = "method_not_granted"
+        elif status != "active":
+            reason = status
+        elif idle_from and now >= idle_from:
+            reason = "idle"
+        else:
+            return s.CheckAnswer(allowed=True, reason="granted", message=_MESSAGES["granted"], grant_id=grant_id,
+                                 version=version, now=now)  # fmt: skip
+        rank = _REFUSALS.index(reason)
+        if best is None or rank < best[0]:
+            best = (rank, reason, grant_id, version)
+    if best is None:
+        return s.CheckAnswer(allowed=False, reason="no_grant", message=_MESSAGES["no_grant"], now=now)
+    _, reason, grant_id, version = best
+    return s.CheckAnswer(allowed=False, reason=reason, message=_MESSAGES[reason], grant_id=grant_id, version=version,
+                         now=now)  # fmt: skip

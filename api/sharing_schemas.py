@@ -1,0 +1,258 @@
+"""Request and response bodies of the sharing routes (demands, grants, the check)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import schemas
+from api.schemas import EXAMPLE_SIGNATURE, Nonce, Signature
+from chain.sharing import SIGNED_KINDS
+
+KIND_PATTERN = "^(" + "|".join(k.name.lower() for k in SIGNED_KINDS) + ")$"
+UNIT = schemas.EXAMPLE_COMMITMENT["signing_unit_id"]
+OWNER = "0x" + "0a" * 32
+ENTRY = "0x" + "e1" * 32
+DEMAND = "0x" + "de" * 32
+
+EXAMPLE_APPLICATION = {
+    "schema": "putuo.demand/1",
+    "application_no": "普数需〔2026〕17号",
+    "demand_unit_id": UNIT,
+    "demand_type": "routine",
+    "scenario": {"code": schemas.EXAMPLE_COMMITMENT["scenario"], "name": "低保申请家庭工商登记核实", "class": 0},
+    "legal_basis": "《上海市数据条例》第三十条；《普陀区公共数据共享管理办法》第十七条",
+    "business_goal": "核实低保申请家庭成员名下的企业登记信息",
+    "resources": [{"entry_id": ENTRY, "version": 1, "owner_unit_id": OWNER, "items": ["企业名称", "法定代表人"]}],
+    "method": "interface",
+    "frequency": "monthly",
+    "security_level": "L2",
+    "safeguards": ["专人专岗", "访问日志留存六个月"],
+}
+# The commitments route's real, verifying example (an unregistered key: the API would refuse it).
+EXAMPLE_COMMITMENT = {"document": schemas.EXAMPLE_COMMITMENT, "signature": schemas.EXAMPLE_COMMITMENT_SIGNATURE}
+EXAMPLE_DECISION = {"schema": "putuo.demand-decision/1", "demand_id": DEMAND, "item": 0, "decision": "reject",
+                    "reason_code": "legal_basis", "legal_basis": "《中华人民共和国个人信息保护法》第十三条",
+                    "reason": "该数据项不予共享"}  # fmt: skip
+EXAMPLE_USE = {"schema": "putuo.grant-use/1", "grant_id": DEMAND, "used_at": "2026-03-03T10:15:00+08:00", "calls": 12}
+EXAMPLE_TERMINATION = {"schema": "putuo.grant-termination/1", "grant_id": DEMAND, "reason": "业务调整，不再使用"}
+EXAMPLE_OBJECTION = {"schema": "putuo.grant-objection/1", "grant_id": DEMAND, "reason": "该月为系统迁移期，已报备"}
+
+
+class Commitment(BaseModel):
+    """The demand unit's signed commitment (Art. 18): `putuo.commitment/1` and its detached
+    `putuo.signature/1` (from `ledger sign` or POST /v1/commitments/sign)."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any]
+    signature: dict[str, Any]
+
+
+class DemandIdRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"document": EXAMPLE_APPLICATION}]})
+    document: dict[str, Any]
+
+
+class DemandIdAnswer(BaseModel):
+    demand_id: str = Field(description="keccak256(abi.encode(demand unit id, keccak256(canonical document))): "
+                                       "what the commitment's demand_id must be")  # fmt: skip
+    commitment_template: dict[str, Any] = Field(description="The commitment to sign, but for officer_key_id, "
+                                                            "scheme and signed_at")  # fmt: skip
+
+
+class SharingTypedDataRequest(BaseModel):
+    """What to sign: the API derives the step's on-chain fields from the document."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "apply", "document": EXAMPLE_APPLICATION, "nonce": "1", "commitment": EXAMPLE_COMMITMENT},
+        {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2"},
+    ]})  # fmt: skip
+    kind: Annotated[str, Field(pattern=KIND_PATTERN)]
+    document: dict[str, Any]
+    nonce: Nonce
+    commitment: Commitment | None = None
+
+
+class SharingAction(BaseModel):
+    """A signed sharing step: its kind, document, nonce and the officer's EIP-712 signature."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
+        {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
+    ]})  # fmt: skip
+    kind: Annotated[str, Field(pattern=KIND_PATTERN)]
+    document: dict[str, Any]
+    nonce: Nonce
+    signature: Signature
+    commitment: Commitment | None = None
+
+
+class SharingActionBatch(BaseModel):
+    """Signed sharing steps accepted together or not at all, simulated in order."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"actions": [
+        {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
+        {"kind": "record_use", "document": {**EXAMPLE_USE, "used_at": "2026-03-04T09:00:00+08:00"}, "nonce": "4",
+         "signature": EXAMPLE_SIGNATURE},
+    ]}]})  # fmt: skip
+    actions: Annotated[list[SharingAction], Field(min_length=1, max_length=500)]
+
+
+class ApplicationBody(BaseModel):
+    """An application (Art. 17) with its signed commitment (Art. 18)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": EXAMPLE_APPLICATION, "commitment": EXAMPLE_COMMITMENT, "nonce": "1",
+         "signature": EXAMPLE_SIGNATURE},
+    ]})  # fmt: skip
+    document: dict[str, Any]
+    commitment: Commitment
+    nonce: Nonce
+    signature: Signature
+
+
+class StepBody(BaseModel):
+    """A signed step's document; the route says which step."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
+        {"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
+        {"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE},
+    ]})  # fmt: skip
+    document: dict[str, Any]
+    nonce: Nonce
+    signature: Signature
+
+
+class PermissionlessStep(BaseModel):
+    """A step that only applies the passage of time, taken by the platform's account."""
+
+    kind: str = Field(description="finalise_item | suspend_idle | finalise_lapse")
+    tx_hash: str
+    block_number: int
+
+
+class StepProof(BaseModel):
+    """One step with what proves it on-chain."""
+
+    kind: str
+    item: int
+    unit_id: str | None = Field(description="The acting unit; null for a permissionless step")
+    actor: str = Field(description="The officer key, or the account that took a permissionless step")
+    code: int
+    at: int
+    document: Any
+    document_hash: str
+    block_number: int
+    block_time: int
+    tx_hash: str
+    log_index: int
+
+
+class DemandItem(BaseModel):
+    item: int
+    owner_unit_id: str
+    entry_id: str | None
+    version: int | None
+    uncatalogued: bool
+    status: str
+    opened_at: int
+    due_at: int
+    decided_at: int
+    code: int
+    decider: str | None
+    overdue: bool = Field(description="Pending after its due time (judged at `now`)")
+    deemed_approvable: bool = Field(description="Anyone may finalise it as deemed approved now (Art. 20)")
+
+
+class DemandPublic(BaseModel):
+    demand_id: str
+    unit_id: str
+    status: str
+    route: str
+    scenario_code: str
+    scenario_class: int
+    method: str
+    frequency: str
+    security_level: int
+    fusion: bool
+    plan_status: str
+    plan_due_at: int
+    serve_due_at: int
+    applied_at: int
+    closed_at: int
+    document: Any
+    commitment: dict[str, Any] = Field(description="scheme, key_id, document, document_hash, signature: re-verify "
+                                                   "it from the chain with `ledger verify --on-chain`")  # fmt: skip
+    items: list[DemandItem]
+    now: int
+
+
+class IncomingItem(DemandItem):
+    demand_id: str
+    demand_unit_id: str
+    scenario_code: str
+    applied_at: int
+
+
+class IncomingPage(BaseModel):
+    items: list[IncomingItem]
+    now: int
+
+
+class GrantResource(BaseModel):
+    entry_id: str
+    version: int
+
+
+class GrantPublic(BaseModel):
+    grant_id: str
+    unit_id: str
+    scenario_code: str
+    scenario_class: int
+    method: str
+    frequency: str
+    security_level: int
+    status: str
+    suspension: str
+    objection_pending: bool
+    issued_at: int
+    last_used_at: int
+    idle_from: int = Field(description="When anyone may suspend it for idleness (0 unless active)")
+    excused_until: int
+    suspended_at: int
+    objection_due_at: int
+    serve_due_at: int
+    served_at: int
+    terminated_at: int
+    termination: str
+    resources: list[GrantResource]
+
+
+class GrantHistory(BaseModel):
+    grant_id: str
+    issued: StepProof | None = Field(description="The transaction that issued the grant")
+    steps: list[StepProof]
+
+
+class CheckAnswer(BaseModel):
+    """May the unit use the resource for the scenario by the method now (Art. 25)?"""
+
+    allowed: bool
+    reason: str = Field(description="granted | no_grant | scenario_not_granted | method_not_granted | suspended | "
+                                    "terminated | idle")  # fmt: skip
+    message: str
+    grant_id: str | None = None
+    version: int | None = Field(None, description="The catalog version the grant is pinned to")
+    now: int
+
+
+class ScenarioPublic(BaseModel):
+    scenario_id: str
+    code: str
+    name: str
+    approved: bool
+    approved_at: int
+    evaluation_hash: str
+
