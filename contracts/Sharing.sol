@@ -535,6 +535,12 @@ contract Sharing is ISharing, EIP712 {
             g.objectionPending = true;
         } else if (k == StepKind.Reinstate) {
             if (g.status != GrantStatus.Suspended) revert SharingGrantNotSuspended(a.subject, g.status);
+            // Art. 26: an idle suspension whose 30 days passed with no objection pending has lapsed
+            // (自动终止) whether or not {finaliseLapse} has recorded it yet; only a new application
+            // brings the data back.
+            if (g.suspension == Suspension.Idle && !g.objectionPending && block.timestamp > g.objectionDueAt) {
+                revert SharingObjectionClosed(a.subject, g.objectionDueAt);
+            }
             g.status = GrantStatus.Active;
             g.suspension = Suspension.None;
             g.objectionPending = false;

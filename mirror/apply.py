@@ -20,6 +20,7 @@ from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
 from chain.reverts import decode_revert
 from mirror import search
+from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
 from mirror.documents import as_object, field, stored_text
 from mirror.models import (
     CatalogCollection,
@@ -292,13 +293,15 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "CatalogVersionReviewed": _version_reviewed,
     "CatalogActionRejected": _action_rejected,
     "CatalogDataCollected": _data_collected,
+    **SHARING_HANDLERS,
 }
 
 
 def subject_of(ev: EventRecord) -> str:
     """The id whose derived rows this event changes: what a rollback must rebuild."""
     a = ev.args
-    for key in ("entryId", "keyId", "unitId", "digest"):
+    sharing_key = SUBJECT_KEYS.get(ev.name)
+    for key in (sharing_key,) if sharing_key else ("entryId", "keyId", "unitId", "digest"):
         if key in a:
             value = a[key]
             return value if isinstance(value, str) else hex0x(value)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chain.errors import CursorMovedBackError
 from chain.events import EventRecord, decode_log
+from chain.sharing import SIGNED_KINDS
 from mirror import search
 from mirror.apply import HANDLERS, ApplyContext, subject_of
 from mirror.models import (
@@ -31,6 +32,14 @@ from mirror.models import (
     SeenBlock,
     SyncCursor,
     Unit,
+)
+from mirror.sharing_models import (
+    SharingDemand,
+    SharingGrant,
+    SharingGrantResource,
+    SharingItem,
+    SharingScenario,
+    SharingStepRecord,
 )
 
 
@@ -204,7 +213,15 @@ class SqlMirrorStore:
                         .where(OutboxAction.signer == signer, OutboxAction.nonce == str(record.args["nonce"]))
                         .values(status="accepted", tx_hash=None)
                     )
-                elif record.name == "CatalogActionRejected":
+                elif record.name == "SharingStep" and record.args["kind"] in SIGNED_KINDS:
+                    # A signed sharing step: the same, by its officer key (`actor`).
+                    session.execute(
+                        update(OutboxAction)
+                        .where(OutboxAction.signer == record.args["actor"],
+                               OutboxAction.nonce == str(record.args["nonce"]))
+                        .values(status="accepted", tx_hash=None)
+                    )
+                elif record.name in ("CatalogActionRejected", "SharingActionRejected"):
                     # Its rejection is no longer on-chain either: send it again. (An earlier
                     # rejection that still stands is replayed below and rejects it again.)
                     session.execute(
@@ -239,6 +256,13 @@ class SqlMirrorStore:
         session.execute(delete(OfficerKey).where(OfficerKey.key_id.in_(subjects)))
         session.execute(delete(Unit).where(Unit.unit_id.in_(subjects)))
         session.execute(delete(RejectedAction).where(RejectedAction.digest.in_(subjects)))
+        # Sharing rows are keyed by their demand (= grant), scenario or entry id; steps by their subject.
+        session.execute(delete(SharingDemand).where(SharingDemand.demand_id.in_(subjects)))
+        session.execute(delete(SharingItem).where(SharingItem.demand_id.in_(subjects)))
+        session.execute(delete(SharingGrant).where(SharingGrant.grant_id.in_(subjects)))
+        session.execute(delete(SharingGrantResource).where(SharingGrantResource.grant_id.in_(subjects)))
+        session.execute(delete(SharingScenario).where(SharingScenario.scenario_id.in_(subjects)))
+        session.execute(delete(SharingStepRecord).where(SharingStepRecord.subject.in_(subjects)))
 
 
 def _record(row: ChainEvent) -> EventRecord:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from eth_account import Account
 
@@ -201,3 +202,83 @@ class SharingDesk:
         """The next transaction's block will have exactly `timestamp`."""
         answer = self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
         assert "error" not in answer, answer
+
+    # ---- added for the Sharing contract tests (tests/contracts/test_sharing_*.py); additive only
+
+    EXACT_GAS = 3_000_000  # a fixed gas limit: the transaction is sent without a simulation
+
+    @property
+    def calendar(self):
+        return contract_at(self.w3, "WorkCalendar", self.system.deployment.calendar)
+
+    def due(self, timestamp: int, n: int) -> int:
+        """The end (23:59:59 Asia/Shanghai) of the n-th working day after `timestamp`, per the calendar contract."""
+        return self.calendar.functions.addWorkingDays(timestamp, n).call()
+
+    def send_at(self, timestamp: int, call, sender=None) -> dict:
+        """Send `call` (a bound contract function) in a block of exactly `timestamp`, without the
+        simulation (which runs at the latest block's time): the receipt, status 1 or ChainError."""
+        self.next_block_at(timestamp)
+        receipt = (sender or self.system.relayer).send(call, gas=self.EXACT_GAS)
+        assert self.block_time(receipt) == timestamp
+        return receipt
+
+    def send_action_at(self, timestamp: int, action: SharingAction) -> dict:
+        return self.send_at(timestamp, self.sharing.functions.execute(action.as_tuple()))
+
+    def decide_action(self, owner: Officer, demand_id: bytes, item: int, *, code: int = 0, legal_basis: str = "",
+                      entry_id: bytes = ZERO32, version: int = 0) -> SharingAction:
+        """The signed Decide that `decide` sends."""
+        terms = DecideTerms(entry_id, version, legal_basis)
+        encoded = terms.encode() if terms != DecideTerms() else b""
+        document = doc(f"putuo.test-{StepKind.DECIDE.name.lower()}/1", note="测试")
+        return self.action(owner, StepKind.DECIDE, demand_id, document, item=item, code=code, terms=encoded)
+
+    def funded_sender(self, wei: int = 10**18):
+        """A fresh account with some ether and no role anywhere: for the permissionless steps."""
+        from chain.client import Sender
+
+        account = Account.create()
+        self.system.office.send_value(account.address, wei)
+        return Sender.from_key(self.w3, account.key)
+
+    def block_time(self, receipt) -> int:
+        return self.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+
+    def grant_resources(self, grant_id: bytes) -> list[tuple[bytes, int]]:
+        count = self.grant(grant_id)[-1]  # Grant.resourceCount
+        return [tuple(self.sharing.functions.grantResource(grant_id, i).call()) for i in range(count)]
+
+    def live_grants(self, entry_id: bytes) -> int:
+        return self.sharing.functions.liveGrants(entry_id).call()
+
+    def idle_from(self, grant_id: bytes) -> int:
+        return self.sharing.functions.idleFrom(grant_id).call()
+
+    def scenario(self, scenario_id: bytes):
+        return self.sharing.functions.scenario(scenario_id).call()
+
+    def named(self, receipt, name: str) -> list[EventRecord]:
+        """The receipt's decoded events called `name`."""
+        return [e for e in receipt_events(receipt) if e.name == name]
+
+    def record(self, view: str, *args):
+        """A struct view of the Sharing contract (`demand`, `item`, `grant`, `scenario`) with its
+        fields by name: `desk.record("grant", gid).lastUsedAt`."""
+        function = getattr(self.sharing.functions, view)
+        components = function.abi["outputs"][0]["components"]
+        return SimpleNamespace(**{c["name"]: v for c, v in zip(components, function(*args).call())})
+
+    def catalog_call(self, officer: Officer, kind: ActionKind, entry_id: bytes, document: bytes, **kw):
+        """The signed catalog action `catalog_action` sends, as a bound `Catalog.execute` call
+        (to send or to expect a revert from)."""
+        declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
+        action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
+                               fresh_nonce(), declared_at=declared)  # fmt: skip
+        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.chain_id,
+                             catalog_address=self.system.deployment.catalog)  # fmt: skip
+        return self.catalog.functions.execute(signed.as_tuple())
+
+    def execute_call(self, action: SharingAction):
+        """`Sharing.execute(action)` as a bound call."""
+        return self.sharing.functions.execute(action.as_tuple())

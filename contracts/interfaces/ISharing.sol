@@ -261,6 +261,8 @@ interface ISharing {
     error SharingUseOutOfRange(bytes32 grantId, uint40 at);
     error SharingExcuseOutOfRange(bytes32 grantId, uint40 until);
     error SharingNotIdle(bytes32 grantId, uint256 idleFrom);
+    /// @dev Object: past the window or already objected once. Reinstate: an idle suspension past its
+    /// window with no objection pending has lapsed (Art. 26), recorded or not.
     error SharingObjectionClosed(bytes32 grantId, uint40 objectionDueAt);
     error SharingNoPendingObjection(bytes32 grantId);
     error SharingObjectionPending(bytes32 grantId);

@@ -1,0 +1,443 @@
+"""How each event of the Sharing contract changes the mirror's sharing tables (mirror.sharing_models).
+
+Event order. Inside one signed action the contract emits the effect events first (DemandItemOpened,
+DemandPlanOpened, DemandItemClosed, DemandClosed, GrantIssued, GrantStatusChanged) and the
+SharingStep that caused them last; a permissionless step (FinaliseItem, SuspendIdle,
+FinaliseLapse) is emitted first and its effects after it. So no handler may assume which of a
+transaction's events came first:
+
+- every handler writes only the columns its own event determines, and creates the row it needs
+  when it is not there yet (a demand row first seen by its DemandPlanOpened or DemandClosed is a
+  placeholder that the Apply step then fills);
+- the Apply step fills what only it knows (the terms and the documents) into the demand, its
+  items (the demand unit) and, when the scenario route granted it at once, the grant (the
+  scenario code and whether a frequency reason is on file);
+- a grant's `termination` comes from its step: Terminate after the GrantStatusChanged it caused
+  (voluntary when the acting unit holds the grant, else data_center), FinaliseLapse before it
+  (lapsed); the status event never touches it.
+
+Whatever the order, the rows end the same, so a rebuild from block 0 and a rollback's replay of a
+subject's events give identical rows. Every sharing event's subject (mirror.apply.subject_of) is
+the demand/grant, scenario or entry id that keys the rows it changes, or the digest of a rejected
+action, so a rollback forgets and replays exactly those rows.
+
+Handlers write through to the database at once (no batching: sharing events are few beside the
+catalog's, and the rows a later event of the same batch reads must be there).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+from sqlalchemy import insert, select, update
+
+from chain.errors import ActionRevertedError, DocumentHashMismatch
+from chain.events import EventRecord
+from chain.reverts import decode_revert
+from chain.sharing import (
+    SIGNED_KINDS,
+    ApplyTerms,
+    DemandStatus,
+    Frequency,
+    GrantStatus,
+    ItemStatus,
+    KeyScheme,
+    Method,
+    StepKind,
+    Suspension,
+)
+from mirror.documents import as_object, field, stored_text
+from mirror.models import OutboxAction, RejectedAction
+from mirror.sharing_models import (
+    SharingDemand,
+    SharingGrant,
+    SharingGrantResource,
+    SharingItem,
+    SharingScenario,
+    SharingStepRecord,
+)
+from sharing import timing
+
+if TYPE_CHECKING:
+    from mirror.apply import ApplyContext
+
+DEMANDS = SharingDemand.__table__
+ITEMS = SharingItem.__table__
+GRANTS = SharingGrant.__table__
+GRANT_RESOURCES = SharingGrantResource.__table__
+SCENARIOS = SharingScenario.__table__
+STEPS = SharingStepRecord.__table__
+
+ZERO_HASH = "0x" + "00" * 32
+SIGNED = frozenset(SIGNED_KINDS)
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _name(enum_value) -> str:
+    """How the mirror stores a chain.sharing enum: its lower-case name."""
+    return enum_value.name.lower()
+
+
+def _text(value) -> str:
+    """A string field of a document as every backend stores it (PostgreSQL refuses NUL); "" if
+    the document has no string there."""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
+
+
+def _checked_document(ev: EventRecord, where: str) -> str:
+    """The step's document as text, after checking it hashes to the on-chain hash (as
+    mirror.apply.checked_document does for the catalog). A permissionless step has neither."""
+    document: bytes = ev.args["document"]
+    expected = _hex(ev.args["documentHash"])
+    if not document and expected == ZERO_HASH:
+        return ""
+    got = _hex(keccak(document))
+    if got != expected:
+        raise DocumentHashMismatch(f"{where} (tx {ev.tx_hash})", expected, got)
+    return stored_text(document)
+
+
+def _time(ctx: ApplyContext, ev: EventRecord) -> int:
+    return ctx.block_times[ev.block_number]
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _get(ctx: ApplyContext, table, **key) -> dict | None:
+    row = ctx.conn.execute(select(table).where(*(table.c[k] == v for k, v in key.items()))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _set(ctx: ApplyContext, table, key: dict, values: dict) -> None:
+    ctx.conn.execute(update(table).where(*(table.c[k] == v for k, v in key.items())).values(**values))
+
+
+def _demand_placeholder(demand_id: str, ev: EventRecord, at: int) -> dict:
+    """A demand row before its Apply step is seen: the step fills every field but the ones the
+    lifecycle events set (status, plan, serve due time, closed_at)."""
+    return {
+        "demand_id": demand_id, "unit_id": "", "applicant": "", "status": "open", "route": "",
+        "scenario_code": "", "scenario_id": ZERO_HASH, "scenario_class": 0, "method": "", "frequency": "",
+        "frequency_reason": False, "fusion": False, "security_level": 0, "plan_status": "none", "plan_due_at": 0,
+        "plan_decided_at": 0, "serve_due_at": 0, "applied_at": at, "closed_at": 0, "block_number": ev.block_number,
+        "tx_hash": ev.tx_hash, "document": "", "document_hash": ZERO_HASH, "commitment_scheme": "",
+        "commitment_key_id": "", "commitment_document": "", "commitment_hash": ZERO_HASH, "commitment_signature": "",
+    }  # fmt: skip
+
+
+def _ensure_demand(ctx: ApplyContext, demand_id: str, ev: EventRecord) -> None:
+    if _get(ctx, DEMANDS, demand_id=demand_id) is None:
+        ctx.conn.execute(insert(DEMANDS).values(_demand_placeholder(demand_id, ev, _time(ctx, ev))))
+
+
+def _save_grant(ctx: ApplyContext, grant: dict) -> None:
+    """Write a grant back, its idle_from recomputed as `Sharing.idleFrom` gives it (0 unless active)."""
+    grant["idle_from"] = _idle_from(grant)
+    _set(ctx, GRANTS, {"grant_id": grant["grant_id"]}, {k: v for k, v in grant.items() if k != "grant_id"})
+
+
+def _idle_from(grant: dict) -> int:
+    if grant["status"] != _name(GrantStatus.ACTIVE):
+        return 0
+    g = grant
+    return timing.idle_from(g["last_used_at"], g["frequency"], g["frequency_reason"], g["excused_until"])
+
+
+# ---------------------------------------------------------------- demands and items
+
+
+def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    ctx.conn.execute(insert(ITEMS).values(
+        demand_id=_hex(a["demandId"]), item=a["item"], owner_unit_id=_hex(a["ownerUnitId"]),
+        demand_unit_id="",  # filled by the Apply step, emitted after this event
+        entry_id=_hex(a["entryId"]), version=a["version"], uncatalogued=a["entryId"] == b"\x00" * 32,
+        status=_name(ItemStatus(a["status"])), opened_at=_time(ctx, ev), due_at=a["dueAt"], decided_at=0, code=0,
+        decider=None, decision_tx=None,
+    ))  # fmt: skip
+
+
+def _item_closed(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    # The code and the deciding officer come with the Decide step; a deemed approval (FinaliseItem)
+    # and an item closed by a returned plan have neither.
+    _set(ctx, ITEMS, {"demand_id": _hex(a["demandId"]), "item": a["item"]}, {
+        "status": _name(ItemStatus(a["status"])), "decided_at": _time(ctx, ev), "entry_id": _hex(a["entryId"]),
+        "version": a["version"], "decision_tx": ev.tx_hash,
+    })  # fmt: skip
+
+
+def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
+    demand_id = _hex(ev.args["demandId"])
+    _ensure_demand(ctx, demand_id, ev)
+    _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": "pending", "plan_due_at": ev.args["dueAt"]})
+
+
+def _demand_closed(ctx: ApplyContext, ev: EventRecord) -> None:
+    demand_id = _hex(ev.args["demandId"])
+    _ensure_demand(ctx, demand_id, ev)
+    _set(ctx, DEMANDS, {"demand_id": demand_id},
+         {"status": _name(DemandStatus(ev.args["status"])), "closed_at": _time(ctx, ev)})  # fmt: skip
+
+
+def scenario_code_of(doc: dict) -> str:
+    """The application's scenario code: `scenario.code` (putuo.demand/1), or `scenario` when it
+    is a plain string; "" when the document says neither."""
+    scenario = field(doc, "scenario", default=None)
+    if isinstance(scenario, dict):
+        return _text(scenario.get("code"))
+    return _text(scenario)
+
+
+def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
+    a = ev.args
+    terms = ApplyTerms.decode(a["terms"])
+    unit_id = _hex(a["unitId"])
+    commitment = terms.commitment
+    scenario_code = scenario_code_of(as_object(document))
+    fields = {
+        "unit_id": unit_id, "applicant": a["actor"],
+        "route": "scenario" if terms.scenario_class != 0 else "owner_review",
+        "scenario_code": scenario_code, "scenario_id": _hex(terms.scenario_id), "scenario_class": terms.scenario_class,
+        "method": _name(Method(terms.method)), "frequency": _name(Frequency(terms.frequency)),
+        "frequency_reason": bool(terms.frequency_reason), "fusion": bool(terms.fusion),
+        "security_level": terms.security_level, "applied_at": _time(ctx, ev), "block_number": ev.block_number,
+        "tx_hash": ev.tx_hash, "document": document, "document_hash": _hex(a["documentHash"]),
+        "commitment_scheme": _name(KeyScheme(commitment.scheme)),
+        "commitment_key_id": to_checksum_address(commitment.key_id),
+        "commitment_document": stored_text(commitment.document), "commitment_hash": _hex(keccak(commitment.document)),
+        "commitment_signature": _hex(commitment.signature),
+    }  # fmt: skip
+    if _get(ctx, DEMANDS, demand_id=demand_id) is None:
+        ctx.conn.execute(insert(DEMANDS).values({**_demand_placeholder(demand_id, ev, fields["applied_at"]), **fields}))
+    else:  # its plan or its closing came first, in the same transaction
+        _set(ctx, DEMANDS, {"demand_id": demand_id}, fields)
+    _set(ctx, ITEMS, {"demand_id": demand_id}, {"demand_unit_id": unit_id})
+    grant = _get(ctx, GRANTS, grant_id=demand_id)
+    if grant is not None:  # granted at once (scenario route): the grant came before these terms
+        grant.update(scenario_code=scenario_code, frequency_reason=bool(terms.frequency_reason))
+        _save_grant(ctx, grant)
+
+
+def _decided(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
+    _set(ctx, ITEMS, {"demand_id": demand_id, "item": ev.args["item"]},
+         {"decider": ev.args["actor"], "code": ev.args["code"]})  # fmt: skip
+
+
+def _plan_reviewed(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
+    _ensure_demand(ctx, demand_id, ev)
+    status = "approved" if ev.args["code"] == 0 else "returned"
+    _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": status, "plan_decided_at": _time(ctx, ev)})
+
+
+# ---------------------------------------------------------------- grants
+
+
+def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    grant_id, unit_id, at = _hex(a["grantId"]), _hex(a["unitId"]), _time(ctx, ev)
+    # Known from the application; in the Apply's own transaction the Apply step fills them in later.
+    demand = _get(ctx, DEMANDS, demand_id=grant_id) or {"scenario_code": "", "frequency_reason": False}
+    grant = {
+        "grant_id": grant_id, "unit_id": unit_id, "scenario_id": _hex(a["scenarioId"]),
+        "scenario_code": demand["scenario_code"], "scenario_class": a["scenarioClass"],
+        "method": _name(Method(a["method"])), "frequency": _name(Frequency(a["frequency"])),
+        "frequency_reason": demand["frequency_reason"], "security_level": a["securityLevel"],
+        "status": _name(GrantStatus.ACTIVE), "suspension": _name(Suspension.NONE), "objection_pending": False,
+        "objected": False, "issued_at": at, "issued_block": ev.block_number, "issued_tx": ev.tx_hash,
+        "last_used_at": at, "excused_until": 0, "suspended_at": 0, "objection_due_at": 0,
+        "serve_due_at": a["serveDueAt"], "served_at": 0, "terminated_at": 0, "termination": "",
+    }  # fmt: skip
+    grant["idle_from"] = _idle_from(grant)
+    ctx.conn.execute(insert(GRANTS).values(grant))
+    ctx.conn.execute(insert(GRANT_RESOURCES), [
+        {"grant_id": grant_id, "idx": i, "entry_id": _hex(entry_id), "version": version, "unit_id": unit_id}
+        for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
+    ])  # fmt: skip
+    if a["serveDueAt"]:  # a fusion demand: the due time its plan's approval set (Art. 22)
+        _set(ctx, DEMANDS, {"demand_id": grant_id}, {"serve_due_at": a["serveDueAt"]})
+
+
+def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    grant = _get(ctx, GRANTS, grant_id=_hex(a["grantId"]))
+    if grant is None:
+        return
+    status, at = GrantStatus(a["status"]), _time(ctx, ev)
+    grant.update(status=_name(status), suspension=_name(Suspension(a["suspension"])),
+                 objection_due_at=a["objectionDueAt"])  # fmt: skip
+    if status == GrantStatus.ACTIVE:
+        # Issued, or reinstated: the contract clears the suspension and restarts the idle clock.
+        grant.update(objection_pending=False, objected=False, suspended_at=0, last_used_at=at)
+    elif status == GrantStatus.SUSPENDED:
+        grant["suspended_at"] = at
+    elif status == GrantStatus.TERMINATED:
+        grant.update(objection_pending=False, terminated_at=at)  # `termination` comes from the step
+    _save_grant(ctx, grant)
+
+
+def _grant_step(change: Callable[[dict, EventRecord, int], None]):
+    """A step handler that changes the grant `subject` with `change(grant, event, block time)`."""
+
+    def handle(ctx: ApplyContext, ev: EventRecord, grant_id: str, document: str) -> None:
+        grant = _get(ctx, GRANTS, grant_id=grant_id)
+        if grant is None:  # the contract refuses a step on an unknown grant; nothing to change
+            return
+        change(grant, ev, _time(ctx, ev))
+        _save_grant(ctx, grant)
+
+    return handle
+
+
+def _used(grant: dict, ev: EventRecord, at: int) -> None:
+    grant["last_used_at"] = max(grant["last_used_at"], ev.args["at"])  # uses may be recorded out of order
+
+
+def _excused(grant: dict, ev: EventRecord, at: int) -> None:
+    grant["excused_until"] = ev.args["at"]
+
+
+def _served(grant: dict, ev: EventRecord, at: int) -> None:
+    grant["served_at"] = at
+
+
+def _objected(grant: dict, ev: EventRecord, at: int) -> None:
+    grant.update(objected=True, objection_pending=True)
+
+
+def _objection_dismissed(grant: dict, ev: EventRecord, at: int) -> None:
+    grant["objection_pending"] = False
+
+
+def _terminated(grant: dict, ev: EventRecord, at: int) -> None:
+    # The holder's own termination (Art. 26), or the Data Center's (Art. 31).
+    grant["termination"] = "voluntary" if _hex(ev.args["unitId"]) == grant["unit_id"] else "data_center"
+
+
+def _lapsed(grant: dict, ev: EventRecord, at: int) -> None:
+    grant["termination"] = "lapsed"  # its GrantStatusChanged(Terminated) follows
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def _scenario_step(ctx: ApplyContext, ev: EventRecord, scenario_id: str, document: str) -> None:
+    approve = StepKind(ev.args["kind"]) == StepKind.APPROVE_SCENARIO
+    at = _time(ctx, ev)
+    doc = as_object(document)
+    row = _get(ctx, SCENARIOS, scenario_id=scenario_id)
+    code, name = field(doc, "scenario_code", default=None), field(doc, "name", default=None)
+    values = {
+        "approved": approve, "approved_at": at if approve else 0,
+        "evaluation_hash": _hex(ev.args["documentHash"]) if approve else ZERO_HASH, "changed_at": at,
+    }  # fmt: skip
+    if approve or row is None:
+        values.update(code=_text(code), name=_text(name))
+    else:  # a withdrawal keeps the evaluation's code and name unless it states them
+        if isinstance(code, str):
+            values["code"] = _text(code)
+        if isinstance(name, str):
+            values["name"] = _text(name)
+    if row is None:
+        ctx.conn.execute(insert(SCENARIOS).values(scenario_id=scenario_id, **values))
+    else:
+        _set(ctx, SCENARIOS, {"scenario_id": scenario_id}, values)
+
+
+# ---------------------------------------------------------------- steps
+
+
+StepEffect = Callable[["ApplyContext", EventRecord, str, str], None]
+
+STEP_EFFECTS: dict[StepKind, StepEffect] = {
+    StepKind.APPLY: _applied,
+    StepKind.DECIDE: _decided,
+    StepKind.REVIEW_PLAN: _plan_reviewed,
+    StepKind.RECORD_SERVED: _grant_step(_served),
+    StepKind.RECORD_USE: _grant_step(_used),
+    StepKind.FILE_IDLE_REASON: _grant_step(_excused),
+    StepKind.OBJECT: _grant_step(_objected),
+    StepKind.DISMISS_OBJECTION: _grant_step(_objection_dismissed),
+    StepKind.TERMINATE: _grant_step(_terminated),
+    StepKind.FINALISE_LAPSE: _grant_step(_lapsed),
+    StepKind.APPROVE_SCENARIO: _scenario_step,
+    StepKind.WITHDRAW_SCENARIO: _scenario_step,
+    # Carried by their effect events: SecuritySuspend, SuspendIdle (GrantStatusChanged Suspended),
+    # Reinstate (GrantStatusChanged Active), FinaliseItem (DemandItemClosed). Recorded steps only:
+    # RecordAdjustmentPlan, disputes and escalations.
+}
+
+
+def _sharing_step(ctx: ApplyContext, ev: EventRecord) -> None:
+    a = ev.args
+    kind = StepKind(a["kind"])
+    subject = _hex(a["subject"])
+    document = _checked_document(ev, f"sharing step {_name(kind)} of {subject}")
+    ctx.conn.execute(insert(STEPS).values(
+        position=ev.position, subject=subject, kind=_name(kind), item=a["item"], unit_id=_hex(a["unitId"]),
+        actor=a["actor"], nonce=str(a["nonce"]), code=a["code"], at=a["at"], terms=_hex(a["terms"]),
+        document=document, document_hash=_hex(a["documentHash"]), block_number=ev.block_number,
+        block_time=_time(ctx, ev), tx_hash=ev.tx_hash, log_index=ev.log_index,
+    ))  # fmt: skip
+    effect = STEP_EFFECTS.get(kind)
+    if effect is not None:
+        effect(ctx, ev, subject, document)
+    if kind in SIGNED:  # an officer's signed action: its outbox row is done
+        ctx.confirmed.append({"b_signer": a["actor"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
+
+
+def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
+    """A signed action `executeBatch` skipped: as mirror.apply does for the catalog's."""
+    digest = _hex(ev.args["digest"])
+    try:
+        reverted = decode_revert(ev.args["reason"])
+    except Exception:  # noqa: BLE001 - a known selector with malformed arguments
+        reverted = ActionRevertedError("UnknownRevert", {"data": _hex(ev.args["reason"])}, ev.args["reason"])
+    error = str(reverted)
+    ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=error,
+                                                   block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
+    if reverted.error == "SharingNonceUsed":
+        return  # a resent copy of an action that is already on-chain: the first copy stands
+    ctx.conn.execute(
+        update(OutboxAction)
+        .where(OutboxAction.digest == digest, OutboxAction.status != "confirmed")
+        .values(status="rejected", error=error)
+    )
+
+
+def _adjustment_plan_used(ctx: ApplyContext, ev: EventRecord) -> None:
+    """A catalog change consumed the entry's adjustment plan (Art. 14). No table holds plans: the
+    RecordAdjustmentPlan step is in sharing_steps and this event in the journal (chain_events)."""
+
+
+SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
+    "SharingStep": _sharing_step,
+    "DemandItemOpened": _item_opened,
+    "DemandItemClosed": _item_closed,
+    "DemandPlanOpened": _plan_opened,
+    "DemandClosed": _demand_closed,
+    "GrantIssued": _grant_issued,
+    "GrantStatusChanged": _grant_status_changed,
+    "AdjustmentPlanUsed": _adjustment_plan_used,
+    "SharingActionRejected": _action_rejected,
+}
+
+# The argument naming the subject of each sharing event (mirror.apply.subject_of): checked before
+# the catalog's keys, since DemandItemOpened also has an entryId and GrantIssued and SharingStep a unitId.
+SUBJECT_KEYS: dict[str, str] = {
+    "SharingStep": "subject",
+    "DemandItemOpened": "demandId",
+    "DemandItemClosed": "demandId",
+    "DemandPlanOpened": "demandId",
+    "DemandClosed": "demandId",
+    "GrantIssued": "grantId",
+    "GrantStatusChanged": "grantId",
+    "AdjustmentPlanUsed": "entryId",
+    "SharingActionRejected": "digest",
+}

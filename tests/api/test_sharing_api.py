@@ -1,0 +1,274 @@
+"""The sharing API end to end (Art. 17–26): a real node, a real SQLite mirror, the relayer and
+the follower running. Applications with SM2 and ECDSA commitments, owners' decisions, deemed
+approval, the grant's life, the views, the check, and bad input answered with nothing changed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from eth_account import Account
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from chain.client import contract_at
+from chain.indexer import Indexer
+from chain.sharing import SharingAction, StepKind, sign_action
+from signer.commitment import SHANGHAI, build_commitment, sign_commitment
+from tests.api.conftest import make_runtime, wait_for
+from tests.api.helpers import confirmed, error_of, outbox_count
+from tests.sharing import examples
+from tests.sharing_desk import SharingDesk
+
+SCENARIO = "PT-SC-2026-001"
+
+
+class Api:
+    """Drives the API as the desk's officers would: build, sign, post, wait until mirrored."""
+
+    def __init__(self, desk: SharingDesk, client: TestClient, runtime) -> None:
+        self.desk, self.client, self.runtime = desk, client, runtime
+        self.civil_entry = desk.approved_entry(desk.civil, "MZJ-0001")
+        self.market_entry = desk.approved_entry(desk.market, "SCJ-0001", "企业登记信息")
+        self.nonce = 1000
+
+    def application(self, *entries, application_no: str = "普数需〔2026〕17号", scenario_class: int = 0,
+                    **overrides) -> dict:
+        owners = {self.civil_entry: self.desk.civil, self.market_entry: self.desk.market}
+        resources = [examples.resource(entry_id="0x" + e[0].hex(), version=e[1], owner_unit_id=owners[e].unit_hex)
+                     for e in (entries or (self.civil_entry,))]  # fmt: skip
+        return examples.application(application_no=application_no, demand_unit_id=self.desk.street.unit_hex,
+                                    resources=resources,
+                                    scenario=examples.scenario(code=SCENARIO, **{"class": scenario_class}), **overrides)
+
+    def commitment(self, document: dict, *, scheme: str = "sm2", officer=None, demand_id: str | None = None) -> dict:
+        officer = officer or self.desk.street
+        answer = self.client.post("/v1/demands/id", json={"document": document})
+        assert answer.status_code == 200, answer.json()
+        key = officer.sm2 if scheme == "sm2" else officer.ecdsa
+        commitment = build_commitment(demand_id=demand_id or answer.json()["demand_id"],
+                                      signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=scheme,
+                                      scenario=SCENARIO, signed_at=datetime.fromtimestamp(self.desk.now(), SHANGHAI))
+        return {"document": commitment.to_document(), "signature": sign_commitment(commitment, key).to_json()}
+
+    def signed(self, officer, kind: StepKind, document: dict, commitment: dict | None = None) -> dict:
+        """The body of a signed step: the fields come from the API's typed data, as a wallet's would."""
+        self.nonce += 1
+        request = {"kind": kind.name.lower(), "document": document, "nonce": str(self.nonce)}
+        if commitment is not None:
+            request["commitment"] = commitment
+        typed = self.client.post("/v1/sharing/typed-data", json=request)
+        assert typed.status_code == 200, typed.json()
+        m = typed.json()["message"]
+        action = SharingAction(kind, bytes.fromhex(m["subject"][2:]), bytes.fromhex(m["document"][2:]), int(m["nonce"]),
+                               m["item"], m["code"], m["at"], bytes.fromhex(m["terms"][2:]))  # fmt: skip
+        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.desk.chain_id,
+                             sharing_address=self.runtime.deployment.sharing)  # fmt: skip
+        wallet = Account.sign_typed_data(officer.ecdsa.private_key, full_message=typed.json())
+        assert bytes(wallet.signature) == signed.signature  # the typed data is exactly what the contract checks
+        return {**request, "signature": "0x" + signed.signature.hex()}
+
+    def post(self, path: str, body: dict, status: int = 202) -> dict:
+        response = self.client.post(path, json={k: v for k, v in body.items() if k != "kind" or path.endswith("actions")})
+        assert response.status_code == status, response.json()
+        return response.json()
+
+    def done(self, accepted: dict) -> dict:
+        return confirmed(self.client, accepted["action_id"])
+
+    def apply(self, document: dict, **kw) -> str:
+        body = self.signed(self.desk.street, StepKind.APPLY, document, self.commitment(document, **kw))
+        self.done(self.post("/v1/demands", body))
+        return self.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
+
+    def decide(self, officer, demand_id: str, item: int, **overrides) -> dict:
+        document = examples.decision(demand_id=demand_id, item=item, **overrides)
+        return self.post(f"/v1/demands/{demand_id}/items/{item}/decision", self.signed(officer, StepKind.DECIDE, document))
+
+    def step(self, officer, kind: StepKind, document: dict) -> dict:
+        return self.done(self.post("/v1/sharing/actions", {"actions": [self.signed(officer, kind, document)]})["accepted"][0])
+
+    def get(self, path: str, **params) -> dict:
+        response = self.client.get(path, params=params)
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    def check(self, *, entry=None, scenario: str = SCENARIO, method: str = "interface") -> dict:
+        entry = entry or self.civil_entry
+        return self.get("/v1/sharing/check", unit_id=self.desk.street.unit_hex, entry_id="0x" + entry[0].hex(),
+                        scenario=scenario, method=method)  # fmt: skip
+
+    def synced(self) -> None:
+        """Wait until the mirror holds the chain's latest block (after time travel)."""
+        head = self.desk.w3.eth.block_number
+        wait_for(lambda: (self.runtime.store.cursor() or (0,))[0] >= head)
+
+
+@pytest.fixture
+def api(system, tmp_path):
+    desk = SharingDesk(system)
+    runtime = make_runtime(system, tmp_path, clock_ttl_s=0)
+    runtime.start()
+    try:
+        with TestClient(create_app(runtime=runtime)) as client:
+            yield Api(desk, client, runtime)
+    finally:
+        runtime.stop()
+
+
+def test_owner_review_approve_grant_check_and_history(api):
+    """Art. 17, 18, 20, 25: apply with an SM2 commitment; the owner approves; the grant allows
+    exactly its scenario and method; the history proves every step."""
+    document = api.application()
+    demand_id = api.apply(document)
+    demand = api.get(f"/v1/demands/{demand_id}")
+    assert demand["status"] == "open" and demand["route"] == "owner_review"
+    assert demand["commitment"]["scheme"] == "sm2" and demand["commitment"]["document"]["demand_id"] == demand_id
+    [item] = demand["items"]
+    calendar = contract_at(api.desk.w3, "WorkCalendar", api.runtime.deployment.calendar)
+    assert item["due_at"] == calendar.functions.addWorkingDays(demand["applied_at"], 5).call()  # Art. 20
+    assert item["status"] == "pending" and not item["overdue"]
+    incoming = api.get(f"/v1/units/{api.desk.civil.unit_hex}/incoming-demands", state="pending")["items"]
+    assert [(i["demand_id"], i["item"]) for i in incoming] == [(demand_id, 0)]
+    assert api.check()["reason"] == "no_grant"
+
+    api.done(api.decide(api.desk.civil, demand_id, 0))
+    assert api.get(f"/v1/demands/{demand_id}")["status"] == "granted"
+    [grant] = api.get(f"/v1/units/{api.desk.street.unit_hex}/grants")
+    assert grant["grant_id"] == demand_id and grant["status"] == "active"
+    assert grant["resources"] == [{"entry_id": "0x" + api.civil_entry[0].hex(), "version": 1}]
+    assert api.check() | {"now": 0} == {"allowed": True, "reason": "granted", "message": "the grant allows this use",
+                                        "grant_id": demand_id, "version": 1, "now": 0}  # fmt: skip
+    assert api.check(scenario="另一场景")["reason"] == "scenario_not_granted"  # Art. 25
+    assert api.check(method="batch_comparison")["reason"] == "method_not_granted"
+    assert api.check(entry=api.market_entry)["reason"] == "no_grant"
+
+    history = api.get(f"/v1/grants/{demand_id}/history")
+    assert [s["kind"] for s in history["steps"]] == ["apply", "decide"]
+    assert history["issued"]["tx_hash"] == history["steps"][1]["tx_hash"]
+    receipt = api.desk.w3.eth.get_transaction_receipt(history["steps"][0]["tx_hash"])
+    assert receipt["blockNumber"] == history["steps"][0]["block_number"]
+
+
+def test_silence_is_approval_exactly_after_the_due_time(api):
+    """Art. 20: nobody may finalise before the due time; one second after, anyone may."""
+    demand_id = api.apply(api.application(), scheme="ecdsa")
+    due = api.get(f"/v1/demands/{demand_id}")["items"][0]["due_at"]
+    for at in (due - 1, due):  # the step is simulated at the latest block's time
+        api.desk.travel_to(at)
+        api.synced()
+        assert api.get(f"/v1/demands/{demand_id}")["items"][0]["overdue"] is False  # at the due time: still on time
+        early = api.client.post(f"/v1/demands/{demand_id}/items/0/finalise")
+        assert early.status_code == 409 and error_of(early)["code"] == "item_not_overdue"
+    api.desk.travel_to(due + 1)
+    done = api.client.post(f"/v1/demands/{demand_id}/items/0/finalise")
+    assert done.status_code == 200, done.json()
+    api.synced()
+    demand = api.get(f"/v1/demands/{demand_id}")
+    assert demand["status"] == "granted" and demand["items"][0]["status"] == "deemed_approved"
+    late = api.client.post(f"/v1/demands/{demand_id}/items/0/decision", json={k: v for k, v in api.signed(
+        api.desk.civil, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items() if k != "kind"})  # fmt: skip
+    assert late.status_code == 409 and error_of(late)["code"] == "demand_closed"  # a decision after finalisation
+    assert api.check()["allowed"] is True
+
+
+def test_rejection_needs_a_basis_and_only_the_owner_decides(api):
+    """Art. 20: a rejection other than for non-conformity cites a legal basis; another unit's
+    officer may not decide; nothing is stored for a refused step."""
+    demand_id = api.apply(api.application(api.civil_entry, api.market_entry))
+    before = outbox_count(api.runtime)
+    wrong = api.client.post(f"/v1/demands/{demand_id}/items/0/decision", json={
+        k: v for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
+        if k != "kind"})  # fmt: skip
+    assert wrong.status_code == 403 and error_of(wrong)["code"] == "not_item_owner"
+    no_basis = examples.rejection(demand_id=demand_id, item=1)
+    del no_basis["legal_basis"]
+    response = api.client.post("/v1/sharing/typed-data", json={"kind": "decide", "document": no_basis, "nonce": "1"})
+    assert response.status_code == 422 and error_of(response)["field"].startswith("document.legal_basis")
+    assert outbox_count(api.runtime) == before
+    api.done(api.decide(api.desk.civil, demand_id, 0))
+    api.done(api.decide(api.desk.market, demand_id, 1, decision="reject", reason_code="legal_basis",
+                        legal_basis="《中华人民共和国个人信息保护法》第十三条", reason="不予共享"))  # fmt: skip
+    grant = api.get(f"/v1/grants/{demand_id}")
+    assert [r["entry_id"] for r in grant["resources"]] == ["0x" + api.civil_entry[0].hex()]  # the approved item only
+    again = api.client.post(f"/v1/demands/{demand_id}/items/1/decision", json={
+        k: v for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id, item=1)).items()
+        if k != "kind"})  # fmt: skip
+    assert again.status_code == 409 and error_of(again)["code"] == "demand_closed"
+
+
+def test_idle_grant_suspended_objected_reinstated(api):
+    """Art. 26: unused for 3 months → anyone suspends; the demand unit objects within 30 days;
+    the Data Center reinstates; the check follows every step."""
+    document = api.application(scenario_class=1)
+    grant_id = api.apply(document)
+    grant = api.get(f"/v1/grants/{grant_id}")
+    early = api.client.post(f"/v1/grants/{grant_id}/suspend-idle")
+    assert early.status_code == 409 and error_of(early)["code"] == "not_idle"
+    api.desk.travel_to(grant["idle_from"])
+    api.synced()
+    assert api.check()["reason"] == "idle"
+    assert api.client.post(f"/v1/grants/{grant_id}/suspend-idle").status_code == 200
+    api.synced()
+    assert api.check()["reason"] == "suspended"
+    body = api.signed(api.desk.street, StepKind.OBJECT, examples.objection(grant_id=grant_id))
+    api.done(api.post(f"/v1/grants/{grant_id}/objections", body))
+    api.step(api.desk.data_center, StepKind.REINSTATE, examples.reinstatement(grant_id=grant_id))
+    assert api.check()["allowed"] is True
+    kinds = [s["kind"] for s in api.get(f"/v1/grants/{grant_id}/history")["steps"]]
+    assert kinds == ["apply", "suspend_idle", "object", "reinstate"]
+
+
+def test_termination_and_reapplication(api):
+    """Art. 26: a terminated grant answers no; using the data again needs a new application."""
+    grant_id = api.apply(api.application(scenario_class=1))
+    body = api.signed(api.desk.street, StepKind.TERMINATE, examples.termination(grant_id=grant_id))
+    api.done(api.post(f"/v1/grants/{grant_id}/terminations", body))
+    assert api.check()["reason"] == "terminated"
+    assert api.get(f"/v1/grants/{grant_id}")["termination"] == "voluntary"
+    new_id = api.apply(api.application(scenario_class=1, application_no="普数需〔2026〕18号"))
+    assert new_id != grant_id and api.check()["grant_id"] == new_id
+
+
+def test_application_refusals_change_nothing(api):
+    """Art. 17, 18: no commitment, a commitment for another demand or by another unit's key, a
+    version that is not approved: each a 4xx naming the field, the outbox untouched."""
+    document = api.application()
+    before = outbox_count(api.runtime)
+    body = api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document))
+
+    missing = api.client.post("/v1/demands", json={k: v for k, v in body.items() if k not in ("kind", "commitment")})
+    assert missing.status_code == 422 and error_of(missing)["field"] == "commitment"
+
+    other_demand = {**body, "commitment": api.commitment(document, demand_id="0x" + "ab" * 32)}
+    response = api.client.post("/v1/demands", json={k: v for k, v in other_demand.items() if k != "kind"})
+    assert response.status_code == 422 and error_of(response)["field"] == "commitment.document.demand_id"
+
+    other_unit = {**body, "commitment": api.commitment(document, officer=api.desk.market)}
+    response = api.client.post("/v1/demands", json={k: v for k, v in other_unit.items() if k != "kind"})
+    assert response.status_code == 422 and error_of(response)["field"].startswith("commitment")
+
+    unapproved = api.application(application_no="普数需〔2026〕19号")
+    unapproved["resources"][0]["version"] = 2
+    response = api.client.post("/v1/demands", json={k: v for k, v in api.signed(
+        api.desk.street, StepKind.APPLY, unapproved, api.commitment(unapproved)).items() if k != "kind"})  # fmt: skip
+    assert response.status_code == 409 and error_of(response)["code"] == "version_not_approved"
+    assert outbox_count(api.runtime) == before
+
+
+def test_views_identical_after_rebuilding_the_mirror(api):
+    """The chain is the truth: dropping the mirror and reindexing gives the same answers."""
+    demand_id = api.apply(api.application(api.civil_entry, api.market_entry))
+    api.done(api.decide(api.desk.civil, demand_id, 0))
+    api.done(api.decide(api.desk.market, demand_id, 1))
+    views = [f"/v1/demands/{demand_id}", f"/v1/grants/{demand_id}", f"/v1/grants/{demand_id}/history",
+             f"/v1/units/{api.desk.street.unit_hex}/grants", f"/v1/units/{api.desk.civil.unit_hex}/incoming-demands",
+             "/v1/scenarios"]  # fmt: skip
+    before = {path: api.get(path) for path in views}
+    api.runtime.stop()
+    Indexer(api.runtime.rpc, api.runtime.deployment, api.runtime.store).rebuild()
+    after = {path: api.get(path) for path in views}
+    for body in (*before.values(), *after.values()):
+        if isinstance(body, dict):
+            body.pop("now", None)
+    assert after == before
