@@ -14,6 +14,7 @@ from api import errors
 from api.deps import RuntimeDep
 from api.routers import catalog, commitments, duties, evaluation, sharing, units
 from api.runtime import Runtime
+from api.services import sharing_timekeeper
 from api.settings import Settings
 
 MAX_JSON_DEPTH = 64
@@ -94,7 +95,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime(settings or Settings())
         if owned:
-            app.state.runtime.start()
+            rt = app.state.runtime
+            if rt.settings.timekeeper_interval_s > 0:
+                rt.add_loop("timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0,
+                            rt.settings.timekeeper_interval_s)  # fmt: skip
+            rt.start()
         yield
         if owned:
             app.state.runtime.stop()

@@ -72,16 +72,23 @@ class Runtime:
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._loops: list[tuple[str, object, float]] = []  # (name, step, pause seconds) added by add_loop
 
     def start(self) -> None:
         """Recover the outbox, catch the mirror up, then start the relayer and the follower."""
         self.indexer.sync()
         self.relayer.recover()
-        for name, step, pause in (("relayer", self._relay, self._relayer_pause),
-                                  ("follower", self._follow, self._follower_pause)):  # fmt: skip
+        loops = [("relayer", self._relay, self._relayer_pause), ("follower", self._follow, self._follower_pause)]
+        loops += [(name, step, lambda s=seconds: self._stop.wait(s)) for name, step, seconds in self._loops]
+        for name, step, pause in loops:
             thread = threading.Thread(target=self._loop, args=(name, step, pause), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def add_loop(self, name: str, step, pause_s: float) -> None:
+        """Run `step()` on a thread of its own from `start` on, pausing `pause_s` whenever it
+        reports nothing done (returns False)."""
+        self._loops.append((name, step, pause_s))
 
     def stop(self) -> None:
         self._stop.set()

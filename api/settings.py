@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     idle_poll_s: float = 1.0  # follower's poll when nothing of ours is pending
     resend_after_s: float = 30.0
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
+    timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
     max_body_bytes: int = 256 * 1024
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
     keystore_dir: Path | None = None  # the platform's signing keys; default ~/.ledger/keys

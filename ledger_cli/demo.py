@@ -19,7 +19,7 @@ from chain.client import Sender, connect, contract_at
 from chain.errors import ChainError
 from chain.events import receipt_events
 from chain.reverts import decode_revert
-from ledger_cli import demo_data
+from ledger_cli import demo_data, demo_sharing
 from ledger_cli._context import one_line_errors, settings
 from ledger_cli.system_cmd import ensure_deployed
 from signer.canonical import canonical_bytes
@@ -57,7 +57,7 @@ def seed() -> None:
     publish_years(office, calendar_at(w3, record.calendar), CALENDAR_YEARS)  # deadlines need their years
     password = key_password(s.env)
     keys_dir = s.data_dir / "keys"
-    officers: dict[str, SigningKey] = {}
+    officers: dict[str, tuple[SigningKey, SigningKey]] = {}  # unit code -> (ECDSA key, SM2 key)
     with typer.progressbar(demo_data.UNITS, label="units and officer keys") as bar:
         for code, kind, name in bar:
             unit_id = unit_id_for(code)
@@ -67,13 +67,14 @@ def seed() -> None:
             for key in (ecdsa_key, sm2_key):
                 save_key(key, password, directory=keys_dir)
             office.send(registry.functions.registerOfficer(unit_id, w3.to_checksum_address(ecdsa_key.key_id), sm2_key.public_key))
-            officers[code] = ecdsa_key
+            officers[code] = (ecdsa_key, sm2_key)
 
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
         declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
         action = CatalogAction(kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(),
                                declared_at=declared)  # fmt: skip
-        return sign_action(action, officer.private_key, chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()
+        return sign_action(action, officer[0].private_key, chain_id=w3.eth.chain_id,
+                           catalog_address=record.catalog).as_tuple()  # fmt: skip
 
     submissions, reviews = [], []
     for unit_code, document in demo_data.ENTRIES:
@@ -87,10 +88,15 @@ def seed() -> None:
         if reason:
             note.update(reason_code=reason[0], reason=reason[1])
         reviews.append(signed(officers["PT-DSJZX"], ActionKind.REVIEW, entry_id, note, 1, reason[0] if reason else 0))
-    done = []
-    for batch in (submissions, reviews):
-        receipt = relayer.send(catalog.functions.executeBatch(batch))
-        refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == "CatalogActionRejected"]
+    collections = [signed(officers["PT-DSJZX"], ActionKind.RECORD_COLLECTION, entry_id_for(unit_id_for(u), code),
+                          {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"})
+                   for u, code in demo_sharing.COLLECTED]  # fmt: skip
+    sharing = contract_at(w3, "Sharing", record.sharing)
+
+    def relay(contract, batch: list[tuple], rejected: str) -> int:
+        """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""
+        receipt = relayer.send(contract.functions.executeBatch(batch))
+        refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == rejected]
         for error in refused:
             if error.error != "WorkCalendarYearNotPublished":
                 raise ChainError(f"demo action refused: {error}")
@@ -99,9 +105,15 @@ def seed() -> None:
             typer.secho(f"warning: {len(refused)} demo actions refused: their deadlines fall in {year}, whose "
                         f"working-day calendar is not published; `ledger calendar status` explains", err=True,
                         fg=typer.colors.YELLOW)  # fmt: skip
-        done.append(len(batch) - len(refused))
+        return len(batch) - len(refused)
+
+    done = [relay(catalog, batch, "CatalogActionRejected") for batch in (submissions, reviews, collections)]
+    now = w3.eth.get_block("latest")["timestamp"]
+    demo = demo_sharing.DemoSharing(w3.eth.chain_id, record.sharing, officers, now)
+    shared = sum(relay(sharing, batch, "SharingActionRejected") for _, batch in demo.batches())
     typer.echo(
-        f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews; "
+        f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
+        f"{shared} sharing steps; "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )
 

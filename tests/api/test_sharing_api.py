@@ -272,3 +272,35 @@ def test_views_identical_after_rebuilding_the_mirror(api):
         if isinstance(body, dict):
             body.pop("now", None)
     assert after == before
+
+
+def test_the_timekeeper_takes_each_step_when_it_falls_due(api):
+    """Art. 20, 26: the platform itself finalises silence, suspends idle grants and ends lapsed
+    ones, each exactly when due; before that, a sweep takes nothing."""
+    from api.services.sharing_timekeeper import sweep
+
+    demand_id = api.apply(api.application())
+    grant_id = api.apply(api.application(api.market_entry, application_no="普数需〔2026〕20号", scenario_class=1))
+    assert sweep(api.runtime).total == 0
+    due = api.get(f"/v1/demands/{demand_id}")["items"][0]["due_at"]
+    api.desk.travel_to(due + 1)
+    api.synced()
+    assert sweep(api.runtime).taken == {"finalise_item": 1, "suspend_idle": 0, "finalise_lapse": 0}
+    api.synced()
+    assert api.get(f"/v1/demands/{demand_id}")["items"][0]["status"] == "deemed_approved"
+
+    api.desk.travel_to(api.get(f"/v1/grants/{grant_id}")["idle_from"])
+    api.synced()
+    # The scenario grant, issued at once, falls idle first; the deemed one a week later.
+    assert sweep(api.runtime).taken["suspend_idle"] == 1
+    api.synced()
+    grant = api.get(f"/v1/grants/{grant_id}")
+    assert grant["status"] == "suspended" and grant["suspension"] == "idle"
+    api.desk.travel_to(grant["objection_due_at"])
+    api.synced()
+    assert sweep(api.runtime).taken["finalise_lapse"] == 0  # the last second of the objection window
+    api.desk.travel_to(grant["objection_due_at"] + 1)
+    api.synced()
+    assert sweep(api.runtime).taken["finalise_lapse"] == 1
+    api.synced()
+    assert api.get(f"/v1/grants/{grant_id}")["termination"] == "lapsed"

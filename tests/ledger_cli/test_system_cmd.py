@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
+from chain.actions import unit_id_for
 from chain.node import LocalNode, free_port
 from ledger_cli.main import app
 
@@ -34,6 +35,10 @@ def run(*args: str):
     return result.exit_code, result.output
 
 
+def _id(code: str) -> str:
+    return "0x" + unit_id_for(code).hex()
+
+
 def snapshot() -> dict:
     """Every lookup's answer, through the API on the mirror (the runtime syncs it on start)."""
     runtime = Runtime(Settings())
@@ -44,6 +49,13 @@ def snapshot() -> dict:
             entry_path = f"/v1/catalog/entries/{item['entry_id']}"
             answers[entry_path] = client.get(entry_path).json()
             answers[entry_path + "/versions"] = client.get(entry_path + "/versions").json()
+        for unit in ("PT-CSLJD", "PT-RSJ"):  # the demand units' grants, each with its history
+            grants = answers[f"grants of {unit}"] = client.get(f"/v1/units/{_id(unit)}/grants").json()
+            for grant in grants:
+                answers[grant["grant_id"]] = client.get(f"/v1/grants/{grant['grant_id']}/history").json()
+        answers["scenarios"] = client.get("/v1/scenarios").json()
+        answers["incoming"] = client.get(f"/v1/units/{_id('PT-SCJGJ')}/incoming-demands").json()
+        answers["incoming"].pop("now")
     runtime.engine.dispose()
     return answers
 
@@ -54,10 +66,14 @@ def test_deploy_seed_and_a_reindex_that_changes_no_answer(district):
     assert run("deploy") == (0, out)  # a valid deployment is kept
     code, out = run("demo", "seed")
     assert code == 0, out
-    assert "seeded 8 units, 7 entries, 6 reviews" in out
+    assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 7 sharing steps" in out
     assert run("demo", "seed") == (0, "demo district already seeded\n")
     before = snapshot()
     assert len(before["/v1/catalog/entries"]["items"]) == 7 and before["/v1/catalog/entries?q=人口"]["items"]
+    # Art. 19 (1) and (2) granted at once, Art. 20 approved by the owner, one demand awaiting its owner.
+    assert len(before["grants of PT-CSLJD"]) == 2 and len(before["grants of PT-RSJ"]) == 1
+    assert [s["approved"] for s in before["scenarios"]] == [True]
+    assert [i["status"] for i in before["incoming"]["items"]] == ["pending"]
 
     code, out = run("reindex")
     assert code == 0, out

@@ -1,0 +1,68 @@
+"""`ledger sharing …`: the timekeeper's pass and the gateway's check, from the command line."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from ledger_cli._context import fail, one_line_errors, settings
+
+_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+METHODS = ("interface", "batch_comparison", "other")
+
+app = typer.Typer(help="Sharing (Art. 17–26): time-based steps and the use check.", no_args_is_help=True)
+
+
+def _runtime():
+    """A runtime whose mirror has caught up with the chain (no background threads)."""
+    from api.runtime import Runtime
+
+    runtime = Runtime(settings())
+    runtime.indexer.sync()
+    return runtime
+
+
+@app.command("sweep")
+@one_line_errors
+def sweep() -> None:
+    """Take every step the passage of time calls for now: deemed approvals (Art. 20), idle
+    suspensions and lapses (Art. 26). `ledger serve` does this every LEDGER_TIMEKEEPER_INTERVAL_S."""
+    from api.services import sharing_timekeeper
+
+    runtime = _runtime()
+    try:
+        result = sharing_timekeeper.sweep(runtime)
+    finally:
+        runtime.engine.dispose()
+    taken = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.taken.items())
+    typer.echo(f"took {taken}" + (f"; {result.refused} refused by the chain (see the log)" if result.refused else ""))
+
+
+@app.command("check")
+@one_line_errors
+def check(
+    unit_id: str = typer.Argument(..., help="The demand unit's id (0x…)"),
+    entry_id: str = typer.Argument(..., help="The catalog entry's id (0x…)"),
+    scenario: str = typer.Argument(..., help="The scenario code"),
+    method: str = typer.Option("interface", help="interface | batch_comparison | other"),
+) -> None:
+    """May the unit use the entry for the scenario by the method now (Art. 25)? Exit 0 for yes, 3 for no."""
+    from api.services import sharing_queries
+
+    for name, value in (("unit_id", unit_id), ("entry_id", entry_id)):
+        if not _ID.match(value):
+            fail(f"{name}: must be 0x and 64 hexadecimal digits, got {value!r}")
+    if method not in METHODS:
+        fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
+    runtime = _runtime()
+    try:
+        with runtime.store.sessions() as session:
+            answer = sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
+                                           method=method, now=runtime.clock.now())  # fmt: skip
+    finally:
+        runtime.engine.dispose()
+    typer.echo(f"{'yes' if answer.allowed else 'no'}: {answer.reason} — {answer.message}"
+               + (f" (grant {answer.grant_id}, version {answer.version})" if answer.grant_id else ""))
+    if not answer.allowed:
+        raise typer.Exit(3)

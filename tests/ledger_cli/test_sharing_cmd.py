@@ -1,0 +1,37 @@
+"""`ledger sharing sweep` and `ledger sharing check` on the demo district."""
+
+from __future__ import annotations
+
+from chain.actions import entry_id_for, unit_id_for
+from chain.client import connect
+from tests.ledger_cli.test_system_cmd import district, run  # noqa: F401 - the fixture
+
+STREET = "0x" + unit_id_for("PT-CSLJD").hex()
+LOW_INCOME = "0x" + entry_id_for(unit_id_for("PT-MZJ"), "MZJ-0001").hex()
+FIRMS = "0x" + entry_id_for(unit_id_for("PT-SCJGJ"), "SCJG-0001").hex()
+
+
+def test_check_answers_with_its_exit_code_and_sweep_takes_what_is_due(district, monkeypatch):  # noqa: F811
+    assert run("deploy")[0] == 0
+    assert run("demo", "seed")[0] == 0
+    code, out = run("sharing", "check", STREET, LOW_INCOME, "PT-YWTG-2026-03")
+    assert (code, out.split(" — ")[0]) == (0, "yes: granted"), out
+    code, out = run("sharing", "check", STREET, LOW_INCOME, "PT-YWTG-2026-03", "--method", "batch_comparison")
+    assert (code, out.split(" — ")[0]) == (3, "no: method_not_granted"), out
+    code, out = run("sharing", "check", STREET, FIRMS, "PT-SQ-2026-07")
+    assert (code, out.split(" — ")[0]) == (3, "no: no_grant"), out  # the market bureau has not answered
+
+    assert run("sharing", "sweep") == (0, "took 0 finalise item, 0 suspend idle, 0 finalise lapse\n")
+    w3 = connect(__import__("os").environ["LEDGER_RPC_URL"])
+    w3.provider.make_request("evm_increaseTime", [15 * 86400])  # past the 5 working days: silence approves
+    w3.provider.make_request("evm_mine", [])
+    code, out = run("sharing", "sweep")
+    assert (code, out) == (0, "took 1 finalise item, 0 suspend idle, 0 finalise lapse\n"), out
+    code, out = run("sharing", "check", STREET, FIRMS, "PT-SQ-2026-07")
+    assert code == 0 and out.startswith("yes: granted"), out
+
+
+def test_check_refuses_a_malformed_id_in_one_line(district):  # noqa: F811
+    assert run("deploy")[0] == 0
+    code, out = run("sharing", "check", "0x12", LOW_INCOME, "PT-YWTG-2026-03")
+    assert code == 1 and out == "error: unit_id: must be 0x and 64 hexadecimal digits, got '0x12'\n", out
