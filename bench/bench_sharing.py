@@ -96,7 +96,7 @@ class District:
                                       signed_at=datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))  # fmt: skip
         proof = CommitmentProof(KeyScheme.ECDSA, key.key_id, commitment.canonical_bytes(),
                                 sign_commitment(commitment, key).signature)  # fmt: skip
-        entry = self.entries[i % ENTRIES]
+        entry = self.entries[(i // DEMAND_UNITS) % ENTRIES]  # 800 (unit, entry) pairs, 2–3 grants each
         terms = ApplyTerms(1, scenario_id_for(scenario), Method.INTERFACE, Frequency.MONTHLY, False, False, 2,
                            (Resource(entry, 1, self.owner_unit),), proof)  # fmt: skip
         action = SharingAction(StepKind.APPLY, demand_id, document, fresh_nonce(), terms=terms.encode())
@@ -125,7 +125,7 @@ def bench_check(sys_: BenchSystem) -> None:
         unit_id, _ = district.demanders[n % DEMAND_UNITS]
         scenario = SCENARIOS[(n + (i % 4 == 0)) % len(SCENARIOS)]
         r = sessions[i % THREADS].get(f"{api.url}/v1/sharing/check", params={
-            "unit_id": "0x" + unit_id.hex(), "entry_id": "0x" + district.entries[n % ENTRIES].hex(),
+            "unit_id": "0x" + unit_id.hex(), "entry_id": "0x" + district.entries[(n // DEMAND_UNITS) % ENTRIES].hex(),
             "scenario": scenario, "method": "interface"})  # fmt: skip
         assert r.status_code == 200, r.text
 
