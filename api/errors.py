@@ -114,7 +114,8 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
                                 "a year", "document.until"),
     "SharingNotIdle": (409, "not_idle", "the grant was used within the last 3 months or has a reason on file",
                        "grant_id"),
-    "SharingObjectionClosed": (409, "objection_closed", "an objection is made once, within 30 days of the notice",
+    "SharingObjectionClosed": (409, "objection_closed", "the 30 days after the suspension notice are over (or an "
+                               "objection was already made): no objection now, and an idle suspension has lapsed",
                                "grant_id"),
     "SharingNoPendingObjection": (409, "no_pending_objection", "no objection awaits the Data Center", "grant_id"),
     "SharingObjectionPending": (409, "objection_pending", "an objection awaits the Data Center", "grant_id"),
