@@ -108,8 +108,10 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
                                "(Art. 26)", "grant_id"),
     "SharingNotGrantHolder": (403, "not_grant_holder", "only the grant's demand unit may take this step",
                               "signature"),
-    "SharingUseOutOfRange": (422, "use_out_of_range", "a use is recorded between the grant's issue and now",
-                             "document.used_at"),
+    "SharingUseOutOfRange": (422, "use_out_of_range", "a use is recorded only for a time the grant was live: "
+                             "from its issue to now, or to its suspension or termination", "document.used_at"),
+    "SharingNotCollected": (409, "not_collected", "the entry's data is not collected to the platform yet: "
+                            "collect it before approving (Art. 22)", "document.entry_id"),
     "SharingExcuseOutOfRange": (422, "excuse_out_of_range", "a reason on file covers a time after now and within "
                                 "a year", "document.until"),
     "SharingNotIdle": (409, "not_idle", "the grant was used within the last 3 months or has a reason on file",

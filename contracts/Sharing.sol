@@ -44,7 +44,7 @@ contract Sharing is ISharing, EIP712 {
     mapping(bytes32 demandId => Demand) private _demands;
     mapping(bytes32 demandId => mapping(uint32 index => Item)) private _items;
     mapping(bytes32 grantId => Grant) private _grants;
-    mapping(bytes32 grantId => mapping(uint256 index => Item)) private _grantResources;
+    mapping(bytes32 grantId => mapping(uint256 index => Pinned)) private _grantResources;
     mapping(bytes32 scenarioId => Scenario) private _scenarios;
     mapping(bytes32 entryId => uint256) private _liveGrants;
     mapping(bytes32 entryId => bool) private _adjustmentPlans;
@@ -170,7 +170,7 @@ contract Sharing is ISharing, EIP712 {
     }
 
     function grantResource(bytes32 grantId, uint256 index) external view returns (bytes32, uint32) {
-        Item storage r = _grantResources[grantId][index];
+        Pinned storage r = _grantResources[grantId][index];
         return (r.entryId, r.version);
     }
 
@@ -292,16 +292,18 @@ contract Sharing is ISharing, EIP712 {
                     revert SharingDuplicateResource(r.entryId, r.ownerUnitId);
                 }
             }
-            bool uncatalogued = r.entryId == bytes32(0);
-            if (uncatalogued) {
+            // Art. 22: data not yet catalogued, or catalogued but not yet collected to the platform,
+            // is not ready: its owner has 15 working days to catalogue, collect and decide.
+            bool uncatalogued = true;
+            if (r.entryId == bytes32(0)) {
                 if (r.version != 0) revert SharingBadTerms(StepKind.Apply);
                 if (registry.unitKind(r.ownerUnitId) != IUnitRegistry.UnitKind.Ordinary) {
                     revert SharingUnknownUnit(r.ownerUnitId);
                 }
-                if (uncataloguedDue == 0) uncataloguedDue = _due(UNCATALOGUED_DAYS);
             } else {
-                _checkApprovedVersion(r.entryId, r.version, r.ownerUnitId);
+                uncatalogued = _checkApprovedVersion(r.entryId, r.version, r.ownerUnitId) == 0;
             }
+            if (uncatalogued && uncataloguedDue == 0) uncataloguedDue = _due(UNCATALOGUED_DAYS);
             if (r.ownerUnitId == unitId) revert SharingOwnResource(r.entryId);
             ItemStatus status = (authorised && !uncatalogued) ? ItemStatus.Authorised : ItemStatus.Pending;
             uint40 dueAt = uncatalogued ? uncataloguedDue : reviewDue;
@@ -355,13 +357,19 @@ contract Sharing is ISharing, EIP712 {
     }
 
     /// @dev Art. 17: only approved catalog versions, of entries not deleted, named with their owner.
-    function _checkApprovedVersion(bytes32 entryId, uint32 version, bytes32 ownerUnitId) private view {
+    /// Returns when the entry's data was collected to the platform (0: not yet, Art. 15).
+    function _checkApprovedVersion(bytes32 entryId, uint32 version, bytes32 ownerUnitId)
+        private
+        view
+        returns (uint40 collectedAt)
+    {
         ICatalog.Entry memory e = catalog.entry(entryId);
         if (e.status == ICatalog.EntryStatus.None) revert SharingUnknownEntry(entryId);
         if (e.status == ICatalog.EntryStatus.Deleted || version == 0 || e.approvedVersion != version) {
             revert SharingVersionNotApproved(entryId, version, e.approvedVersion);
         }
         if (e.unitId != ownerUnitId) revert SharingWrongOwner(entryId, e.unitId, ownerUnitId);
+        return e.collectedAt;
     }
 
     /// @dev Art. 18: the commitment names this demand and is signed by an active key of the demand unit.
@@ -410,8 +418,13 @@ contract Sharing is ISharing, EIP712 {
         if (a.terms.length != 0) t = abi.decode(a.terms, (DecideTerms));
         if (a.code == REJECT_LEGAL_BASIS && bytes(t.legalBasis).length == 0) revert SharingBasisRequired(a.subject, a.item);
         if (a.code == 0 && it.uncatalogued) {
-            _checkApprovedVersion(t.entryId, t.version, unitId);
-            (it.entryId, it.version) = (t.entryId, t.version);
+            // The owner names the entry it catalogued (or keeps the one asked for); its data must
+            // be on the platform by now, at the entry's current approved version. An approval cites
+            // no legal basis.
+            if (bytes(t.legalBasis).length != 0) revert SharingBadTerms(StepKind.Decide);
+            if (t.entryId != bytes32(0)) (it.entryId, it.version) = (t.entryId, t.version);
+            else if (it.entryId == bytes32(0) || t.version != 0) revert SharingBadTerms(StepKind.Decide);
+            if (_checkApprovedVersion(it.entryId, it.version, unitId) == 0) revert SharingNotCollected(it.entryId);
         } else if (t.entryId != bytes32(0) || t.version != 0 || (a.code != REJECT_LEGAL_BASIS && bytes(t.legalBasis).length != 0)) {
             revert SharingBadTerms(StepKind.Decide);
         }
@@ -428,6 +441,7 @@ contract Sharing is ISharing, EIP712 {
         } else {
             d.plan = PlanStatus.Returned;
         }
+        emit DemandPlanReviewed(a.subject, d.plan, d.serveDueAt);
         _settle(a.subject, d);
     }
 
@@ -448,7 +462,7 @@ contract Sharing is ISharing, EIP712 {
         for (uint32 i = 0; i < d.itemCount; ++i) {
             Item storage it = _items[demandId][i];
             if (it.status == ItemStatus.Rejected) continue;
-            _grantResources[demandId][count++] = it;
+            _grantResources[demandId][count++] = Pinned(it.entryId, it.version);
             ++_liveGrants[it.entryId];
         }
         if (count == 0) {
@@ -459,7 +473,7 @@ contract Sharing is ISharing, EIP712 {
         bytes32[] memory entryIds = new bytes32[](count);
         uint32[] memory versions = new uint32[](count);
         for (uint256 i = 0; i < count; ++i) {
-            Item storage r = _grantResources[demandId][i];
+            Pinned storage r = _grantResources[demandId][i];
             (entryIds[i], versions[i]) = (r.entryId, r.version);
         }
         g.status = GrantStatus.Active;
@@ -504,18 +518,24 @@ contract Sharing is ISharing, EIP712 {
     function _grantStep(SignedAction calldata a, bytes32 unitId) private {
         Grant storage g = _grant(a.subject);
         StepKind k = a.kind;
+        if (k == StepKind.RecordUse) {
+            // Uses may arrive late and out of order (a batched log): each counts if it happened
+            // while the grant was active; the latest counts for idleness (Art. 26, 30). A grant ended
+            // while suspended (lapsed, or ended by the Data Center) was last active at its suspension.
+            uint256 end = g.status == GrantStatus.Active ? block.timestamp : g.suspendedAt != 0
+                ? g.suspendedAt
+                : g.terminatedAt;
+            if (a.at < g.issuedAt || a.at > end) revert SharingUseOutOfRange(a.subject, a.at);
+            if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
+            return;
+        }
         if (g.status == GrantStatus.Terminated) revert SharingGrantTerminated(a.subject);
         bool holderStep = k == StepKind.FileIdleReason || k == StepKind.Object
             || (k == StepKind.Terminate && registry.unitKind(unitId) == IUnitRegistry.UnitKind.Ordinary);
         if (holderStep) {
             if (g.unitId != unitId) revert SharingNotGrantHolder(a.subject, g.unitId, unitId);
         }
-        if (k == StepKind.RecordUse) {
-            if (g.status != GrantStatus.Active) revert SharingGrantNotActive(a.subject, g.status);
-            if (a.at < g.issuedAt || a.at > block.timestamp) revert SharingUseOutOfRange(a.subject, a.at);
-            // Uses may arrive out of order (a batched log later); the latest counts.
-            if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
-        } else if (k == StepKind.FileIdleReason) {
+        if (k == StepKind.FileIdleReason) {
             if (g.status != GrantStatus.Active) revert SharingGrantNotActive(a.subject, g.status);
             if (a.at <= block.timestamp || a.at > block.timestamp + MAX_EXCUSE) {
                 revert SharingExcuseOutOfRange(a.subject, a.at);
@@ -525,6 +545,8 @@ contract Sharing is ISharing, EIP712 {
             if (g.serveDueAt == 0) revert SharingNotFusion(a.subject);
             if (g.servedAt != 0) revert SharingAlreadyServed(a.subject);
             g.servedAt = uint40(block.timestamp);
+            // The data is available from now: idleness counts from here, not from the grant.
+            if (g.lastUsedAt < g.servedAt) g.lastUsedAt = g.servedAt;
         } else if (k == StepKind.SecuritySuspend) {
             if (g.status != GrantStatus.Active) revert SharingGrantNotActive(a.subject, g.status);
             _suspend(a.subject, g, Suspension.Security);
@@ -563,7 +585,7 @@ contract Sharing is ISharing, EIP712 {
         g.status = GrantStatus.Suspended;
         g.suspension = kind;
         g.suspendedAt = uint40(block.timestamp);
-        g.objectionDueAt = uint40(ShanghaiDate.endOfDay(ShanghaiDate.dayNumber(block.timestamp) + OBJECTION_DAYS));
+        g.objectionDueAt = _objectionDue();
         emit GrantStatusChanged(grantId, GrantStatus.Suspended, kind, g.objectionDueAt);
     }
 
@@ -637,6 +659,15 @@ contract Sharing is ISharing, EIP712 {
 
     function _permissionlessStep(bytes32 subject, StepKind kind, uint32 index) private {
         emit SharingStep(subject, kind, index, bytes32(0), msg.sender, 0, 0, 0, "", bytes32(0), "");
+    }
+
+    /// @dev The end of the 30th day after the notice's day (Art. 26); a period ending on a weekend
+    /// or holiday runs to the end of the next working day (Civil Code Art. 203). Where the
+    /// calendar does not hold that year, the 30th day itself.
+    function _objectionDue() private view returns (uint40) {
+        uint256 last = ShanghaiDate.dayNumber(block.timestamp) + OBJECTION_DAYS;
+        (bool ok, uint256 due,) = calendar.tryAddWorkingDays(ShanghaiDate.endOfDay(last - 1), 1);
+        return uint40(ok ? due : ShanghaiDate.endOfDay(last));
     }
 
     /// @dev The end of the n-th working day after now; reverts for an unpublished year.

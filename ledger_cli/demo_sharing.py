@@ -4,6 +4,7 @@ waiting so the responsible unit has something in its inbox."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from eth_utils import to_checksum_address
@@ -90,8 +91,10 @@ class DemoSharing:
                                 commitment.canonical_bytes(), sign_commitment(commitment, key).signature)
         return "0x" + demand_id.hex(), self.step(unit_code, StepKind.APPLY, document, proof)
 
-    def batches(self) -> list[tuple[str, list[tuple]]]:
-        """The demo's sharing, as (what, signed actions) batches to relay in order."""
+    def batches(self, clock) -> Iterator[tuple[str, list[tuple]]]:
+        """The demo's sharing, as (what, signed actions) batches to relay in order; each batch is
+        built after the previous one was relayed, so the use is recorded at `clock()` (the
+        chain's time then), after its grant was issued."""
         scenario = [self.step(DATA_CENTER, StepKind.APPROVE_SCENARIO, SCENARIO_EVALUATION)]
         applies, ids = [], []
         for i, (unit_code, document) in enumerate(DEMANDS):
@@ -100,8 +103,9 @@ class DemoSharing:
             ids.append(demand_id)
         decision = {"schema": "putuo.demand-decision/1", "demand_id": ids[2], "item": 0, "decision": "approve",
                     "reason": "符合就业困难人员认定需要"}  # fmt: skip
-        used = datetime.fromtimestamp(self.now, SHANGHAI).replace(microsecond=0).isoformat()
+        yield "scenario evaluation", scenario
+        yield "applications", applies
+        used = datetime.fromtimestamp(clock(), SHANGHAI).isoformat()
         use = {"schema": "putuo.grant-use/1", "grant_id": ids[0], "used_at": used, "calls": 3}
-        return [("scenario evaluation", scenario), ("applications", applies),
-                ("decisions and uses", [self.step(CIVIL, StepKind.DECIDE, decision),
-                                        self.step(DATA_CENTER, StepKind.RECORD_USE, use)])]  # fmt: skip
+        yield "decisions and uses", [self.step(CIVIL, StepKind.DECIDE, decision),
+                                     self.step(DATA_CENTER, StepKind.RECORD_USE, use)]  # fmt: skip

@@ -66,3 +66,25 @@ def check(
                + (f" (grant {answer.grant_id}, version {answer.version})" if answer.grant_id else ""))
     if not answer.allowed:
         raise typer.Exit(3)
+
+
+@app.command("verify")
+@one_line_errors
+def verify(demand_id: str = typer.Argument(..., help="The demand's id (0x…)")) -> None:
+    """Re-verify a demand's commitment (Art. 18) from the chain alone: the Apply step's recorded
+    commitment against the key registered on-chain (SM2 or ECDSA). Exit 0 valid, 3 invalid."""
+    from ledger_cli._context import deployment
+    from sharing.audit import audit_commitment
+
+    if not _ID.match(demand_id):
+        fail(f"demand_id: must be 0x and 64 hexadecimal digits, got {demand_id!r}")
+    record, w3 = deployment(settings())
+    audit = audit_commitment(w3, record.registry, record.sharing, bytes.fromhex(demand_id[2:]))
+    unit = audit.verification.unit
+    who = f"{audit.scheme} key {audit.key_id} of {unit.name if unit else audit.demand_unit_id}"
+    where = f"applied in tx {audit.apply_tx} (block {audit.apply_block})"
+    if audit.valid:
+        typer.echo(f"valid: commitment signed by {who}, active when it signed; {where}")
+        return
+    typer.echo(f"invalid: {audit.problem} ({who}; {where})")
+    raise typer.Exit(3)

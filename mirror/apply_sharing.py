@@ -1,8 +1,8 @@
 """How each event of the Sharing contract changes the mirror's sharing tables (mirror.sharing_models).
 
 Event order. Inside one signed action the contract emits the effect events first (DemandItemOpened,
-DemandPlanOpened, DemandItemClosed, DemandClosed, GrantIssued, GrantStatusChanged) and the
-SharingStep that caused them last; a permissionless step (FinaliseItem, SuspendIdle,
+DemandPlanOpened, DemandPlanReviewed, DemandItemClosed, DemandClosed, GrantIssued, GrantStatusChanged)
+and the SharingStep that caused them last; a permissionless step (FinaliseItem, SuspendIdle,
 FinaliseLapse) is emitted first and its effects after it. So no handler may assume which of a
 transaction's events came first:
 
@@ -45,11 +45,12 @@ from chain.sharing import (
     ItemStatus,
     KeyScheme,
     Method,
+    PlanStatus,
     StepKind,
     Suspension,
 )
 from mirror.documents import as_object, field, stored_text
-from mirror.models import OutboxAction, RejectedAction
+from mirror.models import CatalogCollection, ChainEvent, OutboxAction, RejectedAction
 from mirror.sharing_models import (
     SharingDemand,
     SharingGrant,
@@ -69,6 +70,8 @@ GRANTS = SharingGrant.__table__
 GRANT_RESOURCES = SharingGrantResource.__table__
 SCENARIOS = SharingScenario.__table__
 STEPS = SharingStepRecord.__table__
+COLLECTIONS = CatalogCollection.__table__
+JOURNAL = ChainEvent.__table__
 
 ZERO_HASH = "0x" + "00" * 32
 SIGNED = frozenset(SIGNED_KINDS)
@@ -152,12 +155,31 @@ def _idle_from(grant: dict) -> int:
 # ---------------------------------------------------------------- demands and items
 
 
+def _collected_before(ctx: ApplyContext, entry_id: str, ev: EventRecord) -> bool:
+    """Whether the entry's data was recorded collected (CatalogDataCollected, Art. 15) before `ev`.
+
+    The collection row (one per entry) may come from later in the chain when a rollback replays an
+    older event: its block decides, and within one block its position in the journal, where it
+    is journaled already; an unjournaled one was applied in this batch, so before `ev`."""
+    row = ctx.conn.execute(select(COLLECTIONS.c.block_number).where(COLLECTIONS.c.entry_id == entry_id)).first()
+    if row is None or row.block_number != ev.block_number:
+        return row is not None and row.block_number < ev.block_number
+    position = ctx.conn.execute(select(JOURNAL.c.position).where(
+        JOURNAL.c.block_number == ev.block_number, JOURNAL.c.subject == entry_id,
+        JOURNAL.c.name == "CatalogDataCollected")).scalar()  # fmt: skip
+    return position is None or position < ev.position
+
+
 def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
+    entry_id = _hex(a["entryId"])
+    # Art. 22: not ready when asked, so no deemed approval: not catalogued (no entry), or its
+    # approved entry's data not yet collected to the platform (the contract's Item.uncatalogued).
+    not_ready = entry_id == ZERO_HASH or not _collected_before(ctx, entry_id, ev)
     ctx.conn.execute(insert(ITEMS).values(
         demand_id=_hex(a["demandId"]), item=a["item"], owner_unit_id=_hex(a["ownerUnitId"]),
         demand_unit_id="",  # filled by the Apply step, emitted after this event
-        entry_id=_hex(a["entryId"]), version=a["version"], uncatalogued=a["entryId"] == b"\x00" * 32,
+        entry_id=entry_id, version=a["version"], uncatalogued=not_ready,
         status=_name(ItemStatus(a["status"])), opened_at=_time(ctx, ev), due_at=a["dueAt"], decided_at=0, code=0,
         decider=None, decision_tx=None,
     ))  # fmt: skip
@@ -230,10 +252,15 @@ def _decided(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
          {"decider": ev.args["actor"], "code": ev.args["code"]})  # fmt: skip
 
 
-def _plan_reviewed(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
+def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
+    """The Data Center's review of the fusion plan or technical evaluation (Art. 21, 22): approved,
+    with the 10-working-day service due, or returned (no service due)."""
+    demand_id = _hex(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
-    status = "approved" if ev.args["code"] == 0 else "returned"
-    _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": status, "plan_decided_at": _time(ctx, ev)})
+    _set(ctx, DEMANDS, {"demand_id": demand_id}, {
+        "plan_status": _name(PlanStatus(ev.args["status"])), "plan_decided_at": _time(ctx, ev),
+        "serve_due_at": ev.args["serveDueAt"],
+    })  # fmt: skip
 
 
 # ---------------------------------------------------------------- grants
@@ -260,8 +287,6 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
         {"grant_id": grant_id, "idx": i, "entry_id": _hex(entry_id), "version": version, "unit_id": unit_id}
         for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
     ])  # fmt: skip
-    if a["serveDueAt"]:  # a fusion demand: the due time its plan's approval set (Art. 22)
-        _set(ctx, DEMANDS, {"demand_id": grant_id}, {"serve_due_at": a["serveDueAt"]})
 
 
 def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -296,7 +321,9 @@ def _grant_step(change: Callable[[dict, EventRecord, int], None]):
 
 
 def _used(grant: dict, ev: EventRecord, at: int) -> None:
-    grant["last_used_at"] = max(grant["last_used_at"], ev.args["at"])  # uses may be recorded out of order
+    # Uses may be recorded late and out of order, after a suspension or the end too (the contract
+    # accepts only those from while the grant was active): the latest counts.
+    grant["last_used_at"] = max(grant["last_used_at"], ev.args["at"])
 
 
 def _excused(grant: dict, ev: EventRecord, at: int) -> None:
@@ -304,7 +331,8 @@ def _excused(grant: dict, ev: EventRecord, at: int) -> None:
 
 
 def _served(grant: dict, ev: EventRecord, at: int) -> None:
-    grant["served_at"] = at
+    # The data is available from the serving: the idle clock counts from it (Sharing._grantStep).
+    grant.update(served_at=at, last_used_at=max(grant["last_used_at"], at))
 
 
 def _objected(grant: dict, ev: EventRecord, at: int) -> None:
@@ -358,7 +386,6 @@ StepEffect = Callable[["ApplyContext", EventRecord, str, str], None]
 STEP_EFFECTS: dict[StepKind, StepEffect] = {
     StepKind.APPLY: _applied,
     StepKind.DECIDE: _decided,
-    StepKind.REVIEW_PLAN: _plan_reviewed,
     StepKind.RECORD_SERVED: _grant_step(_served),
     StepKind.RECORD_USE: _grant_step(_used),
     StepKind.FILE_IDLE_REASON: _grant_step(_excused),
@@ -368,9 +395,9 @@ STEP_EFFECTS: dict[StepKind, StepEffect] = {
     StepKind.FINALISE_LAPSE: _grant_step(_lapsed),
     StepKind.APPROVE_SCENARIO: _scenario_step,
     StepKind.WITHDRAW_SCENARIO: _scenario_step,
-    # Carried by their effect events: SecuritySuspend, SuspendIdle (GrantStatusChanged Suspended),
-    # Reinstate (GrantStatusChanged Active), FinaliseItem (DemandItemClosed). Recorded steps only:
-    # RecordAdjustmentPlan, disputes and escalations.
+    # Carried by their effect events: ReviewPlan (DemandPlanReviewed), SecuritySuspend, SuspendIdle
+    # (GrantStatusChanged Suspended), Reinstate (GrantStatusChanged Active), FinaliseItem
+    # (DemandItemClosed). Recorded steps only: RecordAdjustmentPlan, disputes and escalations.
 }
 
 
@@ -421,6 +448,7 @@ SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "DemandItemOpened": _item_opened,
     "DemandItemClosed": _item_closed,
     "DemandPlanOpened": _plan_opened,
+    "DemandPlanReviewed": _plan_reviewed,
     "DemandClosed": _demand_closed,
     "GrantIssued": _grant_issued,
     "GrantStatusChanged": _grant_status_changed,
@@ -435,6 +463,7 @@ SUBJECT_KEYS: dict[str, str] = {
     "DemandItemOpened": "demandId",
     "DemandItemClosed": "demandId",
     "DemandPlanOpened": "demandId",
+    "DemandPlanReviewed": "demandId",
     "DemandClosed": "demandId",
     "GrantIssued": "grantId",
     "GrantStatusChanged": "grantId",

@@ -1,11 +1,14 @@
-"""The Sharing contract's clock rules in Python: when a grant counts as idle (Art. 26) and when the
-objection to a suspension closes.
+"""The Sharing contract's idle clock in Python: when a grant counts as idle (Art. 26).
 
-Exactly what `Sharing._idleFrom` and `Sharing._suspend` compute with `ShanghaiDate`: local dates
-are Asia/Shanghai (UTC+8 all year), "n months later" keeps the day of the month clamped to the
-target month's length (31 January + 1 month = 28 or 29 February), and a period ends at 23:59:59
-local of its last day. Integer arithmetic only (Howard Hinnant's date algorithms, as the
-contract's library), so it agrees with the chain for every uint40 timestamp, past year 9999 too.
+Exactly what `Sharing._idleFrom` computes with `ShanghaiDate`: local dates are Asia/Shanghai
+(UTC+8 all year), "n months later" keeps the day of the month clamped to the target month's
+length (31 January + 1 month = 28 or 29 February), and a period ends at 23:59:59 local of its
+last day. Integer arithmetic only (Howard Hinnant's date algorithms, as the contract's library),
+so it agrees with the chain for every uint40 timestamp, past year 9999 too.
+
+The objection deadline of a suspension (Art. 26) is not computed here: it depends on the
+working-day calendar published on-chain (a period ending on a weekend or holiday runs to the
+next working day), so the contract computes it and `GrantStatusChanged` carries it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ DAY = 86_400
 IDLE_MONTHS = 3  # Art. 26
 REASONED_IDLE_MONTHS = 6  # a reason on file for using it less than quarterly...
 ANNUAL_IDLE_MONTHS = 12  # ...and for using it once a year
-OBJECTION_DAYS = 30  # Art. 26, calendar days after the notice day
 
 _EPOCH_SHIFT = 719_468  # days from 0000-03-01 to 1970-01-01
 _DAYS_PER_ERA = 146_097
@@ -95,7 +97,3 @@ def idle_from(last_used_at: int, frequency: Frequency | int | str, frequency_rea
     idle = end_of_day(add_months(day_number(last_used_at), months)) + 1
     return idle if idle > excused_until else excused_until + 1
 
-
-def objection_due_at(suspended_at: int) -> int:
-    """The end of the 30th calendar day after the day of the suspension notice (Art. 26)."""
-    return end_of_day(day_number(suspended_at) + OBJECTION_DAYS)

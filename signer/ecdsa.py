@@ -117,6 +117,23 @@ def recover_message(message: bytes, signature: bytes) -> str:
     return _recover(encode_defunct(primitive=message), signature)
 
 
+def recover_message_public_key(message: bytes, signature: bytes) -> bytes:
+    """The 65-byte public key ``04 || X || Y`` behind an EIP-191 personal signature over ``message``.
+
+    An ECDSA key id is only an address; a verifier holding a signature from the chain gets the
+    public key back this way (it must then hash to the registered address).
+    """
+    _, _, v = split_signature(signature)
+    signable = encode_defunct(primitive=message)
+    digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
+    try:
+        public = coincurve.PublicKey.from_signature_and_message(bytes(signature[:64]) + bytes([v - 27]), digest,
+                                                                 hasher=None)  # fmt: skip
+    except ValueError as exc:
+        raise InvalidSignature("ECDSA signature recovers no public key", got="0x" + bytes(signature).hex()) from exc
+    return public.format(compressed=False)
+
+
 def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
     """keccak256(0x1901 || domainSeparator || hashStruct(message)): what EIP-712 signs."""
     signable = encode_typed_data(full_message=typed_data)

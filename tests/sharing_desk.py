@@ -104,12 +104,21 @@ class SharingDesk:
                              catalog_address=self.system.deployment.catalog)  # fmt: skip
         return self.system.relayer.send(self.catalog.functions.execute(signed.as_tuple()))
 
-    def approved_entry(self, owner: Officer, code: str, name: str = "低保对象信息") -> tuple[bytes, int]:
-        """A catalog entry of `owner`, submitted and approved: (entry id, approved version)."""
+    def approved_entry(self, owner: Officer, code: str, name: str = "低保对象信息", *,
+                       collected: bool = True) -> tuple[bytes, int]:
+        """A catalog entry of `owner`, submitted and approved, its data collected to the platform
+        unless `collected` is False (then it is not ready for sharing, Art. 22): (entry id, version)."""
         entry_id = entry_id_for(owner.unit_id, code)
         self.catalog_action(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code=code, name=name))
         self.catalog_action(self.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=1)
+        if collected:
+            self.collect(entry_id)
         return entry_id, 1
+
+    def collect(self, entry_id: bytes) -> None:
+        """The Data Center records the entry's data collected to the platform (Art. 15)."""
+        self.catalog_action(self.data_center, ActionKind.RECORD_COLLECTION, entry_id,
+                            doc("putuo.catalog-collection/1", description="已归集"))  # fmt: skip
 
     def entry(self, entry_id: bytes):
         return self.catalog.functions.entry(entry_id).call()

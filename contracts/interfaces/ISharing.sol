@@ -172,10 +172,16 @@ interface ISharing {
         bytes32 ownerUnitId;
         uint32 version;
         ItemStatus status;
-        bool uncatalogued;
-        uint40 dueAt; // 5 working days (Art. 20), 15 when uncatalogued (Art. 22)
+        bool uncatalogued; // not ready when asked: not yet catalogued, or not yet collected (Art. 22)
+        uint40 dueAt; // 5 working days (Art. 20), 15 when not ready (Art. 22)
         uint40 decidedAt;
         uint16 code;
+    }
+
+    /// @dev A catalog version a grant is pinned to.
+    struct Pinned {
+        bytes32 entryId;
+        uint32 version;
     }
 
     struct Grant {
@@ -252,6 +258,8 @@ interface ISharing {
     error SharingBasisRequired(bytes32 demandId, uint32 item);
     error SharingItemNotOverdue(bytes32 demandId, uint32 item, uint40 dueAt);
     error SharingNoDeemedApproval(bytes32 demandId, uint32 item);
+    /// @dev Art. 22: an item not ready when asked is approved once its data is on the platform.
+    error SharingNotCollected(bytes32 entryId);
     error SharingPlanNotPending(bytes32 demandId, PlanStatus status);
     error SharingUnknownGrant(bytes32 grantId);
     error SharingGrantNotActive(bytes32 grantId, GrantStatus status);
@@ -315,6 +323,10 @@ interface ISharing {
 
     /// @notice The Data Center's review of a fusion plan or technical evaluation is due.
     event DemandPlanOpened(bytes32 indexed demandId, uint40 dueAt);
+
+    /// @notice The Data Center's review of the plan: approved (fusion served within `serveDueAt`,
+    /// 10 working days, Art. 22) or returned.
+    event DemandPlanReviewed(bytes32 indexed demandId, PlanStatus status, uint40 serveDueAt);
 
     event DemandClosed(bytes32 indexed demandId, DemandStatus status);
 

@@ -6,20 +6,25 @@ grant at once for a security risk (Art. 31); the demand unit ends a grant it no 
 (Art. 26), and using the data again needs a new application.
 
 Idle boundaries are checked against a reference built on dateutil (calendar months, the day
-clamped to the month's length), objection deadlines against plain date arithmetic.
+clamped to the month's length), objection deadlines against the `workdays` package's calendar
+(chinese-calendar): the 30th day after the notice, moved to the next working day when it is a
+weekend or holiday (Civil Code Art. 203).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import pytest
 from dateutil.relativedelta import relativedelta
 
 from chain.sharing import Frequency, GrantStatus, StepKind, Suspension
+from tests.conftest import CALENDAR_YEARS
 from tests.contracts.helpers import assert_reverts
 from tests.sharing_desk import SharingDesk, doc
 from tests.workdays.helpers import end_of, local, ts
+from workdays import working_dates
 
 ISSUED = ts("2026-03-02 10:00")
 
@@ -34,9 +39,24 @@ def idle_reference(last_use: int, months: int = 3) -> int:
     return end_of(local(last_use).date() + relativedelta(months=months)) + 1
 
 
+@cache
+def _working_days(year: int) -> frozenset[dt.date]:
+    return frozenset(working_dates(year))
+
+
 def objection_reference(notice: int) -> int:
-    """Art. 26 (自发出通知之日起 30 日内): the end of the 30th calendar day after the notice day."""
-    return end_of(local(notice).date() + dt.timedelta(days=30))
+    """Art. 26 (自发出通知之日起 30 日内) and Civil Code Art. 203 (期间的最后一日是法定休假日的，以法定
+    休假日结束的次日为期间的最后一日): the end of the 30th calendar day after the notice day, or, when
+    that day is not a working day in the `workdays` package's calendar, of the next working day.
+    Where the test chain's calendar (CALENDAR_YEARS) does not hold a year the search reaches, the
+    30th day itself."""
+    last = local(notice).date() + dt.timedelta(days=30)
+    day = last
+    while day.year in CALENDAR_YEARS:
+        if day in _working_days(day.year):
+            return end_of(day)
+        day += dt.timedelta(days=1)
+    return end_of(last)
 
 
 def refused(desk: SharingDesk, call, error: str, **args):
@@ -119,8 +139,12 @@ def test_art26_idle_grant_suspended_then_reinstated_on_objection(desk, grants):
     assert (grant.status, grant.suspension, grant.suspendedAt, grant.objectionDueAt) == (
         GrantStatus.SUSPENDED, Suspension.IDLE, idle, objection_due)  # fmt: skip
     assert desk.idle_from(grant_id) == 0 and desk.live_grants(grants.entry[0]) == 1  # suspended is still live
-    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingGrantNotActive",
-                        grantId=hx(grant_id), status=GrantStatus.SUSPENDED, fields={"at": idle})  # fmt: skip
+    # Only uses up to the notice count now: a late-logged one before it is recorded, none after it.
+    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
+                        grantId=hx(grant_id), at=idle + 1, fields={"at": idle + 1})  # fmt: skip
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=idle - 3600)
+    grant = desk.record("grant", grant_id)
+    assert (grant.status, grant.lastUsedAt) == (GrantStatus.SUSPENDED, idle - 3600) and desk.idle_from(grant_id) == 0
 
     desk.send_action_at(objection_due, grants.step(desk.street, StepKind.OBJECT, grant_id))  # the last second
     grant = desk.record("grant", grant_id)
@@ -140,13 +164,14 @@ def test_art26_idle_grant_suspended_then_reinstated_on_objection(desk, grants):
 
 def test_art26_no_objection_within_30_days_of_the_notice_terminates_the_grant(desk, grants):
     """Art. 26: 自发出通知之日起 30 日内 ... 未提出异议 ... 自动终止. The window ends at the end of the
-    30th calendar day after the notice day, whatever the notice's hour; the lapse is refused at that
-    second and taken by anyone the second after."""
+    30th calendar day after the notice day, whatever the notice's hour, here a Sunday (2026-07-05),
+    so at the end of the next working day (Civil Code Art. 203); the lapse is refused at that second
+    and taken by anyone the second after."""
     grant_id = grants.issue()
     notice = ts("2026-06-05 15:30")  # well after idleFrom, in the afternoon
     grants.suspend_idle_at(grant_id, notice)
     objection_due = desk.record("grant", grant_id).objectionDueAt
-    assert objection_due == objection_reference(notice) == ts("2026-07-05 23:59:59")
+    assert objection_due == objection_reference(notice) == ts("2026-07-06 23:59:59")
 
     desk.travel_to(objection_due)
     refused(desk, desk.sharing.functions.finaliseLapse(grant_id), "SharingNotLapsed", grantId=hx(grant_id),
@@ -213,6 +238,39 @@ def test_art26_a_dismissed_objection_lets_the_grant_lapse_after_the_30_days(desk
             objectionDueAt=objection_due)  # fmt: skip
     desk.send_at(objection_due + 1, desk.sharing.functions.finaliseLapse(grant_id))
     assert desk.record("grant", grant_id).status == GrantStatus.TERMINATED
+
+
+@pytest.mark.parametrize(("notice", "thirtieth", "due"), [
+    ("2026-09-01 00:00", "2026-10-01", "2026-10-08 23:59:59"),  # National Day: 1-7 October are days off
+    ("2026-08-21 09:00", "2026-09-20", "2026-09-20 23:59:59"),  # a Sunday worked in exchange (调休): no move
+    ("2026-12-15 10:00", "2027-01-14", "2027-01-14 23:59:59"),  # 2027 is not on the chain's calendar yet
+])  # fmt: skip
+def test_art26_an_objection_window_ending_on_a_day_off_runs_to_the_next_working_day(desk, grants, notice,
+                                                                                     thirtieth, due):  # fmt: skip
+    """Art. 26 with Civil Code Art. 203: the 30 days after the notice end with the 30th calendar day,
+    or, when it is a weekend or holiday on the published calendar, with the next working day; a
+    make-up working weekend is a working day. Where the calendar does not hold the year, the 30th
+    day itself. At that last second an objection is in time and the lapse is refused; one second
+    later the lapse is taken, and an objection or a reinstatement is closed."""
+    notice_at, due_at = ts(notice), ts(due)
+    assert local(notice_at).date() + dt.timedelta(days=30) == dt.date.fromisoformat(thirtieth)
+    assert objection_reference(notice_at) == due_at
+    kept, lapsing, late = grants.issue(), grants.issue(at=None), grants.issue(at=None)
+    for i, grant_id in enumerate((kept, lapsing, late)):
+        receipt = grants.suspend_idle_at(grant_id, notice_at + i)  # all three notices on the same day
+        assert only(desk, receipt, "GrantStatusChanged").args["objectionDueAt"] == due_at
+        assert desk.record("grant", grant_id).objectionDueAt == due_at
+
+    desk.send_action_at(due_at, grants.step(desk.street, StepKind.OBJECT, kept))  # the last second
+    assert desk.record("grant", kept).objectionPending
+    refused(desk, desk.sharing.functions.finaliseLapse(lapsing), "SharingNotLapsed", grantId=hx(lapsing),
+            objectionDueAt=due_at)  # fmt: skip
+    desk.send_at(due_at + 1, desk.sharing.functions.finaliseLapse(lapsing))
+    assert desk.record("grant", lapsing).status == GrantStatus.TERMINATED
+    closed = {"grantId": hx(late), "objectionDueAt": due_at}
+    grants.refused_step(desk.street, StepKind.OBJECT, late, "SharingObjectionClosed", **closed)
+    grants.refused_step(desk.data_center, StepKind.REINSTATE, late, "SharingObjectionClosed", **closed)
+    refused(desk, desk.sharing.functions.finaliseLapse(kept), "SharingObjectionPending", grantId=hx(kept))
 
 
 def test_art26_idle_boundary_after_a_use_on_the_last_day_of_march(desk, grants):
@@ -294,6 +352,62 @@ def test_art30_recorded_use_moves_the_idle_clock_forward_only(desk, grants):
     assert desk.record("grant", grant_id).lastUsedAt == ts("2026-04-20 11:00")
 
 
+def test_art26_art30_a_late_use_counts_only_while_the_grant_was_active(desk, grants):
+    """Art. 30 (every use logged) and 26: uses reach the ledger late, in batches. A use counts if the
+    grant was active when it happened: for a grant suspended and then ended (lapsed, or ended by
+    the Data Center), up to the suspension notice, not up to the end; an older use is recorded
+    without moving the clock back."""
+    lapsed, ended = grants.issue(), grants.issue(at=None)
+    idle = desk.idle_from(lapsed)
+    grants.suspend_idle_at(lapsed, idle)
+    security = idle + 60
+    desk.send_action_at(security, grants.step(desk.data_center, StepKind.SECURITY_SUSPEND, ended))
+    desk.send_at(objection_reference(idle) + 1, desk.sharing.functions.finaliseLapse(lapsed))
+    desk.act(desk.data_center, StepKind.TERMINATE, ended)
+    for grant_id, suspended in ((lapsed, idle), (ended, security)):
+        grant = desk.record("grant", grant_id)
+        assert (grant.status, grant.suspendedAt) == (GrantStatus.TERMINATED, suspended)
+        assert grant.terminatedAt > suspended
+        for at in (suspended + 1, grant.terminatedAt, grant.issuedAt - 1):
+            grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
+                                grantId=hx(grant_id), at=at, fields={"at": at})  # fmt: skip
+        desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # the notice's second still counts
+        desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended - 86400)  # older: recorded only
+        grant = desk.record("grant", grant_id)
+        assert (grant.status, grant.lastUsedAt) == (GrantStatus.TERMINATED, suspended)
+
+
+def test_art22_art26_serving_a_fusion_grant_restarts_the_idle_clock(desk, grants):
+    """Art. 22 and 26: a fusion grant is issued once its items are approved, but its data is there
+    only when fused and served (RecordServed): idleness counts from the serving, so the grant is not
+    idle 3 months after its issue. A use logged late, from before the serving, changes nothing."""
+    desk.next_block_at(ISSUED)
+    grant_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, grants.entry)], application_no="CF-2026-FUSION",
+                             fusion=True)  # fmt: skip
+    desk.act(desk.data_center, StepKind.REVIEW_PLAN, grant_id)
+    receipt = desk.decide(desk.civil, grant_id, 0)
+    issued = desk.block_time(receipt)
+    assert only(desk, receipt, "GrantIssued").args["serveDueAt"] > 0
+    assert desk.record("grant", grant_id).lastUsedAt == issued
+    assert desk.idle_from(grant_id) == idle_reference(issued) == ts("2026-06-03 00:00")
+
+    served = ts("2026-03-13 16:00")
+    desk.send_action_at(served, grants.step(desk.data_center, StepKind.RECORD_SERVED, grant_id))
+    grant = desk.record("grant", grant_id)
+    assert (grant.servedAt, grant.lastUsedAt) == (served, served)
+    idle = desk.idle_from(grant_id)
+    assert idle == idle_reference(served) == ts("2026-06-14 00:00")
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=issued + 60)  # logged late
+    assert desk.record("grant", grant_id).lastUsedAt == served
+
+    desk.travel_to(idle_reference(issued))  # 3 months after the issue: not idle
+    refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id), idleFrom=idle)
+    desk.travel_to(idle - 1)
+    refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id), idleFrom=idle)
+    grants.suspend_idle_at(grant_id, idle)
+    assert desk.record("grant", grant_id).suspension == Suspension.IDLE
+
+
 def test_art26_a_reason_on_file_excuses_idleness_until_its_date(desk, grants):
     """Art. 26 (未提供依据和理由的): the demand unit files why the grant may stay unused until `at`;
     the grant is idle from the second after that (or after the 3 months, whichever is later)."""
@@ -338,8 +452,10 @@ def test_art31_security_suspension_is_immediate_and_never_lapses(desk, grants):
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.suspension, grant.suspendedAt) == (GrantStatus.SUSPENDED, Suspension.SECURITY, suspended)
     suspended_args = {"grantId": hx(grant_id), "status": GrantStatus.SUSPENDED}
-    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingGrantNotActive", **suspended_args,
-                        fields={"at": suspended})  # fmt: skip
+    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
+                        grantId=hx(grant_id), at=suspended + 1, fields={"at": suspended + 1})  # fmt: skip
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # used up to the suspension itself
+    assert desk.record("grant", grant_id).lastUsedAt == suspended
     grants.refused_step(desk.data_center, StepKind.SECURITY_SUSPEND, grant_id, "SharingGrantNotActive", **suspended_args)
     refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingGrantNotActive", **suspended_args)
 
@@ -377,7 +493,6 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
 
     now = desk.now()
     for officer, kind, fields in (
-        (desk.data_center, StepKind.RECORD_USE, {"at": now}),
         (desk.street, StepKind.FILE_IDLE_REASON, {"at": now + 86400}),
         (desk.data_center, StepKind.RECORD_SERVED, {}),
         (desk.data_center, StepKind.SECURITY_SUSPEND, {}),
@@ -391,6 +506,15 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
     terminated = {"grantId": hx(grant_id), "status": GrantStatus.TERMINATED}
     refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingGrantNotActive", **terminated)
     refused(desk, desk.sharing.functions.finaliseLapse(grant_id), "SharingGrantNotSuspended", **terminated)
+    # A use logged late still counts if it happened before the end (Art. 30); none after it.
+    ended = grant.terminatedAt
+    desk.travel_to(ended + 86400)
+    for at in (ended + 1, ended + 86400, ISSUED - 1):
+        grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
+                            grantId=hx(grant_id), at=at, fields={"at": at})  # fmt: skip
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ended)
+    grant = desk.record("grant", grant_id)
+    assert (grant.status, grant.lastUsedAt) == (GrantStatus.TERMINATED, ended) and desk.idle_from(grant_id) == 0
 
 
 def test_art31_the_data_center_terminates_a_grant_others_cannot(desk, grants):

@@ -141,6 +141,7 @@ def test_art20_owners_approve_every_item_and_the_grant_pins_the_approved_version
                         doc("putuo.catalog-review/1", decision="return", reason_code=1), version=1, reason_code=1)
     desk.catalog_action(desk.market, ActionKind.RESUBMIT, market_id, entry_doc)
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, market_id, APPROVE_REVIEW, version=2)
+    desk.collect(market_id)  # its data is on the platform: ready to share (Art. 15, 22)
     market_entry = (market_id, 2)
     assert desk.entry(market_id)[2] == 2  # approvedVersion
 
@@ -292,6 +293,59 @@ def test_art22_uncatalogued_data_is_catalogued_and_decided_with_no_deemed_approv
     assert item.decidedAt > item.dueAt
     assert desk.grant_resources(demand_id) == [(entry_id, version)]
     assert desk.live_grants(entry_id) == 1
+
+
+@pytest.mark.parametrize("scenario_class", [0, 1], ids=["owner-review", "scenario"])
+def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(desk, scenario_class):
+    """Art. 22 (尚未编目或归集的): an entry approved in the catalog whose data is not yet collected to
+    the platform is not ready, like uncatalogued data: asked for on either route, its item goes to
+    the owner, due in 15 working days, never approved by silence. The owner's approval needs the
+    data collected by then (SharingNotCollected before); it keeps the entry asked for, and the
+    grant pins it. A ready item beside it is reviewed in 5 working days, or authorised at once on
+    the scenario route."""
+    not_ready = desk.approved_entry(desk.civil, "MZJ-0200", "长风街道困难家庭名单", collected=False)
+    ready = desk.approved_entry(desk.market, "SCJGJ-0001", "市场主体登记")
+    assert desk.entry(not_ready[0])[2] == 1 and desk.entry(not_ready[0])[-1] == 0  # approved, collectedAt 0
+    applied = ts("2026-03-02 10:00")
+    desk.next_block_at(applied)
+    demand_id, receipt = desk.apply(desk.street, [desk.resource(desk.civil, not_ready),
+                                                  desk.resource(desk.market, ready)],
+                                    scenario_class=scenario_class)  # fmt: skip
+    catalogue_due = due(desk, applied, 15)
+    assert catalogue_due == ts("2026-03-23 23:59:59")
+    ready_status, ready_due = (ItemStatus.PENDING, due(desk, applied, 5)) if scenario_class == 0 else (
+        ItemStatus.AUTHORISED, 0)  # fmt: skip
+    opened = [(e.args["entryId"], e.args["version"], e.args["status"], e.args["dueAt"])
+              for e in desk.named(receipt, "DemandItemOpened")]  # fmt: skip
+    assert opened == [(not_ready[0], 1, ItemStatus.PENDING, catalogue_due), (ready[0], 1, ready_status, ready_due)]
+    item = desk.record("item", demand_id, 0)
+    assert (item.entryId, item.version, item.uncatalogued, item.dueAt) == (not_ready[0], 1, True, catalogue_due)
+    assert desk.record("item", demand_id, 1).uncatalogued is False
+    assert not desk.named(receipt, "GrantIssued")
+    demand = desk.record("demand", demand_id)
+    assert (demand.status, demand.openItems) == (DemandStatus.OPEN, 2 if scenario_class == 0 else 1)
+
+    desk.travel_to(catalogue_due + 1)
+    refused(desk, desk.sharing.functions.finaliseItem(demand_id, 0), "SharingNoDeemedApproval",
+            demandId=hx(demand_id), item=0)  # fmt: skip
+    if scenario_class == 0:
+        desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 1))  # the ready one: by silence
+    for terms in ({}, {"entry_id": not_ready[0], "version": 1}):  # keeping the entry, or naming it
+        refused(desk, desk.execute_call(desk.decide_action(desk.civil, demand_id, 0, **terms)), "SharingNotCollected",
+                entryId=hx(not_ready[0]))  # fmt: skip
+    assert desk.record("item", demand_id, 0).status == ItemStatus.PENDING
+
+    desk.collect(not_ready[0])
+    receipt = desk.decide(desk.civil, demand_id, 0)  # late, accepted (Art. 22 has no deemed approval)
+    closed = only(desk, receipt, "DemandItemClosed").args
+    assert (closed["item"], closed["status"], closed["entryId"], closed["version"]) == (0, ItemStatus.APPROVED,
+                                                                                     not_ready[0], 1)  # fmt: skip
+    issued = only(desk, receipt, "GrantIssued").args
+    assert pinned(issued) == [(not_ready[0], 1), (ready[0], 1)]
+    assert desk.grant_resources(demand_id) == [(not_ready[0], 1), (ready[0], 1)]
+    item = desk.record("item", demand_id, 0)
+    assert (item.status, item.uncatalogued, item.decidedAt > item.dueAt) == (ItemStatus.APPROVED, True, True)
+    assert desk.live_grants(not_ready[0]) == desk.live_grants(ready[0]) == 1
 
 
 def test_art22_fusion_plan_reviewed_then_fused_and_served(desk, entries):

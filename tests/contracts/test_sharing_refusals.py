@@ -129,7 +129,8 @@ def test_art20_item_deemed_approved_takes_no_decision(desk, entry, market_entry)
 
 def test_art20_art22_decide_terms(desk, entry, market_entry):
     """A catalogued item's decision carries no entry; only a legal-basis rejection carries a basis;
-    an uncatalogued item's approval names an approved entry of the deciding unit (Art. 22)."""
+    an uncatalogued item's approval names an approved entry of the deciding unit whose data is
+    collected (Art. 22)."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry), desk.resource(desk.civil)])
     bad_terms = {"kind": StepKind.DECIDE}
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, entry_id=entry[0], version=1), "SharingBadTerms",
@@ -142,7 +143,13 @@ def test_art20_art22_decide_terms(desk, entry, market_entry):
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, code=3), "SharingInvalidCode",
                    kind=StepKind.DECIDE, code=3)  # fmt: skip
 
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1), "SharingUnknownEntry", entryId=hx(ZERO32))
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1), "SharingBadTerms", **bad_terms)  # names none
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, version=1), "SharingBadTerms", **bad_terms)
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=entry[0], version=1, legal_basis=BASIS),
+                   "SharingBadTerms", **bad_terms)  # an approval cites no basis  # fmt: skip
+    unknown_entry = entry_id_for(desk.civil.unit_id, "MZJ-NONE")
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=unknown_entry, version=1),
+                   "SharingUnknownEntry", entryId=hx(unknown_entry))  # fmt: skip
     new_id = entry_id_for(desk.civil.unit_id, "MZJ-0100")
     desk.catalog_action(desk.civil, ActionKind.SUBMIT, new_id, doc("putuo.catalog/1", code="MZJ-0100"))
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
@@ -153,7 +160,12 @@ def test_art20_art22_decide_terms(desk, entry, market_entry):
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, new_id, APPROVE_REVIEW, version=1)
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=2),
                    "SharingVersionNotApproved", entryId=hx(new_id), version=2, approvedVersion=1)  # fmt: skip
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
+                   "SharingNotCollected", entryId=hx(new_id))  # approved, but its data is not on the platform yet
+    desk.collect(new_id)
     desk.decide(desk.civil, demand_id, 1, entry_id=new_id, version=1)  # now it is right
+    item = desk.record("item", demand_id, 1)
+    assert (item.status, item.entryId, item.version) == (ItemStatus.APPROVED, new_id, 1)
 
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 7), "SharingUnknownItem", demandId=hx(demand_id),
                    item=7)  # fmt: skip
@@ -162,6 +174,36 @@ def test_art20_art22_decide_terms(desk, entry, market_entry):
     refused(desk, desk.sharing.functions.finaliseItem(unknown, 0), "SharingUnknownDemand", demandId=hx(unknown))
     refused(desk, desk.sharing.functions.finaliseItem(demand_id, 9), "SharingUnknownItem", demandId=hx(demand_id),
             item=9)  # fmt: skip
+
+
+def test_art22_a_not_ready_item_is_approved_at_its_entrys_current_version(desk, entry):
+    """Art. 22: an item asked for at an approved entry whose data was not yet collected is approved
+    at the version in force when the owner decides: a change approved meanwhile makes the version
+    asked for stale (keeping it is refused; the owner names the current one), and the grant pins
+    the version approved. A rejection needs no collection; an approval no legal basis."""
+    entry_id, _ = desk.approved_entry(desk.civil, "MZJ-0300", "临时救助对象", collected=False)
+    both = [desk.resource(desk.civil, (entry_id, 1)), desk.resource(desk.civil, entry)]
+    demand_id, _ = desk.apply(desk.street, both)
+    rejected, _ = desk.apply(desk.street, both[:1], application_no="CF-2026-REJ")
+    assert desk.record("item", demand_id, 0).uncatalogued and not desk.record("item", demand_id, 1).uncatalogued
+    desk.decide(desk.civil, rejected, 0, code=REJECT_LEGAL_BASIS, legal_basis=BASIS)  # no collection needed
+    assert desk.record("item", rejected, 0).status == ItemStatus.REJECTED
+
+    desk.collect(entry_id)
+    desk.catalog_action(desk.civil, ActionKind.REQUEST_CHANGE, entry_id, doc("putuo.catalog/1", code="MZJ-0300", v=2))
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
+    stale = {"entryId": hx(entry_id), "version": 1, "approvedVersion": 2}
+    bad_terms = {"kind": StepKind.DECIDE}
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0), "SharingVersionNotApproved", **stale)
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, entry_id=entry_id, version=1),
+                   "SharingVersionNotApproved", **stale)  # fmt: skip
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, version=2), "SharingBadTerms", **bad_terms)
+    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, legal_basis=BASIS), "SharingBadTerms",
+                   **bad_terms)  # fmt: skip
+    desk.decide(desk.civil, demand_id, 1)
+    receipt = desk.decide(desk.civil, demand_id, 0, entry_id=entry_id, version=2)
+    assert [list(e.args["versions"]) for e in desk.named(receipt, "GrantIssued")] == [[2, 1]]
+    assert desk.grant_resources(demand_id) == [(entry_id, 2), (entry[0], 1)]
 
 
 # ---------------------------------------------------------------- who takes which step

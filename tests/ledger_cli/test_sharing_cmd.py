@@ -35,3 +35,21 @@ def test_check_refuses_a_malformed_id_in_one_line(district):  # noqa: F811
     assert run("deploy")[0] == 0
     code, out = run("sharing", "check", "0x12", LOW_INCOME, "PT-YWTG-2026-03")
     assert code == 1 and out == "error: unit_id: must be 0x and 64 hexadecimal digits, got '0x12'\n", out
+
+
+def test_verify_rechecks_each_demands_commitment_from_the_chain(district):  # noqa: F811
+    """Art. 18: the demo's SM2 and ECDSA commitments verify from the chain alone."""
+    from ledger_cli import demo_sharing
+    from chain.actions import unit_id_for as unit
+    from chain.sharing import demand_id_for
+    from signer.canonical import canonical_bytes
+
+    assert run("deploy")[0] == 0
+    assert run("demo", "seed")[0] == 0
+    for index, (unit_code, document) in enumerate(demo_sharing.DEMANDS):
+        demand_id = "0x" + demand_id_for(unit(unit_code), canonical_bytes(document)).hex()
+        code, out = run("sharing", "verify", demand_id)
+        scheme = "sm2" if index % 2 == 0 else "ecdsa"
+        assert code == 0 and out.startswith(f"valid: commitment signed by {scheme} key "), out
+    code, out = run("sharing", "verify", "0x" + "ab" * 32)
+    assert code == 1 and out.startswith("error: no application 0xabab"), out

@@ -2,10 +2,12 @@
 
 `drive` takes a district through every path the mirror derives sharing state from: a scenario
 approved and withdrawn, demands granted by scenario, by owner review (one item decided, one
-deemed approved), a fusion demand with an uncatalogued item, a rejected and a returned demand,
-disputes and escalations, an adjustment plan a catalog change consumes, and grants through use,
-idle reasons, security and idle suspensions, objections, reinstatement and the three kinds of
-termination; and relays rejected actions in a batch. The mirror is checked against the
+deemed approved), a fusion demand with an uncatalogued item (its plan reviewed, then served), a
+scenario demand for an approved entry whose data is not yet collected (not ready, Art. 22), a
+rejected and a returned demand, disputes and escalations, an adjustment plan a catalog change
+consumes, and grants through use (logged late too), idle reasons, security and idle
+suspensions, objections, reinstatement and the three kinds of termination; and relays rejected
+actions in a batch. The mirror is checked against the
 contract's own views, the step proofs against the logs, and rebuilds and rollbacks against a
 mirror built from nothing.
 """
@@ -143,7 +145,8 @@ def drive(desk: SharingDesk) -> Story:
     fns = desk.sharing.functions
     s.entries = {"civil": desk.approved_entry(civil, "MZJ-S001")[0],
                  "market": desk.approved_entry(market, "SCJ-S001", "市场主体登记信息")[0],
-                 "later": desk.approved_entry(civil, "MZJ-S002", "临时救助对象信息")[0]}  # fmt: skip
+                 "later": desk.approved_entry(civil, "MZJ-S002", "临时救助对象信息")[0],
+                 "uncollected": desk.approved_entry(civil, "MZJ-S003", "困难家庭信息", collected=False)[0]}  # fmt: skip
     civil_res = desk.resource(civil, (s.entries["civil"], 1))
     market_res = desk.resource(market, (s.entries["market"], 1))
 
@@ -162,6 +165,10 @@ def drive(desk: SharingDesk) -> Story:
     # F: granted at once too, used once a year with a reason on file; stays active to the end.
     s.demands["F"], _ = desk.apply(street, [market_res], application_no="F", scenario_class=1,
                                    frequency=Frequency.ANNUAL, frequency_reason=True, commitment_scheme="sm2")  # fmt: skip
+    # G: scenario route, but one entry's data is not collected yet: that item waits for its owner
+    # (15 working days, no silence), the other is authorised at once.
+    s.demands["G"], _ = desk.apply(street, [desk.resource(civil, (s.entries["uncollected"], 1)), market_res],
+                                   application_no="G", scenario_class=1)  # fmt: skip
     # B: owner review of two items; B2 is left to silence.
     s.demands["B"], _ = desk.apply(street, [civil_res, market_res], application_no="B",
                                    frequency=Frequency.SEMI_ANNUAL, frequency_reason=True)  # fmt: skip
@@ -176,14 +183,19 @@ def drive(desk: SharingDesk) -> Story:
     s.demands["D"], _ = desk.apply(street, [market_res], application_no="D")
     s.demands["E"], _ = desk.apply(street, [civil_res], application_no="E", method=Method.OTHER)
 
-    desk.act(dc, StepKind.REVIEW_PLAN, s.demands["C"])  # approved; items still open
+    receipt = desk.act(dc, StepKind.REVIEW_PLAN, s.demands["C"])  # approved; items still open
+    assert events(receipt) == ["DemandPlanReviewed", "SharingStep"]
     desk.decide(civil, s.demands["C"], 0, code=REJECT_LEGAL_BASIS, legal_basis=LEGAL_BASIS)
     receipt = desk.decide(civil, s.demands["C"], 1, entry_id=s.entries["later"], version=1)  # catalogued for it
     assert events(receipt)[-3:] == ["GrantIssued", "GrantStatusChanged", "SharingStep"]
-    desk.act(dc, StepKind.RECORD_SERVED, s.demands["C"])
+    desk.travel_to(desk.now() + 2 * 86400)
+    desk.act(dc, StepKind.RECORD_SERVED, s.demands["C"])  # served two days after the grant: the idle clock restarts
     desk.decide(market, s.demands["D"], 0, code=REJECT_NONCONFORMING)
     receipt = desk.act(dc, StepKind.REVIEW_PLAN, s.demands["E"], code=3)
-    assert events(receipt) == ["DemandItemClosed", "DemandClosed", "SharingStep"]
+    assert events(receipt) == ["DemandPlanReviewed", "DemandItemClosed", "DemandClosed", "SharingStep"]
+    desk.collect(s.entries["uncollected"])
+    receipt = desk.decide(civil, s.demands["G"], 0)  # collected now: approved, keeping the entry asked for
+    assert events(receipt)[-3:] == ["GrantIssued", "GrantStatusChanged", "SharingStep"]
     desk.decide(civil, s.demands["B"], 0)
 
     # Disputes and escalations are recorded steps.
@@ -209,7 +221,8 @@ def drive(desk: SharingDesk) -> Story:
     receipt = desk.catalog_action(civil, ActionKind.REQUEST_CHANGE, s.entries["civil"],
                                   doc("putuo.catalog/1", code="MZJ-S001", name="低保对象家庭信息"))  # fmt: skip
     assert "AdjustmentPlanUsed" in events(receipt)
-    desk.act(street, StepKind.TERMINATE, s.demands["A"])  # by its holder
+    receipt = desk.act(street, StepKind.TERMINATE, s.demands["A"])  # by its holder
+    desk.act(dc, StepKind.RECORD_USE, s.demands["A"], at=desk.block_time(receipt))  # logged late: it still counts
 
     # Rejected in a batch: a copy of an action already on-chain, and a decision on a closed demand.
     late = desk.action(market, StepKind.DECIDE, s.demands["D"], doc("putuo.test-decide/1"), item=0)
@@ -304,6 +317,7 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         "A": ("granted", "scenario", "none"), "B": ("granted", "owner_review", "none"),
         "C": ("granted", "owner_review", "approved"), "D": ("rejected", "owner_review", "none"),
         "E": ("returned", "owner_review", "returned"), "F": ("granted", "scenario", "none"),
+        "G": ("granted", "scenario", "none"),
     }  # fmt: skip
     a, c, f = demands[d["A"]], demands[d["C"]], demands[d["F"]]
     assert (a["scenario_code"], a["scenario_class"], a["scenario_id"]) == (SCENARIO_CODE, 2, h(s.scenario))
@@ -316,6 +330,12 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
     assert (c["scenario_code"], c["fusion"], c["security_level"], c["closed_at"] >= c["plan_decided_at"] > 0) == (
         "低保联审", True, 3, True)  # fmt: skip
     assert c["serve_due_at"] > c["plan_decided_at"]
+    e = demands[d["E"]]
+    with store.sessions() as session:  # the plan's columns come from its DemandPlanReviewed
+        reviewed = {r.subject: r.block_time for r in session.scalars(
+            select(ChainEvent).where(ChainEvent.name == "DemandPlanReviewed"))}  # fmt: skip
+    assert reviewed == {d["C"]: c["plan_decided_at"], d["E"]: e["plan_decided_at"]}
+    assert (e["plan_status"], e["serve_due_at"], e["closed_at"]) == ("returned", 0, e["plan_decided_at"])
     assert (f["frequency"], f["frequency_reason"], f["commitment_scheme"]) == ("annual", True, "sm2")
     assert demands[d["E"]]["method"] == "other" and demands[d["E"]]["plan_due_at"] > 0
 
@@ -328,7 +348,10 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         ("C", 1): ("approved", desk.civil.address, 0, True),
         ("D", 0): ("rejected", desk.market.address, REJECT_NONCONFORMING, False), ("E", 0): ("closed", None, 0, False),
         ("F", 0): ("authorised", None, 0, False),
+        ("G", 0): ("approved", desk.civil.address, 0, True), ("G", 1): ("authorised", None, 0, False),
     }  # fmt: skip
+    assert items[(d["G"], 0)]["entry_id"] == h(s.entries["uncollected"]) and items[(d["G"], 0)]["version"] == 1
+    assert items[(d["G"], 0)]["due_at"] > items[(d["G"], 0)]["opened_at"] and items[(d["G"], 1)]["due_at"] == 0
     assert items[(d["C"], 1)]["entry_id"] == h(s.entries["later"]) and items[(d["C"], 1)]["version"] == 1
     assert items[(d["B"], 1)]["decision_tx"] is not None and items[(d["A"], 0)]["decision_tx"] is None
 
@@ -339,10 +362,16 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         "B": ("terminated", "none", "data_center", False, "低保审核", True),
         "C": ("terminated", "idle", "lapsed", False, "低保联审", False),
         "F": ("active", "none", "", False, "低保审核", True),
+        "G": ("active", "none", "", False, "低保审核", False),
     }  # fmt: skip
     assert grants[d["F"]]["idle_from"] > grants[d["F"]]["excused_until"] > 0
     assert [r["entry_id"] for r in rows(store, SharingGrantResource, grant_id=d["C"])] == [h(s.entries["later"])]
-    assert grants[d["C"]]["served_at"] > 0 and grants[d["C"]]["serve_due_at"] == c["serve_due_at"]
+    assert [r["entry_id"] for r in rows(store, SharingGrantResource, grant_id=d["G"])] == [
+        h(s.entries["uncollected"]), h(s.entries["market"])]  # fmt: skip
+    c_grant, a_grant = grants[d["C"]], grants[d["A"]]
+    assert c_grant["served_at"] > c_grant["issued_at"] and c_grant["serve_due_at"] == c["serve_due_at"]
+    assert c_grant["last_used_at"] == c_grant["served_at"]  # idle from the serving, not the issue
+    assert a_grant["last_used_at"] == a_grant["terminated_at"]  # a use logged after the end, from before it
 
     [scenario] = rows(store, SharingScenario)
     assert (scenario["scenario_id"], scenario["code"], scenario["name"], scenario["approved"], scenario["approved_at"],
@@ -352,7 +381,7 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         rejected = {r.digest: r.error.split("(")[0] for r in session.scalars(select(RejectedAction))}
         assert rejected == s.rejected
         names = set(session.scalars(select(ChainEvent.name)))
-    assert {"AdjustmentPlanUsed", "DemandPlanOpened", "SharingActionRejected"} <= names
+    assert {"AdjustmentPlanUsed", "DemandPlanOpened", "DemandPlanReviewed", "SharingActionRejected"} <= names
 
 
 def test_every_step_is_kept_with_its_proof(desk, sqlite):
@@ -415,6 +444,71 @@ def test_a_rebuilt_mirror_is_identical(desk, stores, tmp_path):
     one_block = stores("one-block")  # every block a range of its own
     sync(desk, one_block, 1)
     assert dump(one_block.engine, without=(SEEN_BLOCKS,)) == dump(store.engine, without=(SEEN_BLOCKS,))
+
+
+def test_a_plan_review_fills_the_demand_before_its_grant(desk, sqlite):
+    """DemandPlanReviewed (Art. 21, 22): the review's outcome, time and the 10-working-day service
+    due are on the demand as soon as the Data Center reviews, while its items are still with their
+    owners and no grant exists; a returned plan has no service due."""
+    civil, market, street, dc = desk.civil, desk.market, desk.street, desk.data_center
+    entries = [desk.resource(civil, desk.approved_entry(civil, "MZJ-P001")),
+               desk.resource(market, desk.approved_entry(market, "SCJ-P001", "市场主体登记信息"))]  # fmt: skip
+    fused, _ = desk.apply(street, entries, application_no="P-1", fusion=True)
+    evaluated, _ = desk.apply(street, entries[:1], application_no="P-2", scenario_class=1, method=Method.OTHER)
+    approved = desk.act(dc, StepKind.REVIEW_PLAN, fused)
+    returned = desk.act(dc, StepKind.REVIEW_PLAN, evaluated, code=4)
+    [event] = [e for e in receipt_events(approved) if e.name == "DemandPlanReviewed"]
+    serve_due = desk.demand(fused)[7]  # Demand.serveDueAt
+    assert event.args == {"demandId": fused, "status": PlanStatus.APPROVED, "serveDueAt": serve_due} and serve_due
+    store = sqlite("plans")
+    sync(desk, store)
+    assert_mirror_equals_contract(desk, store)
+    pick = ("status", "plan_status", "plan_decided_at", "serve_due_at")
+    assert tuple(one(store, SharingDemand, demand_id=h(fused))[k] for k in pick) == (
+        "open", "approved", desk.block_time(approved), serve_due)  # fmt: skip
+    assert tuple(one(store, SharingDemand, demand_id=h(evaluated))[k] for k in pick) == (
+        "returned", "returned", desk.block_time(returned), 0)  # fmt: skip
+    assert rows(store, SharingGrant) == []
+    assert [r["kind"] for r in rows(store, SharingStepRecord, subject=h(fused))] == ["apply", "review_plan"]
+
+    desk.decide(civil, fused, 0)
+    desk.decide(market, fused, 1)
+    sync(desk, store)
+    assert one(store, SharingGrant, grant_id=h(fused))["serve_due_at"] == serve_due
+    assert one(store, SharingDemand, demand_id=h(fused))["serve_due_at"] == serve_due
+    new_indexer(desk.system, store).rebuild()
+    assert_mirror_equals_contract(desk, store)
+
+
+def test_a_not_ready_item_stays_not_ready_when_a_rollback_replays_it(desk, stores, tmp_path):
+    """Art. 22: whether an item was ready is fixed when it is opened (Item.uncatalogued): an item
+    opened before its entry's data was collected stays not ready when a rollback replays the
+    demand's events with the collection already in the mirror; one opened after it stays ready."""
+    system, civil, street = desk.system, desk.civil, desk.street
+    entry = desk.approved_entry(civil, "MZJ-R002", "困难家庭信息", collected=False)
+    early, _ = desk.apply(street, [desk.resource(civil, entry)], application_no="R-EARLY")
+    desk.collect(entry[0])
+    late, _ = desk.apply(street, [desk.resource(civil, entry)], application_no="R-LATE")
+    store = stores("replay")
+    indexer = new_indexer(system, store)
+    indexer.sync()
+    assert [one(store, SharingItem, demand_id=h(d))["uncatalogued"] for d in (early, late)] == [True, False]
+    snapshot = system.snapshot()
+
+    desk.decide(civil, early, 0)  # the old branch: both granted
+    desk.decide(civil, late, 0)
+    indexer.sync()
+    old_number = _head(desk)[0]
+    system.revert(snapshot)
+    desk.decide(civil, early, 0, code=REJECT_NONCONFORMING)  # the new branch: both refused
+    desk.decide(civil, late, 0, code=REJECT_NONCONFORMING)
+    while _head(desk)[0] < old_number + 1:
+        system.w3.provider.make_request("evm_mine", [])
+    assert indexer.sync().rolled_back > 0
+    assert [one(store, SharingItem, demand_id=h(d))["uncatalogued"] for d in (early, late)] == [True, False]
+    assert [one(store, SharingDemand, demand_id=h(d))["status"] for d in (early, late)] == ["rejected"] * 2
+    assert_mirror_equals_contract(desk, store)
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
 
 
 def _head(desk) -> tuple[int, str]:

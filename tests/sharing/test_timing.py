@@ -1,8 +1,10 @@
-"""sharing.timing computes a grant's idle time and objection deadline as the Sharing contract does.
+"""sharing.timing computes a grant's idle time as the Sharing contract does.
 
 Pure checks of the calendar arithmetic, then the real contract: grants used at chosen
 Asia/Shanghai times (month ends, the first and last second of a day, leap days, century years)
-whose `idleFrom` view and suspension notices must equal what sharing.timing says.
+whose `idleFrom` view must equal what sharing.timing says. (The objection deadline of a
+suspension needs the on-chain working-day calendar: the contract computes it, and
+tests/contracts/test_sharing_grants.py checks it against the `workdays` package.)
 """
 
 from __future__ import annotations
@@ -56,13 +58,11 @@ def test_idle_from_against_a_datetime_reference(used, frequency, reason, idle_da
     assert timing.idle_from(ts(used), frequency, reason, expected) == expected + 1  # a reason on file runs longer
 
 
-def test_idle_months_and_objection_deadline():
+def test_idle_months_and_local_days():
     assert [timing.idle_months(f, False) for f in Frequency if f] == [3] * 7
     assert (timing.idle_months(Frequency.SEMI_ANNUAL, True), timing.idle_months(Frequency.ANNUAL, True)) == (6, 12)
-    assert timing.objection_due_at(ts("2026-03-02 09:00")) == ts("2026-04-01 23:59:59")
-    assert timing.objection_due_at(ts("2026-03-02 00:00")) == ts("2026-04-01 23:59:59")
-    assert timing.objection_due_at(ts("2026-03-01 23:59:59")) == ts("2026-03-31 23:59:59")
-    assert timing.objection_due_at(ts("2028-02-15 12:00")) == ts("2028-03-16 23:59:59")  # through 29 February
+    assert timing.day_number(ts("2026-03-02 00:00")) == timing.day_number(ts("2026-03-02 23:59:59")) == 20_514
+    assert timing.end_of_day(20_514) == ts("2026-03-02 23:59:59")
     for day in range(0, 2_900_000, 997):  # to year 9909: the civil conversions agree with datetime's
         assert timing.days_from_civil(*timing.civil_from_days(day)) == day
         assert dt.date(*timing.civil_from_days(day)) == dt.date(1970, 1, 1) + dt.timedelta(days=day)
@@ -86,7 +86,7 @@ USES = [
 ]
 
 
-def test_idle_from_and_objection_deadline_equal_the_contract(system):
+def test_idle_from_equals_the_contract(system):
     desk = SharingDesk(system)
     entry = desk.approved_entry(desk.civil, "MZJ-T001")
     terms = {  # one grant per rule: 3 months, 6 and 12 with a reason on file
@@ -125,13 +125,3 @@ def test_idle_from_and_objection_deadline_equal_the_contract(system):
     check(ts(USES[-1]))
     assert f.idleFrom(grants["monthly"]).call() == now + 200 * 86400 + 1
 
-    # The suspension notice's objection deadline: the end of the 30th day after it.
-    for local in ("2400-01-31 23:59:59", "2400-02-15 00:00:00"):
-        suspended = ts(local)
-        desk.next_block_at(suspended)
-        receipt = desk.act(desk.data_center, StepKind.SECURITY_SUSPEND, grants["semi_annual"])
-        [changed] = [e for e in receipt_events(receipt) if e.name == "GrantStatusChanged"]
-        assert changed.args["objectionDueAt"] == timing.objection_due_at(suspended)
-        assert f.idleFrom(grants["semi_annual"]).call() == 0  # not active
-        desk.act(desk.data_center, StepKind.REINSTATE, grants["semi_annual"])
-    assert timing.objection_due_at(ts("2400-01-31 23:59:59")) == ts("2400-03-01 23:59:59")
