@@ -93,18 +93,18 @@ def domain(chain_id: int, catalog_address: str) -> dict:
     return {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id, "verifyingContract": catalog_address}
 
 
+EIP712_DOMAIN_FIELDS = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
 def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) -> dict:
     """The full EIP-712 message an officer's wallet or `signer` signs."""
     return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            **ACTION_TYPES,
-        },
+        "types": {"EIP712Domain": EIP712_DOMAIN_FIELDS, **ACTION_TYPES},
         "primaryType": "CatalogAction",
         "domain": domain(chain_id, catalog_address),
         "message": action.message(),

@@ -15,7 +15,12 @@ from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_utils import keccak
 
-from chain.actions import DOMAIN_VERSION, domain_separator, recover_digest
+from chain.actions import (
+    DOMAIN_VERSION,
+    EIP712_DOMAIN_FIELDS,
+    domain_separator,
+    recover_digest,
+)
 
 DOMAIN_NAME = "PutuoSharing"
 
@@ -236,15 +241,7 @@ class SharingAction:
 def typed_data(action: SharingAction, *, chain_id: int, sharing_address: str) -> dict:
     """The full EIP-712 message an officer's wallet signs."""
     return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "SharingAction": ACTION_FIELDS,
-        },
+        "types": {"EIP712Domain": EIP712_DOMAIN_FIELDS, "SharingAction": ACTION_FIELDS},
         "primaryType": "SharingAction",
         "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
                    "verifyingContract": sharing_address},  # fmt: skip

@@ -375,22 +375,25 @@ class IdleReason(_Strict):
     until: ShanghaiDate
 
 
+class _GrantReason(_Strict):
+    """A step on a grant that states its reason: an objection, a reinstatement, a termination."""
+
+    grant_id: Id
+    reason: LongText
+
+
 class SecuritySuspension(_Strict):
     schema_: Literal["putuo.grant-suspension/1"] = Field(alias="schema")
     grant_id: Id
     risk: LongText
 
 
-class Objection(_Strict):
+class Objection(_GrantReason):
     schema_: Literal["putuo.grant-objection/1"] = Field(alias="schema")
-    grant_id: Id
-    reason: LongText
 
 
-class Reinstatement(_Strict):
+class Reinstatement(_GrantReason):
     schema_: Literal["putuo.grant-reinstatement/1"] = Field(alias="schema")
-    grant_id: Id
-    reason: LongText
 
 
 class ObjectionDismissal(_Strict):
@@ -400,10 +403,8 @@ class ObjectionDismissal(_Strict):
     reason: LongText
 
 
-class Termination(_Strict):
+class Termination(_GrantReason):
     schema_: Literal["putuo.grant-termination/1"] = Field(alias="schema")
-    grant_id: Id
-    reason: LongText
 
 
 # ---------------------------------------------------------------- scenarios, plans, cases

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from eth_utils import to_checksum_address
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -83,13 +85,7 @@ def accept(runtime: Runtime, **fields) -> Accepted:
 
 def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
     """Accept a list of signed catalog actions all together or not at all (a unit's bulk cataloguing)."""
-    prepared = []
-    for index, item in enumerate(items):
-        try:
-            prepared.append(prepare(runtime, **item))
-        except ApiError as exc:
-            raise intake.of_item(exc, index) from None
-    return intake.accept_many(runtime, prepared)
+    return intake.accept_many(runtime, intake.prepare_each(items, functools.partial(prepare, runtime)))
 
 
 def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:

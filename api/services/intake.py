@@ -136,6 +136,17 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
     return store(runtime, [prepared])[0]
 
 
+def prepare_each(items: list[dict], prepare: Callable[..., Prepared]) -> list[Prepared]:
+    """`prepare(**item)` for each item of a batch; a refusal names the item by its index."""
+    prepared = []
+    for index, item in enumerate(items):
+        try:
+            prepared.append(prepare(**item))
+        except ApiError as exc:
+            raise of_item(exc, index) from None
+    return prepared
+
+
 def accept_many(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True) -> list[Accepted]:
     """Accept prepared actions of one contract all together or not at all.
 

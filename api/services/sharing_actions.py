@@ -9,6 +9,7 @@ without a valid commitment never reaches the chain. The contract checks everythi
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -108,12 +109,7 @@ def accept(runtime: Runtime, **fields) -> Accepted:
 
 def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
     """Signed sharing steps all together or not at all, simulated in order (a day's usage records)."""
-    prepared = []
-    for index, item in enumerate(items):
-        try:
-            prepared.append(prepare(runtime, **item))
-        except ApiError as exc:
-            raise intake.of_item(exc, index) from None
+    prepared = intake.prepare_each(items, functools.partial(prepare, runtime))
     busy = any(p.action.kind not in CONCURRENT_KINDS for p in prepared)
     return intake.accept_many(runtime, prepared, busy_check=busy)
 
