@@ -16,7 +16,14 @@ from types import SimpleNamespace
 
 from eth_account import Account
 
-from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
+from chain.actions import (
+    ActionKind,
+    CatalogAction,
+    entry_id_for,
+    fresh_nonce,
+    sign_action,
+    unit_id_for,
+)
 from chain.client import contract_at
 from chain.events import EventRecord, receipt_events
 from chain.sharing import (
@@ -36,6 +43,7 @@ from chain.sharing import sign_action as sign_sharing_action
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from signer.keys import SigningKey
 from tests.conftest import DECLARED_AT, UNIT_KINDS
+from tests.contracts.helpers import assert_reverts
 
 ZERO32 = b"\x00" * 32
 APPROVE_REVIEW = b'{"decision":"approve","schema":"putuo.catalog-review/1"}'
@@ -291,3 +299,15 @@ class SharingDesk:
     def execute_call(self, action: SharingAction):
         """`Sharing.execute(action)` as a bound call."""
         return self.sharing.functions.execute(action.as_tuple())
+
+
+def refused(desk: SharingDesk, call, error: str, **args):
+    """Sending `call` reverts with custom error `error` and exactly these arguments."""
+    return assert_reverts(desk.system.relayer, call, error, **args)
+
+
+def only(desk: SharingDesk, receipt, name: str):
+    """The one event called `name` in `receipt`."""
+    events = desk.named(receipt, name)
+    assert len(events) == 1, [e.name for e in desk.events(receipt)]
+    return events[0]

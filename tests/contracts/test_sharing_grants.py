@@ -21,8 +21,7 @@ from dateutil.relativedelta import relativedelta
 
 from chain.sharing import Frequency, GrantStatus, StepKind, Suspension
 from tests.conftest import CALENDAR_YEARS
-from tests.contracts.helpers import assert_reverts
-from tests.sharing_desk import SharingDesk, doc
+from tests.sharing_desk import SharingDesk, doc, only, refused
 from tests.workdays.helpers import end_of, local, ts
 from workdays import working_dates
 
@@ -57,16 +56,6 @@ def objection_reference(notice: int) -> int:
             return end_of(day)
         day += dt.timedelta(days=1)
     return end_of(last)
-
-
-def refused(desk: SharingDesk, call, error: str, **args):
-    return assert_reverts(desk.system.relayer, call, error, **args)
-
-
-def only(desk: SharingDesk, receipt, name: str):
-    events = desk.named(receipt, name)
-    assert len(events) == 1, [e.name for e in desk.events(receipt)]
-    return events[0]
 
 
 class Grants:

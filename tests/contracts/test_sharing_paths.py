@@ -25,8 +25,7 @@ from chain.sharing import (
     StepKind,
     scenario_id_for,
 )
-from tests.contracts.helpers import assert_reverts
-from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc
+from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc, only, refused
 from tests.workdays.helpers import reference_due, ts
 
 CHANGE = doc("putuo.catalog/1", code="MZJ-0001", name="最低生活保障对象信息")
@@ -49,16 +48,6 @@ def due(desk: SharingDesk, timestamp: int, n: int) -> int:
 def pinned(issued: dict) -> list[tuple[bytes, int]]:
     """A GrantIssued event's (entry id, version) pairs."""
     return list(zip(issued["entryIds"], issued["versions"]))
-
-
-def refused(desk: SharingDesk, call, error: str, **args):
-    return assert_reverts(desk.system.relayer, call, error, **args)
-
-
-def only(desk: SharingDesk, receipt, name: str):
-    events = desk.named(receipt, name)
-    assert len(events) == 1, [e.name for e in desk.events(receipt)]
-    return events[0]
 
 
 @pytest.fixture
