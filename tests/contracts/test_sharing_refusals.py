@@ -21,7 +21,6 @@ from chain.sharing import (
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     ApplyTerms,
-    CommitmentProof,
     DecideTerms,
     Frequency,
     ItemStatus,
@@ -37,8 +36,7 @@ from chain.sharing import (
     scenario_id_for,
     sign_action,
 )
-from tests.contracts.helpers import assert_reverts
-from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc
+from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc, refused
 
 NOTE = doc("putuo.test-note/1", note="测试")
 RETURN_REVIEW = doc("putuo.catalog-review/1", decision="return", reason_code=1)
@@ -47,10 +45,6 @@ BASIS = "《中华人民共和国个人信息保护法》第十三条"
 
 def hx(value: bytes) -> str:
     return "0x" + value.hex()
-
-
-def refused(desk: SharingDesk, call, error: str, **args):
-    return assert_reverts(desk.system.relayer, call, error, **args)
 
 
 def refused_action(desk: SharingDesk, action: SharingAction, error: str, **args):
