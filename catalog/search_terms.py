@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import add
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
@@ -23,11 +24,20 @@ def _runs(text: str) -> list[str]:
 
 def index_terms(text: str) -> str:
     """The space-separated terms to index for `text`."""
+    return normalised_index_terms(normalise(text))
+
+
+def normalised_index_terms(normalised: str) -> str:
+    """`index_terms` of a text already through `normalise` (the mirror has it at hand).
+
+    Runs are split on any character outside them, so `normalise(a + "\n" + b)` and
+    `normalise(a + " " + b)` give the same terms.
+    """
     terms: list[str] = []
-    for run in _runs(text):
-        if _IS_CJK.match(run):
-            terms.extend(run)
-            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    for run in _TOKEN.findall(normalised):
+        if run[0] > "z":  # a CJK run (the other runs are ASCII letters and digits)
+            terms += run
+            terms += map(add, run, run[1:])
         else:
             terms.append(run)
     return " ".join(terms)

@@ -79,18 +79,22 @@ class Indexer:
         start = cursor[0] + 1 if cursor else self.deployment.deploy_block
         end = self.head() if to_block is None else to_block
         total = 0
-        # While one range is applied, the next is read: the node's answer and the database's
-        # writes overlap instead of taking turns. Ranges are still applied strictly in order, and
-        # sized to hold about EVENTS_PER_RANGE events (up to `block_range` blocks), so a dense
-        # chain still gives the overlap several ranges to work with.
+        # While one range is applied, the next is read, decoded and prepared (`store.prepare`): the
+        # node's answer, that work and the database's writes overlap instead of taking turns.
+        # Ranges are still applied strictly in order, and sized to hold about EVENTS_PER_RANGE
+        # events (up to `block_range` blocks), so a dense chain still gives the overlap several
+        # ranges to work with.
         size = min(self.block_range, FIRST_RANGE)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
             upcoming = pool.submit(self._fetch, start, min(start + size - 1, end)) if start <= end else None
             while upcoming is not None:
-                low, high, events, times, high_hash = upcoming.result()
+                low, high, events, times, high_hash, prepared = upcoming.result()
                 size = _next_size(size, len(events), self.block_range)
                 upcoming = pool.submit(self._fetch, high + 1, min(high + size, end)) if high < end else None
-                self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
+                if prepared is None:
+                    self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
+                else:
+                    self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times, prepared=prepared)
                 total += len(events)
                 if progress:
                     progress(high - start + 1, end - start + 1)
@@ -103,7 +107,12 @@ class Indexer:
             return self.sync(progress=progress)
 
     def _fetch(self, low: int, high: int):
-        return (low, high, *self._consistent_range(low, high, self.read(low, high)))
+        """A range read, checked and prepared for the store: all that needs no database, done in
+        the prefetch thread while the previous range is written (SQLite and PostgreSQL let go of
+        the GIL while they work)."""
+        events, times, high_hash = self._consistent_range(low, high, self.read(low, high))
+        prepare = getattr(self.store, "prepare", None)
+        return low, high, events, times, high_hash, prepare(events, times) if prepare is not None else None
 
     def read(self, low: int, high: int) -> list[EventRecord]:
         logs = self.rpc.call(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from eth_hash.auto import keccak
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from catalog.search_terms import index_terms, normalise
+from catalog.search_terms import normalise, normalised_index_terms
 from chain.actions import EntryStatus, VersionKind
 from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
+from chain.keccak import keccak256
 from chain.reverts import decode_revert
 from mirror import search
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
@@ -31,6 +31,7 @@ from mirror.models import (
     RejectedAction,
     Unit,
 )
+from mirror.rows import insert_rows
 
 UNIT_KINDS = {1: "office", 2: "data_center", 3: "ordinary", 4: "auditor"}
 KEY_SCHEMES = {1: "ecdsa", 2: "sm2"}
@@ -48,24 +49,24 @@ def hex0x(value: bytes) -> str:
 def checked_document(event: EventRecord, where: str) -> str:
     """The event's document as text, after checking it hashes to the on-chain hash."""
     document: bytes = event.args["document"]
-    expected = hex0x(event.args["documentHash"])
-    got = hex0x(keccak(document))
-    if got != expected:
-        raise DocumentHashMismatch(f"{where} (tx {event.tx_hash})", expected, got)
+    got = keccak256(document)
+    if got != event.args["documentHash"]:
+        raise DocumentHashMismatch(f"{where} (tx {event.tx_hash})", hex0x(event.args["documentHash"]), hex0x(got))
     return stored_text(document)
 
 
 class _Rows:
-    """Rows of one table keyed by primary key, remembering which are new and which changed."""
+    """Rows of one table keyed by primary key, remembering which are new (in the order they
+    came: chain order, which is `seq` order for entries) and which changed."""
 
     def __init__(self) -> None:
         self.rows: dict = {}
-        self.new: set = set()
+        self.new: dict = {}  # an ordered set
         self.dirty: set = set()
 
     def add(self, key, row: dict) -> dict:
         self.rows[key] = row
-        self.new.add(key)
+        self.new[key] = None
         return row
 
     def touch(self, key) -> dict:
@@ -74,17 +75,61 @@ class _Rows:
         return self.rows[key]
 
 
+DOCUMENT_EVENTS = ("CatalogVersionSubmitted", "CatalogVersionReviewed", "CatalogDataCollected")
+
+
+class Prepared:
+    """What the catalog handlers derive from a batch's events alone, whatever the mirror holds:
+    each document checked against its hash and read as text, and the fields an entry shows for
+    each submitted document. The indexer works it out in its prefetch thread, while the
+    previous range's rows are being written; `ApplyContext` uses it instead of doing it again.
+
+    An event whose document it cannot prepare (a hash that does not match, say) is left out:
+    its handler then does the work, and fails, exactly where it would have anyway.
+    """
+
+    def __init__(self, events: list[EventRecord]) -> None:
+        self.documents: dict[int, tuple[EventRecord, str]] = {}  # position -> (event, checked text)
+        self.shown: dict[str, dict] = {}  # document text -> shown_fields(text)
+        for ev in events:
+            if ev.name not in DOCUMENT_EVENTS:
+                continue
+            try:
+                text = checked_document(ev, "")
+                if ev.name == "CatalogVersionSubmitted" and ev.args["kind"] != VersionKind.DELETION:
+                    self.shown[text] = shown_fields(text)  # shown at once unless the entry has an approved version
+            except Exception:  # noqa: BLE001 - left to the handler, which raises it in order
+                continue
+            self.documents[ev.position] = (ev, text)
+
+
 class ApplyContext:
     """One batch's working set of rows, written back by `flush`."""
 
-    def __init__(self, conn: Connection, block_times: dict[int, int]) -> None:
+    def __init__(self, conn: Connection, block_times: dict[int, int], prepared: Prepared | None = None) -> None:
         self.conn = conn
         self.block_times = block_times
         self.entries = _Rows()
         self.versions = _Rows()
-        self.search_dirty: set[str] = set()
+        self.search_dirty: dict[str, None] = {}  # entry ids, an ordered set
         self.confirmed: list[dict] = []
         self.rejected: list[dict] = []
+        self._documents = prepared.documents if prepared is not None else {}
+        self._shown = dict(prepared.shown) if prepared is not None else {}
+
+    def checked_document(self, event: EventRecord, where: str) -> str:
+        """`checked_document(event, where)`, prepared ahead where it could be."""
+        ready = self._documents.get(event.position)
+        if ready is not None and ready[0] is event:
+            return ready[1]
+        return checked_document(event, where)
+
+    def shown_fields(self, document: str) -> dict:
+        """`shown_fields(document)`, worked out once per document and batch."""
+        shown = self._shown.get(document)
+        if shown is None:
+            shown = self._shown[document] = shown_fields(document)
+        return shown
 
     def preload(self, events: list[EventRecord]) -> None:
         """Load every existing entry, and every pending version, that the batch's events touch."""
@@ -103,7 +148,7 @@ class ApplyContext:
         for table, rows, keys in ((ENTRY_TABLE, self.entries, ("entry_id",)),
                                   (VERSION_TABLE, self.versions, ("entry_id", "version"))):  # fmt: skip
             if rows.new:
-                self.conn.execute(insert(table), [rows.rows[k] for k in rows.new])
+                insert_rows(self.conn, table, [rows.rows[k] for k in rows.new])
             dirty = [rows.rows[k] for k in rows.dirty]
             if dirty:
                 where = [table.c[k] == bindparam(f"k_{k}") for k in keys]
@@ -166,13 +211,16 @@ STATUS_AFTER_SUBMISSION = {
     VersionKind.CHANGE: EntryStatus.CHANGE_PENDING,
     VersionKind.DELETION: EntryStatus.DELETE_PENDING,
 }
+# The stored names, looked up once rather than through the enums' `name` for every event.
+_KIND_NAME = {kind: kind.name.lower() for kind in VersionKind}
+_STATUS_NAME_AFTER_SUBMISSION = {kind: status.name.lower() for kind, status in STATUS_AFTER_SUBMISSION.items()}
 
 
 def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
     number = a["version"]
-    document = checked_document(ev, f"entry {entry_id} version {number}")
+    document = ctx.checked_document(ev, f"entry {entry_id} version {number}")
     kind = VersionKind(a["kind"])
     if entry_id in ctx.entries.rows:
         entry = ctx.entries.touch(entry_id)
@@ -185,11 +233,11 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
         })  # fmt: skip
     entry["latest_version"] = number
     entry["pending_version"] = number
-    entry["status"] = STATUS_AFTER_SUBMISSION[kind].name.lower()
+    entry["status"] = _STATUS_NAME_AFTER_SUBMISSION[kind]
     if kind == VersionKind.RESUBMISSION:
         entry["resubmit_due_at"] = 0  # the duty is done
     ctx.versions.add((entry_id, number), {
-        "entry_id": entry_id, "version": number, "kind": kind.name.lower(), "status": "pending",
+        "entry_id": entry_id, "version": number, "kind": _KIND_NAME[kind], "status": "pending",
         "document": document, "document_hash": hex0x(a["documentHash"]), "signer": a["signer"],
         "nonce": str(a["nonce"]), "due_at": a["dueAt"], "submitted_at": ctx.block_times[ev.block_number],
         "submitted_block": ev.block_number, "submitted_tx": ev.tx_hash, "reviewer": None, "reviewed_at": None,
@@ -204,7 +252,7 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
 def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
-    review_document = checked_document(ev, f"review of entry {entry_id} version {a['version']}")
+    review_document = ctx.checked_document(ev, f"review of entry {entry_id} version {a['version']}")
     entry = ctx.entries.touch(entry_id)
     version = ctx.versions.touch((entry_id, a["version"]))
     approved = a["reasonCode"] == 0
@@ -226,11 +274,23 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
 
 def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
     """Copy the searchable fields of the version the entry now shows."""
+    entry.update(ctx.shown_fields(document))
+    ctx.search_dirty[entry["entry_id"]] = None
+
+
+_NO_CODE = object()
+
+
+def shown_fields(document: str) -> dict:
+    """The entry columns that show a version with `document` (its code only where it has one:
+    an entry keeps its code otherwise)."""
     doc = as_object(document)
     name, description = _text(field(doc, "name")), _text(field(doc, "description"))
-    entry.update(
-        code=_text(field(doc, "code", default=entry["code"]), "code"), name=name, description=description,
-        search_text=normalise(name + "\n" + description), search_terms=index_terms(name + " " + description),
+    search_text = normalise(name + "\n" + description)
+    shown = dict(
+        name=name, description=description,
+        # The terms of `index_terms(name + " " + description)`, from the text normalised once.
+        search_text=search_text, search_terms=normalised_index_terms(search_text),
         name_key=_text(normalise(name).replace(" ", ""), "name_key"),
         sharing=_text(field(doc, "sharing", "attribute"), "sharing"),
         opening=_text(field(doc, "opening", "attribute"), "opening"),
@@ -238,7 +298,10 @@ def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
         grade=_text(field(doc, "classification", "grade"), "grade"),
         update_frequency=_text(field(doc, "update_frequency"), "update_frequency"),
     )  # fmt: skip
-    ctx.search_dirty.add(entry["entry_id"])
+    code = field(doc, "code", default=_NO_CODE)
+    if code is not _NO_CODE:
+        shown["code"] = _text(code, "code")
+    return shown
 
 
 _COLUMN_LENGTH = {c.name: getattr(c.type, "length", None) or INDEXED_TEXT_MAX for c in ENTRY_TABLE.c}
@@ -275,7 +338,7 @@ def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
 def _data_collected(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
-    document = checked_document(ev, f"collection record of entry {entry_id}")
+    document = ctx.checked_document(ev, f"collection record of entry {entry_id}")
     at = ctx.block_times[ev.block_number]
     ctx.entries.touch(entry_id)["collected_at"] = at
     ctx.conn.execute(insert(CatalogCollection).values(

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from catalog.search_terms import query_terms
 from mirror.models import CatalogEntry
+from mirror.rows import insert_tuples
 
 FTS_TABLE = "catalog_entry_fts"
 SCHEMA = "fts5(terms, tokenize='unicode61', detail='none', columnsize=0)"  # part of the mirror's fingerprint
@@ -54,12 +55,15 @@ def put(conn: Connection, rows: list[dict], *, replacing: list[int] = ()) -> Non
     if not rows or conn.dialect.name != "sqlite":
         return  # PostgreSQL indexes the column itself
     remove(conn, list(replacing))
-    conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, terms) VALUES (:seq, :terms)"), rows)
+    # In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is not
+    # above the last one, so rows in any other order leave many small segments to merge.
+    insert_tuples(conn, f"INSERT INTO {FTS_TABLE}(rowid, terms) VALUES (?, ?)",
+                  sorted([(r["seq"], r["terms"]) for r in rows]))  # fmt: skip
 
 
 def remove(conn: Connection, seqs: list[int]) -> None:
     if seqs and conn.dialect.name == "sqlite":
-        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :seq"), [{"seq": s} for s in seqs])
+        conn.exec_driver_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(s,) for s in seqs])
 
 
 def _fts5_quote(term: str) -> str:

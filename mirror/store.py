@@ -17,7 +17,7 @@ from chain.errors import CursorMovedBackError
 from chain.events import EventRecord, decode_log
 from chain.sharing import SIGNED_KINDS
 from mirror import search
-from mirror.apply import HANDLERS, ApplyContext, subject_of
+from mirror.apply import HANDLERS, ApplyContext, Prepared, subject_of
 from mirror.models import (
     Base,
     CatalogCollection,
@@ -33,6 +33,7 @@ from mirror.models import (
     SyncCursor,
     Unit,
 )
+from mirror.rows import insert_rows
 from mirror.sharing_models import (
     SharingDemand,
     SharingGrant,
@@ -55,8 +56,15 @@ class MirrorStore(Protocol):
     def cursor(self) -> tuple[int, str] | None:
         """(block number, block hash) of the last applied block, None before the first."""
 
-    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int]) -> None:
-        """Apply `events` (in chain order, all in blocks ≤ `to_block`) and move the cursor to `to_block`."""
+    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int],
+              prepared: object | None = None) -> None:  # fmt: skip
+        """Apply `events` (in chain order, all in blocks ≤ `to_block`) and move the cursor to `to_block`.
+
+        `prepared`, if given, is what `prepare` returned for the same events and block times."""
+
+    def prepare(self, events: list[EventRecord], block_times: dict[int, int]) -> object:
+        """Work out ahead, outside any transaction, what `apply` will need from `events` alone
+        (the indexer calls it in its prefetch thread). It neither reads nor writes the mirror."""
 
     def seen_blocks(self) -> Iterable[tuple[int, str]]:
         """Applied blocks with their hashes, newest first: candidates for the fork point."""
@@ -150,13 +158,20 @@ class SqlMirrorStore:
             rows = session.execute(select(SeenBlock.block_number, SeenBlock.block_hash).order_by(SeenBlock.block_number.desc()))
             return [(n, h) for n, h in rows]
 
-    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int]) -> None:
+    def prepare(self, events: list[EventRecord], block_times: dict[int, int]) -> PreparedEvents:
+        return PreparedEvents(events, block_times)
+
+    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int],
+              prepared: PreparedEvents | None = None) -> None:  # fmt: skip
         with self.sessions.begin() as session:
             current = self._lock_cursor(session)
             if current is not None and to_block < current.block_number:
                 raise CursorMovedBackError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
             fresh = self._unapplied(session, events)
-            self._apply_events(session, fresh, block_times)
+            if prepared is None:  # the three-argument form, as rollback_to calls it too
+                self._apply_events(session, fresh, block_times)
+            else:
+                self._apply_events(session, fresh, block_times, prepared)
             seen = dict({(e.block_number, e.block_hash) for e in fresh} | {(to_block, to_block_hash)})
             # Two statements for the whole range: a merge per block cost more than applying its events.
             session.execute(delete(SeenBlock).where(SeenBlock.block_number.in_(seen)))
@@ -180,23 +195,24 @@ class SqlMirrorStore:
         )
         return [e for e in events if e.position not in done]
 
-    def _apply_events(self, session: Session, events: list[EventRecord], block_times: dict[int, int]) -> None:
+    def _apply_events(self, session: Session, events: list[EventRecord], block_times: dict[int, int],
+                      prepared: PreparedEvents | None = None) -> None:  # fmt: skip
         conn = session.connection()
-        ctx = ApplyContext(conn, block_times)
+        if prepared is not None and prepared.block_times is not block_times:
+            prepared = None  # prepared for other block times: not to be trusted
+        ctx = ApplyContext(conn, block_times, prepared.handlers if prepared is not None else None)
         ctx.preload(events)
         for ev in events:
             handler = HANDLERS.get(ev.name)
             if handler is not None:
                 handler(ctx, ev)
         ctx.flush()
-        if events:
-            conn.execute(insert(ChainEvent), [
-                {"position": ev.position, "block_number": ev.block_number, "log_index": ev.log_index,
-                 "tx_hash": ev.tx_hash, "name": ev.name, "subject": subject_of(ev), "address": ev.address,
-                 "block_hash": ev.block_hash, "block_time": block_times[ev.block_number],
-                 "topics": b"".join(bytes.fromhex(t[2:]) for t in ev.topics), "data": bytes.fromhex(ev.data[2:])}
-                for ev in events
-            ])  # fmt: skip
+        journal = prepared.journal if prepared is not None else {}
+        rows = []
+        for ev in events:
+            ready = journal.get(ev.position)
+            rows.append(ready[1] if ready is not None and ready[0] is ev else _journal_row(ev, block_times))
+        insert_rows(conn, ChainEvent.__table__, rows)
 
     def rollback_to(self, block_number: int, block_hash: str | None) -> int:
         with self.sessions.begin() as session:
@@ -263,6 +279,30 @@ class SqlMirrorStore:
         session.execute(delete(SharingGrantResource).where(SharingGrantResource.grant_id.in_(subjects)))
         session.execute(delete(SharingScenario).where(SharingScenario.scenario_id.in_(subjects)))
         session.execute(delete(SharingStepRecord).where(SharingStepRecord.subject.in_(subjects)))
+
+
+def _journal_row(ev: EventRecord, block_times: dict[int, int]) -> dict:
+    """The event's row in the mirror's journal (`chain_events`)."""
+    return {"position": ev.position, "block_number": ev.block_number, "log_index": ev.log_index,
+            "tx_hash": ev.tx_hash, "name": ev.name, "subject": subject_of(ev), "address": ev.address,
+            "block_hash": ev.block_hash, "block_time": block_times[ev.block_number],
+            "topics": b"".join([bytes.fromhex(t[2:]) for t in ev.topics]), "data": bytes.fromhex(ev.data[2:])}  # fmt: skip
+
+
+class PreparedEvents:
+    """What `SqlMirrorStore.apply` needs from a batch of events alone (see `MirrorStore.prepare`):
+    the handlers' share (`mirror.apply.Prepared`) and the journal rows. An event it could not
+    prepare is left to `apply`, which fails on it where it would have anyway."""
+
+    def __init__(self, events: list[EventRecord], block_times: dict[int, int]) -> None:
+        self.block_times = block_times
+        self.handlers = Prepared(events)
+        self.journal: dict[int, tuple[EventRecord, dict]] = {}  # position -> (event, row)
+        for ev in events:
+            try:
+                self.journal[ev.position] = (ev, _journal_row(ev, block_times))
+            except Exception:  # noqa: BLE001 - left to apply
+                continue
 
 
 def _record(row: ChainEvent) -> EventRecord:

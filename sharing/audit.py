@@ -24,7 +24,11 @@ from signer import ecdsa
 from signer.commitment import validate_commitment
 from signer.detached import DetachedSignature, file_document_hash, signed_message
 from signer.errors import SignerError
-from signer.registry import OnChainVerification, registered_key, verify_commitment_on_chain
+from signer.registry import (
+    OnChainVerification,
+    registered_key,
+    verify_commitment_on_chain,
+)
 from signer.sm2 import DEFAULT_USER_ID
 
 
