@@ -18,7 +18,6 @@ from chain.actions import EntryStatus, VersionKind
 from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
 from chain.keccak import keccak256
-from chain.reverts import decode_revert
 from mirror import search
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
 from mirror.documents import as_object, field, stored_text
@@ -28,9 +27,9 @@ from mirror.models import (
     CatalogVersion,
     OfficerKey,
     OutboxAction,
-    RejectedAction,
     Unit,
 )
+from mirror.rejections import action_rejected
 from mirror.rows import insert_rows
 
 UNIT_KINDS = {1: "office", 2: "data_center", 3: "ordinary", 4: "auditor"}
@@ -320,21 +319,6 @@ def _text(value, column: str | None = None) -> str:
     return text if column is None else text[: _COLUMN_LENGTH[column]]
 
 
-def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
-    digest = hex0x(ev.args["digest"])
-    reverted = decode_revert(ev.args["reason"])
-    error = str(reverted)
-    ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=error,
-                                                   block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
-    if reverted.error == "CatalogNonceUsed":
-        return  # a resent copy of an action that is already on-chain: the first copy stands
-    ctx.conn.execute(
-        update(OutboxAction)
-        .where(OutboxAction.digest == digest, OutboxAction.status != "confirmed")
-        .values(status="rejected", error=error)
-    )
-
-
 def _data_collected(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     entry_id = hex0x(a["entryId"])
@@ -354,7 +338,7 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "KeyRevoked": _key_revoked,
     "CatalogVersionSubmitted": _version_submitted,
     "CatalogVersionReviewed": _version_reviewed,
-    "CatalogActionRejected": _action_rejected,
+    "CatalogActionRejected": action_rejected,
     "CatalogDataCollected": _data_collected,
     **SHARING_HANDLERS,
 }

@@ -33,9 +33,8 @@ from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from sqlalchemy import insert, select, update
 
-from chain.errors import ActionRevertedError, DocumentHashMismatch
+from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
-from chain.reverts import decode_revert
 from chain.sharing import (
     SIGNED_KINDS,
     ApplyTerms,
@@ -50,7 +49,8 @@ from chain.sharing import (
     Suspension,
 )
 from mirror.documents import as_object, field, stored_text
-from mirror.models import CatalogCollection, ChainEvent, OutboxAction, RejectedAction
+from mirror.models import CatalogCollection, ChainEvent
+from mirror.rejections import action_rejected
 from mirror.sharing_models import (
     SharingDemand,
     SharingGrant,
@@ -419,25 +419,6 @@ def _sharing_step(ctx: ApplyContext, ev: EventRecord) -> None:
         ctx.confirmed.append({"b_signer": a["actor"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
-def _action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
-    """A signed action `executeBatch` skipped: as mirror.apply does for the catalog's."""
-    digest = _hex(ev.args["digest"])
-    try:
-        reverted = decode_revert(ev.args["reason"])
-    except Exception:  # noqa: BLE001 - a known selector with malformed arguments
-        reverted = ActionRevertedError("UnknownRevert", {"data": _hex(ev.args["reason"])}, ev.args["reason"])
-    error = str(reverted)
-    ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=error,
-                                                   block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
-    if reverted.error == "SharingNonceUsed":
-        return  # a resent copy of an action that is already on-chain: the first copy stands
-    ctx.conn.execute(
-        update(OutboxAction)
-        .where(OutboxAction.digest == digest, OutboxAction.status != "confirmed")
-        .values(status="rejected", error=error)
-    )
-
-
 def _adjustment_plan_used(ctx: ApplyContext, ev: EventRecord) -> None:
     """A catalog change consumed the entry's adjustment plan (Art. 14). No table holds plans: the
     RecordAdjustmentPlan step is in sharing_steps and this event in the journal (chain_events)."""
@@ -453,7 +434,7 @@ SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "GrantIssued": _grant_issued,
     "GrantStatusChanged": _grant_status_changed,
     "AdjustmentPlanUsed": _adjustment_plan_used,
-    "SharingActionRejected": _action_rejected,
+    "SharingActionRejected": action_rejected,
 }
 
 # The argument naming the subject of each sharing event (mirror.apply.subject_of): checked before
