@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = FastAPI(
         title="Putuo public data sharing ledger",
         version="0.1.0",
-        description="Catalog lookups from the chain's SQL mirror, and officers' signed actions relayed to the chain.",
+        description="Catalog and sharing (demands, commitments, grants) lookups from the chain's SQL mirror, "
+        "officers' signed actions relayed to the chain, and the gateway's check of a use (Art. 25).",
         lifespan=lifespan,
     )
     errors.install(app)
