@@ -15,12 +15,10 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from catalog.search_terms import normalise, normalised_index_terms
 from chain.actions import EntryStatus, VersionKind
-from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
-from chain.keccak import keccak256
 from mirror import search
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
-from mirror.documents import as_object, field, stored_text
+from mirror.documents import as_object, checked_document, field, hex0x
 from mirror.models import (
     CatalogCollection,
     CatalogEntry,
@@ -39,19 +37,6 @@ VERSION_TABLE = CatalogVersion.__table__
 # Longest value kept in an indexed Text column: 500 characters stay under PostgreSQL's ~2.7 kB
 # btree entry limit even at 4 bytes a character (with the unit id beside the name key).
 INDEXED_TEXT_MAX = 500
-
-
-def hex0x(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
-def checked_document(event: EventRecord, where: str) -> str:
-    """The event's document as text, after checking it hashes to the on-chain hash."""
-    document: bytes = event.args["document"]
-    got = keccak256(document)
-    if got != event.args["documentHash"]:
-        raise DocumentHashMismatch(f"{where} (tx {event.tx_hash})", hex0x(event.args["documentHash"]), hex0x(got))
-    return stored_text(document)
 
 
 class _Rows:

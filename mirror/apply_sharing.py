@@ -29,12 +29,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from sqlalchemy import insert, select, update
 
-from chain.errors import DocumentHashMismatch
 from chain.events import EventRecord
+from chain.keccak import keccak256
 from chain.sharing import (
     SIGNED_KINDS,
     ApplyTerms,
@@ -48,7 +47,7 @@ from chain.sharing import (
     StepKind,
     Suspension,
 )
-from mirror.documents import as_object, field, stored_text
+from mirror.documents import as_object, checked_document, field, hex0x, stored_text
 from mirror.models import CatalogCollection, ChainEvent
 from mirror.rejections import action_rejected
 from mirror.sharing_models import (
@@ -77,10 +76,6 @@ ZERO_HASH = "0x" + "00" * 32
 SIGNED = frozenset(SIGNED_KINDS)
 
 
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
 def _name(enum_value) -> str:
     """How the mirror stores a chain.sharing enum: its lower-case name."""
     return enum_value.name.lower()
@@ -93,16 +88,11 @@ def _text(value) -> str:
 
 
 def _checked_document(ev: EventRecord, where: str) -> str:
-    """The step's document as text, after checking it hashes to the on-chain hash (as
-    mirror.apply.checked_document does for the catalog). A permissionless step has neither."""
-    document: bytes = ev.args["document"]
-    expected = _hex(ev.args["documentHash"])
-    if not document and expected == ZERO_HASH:
+    """The step's document as text, checked against its on-chain hash (mirror.documents); a
+    permissionless step has neither."""
+    if not ev.args["document"] and ev.args["documentHash"] == bytes(32):
         return ""
-    got = _hex(keccak(document))
-    if got != expected:
-        raise DocumentHashMismatch(f"{where} (tx {ev.tx_hash})", expected, got)
-    return stored_text(document)
+    return checked_document(ev, where)
 
 
 def _time(ctx: ApplyContext, ev: EventRecord) -> int:
@@ -172,12 +162,12 @@ def _collected_before(ctx: ApplyContext, entry_id: str, ev: EventRecord) -> bool
 
 def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
-    entry_id = _hex(a["entryId"])
+    entry_id = hex0x(a["entryId"])
     # Art. 22: not ready when asked, so no deemed approval: not catalogued (no entry), or its
     # approved entry's data not yet collected to the platform (the contract's Item.uncatalogued).
     not_ready = entry_id == ZERO_HASH or not _collected_before(ctx, entry_id, ev)
     ctx.conn.execute(insert(ITEMS).values(
-        demand_id=_hex(a["demandId"]), item=a["item"], owner_unit_id=_hex(a["ownerUnitId"]),
+        demand_id=hex0x(a["demandId"]), item=a["item"], owner_unit_id=hex0x(a["ownerUnitId"]),
         demand_unit_id="",  # filled by the Apply step, emitted after this event
         entry_id=entry_id, version=a["version"], uncatalogued=not_ready,
         status=_name(ItemStatus(a["status"])), opened_at=_time(ctx, ev), due_at=a["dueAt"], decided_at=0, code=0,
@@ -189,20 +179,20 @@ def _item_closed(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     # The code and the deciding officer come with the Decide step; a deemed approval (FinaliseItem)
     # and an item closed by a returned plan have neither.
-    _set(ctx, ITEMS, {"demand_id": _hex(a["demandId"]), "item": a["item"]}, {
-        "status": _name(ItemStatus(a["status"])), "decided_at": _time(ctx, ev), "entry_id": _hex(a["entryId"]),
+    _set(ctx, ITEMS, {"demand_id": hex0x(a["demandId"]), "item": a["item"]}, {
+        "status": _name(ItemStatus(a["status"])), "decided_at": _time(ctx, ev), "entry_id": hex0x(a["entryId"]),
         "version": a["version"], "decision_tx": ev.tx_hash,
     })  # fmt: skip
 
 
 def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
-    demand_id = _hex(ev.args["demandId"])
+    demand_id = hex0x(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
     _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": "pending", "plan_due_at": ev.args["dueAt"]})
 
 
 def _demand_closed(ctx: ApplyContext, ev: EventRecord) -> None:
-    demand_id = _hex(ev.args["demandId"])
+    demand_id = hex0x(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
     _set(ctx, DEMANDS, {"demand_id": demand_id},
          {"status": _name(DemandStatus(ev.args["status"])), "closed_at": _time(ctx, ev)})  # fmt: skip
@@ -220,21 +210,21 @@ def scenario_code_of(doc: dict) -> str:
 def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
     a = ev.args
     terms = ApplyTerms.decode(a["terms"])
-    unit_id = _hex(a["unitId"])
+    unit_id = hex0x(a["unitId"])
     commitment = terms.commitment
     scenario_code = scenario_code_of(as_object(document))
     fields = {
         "unit_id": unit_id, "applicant": a["actor"],
         "route": "scenario" if terms.scenario_class != 0 else "owner_review",
-        "scenario_code": scenario_code, "scenario_id": _hex(terms.scenario_id), "scenario_class": terms.scenario_class,
+        "scenario_code": scenario_code, "scenario_id": hex0x(terms.scenario_id), "scenario_class": terms.scenario_class,
         "method": _name(Method(terms.method)), "frequency": _name(Frequency(terms.frequency)),
         "frequency_reason": bool(terms.frequency_reason), "fusion": bool(terms.fusion),
         "security_level": terms.security_level, "applied_at": _time(ctx, ev), "block_number": ev.block_number,
-        "tx_hash": ev.tx_hash, "document": document, "document_hash": _hex(a["documentHash"]),
+        "tx_hash": ev.tx_hash, "document": document, "document_hash": hex0x(a["documentHash"]),
         "commitment_scheme": _name(KeyScheme(commitment.scheme)),
         "commitment_key_id": to_checksum_address(commitment.key_id),
-        "commitment_document": stored_text(commitment.document), "commitment_hash": _hex(keccak(commitment.document)),
-        "commitment_signature": _hex(commitment.signature),
+        "commitment_document": stored_text(commitment.document), "commitment_hash": hex0x(keccak256(commitment.document)),
+        "commitment_signature": hex0x(commitment.signature),
     }  # fmt: skip
     if _get(ctx, DEMANDS, demand_id=demand_id) is None:
         ctx.conn.execute(insert(DEMANDS).values({**_demand_placeholder(demand_id, ev, fields["applied_at"]), **fields}))
@@ -255,7 +245,7 @@ def _decided(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
 def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     """The Data Center's review of the fusion plan or technical evaluation (Art. 21, 22): approved,
     with the 10-working-day service due, or returned (no service due)."""
-    demand_id = _hex(ev.args["demandId"])
+    demand_id = hex0x(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
     _set(ctx, DEMANDS, {"demand_id": demand_id}, {
         "plan_status": _name(PlanStatus(ev.args["status"])), "plan_decided_at": _time(ctx, ev),
@@ -268,11 +258,11 @@ def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
 
 def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
-    grant_id, unit_id, at = _hex(a["grantId"]), _hex(a["unitId"]), _time(ctx, ev)
+    grant_id, unit_id, at = hex0x(a["grantId"]), hex0x(a["unitId"]), _time(ctx, ev)
     # Known from the application; in the Apply's own transaction the Apply step fills them in later.
     demand = _get(ctx, DEMANDS, demand_id=grant_id) or {"scenario_code": "", "frequency_reason": False}
     grant = {
-        "grant_id": grant_id, "unit_id": unit_id, "scenario_id": _hex(a["scenarioId"]),
+        "grant_id": grant_id, "unit_id": unit_id, "scenario_id": hex0x(a["scenarioId"]),
         "scenario_code": demand["scenario_code"], "scenario_class": a["scenarioClass"],
         "method": _name(Method(a["method"])), "frequency": _name(Frequency(a["frequency"])),
         "frequency_reason": demand["frequency_reason"], "security_level": a["securityLevel"],
@@ -284,14 +274,14 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
     grant["idle_from"] = _idle_from(grant)
     ctx.conn.execute(insert(GRANTS).values(grant))
     ctx.conn.execute(insert(GRANT_RESOURCES), [
-        {"grant_id": grant_id, "idx": i, "entry_id": _hex(entry_id), "version": version, "unit_id": unit_id}
+        {"grant_id": grant_id, "idx": i, "entry_id": hex0x(entry_id), "version": version, "unit_id": unit_id}
         for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
     ])  # fmt: skip
 
 
 def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
-    grant = _get(ctx, GRANTS, grant_id=_hex(a["grantId"]))
+    grant = _get(ctx, GRANTS, grant_id=hex0x(a["grantId"]))
     if grant is None:
         return
     status, at = GrantStatus(a["status"]), _time(ctx, ev)
@@ -345,7 +335,7 @@ def _objection_dismissed(grant: dict, ev: EventRecord, at: int) -> None:
 
 def _terminated(grant: dict, ev: EventRecord, at: int) -> None:
     # The holder's own termination (Art. 26), or the Data Center's (Art. 31).
-    grant["termination"] = "voluntary" if _hex(ev.args["unitId"]) == grant["unit_id"] else "data_center"
+    grant["termination"] = "voluntary" if hex0x(ev.args["unitId"]) == grant["unit_id"] else "data_center"
 
 
 def _lapsed(grant: dict, ev: EventRecord, at: int) -> None:
@@ -363,7 +353,7 @@ def _scenario_step(ctx: ApplyContext, ev: EventRecord, scenario_id: str, documen
     code, name = field(doc, "scenario_code", default=None), field(doc, "name", default=None)
     values = {
         "approved": approve, "approved_at": at if approve else 0,
-        "evaluation_hash": _hex(ev.args["documentHash"]) if approve else ZERO_HASH, "changed_at": at,
+        "evaluation_hash": hex0x(ev.args["documentHash"]) if approve else ZERO_HASH, "changed_at": at,
     }  # fmt: skip
     if approve or row is None:
         values.update(code=_text(code), name=_text(name))
@@ -404,12 +394,12 @@ STEP_EFFECTS: dict[StepKind, StepEffect] = {
 def _sharing_step(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     kind = StepKind(a["kind"])
-    subject = _hex(a["subject"])
+    subject = hex0x(a["subject"])
     document = _checked_document(ev, f"sharing step {_name(kind)} of {subject}")
     ctx.conn.execute(insert(STEPS).values(
-        position=ev.position, subject=subject, kind=_name(kind), item=a["item"], unit_id=_hex(a["unitId"]),
-        actor=a["actor"], nonce=str(a["nonce"]), code=a["code"], at=a["at"], terms=_hex(a["terms"]),
-        document=document, document_hash=_hex(a["documentHash"]), block_number=ev.block_number,
+        position=ev.position, subject=subject, kind=_name(kind), item=a["item"], unit_id=hex0x(a["unitId"]),
+        actor=a["actor"], nonce=str(a["nonce"]), code=a["code"], at=a["at"], terms=hex0x(a["terms"]),
+        document=document, document_hash=hex0x(a["documentHash"]), block_number=ev.block_number,
         block_time=_time(ctx, ev), tx_hash=ev.tx_hash, log_index=ev.log_index,
     ))  # fmt: skip
     effect = STEP_EFFECTS.get(kind)

@@ -12,6 +12,10 @@ import json
 
 import orjson
 
+from chain.errors import DocumentHashMismatch
+from chain.events import EventRecord
+from chain.keccak import keccak256
+
 RAW_KEY = "$raw"  # a document that is not UTF-8 text (or holds NUL): its bytes as 0x-hex
 TEXT_KEY = "$text"  # a document that is text but no JSON object: the text itself
 
@@ -47,3 +51,16 @@ def field(doc: dict, *path: str, default=""):
             return default
         value = value[key]
     return value
+
+
+def hex0x(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def checked_document(event: EventRecord, where: str) -> str:
+    """The event's document as text, after checking it hashes to the on-chain hash."""
+    document: bytes = event.args["document"]
+    got = keccak256(document)
+    if got != event.args["documentHash"]:
+        raise DocumentHashMismatch(f"{where} (tx {event.tx_hash})", hex0x(event.args["documentHash"]), hex0x(got))
+    return stored_text(document)

@@ -9,14 +9,11 @@ from sqlalchemy import insert, update
 from chain.errors import ActionRevertedError
 from chain.events import EventRecord
 from chain.reverts import decode_revert
+from mirror.documents import hex0x
 from mirror.models import OutboxAction, RejectedAction
 
 if TYPE_CHECKING:
     from mirror.apply import ApplyContext
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 # A resent copy of an action that is already on-chain is refused with these: the first copy stands.
@@ -26,11 +23,11 @@ NONCE_USED_ERRORS = frozenset({"CatalogNonceUsed", "SharingNonceUsed"})
 def action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
     """An action `executeBatch` skipped (`CatalogActionRejected`, `SharingActionRejected`): kept
     with its error, and its outbox row marked rejected unless it was a resent copy."""
-    digest = _hex(ev.args["digest"])
+    digest = hex0x(ev.args["digest"])
     try:
         reverted = decode_revert(ev.args["reason"])
     except Exception:  # noqa: BLE001 - a known selector with malformed arguments
-        reverted = ActionRevertedError("UnknownRevert", {"data": _hex(ev.args["reason"])}, ev.args["reason"])
+        reverted = ActionRevertedError("UnknownRevert", {"data": hex0x(ev.args["reason"])}, ev.args["reason"])
     error = str(reverted)
     ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=error,
                                                    block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
