@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError
+from api.responses import json_response
 from api.services import actions, queries
 from catalog.document import ShareAttribute, UpdateFrequency
 from chain.actions import ActionKind, CatalogAction, entry_id_for, typed_data
@@ -32,13 +33,6 @@ ERRORS = {
 
 if tuple(c.key for c in queries.SUMMARY_COLUMNS) != tuple(schemas.EntrySummary.model_fields):
     raise RuntimeError("api.services.queries.SUMMARY_COLUMNS must list EntrySummary's fields, in order")
-
-
-def _json(model) -> Response:
-    """The model as JSON, serialised once. The hot lookups return this instead of the model,
-    which FastAPI would validate against `response_model` again before serialising it; the
-    OpenAPI document still describes `response_model`."""
-    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _summary(e) -> schemas.EntrySummary:
@@ -91,7 +85,7 @@ def list_entries(
 @router.get("/entries/{entry_id}", response_model=schemas.EntryPublic, responses={404: ERRORS[404]})
 def get_entry(session: SessionDep, entry_id: EntryId) -> Response:
     """One entry with its current document."""
-    return _json(_public(session, queries.entry_or_404(session, entry_id)))
+    return json_response(_public(session, queries.entry_or_404(session, entry_id)))
 
 
 @router.get("/entries/{entry_id}/versions", response_model=list[schemas.VersionPublic], responses={404: ERRORS[404]})

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
+from api.responses import json_response
 from api.services import duties
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
@@ -25,11 +26,6 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _json(model) -> Response:
-    """The model as JSON, serialised once (as in routers/catalog.py); OpenAPI still shows `response_model`."""
-    return Response(model.model_dump_json(), media_type="application/json")
-
-
 def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset) -> Response:
     block, now = duties.chain_now(runtime.rpc)
     found, total, more = duties.page(session, now=now, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule,
@@ -41,7 +37,7 @@ def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset) -> 
                      done_at=d.done_at, done_tx=d.done_tx, state=s)
         for d, s in found
     ]  # fmt: skip
-    return _json(schemas.DutyPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now,
+    return json_response(schemas.DutyPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now,
                                   now_block=block))  # fmt: skip
 
 

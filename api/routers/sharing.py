@@ -11,6 +11,7 @@ from api import schemas
 from api import sharing_schemas as s
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError
+from api.responses import json_response
 from api.services import intake, sharing_actions, sharing_queries
 from api.services.intake import document_bytes, validate_model
 from chain.sharing import StepKind, demand_id_for, typed_data
@@ -32,11 +33,6 @@ ERRORS = {
     413: {"model": schemas.ErrorBody, "description": "Document too large"},
 }  # fmt: skip
 TIME_ERRORS = {404: ERRORS[404], 409: ERRORS[409]}
-
-
-def _json(model) -> Response:
-    """The model as JSON, serialised once (as in routers/catalog.py)."""
-    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _accepted(a) -> schemas.Accepted:
@@ -168,7 +164,7 @@ def finalise_lapse(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
 @router.get("/v1/demands/{demand_id}", response_model=s.DemandPublic, responses={404: ERRORS[404]})
 def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Response:
     """An application, its commitment, and each item with its due time and whether it is overdue."""
-    return _json(sharing_queries.demand(session, demand_id, runtime.clock.now()))
+    return json_response(sharing_queries.demand(session, demand_id, runtime.clock.now()))
 
 
 @router.get("/v1/units/{unit_id}/incoming-demands", response_model=s.IncomingPage)
@@ -177,7 +173,7 @@ def incoming_demands(
     state: Annotated[str | None, Query(pattern="^(pending|overdue|decided)$")] = None,
 ) -> Response:  # fmt: skip
     """What other units asked of this responsible unit, oldest due first, with overdue flags."""
-    return _json(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state))
+    return json_response(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state))
 
 
 @router.get("/v1/units/{unit_id}/grants", response_model=list[s.GrantPublic])
@@ -218,5 +214,5 @@ def check(
 ) -> Response:
     """May the unit use the resource for the scenario by the method now (Art. 25)? For gateways:
     one indexed lookup, answered yes or no with the reason."""
-    return _json(sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
+    return json_response(sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
                                        method=method, now=runtime.clock.now()))  # fmt: skip
