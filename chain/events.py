@@ -70,6 +70,14 @@ def _specs() -> dict[bytes, _EventSpec]:
     return specs
 
 
+@lru_cache(maxsize=None)
+def event_topic(source: str, name: str) -> str:
+    """topic0 (0x-hex) of event `name` of contract `source`, from its ABI: what `eth_getLogs`
+    filters on to find one kind of event."""
+    item = next(i for i in load_artifact(source).abi if i["type"] == "event" and i["name"] == name)
+    return "0x" + keccak(text=f"{name}({','.join(p['type'] for p in item['inputs'])})").hex()
+
+
 def _unhex(value: str) -> bytes:
     return bytes.fromhex(value[2:] if value.startswith("0x") else value)
 

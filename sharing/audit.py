@@ -12,13 +12,11 @@ and the demand unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
-from chain.artifacts import load_artifact
 from chain.errors import ChainError
-from chain.events import EventRecord, decode_log
+from chain.events import EventRecord, decode_log, event_topic
 from chain.sharing import ApplyTerms, KeyScheme, StepKind
 from signer import ecdsa
 from signer.commitment import validate_commitment
@@ -52,16 +50,11 @@ class CommitmentAudit:
         return self.problem is None
 
 
-@lru_cache(maxsize=1)
-def _step_topic() -> str:
-    item = next(i for i in load_artifact("Sharing").abi if i["type"] == "event" and i["name"] == "SharingStep")
-    return "0x" + keccak(text=f"SharingStep({','.join(p['type'] for p in item['inputs'])})").hex()
-
-
 def apply_step(w3, sharing_address: str, demand_id: bytes) -> EventRecord:
     """The demand's Apply step, from `eth_getLogs` on the Sharing contract."""
     params = {"address": to_checksum_address(sharing_address), "fromBlock": "0x0", "toBlock": "latest",
-              "topics": [_step_topic(), "0x" + demand_id.hex(), "0x" + int(StepKind.APPLY).to_bytes(32, "big").hex()]}
+              "topics": [event_topic("Sharing", "SharingStep"), "0x" + demand_id.hex(),
+                         "0x" + int(StepKind.APPLY).to_bytes(32, "big").hex()]}
     reply = w3.provider.make_request("eth_getLogs", [params])
     if "error" in reply:
         raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")

@@ -17,16 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from web3.exceptions import Web3Exception
 
-from chain.artifacts import load_artifact
 from chain.client import contract_at
 from chain.errors import ChainError
-from chain.events import EventRecord, decode_log
+from chain.events import EventRecord, decode_log, event_topic
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from signer.commitment import SHANGHAI, Commitment, validate_commitment
 from signer.detached import DetachedSignature
@@ -105,12 +103,6 @@ def _address(key_id: str) -> str:
     return to_checksum_address(key_id)
 
 
-@lru_cache(maxsize=None)
-def _topic(event: str) -> str:
-    item = next(i for i in load_artifact("UnitRegistry").abi if i["type"] == "event" and i["name"] == event)
-    return "0x" + keccak(text=f"{event}({','.join(p['type'] for p in item['inputs'])})").hex()
-
-
 def _word(value: bytes | str) -> str:
     raw = bytes.fromhex(value[2:]) if isinstance(value, str) else value
     return "0x" + raw.rjust(32, b"\0").hex()
@@ -119,7 +111,7 @@ def _word(value: bytes | str) -> str:
 def _logs(w3, registry_address: str, event: str, subject: bytes | str, from_block: int, to_block: int,
           *, subject_position: int = 1) -> list[EventRecord]:
     """The registry's `event` logs whose indexed argument at `subject_position` is `subject`."""
-    topics: list[Any] = [_topic(event)] + [None] * (subject_position - 1) + [_word(subject)]
+    topics: list[Any] = [event_topic("UnitRegistry", event)] + [None] * (subject_position - 1) + [_word(subject)]
     params = {"address": to_checksum_address(registry_address), "topics": topics,
               "fromBlock": hex(from_block), "toBlock": hex(to_block)}
     reply = w3.provider.make_request("eth_getLogs", [params])
