@@ -10,8 +10,14 @@ from datetime import datetime
 from eth_utils import to_checksum_address
 
 from chain.actions import entry_id_for, fresh_nonce, unit_id_for
-from chain.sharing import CommitmentProof, KeyScheme, SharingAction, StepKind, demand_id_for, sign_action
-from sharing.fields import SCHEMAS, step_fields
+from chain.sharing import (
+    CommitmentProof,
+    KeyScheme,
+    StepKind,
+    demand_id_for,
+    sign_action,
+)
+from sharing.fields import SCHEMAS, unsigned_action
 from signer.canonical import canonical_bytes
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from signer.keys import SigningKey
@@ -72,10 +78,7 @@ class DemoSharing:
 
     def step(self, unit_code: str, kind: StepKind, document: dict, commitment: CommitmentProof | None = None) -> tuple:
         parsed = SCHEMAS[kind].model_validate(document)
-        data = canonical_bytes(document)
-        fields = step_fields(kind, parsed, data, commitment=commitment)
-        action = SharingAction(kind, fields.subject, data, fresh_nonce(), fields.item, fields.code, fields.at,
-                               fields.terms)  # fmt: skip
+        action = unsigned_action(kind, parsed, canonical_bytes(document), fresh_nonce(), commitment=commitment)
         ecdsa_key = self.officers[unit_code][0]
         return sign_action(action, ecdsa_key.private_key, chain_id=self.chain_id, sharing_address=self.address).as_tuple()
 

@@ -21,6 +21,7 @@ from chain.sharing import (
     Frequency,
     Method,
     Resource,
+    SharingAction,
     StepKind,
     demand_id_for,
     scenario_id_for,
@@ -174,3 +175,10 @@ def step_fields(kind: StepKind, doc: BaseModel, document_bytes: bytes, *,
         case EscalationOutcome():
             return StepFields(_id(doc.demand_id), code=_ESCALATION[doc.outcome])
     raise AssertionError(f"no derivation for {kind.name}")  # SCHEMAS and the cases above disagree
+
+
+def unsigned_action(kind: StepKind, doc: BaseModel, document_bytes: bytes, nonce: int, *,
+                    commitment: CommitmentProof | None = None) -> SharingAction:  # fmt: skip
+    """The action an officer signs for this step: its document and the fields derived from it."""
+    f = step_fields(kind, doc, document_bytes, commitment=commitment)
+    return SharingAction(kind, f.subject, document_bytes, nonce, f.item, f.code, f.at, f.terms)

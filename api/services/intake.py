@@ -27,6 +27,7 @@ from chain import sharing as sharing_actions
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from mirror.models import OutboxAction
+from mirror.outbox import CONTRACTS as OUTBOX_CONTRACTS
 from mirror.outbox import encode_action
 from signer.canonical import canonical_bytes
 
@@ -39,15 +40,20 @@ class ContractCalls:
 
     address: Callable[[Runtime], str]
     execute: Callable[[object], bytes]  # action -> calldata of `execute`
-    action_abi: str
-    simulated_error: str  # the custom error `simulateBatch` always reverts with
+    action_abi: str  # its SignedAction tuple, as the relayer batches it (mirror.outbox.CONTRACTS)
+    simulate_selector: bytes
+    simulated_selector: bytes  # of the custom error `simulateBatch` always reverts with
+
+
+def _calls(name: str, address: Callable[[Runtime], str], execute: Callable[[object], bytes]) -> ContractCalls:
+    abi = OUTBOX_CONTRACTS[name]
+    return ContractCalls(address, execute, abi, keccak(text=f"simulateBatch({abi}[])")[:4],
+                         keccak(text=f"{name.capitalize()}BatchSimulated(bytes[])")[:4])  # fmt: skip
 
 
 CONTRACTS = {
-    "catalog": ContractCalls(lambda rt: rt.deployment.catalog, catalog_actions.encode_execute,
-                             catalog_actions.ACTION_ABI, "CatalogBatchSimulated(bytes[])"),  # fmt: skip
-    "sharing": ContractCalls(lambda rt: rt.deployment.sharing, sharing_actions.encode_execute,
-                             sharing_actions.ACTION_ABI, "SharingBatchSimulated(bytes[])"),  # fmt: skip
+    "catalog": _calls("catalog", lambda rt: rt.deployment.catalog, catalog_actions.encode_execute),
+    "sharing": _calls("sharing", lambda rt: rt.deployment.sharing, sharing_actions.encode_execute),
 }
 
 
@@ -178,13 +184,11 @@ def of_item(exc: ApiError, index: int) -> ApiError:
 def simulate_batch(runtime: Runtime, contract: str, actions: list) -> list[bytes]:
     """What each action would revert with if executed in order (empty bytes: it would succeed)."""
     calls = CONTRACTS[contract]
-    calldata = keccak(text=f"simulateBatch({calls.action_abi}[])")[:4] + abi_encode(
-        [f"{calls.action_abi}[]"], [[a.as_tuple() for a in actions]]
-    )
+    calldata = calls.simulate_selector + abi_encode([f"{calls.action_abi}[]"], [[a.as_tuple() for a in actions]])
     try:
         runtime.rpc.eth_call(calls.address(runtime), calldata, runtime.sender.account.address)
     except RpcError as exc:
-        if exc.data is not None and exc.data[:4] == keccak(text=calls.simulated_error)[:4]:
+        if exc.data is not None and exc.data[:4] == calls.simulated_selector:
             return list(abi_decode(["bytes[]"], exc.data[4:])[0])
         raise
     raise RuntimeError("simulateBatch returned instead of reverting")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_utils import to_checksum_address
@@ -37,7 +37,7 @@ from mirror.documents import as_object
 from mirror.models import CatalogVersion, OfficerKey
 from mirror.sharing_models import SharingGrant, SharingGrantResource
 from sharing.document import AdjustmentPlan, Application
-from sharing.fields import SCHEMAS, step_fields
+from sharing.fields import SCHEMAS, unsigned_action
 from signer.commitment import validate_commitment
 from signer.detached import DetachedSignature
 from signer.errors import SignerError
@@ -82,15 +82,13 @@ def unsigned(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int,
         proof = _commitment_proof(runtime, parsed, data, commitment)
     elif commitment is not None:
         raise ApiError(422, "unexpected_commitment", "commitment: only an application carries one", "commitment")
-    fields = step_fields(kind, parsed, data, commitment=proof)
-    action = SharingAction(kind, fields.subject, data, nonce, fields.item, fields.code, fields.at, fields.terms)
-    return Unsigned(action, parsed)
+    return Unsigned(unsigned_action(kind, parsed, data, nonce, commitment=proof), parsed)
 
 
 def prepare(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int, signature: str,
             commitment: dict | None = None) -> Prepared:  # fmt: skip
     base = unsigned(runtime, kind=kind, document=document, nonce=nonce, commitment=commitment)
-    action = SharingAction(**{**base.action.__dict__, "signature": intake.parse_signature(signature)})
+    action = replace(base.action, signature=intake.parse_signature(signature))
     address = runtime.deployment.sharing
     try:
         signer = recover_signer(action, chain_id=runtime.chain_id, sharing_address=address)
@@ -133,8 +131,7 @@ def _commitment_proof(runtime: Runtime, app: Application, data: bytes, commitmen
         if got != expected:
             raise ApiError(422, "commitment_mismatch", f"commitment.document.{field}: is {got!r}, the application's is "
                            f"{expected!r}", f"commitment.document.{field}")  # fmt: skip
-    _, now = _chain_now(runtime)
-    if signed_at_seconds(parsed) > now + SIGNED_AT_SKEW_S:
+    if signed_at_seconds(parsed) > runtime.clock.now() + SIGNED_AT_SKEW_S:
         raise ApiError(422, "commitment_from_future", f"commitment.document.signed_at: {parsed.signed_at} is after "
                        "the chain's clock", "commitment.document.signed_at")  # fmt: skip
     checked = verify_commitment_on_chain(runtime.w3, runtime.deployment.registry, commitment["document"], signature)
@@ -145,11 +142,6 @@ def _commitment_proof(runtime: Runtime, app: Application, data: bytes, commitmen
                        "commitment.signature")  # fmt: skip
     scheme = KeyScheme.SM2 if signature.scheme == "sm2" else KeyScheme.ECDSA
     return CommitmentProof(scheme, to_checksum_address(signature.key_id), parsed.canonical_bytes(), signature.signature)
-
-
-def _chain_now(runtime: Runtime) -> tuple[int, int]:
-    block = runtime.rpc.call("eth_getBlockByNumber", ["latest", False])
-    return int(block["number"], 16), int(block["timestamp"], 16)
 
 
 # ---- early checks the contract cannot make (it never reads JSON)
