@@ -376,7 +376,7 @@ class IdleReason(_Strict):
 
 
 class _GrantReason(_Strict):
-    """A step on a grant that states its reason: an objection, a reinstatement, a termination."""
+    """A step on a grant that states its reason: an objection, a reinstatement, a dismissal, a termination."""
 
     grant_id: Id
     reason: LongText
@@ -396,11 +396,9 @@ class Reinstatement(_GrantReason):
     schema_: Literal["putuo.grant-reinstatement/1"] = Field(alias="schema")
 
 
-class ObjectionDismissal(_Strict):
+class ObjectionDismissal(_GrantReason):
     schema_: Literal["putuo.objection-dismissal/1"] = Field(alias="schema")
-    grant_id: Id
     reason_code: ReasonCode
-    reason: LongText
 
 
 class Termination(_GrantReason):
