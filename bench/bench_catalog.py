@@ -274,7 +274,7 @@ def main() -> None:
         if "b" in only:
             bench_lookups(sys_)
     finally:
-        sys_.node.stop()
+        sys_.close()
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def main() -> None:
     try:
         bench_check(sys_)
     finally:
-        sys_.node.stop()
+        sys_.close()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 import time
@@ -36,6 +37,11 @@ class BenchSystem:
         self.deployment.save(deployment_path(self.data_dir, self.w3.eth.chain_id))  # for `ledger serve`
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
+
+    def close(self) -> None:
+        """Stop the node and remove the run's data (a chain, its mirrors: hundreds of MB a run)."""
+        self.node.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def register(self, code: str, kind: int, name: str):
         """A unit with one officer account (returned)."""
