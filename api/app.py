@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
+from api import errors, schemas
 from api.deps import RuntimeDep
 from api.routers import catalog, commitments, duties, evaluation, sharing, units
 from api.runtime import Runtime
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.runtime = runtime or Runtime(settings or Settings())
         if owned:
             rt = app.state.runtime
+            rt.add_loop("calendar", rt.calendar_watch.log_warnings, 3600)
             if rt.settings.timekeeper_interval_s > 0:
                 rt.add_loop("timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0,
                             rt.settings.timekeeper_interval_s)  # fmt: skip
@@ -121,11 +122,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(evaluation.router)
     app.include_router(sharing.router)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=schemas.Health)
     def health(rt: RuntimeDep) -> dict:
-        """Chain head, mirror cursor and outbox backlog."""
+        """Chain head, mirror cursor, outbox backlog, and the working-day calendar: the years
+        published, which are provisional, and what the Office must publish (with the command)."""
         cursor = rt.store.cursor()
+        calendar = rt.calendar_watch.status()
         return {"chain_head": rt.indexer.head(), "mirror_block": cursor[0] if cursor else None,
-                "outbox_pending": rt.relayer.pending()}  # fmt: skip
+                "outbox_pending": rt.relayer.pending(),
+                "calendar": {"chain_date": calendar.today.isoformat(), "published": sorted(calendar.published),
+                             "provisional": calendar.provisional,
+                             "warnings": [vars(w) for w in calendar.warnings]}}  # fmt: skip
 
     return app

@@ -140,15 +140,24 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "SharingUnexpectedField": (422, "unexpected_field", "the step carries a field it does not take", "document"),
     "SharingBadTerms": (422, "bad_terms", "the step's terms do not fit it", "document"),
     "WorkCalendarYearNotPublished": (409, "calendar_year_not_published", "a deadline of this step falls in a year "
-                                     "whose working-day calendar the Office has not published "
-                                     "(`ledger calendar publish YEAR`)", None),
+                                     "whose working-day calendar the Office has not published", "calendar_year"),
 }
+
+
+def _calendar_year_message(exc: ActionRevertedError) -> str:
+    year = exc.error_args.get("year")
+    return (f"calendar_year: a deadline of this step falls in {year}, whose working-day calendar the Office has not "
+            f"published; the Office runs `ledger calendar publish {year} --notice FILE` (the State Council's notice), "
+            "then retry")  # fmt: skip
 
 
 def from_revert(exc: ActionRevertedError) -> ApiError:
     status, code, message, field = REVERT_ANSWERS.get(
         exc.error, (409, "refused_by_contract", "the contract refused the action", None)
     )
+    if exc.error == "WorkCalendarYearNotPublished":
+        return ApiError(status, code, _calendar_year_message(exc), field, contract_error=exc.error,
+                        contract_args=exc.error_args)  # fmt: skip
     return ApiError(status, code, f"{message}: {exc}", field, contract_error=exc.error, contract_args=exc.error_args)
 
 

@@ -20,6 +20,7 @@ from chain.deploy import Deployment, deployment_path
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from mirror.outbox import Relayer
+from workdays.publish import calendar_at
 from mirror.store import SqlMirrorStore
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ class Runtime:
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
+        from api.services.calendar_watch import CalendarWatch  # services import the runtime's module
+
+        self.calendar_watch = CalendarWatch(calendar_at(self.w3, self.deployment.calendar))
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
         self.rpc = RpcClient(s.rpc_url)
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)

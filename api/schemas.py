@@ -317,6 +317,20 @@ class Duty(BaseModel):
     state: str = Field(description="due | overdue | done_on_time | done_late | unknown | cancelled")
 
 
+class CalendarDuty(BaseModel):
+    """The Office's duty to publish a year's working days before deadlines reach it."""
+
+    year: int
+    owed_by: str = Field("office", description="Always `office`: the Office publishes the calendar")
+    rule: str = Field("calendar_publish")
+    message: str
+    command: str = Field(examples=["ledger calendar publish 2027 --notice FILE"],
+                         description="What fixes it: the Office publishes the State Council's notice")
+    due_at: int = Field(description="The last moment a step with the longest deadline (15 working days) still "
+                                    "ends inside the current year; for a missing current year, now")  # fmt: skip
+    state: str = Field(description="due | overdue")
+
+
 class DutyPage(BaseModel):
     items: list[Duty]
     limit: int
@@ -325,6 +339,28 @@ class DutyPage(BaseModel):
     total: int = Field(description="Duties matching the filters")
     now: int = Field(description="The chain's latest block time, which the states are judged at")
     now_block: int
+    calendar: list[CalendarDuty] = Field(default_factory=list, description="The Office's open calendar duties "
+                                         "(in the district's list and the Office's own; listed while open)")  # fmt: skip
+
+
+class CalendarWarning(BaseModel):
+    year: int
+    message: str
+    command: str
+
+
+class CalendarHealth(BaseModel):
+    chain_date: str = Field(description="The chain's date, Asia/Shanghai")
+    published: list[int]
+    provisional: list[int] = Field(description="Years published only as a provisional demo calendar")
+    warnings: list[CalendarWarning]
+
+
+class Health(BaseModel):
+    chain_head: int
+    mirror_block: int | None
+    outbox_pending: int
+    calendar: CalendarHealth
 
 
 class RuleFigures(BaseModel):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # a LEDGER_CHAIN_START without an offset is a Shanghai time
 
 
 class InsecureSettingsError(ValueError):
@@ -27,6 +32,9 @@ class Settings(BaseSettings):
     node: Literal["anvil", "hardhat", "external"] = "anvil"
     relayer_key: SecretStr = SecretStr(RELAYER_DEV_KEY)
     office_key: SecretStr = SecretStr(OFFICE_DEV_KEY)
+    # A new local chain's genesis time (ISO 8601, e.g. 2027-01-05T09:00:00+08:00, or unix seconds):
+    # to try the system at another date. Read only when `ledger up`/`node start` starts a new chain.
+    chain_start: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     batch_max: int = 200  # signed actions per relayed transaction
@@ -57,6 +65,19 @@ class Settings(BaseSettings):
         if problems:
             raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
         return self
+
+    @property
+    def chain_start_time(self) -> int | None:
+        """`chain_start` as unix seconds. Raises ValueError naming the setting."""
+        if not self.chain_start:
+            return None
+        if self.chain_start.isdigit():
+            return int(self.chain_start)
+        try:
+            when = datetime.fromisoformat(self.chain_start)
+        except ValueError:
+            raise ValueError(f"LEDGER_CHAIN_START: {self.chain_start!r} is neither ISO 8601 nor unix seconds") from None
+        return int((when if when.tzinfo else when.replace(tzinfo=SHANGHAI)).timestamp())
 
     @property
     def resolved_database_url(self) -> str:

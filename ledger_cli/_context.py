@@ -27,7 +27,11 @@ def settings() -> Settings:
 
 def local_node(s: Settings, kind: str | None = None) -> LocalNode:
     port = int(s.rpc_url.rsplit(":", 1)[1].split("/")[0])
-    return LocalNode(kind or (s.node if s.node != "external" else "anvil"), s.data_dir / NODE_DIR, port)
+    try:
+        start = s.chain_start_time
+    except ValueError as exc:
+        fail(str(exc))
+    return LocalNode(kind or (s.node if s.node != "external" else "anvil"), s.data_dir / NODE_DIR, port, start_time=start)
 
 
 def deployment(s: Settings) -> tuple[Deployment, object]:

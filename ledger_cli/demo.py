@@ -25,11 +25,34 @@ from ledger_cli.system_cmd import ensure_deployed
 from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
 from signer.keystore import save_key
-from workdays.publish import calendar_at, publish_years
+from workdays.bitmap import build_year
+from workdays.errors import YearNotCoveredError
+from workdays.provisional import provisional_year
+from workdays.publish import SHANGHAI, calendar_at, publish_bitmap
 
 UNIT_KIND_CODES = {"office": 1, "data_center": 2, "ordinary": 3, "auditor": 4}
-CALENDAR_YEARS = (2024, 2025, 2026)  # what chinese-calendar 1.11 covers around today
+# The years around the chain's date that the demo's deadlines may need: its catalog dates lie in
+# late 2026, and a step taken in December already needs next year's calendar.
+CALENDAR_YEARS_BEFORE, CALENDAR_YEARS_AFTER = 2, 1
 DEMO_PASSWORD = "putuo-demo"  # development only; printed so that the demo keys can be used
+
+
+def publish_demo_calendar(office: Sender, calendar, now: int) -> list[int]:
+    """Publish the years around `now` from the package; a year no package carries gets a clearly
+    marked provisional demo year (workdays/provisional.py), so the demo comes up on any date.
+    Returns the provisional years. Only for the demo chain: `seed` runs in development only."""
+    import datetime as dt
+
+    this = dt.datetime.fromtimestamp(now, SHANGHAI).year
+    provisional = []
+    for year in range(this - CALENDAR_YEARS_BEFORE, this + CALENDAR_YEARS_AFTER + 1):
+        try:
+            seeded = build_year(year)
+        except YearNotCoveredError:
+            seeded = provisional_year(year)
+            provisional.append(year)
+        publish_bitmap(office, calendar, seeded)
+    return provisional
 
 
 def key_password(env: str) -> str:
@@ -45,6 +68,8 @@ def key_password(env: str) -> str:
 def seed() -> None:
     """Register the demo units with one officer each (ECDSA + SM2 keys), and a few catalog entries."""
     s = settings()
+    if s.env != "development":  # demo keys, demo password, and possibly a provisional calendar
+        raise typer.BadParameter("the demo district is for development chains only (LEDGER_ENV=development)")
     record = ensure_deployed()
     w3 = connect(s.rpc_url)
     office = Sender.from_key(w3, s.office_key.get_secret_value())
@@ -54,7 +79,11 @@ def seed() -> None:
     if registry.functions.unitKind(unit_id_for(demo_data.UNITS[0][0])).call() != 0:
         typer.echo("demo district already seeded")
         return
-    publish_years(office, calendar_at(w3, record.calendar), CALENDAR_YEARS)  # deadlines need their years
+    now = w3.eth.get_block("latest")["timestamp"]
+    for year in publish_demo_calendar(office, calendar_at(w3, record.calendar), now):
+        typer.secho(f"warning: {year} is in no calendar package yet: the demo chain got a PROVISIONAL {year} "
+                    f"(weekends and statutory holidays, no 调休); the Office replaces it with "
+                    f"`ledger calendar publish {year} --notice FILE`", err=True, fg=typer.colors.YELLOW)  # fmt: skip
     password = key_password(s.env)
     keys_dir = s.data_dir / "keys"
     officers: dict[str, tuple[SigningKey, SigningKey]] = {}  # unit code -> (ECDSA key, SM2 key)

@@ -38,6 +38,7 @@ def up() -> None:
     try:
         system_cmd.ensure_deployed()
         demo.seed()
+        calendar_cmd.warn()  # from 1 December: next year's calendar, and the command that publishes it
         system_cmd.serve()
     finally:
         if started is not None:  # what `up` started, it stops (anvil keeps its state for next time)

@@ -34,3 +34,23 @@ class YearNotPublishedError(CalendarError):
     def __init__(self, year: int) -> None:
         super().__init__(f"the working-day calendar of {year} is not published on-chain")
         self.year = year
+
+
+class NoticeError(CalendarError):
+    """Raised when a State Council notice file is unreadable or fails a check (each problem listed)."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class NoticeDisagreesError(CalendarError):
+    """Raised when a notice file and a package that carries the same year disagree on dates."""
+
+    def __init__(self, year: int, source: str, dates: list) -> None:
+        shown = ", ".join(str(d) for d in dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
+        super().__init__(f"{year}: the notice file and {source} disagree on {len(dates)} date(s): {shown}; "
+                         "correct the file, or publish from the package (`--source`)")
+        self.year = year
+        self.source = source
+        self.dates = dates

@@ -26,8 +26,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset) -> Response:
+def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, office: bool = True) -> Response:
     block, now = duties.chain_now(runtime.rpc)
+    calendar = [schemas.CalendarDuty(year=d.year, message=d.message, command=d.command, due_at=d.due_at,
+                                     state=d.state(now))
+                for d in (runtime.calendar_watch.duties() if office else [])]  # fmt: skip
     found, total, more = duties.page(session, now=now, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule,
                                      limit=limit, offset=offset)  # fmt: skip
     items = [
@@ -38,7 +41,7 @@ def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset) -> 
         for d, s in found
     ]  # fmt: skip
     return json_response(schemas.DutyPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now,
-                                  now_block=block))  # fmt: skip
+                                          now_block=block, calendar=calendar))  # fmt: skip
 
 
 @router.get("/v1/duties", response_model=schemas.DutyPage)
@@ -76,5 +79,7 @@ def list_unit_duties(
 ) -> Response:
     """One unit's duties: a responsible unit's are those on its entries (the Data Center's reviews of
     them included; `owed_by=unit` leaves those out); the Data Center's are the reviews it owes."""
-    scope, owed = duties.unit_scope(duties.unit_or_404(session, unit_id), owed_by)
-    return _page(runtime, session, unit_id=scope, owed_by=owed, state=state, rule=rule, limit=limit, offset=offset)
+    unit = duties.unit_or_404(session, unit_id)
+    scope, owed = duties.unit_scope(unit, owed_by)
+    return _page(runtime, session, unit_id=scope, owed_by=owed, state=state, rule=rule, limit=limit, offset=offset,
+                 office=unit.kind == "office")  # fmt: skip

@@ -8,7 +8,8 @@ import pytest
 from eth_utils import keccak
 
 from chain.errors import ActionRevertedError
-from tests.workdays.helpers import deploy_calendar, seeded
+from tests.workdays.helpers import deploy_calendar, end_of, seeded, ts
+from tests.workdays.test_notice import NOTICE_2027
 from workdays import (
     Source,
     YearNotCoveredError,
@@ -19,6 +20,9 @@ from workdays import (
     read_year,
 )
 from workdays.bitmap import to_words
+from workdays.notice import read_notice, validate
+from workdays.provisional import provisional_year
+from workdays.publish import publish_bitmap, year_sources
 
 
 def test_publish_then_publish_again_sends_nothing(system):
@@ -76,17 +80,40 @@ def test_a_non_office_account_is_refused_by_the_chain(system):
 
 
 @pytest.mark.parametrize(
-    "today, warnings",
+    "now, warnings",
     [
-        ("2026-06-01", []),
-        ("2026-12-01", []),  # 31 days before 1 January
-        ("2026-12-02", ["2027 is not published and the year ends in 30 day(s)"]),
-        ("2026-12-31", ["2027 is not published and the year ends in 1 day(s)"]),
-        ("2027-01-04", ["2027, the current year, is not published"]),
-        ("2025-12-31", []),  # 2026 is published
+        ("2026-06-01 10:00", []),
+        ("2026-11-30 23:59:59", []),
+        ("2026-12-01 00:00", [(2027, "2027 is not published and the year ends in 31 day(s)")]),  # from 1 December
+        ("2026-12-31 12:00", [(2027, "2027 is not published and the year ends in 1 day(s)")]),
+        ("2027-01-04 09:00", [(2027, "2027, the current year, is not published")]),
+        ("2025-12-31 09:00", []),  # 2026 is published
     ],
 )
-def test_status_warns_ahead_of_an_unpublished_year(calendar, today, warnings):
-    status = calendar_status(calendar, today=dt.date.fromisoformat(today))
-    assert status.published == {2024: 1, 2025: 1, 2026: 1}
-    assert [w.split(":")[0] for w in status.warnings] == warnings
+def test_status_warns_ahead_of_an_unpublished_year(calendar, now, warnings):
+    status = calendar_status(calendar, now=ts(now))
+    assert status.published == {2024: 1, 2025: 1, 2026: 1} and status.provisional == []
+    assert [(w.year, w.message.split(":")[0]) for w in status.warnings] == warnings
+    assert all(w.command == f"ledger calendar publish {w.year} --notice FILE" for w in status.warnings)
+
+
+def test_status_judges_at_the_chain_time_and_says_when_next_year_is_needed(calendar, system):
+    status = calendar_status(calendar)  # the test chain's clock: March 2026, whatever the host's date
+    assert status.today.isoformat().startswith("2026-03") and status.warnings == []
+    # 2026's 15th-last working day is Friday 2026-12-11: a step on the 10th still ends in 2026.
+    assert status.next_year_needed_at == end_of("2026-12-10")
+    assert calendar_status(calendar, now=ts("2027-01-04 09:00")).next_year_needed_at is None
+
+
+def test_a_provisional_year_warns_until_the_notice_replaces_it(calendar, system):
+    publish_bitmap(system.office, calendar, provisional_year(2027))
+    status = calendar_status(calendar, now=ts("2026-12-05 09:00"))
+    assert status.published[2027] == 1 and status.provisional == [2027] and not status.next_year_ready
+    assert [w.message.split(":")[0] for w in status.warnings] == ["2027 is only a provisional demo calendar (no 调休)"]
+    notice = validate(read_notice(NOTICE_2027), 2027)
+    result = publish_bitmap(system.office, calendar, notice.bitmap)
+    assert (result.revision, result.changed) == (2, True)
+    status = calendar_status(calendar, now=ts("2026-12-05 09:00"))
+    assert status.provisional == [] and status.warnings == [] and status.next_year_ready
+    assert year_sources(calendar)[2027] == notice.bitmap.source
+    assert calendar_status(calendar, now=ts("2027-02-01 09:00")).warnings == []

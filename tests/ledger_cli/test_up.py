@@ -1,0 +1,71 @@
+"""The README's first command, `ledger up` (what `scripts/up` runs after installing), on any date.
+
+Run as a user runs it, in a process of its own, with the new chain's clock pinned: in late
+December, when the next year is in no package yet, and in January, when the current year is
+not. The demo then comes up on a clearly marked provisional year, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chain.actions import unit_id_for
+from chain.node import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+LEDGER = Path(sys.executable).parent / "ledger"
+
+
+@pytest.mark.parametrize(
+    "start, provisional, warning",
+    [
+        ("2026-12-20T09:00:00+08:00", [2027], "2027 is only a provisional demo calendar"),
+        ("2027-01-05T09:00:00+08:00", [2027, 2028], "2027, the current year, is only a provisional demo calendar"),
+    ],
+)
+def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
+    port, rpc_port = free_port(), free_port()
+    env = {**os.environ, "LEDGER_DATA_DIR": str(tmp_path / "data"), "LEDGER_RPC_URL": f"http://127.0.0.1:{rpc_port}",
+           "LEDGER_PORT": str(port), "LEDGER_CHAIN_START": start, "LEDGER_ENV": "development",
+           "LEDGER_KEY_PASSWORD": "test-password", "LEDGER_TIMEKEEPER_INTERVAL_S": "0"}  # fmt: skip
+    log = open(tmp_path / "up.log", "w+b")
+    process = subprocess.Popen([str(LEDGER), "up"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # fmt: skip
+    try:
+        health = _wait_for_health(f"http://127.0.0.1:{port}", process, tmp_path / "up.log")
+        assert health["calendar"]["chain_date"] == start[:10]
+        assert health["calendar"]["provisional"] == provisional
+        assert health["calendar"]["warnings"][0]["message"].startswith(warning)
+        assert health["calendar"]["warnings"][0]["command"] == f"ledger calendar publish {provisional[0]} --notice FILE"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            assert len(client.get("/v1/units").json()) == 8
+            assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()) == 2
+        output = (tmp_path / "up.log").read_text()
+        assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 7 sharing steps" in output
+        assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
+        assert f"WARNING: {warning}" in output
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert process.returncode == 0, (tmp_path / "up.log").read_text()
+
+
+def _wait_for_health(url: str, process, log: Path, timeout: float = 180.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"ledger up exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            return httpx.get(url + "/healthz", timeout=2).json()
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise AssertionError(f"ledger up did not serve within {timeout:.0f} s:\n{log.read_text()}")
