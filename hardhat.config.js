@@ -24,12 +24,15 @@ module.exports = {
     settings: {
       optimizer: { enabled: true, runs: 200 },
       viaIR: true,
-      evmVersion: "cancun",
+      // paris: no PUSH0, MCOPY or transient storage. geth 1.13 Clique (the multi-validator engine)
+      // refuses Shanghai and Cancun headers, so every node in tests runs this fork too.
+      evmVersion: "paris",
     },
   },
   networks: {
     hardhat: {
       chainId: 31337,
+      hardfork: "merge", // = paris, the fork the contracts are compiled for (chain/node.py pins anvil alike)
       // Large catalog documents travel in calldata; keep headroom for batches.
       blockGasLimit: 60_000_000,
       allowUnlimitedContractSize: false,

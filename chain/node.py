@@ -24,6 +24,9 @@ from chain.errors import NodeStartError
 NODE_KINDS = ("anvil", "hardhat")
 CHAIN_ID = 31337
 GAS_LIMIT = 60_000_000
+# The fork every node runs: the contracts are compiled for it (hardhat.config.js evmVersion), and the
+# multi-validator engine (geth 1.13 Clique) refuses the headers of any later one.
+HARDFORK = "paris"
 READY_TIMEOUT_S = 60.0
 
 
@@ -83,7 +86,7 @@ class LocalNode:
         if self.kind == "anvil":
             return [
                 str(_anvil_binary(bin_dir)), "--host", "127.0.0.1", "--port", str(self.port),
-                "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT),
+                "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT), "--hardfork", HARDFORK,
                 "--state", str(self.state_file), "--state-interval", "1", "--silent",
                 *(["--timestamp", str(self.start_time)] if self.start_time and not self.state_file.exists() else []),
             ]  # fmt: skip
