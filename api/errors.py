@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chain.errors import ActionRevertedError
+from chain.reverts import decode_rejection, describe
 from chain.rpc import RpcError
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "CatalogInvalidStatus": (409, "invalid_status", "the entry's status does not allow this action", "entry_id"),
     "CatalogNotPendingVersion": (409, "not_pending_version", "this version is not awaiting review", "version"),
     "CatalogInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
+    "CatalogSignatureMismatch": (403, "signature_mismatch", "the SM2 signature does not match this action for the "
+                                 "key it names", "signature"),
     "CatalogDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
     "CatalogEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
     "CatalogInvalidDeclaredAt": (422, "invalid_declared_at", "the declared approval or acceptance date is in the "
@@ -55,6 +58,8 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "SharingSignerNotActive": (403, "signer_not_active", "the signing key is not an active officer key", "signature"),
     "SharingNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
     "SharingInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
+    "SharingSignatureMismatch": (403, "signature_mismatch", "the SM2 signature does not match this step for the "
+                                 "key it names", "signature"),
     "SharingWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this step", "signature"),
     "SharingDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
     "SharingEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
@@ -158,7 +163,26 @@ def from_revert(exc: ActionRevertedError) -> ApiError:
     if exc.error == "WorkCalendarYearNotPublished":
         return ApiError(status, code, _calendar_year_message(exc), field, contract_error=exc.error,
                         contract_args=exc.error_args)  # fmt: skip
-    return ApiError(status, code, f"{message}: {exc}", field, contract_error=exc.error, contract_args=exc.error_args)
+    return ApiError(status, code, f"{message}: {describe(exc)}", field, contract_error=exc.error,
+                    contract_args=exc.error_args)  # fmt: skip
+
+
+def rejection(reason: bytes | None, error: str | None) -> dict | None:
+    """A rejected action's error (`executeBatch` skipped it with revert data `reason`): the
+    `error` object of the 4xx body the API answers when it refuses that action itself, with the
+    same code, message and field. None when there is no rejection.
+
+    An outbox row rejected before the revert data was kept has `error` only (the custom error
+    as text): it is answered by that error's name, without arguments."""
+    if reason is not None:
+        refused = from_revert(decode_rejection(reason))
+        return _body(refused.code, refused.message, refused.field, **refused.details)["error"]
+    if error is None:
+        return None
+    name = error.split("(", 1)[0]
+    _, code, message, field = REVERT_ANSWERS.get(name, (409, "refused_by_contract", "the contract refused the action",
+                                                        None))  # fmt: skip
+    return _body(code, f"{message}: {error}", field, contract_error=name)["error"]
 
 
 def _body(code: str, message: str, field: str | None, **details) -> dict:

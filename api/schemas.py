@@ -122,7 +122,19 @@ class ActionStatus(BaseModel):
     signer: str
     status: str = Field(description="accepted | sent | confirmed | rejected")
     tx_hash: str | None
-    error: str | None
+    error: Rejection | None = Field(description="Why it was rejected (null unless rejected)")
+
+
+class Rejection(BaseModel):
+    """Why the contract skipped an action in a batch: the `error` of the 4xx body the API answers
+    when it refuses the same action itself (`api.errors.rejection`)."""
+
+    code: str = Field(examples=["signer_not_active"])
+    message: str = Field(examples=["the signing key is not an active officer key: CatalogSignerNotActive(signer=0x…)"])
+    field: str | None = Field(examples=["signature"])
+    contract_error: str = Field(examples=["CatalogSignerNotActive"])
+    contract_args: dict[str, Any] | None = Field(None, description="That error's arguments (null for an action "
+                                                 "rejected before the outbox kept them)")  # fmt: skip
 
 
 class EntrySummary(BaseModel):

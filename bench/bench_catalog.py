@@ -40,6 +40,7 @@ from chain.events import decode_log
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from mirror.models import OutboxAction
+from mirror.outbox_lifecycle import OutboxStatus
 from mirror.store import SqlMirrorStore
 from signer.canonical import canonical_bytes
 
@@ -139,7 +140,8 @@ def bench_submissions(sys_) -> None:
 
 def _confirmed(engine) -> int:
     with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(OutboxAction).where(OutboxAction.status == "confirmed"))
+        confirmed = OutboxAction.status == OutboxStatus.CONFIRMED
+        return conn.scalar(select(func.count()).select_from(OutboxAction).where(confirmed))
 
 
 def _run_threads(fn) -> float:

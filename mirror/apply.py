@@ -24,7 +24,6 @@ from mirror.models import (
     CatalogEntry,
     CatalogVersion,
     OfficerKey,
-    OutboxAction,
     Unit,
 )
 from mirror.rejections import action_rejected
@@ -96,8 +95,6 @@ class ApplyContext:
         self.entries = _Rows()
         self.versions = _Rows()
         self.search_dirty: dict[str, None] = {}  # entry ids, an ordered set
-        self.confirmed: list[dict] = []
-        self.rejected: list[dict] = []
         self._documents = prepared.documents if prepared is not None else {}
         self._shown = dict(prepared.shown) if prepared is not None else {}
 
@@ -144,26 +141,6 @@ class ApplyContext:
         rows = self.entries.rows
         search.put(self.conn, [{"seq": rows[i]["seq"], "terms": rows[i]["search_terms"]} for i in self.search_dirty],
                    replacing=[rows[i]["seq"] for i in self.search_dirty if i not in self.entries.new])  # fmt: skip
-        self._confirm()
-
-    def _confirm(self) -> None:
-        """Mark the outbox rows of mirrored actions confirmed (a reindex usually has none waiting)."""
-        if not self.confirmed:
-            return
-        waiting = {
-            (signer, nonce)
-            for signer, nonce in self.conn.execute(
-                select(OutboxAction.signer, OutboxAction.nonce).where(OutboxAction.status != "confirmed")
-            )
-        }
-        mine = [c for c in self.confirmed if (c["b_signer"], c["b_nonce"]) in waiting]
-        if mine:
-            self.conn.execute(
-                update(OutboxAction)
-                .where(OutboxAction.signer == bindparam("b_signer"), OutboxAction.nonce == bindparam("b_nonce"))
-                .values(status="confirmed", tx_hash=bindparam("b_tx"), error=None),
-                mine,
-            )
 
 
 def _unit_registered(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -230,7 +207,6 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
     })  # fmt: skip
     if kind != VersionKind.DELETION and entry["approved_version"] == 0:
         _show_version(ctx, entry, document)  # until approved, the entry shows its latest version
-    ctx.confirmed.append({"b_signer": a["signer"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
 def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -253,7 +229,6 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     if approved and version["kind"] != "deletion":
         entry["approved_version"] = version["version"]
         _show_version(ctx, entry, version["document"])
-    ctx.confirmed.append({"b_signer": a["reviewer"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
 def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
@@ -314,7 +289,6 @@ def _data_collected(ctx: ApplyContext, ev: EventRecord) -> None:
         entry_id=entry_id, recorder=a["recorder"], due_at=a["collectionDueAt"], collected_at=at,
         block_number=ev.block_number, tx_hash=ev.tx_hash, document=document, document_hash=hex0x(a["documentHash"]),
     ))  # fmt: skip
-    ctx.confirmed.append({"b_signer": a["recorder"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
 HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {

@@ -35,7 +35,6 @@ from sqlalchemy import insert, select, update
 from chain.events import EventRecord
 from chain.keccak import keccak256
 from chain.sharing import (
-    SIGNED_KINDS,
     ApplyTerms,
     DemandStatus,
     Frequency,
@@ -73,7 +72,6 @@ COLLECTIONS = CatalogCollection.__table__
 JOURNAL = ChainEvent.__table__
 
 ZERO_HASH = "0x" + "00" * 32
-SIGNED = frozenset(SIGNED_KINDS)
 
 
 def _name(enum_value) -> str:
@@ -405,8 +403,6 @@ def _sharing_step(ctx: ApplyContext, ev: EventRecord) -> None:
     effect = STEP_EFFECTS.get(kind)
     if effect is not None:
         effect(ctx, ev, subject, document)
-    if kind in SIGNED:  # an officer's signed action: its outbox row is done
-        ctx.confirmed.append({"b_signer": a["actor"], "b_nonce": str(a["nonce"]), "b_tx": ev.tx_hash})
 
 
 def _adjustment_plan_used(ctx: ApplyContext, ev: EventRecord) -> None:

@@ -1,7 +1,7 @@
 """ORM models of the mirror (derived from chain events) and of the outbox (not derived).
 
-Everything but `OutboxAction` can be dropped and rebuilt from block 0; the outbox holds what
-the API accepted and must survive a reindex.
+Everything but `OutboxAction` and `OutboxSubject` can be dropped and rebuilt from block 0; the
+outbox holds what the API accepted and must survive a reindex.
 """
 
 from __future__ import annotations
@@ -199,10 +199,21 @@ class OutboxAction(Base):
     # Which contract's `executeBatch` takes it: "catalog" or "sharing" (see mirror.outbox.CONTRACTS).
     contract: Mapped[str] = mapped_column(String(16), default="catalog", server_default="catalog")
     payload: Mapped[bytes] = mapped_column(LargeBinary)  # ABI-encoded SignedAction of that contract
-    status: Mapped[str] = mapped_column(String(16), index=True)  # accepted | sent | confirmed | rejected
+    # An OutboxStatus; only mirror.outbox_lifecycle writes it.
+    status: Mapped[str] = mapped_column(String(16), index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # a rejection's custom error, as text
+    reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # ... and its revert data
     accepted_at: Mapped[float] = mapped_column()
     sent_at: Mapped[float | None] = mapped_column(nullable=True)
 
     __table_args__ = (UniqueConstraint("signer", "nonce"),)
+
+
+class OutboxSubject(Base):
+    """One row per subject the outbox ever took an action on: an intake locks the rows of its
+    subjects while it checks they are free and stores its actions (mirror.outbox_lifecycle.accept),
+    so two intakes of one subject take turns. Not derived: it stays with the outbox."""
+
+    __tablename__ = "outbox_subjects"
+    subject: Mapped[str] = mapped_column(String(66), primary_key=True)

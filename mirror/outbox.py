@@ -1,9 +1,8 @@
-"""The transactional outbox: accepted signed actions, relayed in batches until mirrored.
+"""The relayer of the transactional outbox: accepted signed actions, sent in batches.
 
-An action is `accepted` once stored, `sent` once in a transaction, `confirmed` when the
-indexer mirrors its event, `rejected` when the contract skipped it in a batch. Whatever was
-accepted but is not on-chain is sent again on start and after `resend_after_s`; the
-contract's nonces make resending harmless.
+Its rows move through `mirror.outbox_lifecycle` (accepted → sent here; confirmed or rejected
+by the mirror). Whatever was sent but is not on-chain is sent again on start and after
+`resend_after_s`; the contract's nonces make resending harmless.
 """
 
 from __future__ import annotations
@@ -15,12 +14,12 @@ import time
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from chain import sharing
 from chain.actions import ACTION_ABI, CatalogAction, encode_execute
 from chain.client import Sender
+from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 
 log = logging.getLogger(__name__)
@@ -108,14 +107,10 @@ class Relayer:
         """Return unconfirmed actions (sent before `sent_before`, default all) whose nonce is
         still unused on-chain to `accepted`."""
         with self.sessions.begin() as session:
-            query = select(OutboxAction).where(OutboxAction.status == "sent")
-            if sent_before is not None:
-                query = query.where(OutboxAction.sent_at < sent_before)
-            rows = session.scalars(query).all()
             requeued = 0
-            for row in rows:
+            for row in outbox_lifecycle.sent(session, sent_before=sent_before):
                 if not self.contracts[row.contract].functions.nonceUsed(row.signer, int(row.nonce)).call():
-                    row.status, row.tx_hash, row.sent_at = "accepted", None, None
+                    outbox_lifecycle.requeue_unsent(row)
                     requeued += 1
         if requeued:
             log.info("outbox: %d accepted actions were not on-chain; sending them again", requeued)
@@ -125,43 +120,26 @@ class Relayer:
         """Send one batch of accepted actions; True when there was anything to do."""
         self._requeue_stale()
         with self.sessions() as session:
-            # The oldest accepted action picks the contract; its batch is that contract's actions
-            # in acceptance order (so a review still follows the version it reviews).
-            contract = session.scalar(
-                select(OutboxAction.contract).where(OutboxAction.status == "accepted").order_by(OutboxAction.id).limit(1)
-            )
-            if contract is None:
-                return False
-            rows = session.scalars(
-                select(OutboxAction)
-                .where(OutboxAction.status == "accepted", OutboxAction.contract == contract)
-                .order_by(OutboxAction.id)
-                .limit(self.batch_max)
-            ).all()
+            rows = outbox_lifecycle.next_batch(session, self.batch_max)
+        if not rows:
+            return False
+        contract = rows[0].contract
         rows, gas = _within_gas_budget(rows)
         abi = CONTRACTS[contract]
         calldata = EXECUTE_BATCH_SELECTORS[contract] + abi_encode([f"{abi}[]"], [[decode_action(r.payload, contract) for r in rows]])
         tx_hash = self.sender.send_data(self.contracts[contract].address, calldata, gas=gas, wait=False)
         with self.sessions.begin() as session:
-            session.execute(
-                update(OutboxAction)
-                .where(OutboxAction.id.in_([r.id for r in rows]), OutboxAction.status == "accepted")
-                .values(status="sent", tx_hash=tx_hash.to_0x_hex(), sent_at=time.time())
-            )
+            outbox_lifecycle.mark_sent(session, [r.id for r in rows], tx_hash=tx_hash.to_0x_hex(), at=time.time())
         return True
 
     def _requeue_stale(self) -> None:
         cutoff = time.time() - self.resend_after_s
         with self.sessions() as session:
-            stale = session.scalars(
-                select(OutboxAction.id).where(OutboxAction.status == "sent", OutboxAction.sent_at < cutoff).limit(1)
-            ).first()
-        if stale is not None:
+            stale = outbox_lifecycle.any_sent_before(session, cutoff)
+        if stale:
             self.recover(sent_before=cutoff)
 
     def pending(self) -> int:
         """How many accepted actions are not yet confirmed."""
         with self.sessions() as session:
-            return session.scalar(
-                select(func.count()).select_from(OutboxAction).where(OutboxAction.status.in_(("accepted", "sent")))
-            )
+            return outbox_lifecycle.pending(session)

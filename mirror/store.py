@@ -10,13 +10,12 @@ import hashlib
 from contextlib import contextmanager
 from typing import ContextManager, Iterable, Iterator, Protocol
 
-from sqlalchemy import Engine, delete, insert, inspect, select, text, update
+from sqlalchemy import Engine, delete, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.errors import CursorMovedBackError
 from chain.events import EventRecord, decode_log
-from chain.sharing import SIGNED_KINDS
-from mirror import search
+from mirror import outbox_lifecycle, search
 from mirror.apply import HANDLERS, ApplyContext, Prepared, subject_of
 from mirror.models import (
     Base,
@@ -93,13 +92,23 @@ def _schema_fingerprint() -> str:
 SCHEMA_FINGERPRINT = _schema_fingerprint()
 
 
-def _add_outbox_contract_column(engine: Engine) -> None:
-    """The outbox is not derived, so it is migrated rather than rebuilt: an outbox from before
-    sharing actions held catalog actions only."""
-    columns = {c["name"] for c in inspect(engine).get_columns(OutboxAction.__tablename__)}
-    if "contract" not in columns:
+def _migrate_outbox(engine: Engine) -> None:
+    """The outbox is not derived, so it is migrated rather than rebuilt: a column added since
+    the table was created is added to it (an outbox from before sharing actions has no
+    `contract`, its rows are catalog actions; one from before rejections kept their revert data
+    has no `reason`)."""
+    table = OutboxAction.__table__
+    columns = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    for column in table.columns:
+        if column.name in columns:
+            continue
+        ddl = f"{column.name} {column.type.compile(engine.dialect)}"
+        if column.server_default is not None:
+            ddl += f" NOT NULL DEFAULT '{column.server_default.arg}'"
+        elif not column.nullable:
+            raise RuntimeError(f"outbox.{column.name}: a new column needs a server default or to be nullable")
         with engine.begin() as conn:
-            conn.execute(text("ALTER TABLE outbox ADD COLUMN contract VARCHAR(16) NOT NULL DEFAULT 'catalog'"))
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
 
 
 class SqlMirrorStore:
@@ -109,7 +118,7 @@ class SqlMirrorStore:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         Base.metadata.create_all(engine)
-        _add_outbox_contract_column(engine)
+        _migrate_outbox(engine)
         if self._stored_schema() != SCHEMA_FINGERPRINT:
             # The mirror is derived: a mirror written by another version of this code is rebuilt
             # from the chain rather than migrated (the outbox, which is not derived, stays).
@@ -131,8 +140,7 @@ class SqlMirrorStore:
         search.create(self.engine)
         with self.sessions.begin() as session:
             session.add(MirrorSchema(fingerprint=SCHEMA_FINGERPRINT))
-            # Everything accepted is re-confirmed by the replay; until then it is only "sent".
-            session.execute(update(OutboxAction).where(OutboxAction.status == "confirmed").values(status="sent"))
+            outbox_lifecycle.await_replay(session.connection())
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
@@ -207,6 +215,7 @@ class SqlMirrorStore:
             if handler is not None:
                 handler(ctx, ev)
         ctx.flush()
+        outbox_lifecycle.confirm(conn, events)
         journal = prepared.journal if prepared is not None else {}
         rows = []
         for ev in events:
@@ -220,31 +229,8 @@ class SqlMirrorStore:
             undone = session.scalars(select(ChainEvent).where(ChainEvent.block_number > block_number)).all()
             subjects = {e.subject for e in undone}
             for ev in undone:
-                record = _record(ev)
-                signer = record.args.get("signer") or record.args.get("reviewer")
-                if signer is not None and "nonce" in record.args:
-                    # Its action is no longer on-chain: the relayer must send it again.
-                    session.execute(
-                        update(OutboxAction)
-                        .where(OutboxAction.signer == signer, OutboxAction.nonce == str(record.args["nonce"]))
-                        .values(status="accepted", tx_hash=None)
-                    )
-                elif record.name == "SharingStep" and record.args["kind"] in SIGNED_KINDS:
-                    # A signed sharing step: the same, by its officer key (`actor`).
-                    session.execute(
-                        update(OutboxAction)
-                        .where(OutboxAction.signer == record.args["actor"],
-                               OutboxAction.nonce == str(record.args["nonce"]))
-                        .values(status="accepted", tx_hash=None)
-                    )
-                elif record.name in ("CatalogActionRejected", "SharingActionRejected"):
-                    # Its rejection is no longer on-chain either: send it again. (An earlier
-                    # rejection that still stands is replayed below and rejects it again.)
-                    session.execute(
-                        update(OutboxAction)
-                        .where(OutboxAction.digest == "0x" + record.args["digest"].hex(), OutboxAction.status == "rejected")
-                        .values(status="accepted", tx_hash=None, error=None)
-                    )
+                # Its action (confirmed or rejected) is no longer on-chain: the relayer sends it again.
+                outbox_lifecycle.undo(session.connection(), _record(ev))
             session.execute(delete(ChainEvent).where(ChainEvent.block_number > block_number))
             session.execute(delete(SeenBlock).where(SeenBlock.block_number > block_number))
             self._forget_subjects(session, subjects)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
-from api.errors import ApiError
+from api.errors import ApiError, rejection
 from api.responses import json_response
 from api.services import actions, queries
 from catalog.document import ShareAttribute, UpdateFrequency
@@ -194,9 +194,10 @@ def record_collection(runtime: RuntimeDep, entry_id: EntryId, body: schemas.Sign
 
 @router.get("/actions/{action_id}", response_model=schemas.ActionStatus, responses={404: ERRORS[404]})
 def get_action(session: SessionDep, action_id: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]) -> schemas.ActionStatus:
-    """Where an accepted action is: accepted, sent, confirmed (mirrored) or rejected (with the contract's error)."""
+    """Where an accepted action is: accepted, sent, confirmed (mirrored) or rejected, with the contract's error
+    as the {code, message, field} a 4xx answer to the same action carries. Sharing actions too."""
     row = queries.action_status(session, action_id)
     return schemas.ActionStatus(action_id=row.digest, entry_id=row.entry_id, signer=row.signer, status=row.status,
-                                tx_hash=row.tx_hash, error=row.error)  # fmt: skip
+                                tx_hash=row.tx_hash, error=rejection(row.reason, row.error))  # fmt: skip
 
 

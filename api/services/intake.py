@@ -4,6 +4,10 @@ The order is the same for all: validate the document, recover the signer, simula
 chain (so a refusal comes back as the contract's own custom error), and only then write the
 outbox row that the relayer sends. Everything that can be refused is refused before the row
 is written, so a rejected request changes nothing anywhere.
+
+That a subject has no action in flight is checked early (before simulating) and again where
+it counts: in the transaction that stores the row, atomically with the insert
+(`mirror.outbox_lifecycle.accept`), so of two conflicting actions sent at once one is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.errors import ApiError, from_revert
@@ -26,6 +29,7 @@ from chain import actions as catalog_actions
 from chain import sharing as sharing_actions
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
+from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 from mirror.outbox import CONTRACTS as OUTBOX_CONTRACTS
 from mirror.outbox import encode_action
@@ -139,7 +143,10 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
         if exc.data is None:
             raise
         raise from_revert(decode_revert(exc.data)) from None
-    return store(runtime, [prepared])[0]
+    try:
+        return store(runtime, [prepared], busy_check=busy_check)[0]
+    except outbox_lifecycle.SubjectBusyError as exc:
+        raise busy_error(exc.action_id) from None
 
 
 def prepare_each(items: list[dict], prepare: Callable[..., Prepared]) -> list[Prepared]:
@@ -170,7 +177,11 @@ def accept_many(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool 
         for p, reason in zip(fresh, reasons):
             if reason:
                 raise of_item(from_revert(decode_revert(reason)), prepared.index(p))
-    stored = {a.action_id: a for a in store(runtime, fresh)} if fresh else {}
+    try:
+        stored = {a.action_id: a for a in store(runtime, fresh, busy_check=busy_check)} if fresh else {}
+    except outbox_lifecycle.SubjectBusyError as exc:
+        first = next(p for p in fresh if p.subject_hex == exc.subject)
+        raise of_item(busy_error(exc.action_id), prepared.index(first)) from None
     return [known.get(p.action_id) or stored[p.action_id] for p in prepared]
 
 
@@ -197,24 +208,18 @@ def simulate_batch(runtime: Runtime, contract: str, actions: list) -> list[bytes
 def _known(runtime: Runtime, prepared: list[Prepared]) -> dict[str, Accepted]:
     """Actions still in flight in the outbox, by action id: a client's retry, answered as before."""
     with runtime.store.sessions() as session:
-        rows = session.scalars(select(OutboxAction).where(
-            OutboxAction.digest.in_([p.action_id for p in prepared]), OutboxAction.status.in_(("accepted", "sent"))
-        ))  # fmt: skip
-        return {r.digest: Accepted(r.digest, r.entry_id, r.signer, r.status) for r in rows}
+        rows = outbox_lifecycle.in_flight(session, [p.action_id for p in prepared])
+        return {digest: _accepted(r) for digest, r in rows.items()}
 
 
 def _busy(runtime: Runtime, prepared: list[Prepared]) -> tuple[Prepared, str] | None:
     """The first action whose subject has an earlier action accepted but not yet on-chain (with
-    that action's id): it was simulated against a state that is about to change."""
+    that action's id): it was simulated against a state that is about to change. An early
+    answer only: `store` checks again, atomically with the insert."""
     if not prepared:
         return None
     with runtime.store.sessions() as session:
-        busy = session.execute(
-            select(OutboxAction.entry_id, OutboxAction.digest).where(
-                OutboxAction.entry_id.in_({p.subject_hex for p in prepared}),
-                OutboxAction.status.in_(("accepted", "sent")),
-            )
-        ).first()
+        busy = outbox_lifecycle.busy_subject(session, {p.subject_hex for p in prepared})
     if busy is None:
         return None
     return next(p for p in prepared if p.subject_hex == busy[0]), busy[1]
@@ -225,17 +230,25 @@ def busy_error(action_id: str) -> ApiError:
                     "entry_id")
 
 
-def store(runtime: Runtime, prepared: list[Prepared]) -> list[Accepted]:
-    now = time.time()
+def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True) -> list[Accepted]:
+    """Store prepared actions in the outbox as accepted, or nothing.
+
+    Raises SubjectBusyError, with `busy_check`, if a subject has an action in flight by now;
+    an action already in flight under the same id (a retry sent at the same moment) is answered
+    with its status instead of being stored twice.
+    """
+    rows = [OutboxAction(digest=p.action_id, signer=p.signer, nonce=str(p.action.nonce), entry_id=p.subject_hex,
+                         kind=int(p.action.kind), contract=p.contract, payload=encode_action(p.action))
+            for p in prepared]  # fmt: skip
     try:
         with runtime.store.sessions.begin() as session:
-            session.add_all([
-                OutboxAction(digest=p.action_id, signer=p.signer, nonce=str(p.action.nonce), entry_id=p.subject_hex,
-                             kind=int(p.action.kind), contract=p.contract, payload=encode_action(p.action),
-                             status="accepted", accepted_at=now)
-                for p in prepared
-            ])  # fmt: skip
+            known = outbox_lifecycle.accept(session, rows, exclusive=busy_check, now=time.time())
+            answers = [_accepted(known.get(r.digest, r)) for r in rows]
     except IntegrityError:
         raise ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce") from None
     runtime.relayer.wake()
-    return [Accepted(p.action_id, p.subject_hex, p.signer, "accepted") for p in prepared]
+    return answers
+
+
+def _accepted(row: OutboxAction) -> Accepted:
+    return Accepted(row.digest, row.entry_id, row.signer, row.status)

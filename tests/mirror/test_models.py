@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import insert
 
 from api.services.queries import unit_keys
@@ -67,3 +68,36 @@ def test_bulk_load_defers_the_secondary_indexes_and_always_restores_them(tmp_pat
     except RuntimeError:
         pass
     assert indexes() == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_outbox_from_older_code_is_migrated_not_dropped(request, tmp_path, backend):
+    """The outbox is not derived: an outbox without the columns added since (`contract`, a
+    rejection's `reason`) gets them, and keeps its rows; the intake's lock table is added too."""
+    from sqlalchemy import inspect, text
+
+    from api.runtime import make_engine
+    from mirror.models import OutboxAction
+    from mirror.store import SqlMirrorStore
+
+    url = request.getfixturevalue("postgres_url")() if backend == "postgresql" else f"sqlite:///{tmp_path / 'm.db'}"
+    engine = make_engine(url)
+    blob = "BYTEA" if backend == "postgresql" else "BLOB"
+    try:
+        with engine.begin() as conn:  # the outbox as the first release created it
+            conn.execute(text(f"CREATE TABLE outbox (id INTEGER PRIMARY KEY, digest VARCHAR(66) UNIQUE, "
+                              f"signer VARCHAR(42), nonce VARCHAR(80), entry_id VARCHAR(66), kind INTEGER, "
+                              f"payload {blob}, status VARCHAR(16), tx_hash VARCHAR(66), error TEXT, "
+                              f"accepted_at FLOAT, sent_at FLOAT, UNIQUE (signer, nonce))"))  # fmt: skip
+            conn.execute(text("INSERT INTO outbox (id, digest, signer, nonce, entry_id, kind, payload, status, error, "
+                              "accepted_at) VALUES (1, '0xaa', '0x11', '1', '0xbb', 0, NULL, 'rejected', "
+                              "'CatalogSignerNotActive(signer=0x11)', 0)"))  # fmt: skip
+        store = SqlMirrorStore(engine)
+        assert {c["name"] for c in inspect(engine).get_columns("outbox")} >= {"contract", "reason"}
+        assert inspect(engine).has_table("outbox_subjects")
+        with store.sessions() as session:
+            [row] = session.query(OutboxAction).all()
+        assert (row.digest, row.contract, row.status, row.error, row.reason) == (
+            "0xaa", "catalog", "rejected", "CatalogSignerNotActive(signer=0x11)", None)  # fmt: skip
+    finally:
+        engine.dispose()
