@@ -13,7 +13,9 @@ from signer.der import decode_signature
 from tests.signer.helpers import VECTORS, hexb, load_vector, vector_message
 
 ANNEX_A = load_vector("sm2-gbt32918-5-annex-a.json")
-FAILURES = sorted(p.name for p in VECTORS.glob("sm2-*.json") if p.name != "sm2-gbt32918-5-annex-a.json")
+# sm2-onchain-*.json are the contracts' vectors (tests/contracts/test_sm2_onchain.py), another schema.
+FAILURES = sorted(p.name for p in VECTORS.glob("sm2-*.json")
+                  if p.name != "sm2-gbt32918-5-annex-a.json" and not p.name.startswith("sm2-onchain-"))
 PUB = hexb(ANNEX_A["public_key"])
 UID = ANNEX_A["user_id"].encode()
 MSG = vector_message(ANNEX_A)
