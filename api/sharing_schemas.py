@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import schemas
 from api.schemas import EXAMPLE_SIGNATURE, Nonce, Signature
 from chain.sharing import SIGNED_KINDS
+from protocol.schemas import SHARING_MODELS, openapi_commitment, openapi_document
+from sharing.document import Application, DemandDecision, Objection, Termination
+
+# The document of a body that carries any signed step: the one its `kind` names.
+StepDocument = openapi_document(*SHARING_MODELS, description="The document of the step `kind` names (docs/schemas/)")
 
 KIND_PATTERN = "^(" + "|".join(k.name.lower() for k in SIGNED_KINDS) + ")$"
 UNIT = schemas.EXAMPLE_COMMITMENT["signing_unit_id"]
@@ -45,13 +50,13 @@ class Commitment(BaseModel):
     `putuo.signature/1` (from `ledger sign` or POST /v1/commitments/sign)."""
 
     model_config = ConfigDict(extra="forbid")
-    document: dict[str, Any]
+    document: openapi_commitment()
     signature: dict[str, Any]
 
 
 class DemandIdRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"document": EXAMPLE_APPLICATION}]})
-    document: dict[str, Any]
+    document: openapi_document(Application)
 
 
 class DemandIdAnswer(BaseModel):
@@ -69,7 +74,7 @@ class SharingTypedDataRequest(BaseModel):
         {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2"},
     ]})  # fmt: skip
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
-    document: dict[str, Any]
+    document: StepDocument
     nonce: Nonce
     commitment: Commitment | None = None
 
@@ -82,7 +87,7 @@ class SharingAction(BaseModel):
         {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
     ]})  # fmt: skip
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
-    document: dict[str, Any]
+    document: StepDocument
     nonce: Nonce
     signature: Signature
     commitment: Commitment | None = None
@@ -106,7 +111,7 @@ class ApplicationBody(BaseModel):
         {"document": EXAMPLE_APPLICATION, "commitment": EXAMPLE_COMMITMENT, "nonce": "1",
          "signature": EXAMPLE_SIGNATURE},
     ]})  # fmt: skip
-    document: dict[str, Any]
+    document: openapi_document(Application)
     commitment: Commitment
     nonce: Nonce
     signature: Signature
@@ -120,7 +125,8 @@ class StepBody(BaseModel):
         {"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
         {"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE},
     ]})  # fmt: skip
-    document: dict[str, Any]
+    # The routes that take this body: a decision, an objection, a termination.
+    document: openapi_document(DemandDecision, Objection, Termination)
     nonce: Nonce
     signature: Signature
 
@@ -155,7 +161,9 @@ class DemandItem(BaseModel):
     owner_unit_id: str
     entry_id: str | None
     version: int | None
-    uncatalogued: bool
+    data: str = Field(description="Art. 22, the data asked for: `ready` (catalogued, approved and collected to the "
+                      "platform), `uncatalogued` (not in the catalog yet) or `not_collected` (catalogued, not yet "
+                      "collected); data not ready gets 15 working days and is never deemed approved")  # fmt: skip
     status: str
     opened_at: int
     due_at: int

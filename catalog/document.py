@@ -11,7 +11,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 CATALOG_SCHEMA = "putuo.catalog/1"
 DELETION_SCHEMA = "putuo.catalog-deletion/1"
@@ -22,8 +22,51 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+def _no_bool(value):
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def present_when(field: str, condition: dict) -> dict:
+    """JSON Schema of a rule a validator enforces: `field` is given (not null) when `condition`
+    holds. The published schemas (protocol/schemas.py) carry these, so a verifier that never
+    runs this code applies the same rules; tests/protocol/test_schemas.py holds the two together."""
+    return {"if": condition, "then": given(field)}
+
+
+def absent_when(field: str, condition: dict) -> dict:
+    """`field` is missing or null when `condition` holds."""
+    return {"if": condition, "then": _null(field)}
+
+
+def given_iff(field: str, condition: dict) -> dict:
+    """`field` is given exactly when `condition` holds (missing or null otherwise)."""
+    return {"if": condition, "then": given(field), "else": _null(field)}
+
+
+def equals(field: str, value) -> dict:
+    """The JSON Schema condition "`field` is present and equals `value`"."""
+    return {"required": [field], "properties": {field: {"const": value}}}
+
+
+def given(field: str) -> dict:
+    """The JSON Schema condition "`field` is present and not null"."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def null(field: str) -> dict:
+    """The JSON Schema condition "`field` is present and null" (not `const: null`: the OpenAPI
+    document drops every null value, and `{}` would hold for any value)."""
+    return {"required": [field], "properties": {field: {"type": "null"}}}
+
+
+def _null(field: str) -> dict:
+    return {"properties": {field: {"type": "null"}}}
 
 
 class UpdateFrequency(str, Enum):
@@ -90,6 +133,10 @@ class Classification(_Strict):
 class Sharing(_Strict):
     """共享属性, with conditions (conditional) or legal basis (not shared)."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        present_when("conditions", equals("attribute", ShareAttribute.CONDITIONAL.value)),
+        present_when("basis", equals("attribute", ShareAttribute.NOT_SHARED.value)),
+    ]})  # fmt: skip
     attribute: ShareAttribute
     conditions: LongText | None = None
     basis: LongText | None = None
@@ -106,6 +153,10 @@ class Sharing(_Strict):
 class Opening(_Strict):
     """开放属性."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        present_when("conditions", equals("attribute", OpenAttribute.CONDITIONAL.value)),
+        present_when("basis", equals("attribute", OpenAttribute.NOT_OPEN.value)),
+    ]})  # fmt: skip
     attribute: OpenAttribute
     conditions: LongText | None = None
     basis: LongText | None = None
@@ -167,7 +218,7 @@ class CatalogDocument(_Strict):
     basis_event: BasisEvent
     supplementary: bool = False  # Art. 12 district supplementary catalog entry
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class DeletionRequest(_Strict):
@@ -176,7 +227,7 @@ class DeletionRequest(_Strict):
     schema_: Literal["putuo.catalog-deletion/1"] = Field(alias="schema")
     reason: LongText
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 def declared_at(document: dict) -> int:
@@ -190,7 +241,7 @@ class CollectionRecord(_Strict):
     schema_: Literal["putuo.catalog-collection/1"] = Field(alias="schema")
     description: LongText | None = None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class ReturnReason(int, Enum):
@@ -207,10 +258,14 @@ class ReviewNote(_Strict):
 
     schema_: Literal["putuo.catalog-review/1"] = Field(alias="schema")
     decision: Literal["approve", "return"]
-    reason_code: ReturnReason | None = None
+    # Strict: JSON `true` is not reason code 1 (an int Enum would take a bool otherwise).
+    reason_code: Annotated[ReturnReason, BeforeValidator(_no_bool)] | None = None
     reason: LongText | None = None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": [
+        given_iff("reason_code", equals("decision", "return")),
+        present_when("reason", equals("decision", "return")),
+    ]})  # fmt: skip
 
     @model_validator(mode="after")
     def _reasoned(self) -> "ReviewNote":

@@ -21,15 +21,16 @@ from pydantic import (
     field_validator,
 )
 
-from catalog.document import LongText, Text
+from catalog.document import LongText, Text, absent_when, equals, given, given_iff, null, present_when
 
 MAX_RESOURCES = 32  # Sharing.MAX_RESOURCES
 MAX_CODE = 2**16 - 1  # the action's `code` is a uint16
 MAX_VERSION = 2**32 - 1  # catalog versions are uint32
+ZERO_ID = "0x" + "0" * 64
 
 
 def _nonzero(value: str) -> str:
-    if value == "0x" + "0" * 64:
+    if value == ZERO_ID:
         raise ValueError("the zero id names nothing (on-chain it means 'none')")
     return value
 
@@ -53,16 +54,20 @@ def _real_date(value: str) -> str:
     return value
 
 
-# One spelling each: the document's canonical bytes are its identity (a demand's id).
-Id = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$"), AfterValidator(_nonzero)]
+# One spelling each: the document's canonical bytes are its identity (a demand's id). Each
+# `json_schema_extra` states an AfterValidator's rule in the published JSON Schema.
+Id = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", json_schema_extra={"not": {"const": ZERO_ID}}),
+               AfterValidator(_nonzero)]  # fmt: skip
 ShanghaiTime = Annotated[
-    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$"), AfterValidator(_real_time)
+    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$", json_schema_extra={"format": "date-time"}),
+    AfterValidator(_real_time),
 ]
-ShanghaiDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_date)]
+ShanghaiDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}),
+                         AfterValidator(_real_date)]  # fmt: skip
 ReasonCode = Annotated[int, Field(ge=1, le=MAX_CODE)]
 ItemIndex = Annotated[int, Field(ge=0, lt=MAX_RESOURCES)]  # a demand has at most 32 items
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
-Ids = Annotated[list[Id], AfterValidator(_distinct)]
+Ids = Annotated[list[Id], AfterValidator(_distinct), Field(json_schema_extra={"uniqueItems": True})]
 
 _INVALID = object()  # the field a rule depends on failed its own validation
 
@@ -151,6 +156,7 @@ class DisputeAbout(str, Enum):
 class Scenario(_Strict):
     """应用场景, with its Art. 19 item (0: none, the owner reviews)."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [given_iff("class4_basis", equals("class", 4))]})
     code: Text
     name: Text
     klass: int = Field(alias="class", ge=0, le=4)
@@ -168,10 +174,15 @@ class Scenario(_Strict):
 class Resource(_Strict):
     """A resource wanted: a catalog entry at a version, or (both null) data not yet catalogued."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        given_iff("version", given("entry_id")),
+        present_when("description", null("entry_id")),
+    ]})  # fmt: skip
     entry_id: Id | None
     version: Version | None
     owner_unit_id: Id
-    items: Annotated[list[Text], Field(min_length=1, max_length=200), AfterValidator(_distinct)]
+    items: Annotated[list[Text], Field(min_length=1, max_length=200, json_schema_extra={"uniqueItems": True}),
+                     AfterValidator(_distinct)]  # fmt: skip
     description: LongText | None = Field(default=None, validate_default=True)
 
     @field_validator("version")
@@ -201,6 +212,18 @@ class FusionPlan(_Strict):
 class Application(_Strict):
     """A demand application (Art. 17): what is wanted, why, how, how often, how it is kept safe."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "allOf": [
+            {"if": {"required": ["scenario"], "properties": {"scenario": equals("class4_basis", "batch_comparison")}},
+             "then": {"properties": {"method": {"const": "batch_comparison"}}}},
+            given_iff("method_reason", equals("method", "other")),
+            given_iff("frequency_reason", {"required": ["frequency"], "properties": {"frequency": {
+                "enum": sorted(f.value for f in RARE_FREQUENCIES)}}}),
+            given_iff("fusion_plan", equals("demand_type", "fusion")),
+        ],
+        "$comment": "Not expressible here, and refused too: two resources naming the same (entry_id, "
+                    "owner_unit_id); a resource whose owner_unit_id is the demand_unit_id.",
+    })  # fmt: skip
     schema_: Literal["putuo.demand/1"] = Field(alias="schema")
     application_no: Text
     demand_unit_id: Id
@@ -273,6 +296,13 @@ class Application(_Strict):
 class DemandDecision(_Strict):
     """The responsible unit's decision on one item (Art. 20, 22)."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        given_iff("reason_code", equals("decision", "reject")),
+        given_iff("legal_basis", equals("reason_code", "legal_basis")),
+        present_when("reason", equals("decision", "reject")),
+        absent_when("entry_id", equals("decision", "reject")),
+        given_iff("version", given("entry_id")),
+    ]})  # fmt: skip
     schema_: Literal["putuo.demand-decision/1"] = Field(alias="schema")
     demand_id: Id
     item: ItemIndex
@@ -326,6 +356,10 @@ class DemandDecision(_Strict):
 class PlanReview(_Strict):
     """The Data Center's review of a fusion plan or technical evaluation (Art. 21, 22)."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        given_iff("reason_code", equals("decision", "return")),
+        present_when("reason", equals("decision", "return")),
+    ]})  # fmt: skip
     schema_: Literal["putuo.plan-review/1"] = Field(alias="schema")
     demand_id: Id
     decision: Literal["approve", "return"]

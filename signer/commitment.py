@@ -54,6 +54,39 @@ _SIGNED_AT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}
 _FIELDS = ("schema", "demand_id", "signing_unit_id", "officer_key_id", "scheme", "scenario",
            "promises", "signed_at")
 
+# The rules above as JSON Schema, for verifiers that never run this module (docs/schemas/,
+# written by protocol/schemas.py). Hand-written, as the rules are: tests/protocol/test_schemas.py
+# holds it to validate_commitment. What it cannot say: an ECDSA key id's EIP-55 checksum (and
+# signed_at's being a real date and time, unless the validator asserts `format`).
+_CONTROL = "\\x00-\\x1f\\x7f-\\x9f"  # unicodedata category Cc
+# What str.strip() strips, less the Cc characters (refused anywhere): spelled out rather than
+# \s, which means slightly different sets in Python, ECMA-262 and other regex engines.
+_SPACE = "\\x20\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS,
+         "pattern": f"^[^{_SPACE}{_CONTROL}](?:[^{_CONTROL}]*[^{_SPACE}{_CONTROL}])?$"}
+JSON_SCHEMA: dict[str, Any] = {
+    "title": "Commitment",
+    "description": "承诺书 (Art. 18): the demand unit's signed promises for one demand.",
+    "type": "object",
+    "properties": {
+        "schema": {"const": SCHEMA},
+        "demand_id": {"type": "string", "pattern": _DEMAND_ID.pattern},
+        "signing_unit_id": _TEXT,
+        "officer_key_id": {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"},
+        "scheme": {"enum": ["sm2", "ecdsa"]},
+        "scenario": _TEXT,
+        "promises": {"const": list(PROMISES)},
+        "signed_at": {"type": "string", "pattern": _SIGNED_AT.pattern, "format": "date-time"},
+    },
+    "required": list(_FIELDS),
+    "additionalProperties": False,
+    "allOf": [
+        {"if": {"properties": {"scheme": {"const": "sm2"}}},
+         "then": {"properties": {"officer_key_id": {"pattern": "^0x[0-9a-f]{40}$"}}}},
+    ],
+    "$comment": "officer_key_id: sm2 in lower case; ecdsa in its EIP-55 checksum form (not expressible here).",
+}
+
 
 @dataclass(frozen=True)
 class Commitment:
@@ -108,7 +141,7 @@ def _check_promises(value: Any) -> tuple[str, ...]:
 
 
 def _check_signed_at(value: Any) -> str:
-    if not isinstance(value, str) or not _SIGNED_AT.match(value):
+    if not isinstance(value, str) or not _SIGNED_AT.fullmatch(value):
         raise DocumentFieldInvalid("signed_at", "must be YYYY-MM-DDTHH:MM:SS+08:00 (Asia/Shanghai)",
                                    expected="2024-01-31T09:30:00+08:00", got=value)
     try:
@@ -133,7 +166,7 @@ def validate_commitment(doc: dict[str, Any] | bytes) -> Commitment:
     if unknown:
         raise DocumentFieldInvalid(unknown[0], "unknown field", expected=list(_FIELDS), got=unknown[0])
     demand_id = doc.get("demand_id")
-    if not isinstance(demand_id, str) or not _DEMAND_ID.match(demand_id):
+    if not isinstance(demand_id, str) or not _DEMAND_ID.fullmatch(demand_id):
         raise DocumentFieldInvalid("demand_id", "must be 0x and 64 lower-case hex digits",
                                    expected="0x + 64 hex", got=demand_id)
     try:
