@@ -1,17 +1,22 @@
-"""`ledger sharing …`: the timekeeper's pass and the gateway's check, from the command line."""
+"""`ledger sharing …`: the timekeeper's pass, the gateway's check, the audit of a commitment, and an
+officer's signed steps (apply, decide, object, terminate, and any other step), signed on this machine."""
 
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import typer
 
+from ledger_cli import sharing_steps_cmd
+from ledger_cli._api import Api
 from ledger_cli._context import fail, one_line_errors, settings
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 METHODS = ("interface", "batch_comparison", "other")
 
-app = typer.Typer(help="Sharing (Art. 17–26): time-based steps and the use check.", no_args_is_help=True)
+app = typer.Typer(help="Sharing (Art. 17–26): officers' steps, time-based steps, the use check.",
+                  no_args_is_help=True)
 
 
 def _runtime():
@@ -46,22 +51,29 @@ def check(
     entry_id: str = typer.Argument(..., help="The catalog entry's id (0x…)"),
     scenario: str = typer.Argument(..., help="The scenario code"),
     method: str = typer.Option("interface", help="interface | batch_comparison | other"),
+    api: str | None = typer.Option(None, "--api", metavar="URL", help="Ask this API (GET /v1/sharing/check) "
+                                   "instead of the local node and mirror: from an officer's or a gateway's machine"),
 ) -> None:
     """May the unit use the entry for the scenario by the method now (Art. 25)? Exit 0 for yes, 3 for no."""
-    from api.services import sharing_queries
-
     for name, value in (("unit_id", unit_id), ("entry_id", entry_id)):
         if not _ID.match(value):
             fail(f"{name}: must be 0x and 64 hexadecimal digits, got {value!r}")
     if method not in METHODS:
         fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
-    runtime = _runtime()
-    try:
-        with runtime.store.sessions() as session:
-            answer = sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
-                                           method=method, now=runtime.clock.now())  # fmt: skip
-    finally:
-        runtime.engine.dispose()
+    if api is not None:
+        with Api(api) as client:
+            answer = SimpleNamespace(**client.get("/v1/sharing/check", unit_id=unit_id, entry_id=entry_id,
+                                                  scenario=scenario, method=method))  # fmt: skip
+    else:
+        from api.services import sharing_queries
+
+        runtime = _runtime()
+        try:
+            with runtime.store.sessions() as session:
+                answer = sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
+                                               method=method, now=runtime.clock.now())  # fmt: skip
+        finally:
+            runtime.engine.dispose()
     typer.echo(f"{'yes' if answer.allowed else 'no'}: {answer.reason} — {answer.message}"
                + (f" (grant {answer.grant_id}, version {answer.version})" if answer.grant_id else ""))
     if not answer.allowed:
@@ -88,3 +100,8 @@ def verify(demand_id: str = typer.Argument(..., help="The demand's id (0x…)"))
         return
     typer.echo(f"invalid: {audit.problem} ({who}; {where})")
     raise typer.Exit(3)
+
+
+# An officer's signed steps, signed on this machine and sent to the API (ledger_cli/sharing_steps_cmd.py).
+for _name, _command in sharing_steps_cmd.COMMANDS.items():
+    app.command(_name)(_command)

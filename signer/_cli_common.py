@@ -12,14 +12,14 @@ import typer
 from signer import _gmssl_backend
 from signer._atomic import write_private_file
 from signer.errors import KeyExists, SignerError
-from signer.keystore import ENV_KEYSTORE_DIR
+from signer.keystore import DEFAULT_KEYSTORE_HELP, ENV_KEYSTORE_DIR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 KeystoreDirOption = Annotated[
     Path | None,
     typer.Option("--keystore-dir", envvar=ENV_KEYSTORE_DIR, show_envvar=True,
-                 help="Keystore directory [default: ~/.ledger/keys]."),
+                 show_default=DEFAULT_KEYSTORE_HELP, help="Keystore directory."),
 ]
 PasswordFdOption = Annotated[
     int | None,

@@ -1,6 +1,7 @@
 """The keystore directory: one ``<key id>.json`` file per key (format in :mod:`signer._sealed`).
 
-Directory: ``$LEDGER_KEYSTORE_DIR``, else ``~/.ledger/keys`` (mode 0700).
+Directory: ``$LEDGER_KEYSTORE_DIR``, else ``$LEDGER_DATA_DIR/keys`` (``.ledger/keys``), mode 0700:
+one rule for the ``ledger keys`` commands, ``ledger sign``, the officer's commands and the demo.
 Files are written atomically with mode 0600 and never silently overwritten.
 """
 
@@ -35,17 +36,29 @@ from signer.keys import PublicKey, SigningKey
 
 __all__ = [
     "DEFAULT_SCRYPT_N", "ENV_KEYSTORE_DIR", "MIN_PASSWORD_CHARS", "SCHEMA", "KeyInfo",
-    "default_keystore_dir", "find_key", "list_keys", "load_key", "read_info", "read_keystore",
+    "default_keystore_dir", "find_key", "keystore_dir_for", "list_keys", "load_key", "read_info", "read_keystore",
     "save_key", "seal", "unseal",
 ]
 
 ENV_KEYSTORE_DIR = "LEDGER_KEYSTORE_DIR"
+ENV_DATA_DIR = "LEDGER_DATA_DIR"
+DEFAULT_DATA_DIR = Path(".ledger")  # as api.settings.Settings.data_dir
+DEFAULT_KEYSTORE_HELP = "$LEDGER_DATA_DIR/keys, .ledger/keys when LEDGER_DATA_DIR is unset"
+
+
+def keystore_dir_for(data_dir: Path) -> Path:
+    """``$LEDGER_KEYSTORE_DIR`` if set and non-empty, else ``data_dir/keys``.
+
+    For a caller that already knows the data directory (``ledger demo seed`` from its settings).
+    """
+    env = os.environ.get(ENV_KEYSTORE_DIR)
+    return Path(env).expanduser() if env else Path(data_dir).expanduser() / "keys"
 
 
 def default_keystore_dir() -> Path:
-    """``$LEDGER_KEYSTORE_DIR`` if set and non-empty, else ``~/.ledger/keys``."""
-    env = os.environ.get(ENV_KEYSTORE_DIR)
-    return Path(env).expanduser() if env else Path.home() / ".ledger" / "keys"
+    """``$LEDGER_KEYSTORE_DIR`` if set and non-empty, else ``$LEDGER_DATA_DIR/keys``
+    (``.ledger/keys`` when LEDGER_DATA_DIR is unset or empty, like the platform's data directory)."""
+    return keystore_dir_for(Path(os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR))
 
 
 @dataclass(frozen=True)

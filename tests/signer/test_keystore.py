@@ -164,8 +164,11 @@ def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.setenv("LEDGER_KEYSTORE_DIR", str(tmp_path))
     assert default_keystore_dir() == tmp_path
     monkeypatch.delenv("LEDGER_KEYSTORE_DIR")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_keystore_dir() == tmp_path / "home" / ".ledger" / "keys"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # not the home directory: the platform's data directory
+    monkeypatch.delenv("LEDGER_DATA_DIR", raising=False)
+    assert default_keystore_dir() == Path(".ledger") / "keys"
+    monkeypatch.setenv("LEDGER_DATA_DIR", str(tmp_path / "data"))
+    assert default_keystore_dir() == tmp_path / "data" / "keys"
 
 
 def test_list_and_find(keystore_dir: Path) -> None:
