@@ -6,13 +6,15 @@ figures (100,000 entries for lookups) and take a few minutes on this machine.
 
 import sys
 
-from bench import bench_catalog, bench_sharing, bench_signer
+from bench import bench_catalog, bench_gas, bench_sharing, bench_signer
 
 
 def main() -> None:
     print("Signer (SM2 against `openssl speed sm2`, ECDSA):")
     sys.argv = sys.argv[:1]
     bench_signer.main()
+    print("\nGas of a signed action (SM2 verified on-chain against ECDSA):")
+    bench_gas.main()
     print("\nCatalog ledger:")
     bench_catalog.main()
     print("\nSharing:")

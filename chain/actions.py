@@ -16,6 +16,9 @@ from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
+from chain.signatures import sign_digest
+from signer.keys import SigningKey
+
 DOMAIN_NAME = "PutuoCatalog"
 DOMAIN_VERSION = "1"
 
@@ -164,12 +167,15 @@ def recover_digest(message: bytes, signature: bytes) -> str:
     return to_checksum_address(keccak(public.format(compressed=False)[1:])[12:])
 
 
-def sign_action(action: CatalogAction, private_key, *, chain_id: int, catalog_address: str) -> CatalogAction:
-    """`action` with the officer's EIP-712 signature (eth-account signs low-s)."""
-    signed = Account.sign_typed_data(
-        private_key, full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address)
-    )
-    return CatalogAction(**{**action.__dict__, "signature": bytes(signed.signature)})
+def sign_action(action: CatalogAction, key, *, chain_id: int, catalog_address: str) -> CatalogAction:
+    """`action` with the officer's signature: `key` is a signer.keys.SigningKey of either scheme
+    (chain/signatures.py), or a raw secp256k1 private key (eth-account signs low-s)."""
+    if isinstance(key, SigningKey):
+        signature = sign_digest(key, digest(action, chain_id=chain_id, catalog_address=catalog_address))
+    else:
+        signature = bytes(Account.sign_typed_data(
+            key, full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address)).signature)  # fmt: skip
+    return CatalogAction(**{**action.__dict__, "signature": signature})
 
 
 def fresh_nonce() -> int:

@@ -21,6 +21,8 @@ from chain.actions import (
     domain_separator,
     recover_digest,
 )
+from chain.signatures import sign_digest
+from signer.keys import SigningKey
 
 DOMAIN_NAME = "PutuoSharing"
 
@@ -264,10 +266,12 @@ def recover_signer(action: SharingAction, *, chain_id: int, sharing_address: str
     return recover_digest(digest(action, chain_id=chain_id, sharing_address=sharing_address), action.signature)
 
 
-def sign_action(action: SharingAction, private_key, *, chain_id: int, sharing_address: str) -> SharingAction:
-    signed = Account.sign_typed_data(
-        private_key, full_message=typed_data(action, chain_id=chain_id, sharing_address=sharing_address)
-    )
+def sign_action(action: SharingAction, key, *, chain_id: int, sharing_address: str) -> SharingAction:
+    """`action` with the officer's signature (`key`: a SigningKey of either scheme, or a raw
+    secp256k1 private key), as chain.actions.sign_action."""
+    if isinstance(key, SigningKey):
+        return replace(action, signature=sign_digest(key, digest(action, chain_id=chain_id, sharing_address=sharing_address)))
+    signed = Account.sign_typed_data(key, full_message=typed_data(action, chain_id=chain_id, sharing_address=sharing_address))
     return replace(action, signature=bytes(signed.signature))
 
 

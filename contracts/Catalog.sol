@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
 import {ISharing} from "./interfaces/ISharing.sol";
@@ -153,8 +152,9 @@ contract Catalog is ICatalog, EIP712 {
         private
         returns (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind)
     {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(actionDigest(a), a.signature);
-        if (err != ECDSA.RecoverError.NoError) revert CatalogInvalidSignature(a.signature);
+        (IUnitRegistry.SignatureError err, address recovered) = registry.tryRecoverSigner(actionDigest(a), a.signature);
+        if (err == IUnitRegistry.SignatureError.Malformed) revert CatalogInvalidSignature(a.signature);
+        if (err != IUnitRegistry.SignatureError.None) revert CatalogSignatureMismatch(recovered);
         bool active;
         (active, unitId, unitKind) = registry.activeKey(recovered);
         if (!active) revert CatalogSignerNotActive(recovered);

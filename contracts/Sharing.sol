@@ -17,7 +17,7 @@ contract Sharing is ISharing, EIP712 {
         "SharingAction(uint8 kind,bytes32 subject,uint32 item,uint16 code,uint40 at,bytes terms,bytes document,uint256 nonce)"
     );
 
-    /// @dev What an ECDSA commitment signature signs: signer/detached.py's SIGNED_MESSAGE_TAG.
+    /// @dev The tag that opens a commitment's signed message: signer/detached.py's SIGNED_MESSAGE_TAG.
     bytes private constant SIGNATURE_TAG = "putuo.signature/1\x00";
     /// @dev The canonical commitment starts with its demand id (RFC 8785 sorts "demand_id" first).
     bytes private constant COMMITMENT_PREFIX = '{"demand_id":"0x';
@@ -230,8 +230,9 @@ contract Sharing is ISharing, EIP712 {
         private
         returns (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind)
     {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(actionDigest(a), a.signature);
-        if (err != ECDSA.RecoverError.NoError) revert SharingInvalidSignature(a.signature);
+        (IUnitRegistry.SignatureError err, address recovered) = registry.tryRecoverSigner(actionDigest(a), a.signature);
+        if (err == IUnitRegistry.SignatureError.Malformed) revert SharingInvalidSignature(a.signature);
+        if (err != IUnitRegistry.SignatureError.None) revert SharingSignatureMismatch(recovered);
         bool active;
         (active, unitId, unitKind) = registry.activeKey(recovered);
         if (!active) revert SharingSignerNotActive(recovered);
@@ -386,8 +387,11 @@ contract Sharing is ISharing, EIP712 {
             if (err != ECDSA.RecoverError.NoError || recovered != c.keyId) {
                 revert SharingCommitmentInvalidSignature(c.keyId);
             }
-        } else if (c.signature.length == 0) {
-            revert SharingCommitmentInvalidSignature(c.keyId);
+        } else {
+            bytes memory message = abi.encodePacked(SIGNATURE_TAG, keccak256(c.document));
+            if (registry.trySm2Verify(c.keyId, message, c.signature) != IUnitRegistry.SignatureError.None) {
+                revert SharingCommitmentInvalidSignature(c.keyId);
+            }
         }
     }
 

@@ -2,7 +2,9 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
+import {SM2} from "./lib/SM2.sol";
 
 /// @title UnitRegistry
 /// @notice The Office (区府办, Art. 4) governs which units exist and which officer keys
@@ -13,6 +15,7 @@ contract UnitRegistry is AccessControl, IUnitRegistry {
 
     mapping(bytes32 unitId => UnitKind) private _units;
     mapping(address keyId => KeyRecord) private _keys;
+    mapping(address keyId => Sm2Key) private _sm2Keys;
 
     constructor(address office) {
         _grantRole(DEFAULT_ADMIN_ROLE, office);
@@ -82,14 +85,61 @@ contract UnitRegistry is AccessControl, IUnitRegistry {
         return address(bytes20(keccak256(publicKey)));
     }
 
+    /// @inheritdoc IUnitRegistry
+    function sm2Key(address keyId) external view returns (Sm2Key memory) {
+        return _sm2Keys[keyId];
+    }
+
+    /// @inheritdoc IUnitRegistry
+    function tryRecoverSigner(bytes32 digest, bytes calldata signature)
+        external
+        view
+        returns (SignatureError err, address keyId)
+    {
+        if (signature.length > 20) {
+            address named = address(bytes20(signature[:20]));
+            if (_keys[named].scheme == KeyScheme.Sm2) {
+                return (_sm2Verify(named, abi.encodePacked(digest), signature[20:]), named);
+            }
+        }
+        (address recovered, ECDSA.RecoverError ecdsaErr,) = ECDSA.tryRecover(digest, signature);
+        if (ecdsaErr != ECDSA.RecoverError.NoError) return (SignatureError.Malformed, address(0));
+        return (SignatureError.None, recovered);
+    }
+
+    /// @inheritdoc IUnitRegistry
+    function trySm2Verify(address keyId, bytes calldata message, bytes calldata der)
+        external
+        view
+        returns (SignatureError err)
+    {
+        if (_keys[keyId].scheme != KeyScheme.Sm2) return SignatureError.UnknownKey;
+        return _sm2Verify(keyId, message, der);
+    }
+
+    /// @dev `keyId` is a registered SM2 key.
+    function _sm2Verify(address keyId, bytes memory message, bytes calldata der) private view returns (SignatureError) {
+        (SM2.DerError derErr, uint256 r, uint256 s) = SM2.tryDecodeDer(der);
+        if (derErr != SM2.DerError.NoError || r == 0 || s == 0 || r >= SM2.N || s >= SM2.N) {
+            return SignatureError.Malformed;
+        }
+        Sm2Key storage key = _sm2Keys[keyId];
+        bytes32 e = SM2.messageDigest(key.zA, message);
+        return SM2.tryVerifyDigest(e, r, s, key.x, key.y) ? SignatureError.None : SignatureError.Mismatch;
+    }
+
     function _registerOfficer(bytes32 unitId, address ecdsaKey, bytes calldata sm2PublicKey) private {
-        if (ecdsaKey == address(0)) revert RegistryZeroKey();
-        _addKey(unitId, ecdsaKey, KeyScheme.Ecdsa, abi.encodePacked(ecdsaKey));
+        if (ecdsaKey == address(0) && sm2PublicKey.length == 0) revert RegistryZeroKey();
+        if (ecdsaKey != address(0)) _addKey(unitId, ecdsaKey, KeyScheme.Ecdsa, abi.encodePacked(ecdsaKey));
         if (sm2PublicKey.length != 0) {
             if (sm2PublicKey.length != 65 || sm2PublicKey[0] != 0x04) {
                 revert RegistryInvalidSm2PublicKey(sm2PublicKey.length);
             }
-            _addKey(unitId, sm2KeyId(sm2PublicKey), KeyScheme.Sm2, sm2PublicKey);
+            uint256 x = uint256(bytes32(sm2PublicKey[1:33]));
+            uint256 y = uint256(bytes32(sm2PublicKey[33:65]));
+            address keyId = sm2KeyId(sm2PublicKey);
+            _sm2Keys[keyId] = Sm2Key(x, y, SM2.userHashZ(x, y)); // reverts for a point off the curve
+            _addKey(unitId, keyId, KeyScheme.Sm2, sm2PublicKey);
         }
     }
 

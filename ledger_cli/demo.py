@@ -22,9 +22,10 @@ from chain.reverts import decode_revert
 from ledger_cli import demo_data, demo_sharing
 from ledger_cli._context import one_line_errors, settings
 from ledger_cli.system_cmd import ensure_deployed
+from mirror.outbox import batch_gas_bound
 from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
-from signer.keystore import save_key
+from signer.keystore import keystore_dir_for, save_key
 from workdays.bitmap import build_year
 from workdays.errors import YearNotCoveredError
 from workdays.provisional import provisional_year
@@ -85,24 +86,27 @@ def seed() -> None:
                     f"(weekends and statutory holidays, no 调休); the Office replaces it with "
                     f"`ledger calendar publish {year} --notice FILE`", err=True, fg=typer.colors.YELLOW)  # fmt: skip
     password = key_password(s.env)
-    keys_dir = s.data_dir / "keys"
-    officers: dict[str, tuple[SigningKey, SigningKey]] = {}  # unit code -> (ECDSA key, SM2 key)
+    keys_dir = keystore_dir_for(s.data_dir)  # the one rule: $LEDGER_KEYSTORE_DIR, else LEDGER_DATA_DIR/keys
+    # unit code -> (the key that signs its actions, its SM2 key): ECDSA, or SM2 for SM2-only units
+    officers: dict[str, tuple[SigningKey, SigningKey]] = {}
     with typer.progressbar(demo_data.UNITS, label="units and officer keys") as bar:
         for code, kind, name in bar:
             unit_id = unit_id_for(code)
             office.send(registry.functions.registerUnit(unit_id, UNIT_KIND_CODES[kind], name))
-            ecdsa_key = SigningKey.generate("ecdsa", name=f"{code}-officer")
             sm2_key = SigningKey.generate("sm2", name=f"{code}-officer-sm2")
+            ecdsa_key = None if code in demo_data.SM2_ONLY_UNITS else SigningKey.generate("ecdsa", name=f"{code}-officer")
             for key in (ecdsa_key, sm2_key):
-                save_key(key, password, directory=keys_dir)
-            office.send(registry.functions.registerOfficer(unit_id, w3.to_checksum_address(ecdsa_key.key_id), sm2_key.public_key))
-            officers[code] = (ecdsa_key, sm2_key)
+                if key is not None:
+                    save_key(key, password, directory=keys_dir)
+            ecdsa_id = w3.to_checksum_address(ecdsa_key.key_id) if ecdsa_key else "0x" + "00" * 20
+            office.send(registry.functions.registerOfficer(unit_id, ecdsa_id, sm2_key.public_key))
+            officers[code] = (ecdsa_key or sm2_key, sm2_key)
 
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
         declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
         action = CatalogAction(kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(),
                                declared_at=declared)  # fmt: skip
-        return sign_action(action, officer[0].private_key, chain_id=w3.eth.chain_id,
+        return sign_action(action, officer[0], chain_id=w3.eth.chain_id,
                            catalog_address=record.catalog).as_tuple()  # fmt: skip
 
     submissions, reviews = [], []
@@ -124,7 +128,9 @@ def seed() -> None:
 
     def relay(contract, batch: list[tuple], rejected: str) -> int:
         """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""
-        receipt = relayer.send(contract.functions.executeBatch(batch))
+        name = "sharing" if contract.address == record.sharing else "catalog"
+        # Bounded like the relayer's batches: an estimate can starve the actions caught inside.
+        receipt = relayer.send(contract.functions.executeBatch(batch), gas=batch_gas_bound(name, batch))
         refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == rejected]
         for error in refused:
             if error.error != "WorkCalendarYearNotPublished":

@@ -13,6 +13,8 @@ UNITS = [
     ("PT-CSLJD", "ordinary", "上海市普陀区长寿路街道办事处"),
     ("PT-WXB", "auditor", "中共上海市普陀区委网络安全和信息化委员会办公室"),
 ]
+# Units whose officers hold an SM2 key only (国密): the contracts verify their signatures themselves.
+SM2_ONLY_UNITS = frozenset({"PT-CSLJD"})
 
 
 def _doc(code, name, description, system, method, frequency, category, grade, sharing, opening, agency, items,
@@ -41,7 +43,7 @@ def _doc(code, name, description, system, method, frequency, category, grade, sh
 PRIVACY = "涉及个人信息，依据《中华人民共和国个人信息保护法》不予开放"
 
 ENTRIES = [
-    ("PT-MZJ", _doc("MZJ-0001", "最低生活保障对象信息", "全区最低生活保障对象的家庭成员、保障金额与认定时间，用于社会救助协同。",
+    ("PT-MZJ", _doc("MZJ-0001", "最低生活保障对象信息", "全区最低生活保障（低保）对象的家庭成员、保障金额与认定时间，用于社会救助协同。",
                     "上海市社会救助管理信息系统", "generated", "monthly", "民生保障", "L3",
                     ("conditional", "仅限社会救助、帮困相关业务使用"), ("not_open", PRIVACY), "区民政局社会救助科",
                     [("姓名", "string"), ("公民身份号码", "string"), ("保障金额", "decimal"), ("认定日期", "date")],

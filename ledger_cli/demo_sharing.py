@@ -69,24 +69,34 @@ DEMANDS = [
 COLLECTED = [(CIVIL, "MZJ-0001"), (CIVIL, "MZJ-0002"), (MARKET, "SCJG-0001")]
 
 
+def commitment_scheme(index: int, unit_code: str) -> str:
+    """The scheme of the demo's `index`-th commitment: SM2 for an SM2-only unit (demo_data), else
+    alternating, so that the demo holds commitments of both schemes."""
+    from ledger_cli.demo_data import SM2_ONLY_UNITS
+
+    return "sm2" if unit_code in SM2_ONLY_UNITS or index % 2 == 1 else "ecdsa"
+
+
 class DemoSharing:
     """Builds the demo's signed sharing steps (relayed by the caller, in order)."""
 
     def __init__(self, chain_id: int, sharing_address: str, officers: dict[str, tuple[SigningKey, SigningKey]],
                  now: int) -> None:  # fmt: skip
+        """`officers`: unit code → (the key that signs its actions, its SM2 key)."""
         self.chain_id, self.address, self.officers, self.now = chain_id, sharing_address, officers, now
 
     def step(self, unit_code: str, kind: StepKind, document: dict, commitment: CommitmentProof | None = None) -> tuple:
         parsed = SCHEMAS[kind].model_validate(document)
         action = unsigned_action(kind, parsed, canonical_bytes(document), fresh_nonce(), commitment=commitment)
-        ecdsa_key = self.officers[unit_code][0]
-        return sign_action(action, ecdsa_key.private_key, chain_id=self.chain_id, sharing_address=self.address).as_tuple()
+        return sign_action(action, self.officers[unit_code][0], chain_id=self.chain_id,
+                           sharing_address=self.address).as_tuple()  # fmt: skip
 
     def apply(self, unit_code: str, document: dict, scheme: str) -> tuple[str, tuple]:
         """(demand id, the signed Apply with the unit's commitment signed with its `scheme` key)."""
         unit_id = unit_id_for(unit_code)
         demand_id = demand_id_for(unit_id, canonical_bytes(document))
         key = self.officers[unit_code][1 if scheme == "sm2" else 0]
+        scheme = key.scheme  # an SM2-only unit signs its commitments with SM2 too
         commitment = build_commitment(demand_id=demand_id, signing_unit_id="0x" + unit_id.hex(),
                                       officer_key_id=key.key_id, scheme=scheme, scenario=document["scenario"]["code"],
                                       signed_at=datetime.fromtimestamp(self.now, SHANGHAI))  # fmt: skip
@@ -101,7 +111,7 @@ class DemoSharing:
         scenario = [self.step(DATA_CENTER, StepKind.APPROVE_SCENARIO, SCENARIO_EVALUATION)]
         applies, ids = [], []
         for i, (unit_code, document) in enumerate(DEMANDS):
-            demand_id, action = self.apply(unit_code, document, "sm2" if i % 2 == 0 else "ecdsa")
+            demand_id, action = self.apply(unit_code, document, commitment_scheme(i, unit_code))
             applies.append(action)
             ids.append(demand_id)
         decision = {"schema": "putuo.demand-decision/1", "demand_id": ids[2], "item": 0, "decision": "approve",

@@ -114,17 +114,22 @@ def _public_key(ref: str, scheme: str, option: str, keystore_dir) -> KeyInfo:
 @app.command("add-officer")
 @one_line_errors
 def add_officer(unit_code: Annotated[str, typer.Argument(help="The unit's code.")],
-                key: Annotated[str, typer.Option("--key", help="The officer's ECDSA key: keystore id, name or file.")],
+                key: Annotated[str | None, typer.Option("--key", help="The officer's ECDSA key: keystore id, name or "
+                                                        "file. Leave it out for an SM2-only officer.")] = None,
                 sm2_key: Annotated[str | None, typer.Option(
-                    "--sm2-key", help="The same officer's SM2 key, if any: keystore id, name or file.")] = None,
+                    "--sm2-key", help="The officer's SM2 key: keystore id, name or file.")] = None,
                 keystore_dir: KeystoreDirOption = None) -> None:
-    """Register an officer's public keys for a unit (only public keys are read: no password)."""
-    ecdsa = _public_key(key, "ecdsa", "--key", keystore_dir)
+    """Register an officer's public keys for a unit: ECDSA, SM2, or both (only public keys are read:
+    no password). An SM2-only officer signs every action with SM2; the contracts verify it."""
+    if key is None and sm2_key is None:
+        fail("give --key (ECDSA), --sm2-key (SM2), or both")
+    ecdsa = _public_key(key, "ecdsa", "--key", keystore_dir) if key else None
     sm2 = _public_key(sm2_key, "sm2", "--sm2-key", keystore_dir) if sm2_key else None
     unit_id = unit_id_for(unit_code)
     sender, registry = office(settings())
     keys = tuple(info for info in (ecdsa, sm2) if info is not None)
-    receipt = _send(sender, registry.functions.registerOfficer(unit_id, ecdsa.key_id, sm2.public.public_key if sm2 else b""),
+    ecdsa_id = ecdsa.key_id if ecdsa else "0x" + "00" * 20
+    receipt = _send(sender, registry.functions.registerOfficer(unit_id, ecdsa_id, sm2.public.public_key if sm2 else b""),
                     unit=unit_code, key_ids=tuple(info.key_id for info in keys))
     tx = receipt["transactionHash"].to_0x_hex()
     for info in keys:

@@ -15,6 +15,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from eth_account import Account
+from eth_utils import to_checksum_address
 
 from chain.actions import (
     ActionKind,
@@ -51,15 +52,20 @@ APPROVE_REVIEW = b'{"decision":"approve","schema":"putuo.catalog-review/1"}'
 
 @dataclass
 class Officer:
-    """An officer of a unit: an ECDSA key (actions, ECDSA commitments) and an SM2 key."""
+    """An officer of a unit: an ECDSA key (actions, ECDSA commitments) and an SM2 key; or, for an
+    SM2-only officer (`ecdsa` None), the SM2 key alone signs everything."""
 
     unit_id: bytes
-    ecdsa: SigningKey
+    ecdsa: SigningKey | None
     sm2: SigningKey
 
     @property
+    def action_key(self) -> SigningKey:
+        return self.ecdsa or self.sm2
+
+    @property
     def address(self) -> str:
-        return self.ecdsa.key_id
+        return to_checksum_address(self.action_key.key_id)
 
     @property
     def unit_hex(self) -> str:
@@ -94,9 +100,10 @@ class SharingDesk:
         self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
         return self.officer(unit_id)
 
-    def officer(self, unit_id: bytes) -> Officer:
-        ecdsa, sm2 = SigningKey.generate("ecdsa"), SigningKey.generate("sm2")
-        self.system.office.send(self.registry.functions.registerOfficer(unit_id, ecdsa.key_id, sm2.public_key))
+    def officer(self, unit_id: bytes, *, sm2_only: bool = False) -> Officer:
+        ecdsa, sm2 = None if sm2_only else SigningKey.generate("ecdsa"), SigningKey.generate("sm2")
+        ecdsa_id = ecdsa.key_id if ecdsa else "0x" + "00" * 20
+        self.system.office.send(self.registry.functions.registerOfficer(unit_id, ecdsa_id, sm2.public_key))
         return Officer(unit_id, ecdsa, sm2)
 
     def revoke(self, key_id: str) -> None:
@@ -108,7 +115,7 @@ class SharingDesk:
         declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
         action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
                                fresh_nonce(), declared_at=declared)  # fmt: skip
-        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.chain_id,
+        signed = sign_action(action, officer.action_key, chain_id=self.chain_id,
                              catalog_address=self.system.deployment.catalog)  # fmt: skip
         return self.system.relayer.send(self.catalog.functions.execute(signed.as_tuple()))
 
@@ -136,7 +143,7 @@ class SharingDesk:
     def action(self, officer: Officer, kind: StepKind, subject: bytes, document: bytes, *, item: int = 0,
                code: int = 0, at: int = 0, terms: bytes = b"", nonce: int | None = None) -> SharingAction:
         unsigned = SharingAction(kind, subject, document, fresh_nonce() if nonce is None else nonce, item, code, at, terms)
-        return sign_sharing_action(unsigned, officer.ecdsa.private_key, chain_id=self.chain_id,
+        return sign_sharing_action(unsigned, officer.action_key, chain_id=self.chain_id,
                                    sharing_address=self.system.deployment.sharing)  # fmt: skip
 
     def send(self, action: SharingAction) -> dict:
@@ -150,7 +157,7 @@ class SharingDesk:
     def commitment(self, officer: Officer, demand_id: bytes, *, scheme: str = "ecdsa",
                    key: SigningKey | None = None, scenario: str = "低保审核") -> CommitmentProof:
         """The officer's signed commitment for `demand_id` (Art. 18)."""
-        key = key or (officer.sm2 if scheme == "sm2" else officer.ecdsa)
+        key = key or (officer.sm2 if scheme == "sm2" or officer.ecdsa is None else officer.ecdsa)
         commitment = build_commitment(
             demand_id=demand_id, signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=key.scheme,
             scenario=scenario, signed_at=datetime.fromtimestamp(self.now(), SHANGHAI),
@@ -292,7 +299,7 @@ class SharingDesk:
         declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
         action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
                                fresh_nonce(), declared_at=declared)  # fmt: skip
-        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.chain_id,
+        signed = sign_action(action, officer.action_key, chain_id=self.chain_id,
                              catalog_address=self.system.deployment.catalog)  # fmt: skip
         return self.catalog.functions.execute(signed.as_tuple())
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.services import intake
+from api.services.officer_signatures import action_signer, parse_action_signature
 from api.services.intake import (
     Accepted,
     Prepared,
     document_bytes,
-    parse_signature,
     validate_model,
 )
 from catalog.document import (
@@ -29,7 +29,6 @@ from chain.actions import (
     CatalogAction,
     digest,
     entry_id_for,
-    recover_signer,
 )
 from mirror.models import CatalogEntry, OfficerKey
 
@@ -68,13 +67,11 @@ def prepare(
     if kind != ActionKind.REVIEW and version != 0:
         raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
     action = CatalogAction(kind, entry_id, version, contract_reason_code(parsed), document_bytes(document), nonce,
-                           parse_signature(signature), declared_at(kind, parsed))  # fmt: skip
-    try:
-        signer = recover_signer(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
-    except ValueError as exc:
-        raise ApiError(400, "bad_signature", f"signature: {exc}", "signature") from None
+                           parse_action_signature(signature), declared_at(kind, parsed))  # fmt: skip
+    signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
+    signer = action_signer(runtime, signed, action.signature)
     _check_entry_identity(runtime, kind, entry_id, parsed, signer)
-    action_id = "0x" + digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog).hex()
+    action_id = "0x" + signed.hex()
     return Prepared(action, signer, action_id, "0x" + entry_id.hex(), "catalog")
 
 

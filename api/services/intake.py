@@ -107,22 +107,6 @@ def document_bytes(document: dict) -> bytes:
     return data
 
 
-def parse_signature(value: str, field: str = "signature") -> bytes:
-    """A 65-byte r‖s‖v ECDSA signature from hex."""
-    raw = parse_hex(value, field)
-    if len(raw) != 65:
-        raise ApiError(400, "bad_signature_encoding", f"{field}: expected 65 bytes r‖s‖v, got {len(raw)}", field)
-    return raw
-
-
-def parse_hex(value: str, field: str) -> bytes:
-    text = value[2:] if value.startswith("0x") else value
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        raise ApiError(400, "bad_signature_encoding", f"{field}: not hexadecimal", field) from None
-
-
 def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> Accepted:
     """Simulate and store one prepared action; raises ApiError with nothing changed.
 

@@ -22,6 +22,7 @@ from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from api.services import intake
 from api.services.commitments import reason_code
+from api.services.officer_signatures import action_signer, parse_action_signature
 from api.services.intake import Accepted, Prepared
 from chain.errors import ActionRevertedError, ChainError
 from chain.sharing import (
@@ -31,7 +32,6 @@ from chain.sharing import (
     StepKind,
     demand_id_for,
     digest,
-    recover_signer,
 )
 from mirror.documents import as_object
 from mirror.models import CatalogVersion, OfficerKey
@@ -88,14 +88,11 @@ def unsigned(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int,
 def prepare(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int, signature: str,
             commitment: dict | None = None) -> Prepared:  # fmt: skip
     base = unsigned(runtime, kind=kind, document=document, nonce=nonce, commitment=commitment)
-    action = replace(base.action, signature=intake.parse_signature(signature))
-    address = runtime.deployment.sharing
-    try:
-        signer = recover_signer(action, chain_id=runtime.chain_id, sharing_address=address)
-    except ValueError as exc:
-        raise ApiError(400, "bad_signature", f"signature: {exc}", "signature") from None
+    action = replace(base.action, signature=parse_action_signature(signature))
+    signed = digest(action, chain_id=runtime.chain_id, sharing_address=runtime.deployment.sharing)
+    signer = action_signer(runtime, signed, action.signature)
     _check_context(runtime, kind, base.parsed, signer)
-    action_id = "0x" + digest(action, chain_id=runtime.chain_id, sharing_address=address).hex()
+    action_id = "0x" + signed.hex()
     return Prepared(action, signer, action_id, "0x" + action.subject.hex(), "sharing")
 
 

@@ -51,7 +51,7 @@ interface ICatalog {
         bytes document; // canonical JSON (RFC 8785): entry, deletion request or review note
         uint256 nonce; // any unused number of the signer's; refused once used
         uint40 declaredAt; // Submit only: the business approval / system acceptance time (Art. 11)
-        bytes signature; // 65-byte ECDSA over the EIP-712 digest of the fields above
+        bytes signature; // over the EIP-712 digest of the fields above: 65-byte ECDSA, or SM2 key id ‖ DER (IUnitRegistry.tryRecoverSigner)
     }
 
     /// @dev Due times are the ends of working days (see WorkCalendar); 0 where no duty is open.
@@ -95,6 +95,8 @@ interface ICatalog {
     error CatalogDocumentTooLarge(uint256 length, uint256 maxLength);
     error CatalogUnexpectedField(ActionKind kind);
     error CatalogInvalidSignature(bytes signature);
+    /// @dev An SM2 signature, well formed, that does not verify for the key it names and this action.
+    error CatalogSignatureMismatch(address keyId);
     error CatalogNotSelf(address caller);
     /// @dev A submission's declared approval/acceptance time is missing (0) or in the future.
     error CatalogInvalidDeclaredAt(uint40 declaredAt, uint256 now_);

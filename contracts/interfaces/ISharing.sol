@@ -112,7 +112,7 @@ interface ISharing {
         // DecideTerms for Decide, empty otherwise
         bytes document; // canonical JSON (RFC 8785): application, decision note, reason...
         uint256 nonce; // any unused number of the signer's; refused once used
-        bytes signature; // 65-byte ECDSA over the EIP-712 digest of the fields above
+        bytes signature; // over the EIP-712 digest of the fields above: 65-byte ECDSA, or SM2 key id ‖ DER (IUnitRegistry.tryRecoverSigner)
     }
 
     /// @dev A resource asked for. `entryId` 0: data not yet catalogued or collected, asked of
@@ -125,8 +125,10 @@ interface ISharing {
     }
 
     /// @dev The commitment (承诺书, Art. 18): its canonical JSON starts with the demand id.
-    /// ECDSA: `signature` is the EIP-191 signature of `TAG ‖ keccak256(document)` and the contract
-    /// checks it. SM2: the API verified it before relaying; anyone re-verifies it from this record.
+    /// The signed message is `TAG ‖ keccak256(document)` (TAG = "putuo.signature/1\x00"). ECDSA:
+    /// `signature` is its EIP-191 signature; SM2: its DER signature (e = SM3(Z_A ‖ message),
+    /// default user id). The contract verifies both itself, so a commitment that does not verify
+    /// never becomes a grant, whoever relays it.
     struct Commitment {
         IUnitRegistry.KeyScheme scheme;
         address keyId;
@@ -216,6 +218,8 @@ interface ISharing {
     error SharingSignerNotActive(address signer);
     error SharingNonceUsed(address signer, uint256 nonce);
     error SharingInvalidSignature(bytes signature);
+    /// @dev An SM2 signature, well formed, that does not verify for the key it names and this action.
+    error SharingSignatureMismatch(address keyId);
     error SharingWrongUnitKind(address signer, uint8 expected, uint8 actual);
     error SharingEmptyDocument();
     error SharingDocumentTooLarge(uint256 length, uint256 maxLength);

@@ -41,6 +41,22 @@ interface IUnitRegistry {
     error RegistryInvalidSm2PublicKey(uint256 length);
     error RegistryZeroKey();
 
+    /// @dev An officer's SM2 public key and its Z_A with the default user id, computed once at
+    /// registration (SM2.userHashZ) so that each verification hashes only Z_A ‖ M.
+    struct Sm2Key {
+        uint256 x;
+        uint256 y;
+        bytes32 zA;
+    }
+
+    /// @dev Why a signature names no signer (see {tryRecoverSigner}, {trySm2Verify}).
+    enum SignatureError {
+        None,
+        Malformed, // ECDSA not 65 bytes, high s or bad v; SM2 not strict DER or r, s out of range
+        UnknownKey, // an SM2 signature whose key id is not a registered SM2 key
+        Mismatch // a well-formed SM2 signature that does not verify for its key and message
+    }
+
     event UnitRegistered(bytes32 indexed unitId, UnitKind kind, string name);
     event KeyRegistered(bytes32 indexed unitId, address indexed keyId, KeyScheme scheme, bytes publicKey);
     event KeyRevoked(bytes32 indexed unitId, address indexed keyId);
@@ -50,9 +66,11 @@ interface IUnitRegistry {
     /// Emits {UnitRegistered}.
     function registerUnit(bytes32 unitId, UnitKind kind, string calldata name) external;
 
-    /// @notice Registers an officer's ECDSA key and, optionally, the same officer's SM2 key.
-    /// Requirements: caller has OFFICE_ROLE; the unit exists; neither key is registered already;
-    /// `sm2PublicKey` is empty or 65 bytes starting with 0x04.
+    /// @notice Registers an officer's keys: an ECDSA key, an SM2 key, or both (an officer may hold
+    /// SM2 alone: every contract verifies SM2 signatures itself).
+    /// Requirements: caller has OFFICE_ROLE; the unit exists; at least one key is given; neither
+    /// key is registered already; `sm2PublicKey` is empty or 65 bytes `04‖X‖Y` of a point of the
+    /// SM2 curve (refused with {RegistryInvalidSm2PublicKey} or SM2.SM2InvalidPublicKey).
     /// Emits {KeyRegistered} once per key.
     /// IMPORTANT: a key id is never reused, even after revocation, so old signatures stay attributable.
     function registerOfficer(bytes32 unitId, address ecdsaKey, bytes calldata sm2PublicKey) external;
@@ -80,4 +98,27 @@ interface IUnitRegistry {
 
     /// @notice The key id of an SM2 public key: the first 20 bytes of keccak256(publicKey).
     function sm2KeyId(bytes calldata publicKey) external pure returns (address);
+
+    /// @notice The SM2 public key and Z_A registered under `keyId` (zeroed when it is not an SM2 key).
+    function sm2Key(address keyId) external view returns (Sm2Key memory);
+
+    /// @notice Who signed the 32-byte `digest` (an EIP-712 action digest), by the key's scheme:
+    /// - SM2: `signature` is the 20-byte key id ‖ the DER signature of M = `digest` (GB/T 32918.2,
+    ///   e = SM3(Z_A ‖ M), default user id), verified here against the registered key;
+    /// - ECDSA: otherwise, `signature` is 65 bytes r ‖ s ‖ v over `digest` (OpenZeppelin ECDSA,
+    ///   high s refused), and the signer is the recovered address.
+    /// A signature is SM2 exactly when its first 20 bytes are a registered SM2 key id.
+    /// IMPORTANT: an ECDSA signature always recovers to some address: whether that address is an
+    /// active officer key is the caller's check ({activeKey}). Never reverts.
+    function tryRecoverSigner(bytes32 digest, bytes calldata signature)
+        external
+        view
+        returns (SignatureError err, address keyId);
+
+    /// @notice Whether `der` is a valid SM2 signature of `message` by the SM2 key `keyId`
+    /// (e = SM3(Z_A ‖ message), default user id). Whether the key is active is the caller's check.
+    function trySm2Verify(address keyId, bytes calldata message, bytes calldata der)
+        external
+        view
+        returns (SignatureError err);
 }

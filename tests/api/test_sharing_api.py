@@ -45,7 +45,7 @@ class Api:
         officer = officer or self.desk.street
         answer = self.client.post("/v1/demands/id", json={"document": document})
         assert answer.status_code == 200, answer.json()
-        key = officer.sm2 if scheme == "sm2" else officer.ecdsa
+        key = officer.sm2 if scheme == "sm2" or officer.ecdsa is None else officer.ecdsa
         commitment = build_commitment(demand_id=demand_id or answer.json()["demand_id"],
                                       signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=scheme,
                                       scenario=SCENARIO, signed_at=datetime.fromtimestamp(self.desk.now(), SHANGHAI))
@@ -62,10 +62,11 @@ class Api:
         m = typed.json()["message"]
         action = SharingAction(kind, bytes.fromhex(m["subject"][2:]), bytes.fromhex(m["document"][2:]), int(m["nonce"]),
                                m["item"], m["code"], m["at"], bytes.fromhex(m["terms"][2:]))  # fmt: skip
-        signed = sign_action(action, officer.ecdsa.private_key, chain_id=self.desk.chain_id,
+        signed = sign_action(action, officer.action_key, chain_id=self.desk.chain_id,
                              sharing_address=self.runtime.deployment.sharing)  # fmt: skip
-        wallet = Account.sign_typed_data(officer.ecdsa.private_key, full_message=typed.json())
-        assert bytes(wallet.signature) == signed.signature  # the typed data is exactly what the contract checks
+        if officer.ecdsa is not None:  # a wallet's typed-data signature is exactly what the contract checks
+            wallet = Account.sign_typed_data(officer.ecdsa.private_key, full_message=typed.json())
+            assert bytes(wallet.signature) == signed.signature
         return {**request, "signature": "0x" + signed.signature.hex()}
 
     def post(self, path: str, body: dict, status: int = 202) -> dict:
@@ -304,3 +305,20 @@ def test_the_timekeeper_takes_each_step_when_it_falls_due(api):
     assert sweep(api.runtime).taken["finalise_lapse"] == 1
     api.synced()
     assert api.get(f"/v1/grants/{grant_id}")["termination"] == "lapsed"
+
+
+def test_an_items_data_is_ready_uncatalogued_or_not_collected(api):
+    """Art. 22: data not ready is named for what it lacks — never `uncatalogued` when it is
+    catalogued but not yet collected to the platform."""
+    desk = api.desk
+    waiting = desk.approved_entry(desk.market, "SCJ-0002", "食品许可信息", collected=False)
+    resources = [
+        examples.resource(entry_id="0x" + api.civil_entry[0].hex(), version=1, owner_unit_id=desk.civil.unit_hex),
+        examples.resource(entry_id="0x" + waiting[0].hex(), version=1, owner_unit_id=desk.market.unit_hex),
+        examples.uncatalogued_resource(owner_unit_id=desk.market.unit_hex),
+    ]  # fmt: skip
+    document = examples.application(application_no="普数需〔2026〕31号", demand_unit_id=desk.street.unit_hex,
+                                    resources=resources, scenario=examples.scenario(code=SCENARIO))  # fmt: skip
+    demand_id = api.apply(document)
+    items = api.get(f"/v1/demands/{demand_id}")["items"]
+    assert [i["data"] for i in items] == ["ready", "not_collected", "uncatalogued"]

@@ -381,8 +381,8 @@ def test_art18_commitment_signed_by_the_demand_units_active_key_for_this_demand(
 
 
 def test_art18_commitment_signature_and_scheme(desk, entry):
-    """Art. 18 (数字签名): an ECDSA commitment's signature is checked on-chain; the scheme must be the
-    key's; an SM2 commitment (verified by the API) still needs a signature on record."""
+    """Art. 18 (数字签名): a commitment's signature is checked on-chain, ECDSA and SM2 alike; the
+    scheme must be the key's."""
     resources = [desk.resource(desk.civil, entry)]
     street = desk.street
     demand_id, good = desk.application(street, resources)
@@ -399,13 +399,16 @@ def test_art18_commitment_signature_and_scheme(desk, entry):
     sm2 = desk.commitment(street, demand_id, scheme="sm2")
     _, action = reapply(desk, street, resources, commitment=replace(sm2, scheme=KeyScheme.ECDSA))
     refused_action(desk, action, "SharingCommitmentWrongScheme", keyId=sm2_id)
-    _, action = reapply(desk, street, resources, commitment=replace(sm2, signature=b""))
-    refused_action(desk, action, "SharingCommitmentInvalidSignature", keyId=sm2_id)
+    sm2_other = desk.commitment(street, keccak(b"another demand"), scheme="sm2")  # valid, over other bytes
+    junk = bytes.fromhex("3006020101020101")  # strict DER of r = s = 1: well formed, not a signature
+    for signature in (b"", sm2_other.signature, junk, sm2.signature[:-1], sm2.signature + b"\0"):
+        _, action = reapply(desk, street, resources, commitment=replace(sm2, signature=signature))
+        refused_action(desk, action, "SharingCommitmentInvalidSignature", keyId=sm2_id)
     stranger = Account.create().address
     _, action = reapply(desk, street, resources, commitment=replace(commitment, key_id=stranger))
     refused_action(desk, action, "SharingCommitmentKeyNotActive", keyId=stranger)
 
-    # SM2 commitments are verified by the API before relaying; on-chain it is recorded as signed.
+    # A genuine SM2 commitment is verified by the contract itself, whoever relays it.
     desk.apply(street, resources, commitment_scheme="sm2")
     assert desk.record("demand", demand_id).commitmentHash == keccak(sm2.document)
 

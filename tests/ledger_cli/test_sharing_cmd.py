@@ -49,7 +49,8 @@ def test_verify_rechecks_each_demands_commitment_from_the_chain(district):  # no
     for index, (unit_code, document) in enumerate(demo_sharing.DEMANDS):
         demand_id = "0x" + demand_id_for(unit(unit_code), canonical_bytes(document)).hex()
         code, out = run("sharing", "verify", demand_id)
-        scheme = "sm2" if index % 2 == 0 else "ecdsa"
+        scheme = demo_sharing.commitment_scheme(index, unit_code)
         assert code == 0 and out.startswith(f"valid: commitment signed by {scheme} key "), out
+    assert {demo_sharing.commitment_scheme(i, u) for i, (u, _) in enumerate(demo_sharing.DEMANDS)} == {"sm2", "ecdsa"}
     code, out = run("sharing", "verify", "0x" + "ab" * 32)
     assert code == 1 and out.startswith("error: no application 0xabab"), out

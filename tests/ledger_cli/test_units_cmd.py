@@ -141,3 +141,16 @@ def test_a_non_office_key_is_refused(system, run, keystore):
     assert_one_line_error(result, "account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 does not hold the Office role "
                                   "on the UnitRegistry; set LEDGER_OFFICE_KEY to the Office's key")
     assert run("list").stdout == "no units registered\n"
+
+
+def test_an_sm2_only_officer(system, run, keystore):
+    """An officer may hold an SM2 key alone (国密): the contracts verify its signatures themselves."""
+    assert run("register", "PT-CSLJD", "--kind", "ordinary", "--name", "长寿路街道办事处").exit_code == 0
+    sm2 = key_in(keystore, "sm2", "zhao-sm2")
+    result = run("add-officer", "PT-CSLJD", "--sm2-key", "zhao-sm2")
+    assert result.exit_code == 0, result.output
+    street = "0x" + unit_id_for("PT-CSLJD").hex()
+    assert result.stdout == f"registered sm2 key {sm2.key_id} for unit PT-CSLJD ({street}) in {last_tx(system)}\n"
+    record = registered_key(system.w3, system.deployment.registry, sm2.key_id)
+    assert (record.scheme, record.public_key) == ("sm2", sm2.public_key)
+    assert_one_line_error(run("add-officer", "PT-CSLJD"), "give --key (ECDSA), --sm2-key (SM2), or both")

@@ -9,7 +9,7 @@ import pytest
 
 from chain.sharing import ApplyTerms
 from sharing.audit import UnknownDemand, audit_commitment
-from tests.sharing_desk import SharingDesk
+from tests.sharing_desk import SharingDesk, refused
 
 
 @pytest.fixture
@@ -40,16 +40,18 @@ def test_a_key_revoked_after_signing_still_verifies(desk):
     assert _audit(desk, demand_id).valid  # judged at its signing time, as the registry recorded it
 
 
-def test_an_sm2_signature_the_contract_could_not_check_is_caught(desk):
-    """The contract records an SM2 signature it cannot verify; a relayer that skipped the API's
-    check would get a forged one on-chain. The audit says so."""
+def test_a_forged_sm2_commitment_never_reaches_the_chain(desk):
+    """The contract verifies SM2 commitments itself: a relayer that skips the API's check cannot
+    put a forged one on-chain (before, the contract only recorded it and this audit caught it)."""
     entry = desk.approved_entry(desk.civil, "MZJ-0001")
     demand_id, action = desk.application(desk.street, [desk.resource(desk.civil, entry)], commitment_scheme="sm2")
     terms = ApplyTerms.decode(action.terms)
     forged = replace(terms, commitment=replace(terms.commitment, signature=b"\x30\x06\x02\x01\x01\x02\x01\x01"))
-    desk.send(desk.action(desk.street, action.kind, action.subject, action.document, terms=forged.encode()))
-    audit = _audit(desk, demand_id)
-    assert not audit.valid and audit.problem
+    forged_action = desk.action(desk.street, action.kind, action.subject, action.document, terms=forged.encode())
+    refused(desk, desk.execute_call(forged_action), "SharingCommitmentInvalidSignature",
+            keyId=desk.w3.to_checksum_address(desk.street.sm2.key_id))  # fmt: skip
+    with pytest.raises(UnknownDemand):
+        _audit(desk, demand_id)
 
 
 def test_an_unknown_demand_is_an_error(desk):
