@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, schemas
 from api.deps import RuntimeDep
-from api.routers import catalog, commitments, duties, evaluation, sharing, units
+from api.routers import catalog, commitments, deployment, duties, evaluation, sharing, units
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
 from api.settings import Settings
@@ -97,6 +97,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if owned:
             rt = app.state.runtime
             rt.add_loop("calendar", rt.calendar_watch.log_warnings, 3600)
+            if rt.settings.node != "external" and rt.settings.heartbeat_s > 0:
+                rt.add_loop("heartbeat", rt.heartbeat, rt.settings.heartbeat_s)
             if rt.settings.timekeeper_interval_s > 0:
                 rt.add_loop("timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0,
                             rt.settings.timekeeper_interval_s)  # fmt: skip
@@ -121,17 +123,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(duties.router)
     app.include_router(evaluation.router)
     app.include_router(sharing.router)
+    app.include_router(deployment.router)
 
     @app.get("/healthz", tags=["health"], response_model=schemas.Health)
     def health(rt: RuntimeDep) -> dict:
-        """Chain head, mirror cursor, outbox backlog, and the working-day calendar: the years
-        published, which are provisional, and what the Office must publish (with the command)."""
+        """Chain head, mirror cursor, outbox backlog, the working-day calendar (the years published,
+        which are provisional, what the Office must publish, with the command) and the deployment."""
         cursor = rt.store.cursor()
         calendar = rt.calendar_watch.status()
         return {"chain_head": rt.indexer.head(), "mirror_block": cursor[0] if cursor else None,
                 "outbox_pending": rt.relayer.pending(),
                 "calendar": {"chain_date": calendar.today.isoformat(), "published": sorted(calendar.published),
                              "provisional": calendar.provisional,
-                             "warnings": [vars(w) for w in calendar.warnings]}}  # fmt: skip
+                             "warnings": [vars(w) for w in calendar.warnings]},
+                "deployment": deployment.describe(rt)}  # fmt: skip
 
     return app

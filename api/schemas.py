@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from catalog.document import CatalogDocument
+from protocol.schemas import CATALOG_MODELS, openapi_commitment, openapi_document
+
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 
 
@@ -58,13 +61,15 @@ class SignedBody(BaseModel):
         {"document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}, "nonce": "6",
          "signature": EXAMPLE_SIGNATURE},
     ]})  # fmt: skip
-    document: dict[str, Any]
+    document: openapi_document(*CATALOG_MODELS, description="The step's document, by the route: a version, a "
+                               "deletion request, a review note or a collection record (docs/schemas/)")
     nonce: Nonce
     signature: Signature
 
 
 class SubmitBody(SignedBody):
     entry_id: Hex32 = Field(description="keccak256(unit id ‖ utf-8 code): GET /v1/catalog/entry-id computes it")
+    document: openapi_document(CatalogDocument)
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": EXAMPLE_SIGNATURE}]})
@@ -81,7 +86,7 @@ class TypedDataRequest(BaseModel):
     kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
     version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
-    document: dict[str, Any]
+    document: openapi_document(*CATALOG_MODELS)
     nonce: Nonce
 
 
@@ -267,7 +272,7 @@ class CommitmentVerifyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"document": EXAMPLE_COMMITMENT, "signature": EXAMPLE_COMMITMENT_SIGNATURE}]})  # fmt: skip
-    document: dict[str, Any] = Field(description="The commitment object, schema putuo.commitment/1")
+    document: openapi_commitment() = Field(description="The commitment object, schema putuo.commitment/1")
     signature: dict[str, Any] = Field(description="Its detached signature object, schema putuo.signature/1 "
                                                   "(`ledger sign` writes one)")  # fmt: skip
 
@@ -368,11 +373,29 @@ class CalendarHealth(BaseModel):
     warnings: list[CalendarWarning]
 
 
+class DeployedContract(BaseModel):
+    name: str = Field(examples=["Catalog"])
+    address: str
+    code_hash: str = Field(description="keccak256 of the runtime code at the address (eth_getCode)")
+    code_size: int
+
+
+class DeploymentPublic(BaseModel):
+    """What an auditor needs besides a chain RPC URL: which chain, which contracts, from which block."""
+
+    chain_id: int
+    deploy_block: int = Field(description="Read events from this block on")
+    deploy_block_hash: str = Field(description="Identifies the chain: another chain has another block here")
+    office: str = Field(description="The Office account that deployed and administers the contracts")
+    contracts: list[DeployedContract]
+
+
 class Health(BaseModel):
     chain_head: int
     mirror_block: int | None
     outbox_pending: int
     calendar: CalendarHealth
+    deployment: DeploymentPublic
 
 
 class RuleFigures(BaseModel):

@@ -43,9 +43,12 @@ class Settings(BaseSettings):
     resend_after_s: float = 30.0
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
     timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
+    # A local node (anvil, Hardhat) mines only when a transaction arrives, so its clock stops on a
+    # quiet chain: every this many seconds without a new block, `ledger serve` mines an empty one.
+    heartbeat_s: float = 15.0
     max_body_bytes: int = 256 * 1024
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
-    keystore_dir: Path | None = None  # the platform's signing keys; default ~/.ledger/keys
+    keystore_dir: Path | None = None  # the platform's signing keys; default $LEDGER_KEYSTORE_DIR, else data_dir/keys
     key_password: SecretStr | None = None  # opens them; required for platform_signing outside development
 
     @model_validator(mode="after")

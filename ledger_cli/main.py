@@ -8,7 +8,7 @@ import sys
 import typer
 
 from chain.node import rpc_ready
-from ledger_cli import calendar_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
+from ledger_cli import calendar_cmd, catalog_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
@@ -47,6 +47,7 @@ def up() -> None:
 
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(units_cmd.app, name="units")
+app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(sharing_cmd.app, name="sharing")
 app.command("evaluation")(evaluation_cmd.evaluation)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.

@@ -135,30 +135,40 @@ def _view(w3, registry_address: str, function: str, *args: Any, block: int) -> A
 
 
 def registered_key(w3, registry_address: str, key_id: str, *, block: int | None = None) -> RegisteredKey:
-    """The registry's record of ``key_id`` (either spelling) as of ``block`` (default: latest).
+    """The registry's record of ``key_id`` (either spelling) as of ``block`` (default: latest),
+    rebuilt from the registry's events alone: its ``KeyRegistered`` and any ``KeyRevoked``.
 
-    Raises :class:`KeyNotRegistered` for an unknown key, and ``ChainError`` when the record
-    has no matching ``KeyRegistered`` event (a node that pruned logs, or a wrong address).
+    Events, never a view call at a past block: a node restarted from a state dump (anvil) or a
+    node that does not keep historical state answers no such call, while every log survives.
+    Raises :class:`KeyNotRegistered` for an unknown key, and ``ChainError`` when the events
+    contradict each other or the address holds no registry (a wrong address, a pruned node).
     """
     address = _address(key_id)
     block = _pin(w3, block)
-    unit_id, scheme, reg_block, reg_at, rev_block, rev_at = _view(w3, registry_address, "keyRecord", address,
-                                                                  block=block)
-    if scheme not in KEY_SCHEMES:
+    registered = _logs(w3, registry_address, "KeyRegistered", address, 0, block, subject_position=2)
+    if not registered:
+        _view(w3, registry_address, "keyRecord", address, block="latest")  # a ChainError if no registry answers
         raise KeyNotRegistered(f"key {key_id} is not registered in the UnitRegistry at {registry_address}",
                                got=key_id)
-    events = _logs(w3, registry_address, "KeyRegistered", address, reg_block, reg_block, subject_position=2)
-    if len(events) != 1 or events[0].args["unitId"] != unit_id or events[0].args["scheme"] != scheme:
-        raise ChainError(f"the registry's record of key {address} has no matching KeyRegistered event "
-                         f"in block {reg_block}")
-    published = events[0].args["publicKey"]
+    if len(registered) != 1 or registered[0].args["scheme"] not in KEY_SCHEMES:
+        raise ChainError(f"the registry's events of key {address} contradict each other ({len(registered)} "
+                         "KeyRegistered)")
+    event = registered[0]
+    unit_id, scheme, published = bytes(event.args["unitId"]), event.args["scheme"], event.args["publicKey"]
     name = KEY_SCHEMES[scheme]
     if name == "sm2" and derive_key_id("sm2", published) != address.lower():
         raise ChainError(f"KeyRegistered of {address} carries a public key of another key id")
-    return RegisteredKey(key_id=address.lower() if name == "sm2" else address, unit_id=bytes(unit_id),
+    revoked = _logs(w3, registry_address, "KeyRevoked", address, event.block_number, block, subject_position=2)
+    revoked_block = revoked[0].block_number if revoked else None
+    return RegisteredKey(key_id=address.lower() if name == "sm2" else address, unit_id=unit_id,
                          scheme=name, public_key=published if name == "sm2" else None,
-                         registered_block=reg_block, registered_at=reg_at,
-                         revoked_block=rev_block or None, revoked_at=rev_at or None)
+                         registered_block=event.block_number, registered_at=_block_time(w3, event.block_number),
+                         revoked_block=revoked_block,
+                         revoked_at=_block_time(w3, revoked_block) if revoked_block is not None else None)  # fmt: skip
+
+
+def _block_time(w3, number: int) -> int:
+    return int(w3.eth.get_block(number)["timestamp"])
 
 
 def registered_unit(w3, registry_address: str, unit_id: bytes, *, block: int | None = None) -> RegisteredUnit | None:
@@ -171,8 +181,13 @@ def registered_unit(w3, registry_address: str, unit_id: bytes, *, block: int | N
 
 
 def was_active_at(w3, registry_address: str, key_id: str, timestamp: int, *, block: int | None = None) -> bool:
-    """The contract's own answer (``wasActiveAt``): registered at or before, and not revoked by, ``timestamp``."""
-    return _view(w3, registry_address, "wasActiveAt", _address(key_id), timestamp, block=_pin(w3, block))
+    """The contract's rule (``wasActiveAt``), from the events: registered at or before
+    ``timestamp``, and not revoked by then."""
+    try:
+        key = registered_key(w3, registry_address, key_id, block=block)
+    except KeyNotRegistered:
+        return False
+    return key.registered_at <= timestamp and (key.revoked_at is None or timestamp < key.revoked_at)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ class HolidayRange(_Strict):
     to: dt.date
     days: int | None = Field(default=None, ge=1, le=31)  # the notice's 共N天, checked when given
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "$comment": "Not expressible here, and refused too: 'to' before 'from'; 'days' other than the "
+                    "number of dates from 'from' to 'to'."})  # fmt: skip
 
     @model_validator(mode="after")
     def _ordered(self) -> "HolidayRange":
@@ -80,7 +82,7 @@ class CalendarNotice(_Strict):
     holidays: list[HolidayRange] = Field(min_length=1, max_length=20)
     working_days: list[dt.date] = Field(default_factory=list, max_length=30)  # 调休上班
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def days_off(self) -> set[dt.date]:
         return {d for h in self.holidays for d in h.dates()}

@@ -26,12 +26,20 @@ ZERO_ID = "0x" + "00" * 32
 ITEM_STATES = ("pending", "overdue", "decided")
 
 
+def _data_state(row: SharingItem) -> str:
+    """The contract's `Item.uncatalogued` means "not ready" (Art. 22): not catalogued, or catalogued
+    and not yet collected; the entry named tells them apart."""
+    if not row.uncatalogued:
+        return "ready"
+    return "uncatalogued" if row.entry_id == ZERO_ID else "not_collected"
+
+
 def _item(row: SharingItem, now: int) -> dict:
     pending = row.status == "pending"
     overdue = pending and row.due_at != 0 and now > row.due_at
     return dict(
         item=row.item, owner_unit_id=row.owner_unit_id, entry_id=None if row.entry_id == ZERO_ID else row.entry_id,
-        version=row.version or None, uncatalogued=row.uncatalogued, status=row.status, opened_at=row.opened_at,
+        version=row.version or None, data=_data_state(row), status=row.status, opened_at=row.opened_at,
         due_at=row.due_at, decided_at=row.decided_at, code=row.code, decider=row.decider, overdue=overdue,
         deemed_approvable=overdue and not row.uncatalogued,
     )  # fmt: skip

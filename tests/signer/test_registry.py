@@ -8,13 +8,12 @@ import pytest
 import requests
 
 from chain.client import connect
-from chain.errors import ChainError
+from chain.errors import ActionRevertedError, ChainError
 from signer.commitment import sign_commitment
 from signer.detached import sign_detached
 from signer.errors import (
     DocumentHashMismatch,
     InvalidKeyId,
-    InvalidPublicKey,
     KeyIdMismatch,
     PublicKeyMismatch,
     UserIdMismatch,
@@ -182,13 +181,60 @@ def test_node_down_is_raised_not_returned(system, civil):
         verify_on_chain(w3, system.deployment.registry, b"x", sign_detached(b"x", civil.sm2), signed_at=0)
 
 
-def test_an_off_curve_sm2_key_in_the_registry_fails_verification_without_raising(system, district):
-    """The contract checks only length and the 0x04 prefix, so the Office can register a bad key."""
+def test_the_registry_refuses_an_off_curve_sm2_key(system, district):
+    """The contract checks the point is on the curve (it computes Z_A at registration), so no bad
+    key can reach the registry; before, only length and the 0x04 prefix were checked."""
     unit_id = district.unit("PT-BAD")
     bad_key = b"\x04" + b"\x01" * 64
-    system.office.send(district.registry.functions.registerOfficer(unit_id, SigningKey.generate("ecdsa").key_id,
-                                                                   bad_key))  # fmt: skip
+    with pytest.raises(ActionRevertedError) as caught:
+        system.office.send(district.registry.functions.registerOfficer(unit_id, SigningKey.generate("ecdsa").key_id,
+                                                                       bad_key))  # fmt: skip
+    coordinate = int.from_bytes(b"\x01" * 32, "big")
+    assert (caught.value.error, caught.value.error_args) == ("SM2InvalidPublicKey", {"x": coordinate, "y": coordinate})
     honest = sign_detached(b"x", SigningKey.generate("sm2"))
     claimed = dataclasses.replace(honest, key_id=derive_key_id("sm2", bad_key))
     checked = verify_on_chain(system.w3, system.deployment.registry, b"x", claimed, signed_at=0)
-    assert isinstance(checked.error, InvalidPublicKey) and checked.key.public_key == bad_key
+    assert checked.error is not None and checked.key is None  # an unknown key, not a bad one
+
+
+def test_a_key_record_survives_a_node_restart(tmp_path):
+    """The record is rebuilt from events: anvil restarted from its state dump keeps every log
+    but answers no view call at a past block (the auditor's case: `ledger sharing verify`)."""
+    from chain.client import Sender
+    from chain.deploy import deploy_all
+    from chain.devkeys import OFFICE_DEV_KEY
+    from chain.node import LocalNode, free_port
+    from signer.registry import registered_key, was_active_at
+
+    node = LocalNode("anvil", tmp_path / "anvil", free_port()).start()
+    try:
+        w3 = connect(node.url)
+        office = Sender.from_key(w3, OFFICE_DEV_KEY)
+        record = deploy_all(office)
+        registry = contract_at_registry(w3, record.registry)
+        unit_id = b"\x11" * 32
+        office.send(registry.functions.registerUnit(unit_id, 3, "测试单位"))
+        key = SigningKey.generate("sm2")
+        office.send(registry.functions.registerOfficer(unit_id, "0x" + "00" * 20, key.public_key))
+        before = registered_key(w3, record.registry, key.key_id)
+        registered_block = before.registered_block
+        for _ in range(3):
+            w3.provider.make_request("evm_mine", [])
+        node.stop()
+        node.start()
+        w3 = connect(node.url)
+        with pytest.raises(Exception):  # the historical state is gone after the restart
+            contract_at_registry(w3, record.registry).functions.keyRecord(
+                w3.to_checksum_address(key.key_id)).call(block_identifier=registered_block)  # fmt: skip
+        after = registered_key(w3, record.registry, key.key_id, block=registered_block)
+        assert after == before and after.scheme == "sm2" and after.public_key == key.public_key
+        assert was_active_at(w3, record.registry, key.key_id, before.registered_at)
+        assert not was_active_at(w3, record.registry, key.key_id, before.registered_at - 1)
+    finally:
+        node.stop()
+
+
+def contract_at_registry(w3, address):
+    from chain.client import contract_at
+
+    return contract_at(w3, "UnitRegistry", address)
