@@ -8,11 +8,26 @@ import sys
 import typer
 
 from chain.node import rpc_ready
-from ledger_cli import calendar_cmd, catalog_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
+from ledger_cli import audit_cmd, calendar_cmd, catalog_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
 app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"ledger {version('putuo-ledger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(_: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")) -> None:
+    """Putuo public data sharing ledger."""
+
+
 app.add_typer(system_cmd.node_app, name="node")
 app.command("deploy")(system_cmd.deploy)
 app.command("serve")(system_cmd.serve)
@@ -33,6 +48,16 @@ def up() -> None:
             raise typer.BadParameter(f"LEDGER_NODE=external but nothing answers at {s.rpc_url}")
         started = local_node(s).start()
         typer.echo(f"started {started.kind} at {started.url} (data in {started.data_dir})")
+    elif s.node != "external":
+        # A node already answers: ours from an earlier run (pid file), or one left over from a crash
+        # or started by hand. Say which, rather than adopt it silently.
+        node = local_node(s)
+        if node.running():
+            typer.echo(f"using the {node.kind} started earlier from {node.data_dir} (pid {node.pid()}) at {s.rpc_url}")
+        else:
+            typer.secho(f"warning: a node not started from {node.data_dir} answers at {s.rpc_url}; using it. Stop it "
+                        "(a node left over from a crash?) or set LEDGER_RPC_URL to start a fresh one",
+                        err=True, fg=typer.colors.YELLOW)  # fmt: skip
     # uvicorn re-raises SIGTERM after its own shutdown; make that an exit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -49,6 +74,7 @@ app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(units_cmd.app, name="units")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(sharing_cmd.app, name="sharing")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("evaluation")(evaluation_cmd.evaluation)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:

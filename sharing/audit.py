@@ -1,23 +1,36 @@
-"""An auditor's check of a demand's commitment (Art. 18) from the chain alone.
+"""An auditor's check of a demand's commitment (Art. 18) and of its grant, from the chain alone.
 
-The Sharing contract verifies an ECDSA commitment itself but cannot verify SM2 (no precompile):
-the API verifies SM2 before relaying, and this module lets anyone verify either again with
-nothing but an RPC endpoint and the contract addresses. It reads the demand's Apply step
-(`SharingStep` with the demand id as its indexed subject), decodes the commitment the contract
-recorded, and checks it against the key registered on-chain (`signer.registry`): the signature,
-the key's unit, the key active at the signing time, and that the commitment names this demand
-and the demand unit.
+The Sharing contract verifies commitments itself (ECDSA and SM2, through the registry); this
+module lets anyone verify them again with nothing but an RPC endpoint and the contract
+addresses. It reads the demand's Apply step (`SharingStep` with the demand id as its indexed
+subject), decodes the commitment the contract recorded, and checks it against the key
+registered on-chain (`signer.registry`, from the registry's events): the signature, the key's
+unit, the key active at the signing time, and that the commitment names this demand and the
+demand unit. `audit_grant` adds every step of the demand and grant, each signed step's
+signature checked against the transaction's calldata.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
+from chain.calldata import signed_actions
 from chain.errors import ChainError
 from chain.events import EventRecord, decode_log, event_topic
-from chain.sharing import ApplyTerms, KeyScheme, StepKind
+from chain.sharing import (
+    ACTION_ABI,
+    SIGNED_KINDS,
+    ApplyTerms,
+    GrantStatus,
+    KeyScheme,
+    Method,
+    SharingAction,
+    StepKind,
+    digest,
+)
+from chain.signatures import SignatureMismatchError, recover_action_signer
 from signer import ecdsa
 from signer.commitment import validate_commitment
 from signer.detached import DetachedSignature, file_document_hash, signed_message
@@ -97,3 +110,83 @@ def audit_commitment(w3, registry_address: str, sharing_address: str, demand_id:
         problem = f"the commitment names unit {commitment.signing_unit_id}, the demand's is {unit_hex}"
     return CommitmentAudit(demand_hex, unit_hex, step.tx_hash, step.block_number,
                            "sm2" if proof.scheme == KeyScheme.SM2 else "ecdsa", proof.key_id, checked, problem)
+
+
+@dataclass
+class GrantStep:
+    """One recorded step of a demand and its grant, with what did not check out (empty: valid)."""
+
+    kind: str
+    tx_hash: str
+    block: int
+    at: int
+    actor: str
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class GrantAudit:
+    grant_id: str
+    unit_id: str
+    scenario_id: str
+    method: str
+    resources: list[tuple[str, int]]  # (entry id, pinned version)
+    status: str  # the last recorded status
+    commitment: CommitmentAudit
+    steps: list[GrantStep]
+
+    @property
+    def valid(self) -> bool:
+        return self.commitment.valid and all(not s.problems for s in self.steps)
+
+
+def _sharing_logs(w3, sharing_address: str, name: str, subject: bytes) -> list[EventRecord]:
+    params = {"address": to_checksum_address(sharing_address), "fromBlock": "0x0", "toBlock": "latest",
+              "topics": [event_topic("Sharing", name), "0x" + subject.hex()]}  # fmt: skip
+    reply = w3.provider.make_request("eth_getLogs", [params])
+    if "error" in reply:
+        raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")
+    return [decode_log(log) for log in reply["result"]]
+
+
+def audit_grant(w3, registry_address: str, sharing_address: str, grant_id: bytes) -> GrantAudit:
+    """The grant (its id is its demand's), its commitment, and every step of the demand and the
+    grant: each signed step's signature checked against the transaction's calldata and the key
+    registered for the unit the step names (from the registry's events)."""
+    issued = _sharing_logs(w3, sharing_address, "GrantIssued", grant_id)
+    if not issued:
+        raise UnknownDemand(f"no grant 0x{grant_id.hex()} on the Sharing contract at {sharing_address}")
+    grant = issued[0].args
+    statuses = _sharing_logs(w3, sharing_address, "GrantStatusChanged", grant_id)
+    chain_id, steps = w3.eth.chain_id, []
+    for event in _sharing_logs(w3, sharing_address, "SharingStep", grant_id):
+        kind, problems = StepKind(event.args["kind"]), []
+        at = int(w3.eth.get_block(event.block_number)["timestamp"])
+        if kind in SIGNED_KINDS:
+            try:
+                key = registered_key(w3, registry_address, event.args["actor"], block=event.block_number)
+                if key.unit_id != bytes(event.args["unitId"]):
+                    problems.append("the actor's key belongs to another unit than the step records")
+                if not (key.registered_at <= at and (key.revoked_at is None or at < key.revoked_at)):
+                    problems.append("the actor's key was not active at the step")
+                carried = [a for a in signed_actions(w3, event.tx_hash, ACTION_ABI)
+                           if a[7] == event.args["nonce"] and keccak(a[6]) == bytes(event.args["documentHash"])]
+                if len(carried) != 1:
+                    problems.append("the transaction carries no signed action matching the step")
+                else:
+                    action = SharingAction.from_tuple(carried[0])
+                    signer = recover_action_signer(
+                        digest(action, chain_id=chain_id, sharing_address=sharing_address), action.signature,
+                        lambda key_id: key.public_key if key_id.lower() == key.key_id.lower() else None)  # fmt: skip
+                    if signer.lower() != key.key_id.lower():
+                        problems.append(f"the signature was made by {signer}, not by {key.key_id}")
+            except (SignerError, ValueError, SignatureMismatchError) as exc:
+                problems.append(f"the step's signature does not verify: {exc}")
+        steps.append(GrantStep(kind.name.lower(), event.tx_hash, event.block_number, at, event.args["actor"], problems))
+    return GrantAudit(
+        "0x" + grant_id.hex(), "0x" + bytes(grant["unitId"]).hex(), "0x" + bytes(grant["scenarioId"]).hex(),
+        Method(grant["method"]).name.lower(),
+        [("0x" + bytes(e).hex(), v) for e, v in zip(grant["entryIds"], grant["versions"])],
+        GrantStatus(statuses[-1].args["status"]).name.lower() if statuses else "active",
+        audit_commitment(w3, registry_address, sharing_address, grant_id), steps,
+    )  # fmt: skip
