@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from eth_utils import keccak, to_checksum_address
 
-from chain.actions import ACTION_ABI, CatalogAction, VersionKind, digest
+from chain.actions import CatalogAction, VersionKind, digest
 from chain.calldata import signed_actions
 from chain.errors import ChainError
 from chain.events import EventRecord, decode_log, event_topic
 from chain.signatures import SignatureMismatchError, recover_action_signer
+from chain.signed_contracts import SIGNED_CONTRACTS
 from signer.errors import SignerError
 from signer.registry import KeyNotRegistered, registered_key, registered_unit
 
@@ -124,7 +125,7 @@ def _audit_step(w3, registry_address: str, catalog_address: str, chain_id: int, 
 def _signature_problems(w3, catalog_address: str, chain_id: int, event: EventRecord, key) -> list[str]:
     """The action in the transaction that this event records, and whether its signature is the key's."""
     args = event.args
-    carried = [a for a in signed_actions(w3, event.tx_hash, ACTION_ABI)
+    carried = [a for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
                if a[5] == args["nonce"] and keccak(a[4]) == bytes(args["documentHash"])]
     if len(carried) != 1:
         return ["the transaction carries no signed action matching the event (nonce and document)"]

@@ -193,10 +193,8 @@ def unit_id_for(code: str) -> bytes:
     return keccak(text=f"putuo.unit:{code}")
 
 
-ACTION_ABI = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,bytes)"
-EXECUTE_SELECTOR = keccak(text=f"execute({ACTION_ABI})")[:4]
-
-
 def encode_execute(action: CatalogAction) -> bytes:
     """Calldata of `Catalog.execute(action)`."""
-    return EXECUTE_SELECTOR + abi_encode([ACTION_ABI], [action.as_tuple()])
+    from chain.signed_contracts import SIGNED_CONTRACTS  # the table reads the compiled ABI
+
+    return SIGNED_CONTRACTS["catalog"].execute_calldata(action.as_tuple())

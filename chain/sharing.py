@@ -132,14 +132,10 @@ ACTION_FIELDS = [
     {"name": "nonce", "type": "uint256"},
 ]
 ACTION_TYPEHASH = keccak(text="SharingAction(" + ",".join(f"{f['type']} {f['name']}" for f in ACTION_FIELDS) + ")")
-ACTION_ABI = "(uint8,bytes32,uint32,uint16,uint40,bytes,bytes,uint256,bytes)"
 RESOURCE_ABI = "(bytes32,uint32,bytes32)"
 COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
 APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
 DECIDE_TERMS_ABI = "(bytes32,uint32,string)"
-EXECUTE_SELECTOR = keccak(text=f"execute({ACTION_ABI})")[:4]
-EXECUTE_BATCH_SELECTOR = keccak(text=f"executeBatch({ACTION_ABI}[])")[:4]
-SIMULATE_SELECTOR = keccak(text=f"simulateBatch({ACTION_ABI}[])")[:4]
 BATCH_SIMULATED_SELECTOR = keccak(text="SharingBatchSimulated(bytes[])")[:4]
 
 
@@ -287,4 +283,6 @@ def scenario_id_for(code: str) -> bytes:
 
 def encode_execute(action: SharingAction) -> bytes:
     """Calldata of `Sharing.execute(action)`."""
-    return EXECUTE_SELECTOR + abi_encode([ACTION_ABI], [action.as_tuple()])
+    from chain.signed_contracts import SIGNED_CONTRACTS  # the table reads the compiled ABI
+
+    return SIGNED_CONTRACTS["sharing"].execute_calldata(action.as_tuple())

@@ -11,23 +11,19 @@ import logging
 import threading
 import time
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
 from sqlalchemy.orm import sessionmaker
 
 from chain import sharing
-from chain.actions import ACTION_ABI, CatalogAction, encode_execute
+from chain.actions import CatalogAction
 from chain.client import Sender
+from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 
 log = logging.getLogger(__name__)
 
-# Each contract that takes signed actions: the ABI of its SignedAction tuple. A batch holds the
-# actions of one contract; both contracts' nonces are per signer and unordered.
-CONTRACTS = {"catalog": ACTION_ABI, "sharing": sharing.ACTION_ABI}
-EXECUTE_BATCH_SELECTORS = {name: keccak(text=f"executeBatch({abi}[])")[:4] for name, abi in CONTRACTS.items()}
+# A batch holds the actions of one contract (chain.signed_contracts); both contracts' nonces are
+# per signer and unordered.
 # Gas is bounded from each action's size instead of estimated: an estimate executes the whole
 # batch once more on the node, halving what the relayer can send. The bound is about twice what
 # an action costs (≈170k gas for a 1.2 KB submission, calldata and log at most 24 gas a byte);
@@ -95,17 +91,16 @@ def _within_gas_budget(rows: list[OutboxAction]) -> tuple[list[OutboxAction], in
 
 def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
-    if isinstance(action, sharing.SharingAction):
-        return sharing.encode_execute(action)[4:]
-    return encode_execute(action)[4:]
+    return SIGNED_CONTRACTS["sharing" if isinstance(action, sharing.SharingAction) else "catalog"].encode(
+        action.as_tuple())  # fmt: skip
 
 
 def encode_tuple(contract: str, action: tuple) -> bytes:
-    return abi_encode([CONTRACTS[contract]], [action])
+    return SIGNED_CONTRACTS[contract].encode(action)
 
 
 def decode_action(payload: bytes, contract: str = "catalog") -> tuple:
-    return abi_decode([CONTRACTS[contract]], payload)[0]
+    return SIGNED_CONTRACTS[contract].decode(payload)
 
 
 class Relayer:
@@ -113,7 +108,7 @@ class Relayer:
 
     def __init__(self, sessions: sessionmaker, sender: Sender, contracts: dict, *, batch_max: int,
                  resend_after_s: float):  # fmt: skip
-        """`contracts` maps each name of CONTRACTS to its web3 contract."""
+        """`contracts` maps each name of chain.signed_contracts.SIGNED_CONTRACTS to its web3 contract."""
         self.sessions = sessions
         self.sender = sender
         self.contracts = contracts
@@ -150,8 +145,7 @@ class Relayer:
             return False
         contract = rows[0].contract
         rows, gas = _within_gas_budget(rows)
-        abi = CONTRACTS[contract]
-        calldata = EXECUTE_BATCH_SELECTORS[contract] + abi_encode([f"{abi}[]"], [[decode_action(r.payload, contract) for r in rows]])
+        calldata = SIGNED_CONTRACTS[contract].batch_calldata([decode_action(r.payload, contract) for r in rows])
         tx_hash = self.sender.send_data(self.contracts[contract].address, calldata, gas=gas, wait=False)
         with self.sessions.begin() as session:
             outbox_lifecycle.mark_sent(session, [r.id for r in rows], tx_hash=tx_hash.to_0x_hex(), at=time.time())

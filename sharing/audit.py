@@ -20,7 +20,6 @@ from chain.calldata import signed_actions
 from chain.errors import ChainError
 from chain.events import EventRecord, decode_log, event_topic
 from chain.sharing import (
-    ACTION_ABI,
     SIGNED_KINDS,
     ApplyTerms,
     GrantStatus,
@@ -31,6 +30,7 @@ from chain.sharing import (
     digest,
 )
 from chain.signatures import SignatureMismatchError, recover_action_signer
+from chain.signed_contracts import SIGNED_CONTRACTS
 from signer import ecdsa
 from signer.commitment import validate_commitment
 from signer.detached import DetachedSignature, file_document_hash, signed_message
@@ -169,7 +169,7 @@ def audit_grant(w3, registry_address: str, sharing_address: str, grant_id: bytes
                     problems.append("the actor's key belongs to another unit than the step records")
                 if not (key.registered_at <= at and (key.revoked_at is None or at < key.revoked_at)):
                     problems.append("the actor's key was not active at the step")
-                carried = [a for a in signed_actions(w3, event.tx_hash, ACTION_ABI)
+                carried = [a for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["sharing"].action_abi)
                            if a[7] == event.args["nonce"] and keccak(a[6]) == bytes(event.args["documentHash"])]
                 if len(carried) != 1:
                     problems.append("the transaction carries no signed action matching the step")

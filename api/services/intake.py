@@ -18,47 +18,22 @@ from dataclasses import dataclass
 from typing import Callable
 
 from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
-from chain import actions as catalog_actions
-from chain import sharing as sharing_actions
+from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
-from mirror.outbox import CONTRACTS as OUTBOX_CONTRACTS
 from mirror.outbox import encode_action
 from signer.canonical import canonical_bytes
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
 
 
-@dataclass(frozen=True)
-class ContractCalls:
-    """How to execute and simulate one contract's signed actions."""
-
-    address: Callable[[Runtime], str]
-    execute: Callable[[object], bytes]  # action -> calldata of `execute`
-    action_abi: str  # its SignedAction tuple, as the relayer batches it (mirror.outbox.CONTRACTS)
-    simulate_selector: bytes
-    simulated_selector: bytes  # of the custom error `simulateBatch` always reverts with
-
-
-def _calls(name: str, address: Callable[[Runtime], str], execute: Callable[[object], bytes]) -> ContractCalls:
-    abi = OUTBOX_CONTRACTS[name]
-    return ContractCalls(address, execute, abi, keccak(text=f"simulateBatch({abi}[])")[:4],
-                         keccak(text=f"{name.capitalize()}BatchSimulated(bytes[])")[:4])  # fmt: skip
-
-
-CONTRACTS = {
-    "catalog": _calls("catalog", lambda rt: rt.deployment.catalog, catalog_actions.encode_execute),
-    "sharing": _calls("sharing", lambda rt: rt.deployment.sharing, sharing_actions.encode_execute),
-}
 
 
 @dataclass(frozen=True)
@@ -77,7 +52,7 @@ class Prepared:
     signer: str
     action_id: str
     subject_hex: str
-    contract: str  # a key of CONTRACTS
+    contract: str  # a key of chain.signed_contracts.SIGNED_CONTRACTS
 
 
 def validate_model(schema: type[BaseModel], document: object) -> BaseModel:
@@ -120,9 +95,10 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
         busy = _busy(runtime, [prepared])
         if busy is not None:
             raise busy_error(busy[1])
-    calls = CONTRACTS[prepared.contract]
+    calls = SIGNED_CONTRACTS[prepared.contract]
     try:
-        runtime.rpc.eth_call(calls.address(runtime), calls.execute(prepared.action), runtime.sender.account.address)
+        runtime.rpc.eth_call(calls.address(runtime.deployment), calls.execute_calldata(prepared.action.as_tuple()),
+                             runtime.sender.account.address)  # fmt: skip
     except RpcError as exc:
         if exc.data is None:
             raise
@@ -178,10 +154,10 @@ def of_item(exc: ApiError, index: int) -> ApiError:
 
 def simulate_batch(runtime: Runtime, contract: str, actions: list) -> list[bytes]:
     """What each action would revert with if executed in order (empty bytes: it would succeed)."""
-    calls = CONTRACTS[contract]
-    calldata = calls.simulate_selector + abi_encode([f"{calls.action_abi}[]"], [[a.as_tuple() for a in actions]])
+    calls = SIGNED_CONTRACTS[contract]
+    calldata = calls.batch_calldata([a.as_tuple() for a in actions], "simulateBatch")
     try:
-        runtime.rpc.eth_call(calls.address(runtime), calldata, runtime.sender.account.address)
+        runtime.rpc.eth_call(calls.address(runtime.deployment), calldata, runtime.sender.account.address)
     except RpcError as exc:
         if exc.data is not None and exc.data[:4] == calls.simulated_selector:
             return list(abi_decode(["bytes[]"], exc.data[4:])[0])

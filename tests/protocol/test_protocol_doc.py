@@ -15,6 +15,7 @@ from eth_utils import keccak
 from chain import actions as catalog_actions
 from chain import sharing as sharing_actions
 from chain.artifacts import CONTRACTS_DIR, load_artifact
+from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.events import EVENT_SOURCES
 from protocol.schemas import ROOT, json_schemas
 from tests.protocol import verify_catalog_version as verifier
@@ -57,9 +58,10 @@ def test_the_signed_types_are_the_contracts():
         assert keccak(text=type_string) == module.ACTION_TYPEHASH
         assert f"typehash `0x{module.ACTION_TYPEHASH.hex()}`" in PROTOCOL
         assert f"`{module.DOMAIN_NAME}`" in PROTOCOL
-        batch = f"executeBatch({module.ACTION_ABI}[])"
-        for call, selector in ((f"execute({module.ACTION_ABI})", module.EXECUTE_SELECTOR),
-                               (batch, keccak(text=batch)[:4])):  # fmt: skip
+        contract = SIGNED_CONTRACTS["catalog" if module is catalog_actions else "sharing"]
+        batch = f"executeBatch({contract.action_abi}[])"
+        for call, selector in ((f"execute({contract.action_abi})", contract.execute_selector),
+                               (batch, contract.execute_batch_selector)):  # fmt: skip
             assert f"`{call}`" in PROTOCOL and f"`0x{selector.hex()}`" in PROTOCOL, call
     assert f"| `version` | `{catalog_actions.DOMAIN_VERSION}` | `{sharing_actions.DOMAIN_VERSION}` |" in PROTOCOL
     assert sharing_actions.APPLY_TERMS_ABI in PROTOCOL
@@ -93,4 +95,4 @@ def test_the_verifier_copies_its_constants_from_this_page():
     for constant in (verifier.VERSION_SUBMITTED, verifier.ACTION_TYPE, verifier.DOMAIN_TYPE, verifier.EXECUTE,
                      verifier.EXECUTE_BATCH, f"`{verifier.DOMAIN_NAME}`"):  # fmt: skip
         assert constant in PROTOCOL, constant
-    assert verifier.ACTION_TUPLE == catalog_actions.ACTION_ABI
+    assert verifier.ACTION_TUPLE == SIGNED_CONTRACTS["catalog"].action_abi
