@@ -9,7 +9,9 @@ The rule (IUnitRegistry.tryRecoverSigner, docs/PROTOCOL.md):
   signature must verify against the public key registered under it.
 
 A signature is SM2 exactly when its first 20 bytes are a registered SM2 key id, so recovering
-needs the registry's answer to "which SM2 public key has this id?" (`sm2_public_key_of`).
+needs the registry's answer to "which SM2 public key has this id?" (`sm2_public_key_of`). Our
+signer never makes a 65-byte SM2 signature (it would need a 45-byte DER, about 2^-200 likely,
+and is signed again), so the API reads 65 bytes as ECDSA without asking.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from signer.errors import SignerError
 from signer.keys import SigningKey
 
 KEY_ID_BYTES = 20
+ECDSA_SIGNATURE_BYTES = 65
 
 
 class SignatureMismatchError(LedgerError):
@@ -47,8 +50,10 @@ def sign_digest(key: SigningKey, digest: bytes) -> bytes:
     if key.scheme == "sm2":
         if key.user_id != sm2.DEFAULT_USER_ID:
             raise ValueError("an SM2 officer key signs actions with the default user id 1234567812345678")
-        der = sm2.sign(key.private_key, key.public_key, digest, user_id=sm2.DEFAULT_USER_ID)
-        return bytes.fromhex(key.key_id[2:]) + der
+        while True:  # never 65 bytes long: that length is read as ECDSA (a 45-byte DER is ~2^-200 likely)
+            der = sm2.sign(key.private_key, key.public_key, digest, user_id=sm2.DEFAULT_USER_ID)
+            if KEY_ID_BYTES + len(der) != ECDSA_SIGNATURE_BYTES:
+                return bytes.fromhex(key.key_id[2:]) + der
     return bytes(Account.unsafe_sign_hash(digest, key.private_key).signature)
 
 
