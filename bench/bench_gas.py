@@ -38,7 +38,7 @@ def main() -> None:
         for scheme in ("ecdsa", "sm2"):
             for code, kind in ((f"GAS-{scheme}", 3), (f"GAS-DC-{scheme}", 2)):
                 unit_id = unit_id_for(code)
-                office.send(registry.functions.registerUnit(unit_id, kind, code))
+                office.send(registry.functions.registerUnit(code, kind, code))
                 signer = SigningKey.generate(scheme)
                 keys[(scheme, kind)] = signer
                 ecdsa_id = signer.key_id if scheme == "ecdsa" else "0x" + "00" * 20

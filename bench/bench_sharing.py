@@ -66,7 +66,7 @@ class District:
     def _officer(self, code: str, name: str) -> tuple[bytes, SigningKey]:
         unit_id = unit_id_for(code)
         key = SigningKey.generate("ecdsa")
-        self.sys.office.send(self.sys.registry.functions.registerUnit(unit_id, 3, name))
+        self.sys.office.send(self.sys.registry.functions.registerUnit(code, 3, name))
         self.sys.office.send(self.sys.registry.functions.registerOfficer(unit_id, key.key_id, b""))
         return unit_id, key
 

@@ -46,7 +46,7 @@ class BenchSystem:
     def register(self, code: str, kind: int, name: str):
         """A unit with one officer account (returned)."""
         unit_id = unit_id_for(code)
-        self.office.send(self.registry.functions.registerUnit(unit_id, kind, name))
+        self.office.send(self.registry.functions.registerUnit(code, kind, name))
         officer = Account.create()
         self.office.send(self.registry.functions.registerOfficer(unit_id, officer.address, b""))
         return unit_id, officer

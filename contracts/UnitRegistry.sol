@@ -12,6 +12,8 @@ import {SM2} from "./lib/SM2.sol";
 contract UnitRegistry is AccessControl, IUnitRegistry {
     /// @dev Held by the Office's accounts: registers units and keys, revokes and rotates keys.
     bytes32 public constant OFFICE_ROLE = keccak256("OFFICE_ROLE");
+    /// @dev A unit code is short (a unified social credit code is 18 characters).
+    uint256 private constant MAX_UNIT_CODE_BYTES = 64;
 
     mapping(bytes32 unitId => UnitKind) private _units;
     mapping(address keyId => KeyRecord) private _keys;
@@ -23,11 +25,17 @@ contract UnitRegistry is AccessControl, IUnitRegistry {
     }
 
     /// @inheritdoc IUnitRegistry
-    function registerUnit(bytes32 unitId, UnitKind kind, string calldata name) external onlyRole(OFFICE_ROLE) {
+    function registerUnit(string calldata code, UnitKind kind, string calldata name)
+        external
+        onlyRole(OFFICE_ROLE)
+        returns (bytes32 unitId)
+    {
+        if (bytes(code).length == 0 || bytes(code).length > MAX_UNIT_CODE_BYTES) revert RegistryInvalidUnitCode(code);
         if (kind == UnitKind.None) revert RegistryInvalidUnitKind(uint8(kind));
+        unitId = unitIdOf(code);
         if (_units[unitId] != UnitKind.None) revert RegistryUnitExists(unitId);
         _units[unitId] = kind;
-        emit UnitRegistered(unitId, kind, name);
+        emit UnitRegistered(unitId, kind, name, code);
     }
 
     /// @inheritdoc IUnitRegistry
@@ -51,6 +59,11 @@ contract UnitRegistry is AccessControl, IUnitRegistry {
     {
         bytes32 unitId = _revoke(oldKey);
         _registerOfficer(unitId, newEcdsaKey, newSm2PublicKey);
+    }
+
+    /// @inheritdoc IUnitRegistry
+    function unitIdOf(string calldata code) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked("putuo.unit:", code));
     }
 
     /// @inheritdoc IUnitRegistry

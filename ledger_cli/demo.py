@@ -92,7 +92,7 @@ def seed() -> None:
     with typer.progressbar(demo_data.UNITS, label="units and officer keys") as bar:
         for code, kind, name in bar:
             unit_id = unit_id_for(code)
-            office.send(registry.functions.registerUnit(unit_id, UNIT_KIND_CODES[kind], name))
+            office.send(registry.functions.registerUnit(code, UNIT_KIND_CODES[kind], name))
             sm2_key = SigningKey.generate("sm2", name=f"{code}-officer-sm2")
             ecdsa_key = None if code in demo_data.SM2_ONLY_UNITS else SigningKey.generate("ecdsa", name=f"{code}-officer")
             for key in (ecdsa_key, sm2_key):

@@ -92,7 +92,7 @@ def register(code: Annotated[str, typer.Argument(help="The unit's code, e.g. its
     _text(name, "--name")
     unit_id = unit_id_for(code)
     sender, registry = office(settings())
-    receipt = _send(sender, registry.functions.registerUnit(unit_id, KIND_CODES[kind.value], name), unit=code)
+    receipt = _send(sender, registry.functions.registerUnit(code, KIND_CODES[kind.value], name), unit=code)
     typer.echo(f"registered {kind.value} unit {code} ({name}) as 0x{unit_id.hex()} "
                f"in {receipt['transactionHash'].to_0x_hex()}")
 

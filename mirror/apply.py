@@ -145,7 +145,7 @@ class ApplyContext:
 
 def _unit_registered(ctx: ApplyContext, ev: EventRecord) -> None:
     ctx.conn.execute(insert(Unit).values(
-        unit_id=hex0x(ev.args["unitId"]), kind=UNIT_KINDS[ev.args["kind"]], name=ev.args["name"],
+        unit_id=hex0x(ev.args["unitId"]), kind=UNIT_KINDS[ev.args["kind"]], name=ev.args["name"], code=ev.args["code"],
         registered_block=ev.block_number, tx_hash=ev.tx_hash,
     ))  # fmt: skip
 

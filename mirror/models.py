@@ -82,6 +82,7 @@ class Unit(MirrorBase):
     unit_id: Mapped[str] = mapped_column(String(66), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(Text)  # the unit's own code; unit_id = keccak256("putuo.unit:" ‖ code)
     registered_block: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(String(66))
 

@@ -85,6 +85,7 @@ class RegisteredUnit:
     unit_id: bytes
     kind: str
     name: str
+    code: str
 
 
 def local_time(timestamp: int) -> str:
@@ -177,7 +178,8 @@ def registered_unit(w3, registry_address: str, unit_id: bytes, *, block: int | N
     if not events:
         return None
     args = events[0].args
-    return RegisteredUnit(bytes(args["unitId"]), UNIT_KINDS.get(args["kind"], str(args["kind"])), args["name"])
+    return RegisteredUnit(bytes(args["unitId"]), UNIT_KINDS.get(args["kind"], str(args["kind"])), args["name"],
+                          args["code"])  # fmt: skip
 
 
 def was_active_at(w3, registry_address: str, key_id: str, timestamp: int, *, block: int | None = None) -> bool:

@@ -142,7 +142,7 @@ class Units:
 
     def register(self, code: str, kind: str, name: str) -> Officer:
         unit_id = unit_id_for(code)
-        self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
+        self.system.office.send(self.registry.functions.registerUnit(code, UNIT_KINDS[kind], name))
         return self.add_officer(unit_id)
 
     def add_officer(self, unit_id: bytes, sm2_public_key: bytes = b"") -> Officer:

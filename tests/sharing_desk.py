@@ -97,7 +97,7 @@ class SharingDesk:
 
     def unit(self, code: str, kind: str, name: str) -> Officer:
         unit_id = unit_id_for(code)
-        self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
+        self.system.office.send(self.registry.functions.registerUnit(code, UNIT_KINDS[kind], name))
         return self.officer(unit_id)
 
     def officer(self, unit_id: bytes, *, sm2_only: bool = False) -> Officer:

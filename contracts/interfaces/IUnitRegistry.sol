@@ -40,6 +40,7 @@ interface IUnitRegistry {
     error RegistryKeyAlreadyRevoked(address keyId, uint40 revokedBlock);
     error RegistryInvalidSm2PublicKey(uint256 length);
     error RegistryZeroKey();
+    error RegistryInvalidUnitCode(string code);
 
     /// @dev An officer's SM2 public key and its Z_A with the default user id, computed once at
     /// registration (SM2.userHashZ) so that each verification hashes only Z_A ‖ M.
@@ -57,14 +58,19 @@ interface IUnitRegistry {
         Mismatch // a well-formed SM2 signature that does not verify for its key and message
     }
 
-    event UnitRegistered(bytes32 indexed unitId, UnitKind kind, string name);
+    /// @dev `code` is the unit's own code (e.g. its unified social credit code); `unitId` is derived from it.
+    event UnitRegistered(bytes32 indexed unitId, UnitKind kind, string name, string code);
     event KeyRegistered(bytes32 indexed unitId, address indexed keyId, KeyScheme scheme, bytes publicKey);
     event KeyRevoked(bytes32 indexed unitId, address indexed keyId);
 
-    /// @notice Registers a unit.
-    /// Requirements: caller has OFFICE_ROLE; `unitId` is new; `kind` is not None.
+    /// @notice Registers a unit under its code; its id is derived from the code ({unitIdOf}).
+    /// Requirements: caller has OFFICE_ROLE; `code` is 1..64 bytes ({RegistryInvalidUnitCode});
+    /// the unit is new; `kind` is not None.
     /// Emits {UnitRegistered}.
-    function registerUnit(bytes32 unitId, UnitKind kind, string calldata name) external;
+    function registerUnit(string calldata code, UnitKind kind, string calldata name) external returns (bytes32 unitId);
+
+    /// @notice A unit's id: keccak256("putuo.unit:" ‖ code), so anyone derives it from the code.
+    function unitIdOf(string calldata code) external pure returns (bytes32);
 
     /// @notice Registers an officer's keys: an ECDSA key, an SM2 key, or both (an officer may hold
     /// SM2 alone: every contract verifies SM2 signatures itself).

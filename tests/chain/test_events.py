@@ -44,10 +44,10 @@ def _position(ev, receipt, log_index: int, address: str) -> None:
 def test_registry_events_decode_with_exact_args(system, units):
     registry = units.registry
     unit_id = unit_id_for("PT-GAJ")
-    receipt = system.office.send(registry.functions.registerUnit(unit_id, 3, "普陀区公安分局"))
+    receipt = system.office.send(registry.functions.registerUnit("PT-GAJ", 3, "普陀区公安分局"))
     [ev] = receipt_events(receipt)
     assert ev.name == "UnitRegistered"
-    assert ev.args == {"unitId": unit_id, "kind": 3, "name": "普陀区公安分局"}
+    assert ev.args == {"unitId": unit_id, "kind": 3, "name": "普陀区公安分局", "code": "PT-GAJ"}
     _position(ev, receipt, receipt["logs"][0]["logIndex"], system.deployment.registry)
 
     officer = Account.create()

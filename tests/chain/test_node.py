@@ -42,7 +42,7 @@ def test_anvil_restart_keeps_blocks_and_contract_state(anvil):
     system = System(anvil.start())
     registry = contract_at(system.w3, "UnitRegistry", system.deployment.registry)
     unit_id = unit_id_for("PT-TJJ")
-    system.office.send(registry.functions.registerUnit(unit_id, 3, "普陀区统计局"))
+    system.office.send(registry.functions.registerUnit("PT-TJJ", 3, "普陀区统计局"))
     head = system.w3.eth.block_number
     # Block 0 is left out: anvil sometimes restores a different genesis hash (DESIGN.md); every
     # block the contracts live in must survive.
@@ -61,7 +61,7 @@ def test_anvil_restart_keeps_blocks_and_contract_state(anvil):
     assert _hashes(system.w3, 1, head) == before
     assert registry.functions.unitKind(unit_id).call() == 3
     assert system.w3.eth.get_transaction_count(system.office.account.address) == nonce
-    receipt = system.office.send(registry.functions.registerUnit(unit_id_for("PT-SWJ"), 3, "普陀区税务局"))
+    receipt = system.office.send(registry.functions.registerUnit("PT-SWJ", 3, "普陀区税务局"))
     assert receipt["blockNumber"] == head + 1 and receipt["status"] == 1
 
 
@@ -69,7 +69,7 @@ def test_anvil_killed_hard_stops_serving_and_keeps_what_it_dumped(anvil):
     system = System(anvil.start())
     registry = contract_at(system.w3, "UnitRegistry", system.deployment.registry)
     unit_id = unit_id_for("PT-WJW")
-    receipt = system.office.send(registry.functions.registerUnit(unit_id, 3, "普陀区卫生健康委员会"))
+    receipt = system.office.send(registry.functions.registerUnit("PT-WJW", 3, "普陀区卫生健康委员会"))
     sent_at = time.time()
     deadline = time.monotonic() + 15  # a loaded machine may skip an interval or two
     while not _dumped_after(anvil.state_file, sent_at) and time.monotonic() < deadline:

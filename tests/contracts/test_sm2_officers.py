@@ -29,7 +29,7 @@ def desk(any_system):
 
 def sm2_unit(desk: SharingDesk, code: str, kind: str, name: str):
     unit_id = unit_id_for(code)
-    desk.system.office.send(desk.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name))
+    desk.system.office.send(desk.registry.functions.registerUnit(code, UNIT_KINDS[kind], name))
     return desk.officer(unit_id, sm2_only=True)
 
 

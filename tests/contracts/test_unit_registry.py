@@ -6,6 +6,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from chain.actions import unit_id_for
+from chain.events import receipt_events
 from tests.contracts.helpers import assert_reverts
 
 OFFICE_ROLE = keccak(text="OFFICE_ROLE")
@@ -18,7 +19,7 @@ SM2_PUB = bytes.fromhex(
 
 def test_office_registers_unit_and_officer_with_sm2_key(system, units):
     unit_id = unit_id_for("PT-TJJ")
-    system.office.send(units.registry.functions.registerUnit(unit_id, 3, "普陀区统计局"))
+    system.office.send(units.registry.functions.registerUnit("PT-TJJ", 3, "普陀区统计局"))
     officer = Account.create()
     system.office.send(units.registry.functions.registerOfficer(unit_id, officer.address, SM2_PUB))
     assert units.registry.functions.unitKind(unit_id).call() == 3
@@ -33,7 +34,7 @@ def test_non_office_cannot_register_a_unit(system, units):
     intruder = system.relayer
     assert_reverts(
         intruder,
-        units.registry.functions.registerUnit(unit_id_for("PT-FAKE"), 3, "冒名单位"),
+        units.registry.functions.registerUnit("PT-FAKE", 3, "冒名单位"),
         "AccessControlUnauthorizedAccount",
         account=intruder.account.address,
         neededRole="0x" + OFFICE_ROLE.hex(),
@@ -51,9 +52,9 @@ def test_non_office_cannot_register_or_revoke_keys(system, units):
 
 def test_refusals_carry_the_failing_values(system, units):
     reg = units.registry.functions
-    assert_reverts(system.office, reg.registerUnit(units.civil.unit_id, 3, "x"), "RegistryUnitExists",
+    assert_reverts(system.office, reg.registerUnit("PT-MZJ", 3, "x"), "RegistryUnitExists",
                    unitId="0x" + units.civil.unit_id.hex())  # fmt: skip
-    assert_reverts(system.office, reg.registerUnit(unit_id_for("PT-NEW"), 0, "x"), "RegistryInvalidUnitKind", kind=0)
+    assert_reverts(system.office, reg.registerUnit("PT-NEW", 0, "x"), "RegistryInvalidUnitKind", kind=0)
     ghost = unit_id_for("PT-GHOST")
     assert_reverts(system.office, reg.registerOfficer(ghost, Account.create().address, b""), "RegistryUnknownUnit",
                    unitId="0x" + ghost.hex())  # fmt: skip
@@ -90,3 +91,14 @@ def test_rotation_revokes_old_and_registers_new_for_same_unit(system, units):
     # A revoked key id is never reused, even by the Office.
     assert_reverts(system.office, units.registry.functions.registerOfficer(units.civil.unit_id, units.civil.address, b""),
                    "RegistryKeyExists", keyId=units.civil.address)  # fmt: skip
+
+
+def test_a_units_id_is_derived_on_chain_from_its_code(system, units):
+    """The Office registers a unit by its code; anyone re-derives the id (docs/PROTOCOL.md)."""
+    reg = units.registry.functions
+    assert reg.unitIdOf("PT-TJJ").call() == unit_id_for("PT-TJJ")
+    receipt = system.office.send(reg.registerUnit("PT-TJJ", 3, "普陀区统计局"))
+    [event] = [e for e in receipt_events(receipt) if e.name == "UnitRegistered"]
+    assert event.args == {"unitId": unit_id_for("PT-TJJ"), "kind": 3, "name": "普陀区统计局", "code": "PT-TJJ"}
+    assert_reverts(system.office, reg.registerUnit("", 3, "x"), "RegistryInvalidUnitCode", code="")
+    assert_reverts(system.office, reg.registerUnit("X" * 65, 3, "x"), "RegistryInvalidUnitCode", code="X" * 65)

@@ -44,7 +44,7 @@ class District:
 
     def unit(self, code: str, kind: str = "ordinary", name: str | None = None) -> bytes:
         unit_id = unit_id_for(code)
-        self.system.office.send(self.registry.functions.registerUnit(unit_id, UNIT_KINDS[kind], name or code))
+        self.system.office.send(self.registry.functions.registerUnit(code, UNIT_KINDS[kind], name or code))
         return unit_id
 
     def officer(self, unit_id: bytes, *, sm2: bool = True, user_id: bytes | None = None,

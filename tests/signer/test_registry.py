@@ -56,7 +56,7 @@ def test_registered_key_reads_the_record_and_the_event(system, district, civil):
     assert registered_key(system.w3, registry, civil.ecdsa.key_id.lower()) == RegisteredKey(
         key_id=civil.ecdsa.key_id, unit_id=civil.unit_id, scheme="ecdsa", public_key=None,
         registered_block=block, registered_at=civil.registered_at, revoked_block=None, revoked_at=None)
-    assert registered_unit(system.w3, registry, civil.unit_id) == RegisteredUnit(civil.unit_id, "ordinary", "普陀区民政局")
+    assert registered_unit(system.w3, registry, civil.unit_id) == RegisteredUnit(civil.unit_id, "ordinary", "普陀区民政局", "PT-MZJ")
     assert registered_unit(system.w3, registry, b"\x01" * 32) is None
 
 
@@ -212,8 +212,8 @@ def test_a_key_record_survives_a_node_restart(tmp_path):
         office = Sender.from_key(w3, OFFICE_DEV_KEY)
         record = deploy_all(office)
         registry = contract_at_registry(w3, record.registry)
-        unit_id = b"\x11" * 32
-        office.send(registry.functions.registerUnit(unit_id, 3, "测试单位"))
+        unit_id = unit_id_for("PT-TEST")
+        office.send(registry.functions.registerUnit("PT-TEST", 3, "测试单位"))
         key = SigningKey.generate("sm2")
         office.send(registry.functions.registerOfficer(unit_id, "0x" + "00" * 20, key.public_key))
         before = registered_key(w3, record.registry, key.key_id)
