@@ -11,12 +11,13 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
+from chain.errors import LedgerError
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # a LEDGER_CHAIN_START without an offset is a Shanghai time
 
 
-class InsecureSettingsError(ValueError):
+class InsecureSettingsError(LedgerError, ValueError):
     """Raised when a non-development environment would start with a development default."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chain.errors import LedgerError  # the project's one exception root
 
-class SignerError(Exception):
+
+class SignerError(LedgerError):
     """Raised when anything in the signer fails; the root of all signer errors."""
 
     hint: str = "see the error message"

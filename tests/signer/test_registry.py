@@ -204,6 +204,7 @@ def test_a_key_record_survives_a_node_restart(tmp_path):
     from chain.deploy import deploy_all
     from chain.devkeys import OFFICE_DEV_KEY
     from chain.node import LocalNode, free_port
+    from chain.actions import unit_id_for
     from signer.registry import registered_key, was_active_at
 
     node = LocalNode("anvil", tmp_path / "anvil", free_port()).start()
