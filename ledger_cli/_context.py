@@ -12,6 +12,7 @@ from chain.client import Sender, connect, contract_at
 from chain.deploy import Deployment, deployment_path
 from chain.errors import LedgerError
 from chain.node import LocalNode
+from signer.errors import SignerError
 
 NODE_DIR = "node"
 
@@ -59,8 +60,12 @@ def one_line_errors(fn):
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
+        except SignerError as exc:  # it says what to fix in one line of its own
+            fail(exc.one_line())
         except LedgerError as exc:
             fail(str(exc).splitlines()[0])
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except ConnectionError as exc:
             fail(f"cannot reach the node or API: {exc}")
         except Exception as exc:  # noqa: BLE001 - signer errors and friends: say what, not where

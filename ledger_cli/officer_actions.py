@@ -10,11 +10,10 @@ if the two agree: the API names the chain and the contract (the domain), never w
 from __future__ import annotations
 
 import contextlib
-import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 import typer
 from eth_utils import keccak
@@ -23,14 +22,13 @@ from pydantic import BaseModel
 from chain import actions as catalog_typed
 from chain import sharing as sharing_typed
 from chain.actions import ActionKind, CatalogAction, fresh_nonce
-from chain.errors import LedgerError
 from chain.sharing import SharingAction, StepKind
 from ledger_cli._api import DEFAULT_API_URL, ENV_API_URL, Api, ApiRefusedError, OfficerActionError, refusal_line
-from ledger_cli._context import fail
+from ledger_cli._context import fail, one_line_errors
 from signer._cli_common import KeystoreDirOption, PasswordFdOption  # noqa: F401 - re-exported for the commands
 from signer._password import read_password
 from signer.canonical import parse_json_strict
-from signer.errors import NotCanonicalizable, SignerError
+from signer.errors import NotCanonicalizable
 from signer.keys import SigningKey
 from signer.keystore import find_key, load_key
 
@@ -62,23 +60,8 @@ class ConfirmationTimeoutError(OfficerActionError):
     """Raised when an accepted action is still not confirmed after the wait."""
 
 
-def officer_command(fn: Callable) -> Callable:
-    """The project's errors, the signer's and a missing file, as one `error:` line and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except SignerError as exc:
-            fail(exc.one_line())
-        except LedgerError as exc:
-            fail(str(exc).splitlines()[0])
-        except OSError as exc:
-            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-
-    return wrapper
+# The project's errors, the signer's and a missing file, as one `error:` line and exit 1.
+officer_command = one_line_errors
 
 
 # ---- documents and keys
