@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -10,11 +12,13 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors, schemas
+from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
+from api.paging import MAX_LIMIT, MAX_OFFSET
 from api.routers import catalog, commitments, deployment, duties, evaluation, sharing, units
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
+from api.services.intake import MAX_DOCUMENT_BYTES
 from api.settings import Settings
 
 MAX_JSON_DEPTH = 64
@@ -87,6 +91,73 @@ class BodyLimit:
         await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
+def describe(max_body_bytes: int) -> str:
+    """The OpenAPI document's description: what the API is, and the conventions every route keeps."""
+    return f"""Catalog and sharing (demands, commitments, grants) lookups from the chain's SQL mirror,
+officers' signed actions relayed to the chain, and the gateway's check of a use (Art. 25).
+
+**Times.** Every time the chain records or judges at (`*_at`, `now`, `due_at`, `block_time`) is an
+integer of unix seconds (UTC); 0 means "none yet" where a field says so. Calendar days, an
+evaluation's period (`from`, `to`) and the chain's date, are ISO 8601 dates (`YYYY-MM-DD`),
+Asia/Shanghai. Signed documents keep the times their schemas give (`docs/schemas/`), exactly as
+signed, and are answered unchanged.
+
+**Lists.** A collection that grows with use is paged with `limit` (1–{MAX_LIMIT}, default 20) and
+`offset` (at most {MAX_OFFSET:,}) and answers `{{items, limit, offset, has_more, total}}`. The parts
+of one object (an entry's versions, a unit's keys, a grant's history) and the register of units
+come whole.
+
+**Signed actions** answer `202` with the action's `subject_type` and `subject_id` and a `Location`
+header, its status at `GET /v1/catalog/actions/{{action_id}}` (catalog and sharing actions alike).
+
+**Errors** are `{{"error": {{"code", "message", "field"}}}}` with a stable `code`; `message` starts
+with the field it names. A body must be UTF-8 JSON of at most {max_body_bytes:,} bytes nested at
+most {MAX_JSON_DEPTH} deep (400 `json_too_deep`, 413 `body_too_large`, 422 `invalid_request`); a
+document goes on-chain as at most {MAX_DOCUMENT_BYTES:,} bytes of canonical JSON (413
+`document_too_large`). A method a path does not serve is a 405 with `Allow`."""
+
+
+# What every route with a body may answer before it runs (BodyLimit, FastAPI's body parsing).
+BODY_ERRORS = {
+    "400": "`json_too_deep`: the body nests deeper than the API parses",
+    "413": "`body_too_large`: the body is over the limit (or, for an action, `document_too_large`)",
+    "422": "`invalid_request`: the body is not UTF-8 JSON of the schema; `field` names the first problem",
+}
+
+
+def _declare_body_errors(app: FastAPI) -> None:
+    """Make `app.openapi()` declare BODY_ERRORS on every operation that takes a body, where the
+    route does not describe them itself."""
+    make = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = make()
+            for item in spec["paths"].values():
+                for operation in item.values():
+                    if "requestBody" not in operation:
+                        continue
+                    for status, description in BODY_ERRORS.items():
+                        operation["responses"].setdefault(status, {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                        })  # fmt: skip
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _log_to_stderr_unless_configured() -> None:
+    """A server started without a logging configuration (`ledger serve`) still writes its access log."""
+    logger = logging.getLogger(access_log.log.name)
+    if not logger.hasHandlers():
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The app; it builds its Runtime from `settings` unless given one (tests share one)."""
 
@@ -95,6 +166,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime(settings or Settings())
         if owned:
+            _log_to_stderr_unless_configured()
             rt = app.state.runtime
             rt.add_loop("calendar", rt.calendar_watch.log_warnings, 3600)
             if rt.settings.node != "external" and rt.settings.heartbeat_s > 0:
@@ -107,15 +179,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if owned:
             app.state.runtime.stop()
 
+    max_body_bytes = (settings or Settings()).max_body_bytes
     app = FastAPI(
         title="Putuo public data sharing ledger",
         version="0.1.0",
-        description="Catalog and sharing (demands, commitments, grants) lookups from the chain's SQL mirror, "
-        "officers' signed actions relayed to the chain, and the gateway's check of a use (Art. 25).",
+        description=describe(max_body_bytes),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=(settings or Settings()).max_body_bytes)
+    docs.install(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(access_log.AccessLog)  # added last: the outermost, it sees every answer
+    _declare_body_errors(app)
 
     app.include_router(catalog.router)
     app.include_router(units.router)

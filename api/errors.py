@@ -14,14 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chain.errors import ActionRevertedError
+from chain.errors import ActionRevertedError, LedgerError
 from chain.reverts import decode_rejection, describe
 from chain.rpc import RpcError
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
+class ApiError(LedgerError):
     """Raised by services for an answer other than success."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None, **details) -> None:
@@ -198,6 +198,29 @@ def _field(error: dict) -> str:
     return ".".join(parts) or "body"
 
 
+# The methods a route refusing "every other method" of a path takes (all of HTTP's but POST).
+OTHER_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"})
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (RFC 9110 `Allow`): Starlette's own
+    405 names only the first route that matched the path, and GET and POST are separate routes.
+
+    As in OpenAPI, a concrete path (`/v1/demands/id`) hides the templated ones it also matches
+    (`/v1/demands/{demand_id}`); routes that only refuse (`OTHER_METHODS`) serve nothing."""
+    concrete: set[str] = set()
+    templated: set[str] = set()
+    stack = list(request.app.routes)
+    while stack:  # FastAPI keeps an included router as one node holding the router's routes
+        route = stack.pop()
+        if hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+        elif getattr(route, "methods", None) and route.methods != OTHER_METHODS \
+                and route.path_regex.match(request.url.path):
+            (templated if route.param_convertors else concrete).update(route.methods)
+    return ", ".join(sorted(concrete or templated))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -215,8 +238,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeError):
+            # FastAPI's "error parsing the body": JSON text that is not UTF-8 (RFC 8259) is invalid JSON.
+            cause = exc.__cause__
+            problem = f"not UTF-8: {getattr(cause, 'reason', cause)} at byte {getattr(cause, 'start', 0)}"
+            return JSONResponse(_body("invalid_request", "body: JSON decode error", "body",
+                                      errors=[{"field": "body", "message": problem}]), status_code=422)  # fmt: skip
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
-        return JSONResponse(_body(code, str(exc.detail), None), status_code=exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse(_body(code, str(exc.detail), None), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RpcError)
     @app.exception_handler(requests.ConnectionError)

@@ -1,8 +1,11 @@
-"""How the hot routes answer."""
+"""How routes answer beyond a plain model: the hot lookups, and a signed action's 202."""
 
 from __future__ import annotations
 
 from fastapi import Response
+
+from api import schemas
+from api.services.intake import Accepted
 
 
 def json_response(model) -> Response:
@@ -10,3 +13,26 @@ def json_response(model) -> Response:
     which FastAPI would validate against `response_model` again before serialising it; the
     OpenAPI document still describes `response_model`."""
     return Response(model.model_dump_json(), media_type="application/json")
+
+
+# The 202 of one signed action, as the OpenAPI document declares it.
+ACCEPTED = {202: {"model": schemas.Accepted, "description": "Accepted for the chain; `Location` is the action's status",
+                  "headers": {"Location": {"description": "The action's status: /v1/catalog/actions/{action_id}",
+                                           "schema": {"type": "string"}}}}}  # fmt: skip
+
+
+def status_url(action_id: str) -> str:
+    """Where an accepted action's status is read: GET /v1/catalog/actions/{id} (sharing ones too)."""
+    return f"/v1/catalog/actions/{action_id}"
+
+
+def accepted_model(accepted: Accepted) -> schemas.Accepted:
+    return schemas.Accepted(action_id=accepted.action_id, subject_type=accepted.subject_type,
+                            subject_id=accepted.subject_id, entry_id=accepted.subject_id, signer=accepted.signer,
+                            status=accepted.status)  # fmt: skip
+
+
+def accepted_response(accepted: Accepted) -> Response:
+    """The 202 of one accepted action, with its status URL in `Location`."""
+    return Response(accepted_model(accepted).model_dump_json(), status_code=202, media_type="application/json",
+                    headers={"Location": status_url(accepted.action_id)})  # fmt: skip

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from catalog.document import CatalogDocument
+from catalog.document import CatalogDocument, CollectionRecord, DeletionRequest, ReviewNote
 from protocol.schemas import CATALOG_MODELS, openapi_commitment, openapi_document
 
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
@@ -75,6 +75,38 @@ class SubmitBody(SignedBody):
         {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": EXAMPLE_SIGNATURE}]})
 
 
+class VersionBody(SignedBody):
+    """A new version of an entry: a resubmission (Art. 13) or a change request (Art. 14)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"}, "nonce": "2", "signature": EXAMPLE_SIGNATURE}]})
+    document: openapi_document(CatalogDocument, description="The entry's new version, `putuo.catalog/1`")
+
+
+class DeletionBody(SignedBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"}, "nonce": "3",
+         "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    document: openapi_document(DeletionRequest, description="Why the entry goes, `putuo.catalog-deletion/1`")
+
+
+class ReviewBody(SignedBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4",
+         "signature": EXAMPLE_SIGNATURE},
+        {"document": {"schema": "putuo.catalog-review/1", "decision": "return", "reason_code": 1,
+                      "reason": "缺少数据项说明，请补充后重新提交"}, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
+    ]})  # fmt: skip
+    document: openapi_document(ReviewNote, description="The Data Center's review note, `putuo.catalog-review/1`")
+
+
+class CollectionBody(SignedBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}, "nonce": "6",
+         "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    document: openapi_document(CollectionRecord, description="The collection record, `putuo.catalog-collection/1`")
+
+
 class TypedDataRequest(BaseModel):
     """What to sign: the API returns the EIP-712 message for it."""
 
@@ -85,7 +117,7 @@ class TypedDataRequest(BaseModel):
     ]})  # fmt: skip
     kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
-    version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    version: Annotated[int, Field(ge=0, le=2**32 - 1, strict=True)] = 0
     document: openapi_document(*CATALOG_MODELS)
     nonce: Nonce
 
@@ -95,7 +127,7 @@ class ActionItem(SignedBody):
 
     kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
-    version: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    version: Annotated[int, Field(ge=0, le=2**32 - 1, strict=True)] = 0
 
 
 class ActionBatch(BaseModel):
@@ -110,24 +142,36 @@ class ActionBatch(BaseModel):
     actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
 
 
+SubjectType = Literal["entry", "demand", "grant", "scenario"]
+
+
 class AcceptedBatch(BaseModel):
-    accepted: list["Accepted"]
+    accepted: list["Accepted"] = Field(description="One answer per action, in the batch's order; poll each with "
+                                       "GET /v1/catalog/actions/{action_id}")  # fmt: skip
 
 
 class Accepted(BaseModel):
+    """A signed action accepted for the chain (202); the `Location` header is its status URL."""
+
     action_id: str = Field(description="The EIP-712 digest: poll GET /v1/catalog/actions/{action_id}")
-    entry_id: str
+    subject_type: SubjectType = Field(description="What the action acts on: a catalog entry, a demand, a grant or a "
+                                      "scenario (an adjustment plan acts on an entry)")  # fmt: skip
+    subject_id: str = Field(description="That subject's id (entry_id, demand_id, grant_id or scenario_id)")
     signer: str
-    status: str
+    status: str = Field(description="accepted | sent | confirmed | rejected")
+    entry_id: str = Field(deprecated=True, description="Deprecated: the same as `subject_id` whatever the subject's "
+                          "type (a demand's id too); read `subject_id`")  # fmt: skip
 
 
 class ActionStatus(BaseModel):
     action_id: str
-    entry_id: str
+    subject_type: SubjectType
+    subject_id: str
     signer: str
     status: str = Field(description="accepted | sent | confirmed | rejected")
     tx_hash: str | None
     error: Rejection | None = Field(description="Why it was rejected (null unless rejected)")
+    entry_id: str = Field(deprecated=True, description="Deprecated: the same as `subject_id`; read `subject_id`")
 
 
 class Rejection(BaseModel):
@@ -167,11 +211,19 @@ class EntryPublic(EntrySummary):
     document: dict[str, Any] = Field(description="The approved version's document (the latest if none is approved)")
 
 
-class EntryPage(BaseModel):
+class Page(BaseModel):
+    """The paging fields every paged collection answers with, beside its `items` (api/paging.py)."""
+
+    limit: int = Field(description="The page size asked for")
+    offset: int = Field(description="Items skipped before this page")
+    has_more: bool = Field(description="Whether items follow this page (ask again with offset + limit)")
+    total: int = Field(description="Items matching the filters, on every page")
+
+
+class EntryPage(Page):
     items: list[EntrySummary]
-    limit: int
-    offset: int
-    has_more: bool
+    total: int | None = Field(description="Entries matching the filters; null for a full-text search (`q`), which "
+                              "stops after the page instead of counting every match")  # fmt: skip
 
 
 class Proof(BaseModel):
@@ -209,7 +261,8 @@ class ReviewData(BaseModel):
 
 
 class UnitPublic(BaseModel):
-    unit_id: str
+    unit_id: str = Field(description='keccak256("putuo.unit:" ‖ code), derived on-chain')
+    code: str = Field(description="The unit's own code, as registered by the Office", examples=["PT-MZJ"])
     kind: str
     name: str
     registered_block: int
@@ -286,7 +339,8 @@ class CommitmentVerification(BaseModel):
     scheme: str
     unit_id: str | None = Field(description="The unit the key is registered to; null when it is not registered")
     unit_name: str | None
-    signed_at: str = Field(description="The commitment's signed_at, the time the key must have been active at")
+    signed_at: int = Field(description="The commitment's `signed_at` in unix seconds: the time the key must have "
+                           "been active at")  # fmt: skip
     key_active_at_signing: bool = Field(description="The registry's wasActiveAt(key, signed_at)")
     reason_code: str | None = Field(description="Why it is not valid (stable): signature_invalid, document_changed, "
                                                 "key_mismatch, public_key_mismatch, user_id_mismatch, "
@@ -348,12 +402,8 @@ class CalendarDuty(BaseModel):
     state: str = Field(description="due | overdue")
 
 
-class DutyPage(BaseModel):
+class DutyPage(Page):
     items: list[Duty]
-    limit: int
-    offset: int
-    has_more: bool
-    total: int = Field(description="Duties matching the filters")
     now: int = Field(description="The chain's latest block time, which the states are judged at")
     now_block: int
     calendar: list[CalendarDuty] = Field(default_factory=list, description="The Office's open calendar duties "
@@ -367,7 +417,7 @@ class CalendarWarning(BaseModel):
 
 
 class CalendarHealth(BaseModel):
-    chain_date: str = Field(description="The chain's date, Asia/Shanghai")
+    chain_date: str = Field(description="The chain's date, Asia/Shanghai", json_schema_extra={"format": "date"})
     published: list[int]
     provisional: list[int] = Field(description="Years published only as a provisional demo calendar")
     warnings: list[CalendarWarning]
@@ -432,8 +482,8 @@ class Evaluation(BaseModel):
     """Art. 32: each unit's timeliness in a period, best first."""
 
     model_config = ConfigDict(populate_by_name=True)  # built by field name, served by alias (from, to)
-    date_from: str = Field(alias="from", description="First day, Asia/Shanghai")
-    date_to: str = Field(alias="to", description="Last day (inclusive)")
+    date_from: str = Field(alias="from", description="First day, Asia/Shanghai", json_schema_extra={"format": "date"})
+    date_to: str = Field(alias="to", description="Last day (inclusive)", json_schema_extra={"format": "date"})
     now: int
     now_block: int
     units: list[UnitEvaluation]

@@ -117,16 +117,32 @@ class ApplicationBody(BaseModel):
     signature: Signature
 
 
-class StepBody(BaseModel):
-    """A signed step's document; the route says which step."""
+class DecisionBody(BaseModel):
+    """The responsible unit's signed decision on one item (Art. 20, 22)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
-        {"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
-        {"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE},
-    ]})  # fmt: skip
-    # The routes that take this body: a decision, an objection, a termination.
-    document: openapi_document(DemandDecision, Objection, Termination)
+        {"document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    document: openapi_document(DemandDecision)
+    nonce: Nonce
+    signature: Signature
+
+
+class ObjectionBody(BaseModel):
+    """The demand unit's signed objection to a suspension (Art. 26)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    document: openapi_document(Objection)
+    nonce: Nonce
+    signature: Signature
+
+
+class TerminationBody(BaseModel):
+    """A signed termination of a grant (Art. 26, 31)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    document: openapi_document(Termination)
     nonce: Nonce
     signature: Signature
 
@@ -204,9 +220,9 @@ class IncomingItem(DemandItem):
     applied_at: int
 
 
-class IncomingPage(BaseModel):
+class IncomingPage(schemas.Page):
     items: list[IncomingItem]
-    now: int
+    now: int = Field(description="The chain's time the overdue flags are judged at")
 
 
 class GrantResource(BaseModel):
@@ -238,6 +254,10 @@ class GrantPublic(BaseModel):
     resources: list[GrantResource]
 
 
+class GrantPage(schemas.Page):
+    items: list[GrantPublic]
+
+
 class GrantHistory(BaseModel):
     grant_id: str
     issued: StepProof | None = Field(description="The transaction that issued the grant")
@@ -264,3 +284,6 @@ class ScenarioPublic(BaseModel):
     approved_at: int
     evaluation_hash: str
 
+
+class ScenarioPage(schemas.Page):
+    items: list[ScenarioPublic]

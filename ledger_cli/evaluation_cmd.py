@@ -112,7 +112,10 @@ def evaluation(
     block, timestamp = _now(now, s.rpc_url)
     try:
         start, end = service.period(start, end, timestamp)
-    except ApiError:
+    except ApiError as exc:
+        if exc.code == "date_out_of_range":
+            fail(f"--{exc.field} {start if exc.field == 'from' else end}: outside the days an evaluation may name "
+                 f"({service.FIRST_DAY} to {service.LAST_DAY})")  # fmt: skip
         today = dt.datetime.fromtimestamp(timestamp, SHANGHAI).date()
         fail(f"--from {start} is after " + (f"--to {end}" if end else f"today ({today}), the default --to"))
     try:

@@ -205,7 +205,7 @@ def send(api: Api, path: str, body: dict, *, key: SigningKey, data: bytes, wait:
         raise OfficerActionError(f"the API recovered signer {accepted['signer']}, not key {key.key_id}: "
                                  "it verifies against another chain or contract")  # fmt: skip
     status = wait_confirmed(api, accepted["action_id"], wait)
-    return Confirmed(accepted["action_id"], accepted["entry_id"], accepted["signer"], status["tx_hash"],
+    return Confirmed(accepted["action_id"], accepted["subject_id"], accepted["signer"], status["tx_hash"],
                      "0x" + keccak(data).hex())  # fmt: skip
 
 

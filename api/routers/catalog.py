@@ -10,8 +10,9 @@ from fastapi import APIRouter, Path, Query, Response
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError, rejection
-from api.responses import json_response
-from api.services import actions, queries
+from api.paging import Limit, Offset
+from api.responses import ACCEPTED, accepted_model, accepted_response, json_response
+from api.services import actions, intake, queries
 from catalog.document import ShareAttribute, UpdateFrequency
 from chain.actions import ActionKind, CatalogAction, entry_id_for, typed_data
 from mirror.documents import as_object
@@ -29,6 +30,7 @@ ERRORS = {
     413: {"model": schemas.ErrorBody, "description": "Document too large"},
     422: {"model": schemas.ErrorBody, "description": "A field is missing or invalid; `field` names it"},
 }
+ACTION = {**ACCEPTED, **ERRORS}
 
 
 if tuple(c.key for c in queries.SUMMARY_COLUMNS) != tuple(schemas.EntrySummary.model_fields):
@@ -69,16 +71,21 @@ def list_entries(
     grade: Annotated[str | None, Query(pattern="^L[1-4]$")] = None,
     update_frequency: UpdateFrequency | None = None,
     status: Annotated[str | None, Query(pattern="^(under_review|returned|active|change_pending|delete_pending|deleted)$")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Response:
     """Search and filter catalog entries, newest first."""
-    rows, more = queries.search_entries(
-        session, q=q, unit_id=unit_id, sharing=sharing.value if sharing else None, category=category, grade=grade,
-        update_frequency=update_frequency.value if update_frequency else None, status=status, limit=limit, offset=offset,
-    )  # fmt: skip
+    filters = dict(unit_id=unit_id, sharing=sharing.value if sharing else None, category=category, grade=grade,
+                   update_frequency=update_frequency.value if update_frequency else None, status=status)  # fmt: skip
+    rows, more = queries.search_entries(session, q=q, **filters, limit=limit, offset=offset)
+    if q is not None and q.strip():
+        total = None  # a search stops after its page: counting every match of a common word costs more
+    elif not more and (rows or offset == 0):
+        total = offset + len(rows)
+    else:
+        total = queries.count_entries(session, **filters)
     # The rows are EntrySummary already (same columns, checked at import): serialised as they are.
-    page = {"items": [dict(r) for r in rows], "limit": limit, "offset": offset, "has_more": more}
+    page = {"items": [dict(r) for r in rows], "limit": limit, "offset": offset, "has_more": more, "total": total}
     return Response(orjson.dumps(page), media_type="application/json")
 
 
@@ -131,46 +138,47 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
     return message
 
 
-def _accept(runtime, kind: ActionKind, entry_id: str, body: schemas.SignedBody, version: int = 0) -> schemas.Accepted:
+def _accept(runtime, kind: ActionKind, entry_id: str, body: schemas.SignedBody, version: int = 0) -> Response:
     result = actions.accept(runtime, kind=kind, entry_id=bytes.fromhex(entry_id[2:]), version=version,
                             document=body.document, nonce=int(body.nonce), signature=body.signature)  # fmt: skip
-    return schemas.Accepted(**result.__dict__)
+    return accepted_response(result)
 
 
-@router.post("/entries", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def submit_entry(runtime: RuntimeDep, body: schemas.SubmitBody) -> schemas.Accepted:
+@router.post("/entries", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def submit_entry(runtime: RuntimeDep, body: schemas.SubmitBody) -> Response:
     """Submit a new catalog entry (Art. 11), signed by an officer of the responsible unit."""
     return _accept(runtime, ActionKind.SUBMIT, body.entry_id, body)
 
 
-@router.post("/entries/{entry_id}/resubmissions", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def resubmit_entry(runtime: RuntimeDep, entry_id: EntryId, body: schemas.SignedBody) -> schemas.Accepted:
+@router.post("/entries/{entry_id}/resubmissions", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def resubmit_entry(runtime: RuntimeDep, entry_id: EntryId, body: schemas.VersionBody) -> Response:
     """Resubmit a returned entry (Art. 13)."""
     return _accept(runtime, ActionKind.RESUBMIT, entry_id, body)
 
 
-@router.post("/entries/{entry_id}/change-requests", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def request_change(runtime: RuntimeDep, entry_id: EntryId, body: schemas.SignedBody) -> schemas.Accepted:
+@router.post("/entries/{entry_id}/change-requests", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def request_change(runtime: RuntimeDep, entry_id: EntryId, body: schemas.VersionBody) -> Response:
     """Ask to change an approved entry; it changes only when the Data Center approves (Art. 14)."""
     return _accept(runtime, ActionKind.REQUEST_CHANGE, entry_id, body)
 
 
-@router.post("/entries/{entry_id}/delete-requests", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def request_delete(runtime: RuntimeDep, entry_id: EntryId, body: schemas.SignedBody) -> schemas.Accepted:
+@router.post("/entries/{entry_id}/delete-requests", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def request_delete(runtime: RuntimeDep, entry_id: EntryId, body: schemas.DeletionBody) -> Response:
     """Ask to delete an approved entry (Art. 14); document schema `putuo.catalog-deletion/1`."""
     return _accept(runtime, ActionKind.REQUEST_DELETE, entry_id, body)
 
 
 @router.post("/entries/{entry_id}/versions/{version}/review", status_code=202, response_model=schemas.Accepted,
-             responses=ERRORS)  # fmt: skip
+             responses=ACTION)  # fmt: skip
 def review_version(
-    runtime: RuntimeDep, entry_id: EntryId, version: Annotated[int, Path(ge=1, le=2**32 - 1)], body: schemas.SignedBody
-) -> schemas.Accepted:
+    runtime: RuntimeDep, entry_id: EntryId, version: Annotated[int, Path(ge=1, le=2**32 - 1)], body: schemas.ReviewBody
+) -> Response:
     """The Data Center approves or returns a pending version (Art. 13, 14); schema `putuo.catalog-review/1`."""
     return _accept(runtime, ActionKind.REVIEW, entry_id, body, version)
 
 
-@router.post("/actions", status_code=202, response_model=schemas.AcceptedBatch, responses=ERRORS)
+@router.post("/actions", status_code=202, response_model=schemas.AcceptedBatch,
+             responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}})
 def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.AcceptedBatch:
     """Accept up to 500 signed actions together or not at all (for example a unit's whole catalog).
 
@@ -182,11 +190,11 @@ def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.Ac
          "document": a.document, "nonce": int(a.nonce), "signature": a.signature}
         for a in body.actions
     ]  # fmt: skip
-    return schemas.AcceptedBatch(accepted=[schemas.Accepted(**r.__dict__) for r in actions.accept_many(runtime, items)])
+    return schemas.AcceptedBatch(accepted=[accepted_model(r) for r in actions.accept_many(runtime, items)])
 
 
-@router.post("/entries/{entry_id}/collection", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def record_collection(runtime: RuntimeDep, entry_id: EntryId, body: schemas.SignedBody) -> schemas.Accepted:
+@router.post("/entries/{entry_id}/collection", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def record_collection(runtime: RuntimeDep, entry_id: EntryId, body: schemas.CollectionBody) -> Response:
     """The Data Center records that an approved entry's data is collected to the platform (Art. 15);
     document schema `putuo.catalog-collection/1`. Due 10 working days after the first approval."""
     return _accept(runtime, ActionKind.RECORD_COLLECTION, entry_id, body)
@@ -197,7 +205,8 @@ def get_action(session: SessionDep, action_id: Annotated[str, Path(pattern=r"^0x
     """Where an accepted action is: accepted, sent, confirmed (mirrored) or rejected, with the contract's error
     as the {code, message, field} a 4xx answer to the same action carries. Sharing actions too."""
     row = queries.action_status(session, action_id)
-    return schemas.ActionStatus(action_id=row.digest, entry_id=row.entry_id, signer=row.signer, status=row.status,
+    return schemas.ActionStatus(action_id=row.digest, subject_type=intake.subject_type(row.contract, row.kind),
+                                subject_id=row.entry_id, entry_id=row.entry_id, signer=row.signer, status=row.status,
                                 tx_hash=row.tx_hash, error=rejection(row.reason, row.error))  # fmt: skip
 
 

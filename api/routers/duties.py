@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
+from api.paging import Limit, Offset
 from api.responses import json_response
 from api.services import duties
 
@@ -22,8 +23,6 @@ State = Annotated[str | None, Query(pattern="^(" + "|".join(duties.STATES) + ")$
 Rule = Annotated[str | None, Query(pattern="^(" + "|".join(duties.RULES) + ")$", description=" | ".join(duties.RULES))]
 OwedBy = Annotated[str | None, Query(pattern="^(unit|data_center)$",
                                      description="unit: what the responsible unit owes; data_center: its reviews")]  # fmt: skip
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, office: bool = True) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -16,16 +15,22 @@ router = APIRouter(prefix="/v1", tags=["evaluation"],
                    responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
                               503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
 
-From = Annotated[dt.date | None, Query(alias="from", description="First day (Asia/Shanghai); default: the first "
-                                                                 "of `to`'s month", examples=["2026-03-01"])]  # fmt: skip
-To = Annotated[dt.date | None, Query(alias="to", description="Last day, inclusive; default: today on the chain's "
-                                                             "clock", examples=["2026-03-31"])]  # fmt: skip
+# ISO dates as text, parsed by the service: FastAPI's `date` would also take unix seconds (`to=0`
+# as 1970-01-01). The pattern states the range a period may name (evaluation.FIRST_DAY … LAST_DAY).
+_DAY = {"pattern": evaluation.DAY_PATTERN, "json_schema_extra": {"format": "date"}}
+From = Annotated[str | None, Query(alias="from", description=f"First day (Asia/Shanghai), {evaluation.FIRST_DAY} to "
+                                   f"{evaluation.LAST_DAY}; default: the first of `to`'s month",
+                                   examples=["2026-03-01"], **_DAY)]  # fmt: skip
+To = Annotated[str | None, Query(alias="to", description=f"Last day, inclusive, {evaluation.FIRST_DAY} to "
+                                 f"{evaluation.LAST_DAY}; default: today on the chain's clock", examples=["2026-03-31"],
+                                 **_DAY)]  # fmt: skip
 
 
-def _evaluate(runtime, session, date_from: dt.date | None, date_to: dt.date | None) -> schemas.Evaluation:
+def _evaluate(runtime, session, date_from: str | None, date_to: str | None) -> schemas.Evaluation:
+    start, end = evaluation.day(date_from, "from"), evaluation.day(date_to, "to")
     block, now = duties.chain_now(runtime.rpc)
-    date_from, date_to = evaluation.period(date_from, date_to, now)
-    return evaluation.evaluate(session, date_from=date_from, date_to=date_to, now=now, now_block=block)
+    start, end = evaluation.period(start, end, now)
+    return evaluation.evaluate(session, date_from=start, date_to=end, now=now, now_block=block)
 
 
 @router.get("/evaluation", response_model=schemas.Evaluation)

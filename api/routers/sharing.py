@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import schemas
 from api import sharing_schemas as s
 from api.deps import RuntimeDep, SessionDep
-from api.errors import ApiError
-from api.responses import json_response
+from api.errors import OTHER_METHODS, ApiError
+from api.paging import Limit, Offset
+from api.responses import ACCEPTED, accepted_model, accepted_response, json_response
 from api.services import intake, sharing_actions, sharing_queries
 from api.services.intake import document_bytes, validate_model
 from chain.sharing import StepKind, demand_id_for, typed_data
@@ -33,13 +35,10 @@ ERRORS = {
     413: {"model": schemas.ErrorBody, "description": "Document too large"},
 }  # fmt: skip
 TIME_ERRORS = {404: ERRORS[404], 409: ERRORS[409]}
+ACTION = {**ACCEPTED, **ERRORS}
 
 
-def _accepted(a) -> schemas.Accepted:
-    return schemas.Accepted(action_id=a.action_id, entry_id=a.entry_id, signer=a.signer, status=a.status)
-
-
-def _accept(runtime, kind: StepKind, body, **expected) -> schemas.Accepted:
+def _accept(runtime, kind: StepKind, body, **expected) -> Response:
     """Accept a step whose route names its subject: the document must name the same one."""
     for field, value in expected.items():
         got = body.document.get(field)
@@ -49,7 +48,7 @@ def _accept(runtime, kind: StepKind, body, **expected) -> schemas.Accepted:
     accepted = sharing_actions.accept(runtime, kind=kind, document=body.document, nonce=int(body.nonce),
                                       signature=body.signature,
                                       commitment=commitment.model_dump() if commitment else None)  # fmt: skip
-    return _accepted(accepted)
+    return accepted_response(accepted)
 
 
 # ---- preparing and signing
@@ -68,7 +67,17 @@ def compute_demand_id(body: s.DemandIdRequest) -> s.DemandIdAnswer:
     return s.DemandIdAnswer(demand_id=demand_id, commitment_template=template)
 
 
-@router.post("/v1/sharing/typed-data", responses={422: ERRORS[400]})
+async def _demand_id_other_methods(request) -> None:
+    raise StarletteHTTPException(405)
+
+
+# OpenAPI matches a concrete path before a templated one; Starlette tries routes in order, so
+# without this a GET of /v1/demands/id would be taken as GET /v1/demands/{demand_id} (a 422 for
+# the id "id"). Every method but POST is the 405 the OpenAPI document implies.
+router.add_route("/v1/demands/id", _demand_id_other_methods, methods=list(OTHER_METHODS), include_in_schema=False)
+
+
+@router.post("/v1/sharing/typed-data", responses={400: ERRORS[400]})
 def sharing_typed_data(runtime: RuntimeDep, body: s.SharingTypedDataRequest) -> dict:
     """The EIP-712 message an officer signs for a sharing step, its fields derived from the document."""
     kind = sharing_actions.kind_named(body.kind)
@@ -83,7 +92,8 @@ def sharing_typed_data(runtime: RuntimeDep, body: s.SharingTypedDataRequest) -> 
 
 # ---- signed steps
 
-@router.post("/v1/sharing/actions", status_code=202, response_model=schemas.AcceptedBatch, responses=ERRORS)
+@router.post("/v1/sharing/actions", status_code=202, response_model=schemas.AcceptedBatch,
+             responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}})
 def submit_sharing_actions(runtime: RuntimeDep, body: s.SharingActionBatch) -> schemas.AcceptedBatch:
     """Any signed sharing steps, accepted together or not at all (e.g. a day's usage records).
 
@@ -97,11 +107,11 @@ def submit_sharing_actions(runtime: RuntimeDep, body: s.SharingActionBatch) -> s
             raise intake.of_item(exc, index) from None
         items.append({"kind": kind, "document": a.document, "nonce": int(a.nonce), "signature": a.signature,
                       "commitment": a.commitment.model_dump() if a.commitment else None})
-    return schemas.AcceptedBatch(accepted=[_accepted(a) for a in sharing_actions.accept_many(runtime, items)])
+    return schemas.AcceptedBatch(accepted=[accepted_model(a) for a in sharing_actions.accept_many(runtime, items)])
 
 
-@router.post("/v1/demands", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def apply(runtime: RuntimeDep, body: s.ApplicationBody) -> schemas.Accepted:
+@router.post("/v1/demands", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def apply(runtime: RuntimeDep, body: s.ApplicationBody) -> Response:
     """Apply for another unit's data (Art. 17) with the signed commitment (Art. 18).
 
     Scenario-authorised applications (Art. 19 (1), (3), (4), and (2) for a scenario the Data
@@ -112,8 +122,8 @@ def apply(runtime: RuntimeDep, body: s.ApplicationBody) -> schemas.Accepted:
 
 
 @router.post("/v1/demands/{demand_id}/items/{item}/decision", status_code=202, response_model=schemas.Accepted,
-             responses=ERRORS)
-def decide(runtime: RuntimeDep, demand_id: Id, item: ItemIndex, body: s.StepBody) -> schemas.Accepted:
+             responses=ACTION)
+def decide(runtime: RuntimeDep, demand_id: Id, item: ItemIndex, body: s.DecisionBody) -> Response:
     """The responsible unit approves or rejects one item within its due time (Art. 20, 22).
 
     A rejection cites a legal or regulatory basis unless the application did not conform.
@@ -121,14 +131,14 @@ def decide(runtime: RuntimeDep, demand_id: Id, item: ItemIndex, body: s.StepBody
     return _accept(runtime, StepKind.DECIDE, body, demand_id=demand_id.lower(), item=item)
 
 
-@router.post("/v1/grants/{grant_id}/objections", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def object_to_suspension(runtime: RuntimeDep, grant_id: Id, body: s.StepBody) -> schemas.Accepted:
+@router.post("/v1/grants/{grant_id}/objections", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def object_to_suspension(runtime: RuntimeDep, grant_id: Id, body: s.ObjectionBody) -> Response:
     """The demand unit objects to a suspension within 30 days of the notice (Art. 26)."""
     return _accept(runtime, StepKind.OBJECT, body, grant_id=grant_id.lower())
 
 
-@router.post("/v1/grants/{grant_id}/terminations", status_code=202, response_model=schemas.Accepted, responses=ERRORS)
-def terminate(runtime: RuntimeDep, grant_id: Id, body: s.StepBody) -> schemas.Accepted:
+@router.post("/v1/grants/{grant_id}/terminations", status_code=202, response_model=schemas.Accepted, responses=ACTION)
+def terminate(runtime: RuntimeDep, grant_id: Id, body: s.TerminationBody) -> Response:
     """The demand unit ends a grant it no longer needs (Art. 26), or the Data Center ends it (Art. 31)."""
     return _accept(runtime, StepKind.TERMINATE, body, grant_id=grant_id.lower())
 
@@ -171,18 +181,21 @@ def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Respo
 def incoming_demands(
     runtime: RuntimeDep, session: SessionDep, unit_id: Id,
     state: Annotated[str | None, Query(pattern="^(pending|overdue|decided)$")] = None,
+    limit: Limit = 20, offset: Offset = 0,
 ) -> Response:  # fmt: skip
     """What other units asked of this responsible unit, oldest due first, with overdue flags."""
-    return json_response(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state))
+    return json_response(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state, limit=limit,
+                                                  offset=offset))  # fmt: skip
 
 
-@router.get("/v1/units/{unit_id}/grants", response_model=list[s.GrantPublic])
+@router.get("/v1/units/{unit_id}/grants", response_model=s.GrantPage)
 def unit_grants(
     session: SessionDep, unit_id: Id,
     status: Annotated[str | None, Query(pattern="^(active|suspended|terminated)$")] = None,
-) -> list[s.GrantPublic]:  # fmt: skip
-    """The demand unit's grants, with the catalog versions each is pinned to."""
-    return sharing_queries.unit_grants(session, unit_id, status)
+    limit: Limit = 20, offset: Offset = 0,
+) -> Response:  # fmt: skip
+    """The demand unit's grants, oldest issued first, with the catalog versions each is pinned to."""
+    return json_response(sharing_queries.unit_grants(session, unit_id, status, limit=limit, offset=offset))
 
 
 @router.get("/v1/grants/{grant_id}", response_model=s.GrantPublic, responses={404: ERRORS[404]})
@@ -197,10 +210,10 @@ def grant_history(session: SessionDep, grant_id: Id) -> s.GrantHistory:
     return sharing_queries.history(session, grant_id)
 
 
-@router.get("/v1/scenarios", response_model=list[s.ScenarioPublic])
-def list_scenarios(session: SessionDep) -> list[s.ScenarioPublic]:
-    """Key-work scenarios the Data Center evaluated (Art. 19 (2)), approved or withdrawn."""
-    return sharing_queries.scenarios(session)
+@router.get("/v1/scenarios", response_model=s.ScenarioPage)
+def list_scenarios(session: SessionDep, limit: Limit = 20, offset: Offset = 0) -> Response:
+    """Key-work scenarios the Data Center evaluated (Art. 19 (2)), approved or withdrawn, by code."""
+    return json_response(sharing_queries.scenarios(session, limit=limit, offset=offset))
 
 
 @router.get("/v1/sharing/check", response_model=s.CheckAnswer)

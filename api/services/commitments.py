@@ -39,6 +39,7 @@ from signer.registry import (
     KeyNotRegistered,
     SigningUnitMismatch,
     registered_key,
+    signed_at_seconds,
     verify_commitment_on_chain,
 )
 from signer.sm2 import DEFAULT_USER_ID
@@ -92,7 +93,7 @@ def verify(*, w3, registry_address: str, document: dict[str, Any],
     return schemas.CommitmentVerification(
         valid=checked.ok, document_hash="0x" + commitment.document_hash.hex(), key_id=sig.key_id,
         scheme=sig.scheme, unit_id="0x" + key.unit_id.hex() if key else None, unit_name=unit.name if unit else None,
-        signed_at=commitment.signed_at, key_active_at_signing=bool(checked.active_at_signing),
+        signed_at=signed_at_seconds(commitment), key_active_at_signing=bool(checked.active_at_signing),
         reason_code=reason_code(checked.error) if checked.error else None,
         reason=checked.error.one_line() if checked.error else None,
     )  # fmt: skip

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session
 
+from api import paging
 from api.errors import ApiError
 from chain.events import decode_log
 from chain.rpc import RpcClient
@@ -37,7 +38,6 @@ from mirror.models import (
     Unit,
 )
 
-MAX_OFFSET = 10_000
 VERSION_COLUMNS = ("entry_id", "version", "kind", "status", "due_at", "submitted_at", "submitted_tx", "reviewer",
                    "reviewed_at", "reviewed_tx", "declared_at", "compile_due_at")  # fmt: skip
 ENTRY_COLUMNS = ("unit_id", "collection_due_at", "resubmit_due_at", "latest_version")
@@ -228,8 +228,7 @@ def page(
     `unit_id` is the responsible unit (the entry's unit, the Data Center's reviews of its entries
     included); `owed_by` is "unit" or "data_center".
     """
-    if offset > MAX_OFFSET:
-        raise ApiError(422, "offset_too_large", f"offset: at most {MAX_OFFSET}; narrow the filters instead", "offset")
+    paging.check_offset(offset)
     matching = []
     for duty in snapshot(session, unit_id=unit_id).duties:
         if rule is not None and duty.rule != rule:
@@ -240,4 +239,4 @@ def page(
         if state is None or duty_state == state:
             matching.append((duty, duty_state))
     matching.sort(key=lambda pair: pair[0].sort_key())
-    return matching[offset : offset + limit], len(matching), len(matching) > offset + limit
+    return paging.window(matching, limit=limit, offset=offset)

@@ -45,11 +45,42 @@ COUNTS = ("entries", "versions", "returns", "changes", "deletions", "reviews")
 FIGURES = ("judged", "on_time", "late", "overdue", "open", "unknown", "rate")
 
 
+# The days a period may name: chain times are unix seconds from 1970; 2099 bounds what the API
+# states in its OpenAPI document (DAY_PATTERN), far past any deadline the ledger records.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+DAY_PATTERN = r"^(19[7-9][0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def day(value: str | None, field: str) -> dt.date | None:
+    """A period bound given as `YYYY-MM-DD` (DAY_PATTERN), or a 422 naming `field`: a day that
+    does not exist (2026-02-30), or one outside FIRST_DAY … LAST_DAY."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ApiError(422, "invalid_date", f"{field}: {value!r} is not a day (YYYY-MM-DD)", field)
+    return _in_range(parsed, field)
+
+
+def _in_range(value: dt.date, field: str) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ApiError(422, "date_out_of_range", f"{field}: {value} is outside {FIRST_DAY} to {LAST_DAY}", field)
+    return value
+
+
 def period(date_from: dt.date | None, date_to: dt.date | None, now: int) -> tuple[dt.date, dt.date]:
-    """The period asked for; by default from the first of `now`'s month to `now`'s date (Asia/Shanghai)."""
+    """The period asked for; by default from the first of `now`'s month to `now`'s date (Asia/Shanghai).
+
+    Raises the 422 `date_out_of_range` for a day outside FIRST_DAY … LAST_DAY and
+    `invalid_period` when `from` is after `to`.
+    """
     today = dt.datetime.fromtimestamp(now, SHANGHAI).date()
-    date_to = date_to or today
-    date_from = date_from or date_to.replace(day=1)
+    date_to = _in_range(date_to, "to") if date_to else today
+    date_from = _in_range(date_from, "from") if date_from else date_to.replace(day=1)
     if date_from > date_to:
         raise ApiError(422, "invalid_period", f"from: {date_from} is after to {date_to}", "from")
     return date_from, date_to

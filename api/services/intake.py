@@ -26,6 +26,7 @@ from api.runtime import Runtime
 from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
+from chain.sharing import SIGNED_KINDS, StepKind
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 from mirror.outbox import encode_action
@@ -34,12 +35,31 @@ from signer.canonical import canonical_bytes
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
 
 
+# What each signed action acts on, by contract and kind: its subject's id is the action's
+# `subject` (catalog: the entry; sharing: `sharing.fields.step_fields`).
+_STEP_SUBJECTS: dict[StepKind, str] = {
+    **dict.fromkeys((StepKind.APPLY, StepKind.DECIDE, StepKind.REVIEW_PLAN, StepKind.OPEN_DISPUTE,
+                     StepKind.RESOLVE_DISPUTE, StepKind.ESCALATE, StepKind.RECORD_ESCALATION_OUTCOME), "demand"),
+    **dict.fromkeys((StepKind.RECORD_SERVED, StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON,
+                     StepKind.SECURITY_SUSPEND, StepKind.OBJECT, StepKind.REINSTATE, StepKind.DISMISS_OBJECTION,
+                     StepKind.TERMINATE), "grant"),
+    **dict.fromkeys((StepKind.APPROVE_SCENARIO, StepKind.WITHDRAW_SCENARIO), "scenario"),
+    StepKind.RECORD_ADJUSTMENT_PLAN: "entry",
+}  # fmt: skip
+if set(_STEP_SUBJECTS) != set(SIGNED_KINDS):
+    raise RuntimeError("api.services.intake._STEP_SUBJECTS must name the subject of every signed sharing step")
+
+
+def subject_type(contract: str, kind: int) -> str:
+    """What an action of `contract` and `kind` acts on: entry, demand, grant or scenario."""
+    return "entry" if contract == "catalog" else _STEP_SUBJECTS[StepKind(kind)]
 
 
 @dataclass(frozen=True)
 class Accepted:
     action_id: str
-    entry_id: str  # the action's subject: entry, demand, grant, scenario
+    subject_type: str  # entry, demand, grant or scenario: `subject_type()`
+    subject_id: str
     signer: str
     status: str
 
@@ -211,4 +231,4 @@ def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True
 
 
 def _accepted(row: OutboxAction) -> Accepted:
-    return Accepted(row.digest, row.entry_id, row.signer, row.status)
+    return Accepted(row.digest, subject_type(row.contract, row.kind), row.entry_id, row.signer, row.status)

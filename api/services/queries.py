@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from api.paging import check_offset
 from catalog.search_terms import normalise
 from mirror import search
 from mirror.documents import as_object
 from mirror.models import CatalogEntry, CatalogVersion, OfficerKey, OutboxAction, Unit
 
-MAX_OFFSET = 10_000
 SUMMARY_COLUMNS = tuple(
     getattr(CatalogEntry, name)
     for name in ("entry_id", "unit_id", "code", "name", "description", "status", "sharing", "opening", "category",
@@ -52,8 +52,7 @@ def search_entries(
     offset: int,
 ) -> tuple[list[dict], bool]:
     """A page of entry summaries (dicts of SUMMARY_COLUMNS), newest first, and whether more follow."""
-    if offset > MAX_OFFSET:
-        raise ApiError(422, "offset_too_large", f"offset: at most {MAX_OFFSET}; narrow the filters instead", "offset")
+    check_offset(offset)
     values = {"unit_id": unit_id.lower() if unit_id else None, "sharing": sharing, "category": category,
               "grade": grade, "update_frequency": update_frequency, "status": status}  # fmt: skip
     params = {f"f_{name}": value for name, value in values.items() if value is not None}
@@ -69,6 +68,21 @@ def search_entries(
     # Core, not the ORM: these are plain columns, and ORM row loading doubled the cost of a page.
     rows = session.connection().execute(statement, params).mappings().all()
     return list(rows[:limit]), len(rows) > limit
+
+
+def count_entries(session: Session, *, unit_id: str | None, sharing: str | None, category: str | None,
+                  grade: str | None, update_frequency: str | None, status: str | None) -> int:
+    """How many entries the filters of `search_entries` match (without `q`: a full-text search is
+    not counted, it stops after its page)."""
+    values = {"unit_id": unit_id.lower() if unit_id else None, "sharing": sharing, "category": category,
+              "grade": grade, "update_frequency": update_frequency, "status": status}  # fmt: skip
+    query = select(func.count()).select_from(CatalogEntry)
+    for name, value in values.items():
+        if value is not None:
+            query = query.where(getattr(CatalogEntry, name) == value)
+    if status is None:
+        query = query.where(CatalogEntry.status != "deleted")
+    return session.scalar(query)
 
 
 @lru_cache(maxsize=256)

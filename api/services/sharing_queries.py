@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from api import paging
 from api import sharing_schemas as s
 from api.errors import ApiError
 from mirror.documents import as_object
@@ -62,9 +63,10 @@ def demand(session: Session, demand_id: str, now: int) -> s.DemandPublic:
     )  # fmt: skip
 
 
-def incoming(session: Session, unit_id: str, now: int, state: str | None) -> s.IncomingPage:
-    """What a responsible unit was asked for, oldest due first; `state` narrows to pending,
-    overdue (pending after the due time) or decided items."""
+def incoming(session: Session, unit_id: str, now: int, state: str | None, *, limit: int,
+             offset: int) -> s.IncomingPage:  # fmt: skip
+    """A page of what a responsible unit was asked for, oldest due first; `state` narrows to
+    pending, overdue (pending after the due time) or decided items."""
     query = (select(SharingItem, SharingDemand.scenario_code, SharingDemand.applied_at)
              .join(SharingDemand, SharingDemand.demand_id == SharingItem.demand_id)
              .where(SharingItem.owner_unit_id == unit_id.lower()))  # fmt: skip
@@ -74,11 +76,12 @@ def incoming(session: Session, unit_id: str, now: int, state: str | None) -> s.I
         query = query.where(SharingItem.due_at != 0, SharingItem.due_at < now)
     if state == "decided":
         query = query.where(SharingItem.status != "pending")
-    rows = session.execute(query.order_by(SharingItem.due_at, SharingItem.demand_id, SharingItem.item)).all()
+    query = query.order_by(SharingItem.due_at, SharingItem.demand_id, SharingItem.item)
+    rows, total, more = paging.query_page(session, query, limit=limit, offset=offset)
     items = [s.IncomingItem(**_item(i, now), demand_id=i.demand_id, demand_unit_id=i.demand_unit_id,
                             scenario_code=code, applied_at=applied)
              for i, code, applied in rows]  # fmt: skip
-    return s.IncomingPage(items=items, now=now)
+    return s.IncomingPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now)
 
 
 def _grant(g: SharingGrant, resources: list[SharingGrantResource]) -> s.GrantPublic:
@@ -109,13 +112,16 @@ def grant(session: Session, grant_id: str) -> s.GrantPublic:
     return _grant(g, _resources(session, [g.grant_id])[g.grant_id])
 
 
-def unit_grants(session: Session, unit_id: str, status: str | None) -> list[s.GrantPublic]:
+def unit_grants(session: Session, unit_id: str, status: str | None, *, limit: int, offset: int) -> s.GrantPage:
+    """A page of the demand unit's grants, oldest issued first."""
     query = select(SharingGrant).where(SharingGrant.unit_id == unit_id.lower())
     if status is not None:
         query = query.where(SharingGrant.status == status)
-    grants = list(session.scalars(query.order_by(SharingGrant.issued_at, SharingGrant.grant_id)))
+    query = query.order_by(SharingGrant.issued_at, SharingGrant.grant_id)
+    grants, total, more = paging.query_page(session, query, limit=limit, offset=offset, scalars=True)
     resources = _resources(session, [g.grant_id for g in grants])
-    return [_grant(g, resources[g.grant_id]) for g in grants]
+    return s.GrantPage(items=[_grant(g, resources[g.grant_id]) for g in grants], limit=limit, offset=offset,
+                       has_more=more, total=total)  # fmt: skip
 
 
 def _step(r: SharingStepRecord) -> s.StepProof:
@@ -143,10 +149,13 @@ def history(session: Session, grant_id: str) -> s.GrantHistory:
     return s.GrantHistory(grant_id=grant_id, issued=issued_step, steps=[_step(r) for r in steps])
 
 
-def scenarios(session: Session) -> list[s.ScenarioPublic]:
-    rows = session.scalars(select(SharingScenario).order_by(SharingScenario.code))
-    return [s.ScenarioPublic(scenario_id=r.scenario_id, code=r.code, name=r.name, approved=r.approved,
-                             approved_at=r.approved_at, evaluation_hash=r.evaluation_hash) for r in rows]  # fmt: skip
+def scenarios(session: Session, *, limit: int, offset: int) -> s.ScenarioPage:
+    """A page of the evaluated scenarios, by code."""
+    query = select(SharingScenario).order_by(SharingScenario.code)
+    rows, total, more = paging.query_page(session, query, limit=limit, offset=offset, scalars=True)
+    items = [s.ScenarioPublic(scenario_id=r.scenario_id, code=r.code, name=r.name, approved=r.approved,
+                              approved_at=r.approved_at, evaluation_hash=r.evaluation_hash) for r in rows]  # fmt: skip
+    return s.ScenarioPage(items=items, limit=limit, offset=offset, has_more=more, total=total)
 
 
 # ---- the check (Art. 25, 26, 31)

@@ -104,8 +104,9 @@ def act(client, officer, kind: ActionKind, eid: bytes, doc: dict, *, version: in
     response = post(client, action, doc)
     assert response.status_code == 202, response.json()
     accepted = response.json()
-    assert accepted == {"action_id": accepted["action_id"], "entry_id": hex0x(eid), "signer": officer.address,
-                        "status": "accepted"}  # fmt: skip
+    assert accepted == {"action_id": accepted["action_id"], "subject_type": "entry", "subject_id": hex0x(eid),
+                        "entry_id": hex0x(eid), "signer": officer.address, "status": "accepted"}  # fmt: skip
+    assert response.headers["location"] == f"/v1/catalog/actions/{accepted['action_id']}"
     return confirmed(client, accepted["action_id"])
 
 

@@ -72,7 +72,8 @@ def test_submit_approve_change_approve_delete_approve(client, units):
     eid = entry_id(civil, v1)
 
     s1 = act(client, civil, ActionKind.SUBMIT, eid, v1)
-    assert s1["entry_id"] == hex0x(eid) and s1["signer"] == civil.address and s1["error"] is None
+    assert (s1["subject_type"], s1["subject_id"]) == ("entry", hex0x(eid))
+    assert s1["signer"] == civil.address and s1["error"] is None
     assert_entry(client, units, civil, eid, status="under_review", latest=1, approved=0, pending=1, shown=v1)
     [version] = versions(client, eid)
     assert summary([version]) == [(1, "initial", "pending", None)]

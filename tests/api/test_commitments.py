@@ -16,7 +16,7 @@ from chain.actions import unit_id_for
 from signer.commitment import sign_commitment, validate_commitment
 from signer.detached import sign_detached
 from signer.keys import SigningKey
-from signer.registry import local_time
+from signer.registry import local_time, signed_at_seconds
 from tests.api.conftest import make_runtime
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 from tests.signer.registry_helpers import DEMAND_ID, District, commitment_for
@@ -75,7 +75,7 @@ def body(commitment, signature) -> dict:
 
 def answer(commitment, key, *, valid=True, unit=CIVIL, name="普陀区民政局", active=True, code=None, reason=None) -> dict:
     return {"valid": valid, "document_hash": "0x" + commitment.document_hash.hex(), "key_id": key.key_id,
-            "scheme": key.scheme, "unit_id": unit, "unit_name": name, "signed_at": commitment.signed_at,
+            "scheme": key.scheme, "unit_id": unit, "unit_name": name, "signed_at": signed_at_seconds(commitment),
             "key_active_at_signing": active, "reason_code": code, "reason": reason}
 
 

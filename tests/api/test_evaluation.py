@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import pytest
 from PIL import Image
 
+from api.errors import ApiError
 from api.schemas import Evaluation
-from api.services.evaluation import bounds, chart_labels
+from api.services.evaluation import bounds, chart_labels, period
 from chain.events import decode_log
 from tests.api.helpers import error_of, hex0x
 from tests.api.test_duties import mirrored_district
@@ -227,11 +228,35 @@ class TestEvaluation:
         ("/v1/evaluation", {"from": "2026-02-30"}, "from"),
         ("/v1/evaluation.csv", {"to": "March"}, "to"),
         ("/v1/evaluation/chart.png", {"from": "2026-03-02", "to": "2026-03-01"}, "from"),
+        ("/v1/evaluation", {"to": "0"}, "to"),  # not unix seconds: 1970-01-01 is written as a day
+        ("/v1/evaluation", {"from": "0"}, "from"),
+        ("/v1/evaluation", {"to": "9999-12-31"}, "to"),
+        ("/v1/evaluation.csv", {"from": "1969-12-31"}, "from"),
+        ("/v1/evaluation", {"to": "2026-3-1"}, "to"),
     ])  # fmt: skip
     def test_bad_periods(self, district, path, params, field):
         response = district.client.get(path, params=params)
         assert response.status_code == 422
         assert error_of(response)["field"] == field
+
+    def test_a_period_bound_is_a_day_in_range(self, district):
+        for params in ({"to": "0"}, {"to": "9999-12-31"}, {"to": "1969-12-31"}):
+            response = district.client.get("/v1/evaluation", params=params)
+            error = error_of(response)
+            assert (response.status_code, error["code"], error["field"]) == (422, "invalid_request", "to")
+            assert error["message"].startswith("to: String should match pattern")
+        assert error_of(district.client.get("/v1/evaluation", params={"to": "2026-02-29"})) == {
+            "code": "invalid_date", "message": "to: '2026-02-29' is not a day (YYYY-MM-DD)", "field": "to"}
+        assert district.client.get("/v1/evaluation", params={"from": "1970-01-01", "to": "2099-12-31"}).status_code == 200
+
+
+def test_the_service_refuses_days_out_of_range():
+    """What `ledger evaluation` gives the service as dates, which no pattern has checked."""
+    for start, end, field in ((None, dt.date(9999, 12, 31), "to"), (dt.date(1969, 12, 31), None, "from")):
+        with pytest.raises(ApiError) as refused:
+            period(start, end, ts("2026-03-20 10:00"))
+        assert (refused.value.status, refused.value.code, refused.value.field) == (422, "date_out_of_range", field)
+    assert period(None, dt.date(2099, 12, 31), 0) == (dt.date(2099, 12, 1), dt.date(2099, 12, 31))
 
 
 def test_period_bounds_are_shanghai_days():

@@ -249,6 +249,10 @@ class TestLookups:
             district.ids(*live[0:3]), district.ids(*live[3:6]), district.ids(*live[6:]), []]  # fmt: skip
         assert [(p["limit"], p["offset"], p["has_more"]) for p in pages] == [
             (3, 0, True), (3, 3, True), (3, 6, False), (3, 8, False)]  # fmt: skip
+        assert [p["total"] for p in pages] == [len(live)] * 4
+        assert client.get("/v1/catalog/entries", params={"status": "deleted", "limit": 1}).json()["total"] == 1
+        searched = client.get("/v1/catalog/entries", params={"q": "信息", "limit": 1}).json()
+        assert searched["total"] is None  # a search is not counted: it stops after its page
         exact = client.get("/v1/catalog/entries", params={"limit": 8}).json()
         assert exact["has_more"] is False and len(exact["items"]) == 8
         default = client.get("/v1/catalog/entries").json()
@@ -304,12 +308,12 @@ class TestLookups:
         units = district.units
         response = district.client.get("/v1/units")
         assert response.status_code == 200
-        got = [(u["unit_id"], u["kind"], u["name"]) for u in response.json()]
+        got = [(u["unit_id"], u["code"], u["kind"], u["name"]) for u in response.json()]
         assert got == [
-            (hex0x(units.data_center.unit_id), "data_center", "普陀区大数据中心"),
-            (hex0x(units.civil.unit_id), "ordinary", "普陀区民政局"),
-            (hex0x(units.market.unit_id), "ordinary", "普陀区市场监督管理局"),
-            (hex0x(units.auditor.unit_id), "auditor", "区委网信办"),
+            (hex0x(units.data_center.unit_id), "PT-DSJZX", "data_center", "普陀区大数据中心"),
+            (hex0x(units.civil.unit_id), "PT-MZJ", "ordinary", "普陀区民政局"),
+            (hex0x(units.market.unit_id), "PT-SCJGJ", "ordinary", "普陀区市场监督管理局"),
+            (hex0x(units.auditor.unit_id), "PT-WXB", "auditor", "区委网信办"),
         ]
         blocks = [u["registered_block"] for u in response.json()]
         assert blocks == sorted(blocks) and len(set(blocks)) == 4

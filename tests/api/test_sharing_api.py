@@ -135,7 +135,7 @@ def test_owner_review_approve_grant_check_and_history(api):
 
     api.done(api.decide(api.desk.civil, demand_id, 0))
     assert api.get(f"/v1/demands/{demand_id}")["status"] == "granted"
-    [grant] = api.get(f"/v1/units/{api.desk.street.unit_hex}/grants")
+    [grant] = api.get(f"/v1/units/{api.desk.street.unit_hex}/grants")["items"]
     assert grant["grant_id"] == demand_id and grant["status"] == "active"
     assert grant["resources"] == [{"entry_id": "0x" + api.civil_entry[0].hex(), "version": 1}]
     assert api.check() | {"now": 0} == {"allowed": True, "reason": "granted", "message": "the grant allows this use",
@@ -229,6 +229,45 @@ def test_termination_and_reapplication(api):
     assert api.get(f"/v1/grants/{grant_id}")["termination"] == "voluntary"
     new_id = api.apply(api.application(scenario_class=1, application_no="普数需〔2026〕18号"))
     assert new_id != grant_id and api.check()["grant_id"] == new_id
+
+
+def test_the_sharing_collections_are_paged(api):
+    first = api.apply(api.application(scenario_class=1))
+    second = api.apply(api.application(scenario_class=1, application_no="普数需〔2026〕19号"))
+    grants = f"/v1/units/{api.desk.street.unit_hex}/grants"
+    page = api.get(grants, limit=1)
+    assert ([g["grant_id"] for g in page["items"]], page["limit"], page["offset"], page["has_more"], page["total"]) \
+        == ([first], 1, 0, True, 2)  # fmt: skip
+    page = api.get(grants, limit=1, offset=1)
+    assert ([g["grant_id"] for g in page["items"]], page["has_more"], page["total"]) == ([second], False, 2)
+    assert api.get(grants, offset=2)["items"] == []
+    incoming = api.get(f"/v1/units/{api.desk.civil.unit_hex}/incoming-demands", limit=1)
+    assert [i["demand_id"] for i in incoming["items"]] == [first]
+    assert (incoming["limit"], incoming["offset"], incoming["has_more"], incoming["total"]) == (1, 0, True, 2)
+    scenarios = api.get("/v1/scenarios")
+    assert (scenarios["items"], scenarios["limit"], scenarios["total"]) == ([], 20, 0)
+    response = api.client.get(grants, params={"offset": 10_001})
+    assert (response.status_code, error_of(response)["code"]) == (422, "offset_too_large")
+
+
+def test_a_202_names_its_subject_and_where_its_status_is(api):
+    """A demand is named a demand and a grant a grant (not `entry_id`); `Location` is the status URL."""
+    document = api.application(scenario_class=1)
+    demand_id = api.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
+    steps = [("/v1/demands", api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document)),
+              "demand"),
+             (f"/v1/grants/{demand_id}/terminations",  # a grant keeps its demand's id
+              api.signed(api.desk.street, StepKind.TERMINATE, examples.termination(grant_id=demand_id)), "grant")]
+    for path, body, subject_type in steps:
+        response = api.client.post(path, json={k: v for k, v in body.items() if k != "kind"})
+        assert response.status_code == 202, response.json()
+        accepted = response.json()
+        assert accepted == {"action_id": accepted["action_id"], "subject_type": subject_type, "subject_id": demand_id,
+                            "entry_id": demand_id, "signer": api.desk.street.address, "status": "accepted"}
+        assert response.headers["location"] == f"/v1/catalog/actions/{accepted['action_id']}"
+        status = api.done(accepted)
+        assert api.client.get(response.headers["location"]).json() == status
+        assert (status["subject_type"], status["subject_id"]) == (subject_type, demand_id)
 
 
 def test_application_refusals_change_nothing(api):

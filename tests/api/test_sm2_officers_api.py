@@ -63,7 +63,7 @@ def test_an_sm2_only_district_catalogues_applies_and_decides(sm2_api):
     demand_id = api.apply(application)  # SM2 action signature and SM2 commitment, both verified on-chain
     assert api.get(f"/v1/demands/{demand_id}")["items"][0]["status"] == "pending"
     api.done(api.decide(desk.civil, demand_id, 0))
-    grants = api.get(f"/v1/units/{desk.street.unit_hex}/grants")
+    grants = api.get(f"/v1/units/{desk.street.unit_hex}/grants")["items"]
     assert [g["status"] for g in grants] == ["active"]
     allowed = api.get("/v1/sharing/check", unit_id=desk.street.unit_hex, entry_id=hex0x(entry_id),
                       scenario="PT-SC-2026-001", method="interface")  # fmt: skip

@@ -108,6 +108,8 @@ def test_refusals_are_one_line(mirrored, tmp_path):
         mirrored.run("--from", "2026-04-01"), "--from 2026-04-01 is after today (2026-03-20), the default --to"
     )
     assert_one_line_error(mirrored.run("--from", "2026-02-30"), "--from '2026-02-30': not a date (YYYY-MM-DD)")
+    assert_one_line_error(mirrored.run("--to", "9999-12-31"),
+                          "--to 9999-12-31: outside the days an evaluation may name (1970-01-01 to 2099-12-31)")
     assert_one_line_error(
         mirrored.run("--now", "tomorrow"), "--now 'tomorrow': not a time (YYYY-MM-DD HH:MM[:SS], Asia/Shanghai)"
     )

@@ -51,7 +51,7 @@ def snapshot() -> dict:
             answers[entry_path + "/versions"] = client.get(entry_path + "/versions").json()
         for unit in ("PT-CSLJD", "PT-RSJ"):  # the demand units' grants, each with its history
             grants = answers[f"grants of {unit}"] = client.get(f"/v1/units/{_id(unit)}/grants").json()
-            for grant in grants:
+            for grant in grants["items"]:
                 answers[grant["grant_id"]] = client.get(f"/v1/grants/{grant['grant_id']}/history").json()
         answers["scenarios"] = client.get("/v1/scenarios").json()
         answers["incoming"] = client.get(f"/v1/units/{_id('PT-SCJGJ')}/incoming-demands").json()
@@ -71,8 +71,8 @@ def test_deploy_seed_and_a_reindex_that_changes_no_answer(district):
     before = snapshot()
     assert len(before["/v1/catalog/entries"]["items"]) == 7 and before["/v1/catalog/entries?q=人口"]["items"]
     # Art. 19 (1) and (2) granted at once, Art. 20 approved by the owner, one demand awaiting its owner.
-    assert len(before["grants of PT-CSLJD"]) == 2 and len(before["grants of PT-RSJ"]) == 1
-    assert [s["approved"] for s in before["scenarios"]] == [True]
+    assert len(before["grants of PT-CSLJD"]["items"]) == 2 and len(before["grants of PT-RSJ"]["items"]) == 1
+    assert [s["approved"] for s in before["scenarios"]["items"]] == [True]
     assert [i["status"] for i in before["incoming"]["items"]] == ["pending"]
 
     code, out = run("reindex")

@@ -47,7 +47,7 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
         assert health["calendar"]["warnings"][0]["command"] == f"ledger calendar publish {provisional[0]} --notice FILE"
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             assert len(client.get("/v1/units").json()) == 8
-            assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()) == 2
+            assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()["items"]) == 2
             found = client.get("/v1/catalog/entries", params={"q": "低保"}).json()["items"]  # the README's example
             assert [e["code"] for e in found] == ["MZJ-0001"]
         output = (tmp_path / "up.log").read_text()

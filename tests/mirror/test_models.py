@@ -16,7 +16,7 @@ KEY_IDS = ["0xaB" + "0" * 38, "0xAc" + "0" * 38, "0xab" + "1" * 38]
 
 def test_keys_registered_in_one_block_are_listed_alike_on_every_backend(store):
     with store.engine.begin() as conn:
-        conn.execute(insert(Unit).values(unit_id=UNIT, kind="ordinary", name="普陀区民政局", registered_block=1,
+        conn.execute(insert(Unit).values(unit_id=UNIT, kind="ordinary", name="普陀区民政局", code="PT-MZJ", registered_block=1,
                                          tx_hash="0x" + "00" * 32))  # fmt: skip
         conn.execute(insert(OfficerKey), [
             {"key_id": k, "unit_id": UNIT, "scheme": "ecdsa", "public_key": "0x", "registered_block": 2,
