@@ -47,6 +47,11 @@ class AccessLog:
         finally:
             duration_ms = (time.perf_counter() - start) * 1000
             path = shown_path(scope)
-            log.info("%s %s %d %.1fms", scope["method"], path, status, duration_ms,
-                     extra={"method": scope["method"], "path": path, "status": status,
-                            "duration_ms": round(duration_ms, 1)})  # fmt: skip
+            log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                path,
+                status,
+                duration_ms,
+                extra={"method": scope["method"], "path": path, "status": status, "duration_ms": round(duration_ms, 1)},
+            )

@@ -73,8 +73,11 @@ class BodyLimit:
                 break
         body, replayed = b"".join(chunks), False
         if json_too_deep(body):
-            error = {"code": "json_too_deep", "message": f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels",
-                     "field": "body"}  # fmt: skip
+            error = {
+                "code": "json_too_deep",
+                "message": f"body: JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                "field": "body",
+            }
             return await JSONResponse({"error": error}, status_code=400)(scope, receive, send)
 
         async def replay() -> Message:
@@ -87,7 +90,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = {"error": {"code": "body_too_large", "message": f"body: at most {self.max_bytes} bytes", "field": "body"}}
+        body = {
+            "error": {"code": "body_too_large", "message": f"body: at most {self.max_bytes} bytes", "field": "body"}
+        }
         await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
@@ -138,10 +143,13 @@ def _declare_body_errors(app: FastAPI) -> None:
                     if "requestBody" not in operation:
                         continue
                     for status, description in BODY_ERRORS.items():
-                        operation["responses"].setdefault(status, {
-                            "description": description,
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-                        })  # fmt: skip
+                        operation["responses"].setdefault(
+                            status,
+                            {
+                                "description": description,
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                            },
+                        )
             app.openapi_schema = spec
         return app.openapi_schema
 
@@ -172,8 +180,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if rt.settings.node != "external" and rt.settings.heartbeat_s > 0:
                 rt.add_loop("heartbeat", rt.heartbeat, rt.settings.heartbeat_s)
             if rt.settings.timekeeper_interval_s > 0:
-                rt.add_loop("timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0,
-                            rt.settings.timekeeper_interval_s)  # fmt: skip
+                rt.add_loop(
+                    "timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0, rt.settings.timekeeper_interval_s
+                )
             rt.start()
         yield
         if owned:
@@ -208,11 +217,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         which are provisional, what the Office must publish, with the command) and the deployment."""
         cursor = rt.store.cursor()
         calendar = rt.calendar_watch.status()
-        return {"chain_head": rt.indexer.head(), "mirror_block": cursor[0] if cursor else None,
-                "outbox_pending": rt.relayer.pending(),
-                "calendar": {"chain_date": calendar.today.isoformat(), "published": sorted(calendar.published),
-                             "provisional": calendar.provisional,
-                             "warnings": [vars(w) for w in calendar.warnings]},
-                "deployment": deployment.describe(rt)}  # fmt: skip
+        return {
+            "chain_head": rt.indexer.head(),
+            "mirror_block": cursor[0] if cursor else None,
+            "outbox_pending": rt.relayer.pending(),
+            "calendar": {
+                "chain_date": calendar.today.isoformat(),
+                "published": sorted(calendar.published),
+                "provisional": calendar.provisional,
+                "warnings": [vars(w) for w in calendar.warnings],
+            },
+            "deployment": deployment.describe(rt),
+        }
 
     return app

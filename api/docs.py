@@ -36,21 +36,28 @@ def install(app: FastAPI) -> None:
 
     async def swagger_ui(request: Request):
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - Swagger UI",
-                                   oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
-                                   swagger_js_url=asset(request, "swagger-ui-bundle.js"),
-                                   swagger_css_url=asset(request, "swagger-ui.css"),
-                                   swagger_favicon_url=asset(request, "favicon.png"),
-                                   swagger_ui_parameters=SWAGGER_PARAMETERS)  # fmt: skip
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
+            swagger_js_url=asset(request, "swagger-ui-bundle.js"),
+            swagger_css_url=asset(request, "swagger-ui.css"),
+            swagger_favicon_url=asset(request, "favicon.png"),
+            swagger_ui_parameters=SWAGGER_PARAMETERS,
+        )
 
     async def swagger_ui_redirect(request: Request):
         return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request):
         root = request.scope.get("root_path", "")
-        return get_redoc_html(openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - ReDoc",
-                              redoc_js_url=asset(request, "redoc.standalone.js"),
-                              redoc_favicon_url=asset(request, "favicon.png"), with_google_fonts=False)  # fmt: skip
+        return get_redoc_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=asset(request, "redoc.standalone.js"),
+            redoc_favicon_url=asset(request, "favicon.png"),
+            with_google_fonts=False,
+        )
 
     app.add_route("/docs", swagger_ui, include_in_schema=False)
     app.add_route("/docs/oauth2-redirect", swagger_ui_redirect, include_in_schema=False)

@@ -45,115 +45,239 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "CatalogInvalidStatus": (409, "invalid_status", "the entry's status does not allow this action", "entry_id"),
     "CatalogNotPendingVersion": (409, "not_pending_version", "this version is not awaiting review", "version"),
     "CatalogInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
-    "CatalogSignatureMismatch": (403, "signature_mismatch", "the SM2 signature does not match this action for the "
-                                 "key it names", "signature"),
+    "CatalogSignatureMismatch": (
+        403,
+        "signature_mismatch",
+        "the SM2 signature does not match this action for the key it names",
+        "signature",
+    ),
     "CatalogDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
     "CatalogEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
-    "CatalogInvalidDeclaredAt": (422, "invalid_declared_at", "the declared approval or acceptance date is in the "
-                                 "future", "document.basis_event.date"),
+    "CatalogInvalidDeclaredAt": (
+        422,
+        "invalid_declared_at",
+        "the declared approval or acceptance date is in the future",
+        "document.basis_event.date",
+    ),
     "CatalogNotApproved": (409, "not_approved", "the entry has no approved version to collect data for", "entry_id"),
-    "CatalogAlreadyCollected": (409, "already_collected", "the entry's data collection is already recorded",
-                                "entry_id"),
+    "CatalogAlreadyCollected": (
+        409,
+        "already_collected",
+        "the entry's data collection is already recorded",
+        "entry_id",
+    ),
     # Sharing (Art. 17–26, 31): contracts/interfaces/ISharing.sol
     "SharingSignerNotActive": (403, "signer_not_active", "the signing key is not an active officer key", "signature"),
     "SharingNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
     "SharingInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
-    "SharingSignatureMismatch": (403, "signature_mismatch", "the SM2 signature does not match this step for the "
-                                 "key it names", "signature"),
+    "SharingSignatureMismatch": (
+        403,
+        "signature_mismatch",
+        "the SM2 signature does not match this step for the key it names",
+        "signature",
+    ),
     "SharingWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this step", "signature"),
     "SharingDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
     "SharingEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
-    "SharingWrongDemandId": (422, "demand_id_mismatch", "the demand id is not the one derived from the unit and "
-                             "the document", "document"),
-    "SharingDemandExists": (409, "demand_exists", "this application was already submitted; change "
-                            "application_no to apply again", "document.application_no"),
+    "SharingWrongDemandId": (
+        422,
+        "demand_id_mismatch",
+        "the demand id is not the one derived from the unit and the document",
+        "document",
+    ),
+    "SharingDemandExists": (
+        409,
+        "demand_exists",
+        "this application was already submitted; change application_no to apply again",
+        "document.application_no",
+    ),
     "SharingUnknownDemand": (404, "unknown_demand", "no demand has this id", "document.demand_id"),
     "SharingDemandClosed": (409, "demand_closed", "the demand is already closed", "document.demand_id"),
-    "SharingInvalidScenarioClass": (422, "invalid_scenario_class", "no such Art. 19 scenario class",
-                                    "document.scenario.class"),
-    "SharingScenarioNotApproved": (409, "scenario_not_approved", "an Art. 19 (2) scenario must first be evaluated "
-                                   "and approved by the Data Center", "document.scenario.code"),
-    "SharingFrequencyReasonRequired": (422, "frequency_reason_required", "use less often than once per 3 months "
-                                       "needs a stated reason (Art. 17)", "document.frequency_reason"),
+    "SharingInvalidScenarioClass": (
+        422,
+        "invalid_scenario_class",
+        "no such Art. 19 scenario class",
+        "document.scenario.class",
+    ),
+    "SharingScenarioNotApproved": (
+        409,
+        "scenario_not_approved",
+        "an Art. 19 (2) scenario must first be evaluated and approved by the Data Center",
+        "document.scenario.code",
+    ),
+    "SharingFrequencyReasonRequired": (
+        422,
+        "frequency_reason_required",
+        "use less often than once per 3 months needs a stated reason (Art. 17)",
+        "document.frequency_reason",
+    ),
     "SharingDuplicateResource": (422, "duplicate_resource", "a resource is asked for twice", "document.resources"),
     "SharingOwnResource": (422, "own_resource", "a unit does not apply for its own data", "document.resources"),
     "SharingUnknownEntry": (404, "unknown_entry", "no catalog entry has this id", "document.resources"),
-    "SharingVersionNotApproved": (409, "version_not_approved", "an application may name only an entry's approved "
-                                  "version (Art. 17)", "document.resources"),
+    "SharingVersionNotApproved": (
+        409,
+        "version_not_approved",
+        "an application may name only an entry's approved version (Art. 17)",
+        "document.resources",
+    ),
     "SharingWrongOwner": (422, "wrong_owner", "the entry belongs to another responsible unit", "document.resources"),
     "SharingUnknownUnit": (404, "unknown_unit", "no ordinary unit has this id", "document.resources"),
-    "SharingCommitmentWrongDemand": (422, "commitment_wrong_demand", "the commitment names another demand",
-                                     "commitment.document.demand_id"),
-    "SharingCommitmentKeyNotActive": (403, "commitment_key_not_active", "the commitment's key is not active",
-                                      "commitment.signature"),
-    "SharingCommitmentWrongUnit": (403, "commitment_wrong_unit", "the commitment is signed by another unit's key",
-                                   "commitment.signature"),
-    "SharingCommitmentWrongScheme": (422, "commitment_wrong_scheme", "the key is registered with another scheme",
-                                     "commitment.signature"),
-    "SharingCommitmentInvalidSignature": (422, "commitment_invalid_signature", "the commitment's signature does "
-                                          "not verify", "commitment.signature"),
+    "SharingCommitmentWrongDemand": (
+        422,
+        "commitment_wrong_demand",
+        "the commitment names another demand",
+        "commitment.document.demand_id",
+    ),
+    "SharingCommitmentKeyNotActive": (
+        403,
+        "commitment_key_not_active",
+        "the commitment's key is not active",
+        "commitment.signature",
+    ),
+    "SharingCommitmentWrongUnit": (
+        403,
+        "commitment_wrong_unit",
+        "the commitment is signed by another unit's key",
+        "commitment.signature",
+    ),
+    "SharingCommitmentWrongScheme": (
+        422,
+        "commitment_wrong_scheme",
+        "the key is registered with another scheme",
+        "commitment.signature",
+    ),
+    "SharingCommitmentInvalidSignature": (
+        422,
+        "commitment_invalid_signature",
+        "the commitment's signature does not verify",
+        "commitment.signature",
+    ),
     "SharingUnknownItem": (404, "unknown_item", "the demand has no such item", "document.item"),
-    "SharingNotItemOwner": (403, "not_item_owner", "the item is another responsible unit's to decide",
-                            "signature"),
+    "SharingNotItemOwner": (403, "not_item_owner", "the item is another responsible unit's to decide", "signature"),
     "SharingItemNotPending": (409, "item_not_pending", "the item is already decided or finalised", "document.item"),
-    "SharingDecisionTooLate": (409, "decision_too_late", "past the due time silence has approved the item "
-                               "(Art. 20)", "document.item"),
-    "SharingBasisRequired": (422, "legal_basis_required", "a rejection cites a legal or regulatory basis (Art. 20)",
-                             "document.legal_basis"),
+    "SharingDecisionTooLate": (
+        409,
+        "decision_too_late",
+        "past the due time silence has approved the item (Art. 20)",
+        "document.item",
+    ),
+    "SharingBasisRequired": (
+        422,
+        "legal_basis_required",
+        "a rejection cites a legal or regulatory basis (Art. 20)",
+        "document.legal_basis",
+    ),
     "SharingItemNotOverdue": (409, "item_not_overdue", "the item is not past its due time yet", "item"),
-    "SharingNoDeemedApproval": (409, "no_deemed_approval", "data not yet catalogued is not approved by silence "
-                                "(Art. 22)", "item"),
-    "SharingPlanNotPending": (409, "plan_not_pending", "no fusion plan or technical evaluation awaits review",
-                              "document.demand_id"),
+    "SharingNoDeemedApproval": (
+        409,
+        "no_deemed_approval",
+        "data not yet catalogued is not approved by silence (Art. 22)",
+        "item",
+    ),
+    "SharingPlanNotPending": (
+        409,
+        "plan_not_pending",
+        "no fusion plan or technical evaluation awaits review",
+        "document.demand_id",
+    ),
     "SharingUnknownGrant": (404, "unknown_grant", "no grant has this id", "grant_id"),
     "SharingGrantNotActive": (409, "grant_not_active", "the grant is not active", "grant_id"),
-    "SharingGrantNotSuspended": (409, "grant_not_suspended", "the grant is not suspended (for idleness)",
-                                 "grant_id"),
-    "SharingGrantTerminated": (409, "grant_terminated", "the grant is terminated; apply again to use the data "
-                               "(Art. 26)", "grant_id"),
-    "SharingNotGrantHolder": (403, "not_grant_holder", "only the grant's demand unit may take this step",
-                              "signature"),
-    "SharingUseOutOfRange": (422, "use_out_of_range", "a use is recorded only for a time the grant was live: "
-                             "from its issue to now, or to its suspension or termination", "document.used_at"),
-    "SharingNotCollected": (409, "not_collected", "the entry's data is not collected to the platform yet: "
-                            "collect it before approving (Art. 22)", "document.entry_id"),
-    "SharingExcuseOutOfRange": (422, "excuse_out_of_range", "a reason on file covers a time after now and within "
-                                "a year", "document.until"),
-    "SharingNotIdle": (409, "not_idle", "the grant was used within the last 3 months or has a reason on file",
-                       "grant_id"),
-    "SharingObjectionClosed": (409, "objection_closed", "the 30 days after the suspension notice are over (or an "
-                               "objection was already made): no objection now, and an idle suspension has lapsed",
-                               "grant_id"),
+    "SharingGrantNotSuspended": (409, "grant_not_suspended", "the grant is not suspended (for idleness)", "grant_id"),
+    "SharingGrantTerminated": (
+        409,
+        "grant_terminated",
+        "the grant is terminated; apply again to use the data (Art. 26)",
+        "grant_id",
+    ),
+    "SharingNotGrantHolder": (403, "not_grant_holder", "only the grant's demand unit may take this step", "signature"),
+    "SharingUseOutOfRange": (
+        422,
+        "use_out_of_range",
+        "a use is recorded only for a time the grant was live: "
+        "from its issue to now, or to its suspension or termination",
+        "document.used_at",
+    ),
+    "SharingNotCollected": (
+        409,
+        "not_collected",
+        "the entry's data is not collected to the platform yet: collect it before approving (Art. 22)",
+        "document.entry_id",
+    ),
+    "SharingExcuseOutOfRange": (
+        422,
+        "excuse_out_of_range",
+        "a reason on file covers a time after now and within a year",
+        "document.until",
+    ),
+    "SharingNotIdle": (
+        409,
+        "not_idle",
+        "the grant was used within the last 3 months or has a reason on file",
+        "grant_id",
+    ),
+    "SharingObjectionClosed": (
+        409,
+        "objection_closed",
+        "the 30 days after the suspension notice are over (or an "
+        "objection was already made): no objection now, and an idle suspension has lapsed",
+        "grant_id",
+    ),
     "SharingNoPendingObjection": (409, "no_pending_objection", "no objection awaits the Data Center", "grant_id"),
     "SharingObjectionPending": (409, "objection_pending", "an objection awaits the Data Center", "grant_id"),
     "SharingNotLapsed": (409, "not_lapsed", "30 days have not passed since the suspension notice", "grant_id"),
     "SharingNotFusion": (409, "not_fusion", "the grant has no fusion to serve", "grant_id"),
     "SharingAlreadyServed": (409, "already_served", "the fusion is already recorded as served", "grant_id"),
     "SharingScenarioState": (409, "scenario_state", "the scenario is already in that state", "document.scenario_code"),
-    "SharingNoLiveGrants": (409, "no_live_grants", "no live grant uses the entry; no adjustment plan is needed",
-                            "document.entry_id"),
+    "SharingNoLiveGrants": (
+        409,
+        "no_live_grants",
+        "no live grant uses the entry; no adjustment plan is needed",
+        "document.entry_id",
+    ),
     "SharingNotEntryOwner": (403, "not_entry_owner", "the entry belongs to another unit", "document.entry_id"),
-    "SharingAdjustmentPlanRequired": (409, "adjustment_plan_required", "live grants use this entry: record an "
-                                      "adjustment plan first (Art. 14)", "entry_id"),
-    "SharingNotParty": (403, "not_party", "only the demand unit and the item's responsible unit are parties",
-                        "signature"),
-    "SharingDisputeState": (409, "dispute_state", "the dispute is not in a state that allows this step",
-                            "document.item"),
-    "SharingEscalationState": (409, "escalation_state", "the escalation is not in a state that allows this step",
-                               "document.demand_id"),
+    "SharingAdjustmentPlanRequired": (
+        409,
+        "adjustment_plan_required",
+        "live grants use this entry: record an adjustment plan first (Art. 14)",
+        "entry_id",
+    ),
+    "SharingNotParty": (
+        403,
+        "not_party",
+        "only the demand unit and the item's responsible unit are parties",
+        "signature",
+    ),
+    "SharingDisputeState": (
+        409,
+        "dispute_state",
+        "the dispute is not in a state that allows this step",
+        "document.item",
+    ),
+    "SharingEscalationState": (
+        409,
+        "escalation_state",
+        "the escalation is not in a state that allows this step",
+        "document.demand_id",
+    ),
     "SharingInvalidCode": (422, "invalid_code", "the step's code is not allowed", "document"),
     "SharingUnexpectedField": (422, "unexpected_field", "the step carries a field it does not take", "document"),
     "SharingBadTerms": (422, "bad_terms", "the step's terms do not fit it", "document"),
-    "WorkCalendarYearNotPublished": (409, "calendar_year_not_published", "a deadline of this step falls in a year "
-                                     "whose working-day calendar the Office has not published", "calendar_year"),
+    "WorkCalendarYearNotPublished": (
+        409,
+        "calendar_year_not_published",
+        "a deadline of this step falls in a year whose working-day calendar the Office has not published",
+        "calendar_year",
+    ),
 }
 
 
 def _calendar_year_message(exc: ActionRevertedError) -> str:
     year = exc.error_args.get("year")
-    return (f"calendar_year: a deadline of this step falls in {year}, whose working-day calendar the Office has not "
-            f"published; the Office runs `ledger calendar publish {year} --notice FILE` (the State Council's notice), "
-            "then retry")  # fmt: skip
+    return (
+        f"calendar_year: a deadline of this step falls in {year}, whose working-day calendar the Office has not "
+        f"published; the Office runs `ledger calendar publish {year} --notice FILE` (the State Council's notice), "
+        "then retry"
+    )
 
 
 def from_revert(exc: ActionRevertedError) -> ApiError:
@@ -161,10 +285,12 @@ def from_revert(exc: ActionRevertedError) -> ApiError:
         exc.error, (409, "refused_by_contract", "the contract refused the action", None)
     )
     if exc.error == "WorkCalendarYearNotPublished":
-        return ApiError(status, code, _calendar_year_message(exc), field, contract_error=exc.error,
-                        contract_args=exc.error_args)  # fmt: skip
-    return ApiError(status, code, f"{message}: {describe(exc)}", field, contract_error=exc.error,
-                    contract_args=exc.error_args)  # fmt: skip
+        return ApiError(
+            status, code, _calendar_year_message(exc), field, contract_error=exc.error, contract_args=exc.error_args
+        )
+    return ApiError(
+        status, code, f"{message}: {describe(exc)}", field, contract_error=exc.error, contract_args=exc.error_args
+    )
 
 
 def rejection(reason: bytes | None, error: str | None) -> dict | None:
@@ -180,8 +306,9 @@ def rejection(reason: bytes | None, error: str | None) -> dict | None:
     if error is None:
         return None
     name = error.split("(", 1)[0]
-    _, code, message, field = REVERT_ANSWERS.get(name, (409, "refused_by_contract", "the contract refused the action",
-                                                        None))  # fmt: skip
+    _, code, message, field = REVERT_ANSWERS.get(
+        name, (409, "refused_by_contract", "the contract refused the action", None)
+    )
     return _body(code, f"{message}: {error}", field, contract_error=name)["error"]
 
 
@@ -215,8 +342,11 @@ def _allowed_methods(request: Request) -> str:
         route = stack.pop()
         if hasattr(route, "original_router"):
             stack.extend(route.original_router.routes)
-        elif getattr(route, "methods", None) and route.methods != OTHER_METHODS \
-                and route.path_regex.match(request.url.path):
+        elif (
+            getattr(route, "methods", None)
+            and route.methods != OTHER_METHODS
+            and route.path_regex.match(request.url.path)
+        ):
             (templated if route.param_convertors else concrete).update(route.methods)
     return ", ".join(sorted(concrete or templated))
 
@@ -232,7 +362,12 @@ def install(app: FastAPI) -> None:
         field = _field(first)
         message = f"{field}: {first.get('msg', 'invalid value')}"
         return JSONResponse(
-            _body("invalid_request", message, field, errors=[{"field": _field(e), "message": e.get("msg")} for e in exc.errors()]),
+            _body(
+                "invalid_request",
+                message,
+                field,
+                errors=[{"field": _field(e), "message": e.get("msg")} for e in exc.errors()],
+            ),
             status_code=422,
         )
 
@@ -242,8 +377,12 @@ def install(app: FastAPI) -> None:
             # FastAPI's "error parsing the body": JSON text that is not UTF-8 (RFC 8259) is invalid JSON.
             cause = exc.__cause__
             problem = f"not UTF-8: {getattr(cause, 'reason', cause)} at byte {getattr(cause, 'start', 0)}"
-            return JSONResponse(_body("invalid_request", "body: JSON decode error", "body",
-                                      errors=[{"field": "body", "message": problem}]), status_code=422)  # fmt: skip
+            return JSONResponse(
+                _body(
+                    "invalid_request", "body: JSON decode error", "body", errors=[{"field": "body", "message": problem}]
+                ),
+                status_code=422,
+            )
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
@@ -254,8 +393,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(requests.ConnectionError)
     async def _chain_down(request: Request, exc: Exception):
         log.warning("node unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(_body("chain_unavailable", "the chain node is not answering; retry shortly", None),
-                            status_code=503)  # fmt: skip
+        return JSONResponse(
+            _body("chain_unavailable", "the chain node is not answering; retry shortly", None), status_code=503
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

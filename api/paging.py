@@ -21,9 +21,14 @@ MAX_OFFSET = 10_000
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, at most {MAX_LIMIT}")]
 # `maximum` is shown, not enforced by FastAPI: `check_offset` refuses with `offset_too_large`.
-Offset = Annotated[int, Query(ge=0, json_schema_extra={"maximum": MAX_OFFSET},
-                              description=f"Items to skip, at most {MAX_OFFSET:,}; narrow the filters to reach "
-                              "further")]  # fmt: skip
+Offset = Annotated[
+    int,
+    Query(
+        ge=0,
+        json_schema_extra={"maximum": MAX_OFFSET},
+        description=f"Items to skip, at most {MAX_OFFSET:,}; narrow the filters to reach further",
+    ),
+]
 
 
 def check_offset(offset: int) -> None:

@@ -16,9 +16,18 @@ def json_response(model) -> Response:
 
 
 # The 202 of one signed action, as the OpenAPI document declares it.
-ACCEPTED = {202: {"model": schemas.Accepted, "description": "Accepted for the chain; `Location` is the action's status",
-                  "headers": {"Location": {"description": "The action's status: /v1/catalog/actions/{action_id}",
-                                           "schema": {"type": "string"}}}}}  # fmt: skip
+ACCEPTED = {
+    202: {
+        "model": schemas.Accepted,
+        "description": "Accepted for the chain; `Location` is the action's status",
+        "headers": {
+            "Location": {
+                "description": "The action's status: /v1/catalog/actions/{action_id}",
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
 
 
 def status_url(action_id: str) -> str:
@@ -27,12 +36,21 @@ def status_url(action_id: str) -> str:
 
 
 def accepted_model(accepted: Accepted) -> schemas.Accepted:
-    return schemas.Accepted(action_id=accepted.action_id, subject_type=accepted.subject_type,
-                            subject_id=accepted.subject_id, entry_id=accepted.subject_id, signer=accepted.signer,
-                            status=accepted.status)  # fmt: skip
+    return schemas.Accepted(
+        action_id=accepted.action_id,
+        subject_type=accepted.subject_type,
+        subject_id=accepted.subject_id,
+        entry_id=accepted.subject_id,
+        signer=accepted.signer,
+        status=accepted.status,
+    )
 
 
 def accepted_response(accepted: Accepted) -> Response:
     """The 202 of one accepted action, with its status URL in `Location`."""
-    return Response(accepted_model(accepted).model_dump_json(), status_code=202, media_type="application/json",
-                    headers={"Location": status_url(accepted.action_id)})  # fmt: skip
+    return Response(
+        accepted_model(accepted).model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": status_url(accepted.action_id)},
+    )

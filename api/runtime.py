@@ -20,8 +20,8 @@ from chain.deploy import Deployment, deployment_path
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from mirror.outbox import Relayer
-from workdays.publish import calendar_at
 from mirror.store import SqlMirrorStore
+from workdays.publish import calendar_at
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,13 @@ class Runtime:
         self.rpc = RpcClient(s.rpc_url)
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
-        self.relayer = Relayer(self.store.sessions, self.sender, {"catalog": self.catalog, "sharing": self.sharing},
-                               batch_max=s.batch_max,
-                               resend_after_s=s.resend_after_s)
+        self.relayer = Relayer(
+            self.store.sessions,
+            self.sender,
+            {"catalog": self.catalog, "sharing": self.sharing},
+            batch_max=s.batch_max,
+            resend_after_s=s.resend_after_s,
+        )
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -18,8 +18,15 @@ def _fits_uint256(value: str) -> str:
     return value
 
 
-Nonce = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="Unsigned decimal below 2**256, unique per signer",
-                             examples=["271828182845904523536"]), AfterValidator(_fits_uint256)]  # fmt: skip
+Nonce = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,78}$",
+        description="Unsigned decimal below 2**256, unique per signer",
+        examples=["271828182845904523536"],
+    ),
+    AfterValidator(_fits_uint256),
+]
 Signature = Annotated[str, Field(description="65-byte r‖s‖v EIP-712 signature, 0x-hex", examples=["0x" + "11" * 65])]
 
 EXAMPLE_DOCUMENT = {
@@ -50,19 +57,48 @@ class SignedBody(BaseModel):
     """A document with the officer's EIP-712 signature over it (see POST /v1/catalog/typed-data)."""
 
     # One example per kind of document this body carries: a version, a deletion request, a review, a collection.
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"}, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
-        {"document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"}, "nonce": "3",
-         "signature": EXAMPLE_SIGNATURE},
-        {"document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4",
-         "signature": EXAMPLE_SIGNATURE},
-        {"document": {"schema": "putuo.catalog-review/1", "decision": "return", "reason_code": 1,
-                      "reason": "缺少数据项说明，请补充后重新提交"}, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
-        {"document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}, "nonce": "6",
-         "signature": EXAMPLE_SIGNATURE},
-    ]})  # fmt: skip
-    document: openapi_document(*CATALOG_MODELS, description="The step's document, by the route: a version, a "
-                               "deletion request, a review note or a collection record (docs/schemas/)")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"},
+                    "nonce": "2",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+                {
+                    "document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"},
+                    "nonce": "3",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+                {
+                    "document": {"schema": "putuo.catalog-review/1", "decision": "approve"},
+                    "nonce": "4",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+                {
+                    "document": {
+                        "schema": "putuo.catalog-review/1",
+                        "decision": "return",
+                        "reason_code": 1,
+                        "reason": "缺少数据项说明，请补充后重新提交",
+                    },
+                    "nonce": "5",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+                {
+                    "document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"},
+                    "nonce": "6",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+            ]
+        },
+    )
+    document: openapi_document(
+        *CATALOG_MODELS,
+        description="The step's document, by the route: a version, a "
+        "deletion request, a review note or a collection record (docs/schemas/)",
+    )
     nonce: Nonce
     signature: Signature
 
@@ -71,50 +107,121 @@ class SubmitBody(SignedBody):
     entry_id: Hex32 = Field(description="keccak256(unit id ‖ utf-8 code): GET /v1/catalog/entry-id computes it")
     document: openapi_document(CatalogDocument)
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1", "signature": EXAMPLE_SIGNATURE}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "entry_id": "0x" + "ab" * 32,
+                    "document": EXAMPLE_DOCUMENT,
+                    "nonce": "1",
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        },
+    )
 
 
 class VersionBody(SignedBody):
     """A new version of an entry: a resubmission (Art. 13) or a change request (Art. 14)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"}, "nonce": "2", "signature": EXAMPLE_SIGNATURE}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": {**EXAMPLE_DOCUMENT, "update_frequency": "weekly"},
+                    "nonce": "2",
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        },
+    )
     document: openapi_document(CatalogDocument, description="The entry's new version, `putuo.catalog/1`")
 
 
 class DeletionBody(SignedBody):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"}, "nonce": "3",
-         "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": {"schema": "putuo.catalog-deletion/1", "reason": "该信息系统已下线，数据资源不再产生"},
+                    "nonce": "3",
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        },
+    )
     document: openapi_document(DeletionRequest, description="Why the entry goes, `putuo.catalog-deletion/1`")
 
 
 class ReviewBody(SignedBody):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4",
-         "signature": EXAMPLE_SIGNATURE},
-        {"document": {"schema": "putuo.catalog-review/1", "decision": "return", "reason_code": 1,
-                      "reason": "缺少数据项说明，请补充后重新提交"}, "nonce": "5", "signature": EXAMPLE_SIGNATURE},
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": {"schema": "putuo.catalog-review/1", "decision": "approve"},
+                    "nonce": "4",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+                {
+                    "document": {
+                        "schema": "putuo.catalog-review/1",
+                        "decision": "return",
+                        "reason_code": 1,
+                        "reason": "缺少数据项说明，请补充后重新提交",
+                    },
+                    "nonce": "5",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+            ]
+        },
+    )
     document: openapi_document(ReviewNote, description="The Data Center's review note, `putuo.catalog-review/1`")
 
 
 class CollectionBody(SignedBody):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}, "nonce": "6",
-         "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"},
+                    "nonce": "6",
+                    "signature": EXAMPLE_SIGNATURE,
+                }
+            ]
+        },
+    )
     document: openapi_document(CollectionRecord, description="The collection record, `putuo.catalog-collection/1`")
 
 
 class TypedDataRequest(BaseModel):
     """What to sign: the API returns the EIP-712 message for it."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"kind": "submit", "entry_id": "0x" + "ab" * 32, "version": 0, "document": EXAMPLE_DOCUMENT, "nonce": "1"},
-        {"kind": "review", "entry_id": "0x" + "ab" * 32, "version": 1,
-         "document": {"schema": "putuo.catalog-review/1", "decision": "approve"}, "nonce": "4"},
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "submit",
+                    "entry_id": "0x" + "ab" * 32,
+                    "version": 0,
+                    "document": EXAMPLE_DOCUMENT,
+                    "nonce": "1",
+                },
+                {
+                    "kind": "review",
+                    "entry_id": "0x" + "ab" * 32,
+                    "version": 1,
+                    "document": {"schema": "putuo.catalog-review/1", "decision": "approve"},
+                    "nonce": "4",
+                },
+            ]
+        },
+    )
     kind: Annotated[str, Field(pattern="^(submit|resubmit|request_change|request_delete|review|record_collection)$")]
     entry_id: Hex32
     version: Annotated[int, Field(ge=0, le=2**32 - 1, strict=True)] = 0
@@ -133,12 +240,32 @@ class ActionItem(SignedBody):
 class ActionBatch(BaseModel):
     """Signed actions accepted together or not at all, simulated in order."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"actions": [
-        {"kind": "submit", "entry_id": "0x" + "ab" * 32, "document": EXAMPLE_DOCUMENT, "nonce": "1",
-         "signature": "0x" + "11" * 65},
-        {"kind": "review", "entry_id": "0x" + "cd" * 32, "version": 1, "nonce": "2", "signature": "0x" + "22" * 65,
-         "document": {"schema": "putuo.catalog-review/1", "decision": "approve"}},
-    ]}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "actions": [
+                        {
+                            "kind": "submit",
+                            "entry_id": "0x" + "ab" * 32,
+                            "document": EXAMPLE_DOCUMENT,
+                            "nonce": "1",
+                            "signature": "0x" + "11" * 65,
+                        },
+                        {
+                            "kind": "review",
+                            "entry_id": "0x" + "cd" * 32,
+                            "version": 1,
+                            "nonce": "2",
+                            "signature": "0x" + "22" * 65,
+                            "document": {"schema": "putuo.catalog-review/1", "decision": "approve"},
+                        },
+                    ]
+                }
+            ]
+        },
+    )
     actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
 
 
@@ -146,21 +273,27 @@ SubjectType = Literal["entry", "demand", "grant", "scenario"]
 
 
 class AcceptedBatch(BaseModel):
-    accepted: list["Accepted"] = Field(description="One answer per action, in the batch's order; poll each with "
-                                       "GET /v1/catalog/actions/{action_id}")  # fmt: skip
+    accepted: list["Accepted"] = Field(
+        description="One answer per action, in the batch's order; poll each with GET /v1/catalog/actions/{action_id}"
+    )
 
 
 class Accepted(BaseModel):
     """A signed action accepted for the chain (202); the `Location` header is its status URL."""
 
     action_id: str = Field(description="The EIP-712 digest: poll GET /v1/catalog/actions/{action_id}")
-    subject_type: SubjectType = Field(description="What the action acts on: a catalog entry, a demand, a grant or a "
-                                      "scenario (an adjustment plan acts on an entry)")  # fmt: skip
+    subject_type: SubjectType = Field(
+        description="What the action acts on: a catalog entry, a demand, a grant or a "
+        "scenario (an adjustment plan acts on an entry)"
+    )
     subject_id: str = Field(description="That subject's id (entry_id, demand_id, grant_id or scenario_id)")
     signer: str
     status: str = Field(description="accepted | sent | confirmed | rejected")
-    entry_id: str = Field(deprecated=True, description="Deprecated: the same as `subject_id` whatever the subject's "
-                          "type (a demand's id too); read `subject_id`")  # fmt: skip
+    entry_id: str = Field(
+        deprecated=True,
+        description="Deprecated: the same as `subject_id` whatever the subject's "
+        "type (a demand's id too); read `subject_id`",
+    )
 
 
 class ActionStatus(BaseModel):
@@ -182,8 +315,9 @@ class Rejection(BaseModel):
     message: str = Field(examples=["the signing key is not an active officer key: CatalogSignerNotActive(signer=0x…)"])
     field: str | None = Field(examples=["signature"])
     contract_error: str = Field(examples=["CatalogSignerNotActive"])
-    contract_args: dict[str, Any] | None = Field(None, description="That error's arguments (null for an action "
-                                                 "rejected before the outbox kept them)")  # fmt: skip
+    contract_args: dict[str, Any] | None = Field(
+        None, description="That error's arguments (null for an action rejected before the outbox kept them)"
+    )
 
 
 class EntrySummary(BaseModel):
@@ -222,8 +356,10 @@ class Page(BaseModel):
 
 class EntryPage(Page):
     items: list[EntrySummary]
-    total: int | None = Field(description="Entries matching the filters; null for a full-text search (`q`), which "
-                              "stops after the page instead of counting every match")  # fmt: skip
+    total: int | None = Field(
+        description="Entries matching the filters; null for a full-text search (`q`), which "
+        "stops after the page instead of counting every match"
+    )
 
 
 class Proof(BaseModel):
@@ -243,8 +379,10 @@ class VersionPublic(BaseModel):
     submitted_at: int
     due_at: int = Field(description="When its review is due: 1 working day (Art. 13, 14)")
     declared_at: int = Field(description="First version: the approval/acceptance time the unit declared")
-    compile_due_at: int = Field(description="First version: Art. 11 due, 10 working days after `declared_at` "
-                                            "(0 when that year's calendar is not on-chain)")
+    compile_due_at: int = Field(
+        description="First version: Art. 11 due, 10 working days after `declared_at` "
+        "(0 when that year's calendar is not on-chain)"
+    )
     submission: Proof
     reviewed_at: int | None
     review_reason_code: int | None
@@ -283,8 +421,9 @@ class ErrorDetail(BaseModel):
     message: str = Field(examples=["document.sharing: Value error, not_shared needs the legal `basis`"])
     field: str | None = Field(examples=["document.sharing"])
     errors: list[dict[str, Any]] | None = Field(None, description="Every invalid field, when there are several")
-    contract_error: str | None = Field(None, description="The contract's custom error the action would revert with",
-                                       examples=["CatalogNotOwner"])  # fmt: skip
+    contract_error: str | None = Field(
+        None, description="The contract's custom error the action would revert with", examples=["CatalogNotOwner"]
+    )
     contract_args: dict[str, Any] | None = Field(None, description="That error's arguments")
 
 
@@ -312,22 +451,25 @@ EXAMPLE_COMMITMENT_SIGNATURE = {
     "scheme": "sm2",
     "key_id": "0xc88dc8351d0b341baae27fe59705c88deb6e3a77",
     "public_key": "0x046d38a4c2f50c62d3e9135e48627c42f573ed331c81239ba93756c2da6a05a3bc"
-                  "6d2cda3086994a3868b426ff9af19b5fb0a8ab43023f86483f4a36faff4449b7",
+    "6d2cda3086994a3868b426ff9af19b5fb0a8ab43023f86483f4a36faff4449b7",
     "user_id": "1234567812345678",
     "document_hash": "0x3e003dc4abe83eafd355bf7dee090a7187598cfeac6806589f67ec04214188a2",
     "signature": "0x3045022100df138f89fb6c4218ef366a2c678b528b566517a2afa17af6da6d1502e13cbf5e"
-                 "02205fb4ae545f5a9d95b59b689004dad9b1df4d122e7859b50d71a9a082883e8426",
+    "02205fb4ae545f5a9d95b59b689004dad9b1df4d122e7859b50d71a9a082883e8426",
 }
 
 
 class CommitmentVerifyRequest(BaseModel):
     """A commitment and the officer's detached signature over it, made on the officer's machine."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_COMMITMENT, "signature": EXAMPLE_COMMITMENT_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"document": EXAMPLE_COMMITMENT, "signature": EXAMPLE_COMMITMENT_SIGNATURE}]},
+    )
     document: openapi_commitment() = Field(description="The commitment object, schema putuo.commitment/1")
-    signature: dict[str, Any] = Field(description="Its detached signature object, schema putuo.signature/1 "
-                                                  "(`ledger sign` writes one)")  # fmt: skip
+    signature: dict[str, Any] = Field(
+        description="Its detached signature object, schema putuo.signature/1 (`ledger sign` writes one)"
+    )
 
 
 class CommitmentVerification(BaseModel):
@@ -339,22 +481,36 @@ class CommitmentVerification(BaseModel):
     scheme: str
     unit_id: str | None = Field(description="The unit the key is registered to; null when it is not registered")
     unit_name: str | None
-    signed_at: int = Field(description="The commitment's `signed_at` in unix seconds: the time the key must have "
-                           "been active at")  # fmt: skip
+    signed_at: int = Field(
+        description="The commitment's `signed_at` in unix seconds: the time the key must have been active at"
+    )
     key_active_at_signing: bool = Field(description="The registry's wasActiveAt(key, signed_at)")
-    reason_code: str | None = Field(description="Why it is not valid (stable): signature_invalid, document_changed, "
-                                                "key_mismatch, public_key_mismatch, user_id_mismatch, "
-                                                "key_not_registered, unit_mismatch, key_not_active_at_signing")  # fmt: skip
+    reason_code: str | None = Field(
+        description="Why it is not valid (stable): signature_invalid, document_changed, "
+        "key_mismatch, public_key_mismatch, user_id_mismatch, "
+        "key_not_registered, unit_mismatch, key_not_active_at_signing"
+    )
     reason: str | None = Field(description="The same in words")
 
 
 class CommitmentSignRequest(BaseModel):
     """What the platform signs for an officer whose key it holds; it sets the unit and the time itself."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"demand_id": EXAMPLE_COMMITMENT["demand_id"], "officer_key_id": EXAMPLE_COMMITMENT["officer_key_id"],
-         "scenario": EXAMPLE_COMMITMENT["scenario"]}]})  # fmt: skip
-    demand_id: Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", description="The demand it belongs to (lower-case hex)")]
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "demand_id": EXAMPLE_COMMITMENT["demand_id"],
+                    "officer_key_id": EXAMPLE_COMMITMENT["officer_key_id"],
+                    "scenario": EXAMPLE_COMMITMENT["scenario"],
+                }
+            ]
+        },
+    )
+    demand_id: Annotated[
+        str, Field(pattern=r"^0x[0-9a-f]{64}$", description="The demand it belongs to (lower-case hex)")
+    ]
     officer_key_id: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="A key in the platform keystore")]
     scenario: Annotated[str, Field(min_length=1, max_length=2000, description="The application scenario")]
 
@@ -377,10 +533,14 @@ class Duty(BaseModel):
     rule: str = Field(description="art11_compile | art13_review | art13_resubmit | art14_review | art15_collect")
     article: str = Field(examples=["Art. 13 (1 working day)"])
     working_days: int = Field(description="N: due_at = the end of the N-th working day after started_at")
-    version: int | None = Field(description="The version reviewed, returned (resubmission) or first submitted "
-                                            "(compilation); null for collection")  # fmt: skip
-    started_at: int = Field(description="When the duty started: the declared approval date (Art. 11), the "
-                                        "submission (review) or the review (resubmission, collection)")  # fmt: skip
+    version: int | None = Field(
+        description="The version reviewed, returned (resubmission) or first submitted "
+        "(compilation); null for collection"
+    )
+    started_at: int = Field(
+        description="When the duty started: the declared approval date (Art. 11), the "
+        "submission (review) or the review (resubmission, collection)"
+    )
     start_tx: str = Field(description="The transaction whose event recorded due_at")
     due_at: int = Field(description="23:59:59 Asia/Shanghai of the N-th working day; 0 when not computable")
     done_at: int | None = Field(description="When it was met (or, if cancelled, when the entry was deleted)")
@@ -395,10 +555,14 @@ class CalendarDuty(BaseModel):
     owed_by: str = Field("office", description="Always `office`: the Office publishes the calendar")
     rule: str = Field("calendar_publish")
     message: str
-    command: str = Field(examples=["ledger calendar publish 2027 --notice FILE"],
-                         description="What fixes it: the Office publishes the State Council's notice")
-    due_at: int = Field(description="The last moment a step with the longest deadline (15 working days) still "
-                                    "ends inside the current year; for a missing current year, now")  # fmt: skip
+    command: str = Field(
+        examples=["ledger calendar publish 2027 --notice FILE"],
+        description="What fixes it: the Office publishes the State Council's notice",
+    )
+    due_at: int = Field(
+        description="The last moment a step with the longest deadline (15 working days) still "
+        "ends inside the current year; for a missing current year, now"
+    )
     state: str = Field(description="due | overdue")
 
 
@@ -406,8 +570,11 @@ class DutyPage(Page):
     items: list[Duty]
     now: int = Field(description="The chain's latest block time, which the states are judged at")
     now_block: int
-    calendar: list[CalendarDuty] = Field(default_factory=list, description="The Office's open calendar duties "
-                                         "(in the district's list and the Office's own; listed while open)")  # fmt: skip
+    calendar: list[CalendarDuty] = Field(
+        default_factory=list,
+        description="The Office's open calendar duties "
+        "(in the district's list and the Office's own; listed while open)",
+    )
 
 
 class CalendarWarning(BaseModel):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.errors import LedgerError
-
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # a LEDGER_CHAIN_START without an offset is a Shanghai time
 
@@ -55,8 +54,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> "Settings":
         if self.platform_signing and self.env != "development" and not self.key_password:
-            raise InsecureSettingsError(f"refusing to start in {self.env}: LEDGER_PLATFORM_SIGNING needs "
-                                        "LEDGER_KEY_PASSWORD for the platform keystore")
+            raise InsecureSettingsError(
+                f"refusing to start in {self.env}: LEDGER_PLATFORM_SIGNING needs "
+                "LEDGER_KEY_PASSWORD for the platform keystore"
+            )
         if self.env == "development" or self.env == "test":
             return self
         problems = []

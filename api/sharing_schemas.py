@@ -37,9 +37,15 @@ EXAMPLE_APPLICATION = {
 }
 # The commitments route's real, verifying example (an unregistered key: the API would refuse it).
 EXAMPLE_COMMITMENT = {"document": schemas.EXAMPLE_COMMITMENT, "signature": schemas.EXAMPLE_COMMITMENT_SIGNATURE}
-EXAMPLE_DECISION = {"schema": "putuo.demand-decision/1", "demand_id": DEMAND, "item": 0, "decision": "reject",
-                    "reason_code": "legal_basis", "legal_basis": "《中华人民共和国个人信息保护法》第十三条",
-                    "reason": "该数据项不予共享"}  # fmt: skip
+EXAMPLE_DECISION = {
+    "schema": "putuo.demand-decision/1",
+    "demand_id": DEMAND,
+    "item": 0,
+    "decision": "reject",
+    "reason_code": "legal_basis",
+    "legal_basis": "《中华人民共和国个人信息保护法》第十三条",
+    "reason": "该数据项不予共享",
+}
 EXAMPLE_USE = {"schema": "putuo.grant-use/1", "grant_id": DEMAND, "used_at": "2026-03-03T10:15:00+08:00", "calls": 12}
 EXAMPLE_TERMINATION = {"schema": "putuo.grant-termination/1", "grant_id": DEMAND, "reason": "业务调整，不再使用"}
 EXAMPLE_OBJECTION = {"schema": "putuo.grant-objection/1", "grant_id": DEMAND, "reason": "该月为系统迁移期，已报备"}
@@ -60,19 +66,27 @@ class DemandIdRequest(BaseModel):
 
 
 class DemandIdAnswer(BaseModel):
-    demand_id: str = Field(description="keccak256(abi.encode(demand unit id, keccak256(canonical document))): "
-                                       "what the commitment's demand_id must be")  # fmt: skip
-    commitment_template: dict[str, Any] = Field(description="The commitment to sign, but for officer_key_id, "
-                                                            "scheme and signed_at")  # fmt: skip
+    demand_id: str = Field(
+        description="keccak256(abi.encode(demand unit id, keccak256(canonical document))): "
+        "what the commitment's demand_id must be"
+    )
+    commitment_template: dict[str, Any] = Field(
+        description="The commitment to sign, but for officer_key_id, scheme and signed_at"
+    )
 
 
 class SharingTypedDataRequest(BaseModel):
     """What to sign: the API derives the step's on-chain fields from the document."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"kind": "apply", "document": EXAMPLE_APPLICATION, "nonce": "1", "commitment": EXAMPLE_COMMITMENT},
-        {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2"},
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "apply", "document": EXAMPLE_APPLICATION, "nonce": "1", "commitment": EXAMPLE_COMMITMENT},
+                {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2"},
+            ]
+        },
+    )
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
     document: StepDocument
     nonce: Nonce
@@ -82,10 +96,15 @@ class SharingTypedDataRequest(BaseModel):
 class SharingAction(BaseModel):
     """A signed sharing step: its kind, document, nonce and the officer's EIP-712 signature."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
-        {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "decide", "document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE},
+                {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
+            ]
+        },
+    )
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
     document: StepDocument
     nonce: Nonce
@@ -96,21 +115,43 @@ class SharingAction(BaseModel):
 class SharingActionBatch(BaseModel):
     """Signed sharing steps accepted together or not at all, simulated in order."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"actions": [
-        {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
-        {"kind": "record_use", "document": {**EXAMPLE_USE, "used_at": "2026-03-04T09:00:00+08:00"}, "nonce": "4",
-         "signature": EXAMPLE_SIGNATURE},
-    ]}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "actions": [
+                        {"kind": "record_use", "document": EXAMPLE_USE, "nonce": "3", "signature": EXAMPLE_SIGNATURE},
+                        {
+                            "kind": "record_use",
+                            "document": {**EXAMPLE_USE, "used_at": "2026-03-04T09:00:00+08:00"},
+                            "nonce": "4",
+                            "signature": EXAMPLE_SIGNATURE,
+                        },
+                    ]
+                }
+            ]
+        },
+    )
     actions: Annotated[list[SharingAction], Field(min_length=1, max_length=500)]
 
 
 class ApplicationBody(BaseModel):
     """An application (Art. 17) with its signed commitment (Art. 18)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_APPLICATION, "commitment": EXAMPLE_COMMITMENT, "nonce": "1",
-         "signature": EXAMPLE_SIGNATURE},
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "document": EXAMPLE_APPLICATION,
+                    "commitment": EXAMPLE_COMMITMENT,
+                    "nonce": "1",
+                    "signature": EXAMPLE_SIGNATURE,
+                },
+            ]
+        },
+    )
     document: openapi_document(Application)
     commitment: Commitment
     nonce: Nonce
@@ -120,8 +161,10 @@ class ApplicationBody(BaseModel):
 class DecisionBody(BaseModel):
     """The responsible unit's signed decision on one item (Art. 20, 22)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"document": EXAMPLE_DECISION, "nonce": "2", "signature": EXAMPLE_SIGNATURE}]},
+    )
     document: openapi_document(DemandDecision)
     nonce: Nonce
     signature: Signature
@@ -130,8 +173,10 @@ class DecisionBody(BaseModel):
 class ObjectionBody(BaseModel):
     """The demand unit's signed objection to a suspension (Art. 26)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"document": EXAMPLE_OBJECTION, "nonce": "5", "signature": EXAMPLE_SIGNATURE}]},
+    )
     document: openapi_document(Objection)
     nonce: Nonce
     signature: Signature
@@ -140,8 +185,12 @@ class ObjectionBody(BaseModel):
 class TerminationBody(BaseModel):
     """A signed termination of a grant (Art. 26, 31)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"document": EXAMPLE_TERMINATION, "nonce": "6", "signature": EXAMPLE_SIGNATURE}]
+        },
+    )
     document: openapi_document(Termination)
     nonce: Nonce
     signature: Signature
@@ -177,9 +226,11 @@ class DemandItem(BaseModel):
     owner_unit_id: str
     entry_id: str | None
     version: int | None
-    data: str = Field(description="Art. 22, the data asked for: `ready` (catalogued, approved and collected to the "
-                      "platform), `uncatalogued` (not in the catalog yet) or `not_collected` (catalogued, not yet "
-                      "collected); data not ready gets 15 working days and is never deemed approved")  # fmt: skip
+    data: str = Field(
+        description="Art. 22, the data asked for: `ready` (catalogued, approved and collected to the "
+        "platform), `uncatalogued` (not in the catalog yet) or `not_collected` (catalogued, not yet "
+        "collected); data not ready gets 15 working days and is never deemed approved"
+    )
     status: str
     opened_at: int
     due_at: int
@@ -207,8 +258,10 @@ class DemandPublic(BaseModel):
     applied_at: int
     closed_at: int
     document: Any
-    commitment: dict[str, Any] = Field(description="scheme, key_id, document, document_hash, signature: re-verify "
-                                                   "it from the chain with `ledger verify --on-chain`")  # fmt: skip
+    commitment: dict[str, Any] = Field(
+        description="scheme, key_id, document, document_hash, signature: re-verify "
+        "it from the chain with `ledger verify --on-chain`"
+    )
     items: list[DemandItem]
     now: int
 
@@ -268,8 +321,9 @@ class CheckAnswer(BaseModel):
     """May the unit use the resource for the scenario by the method now (Art. 25)?"""
 
     allowed: bool
-    reason: str = Field(description="granted | no_grant | scenario_not_granted | method_not_granted | suspended | "
-                                    "terminated | idle")  # fmt: skip
+    reason: str = Field(
+        description="granted | no_grant | scenario_not_granted | method_not_granted | suspended | terminated | idle"
+    )
     message: str
     grant_id: str | None = None
     version: int | None = Field(None, description="The catalog version the grant is pinned to")

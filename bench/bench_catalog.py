@@ -68,8 +68,15 @@ def signed_submissions(sys_, officers, count: int) -> list[tuple[str, dict, Cata
     for i in range(count):
         unit_id, officer = officers[i % len(officers)]
         doc = document(i)
-        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc),
-                               fresh_nonce(), declared_at=declared_at(doc))
+        action = CatalogAction(
+            ActionKind.SUBMIT,
+            entry_id_for(unit_id, doc["code"]),
+            0,
+            0,
+            canonical_bytes(doc),
+            fresh_nonce(),
+            declared_at=declared_at(doc),
+        )
         out.append((doc, sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog)))
     return out
 
@@ -89,8 +96,14 @@ def bench_submissions(sys_) -> None:
     def transfers(t: int) -> None:
         account = senders[t]
         for k in range(per_thread):
-            tx = {"to": account.address, "value": 1, "gas": 21000, "gasPrice": 2 * 10**9, "nonce": nonces[t] + k,
-                  "chainId": chain_id}  # fmt: skip
+            tx = {
+                "to": account.address,
+                "value": 1,
+                "gas": 21000,
+                "gasPrice": 2 * 10**9,
+                "nonce": nonces[t] + k,
+                "chainId": chain_id,
+            }
             h = sys_.w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
             sys_.w3.eth.wait_for_transaction_receipt(h, poll_latency=0.005)
 
@@ -103,8 +116,12 @@ def bench_submissions(sys_) -> None:
     half = SUBMISSIONS // 2
 
     def body(doc, action) -> dict:
-        return {"entry_id": "0x" + action.entry_id.hex(), "document": doc, "nonce": str(action.nonce),
-                "signature": "0x" + action.signature.hex()}  # fmt: skip
+        return {
+            "entry_id": "0x" + action.entry_id.hex(),
+            "document": doc,
+            "nonce": str(action.nonce),
+            "signature": "0x" + action.signature.hex(),
+        }
 
     def one_by_one(t: int) -> None:
         for doc, action in work[:half][t::THREADS]:
@@ -122,8 +139,10 @@ def bench_submissions(sys_) -> None:
 
     rows = []
     try:
-        for label, fn, count in (("one action per request", one_by_one, half),
-                                 (f"{BATCH} actions per request", batched, SUBMISSIONS - half)):  # fmt: skip
+        for label, fn, count in (
+            ("one action per request", one_by_one, half),
+            (f"{BATCH} actions per request", batched, SUBMISSIONS - half),
+        ):
             already = _confirmed(engine)
             began = time.perf_counter()
             _run_threads(fn)
@@ -132,7 +151,9 @@ def bench_submissions(sys_) -> None:
                 time.sleep(0.01)
             rate = count / (time.perf_counter() - began)
             rows.append((f"{label}: accepted/s", f"{count / accepted_s:.0f}", "", ""))
-            rows.append((f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x"))
+            rows.append(
+                (f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x")
+            )
     finally:
         server.stop()
     report(f"(a) signed catalog submissions end to end, {SUBMISSIONS} entries, {THREADS} client threads", rows)
@@ -156,6 +177,7 @@ def _run_threads(fn) -> float:
 
 # --- (b) ---------------------------------------------------------------------------------
 
+
 def _submitted_event() -> tuple[bytes, list[tuple[str, str]]]:
     """CatalogVersionSubmitted's topic and its data fields (name, type), from the compiled ABI."""
     [item] = [i for i in load_artifact("Catalog").abi if i.get("name") == "CatalogVersionSubmitted"]
@@ -171,17 +193,34 @@ def synthetic_logs(sys_, count: int, first_block: int) -> list[dict]:
     for i in range(count):
         doc = canonical_bytes(document(i))
         entry_id = entry_id_for(unit, f"B-{i:07d}")
-        values = {"kind": 0, "signer": "0x" + "11" * 20, "nonce": i, "documentHash": keccak(doc), "dueAt": 0,
-                  "declaredAt": 0, "compileDueAt": 0, "document": doc}  # fmt: skip
+        values = {
+            "kind": 0,
+            "signer": "0x" + "11" * 20,
+            "nonce": i,
+            "documentHash": keccak(doc),
+            "dueAt": 0,
+            "declaredAt": 0,
+            "compileDueAt": 0,
+            "document": doc,
+        }
         data = abi_encode([t for _, t in fields], [values[n] for n, _ in fields])
         block = first_block  # one block (log indexes < 2^20): the cursor then sits at the real head
-        logs.append({
-            "topics": ["0x" + topic.hex(), "0x" + entry_id.hex(), "0x" + (1).to_bytes(32, "big").hex(),
-                       "0x" + unit.hex()],
-            "data": "0x" + data.hex(), "address": sys_.deployment.catalog, "blockNumber": hex(block),
-            "blockHash": "0x" + keccak(block.to_bytes(8, "big")).hex(), "transactionHash": "0x" + keccak(doc).hex(),
-            "logIndex": hex(i),
-        })  # fmt: skip
+        logs.append(
+            {
+                "topics": [
+                    "0x" + topic.hex(),
+                    "0x" + entry_id.hex(),
+                    "0x" + (1).to_bytes(32, "big").hex(),
+                    "0x" + unit.hex(),
+                ],
+                "data": "0x" + data.hex(),
+                "address": sys_.deployment.catalog,
+                "blockNumber": hex(block),
+                "blockHash": "0x" + keccak(block.to_bytes(8, "big")).hex(),
+                "transactionHash": "0x" + keccak(doc).hex(),
+                "logIndex": hex(i),
+            }
+        )
     return logs
 
 
@@ -222,8 +261,14 @@ def bench_lookups(sys_) -> None:
         for name, fn in (("lookup by id", by_id), ("search (Chinese)", search)):
             res = closed_loop(fn, threads=THREADS, seconds=SECONDS)
             rows.append((f"{name} req/s", f"{res.rate:.0f}", f"{base.rate:.0f}", f"{res.rate / base.rate:.2f}x"))
-            rows.append((f"{name} p50/p99 ms", f"{res.p(0.5):.1f}/{res.p(0.99):.1f}",
-                         f"{base.p(0.5):.1f}/{base.p(0.99):.1f}", ""))  # fmt: skip
+            rows.append(
+                (
+                    f"{name} p50/p99 ms",
+                    f"{res.p(0.5):.1f}/{res.p(0.99):.1f}",
+                    f"{base.p(0.5):.1f}/{base.p(0.99):.1f}",
+                    "",
+                )
+            )
         report(f"(b) lookups over {LOOKUP_ENTRIES} entries, {THREADS} client threads, {SECONDS:.0f} s each", rows)
     finally:
         api.stop()
@@ -239,9 +284,18 @@ def bench_reindex(sys_) -> None:
     batch = []
     for i in range(REINDEX_ENTRIES):
         doc = document(10_000_000 + i)
-        action = CatalogAction(ActionKind.SUBMIT, entry_id_for(unit_id, doc["code"]), 0, 0, canonical_bytes(doc), i,
-                               declared_at=declared_at(doc))
-        batch.append(sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple())
+        action = CatalogAction(
+            ActionKind.SUBMIT,
+            entry_id_for(unit_id, doc["code"]),
+            0,
+            0,
+            canonical_bytes(doc),
+            i,
+            declared_at=declared_at(doc),
+        )
+        batch.append(
+            sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple()
+        )
         if len(batch) == 150 or i == REINDEX_ENTRIES - 1:
             sys_.relayer.send(sys_.catalog.functions.executeBatch(batch), gas=55_000_000)
             batch = []
@@ -251,8 +305,18 @@ def bench_reindex(sys_) -> None:
     began = time.perf_counter()
     fetched = 0
     for low in range(sys_.deployment.deploy_block, head + 1, 2000):
-        fetched += len(rpc.call("eth_getLogs", [{"fromBlock": hex(low), "toBlock": hex(min(low + 1999, head)),
-                                                 "address": [sys_.deployment.registry, sys_.deployment.catalog]}]))  # fmt: skip
+        fetched += len(
+            rpc.call(
+                "eth_getLogs",
+                [
+                    {
+                        "fromBlock": hex(low),
+                        "toBlock": hex(min(low + 1999, head)),
+                        "address": [sys_.deployment.registry, sys_.deployment.catalog],
+                    }
+                ],
+            )
+        )
     fetch_s = time.perf_counter() - began
 
     store = SqlMirrorStore(make_engine(f"sqlite:///{sys_.data_dir / 'reindex.db'}"))
@@ -260,9 +324,12 @@ def bench_reindex(sys_) -> None:
     result = Indexer(rpc, sys_.deployment, store).rebuild()  # what `ledger reindex` runs
     ours_s = time.perf_counter() - began
     assert result.events == fetched, (result.events, fetched)
-    report(f"(c) reindex from block 0: {fetched} events in {head - sys_.deployment.deploy_block + 1} blocks", [
-        ("events/s", f"{fetched / ours_s:.0f}", f"{fetched / fetch_s:.0f}", f"{fetch_s / ours_s:.2f}x"),
-    ])  # fmt: skip
+    report(
+        f"(c) reindex from block 0: {fetched} events in {head - sys_.deployment.deploy_block + 1} blocks",
+        [
+            ("events/s", f"{fetched / ours_s:.0f}", f"{fetched / fetch_s:.0f}", f"{fetch_s / ours_s:.2f}x"),
+        ],
+    )
 
 
 def main() -> None:

@@ -80,8 +80,11 @@ class District:
                 (self.data_center, ActionKind.REVIEW, b'{"decision":"approve"}', 1, 0),
             ):
                 action = CatalogAction(kind, entry_id, version, 0, document, fresh_nonce(), declared_at=declared)
-                actions.append(sign_catalog_action(action, signer.key, chain_id=self.chain_id,
-                                                   catalog_address=self.sys.deployment.catalog).as_tuple())  # fmt: skip
+                actions.append(
+                    sign_catalog_action(
+                        action, signer.key, chain_id=self.chain_id, catalog_address=self.sys.deployment.catalog
+                    ).as_tuple()
+                )
             entries.append(entry_id)
         self.sys.relayer.send(self.sys.catalog.functions.executeBatch(actions), gas=50_000_000)
         return entries
@@ -91,14 +94,29 @@ class District:
         scenario = SCENARIOS[i % len(SCENARIOS)]
         document = canonical_bytes({"schema": "putuo.demand/1", "application_no": f"BENCH-{i}", "scenario": scenario})
         demand_id = demand_id_for(unit_id, document)
-        commitment = build_commitment(demand_id=demand_id, signing_unit_id="0x" + unit_id.hex(),
-                                      officer_key_id=key.key_id, scheme="ecdsa", scenario=scenario,
-                                      signed_at=datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))  # fmt: skip
-        proof = CommitmentProof(KeyScheme.ECDSA, key.key_id, commitment.canonical_bytes(),
-                                sign_commitment(commitment, key).signature)  # fmt: skip
+        commitment = build_commitment(
+            demand_id=demand_id,
+            signing_unit_id="0x" + unit_id.hex(),
+            officer_key_id=key.key_id,
+            scheme="ecdsa",
+            scenario=scenario,
+            signed_at=datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI),
+        )
+        proof = CommitmentProof(
+            KeyScheme.ECDSA, key.key_id, commitment.canonical_bytes(), sign_commitment(commitment, key).signature
+        )
         entry = self.entries[(i // DEMAND_UNITS) % ENTRIES]  # 800 (unit, entry) pairs, 2–3 grants each
-        terms = ApplyTerms(1, scenario_id_for(scenario), Method.INTERFACE, Frequency.MONTHLY, False, False, 2,
-                           (Resource(entry, 1, self.owner_unit),), proof)  # fmt: skip
+        terms = ApplyTerms(
+            1,
+            scenario_id_for(scenario),
+            Method.INTERFACE,
+            Frequency.MONTHLY,
+            False,
+            False,
+            2,
+            (Resource(entry, 1, self.owner_unit),),
+            proof,
+        )
         action = SharingAction(StepKind.APPLY, demand_id, document, fresh_nonce(), terms=terms.encode())
         return sign_action(action, key.private_key, chain_id=self.chain_id, sharing_address=self.sys.deployment.sharing)
 
@@ -124,9 +142,15 @@ def bench_check(sys_: BenchSystem) -> None:
         n = rng.randrange(GRANTS)  # a held grant, asked about its own scenario or (1 in 4) another
         unit_id, _ = district.demanders[n % DEMAND_UNITS]
         scenario = SCENARIOS[(n + (i % 4 == 0)) % len(SCENARIOS)]
-        r = sessions[i % THREADS].get(f"{api.url}/v1/sharing/check", params={
-            "unit_id": "0x" + unit_id.hex(), "entry_id": "0x" + district.entries[(n // DEMAND_UNITS) % ENTRIES].hex(),
-            "scenario": scenario, "method": "interface"})  # fmt: skip
+        r = sessions[i % THREADS].get(
+            f"{api.url}/v1/sharing/check",
+            params={
+                "unit_id": "0x" + unit_id.hex(),
+                "entry_id": "0x" + district.entries[(n // DEMAND_UNITS) % ENTRIES].hex(),
+                "scenario": scenario,
+                "method": "interface",
+            },
+        )
         assert r.status_code == 200, r.text
 
     def baseline(i: int) -> None:
@@ -135,10 +159,18 @@ def bench_check(sys_: BenchSystem) -> None:
     try:
         base = closed_loop(baseline, threads=THREADS, seconds=SECONDS)
         res = closed_loop(check, threads=THREADS, seconds=SECONDS)
-        report(f"(d) sharing check over {GRANTS} grants, {THREADS} client threads, {SECONDS:.0f} s each", [
-            ("check req/s", f"{res.rate:.0f}", f"{base.rate:.0f}", f"{res.rate / base.rate:.2f}x"),
-            ("check p50/p99 ms", f"{res.p(0.5):.1f}/{res.p(0.99):.1f}", f"{base.p(0.5):.1f}/{base.p(0.99):.1f}", ""),
-        ])  # fmt: skip
+        report(
+            f"(d) sharing check over {GRANTS} grants, {THREADS} client threads, {SECONDS:.0f} s each",
+            [
+                ("check req/s", f"{res.rate:.0f}", f"{base.rate:.0f}", f"{res.rate / base.rate:.2f}x"),
+                (
+                    "check p50/p99 ms",
+                    f"{res.p(0.5):.1f}/{res.p(0.99):.1f}",
+                    f"{base.p(0.5):.1f}/{base.p(0.99):.1f}",
+                    "",
+                ),
+            ],
+        )
     finally:
         api.stop()
         bare.stop()

@@ -46,8 +46,7 @@ def openssl_sm2(seconds: int = 2) -> tuple[float, float] | None:
     binary = shutil.which("openssl")
     if binary is None:
         return None
-    out = subprocess.run([binary, "speed", "-seconds", str(seconds), "sm2"],
-                         capture_output=True, text=True).stdout
+    out = subprocess.run([binary, "speed", "-seconds", str(seconds), "sm2"], capture_output=True, text=True).stdout
     # e.g. " 256 bits SM2 (CurveSM2)   0.0003s   0.0003s   2954.5   3082.0"
     match = re.search(r"SM2 \(CurveSM2\)\s+\S+s\s+\S+s\s+([\d.]+)\s+([\d.]+)", out)
     return (float(match[1]), float(match[2])) if match else None
@@ -63,10 +62,8 @@ def main() -> None:
     signature = sm2.sign(private, public, MESSAGE, user_id=uid)
     digest = sm2.message_digest(public, MESSAGE, user_id=uid)
     ours = {
-        "sm2 sign (Z_A + SM3 + sign)":
-            rate(lambda: sm2.sign(private, public, MESSAGE, user_id=uid), seconds),
-        "sm2 verify (Z_A + SM3 + verify)":
-            rate(lambda: sm2.verify(public, MESSAGE, signature, user_id=uid), seconds),
+        "sm2 sign (Z_A + SM3 + sign)": rate(lambda: sm2.sign(private, public, MESSAGE, user_id=uid), seconds),
+        "sm2 verify (Z_A + SM3 + verify)": rate(lambda: sm2.verify(public, MESSAGE, signature, user_id=uid), seconds),
         "sm2 sign, digest given": rate(lambda: sm2.sign_digest(private, digest), seconds),
         "sm2 verify, digest given": rate(lambda: sm2.verify_digest(public, digest, signature), seconds),
     }
@@ -75,15 +72,21 @@ def main() -> None:
         assert libcrypto_sm2.verify(public, MESSAGE, signature, uid)
         assert not libcrypto_sm2.verify(public, MESSAGE + b"!", signature, uid)
         ours["sm2 verify via libcrypto (ctypes)"] = rate(
-            lambda: libcrypto_sm2.verify(public, MESSAGE, signature, uid), seconds)
+            lambda: libcrypto_sm2.verify(public, MESSAGE, signature, uid), seconds
+        )
 
     eth_private, _ = ecdsa.generate_keypair()
     eth_signature = ecdsa.sign_message(eth_private, MESSAGE)
     ours["ecdsa sign (EIP-191)"] = rate(lambda: ecdsa.sign_message(eth_private, MESSAGE), seconds)
     ours["ecdsa recover (EIP-191)"] = rate(lambda: ecdsa.recover_message(MESSAGE, eth_signature), seconds)
 
-    compare = {"sm2 sign (Z_A + SM3 + sign)": 0, "sm2 verify (Z_A + SM3 + verify)": 1,
-               "sm2 sign, digest given": 0, "sm2 verify, digest given": 1, "sm2 verify via libcrypto (ctypes)": 1}
+    compare = {
+        "sm2 sign (Z_A + SM3 + sign)": 0,
+        "sm2 verify (Z_A + SM3 + verify)": 1,
+        "sm2 sign, digest given": 0,
+        "sm2 verify, digest given": 1,
+        "sm2 verify via libcrypto (ctypes)": 1,
+    }
     print(f"{'operation':34} {'ours/s':>10} {'openssl/s':>10} {'ours/openssl':>13}")
     for name, value in ours.items():
         if name in compare and reference is not None:

@@ -108,5 +108,3 @@ def report(title: str, rows: list[tuple[str, str, str, str]]) -> None:
     print(f"{'':{width}}  {'ours':>16}  {'baseline':>16}  {'ratio':>8}")
     for name, ours, base, ratio in rows:
         print(f"{name:{width}}  {ours:>16}  {base:>16}  {ratio:>8}")
-
-

@@ -18,8 +18,9 @@ class Server:
     def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
 
     def wait(self, path: str, timeout: float = 120) -> "Server":
         deadline = time.monotonic() + timeout
@@ -41,8 +42,12 @@ class Server:
 
 def api_server(data_dir: Path, rpc_url: str, database_url: str | None = None) -> Server:
     port = free_port()
-    env = {"LEDGER_ENV": "development", "LEDGER_DATA_DIR": str(data_dir), "LEDGER_RPC_URL": rpc_url,
-           "LEDGER_PORT": str(port)}  # fmt: skip
+    env = {
+        "LEDGER_ENV": "development",
+        "LEDGER_DATA_DIR": str(data_dir),
+        "LEDGER_RPC_URL": rpc_url,
+        "LEDGER_PORT": str(port),
+    }
     if database_url:
         env["LEDGER_DATABASE_URL"] = database_url
     return Server([str(Path(sys.executable).parent / "ledger"), "serve"], env, port).wait("/healthz")

@@ -25,8 +25,11 @@ from signer.errors import SignerError
 from signer.registry import KeyNotRegistered, registered_key, registered_unit
 
 STEP_EVENTS = ("CatalogVersionSubmitted", "CatalogVersionReviewed", "CatalogDataCollected")
-SIGNER_ARG = {"CatalogVersionSubmitted": "signer", "CatalogVersionReviewed": "reviewer",
-              "CatalogDataCollected": "recorder"}  # fmt: skip
+SIGNER_ARG = {
+    "CatalogVersionSubmitted": "signer",
+    "CatalogVersionReviewed": "reviewer",
+    "CatalogDataCollected": "recorder",
+}
 REVIEW_OUTCOMES = {0: "approved"}  # any other reason code returns the version
 
 
@@ -54,8 +57,12 @@ class StepAudit:
 
 
 def _logs(w3, address: str, name: str, *topics) -> list[EventRecord]:
-    params = {"address": to_checksum_address(address), "fromBlock": "0x0", "toBlock": "latest",
-              "topics": [event_topic("Catalog", name), *topics]}  # fmt: skip
+    params = {
+        "address": to_checksum_address(address),
+        "fromBlock": "0x0",
+        "toBlock": "latest",
+        "topics": [event_topic("Catalog", name), *topics],
+    }
     reply = w3.provider.make_request("eth_getLogs", [params])
     if "error" in reply:
         raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")
@@ -71,8 +78,9 @@ def find_by_document(w3, catalog_address: str, document: bytes) -> tuple[bytes, 
     raise UnknownEntry(f"no catalog version with document hash 0x{wanted.hex()} on the Catalog at {catalog_address}")
 
 
-def audit_entry(w3, registry_address: str, catalog_address: str, entry_id: bytes, *,
-                version: int | None = None) -> list[StepAudit]:  # fmt: skip
+def audit_entry(
+    w3, registry_address: str, catalog_address: str, entry_id: bytes, *, version: int | None = None
+) -> list[StepAudit]:
     """Every step of `entry_id` (only those of `version` when given), in chain order."""
     entry_topic = "0x" + entry_id.hex()
     events = [e for name in STEP_EVENTS for e in _logs(w3, catalog_address, name, entry_topic)]
@@ -89,7 +97,9 @@ def _describe(event: EventRecord) -> str:
     if event.name == "CatalogVersionSubmitted":
         return f"submitted ({VersionKind(event.args['kind']).name.lower()})"
     if event.name == "CatalogVersionReviewed":
-        return "reviewed: " + REVIEW_OUTCOMES.get(event.args["reasonCode"], f"returned (code {event.args['reasonCode']})")
+        return "reviewed: " + REVIEW_OUTCOMES.get(
+            event.args["reasonCode"], f"returned (code {event.args['reasonCode']})"
+        )
     return "data collected (Art. 15)"
 
 
@@ -98,8 +108,16 @@ def _audit_step(w3, registry_address: str, catalog_address: str, chain_id: int, 
     signer = args[SIGNER_ARG[event.name]]
     at = int(w3.eth.get_block(event.block_number)["timestamp"])
     document_hash = bytes(args["documentHash"])
-    audit = StepAudit(_describe(event), args.get("version"), event.tx_hash, event.block_number, at, signer, "?",
-                      "0x" + document_hash.hex())  # fmt: skip
+    audit = StepAudit(
+        _describe(event),
+        args.get("version"),
+        event.tx_hash,
+        event.block_number,
+        at,
+        signer,
+        "?",
+        "0x" + document_hash.hex(),
+    )
     if keccak(args["document"]) != document_hash:
         audit.problems.append("the event's document does not hash to the hash it records")
     try:
@@ -125,16 +143,22 @@ def _audit_step(w3, registry_address: str, catalog_address: str, chain_id: int, 
 def _signature_problems(w3, catalog_address: str, chain_id: int, event: EventRecord, key) -> list[str]:
     """The action in the transaction that this event records, and whether its signature is the key's."""
     args = event.args
-    carried = [a for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
-               if a[5] == args["nonce"] and keccak(a[4]) == bytes(args["documentHash"])]
+    carried = [
+        a
+        for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
+        if a[5] == args["nonce"] and keccak(a[4]) == bytes(args["documentHash"])
+    ]
     if len(carried) != 1:
         return ["the transaction carries no signed action matching the event (nonce and document)"]
     kind, entry_id, version, reason_code, document, nonce, declared_at, signature = carried[0]
     action = CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at)
     public = key.public_key
     try:
-        signer = recover_action_signer(digest(action, chain_id=chain_id, catalog_address=catalog_address), signature,
-                                       lambda key_id: public if key_id.lower() == key.key_id.lower() else None)
+        signer = recover_action_signer(
+            digest(action, chain_id=chain_id, catalog_address=catalog_address),
+            signature,
+            lambda key_id: public if key_id.lower() == key.key_id.lower() else None,
+        )
     except (ValueError, SignatureMismatchError) as exc:
         return [f"the signature does not verify: {exc}"]
     if signer.lower() != key.key_id.lower():

@@ -133,10 +133,14 @@ class Classification(_Strict):
 class Sharing(_Strict):
     """共享属性, with conditions (conditional) or legal basis (not shared)."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [
-        present_when("conditions", equals("attribute", ShareAttribute.CONDITIONAL.value)),
-        present_when("basis", equals("attribute", ShareAttribute.NOT_SHARED.value)),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                present_when("conditions", equals("attribute", ShareAttribute.CONDITIONAL.value)),
+                present_when("basis", equals("attribute", ShareAttribute.NOT_SHARED.value)),
+            ]
+        }
+    )
     attribute: ShareAttribute
     conditions: LongText | None = None
     basis: LongText | None = None
@@ -153,10 +157,14 @@ class Sharing(_Strict):
 class Opening(_Strict):
     """开放属性."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [
-        present_when("conditions", equals("attribute", OpenAttribute.CONDITIONAL.value)),
-        present_when("basis", equals("attribute", OpenAttribute.NOT_OPEN.value)),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                present_when("conditions", equals("attribute", OpenAttribute.CONDITIONAL.value)),
+                present_when("basis", equals("attribute", OpenAttribute.NOT_OPEN.value)),
+            ]
+        }
+    )
     attribute: OpenAttribute
     conditions: LongText | None = None
     basis: LongText | None = None
@@ -262,10 +270,15 @@ class ReviewNote(_Strict):
     reason_code: Annotated[ReturnReason, BeforeValidator(_no_bool)] | None = None
     reason: LongText | None = None
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": [
-        given_iff("reason_code", equals("decision", "return")),
-        present_when("reason", equals("decision", "return")),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                given_iff("reason_code", equals("decision", "return")),
+                present_when("reason", equals("decision", "return")),
+            ]
+        },
+    )
 
     @model_validator(mode="after")
     def _reasoned(self) -> "ReviewNote":

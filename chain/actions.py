@@ -77,8 +77,16 @@ class CatalogAction:
 
     def as_tuple(self) -> tuple:
         """The `SignedAction` tuple in the contract's field order."""
-        return (int(self.kind), self.entry_id, self.version, self.reason_code, self.document, self.nonce,
-                self.declared_at, self.signature)  # fmt: skip
+        return (
+            int(self.kind),
+            self.entry_id,
+            self.version,
+            self.reason_code,
+            self.document,
+            self.nonce,
+            self.declared_at,
+            self.signature,
+        )
 
     def message(self) -> dict:
         return {
@@ -125,10 +133,12 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 @lru_cache(maxsize=16)
 def domain_separator(chain_id: int, contract_address: str, name: str = DOMAIN_NAME) -> bytes:
     """The EIP-712 domain separator of one of our contracts (all use version "1")."""
-    return keccak(abi_encode(
-        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [_DOMAIN_TYPEHASH, keccak(text=name), keccak(text=DOMAIN_VERSION), chain_id, contract_address],
-    ))  # fmt: skip
+    return keccak(
+        abi_encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [_DOMAIN_TYPEHASH, keccak(text=name), keccak(text=DOMAIN_VERSION), chain_id, contract_address],
+        )
+    )
 
 
 def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> bytes:
@@ -137,11 +147,21 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
     Hand-encoded because the struct is fixed and this is on the API's hot path; `typed_data`
     gives wallets the same message in the standard form.
     """
-    struct_hash = keccak(abi_encode(
-        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
-        [ACTION_TYPEHASH, int(action.kind), action.entry_id, action.version, action.reason_code,
-         keccak(action.document), action.nonce, action.declared_at],
-    ))  # fmt: skip
+    struct_hash = keccak(
+        abi_encode(
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
+            [
+                ACTION_TYPEHASH,
+                int(action.kind),
+                action.entry_id,
+                action.version,
+                action.reason_code,
+                keccak(action.document),
+                action.nonce,
+                action.declared_at,
+            ],
+        )
+    )
     return keccak(b"\x19\x01" + domain_separator(chain_id, catalog_address) + struct_hash)
 
 
@@ -173,8 +193,11 @@ def sign_action(action: CatalogAction, key, *, chain_id: int, catalog_address: s
     if isinstance(key, SigningKey):
         signature = sign_digest(key, digest(action, chain_id=chain_id, catalog_address=catalog_address))
     else:
-        signature = bytes(Account.sign_typed_data(
-            key, full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address)).signature)  # fmt: skip
+        signature = bytes(
+            Account.sign_typed_data(
+                key, full_message=typed_data(action, chain_id=chain_id, catalog_address=catalog_address)
+            ).signature
+        )
     return CatalogAction(**{**action.__dict__, "signature": signature})
 
 

@@ -94,8 +94,14 @@ class Sender:
             if self._nonce is None:
                 self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
                 self._gas_price = self.w3.eth.gas_price
-            tx = {"nonce": self._nonce, "gas": gas, "gasPrice": self._gas_price * 2, "value": value,
-                  "data": data, "chainId": self._chain_id}  # fmt: skip
+            tx = {
+                "nonce": self._nonce,
+                "gas": gas,
+                "gasPrice": self._gas_price * 2,
+                "value": value,
+                "data": data,
+                "chainId": self._chain_id,
+            }
             if to:
                 tx["to"] = to
             signed = self.account.sign_transaction(tx)

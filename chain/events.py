@@ -229,7 +229,9 @@ def decode_log(log: dict, *, on_error: Literal["raise", "skip"] = "raise") -> Ev
             raise UndecodableLogError(f"unknown event topic {log['topics'][:1]} at {log.get('address')}")
         if len(topics) != compiled.topic_count:
             raise ValueError(f"{len(topics) - 1} indexed topics, the event has {compiled.topic_count - 1}")
-        args: dict[str, Any] = {name: decode(_unhex(topic)) for (name, decode), topic in zip(compiled.indexed, topics[1:])}
+        args: dict[str, Any] = {
+            name: decode(_unhex(topic)) for (name, decode), topic in zip(compiled.indexed, topics[1:])
+        }
         if compiled.data is not None:
             args.update(zip(compiled.data_names, compiled.data(_unhex(log["data"]))))
     except UndecodableLogError:

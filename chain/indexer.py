@@ -94,7 +94,9 @@ class Indexer:
                 if prepared is None:
                     self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
                 else:
-                    self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times, prepared=prepared)
+                    self.store.apply(
+                        events, to_block=high, to_block_hash=high_hash, block_times=times, prepared=prepared
+                    )
                 total += len(events)
                 if progress:
                     progress(high - start + 1, end - start + 1)
@@ -115,9 +117,7 @@ class Indexer:
         return low, high, events, times, high_hash, prepare(events, times) if prepare is not None else None
 
     def read(self, low: int, high: int) -> list[EventRecord]:
-        logs = self.rpc.call(
-            "eth_getLogs", [{"fromBlock": hex(low), "toBlock": hex(high), "address": self.addresses}]
-        )
+        logs = self.rpc.call("eth_getLogs", [{"fromBlock": hex(low), "toBlock": hex(high), "address": self.addresses}])
         return [decode_log(entry) for entry in logs if not entry.get("removed")]
 
     def _consistent_range(self, low: int, high: int, events: list[EventRecord], attempts: int = 3):

@@ -44,8 +44,15 @@ def _pycryptodome_keccak() -> Callable[[bytes], bytes]:
             handle, out = local.state.get(), local.out
         except AttributeError:
             handle, out = state()
-        if lib.keccak_reset(handle) or lib.keccak_absorb(handle, data, c_size_t(len(data))) or lib.keccak_digest(
-            handle, out, c_size_t(32), c_ubyte(0x01)  # 0x01: keccak's padding (SHA-3 uses 0x06)
+        if (
+            lib.keccak_reset(handle)
+            or lib.keccak_absorb(handle, data, c_size_t(len(data)))
+            or lib.keccak_digest(
+                handle,
+                out,
+                c_size_t(32),
+                c_ubyte(0x01),  # 0x01: keccak's padding (SHA-3 uses 0x06)
+            )
         ):
             raise ValueError("keccak failed")
         return get_raw_buffer(out)

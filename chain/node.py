@@ -85,11 +85,24 @@ class LocalNode:
         bin_dir = ROOT / "node_modules" / ".bin"
         if self.kind == "anvil":
             return [
-                str(_anvil_binary(bin_dir)), "--host", "127.0.0.1", "--port", str(self.port),
-                "--chain-id", str(CHAIN_ID), "--gas-limit", str(GAS_LIMIT), "--hardfork", HARDFORK,
-                "--state", str(self.state_file), "--state-interval", "1", "--silent",
+                str(_anvil_binary(bin_dir)),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--chain-id",
+                str(CHAIN_ID),
+                "--gas-limit",
+                str(GAS_LIMIT),
+                "--hardfork",
+                HARDFORK,
+                "--state",
+                str(self.state_file),
+                "--state-interval",
+                "1",
+                "--silent",
                 *(["--timestamp", str(self.start_time)] if self.start_time and not self.state_file.exists() else []),
-            ]  # fmt: skip
+            ]
         # Start Hardhat's own binary: `npx` does not pass SIGTERM on to it.
         return [str(bin_dir / "hardhat"), "node", "--hostname", "127.0.0.1", "--port", str(self.port)]
 

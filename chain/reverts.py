@@ -17,10 +17,21 @@ CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing")
 # ABI internalType is "enum ICatalog.EntryStatus").
 ENUMS: dict[str, type[enum.IntEnum]] = {
     e.__name__: e
-    for e in (actions.ActionKind, actions.EntryStatus, actions.VersionKind, sharing.StepKind, sharing.Method,
-              sharing.Frequency, sharing.DemandStatus, sharing.ItemStatus, sharing.PlanStatus, sharing.GrantStatus,
-              sharing.Suspension, sharing.KeyScheme)
-}  # fmt: skip
+    for e in (
+        actions.ActionKind,
+        actions.EntryStatus,
+        actions.VersionKind,
+        sharing.StepKind,
+        sharing.Method,
+        sharing.Frequency,
+        sharing.DemandStatus,
+        sharing.ItemStatus,
+        sharing.PlanStatus,
+        sharing.GrantStatus,
+        sharing.Suspension,
+        sharing.KeyScheme,
+    )
+}
 
 
 def _type_string(param: dict) -> str:

@@ -178,16 +178,37 @@ class ApplyTerms:
     commitment: CommitmentProof
 
     def encode(self) -> bytes:
-        return abi_encode([APPLY_TERMS_ABI], [(
-            self.scenario_class, self.scenario_id, int(self.method), int(self.frequency), self.frequency_reason,
-            self.fusion, self.security_level, [r.as_tuple() for r in self.resources], self.commitment.as_tuple(),
-        )])  # fmt: skip
+        return abi_encode(
+            [APPLY_TERMS_ABI],
+            [
+                (
+                    self.scenario_class,
+                    self.scenario_id,
+                    int(self.method),
+                    int(self.frequency),
+                    self.frequency_reason,
+                    self.fusion,
+                    self.security_level,
+                    [r.as_tuple() for r in self.resources],
+                    self.commitment.as_tuple(),
+                )
+            ],
+        )
 
     @classmethod
     def decode(cls, data: bytes) -> "ApplyTerms":
         (sc, sid, method, freq, reason, fusion, level, resources, c) = abi_decode([APPLY_TERMS_ABI], data)[0]
-        return cls(sc, sid, Method(method), Frequency(freq), reason, fusion, level,
-                   tuple(Resource(*r) for r in resources), CommitmentProof(KeyScheme(c[0]), c[1], c[2], c[3]))
+        return cls(
+            sc,
+            sid,
+            Method(method),
+            Frequency(freq),
+            reason,
+            fusion,
+            level,
+            tuple(Resource(*r) for r in resources),
+            CommitmentProof(KeyScheme(c[0]), c[1], c[2], c[3]),
+        )
 
 
 @dataclass(frozen=True)
@@ -223,8 +244,17 @@ class SharingAction:
 
     def as_tuple(self) -> tuple:
         """The `SignedAction` tuple in the contract's field order."""
-        return (int(self.kind), self.subject, self.item, self.code, self.at, self.terms, self.document, self.nonce,
-                self.signature)  # fmt: skip
+        return (
+            int(self.kind),
+            self.subject,
+            self.item,
+            self.code,
+            self.at,
+            self.terms,
+            self.document,
+            self.nonce,
+            self.signature,
+        )
 
     @classmethod
     def from_tuple(cls, t: tuple) -> "SharingAction":
@@ -232,8 +262,16 @@ class SharingAction:
         return cls(StepKind(kind), subject, document, nonce, item, code, at, terms, signature)
 
     def message(self) -> dict:
-        return {"kind": int(self.kind), "subject": self.subject, "item": self.item, "code": self.code, "at": self.at,
-                "terms": self.terms, "document": self.document, "nonce": self.nonce}  # fmt: skip
+        return {
+            "kind": int(self.kind),
+            "subject": self.subject,
+            "item": self.item,
+            "code": self.code,
+            "at": self.at,
+            "terms": self.terms,
+            "document": self.document,
+            "nonce": self.nonce,
+        }
 
 
 def typed_data(action: SharingAction, *, chain_id: int, sharing_address: str) -> dict:
@@ -241,19 +279,34 @@ def typed_data(action: SharingAction, *, chain_id: int, sharing_address: str) ->
     return {
         "types": {"EIP712Domain": EIP712_DOMAIN_FIELDS, "SharingAction": ACTION_FIELDS},
         "primaryType": "SharingAction",
-        "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
-                   "verifyingContract": sharing_address},  # fmt: skip
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": sharing_address,
+        },
         "message": action.message(),
     }
 
 
 def digest(action: SharingAction, *, chain_id: int, sharing_address: str) -> bytes:
     """The EIP-712 digest of `action`, as `Sharing.actionDigest` computes it."""
-    struct_hash = keccak(abi_encode(
-        ["bytes32", "uint8", "bytes32", "uint32", "uint16", "uint40", "bytes32", "bytes32", "uint256"],
-        [ACTION_TYPEHASH, int(action.kind), action.subject, action.item, action.code, action.at,
-         keccak(action.terms), keccak(action.document), action.nonce],
-    ))  # fmt: skip
+    struct_hash = keccak(
+        abi_encode(
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "uint40", "bytes32", "bytes32", "uint256"],
+            [
+                ACTION_TYPEHASH,
+                int(action.kind),
+                action.subject,
+                action.item,
+                action.code,
+                action.at,
+                keccak(action.terms),
+                keccak(action.document),
+                action.nonce,
+            ],
+        )
+    )
     return keccak(b"\x19\x01" + domain_separator(chain_id, sharing_address, DOMAIN_NAME) + struct_hash)
 
 
@@ -266,8 +319,12 @@ def sign_action(action: SharingAction, key, *, chain_id: int, sharing_address: s
     """`action` with the officer's signature (`key`: a SigningKey of either scheme, or a raw
     secp256k1 private key), as chain.actions.sign_action."""
     if isinstance(key, SigningKey):
-        return replace(action, signature=sign_digest(key, digest(action, chain_id=chain_id, sharing_address=sharing_address)))
-    signed = Account.sign_typed_data(key, full_message=typed_data(action, chain_id=chain_id, sharing_address=sharing_address))
+        return replace(
+            action, signature=sign_digest(key, digest(action, chain_id=chain_id, sharing_address=sharing_address))
+        )
+    signed = Account.sign_typed_data(
+        key, full_message=typed_data(action, chain_id=chain_id, sharing_address=sharing_address)
+    )
     return replace(action, signature=bytes(signed.signature))
 
 

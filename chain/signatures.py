@@ -35,8 +35,10 @@ class SignatureMismatchError(LedgerError):
     """Raised when a well-formed SM2 signature does not verify for the key it names and the digest."""
 
     def __init__(self, key_id: str) -> None:
-        super().__init__(f"the SM2 signature of key {key_id} does not match this action: it was made over "
-                         "other fields or another document, or by another key")  # fmt: skip
+        super().__init__(
+            f"the SM2 signature of key {key_id} does not match this action: it was made over "
+            "other fields or another document, or by another key"
+        )
         self.key_id = key_id
 
 
@@ -65,9 +67,7 @@ def sm2_parts(signature: bytes, is_sm2_key: Callable[[str], bool]) -> tuple[str,
     return (key_id, signature[KEY_ID_BYTES:]) if is_sm2_key(key_id) else None
 
 
-def recover_action_signer(
-    digest: bytes, signature: bytes, sm2_public_key_of: Callable[[str], bytes | None]
-) -> str:
+def recover_action_signer(digest: bytes, signature: bytes, sm2_public_key_of: Callable[[str], bytes | None]) -> str:
     """The key id that signed `digest`, as the registry recovers it.
 
     `sm2_public_key_of(key_id)` gives the 65-byte SM2 public key registered under an id, or None.

@@ -23,7 +23,7 @@ def abi_type(param: dict) -> str:
     kind = param["type"]
     if not kind.startswith("tuple"):
         return kind
-    return "(" + ",".join(abi_type(c) for c in param["components"]) + ")" + kind[len("tuple"):]
+    return "(" + ",".join(abi_type(c) for c in param["components"]) + ")" + kind[len("tuple") :]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class SignedContract:
     @cached_property
     def _action_param(self) -> dict:
         """The compiled ABI of `execute(SignedAction)`'s parameter."""
-        [execute] = [f for f in load_artifact(self.artifact).abi if f.get("type") == "function" and f["name"] == "execute"]
+        [execute] = [
+            f for f in load_artifact(self.artifact).abi if f.get("type") == "function" and f["name"] == "execute"
+        ]
         return execute["inputs"][0]
 
     @cached_property

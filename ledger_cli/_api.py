@@ -43,7 +43,7 @@ class ApiRefusedError(OfficerActionError):
     def of_only_item(self) -> "ApiRefusedError":
         """The refusal of a one-action batch as the refusal of that action: without `actions[0].`."""
         prefix = "actions[0]."
-        strip = lambda text: text[len(prefix):] if text and text.startswith(prefix) else text  # noqa: E731
+        strip = lambda text: text[len(prefix) :] if text and text.startswith(prefix) else text  # noqa: E731
         return ApiRefusedError(self.status, self.code, strip(self.message), strip(self.field))
 
 
@@ -91,8 +91,12 @@ class Api:
             return body
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict):  # not this API's error body: a proxy, or another server
-            raise ApiRefusedError(answer.status_code, "http_error",
-                                  f"the API answered {answer.status_code} {answer.reason_phrase} to {method} {path}",
-                                  None)  # fmt: skip
-        raise ApiRefusedError(answer.status_code, str(error.get("code")), str(error.get("message") or ""),
-                              error.get("field"))  # fmt: skip
+            raise ApiRefusedError(
+                answer.status_code,
+                "http_error",
+                f"the API answered {answer.status_code} {answer.reason_phrase} to {method} {path}",
+                None,
+            )
+        raise ApiRefusedError(
+            answer.status_code, str(error.get("code")), str(error.get("message") or ""), error.get("field")
+        )

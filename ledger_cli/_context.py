@@ -32,7 +32,9 @@ def local_node(s: Settings, kind: str | None = None) -> LocalNode:
         start = s.chain_start_time
     except ValueError as exc:
         fail(str(exc))
-    return LocalNode(kind or (s.node if s.node != "external" else "anvil"), s.data_dir / NODE_DIR, port, start_time=start)
+    return LocalNode(
+        kind or (s.node if s.node != "external" else "anvil"), s.data_dir / NODE_DIR, port, start_time=start
+    )
 
 
 def deployment(s: Settings) -> tuple[Deployment, object]:
@@ -74,5 +76,3 @@ def one_line_errors(fn):
             raise
 
     return wrapper
-
-

@@ -22,15 +22,20 @@ from ledger_cli._context import fail, one_line_errors
 from sharing.audit import audit_commitment, audit_grant
 from signer.canonical import canonical_bytes, parse_json_strict
 
-app = typer.Typer(help="Verify catalog versions, commitments and grants from the chain alone (auditors).",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Verify catalog versions, commitments and grants from the chain alone (auditors).", no_args_is_help=True
+)
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 RpcOption = Annotated[str, typer.Option("--rpc-url", envvar="LEDGER_RPC_URL", help="The chain's JSON-RPC URL.")]
-DeploymentOption = Annotated[Path | None, typer.Option(
-    "--deployment", dir_okay=False, help="The platform's GET /v1/deployment answer, saved as a file.")]
-RegistryOption = Annotated[str | None, typer.Option("--registry", help="UnitRegistry address (instead of --deployment)")]
+DeploymentOption = Annotated[
+    Path | None,
+    typer.Option("--deployment", dir_okay=False, help="The platform's GET /v1/deployment answer, saved as a file."),
+]
+RegistryOption = Annotated[
+    str | None, typer.Option("--registry", help="UnitRegistry address (instead of --deployment)")
+]
 CatalogOption = Annotated[str | None, typer.Option("--catalog", help="Catalog address (instead of --deployment)")]
 SharingOption = Annotated[str | None, typer.Option("--sharing", help="Sharing address (instead of --deployment)")]
 
@@ -70,8 +75,10 @@ def _id(value: str, what: str) -> bytes:
 def version(
     entry: Annotated[str | None, typer.Argument(help="The entry id (0x…); or give --document")] = None,
     version_number: Annotated[int | None, typer.Option("--version", min=1, help="Only this version")] = None,
-    document: Annotated[Path | None, typer.Option("--document", dir_okay=False,
-                                                  help="A version's document file: finds its entry and version")] = None,
+    document: Annotated[
+        Path | None,
+        typer.Option("--document", dir_okay=False, help="A version's document file: finds its entry and version"),
+    ] = None,
     rpc_url: RpcOption = "http://127.0.0.1:8545",
     deployment: DeploymentOption = None,
     registry: RegistryOption = None,
@@ -79,8 +86,9 @@ def version(
 ) -> None:
     """Every step of a catalog entry (or of one version): document hash, signer and its unit, the
     signature in the transaction, the reviewer, the key active at each step."""
-    registry_address, catalog_address = _need(_addresses(deployment, registry=registry, catalog=catalog),
-                                              "registry", "catalog")  # fmt: skip
+    registry_address, catalog_address = _need(
+        _addresses(deployment, registry=registry, catalog=catalog), "registry", "catalog"
+    )
     w3 = connect(rpc_url)
     if document is not None:
         try:
@@ -97,8 +105,10 @@ def version(
     for step in steps:
         mark = "ok " if step.valid else "BAD"
         where = f"v{step.version} " if step.version else ""
-        typer.echo(f"  {mark} {where}{step.step} by {step.signer} of {step.unit} in {step.tx_hash} (block {step.block}); "
-                   f"document {step.document_hash}")  # fmt: skip
+        typer.echo(
+            f"  {mark} {where}{step.step} by {step.signer} of {step.unit} in {step.tx_hash} (block {step.block}); "
+            f"document {step.document_hash}"
+        )
         for problem in step.problems:
             typer.echo(f"      {problem}")
     if not all(s.valid for s in steps):
@@ -107,12 +117,17 @@ def version(
 
 @app.command("commitment")
 @one_line_errors
-def commitment(demand: Annotated[str, typer.Argument(help="The demand id (0x…)")], rpc_url: RpcOption = "http://127.0.0.1:8545",
-               deployment: DeploymentOption = None, registry: RegistryOption = None,
-               sharing: SharingOption = None) -> None:  # fmt: skip
+def commitment(
+    demand: Annotated[str, typer.Argument(help="The demand id (0x…)")],
+    rpc_url: RpcOption = "http://127.0.0.1:8545",
+    deployment: DeploymentOption = None,
+    registry: RegistryOption = None,
+    sharing: SharingOption = None,
+) -> None:
     """A demand's commitment (Art. 18): its signature against the key registered on-chain."""
-    registry_address, sharing_address = _need(_addresses(deployment, registry=registry, sharing=sharing),
-                                              "registry", "sharing")  # fmt: skip
+    registry_address, sharing_address = _need(
+        _addresses(deployment, registry=registry, sharing=sharing), "registry", "sharing"
+    )
     audit = audit_commitment(connect(rpc_url), registry_address, sharing_address, _id(demand, "DEMAND"))
     who = f"{audit.scheme} key {audit.key_id} of unit {audit.demand_unit_id}"
     if audit.valid:
@@ -124,22 +139,34 @@ def commitment(demand: Annotated[str, typer.Argument(help="The demand id (0x…)
 
 @app.command("grant")
 @one_line_errors
-def grant(grant_id: Annotated[str, typer.Argument(help="The grant id (= its demand id, 0x…)")],
-          rpc_url: RpcOption = "http://127.0.0.1:8545", deployment: DeploymentOption = None,
-          registry: RegistryOption = None, sharing: SharingOption = None) -> None:  # fmt: skip
+def grant(
+    grant_id: Annotated[str, typer.Argument(help="The grant id (= its demand id, 0x…)")],
+    rpc_url: RpcOption = "http://127.0.0.1:8545",
+    deployment: DeploymentOption = None,
+    registry: RegistryOption = None,
+    sharing: SharingOption = None,
+) -> None:
     """A grant: what it pins, its commitment, and every step of its demand and its life, each
     signed step's signature checked against the transaction."""
-    registry_address, sharing_address = _need(_addresses(deployment, registry=registry, sharing=sharing),
-                                              "registry", "sharing")  # fmt: skip
+    registry_address, sharing_address = _need(
+        _addresses(deployment, registry=registry, sharing=sharing), "registry", "sharing"
+    )
     audit = audit_grant(connect(rpc_url), registry_address, sharing_address, _id(grant_id, "GRANT"))
-    typer.echo(f"grant {audit.grant_id} of unit {audit.unit_id}: {audit.status}, method {audit.method}, "
-               f"scenario {audit.scenario_id}")  # fmt: skip
+    typer.echo(
+        f"grant {audit.grant_id} of unit {audit.unit_id}: {audit.status}, method {audit.method}, "
+        f"scenario {audit.scenario_id}"
+    )
     for entry_id, pinned in audit.resources:
         typer.echo(f"  pins {entry_id} version {pinned}")
     c = audit.commitment
-    typer.echo(f"  {'ok ' if c.valid else 'BAD'} commitment: {c.scheme} key {c.key_id}" + (f": {c.problem}" if c.problem else ""))
+    typer.echo(
+        f"  {'ok ' if c.valid else 'BAD'} commitment: {c.scheme} key {c.key_id}"
+        + (f": {c.problem}" if c.problem else "")
+    )
     for step in audit.steps:
-        typer.echo(f"  {'ok ' if not step.problems else 'BAD'} {step.kind} by {step.actor} in {step.tx_hash} (block {step.block})")
+        typer.echo(
+            f"  {'ok ' if not step.problems else 'BAD'} {step.kind} by {step.actor} in {step.tx_hash} (block {step.block})"
+        )
         for problem in step.problems:
             typer.echo(f"      {problem}")
     if not audit.valid:

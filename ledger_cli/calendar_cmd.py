@@ -28,9 +28,13 @@ app = typer.Typer(help="The on-chain PRC working-day calendar (工作日历).", 
 SourceOption = Annotated[Source, typer.Option("--source", help="The package that seeds the year.")]
 NoticeOption = Annotated[
     Path | None,
-    typer.Option("--notice", help="The State Council's notice for the year, as a putuo.calendar-notice/1 JSON file "
-                 "(docs/WORKDAYS.md); for a year no package carries yet.", dir_okay=False),
-]  # fmt: skip
+    typer.Option(
+        "--notice",
+        help="The State Council's notice for the year, as a putuo.calendar-notice/1 JSON file "
+        "(docs/WORKDAYS.md); for a year no package carries yet.",
+        dir_okay=False,
+    ),
+]
 
 
 def _confirmed(question: str) -> bool:
@@ -112,7 +116,10 @@ def check(year: int, source: SourceOption = DEFAULT_SOURCE, notice: NoticeOption
     when no package has the year, with the notice recorded on-chain; exit 1 when they differ."""
     _, calendar = _calendar()
     if notice is not None:
-        seeded, label = validate(read_notice(notice), year, neighbour_is_off=day_off_lookup(calendar)).bitmap, str(notice)
+        seeded, label = (
+            validate(read_notice(notice), year, neighbour_is_off=day_off_lookup(calendar)).bitmap,
+            str(notice),
+        )
         result = check_year(calendar, year, seeded=seeded)
     else:
         try:
@@ -122,10 +129,15 @@ def check(year: int, source: SourceOption = DEFAULT_SOURCE, notice: NoticeOption
             read_year(calendar, year)  # not published: say that first
             recorded = notice_from_source(year_sources(calendar).get(year, ""))
             if recorded is None:
-                fail(f"{year}: no package carries it and the chain records no notice for it (a provisional demo "
-                     f"year?); compare with the notice: `ledger calendar check {year} --notice FILE`")  # fmt: skip
+                fail(
+                    f"{year}: no package carries it and the chain records no notice for it (a provisional demo "
+                    f"year?); compare with the notice: `ledger calendar check {year} --notice FILE`"
+                )
             seeded = validate(recorded, year, neighbour_is_off=day_off_lookup(calendar)).bitmap
-            result, label = check_year(calendar, year, seeded=seeded), f"the notice recorded on-chain ({recorded.notice.number})"
+            result, label = (
+                check_year(calendar, year, seeded=seeded),
+                f"the notice recorded on-chain ({recorded.notice.number})",
+            )
     if result.agrees:
         typer.echo(f"{year}: revision {result.revision} agrees with {label} on every date")
         return

@@ -18,14 +18,22 @@ from ledger_cli import officer_actions as oa
 from ledger_cli._api import Api
 from ledger_cli._context import fail
 
-app = typer.Typer(help="Catalog actions of an officer (Art. 11, 13–15): signed here, sent to the API.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Catalog actions of an officer (Art. 11, 13–15): signed here, sent to the API.", no_args_is_help=True
+)
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 EntryArgument = Annotated[str, typer.Argument(metavar="ENTRY", help="The catalog entry's id (0x…)")]
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The document, JSON")]
-EntryOption = Annotated[str | None, typer.Option("--entry", metavar="ENTRY", help="The entry's id (0x…)",
-                                                 show_default="from the key's unit and the document's code")]
+EntryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--entry",
+        metavar="ENTRY",
+        help="The entry's id (0x…)",
+        show_default="from the key's unit and the document's code",
+    ),
+]
 # Each document kind, the route it goes to (under /v1/catalog/entries) and the word for it.
 ROUTES = {
     ActionKind.SUBMIT: ("", "submission"),
@@ -43,8 +51,18 @@ def _entry(value: str, name: str = "ENTRY") -> str:
     return value.lower()
 
 
-def _act(kind: ActionKind, document: dict, *, key: str, api: str, keystore_dir, password_fd, wait: float,
-         entry: str | None = None, version: int = 0) -> None:  # fmt: skip
+def _act(
+    kind: ActionKind,
+    document: dict,
+    *,
+    key: str,
+    api: str,
+    keystore_dir,
+    password_fd,
+    wait: float,
+    entry: str | None = None,
+    version: int = 0,
+) -> None:
     """Validate, sign, send, wait, prove: one catalog action."""
     from api.services.actions import SCHEMA_BY_KIND
 
@@ -55,14 +73,21 @@ def _act(kind: ActionKind, document: dict, *, key: str, api: str, keystore_dir, 
             assert isinstance(parsed, CatalogDocument)
             unit_id = oa.unit_of(client, signing_key.key_id)
             entry = "0x" + entry_id_for(bytes.fromhex(unit_id[2:]), parsed.code).hex()
-        action = oa.sign_catalog(client, signing_key, kind=kind, entry_id=entry, version=version, document=document,
-                                 parsed=parsed, data=data)  # fmt: skip
+        action = oa.sign_catalog(
+            client, signing_key, kind=kind, entry_id=entry, version=version, document=document, parsed=parsed, data=data
+        )
         body = {"document": document, "nonce": str(action.nonce), "signature": "0x" + action.signature.hex()}
         if kind == ActionKind.SUBMIT:
             body["entry_id"] = entry
         route, word = ROUTES[kind]
-        done = oa.send(client, "/v1/catalog/entries" + route.format(entry=entry, version=version), body,
-                       key=signing_key, data=data, wait=wait)  # fmt: skip
+        done = oa.send(
+            client,
+            "/v1/catalog/entries" + route.format(entry=entry, version=version),
+            body,
+            key=signing_key,
+            data=data,
+            wait=wait,
+        )
         block, version = _located(client, entry, done.tx_hash, kind, version)
     title = f"catalog {word} of entry {entry}" + (f", version {version}" if version else "")
     oa.echo_proof(title, done, block, scheme=signing_key.scheme)
@@ -81,26 +106,53 @@ def _located(client: Api, entry: str, tx_hash: str, kind: ActionKind, version: i
 
 def _document_command(kind: ActionKind, name: str, help_text: str, *, entry_required: bool = False) -> None:
     @oa.officer_command
-    def command(file: FileArgument, key: oa.KeyOption, entry: EntryOption = None, api: oa.ApiOption = oa.DEFAULT_API,
-                keystore_dir: oa.KeystoreDirOption = None, password_fd: oa.PasswordFdOption = None,
-                wait: oa.WaitOption = oa.DEFAULT_WAIT_S) -> None:  # fmt: skip
+    def command(
+        file: FileArgument,
+        key: oa.KeyOption,
+        entry: EntryOption = None,
+        api: oa.ApiOption = oa.DEFAULT_API,
+        keystore_dir: oa.KeystoreDirOption = None,
+        password_fd: oa.PasswordFdOption = None,
+        wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
+    ) -> None:
         if entry_required and entry is None:
             fail("--entry: the entry to delete is required (its id, 0x…)")
         document = oa.read_document(file)
-        _act(kind, document, key=key, api=api, keystore_dir=keystore_dir, password_fd=password_fd, wait=wait,
-             entry=_entry(entry, "--entry") if entry else None)  # fmt: skip
+        _act(
+            kind,
+            document,
+            key=key,
+            api=api,
+            keystore_dir=keystore_dir,
+            password_fd=password_fd,
+            wait=wait,
+            entry=_entry(entry, "--entry") if entry else None,
+        )
 
     command.__doc__ = help_text
     app.command(name)(command)
 
 
-_document_command(ActionKind.SUBMIT, "submit", "Submit a new catalog entry (Art. 11): FILE is a putuo.catalog/1 "
-                  "document; the entry id comes from the key's unit and the document's code.")
+_document_command(
+    ActionKind.SUBMIT,
+    "submit",
+    "Submit a new catalog entry (Art. 11): FILE is a putuo.catalog/1 "
+    "document; the entry id comes from the key's unit and the document's code.",
+)
 _document_command(ActionKind.RESUBMIT, "resubmit", "Resubmit a returned entry (Art. 13) with the corrected FILE.")
-_document_command(ActionKind.REQUEST_CHANGE, "change", "Ask to change an approved entry (Art. 14): FILE is the new "
-                  "version; it takes effect when the Data Center approves it.")
-_document_command(ActionKind.REQUEST_DELETE, "delete", "Ask to delete an approved entry (Art. 14): FILE is a "
-                  "putuo.catalog-deletion/1 document with the reason; --entry names the entry.", entry_required=True)
+_document_command(
+    ActionKind.REQUEST_CHANGE,
+    "change",
+    "Ask to change an approved entry (Art. 14): FILE is the new "
+    "version; it takes effect when the Data Center approves it.",
+)
+_document_command(
+    ActionKind.REQUEST_DELETE,
+    "delete",
+    "Ask to delete an approved entry (Art. 14): FILE is a "
+    "putuo.catalog-deletion/1 document with the reason; --entry names the entry.",
+    entry_required=True,
+)
 
 
 @app.command("review")
@@ -110,14 +162,18 @@ def review(
     version: Annotated[int, typer.Argument(metavar="VERSION", min=1, help="The pending version")],
     key: oa.KeyOption,
     approve: Annotated[bool, typer.Option("--approve", help="Approve the version")] = False,
-    return_code: Annotated[str | None, typer.Option("--return", metavar="CODE", help="Return it: incomplete (1), "
-                                                    "nonconforming (2), duplicate (3) or other (9)")] = None,
+    return_code: Annotated[
+        str | None,
+        typer.Option(
+            "--return", metavar="CODE", help="Return it: incomplete (1), nonconforming (2), duplicate (3) or other (9)"
+        ),
+    ] = None,
     reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why it is returned")] = None,
     api: oa.ApiOption = oa.DEFAULT_API,
     keystore_dir: oa.KeystoreDirOption = None,
     password_fd: oa.PasswordFdOption = None,
     wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
-) -> None:  # fmt: skip
+) -> None:
     """The Data Center approves a pending version, or returns it with a reason (Art. 13, 14)."""
     entry = _entry(entry)
     if approve == (return_code is not None):
@@ -127,8 +183,17 @@ def review(
         note.update(reason_code=_return_reason(return_code), reason=reason)
     elif reason is not None:
         fail("--reason: only a return carries a reason")
-    _act(ActionKind.REVIEW, note, key=key, api=api, keystore_dir=keystore_dir, password_fd=password_fd, wait=wait,
-         entry=entry, version=version)  # fmt: skip
+    _act(
+        ActionKind.REVIEW,
+        note,
+        key=key,
+        api=api,
+        keystore_dir=keystore_dir,
+        password_fd=password_fd,
+        wait=wait,
+        entry=entry,
+        version=version,
+    )
 
 
 def _return_reason(code: str) -> int:
@@ -145,16 +210,26 @@ def _return_reason(code: str) -> int:
 def collect(
     entry: EntryArgument,
     key: oa.KeyOption,
-    description: Annotated[str | None, typer.Option("--description", metavar="TEXT",
-                                                    help="Where the data went, e.g. 已归集至区大数据资源分平台")] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", metavar="TEXT", help="Where the data went, e.g. 已归集至区大数据资源分平台"),
+    ] = None,
     api: oa.ApiOption = oa.DEFAULT_API,
     keystore_dir: oa.KeystoreDirOption = None,
     password_fd: oa.PasswordFdOption = None,
     wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
-) -> None:  # fmt: skip
+) -> None:
     """The Data Center records that an approved entry's data is collected to the platform (Art. 15)."""
     record: dict = {"schema": COLLECTION_SCHEMA}
     if description is not None:
         record["description"] = description
-    _act(ActionKind.RECORD_COLLECTION, record, key=key, api=api, keystore_dir=keystore_dir, password_fd=password_fd,
-         wait=wait, entry=_entry(entry))  # fmt: skip
+    _act(
+        ActionKind.RECORD_COLLECTION,
+        record,
+        key=key,
+        api=api,
+        keystore_dir=keystore_dir,
+        password_fd=password_fd,
+        wait=wait,
+        entry=_entry(entry),
+    )

@@ -82,9 +82,13 @@ def seed() -> None:
         return
     now = w3.eth.get_block("latest")["timestamp"]
     for year in publish_demo_calendar(office, calendar_at(w3, record.calendar), now):
-        typer.secho(f"warning: {year} is in no calendar package yet: the demo chain got a PROVISIONAL {year} "
-                    f"(weekends and statutory holidays, no 调休); the Office replaces it with "
-                    f"`ledger calendar publish {year} --notice FILE`", err=True, fg=typer.colors.YELLOW)  # fmt: skip
+        typer.secho(
+            f"warning: {year} is in no calendar package yet: the demo chain got a PROVISIONAL {year} "
+            f"(weekends and statutory holidays, no 调休); the Office replaces it with "
+            f"`ledger calendar publish {year} --notice FILE`",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     password = key_password(s.env)
     keys_dir = keystore_dir_for(s.data_dir)  # the one rule: $LEDGER_KEYSTORE_DIR, else LEDGER_DATA_DIR/keys
     # unit code -> (the key that signs its actions, its SM2 key): ECDSA, or SM2 for SM2-only units
@@ -94,7 +98,9 @@ def seed() -> None:
             unit_id = unit_id_for(code)
             office.send(registry.functions.registerUnit(code, UNIT_KIND_CODES[kind], name))
             sm2_key = SigningKey.generate("sm2", name=f"{code}-officer-sm2")
-            ecdsa_key = None if code in demo_data.SM2_ONLY_UNITS else SigningKey.generate("ecdsa", name=f"{code}-officer")
+            ecdsa_key = (
+                None if code in demo_data.SM2_ONLY_UNITS else SigningKey.generate("ecdsa", name=f"{code}-officer")
+            )
             for key in (ecdsa_key, sm2_key):
                 if key is not None:
                     save_key(key, password, directory=keys_dir)
@@ -104,10 +110,10 @@ def seed() -> None:
 
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
         declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
-        action = CatalogAction(kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(),
-                               declared_at=declared)  # fmt: skip
-        return sign_action(action, officer[0], chain_id=w3.eth.chain_id,
-                           catalog_address=record.catalog).as_tuple()  # fmt: skip
+        action = CatalogAction(
+            kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(), declared_at=declared
+        )
+        return sign_action(action, officer[0], chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()
 
     submissions, reviews = [], []
     for unit_code, document in demo_data.ENTRIES:
@@ -121,9 +127,15 @@ def seed() -> None:
         if reason:
             note.update(reason_code=reason[0], reason=reason[1])
         reviews.append(signed(officers["PT-DSJZX"], ActionKind.REVIEW, entry_id, note, 1, reason[0] if reason else 0))
-    collections = [signed(officers["PT-DSJZX"], ActionKind.RECORD_COLLECTION, entry_id_for(unit_id_for(u), code),
-                          {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"})
-                   for u, code in demo_sharing.COLLECTED]  # fmt: skip
+    collections = [
+        signed(
+            officers["PT-DSJZX"],
+            ActionKind.RECORD_COLLECTION,
+            entry_id_for(unit_id_for(u), code),
+            {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"},
+        )
+        for u, code in demo_sharing.COLLECTED
+    ]
     sharing = contract_at(w3, "Sharing", record.sharing)
 
     def relay(contract, batch: list[tuple], rejected: str) -> int:
@@ -137,9 +149,12 @@ def seed() -> None:
                 raise ChainError(f"demo action refused: {error}")
         if refused:  # the system refuses to guess a deadline: say what the Office must do
             year = refused[0].error_args["year"]
-            typer.secho(f"warning: {len(refused)} demo actions refused: their deadlines fall in {year}, whose "
-                        f"working-day calendar is not published; `ledger calendar status` explains", err=True,
-                        fg=typer.colors.YELLOW)  # fmt: skip
+            typer.secho(
+                f"warning: {len(refused)} demo actions refused: their deadlines fall in {year}, whose "
+                f"working-day calendar is not published; `ledger calendar status` explains",
+                err=True,
+                fg=typer.colors.YELLOW,
+            )
         return len(batch) - len(refused)
 
     done = [relay(catalog, batch, "CatalogActionRejected") for batch in (submissions, reviews, collections)]
@@ -152,5 +167,3 @@ def seed() -> None:
         f"{shared} sharing steps; "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )
-
-

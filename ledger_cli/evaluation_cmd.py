@@ -47,8 +47,10 @@ def _now(value: str | None, rpc_url: str) -> tuple[int | None, int]:
     try:
         return chain_now(RpcClient(rpc_url))
     except (requests.RequestException, RpcError) as exc:
-        fail(f"cannot read the chain's time from {rpc_url} ({type(exc).__name__}); "
-             "pass --now 'YYYY-MM-DD HH:MM' to judge at a given time")  # fmt: skip
+        fail(
+            f"cannot read the chain's time from {rpc_url} ({type(exc).__name__}); "
+            "pass --now 'YYYY-MM-DD HH:MM' to judge at a given time"
+        )
 
 
 def _engine(url: str):
@@ -114,8 +116,10 @@ def evaluation(
         start, end = service.period(start, end, timestamp)
     except ApiError as exc:
         if exc.code == "date_out_of_range":
-            fail(f"--{exc.field} {start if exc.field == 'from' else end}: outside the days an evaluation may name "
-                 f"({service.FIRST_DAY} to {service.LAST_DAY})")  # fmt: skip
+            fail(
+                f"--{exc.field} {start if exc.field == 'from' else end}: outside the days an evaluation may name "
+                f"({service.FIRST_DAY} to {service.LAST_DAY})"
+            )
         today = dt.datetime.fromtimestamp(timestamp, SHANGHAI).date()
         fail(f"--from {start} is after " + (f"--to {end}" if end else f"today ({today}), the default --to"))
     try:
@@ -124,28 +128,45 @@ def evaluation(
             mirrored = cursor.block_number if cursor else None
             last = session.scalar(select(func.max(ChainEvent.block_time)))
             if block is None and last is not None and timestamp < last:
-                fail(f"--now {now} is before the mirror's last step ({_local(last)}): the mirror would show steps "
-                     "taken after it; give a later time")  # fmt: skip
-            result = service.evaluate(session, date_from=start, date_to=end, now=timestamp,
-                                      now_block=block if block is not None else mirrored or 0)  # fmt: skip
+                fail(
+                    f"--now {now} is before the mirror's last step ({_local(last)}): the mirror would show steps "
+                    "taken after it; give a later time"
+                )
+            result = service.evaluate(
+                session,
+                date_from=start,
+                date_to=end,
+                now=timestamp,
+                now_block=block if block is not None else mirrored or 0,
+            )
     finally:
         engine.dispose()
     if block is not None and (mirrored or 0) < block:
-        typer.secho(f"warning: the mirror is at block {mirrored}, the chain at {block}: steps since are not "
-                    "counted (the API's follower catches up; or `ledger reindex`)", fg=typer.colors.YELLOW, err=True)  # fmt: skip
+        typer.secho(
+            f"warning: the mirror is at block {mirrored}, the chain at {block}: steps since are not "
+            "counted (the API's follower catches up; or `ledger reindex`)",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     if csv_file is not None:
         _write(csv_file, service.to_csv(result).encode("utf-8"))
     if png_file is not None:
         _write(png_file, service.chart_png(result))
-    typer.echo(f"Art. 32 evaluation {result.date_from} to {result.date_to}, judged at {_local(timestamp)} Asia/Shanghai"
-               + (f" (block {block})" if block is not None else " (--now)"))  # fmt: skip
-    typer.echo(f"{'rank':>4}  {'score':>6}  {'compile':>7}  {'collect':>7}  {'resubmit':>8}  {'review':>7}  "
-               f"{'overdue':>7}  unit")  # fmt: skip
+    typer.echo(
+        f"Art. 32 evaluation {result.date_from} to {result.date_to}, judged at {_local(timestamp)} Asia/Shanghai"
+        + (f" (block {block})" if block is not None else " (--now)")
+    )
+    typer.echo(
+        f"{'rank':>4}  {'score':>6}  {'compile':>7}  {'collect':>7}  {'resubmit':>8}  {'review':>7}  "
+        f"{'overdue':>7}  unit"
+    )
     for u in result.units:
         overdue = u.compile.overdue + u.collect.overdue + u.resubmit.overdue + u.review.overdue
-        typer.echo(f"{u.rank or '-':>4}  {'-' if u.score is None else f'{u.score:.2f}':>6}  {_rate(u.compile):>7}  "
-                   f"{_rate(u.collect):>7}  {_rate(u.resubmit):>8}  {_rate(u.review):>7}  {overdue:>7}  "
-                   f"{u.name} ({u.unit_id})")  # fmt: skip
+        typer.echo(
+            f"{u.rank or '-':>4}  {'-' if u.score is None else f'{u.score:.2f}':>6}  {_rate(u.compile):>7}  "
+            f"{_rate(u.collect):>7}  {_rate(u.resubmit):>8}  {_rate(u.review):>7}  {overdue:>7}  "
+            f"{u.name} ({u.unit_id})"
+        )
     for path, what in ((csv_file, "CSV"), (png_file, "chart")):
         if path is not None:
             typer.echo(f"wrote the {what} to {path}")

@@ -24,7 +24,9 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(_: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")) -> None:
+def main(
+    _: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
     """Putuo public data sharing ledger."""
 
 
@@ -55,9 +57,12 @@ def up() -> None:
         if node.running():
             typer.echo(f"using the {node.kind} started earlier from {node.data_dir} (pid {node.pid()}) at {s.rpc_url}")
         else:
-            typer.secho(f"warning: a node not started from {node.data_dir} answers at {s.rpc_url}; using it. Stop it "
-                        "(a node left over from a crash?) or set LEDGER_RPC_URL to start a fresh one",
-                        err=True, fg=typer.colors.YELLOW)  # fmt: skip
+            typer.secho(
+                f"warning: a node not started from {node.data_dir} answers at {s.rpc_url}; using it. Stop it "
+                "(a node left over from a crash?) or set LEDGER_RPC_URL to start a fresh one",
+                err=True,
+                fg=typer.colors.YELLOW,
+            )
     # uvicorn re-raises SIGTERM after its own shutdown; make that an exit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -24,7 +24,7 @@ from chain import sharing as sharing_typed
 from chain.actions import ActionKind, CatalogAction, fresh_nonce
 from chain.sharing import SharingAction, StepKind
 from ledger_cli._api import DEFAULT_API_URL, ENV_API_URL, Api, ApiRefusedError, OfficerActionError, refusal_line
-from ledger_cli._context import fail, one_line_errors
+from ledger_cli._context import one_line_errors
 from signer._cli_common import KeystoreDirOption, PasswordFdOption  # noqa: F401 - re-exported for the commands
 from signer._password import read_password
 from signer.canonical import parse_json_strict
@@ -32,12 +32,15 @@ from signer.errors import NotCanonicalizable
 from signer.keys import SigningKey
 from signer.keystore import find_key, load_key
 
-ApiOption = Annotated[str, typer.Option("--api", envvar=ENV_API_URL, show_envvar=True, metavar="URL",
-                                        help="The platform's API.")]  # fmt: skip
-KeyOption = Annotated[str, typer.Option("--key", metavar="K", help="The officer's key: id, id prefix, name or file "
-                                        "(SM2 or ECDSA).")]  # fmt: skip
-WaitOption = Annotated[float, typer.Option("--wait", metavar="SECONDS", min=0,
-                                           help="How long to wait for the chain's confirmation.")]  # fmt: skip
+ApiOption = Annotated[
+    str, typer.Option("--api", envvar=ENV_API_URL, show_envvar=True, metavar="URL", help="The platform's API.")
+]
+KeyOption = Annotated[
+    str, typer.Option("--key", metavar="K", help="The officer's key: id, id prefix, name or file (SM2 or ECDSA).")
+]
+WaitOption = Annotated[
+    float, typer.Option("--wait", metavar="SECONDS", min=0, help="How long to wait for the chain's confirmation.")
+]
 DEFAULT_API = DEFAULT_API_URL
 DEFAULT_WAIT_S = 120.0
 POLL_S = 0.2
@@ -107,8 +110,10 @@ def unit_of(api: Api, key_id: str) -> str:
         for key in api.get(f"/v1/units/{unit['unit_id']}/keys"):
             if key["key_id"].lower() == key_id.lower() and key["active"]:
                 return unit["unit_id"]
-    raise OfficerActionError(f"key {key_id} is not an active officer key of any unit registered on-chain; "
-                             "the Office registers it (`ledger units add-officer`)")  # fmt: skip
+    raise OfficerActionError(
+        f"key {key_id} is not an active officer key of any unit registered on-chain; "
+        "the Office registers it (`ledger units add-officer`)"
+    )
 
 
 def chain_time(api: Api) -> int:
@@ -128,9 +133,11 @@ def _domain(answer: dict, expected: dict, name: str) -> tuple[int, str]:
     """(chainId, verifyingContract) of the API's typed data, once its message is the one derived here."""
     domain = answer.get("domain") or {}
     if domain.get("name") != name or domain.get("version") != catalog_typed.DOMAIN_VERSION:
-        raise TypedDataMismatchError(f"the API's EIP-712 domain is {domain.get('name')!r} version "
-                                     f"{domain.get('version')!r}, expected {name!r} version "
-                                     f"{catalog_typed.DOMAIN_VERSION!r}; refusing to sign")  # fmt: skip
+        raise TypedDataMismatchError(
+            f"the API's EIP-712 domain is {domain.get('name')!r} version "
+            f"{domain.get('version')!r}, expected {name!r} version "
+            f"{catalog_typed.DOMAIN_VERSION!r}; refusing to sign"
+        )
     try:
         chain_id, contract = int(domain["chainId"]), str(domain["verifyingContract"])
     except (KeyError, TypeError, ValueError):
@@ -138,8 +145,10 @@ def _domain(answer: dict, expected: dict, name: str) -> tuple[int, str]:
     got = answer.get("message") or {}
     for field in sorted(set(expected) | set(got)):
         if got.get(field) != expected.get(field):
-            raise TypedDataMismatchError(f"the API's EIP-712 message differs from the document in `{field}`: "
-                                         "refusing to sign what the document does not say")  # fmt: skip
+            raise TypedDataMismatchError(
+                f"the API's EIP-712 message differs from the document in `{field}`: "
+                "refusing to sign what the document does not say"
+            )
     if answer.get("primaryType") not in ("CatalogAction", "SharingAction"):
         raise TypedDataMismatchError(f"the API's EIP-712 primaryType is {answer.get('primaryType')!r}")
     return chain_id, contract
@@ -152,22 +161,55 @@ def sign_digest_of(action, key: SigningKey, chain_id: int, contract: str):
     return sharing_typed.sign_action(action, key, chain_id=chain_id, sharing_address=contract)
 
 
-def sign_catalog(api: Api, key: SigningKey, *, kind: ActionKind, entry_id: str, version: int, document: dict,
-                 parsed: BaseModel, data: bytes) -> CatalogAction:  # fmt: skip
+def sign_catalog(
+    api: Api,
+    key: SigningKey,
+    *,
+    kind: ActionKind,
+    entry_id: str,
+    version: int,
+    document: dict,
+    parsed: BaseModel,
+    data: bytes,
+) -> CatalogAction:
     """The catalog action of `document`, with a fresh nonce, signed by `key` for the API's Catalog."""
     from api.services.actions import contract_reason_code, declared_at
 
-    action = CatalogAction(kind, bytes.fromhex(entry_id[2:]), version, contract_reason_code(parsed), data,
-                           fresh_nonce(), declared_at=declared_at(kind, parsed))  # fmt: skip
-    answer = api.post("/v1/catalog/typed-data", {"kind": kind.name.lower(), "entry_id": entry_id, "version": version,
-                                                 "document": document, "nonce": str(action.nonce)})  # fmt: skip
+    action = CatalogAction(
+        kind,
+        bytes.fromhex(entry_id[2:]),
+        version,
+        contract_reason_code(parsed),
+        data,
+        fresh_nonce(),
+        declared_at=declared_at(kind, parsed),
+    )
+    answer = api.post(
+        "/v1/catalog/typed-data",
+        {
+            "kind": kind.name.lower(),
+            "entry_id": entry_id,
+            "version": version,
+            "document": document,
+            "nonce": str(action.nonce),
+        },
+    )
     expected = {**_jsonable(action.message()), "entryId": entry_id}
     chain_id, contract = _domain(answer, expected, catalog_typed.DOMAIN_NAME)
     return sign_digest_of(action, key, chain_id, contract)
 
 
-def sign_sharing(api: Api, key: SigningKey, *, kind: StepKind, document: dict, parsed: BaseModel, data: bytes,
-                 commitment: dict | None = None, proof=None) -> SharingAction:  # fmt: skip
+def sign_sharing(
+    api: Api,
+    key: SigningKey,
+    *,
+    kind: StepKind,
+    document: dict,
+    parsed: BaseModel,
+    data: bytes,
+    commitment: dict | None = None,
+    proof=None,
+) -> SharingAction:
     """The sharing step of `document` (an application with its `commitment` body and `proof`), with a
     fresh nonce, signed by `key` for the API's Sharing contract."""
     from sharing.fields import unsigned_action
@@ -202,11 +244,14 @@ def send(api: Api, path: str, body: dict, *, key: SigningKey, data: bytes, wait:
         raise (exc.of_only_item() if "actions" in body else exc) from None
     accepted = answer["accepted"][0] if "accepted" in answer else answer
     if accepted["signer"].lower() != key.key_id.lower():
-        raise OfficerActionError(f"the API recovered signer {accepted['signer']}, not key {key.key_id}: "
-                                 "it verifies against another chain or contract")  # fmt: skip
+        raise OfficerActionError(
+            f"the API recovered signer {accepted['signer']}, not key {key.key_id}: "
+            "it verifies against another chain or contract"
+        )
     status = wait_confirmed(api, accepted["action_id"], wait)
-    return Confirmed(accepted["action_id"], accepted["subject_id"], accepted["signer"], status["tx_hash"],
-                     "0x" + keccak(data).hex())  # fmt: skip
+    return Confirmed(
+        accepted["action_id"], accepted["subject_id"], accepted["signer"], status["tx_hash"], "0x" + keccak(data).hex()
+    )
 
 
 def wait_confirmed(api: Api, action_id: str, wait: float) -> dict:
@@ -214,8 +259,11 @@ def wait_confirmed(api: Api, action_id: str, wait: float) -> dict:
     from rich.console import Console
 
     console = Console(stderr=True)
-    spinner = (console.status(f"waiting for the chain to confirm action {action_id[:18]}…")
-               if console.is_terminal else contextlib.nullcontext())  # fmt: skip
+    spinner = (
+        console.status(f"waiting for the chain to confirm action {action_id[:18]}…")
+        if console.is_terminal
+        else contextlib.nullcontext()
+    )
     deadline = time.monotonic() + wait
     with spinner:
         while True:
@@ -227,16 +275,23 @@ def wait_confirmed(api: Api, action_id: str, wait: float) -> dict:
                 message = refusal_line(0, str(error.get("code")), str(error.get("message") or status["status"]))
                 raise ActionRejectedError(f"rejected on-chain: {message}")
             if time.monotonic() >= deadline:
-                raise ConfirmationTimeoutError(f"action {action_id} is still {status['status']} after {wait:g} s; "
-                                               f"GET /v1/catalog/actions/{action_id} says when it is confirmed")
+                raise ConfirmationTimeoutError(
+                    f"action {action_id} is still {status['status']} after {wait:g} s; "
+                    f"GET /v1/catalog/actions/{action_id} says when it is confirmed"
+                )
             time.sleep(POLL_S)
 
 
 def echo_proof(title: str, done: Confirmed, block: int | None, *, scheme: str, extra: dict[str, Any] | None = None):
     """The on-chain proof of a confirmed action, as the officer keeps it."""
-    rows = {"transaction": done.tx_hash, "block": block if block is not None else "(the API does not list it for "
-            "this step; the transaction locates it)", "document hash": done.document_hash,
-            "signed by": f"{done.signer} ({scheme})", "action id": done.action_id, **(extra or {})}  # fmt: skip
+    rows = {
+        "transaction": done.tx_hash,
+        "block": block if block is not None else "(the API does not list it for this step; the transaction locates it)",
+        "document hash": done.document_hash,
+        "signed by": f"{done.signer} ({scheme})",
+        "action id": done.action_id,
+        **(extra or {}),
+    }
     typer.echo(f"confirmed: {title}")
     width = max(len(k) for k in rows)
     for label, value in rows.items():

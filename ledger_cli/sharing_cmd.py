@@ -15,8 +15,7 @@ from ledger_cli._context import fail, one_line_errors, settings
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 METHODS = ("interface", "batch_comparison", "other")
 
-app = typer.Typer(help="Sharing (Art. 17–26): officers' steps, time-based steps, the use check.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Sharing (Art. 17–26): officers' steps, time-based steps, the use check.", no_args_is_help=True)
 
 
 def _runtime():
@@ -51,8 +50,13 @@ def check(
     entry_id: str = typer.Argument(..., help="The catalog entry's id (0x…)"),
     scenario: str = typer.Argument(..., help="The scenario code"),
     method: str = typer.Option("interface", help="interface | batch_comparison | other"),
-    api: str | None = typer.Option(None, "--api", metavar="URL", help="Ask this API (GET /v1/sharing/check) "
-                                   "instead of the local node and mirror: from an officer's or a gateway's machine"),
+    api: str | None = typer.Option(
+        None,
+        "--api",
+        metavar="URL",
+        help="Ask this API (GET /v1/sharing/check) "
+        "instead of the local node and mirror: from an officer's or a gateway's machine",
+    ),
 ) -> None:
     """May the unit use the entry for the scenario by the method now (Art. 25)? Exit 0 for yes, 3 for no."""
     for name, value in (("unit_id", unit_id), ("entry_id", entry_id)):
@@ -62,20 +66,29 @@ def check(
         fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
     if api is not None:
         with Api(api) as client:
-            answer = SimpleNamespace(**client.get("/v1/sharing/check", unit_id=unit_id, entry_id=entry_id,
-                                                  scenario=scenario, method=method))  # fmt: skip
+            answer = SimpleNamespace(
+                **client.get("/v1/sharing/check", unit_id=unit_id, entry_id=entry_id, scenario=scenario, method=method)
+            )
     else:
         from api.services import sharing_queries
 
         runtime = _runtime()
         try:
             with runtime.store.sessions() as session:
-                answer = sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
-                                               method=method, now=runtime.clock.now())  # fmt: skip
+                answer = sharing_queries.check(
+                    session,
+                    unit_id=unit_id,
+                    entry_id=entry_id,
+                    scenario=scenario,
+                    method=method,
+                    now=runtime.clock.now(),
+                )
         finally:
             runtime.engine.dispose()
-    typer.echo(f"{'yes' if answer.allowed else 'no'}: {answer.reason} — {answer.message}"
-               + (f" (grant {answer.grant_id}, version {answer.version})" if answer.grant_id else ""))
+    typer.echo(
+        f"{'yes' if answer.allowed else 'no'}: {answer.reason} — {answer.message}"
+        + (f" (grant {answer.grant_id}, version {answer.version})" if answer.grant_id else "")
+    )
     if not answer.allowed:
         raise typer.Exit(3)
 

@@ -19,7 +19,9 @@ from chain.node import rpc_ready
 from chain.rpc import RpcClient
 from ledger_cli._context import local_node, one_line_errors, settings
 
-node_app = typer.Typer(help="Start and stop the local EVM node (anvil by default, or the Hardhat node).", no_args_is_help=True)
+node_app = typer.Typer(
+    help="Start and stop the local EVM node (anvil by default, or the Hardhat node).", no_args_is_help=True
+)
 
 
 @node_app.command("start")

@@ -121,13 +121,17 @@ class ApplyContext:
             self.entries.rows[row["entry_id"]] = dict(row)
         reviewed = {hex0x(ev.args["entryId"]) for ev in events if ev.name == "CatalogVersionReviewed"}
         if reviewed:
-            query = select(VERSION_TABLE).where(VERSION_TABLE.c.entry_id.in_(reviewed), VERSION_TABLE.c.status == "pending")
+            query = select(VERSION_TABLE).where(
+                VERSION_TABLE.c.entry_id.in_(reviewed), VERSION_TABLE.c.status == "pending"
+            )
             for row in self.conn.execute(query).mappings():
                 self.versions.rows[(row["entry_id"], row["version"])] = dict(row)
 
     def flush(self) -> None:
-        for table, rows, keys in ((ENTRY_TABLE, self.entries, ("entry_id",)),
-                                  (VERSION_TABLE, self.versions, ("entry_id", "version"))):  # fmt: skip
+        for table, rows, keys in (
+            (ENTRY_TABLE, self.entries, ("entry_id",)),
+            (VERSION_TABLE, self.versions, ("entry_id", "version")),
+        ):
             if rows.new:
                 insert_rows(self.conn, table, [rows.rows[k] for k in rows.new])
             dirty = [rows.rows[k] for k in rows.dirty]
@@ -139,23 +143,39 @@ class ApplyContext:
                     [{**{f"k_{k}": r[k] for k in keys}, **{f"v_{c}": r[c] for c in values}} for r in dirty],
                 )
         rows = self.entries.rows
-        search.put(self.conn, [{"seq": rows[i]["seq"], "terms": rows[i]["search_terms"]} for i in self.search_dirty],
-                   replacing=[rows[i]["seq"] for i in self.search_dirty if i not in self.entries.new])  # fmt: skip
+        search.put(
+            self.conn,
+            [{"seq": rows[i]["seq"], "terms": rows[i]["search_terms"]} for i in self.search_dirty],
+            replacing=[rows[i]["seq"] for i in self.search_dirty if i not in self.entries.new],
+        )
 
 
 def _unit_registered(ctx: ApplyContext, ev: EventRecord) -> None:
-    ctx.conn.execute(insert(Unit).values(
-        unit_id=hex0x(ev.args["unitId"]), kind=UNIT_KINDS[ev.args["kind"]], name=ev.args["name"], code=ev.args["code"],
-        registered_block=ev.block_number, tx_hash=ev.tx_hash,
-    ))  # fmt: skip
+    ctx.conn.execute(
+        insert(Unit).values(
+            unit_id=hex0x(ev.args["unitId"]),
+            kind=UNIT_KINDS[ev.args["kind"]],
+            name=ev.args["name"],
+            code=ev.args["code"],
+            registered_block=ev.block_number,
+            tx_hash=ev.tx_hash,
+        )
+    )
 
 
 def _key_registered(ctx: ApplyContext, ev: EventRecord) -> None:
-    ctx.conn.execute(insert(OfficerKey).values(
-        key_id=ev.args["keyId"], unit_id=hex0x(ev.args["unitId"]), scheme=KEY_SCHEMES[ev.args["scheme"]],
-        public_key=hex0x(ev.args["publicKey"]), registered_block=ev.block_number,
-        registered_at=ctx.block_times[ev.block_number], revoked_block=None, revoked_at=None,
-    ))  # fmt: skip
+    ctx.conn.execute(
+        insert(OfficerKey).values(
+            key_id=ev.args["keyId"],
+            unit_id=hex0x(ev.args["unitId"]),
+            scheme=KEY_SCHEMES[ev.args["scheme"]],
+            public_key=hex0x(ev.args["publicKey"]),
+            registered_block=ev.block_number,
+            registered_at=ctx.block_times[ev.block_number],
+            revoked_block=None,
+            revoked_at=None,
+        )
+    )
 
 
 def _key_revoked(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -186,25 +206,61 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
     if entry_id in ctx.entries.rows:
         entry = ctx.entries.touch(entry_id)
     else:
-        entry = ctx.entries.add(entry_id, {
-            "seq": ev.position, "entry_id": entry_id, "unit_id": hex0x(a["unitId"]), "code": "",
-            "created_at": ctx.block_times[ev.block_number], "approved_version": 0, "name": "", "description": "",
-            "search_text": "", "search_terms": "", "sharing": "", "opening": "", "category": "", "grade": "",
-            "update_frequency": "", "name_key": "", "resubmit_due_at": 0, "collection_due_at": 0, "collected_at": 0,
-        })  # fmt: skip
+        entry = ctx.entries.add(
+            entry_id,
+            {
+                "seq": ev.position,
+                "entry_id": entry_id,
+                "unit_id": hex0x(a["unitId"]),
+                "code": "",
+                "created_at": ctx.block_times[ev.block_number],
+                "approved_version": 0,
+                "name": "",
+                "description": "",
+                "search_text": "",
+                "search_terms": "",
+                "sharing": "",
+                "opening": "",
+                "category": "",
+                "grade": "",
+                "update_frequency": "",
+                "name_key": "",
+                "resubmit_due_at": 0,
+                "collection_due_at": 0,
+                "collected_at": 0,
+            },
+        )
     entry["latest_version"] = number
     entry["pending_version"] = number
     entry["status"] = _STATUS_NAME_AFTER_SUBMISSION[kind]
     if kind == VersionKind.RESUBMISSION:
         entry["resubmit_due_at"] = 0  # the duty is done
-    ctx.versions.add((entry_id, number), {
-        "entry_id": entry_id, "version": number, "kind": _KIND_NAME[kind], "status": "pending",
-        "document": document, "document_hash": hex0x(a["documentHash"]), "signer": a["signer"],
-        "nonce": str(a["nonce"]), "due_at": a["dueAt"], "submitted_at": ctx.block_times[ev.block_number],
-        "submitted_block": ev.block_number, "submitted_tx": ev.tx_hash, "reviewer": None, "reviewed_at": None,
-        "reviewed_block": None, "reviewed_tx": None, "review_reason_code": None, "review_document": None,
-        "review_document_hash": None, "declared_at": a["declaredAt"], "compile_due_at": a["compileDueAt"],
-    })  # fmt: skip
+    ctx.versions.add(
+        (entry_id, number),
+        {
+            "entry_id": entry_id,
+            "version": number,
+            "kind": _KIND_NAME[kind],
+            "status": "pending",
+            "document": document,
+            "document_hash": hex0x(a["documentHash"]),
+            "signer": a["signer"],
+            "nonce": str(a["nonce"]),
+            "due_at": a["dueAt"],
+            "submitted_at": ctx.block_times[ev.block_number],
+            "submitted_block": ev.block_number,
+            "submitted_tx": ev.tx_hash,
+            "reviewer": None,
+            "reviewed_at": None,
+            "reviewed_block": None,
+            "reviewed_tx": None,
+            "review_reason_code": None,
+            "review_document": None,
+            "review_document_hash": None,
+            "declared_at": a["declaredAt"],
+            "compile_due_at": a["compileDueAt"],
+        },
+    )
     if kind != VersionKind.DELETION and entry["approved_version"] == 0:
         _show_version(ctx, entry, document)  # until approved, the entry shows its latest version
 
@@ -217,11 +273,15 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     version = ctx.versions.touch((entry_id, a["version"]))
     approved = a["reasonCode"] == 0
     version.update(
-        status="approved" if approved else "returned", reviewer=a["reviewer"],
-        reviewed_at=ctx.block_times[ev.block_number], reviewed_block=ev.block_number, reviewed_tx=ev.tx_hash,
-        review_reason_code=a["reasonCode"], review_document=review_document,
+        status="approved" if approved else "returned",
+        reviewer=a["reviewer"],
+        reviewed_at=ctx.block_times[ev.block_number],
+        reviewed_block=ev.block_number,
+        reviewed_tx=ev.tx_hash,
+        review_reason_code=a["reasonCode"],
+        review_document=review_document,
         review_document_hash=hex0x(a["documentHash"]),
-    )  # fmt: skip
+    )
     entry["pending_version"] = 0
     entry["status"] = EntryStatus(a["entryStatus"]).name.lower()
     if version["kind"] in ("initial", "resubmission"):  # the duty the review started (contract: _nextDuty)
@@ -247,16 +307,18 @@ def shown_fields(document: str) -> dict:
     name, description = _text(field(doc, "name")), _text(field(doc, "description"))
     search_text = normalise(name + "\n" + description)
     shown = dict(
-        name=name, description=description,
+        name=name,
+        description=description,
         # The terms of `index_terms(name + " " + description)`, from the text normalised once.
-        search_text=search_text, search_terms=normalised_index_terms(search_text),
+        search_text=search_text,
+        search_terms=normalised_index_terms(search_text),
         name_key=_text(normalise(name).replace(" ", ""), "name_key"),
         sharing=_text(field(doc, "sharing", "attribute"), "sharing"),
         opening=_text(field(doc, "opening", "attribute"), "opening"),
         category=_text(field(doc, "classification", "category"), "category"),
         grade=_text(field(doc, "classification", "grade"), "grade"),
         update_frequency=_text(field(doc, "update_frequency"), "update_frequency"),
-    )  # fmt: skip
+    )
     code = field(doc, "code", default=_NO_CODE)
     if code is not _NO_CODE:
         shown["code"] = _text(code, "code")
@@ -285,10 +347,18 @@ def _data_collected(ctx: ApplyContext, ev: EventRecord) -> None:
     document = ctx.checked_document(ev, f"collection record of entry {entry_id}")
     at = ctx.block_times[ev.block_number]
     ctx.entries.touch(entry_id)["collected_at"] = at
-    ctx.conn.execute(insert(CatalogCollection).values(
-        entry_id=entry_id, recorder=a["recorder"], due_at=a["collectionDueAt"], collected_at=at,
-        block_number=ev.block_number, tx_hash=ev.tx_hash, document=document, document_hash=hex0x(a["documentHash"]),
-    ))  # fmt: skip
+    ctx.conn.execute(
+        insert(CatalogCollection).values(
+            entry_id=entry_id,
+            recorder=a["recorder"],
+            due_at=a["collectionDueAt"],
+            collected_at=at,
+            block_number=ev.block_number,
+            tx_hash=ev.tx_hash,
+            document=document,
+            document_hash=hex0x(a["documentHash"]),
+        )
+    )
 
 
 HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {

@@ -113,13 +113,35 @@ def _demand_placeholder(demand_id: str, ev: EventRecord, at: int) -> dict:
     """A demand row before its Apply step is seen: the step fills every field but the ones the
     lifecycle events set (status, plan, serve due time, closed_at)."""
     return {
-        "demand_id": demand_id, "unit_id": "", "applicant": "", "status": "open", "route": "",
-        "scenario_code": "", "scenario_id": ZERO_HASH, "scenario_class": 0, "method": "", "frequency": "",
-        "frequency_reason": False, "fusion": False, "security_level": 0, "plan_status": "none", "plan_due_at": 0,
-        "plan_decided_at": 0, "serve_due_at": 0, "applied_at": at, "closed_at": 0, "block_number": ev.block_number,
-        "tx_hash": ev.tx_hash, "document": "", "document_hash": ZERO_HASH, "commitment_scheme": "",
-        "commitment_key_id": "", "commitment_document": "", "commitment_hash": ZERO_HASH, "commitment_signature": "",
-    }  # fmt: skip
+        "demand_id": demand_id,
+        "unit_id": "",
+        "applicant": "",
+        "status": "open",
+        "route": "",
+        "scenario_code": "",
+        "scenario_id": ZERO_HASH,
+        "scenario_class": 0,
+        "method": "",
+        "frequency": "",
+        "frequency_reason": False,
+        "fusion": False,
+        "security_level": 0,
+        "plan_status": "none",
+        "plan_due_at": 0,
+        "plan_decided_at": 0,
+        "serve_due_at": 0,
+        "applied_at": at,
+        "closed_at": 0,
+        "block_number": ev.block_number,
+        "tx_hash": ev.tx_hash,
+        "document": "",
+        "document_hash": ZERO_HASH,
+        "commitment_scheme": "",
+        "commitment_key_id": "",
+        "commitment_document": "",
+        "commitment_hash": ZERO_HASH,
+        "commitment_signature": "",
+    }
 
 
 def _ensure_demand(ctx: ApplyContext, demand_id: str, ev: EventRecord) -> None:
@@ -152,9 +174,13 @@ def _collected_before(ctx: ApplyContext, entry_id: str, ev: EventRecord) -> bool
     row = ctx.conn.execute(select(COLLECTIONS.c.block_number).where(COLLECTIONS.c.entry_id == entry_id)).first()
     if row is None or row.block_number != ev.block_number:
         return row is not None and row.block_number < ev.block_number
-    position = ctx.conn.execute(select(JOURNAL.c.position).where(
-        JOURNAL.c.block_number == ev.block_number, JOURNAL.c.subject == entry_id,
-        JOURNAL.c.name == "CatalogDataCollected")).scalar()  # fmt: skip
+    position = ctx.conn.execute(
+        select(JOURNAL.c.position).where(
+            JOURNAL.c.block_number == ev.block_number,
+            JOURNAL.c.subject == entry_id,
+            JOURNAL.c.name == "CatalogDataCollected",
+        )
+    ).scalar()
     return position is None or position < ev.position
 
 
@@ -164,23 +190,42 @@ def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     # Art. 22: not ready when asked, so no deemed approval: not catalogued (no entry), or its
     # approved entry's data not yet collected to the platform (the contract's Item.uncatalogued).
     not_ready = entry_id == ZERO_HASH or not _collected_before(ctx, entry_id, ev)
-    ctx.conn.execute(insert(ITEMS).values(
-        demand_id=hex0x(a["demandId"]), item=a["item"], owner_unit_id=hex0x(a["ownerUnitId"]),
-        demand_unit_id="",  # filled by the Apply step, emitted after this event
-        entry_id=entry_id, version=a["version"], uncatalogued=not_ready,
-        status=_name(ItemStatus(a["status"])), opened_at=_time(ctx, ev), due_at=a["dueAt"], decided_at=0, code=0,
-        decider=None, decision_tx=None,
-    ))  # fmt: skip
+    ctx.conn.execute(
+        insert(ITEMS).values(
+            demand_id=hex0x(a["demandId"]),
+            item=a["item"],
+            owner_unit_id=hex0x(a["ownerUnitId"]),
+            demand_unit_id="",  # filled by the Apply step, emitted after this event
+            entry_id=entry_id,
+            version=a["version"],
+            uncatalogued=not_ready,
+            status=_name(ItemStatus(a["status"])),
+            opened_at=_time(ctx, ev),
+            due_at=a["dueAt"],
+            decided_at=0,
+            code=0,
+            decider=None,
+            decision_tx=None,
+        )
+    )
 
 
 def _item_closed(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     # The code and the deciding officer come with the Decide step; a deemed approval (FinaliseItem)
     # and an item closed by a returned plan have neither.
-    _set(ctx, ITEMS, {"demand_id": hex0x(a["demandId"]), "item": a["item"]}, {
-        "status": _name(ItemStatus(a["status"])), "decided_at": _time(ctx, ev), "entry_id": hex0x(a["entryId"]),
-        "version": a["version"], "decision_tx": ev.tx_hash,
-    })  # fmt: skip
+    _set(
+        ctx,
+        ITEMS,
+        {"demand_id": hex0x(a["demandId"]), "item": a["item"]},
+        {
+            "status": _name(ItemStatus(a["status"])),
+            "decided_at": _time(ctx, ev),
+            "entry_id": hex0x(a["entryId"]),
+            "version": a["version"],
+            "decision_tx": ev.tx_hash,
+        },
+    )
 
 
 def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -192,8 +237,12 @@ def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
 def _demand_closed(ctx: ApplyContext, ev: EventRecord) -> None:
     demand_id = hex0x(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
-    _set(ctx, DEMANDS, {"demand_id": demand_id},
-         {"status": _name(DemandStatus(ev.args["status"])), "closed_at": _time(ctx, ev)})  # fmt: skip
+    _set(
+        ctx,
+        DEMANDS,
+        {"demand_id": demand_id},
+        {"status": _name(DemandStatus(ev.args["status"])), "closed_at": _time(ctx, ev)},
+    )
 
 
 def scenario_code_of(doc: dict) -> str:
@@ -212,18 +261,28 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
     commitment = terms.commitment
     scenario_code = scenario_code_of(as_object(document))
     fields = {
-        "unit_id": unit_id, "applicant": a["actor"],
+        "unit_id": unit_id,
+        "applicant": a["actor"],
         "route": "scenario" if terms.scenario_class != 0 else "owner_review",
-        "scenario_code": scenario_code, "scenario_id": hex0x(terms.scenario_id), "scenario_class": terms.scenario_class,
-        "method": _name(Method(terms.method)), "frequency": _name(Frequency(terms.frequency)),
-        "frequency_reason": bool(terms.frequency_reason), "fusion": bool(terms.fusion),
-        "security_level": terms.security_level, "applied_at": _time(ctx, ev), "block_number": ev.block_number,
-        "tx_hash": ev.tx_hash, "document": document, "document_hash": hex0x(a["documentHash"]),
+        "scenario_code": scenario_code,
+        "scenario_id": hex0x(terms.scenario_id),
+        "scenario_class": terms.scenario_class,
+        "method": _name(Method(terms.method)),
+        "frequency": _name(Frequency(terms.frequency)),
+        "frequency_reason": bool(terms.frequency_reason),
+        "fusion": bool(terms.fusion),
+        "security_level": terms.security_level,
+        "applied_at": _time(ctx, ev),
+        "block_number": ev.block_number,
+        "tx_hash": ev.tx_hash,
+        "document": document,
+        "document_hash": hex0x(a["documentHash"]),
         "commitment_scheme": _name(KeyScheme(commitment.scheme)),
         "commitment_key_id": to_checksum_address(commitment.key_id),
-        "commitment_document": stored_text(commitment.document), "commitment_hash": hex0x(keccak256(commitment.document)),
+        "commitment_document": stored_text(commitment.document),
+        "commitment_hash": hex0x(keccak256(commitment.document)),
         "commitment_signature": hex0x(commitment.signature),
-    }  # fmt: skip
+    }
     if _get(ctx, DEMANDS, demand_id=demand_id) is None:
         ctx.conn.execute(insert(DEMANDS).values({**_demand_placeholder(demand_id, ev, fields["applied_at"]), **fields}))
     else:  # its plan or its closing came first, in the same transaction
@@ -236,8 +295,12 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
 
 
 def _decided(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
-    _set(ctx, ITEMS, {"demand_id": demand_id, "item": ev.args["item"]},
-         {"decider": ev.args["actor"], "code": ev.args["code"]})  # fmt: skip
+    _set(
+        ctx,
+        ITEMS,
+        {"demand_id": demand_id, "item": ev.args["item"]},
+        {"decider": ev.args["actor"], "code": ev.args["code"]},
+    )
 
 
 def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -245,10 +308,16 @@ def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     with the 10-working-day service due, or returned (no service due)."""
     demand_id = hex0x(ev.args["demandId"])
     _ensure_demand(ctx, demand_id, ev)
-    _set(ctx, DEMANDS, {"demand_id": demand_id}, {
-        "plan_status": _name(PlanStatus(ev.args["status"])), "plan_decided_at": _time(ctx, ev),
-        "serve_due_at": ev.args["serveDueAt"],
-    })  # fmt: skip
+    _set(
+        ctx,
+        DEMANDS,
+        {"demand_id": demand_id},
+        {
+            "plan_status": _name(PlanStatus(ev.args["status"])),
+            "plan_decided_at": _time(ctx, ev),
+            "serve_due_at": ev.args["serveDueAt"],
+        },
+    )
 
 
 # ---------------------------------------------------------------- grants
@@ -260,21 +329,40 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
     # Known from the application; in the Apply's own transaction the Apply step fills them in later.
     demand = _get(ctx, DEMANDS, demand_id=grant_id) or {"scenario_code": "", "frequency_reason": False}
     grant = {
-        "grant_id": grant_id, "unit_id": unit_id, "scenario_id": hex0x(a["scenarioId"]),
-        "scenario_code": demand["scenario_code"], "scenario_class": a["scenarioClass"],
-        "method": _name(Method(a["method"])), "frequency": _name(Frequency(a["frequency"])),
-        "frequency_reason": demand["frequency_reason"], "security_level": a["securityLevel"],
-        "status": _name(GrantStatus.ACTIVE), "suspension": _name(Suspension.NONE), "objection_pending": False,
-        "objected": False, "issued_at": at, "issued_block": ev.block_number, "issued_tx": ev.tx_hash,
-        "last_used_at": at, "excused_until": 0, "suspended_at": 0, "objection_due_at": 0,
-        "serve_due_at": a["serveDueAt"], "served_at": 0, "terminated_at": 0, "termination": "",
-    }  # fmt: skip
+        "grant_id": grant_id,
+        "unit_id": unit_id,
+        "scenario_id": hex0x(a["scenarioId"]),
+        "scenario_code": demand["scenario_code"],
+        "scenario_class": a["scenarioClass"],
+        "method": _name(Method(a["method"])),
+        "frequency": _name(Frequency(a["frequency"])),
+        "frequency_reason": demand["frequency_reason"],
+        "security_level": a["securityLevel"],
+        "status": _name(GrantStatus.ACTIVE),
+        "suspension": _name(Suspension.NONE),
+        "objection_pending": False,
+        "objected": False,
+        "issued_at": at,
+        "issued_block": ev.block_number,
+        "issued_tx": ev.tx_hash,
+        "last_used_at": at,
+        "excused_until": 0,
+        "suspended_at": 0,
+        "objection_due_at": 0,
+        "serve_due_at": a["serveDueAt"],
+        "served_at": 0,
+        "terminated_at": 0,
+        "termination": "",
+    }
     grant["idle_from"] = _idle_from(grant)
     ctx.conn.execute(insert(GRANTS).values(grant))
-    ctx.conn.execute(insert(GRANT_RESOURCES), [
-        {"grant_id": grant_id, "idx": i, "entry_id": hex0x(entry_id), "version": version, "unit_id": unit_id}
-        for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
-    ])  # fmt: skip
+    ctx.conn.execute(
+        insert(GRANT_RESOURCES),
+        [
+            {"grant_id": grant_id, "idx": i, "entry_id": hex0x(entry_id), "version": version, "unit_id": unit_id}
+            for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
+        ],
+    )
 
 
 def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -283,8 +371,9 @@ def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
     if grant is None:
         return
     status, at = GrantStatus(a["status"]), _time(ctx, ev)
-    grant.update(status=_name(status), suspension=_name(Suspension(a["suspension"])),
-                 objection_due_at=a["objectionDueAt"])  # fmt: skip
+    grant.update(
+        status=_name(status), suspension=_name(Suspension(a["suspension"])), objection_due_at=a["objectionDueAt"]
+    )
     if status == GrantStatus.ACTIVE:
         # Issued, or reinstated: the contract clears the suspension and restarts the idle clock.
         grant.update(objection_pending=False, objected=False, suspended_at=0, last_used_at=at)
@@ -350,9 +439,11 @@ def _scenario_step(ctx: ApplyContext, ev: EventRecord, scenario_id: str, documen
     row = _get(ctx, SCENARIOS, scenario_id=scenario_id)
     code, name = field(doc, "scenario_code", default=None), field(doc, "name", default=None)
     values = {
-        "approved": approve, "approved_at": at if approve else 0,
-        "evaluation_hash": hex0x(ev.args["documentHash"]) if approve else ZERO_HASH, "changed_at": at,
-    }  # fmt: skip
+        "approved": approve,
+        "approved_at": at if approve else 0,
+        "evaluation_hash": hex0x(ev.args["documentHash"]) if approve else ZERO_HASH,
+        "changed_at": at,
+    }
     if approve or row is None:
         values.update(code=_text(code), name=_text(name))
     else:  # a withdrawal keeps the evaluation's code and name unless it states them
@@ -394,12 +485,26 @@ def _sharing_step(ctx: ApplyContext, ev: EventRecord) -> None:
     kind = StepKind(a["kind"])
     subject = hex0x(a["subject"])
     document = _checked_document(ev, f"sharing step {_name(kind)} of {subject}")
-    ctx.conn.execute(insert(STEPS).values(
-        position=ev.position, subject=subject, kind=_name(kind), item=a["item"], unit_id=hex0x(a["unitId"]),
-        actor=a["actor"], nonce=str(a["nonce"]), code=a["code"], at=a["at"], terms=hex0x(a["terms"]),
-        document=document, document_hash=hex0x(a["documentHash"]), block_number=ev.block_number,
-        block_time=_time(ctx, ev), tx_hash=ev.tx_hash, log_index=ev.log_index,
-    ))  # fmt: skip
+    ctx.conn.execute(
+        insert(STEPS).values(
+            position=ev.position,
+            subject=subject,
+            kind=_name(kind),
+            item=a["item"],
+            unit_id=hex0x(a["unitId"]),
+            actor=a["actor"],
+            nonce=str(a["nonce"]),
+            code=a["code"],
+            at=a["at"],
+            terms=hex0x(a["terms"]),
+            document=document,
+            document_hash=hex0x(a["documentHash"]),
+            block_number=ev.block_number,
+            block_time=_time(ctx, ev),
+            tx_hash=ev.tx_hash,
+            log_index=ev.log_index,
+        )
+    )
     effect = STEP_EFFECTS.get(kind)
     if effect is not None:
         effect(ctx, ev, subject, document)

@@ -103,7 +103,9 @@ class CatalogEntry(MirrorBase):
     """An entry with the searchable fields of its current version (approved, else latest)."""
 
     __tablename__ = "catalog_entries"
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # chain position of its first version
+    seq: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False
+    )  # chain position of its first version
     entry_id: Mapped[str] = mapped_column(String(66), unique=True)
     unit_id: Mapped[str] = mapped_column(String(66))
     code: Mapped[str] = mapped_column(String(64))
@@ -122,8 +124,12 @@ class CatalogEntry(MirrorBase):
     grade: Mapped[str] = mapped_column(String(4))
     update_frequency: Mapped[str] = mapped_column(String(16))
     name_key: Mapped[str] = mapped_column(Text)  # normalised name: duplicate detection (Art. 13)
-    resubmit_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # Art. 13; 0: no resubmission owed
-    collection_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # Art. 15; 0: not approved yet
+    resubmit_due_at: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )  # Art. 13; 0: no resubmission owed
+    collection_due_at: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )  # Art. 15; 0: not approved yet
     collected_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # 0: not collected yet
 
     __table_args__ = (
@@ -158,8 +164,12 @@ class CatalogVersion(MirrorBase):
     review_reason_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     review_document: Mapped[str | None] = mapped_column(Text, nullable=True)
     review_document_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
-    declared_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # first version: the Art. 11 date the unit declared
-    compile_due_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # first version: Art. 11 due (0: year not held)
+    declared_at: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )  # first version: the Art. 11 date the unit declared
+    compile_due_at: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )  # first version: Art. 11 due (0: year not held)
 
 
 class CatalogCollection(MirrorBase):

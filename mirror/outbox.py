@@ -92,7 +92,8 @@ def _within_gas_budget(rows: list[OutboxAction]) -> tuple[list[OutboxAction], in
 def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
     return SIGNED_CONTRACTS["sharing" if isinstance(action, sharing.SharingAction) else "catalog"].encode(
-        action.as_tuple())  # fmt: skip
+        action.as_tuple()
+    )
 
 
 def encode_tuple(contract: str, action: tuple) -> bytes:
@@ -106,8 +107,9 @@ def decode_action(payload: bytes, contract: str = "catalog") -> tuple:
 class Relayer:
     """Moves outbox rows onto the chain."""
 
-    def __init__(self, sessions: sessionmaker, sender: Sender, contracts: dict, *, batch_max: int,
-                 resend_after_s: float):  # fmt: skip
+    def __init__(
+        self, sessions: sessionmaker, sender: Sender, contracts: dict, *, batch_max: int, resend_after_s: float
+    ):
         """`contracts` maps each name of chain.signed_contracts.SIGNED_CONTRACTS to its web3 contract."""
         self.sessions = sessions
         self.sender = sender

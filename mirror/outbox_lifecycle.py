@@ -121,8 +121,9 @@ def _lock_subjects(session: Session, subjects: set[str]) -> None:
         return
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(OutboxSubject).values([{"subject": s} for s in sorted(subjects)])
-    session.execute(statement.on_conflict_do_update(index_elements=["subject"],
-                                                    set_={"subject": statement.excluded.subject}))  # fmt: skip
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["subject"], set_={"subject": statement.excluded.subject})
+    )
 
 
 def in_flight(session: Session, digests: list[str]) -> dict[str, OutboxAction]:
@@ -159,7 +160,9 @@ def next_batch(session: Session, limit: int) -> list[OutboxAction]:
     contract = session.scalar(accepted.with_only_columns(OutboxAction.contract).order_by(OutboxAction.id).limit(1))
     if contract is None:
         return []
-    return list(session.scalars(accepted.where(OutboxAction.contract == contract).order_by(OutboxAction.id).limit(limit)))
+    return list(
+        session.scalars(accepted.where(OutboxAction.contract == contract).order_by(OutboxAction.id).limit(limit))
+    )
 
 
 def mark_sent(session: Session, ids: list[int], *, tx_hash: str, at: float) -> None:
@@ -197,10 +200,16 @@ def confirm(conn: Connection, events: Iterable[EventRecord]) -> None:
     recorded = [(action, ev.tx_hash) for ev in events if (action := confirmed_action(ev.name, ev.args))]
     if not recorded:
         return
-    waiting = set(conn.execute(select(OutboxAction.signer, OutboxAction.nonce)
-                               .where(OutboxAction.status != OutboxStatus.CONFIRMED)))  # fmt: skip
-    mine = [{"b_signer": signer, "b_nonce": str(nonce), "b_tx": tx}
-            for (signer, nonce), tx in recorded if (signer, str(nonce)) in waiting]  # fmt: skip
+    waiting = set(
+        conn.execute(
+            select(OutboxAction.signer, OutboxAction.nonce).where(OutboxAction.status != OutboxStatus.CONFIRMED)
+        )
+    )
+    mine = [
+        {"b_signer": signer, "b_nonce": str(nonce), "b_tx": tx}
+        for (signer, nonce), tx in recorded
+        if (signer, str(nonce)) in waiting
+    ]
     if mine:
         conn.execute(
             update(OutboxAction)
@@ -237,7 +246,9 @@ def undo(conn: Connection, event: EventRecord) -> None:
     elif event.name in REJECTING_EVENTS:
         conn.execute(
             update(OutboxAction)
-            .where(OutboxAction.digest == "0x" + event.args["digest"].hex(), OutboxAction.status == OutboxStatus.REJECTED)
+            .where(
+                OutboxAction.digest == "0x" + event.args["digest"].hex(), OutboxAction.status == OutboxStatus.REJECTED
+            )
             .values(status=OutboxStatus.ACCEPTED, tx_hash=None, sent_at=None, error=None, reason=None)
         )
 

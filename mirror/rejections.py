@@ -21,6 +21,9 @@ def action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
     with its error, and its outbox row marked rejected unless it was a resent copy."""
     digest = hex0x(ev.args["digest"])
     reverted = decode_rejection(ev.args["reason"])
-    ctx.conn.execute(insert(RejectedAction).values(position=ev.position, digest=digest, error=str(reverted),
-                                                   block_number=ev.block_number, tx_hash=ev.tx_hash))  # fmt: skip
+    ctx.conn.execute(
+        insert(RejectedAction).values(
+            position=ev.position, digest=digest, error=str(reverted), block_number=ev.block_number, tx_hash=ev.tx_hash
+        )
+    )
     outbox_lifecycle.reject(ctx.conn, digest, reverted)

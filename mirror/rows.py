@@ -34,7 +34,9 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
         return
     sql, columns = _sqlite_insert(table, tuple(rows[0]))
     values = itemgetter(*columns)
-    insert_tuples(conn, sql, [values(row) for row in rows] if len(columns) > 1 else [(row[columns[0]],) for row in rows])
+    insert_tuples(
+        conn, sql, [values(row) for row in rows] if len(columns) > 1 else [(row[columns[0]],) for row in rows]
+    )
 
 
 def insert_tuples(conn: Connection, sql: str, rows: list[tuple]) -> None:

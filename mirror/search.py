@@ -57,8 +57,9 @@ def put(conn: Connection, rows: list[dict], *, replacing: list[int] = ()) -> Non
     remove(conn, list(replacing))
     # In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is not
     # above the last one, so rows in any other order leave many small segments to merge.
-    insert_tuples(conn, f"INSERT INTO {FTS_TABLE}(rowid, terms) VALUES (?, ?)",
-                  sorted([(r["seq"], r["terms"]) for r in rows]))  # fmt: skip
+    insert_tuples(
+        conn, f"INSERT INTO {FTS_TABLE}(rowid, terms) VALUES (?, ?)", sorted([(r["seq"], r["terms"]) for r in rows])
+    )
 
 
 def remove(conn: Connection, seqs: list[int]) -> None:

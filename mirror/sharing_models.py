@@ -58,7 +58,9 @@ class SharingItem(MirrorBase):
     entry_id: Mapped[str] = mapped_column(String(66))  # 0x00…: not yet catalogued (Art. 22)
     version: Mapped[int] = mapped_column(Integer)
     uncatalogued: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(16))  # authorised | pending | approved | rejected | deemed_approved | closed
+    status: Mapped[str] = mapped_column(
+        String(16)
+    )  # authorised | pending | approved | rejected | deemed_approved | closed
     opened_at: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     decided_at: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -110,8 +112,10 @@ class SharingGrantResource(MirrorBase):
     version: Mapped[int] = mapped_column(Integer)
     unit_id: Mapped[str] = mapped_column(String(66))  # the grant's demand unit, for the check's lookup
 
-    __table_args__ = (Index("ix_grant_resources_lookup", "unit_id", "entry_id"),
-                      Index("ix_grant_resources_entry", "entry_id"))
+    __table_args__ = (
+        Index("ix_grant_resources_lookup", "unit_id", "entry_id"),
+        Index("ix_grant_resources_entry", "entry_id"),
+    )
 
 
 class SharingScenario(MirrorBase):

@@ -55,8 +55,15 @@ class MirrorStore(Protocol):
     def cursor(self) -> tuple[int, str] | None:
         """(block number, block hash) of the last applied block, None before the first."""
 
-    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int],
-              prepared: object | None = None) -> None:  # fmt: skip
+    def apply(
+        self,
+        events: list[EventRecord],
+        *,
+        to_block: int,
+        to_block_hash: str,
+        block_times: dict[int, int],
+        prepared: object | None = None,
+    ) -> None:
         """Apply `events` (in chain order, all in blocks ≤ `to_block`) and move the cursor to `to_block`.
 
         `prepared`, if given, is what `prepare` returned for the same events and block times."""
@@ -163,14 +170,23 @@ class SqlMirrorStore:
 
     def seen_blocks(self) -> Iterable[tuple[int, str]]:
         with self.sessions() as session:
-            rows = session.execute(select(SeenBlock.block_number, SeenBlock.block_hash).order_by(SeenBlock.block_number.desc()))
+            rows = session.execute(
+                select(SeenBlock.block_number, SeenBlock.block_hash).order_by(SeenBlock.block_number.desc())
+            )
             return [(n, h) for n, h in rows]
 
     def prepare(self, events: list[EventRecord], block_times: dict[int, int]) -> PreparedEvents:
         return PreparedEvents(events, block_times)
 
-    def apply(self, events: list[EventRecord], *, to_block: int, to_block_hash: str, block_times: dict[int, int],
-              prepared: PreparedEvents | None = None) -> None:  # fmt: skip
+    def apply(
+        self,
+        events: list[EventRecord],
+        *,
+        to_block: int,
+        to_block_hash: str,
+        block_times: dict[int, int],
+        prepared: PreparedEvents | None = None,
+    ) -> None:
         with self.sessions.begin() as session:
             current = self._lock_cursor(session)
             if current is not None and to_block < current.block_number:
@@ -203,8 +219,13 @@ class SqlMirrorStore:
         )
         return [e for e in events if e.position not in done]
 
-    def _apply_events(self, session: Session, events: list[EventRecord], block_times: dict[int, int],
-                      prepared: PreparedEvents | None = None) -> None:  # fmt: skip
+    def _apply_events(
+        self,
+        session: Session,
+        events: list[EventRecord],
+        block_times: dict[int, int],
+        prepared: PreparedEvents | None = None,
+    ) -> None:
         conn = session.connection()
         if prepared is not None and prepared.block_times is not block_times:
             prepared = None  # prepared for other block times: not to be trusted
@@ -269,10 +290,19 @@ class SqlMirrorStore:
 
 def _journal_row(ev: EventRecord, block_times: dict[int, int]) -> dict:
     """The event's row in the mirror's journal (`chain_events`)."""
-    return {"position": ev.position, "block_number": ev.block_number, "log_index": ev.log_index,
-            "tx_hash": ev.tx_hash, "name": ev.name, "subject": subject_of(ev), "address": ev.address,
-            "block_hash": ev.block_hash, "block_time": block_times[ev.block_number],
-            "topics": b"".join([bytes.fromhex(t[2:]) for t in ev.topics]), "data": bytes.fromhex(ev.data[2:])}  # fmt: skip
+    return {
+        "position": ev.position,
+        "block_number": ev.block_number,
+        "log_index": ev.log_index,
+        "tx_hash": ev.tx_hash,
+        "name": ev.name,
+        "subject": subject_of(ev),
+        "address": ev.address,
+        "block_hash": ev.block_hash,
+        "block_time": block_times[ev.block_number],
+        "topics": b"".join([bytes.fromhex(t[2:]) for t in ev.topics]),
+        "data": bytes.fromhex(ev.data[2:]),
+    }
 
 
 class PreparedEvents:

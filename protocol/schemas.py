@@ -50,8 +50,7 @@ def file_name(schema: str) -> str:
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """Every published schema by schema id: each model's validation-mode JSON Schema, by alias."""
-    out = {schema_id(m): {"$schema": DIALECT, **m.model_json_schema(by_alias=True, mode="validation")}
-           for m in MODELS}  # fmt: skip
+    out = {schema_id(m): {"$schema": DIALECT, **m.model_json_schema(by_alias=True, mode="validation")} for m in MODELS}
     out[COMMITMENT_SCHEMA] = {"$schema": DIALECT, **COMMITMENT_JSON_SCHEMA}
     return dict(sorted(out.items()))
 
@@ -89,8 +88,9 @@ def openapi_document(*models: type[BaseModel], description: str | None = None) -
     against its schema itself, naming the field in a 422) but shown in the OpenAPI document as
     `models`: a `$ref` to the one, or a `oneOf` discriminated by `schema`."""
     shown: Any = models[0] if len(models) == 1 else Annotated[Union[models], Field(discriminator="schema_")]
-    return Annotated[dict[str, Any], BeforeValidator(_unchanged, json_schema_input_type=shown),
-                     Field(description=description)]  # fmt: skip
+    return Annotated[
+        dict[str, Any], BeforeValidator(_unchanged, json_schema_input_type=shown), Field(description=description)
+    ]
 
 
 def openapi_commitment(description: str | None = None) -> Any:

@@ -65,9 +65,16 @@ class CommitmentAudit:
 
 def apply_step(w3, sharing_address: str, demand_id: bytes) -> EventRecord:
     """The demand's Apply step, from `eth_getLogs` on the Sharing contract."""
-    params = {"address": to_checksum_address(sharing_address), "fromBlock": "0x0", "toBlock": "latest",
-              "topics": [event_topic("Sharing", "SharingStep"), "0x" + demand_id.hex(),
-                         "0x" + int(StepKind.APPLY).to_bytes(32, "big").hex()]}
+    params = {
+        "address": to_checksum_address(sharing_address),
+        "fromBlock": "0x0",
+        "toBlock": "latest",
+        "topics": [
+            event_topic("Sharing", "SharingStep"),
+            "0x" + demand_id.hex(),
+            "0x" + int(StepKind.APPLY).to_bytes(32, "big").hex(),
+        ],
+    }
     reply = w3.provider.make_request("eth_getLogs", [params])
     if "error" in reply:
         raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")
@@ -108,8 +115,16 @@ def audit_commitment(w3, registry_address: str, sharing_address: str, demand_id:
         problem = f"the commitment names demand {commitment.demand_id}"
     elif commitment.signing_unit_id.lower() != unit_hex:
         problem = f"the commitment names unit {commitment.signing_unit_id}, the demand's is {unit_hex}"
-    return CommitmentAudit(demand_hex, unit_hex, step.tx_hash, step.block_number,
-                           "sm2" if proof.scheme == KeyScheme.SM2 else "ecdsa", proof.key_id, checked, problem)
+    return CommitmentAudit(
+        demand_hex,
+        unit_hex,
+        step.tx_hash,
+        step.block_number,
+        "sm2" if proof.scheme == KeyScheme.SM2 else "ecdsa",
+        proof.key_id,
+        checked,
+        problem,
+    )
 
 
 @dataclass
@@ -141,8 +156,12 @@ class GrantAudit:
 
 
 def _sharing_logs(w3, sharing_address: str, name: str, subject: bytes) -> list[EventRecord]:
-    params = {"address": to_checksum_address(sharing_address), "fromBlock": "0x0", "toBlock": "latest",
-              "topics": [event_topic("Sharing", name), "0x" + subject.hex()]}  # fmt: skip
+    params = {
+        "address": to_checksum_address(sharing_address),
+        "fromBlock": "0x0",
+        "toBlock": "latest",
+        "topics": [event_topic("Sharing", name), "0x" + subject.hex()],
+    }
     reply = w3.provider.make_request("eth_getLogs", [params])
     if "error" in reply:
         raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")
@@ -169,24 +188,32 @@ def audit_grant(w3, registry_address: str, sharing_address: str, grant_id: bytes
                     problems.append("the actor's key belongs to another unit than the step records")
                 if not (key.registered_at <= at and (key.revoked_at is None or at < key.revoked_at)):
                     problems.append("the actor's key was not active at the step")
-                carried = [a for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["sharing"].action_abi)
-                           if a[7] == event.args["nonce"] and keccak(a[6]) == bytes(event.args["documentHash"])]
+                carried = [
+                    a
+                    for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["sharing"].action_abi)
+                    if a[7] == event.args["nonce"] and keccak(a[6]) == bytes(event.args["documentHash"])
+                ]
                 if len(carried) != 1:
                     problems.append("the transaction carries no signed action matching the step")
                 else:
                     action = SharingAction.from_tuple(carried[0])
                     signer = recover_action_signer(
-                        digest(action, chain_id=chain_id, sharing_address=sharing_address), action.signature,
-                        lambda key_id: key.public_key if key_id.lower() == key.key_id.lower() else None)  # fmt: skip
+                        digest(action, chain_id=chain_id, sharing_address=sharing_address),
+                        action.signature,
+                        lambda key_id, key=key: key.public_key if key_id.lower() == key.key_id.lower() else None,
+                    )
                     if signer.lower() != key.key_id.lower():
                         problems.append(f"the signature was made by {signer}, not by {key.key_id}")
             except (SignerError, ValueError, SignatureMismatchError) as exc:
                 problems.append(f"the step's signature does not verify: {exc}")
         steps.append(GrantStep(kind.name.lower(), event.tx_hash, event.block_number, at, event.args["actor"], problems))
     return GrantAudit(
-        "0x" + grant_id.hex(), "0x" + bytes(grant["unitId"]).hex(), "0x" + bytes(grant["scenarioId"]).hex(),
+        "0x" + grant_id.hex(),
+        "0x" + bytes(grant["unitId"]).hex(),
+        "0x" + bytes(grant["scenarioId"]).hex(),
         Method(grant["method"]).name.lower(),
         [("0x" + bytes(e).hex(), v) for e, v in zip(grant["entryIds"], grant["versions"])],
         GrantStatus(statuses[-1].args["status"]).name.lower() if statuses else "active",
-        audit_commitment(w3, registry_address, sharing_address, grant_id), steps,
-    )  # fmt: skip
+        audit_commitment(w3, registry_address, sharing_address, grant_id),
+        steps,
+    )

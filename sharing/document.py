@@ -56,14 +56,17 @@ def _real_date(value: str) -> str:
 
 # One spelling each: the document's canonical bytes are its identity (a demand's id). Each
 # `json_schema_extra` states an AfterValidator's rule in the published JSON Schema.
-Id = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", json_schema_extra={"not": {"const": ZERO_ID}}),
-               AfterValidator(_nonzero)]  # fmt: skip
+Id = Annotated[
+    str, Field(pattern=r"^0x[0-9a-f]{64}$", json_schema_extra={"not": {"const": ZERO_ID}}), AfterValidator(_nonzero)
+]
 ShanghaiTime = Annotated[
-    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$", json_schema_extra={"format": "date-time"}),
+    str,
+    Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$", json_schema_extra={"format": "date-time"}),
     AfterValidator(_real_time),
 ]
-ShanghaiDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}),
-                         AfterValidator(_real_date)]  # fmt: skip
+ShanghaiDate = Annotated[
+    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}), AfterValidator(_real_date)
+]
 ReasonCode = Annotated[int, Field(ge=1, le=MAX_CODE)]
 ItemIndex = Annotated[int, Field(ge=0, lt=MAX_RESOURCES)]  # a demand has at most 32 items
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
@@ -174,15 +177,22 @@ class Scenario(_Strict):
 class Resource(_Strict):
     """A resource wanted: a catalog entry at a version, or (both null) data not yet catalogued."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [
-        given_iff("version", given("entry_id")),
-        present_when("description", null("entry_id")),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                given_iff("version", given("entry_id")),
+                present_when("description", null("entry_id")),
+            ]
+        }
+    )
     entry_id: Id | None
     version: Version | None
     owner_unit_id: Id
-    items: Annotated[list[Text], Field(min_length=1, max_length=200, json_schema_extra={"uniqueItems": True}),
-                     AfterValidator(_distinct)]  # fmt: skip
+    items: Annotated[
+        list[Text],
+        Field(min_length=1, max_length=200, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_distinct),
+    ]
     description: LongText | None = Field(default=None, validate_default=True)
 
     @field_validator("version")
@@ -212,18 +222,30 @@ class FusionPlan(_Strict):
 class Application(_Strict):
     """A demand application (Art. 17): what is wanted, why, how, how often, how it is kept safe."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "allOf": [
-            {"if": {"required": ["scenario"], "properties": {"scenario": equals("class4_basis", "batch_comparison")}},
-             "then": {"properties": {"method": {"const": "batch_comparison"}}}},
-            given_iff("method_reason", equals("method", "other")),
-            given_iff("frequency_reason", {"required": ["frequency"], "properties": {"frequency": {
-                "enum": sorted(f.value for f in RARE_FREQUENCIES)}}}),
-            given_iff("fusion_plan", equals("demand_type", "fusion")),
-        ],
-        "$comment": "Not expressible here, and refused too: two resources naming the same (entry_id, "
-                    "owner_unit_id); a resource whose owner_unit_id is the demand_unit_id.",
-    })  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "required": ["scenario"],
+                        "properties": {"scenario": equals("class4_basis", "batch_comparison")},
+                    },
+                    "then": {"properties": {"method": {"const": "batch_comparison"}}},
+                },
+                given_iff("method_reason", equals("method", "other")),
+                given_iff(
+                    "frequency_reason",
+                    {
+                        "required": ["frequency"],
+                        "properties": {"frequency": {"enum": sorted(f.value for f in RARE_FREQUENCIES)}},
+                    },
+                ),
+                given_iff("fusion_plan", equals("demand_type", "fusion")),
+            ],
+            "$comment": "Not expressible here, and refused too: two resources naming the same (entry_id, "
+            "owner_unit_id); a resource whose owner_unit_id is the demand_unit_id.",
+        }
+    )
     schema_: Literal["putuo.demand/1"] = Field(alias="schema")
     application_no: Text
     demand_unit_id: Id
@@ -247,8 +269,10 @@ class Application(_Strict):
         for i, r in enumerate(value):
             key = (r.entry_id, r.owner_unit_id)
             if key in seen:
-                raise ValueError(f"resources {seen[key]} and {i} name the same entry of the same owner"
-                                 " (ask for uncatalogued data of one owner in one resource)")
+                raise ValueError(
+                    f"resources {seen[key]} and {i} name the same entry of the same owner"
+                    " (ask for uncatalogued data of one owner in one resource)"
+                )
             seen[key] = i
             if r.owner_unit_id == info.data.get("demand_unit_id"):
                 raise ValueError(f"resource {i} is the demand unit's own")
@@ -258,8 +282,11 @@ class Application(_Strict):
     @classmethod
     def _method_fits_scenario(cls, value: ShareMethod, info: ValidationInfo) -> ShareMethod:
         scenario = info.data.get("scenario")
-        if (scenario is not None and scenario.class4_basis == Class4Basis.BATCH_COMPARISON
-                and value != ShareMethod.BATCH_COMPARISON):  # fmt: skip
+        if (
+            scenario is not None
+            and scenario.class4_basis == Class4Basis.BATCH_COMPARISON
+            and value != ShareMethod.BATCH_COMPARISON
+        ):
             raise ValueError("must be batch_comparison: the scenario rests on batch comparison (Art. 19 (4))")
         return value
 
@@ -269,8 +296,9 @@ class Application(_Strict):
         method = _other(info, "method")
         if method is _INVALID:
             return value
-        return _required_iff(value, method == ShareMethod.OTHER,
-                             "when method is other (Art. 21: for the technical evaluation)")
+        return _required_iff(
+            value, method == ShareMethod.OTHER, "when method is other (Art. 21: for the technical evaluation)"
+        )
 
     @field_validator("frequency_reason")
     @classmethod
@@ -278,8 +306,9 @@ class Application(_Strict):
         frequency = _other(info, "frequency")
         if frequency is _INVALID:
             return value
-        return _required_iff(value, frequency in RARE_FREQUENCIES,
-                             "when frequency is below once per 3 months (Art. 17)")
+        return _required_iff(
+            value, frequency in RARE_FREQUENCIES, "when frequency is below once per 3 months (Art. 17)"
+        )
 
     @field_validator("fusion_plan")
     @classmethod
@@ -296,13 +325,17 @@ class Application(_Strict):
 class DemandDecision(_Strict):
     """The responsible unit's decision on one item (Art. 20, 22)."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [
-        given_iff("reason_code", equals("decision", "reject")),
-        given_iff("legal_basis", equals("reason_code", "legal_basis")),
-        present_when("reason", equals("decision", "reject")),
-        absent_when("entry_id", equals("decision", "reject")),
-        given_iff("version", given("entry_id")),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                given_iff("reason_code", equals("decision", "reject")),
+                given_iff("legal_basis", equals("reason_code", "legal_basis")),
+                present_when("reason", equals("decision", "reject")),
+                absent_when("entry_id", equals("decision", "reject")),
+                given_iff("version", given("entry_id")),
+            ]
+        }
+    )
     schema_: Literal["putuo.demand-decision/1"] = Field(alias="schema")
     demand_id: Id
     item: ItemIndex
@@ -327,8 +360,9 @@ class DemandDecision(_Strict):
         code = _other(info, "reason_code")
         if code is _INVALID:
             return value
-        return _required_iff(value, code == RejectReason.LEGAL_BASIS,
-                             "when reason_code is legal_basis (Art. 20: cite the law)")
+        return _required_iff(
+            value, code == RejectReason.LEGAL_BASIS, "when reason_code is legal_basis (Art. 20: cite the law)"
+        )
 
     @field_validator("reason")
     @classmethod
@@ -356,10 +390,14 @@ class DemandDecision(_Strict):
 class PlanReview(_Strict):
     """The Data Center's review of a fusion plan or technical evaluation (Art. 21, 22)."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [
-        given_iff("reason_code", equals("decision", "return")),
-        present_when("reason", equals("decision", "return")),
-    ]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                given_iff("reason_code", equals("decision", "return")),
+                present_when("reason", equals("decision", "return")),
+            ]
+        }
+    )
     schema_: Literal["putuo.plan-review/1"] = Field(alias="schema")
     demand_id: Id
     decision: Literal["approve", "return"]

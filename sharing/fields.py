@@ -123,8 +123,9 @@ def _end_of_day(date: str) -> int:
     return int(dt.datetime.combine(dt.date.fromisoformat(date), dt.time(23, 59, 59), _SHANGHAI).timestamp())
 
 
-def step_fields(kind: StepKind, doc: BaseModel, document_bytes: bytes, *,
-                commitment: CommitmentProof | None = None) -> StepFields:  # fmt: skip
+def step_fields(
+    kind: StepKind, doc: BaseModel, document_bytes: bytes, *, commitment: CommitmentProof | None = None
+) -> StepFields:
     """The on-chain fields of the `kind` action whose document is `doc`.
 
     Preconditions: `doc` is the `SCHEMAS[kind]` model validated from the document whose
@@ -149,8 +150,9 @@ def step_fields(kind: StepKind, doc: BaseModel, document_bytes: bytes, *,
             code = _DECISION["approve" if doc.decision == "approve" else doc.reason_code.value]
             terms = b""
             if doc.entry_id is not None or doc.legal_basis is not None:
-                terms = DecideTerms(_id(doc.entry_id) if doc.entry_id else _ZERO_ID, doc.version or 0,
-                                    doc.legal_basis or "").encode()  # fmt: skip
+                terms = DecideTerms(
+                    _id(doc.entry_id) if doc.entry_id else _ZERO_ID, doc.version or 0, doc.legal_basis or ""
+                ).encode()
             return StepFields(_id(doc.demand_id), item=doc.item, code=code, terms=terms)
         case PlanReview():
             return StepFields(_id(doc.demand_id), code=doc.reason_code or 0)
@@ -177,8 +179,9 @@ def step_fields(kind: StepKind, doc: BaseModel, document_bytes: bytes, *,
     raise AssertionError(f"no derivation for {kind.name}")  # SCHEMAS and the cases above disagree
 
 
-def unsigned_action(kind: StepKind, doc: BaseModel, document_bytes: bytes, nonce: int, *,
-                    commitment: CommitmentProof | None = None) -> SharingAction:  # fmt: skip
+def unsigned_action(
+    kind: StepKind, doc: BaseModel, document_bytes: bytes, nonce: int, *, commitment: CommitmentProof | None = None
+) -> SharingAction:
     """The action an officer signs for this step: its document and the fields derived from it."""
     f = step_fields(kind, doc, document_bytes, commitment=commitment)
     return SharingAction(kind, f.subject, document_bytes, nonce, f.item, f.code, f.at, f.terms)

@@ -96,4 +96,3 @@ def idle_from(last_used_at: int, frequency: Frequency | int | str, frequency_rea
     months = idle_months(frequency, frequency_reason)
     idle = end_of_day(add_months(day_number(last_used_at), months)) + 1
     return idle if idle > excused_until else excused_until + 1
-

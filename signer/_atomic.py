@@ -29,8 +29,7 @@ def ensure_private_dir(directory: Path) -> Path:
     return directory
 
 
-def write_private_file(path: Path, data: bytes, *, overwrite: bool = False,
-                       mode: int = 0o600) -> Path:
+def write_private_file(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> Path:
     """Atomically write ``data`` to ``path`` with ``mode`` (0600 unless the data is public).
 
     Without ``overwrite`` an existing file is never replaced: the temp file is

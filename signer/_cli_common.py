@@ -18,14 +18,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 KeystoreDirOption = Annotated[
     Path | None,
-    typer.Option("--keystore-dir", envvar=ENV_KEYSTORE_DIR, show_envvar=True,
-                 show_default=DEFAULT_KEYSTORE_HELP, help="Keystore directory."),
+    typer.Option(
+        "--keystore-dir",
+        envvar=ENV_KEYSTORE_DIR,
+        show_envvar=True,
+        show_default=DEFAULT_KEYSTORE_HELP,
+        help="Keystore directory.",
+    ),
 ]
 PasswordFdOption = Annotated[
     int | None,
-    typer.Option("--password-fd", metavar="N",
-                 help="Read the password from file descriptor N (else $LEDGER_KEY_PASSWORD, "
-                      "else a prompt). Never pass passwords as arguments."),
+    typer.Option(
+        "--password-fd",
+        metavar="N",
+        help="Read the password from file descriptor N (else $LEDGER_KEY_PASSWORD, "
+        "else a prompt). Never pass passwords as arguments.",
+    ),
 ]
 
 
@@ -61,5 +69,6 @@ def write_new_file(path: Path, data: bytes, *, secret: bool) -> None:
     try:
         write_private_file(path, data, overwrite=False, mode=0o600 if secret else 0o644)
     except KeyExists:
-        raise KeyExists(f"{path} already exists", got=str(path),
-                        hint="choose another --out path or remove the file") from None
+        raise KeyExists(
+            f"{path} already exists", got=str(path), hint="choose another --out path or remove the file"
+        ) from None

@@ -37,8 +37,7 @@ from signer.keystore import (
 )
 from signer.sm2 import DEFAULT_USER_ID
 
-keys_app = typer.Typer(help="Create, list, show, export and import signing keys.",
-                       no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list, show, export and import signing keys.", no_args_is_help=True)
 
 
 class Scheme(StrEnum):
@@ -73,15 +72,19 @@ def _check_name(name: str | None) -> None:
 def _user_id(scheme: str, user_id: str | None) -> bytes | None:
     if scheme != "sm2":
         if user_id is not None:
-            raise InvalidUserId("only SM2 keys have a user id", expected=None, got=user_id,
-                                hint="leave out --user-id for ECDSA keys")
+            raise InvalidUserId(
+                "only SM2 keys have a user id", expected=None, got=user_id, hint="leave out --user-id for ECDSA keys"
+            )
         return None
     return user_id.encode("utf-8") if user_id is not None else DEFAULT_USER_ID
 
 
 def _describe(info: KeyInfo) -> list[str]:
-    lines = [f"key id:     {info.key_id}", f"scheme:     {info.scheme} ({info.public.curve})",
-             f"name:       {info.name or '-'}"]
+    lines = [
+        f"key id:     {info.key_id}",
+        f"scheme:     {info.scheme} ({info.public.curve})",
+        f"name:       {info.name or '-'}",
+    ]
     if info.public.user_id is not None:
         lines.append(f"user id:    {info.public.user_id.decode('utf-8')}")
     return [*lines, f"public key: 0x{info.public.public_key.hex()}", f"file:       {info.path}"]
@@ -89,9 +92,13 @@ def _describe(info: KeyInfo) -> list[str]:
 
 @keys_app.command("new")
 @reports_errors
-def new(scheme: Annotated[Scheme, typer.Option("--scheme", help="Signature scheme.")],
-        name: NameOption = None, user_id: UserIdOption = None,
-        keystore_dir: KeystoreDirOption = None, password_fd: PasswordFdOption = None) -> None:
+def new(
+    scheme: Annotated[Scheme, typer.Option("--scheme", help="Signature scheme.")],
+    name: NameOption = None,
+    user_id: UserIdOption = None,
+    keystore_dir: KeystoreDirOption = None,
+    password_fd: PasswordFdOption = None,
+) -> None:
     """Generate a key and save it, encrypted, in the keystore."""
     _check_name(name)
     key = SigningKey.generate(scheme.value, user_id=_user_id(scheme.value, user_id), name=name)
@@ -110,18 +117,23 @@ def list_(keystore_dir: KeystoreDirOption = None) -> None:
 
 @keys_app.command("show")
 @reports_errors
-def show(key: Annotated[str, typer.Argument(help="Key id, id prefix, name, or file.")],
-         keystore_dir: KeystoreDirOption = None) -> None:
+def show(
+    key: Annotated[str, typer.Argument(help="Key id, id prefix, name, or file.")],
+    keystore_dir: KeystoreDirOption = None,
+) -> None:
     """Show a key's public details (no password needed; nothing secret is printed)."""
     typer.echo("\n".join(_describe(read_info(find_key(key, keystore_dir)))))
 
 
 @keys_app.command("export")
 @reports_errors
-def export(key: Annotated[str, typer.Argument(help="Key id, id prefix, name, or file.")],
-           out: Annotated[Path, typer.Option("--out", help="File to create.")],
-           format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.pem,
-           keystore_dir: KeystoreDirOption = None, password_fd: PasswordFdOption = None) -> None:
+def export(
+    key: Annotated[str, typer.Argument(help="Key id, id prefix, name, or file.")],
+    out: Annotated[Path, typer.Option("--out", help="File to create.")],
+    format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.pem,
+    keystore_dir: KeystoreDirOption = None,
+    password_fd: PasswordFdOption = None,
+) -> None:
     """Export a key: pem (encrypted PKCS#8, openssl reads it), json, or pubkey (public PEM).
 
     The export is encrypted with the key's keystore password. json is an
@@ -155,11 +167,16 @@ def _guess_format(data: bytes) -> ImportFormat:
 
 @keys_app.command("import")
 @reports_errors
-def import_(file: Annotated[Path, typer.Argument(help="Key file to import.")],
-            format: Annotated[ImportFormat | None, typer.Option(
-                "--format", help="pem, eth-v3 or keystore [default: guessed].")] = None,
-            name: NameOption = None, user_id: UserIdOption = None,
-            keystore_dir: KeystoreDirOption = None, password_fd: PasswordFdOption = None) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(help="Key file to import.")],
+    format: Annotated[
+        ImportFormat | None, typer.Option("--format", help="pem, eth-v3 or keystore [default: guessed].")
+    ] = None,
+    name: NameOption = None,
+    user_id: UserIdOption = None,
+    keystore_dir: KeystoreDirOption = None,
+    password_fd: PasswordFdOption = None,
+) -> None:
     """Import a key file into the keystore; it is re-sealed with the same password."""
     _check_name(name)
     data = file.read_bytes()
@@ -167,8 +184,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Key file to import.")],
     password = read_password(fd=password_fd)
     if format is ImportFormat.pem:
         key = pem.import_private_pem(data, password, name=name)
-        key = SigningKey(key.scheme, key.private_key, key.public_key,
-                         _user_id(key.scheme, user_id), name)
+        key = SigningKey(key.scheme, key.private_key, key.public_key, _user_id(key.scheme, user_id), name)
     elif format is ImportFormat.eth_v3:
         key = ethkeyfile.import_eth_v3(data, password, name=name)
     else:

@@ -26,8 +26,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def read_password(*, fd: int | None, confirm: bool = False,
-                  prompt: str = "Key password: ") -> str:
+def read_password(*, fd: int | None, confirm: bool = False, prompt: str = "Key password: ") -> str:
     """The password from the first available source (fd, env var, terminal prompt).
 
     ``confirm`` asks twice at a prompt (for a new key); the other sources are
@@ -37,8 +36,7 @@ def read_password(*, fd: int | None, confirm: bool = False,
         try:
             return _from_fd(fd)
         except OSError as exc:
-            raise PasswordUnavailable(f"cannot read a password from fd {fd}: {exc.strerror}",
-                                      got=fd) from None
+            raise PasswordUnavailable(f"cannot read a password from fd {fd}: {exc.strerror}", got=fd) from None
     if os.environ.get(ENV_PASSWORD):
         return os.environ[ENV_PASSWORD]
     if not _interactive():

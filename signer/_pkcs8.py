@@ -35,8 +35,7 @@ def _read_algorithm(body: bytes) -> str:
 
 def encode_private_key_info(scheme: str, private_key: bytes, public_key: bytes) -> bytes:
     """PKCS#8 PrivateKeyInfo DER. Precondition: 32-byte d, 65-byte public key of d."""
-    ec_private_key = a.seq(a.integer(1), a.octet_string(private_key),
-                           a.explicit(1, a.bit_string(public_key)))
+    ec_private_key = a.seq(a.integer(1), a.octet_string(private_key), a.explicit(1, a.bit_string(public_key)))
     return a.seq(a.integer(0), _algorithm(scheme), a.octet_string(ec_private_key))
 
 

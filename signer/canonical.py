@@ -70,8 +70,7 @@ def parse_json_strict(data: bytes) -> Any:
     if _nesting_depth(text) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates,
-                          parse_constant=_reject_constant)
+        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
     except RecursionError:  # nesting deeper than the interpreter's stack: not a document
         raise ValueError("JSON nested too deeply") from None
 
@@ -95,7 +94,8 @@ def document_hash(obj_or_bytes: Any) -> bytes:
         data = bytes(obj_or_bytes)
         if not is_canonical(data):
             raise NotCanonical(
-                "bytes are not RFC 8785 canonical JSON", expected="canonical JSON",
+                "bytes are not RFC 8785 canonical JSON",
+                expected="canonical JSON",
                 got=data[:40].decode("utf-8", "replace"),
             )
         return keccak(data)

@@ -39,26 +39,31 @@ from signer.keystore import find_key, load_key
 from signer.pem import load_public_key_pem
 from signer.verify import verify_detached
 
-app = typer.Typer(help="Sign and verify documents with SM2 or ECDSA keys.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Sign and verify documents with SM2 or ECDSA keys.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 app.add_typer(keys_app, name="keys")
 
 
 @app.command("sign")
 @reports_errors
-def sign(file: Annotated[Path, typer.Argument(help="Document to sign.")],
-         key: Annotated[str, typer.Option("--key", help="Key id, id prefix, name, or file.")],
-         out: Annotated[Path | None, typer.Option(
-             "--out", help="Signature file [default: FILE.sig.json].")] = None,
-         keystore_dir: KeystoreDirOption = None, password_fd: PasswordFdOption = None) -> None:
+def sign(
+    file: Annotated[Path, typer.Argument(help="Document to sign.")],
+    key: Annotated[str, typer.Option("--key", help="Key id, id prefix, name, or file.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Signature file [default: FILE.sig.json].")] = None,
+    keystore_dir: KeystoreDirOption = None,
+    password_fd: PasswordFdOption = None,
+) -> None:
     """Write a detached signature (putuo.signature/1) for FILE."""
     document = file.read_bytes()
     signing_key = load_key(find_key(key, keystore_dir), read_password(fd=password_fd))
     signature = sign_detached(document, signing_key)
     out = out or file.with_name(file.name + ".sig.json")
     write_new_file(out, signature.to_bytes(), secret=False)
-    typer.echo(f"signed {file} (document hash 0x{signature.document_hash.hex()}) "
-               f"with {signature.scheme} key {signature.key_id} -> {out}")
+    typer.echo(
+        f"signed {file} (document hash 0x{signature.document_hash.hex()}) "
+        f"with {signature.scheme} key {signature.key_id} -> {out}"
+    )
 
 
 def _read_public_key(path: Path) -> PublicKey | bytes:
@@ -70,20 +75,27 @@ def _read_public_key(path: Path) -> PublicKey | bytes:
     try:
         return parse_hex(data.decode("utf-8").strip().lower(), length=65)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidPublicKey(f"{path}: not a PUBLIC KEY PEM or 0x-hex public key ({exc})",
-                               got=str(path)) from None
+        raise InvalidPublicKey(f"{path}: not a PUBLIC KEY PEM or 0x-hex public key ({exc})", got=str(path)) from None
 
 
 @app.command("verify")
 @reports_errors
-def verify(file: Annotated[Path, typer.Argument(help="The signed document.")],
-           sigfile: Annotated[Path, typer.Argument(help="Its putuo.signature/1 file.")],
-           public_key: Annotated[Path | None, typer.Option(
-               "--public-key", help="Trusted public key (PEM or 0x-hex). Without it (or "
-                                    "--on-chain) only the key inside SIGFILE is used.")] = None,
-           on_chain: OnChainOption = False, at: AtOption = None,
-           rpc_url: RpcUrlOption = DEFAULT_RPC_URL, registry: RegistryOption = None,
-           data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
+def verify(
+    file: Annotated[Path, typer.Argument(help="The signed document.")],
+    sigfile: Annotated[Path, typer.Argument(help="Its putuo.signature/1 file.")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="Trusted public key (PEM or 0x-hex). Without it (or --on-chain) only the key inside SIGFILE is used.",
+        ),
+    ] = None,
+    on_chain: OnChainOption = False,
+    at: AtOption = None,
+    rpc_url: RpcUrlOption = DEFAULT_RPC_URL,
+    registry: RegistryOption = None,
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+) -> None:
     """Check a detached signature; exit 0 if it verifies, 1 otherwise.
 
     With --on-chain the key must be registered in the UnitRegistry (for SM2 its registered
@@ -92,8 +104,9 @@ def verify(file: Annotated[Path, typer.Argument(help="The signed document.")],
     if on_chain:
         if public_key is not None:
             raise fail("--public-key and --on-chain exclude each other; --on-chain takes the key from the registry")
-        verify_on_chain_command(file.read_bytes(), sigfile.read_bytes(), at=at, rpc_url=rpc_url,
-                                registry=registry, data_dir=data_dir)
+        verify_on_chain_command(
+            file.read_bytes(), sigfile.read_bytes(), at=at, rpc_url=rpc_url, registry=registry, data_dir=data_dir
+        )
         return
     if at is not None:
         raise fail("--at needs --on-chain: only the registry knows when a key was active")
@@ -103,8 +116,11 @@ def verify(file: Annotated[Path, typer.Argument(help="The signed document.")],
         assert result.error is not None
         raise fail(f"signature invalid: {result.error.one_line()}")
     user = f", user id {result.user_id.decode()}" if result.user_id else ""
-    typer.echo(f"OK: {result.scheme} signature by {result.key_id}{user} "
-               f"over document hash 0x{result.document_hash.hex()}")
+    typer.echo(
+        f"OK: {result.scheme} signature by {result.key_id}{user} over document hash 0x{result.document_hash.hex()}"
+    )
     if result.key_source == "embedded":
-        typer.echo("note: checked against the key inside the signature file; pass "
-                   "--public-key or --on-chain to know who signed")
+        typer.echo(
+            "note: checked against the key inside the signature file; pass "
+            "--public-key or --on-chain to know who signed"
+        )

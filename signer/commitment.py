@@ -51,8 +51,7 @@ MAX_TEXT_CHARS = 2000
 
 _DEMAND_ID = re.compile(r"^0x[0-9a-f]{64}$")
 _SIGNED_AT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+08:00$")
-_FIELDS = ("schema", "demand_id", "signing_unit_id", "officer_key_id", "scheme", "scenario",
-           "promises", "signed_at")
+_FIELDS = ("schema", "demand_id", "signing_unit_id", "officer_key_id", "scheme", "scenario", "promises", "signed_at")
 
 # The rules above as JSON Schema, for verifiers that never run this module (docs/schemas/,
 # written by protocol/schemas.py). Hand-written, as the rules are: tests/protocol/test_schemas.py
@@ -62,8 +61,12 @@ _CONTROL = "\\x00-\\x1f\\x7f-\\x9f"  # unicodedata category Cc
 # What str.strip() strips, less the Cc characters (refused anywhere): spelled out rather than
 # \s, which means slightly different sets in Python, ECMA-262 and other regex engines.
 _SPACE = "\\x20\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS,
-         "pattern": f"^[^{_SPACE}{_CONTROL}](?:[^{_CONTROL}]*[^{_SPACE}{_CONTROL}])?$"}
+_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_TEXT_CHARS,
+    "pattern": f"^[^{_SPACE}{_CONTROL}](?:[^{_CONTROL}]*[^{_SPACE}{_CONTROL}])?$",
+}
 JSON_SCHEMA: dict[str, Any] = {
     "title": "Commitment",
     "description": "承诺书 (Art. 18): the demand unit's signed promises for one demand.",
@@ -81,8 +84,10 @@ JSON_SCHEMA: dict[str, Any] = {
     "required": list(_FIELDS),
     "additionalProperties": False,
     "allOf": [
-        {"if": {"properties": {"scheme": {"const": "sm2"}}},
-         "then": {"properties": {"officer_key_id": {"pattern": "^0x[0-9a-f]{40}$"}}}},
+        {
+            "if": {"properties": {"scheme": {"const": "sm2"}}},
+            "then": {"properties": {"officer_key_id": {"pattern": "^0x[0-9a-f]{40}$"}}},
+        },
     ],
     "$comment": "officer_key_id: sm2 in lower case; ecdsa in its EIP-55 checksum form (not expressible here).",
 }
@@ -103,8 +108,7 @@ class Commitment:
 
     def to_document(self) -> dict[str, Any]:
         """The JSON object (field order is cosmetic: the canonical form sorts keys)."""
-        return {name: list(v) if name == "promises" else v
-                for name in _FIELDS for v in [getattr(self, name)]}
+        return {name: list(v) if name == "promises" else v for name in _FIELDS for v in [getattr(self, name)]}
 
     def canonical_bytes(self) -> bytes:
         return canonical_bytes(self.to_document())
@@ -118,32 +122,39 @@ class Commitment:
 def _text(doc: dict[str, Any], name: str) -> str:
     value = doc.get(name)
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
-        raise DocumentFieldInvalid(name, f"must be a non-empty string of at most {MAX_TEXT_CHARS} characters",
-                                   expected="string", got=value)
+        raise DocumentFieldInvalid(
+            name, f"must be a non-empty string of at most {MAX_TEXT_CHARS} characters", expected="string", got=value
+        )
     if value != value.strip() or any(unicodedata.category(c) == "Cc" for c in value):
-        raise DocumentFieldInvalid(name, "no surrounding spaces or control characters",
-                                   expected=value.strip(), got=value)
+        raise DocumentFieldInvalid(
+            name, "no surrounding spaces or control characters", expected=value.strip(), got=value
+        )
     return value
 
 
 def _check_promises(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise DocumentFieldInvalid("promises", "must be a list of strings", expected=list(PROMISES),
-                                   got=value)
+        raise DocumentFieldInvalid("promises", "must be a list of strings", expected=list(PROMISES), got=value)
     for promise in PROMISES:
         if promise not in value:
-            raise CommitmentPromiseMissing("promises", f"promise {promise} is missing or altered",
-                                           expected=promise, got=value)
+            raise CommitmentPromiseMissing(
+                "promises", f"promise {promise} is missing or altered", expected=promise, got=value
+            )
     if tuple(value) != PROMISES:
-        raise DocumentFieldInvalid("promises", "must be exactly the three promises, in order",
-                                   expected=list(PROMISES), got=value)
+        raise DocumentFieldInvalid(
+            "promises", "must be exactly the three promises, in order", expected=list(PROMISES), got=value
+        )
     return PROMISES
 
 
 def _check_signed_at(value: Any) -> str:
     if not isinstance(value, str) or not _SIGNED_AT.fullmatch(value):
-        raise DocumentFieldInvalid("signed_at", "must be YYYY-MM-DDTHH:MM:SS+08:00 (Asia/Shanghai)",
-                                   expected="2024-01-31T09:30:00+08:00", got=value)
+        raise DocumentFieldInvalid(
+            "signed_at",
+            "must be YYYY-MM-DDTHH:MM:SS+08:00 (Asia/Shanghai)",
+            expected="2024-01-31T09:30:00+08:00",
+            got=value,
+        )
     try:
         datetime.fromisoformat(value)
     except ValueError:
@@ -167,8 +178,9 @@ def validate_commitment(doc: dict[str, Any] | bytes) -> Commitment:
         raise DocumentFieldInvalid(unknown[0], "unknown field", expected=list(_FIELDS), got=unknown[0])
     demand_id = doc.get("demand_id")
     if not isinstance(demand_id, str) or not _DEMAND_ID.fullmatch(demand_id):
-        raise DocumentFieldInvalid("demand_id", "must be 0x and 64 lower-case hex digits",
-                                   expected="0x + 64 hex", got=demand_id)
+        raise DocumentFieldInvalid(
+            "demand_id", "must be 0x and 64 lower-case hex digits", expected="0x + 64 hex", got=demand_id
+        )
     try:
         scheme = check_scheme(doc.get("scheme"))
     except UnsupportedScheme as exc:
@@ -176,19 +188,31 @@ def validate_commitment(doc: dict[str, Any] | bytes) -> Commitment:
     try:
         key_id = normalize_key_id(scheme, doc.get("officer_key_id"))
     except InvalidKeyId as exc:
-        raise DocumentFieldInvalid("officer_key_id", exc.message, expected=exc.expected,
-                                   got=exc.got) from None
+        raise DocumentFieldInvalid("officer_key_id", exc.message, expected=exc.expected, got=exc.got) from None
     if key_id != doc["officer_key_id"]:
-        raise DocumentFieldInvalid("officer_key_id", "not in canonical form", expected=key_id,
-                                   got=doc["officer_key_id"])
-    return Commitment(demand_id=demand_id, signing_unit_id=_text(doc, "signing_unit_id"),
-                      officer_key_id=key_id, scheme=scheme, scenario=_text(doc, "scenario"),
-                      signed_at=_check_signed_at(doc.get("signed_at")),
-                      promises=_check_promises(doc.get("promises")))
+        raise DocumentFieldInvalid(
+            "officer_key_id", "not in canonical form", expected=key_id, got=doc["officer_key_id"]
+        )
+    return Commitment(
+        demand_id=demand_id,
+        signing_unit_id=_text(doc, "signing_unit_id"),
+        officer_key_id=key_id,
+        scheme=scheme,
+        scenario=_text(doc, "scenario"),
+        signed_at=_check_signed_at(doc.get("signed_at")),
+        promises=_check_promises(doc.get("promises")),
+    )
 
 
-def build_commitment(*, demand_id: str | bytes, signing_unit_id: str, officer_key_id: str,
-                     scheme: str, scenario: str, signed_at: datetime | None = None) -> Commitment:
+def build_commitment(
+    *,
+    demand_id: str | bytes,
+    signing_unit_id: str,
+    officer_key_id: str,
+    scheme: str,
+    scenario: str,
+    signed_at: datetime | None = None,
+) -> Commitment:
     """Build and validate a commitment; ``signed_at`` defaults to now (Asia/Shanghai, seconds)."""
     if isinstance(demand_id, (bytes, bytearray)):
         demand_id = "0x" + bytes(demand_id).hex()
@@ -200,9 +224,16 @@ def build_commitment(*, demand_id: str | bytes, signing_unit_id: str, officer_ke
         officer_key_id = normalize_key_id(scheme, officer_key_id)
     if isinstance(demand_id, str):
         demand_id = demand_id.lower()
-    doc = {"schema": SCHEMA, "demand_id": demand_id, "signing_unit_id": signing_unit_id,
-           "officer_key_id": officer_key_id, "scheme": scheme, "scenario": scenario,
-           "promises": list(PROMISES), "signed_at": when.isoformat()}
+    doc = {
+        "schema": SCHEMA,
+        "demand_id": demand_id,
+        "signing_unit_id": signing_unit_id,
+        "officer_key_id": officer_key_id,
+        "scheme": scheme,
+        "scenario": scenario,
+        "promises": list(PROMISES),
+        "signed_at": when.isoformat(),
+    }
     return validate_commitment(doc)
 
 
@@ -212,14 +243,19 @@ def sign_commitment(commitment: Commitment, key: SigningKey) -> DetachedSignatur
     Refuses a key whose id or scheme is not the one the commitment names.
     """
     if key.key_id != commitment.officer_key_id or key.scheme != commitment.scheme:
-        raise KeyIdMismatch("the key is not the officer key the commitment names",
-                            expected=(commitment.scheme, commitment.officer_key_id),
-                            got=(key.scheme, key.key_id))
+        raise KeyIdMismatch(
+            "the key is not the officer key the commitment names",
+            expected=(commitment.scheme, commitment.officer_key_id),
+            got=(key.scheme, key.key_id),
+        )
     return sign_detached(commitment.canonical_bytes(), key)
 
 
-def verify_commitment(doc: dict[str, Any] | bytes, signature: DetachedSignature | dict | bytes,
-                      public_key: PublicKey | bytes | str | None = None) -> VerifyResult:
+def verify_commitment(
+    doc: dict[str, Any] | bytes,
+    signature: DetachedSignature | dict | bytes,
+    public_key: PublicKey | bytes | str | None = None,
+) -> VerifyResult:
     """Validate the commitment, check the signature names its officer key, then verify it.
 
     ``public_key`` as in :func:`signer.verify.verify_detached` (pass the
@@ -229,9 +265,11 @@ def verify_commitment(doc: dict[str, Any] | bytes, signature: DetachedSignature 
         commitment = validate_commitment(doc)
         sig = DetachedSignature.load(signature)
         if (sig.scheme, sig.key_id) != (commitment.scheme, commitment.officer_key_id):
-            raise KeyIdMismatch("signature is not by the officer key the commitment names",
-                                expected=(commitment.scheme, commitment.officer_key_id),
-                                got=(sig.scheme, sig.key_id))
+            raise KeyIdMismatch(
+                "signature is not by the officer key the commitment names",
+                expected=(commitment.scheme, commitment.officer_key_id),
+                got=(sig.scheme, sig.key_id),
+            )
     except SignerError as exc:
         return VerifyResult(False, exc)
     return verify_detached(commitment.canonical_bytes(), sig, public_key)

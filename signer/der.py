@@ -26,7 +26,8 @@ def check_range(r: int, s: int, order: int) -> None:
         if not 0 < value < order:
             raise SignatureValueOutOfRange(
                 f"signature {name} is out of range (must be 0 < {name} < n)",
-                expected=f"0 < {name} < 0x{order:x}", got=hex(value),
+                expected=f"0 < {name} < 0x{order:x}",
+                got=hex(value),
             )
 
 
@@ -61,5 +62,4 @@ def raw_to_der(raw: bytes, *, order: int = SM2_N) -> bytes:
     if len(raw) != 64:
         error = SignatureTruncated if len(raw) < 64 else SignatureTrailingData
         raise error("raw signature must be 64 bytes r||s", expected=64, got=len(raw))
-    return encode_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"),
-                            order=order)
+    return encode_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"), order=order)

@@ -66,12 +66,10 @@ class DetachedSignature:
     user_id: bytes | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"schema": SCHEMA, "scheme": self.scheme, "key_id": self.key_id,
-               "public_key": to_hex(self.public_key)}
+        out = {"schema": SCHEMA, "scheme": self.scheme, "key_id": self.key_id, "public_key": to_hex(self.public_key)}
         if self.user_id is not None:
             out["user_id"] = self.user_id.decode("utf-8")
-        return {**out, "document_hash": to_hex(self.document_hash),
-                "signature": to_hex(self.signature)}
+        return {**out, "document_hash": to_hex(self.document_hash), "signature": to_hex(self.signature)}
 
     def to_bytes(self) -> bytes:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
@@ -80,15 +78,12 @@ class DetachedSignature:
     def from_json(cls, obj: Any) -> DetachedSignature:
         """Parse strictly: unknown fields, wrong types and bad hex are refused, naming the field."""
         if not isinstance(obj, dict):
-            raise DocumentFieldInvalid("$", "signature file must be a JSON object",
-                                       got=type(obj).__name__)
+            raise DocumentFieldInvalid("$", "signature file must be a JSON object", got=type(obj).__name__)
         if obj.get("schema") != SCHEMA:
-            raise UnknownSchemaVersion("unknown signature file schema", expected=SCHEMA,
-                                       got=obj.get("schema"))
+            raise UnknownSchemaVersion("unknown signature file schema", expected=SCHEMA, got=obj.get("schema"))
         unknown = sorted(set(obj) - _FIELDS)
         if unknown:
-            raise DocumentFieldInvalid(unknown[0], "unknown field", expected=sorted(_FIELDS),
-                                       got=unknown[0])
+            raise DocumentFieldInvalid(unknown[0], "unknown field", expected=sorted(_FIELDS), got=unknown[0])
         values: dict[str, Any] = {}
         for name, length in (("public_key", 65), ("document_hash", 32), ("signature", None)):
             try:
@@ -96,23 +91,28 @@ class DetachedSignature:
             except ValueError as exc:
                 raise DocumentFieldInvalid(name, str(exc), got=obj.get(name)) from None
         scheme = obj.get("scheme")
-        checks = (("scheme", UnsupportedScheme, lambda: check_scheme(scheme)),
-                  ("public_key", InvalidPublicKey,
-                   lambda: validate_public_key(scheme, values["public_key"])),
-                  ("key_id", InvalidKeyId, lambda: normalize_key_id(scheme, obj.get("key_id"))))
+        checks = (
+            ("scheme", UnsupportedScheme, lambda: check_scheme(scheme)),
+            ("public_key", InvalidPublicKey, lambda: validate_public_key(scheme, values["public_key"])),
+            ("key_id", InvalidKeyId, lambda: normalize_key_id(scheme, obj.get("key_id"))),
+        )
         for name, error, check in checks:
             try:
                 values[name] = check()
             except error as exc:
-                raise DocumentFieldInvalid(name, exc.message, expected=exc.expected,
-                                           got=exc.got) from None
+                raise DocumentFieldInvalid(name, exc.message, expected=exc.expected, got=exc.got) from None
         key_id = values["key_id"]
         user_id = obj.get("user_id")
         if (scheme == "sm2") != isinstance(user_id, str) or user_id == "":
-            raise DocumentFieldInvalid("user_id", "required (non-empty string) for sm2, absent for ecdsa",
-                                       got=user_id)
-        return cls(scheme, key_id, values["public_key"], values["document_hash"],
-                   values["signature"], user_id.encode("utf-8") if user_id else None)
+            raise DocumentFieldInvalid("user_id", "required (non-empty string) for sm2, absent for ecdsa", got=user_id)
+        return cls(
+            scheme,
+            key_id,
+            values["public_key"],
+            values["document_hash"],
+            values["signature"],
+            user_id.encode("utf-8") if user_id else None,
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> DetachedSignature:
@@ -135,5 +135,6 @@ class DetachedSignature:
 def sign_detached(document: bytes, key: SigningKey) -> DetachedSignature:
     """Sign a document's bytes (hash rule in the module docstring)."""
     digest = file_document_hash(document)
-    return DetachedSignature(key.scheme, key.key_id, key.public_key, digest,
-                             key.sign(signed_message(digest)), key.user_id)
+    return DetachedSignature(
+        key.scheme, key.key_id, key.public_key, digest, key.sign(signed_message(digest)), key.user_id
+    )

@@ -44,21 +44,20 @@ def generate_keypair() -> tuple[bytes, bytes]:
 def public_key_from_private(private_key: bytes) -> bytes:
     """65-byte uncompressed public key of a 32-byte private key (libsecp256k1)."""
     if len(private_key) != 32 or not 0 < int.from_bytes(private_key, "big") < ORDER:
-        raise InvalidPrivateKey("secp256k1 private key must be 32 bytes with 0 < d < n",
-                                expected=32, got=len(private_key))
+        raise InvalidPrivateKey(
+            "secp256k1 private key must be 32 bytes with 0 < d < n", expected=32, got=len(private_key)
+        )
     return coincurve.PrivateKey(bytes(private_key)).public_key.format(compressed=False)
 
 
 def validate_public_key(public_key: bytes) -> bytes:
     """Return ``public_key`` if it is 65 bytes 04||X||Y on secp256k1."""
     if len(public_key) != 65 or public_key[0] != 4:
-        raise InvalidPublicKey("secp256k1 public key must be 65 bytes 04||X||Y",
-                               expected=65, got=len(public_key))
+        raise InvalidPublicKey("secp256k1 public key must be 65 bytes 04||X||Y", expected=65, got=len(public_key))
     try:
         coincurve.PublicKey(bytes(public_key))
     except ValueError as exc:
-        raise InvalidPublicKey("public key is not a point on secp256k1",
-                               got="0x" + public_key.hex()) from exc
+        raise InvalidPublicKey("public key is not a point on secp256k1", got="0x" + public_key.hex()) from exc
     return bytes(public_key)
 
 
@@ -72,8 +71,7 @@ def split_signature(signature: bytes) -> tuple[int, int, int]:
         raise InvalidRecoveryId("ECDSA signature v must be 27 or 28", expected=(27, 28), got=v)
     check_range(r, s, ORDER)
     if s > HALF_ORDER:
-        raise HighSSignature("ECDSA signature has high s", expected=f"s <= 0x{HALF_ORDER:x}",
-                             got=hex(s))
+        raise HighSSignature("ECDSA signature has high s", expected=f"s <= 0x{HALF_ORDER:x}", got=hex(s))
     return r, s, v
 
 
@@ -82,8 +80,9 @@ def _private_bytes(account_or_key: Any) -> bytes:
         return bytes(account_or_key.key)
     if hasattr(account_or_key, "scheme"):  # a signer.keys.SigningKey
         if account_or_key.scheme != "ecdsa":
-            raise UnsupportedScheme("EIP-191/EIP-712 signing needs an ECDSA key",
-                                    expected="ecdsa", got=account_or_key.scheme)
+            raise UnsupportedScheme(
+                "EIP-191/EIP-712 signing needs an ECDSA key", expected="ecdsa", got=account_or_key.scheme
+            )
         account_or_key = account_or_key.private_key
     key = account_or_key
     if isinstance(key, str):
@@ -103,8 +102,7 @@ def _recover(signable: SignableMessage, signature: bytes) -> str:
     try:
         return Account.recover_message(signable, signature=signature)
     except (BadSignature, ValueError) as exc:  # r is not the x of any curve point
-        raise InvalidSignature("ECDSA signature recovers no public key",
-                               got="0x" + bytes(signature).hex()) from exc
+        raise InvalidSignature("ECDSA signature recovers no public key", got="0x" + bytes(signature).hex()) from exc
 
 
 def sign_message(account_or_key: Any, message: bytes) -> bytes:
@@ -127,8 +125,9 @@ def recover_message_public_key(message: bytes, signature: bytes) -> bytes:
     signable = encode_defunct(primitive=message)
     digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
     try:
-        public = coincurve.PublicKey.from_signature_and_message(bytes(signature[:64]) + bytes([v - 27]), digest,
-                                                                 hasher=None)  # fmt: skip
+        public = coincurve.PublicKey.from_signature_and_message(
+            bytes(signature[:64]) + bytes([v - 27]), digest, hasher=None
+        )
     except ValueError as exc:
         raise InvalidSignature("ECDSA signature recovers no public key", got="0x" + bytes(signature).hex()) from exc
     return public.format(compressed=False)

@@ -17,9 +17,7 @@ class SignerError(LedgerError):
 
     hint: str = "see the error message"
 
-    def __init__(
-        self, message: str, *, expected: Any = None, got: Any = None, hint: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, expected: Any = None, got: Any = None, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.expected = expected
@@ -73,7 +71,7 @@ class SignatureValueOutOfRange(SignerError):
 class UnsupportedScheme(SignerError):
     """Raised when a scheme is neither "sm2" nor "ecdsa"."""
 
-    hint = 'use --scheme sm2 or --scheme ecdsa'
+    hint = "use --scheme sm2 or --scheme ecdsa"
 
 
 class InvalidPublicKey(SignerError):

@@ -50,12 +50,10 @@ def normalize_key_id(scheme: str, text: str) -> str:
     and checksummed); sm2 ids are lower-cased.
     """
     if not isinstance(text, str) or not _HEX40.match(text):
-        raise InvalidKeyId("key id must be 0x followed by 40 hex digits",
-                           expected="0x + 40 hex", got=text)
+        raise InvalidKeyId("key id must be 0x followed by 40 hex digits", expected="0x + 40 hex", got=text)
     if check_scheme(scheme) == "sm2":
         return text.lower()
     body = text[2:]
     if body != body.lower() and body != body.upper() and not is_checksum_address(text):
-        raise InvalidKeyId("ECDSA key id fails its EIP-55 checksum",
-                           expected=to_checksum_address(text), got=text)
+        raise InvalidKeyId("ECDSA key id fails its EIP-55 checksum", expected=to_checksum_address(text), got=text)
     return to_checksum_address(text)

@@ -25,8 +25,7 @@ def validate_public_key(scheme: str, public_key: bytes) -> bytes:
 def _check_user_id(scheme: str, user_id: bytes | None) -> None:
     if scheme == "sm2":
         if user_id is None:
-            raise InvalidUserId("an SM2 key needs a user id (usually sm2.DEFAULT_USER_ID)",
-                                expected="bytes", got=None)
+            raise InvalidUserId("an SM2 key needs a user id (usually sm2.DEFAULT_USER_ID)", expected="bytes", got=None)
         sm2.validate_user_id(user_id)
     elif user_id is not None:
         raise InvalidUserId("ECDSA keys have no user id", expected=None, got=user_id)
@@ -83,13 +82,14 @@ class SigningKey:
         _check_user_id(self.scheme, self.user_id)
         derived = derive_public_key(self.scheme, self.private_key)
         if derived != bytes(self.public_key):
-            raise InvalidPrivateKey("private key does not belong to the stated public key",
-                                    expected="0x" + derived.hex(),
-                                    got="0x" + bytes(self.public_key).hex())
+            raise InvalidPrivateKey(
+                "private key does not belong to the stated public key",
+                expected="0x" + derived.hex(),
+                got="0x" + bytes(self.public_key).hex(),
+            )
 
     @classmethod
-    def generate(cls, scheme: str, *, user_id: bytes | None = None,
-                 name: str | None = None) -> SigningKey:
+    def generate(cls, scheme: str, *, user_id: bytes | None = None, name: str | None = None) -> SigningKey:
         """A fresh key; SM2 keys get ``sm2.DEFAULT_USER_ID`` unless another id is given."""
         module = sm2 if check_scheme(scheme) == "sm2" else ecdsa
         private, public = module.generate_keypair()
@@ -98,8 +98,9 @@ class SigningKey:
         return cls(scheme, private, public, user_id, name)
 
     @classmethod
-    def from_private(cls, scheme: str, private_key: bytes, *, user_id: bytes | None = None,
-                     name: str | None = None) -> SigningKey:
+    def from_private(
+        cls, scheme: str, private_key: bytes, *, user_id: bytes | None = None, name: str | None = None
+    ) -> SigningKey:
         """Wrap an existing private key, deriving its public key."""
         if check_scheme(scheme) == "sm2" and user_id is None:
             user_id = sm2.DEFAULT_USER_ID

@@ -35,9 +35,21 @@ from signer.errors import (
 from signer.keys import PublicKey, SigningKey
 
 __all__ = [
-    "DEFAULT_SCRYPT_N", "ENV_KEYSTORE_DIR", "MIN_PASSWORD_CHARS", "SCHEMA", "KeyInfo",
-    "default_keystore_dir", "find_key", "keystore_dir_for", "list_keys", "load_key", "read_info", "read_keystore",
-    "save_key", "seal", "unseal",
+    "DEFAULT_SCRYPT_N",
+    "ENV_KEYSTORE_DIR",
+    "MIN_PASSWORD_CHARS",
+    "SCHEMA",
+    "KeyInfo",
+    "default_keystore_dir",
+    "find_key",
+    "keystore_dir_for",
+    "list_keys",
+    "load_key",
+    "read_info",
+    "read_keystore",
+    "save_key",
+    "seal",
+    "unseal",
 ]
 
 ENV_KEYSTORE_DIR = "LEDGER_KEYSTORE_DIR"
@@ -91,8 +103,7 @@ def read_keystore(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         # An interrupted copy ends before the closing brace.
         if not data.rstrip().endswith(b"}"):
-            raise KeystoreTruncated(f"{path} is incomplete", expected="closing '}'",
-                                    got=f"{len(data)} bytes") from None
+            raise KeystoreTruncated(f"{path} is incomplete", expected="closing '}'", got=f"{len(data)} bytes") from None
         raise KeystoreMalformed(f"{path} is not JSON: {exc}") from None
 
 
@@ -108,13 +119,18 @@ def read_info(path: Path) -> KeyInfo:
     return _info(path, read_keystore(path))
 
 
-def save_key(key: SigningKey, password: str, *, directory: Path | None = None,
-             scrypt_n: int = DEFAULT_SCRYPT_N, overwrite: bool = False) -> Path:
+def save_key(
+    key: SigningKey,
+    password: str,
+    *,
+    directory: Path | None = None,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
+    overwrite: bool = False,
+) -> Path:
     """Seal ``key`` and write ``<directory>/<key id>.json``; returns the path."""
     directory = ensure_private_dir(Path(directory or default_keystore_dir()))
     data = json.dumps(seal(key, password, scrypt_n=scrypt_n), indent=2, ensure_ascii=False)
-    return write_private_file(directory / f"{key.key_id}.json", data.encode("utf-8") + b"\n",
-                              overwrite=overwrite)
+    return write_private_file(directory / f"{key.key_id}.json", data.encode("utf-8") + b"\n", overwrite=overwrite)
 
 
 def load_key(path: Path, password: str) -> SigningKey:
@@ -148,6 +164,5 @@ def find_key(ref: str, directory: Path | None = None) -> Path:
     if not matches:
         raise KeyNotFound(f"no key {ref!r} in {directory or default_keystore_dir()}", got=ref)
     if len(matches) > 1:
-        raise AmbiguousKey(f"{ref!r} matches {len(matches)} keys",
-                           got=[k.key_id for k in matches])
+        raise AmbiguousKey(f"{ref!r} matches {len(matches)} keys", got=[k.key_id for k in matches])
     return matches[0].path

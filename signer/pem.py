@@ -31,12 +31,15 @@ from signer.keys import PublicKey, SigningKey, validate_public_key
 DEFAULT_PBKDF2_ITERATIONS = 600_000  # OWASP 2023 for PBKDF2-HMAC-SHA256
 MAX_PBKDF2_ITERATIONS = 10_000_000  # refuse files crafted to stall the importer
 PBES2, PBKDF2 = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12"
-_PRFS = {"1.2.840.113549.2.7": hashes.SHA1, "1.2.840.113549.2.8": hashes.SHA224,
-         "1.2.840.113549.2.9": hashes.SHA256, "1.2.840.113549.2.10": hashes.SHA384,
-         "1.2.840.113549.2.11": hashes.SHA512}
+_PRFS = {
+    "1.2.840.113549.2.7": hashes.SHA1,
+    "1.2.840.113549.2.8": hashes.SHA224,
+    "1.2.840.113549.2.9": hashes.SHA256,
+    "1.2.840.113549.2.10": hashes.SHA384,
+    "1.2.840.113549.2.11": hashes.SHA512,
+}
 _HMAC_SHA256 = "1.2.840.113549.2.9"
-_AES_CBC = {"2.16.840.1.101.3.4.1.2": 16, "2.16.840.1.101.3.4.1.22": 24,
-            "2.16.840.1.101.3.4.1.42": 32}
+_AES_CBC = {"2.16.840.1.101.3.4.1.2": 16, "2.16.840.1.101.3.4.1.22": 24, "2.16.840.1.101.3.4.1.42": 32}
 _AES256_CBC = "2.16.840.1.101.3.4.1.42"
 _ARMOR = re.compile(rb"-----BEGIN ([A-Z ]+)-----\s*(.*?)\s*-----END \1-----", re.S)
 
@@ -62,17 +65,16 @@ def _kdf_key(password: str, salt: bytes, iterations: int, prf: type, length: int
     return PBKDF2HMAC(prf(), length, salt, iterations).derive(password.encode("utf-8"))
 
 
-def export_private_pem(key: SigningKey, password: str, *,
-                       iterations: int = DEFAULT_PBKDF2_ITERATIONS) -> bytes:
+def export_private_pem(key: SigningKey, password: str, *, iterations: int = DEFAULT_PBKDF2_ITERATIONS) -> bytes:
     """Encrypted PKCS#8 PEM of ``key``. The SM2 user id is not part of PKCS#8 and is not kept."""
     salt, iv = os.urandom(16), os.urandom(16)
     plain = _pkcs8.encode_private_key_info(key.scheme, key.private_key, key.public_key)
     pad = 16 - len(plain) % 16
-    encryptor = Cipher(algorithms.AES(_kdf_key(password, salt, iterations, hashes.SHA256, 32)),
-                       modes.CBC(iv)).encryptor()
+    encryptor = Cipher(
+        algorithms.AES(_kdf_key(password, salt, iterations, hashes.SHA256, 32)), modes.CBC(iv)
+    ).encryptor()
     encrypted = encryptor.update(plain + bytes([pad]) * pad) + encryptor.finalize()
-    kdf = a.seq(a.oid(PBKDF2), a.seq(a.octet_string(salt), a.integer(iterations),
-                                     a.seq(a.oid(_HMAC_SHA256), a.null())))
+    kdf = a.seq(a.oid(PBKDF2), a.seq(a.octet_string(salt), a.integer(iterations), a.seq(a.oid(_HMAC_SHA256), a.null())))
     scheme = a.seq(a.oid(_AES256_CBC), a.octet_string(iv))
     der = a.seq(a.seq(a.oid(PBES2), a.seq(kdf, scheme)), a.octet_string(encrypted))
     return _armor("ENCRYPTED PRIVATE KEY", der)
@@ -115,8 +117,9 @@ def _parse_pbes2(der: bytes) -> tuple[bytes, int, type, int, bytes, bytes]:
     return salt, iterations, _PRFS[prf_oid], size, iv, encrypted
 
 
-def import_private_pem(data: bytes, password: str, *, user_id: bytes | None = None,
-                       name: str | None = None) -> SigningKey:
+def import_private_pem(
+    data: bytes, password: str, *, user_id: bytes | None = None, name: str | None = None
+) -> SigningKey:
     """Decrypt an encrypted PKCS#8 PEM (SM2 or secp256k1) into a :class:`SigningKey`.
 
     SM2 keys get ``user_id`` (default :data:`signer.sm2.DEFAULT_USER_ID`). If the
@@ -124,8 +127,9 @@ def import_private_pem(data: bytes, password: str, *, user_id: bytes | None = No
     """
     label, der = _dearmor(data)
     if label != "ENCRYPTED PRIVATE KEY":
-        raise UnsupportedKeyFile(f"PEM holds {label!r}, not an encrypted PKCS#8 key",
-                                 expected="ENCRYPTED PRIVATE KEY", got=label)
+        raise UnsupportedKeyFile(
+            f"PEM holds {label!r}, not an encrypted PKCS#8 key", expected="ENCRYPTED PRIVATE KEY", got=label
+        )
     try:
         salt, iterations, prf, size, iv, encrypted = _parse_pbes2(der)
     except a.Asn1Error as exc:
@@ -133,8 +137,7 @@ def import_private_pem(data: bytes, password: str, *, user_id: bytes | None = No
         raise error(f"encrypted key file: {exc}") from None
     if not encrypted or len(encrypted) % 16:
         raise KeystoreMalformed("encrypted data is not whole AES blocks", got=len(encrypted))
-    decryptor = Cipher(algorithms.AES(_kdf_key(password, salt, iterations, prf, size)),
-                       modes.CBC(iv)).decryptor()
+    decryptor = Cipher(algorithms.AES(_kdf_key(password, salt, iterations, prf, size)), modes.CBC(iv)).decryptor()
     plain = decryptor.update(encrypted) + decryptor.finalize()
     pad = plain[-1]
     try:
@@ -148,8 +151,11 @@ def import_private_pem(data: bytes, password: str, *, user_id: bytes | None = No
         raise WrongPassword("wrong password for this key file (or the file is corrupt)") from None
     key = SigningKey.from_private(scheme, d, user_id=user_id, name=name)
     if public is not None and public != key.public_key:
-        raise InvalidPublicKey("the file's public key does not belong to its private key",
-                               expected="0x" + key.public_key.hex(), got="0x" + public.hex())
+        raise InvalidPublicKey(
+            "the file's public key does not belong to its private key",
+            expected="0x" + key.public_key.hex(),
+            got="0x" + public.hex(),
+        )
     return key
 
 
@@ -162,8 +168,7 @@ def load_public_key_pem(data: bytes) -> tuple[str, bytes]:
     """(scheme, 65-byte public key) from a ``PUBLIC KEY`` PEM."""
     label, der = _dearmor(data)
     if label != "PUBLIC KEY":
-        raise UnsupportedKeyFile(f"PEM holds {label!r}, not a public key",
-                                 expected="PUBLIC KEY", got=label)
+        raise UnsupportedKeyFile(f"PEM holds {label!r}, not a public key", expected="PUBLIC KEY", got=label)
     try:
         scheme, public = _pkcs8.decode_spki(der)
     except a.Asn1Error as exc:

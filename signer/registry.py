@@ -35,10 +35,22 @@ from signer.sm2 import DEFAULT_USER_ID
 from signer.verify import VerifyResult, verify_detached
 
 __all__ = [
-    "COMMITMENT_SCHEMA", "KEY_SCHEMES", "UNIT_KINDS", "KeyNotActiveAtSigning", "KeyNotRegistered",
-    "OnChainVerification", "RegisteredKey", "RegisteredUnit", "SigningUnitMismatch", "local_time",
-    "registered_key", "registered_unit", "signed_at_seconds", "verify_commitment_on_chain",
-    "verify_on_chain", "was_active_at",
+    "COMMITMENT_SCHEMA",
+    "KEY_SCHEMES",
+    "UNIT_KINDS",
+    "KeyNotActiveAtSigning",
+    "KeyNotRegistered",
+    "OnChainVerification",
+    "RegisteredKey",
+    "RegisteredUnit",
+    "SigningUnitMismatch",
+    "local_time",
+    "registered_key",
+    "registered_unit",
+    "signed_at_seconds",
+    "verify_commitment_on_chain",
+    "verify_on_chain",
+    "was_active_at",
 ]
 
 # The contract's enums (IUnitRegistry.UnitKind, KeyScheme); 0 is None, "unknown".
@@ -109,12 +121,24 @@ def _word(value: bytes | str) -> str:
     return "0x" + raw.rjust(32, b"\0").hex()
 
 
-def _logs(w3, registry_address: str, event: str, subject: bytes | str, from_block: int, to_block: int,
-          *, subject_position: int = 1) -> list[EventRecord]:
+def _logs(
+    w3,
+    registry_address: str,
+    event: str,
+    subject: bytes | str,
+    from_block: int,
+    to_block: int,
+    *,
+    subject_position: int = 1,
+) -> list[EventRecord]:
     """The registry's `event` logs whose indexed argument at `subject_position` is `subject`."""
     topics: list[Any] = [event_topic("UnitRegistry", event)] + [None] * (subject_position - 1) + [_word(subject)]
-    params = {"address": to_checksum_address(registry_address), "topics": topics,
-              "fromBlock": hex(from_block), "toBlock": hex(to_block)}
+    params = {
+        "address": to_checksum_address(registry_address),
+        "topics": topics,
+        "fromBlock": hex(from_block),
+        "toBlock": hex(to_block),
+    }
     reply = w3.provider.make_request("eth_getLogs", [params])
     if "error" in reply:
         raise ChainError(f"eth_getLogs failed: {reply['error'].get('message')}")
@@ -131,8 +155,9 @@ def _view(w3, registry_address: str, function: str, *args: Any, block: int) -> A
     try:
         return getattr(registry.functions, function)(*args).call(block_identifier=block)
     except Web3Exception as exc:
-        raise ChainError(f"{registry_address} does not answer UnitRegistry.{function} ({exc}): "
-                         "is it the UnitRegistry's address?") from None
+        raise ChainError(
+            f"{registry_address} does not answer UnitRegistry.{function} ({exc}): is it the UnitRegistry's address?"
+        ) from None
 
 
 def registered_key(w3, registry_address: str, key_id: str, *, block: int | None = None) -> RegisteredKey:
@@ -149,11 +174,11 @@ def registered_key(w3, registry_address: str, key_id: str, *, block: int | None 
     registered = _logs(w3, registry_address, "KeyRegistered", address, 0, block, subject_position=2)
     if not registered:
         _view(w3, registry_address, "keyRecord", address, block="latest")  # a ChainError if no registry answers
-        raise KeyNotRegistered(f"key {key_id} is not registered in the UnitRegistry at {registry_address}",
-                               got=key_id)
+        raise KeyNotRegistered(f"key {key_id} is not registered in the UnitRegistry at {registry_address}", got=key_id)
     if len(registered) != 1 or registered[0].args["scheme"] not in KEY_SCHEMES:
-        raise ChainError(f"the registry's events of key {address} contradict each other ({len(registered)} "
-                         "KeyRegistered)")
+        raise ChainError(
+            f"the registry's events of key {address} contradict each other ({len(registered)} KeyRegistered)"
+        )
     event = registered[0]
     unit_id, scheme, published = bytes(event.args["unitId"]), event.args["scheme"], event.args["publicKey"]
     name = KEY_SCHEMES[scheme]
@@ -161,11 +186,16 @@ def registered_key(w3, registry_address: str, key_id: str, *, block: int | None 
         raise ChainError(f"KeyRegistered of {address} carries a public key of another key id")
     revoked = _logs(w3, registry_address, "KeyRevoked", address, event.block_number, block, subject_position=2)
     revoked_block = revoked[0].block_number if revoked else None
-    return RegisteredKey(key_id=address.lower() if name == "sm2" else address, unit_id=unit_id,
-                         scheme=name, public_key=published if name == "sm2" else None,
-                         registered_block=event.block_number, registered_at=_block_time(w3, event.block_number),
-                         revoked_block=revoked_block,
-                         revoked_at=_block_time(w3, revoked_block) if revoked_block is not None else None)  # fmt: skip
+    return RegisteredKey(
+        key_id=address.lower() if name == "sm2" else address,
+        unit_id=unit_id,
+        scheme=name,
+        public_key=published if name == "sm2" else None,
+        registered_block=event.block_number,
+        registered_at=_block_time(w3, event.block_number),
+        revoked_block=revoked_block,
+        revoked_at=_block_time(w3, revoked_block) if revoked_block is not None else None,
+    )
 
 
 def _block_time(w3, number: int) -> int:
@@ -178,8 +208,9 @@ def registered_unit(w3, registry_address: str, unit_id: bytes, *, block: int | N
     if not events:
         return None
     args = events[0].args
-    return RegisteredUnit(bytes(args["unitId"]), UNIT_KINDS.get(args["kind"], str(args["kind"])), args["name"],
-                          args["code"])  # fmt: skip
+    return RegisteredUnit(
+        bytes(args["unitId"]), UNIT_KINDS.get(args["kind"], str(args["kind"])), args["name"], args["code"]
+    )
 
 
 def was_active_at(w3, registry_address: str, key_id: str, timestamp: int, *, block: int | None = None) -> bool:
@@ -224,18 +255,33 @@ def _inactive(key: RegisteredKey, unit: RegisteredUnit | None, signed_at: int | 
         assert key.revoked_at is not None
         return KeyNotActiveAtSigning(
             f"key {key.key_id}{owner} was revoked at {local_time(key.revoked_at)} and the signing time is unknown",
-            got=key.revoked_at, hint="give the signing time (--at) to check a signature made before the revocation")
+            got=key.revoked_at,
+            hint="give the signing time (--at) to check a signature made before the revocation",
+        )
     if signed_at < key.registered_at:
         return KeyNotActiveAtSigning(
             f"key {key.key_id}{owner} was registered at {local_time(key.registered_at)}, "
-            f"after the signing time {local_time(signed_at)}", expected=key.registered_at, got=signed_at)
+            f"after the signing time {local_time(signed_at)}",
+            expected=key.registered_at,
+            got=signed_at,
+        )
     return KeyNotActiveAtSigning(
         f"key {key.key_id}{owner} was revoked at {local_time(key.revoked_at or 0)}, "
-        f"before the signing time {local_time(signed_at)}", expected=key.revoked_at, got=signed_at)
+        f"before the signing time {local_time(signed_at)}",
+        expected=key.revoked_at,
+        got=signed_at,
+    )
 
 
-def verify_on_chain(w3, registry_address: str, document: bytes, signature: DetachedSignature | dict | bytes, *,
-                    signed_at: int | None = None, signing_unit_id: str | None = None) -> OnChainVerification:
+def verify_on_chain(
+    w3,
+    registry_address: str,
+    document: bytes,
+    signature: DetachedSignature | dict | bytes,
+    *,
+    signed_at: int | None = None,
+    signing_unit_id: str | None = None,
+) -> OnChainVerification:
     """Verify a detached signature over ``document`` against the key the registry holds.
 
     ``signed_at`` (unix seconds): check with the contract's ``wasActiveAt`` that the key was
@@ -257,12 +303,16 @@ def verify_on_chain(w3, registry_address: str, document: bytes, signature: Detac
     active = None if signed_at is None else was_active_at(w3, registry_address, key.key_id, signed_at, block=block)
     facts = {"key": key, "unit": unit, "signed_at": signed_at, "active_at_signing": active}
     if key.scheme != sig.scheme:
-        return _failed(KeyIdMismatch("the key id is registered for another scheme", expected=key.scheme,
-                                     got=sig.scheme), **facts)
+        return _failed(
+            KeyIdMismatch("the key id is registered for another scheme", expected=key.scheme, got=sig.scheme), **facts
+        )
     # ECDSA: verify_detached checks that the file's key hashes to sig.key_id, the registered address.
     try:  # the contract checks only an SM2 key's length and prefix: it may be off the curve
-        trusted = PublicKey(key.scheme, key.public_key if key.scheme == "sm2" else sig.public_key,
-                            DEFAULT_USER_ID if key.scheme == "sm2" else None)
+        trusted = PublicKey(
+            key.scheme,
+            key.public_key if key.scheme == "sm2" else sig.public_key,
+            DEFAULT_USER_ID if key.scheme == "sm2" else None,
+        )
     except SignerError as exc:
         return _failed(exc, **facts)
     result = verify_detached(document, sig, trusted)
@@ -272,17 +322,28 @@ def verify_on_chain(w3, registry_address: str, document: bytes, signature: Detac
         return _failed(result.error, result=result, **facts)
     if signing_unit_id is not None and signing_unit_id != expected_unit:
         owner = f" ({unit.name})" if unit else ""
-        return _failed(SigningUnitMismatch(f"signing_unit_id {signing_unit_id} is not the key's unit "
-                                           f"{expected_unit}{owner}", expected=expected_unit,
-                                           got=signing_unit_id), result=result, **facts)
+        return _failed(
+            SigningUnitMismatch(
+                f"signing_unit_id {signing_unit_id} is not the key's unit {expected_unit}{owner}",
+                expected=expected_unit,
+                got=signing_unit_id,
+            ),
+            result=result,
+            **facts,
+        )
     if active is False or (signed_at is None and key.revoked_at is not None):
         return _failed(_inactive(key, unit, signed_at), result=result, **facts)
     return OnChainVerification(True, None, result, **facts)
 
 
-def verify_commitment_on_chain(w3, registry_address: str, document: dict | bytes,
-                               signature: DetachedSignature | dict | bytes, *,
-                               signed_at: int | None = None) -> OnChainVerification:
+def verify_commitment_on_chain(
+    w3,
+    registry_address: str,
+    document: dict | bytes,
+    signature: DetachedSignature | dict | bytes,
+    *,
+    signed_at: int | None = None,
+) -> OnChainVerification:
     """Verify a signed commitment against the registry: its officer key, its unit, its time.
 
     The commitment must be valid, signed by the key it names (``officer_key_id``) for the unit
@@ -295,10 +356,19 @@ def verify_commitment_on_chain(w3, registry_address: str, document: dict | bytes
     except SignerError as exc:
         return _failed(exc)
     when = signed_at_seconds(commitment) if signed_at is None else signed_at
-    checked = verify_on_chain(w3, registry_address, commitment.canonical_bytes(), sig, signed_at=when,
-                              signing_unit_id=commitment.signing_unit_id)
+    checked = verify_on_chain(
+        w3,
+        registry_address,
+        commitment.canonical_bytes(),
+        sig,
+        signed_at=when,
+        signing_unit_id=commitment.signing_unit_id,
+    )
     if (sig.scheme, sig.key_id) != (commitment.scheme, commitment.officer_key_id):  # reported first
-        error = KeyIdMismatch("the signature is not by the officer key the commitment names",
-                              expected=commitment.officer_key_id, got=sig.key_id)
+        error = KeyIdMismatch(
+            "the signature is not by the officer key the commitment names",
+            expected=commitment.officer_key_id,
+            got=sig.key_id,
+        )
         checked = replace(checked, ok=False, error=error)
     return replace(checked, commitment=commitment)

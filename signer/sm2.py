@@ -39,20 +39,17 @@ def validate_user_id(user_id: bytes) -> bytes:
     if not isinstance(user_id, (bytes, bytearray)):
         raise InvalidUserId("SM2 user id must be bytes", expected="bytes", got=type(user_id).__name__)
     if not 0 < len(user_id) <= MAX_USER_ID_BYTES:
-        raise InvalidUserId("SM2 user id must be 1..8191 bytes",
-                            expected=f"1..{MAX_USER_ID_BYTES}", got=len(user_id))
+        raise InvalidUserId("SM2 user id must be 1..8191 bytes", expected=f"1..{MAX_USER_ID_BYTES}", got=len(user_id))
     return bytes(user_id)
 
 
 def validate_public_key(public_key: bytes) -> bytes:
     """Return ``public_key`` if it is 65 bytes 04||X||Y of a point on the SM2 curve."""
     if len(public_key) != 65 or public_key[0] != 4:
-        raise InvalidPublicKey("SM2 public key must be 65 bytes 04||X||Y",
-                               expected=65, got=len(public_key))
+        raise InvalidPublicKey("SM2 public key must be 65 bytes 04||X||Y", expected=65, got=len(public_key))
     x, y = int.from_bytes(public_key[1:33], "big"), int.from_bytes(public_key[33:], "big")
     if not curve.is_on_curve(x, y):
-        raise InvalidPublicKey("SM2 public key is not a point on the curve",
-                               got="0x" + public_key.hex())
+        raise InvalidPublicKey("SM2 public key is not a point on the curve", got="0x" + public_key.hex())
     return bytes(public_key)
 
 
@@ -60,8 +57,9 @@ def validate_private_key(private_key: bytes) -> None:
     """Refuse anything but 32 bytes d with 1 <= d <= n-2 (SM2 inverts 1+d)."""
     if len(private_key) != 32 or not 1 <= int.from_bytes(private_key, "big") <= curve.N - 2:
         # Never put the key itself in the error.
-        raise InvalidPrivateKey("SM2 private key must be 32 bytes with 1 <= d <= n-2",
-                                expected=32, got=len(private_key))
+        raise InvalidPrivateKey(
+            "SM2 private key must be 32 bytes with 1 <= d <= n-2", expected=32, got=len(private_key)
+        )
 
 
 def z_a(public_key: bytes, *, user_id: bytes) -> bytes:
@@ -113,8 +111,7 @@ def public_key_from_private(private_key: bytes) -> bytes:
         found = _recover_candidates(int.from_bytes(probe, "big"), r, s)
         common = found if common is None else common & found
     if common is None or len(common) != 1:
-        raise InvalidPrivateKey("could not derive the SM2 public key", expected=1,
-                                got=len(common or ()))
+        raise InvalidPrivateKey("could not derive the SM2 public key", expected=1, got=len(common or ()))
     return common.pop()
 
 

@@ -52,11 +52,13 @@ def _trusted_key(sig: DetachedSignature, public_key: PublicKey | bytes | str | N
         return sig.public_key
     if isinstance(public_key, PublicKey):
         if public_key.scheme != sig.scheme:
-            raise PublicKeyMismatch("the supplied key is for another scheme",
-                                    expected=public_key.scheme, got=sig.scheme)
+            raise PublicKeyMismatch(
+                "the supplied key is for another scheme", expected=public_key.scheme, got=sig.scheme
+            )
         if public_key.user_id is not None and public_key.user_id != sig.user_id:
-            raise UserIdMismatch("the signature names another SM2 user id",
-                                 expected=public_key.user_id, got=sig.user_id)
+            raise UserIdMismatch(
+                "the signature names another SM2 user id", expected=public_key.user_id, got=sig.user_id
+            )
         public_key = public_key.public_key
     elif isinstance(public_key, str):
         try:
@@ -64,15 +66,21 @@ def _trusted_key(sig: DetachedSignature, public_key: PublicKey | bytes | str | N
         except ValueError as exc:
             raise InvalidPublicKey(f"supplied public key: {exc}", got=public_key) from None
     if bytes(public_key) != sig.public_key:
-        raise PublicKeyMismatch("the signature was made by another key than the one supplied",
-                                expected="0x" + bytes(public_key).hex(),
-                                got="0x" + sig.public_key.hex())
+        raise PublicKeyMismatch(
+            "the signature was made by another key than the one supplied",
+            expected="0x" + bytes(public_key).hex(),
+            got="0x" + sig.public_key.hex(),
+        )
     return sig.public_key
 
 
-def verify_detached(document: bytes, signature: DetachedSignature | dict | bytes,
-                    public_key: PublicKey | bytes | str | None = None, *,
-                    user_id: bytes | None = None) -> VerifyResult:
+def verify_detached(
+    document: bytes,
+    signature: DetachedSignature | dict | bytes,
+    public_key: PublicKey | bytes | str | None = None,
+    *,
+    user_id: bytes | None = None,
+) -> VerifyResult:
     """Check that ``signature`` signs ``document`` (its bytes, as read from the file).
 
     ``public_key``: the key you trust (PublicKey, 65 bytes, or 0x-hex); None
@@ -84,22 +92,26 @@ def verify_detached(document: bytes, signature: DetachedSignature | dict | bytes
         sig = DetachedSignature.load(signature)
     except SignerError as exc:
         return VerifyResult(False, exc)
-    facts = {"scheme": sig.scheme, "key_id": sig.key_id, "user_id": sig.user_id,
-             "document_hash": sig.document_hash,
-             "key_source": "embedded" if public_key is None else "supplied"}
+    facts = {
+        "scheme": sig.scheme,
+        "key_id": sig.key_id,
+        "user_id": sig.user_id,
+        "document_hash": sig.document_hash,
+        "key_source": "embedded" if public_key is None else "supplied",
+    }
     try:
         key = _trusted_key(sig, public_key)
         if user_id is not None and user_id != sig.user_id:
-            raise UserIdMismatch("the signature names another SM2 user id",
-                                 expected=user_id, got=sig.user_id)
+            raise UserIdMismatch("the signature names another SM2 user id", expected=user_id, got=sig.user_id)
         if key_id(sig.scheme, key) != sig.key_id:
-            raise KeyIdMismatch("key id does not belong to the public key",
-                                expected=key_id(sig.scheme, key), got=sig.key_id)
+            raise KeyIdMismatch(
+                "key id does not belong to the public key", expected=key_id(sig.scheme, key), got=sig.key_id
+            )
         digest = file_document_hash(bytes(document))
         if digest != sig.document_hash:
-            raise DocumentHashMismatch("document differs from the one signed",
-                                       expected="0x" + sig.document_hash.hex(),
-                                       got="0x" + digest.hex())
+            raise DocumentHashMismatch(
+                "document differs from the one signed", expected="0x" + sig.document_hash.hex(), got="0x" + digest.hex()
+            )
         PublicKey(sig.scheme, key, sig.user_id).verify(signed_message(digest), sig.signature)
     except SignerError as exc:
         return VerifyResult(False, exc, **facts)

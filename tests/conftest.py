@@ -29,8 +29,9 @@ def node_factory(tmp_path_factory):
 
     def get(kind: str) -> LocalNode:
         if kind not in started:
-            started[kind] = LocalNode(kind, tmp_path_factory.mktemp(kind), free_port(),
-                                      start_time=TEST_CHAIN_START).start()  # fmt: skip
+            started[kind] = LocalNode(
+                kind, tmp_path_factory.mktemp(kind), free_port(), start_time=TEST_CHAIN_START
+            ).start()
         return started[kind]
 
     yield get
@@ -118,14 +119,34 @@ class Officer:
     def address(self) -> str:
         return self.account.address
 
-    def action(self, kind: ActionKind, entry_id: bytes, document: bytes, *, version: int = 0,
-               reason_code: int = 0, nonce: int | None = None, declared_at: int | None = None) -> CatalogAction:
+    def action(
+        self,
+        kind: ActionKind,
+        entry_id: bytes,
+        document: bytes,
+        *,
+        version: int = 0,
+        reason_code: int = 0,
+        nonce: int | None = None,
+        declared_at: int | None = None,
+    ) -> CatalogAction:
         if declared_at is None:
             declared_at = DECLARED_AT if kind == ActionKind.SUBMIT else 0
-        unsigned = CatalogAction(kind, entry_id, version, reason_code, document,
-                                 fresh_nonce() if nonce is None else nonce, declared_at=declared_at)
-        return sign_action(unsigned, self.account.key, chain_id=self.system.w3.eth.chain_id,
-                           catalog_address=self.system.deployment.catalog)
+        unsigned = CatalogAction(
+            kind,
+            entry_id,
+            version,
+            reason_code,
+            document,
+            fresh_nonce() if nonce is None else nonce,
+            declared_at=declared_at,
+        )
+        return sign_action(
+            unsigned,
+            self.account.key,
+            chain_id=self.system.w3.eth.chain_id,
+            catalog_address=self.system.deployment.catalog,
+        )
 
 
 class Units:
@@ -197,24 +218,42 @@ class PostgresServer:
         self._running = False
 
     def _run(self, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bin_dir / args[0]), *args[1:]], cwd=self.root,
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [*self.as_user, str(self.bin_dir / args[0]), *args[1:]], cwd=self.root, capture_output=True, text=True
+        )
         if done.returncode != 0:
             log = self.root / "server.log"
-            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip()}"
-                               + (f"\n{log.read_text()}" if log.exists() else ""))  # fmt: skip
+            raise RuntimeError(
+                f"{args[0]} failed ({done.returncode}): {done.stderr.strip()}"
+                + (f"\n{log.read_text()}" if log.exists() else "")
+            )
 
     def start(self) -> "PostgresServer":
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
-                  "--no-sync")  # fmt: skip
+        self._run(
+            "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"
+        )
         # Nothing here outlives the session, so nothing needs to survive a crash: no fsync.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")  # fmt: skip
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "-t", "30",
-                  "start")  # fmt: skip
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
         self._running = True
-        self._admin = psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                                      autocommit=True)  # fmt: skip
+        self._admin = psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
         return self
 
     def new_database(self) -> str:
@@ -224,7 +263,9 @@ class PostgresServer:
         does, not bytewise as SQLite does: an order that differs between the two shows up here.
         """
         name = f"test_{next(self._names)}"
-        self._admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C'")
+        self._admin.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C'"
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
@@ -248,8 +289,11 @@ def postgres_url():
         pytest.skip("LEDGER_SKIP_POSTGRES=1: PostgreSQL runs skipped")
     bin_dir = _postgres_bin_dir()
     if bin_dir is None:
-        pytest.fail(f"no PostgreSQL server under {POSTGRES_BIN_DIRS}/*/bin: run LEDGER_WITH_POSTGRES=1 scripts/setup "
-                    "(or set LEDGER_SKIP_POSTGRES=1 to skip the PostgreSQL runs)", pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"no PostgreSQL server under {POSTGRES_BIN_DIRS}/*/bin: run LEDGER_WITH_POSTGRES=1 scripts/setup "
+            "(or set LEDGER_SKIP_POSTGRES=1 to skip the PostgreSQL runs)",
+            pytrace=False,
+        )
     server = PostgresServer(bin_dir)
     try:
         server.start()

@@ -113,14 +113,23 @@ class SharingDesk:
 
     def catalog_action(self, officer: Officer, kind: ActionKind, entry_id: bytes, document: bytes, **kw) -> dict:
         declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
-        action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
-                               fresh_nonce(), declared_at=declared)  # fmt: skip
-        signed = sign_action(action, officer.action_key, chain_id=self.chain_id,
-                             catalog_address=self.system.deployment.catalog)  # fmt: skip
+        action = CatalogAction(
+            kind,
+            entry_id,
+            kw.pop("version", 0),
+            kw.pop("reason_code", 0),
+            document,
+            fresh_nonce(),
+            declared_at=declared,
+        )
+        signed = sign_action(
+            action, officer.action_key, chain_id=self.chain_id, catalog_address=self.system.deployment.catalog
+        )
         return self.system.relayer.send(self.catalog.functions.execute(signed.as_tuple()))
 
-    def approved_entry(self, owner: Officer, code: str, name: str = "低保对象信息", *,
-                       collected: bool = True) -> tuple[bytes, int]:
+    def approved_entry(
+        self, owner: Officer, code: str, name: str = "低保对象信息", *, collected: bool = True
+    ) -> tuple[bytes, int]:
         """A catalog entry of `owner`, submitted and approved, its data collected to the platform
         unless `collected` is False (then it is not ready for sharing, Art. 22): (entry id, version)."""
         entry_id = entry_id_for(owner.unit_id, code)
@@ -132,19 +141,37 @@ class SharingDesk:
 
     def collect(self, entry_id: bytes) -> None:
         """The Data Center records the entry's data collected to the platform (Art. 15)."""
-        self.catalog_action(self.data_center, ActionKind.RECORD_COLLECTION, entry_id,
-                            doc("putuo.catalog-collection/1", description="已归集"))  # fmt: skip
+        self.catalog_action(
+            self.data_center,
+            ActionKind.RECORD_COLLECTION,
+            entry_id,
+            doc("putuo.catalog-collection/1", description="已归集"),
+        )
 
     def entry(self, entry_id: bytes):
         return self.catalog.functions.entry(entry_id).call()
 
     # ---- sharing actions
 
-    def action(self, officer: Officer, kind: StepKind, subject: bytes, document: bytes, *, item: int = 0,
-               code: int = 0, at: int = 0, terms: bytes = b"", nonce: int | None = None) -> SharingAction:
-        unsigned = SharingAction(kind, subject, document, fresh_nonce() if nonce is None else nonce, item, code, at, terms)
-        return sign_sharing_action(unsigned, officer.action_key, chain_id=self.chain_id,
-                                   sharing_address=self.system.deployment.sharing)  # fmt: skip
+    def action(
+        self,
+        officer: Officer,
+        kind: StepKind,
+        subject: bytes,
+        document: bytes,
+        *,
+        item: int = 0,
+        code: int = 0,
+        at: int = 0,
+        terms: bytes = b"",
+        nonce: int | None = None,
+    ) -> SharingAction:
+        unsigned = SharingAction(
+            kind, subject, document, fresh_nonce() if nonce is None else nonce, item, code, at, terms
+        )
+        return sign_sharing_action(
+            unsigned, officer.action_key, chain_id=self.chain_id, sharing_address=self.system.deployment.sharing
+        )
 
     def send(self, action: SharingAction) -> dict:
         return self.system.relayer.send(self.sharing.functions.execute(action.as_tuple()))
@@ -154,40 +181,89 @@ class SharingDesk:
         document = document if document is not None else doc(f"putuo.test-{kind.name.lower()}/1", note="测试")
         return self.send(self.action(officer, kind, subject, document, **kw))
 
-    def commitment(self, officer: Officer, demand_id: bytes, *, scheme: str = "ecdsa",
-                   key: SigningKey | None = None, scenario: str = "低保审核") -> CommitmentProof:
+    def commitment(
+        self,
+        officer: Officer,
+        demand_id: bytes,
+        *,
+        scheme: str = "ecdsa",
+        key: SigningKey | None = None,
+        scenario: str = "低保审核",
+    ) -> CommitmentProof:
         """The officer's signed commitment for `demand_id` (Art. 18)."""
         key = key or (officer.sm2 if scheme == "sm2" or officer.ecdsa is None else officer.ecdsa)
         commitment = build_commitment(
-            demand_id=demand_id, signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=key.scheme,
-            scenario=scenario, signed_at=datetime.fromtimestamp(self.now(), SHANGHAI),
+            demand_id=demand_id,
+            signing_unit_id=officer.unit_hex,
+            officer_key_id=key.key_id,
+            scheme=key.scheme,
+            scenario=scenario,
+            signed_at=datetime.fromtimestamp(self.now(), SHANGHAI),
         )
         signature = sign_commitment(commitment, key)
-        return CommitmentProof(KeyScheme.SM2 if key.scheme == "sm2" else KeyScheme.ECDSA,
-                               self.w3.to_checksum_address(key.key_id), commitment.canonical_bytes(),
-                               signature.signature)  # fmt: skip
+        return CommitmentProof(
+            KeyScheme.SM2 if key.scheme == "sm2" else KeyScheme.ECDSA,
+            self.w3.to_checksum_address(key.key_id),
+            commitment.canonical_bytes(),
+            signature.signature,
+        )
 
-    def application(self, applicant: Officer, resources: list[Resource], *, application_no: str = "CF-2026-001",
-                    scenario_class: int = 0, scenario_code: str = "低保审核", method: Method = Method.INTERFACE,
-                    frequency: Frequency = Frequency.MONTHLY, frequency_reason: bool = False, fusion: bool = False,
-                    security_level: int = 2, commitment_scheme: str = "ecdsa", commitment_key: SigningKey | None = None,
-                    commitment_demand: bytes | None = None) -> tuple[bytes, SharingAction]:
+    def application(
+        self,
+        applicant: Officer,
+        resources: list[Resource],
+        *,
+        application_no: str = "CF-2026-001",
+        scenario_class: int = 0,
+        scenario_code: str = "低保审核",
+        method: Method = Method.INTERFACE,
+        frequency: Frequency = Frequency.MONTHLY,
+        frequency_reason: bool = False,
+        fusion: bool = False,
+        security_level: int = 2,
+        commitment_scheme: str = "ecdsa",
+        commitment_key: SigningKey | None = None,
+        commitment_demand: bytes | None = None,
+    ) -> tuple[bytes, SharingAction]:
         """A signed Apply: (demand id, action). `commitment_demand` signs the commitment for
         another demand id (an attack)."""
         document = doc("putuo.demand/1", application_no=application_no, scenario=scenario_code)
         demand_id = demand_id_for(applicant.unit_id, document)
-        commitment = self.commitment(applicant, commitment_demand or demand_id, scheme=commitment_scheme,
-                                     key=commitment_key, scenario=scenario_code)  # fmt: skip
-        terms = ApplyTerms(scenario_class, scenario_id_for(scenario_code), method, frequency, frequency_reason, fusion,
-                           security_level, tuple(resources), commitment)  # fmt: skip
+        commitment = self.commitment(
+            applicant,
+            commitment_demand or demand_id,
+            scheme=commitment_scheme,
+            key=commitment_key,
+            scenario=scenario_code,
+        )
+        terms = ApplyTerms(
+            scenario_class,
+            scenario_id_for(scenario_code),
+            method,
+            frequency,
+            frequency_reason,
+            fusion,
+            security_level,
+            tuple(resources),
+            commitment,
+        )
         return demand_id, self.action(applicant, StepKind.APPLY, demand_id, document, terms=terms.encode())
 
     def apply(self, applicant: Officer, resources: list[Resource], **kw) -> tuple[bytes, dict]:
         demand_id, action = self.application(applicant, resources, **kw)
         return demand_id, self.send(action)
 
-    def decide(self, owner: Officer, demand_id: bytes, item: int, *, code: int = 0, legal_basis: str = "",
-               entry_id: bytes = ZERO32, version: int = 0) -> dict:
+    def decide(
+        self,
+        owner: Officer,
+        demand_id: bytes,
+        item: int,
+        *,
+        code: int = 0,
+        legal_basis: str = "",
+        entry_id: bytes = ZERO32,
+        version: int = 0,
+    ) -> dict:
         terms = DecideTerms(entry_id, version, legal_basis)
         encoded = terms.encode() if terms != DecideTerms() else b""
         return self.act(owner, StepKind.DECIDE, demand_id, item=item, code=code, terms=encoded)
@@ -250,8 +326,17 @@ class SharingDesk:
     def send_action_at(self, timestamp: int, action: SharingAction) -> dict:
         return self.send_at(timestamp, self.sharing.functions.execute(action.as_tuple()))
 
-    def decide_action(self, owner: Officer, demand_id: bytes, item: int, *, code: int = 0, legal_basis: str = "",
-                      entry_id: bytes = ZERO32, version: int = 0) -> SharingAction:
+    def decide_action(
+        self,
+        owner: Officer,
+        demand_id: bytes,
+        item: int,
+        *,
+        code: int = 0,
+        legal_basis: str = "",
+        entry_id: bytes = ZERO32,
+        version: int = 0,
+    ) -> SharingAction:
         """The signed Decide that `decide` sends."""
         terms = DecideTerms(entry_id, version, legal_basis)
         encoded = terms.encode() if terms != DecideTerms() else b""
@@ -297,10 +382,18 @@ class SharingDesk:
         """The signed catalog action `catalog_action` sends, as a bound `Catalog.execute` call
         (to send or to expect a revert from)."""
         declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
-        action = CatalogAction(kind, entry_id, kw.pop("version", 0), kw.pop("reason_code", 0), document,
-                               fresh_nonce(), declared_at=declared)  # fmt: skip
-        signed = sign_action(action, officer.action_key, chain_id=self.chain_id,
-                             catalog_address=self.system.deployment.catalog)  # fmt: skip
+        action = CatalogAction(
+            kind,
+            entry_id,
+            kw.pop("version", 0),
+            kw.pop("reason_code", 0),
+            document,
+            fresh_nonce(),
+            declared_at=declared,
+        )
+        signed = sign_action(
+            action, officer.action_key, chain_id=self.chain_id, catalog_address=self.system.deployment.catalog
+        )
         return self.catalog.functions.execute(signed.as_tuple())
 
     def execute_call(self, action: SharingAction):

@@ -32,7 +32,22 @@ from workdays.publish import (
 )
 
 __all__ = [
-    "DEFAULT_SOURCE", "CalendarError", "CalendarStatus", "PublishResult", "Source", "UnknownSourceError",
-    "YearBitmap", "YearCheck", "YearNotCoveredError", "YearNotPublishedError", "build_year", "calendar_at",
-    "calendar_status", "check_year", "publish_year", "read_year", "working_dates", "year_bitmap",
-]  # fmt: skip
+    "DEFAULT_SOURCE",
+    "CalendarError",
+    "CalendarStatus",
+    "PublishResult",
+    "Source",
+    "UnknownSourceError",
+    "YearBitmap",
+    "YearCheck",
+    "YearNotCoveredError",
+    "YearNotPublishedError",
+    "build_year",
+    "calendar_at",
+    "calendar_status",
+    "check_year",
+    "publish_year",
+    "read_year",
+    "working_dates",
+    "year_bitmap",
+]

@@ -49,8 +49,10 @@ class NoticeDisagreesError(CalendarError):
 
     def __init__(self, year: int, source: str, dates: list) -> None:
         shown = ", ".join(str(d) for d in dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
-        super().__init__(f"{year}: the notice file and {source} disagree on {len(dates)} date(s): {shown}; "
-                         "correct the file, or publish from the package (`--source`)")
+        super().__init__(
+            f"{year}: the notice file and {source} disagree on {len(dates)} date(s): {shown}; "
+            "correct the file, or publish from the package (`--source`)"
+        )
         self.year = year
         self.source = source
         self.dates = dates

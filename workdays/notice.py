@@ -57,16 +57,23 @@ class HolidayRange(_Strict):
     to: dt.date
     days: int | None = Field(default=None, ge=1, le=31)  # the notice's 共N天, checked when given
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
-        "$comment": "Not expressible here, and refused too: 'to' before 'from'; 'days' other than the "
-                    "number of dates from 'from' to 'to'."})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "$comment": "Not expressible here, and refused too: 'to' before 'from'; 'days' other than the "
+            "number of dates from 'from' to 'to'."
+        },
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> "HolidayRange":
         if self.to < self.from_:
             raise ValueError(f"{self.name}: 'to' ({self.to}) is before 'from' ({self.from_})")
         if self.days is not None and self.days != len(self.dates()):
-            raise ValueError(f"{self.name}: {self.from_}..{self.to} is {len(self.dates())} days, the notice says {self.days}")
+            raise ValueError(
+                f"{self.name}: {self.from_}..{self.to} is {len(self.dates())} days, the notice says {self.days}"
+            )
         return self
 
     def dates(self) -> list[dt.date]:
@@ -169,13 +176,16 @@ def validate(notice: CalendarNotice, year: int, *, neighbour_is_off=None) -> Not
     for day in outside:
         known = neighbour_is_off(day) if neighbour_is_off else None
         if not (day.weekday() >= 5 if known is None else known):
-            problems.append(f"holidays: {day} is a weekday of {day.year}, which this notice cannot change; "
-                            f"republish {day.year} with it")  # fmt: skip
+            problems.append(
+                f"holidays: {day} is a weekday of {day.year}, which this notice cannot change; "
+                f"republish {day.year} with it"
+            )
     if len(worked) != len(notice.working_days):
         problems.append("working_days: a date is listed twice")
     if problems:
-        raise NoticeError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
-                          problems=problems)  # fmt: skip
+        raise NoticeError(
+            problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""), problems=problems
+        )
     working = [d for d in year_dates(year) if (d.weekday() < 5 and d not in off) or d in worked]
     source = notice.canonical().decode()
     return NoticeYear(notice, YearBitmap(year, bitmap_from_dates(year, working), source), outside)

@@ -20,9 +20,11 @@ PROVISIONAL_PREFIX = "PROVISIONAL"
 
 
 def provisional_source(year: int) -> str:
-    return (f"{PROVISIONAL_PREFIX} demo calendar for {year}: weekends and holidays {package_version('holidays')} "
-            f"statutory days, no 调休; not the State Council notice; replace with "
-            f"`ledger calendar publish {year} --notice FILE`")  # fmt: skip
+    return (
+        f"{PROVISIONAL_PREFIX} demo calendar for {year}: weekends and holidays {package_version('holidays')} "
+        f"statutory days, no 调休; not the State Council notice; replace with "
+        f"`ledger calendar publish {year} --notice FILE`"
+    )
 
 
 def is_provisional(source: str) -> bool:

@@ -151,8 +151,12 @@ def year_sources(calendar: Contract) -> dict[int, str]:
     Events, not contract state: the contract keeps only the bitmap, and the event carries the
     source (a package label, a notice's canonical JSON, or a provisional marker).
     """
-    query = {"address": calendar.address, "fromBlock": "0x0", "toBlock": "latest",
-             "topics": [event_topic("WorkCalendar", "CalendarYearPublished")]}  # fmt: skip
+    query = {
+        "address": calendar.address,
+        "fromBlock": "0x0",
+        "toBlock": "latest",
+        "topics": [event_topic("WorkCalendar", "CalendarYearPublished")],
+    }
     answer = calendar.w3.provider.make_request("eth_getLogs", [query])  # raw logs: what decode_log reads
     if "error" in answer:
         raise ChainError(f"eth_getLogs of the calendar's publications failed: {answer['error']}")
@@ -193,20 +197,42 @@ def calendar_status(calendar: Contract, *, now: int | None = None) -> CalendarSt
     warnings = []
     this, nxt = today.year, today.year + 1
     if this not in published:
-        warnings.append(CalendarWarning(this, f"{this}, the current year, is not published: every deadline started "
-                                        "now is refused", publish_command(this)))  # fmt: skip
+        warnings.append(
+            CalendarWarning(
+                this,
+                f"{this}, the current year, is not published: every deadline started now is refused",
+                publish_command(this),
+            )
+        )
     elif this in provisional:
-        warnings.append(CalendarWarning(this, f"{this}, the current year, is only a provisional demo calendar (no "
-                                        "调休): publish the State Council's notice", publish_command(this)))  # fmt: skip
+        warnings.append(
+            CalendarWarning(
+                this,
+                f"{this}, the current year, is only a provisional demo calendar (no "
+                "调休): publish the State Council's notice",
+                publish_command(this),
+            )
+        )
     if (today.month, today.day) >= WARN_FROM:
         days_left = (dt.date(nxt, 1, 1) - today).days
         if nxt not in published:
-            warnings.append(CalendarWarning(nxt, f"{nxt} is not published and the year ends in {days_left} day(s): "
-                                            f"steps whose deadlines reach into {nxt} are refused until the Office "
-                                            "publishes it from the State Council's notice", publish_command(nxt)))  # fmt: skip
+            warnings.append(
+                CalendarWarning(
+                    nxt,
+                    f"{nxt} is not published and the year ends in {days_left} day(s): "
+                    f"steps whose deadlines reach into {nxt} are refused until the Office "
+                    "publishes it from the State Council's notice",
+                    publish_command(nxt),
+                )
+            )
         elif nxt in provisional:
-            warnings.append(CalendarWarning(nxt, f"{nxt} is only a provisional demo calendar (no 调休): publish the "
-                                            "State Council's notice", publish_command(nxt)))  # fmt: skip
+            warnings.append(
+                CalendarWarning(
+                    nxt,
+                    f"{nxt} is only a provisional demo calendar (no 调休): publish the State Council's notice",
+                    publish_command(nxt),
+                )
+            )
     needed_at = None
     if this in published:
         needed_at = last_moment_within_year(read_year(calendar, this), this)

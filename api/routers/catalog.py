@@ -18,8 +18,11 @@ from chain.actions import ActionKind, CatalogAction, entry_id_for, typed_data
 from mirror.documents import as_object
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
-router = APIRouter(prefix="/v1/catalog", tags=["catalog"],
-                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"}})  # fmt: skip
+router = APIRouter(
+    prefix="/v1/catalog",
+    tags=["catalog"],
+    responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"}},
+)
 
 EntryId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 ERRORS = {
@@ -42,18 +45,29 @@ def _summary(e) -> schemas.EntrySummary:
 
 
 def _proof(tx, block, document_hash, signer) -> schemas.Proof | None:
-    return None if tx is None else schemas.Proof(tx_hash=tx, block_number=block, document_hash=document_hash, signer=signer)
+    return (
+        None
+        if tx is None
+        else schemas.Proof(tx_hash=tx, block_number=block, document_hash=document_hash, signer=signer)
+    )
 
 
 def _version(v) -> schemas.VersionPublic:
     return schemas.VersionPublic(
-        version=v.version, kind=v.kind, status=v.status, document=as_object(v.document),
-        submitted_at=v.submitted_at, due_at=v.due_at, declared_at=v.declared_at, compile_due_at=v.compile_due_at,
+        version=v.version,
+        kind=v.kind,
+        status=v.status,
+        document=as_object(v.document),
+        submitted_at=v.submitted_at,
+        due_at=v.due_at,
+        declared_at=v.declared_at,
+        compile_due_at=v.compile_due_at,
         submission=_proof(v.submitted_tx, v.submitted_block, v.document_hash, v.signer),
-        reviewed_at=v.reviewed_at, review_reason_code=v.review_reason_code,
+        reviewed_at=v.reviewed_at,
+        review_reason_code=v.review_reason_code,
         review_document=as_object(v.review_document) if v.review_document else None,
         review=_proof(v.reviewed_tx, v.reviewed_block, v.review_document_hash, v.reviewer),
-    )  # fmt: skip
+    )
 
 
 def _public(session, entry) -> schemas.EntryPublic:
@@ -63,20 +77,29 @@ def _public(session, entry) -> schemas.EntryPublic:
 @router.get("/entries", response_model=schemas.EntryPage, responses={422: ERRORS[422]})
 def list_entries(
     session: SessionDep,
-    q: Annotated[str | None, Query(max_length=100, description="Text in name or description (Chinese works)",
-                                   examples=["低保"])] = None,  # fmt: skip
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in name or description (Chinese works)", examples=["低保"])
+    ] = None,
     unit_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="Responsible unit")] = None,
     sharing: ShareAttribute | None = None,
     category: Annotated[str | None, Query(max_length=200)] = None,
     grade: Annotated[str | None, Query(pattern="^L[1-4]$")] = None,
     update_frequency: UpdateFrequency | None = None,
-    status: Annotated[str | None, Query(pattern="^(under_review|returned|active|change_pending|delete_pending|deleted)$")] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(under_review|returned|active|change_pending|delete_pending|deleted)$")
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:
     """Search and filter catalog entries, newest first."""
-    filters = dict(unit_id=unit_id, sharing=sharing.value if sharing else None, category=category, grade=grade,
-                   update_frequency=update_frequency.value if update_frequency else None, status=status)  # fmt: skip
+    filters = dict(
+        unit_id=unit_id,
+        sharing=sharing.value if sharing else None,
+        category=category,
+        grade=grade,
+        update_frequency=update_frequency.value if update_frequency else None,
+        status=status,
+    )
     rows, more = queries.search_entries(session, q=q, **filters, limit=limit, offset=offset)
     if q is not None and q.strip():
         total = None  # a search stops after its page: counting every match of a common word costs more
@@ -115,7 +138,8 @@ def get_review_data(session: SessionDep, entry_id: EntryId) -> schemas.ReviewDat
 
 @router.get("/entry-id", response_model=schemas.Hex32)
 def compute_entry_id(
-    unit_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$")], code: Annotated[str, Query(min_length=1, max_length=64)]
+    unit_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$")],
+    code: Annotated[str, Query(min_length=1, max_length=64)],
 ) -> str:
     """The entry id a new entry of `unit_id` with catalog code `code` must use."""
     return "0x" + entry_id_for(bytes.fromhex(unit_id[2:]), code).hex()
@@ -128,19 +152,36 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
     parsed = actions.validate_document(kind, body.document)
     if kind != ActionKind.REVIEW and body.version != 0:
         raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
-    action = CatalogAction(kind, bytes.fromhex(body.entry_id[2:]), body.version, actions.contract_reason_code(parsed),
-                           actions.document_bytes(body.document), int(body.nonce),
-                           declared_at=actions.declared_at(kind, parsed))  # fmt: skip
+    action = CatalogAction(
+        kind,
+        bytes.fromhex(body.entry_id[2:]),
+        body.version,
+        actions.contract_reason_code(parsed),
+        actions.document_bytes(body.document),
+        int(body.nonce),
+        declared_at=actions.declared_at(kind, parsed),
+    )
     message = typed_data(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     # JSON-safe: a 128-bit nonce is a decimal string (JavaScript numbers stop at 2^53).
-    message["message"] = {**message["message"], "entryId": body.entry_id, "document": "0x" + action.document.hex(),
-                          "nonce": body.nonce}  # fmt: skip
+    message["message"] = {
+        **message["message"],
+        "entryId": body.entry_id,
+        "document": "0x" + action.document.hex(),
+        "nonce": body.nonce,
+    }
     return message
 
 
 def _accept(runtime, kind: ActionKind, entry_id: str, body: schemas.SignedBody, version: int = 0) -> Response:
-    result = actions.accept(runtime, kind=kind, entry_id=bytes.fromhex(entry_id[2:]), version=version,
-                            document=body.document, nonce=int(body.nonce), signature=body.signature)  # fmt: skip
+    result = actions.accept(
+        runtime,
+        kind=kind,
+        entry_id=bytes.fromhex(entry_id[2:]),
+        version=version,
+        document=body.document,
+        nonce=int(body.nonce),
+        signature=body.signature,
+    )
     return accepted_response(result)
 
 
@@ -168,8 +209,9 @@ def request_delete(runtime: RuntimeDep, entry_id: EntryId, body: schemas.Deletio
     return _accept(runtime, ActionKind.REQUEST_DELETE, entry_id, body)
 
 
-@router.post("/entries/{entry_id}/versions/{version}/review", status_code=202, response_model=schemas.Accepted,
-             responses=ACTION)  # fmt: skip
+@router.post(
+    "/entries/{entry_id}/versions/{version}/review", status_code=202, response_model=schemas.Accepted, responses=ACTION
+)
 def review_version(
     runtime: RuntimeDep, entry_id: EntryId, version: Annotated[int, Path(ge=1, le=2**32 - 1)], body: schemas.ReviewBody
 ) -> Response:
@@ -177,8 +219,12 @@ def review_version(
     return _accept(runtime, ActionKind.REVIEW, entry_id, body, version)
 
 
-@router.post("/actions", status_code=202, response_model=schemas.AcceptedBatch,
-             responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}})
+@router.post(
+    "/actions",
+    status_code=202,
+    response_model=schemas.AcceptedBatch,
+    responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}},
+)
 def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.AcceptedBatch:
     """Accept up to 500 signed actions together or not at all (for example a unit's whole catalog).
 
@@ -186,10 +232,16 @@ def submit_actions(runtime: RuntimeDep, body: schemas.ActionBatch) -> schemas.Ac
     actions that depend on it; an error names the failing item as `actions[i]`.
     """
     items = [
-        {"kind": ActionKind[a.kind.upper()], "entry_id": bytes.fromhex(a.entry_id[2:]), "version": a.version,
-         "document": a.document, "nonce": int(a.nonce), "signature": a.signature}
+        {
+            "kind": ActionKind[a.kind.upper()],
+            "entry_id": bytes.fromhex(a.entry_id[2:]),
+            "version": a.version,
+            "document": a.document,
+            "nonce": int(a.nonce),
+            "signature": a.signature,
+        }
         for a in body.actions
-    ]  # fmt: skip
+    ]
     return schemas.AcceptedBatch(accepted=[accepted_model(r) for r in actions.accept_many(runtime, items)])
 
 
@@ -201,12 +253,19 @@ def record_collection(runtime: RuntimeDep, entry_id: EntryId, body: schemas.Coll
 
 
 @router.get("/actions/{action_id}", response_model=schemas.ActionStatus, responses={404: ERRORS[404]})
-def get_action(session: SessionDep, action_id: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]) -> schemas.ActionStatus:
+def get_action(
+    session: SessionDep, action_id: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$")]
+) -> schemas.ActionStatus:
     """Where an accepted action is: accepted, sent, confirmed (mirrored) or rejected, with the contract's error
     as the {code, message, field} a 4xx answer to the same action carries. Sharing actions too."""
     row = queries.action_status(session, action_id)
-    return schemas.ActionStatus(action_id=row.digest, subject_type=intake.subject_type(row.contract, row.kind),
-                                subject_id=row.entry_id, entry_id=row.entry_id, signer=row.signer, status=row.status,
-                                tx_hash=row.tx_hash, error=rejection(row.reason, row.error))  # fmt: skip
-
-
+    return schemas.ActionStatus(
+        action_id=row.digest,
+        subject_type=intake.subject_type(row.contract, row.kind),
+        subject_id=row.entry_id,
+        entry_id=row.entry_id,
+        signer=row.signer,
+        status=row.status,
+        tx_hash=row.tx_hash,
+        error=rejection(row.reason, row.error),
+    )

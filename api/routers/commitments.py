@@ -10,9 +10,14 @@ from api.errors import ApiError
 from api.services import commitments
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
-router = APIRouter(prefix="/v1/commitments", tags=["commitments"],
-                   responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+router = APIRouter(
+    prefix="/v1/commitments",
+    tags=["commitments"],
+    responses={
+        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+    },
+)
 
 
 async def platform_signing_enabled(runtime: RuntimeDep) -> None:
@@ -20,8 +25,13 @@ async def platform_signing_enabled(runtime: RuntimeDep) -> None:
 
     `async`: it does no I/O, so it need not cost a thread-pool hop (as in api/deps.py)."""
     if not runtime.settings.platform_signing:
-        raise ApiError(403, "platform_signing_disabled", "the platform signing service is off: sign on the "
-                       "officer's machine (`ledger sign`) and POST /v1/commitments/verify", None)  # fmt: skip
+        raise ApiError(
+            403,
+            "platform_signing_disabled",
+            "the platform signing service is off: sign on the "
+            "officer's machine (`ledger sign`) and POST /v1/commitments/verify",
+            None,
+        )
 
 
 @router.post("/verify", response_model=schemas.CommitmentVerification)
@@ -32,19 +42,32 @@ def verify_commitment(runtime: RuntimeDep, body: schemas.CommitmentVerifyRequest
     ECDSA) and sends the commitment with its detached signature. 200 with `valid: false` and a
     `reason_code` when it does not verify; 422 when either object is malformed.
     """
-    return commitments.verify(w3=runtime.w3, registry_address=runtime.deployment.registry,
-                              document=body.document, signature=body.signature)  # fmt: skip
+    return commitments.verify(
+        w3=runtime.w3, registry_address=runtime.deployment.registry, document=body.document, signature=body.signature
+    )
 
 
-@router.post("/sign", response_model=schemas.SignedCommitment, dependencies=[Depends(platform_signing_enabled)],
-             responses={403: {"model": schemas.ErrorBody, "description": "Platform signing is off"},
-                        404: {"model": schemas.ErrorBody, "description": "The platform holds no such key"},
-                        409: {"model": schemas.ErrorBody, "description": "The key is not registered, or revoked"}})  # fmt: skip
+@router.post(
+    "/sign",
+    response_model=schemas.SignedCommitment,
+    dependencies=[Depends(platform_signing_enabled)],
+    responses={
+        403: {"model": schemas.ErrorBody, "description": "Platform signing is off"},
+        404: {"model": schemas.ErrorBody, "description": "The platform holds no such key"},
+        409: {"model": schemas.ErrorBody, "description": "The key is not registered, or revoked"},
+    },
+)
 def sign_commitment(runtime: RuntimeDep, body: schemas.CommitmentSignRequest) -> schemas.SignedCommitment:
     """The platform signing service (Art. 18), only when LEDGER_PLATFORM_SIGNING is on.
 
     Signs with the officer's key held in the platform keystore; the platform sets the signing
     unit (the key's registered unit) and `signed_at` (now).
     """
-    return commitments.sign(settings=runtime.settings, w3=runtime.w3, registry_address=runtime.deployment.registry,
-                            demand_id=body.demand_id, officer_key_id=body.officer_key_id, scenario=body.scenario)  # fmt: skip
+    return commitments.sign(
+        settings=runtime.settings,
+        w3=runtime.w3,
+        registry_address=runtime.deployment.registry,
+        demand_id=body.demand_id,
+        officer_key_id=body.officer_key_id,
+        scenario=body.scenario,
+    )

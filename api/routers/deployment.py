@@ -26,11 +26,18 @@ def describe(runtime) -> schemas.DeploymentPublic:
     for name in DEPLOYED_CONTRACTS:
         address = getattr(record, FIELDS[name])
         code = bytes(runtime.w3.eth.get_code(address))
-        contracts.append(schemas.DeployedContract(name=name, address=address, code_hash="0x" + keccak(code).hex(),
-                                                  code_size=len(code)))  # fmt: skip
-    return schemas.DeploymentPublic(chain_id=record.chain_id, deploy_block=record.deploy_block,
-                                    deploy_block_hash=record.deploy_block_hash, office=record.office,
-                                    contracts=contracts)  # fmt: skip
+        contracts.append(
+            schemas.DeployedContract(
+                name=name, address=address, code_hash="0x" + keccak(code).hex(), code_size=len(code)
+            )
+        )
+    return schemas.DeploymentPublic(
+        chain_id=record.chain_id,
+        deploy_block=record.deploy_block,
+        deploy_block_hash=record.deploy_block_hash,
+        office=record.office,
+        contracts=contracts,
+    )
 
 
 @router.get("/v1/deployment", response_model=schemas.DeploymentPublic)

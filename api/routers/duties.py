@@ -13,34 +13,68 @@ from api.responses import json_response
 from api.services import duties
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
-router = APIRouter(tags=["duties"],
-                   responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
-                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+router = APIRouter(
+    tags=["duties"],
+    responses={
+        422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
+        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+    },
+)
 
 UnitId = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
-State = Annotated[str | None, Query(pattern="^(" + "|".join(duties.STATES) + ")$",
-                                    description="due | overdue | done_on_time | done_late | unknown | cancelled")]  # fmt: skip
+State = Annotated[
+    str | None,
+    Query(
+        pattern="^(" + "|".join(duties.STATES) + ")$",
+        description="due | overdue | done_on_time | done_late | unknown | cancelled",
+    ),
+]
 Rule = Annotated[str | None, Query(pattern="^(" + "|".join(duties.RULES) + ")$", description=" | ".join(duties.RULES))]
-OwedBy = Annotated[str | None, Query(pattern="^(unit|data_center)$",
-                                     description="unit: what the responsible unit owes; data_center: its reviews")]  # fmt: skip
+OwedBy = Annotated[
+    str | None,
+    Query(pattern="^(unit|data_center)$", description="unit: what the responsible unit owes; data_center: its reviews"),
+]
 
 
 def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, office: bool = True) -> Response:
     block, now = duties.chain_now(runtime.rpc)
-    calendar = [schemas.CalendarDuty(year=d.year, message=d.message, command=d.command, due_at=d.due_at,
-                                     state=d.state(now))
-                for d in (runtime.calendar_watch.duties() if office else [])]  # fmt: skip
-    found, total, more = duties.page(session, now=now, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule,
-                                     limit=limit, offset=offset)  # fmt: skip
+    calendar = [
+        schemas.CalendarDuty(year=d.year, message=d.message, command=d.command, due_at=d.due_at, state=d.state(now))
+        for d in (runtime.calendar_watch.duties() if office else [])
+    ]
+    found, total, more = duties.page(
+        session, now=now, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule, limit=limit, offset=offset
+    )
     items = [
-        schemas.Duty(entry_id=d.entry_id, unit_id=d.unit_id, owed_by=d.owed_by, rule=d.rule,
-                     article=duties.RULES[d.rule].article, working_days=duties.RULES[d.rule].working_days,
-                     version=d.version, started_at=d.started_at, start_tx=d.start_tx, due_at=d.due_at,
-                     done_at=d.done_at, done_tx=d.done_tx, state=s)
+        schemas.Duty(
+            entry_id=d.entry_id,
+            unit_id=d.unit_id,
+            owed_by=d.owed_by,
+            rule=d.rule,
+            article=duties.RULES[d.rule].article,
+            working_days=duties.RULES[d.rule].working_days,
+            version=d.version,
+            started_at=d.started_at,
+            start_tx=d.start_tx,
+            due_at=d.due_at,
+            done_at=d.done_at,
+            done_tx=d.done_tx,
+            state=s,
+        )
         for d, s in found
-    ]  # fmt: skip
-    return json_response(schemas.DutyPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now,
-                                          now_block=block, calendar=calendar))  # fmt: skip
+    ]
+    return json_response(
+        schemas.DutyPage(
+            items=items,
+            limit=limit,
+            offset=offset,
+            has_more=more,
+            total=total,
+            now=now,
+            now_block=block,
+            calendar=calendar,
+        )
+    )
 
 
 @router.get("/v1/duties", response_model=schemas.DutyPage)
@@ -60,12 +94,14 @@ def list_duties(
     after its `due_at`. `start_tx` recorded the due time; `started_at` plus `working_days`
     recomputes it on the WorkCalendar contract (addWorkingDays).
     """
-    return _page(runtime, session, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule, limit=limit,
-                 offset=offset)  # fmt: skip
+    return _page(runtime, session, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule, limit=limit, offset=offset)
 
 
-@router.get("/v1/units/{unit_id}/duties", response_model=schemas.DutyPage,
-            responses={404: {"model": schemas.ErrorBody, "description": "Unknown unit"}})  # fmt: skip
+@router.get(
+    "/v1/units/{unit_id}/duties",
+    response_model=schemas.DutyPage,
+    responses={404: {"model": schemas.ErrorBody, "description": "Unknown unit"}},
+)
 def list_unit_duties(
     runtime: RuntimeDep,
     session: SessionDep,
@@ -80,5 +116,14 @@ def list_unit_duties(
     them included; `owed_by=unit` leaves those out); the Data Center's are the reviews it owes."""
     unit = duties.unit_or_404(session, unit_id)
     scope, owed = duties.unit_scope(unit, owed_by)
-    return _page(runtime, session, unit_id=scope, owed_by=owed, state=state, rule=rule, limit=limit, offset=offset,
-                 office=unit.kind == "office")  # fmt: skip
+    return _page(
+        runtime,
+        session,
+        unit_id=scope,
+        owed_by=owed,
+        state=state,
+        rule=rule,
+        limit=limit,
+        offset=offset,
+        office=unit.kind == "office",
+    )

@@ -20,9 +20,13 @@ from chain.sharing import StepKind, demand_id_for, typed_data
 from sharing.document import Application
 from signer.commitment import PROMISES, SCHEMA
 
-router = APIRouter(tags=["sharing"],
-                   responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-                              503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"}})  # fmt: skip
+router = APIRouter(
+    tags=["sharing"],
+    responses={
+        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+    },
+)
 
 Id = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "de" * 32])]
 ItemIndex = Annotated[int, Path(ge=0, le=31)]
@@ -30,10 +34,12 @@ ERRORS = {
     400: {"model": schemas.ErrorBody, "description": "Malformed signature or body"},
     403: {"model": schemas.ErrorBody, "description": "The signer's unit may not take this step"},
     404: {"model": schemas.ErrorBody, "description": "Unknown demand, item, grant or entry"},
-    409: {"model": schemas.ErrorBody, "description": "Refused in the current state (too early, too late, closed), "
-                                                     "or a replay"},
+    409: {
+        "model": schemas.ErrorBody,
+        "description": "Refused in the current state (too early, too late, closed), or a replay",
+    },
     413: {"model": schemas.ErrorBody, "description": "Document too large"},
-}  # fmt: skip
+}
 TIME_ERRORS = {404: ERRORS[404], 409: ERRORS[409]}
 ACTION = {**ACCEPTED, **ERRORS}
 
@@ -43,15 +49,23 @@ def _accept(runtime, kind: StepKind, body, **expected) -> Response:
     for field, value in expected.items():
         got = body.document.get(field)
         if not isinstance(got, type(value)) or (got.lower() if isinstance(got, str) else got) != value:
-            raise ApiError(422, "path_mismatch", f"document.{field}: must be {value}, as in the path", f"document.{field}")
+            raise ApiError(
+                422, "path_mismatch", f"document.{field}: must be {value}, as in the path", f"document.{field}"
+            )
     commitment = getattr(body, "commitment", None)
-    accepted = sharing_actions.accept(runtime, kind=kind, document=body.document, nonce=int(body.nonce),
-                                      signature=body.signature,
-                                      commitment=commitment.model_dump() if commitment else None)  # fmt: skip
+    accepted = sharing_actions.accept(
+        runtime,
+        kind=kind,
+        document=body.document,
+        nonce=int(body.nonce),
+        signature=body.signature,
+        commitment=commitment.model_dump() if commitment else None,
+    )
     return accepted_response(accepted)
 
 
 # ---- preparing and signing
+
 
 @router.post("/v1/demands/id", response_model=s.DemandIdAnswer)
 def compute_demand_id(body: s.DemandIdRequest) -> s.DemandIdAnswer:
@@ -62,8 +76,13 @@ def compute_demand_id(body: s.DemandIdRequest) -> s.DemandIdAnswer:
     """
     app = validate_model(Application, body.document)
     demand_id = "0x" + demand_id_for(bytes.fromhex(app.demand_unit_id[2:]), document_bytes(body.document)).hex()
-    template = {"schema": SCHEMA, "demand_id": demand_id, "signing_unit_id": app.demand_unit_id,
-                "scenario": app.scenario.code, "promises": list(PROMISES)}  # fmt: skip
+    template = {
+        "schema": SCHEMA,
+        "demand_id": demand_id,
+        "signing_unit_id": app.demand_unit_id,
+        "scenario": app.scenario.code,
+        "promises": list(PROMISES),
+    }
     return s.DemandIdAnswer(demand_id=demand_id, commitment_template=template)
 
 
@@ -81,19 +100,31 @@ router.add_route("/v1/demands/id", _demand_id_other_methods, methods=list(OTHER_
 def sharing_typed_data(runtime: RuntimeDep, body: s.SharingTypedDataRequest) -> dict:
     """The EIP-712 message an officer signs for a sharing step, its fields derived from the document."""
     kind = sharing_actions.kind_named(body.kind)
-    base = sharing_actions.unsigned(runtime, kind=kind, document=body.document, nonce=int(body.nonce),
-                                    commitment=body.commitment.model_dump() if body.commitment else None)  # fmt: skip
+    base = sharing_actions.unsigned(
+        runtime,
+        kind=kind,
+        document=body.document,
+        nonce=int(body.nonce),
+        commitment=body.commitment.model_dump() if body.commitment else None,
+    )
     message = typed_data(base.action, chain_id=runtime.chain_id, sharing_address=runtime.deployment.sharing)
     # JSON cannot carry bytes: hex them, as wallets expect for `bytes` and `bytes32` fields.
-    message["message"] = {k: "0x" + v.hex() if isinstance(v, bytes) else str(v) if k == "nonce" else v
-                          for k, v in message["message"].items()}  # fmt: skip
+    message["message"] = {
+        k: "0x" + v.hex() if isinstance(v, bytes) else str(v) if k == "nonce" else v
+        for k, v in message["message"].items()
+    }
     return message
 
 
 # ---- signed steps
 
-@router.post("/v1/sharing/actions", status_code=202, response_model=schemas.AcceptedBatch,
-             responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}})
+
+@router.post(
+    "/v1/sharing/actions",
+    status_code=202,
+    response_model=schemas.AcceptedBatch,
+    responses={**ERRORS, 202: {"description": "All accepted; poll each action by its id"}},
+)
 def submit_sharing_actions(runtime: RuntimeDep, body: s.SharingActionBatch) -> schemas.AcceptedBatch:
     """Any signed sharing steps, accepted together or not at all (e.g. a day's usage records).
 
@@ -105,8 +136,15 @@ def submit_sharing_actions(runtime: RuntimeDep, body: s.SharingActionBatch) -> s
             kind = sharing_actions.kind_named(a.kind)
         except ApiError as exc:
             raise intake.of_item(exc, index) from None
-        items.append({"kind": kind, "document": a.document, "nonce": int(a.nonce), "signature": a.signature,
-                      "commitment": a.commitment.model_dump() if a.commitment else None})
+        items.append(
+            {
+                "kind": kind,
+                "document": a.document,
+                "nonce": int(a.nonce),
+                "signature": a.signature,
+                "commitment": a.commitment.model_dump() if a.commitment else None,
+            }
+        )
     return schemas.AcceptedBatch(accepted=[accepted_model(a) for a in sharing_actions.accept_many(runtime, items)])
 
 
@@ -121,8 +159,9 @@ def apply(runtime: RuntimeDep, body: s.ApplicationBody) -> Response:
     return _accept(runtime, StepKind.APPLY, body)
 
 
-@router.post("/v1/demands/{demand_id}/items/{item}/decision", status_code=202, response_model=schemas.Accepted,
-             responses=ACTION)
+@router.post(
+    "/v1/demands/{demand_id}/items/{item}/decision", status_code=202, response_model=schemas.Accepted, responses=ACTION
+)
 def decide(runtime: RuntimeDep, demand_id: Id, item: ItemIndex, body: s.DecisionBody) -> Response:
     """The responsible unit approves or rejects one item within its due time (Art. 20, 22).
 
@@ -145,31 +184,38 @@ def terminate(runtime: RuntimeDep, grant_id: Id, body: s.TerminationBody) -> Res
 
 # ---- the passage of time: anyone may take these steps
 
-@router.post("/v1/demands/{demand_id}/items/{item}/finalise", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
+
+@router.post(
+    "/v1/demands/{demand_id}/items/{item}/finalise", response_model=s.PermissionlessStep, responses=TIME_ERRORS
+)
 def finalise_item(runtime: RuntimeDep, demand_id: Id, item: ItemIndex) -> s.PermissionlessStep:
     """Deem an item approved: its responsible unit did not answer by the due time (Art. 20).
 
     409 `item_not_overdue` until the second after the due time.
     """
-    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.FINALISE_ITEM,
-                                                                     bytes.fromhex(demand_id[2:]), item))
+    return s.PermissionlessStep(
+        **sharing_actions.run_permissionless(runtime, StepKind.FINALISE_ITEM, bytes.fromhex(demand_id[2:]), item)
+    )
 
 
 @router.post("/v1/grants/{grant_id}/suspend-idle", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
 def suspend_idle(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
     """Suspend a grant unused for 3 months with no reason on file (Art. 26); the notice starts 30 days."""
-    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.SUSPEND_IDLE,
-                                                                     bytes.fromhex(grant_id[2:])))
+    return s.PermissionlessStep(
+        **sharing_actions.run_permissionless(runtime, StepKind.SUSPEND_IDLE, bytes.fromhex(grant_id[2:]))
+    )
 
 
 @router.post("/v1/grants/{grant_id}/finalise-lapse", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
 def finalise_lapse(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
     """Terminate an idle-suspended grant 30 days after the notice, no objection upheld (Art. 26)."""
-    return s.PermissionlessStep(**sharing_actions.run_permissionless(runtime, StepKind.FINALISE_LAPSE,
-                                                                     bytes.fromhex(grant_id[2:])))
+    return s.PermissionlessStep(
+        **sharing_actions.run_permissionless(runtime, StepKind.FINALISE_LAPSE, bytes.fromhex(grant_id[2:]))
+    )
 
 
 # ---- views
+
 
 @router.get("/v1/demands/{demand_id}", response_model=s.DemandPublic, responses={404: ERRORS[404]})
 def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Response:
@@ -179,21 +225,27 @@ def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Respo
 
 @router.get("/v1/units/{unit_id}/incoming-demands", response_model=s.IncomingPage)
 def incoming_demands(
-    runtime: RuntimeDep, session: SessionDep, unit_id: Id,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    unit_id: Id,
     state: Annotated[str | None, Query(pattern="^(pending|overdue|decided)$")] = None,
-    limit: Limit = 20, offset: Offset = 0,
-) -> Response:  # fmt: skip
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
     """What other units asked of this responsible unit, oldest due first, with overdue flags."""
-    return json_response(sharing_queries.incoming(session, unit_id, runtime.clock.now(), state, limit=limit,
-                                                  offset=offset))  # fmt: skip
+    return json_response(
+        sharing_queries.incoming(session, unit_id, runtime.clock.now(), state, limit=limit, offset=offset)
+    )
 
 
 @router.get("/v1/units/{unit_id}/grants", response_model=s.GrantPage)
 def unit_grants(
-    session: SessionDep, unit_id: Id,
+    session: SessionDep,
+    unit_id: Id,
     status: Annotated[str | None, Query(pattern="^(active|suspended|terminated)$")] = None,
-    limit: Limit = 20, offset: Offset = 0,
-) -> Response:  # fmt: skip
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
     """The demand unit's grants, oldest issued first, with the catalog versions each is pinned to."""
     return json_response(sharing_queries.unit_grants(session, unit_id, status, limit=limit, offset=offset))
 
@@ -227,5 +279,8 @@ def check(
 ) -> Response:
     """May the unit use the resource for the scenario by the method now (Art. 25)? For gateways:
     one indexed lookup, answered yes or no with the reason."""
-    return json_response(sharing_queries.check(session, unit_id=unit_id, entry_id=entry_id, scenario=scenario,
-                                       method=method, now=runtime.clock.now()))  # fmt: skip
+    return json_response(
+        sharing_queries.check(
+            session, unit_id=unit_id, entry_id=entry_id, scenario=scenario, method=method, now=runtime.clock.now()
+        )
+    )

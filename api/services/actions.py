@@ -11,13 +11,13 @@ from sqlalchemy import select
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.services import intake
-from api.services.officer_signatures import action_signer, parse_action_signature
 from api.services.intake import (
     Accepted,
     Prepared,
     document_bytes,
     validate_model,
 )
+from api.services.officer_signatures import action_signer, parse_action_signature
 from catalog.document import (
     CatalogDocument,
     CollectionRecord,
@@ -66,8 +66,16 @@ def prepare(
     parsed = validate_document(kind, document)
     if kind != ActionKind.REVIEW and version != 0:
         raise ApiError(422, "unexpected_version", "version: only a review names a version", "version")
-    action = CatalogAction(kind, entry_id, version, contract_reason_code(parsed), document_bytes(document), nonce,
-                           parse_action_signature(signature), declared_at(kind, parsed))  # fmt: skip
+    action = CatalogAction(
+        kind,
+        entry_id,
+        version,
+        contract_reason_code(parsed),
+        document_bytes(document),
+        nonce,
+        parse_action_signature(signature),
+        declared_at(kind, parsed),
+    )
     signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     signer = action_signer(runtime, signed, action.signature)
     _check_entry_identity(runtime, kind, entry_id, parsed, signer)
@@ -102,12 +110,16 @@ def _check_entry_identity(runtime: Runtime, kind: ActionKind, entry_id: bytes, p
     if kind == ActionKind.SUBMIT:
         unit_id = _signer_unit(runtime, signer)
         if unit_id is not None and entry_id != entry_id_for(unit_id, parsed.code):
-            raise ApiError(422, "entry_id_mismatch",
-                           "entry_id: must be keccak256(unit id ‖ code) of the signer's unit and document.code",
-                           "entry_id")
+            raise ApiError(
+                422,
+                "entry_id_mismatch",
+                "entry_id: must be keccak256(unit id ‖ code) of the signer's unit and document.code",
+                "entry_id",
+            )
         return
     with runtime.store.sessions() as session:
         code = session.scalars(select(CatalogEntry.code).where(CatalogEntry.entry_id == "0x" + entry_id.hex())).first()
     if code is not None and code != parsed.code:
-        raise ApiError(422, "code_changed", f"document.code: the entry's code is {code!r}; it cannot change",
-                       "document.code")
+        raise ApiError(
+            422, "code_changed", f"document.code: the entry's code is {code!r}; it cannot change", "document.code"
+        )

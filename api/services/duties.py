@@ -38,8 +38,20 @@ from mirror.models import (
     Unit,
 )
 
-VERSION_COLUMNS = ("entry_id", "version", "kind", "status", "due_at", "submitted_at", "submitted_tx", "reviewer",
-                   "reviewed_at", "reviewed_tx", "declared_at", "compile_due_at")  # fmt: skip
+VERSION_COLUMNS = (
+    "entry_id",
+    "version",
+    "kind",
+    "status",
+    "due_at",
+    "submitted_at",
+    "submitted_tx",
+    "reviewer",
+    "reviewed_at",
+    "reviewed_tx",
+    "declared_at",
+    "compile_due_at",
+)
 ENTRY_COLUMNS = ("unit_id", "collection_due_at", "resubmit_due_at", "latest_version")
 DATA_CENTER = "data_center"
 STATES = ("due", "overdue", "done_on_time", "done_late", "unknown", "cancelled")
@@ -145,10 +157,11 @@ def snapshot(session: Session, *, unit_id: str | None = None) -> Snapshot:
     collections = {
         row.entry_id: row
         for row in conn.execute(
-            select(c.entry_id, c.collected_at, c.tx_hash).join_from(CatalogCollection, CatalogEntry,
-                                                                     e.entry_id == c.entry_id).where(*only)
+            select(c.entry_id, c.collected_at, c.tx_hash)
+            .join_from(CatalogCollection, CatalogEntry, e.entry_id == c.entry_id)
+            .where(*only)
         )
-    }  # fmt: skip
+    }
     return Snapshot(versions, list(_derive(versions, collections, _resubmit_due_times(session, only))))
 
 
@@ -164,17 +177,24 @@ def _resubmit_due_times(session: Session, only: list) -> dict[tuple[str, int], i
         select(j.topics, j.data, j.address, j.block_number, j.block_hash, j.tx_hash, j.log_index)
         .join_from(ChainEvent, CatalogVersion, and_(v.entry_id == j.subject, v.reviewed_block == j.block_number))
         .join(CatalogEntry, e.entry_id == v.entry_id)
-        .where(j.name == "CatalogVersionReviewed", v.status == "returned", v.kind.in_(("initial", "resubmission")),
-               *only)
+        .where(
+            j.name == "CatalogVersionReviewed", v.status == "returned", v.kind.in_(("initial", "resubmission")), *only
+        )
         .distinct()
-    )  # fmt: skip
+    )
     out: dict[tuple[str, int], int] = {}
     for row in session.connection().execute(query):
-        event = decode_log({
-            "topics": ["0x" + row.topics[i : i + 32].hex() for i in range(0, len(row.topics), 32)],
-            "data": "0x" + row.data.hex(), "address": row.address, "blockNumber": hex(row.block_number),
-            "blockHash": row.block_hash, "transactionHash": row.tx_hash, "logIndex": hex(row.log_index),
-        })  # fmt: skip
+        event = decode_log(
+            {
+                "topics": ["0x" + row.topics[i : i + 32].hex() for i in range(0, len(row.topics), 32)],
+                "data": "0x" + row.data.hex(),
+                "address": row.address,
+                "blockNumber": hex(row.block_number),
+                "blockHash": row.block_hash,
+                "transactionHash": row.tx_hash,
+                "logIndex": hex(row.log_index),
+            }
+        )
         if event.args["reasonCode"] != 0:
             out[("0x" + event.args["entryId"].hex(), event.args["version"])] = event.args["nextDueAt"]
     return out
@@ -185,11 +205,29 @@ def _derive(versions: list[Row], collections: dict, resubmit_due: dict) -> Itera
     deleted = {r.entry_id: r for r in versions if r.kind == "deletion" and r.status == "approved"}
     for r in versions:
         review = "art14_review" if r.kind in ("change", "deletion") else "art13_review"
-        yield Duty(r.entry_id, r.unit_id, review, r.version, r.submitted_at, r.submitted_tx, r.due_at,
-                   r.reviewed_at, r.reviewed_tx)  # fmt: skip
+        yield Duty(
+            r.entry_id,
+            r.unit_id,
+            review,
+            r.version,
+            r.submitted_at,
+            r.submitted_tx,
+            r.due_at,
+            r.reviewed_at,
+            r.reviewed_tx,
+        )
         if r.version == 1:
-            yield Duty(r.entry_id, r.unit_id, "art11_compile", 1, r.declared_at, r.submitted_tx, r.compile_due_at,
-                       r.submitted_at, r.submitted_tx)  # fmt: skip
+            yield Duty(
+                r.entry_id,
+                r.unit_id,
+                "art11_compile",
+                1,
+                r.declared_at,
+                r.submitted_tx,
+                r.compile_due_at,
+                r.submitted_at,
+                r.submitted_tx,
+            )
         if r.kind not in ("initial", "resubmission"):
             continue
         if r.status == "returned":
@@ -197,8 +235,17 @@ def _derive(versions: list[Row], collections: dict, resubmit_due: dict) -> Itera
             if due is None and r.version == r.latest_version:
                 due = r.resubmit_due_at
             after = by_number.get((r.entry_id, r.version + 1))
-            yield Duty(r.entry_id, r.unit_id, "art13_resubmit", r.version, r.reviewed_at, r.reviewed_tx, due or 0,
-                       after.submitted_at if after else None, after.submitted_tx if after else None)  # fmt: skip
+            yield Duty(
+                r.entry_id,
+                r.unit_id,
+                "art13_resubmit",
+                r.version,
+                r.reviewed_at,
+                r.reviewed_tx,
+                due or 0,
+                after.submitted_at if after else None,
+                after.submitted_tx if after else None,
+            )
         elif r.status == "approved":  # the first approval: only one initial/resubmission is ever approved
             collected = collections.get(r.entry_id)
             gone = deleted.get(r.entry_id)
@@ -208,8 +255,9 @@ def _derive(versions: list[Row], collections: dict, resubmit_due: dict) -> Itera
                 done = {"done_at": gone.reviewed_at, "done_tx": gone.reviewed_tx, "cancelled": True}
             else:
                 done = {}
-            yield Duty(r.entry_id, r.unit_id, "art15_collect", None, r.reviewed_at, r.reviewed_tx,
-                       r.collection_due_at, **done)  # fmt: skip
+            yield Duty(
+                r.entry_id, r.unit_id, "art15_collect", None, r.reviewed_at, r.reviewed_tx, r.collection_due_at, **done
+            )
 
 
 def page(

@@ -36,8 +36,13 @@ from api.services.duties import DATA_CENTER, snapshot
 from catalog.document import SHANGHAI
 from mirror.models import OfficerKey, Unit
 
-GROUPS = {"art11_compile": "compile", "art15_collect": "collect", "art13_resubmit": "resubmit",
-          "art13_review": "review", "art14_review": "review"}  # fmt: skip
+GROUPS = {
+    "art11_compile": "compile",
+    "art15_collect": "collect",
+    "art13_resubmit": "resubmit",
+    "art13_review": "review",
+    "art14_review": "review",
+}
 UNIT_GROUPS = ("compile", "collect", "resubmit")
 DC_GROUPS = ("review",)
 EVALUATED_KINDS = ("ordinary", "data_center")
@@ -110,8 +115,15 @@ class _Figures:
         return self.on_time / self.judged if self.judged else None
 
     def model(self) -> schemas.RuleFigures:
-        return schemas.RuleFigures(judged=self.judged, on_time=self.on_time, late=self.late, overdue=self.overdue,
-                                   open=self.open, unknown=self.unknown, rate=self.rate)  # fmt: skip
+        return schemas.RuleFigures(
+            judged=self.judged,
+            on_time=self.on_time,
+            late=self.late,
+            overdue=self.overdue,
+            open=self.open,
+            unknown=self.unknown,
+            rate=self.rate,
+        )
 
 
 @dataclass
@@ -181,12 +193,20 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
     for u in ranked:
         score = u.score
         rank += score is not None
-        rows.append(schemas.UnitEvaluation(
-            rank=rank if score is not None else None, score=score, unit_id=u.unit.unit_id, name=u.unit.name,
-            kind=u.unit.kind, **u.counts, **{g: f.model() for g, f in u.groups.items()},
-        ))  # fmt: skip
-    return schemas.Evaluation(date_from=date_from.isoformat(), date_to=date_to.isoformat(), now=now,
-                              now_block=now_block, units=rows)  # fmt: skip
+        rows.append(
+            schemas.UnitEvaluation(
+                rank=rank if score is not None else None,
+                score=score,
+                unit_id=u.unit.unit_id,
+                name=u.unit.name,
+                kind=u.unit.kind,
+                **u.counts,
+                **{g: f.model() for g, f in u.groups.items()},
+            )
+        )
+    return schemas.Evaluation(
+        date_from=date_from.isoformat(), date_to=date_to.isoformat(), now=now, now_block=now_block, units=rows
+    )
 
 
 def _outcome(duty, now: int) -> str | None:
@@ -198,8 +218,15 @@ def _outcome(duty, now: int) -> str | None:
 
 # --- CSV and chart ---------------------------------------------------------------------------
 
-CSV_HEADER = ("rank", "score", "unit_id", "name", "kind", *COUNTS,
-              *(f"{group}_{figure}" for group in ("compile", "collect", "resubmit", "review") for figure in FIGURES))  # fmt: skip
+CSV_HEADER = (
+    "rank",
+    "score",
+    "unit_id",
+    "name",
+    "kind",
+    *COUNTS,
+    *(f"{group}_{figure}" for group in ("compile", "collect", "resubmit", "review") for figure in FIGURES),
+)
 
 
 def _cell(value) -> str:
@@ -218,8 +245,9 @@ def to_csv(evaluation: schemas.Evaluation) -> str:
     for u in evaluation.units:
         groups = [getattr(getattr(u, g), f) for g in ("compile", "collect", "resubmit", "review") for f in FIGURES]
         score = None if u.score is None else f"{u.score:.2f}"
-        writer.writerow([_cell(v) for v in (u.rank, score, u.unit_id, u.name, u.kind,
-                                            *(getattr(u, c) for c in COUNTS), *groups)])  # fmt: skip
+        writer.writerow(
+            [_cell(v) for v in (u.rank, score, u.unit_id, u.name, u.kind, *(getattr(u, c) for c in COUNTS), *groups)]
+        )
     return out.getvalue()
 
 
@@ -270,8 +298,11 @@ def chart_png(evaluation: schemas.Evaluation) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(units)))[::-1]  # the first (best) at the top
-    bars = axes.barh(positions, scores, color=["#2e7d32" if (s or 0) >= 90 else "#f9a825" if (s or 0) >= 60
-                                              else "#c62828" for s in scores])  # fmt: skip
+    bars = axes.barh(
+        positions,
+        scores,
+        color=["#2e7d32" if (s or 0) >= 90 else "#f9a825" if (s or 0) >= 60 else "#c62828" for s in scores],
+    )
     axes.set_yticks(positions, labels, fontproperties=FontProperties(fname=font) if font else None)
     for bar, u in zip(bars, units, strict=True):
         text = "n/a" if u.score is None else f"{u.score:.1f}"

@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
-from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from chain.sharing import SIGNED_KINDS, StepKind
+from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 from mirror.outbox import encode_action
@@ -38,14 +38,34 @@ MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUM
 # What each signed action acts on, by contract and kind: its subject's id is the action's
 # `subject` (catalog: the entry; sharing: `sharing.fields.step_fields`).
 _STEP_SUBJECTS: dict[StepKind, str] = {
-    **dict.fromkeys((StepKind.APPLY, StepKind.DECIDE, StepKind.REVIEW_PLAN, StepKind.OPEN_DISPUTE,
-                     StepKind.RESOLVE_DISPUTE, StepKind.ESCALATE, StepKind.RECORD_ESCALATION_OUTCOME), "demand"),
-    **dict.fromkeys((StepKind.RECORD_SERVED, StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON,
-                     StepKind.SECURITY_SUSPEND, StepKind.OBJECT, StepKind.REINSTATE, StepKind.DISMISS_OBJECTION,
-                     StepKind.TERMINATE), "grant"),
+    **dict.fromkeys(
+        (
+            StepKind.APPLY,
+            StepKind.DECIDE,
+            StepKind.REVIEW_PLAN,
+            StepKind.OPEN_DISPUTE,
+            StepKind.RESOLVE_DISPUTE,
+            StepKind.ESCALATE,
+            StepKind.RECORD_ESCALATION_OUTCOME,
+        ),
+        "demand",
+    ),
+    **dict.fromkeys(
+        (
+            StepKind.RECORD_SERVED,
+            StepKind.RECORD_USE,
+            StepKind.FILE_IDLE_REASON,
+            StepKind.SECURITY_SUSPEND,
+            StepKind.OBJECT,
+            StepKind.REINSTATE,
+            StepKind.DISMISS_OBJECTION,
+            StepKind.TERMINATE,
+        ),
+        "grant",
+    ),
     **dict.fromkeys((StepKind.APPROVE_SCENARIO, StepKind.WITHDRAW_SCENARIO), "scenario"),
     StepKind.RECORD_ADJUSTMENT_PLAN: "entry",
-}  # fmt: skip
+}
 if set(_STEP_SUBJECTS) != set(SIGNED_KINDS):
     raise RuntimeError("api.services.intake._STEP_SUBJECTS must name the subject of every signed sharing step")
 
@@ -89,16 +109,27 @@ def validate_model(schema: type[BaseModel], document: object) -> BaseModel:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(["document", *(str(p) for p in first["loc"])])
-        raise ApiError(422, "invalid_document", f"{field}: {first['msg']}", field,
-                       errors=[{"field": ".".join(["document", *(str(p) for p in e["loc"])]), "message": e["msg"]}
-                               for e in exc.errors()]) from None  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid_document",
+            f"{field}: {first['msg']}",
+            field,
+            errors=[
+                {"field": ".".join(["document", *(str(p) for p in e["loc"])]), "message": e["msg"]}
+                for e in exc.errors()
+            ],
+        ) from None
 
 
 def document_bytes(document: dict) -> bytes:
     data = canonical_bytes(document)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise ApiError(413, "document_too_large",
-                       f"document: {len(data)} bytes as canonical JSON, at most {MAX_DOCUMENT_BYTES}", "document")
+        raise ApiError(
+            413,
+            "document_too_large",
+            f"document: {len(data)} bytes as canonical JSON, at most {MAX_DOCUMENT_BYTES}",
+            "document",
+        )
     return data
 
 
@@ -117,8 +148,11 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
             raise busy_error(busy[1])
     calls = SIGNED_CONTRACTS[prepared.contract]
     try:
-        runtime.rpc.eth_call(calls.address(runtime.deployment), calls.execute_calldata(prepared.action.as_tuple()),
-                             runtime.sender.account.address)  # fmt: skip
+        runtime.rpc.eth_call(
+            calls.address(runtime.deployment),
+            calls.execute_calldata(prepared.action.as_tuple()),
+            runtime.sender.account.address,
+        )
     except RpcError as exc:
         if exc.data is None:
             raise
@@ -206,8 +240,9 @@ def _busy(runtime: Runtime, prepared: list[Prepared]) -> tuple[Prepared, str] | 
 
 
 def busy_error(action_id: str) -> ApiError:
-    return ApiError(409, "entry_busy", f"entry_id: action {action_id} on this entry is not on-chain yet; retry shortly",
-                    "entry_id")
+    return ApiError(
+        409, "entry_busy", f"entry_id: action {action_id} on this entry is not on-chain yet; retry shortly", "entry_id"
+    )
 
 
 def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True) -> list[Accepted]:
@@ -217,9 +252,18 @@ def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True
     an action already in flight under the same id (a retry sent at the same moment) is answered
     with its status instead of being stored twice.
     """
-    rows = [OutboxAction(digest=p.action_id, signer=p.signer, nonce=str(p.action.nonce), entry_id=p.subject_hex,
-                         kind=int(p.action.kind), contract=p.contract, payload=encode_action(p.action))
-            for p in prepared]  # fmt: skip
+    rows = [
+        OutboxAction(
+            digest=p.action_id,
+            signer=p.signer,
+            nonce=str(p.action.nonce),
+            entry_id=p.subject_hex,
+            kind=int(p.action.kind),
+            contract=p.contract,
+            payload=encode_action(p.action),
+        )
+        for p in prepared
+    ]
     try:
         with runtime.store.sessions.begin() as session:
             known = outbox_lifecycle.accept(session, rows, exclusive=busy_check, now=time.time())

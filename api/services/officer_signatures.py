@@ -28,8 +28,13 @@ def parse_action_signature(value: str, field: str = "signature") -> bytes:
     except ValueError:
         raise ApiError(400, "bad_signature_encoding", f"{field}: not hexadecimal", field) from None
     if len(raw) != ECDSA_BYTES and not KEY_ID_BYTES + 8 <= len(raw) <= KEY_ID_BYTES + MAX_DER_BYTES:
-        raise ApiError(400, "bad_signature_encoding", f"{field}: expected 65 bytes r‖s‖v (ECDSA) or a 20-byte key id "
-                       f"and a DER signature (SM2); got {len(raw)} bytes", field)  # fmt: skip
+        raise ApiError(
+            400,
+            "bad_signature_encoding",
+            f"{field}: expected 65 bytes r‖s‖v (ECDSA) or a 20-byte key id "
+            f"and a DER signature (SM2); got {len(raw)} bytes",
+            field,
+        )
     return raw
 
 
@@ -65,8 +70,13 @@ def action_signer(runtime: Runtime, digest: bytes, signature: bytes, field: str 
     else:
         lookup = functools.lru_cache(maxsize=2)(lambda key_id: sm2_public_key(runtime, key_id))
     if len(signature) != ECDSA_BYTES and sm2_parts(signature, lambda key_id: lookup(key_id) is not None) is None:
-        raise ApiError(400, "bad_signature_encoding", f"{field}: expected 65 bytes r‖s‖v (ECDSA), or the 20-byte id "
-                       f"of a registered SM2 key and a DER signature (SM2); got {len(signature)} bytes", field)  # fmt: skip
+        raise ApiError(
+            400,
+            "bad_signature_encoding",
+            f"{field}: expected 65 bytes r‖s‖v (ECDSA), or the 20-byte id "
+            f"of a registered SM2 key and a DER signature (SM2); got {len(signature)} bytes",
+            field,
+        )
     try:
         return recover_action_signer(digest, signature, lookup)
     except SignatureMismatchError as exc:

@@ -16,10 +16,27 @@ from mirror.models import CatalogEntry, CatalogVersion, OfficerKey, OutboxAction
 
 SUMMARY_COLUMNS = tuple(
     getattr(CatalogEntry, name)
-    for name in ("entry_id", "unit_id", "code", "name", "description", "status", "sharing", "opening", "category",
-                 "grade", "update_frequency", "latest_version", "approved_version", "pending_version", "created_at",
-                 "resubmit_due_at", "collection_due_at", "collected_at")
-)  # fmt: skip
+    for name in (
+        "entry_id",
+        "unit_id",
+        "code",
+        "name",
+        "description",
+        "status",
+        "sharing",
+        "opening",
+        "category",
+        "grade",
+        "update_frequency",
+        "latest_version",
+        "approved_version",
+        "pending_version",
+        "created_at",
+        "resubmit_due_at",
+        "collection_due_at",
+        "collected_at",
+    )
+)
 
 
 def entry_or_404(session: Session, entry_id: str) -> CatalogEntry:
@@ -53,8 +70,14 @@ def search_entries(
 ) -> tuple[list[dict], bool]:
     """A page of entry summaries (dicts of SUMMARY_COLUMNS), newest first, and whether more follow."""
     check_offset(offset)
-    values = {"unit_id": unit_id.lower() if unit_id else None, "sharing": sharing, "category": category,
-              "grade": grade, "update_frequency": update_frequency, "status": status}  # fmt: skip
+    values = {
+        "unit_id": unit_id.lower() if unit_id else None,
+        "sharing": sharing,
+        "category": category,
+        "grade": grade,
+        "update_frequency": update_frequency,
+        "status": status,
+    }
     params = {f"f_{name}": value for name, value in values.items() if value is not None}
     params.update(p_limit=limit + 1, p_offset=offset)
     searching = q is not None and bool(q.strip())
@@ -70,12 +93,26 @@ def search_entries(
     return list(rows[:limit]), len(rows) > limit
 
 
-def count_entries(session: Session, *, unit_id: str | None, sharing: str | None, category: str | None,
-                  grade: str | None, update_frequency: str | None, status: str | None) -> int:
+def count_entries(
+    session: Session,
+    *,
+    unit_id: str | None,
+    sharing: str | None,
+    category: str | None,
+    grade: str | None,
+    update_frequency: str | None,
+    status: str | None,
+) -> int:
     """How many entries the filters of `search_entries` match (without `q`: a full-text search is
     not counted, it stops after its page)."""
-    values = {"unit_id": unit_id.lower() if unit_id else None, "sharing": sharing, "category": category,
-              "grade": grade, "update_frequency": update_frequency, "status": status}  # fmt: skip
+    values = {
+        "unit_id": unit_id.lower() if unit_id else None,
+        "sharing": sharing,
+        "category": category,
+        "grade": grade,
+        "update_frequency": update_frequency,
+        "status": status,
+    }
     query = select(func.count()).select_from(CatalogEntry)
     for name, value in values.items():
         if value is not None:
@@ -104,7 +141,9 @@ def _page_statement(dialect: str, searching: bool, filters: tuple[str, ...]) -> 
 def versions(session: Session, entry_id: str) -> list[CatalogVersion]:
     entry_or_404(session, entry_id)
     return list(
-        session.scalars(select(CatalogVersion).where(CatalogVersion.entry_id == entry_id.lower()).order_by(CatalogVersion.version))
+        session.scalars(
+            select(CatalogVersion).where(CatalogVersion.entry_id == entry_id.lower()).order_by(CatalogVersion.version)
+        )
     )
 
 
@@ -112,12 +151,14 @@ def possible_duplicates(session: Session, entry: CatalogEntry) -> list[CatalogEn
     """Other live entries of the same unit with the same resource name (Art. 13 重复性), newest first."""
     return list(
         session.scalars(
-            select(CatalogEntry).where(
+            select(CatalogEntry)
+            .where(
                 CatalogEntry.unit_id == entry.unit_id,
                 CatalogEntry.name_key == entry.name_key,
                 CatalogEntry.entry_id != entry.entry_id,
                 CatalogEntry.status != "deleted",
-            ).order_by(CatalogEntry.seq.desc())
+            )
+            .order_by(CatalogEntry.seq.desc())
         )
     )
 
@@ -136,6 +177,10 @@ def units(session: Session) -> list[Unit]:
 def unit_keys(session: Session, unit_id: str) -> list[OfficerKey]:
     if session.get(Unit, unit_id.lower()) is None:
         raise ApiError(404, "unknown_unit", f"unit_id: no unit {unit_id}", "unit_id")
-    return list(session.scalars(select(OfficerKey).where(OfficerKey.unit_id == unit_id.lower()).order_by(OfficerKey.registered_block, OfficerKey.key_id)))
-
-
+    return list(
+        session.scalars(
+            select(OfficerKey)
+            .where(OfficerKey.unit_id == unit_id.lower())
+            .order_by(OfficerKey.registered_block, OfficerKey.key_id)
+        )
+    )

@@ -22,8 +22,8 @@ from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from api.services import intake
 from api.services.commitments import reason_code
-from api.services.officer_signatures import action_signer, parse_action_signature
 from api.services.intake import Accepted, Prepared
+from api.services.officer_signatures import action_signer, parse_action_signature
 from chain.errors import ActionRevertedError, ChainError
 from chain.sharing import (
     CommitmentProof,
@@ -59,8 +59,12 @@ def kind_named(name: str) -> StepKind:
     except KeyError:
         kind = None
     if kind is None or kind not in SCHEMAS:
-        raise ApiError(422, "unknown_kind", f"kind: {name!r} is not a signed sharing step; one of "
-                       + ", ".join(k.name.lower() for k in SCHEMAS), "kind")  # fmt: skip
+        raise ApiError(
+            422,
+            "unknown_kind",
+            f"kind: {name!r} is not a signed sharing step; one of " + ", ".join(k.name.lower() for k in SCHEMAS),
+            "kind",
+        )
     return kind
 
 
@@ -72,8 +76,9 @@ class Unsigned:
     parsed: Any
 
 
-def unsigned(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int,
-             commitment: dict | None = None) -> Unsigned:  # fmt: skip
+def unsigned(
+    runtime: Runtime, *, kind: StepKind, document: dict, nonce: int, commitment: dict | None = None
+) -> Unsigned:
     """Validate the document (and an application's commitment) and derive the action's fields."""
     parsed = intake.validate_model(SCHEMAS[kind], document)
     data = intake.document_bytes(document)
@@ -85,8 +90,9 @@ def unsigned(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int,
     return Unsigned(unsigned_action(kind, parsed, data, nonce, commitment=proof), parsed)
 
 
-def prepare(runtime: Runtime, *, kind: StepKind, document: dict, nonce: int, signature: str,
-            commitment: dict | None = None) -> Prepared:  # fmt: skip
+def prepare(
+    runtime: Runtime, *, kind: StepKind, document: dict, nonce: int, signature: str, commitment: dict | None = None
+) -> Prepared:
     base = unsigned(runtime, kind=kind, document=document, nonce=nonce, commitment=commitment)
     action = replace(base.action, signature=parse_action_signature(signature))
     signed = digest(action, chain_id=runtime.chain_id, sharing_address=runtime.deployment.sharing)
@@ -111,37 +117,57 @@ def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
 
 # ---- the commitment (Art. 18)
 
+
 def _commitment_proof(runtime: Runtime, app: Application, data: bytes, commitment: dict | None) -> CommitmentProof:
     """The commitment checked against this application and the registry, as the contract records it."""
     if commitment is None:
-        raise ApiError(422, "commitment_required", "commitment: an application carries the demand unit's signed "
-                       "commitment (Art. 18); sign it with `ledger sign` or POST /v1/commitments/sign", "commitment")
+        raise ApiError(
+            422,
+            "commitment_required",
+            "commitment: an application carries the demand unit's signed "
+            "commitment (Art. 18); sign it with `ledger sign` or POST /v1/commitments/sign",
+            "commitment",
+        )
     try:
         parsed = validate_commitment(commitment.get("document"))
         signature = DetachedSignature.load(commitment.get("signature"))
     except SignerError as exc:
         raise ApiError(422, "invalid_commitment", f"commitment: {exc.one_line()}", "commitment") from None
     demand_id = "0x" + demand_id_for(bytes.fromhex(app.demand_unit_id[2:]), data).hex()
-    for field, got, expected in (("demand_id", parsed.demand_id, demand_id),
-                                 ("signing_unit_id", parsed.signing_unit_id.lower(), app.demand_unit_id),
-                                 ("scenario", parsed.scenario, app.scenario.code)):  # fmt: skip
+    for field, got, expected in (
+        ("demand_id", parsed.demand_id, demand_id),
+        ("signing_unit_id", parsed.signing_unit_id.lower(), app.demand_unit_id),
+        ("scenario", parsed.scenario, app.scenario.code),
+    ):
         if got != expected:
-            raise ApiError(422, "commitment_mismatch", f"commitment.document.{field}: is {got!r}, the application's is "
-                           f"{expected!r}", f"commitment.document.{field}")  # fmt: skip
+            raise ApiError(
+                422,
+                "commitment_mismatch",
+                f"commitment.document.{field}: is {got!r}, the application's is {expected!r}",
+                f"commitment.document.{field}",
+            )
     if signed_at_seconds(parsed) > runtime.clock.now() + SIGNED_AT_SKEW_S:
-        raise ApiError(422, "commitment_from_future", f"commitment.document.signed_at: {parsed.signed_at} is after "
-                       "the chain's clock", "commitment.document.signed_at")  # fmt: skip
+        raise ApiError(
+            422,
+            "commitment_from_future",
+            f"commitment.document.signed_at: {parsed.signed_at} is after the chain's clock",
+            "commitment.document.signed_at",
+        )
     checked = verify_commitment_on_chain(runtime.w3, runtime.deployment.registry, commitment["document"], signature)
     if not checked.ok:
         assert checked.error is not None
-        raise ApiError(422, "commitment_" + reason_code(checked.error),
-                       f"commitment: does not verify against the registry: {checked.error.one_line()}",
-                       "commitment.signature")  # fmt: skip
+        raise ApiError(
+            422,
+            "commitment_" + reason_code(checked.error),
+            f"commitment: does not verify against the registry: {checked.error.one_line()}",
+            "commitment.signature",
+        )
     scheme = KeyScheme.SM2 if signature.scheme == "sm2" else KeyScheme.ECDSA
     return CommitmentProof(scheme, to_checksum_address(signature.key_id), parsed.canonical_bytes(), signature.signature)
 
 
 # ---- early checks the contract cannot make (it never reads JSON)
+
 
 def _check_context(runtime: Runtime, kind: StepKind, parsed: Any, signer: str) -> None:
     with runtime.store.sessions() as session:
@@ -154,8 +180,12 @@ def _check_context(runtime: Runtime, kind: StepKind, parsed: Any, signer: str) -
 def _check_application(session: Session, app: Application, signer: str) -> None:
     key = session.get(OfficerKey, signer)
     if key is not None and key.unit_id != app.demand_unit_id:
-        raise ApiError(422, "demand_unit_mismatch", f"document.demand_unit_id: the signer's unit is {key.unit_id}",
-                       "document.demand_unit_id")
+        raise ApiError(
+            422,
+            "demand_unit_mismatch",
+            f"document.demand_unit_id: the signer's unit is {key.unit_id}",
+            "document.demand_unit_id",
+        )
     for index, resource in enumerate(app.resources):
         if resource.entry_id is None:
             continue
@@ -166,8 +196,12 @@ def _check_application(session: Session, app: Application, signer: str) -> None:
         missing = [name for name in resource.items if name not in offered]
         if offered and missing:
             field = f"document.resources.{index}.items"
-            raise ApiError(422, "unknown_data_item", f"{field}: version {resource.version} of the entry has no data "
-                           f"item {missing[0]!r}", field)  # fmt: skip
+            raise ApiError(
+                422,
+                "unknown_data_item",
+                f"{field}: version {resource.version} of the entry has no data item {missing[0]!r}",
+                field,
+            )
 
 
 def _data_items(document: str) -> set[str]:
@@ -188,11 +222,19 @@ def _check_adjustment_plan(session: Session, plan: AdjustmentPlan) -> None:
     ).all()
     grants, units = {g for g, _ in live}, {u for _, u in live}
     if set(plan.affected_grants) != grants:
-        raise ApiError(422, "adjustment_plan_grants", "document.affected_grants: must list exactly the live grants "
-                       f"on the entry: {sorted(grants)}", "document.affected_grants")  # fmt: skip
+        raise ApiError(
+            422,
+            "adjustment_plan_grants",
+            f"document.affected_grants: must list exactly the live grants on the entry: {sorted(grants)}",
+            "document.affected_grants",
+        )
     if not units <= set(plan.notified_units):
-        raise ApiError(422, "adjustment_plan_units", "document.notified_units: must include every affected demand "
-                       f"unit: {sorted(units)}", "document.notified_units")  # fmt: skip
+        raise ApiError(
+            422,
+            "adjustment_plan_units",
+            f"document.notified_units: must include every affected demand unit: {sorted(units)}",
+            "document.notified_units",
+        )
 
 
 # ---- permissionless steps: the passage of time (Art. 20, 26)
@@ -216,7 +258,11 @@ def run_permissionless(runtime: Runtime, kind: StepKind, *args) -> dict:
     except ActionRevertedError as exc:
         raise from_revert(exc) from None
     except ChainError:  # another transaction took the step between simulation and mining
-        raise ApiError(409, "step_not_taken", "the step was taken or became impossible meanwhile; read the "
-                       "subject again", None) from None
-    return {"kind": kind.name.lower(), "tx_hash": receipt["transactionHash"].to_0x_hex(),
-            "block_number": receipt["blockNumber"]}  # fmt: skip
+        raise ApiError(
+            409, "step_not_taken", "the step was taken or became impossible meanwhile; read the subject again", None
+        ) from None
+    return {
+        "kind": kind.name.lower(),
+        "tx_hash": receipt["transactionHash"].to_0x_hex(),
+        "block_number": receipt["blockNumber"],
+    }

@@ -39,11 +39,20 @@ def _item(row: SharingItem, now: int) -> dict:
     pending = row.status == "pending"
     overdue = pending and row.due_at != 0 and now > row.due_at
     return dict(
-        item=row.item, owner_unit_id=row.owner_unit_id, entry_id=None if row.entry_id == ZERO_ID else row.entry_id,
-        version=row.version or None, data=_data_state(row), status=row.status, opened_at=row.opened_at,
-        due_at=row.due_at, decided_at=row.decided_at, code=row.code, decider=row.decider, overdue=overdue,
+        item=row.item,
+        owner_unit_id=row.owner_unit_id,
+        entry_id=None if row.entry_id == ZERO_ID else row.entry_id,
+        version=row.version or None,
+        data=_data_state(row),
+        status=row.status,
+        opened_at=row.opened_at,
+        due_at=row.due_at,
+        decided_at=row.decided_at,
+        code=row.code,
+        decider=row.decider,
+        overdue=overdue,
         deemed_approvable=overdue and not row.uncatalogued,
-    )  # fmt: skip
+    )
 
 
 def demand(session: Session, demand_id: str, now: int) -> s.DemandPublic:
@@ -51,25 +60,44 @@ def demand(session: Session, demand_id: str, now: int) -> s.DemandPublic:
     if d is None:
         raise ApiError(404, "unknown_demand", f"demand_id: no demand {demand_id}", "demand_id")
     items = session.scalars(select(SharingItem).where(SharingItem.demand_id == d.demand_id).order_by(SharingItem.item))
-    commitment = {"scheme": d.commitment_scheme, "key_id": d.commitment_key_id,
-                  "document": as_object(d.commitment_document), "document_hash": d.commitment_hash,
-                  "signature": d.commitment_signature}  # fmt: skip
+    commitment = {
+        "scheme": d.commitment_scheme,
+        "key_id": d.commitment_key_id,
+        "document": as_object(d.commitment_document),
+        "document_hash": d.commitment_hash,
+        "signature": d.commitment_signature,
+    }
     return s.DemandPublic(
-        demand_id=d.demand_id, unit_id=d.unit_id, status=d.status, route=d.route, scenario_code=d.scenario_code,
-        scenario_class=d.scenario_class, method=d.method, frequency=d.frequency, security_level=d.security_level,
-        fusion=d.fusion, plan_status=d.plan_status, plan_due_at=d.plan_due_at, serve_due_at=d.serve_due_at,
-        applied_at=d.applied_at, closed_at=d.closed_at, document=as_object(d.document), commitment=commitment,
-        items=[s.DemandItem(**_item(i, now)) for i in items], now=now,
-    )  # fmt: skip
+        demand_id=d.demand_id,
+        unit_id=d.unit_id,
+        status=d.status,
+        route=d.route,
+        scenario_code=d.scenario_code,
+        scenario_class=d.scenario_class,
+        method=d.method,
+        frequency=d.frequency,
+        security_level=d.security_level,
+        fusion=d.fusion,
+        plan_status=d.plan_status,
+        plan_due_at=d.plan_due_at,
+        serve_due_at=d.serve_due_at,
+        applied_at=d.applied_at,
+        closed_at=d.closed_at,
+        document=as_object(d.document),
+        commitment=commitment,
+        items=[s.DemandItem(**_item(i, now)) for i in items],
+        now=now,
+    )
 
 
-def incoming(session: Session, unit_id: str, now: int, state: str | None, *, limit: int,
-             offset: int) -> s.IncomingPage:  # fmt: skip
+def incoming(session: Session, unit_id: str, now: int, state: str | None, *, limit: int, offset: int) -> s.IncomingPage:
     """A page of what a responsible unit was asked for, oldest due first; `state` narrows to
     pending, overdue (pending after the due time) or decided items."""
-    query = (select(SharingItem, SharingDemand.scenario_code, SharingDemand.applied_at)
-             .join(SharingDemand, SharingDemand.demand_id == SharingItem.demand_id)
-             .where(SharingItem.owner_unit_id == unit_id.lower()))  # fmt: skip
+    query = (
+        select(SharingItem, SharingDemand.scenario_code, SharingDemand.applied_at)
+        .join(SharingDemand, SharingDemand.demand_id == SharingItem.demand_id)
+        .where(SharingItem.owner_unit_id == unit_id.lower())
+    )
     if state in ("pending", "overdue"):
         query = query.where(SharingItem.status == "pending")
     if state == "overdue":
@@ -78,28 +106,52 @@ def incoming(session: Session, unit_id: str, now: int, state: str | None, *, lim
         query = query.where(SharingItem.status != "pending")
     query = query.order_by(SharingItem.due_at, SharingItem.demand_id, SharingItem.item)
     rows, total, more = paging.query_page(session, query, limit=limit, offset=offset)
-    items = [s.IncomingItem(**_item(i, now), demand_id=i.demand_id, demand_unit_id=i.demand_unit_id,
-                            scenario_code=code, applied_at=applied)
-             for i, code, applied in rows]  # fmt: skip
+    items = [
+        s.IncomingItem(
+            **_item(i, now),
+            demand_id=i.demand_id,
+            demand_unit_id=i.demand_unit_id,
+            scenario_code=code,
+            applied_at=applied,
+        )
+        for i, code, applied in rows
+    ]
     return s.IncomingPage(items=items, limit=limit, offset=offset, has_more=more, total=total, now=now)
 
 
 def _grant(g: SharingGrant, resources: list[SharingGrantResource]) -> s.GrantPublic:
     return s.GrantPublic(
-        grant_id=g.grant_id, unit_id=g.unit_id, scenario_code=g.scenario_code, scenario_class=g.scenario_class,
-        method=g.method, frequency=g.frequency, security_level=g.security_level, status=g.status,
-        suspension=g.suspension, objection_pending=g.objection_pending, issued_at=g.issued_at,
-        last_used_at=g.last_used_at, idle_from=g.idle_from, excused_until=g.excused_until,
-        suspended_at=g.suspended_at, objection_due_at=g.objection_due_at, serve_due_at=g.serve_due_at,
-        served_at=g.served_at, terminated_at=g.terminated_at, termination=g.termination,
+        grant_id=g.grant_id,
+        unit_id=g.unit_id,
+        scenario_code=g.scenario_code,
+        scenario_class=g.scenario_class,
+        method=g.method,
+        frequency=g.frequency,
+        security_level=g.security_level,
+        status=g.status,
+        suspension=g.suspension,
+        objection_pending=g.objection_pending,
+        issued_at=g.issued_at,
+        last_used_at=g.last_used_at,
+        idle_from=g.idle_from,
+        excused_until=g.excused_until,
+        suspended_at=g.suspended_at,
+        objection_due_at=g.objection_due_at,
+        serve_due_at=g.serve_due_at,
+        served_at=g.served_at,
+        terminated_at=g.terminated_at,
+        termination=g.termination,
         resources=[s.GrantResource(entry_id=r.entry_id, version=r.version) for r in resources],
-    )  # fmt: skip
+    )
 
 
 def _resources(session: Session, grant_ids: list[str]) -> dict[str, list[SharingGrantResource]]:
     out: dict[str, list[SharingGrantResource]] = {g: [] for g in grant_ids}
-    rows = session.scalars(select(SharingGrantResource).where(SharingGrantResource.grant_id.in_(grant_ids))
-                           .order_by(SharingGrantResource.grant_id, SharingGrantResource.idx))  # fmt: skip
+    rows = session.scalars(
+        select(SharingGrantResource)
+        .where(SharingGrantResource.grant_id.in_(grant_ids))
+        .order_by(SharingGrantResource.grant_id, SharingGrantResource.idx)
+    )
     for r in rows:
         out[r.grant_id].append(r)
     return out
@@ -120,22 +172,36 @@ def unit_grants(session: Session, unit_id: str, status: str | None, *, limit: in
     query = query.order_by(SharingGrant.issued_at, SharingGrant.grant_id)
     grants, total, more = paging.query_page(session, query, limit=limit, offset=offset, scalars=True)
     resources = _resources(session, [g.grant_id for g in grants])
-    return s.GrantPage(items=[_grant(g, resources[g.grant_id]) for g in grants], limit=limit, offset=offset,
-                       has_more=more, total=total)  # fmt: skip
+    return s.GrantPage(
+        items=[_grant(g, resources[g.grant_id]) for g in grants], limit=limit, offset=offset, has_more=more, total=total
+    )
 
 
 def _step(r: SharingStepRecord) -> s.StepProof:
-    return s.StepProof(kind=r.kind, item=r.item, unit_id=None if r.unit_id == ZERO_ID else r.unit_id, actor=r.actor,
-                       code=r.code, at=r.at, document=as_object(r.document) if r.document else None,
-                       document_hash=r.document_hash, block_number=r.block_number, block_time=r.block_time,
-                       tx_hash=r.tx_hash, log_index=r.log_index)  # fmt: skip
+    return s.StepProof(
+        kind=r.kind,
+        item=r.item,
+        unit_id=None if r.unit_id == ZERO_ID else r.unit_id,
+        actor=r.actor,
+        code=r.code,
+        at=r.at,
+        document=as_object(r.document) if r.document else None,
+        document_hash=r.document_hash,
+        block_number=r.block_number,
+        block_time=r.block_time,
+        tx_hash=r.tx_hash,
+        log_index=r.log_index,
+    )
 
 
 def history(session: Session, grant_id: str) -> s.GrantHistory:
     """Every step of the demand and its grant, oldest first, each with its on-chain position."""
     grant_id = grant_id.lower()
-    steps = list(session.scalars(select(SharingStepRecord).where(SharingStepRecord.subject == grant_id)
-                                 .order_by(SharingStepRecord.position)))  # fmt: skip
+    steps = list(
+        session.scalars(
+            select(SharingStepRecord).where(SharingStepRecord.subject == grant_id).order_by(SharingStepRecord.position)
+        )
+    )
     if not steps:
         raise ApiError(404, "unknown_grant", f"grant_id: no demand or grant {grant_id}", "grant_id")
     issued = session.execute(
@@ -143,9 +209,20 @@ def history(session: Session, grant_id: str) -> s.GrantHistory:
     ).scalar_one_or_none()
     issued_step = None
     if issued is not None:
-        issued_step = s.StepProof(kind="grant_issued", item=0, unit_id=None, actor=issued.address, code=0, at=0,
-                                  document=None, document_hash=ZERO_ID, block_number=issued.block_number,
-                                  block_time=issued.block_time, tx_hash=issued.tx_hash, log_index=issued.log_index)
+        issued_step = s.StepProof(
+            kind="grant_issued",
+            item=0,
+            unit_id=None,
+            actor=issued.address,
+            code=0,
+            at=0,
+            document=None,
+            document_hash=ZERO_ID,
+            block_number=issued.block_number,
+            block_time=issued.block_time,
+            tx_hash=issued.tx_hash,
+            log_index=issued.log_index,
+        )
     return s.GrantHistory(grant_id=grant_id, issued=issued_step, steps=[_step(r) for r in steps])
 
 
@@ -153,8 +230,17 @@ def scenarios(session: Session, *, limit: int, offset: int) -> s.ScenarioPage:
     """A page of the evaluated scenarios, by code."""
     query = select(SharingScenario).order_by(SharingScenario.code)
     rows, total, more = paging.query_page(session, query, limit=limit, offset=offset, scalars=True)
-    items = [s.ScenarioPublic(scenario_id=r.scenario_id, code=r.code, name=r.name, approved=r.approved,
-                              approved_at=r.approved_at, evaluation_hash=r.evaluation_hash) for r in rows]  # fmt: skip
+    items = [
+        s.ScenarioPublic(
+            scenario_id=r.scenario_id,
+            code=r.code,
+            name=r.name,
+            approved=r.approved,
+            approved_at=r.approved_at,
+            evaluation_hash=r.evaluation_hash,
+        )
+        for r in rows
+    ]
     return s.ScenarioPage(items=items, limit=limit, offset=offset, has_more=more, total=total)
 
 
@@ -194,13 +280,20 @@ def check(session: Session, *, unit_id: str, entry_id: str, scenario: str, metho
         elif idle_from and now >= idle_from:
             reason = "idle"
         else:
-            return s.CheckAnswer(allowed=True, reason="granted", message=_MESSAGES["granted"], grant_id=grant_id,
-                                 version=version, now=now)  # fmt: skip
+            return s.CheckAnswer(
+                allowed=True,
+                reason="granted",
+                message=_MESSAGES["granted"],
+                grant_id=grant_id,
+                version=version,
+                now=now,
+            )
         rank = _REFUSALS.index(reason)
         if best is None or rank < best[0]:
             best = (rank, reason, grant_id, version)
     if best is None:
         return s.CheckAnswer(allowed=False, reason="no_grant", message=_MESSAGES["no_grant"], now=now)
     _, reason, grant_id, version = best
-    return s.CheckAnswer(allowed=False, reason=reason, message=_MESSAGES[reason], grant_id=grant_id, version=version,
-                         now=now)  # fmt: skip
+    return s.CheckAnswer(
+        allowed=False, reason=reason, message=_MESSAGES[reason], grant_id=grant_id, version=version, now=now
+    )

@@ -41,24 +41,34 @@ def candidates(runtime: Runtime, now: int) -> list[tuple[StepKind, tuple]]:
     with runtime.store.sessions() as session:
         items = session.execute(
             select(SharingItem.demand_id, SharingItem.item)
-            .where(SharingItem.status == "pending", SharingItem.uncatalogued.is_(False), SharingItem.due_at != 0,
-                   SharingItem.due_at < now)
+            .where(
+                SharingItem.status == "pending",
+                SharingItem.uncatalogued.is_(False),
+                SharingItem.due_at != 0,
+                SharingItem.due_at < now,
+            )
             .order_by(SharingItem.due_at)
-        ).all()  # fmt: skip
+        ).all()
         idle = session.scalars(
             select(SharingGrant.grant_id)
             .where(SharingGrant.status == "active", SharingGrant.idle_from != 0, SharingGrant.idle_from <= now)
             .order_by(SharingGrant.idle_from)
-        ).all()  # fmt: skip
+        ).all()
         lapsed = session.scalars(
             select(SharingGrant.grant_id)
-            .where(SharingGrant.status == "suspended", SharingGrant.suspension == "idle",
-                   SharingGrant.objection_pending.is_(False), SharingGrant.objection_due_at < now)
+            .where(
+                SharingGrant.status == "suspended",
+                SharingGrant.suspension == "idle",
+                SharingGrant.objection_pending.is_(False),
+                SharingGrant.objection_due_at < now,
+            )
             .order_by(SharingGrant.objection_due_at)
-        ).all()  # fmt: skip
-    return ([(StepKind.FINALISE_ITEM, (bytes.fromhex(d[2:]), i)) for d, i in items]
-            + [(StepKind.SUSPEND_IDLE, (bytes.fromhex(g[2:]),)) for g in idle]
-            + [(StepKind.FINALISE_LAPSE, (bytes.fromhex(g[2:]),)) for g in lapsed])  # fmt: skip
+        ).all()
+    return (
+        [(StepKind.FINALISE_ITEM, (bytes.fromhex(d[2:]), i)) for d, i in items]
+        + [(StepKind.SUSPEND_IDLE, (bytes.fromhex(g[2:]),)) for g in idle]
+        + [(StepKind.FINALISE_LAPSE, (bytes.fromhex(g[2:]),)) for g in lapsed]
+    )
 
 
 def sweep(runtime: Runtime) -> Sweep:

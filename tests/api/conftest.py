@@ -16,8 +16,14 @@ from chain.devkeys import RELAYER_DEV_KEY
 
 def make_runtime(system, data_dir, **overrides) -> Runtime:
     system.deployment.save(deployment_path(data_dir, system.w3.eth.chain_id))
-    settings = Settings(env="test", data_dir=data_dir, rpc_url=system.node.url, relayer_key=RELAYER_DEV_KEY,
-                        poll_interval_s=0.02, **overrides)  # fmt: skip
+    settings = Settings(
+        env="test",
+        data_dir=data_dir,
+        rpc_url=system.node.url,
+        relayer_key=RELAYER_DEV_KEY,
+        poll_interval_s=0.02,
+        **overrides,
+    )
     return Runtime(settings)
 
 

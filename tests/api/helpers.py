@@ -58,12 +58,15 @@ def doc_hash(doc: dict) -> str:
     return hex0x(keccak(canonical_bytes(doc)))
 
 
-def sign(officer, kind: ActionKind, eid: bytes, doc: dict, *, version: int = 0, nonce: int | None = None) -> CatalogAction:
+def sign(
+    officer, kind: ActionKind, eid: bytes, doc: dict, *, version: int = 0, nonce: int | None = None
+) -> CatalogAction:
     """`officer`'s signed action over `doc`; a review's reason code is taken from its note."""
     reason = ReviewNote.model_validate(doc).contract_reason_code if kind == ActionKind.REVIEW else 0
     declared = _declared_at(doc) if kind == ActionKind.SUBMIT else 0
-    return officer.action(kind, eid, canonical_bytes(doc), version=version, reason_code=reason, nonce=nonce,
-                          declared_at=declared)  # fmt: skip
+    return officer.action(
+        kind, eid, canonical_bytes(doc), version=version, reason_code=reason, nonce=nonce, declared_at=declared
+    )
 
 
 def _declared_at(doc: dict) -> int:
@@ -104,8 +107,14 @@ def act(client, officer, kind: ActionKind, eid: bytes, doc: dict, *, version: in
     response = post(client, action, doc)
     assert response.status_code == 202, response.json()
     accepted = response.json()
-    assert accepted == {"action_id": accepted["action_id"], "subject_type": "entry", "subject_id": hex0x(eid),
-                        "entry_id": hex0x(eid), "signer": officer.address, "status": "accepted"}  # fmt: skip
+    assert accepted == {
+        "action_id": accepted["action_id"],
+        "subject_type": "entry",
+        "subject_id": hex0x(eid),
+        "entry_id": hex0x(eid),
+        "signer": officer.address,
+        "status": "accepted",
+    }
     assert response.headers["location"] == f"/v1/catalog/actions/{accepted['action_id']}"
     return confirmed(client, accepted["action_id"])
 
@@ -121,11 +130,20 @@ def confirmed(client, action_id: str) -> dict:
 
 def chain_entry(units, eid: bytes) -> dict:
     """The entry as the contract holds it."""
-    (unit_id, latest, approved, pending, status, created_at, resubmit_due_at, collection_due_at,
-     collected_at) = units.catalog.functions.entry(eid).call()  # fmt: skip
-    return {"unit_id": hex0x(unit_id), "latest": latest, "approved": approved, "pending": pending,
-            "status": EntryStatus(status).name.lower(), "created_at": created_at, "resubmit_due_at": resubmit_due_at,
-            "collection_due_at": collection_due_at, "collected_at": collected_at}  # fmt: skip
+    (unit_id, latest, approved, pending, status, created_at, resubmit_due_at, collection_due_at, collected_at) = (
+        units.catalog.functions.entry(eid).call()
+    )
+    return {
+        "unit_id": hex0x(unit_id),
+        "latest": latest,
+        "approved": approved,
+        "pending": pending,
+        "status": EntryStatus(status).name.lower(),
+        "created_at": created_at,
+        "resubmit_due_at": resubmit_due_at,
+        "collection_due_at": collection_due_at,
+        "collected_at": collected_at,
+    }
 
 
 def outbox_count(runtime) -> int:

@@ -33,8 +33,9 @@ def test_a_catalog_action_rejected_in_a_batch_reports_the_error_a_refusal_would(
     try:
         with TestClient(create_app(runtime=runtime)) as client:
             doc = document("MZJ-0961", "婚姻登记信息")
-            accepted = client.post("/v1/catalog/entries", json=body_of(sign(leaving, ActionKind.SUBMIT,
-                                                                             entry_id(leaving, doc), doc), doc))
+            accepted = client.post(
+                "/v1/catalog/entries", json=body_of(sign(leaving, ActionKind.SUBMIT, entry_id(leaving, doc), doc), doc)
+            )
             assert accepted.status_code == 202, accepted.json()
             assert client.get(f"/v1/catalog/actions/{accepted.json()['action_id']}").json()["error"] is None
             # The key is revoked before the relayer sends the action: the contract skips it.
@@ -42,17 +43,20 @@ def test_a_catalog_action_rejected_in_a_batch_reports_the_error_a_refusal_would(
             runtime.start()
             status = _rejected(client, accepted.json()["action_id"])
             # Refused at once, the same action (another nonce) is answered with the same error.
-            refused = client.post("/v1/catalog/entries", json=body_of(sign(leaving, ActionKind.SUBMIT,
-                                                                            entry_id(leaving, doc), doc), doc))
+            refused = client.post(
+                "/v1/catalog/entries", json=body_of(sign(leaving, ActionKind.SUBMIT, entry_id(leaving, doc), doc), doc)
+            )
             assert refused.status_code == 403
     finally:
         runtime.stop()
     assert status["error"] == error_of(refused)
     assert status["error"] == {
-        "code": "signer_not_active", "field": "signature", "contract_error": "CatalogSignerNotActive",
+        "code": "signer_not_active",
+        "field": "signature",
+        "contract_error": "CatalogSignerNotActive",
         "contract_args": {"signer": leaving.address},
         "message": f"the signing key is not an active officer key: CatalogSignerNotActive(signer={leaving.address})",
-    }  # fmt: skip
+    }
 
 
 def test_a_sharing_step_rejected_in_a_batch_reports_the_error_a_refusal_would(system, tmp_path):
@@ -69,9 +73,10 @@ def test_a_sharing_step_rejected_in_a_batch_reports_the_error_a_refusal_would(sy
             runtime.start()
             status = _rejected(client, accepted["action_id"])
             document = examples.decision(demand_id=demand, item=0)
-            refused = client.post(f"/v1/demands/{demand}/items/0/decision",
-                                  json={k: v for k, v in api.signed(desk.civil, StepKind.DECIDE, document).items()
-                                        if k != "kind"})  # fmt: skip
+            refused = client.post(
+                f"/v1/demands/{demand}/items/0/decision",
+                json={k: v for k, v in api.signed(desk.civil, StepKind.DECIDE, document).items() if k != "kind"},
+            )
     finally:
         runtime.stop()
     assert status["error"] == error_of(refused)
@@ -87,25 +92,35 @@ def _revert(signature: str, types: list[str], values: list) -> bytes:
 
 def test_a_rejection_names_enum_values_and_keeps_their_numbers_as_arguments():
     entry = "0x" + "42" * 32
-    reason = _revert("CatalogInvalidStatus(bytes32,uint8,uint8)", ["bytes32", "uint8", "uint8"],
-                     [bytes.fromhex(entry[2:]), EntryStatus.ACTIVE, EntryStatus.UNDER_REVIEW])  # fmt: skip
+    reason = _revert(
+        "CatalogInvalidStatus(bytes32,uint8,uint8)",
+        ["bytes32", "uint8", "uint8"],
+        [bytes.fromhex(entry[2:]), EntryStatus.ACTIVE, EntryStatus.UNDER_REVIEW],
+    )
     assert rejection(reason, "CatalogInvalidStatus(entryId=..., expected=3, actual=1)") == {
-        "code": "invalid_status", "field": "entry_id", "contract_error": "CatalogInvalidStatus",
+        "code": "invalid_status",
+        "field": "entry_id",
+        "contract_error": "CatalogInvalidStatus",
         "contract_args": {"entryId": entry, "expected": 3, "actual": 1},
         "message": f"the entry's status does not allow this action: CatalogInvalidStatus(entryId={entry}, "
-                   "expected=active, actual=under_review)",
-    }  # fmt: skip
-    item = _revert("SharingItemNotPending(bytes32,uint32,uint8)", ["bytes32", "uint32", "uint8"],
-                   [bytes.fromhex(entry[2:]), 2, ItemStatus.DEEMED_APPROVED])  # fmt: skip
+        "expected=active, actual=under_review)",
+    }
+    item = _revert(
+        "SharingItemNotPending(bytes32,uint32,uint8)",
+        ["bytes32", "uint32", "uint8"],
+        [bytes.fromhex(entry[2:]), 2, ItemStatus.DEEMED_APPROVED],
+    )
     assert rejection(item, None)["message"].endswith("item=2, status=deemed_approved)")
 
 
 def test_a_rejection_without_revert_data_or_with_malformed_data_still_has_the_shape():
     # A row rejected before the outbox kept revert data: its error text only.
     assert rejection(None, "CatalogSignerNotActive(signer=0xAb)") == {
-        "code": "signer_not_active", "field": "signature", "contract_error": "CatalogSignerNotActive",
+        "code": "signer_not_active",
+        "field": "signature",
+        "contract_error": "CatalogSignerNotActive",
         "message": "the signing key is not an active officer key: CatalogSignerNotActive(signer=0xAb)",
-    }  # fmt: skip
+    }
     assert rejection(None, None) is None
     # A known selector with arguments that do not decode: the rejection stands, unnamed.
     malformed = keccak(text="CatalogInvalidStatus(bytes32,uint8,uint8)")[:4] + b"\x01"

@@ -48,8 +48,11 @@ class Refusal:
         outbox = outbox_count(self.runtime)
         entry = chain_entry(self.units, action.entry_id)
         # As JSON text with \u escapes: a lone surrogate is valid JSON text, not valid UTF-8.
-        response = self.client.post(path_of(action.kind, action.entry_id, action.version),
-                                    content=json.dumps(body).encode(), headers={"content-type": "application/json"})
+        response = self.client.post(
+            path_of(action.kind, action.entry_id, action.version),
+            content=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == status, response.json()
         error = error_of(response)
         assert (error["code"], error["field"]) == (code, field), error
@@ -83,8 +86,16 @@ def pending(client, units) -> bytes:
 
 # --- the document -------------------------------------------------------------------------
 
-ART_11_ELEMENTS = ["source", "update_frequency", "classification", "sharing", "coverage", "managing_agency",
-                   "description", "data_items"]  # fmt: skip
+ART_11_ELEMENTS = [
+    "source",
+    "update_frequency",
+    "classification",
+    "sharing",
+    "coverage",
+    "managing_agency",
+    "description",
+    "data_items",
+]
 
 
 @pytest.mark.parametrize("element", ART_11_ELEMENTS)
@@ -147,8 +158,14 @@ def test_document_not_an_object(refused, units):
 def test_unencodable_document(refused, units):
     """A lone surrogate is valid JSON text but no UTF-8 document: refused, never a 500."""
     action, body = submission(units.civil, document("MZJ-0905"))
-    refused(units.civil, action, {**body, "document": {**body["document"], "name": "\ud800"}}, 422,
-            "invalid_document", "document.name")  # fmt: skip
+    refused(
+        units.civil,
+        action,
+        {**body, "document": {**body["document"], "name": "\ud800"}},
+        422,
+        "invalid_document",
+        "document.name",
+    )
 
 
 # --- the rest of the body -----------------------------------------------------------------
@@ -250,10 +267,18 @@ def test_high_s_signature(refused, units):
 def test_unregistered_key(refused, units):
     stranger = Account.create()
     doc = document("MZJ-0914")
-    unsigned = CatalogAction(ActionKind.SUBMIT, entry_id_for(units.civil.unit_id, doc["code"]), 0, 0,
-                             canonical_bytes(doc), 99, declared_at=declared_at(doc))  # fmt: skip
-    action = sign_action(unsigned, stranger.key, chain_id=units.system.w3.eth.chain_id,
-                         catalog_address=units.system.deployment.catalog)  # fmt: skip
+    unsigned = CatalogAction(
+        ActionKind.SUBMIT,
+        entry_id_for(units.civil.unit_id, doc["code"]),
+        0,
+        0,
+        canonical_bytes(doc),
+        99,
+        declared_at=declared_at(doc),
+    )
+    action = sign_action(
+        unsigned, stranger.key, chain_id=units.system.w3.eth.chain_id, catalog_address=units.system.deployment.catalog
+    )
     error = refused(None, action, body_of(action, doc), 403, "signer_not_active", "signature")
     assert error["contract_error"] == "CatalogSignerNotActive"
     assert error["contract_args"] == {"signer": stranger.address}
@@ -283,12 +308,18 @@ def test_revoked_key(refused, units):
 
 def test_unknown_entry_lookups(client):
     unknown = "0x" + "42" * 32
-    for path in (f"/v1/catalog/entries/{unknown}", f"/v1/catalog/entries/{unknown}/versions",
-                 f"/v1/catalog/entries/{unknown}/review-data"):  # fmt: skip
+    for path in (
+        f"/v1/catalog/entries/{unknown}",
+        f"/v1/catalog/entries/{unknown}/versions",
+        f"/v1/catalog/entries/{unknown}/review-data",
+    ):
         response = client.get(path)
         assert response.status_code == 404
-        assert error_of(response) == {"code": "unknown_entry", "field": "entry_id",
-                                      "message": f"entry_id: no catalog entry {unknown}"}  # fmt: skip
+        assert error_of(response) == {
+            "code": "unknown_entry",
+            "field": "entry_id",
+            "message": f"entry_id: no catalog entry {unknown}",
+        }
 
 
 @pytest.mark.parametrize("kind", [ActionKind.RESUBMIT, ActionKind.REQUEST_CHANGE, ActionKind.REQUEST_DELETE])
@@ -376,8 +407,11 @@ def test_other_units_officer_may_not_resubmit(client, refused, units):
     act(client, units.data_center, ActionKind.REVIEW, eid, return_note(1, "缺少数据项。"), version=1)
     action = sign(market, ActionKind.RESUBMIT, eid, doc)
     error = refused(market, action, body_of(action, doc), 403, "not_owner", "entry_id")
-    assert error["contract_args"] == {"entryId": hex0x(eid), "ownerUnit": hex0x(civil.unit_id),
-                                      "signerUnit": hex0x(market.unit_id)}  # fmt: skip
+    assert error["contract_args"] == {
+        "entryId": hex0x(eid),
+        "ownerUnit": hex0x(civil.unit_id),
+        "signerUnit": hex0x(market.unit_id),
+    }
     assert chain_entry(units, eid)["status"] == "returned"
 
 
@@ -397,8 +431,11 @@ def test_data_center_may_not_submit(refused, units):
 @pytest.mark.parametrize("which", ["other unit", "other code"])
 def test_entry_id_mismatch(refused, units, which):
     doc = document("MZJ-0921")
-    eid = entry_id_for(units.market.unit_id, doc["code"]) if which == "other unit" else entry_id_for(
-        units.civil.unit_id, "MZJ-0922")  # fmt: skip
+    eid = (
+        entry_id_for(units.market.unit_id, doc["code"])
+        if which == "other unit"
+        else entry_id_for(units.civil.unit_id, "MZJ-0922")
+    )
     action = sign(units.civil, ActionKind.SUBMIT, eid, doc)
     refused(units.civil, action, body_of(action, doc), 422, "entry_id_mismatch", "entry_id")
 
@@ -510,18 +547,30 @@ MALFORMED = [
     b'{"document": {"name": "\\ud800"}, "nonce": "1", "signature": "0x00"}',
     b'{"document": {}, "nonce": "1", "signature": "0x' + b"11" * 65 + b'", "entry_id": "0x' + b"00" * 32 + b'"}',
     b"\xff\xfe{\x00}",
-    "{\"document\": {\"名称\": \"数据\"}}".encode("gb18030"),
+    '{"document": {"名称": "数据"}}'.encode("gb18030"),
     b"[" * 5000 + b"]" * 5000,
     b'{"a":' * 3000 + b"1" + b"}" * 3000,
 ]
-CONTENT_TYPES = [None, "application/json", "text/plain", "application/x-www-form-urlencoded",
-                 "multipart/form-data; boundary=xyz", "application/json; charset=utf-16"]  # fmt: skip
+CONTENT_TYPES = [
+    None,
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz",
+    "application/json; charset=utf-16",
+]
 
 
 def test_never_a_500(client, runtime):
     entry = "/v1/catalog/entries/0x" + "ab" * 32
-    paths = ["/v1/catalog/entries", f"{entry}/resubmissions", f"{entry}/change-requests", f"{entry}/delete-requests",
-             f"{entry}/versions/1/review", "/v1/catalog/typed-data"]  # fmt: skip
+    paths = [
+        "/v1/catalog/entries",
+        f"{entry}/resubmissions",
+        f"{entry}/change-requests",
+        f"{entry}/delete-requests",
+        f"{entry}/versions/1/review",
+        "/v1/catalog/typed-data",
+    ]
     seen = set()
     for path in paths:
         for body in MALFORMED:
@@ -531,10 +580,16 @@ def test_never_a_500(client, runtime):
                 assert 400 <= response.status_code < 500, (path, body[:40], content_type, response.text[:200])
                 assert set(response.json()) == {"error"}
                 seen.add(response.status_code)
-    for method, path in [("PUT", "/v1/catalog/entries"), ("DELETE", entry), ("GET", "/v1/nowhere"),
-                         ("GET", "/v1/catalog/entries?limit=1e3"), ("GET", "/v1/catalog/entries?q=%00"),
-                         ("GET", "/v1/catalog/entries?q=%22%20OR%201"), ("GET", "/v1/catalog/entries?q=a*"),
-                         ("GET", "/v1/catalog/entries?category=" + "%E2%80%8F" * 10)]:  # fmt: skip
+    for method, path in [
+        ("PUT", "/v1/catalog/entries"),
+        ("DELETE", entry),
+        ("GET", "/v1/nowhere"),
+        ("GET", "/v1/catalog/entries?limit=1e3"),
+        ("GET", "/v1/catalog/entries?q=%00"),
+        ("GET", "/v1/catalog/entries?q=%22%20OR%201"),
+        ("GET", "/v1/catalog/entries?q=a*"),
+        ("GET", "/v1/catalog/entries?category=" + "%E2%80%8F" * 10),
+    ]:
         response = client.request(method, path)
         assert response.status_code < 500, (method, path, response.text[:200])
     assert seen <= {400, 413, 422}
@@ -546,8 +601,11 @@ def test_deeply_nested_json_is_refused_before_parsing(client):
     body = b"[" * 100_000 + b"]" * 100_000
     r = client.post("/v1/catalog/entries", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 400
-    assert r.json()["error"] == {"code": "json_too_deep", "message": "body: JSON nested deeper than 64 levels",
-                                 "field": "body"}  # fmt: skip
+    assert r.json()["error"] == {
+        "code": "json_too_deep",
+        "message": "body: JSON nested deeper than 64 levels",
+        "field": "body",
+    }
     nested_in_string = b'{"document": {"name": "' + b"[" * 1000 + b'"}, "nonce": "x", "signature": "0x"}'
     r = client.post("/v1/catalog/entries", content=nested_in_string, headers={"content-type": "application/json"})
     assert r.status_code == 422  # brackets inside strings do not count

@@ -9,8 +9,14 @@ from tests.api.helpers import approval, document, entry_id, hex0x, outbox_count,
 
 
 def item(action, doc: dict, kind: str) -> dict:
-    return {"kind": kind, "entry_id": hex0x(action.entry_id), "version": action.version, "document": doc,
-            "nonce": str(action.nonce), "signature": hex0x(action.signature)}  # fmt: skip
+    return {
+        "kind": kind,
+        "entry_id": hex0x(action.entry_id),
+        "version": action.version,
+        "document": doc,
+        "nonce": str(action.nonce),
+        "signature": hex0x(action.signature),
+    }
 
 
 def test_a_batch_may_submit_and_review_in_order(client, units):
@@ -35,8 +41,10 @@ def test_a_batch_may_submit_and_review_in_order(client, units):
 def test_one_bad_action_refuses_the_whole_batch_and_names_it(client, runtime, units):
     good = document("MZJ-0801", "批量甲")
     bad = document("MZJ-0802", "批量乙")
-    items = [item(sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, good), good), good, "submit"),
-             item(sign(units.market, ActionKind.SUBMIT, entry_id(units.civil, bad), bad), bad, "submit")]  # fmt: skip
+    items = [
+        item(sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, good), good), good, "submit"),
+        item(sign(units.market, ActionKind.SUBMIT, entry_id(units.civil, bad), bad), bad, "submit"),
+    ]
     response = client.post("/v1/catalog/actions", json={"actions": items})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -50,12 +58,16 @@ def test_a_contract_refusal_in_a_batch_is_named_by_index(client, runtime, units)
     eid = entry_id(units.civil, doc)
     review = sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1)  # before any submission
     submit = sign(units.civil, ActionKind.SUBMIT, eid, doc)
-    response = client.post("/v1/catalog/actions", json={"actions": [item(review, approval(), "review"),
-                                                                     item(submit, doc, "submit")]})  # fmt: skip
+    response = client.post(
+        "/v1/catalog/actions", json={"actions": [item(review, approval(), "review"), item(submit, doc, "submit")]}
+    )
     assert response.status_code == 404
     error = response.json()["error"]
     assert (error["code"], error["field"], error["contract_error"]) == (
-        "unknown_entry", "actions[0].entry_id", "CatalogUnknownEntry")  # fmt: skip
+        "unknown_entry",
+        "actions[0].entry_id",
+        "CatalogUnknownEntry",
+    )
     assert outbox_count(runtime) == 0
 
 
@@ -69,7 +81,9 @@ def test_a_retry_in_flight_is_answered_as_before(system, units, tmp_path):
     try:
         with TestClient(create_app(runtime=runtime)) as client:
             doc = document("MZJ-0804", "批量丁")
-            body = {"actions": [item(sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, doc), doc), doc, "submit")]}
+            body = {
+                "actions": [item(sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, doc), doc), doc, "submit")]
+            }
             first = client.post("/v1/catalog/actions", json=body)
             again = client.post("/v1/catalog/actions", json=body)
             assert (first.status_code, again.status_code) == (202, 202)
@@ -89,8 +103,6 @@ def test_node_outage_is_503_and_stores_nothing(client, runtime, units):
     assert outbox_count(runtime) == 0
 
 
-
-
 def test_an_entry_busy_in_a_batch_is_named_by_its_index_in_the_request(system, units, tmp_path):
     from fastapi.testclient import TestClient
 
@@ -106,8 +118,10 @@ def test_an_entry_busy_in_a_batch_is_named_by_its_index_in_the_request(system, u
             assert client.post("/v1/catalog/actions", json={"actions": [first]}).status_code == 202
             review = sign(units.data_center, ActionKind.REVIEW, busy, approval(), version=1)
             free = sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, free_doc), free_doc)
-            response = client.post("/v1/catalog/actions", json={"actions": [
-                first, item(free, free_doc, "submit"), item(review, approval(), "review")]})  # fmt: skip
+            response = client.post(
+                "/v1/catalog/actions",
+                json={"actions": [first, item(free, free_doc, "submit"), item(review, approval(), "review")]},
+            )
             assert response.status_code == 409
             error = response.json()["error"]
             assert (error["code"], error["field"]) == ("entry_busy", "actions[2].entry_id")

@@ -37,15 +37,28 @@ def test_from_1_december_health_and_the_office_duties_say_next_year_is_missing(s
     with client_at(system, tmp_path, "2026-12-01 09:00") as client:
         health = client.get("/healthz").json()
         assert health["calendar"] == {
-            "chain_date": "2026-12-01", "published": [2024, 2025, 2026], "provisional": [],
-            "warnings": [{"year": 2027, "command": COMMAND,
-                          "message": "2027 is not published and the year ends in 31 day(s): steps whose deadlines "
-                                     "reach into 2027 are refused until the Office publishes it from the State "
-                                     "Council's notice"}],
-        }  # fmt: skip
-        duty = {"year": 2027, "owed_by": "office", "rule": "calendar_publish", "command": COMMAND,
-                "message": health["calendar"]["warnings"][0]["message"], "due_at": end_of("2026-12-10"),
-                "state": "due"}  # fmt: skip
+            "chain_date": "2026-12-01",
+            "published": [2024, 2025, 2026],
+            "provisional": [],
+            "warnings": [
+                {
+                    "year": 2027,
+                    "command": COMMAND,
+                    "message": "2027 is not published and the year ends in 31 day(s): steps whose deadlines "
+                    "reach into 2027 are refused until the Office publishes it from the State "
+                    "Council's notice",
+                }
+            ],
+        }
+        duty = {
+            "year": 2027,
+            "owed_by": "office",
+            "rule": "calendar_publish",
+            "command": COMMAND,
+            "message": health["calendar"]["warnings"][0]["message"],
+            "due_at": end_of("2026-12-10"),
+            "state": "due",
+        }
         assert client.get("/v1/duties").json()["calendar"] == [duty]
         assert client.get(f"/v1/units/{office}/duties").json()["calendar"] == [duty]
         # A responsible unit's duties do not carry the Office's.
@@ -58,7 +71,8 @@ def test_a_provisional_year_is_shown_as_such(system, units, tmp_path):
         calendar = client.get("/healthz").json()["calendar"]
         assert calendar["published"] == [2024, 2025, 2026, 2027] and calendar["provisional"] == [2027]
         assert [w["message"].split(":")[0] for w in calendar["warnings"]] == [
-            "2027 is only a provisional demo calendar (no 调休)"]  # fmt: skip
+            "2027 is only a provisional demo calendar (no 调休)"
+        ]
 
 
 def test_a_step_refused_for_an_unpublished_year_names_it_and_the_command(system, units, tmp_path):
@@ -68,9 +82,13 @@ def test_a_step_refused_for_an_unpublished_year_names_it_and_the_command(system,
         assert response.status_code == 409
         error = error_of(response)
         assert (error["code"], error["field"], error["contract_args"]) == (
-            "calendar_year_not_published", "calendar_year", {"year": 2027})
+            "calendar_year_not_published",
+            "calendar_year",
+            {"year": 2027},
+        )
         assert error["message"] == (
             "calendar_year: a deadline of this step falls in 2027, whose working-day calendar the Office has not "
-            f"published; the Office runs `{COMMAND}` (the State Council's notice), then retry")  # fmt: skip
+            f"published; the Office runs `{COMMAND}` (the State Council's notice), then retry"
+        )
         overdue = client.get("/v1/duties").json()["calendar"]
         assert [(d["year"], d["state"]) for d in overdue] == [(2027, "overdue")]

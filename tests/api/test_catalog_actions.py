@@ -20,24 +20,43 @@ from tests.api.helpers import (
 NAME = "最低生活保障对象信息"
 
 
-def assert_entry(client, units, officer, eid: bytes, *, status: str, latest: int, approved: int, pending: int,
-                 shown: dict) -> dict:  # fmt: skip
+def assert_entry(
+    client, units, officer, eid: bytes, *, status: str, latest: int, approved: int, pending: int, shown: dict
+) -> dict:
     """The mirror's entry view and the contract agree on the entry's state; `shown` is its current document."""
     response = client.get(f"/v1/catalog/entries/{hex0x(eid)}")
     assert response.status_code == 200
     entry = response.json()
     on_chain = chain_entry(units, eid)
     duties = {k: entry[k] for k in ("resubmit_due_at", "collection_due_at", "collected_at")}
-    assert on_chain == {"unit_id": hex0x(officer.unit_id), "latest": latest, "approved": approved, "pending": pending,
-                        "status": status, "created_at": entry["created_at"], **duties}  # fmt: skip
+    assert on_chain == {
+        "unit_id": hex0x(officer.unit_id),
+        "latest": latest,
+        "approved": approved,
+        "pending": pending,
+        "status": status,
+        "created_at": entry["created_at"],
+        **duties,
+    }
     assert entry == {
-        "entry_id": hex0x(eid), "unit_id": hex0x(officer.unit_id), "code": shown["code"], "name": shown["name"],
-        "description": shown["description"], "status": status, "sharing": shown["sharing"]["attribute"],
-        "opening": shown["opening"]["attribute"], "category": shown["classification"]["category"],
-        "grade": shown["classification"]["grade"], "update_frequency": shown["update_frequency"],
-        "latest_version": latest, "approved_version": approved, "pending_version": pending,
-        "created_at": entry["created_at"], "document": shown, **duties,
-    }  # fmt: skip
+        "entry_id": hex0x(eid),
+        "unit_id": hex0x(officer.unit_id),
+        "code": shown["code"],
+        "name": shown["name"],
+        "description": shown["description"],
+        "status": status,
+        "sharing": shown["sharing"]["attribute"],
+        "opening": shown["opening"]["attribute"],
+        "category": shown["classification"]["category"],
+        "grade": shown["classification"]["grade"],
+        "update_frequency": shown["update_frequency"],
+        "latest_version": latest,
+        "approved_version": approved,
+        "pending_version": pending,
+        "created_at": entry["created_at"],
+        "document": shown,
+        **duties,
+    }
     return entry
 
 
@@ -87,8 +106,9 @@ def test_submit_approve_change_approve_delete_approve(client, units):
     assert summary([version]) == [(1, "initial", "approved", 0)]
     check_review(version, r1, approval(), dc)
 
-    v2 = document("MZJ-0001", NAME, "全区最低生活保障对象的家庭成员、保障金额、认定时间与复核结果。",
-                  update_frequency="quarterly")  # fmt: skip
+    v2 = document(
+        "MZJ-0001", NAME, "全区最低生活保障对象的家庭成员、保障金额、认定时间与复核结果。", update_frequency="quarterly"
+    )
     s2 = act(client, civil, ActionKind.REQUEST_CHANGE, eid, v2)
     # Art. 14: a change request alone changes nothing that is shown; v1 stays in force.
     assert_entry(client, units, civil, eid, status="change_pending", latest=2, approved=1, pending=2, shown=v1)
@@ -109,13 +129,21 @@ def test_submit_approve_change_approve_delete_approve(client, units):
     # Deleted: the last approved document stays readable, as the record of what was catalogued.
     assert_entry(client, units, civil, eid, status="deleted", latest=3, approved=2, pending=0, shown=v2)
     history = versions(client, eid)
-    assert summary(history) == [(1, "initial", "approved", 0), (2, "change", "approved", 0),
-                                (3, "deletion", "approved", 0)]  # fmt: skip
+    assert summary(history) == [
+        (1, "initial", "approved", 0),
+        (2, "change", "approved", 0),
+        (3, "deletion", "approved", 0),
+    ]
     check_review(history[2], r3, approval(), dc)
     # Five actions, five distinct transactions, in chain order.
-    blocks = [history[0]["submission"]["block_number"], history[0]["review"]["block_number"],
-              history[1]["submission"]["block_number"], history[1]["review"]["block_number"],
-              history[2]["submission"]["block_number"], history[2]["review"]["block_number"]]  # fmt: skip
+    blocks = [
+        history[0]["submission"]["block_number"],
+        history[0]["review"]["block_number"],
+        history[1]["submission"]["block_number"],
+        history[1]["review"]["block_number"],
+        history[2]["submission"]["block_number"],
+        history[2]["review"]["block_number"],
+    ]
     assert blocks == sorted(blocks) and len(set(blocks)) == 6
 
     listed = client.get("/v1/catalog/entries", params={"status": "deleted"}).json()["items"]
@@ -136,9 +164,16 @@ def test_submit_return_resubmit_approve(client, units):
     check_review(version, returned, note, dc)
     assert units.catalog.functions.version(eid, 1).call()[8] == 1  # the reason code, on-chain
 
-    v2 = document("MZJ-0002", "困难群众救助台账", "救助对象名单、救助类别与救助金额，按月更新。",
-                  data_items=[{"name": "姓名", "type": "string"}, {"name": "救助类别", "type": "string"},
-                              {"name": "救助金额", "type": "decimal", "description": "元"}])  # fmt: skip
+    v2 = document(
+        "MZJ-0002",
+        "困难群众救助台账",
+        "救助对象名单、救助类别与救助金额，按月更新。",
+        data_items=[
+            {"name": "姓名", "type": "string"},
+            {"name": "救助类别", "type": "string"},
+            {"name": "救助金额", "type": "decimal", "description": "元"},
+        ],
+    )
     s2 = act(client, civil, ActionKind.RESUBMIT, eid, v2)
     # Never approved: the entry shows its latest version while it is under review again.
     assert_entry(client, units, civil, eid, status="under_review", latest=2, approved=0, pending=2, shown=v2)
@@ -156,8 +191,12 @@ def test_returned_change_request_leaves_the_approved_version_in_force(client, un
     act(client, civil, ActionKind.SUBMIT, eid, v1)
     act(client, dc, ActionKind.REVIEW, eid, approval(), version=1)
 
-    v2 = document("MZJ-0003", "低保边缘家庭名单（扩充）", "低保边缘家庭的认定信息与收入核对结果。",
-                  sharing={"attribute": "unconditional"})  # fmt: skip
+    v2 = document(
+        "MZJ-0003",
+        "低保边缘家庭名单（扩充）",
+        "低保边缘家庭的认定信息与收入核对结果。",
+        sharing={"attribute": "unconditional"},
+    )
     act(client, civil, ActionKind.REQUEST_CHANGE, eid, v2)
     note = return_note(2, "共享属性调整缺少依据。")
     act(client, dc, ActionKind.REVIEW, eid, note, version=2)

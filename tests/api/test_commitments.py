@@ -73,10 +73,21 @@ def body(commitment, signature) -> dict:
     return {"document": doc, "signature": signature.to_json()}
 
 
-def answer(commitment, key, *, valid=True, unit=CIVIL, name="普陀区民政局", active=True, code=None, reason=None) -> dict:
-    return {"valid": valid, "document_hash": "0x" + commitment.document_hash.hex(), "key_id": key.key_id,
-            "scheme": key.scheme, "unit_id": unit, "unit_name": name, "signed_at": signed_at_seconds(commitment),
-            "key_active_at_signing": active, "reason_code": code, "reason": reason}
+def answer(
+    commitment, key, *, valid=True, unit=CIVIL, name="普陀区民政局", active=True, code=None, reason=None
+) -> dict:
+    return {
+        "valid": valid,
+        "document_hash": "0x" + commitment.document_hash.hex(),
+        "key_id": key.key_id,
+        "scheme": key.scheme,
+        "unit_id": unit,
+        "unit_name": name,
+        "signed_at": signed_at_seconds(commitment),
+        "key_active_at_signing": active,
+        "reason_code": code,
+        "reason": reason,
+    }
 
 
 @pytest.mark.parametrize("scheme", ["sm2", "ecdsa"])
@@ -91,10 +102,19 @@ def test_another_units_key_is_refused(client, civil, market):
     """The market bureau's officer signs a commitment naming the civil affairs bureau."""
     commitment = commitment_for(market, at=market.registered_at + 30, unit_id=CIVIL)
     response = client.post("/v1/commitments/verify", json=body(commitment, sign_commitment(commitment, market.sm2)))
-    assert (response.status_code, response.json()) == (200, answer(
-        commitment, market.sm2, valid=False, unit=MARKET, name="普陀区市场监督管理局", code="unit_mismatch",
-        reason=f"signing_unit_id {CIVIL} is not the key's unit {MARKET} (普陀区市场监督管理局); "
-               "an officer signs only for the unit the registry lists the key under"))
+    assert (response.status_code, response.json()) == (
+        200,
+        answer(
+            commitment,
+            market.sm2,
+            valid=False,
+            unit=MARKET,
+            name="普陀区市场监督管理局",
+            code="unit_mismatch",
+            reason=f"signing_unit_id {CIVIL} is not the key's unit {MARKET} (普陀区市场监督管理局); "
+            "an officer signs only for the unit the registry lists the key under",
+        ),
+    )
 
 
 def test_the_document_changed_after_signing_is_refused(client, civil):
@@ -103,16 +123,31 @@ def test_the_document_changed_after_signing_is_refused(client, civil):
     changed = validate_commitment({**commitment.to_document(), "scenario": "批量导出全部低保家庭信息"})
     response = client.post("/v1/commitments/verify", json=body(changed, signature))
     assert response.status_code == 200
-    assert response.json() == answer(changed, civil.sm2, valid=False, code="document_changed", reason=(
-        "document differs from the one signed; the document was changed after signing; obtain the signed version"))
+    assert response.json() == answer(
+        changed,
+        civil.sm2,
+        valid=False,
+        code="document_changed",
+        reason=(
+            "document differs from the one signed; the document was changed after signing; obtain the signed version"
+        ),
+    )
 
 
 def test_a_key_not_registered(client, civil):
     stranger = SigningKey.generate("sm2")
     commitment = dataclasses.replace(commitment_for(civil, at=civil.registered_at), officer_key_id=stranger.key_id)
     response = client.post("/v1/commitments/verify", json=body(commitment, sign_commitment(commitment, stranger)))
-    assert response.json() == answer(commitment, stranger, valid=False, unit=None, name=None, active=False,
-                                     code="key_not_registered", reason=response.json()["reason"])
+    assert response.json() == answer(
+        commitment,
+        stranger,
+        valid=False,
+        unit=None,
+        name=None,
+        active=False,
+        code="key_not_registered",
+        reason=response.json()["reason"],
+    )
     assert response.json()["reason"].startswith(f"key {stranger.key_id} is not registered in the UnitRegistry")
 
 
@@ -133,11 +168,17 @@ def test_revoked_before_signing_refused_after_signing_accepted(client, district,
     response = client.post("/v1/commitments/verify", json=body(early, sign_commitment(early, civil.sm2)))
     assert (response.status_code, response.json()) == (200, answer(early, civil.sm2))
     response = client.post("/v1/commitments/verify", json=body(late, sign_commitment(late, civil.sm2)))
-    assert response.json() == answer(late, civil.sm2, valid=False, active=False, code="key_not_active_at_signing",
-                                     reason=f"key {civil.sm2.key_id} of 普陀区民政局 was revoked at "
-                                            f"{local_time(revoked_at)}, before the signing time {local_time(revoked_at + 30)}; "
-                                            "a signature counts only if its key was registered and not yet revoked "
-                                            "when it signed")  # fmt: skip
+    assert response.json() == answer(
+        late,
+        civil.sm2,
+        valid=False,
+        active=False,
+        code="key_not_active_at_signing",
+        reason=f"key {civil.sm2.key_id} of 普陀区民政局 was revoked at "
+        f"{local_time(revoked_at)}, before the signing time {local_time(revoked_at + 30)}; "
+        "a signature counts only if its key was registered and not yet revoked "
+        "when it signed",
+    )
 
 
 def test_signature_by_another_key_than_the_commitment_names(client, civil):
@@ -145,22 +186,28 @@ def test_signature_by_another_key_than_the_commitment_names(client, civil):
     signature = sign_detached(commitment.canonical_bytes(), civil.ecdsa)  # the officer's other key
     response = client.post("/v1/commitments/verify", json=body(commitment, signature))
     assert (response.json()["valid"], response.json()["reason_code"], response.json()["key_id"]) == (
-        False, "key_mismatch", civil.ecdsa.key_id)
+        False,
+        "key_mismatch",
+        civil.ecdsa.key_id,
+    )
 
 
-@pytest.mark.parametrize(("change", "status", "code", "field"), [
-    (lambda b: b["document"].pop("scenario"), 422, "invalid_document", "document.scenario"),
-    (lambda b: b["document"].update(schema="putuo.commitment/2"), 422, "unknown_schema", "document.schema"),
-    (lambda b: b["document"].update(extra=1), 422, "invalid_document", "document.extra"),
-    (lambda b: b["document"].update(promises=["需求真实"]), 422, "invalid_document", "document.promises"),
-    (lambda b: b["document"].update(signed_at="2026-05-06 09:30"), 422, "invalid_document", "document.signed_at"),
-    (lambda b: b["signature"].update(signature="0xZZ"), 422, "invalid_signature", "signature.signature"),
-    (lambda b: b["signature"].update(schema=None), 422, "unknown_schema", "signature.schema"),
-    (lambda b: b["signature"].pop("user_id"), 422, "invalid_signature", "signature.user_id"),
-    (lambda b: b.update(document=[1]), 422, "invalid_request", "document"),
-    (lambda b: b.update(extra=1), 422, "invalid_request", "extra"),
-    (lambda b: b.pop("signature"), 422, "invalid_request", "signature"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "status", "code", "field"),
+    [
+        (lambda b: b["document"].pop("scenario"), 422, "invalid_document", "document.scenario"),
+        (lambda b: b["document"].update(schema="putuo.commitment/2"), 422, "unknown_schema", "document.schema"),
+        (lambda b: b["document"].update(extra=1), 422, "invalid_document", "document.extra"),
+        (lambda b: b["document"].update(promises=["需求真实"]), 422, "invalid_document", "document.promises"),
+        (lambda b: b["document"].update(signed_at="2026-05-06 09:30"), 422, "invalid_document", "document.signed_at"),
+        (lambda b: b["signature"].update(signature="0xZZ"), 422, "invalid_signature", "signature.signature"),
+        (lambda b: b["signature"].update(schema=None), 422, "unknown_schema", "signature.schema"),
+        (lambda b: b["signature"].pop("user_id"), 422, "invalid_signature", "signature.user_id"),
+        (lambda b: b.update(document=[1]), 422, "invalid_request", "document"),
+        (lambda b: b.update(extra=1), 422, "invalid_request", "extra"),
+        (lambda b: b.pop("signature"), 422, "invalid_request", "signature"),
+    ],
+)
 def test_bad_input(client, civil, change, status, code, field):
     commitment = commitment_for(civil, at=civil.registered_at + 30)
     request = body(commitment, sign_commitment(commitment, civil.sm2))
@@ -183,9 +230,11 @@ def test_platform_signing_is_off_by_default(client, civil):
         response = client.post("/v1/commitments/sign", json=request)
         assert response.status_code == 403
         assert response.json()["error"] == {
-            "code": "platform_signing_disabled", "field": None,
+            "code": "platform_signing_disabled",
+            "field": None,
             "message": "the platform signing service is off: sign on the officer's machine (`ledger sign`) "
-                       "and POST /v1/commitments/verify"}
+            "and POST /v1/commitments/verify",
+        }
 
 
 @pytest.fixture
@@ -201,10 +250,15 @@ def test_platform_signs_with_the_officers_key_for_its_unit(platform, civil, sche
     signed = response.json()
     commitment = validate_commitment(signed["document"])
     assert (commitment.signing_unit_id, commitment.officer_key_id, commitment.scheme, commitment.scenario) == (
-        CIVIL, key.key_id, scheme, "核实企业登记信息")
+        CIVIL,
+        key.key_id,
+        scheme,
+        "核实企业登记信息",
+    )
     assert signed["document_hash"] == "0x" + commitment.document_hash.hex()
-    verified = platform.post("/v1/commitments/verify", json={"document": signed["document"],
-                                                             "signature": signed["signature"]})
+    verified = platform.post(
+        "/v1/commitments/verify", json={"document": signed["document"], "signature": signed["signature"]}
+    )
     assert (verified.json()["valid"], verified.json()["unit_name"]) == (True, "普陀区民政局")
 
 
@@ -212,7 +266,10 @@ def test_platform_signing_refusals(platform, district, civil, keystore):
     stranger = SigningKey.generate("sm2")
     response = platform.post("/v1/commitments/sign", json={**sign_request(civil), "officer_key_id": stranger.key_id})
     assert (response.status_code, response.json()["error"]["code"], response.json()["error"]["field"]) == (
-        404, "key_not_in_platform_keystore", "officer_key_id")
+        404,
+        "key_not_in_platform_keystore",
+        "officer_key_id",
+    )
     from signer.keystore import save_key
 
     save_key(stranger, PASSWORD, directory=keystore, scrypt_n=TEST_SCRYPT_N)
@@ -239,8 +296,11 @@ def test_settings_refuse_platform_signing_without_a_password_outside_development
     safe = {"relayer_key": "0x" + "11" * 32, "office_key": "0x" + "22" * 32, "database_url": "sqlite://"}
     for env in ("test", "production"):
         # pydantic wraps the validator's InsecureSettingsError (a ValueError) in its ValidationError
-        with pytest.raises(ValidationError, match=f"refusing to start in {env}: LEDGER_PLATFORM_SIGNING needs "
-                                                  "LEDGER_KEY_PASSWORD for the platform keystore"):
+        with pytest.raises(
+            ValidationError,
+            match=f"refusing to start in {env}: LEDGER_PLATFORM_SIGNING needs "
+            "LEDGER_KEY_PASSWORD for the platform keystore",
+        ):
             Settings(env=env, platform_signing=True, **safe)
         assert Settings(env=env, platform_signing=True, key_password="s3cret-pass", **safe).platform_signing
     assert Settings(env="development", platform_signing=True).key_password is None

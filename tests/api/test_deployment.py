@@ -9,10 +9,18 @@ def test_the_deployment_names_every_contract_with_its_code_hash(client, runtime,
     body = client.get("/v1/deployment").json()
     record = system.deployment
     assert (body["chain_id"], body["deploy_block"], body["deploy_block_hash"], body["office"]) == (
-        record.chain_id, record.deploy_block, record.deploy_block_hash, record.office)
+        record.chain_id,
+        record.deploy_block,
+        record.deploy_block_hash,
+        record.office,
+    )
     addresses = {c["name"]: c["address"] for c in body["contracts"]}
-    assert addresses == {"UnitRegistry": record.registry, "WorkCalendar": record.calendar, "Catalog": record.catalog,
-                         "Sharing": record.sharing}  # fmt: skip
+    assert addresses == {
+        "UnitRegistry": record.registry,
+        "WorkCalendar": record.calendar,
+        "Catalog": record.catalog,
+        "Sharing": record.sharing,
+    }
     for contract in body["contracts"]:
         code = bytes(system.w3.eth.get_code(contract["address"]))
         assert (contract["code_hash"], contract["code_size"]) == ("0x" + keccak(code).hex(), len(code)) and code

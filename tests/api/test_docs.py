@@ -19,11 +19,20 @@ def client():
         yield c
 
 
-@pytest.mark.parametrize(("page", "assets"), [
-    ("/docs", {"/docs/assets/swagger-ui.css": "text/css", "/docs/assets/swagger-ui-bundle.js": "text/javascript",
-               "/docs/assets/favicon.png": "image/png"}),
-    ("/redoc", {"/docs/assets/redoc.standalone.js": "text/javascript", "/docs/assets/favicon.png": "image/png"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("page", "assets"),
+    [
+        (
+            "/docs",
+            {
+                "/docs/assets/swagger-ui.css": "text/css",
+                "/docs/assets/swagger-ui-bundle.js": "text/javascript",
+                "/docs/assets/favicon.png": "image/png",
+            },
+        ),
+        ("/redoc", {"/docs/assets/redoc.standalone.js": "text/javascript", "/docs/assets/favicon.png": "image/png"}),
+    ],
+)
 def test_a_docs_page_and_its_assets_come_from_the_api(client, page, assets):
     response = client.get(page)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")

@@ -42,8 +42,15 @@ STEPS = (
     "2026-03-16 09:00",  # 6 Mon: B resubmitted late; A collected; A's change approved late; G submitted
     "2026-03-20 10:00",  # 7 Fri: F submitted; G returned late. "Now" is this block's time.
 )
-BASIS = {"A": "2026-02-26", "B": "2026-02-26", "C": "2026-02-02", "D": "2015-06-01", "E": "2026-02-26",
-         "F": "2026-03-16", "G": "2026-03-13"}  # fmt: skip
+BASIS = {
+    "A": "2026-02-26",
+    "B": "2026-02-26",
+    "C": "2026-02-02",
+    "D": "2015-06-01",
+    "E": "2026-02-26",
+    "F": "2026-03-16",
+    "G": "2026-03-13",
+}
 CIVIL, MARKET = ("A", "B", "E", "G"), ("C", "D", "F")
 SUBMITTED = {"A": 1, "B": 1, "C": 1, "D": 1, "E": 1, "F": 7, "G": 6}  # the step of each first version
 COLLECTED = {"schema": COLLECTION_SCHEMA, "description": "已归集至区大数据资源分平台"}
@@ -82,9 +89,13 @@ EXPECTED = [
     ("G", "art13_review", 1, 6, 1, 7, "done_late"),
     ("G", "art13_resubmit", 1, 7, 3, None, "due"),
 ]
-ARTICLES = {"art11_compile": ("Art. 11 (10 working days)", 10), "art13_review": ("Art. 13 (1 working day)", 1),
-            "art13_resubmit": ("Art. 13 (3 working days)", 3), "art14_review": ("Art. 14 (1 working day)", 1),
-            "art15_collect": ("Art. 15 (10 working days)", 10)}  # fmt: skip
+ARTICLES = {
+    "art11_compile": ("Art. 11 (10 working days)", 10),
+    "art13_review": ("Art. 13 (1 working day)", 1),
+    "art13_resubmit": ("Art. 13 (3 working days)", 3),
+    "art14_review": ("Art. 14 (1 working day)", 1),
+    "art15_collect": ("Art. 15 (10 working days)", 10),
+}
 
 
 @dataclass
@@ -109,16 +120,32 @@ class Timeline:
             start_tx = self.txs[SUBMITTED[entry] if started == "declared" else started]
             unit = hex0x(self.owners[entry].unit_id)
             article, working_days = ARTICLES[rule]
-            items.append({
-                "entry_id": self.id(entry), "unit_id": unit,
-                "owed_by": "data_center" if rule.endswith("_review") else unit, "rule": rule, "article": article,
-                "working_days": working_days, "version": version, "started_at": started_at, "start_tx": start_tx,
-                "due_at": due(started_at, days) if days else 0,
-                "done_at": self.times[done] if done else None, "done_tx": self.txs[done] if done else None,
-                "state": state,
-            })  # fmt: skip
-        items.sort(key=lambda d: (d["due_at"] == 0, d["due_at"], d["entry_id"], list(ARTICLES).index(d["rule"]),
-                                  d["version"] or 0))  # fmt: skip
+            items.append(
+                {
+                    "entry_id": self.id(entry),
+                    "unit_id": unit,
+                    "owed_by": "data_center" if rule.endswith("_review") else unit,
+                    "rule": rule,
+                    "article": article,
+                    "working_days": working_days,
+                    "version": version,
+                    "started_at": started_at,
+                    "start_tx": start_tx,
+                    "due_at": due(started_at, days) if days else 0,
+                    "done_at": self.times[done] if done else None,
+                    "done_tx": self.txs[done] if done else None,
+                    "state": state,
+                }
+            )
+        items.sort(
+            key=lambda d: (
+                d["due_at"] == 0,
+                d["due_at"],
+                d["entry_id"],
+                list(ARTICLES).index(d["rule"]),
+                d["version"] or 0,
+            )
+        )
         return items
 
 
@@ -151,10 +178,14 @@ def build(system, units: Units) -> Timeline:
         3: [review("D", 1), owner("E", ActionKind.REQUEST_DELETE, deletion())],
         4: [review("E", 2), owner("B", ActionKind.RESUBMIT, docs["B"])],
         5: [review("B", 2, RETURN), owner("A", ActionKind.REQUEST_CHANGE, changed)],
-        6: [owner("B", ActionKind.RESUBMIT, docs["B"]), sign(dc, ActionKind.RECORD_COLLECTION, t.ids["A"], COLLECTED),
-            review("A", 2), submit("G")],
+        6: [
+            owner("B", ActionKind.RESUBMIT, docs["B"]),
+            sign(dc, ActionKind.RECORD_COLLECTION, t.ids["A"], COLLECTED),
+            review("A", 2),
+            submit("G"),
+        ],
         7: [submit("F"), review("G", 1, RETURN)],
-    }  # fmt: skip
+    }
     for step, actions in batches.items():
         t.times[step] = at(system, STEPS[step - 1])
         # A fixed gas limit: an estimate runs at the previous block's time, where an action declaring a
@@ -217,8 +248,14 @@ class TestDuties:
         assert (body["now"], body["now_block"]) == (t.times[7], t.system.w3.eth.block_number)
         assert body["items"] == t.expected()
         assert {i["rule"] for i in body["items"]} == set(ARTICLES)
-        assert {i["state"] for i in body["items"]} == {"due", "overdue", "done_on_time", "done_late", "unknown",
-                                                       "cancelled"}  # fmt: skip
+        assert {i["state"] for i in body["items"]} == {
+            "due",
+            "overdue",
+            "done_on_time",
+            "done_late",
+            "unknown",
+            "cancelled",
+        }
 
     def test_due_times_are_the_contracts(self, district):
         """Review and compile due times as the contract stores them, collection as the entry holds it."""
@@ -290,11 +327,19 @@ class TestDuties:
         body = get(client, "/v1/duties", state="overdue", limit=2, offset=1)
         assert (body["items"], body["has_more"]) == (overdue[1:3], False)
 
-    @pytest.mark.parametrize(("params", "field"), [
-        ({"state": "late"}, "state"), ({"rule": "art12"}, "rule"), ({"owed_by": "office"}, "owed_by"),
-        ({"unit_id": "0x12"}, "unit_id"), ({"limit": 0}, "limit"), ({"limit": 101}, "limit"),
-        ({"offset": -1}, "offset"), ({"offset": 10_001}, "offset"),
-    ])  # fmt: skip
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"state": "late"}, "state"),
+            ({"rule": "art12"}, "rule"),
+            ({"owed_by": "office"}, "owed_by"),
+            ({"unit_id": "0x12"}, "unit_id"),
+            ({"limit": 0}, "limit"),
+            ({"limit": 101}, "limit"),
+            ({"offset": -1}, "offset"),
+            ({"offset": 10_001}, "offset"),
+        ],
+    )
     def test_bad_parameters(self, district, params, field):
         response = district.client.get("/v1/duties", params=params)
         assert response.status_code == 422
@@ -317,12 +362,18 @@ def test_overdue_exactly_one_second_after_the_due_time(system, units, tmp_path):
     civil, dc = units.civil, units.data_center
     x, y = document("MZJ-X", "数据资源X"), document("MZJ-Y", "数据资源Y")
     submitted = at(system, "2026-03-06 22:00")  # a Friday evening: review due at the end of Monday
-    system.relayer.send(units.catalog.functions.executeBatch([
-        sign(civil, ActionKind.SUBMIT, entry_id(civil, x), x).as_tuple(),
-        sign(civil, ActionKind.SUBMIT, entry_id(civil, y), y).as_tuple()]))  # fmt: skip
+    system.relayer.send(
+        units.catalog.functions.executeBatch(
+            [
+                sign(civil, ActionKind.SUBMIT, entry_id(civil, x), x).as_tuple(),
+                sign(civil, ActionKind.SUBMIT, entry_id(civil, y), y).as_tuple(),
+            ]
+        )
+    )
     returned = at(system, "2026-03-09 08:30")
-    system.relayer.send(units.catalog.functions.execute(
-        sign(dc, ActionKind.REVIEW, entry_id(civil, y), RETURN, version=1).as_tuple()))  # fmt: skip
+    system.relayer.send(
+        units.catalog.functions.execute(sign(dc, ActionKind.REVIEW, entry_id(civil, y), RETURN, version=1).as_tuple())
+    )
     review_due, resubmit_due = due(submitted, 1), due(returned, 3)
     assert (review_due, resubmit_due) == (ts("2026-03-09 23:59:59"), ts("2026-03-12 23:59:59"))
 
@@ -333,18 +384,26 @@ def test_overdue_exactly_one_second_after_the_due_time(system, units, tmp_path):
 
             def states() -> dict:
                 body = get(client, "/v1/duties", limit=100)
-                open_ = {(i["entry_id"][-4:], i["rule"]): (i["due_at"], i["state"]) for i in body["items"]
-                         if i["done_at"] is None}  # fmt: skip
+                open_ = {
+                    (i["entry_id"][-4:], i["rule"]): (i["due_at"], i["state"])
+                    for i in body["items"]
+                    if i["done_at"] is None
+                }
                 return {"now": body["now"], **open_}
 
             xr, yr = (hex0x(entry_id(civil, d))[-4:] for d in (x, y))
             for now, review_state, resubmit_state in (
-                (review_due, "due", "due"), (review_due + 1, "overdue", "due"),
-                (resubmit_due, "overdue", "due"), (resubmit_due + 1, "overdue", "overdue"),
-            ):  # fmt: skip
+                (review_due, "due", "due"),
+                (review_due + 1, "overdue", "due"),
+                (resubmit_due, "overdue", "due"),
+                (resubmit_due + 1, "overdue", "overdue"),
+            ):
                 mine_at(system, now)
-                assert states() == {"now": now, (xr, "art13_review"): (review_due, review_state),
-                                    (yr, "art13_resubmit"): (resubmit_due, resubmit_state)}  # fmt: skip
+                assert states() == {
+                    "now": now,
+                    (xr, "art13_review"): (review_due, review_state),
+                    (yr, "art13_resubmit"): (resubmit_due, resubmit_state),
+                }
                 # The evaluation judges at the same time: open until the due time, then overdue.
                 rows = {
                     u["unit_id"]: u
@@ -368,10 +427,16 @@ def test_postgresql_and_sqlite_mirrors_answer_alike(system, units, tmp_path, pos
     """The duties and the evaluation (the journal's raw events included) read alike from both backends."""
     t = build(system, units)
     civil, dc = hex0x(units.civil.unit_id), hex0x(units.data_center.unit_id)
-    paths = ["/v1/duties?limit=100", "/v1/duties?state=overdue&limit=2&offset=1", "/v1/duties?rule=art13_resubmit",
-             f"/v1/units/{civil}/duties?limit=100", f"/v1/units/{dc}/duties?limit=100&state=done_late",
-             "/v1/evaluation?from=2026-03-01&to=2026-03-31", "/v1/evaluation?from=2026-02-01&to=2026-02-28",
-             "/v1/evaluation.csv?from=2026-03-01&to=2026-03-31"]  # fmt: skip
+    paths = [
+        "/v1/duties?limit=100",
+        "/v1/duties?state=overdue&limit=2&offset=1",
+        "/v1/duties?rule=art13_resubmit",
+        f"/v1/units/{civil}/duties?limit=100",
+        f"/v1/units/{dc}/duties?limit=100&state=done_late",
+        "/v1/evaluation?from=2026-03-01&to=2026-03-31",
+        "/v1/evaluation?from=2026-02-01&to=2026-02-28",
+        "/v1/evaluation.csv?from=2026-03-01&to=2026-03-31",
+    ]
     answers = {}
     for backend, overrides in (("sqlite", {}), ("postgresql", {"database_url": postgres_url()})):
         runtime = make_runtime(system, tmp_path / backend, **overrides)

@@ -18,24 +18,35 @@ def client():
         yield c
 
 
-@pytest.mark.parametrize(("method", "path", "allow"), [
-    ("TRACE", "/v1/catalog/entries", "GET, POST"),  # two routes: Starlette's own 405 names only the first
-    ("DELETE", f"/v1/catalog/entries/{ID}", "GET"),
-    ("PUT", "/healthz", "GET"),
-    ("GET", "/v1/catalog/actions", "POST"),
-    ("OPTIONS", f"/v1/grants/{ID}/history", "GET"),
-    ("GET", "/v1/demands/id", "POST"),  # the concrete path, not GET /v1/demands/{demand_id}
-    ("PATCH", f"/v1/demands/{ID}", "GET"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("TRACE", "/v1/catalog/entries", "GET, POST"),  # two routes: Starlette's own 405 names only the first
+        ("DELETE", f"/v1/catalog/entries/{ID}", "GET"),
+        ("PUT", "/healthz", "GET"),
+        ("GET", "/v1/catalog/actions", "POST"),
+        ("OPTIONS", f"/v1/grants/{ID}/history", "GET"),
+        ("GET", "/v1/demands/id", "POST"),  # the concrete path, not GET /v1/demands/{demand_id}
+        ("PATCH", f"/v1/demands/{ID}", "GET"),
+    ],
+)
 def test_a_method_the_path_does_not_serve_is_405_with_allow(client, method, path, allow):
     response = client.request(method, path)
     assert (response.status_code, response.headers.get("allow")) == (405, allow)
     assert error_of(response) == {"code": "method_not_allowed", "message": "Method Not Allowed", "field": None}
 
 
-@pytest.mark.parametrize("body", [b"\xff\x12", b'{"document": "\xc3"}', b"\x80", "{\"名称\": 1}".encode("gb18030")])
-@pytest.mark.parametrize("path", ["/v1/commitments/verify", "/v1/catalog/typed-data", "/v1/sharing/typed-data",
-                                  "/v1/demands/id", "/v1/catalog/entries"])
+@pytest.mark.parametrize("body", [b"\xff\x12", b'{"document": "\xc3"}', b"\x80", '{"名称": 1}'.encode("gb18030")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/commitments/verify",
+        "/v1/catalog/typed-data",
+        "/v1/sharing/typed-data",
+        "/v1/demands/id",
+        "/v1/catalog/entries",
+    ],
+)
 def test_a_body_that_is_not_utf8_is_malformed_json(client, path, body):
     response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text

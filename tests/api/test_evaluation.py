@@ -40,9 +40,10 @@ class ChainDuty:
 
 def chain_record(system) -> tuple[list[ChainDuty], list[tuple[str, str, int]]]:
     """Every duty, and every counted step as (unit or "dc", count name, time), from the Catalog's logs."""
-    reply = system.w3.provider.make_request("eth_getLogs", [{"address": system.deployment.catalog,
-                                                            "fromBlock": hex(system.deployment.deploy_block),
-                                                            "toBlock": "latest"}])  # fmt: skip
+    reply = system.w3.provider.make_request(
+        "eth_getLogs",
+        [{"address": system.deployment.catalog, "fromBlock": hex(system.deployment.deploy_block), "toBlock": "latest"}],
+    )
     events = [decode_log(log) for log in reply["result"]]
     times = {n: system.w3.eth.get_block(n)["timestamp"] for n in {e.block_number for e in events}}
     duties: dict[tuple, ChainDuty] = {}
@@ -58,8 +59,9 @@ def chain_record(system) -> tuple[list[ChainDuty], list[tuple[str, str, int]]]:
                 steps.append((unit, "entries", t))
             if a["kind"] == RESUBMISSION:
                 duties[(eid, "resubmit", v - 1)].done = t
-            steps += [(unit, "versions", t)] + [(unit, name, t) for k, name in ((2, "changes"), (3, "deletions"))
-                                                 if a["kind"] == k]  # fmt: skip
+            steps += [(unit, "versions", t)] + [
+                (unit, name, t) for k, name in ((2, "changes"), (3, "deletions")) if a["kind"] == k
+            ]
         elif e.name == REVIEWED:
             eid, v = a["entryId"], a["version"]
             duties[(eid, "review", v)].done = t
@@ -84,8 +86,13 @@ def recompute(system, units, start: str, end: str, now: int) -> dict[str, dict]:
     low, high = ts(f"{start} 00:00"), ts(f"{end} 23:59:59")
     dc = hex0x(units.data_center.unit_id)
     ids = [hex0x(o.unit_id) for o in (units.data_center, units.civil, units.market)]
-    out = {u: {**dict.fromkeys(COUNTS, 0), **{g: dict.fromkeys(("on_time", "late", "overdue", "open", "unknown"), 0)
-                                              for g in GROUPS}} for u in ids}  # fmt: skip
+    out = {
+        u: {
+            **dict.fromkeys(COUNTS, 0),
+            **{g: dict.fromkeys(("on_time", "late", "overdue", "open", "unknown"), 0) for g in GROUPS},
+        }
+        for u in ids
+    }
     duties, steps = chain_record(system)
     for who, name, t in steps:
         if low <= t <= high:
@@ -126,9 +133,16 @@ def evaluation(client, **params) -> dict:
 
 
 class TestEvaluation:
-    @pytest.mark.parametrize(("start", "end"), [("2026-03-01", "2026-03-31"), ("2026-02-01", "2026-02-28"),
-                                                ("2026-03-05", "2026-03-10"), ("2026-03-20", "2026-03-20"),
-                                                ("2024-01-01", "2026-12-31")])  # fmt: skip
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [
+            ("2026-03-01", "2026-03-31"),
+            ("2026-02-01", "2026-02-28"),
+            ("2026-03-05", "2026-03-10"),
+            ("2026-03-20", "2026-03-20"),
+            ("2024-01-01", "2026-12-31"),
+        ],
+    )
     def test_figures_match_the_chain_events(self, district, start, end):
         t = district.timeline
         body = evaluation(district.client, **{"from": start, "to": end})
@@ -137,8 +151,16 @@ class TestEvaluation:
         got = {u["unit_id"]: {k: u[k] for k in (*COUNTS, *GROUPS, "score")} for u in body["units"]}
         assert got == expected
         # Ranked by score (null last), then fewer overdue, more judged, unit id; ranks only for a score.
-        keys = [(u["score"] is None, -(u["score"] or 0), sum(u[g]["overdue"] for g in GROUPS),
-                 -sum(u[g]["judged"] for g in GROUPS), u["unit_id"]) for u in body["units"]]  # fmt: skip
+        keys = [
+            (
+                u["score"] is None,
+                -(u["score"] or 0),
+                sum(u[g]["overdue"] for g in GROUPS),
+                -sum(u[g]["judged"] for g in GROUPS),
+                u["unit_id"],
+            )
+            for u in body["units"]
+        ]
         assert keys == sorted(keys)
         scored = [u for u in body["units"] if u["score"] is not None]
         assert [u["rank"] for u in body["units"]] == [
@@ -158,21 +180,62 @@ class TestEvaluation:
         ]
         civil, market, dc = rows["普陀区民政局"], rows["普陀区市场监督管理局"], rows["普陀区大数据中心"]
         assert civil["unit_id"] == hex0x(units.civil.unit_id) and civil["kind"] == "ordinary"
-        assert {k: civil[k] for k in COUNTS} == {"entries": 4, "versions": 8, "returns": 3, "changes": 1,
-                                                 "deletions": 1, "reviews": 0}  # fmt: skip
-        assert civil["compile"] == {"judged": 4, "on_time": 4, "late": 0, "overdue": 0, "open": 0, "unknown": 0,
-                                    "rate": 1.0}  # fmt: skip
+        assert {k: civil[k] for k in COUNTS} == {
+            "entries": 4,
+            "versions": 8,
+            "returns": 3,
+            "changes": 1,
+            "deletions": 1,
+            "reviews": 0,
+        }
+        assert civil["compile"] == {
+            "judged": 4,
+            "on_time": 4,
+            "late": 0,
+            "overdue": 0,
+            "open": 0,
+            "unknown": 0,
+            "rate": 1.0,
+        }
         # E's collection was cancelled by its deletion before the due time: not judged.
-        assert civil["collect"] == {"judged": 1, "on_time": 1, "late": 0, "overdue": 0, "open": 0, "unknown": 0,
-                                    "rate": 1.0}  # fmt: skip
-        assert civil["resubmit"] == {"judged": 2, "on_time": 1, "late": 1, "overdue": 0, "open": 1, "unknown": 0,
-                                     "rate": 0.5}  # fmt: skip
+        assert civil["collect"] == {
+            "judged": 1,
+            "on_time": 1,
+            "late": 0,
+            "overdue": 0,
+            "open": 0,
+            "unknown": 0,
+            "rate": 1.0,
+        }
+        assert civil["resubmit"] == {
+            "judged": 2,
+            "on_time": 1,
+            "late": 1,
+            "overdue": 0,
+            "open": 1,
+            "unknown": 0,
+            "rate": 0.5,
+        }
         # C's compilation was due in February: not March's. D's has no computable due time.
-        assert market["compile"] == {"judged": 1, "on_time": 1, "late": 0, "overdue": 0, "open": 0, "unknown": 1,
-                                     "rate": 1.0}  # fmt: skip
+        assert market["compile"] == {
+            "judged": 1,
+            "on_time": 1,
+            "late": 0,
+            "overdue": 0,
+            "open": 0,
+            "unknown": 1,
+            "rate": 1.0,
+        }
         assert market["collect"]["overdue"] == 1 and market["collect"]["rate"] == 0.0
-        assert dc["review"] == {"judged": 10, "on_time": 4, "late": 4, "overdue": 2, "open": 1, "unknown": 0,
-                                "rate": 0.4}  # fmt: skip
+        assert dc["review"] == {
+            "judged": 10,
+            "on_time": 4,
+            "late": 4,
+            "overdue": 2,
+            "open": 1,
+            "unknown": 0,
+            "rate": 0.4,
+        }
         assert dc["reviews"] == 8 and "区委网信办" not in rows  # auditors owe nothing
 
         february = evaluation(district.client, **{"from": "2026-02-01", "to": "2026-02-28"})
@@ -222,18 +285,21 @@ class TestEvaluation:
         image.verify()
         assert image.format == "PNG" and image.size[0] == 800 and image.size[1] > 200
 
-    @pytest.mark.parametrize(("path", "params", "field"), [
-        ("/v1/evaluation", {"from": "2026-03-31", "to": "2026-03-01"}, "from"),
-        ("/v1/evaluation", {"from": "2026-04-01"}, "from"),  # after the default `to`, the chain's today
-        ("/v1/evaluation", {"from": "2026-02-30"}, "from"),
-        ("/v1/evaluation.csv", {"to": "March"}, "to"),
-        ("/v1/evaluation/chart.png", {"from": "2026-03-02", "to": "2026-03-01"}, "from"),
-        ("/v1/evaluation", {"to": "0"}, "to"),  # not unix seconds: 1970-01-01 is written as a day
-        ("/v1/evaluation", {"from": "0"}, "from"),
-        ("/v1/evaluation", {"to": "9999-12-31"}, "to"),
-        ("/v1/evaluation.csv", {"from": "1969-12-31"}, "from"),
-        ("/v1/evaluation", {"to": "2026-3-1"}, "to"),
-    ])  # fmt: skip
+    @pytest.mark.parametrize(
+        ("path", "params", "field"),
+        [
+            ("/v1/evaluation", {"from": "2026-03-31", "to": "2026-03-01"}, "from"),
+            ("/v1/evaluation", {"from": "2026-04-01"}, "from"),  # after the default `to`, the chain's today
+            ("/v1/evaluation", {"from": "2026-02-30"}, "from"),
+            ("/v1/evaluation.csv", {"to": "March"}, "to"),
+            ("/v1/evaluation/chart.png", {"from": "2026-03-02", "to": "2026-03-01"}, "from"),
+            ("/v1/evaluation", {"to": "0"}, "to"),  # not unix seconds: 1970-01-01 is written as a day
+            ("/v1/evaluation", {"from": "0"}, "from"),
+            ("/v1/evaluation", {"to": "9999-12-31"}, "to"),
+            ("/v1/evaluation.csv", {"from": "1969-12-31"}, "from"),
+            ("/v1/evaluation", {"to": "2026-3-1"}, "to"),
+        ],
+    )
     def test_bad_periods(self, district, path, params, field):
         response = district.client.get(path, params=params)
         assert response.status_code == 422
@@ -246,8 +312,13 @@ class TestEvaluation:
             assert (response.status_code, error["code"], error["field"]) == (422, "invalid_request", "to")
             assert error["message"].startswith("to: String should match pattern")
         assert error_of(district.client.get("/v1/evaluation", params={"to": "2026-02-29"})) == {
-            "code": "invalid_date", "message": "to: '2026-02-29' is not a day (YYYY-MM-DD)", "field": "to"}
-        assert district.client.get("/v1/evaluation", params={"from": "1970-01-01", "to": "2099-12-31"}).status_code == 200
+            "code": "invalid_date",
+            "message": "to: '2026-02-29' is not a day (YYYY-MM-DD)",
+            "field": "to",
+        }
+        assert (
+            district.client.get("/v1/evaluation", params={"from": "1970-01-01", "to": "2099-12-31"}).status_code == 200
+        )
 
 
 def test_the_service_refuses_days_out_of_range():
@@ -264,11 +335,20 @@ def test_period_bounds_are_shanghai_days():
 
 
 def test_chart_labels_are_names_only_with_a_cjk_font():
-    unit = {"rank": None, "score": None, "unit_id": "0x6f5f" + "00" * 29 + "55fc", "name": "普陀区民政局",
-            "kind": "ordinary", **dict.fromkeys(COUNTS, 0),
-            **{g: {"judged": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "unknown": 0, "rate": None}
-               for g in GROUPS}}  # fmt: skip
-    result = Evaluation.model_validate({"from": "2026-03-01", "to": "2026-03-31", "now": 0, "now_block": 0,
-                                        "units": [unit]})  # fmt: skip
+    unit = {
+        "rank": None,
+        "score": None,
+        "unit_id": "0x6f5f" + "00" * 29 + "55fc",
+        "name": "普陀区民政局",
+        "kind": "ordinary",
+        **dict.fromkeys(COUNTS, 0),
+        **{
+            g: {"judged": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "unknown": 0, "rate": None}
+            for g in GROUPS
+        },
+    }
+    result = Evaluation.model_validate(
+        {"from": "2026-03-01", "to": "2026-03-31", "now": 0, "now_block": 0, "units": [unit]}
+    )
     assert chart_labels(result, cjk=True) == ["普陀区民政局"]
     assert chart_labels(result, cjk=False) == ["0x6f5f…55fc"]

@@ -24,8 +24,14 @@ from tests.chain.helpers import BACKENDS
 
 
 def _batch_item(action, doc: dict, kind: str) -> dict:
-    return {"kind": kind, "entry_id": hex0x(action.entry_id), "version": action.version, "document": doc,
-            "nonce": str(action.nonce), "signature": hex0x(action.signature)}  # fmt: skip
+    return {
+        "kind": kind,
+        "entry_id": hex0x(action.entry_id),
+        "version": action.version,
+        "document": doc,
+        "nonce": str(action.nonce),
+        "signature": hex0x(action.signature),
+    }
 
 
 @pytest.fixture(params=BACKENDS)
@@ -77,11 +83,15 @@ def test_two_submissions_of_one_entry_at_once_one_is_accepted_the_other_busy(bac
     actions = [sign(units.civil, ActionKind.SUBMIT, eid, doc) for doc in (first, second)]
     with TestClient(create_app(runtime=runtime)) as client:
         if route == "single":
-            requests = [lambda a=a, d=d: client.post("/v1/catalog/entries", json=body_of(a, d))
-                        for a, d in zip(actions, (first, second))]  # fmt: skip
+            requests = [
+                lambda a=a, d=d: client.post("/v1/catalog/entries", json=body_of(a, d))
+                for a, d in zip(actions, (first, second))
+            ]
         else:
-            requests = [lambda a=a, d=d: client.post("/v1/catalog/actions", json={"actions": [_batch_item(a, d, "submit")]})
-                        for a, d in zip(actions, (first, second))]  # fmt: skip
+            requests = [
+                lambda a=a, d=d: client.post("/v1/catalog/actions", json={"actions": [_batch_item(a, d, "submit")]})
+                for a, d in zip(actions, (first, second))
+            ]
         answers = _at_once(runtime, requests)
     assert sorted(r.status_code for r in answers) == [202, 409], [r.json() for r in answers]
     accepted = next(r for r in answers if r.status_code == 202).json()
@@ -111,8 +121,10 @@ def test_a_review_and_a_submission_of_one_entry_in_one_batch_are_both_accepted(b
     runtime = backend_runtime
     doc = document("MZJ-0953", "殡葬服务记录")
     eid = entry_id(units.civil, doc)
-    items = [_batch_item(sign(units.civil, ActionKind.SUBMIT, eid, doc), doc, "submit"),
-             _batch_item(sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1), approval(), "review")]
+    items = [
+        _batch_item(sign(units.civil, ActionKind.SUBMIT, eid, doc), doc, "submit"),
+        _batch_item(sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1), approval(), "review"),
+    ]
     with TestClient(create_app(runtime=runtime)) as client:
         response = client.post("/v1/catalog/actions", json={"actions": items})
     assert response.status_code == 202, response.json()

@@ -86,20 +86,56 @@ def _build(system, units: Units, client: TestClient) -> District:
     # Submission order is `seq` order: lists come back in the reverse (newest first).
     submit("C1", civil, document("MZJ-0001", LOW_INCOME, "全区最低生活保障对象的家庭成员、保障金额与认定时间。"))
     review("C1", approval(), 1)
-    submit("C2", civil, document("MZJ-0002", "人口普查汇总数据", "第七次全国人口普查的街道级汇总结果。",
-                                 sharing={"attribute": "unconditional"}, update_frequency="annual",
-                                 classification={"category": "人口", "grade": "L1"}))  # fmt: skip
-    submit("C3", civil, document("MZJ-0003", "残疾人 GIS 分布图层", "残疾人居住地的空间分布，供社区服务规划使用。",
-                                 sharing=NOT_SHARED, update_frequency="irregular",
-                                 classification={"category": "民生保障", "grade": "L4"}))  # fmt: skip
+    submit(
+        "C2",
+        civil,
+        document(
+            "MZJ-0002",
+            "人口普查汇总数据",
+            "第七次全国人口普查的街道级汇总结果。",
+            sharing={"attribute": "unconditional"},
+            update_frequency="annual",
+            classification={"category": "人口", "grade": "L1"},
+        ),
+    )
+    submit(
+        "C3",
+        civil,
+        document(
+            "MZJ-0003",
+            "残疾人 GIS 分布图层",
+            "残疾人居住地的空间分布，供社区服务规划使用。",
+            sharing=NOT_SHARED,
+            update_frequency="irregular",
+            classification={"category": "民生保障", "grade": "L4"},
+        ),
+    )
     review("C3", return_note(1, "缺少数据项说明。"), 1)
-    submit("M1", market, document("SCJ-0001", "市场主体登记信息", "辖区内企业与个体工商户的登记、变更与注销信息。",
-                                  sharing={"attribute": "unconditional"}, update_frequency="daily",
-                                  classification={"category": "市场监管", "grade": "L2"}))  # fmt: skip
+    submit(
+        "M1",
+        market,
+        document(
+            "SCJ-0001",
+            "市场主体登记信息",
+            "辖区内企业与个体工商户的登记、变更与注销信息。",
+            sharing={"attribute": "unconditional"},
+            update_frequency="daily",
+            classification={"category": "市场监管", "grade": "L2"},
+        ),
+    )
     review("M1", approval(), 1)
     # Every bigram of 市场主体 (市场, 场主, 主体) occurs here, but never the phrase itself.
-    submit("M2", market, document("SCJ-0002", "农贸市场场主登记", "菜场经营户的摊位、经营主体与租赁期限。",
-                                  update_frequency="weekly", classification={"category": "市场监管", "grade": "L2"}))
+    submit(
+        "M2",
+        market,
+        document(
+            "SCJ-0002",
+            "农贸市场场主登记",
+            "菜场经营户的摊位、经营主体与租赁期限。",
+            update_frequency="weekly",
+            classification={"category": "市场监管", "grade": "L2"},
+        ),
+    )
     # Art. 13: the same name (up to spaces) as C1, from the same unit, is a possible duplicate.
     submit("C4", civil, document("MZJ-0004", "最低生活保障 对象信息", "街道上报的最低生活保障对象名册。"))
     # The same name from another unit is not.
@@ -109,19 +145,43 @@ def _build(system, units: Units, client: TestClient) -> District:
     review("C5", approval(), 1)
     owner("C5", civil, ActionKind.REQUEST_DELETE, deletion(), 2)
     review("C5", approval(), 2)
-    submit("M4", market, document("SCJ-0004", "企业年报 API 接口数据", "企业年度报告的 OpenAPI 接口调用记录。",
-                                  sharing={"attribute": "unconditional"}, update_frequency="quarterly",
-                                  classification={"category": "市场监管", "grade": "L1"}))  # fmt: skip
+    submit(
+        "M4",
+        market,
+        document(
+            "SCJ-0004",
+            "企业年报 API 接口数据",
+            "企业年度报告的 OpenAPI 接口调用记录。",
+            sharing={"attribute": "unconditional"},
+            update_frequency="quarterly",
+            classification={"category": "市场监管", "grade": "L1"},
+        ),
+    )
     review("M4", approval(), 1)
     send()
 
-    owner("C1", civil, ActionKind.REQUEST_CHANGE,
-          document("MZJ-0001", LOW_INCOME, "全区最低生活保障对象的家庭成员、保障金额、认定时间与复核结果。"), 2)  # fmt: skip
+    owner(
+        "C1",
+        civil,
+        ActionKind.REQUEST_CHANGE,
+        document("MZJ-0001", LOW_INCOME, "全区最低生活保障对象的家庭成员、保障金额、认定时间与复核结果。"),
+        2,
+    )
     review("C1", approval(), 2)
-    owner("M4", market, ActionKind.REQUEST_CHANGE,
-          document("SCJ-0004", "企业年报 API 接口数据", "企业年度报告接口调用记录（含失败原因）。",
-                   sharing={"attribute": "unconditional"}, update_frequency="quarterly",
-                   classification={"category": "市场监管", "grade": "L1"}), 2)  # fmt: skip
+    owner(
+        "M4",
+        market,
+        ActionKind.REQUEST_CHANGE,
+        document(
+            "SCJ-0004",
+            "企业年报 API 接口数据",
+            "企业年度报告接口调用记录（含失败原因）。",
+            sharing={"attribute": "unconditional"},
+            update_frequency="quarterly",
+            classification={"category": "市场监管", "grade": "L1"},
+        ),
+        2,
+    )
     send()
 
     # Keys: a second civil officer with an SM2 key as well, and a third whose key is revoked.
@@ -171,13 +231,22 @@ class TestLookups:
         c1 = district.client.get(f"/v1/catalog/entries/{district.id('C1')}").json()
         doc = district.docs[("C1", 2)]
         assert c1["document"] == doc
-        assert (c1["status"], c1["latest_version"], c1["approved_version"], c1["pending_version"]) == ("active", 2, 2, 0)
+        assert (c1["status"], c1["latest_version"], c1["approved_version"], c1["pending_version"]) == (
+            "active",
+            2,
+            2,
+            0,
+        )
         assert (c1["code"], c1["name"], c1["description"]) == ("MZJ-0001", LOW_INCOME, doc["description"])
         # A pending change shows the approved version 1, not the requested version 2.
         m4 = district.client.get(f"/v1/catalog/entries/{district.id('M4')}").json()
         assert m4["document"] == district.docs[("M4", 1)]
         assert (m4["status"], m4["latest_version"], m4["approved_version"], m4["pending_version"]) == (
-            "change_pending", 2, 1, 2)  # fmt: skip
+            "change_pending",
+            2,
+            1,
+            2,
+        )
         # Ids are case-insensitive hex.
         upper = district.client.get("/v1/catalog/entries/0x" + district.id("C1")[2:].upper())
         assert upper.status_code == 200 and upper.json()["entry_id"] == district.id("C1")
@@ -246,9 +315,17 @@ class TestLookups:
         live = [label for label in ALL if label != "C5"]  # the deleted entry shows only with status=deleted
         pages = [client.get("/v1/catalog/entries", params={"limit": 3, "offset": o}).json() for o in (0, 3, 6, 8)]
         assert [[e["entry_id"] for e in p["items"]] for p in pages] == [
-            district.ids(*live[0:3]), district.ids(*live[3:6]), district.ids(*live[6:]), []]  # fmt: skip
+            district.ids(*live[0:3]),
+            district.ids(*live[3:6]),
+            district.ids(*live[6:]),
+            [],
+        ]
         assert [(p["limit"], p["offset"], p["has_more"]) for p in pages] == [
-            (3, 0, True), (3, 3, True), (3, 6, False), (3, 8, False)]  # fmt: skip
+            (3, 0, True),
+            (3, 3, True),
+            (3, 6, False),
+            (3, 8, False),
+        ]
         assert [p["total"] for p in pages] == [len(live)] * 4
         assert client.get("/v1/catalog/entries", params={"status": "deleted", "limit": 1}).json()["total"] == 1
         searched = client.get("/v1/catalog/entries", params={"q": "信息", "limit": 1}).json()
@@ -264,23 +341,36 @@ class TestLookups:
         first, second = district.receipts
         eid = district.entries["C1"]
         history = district.client.get(f"/v1/catalog/entries/{hex0x(eid)}/versions").json()
-        assert [(v["version"], v["kind"], v["status"]) for v in history] == [(1, "initial", "approved"),
-                                                                             (2, "change", "approved")]  # fmt: skip
+        assert [(v["version"], v["kind"], v["status"]) for v in history] == [
+            (1, "initial", "approved"),
+            (2, "change", "approved"),
+        ]
         for version, receipt in zip(history, (first, second)):
             doc = district.docs[("C1", version["version"])]
             block = receipt["blockNumber"]
             assert version["document"] == doc
-            assert version["submission"] == {"tx_hash": receipt["transactionHash"].to_0x_hex(), "block_number": block,
-                                             "document_hash": doc_hash(doc), "signer": units.civil.address}  # fmt: skip
-            assert version["review"] == {"tx_hash": receipt["transactionHash"].to_0x_hex(), "block_number": block,
-                                         "document_hash": doc_hash(approval()), "signer": units.data_center.address}  # fmt: skip
+            assert version["submission"] == {
+                "tx_hash": receipt["transactionHash"].to_0x_hex(),
+                "block_number": block,
+                "document_hash": doc_hash(doc),
+                "signer": units.civil.address,
+            }
+            assert version["review"] == {
+                "tx_hash": receipt["transactionHash"].to_0x_hex(),
+                "block_number": block,
+                "document_hash": doc_hash(approval()),
+                "signer": units.data_center.address,
+            }
             assert version["review_document"] == approval() and version["review_reason_code"] == 0
             assert version["submitted_at"] == version["reviewed_at"] == w3.eth.get_block(block)["timestamp"]
             # The proof checks against the contract's own record.
             stored = units.catalog.functions.version(eid, version["version"]).call()
             assert (hex0x(stored[0]), stored[1], stored[2], stored[6]) == (
-                version["submission"]["document_hash"], units.civil.address, version["submitted_at"],
-                units.data_center.address)  # fmt: skip
+                version["submission"]["document_hash"],
+                units.civil.address,
+                version["submitted_at"],
+                units.data_center.address,
+            )
 
     def test_returned_version_shows_its_reason(self, district):
         [version] = district.client.get(f"/v1/catalog/entries/{district.id('C3')}/versions").json()
@@ -326,12 +416,14 @@ class TestLookups:
         sm2_id = to_checksum_address(keccak(district.sm2_public)[:20])
         got = [(k["key_id"], k["scheme"], k["public_key"], k["active"], k["revoked_at"] is None) for k in keys]
         extra = district.extra_officer.address
-        assert sorted(got) == sorted([
-            (civil.address, "ecdsa", civil.address.lower(), True, True),
-            (extra, "ecdsa", extra.lower(), True, True),
-            (sm2_id, "sm2", hex0x(district.sm2_public), True, True),
-            (district.revoked_officer.address, "ecdsa", district.revoked_officer.address.lower(), False, False),
-        ])  # fmt: skip
+        assert sorted(got) == sorted(
+            [
+                (civil.address, "ecdsa", civil.address.lower(), True, True),
+                (extra, "ecdsa", extra.lower(), True, True),
+                (sm2_id, "sm2", hex0x(district.sm2_public), True, True),
+                (district.revoked_officer.address, "ecdsa", district.revoked_officer.address.lower(), False, False),
+            ]
+        )
         assert all(k["unit_id"] == hex0x(civil.unit_id) for k in keys)
         blocks = [k["registered_at"] for k in keys]
         assert blocks == sorted(blocks)
@@ -339,22 +431,30 @@ class TestLookups:
     def test_unknown_unit(self, district):
         response = district.client.get("/v1/units/0x" + "00" * 32 + "/keys")
         assert response.status_code == 404
-        assert error_of(response) == {"code": "unknown_unit", "field": "unit_id",
-                                      "message": "unit_id: no unit 0x" + "00" * 32}  # fmt: skip
+        assert error_of(response) == {
+            "code": "unknown_unit",
+            "field": "unit_id",
+            "message": "unit_id: no unit 0x" + "00" * 32,
+        }
 
     def test_entry_id(self, district):
         civil = district.units.civil
-        response = district.client.get("/v1/catalog/entry-id", params={"unit_id": hex0x(civil.unit_id), "code": "MZJ-0001"})
+        response = district.client.get(
+            "/v1/catalog/entry-id", params={"unit_id": hex0x(civil.unit_id), "code": "MZJ-0001"}
+        )
         assert response.status_code == 200
         assert response.json() == district.id("C1") == hex0x(keccak(civil.unit_id + b"MZJ-0001"))
-        other = district.client.get("/v1/catalog/entry-id", params={"unit_id": hex0x(district.units.market.unit_id),
-                                                                     "code": "MZJ-0001"}).json()  # fmt: skip
+        other = district.client.get(
+            "/v1/catalog/entry-id", params={"unit_id": hex0x(district.units.market.unit_id), "code": "MZJ-0001"}
+        ).json()
         assert other != district.id("C1")
 
 
 def _typed_data(client, kind: str, eid: bytes, doc: dict, nonce: int, version: int = 0) -> dict:
-    response = client.post("/v1/catalog/typed-data", json={"kind": kind, "entry_id": hex0x(eid), "version": version,
-                                                           "document": doc, "nonce": str(nonce)})  # fmt: skip
+    response = client.post(
+        "/v1/catalog/typed-data",
+        json={"kind": kind, "entry_id": hex0x(eid), "version": version, "document": doc, "nonce": str(nonce)},
+    )
     assert response.status_code == 200, response.json()
     return response.json()
 
@@ -376,24 +476,34 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
 
     message = _typed_data(client, "submit", eid, doc, nonce)
     assert message["primaryType"] == "CatalogAction"
-    assert message["domain"] == {"name": "PutuoCatalog", "version": "1", "chainId": runtime.chain_id,
-                                 "verifyingContract": runtime.deployment.catalog}  # fmt: skip
+    assert message["domain"] == {
+        "name": "PutuoCatalog",
+        "version": "1",
+        "chainId": runtime.chain_id,
+        "verifyingContract": runtime.deployment.catalog,
+    }
     doc_bytes = canonical_bytes(doc)
     assert message["message"]["document"] == hex0x(doc_bytes)
-    assert (message["message"]["kind"], message["message"]["version"], message["message"]["reasonCode"],
-            message["message"]["nonce"]) == (0, 0, 0, str(nonce))  # fmt: skip
+    assert (
+        message["message"]["kind"],
+        message["message"]["version"],
+        message["message"]["reasonCode"],
+        message["message"]["nonce"],
+    ) == (0, 0, 0, str(nonce))
     before = outbox_count(runtime)
     assert before == 0  # asking for typed data stores nothing
 
     signature = _wallet_sign(civil.account.key, message)
-    response = client.post("/v1/catalog/entries", json={"entry_id": hex0x(eid), "document": doc, "nonce": str(nonce),
-                                                        "signature": signature})  # fmt: skip
+    response = client.post(
+        "/v1/catalog/entries",
+        json={"entry_id": hex0x(eid), "document": doc, "nonce": str(nonce), "signature": signature},
+    )
     assert response.status_code == 202, response.json()
     assert response.json()["signer"] == civil.address
     # The action id is the contract's own digest of the action.
     on_chain_digest = units.catalog.functions.actionDigest(
-        (0, eid, 0, 0, doc_bytes, nonce, declared_at(doc),
-         bytes.fromhex(signature[2:]))).call()  # fmt: skip
+        (0, eid, 0, 0, doc_bytes, nonce, declared_at(doc), bytes.fromhex(signature[2:]))
+    ).call()
     assert response.json()["action_id"] == hex0x(on_chain_digest)
     confirmed(client, response.json()["action_id"])
 
@@ -401,8 +511,10 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
     note = return_note(3, "与 MZJ-0001 重复编目。")
     message = _typed_data(client, "review", eid, note, 5, version=1)
     assert (message["message"]["kind"], message["message"]["version"], message["message"]["reasonCode"]) == (4, 1, 3)
-    response = client.post(f"/v1/catalog/entries/{hex0x(eid)}/versions/1/review",
-                           json={"document": note, "nonce": "5", "signature": _wallet_sign(dc.account.key, message)})
+    response = client.post(
+        f"/v1/catalog/entries/{hex0x(eid)}/versions/1/review",
+        json={"document": note, "nonce": "5", "signature": _wallet_sign(dc.account.key, message)},
+    )
     assert response.status_code == 202, response.json()
     confirmed(client, response.json()["action_id"])
     entry = client.get(f"/v1/catalog/entries/{hex0x(eid)}").json()
@@ -414,14 +526,20 @@ def test_typed_data_refuses_what_the_api_would_refuse(client, runtime, units):
     eid = "0x" + "ab" * 32
     bad = document("MZJ-0101")
     del bad["coverage"]
-    response = client.post("/v1/catalog/typed-data", json={"kind": "submit", "entry_id": eid, "document": bad, "nonce": "1"})
+    response = client.post(
+        "/v1/catalog/typed-data", json={"kind": "submit", "entry_id": eid, "document": bad, "nonce": "1"}
+    )
     assert response.status_code == 422
     assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid_document", "document.coverage")
     # A review note is checked against the review schema, not the catalog one.
-    response = client.post("/v1/catalog/typed-data", json={"kind": "review", "entry_id": eid, "version": 1,
-                                                           "document": document("MZJ-0101"), "nonce": "1"})  # fmt: skip
+    response = client.post(
+        "/v1/catalog/typed-data",
+        json={"kind": "review", "entry_id": eid, "version": 1, "document": document("MZJ-0101"), "nonce": "1"},
+    )
     assert response.status_code == 422 and error_of(response)["code"] == "invalid_document"
-    response = client.post("/v1/catalog/typed-data", json={"kind": "approve", "entry_id": eid, "document": {}, "nonce": "1"})
+    response = client.post(
+        "/v1/catalog/typed-data", json={"kind": "approve", "entry_id": eid, "document": {}, "nonce": "1"}
+    )
     assert response.status_code == 422
     assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid_request", "kind")
     assert outbox_count(runtime) == 0

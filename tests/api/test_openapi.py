@@ -7,8 +7,8 @@ import json
 
 import pytest
 from fastapi.routing import APIRoute
-from jsonschema import Draft202012Validator, FormatChecker
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator, FormatChecker
 
 from api import schemas, sharing_schemas
 from api.app import create_app
@@ -75,8 +75,11 @@ SHARING_KIND_OF_ROUTE = {
     "/v1/grants/{grant_id}/objections": StepKind.OBJECT,
     "/v1/grants/{grant_id}/terminations": StepKind.TERMINATE,
 }
-BODILESS = {"/v1/demands/{demand_id}/items/{item}/finalise", "/v1/grants/{grant_id}/suspend-idle",
-            "/v1/grants/{grant_id}/finalise-lapse"}
+BODILESS = {
+    "/v1/demands/{demand_id}/items/{item}/finalise",
+    "/v1/grants/{grant_id}/suspend-idle",
+    "/v1/grants/{grant_id}/finalise-lapse",
+}
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,
     "/v1/catalog/entries/{entry_id}/resubmissions": ActionKind.RESUBMIT,
@@ -150,8 +153,13 @@ def test_every_post_body_has_valid_examples(spec):
     """Each example is a valid body; each action route has an example of its own kind of document."""
     posts = [(p, op) for m, p, op in operations(spec) if m == "post"]
     assert {p for p, _ in posts} == set(KIND_OF_ROUTE) | set(SHARING_KIND_OF_ROUTE) | BODILESS | {
-        "/v1/catalog/typed-data", "/v1/catalog/actions", "/v1/commitments/verify", "/v1/commitments/sign",
-        "/v1/sharing/typed-data", "/v1/sharing/actions"}
+        "/v1/catalog/typed-data",
+        "/v1/catalog/actions",
+        "/v1/commitments/verify",
+        "/v1/commitments/sign",
+        "/v1/sharing/typed-data",
+        "/v1/sharing/actions",
+    }
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
@@ -220,6 +228,7 @@ def test_errors_are_described_as_the_error_body(spec):
 
 
 # ---- documents are their published schemas (docs/schemas/, protocol/schemas.py)
+
 
 def _body_schemas(spec: dict):
     for method, path, operation in operations(spec):
@@ -290,8 +299,9 @@ def test_the_openapi_document_schemas_are_the_published_ones(spec):
 def test_every_example_body_is_valid_against_the_openapi_schema(spec):
     """The examples (documents included) satisfy the schemas the OpenAPI document publishes."""
     for path, name, schema in _body_schemas(spec):
-        validator = Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]},
-                                         format_checker=FormatChecker())  # fmt: skip
+        validator = Draft202012Validator(
+            {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}, format_checker=FormatChecker()
+        )
         for example in schema.get("examples", []):
             errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(example)]
             assert errors == [], (path, example)

@@ -36,20 +36,29 @@ SIGNED_WRITE_REFUSALS = ["2XX", 400, 403, 404, 409, 413, 422]
 # A schema-violating request may also be refused for its size (413, before it is parsed) or for
 # being too deeply nested (400).
 INVALID_REFUSALS = [400, 404, 405, 413, 415, 422]
-CONFIG = schemathesis.Config.from_dict({
-    "seed": 20260302,
-    "generation": {"max-examples": 12, "deterministic": True, "database": "none"},
-    "phases": {"stateful": {"enabled": False}},  # the writes cannot succeed, so no links to follow
-    "checks": {"negative_data_rejection": {"expected-statuses": INVALID_REFUSALS}},
-    "operations": [
-        {"include-method": "POST", "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}}},
-        {"include-path-regex": "^/v1/evaluation",
-         "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 422]}}},
-        # Platform signing is off here: refused before the body is read (api/routers/commitments.py).
-        {"include-path": "/v1/commitments/sign",
-         "checks": {"negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]}}},
-    ],
-})  # fmt: skip
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20260302,
+        "generation": {"max-examples": 12, "deterministic": True, "database": "none"},
+        "phases": {"stateful": {"enabled": False}},  # the writes cannot succeed, so no links to follow
+        "checks": {"negative_data_rejection": {"expected-statuses": INVALID_REFUSALS}},
+        "operations": [
+            {
+                "include-method": "POST",
+                "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}},
+            },
+            {
+                "include-path-regex": "^/v1/evaluation",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 422]}},
+            },
+            # Platform signing is off here: refused before the body is read (api/routers/commitments.py).
+            {
+                "include-path": "/v1/commitments/sign",
+                "checks": {"negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]}},
+            },
+        ],
+    }
+)
 # The OpenAPI document needs no chain (as in test_openapi.py); the calls go to `live`.
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=object()), config=CONFIG)
 
@@ -86,8 +95,12 @@ def live(_systems, tmp_path_factory):
 
 
 @schema.parametrize()
-@settings(deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 def test_the_api_conforms_to_its_openapi_document(live, case):
     before = live.state()
     response = case.call_and_validate(app=live.app)

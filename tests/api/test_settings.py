@@ -18,8 +18,11 @@ def test_production_refuses_every_development_default_and_names_each():
         Settings(env="production")
     message = str(info.value)
     assert "refusing to start in production" in message
-    for problem in ("LEDGER_RELAYER_KEY is a public development key", "LEDGER_OFFICE_KEY is a public development key",
-                    "LEDGER_DATABASE_URL must be set explicitly"):  # fmt: skip
+    for problem in (
+        "LEDGER_RELAYER_KEY is a public development key",
+        "LEDGER_OFFICE_KEY is a public development key",
+        "LEDGER_DATABASE_URL must be set explicitly",
+    ):
         assert problem in message
     with pytest.raises(ValidationError, match="LEDGER_OFFICE_KEY is a public development key"):
         Settings(env="production", **{**SAFE, "office_key": OFFICE_DEV_KEY})

@@ -32,23 +32,35 @@ class Api:
         self.market_entry = desk.approved_entry(desk.market, "SCJ-0001", "企业登记信息")
         self.nonce = 1000
 
-    def application(self, *entries, application_no: str = "普数需〔2026〕17号", scenario_class: int = 0,
-                    **overrides) -> dict:
+    def application(
+        self, *entries, application_no: str = "普数需〔2026〕17号", scenario_class: int = 0, **overrides
+    ) -> dict:
         owners = {self.civil_entry: self.desk.civil, self.market_entry: self.desk.market}
-        resources = [examples.resource(entry_id="0x" + e[0].hex(), version=e[1], owner_unit_id=owners[e].unit_hex)
-                     for e in (entries or (self.civil_entry,))]  # fmt: skip
-        return examples.application(application_no=application_no, demand_unit_id=self.desk.street.unit_hex,
-                                    resources=resources,
-                                    scenario=examples.scenario(code=SCENARIO, **{"class": scenario_class}), **overrides)
+        resources = [
+            examples.resource(entry_id="0x" + e[0].hex(), version=e[1], owner_unit_id=owners[e].unit_hex)
+            for e in (entries or (self.civil_entry,))
+        ]
+        return examples.application(
+            application_no=application_no,
+            demand_unit_id=self.desk.street.unit_hex,
+            resources=resources,
+            scenario=examples.scenario(code=SCENARIO, **{"class": scenario_class}),
+            **overrides,
+        )
 
     def commitment(self, document: dict, *, scheme: str = "sm2", officer=None, demand_id: str | None = None) -> dict:
         officer = officer or self.desk.street
         answer = self.client.post("/v1/demands/id", json={"document": document})
         assert answer.status_code == 200, answer.json()
         key = officer.sm2 if scheme == "sm2" or officer.ecdsa is None else officer.ecdsa
-        commitment = build_commitment(demand_id=demand_id or answer.json()["demand_id"],
-                                      signing_unit_id=officer.unit_hex, officer_key_id=key.key_id, scheme=scheme,
-                                      scenario=SCENARIO, signed_at=datetime.fromtimestamp(self.desk.now(), SHANGHAI))
+        commitment = build_commitment(
+            demand_id=demand_id or answer.json()["demand_id"],
+            signing_unit_id=officer.unit_hex,
+            officer_key_id=key.key_id,
+            scheme=scheme,
+            scenario=SCENARIO,
+            signed_at=datetime.fromtimestamp(self.desk.now(), SHANGHAI),
+        )
         return {"document": commitment.to_document(), "signature": sign_commitment(commitment, key).to_json()}
 
     def signed(self, officer, kind: StepKind, document: dict, commitment: dict | None = None) -> dict:
@@ -60,17 +72,28 @@ class Api:
         typed = self.client.post("/v1/sharing/typed-data", json=request)
         assert typed.status_code == 200, typed.json()
         m = typed.json()["message"]
-        action = SharingAction(kind, bytes.fromhex(m["subject"][2:]), bytes.fromhex(m["document"][2:]), int(m["nonce"]),
-                               m["item"], m["code"], m["at"], bytes.fromhex(m["terms"][2:]))  # fmt: skip
-        signed = sign_action(action, officer.action_key, chain_id=self.desk.chain_id,
-                             sharing_address=self.runtime.deployment.sharing)  # fmt: skip
+        action = SharingAction(
+            kind,
+            bytes.fromhex(m["subject"][2:]),
+            bytes.fromhex(m["document"][2:]),
+            int(m["nonce"]),
+            m["item"],
+            m["code"],
+            m["at"],
+            bytes.fromhex(m["terms"][2:]),
+        )
+        signed = sign_action(
+            action, officer.action_key, chain_id=self.desk.chain_id, sharing_address=self.runtime.deployment.sharing
+        )
         if officer.ecdsa is not None:  # a wallet's typed-data signature is exactly what the contract checks
             wallet = Account.sign_typed_data(officer.ecdsa.private_key, full_message=typed.json())
             assert bytes(wallet.signature) == signed.signature
         return {**request, "signature": "0x" + signed.signature.hex()}
 
     def post(self, path: str, body: dict, status: int = 202) -> dict:
-        response = self.client.post(path, json={k: v for k, v in body.items() if k != "kind" or path.endswith("actions")})
+        response = self.client.post(
+            path, json={k: v for k, v in body.items() if k != "kind" or path.endswith("actions")}
+        )
         assert response.status_code == status, response.json()
         return response.json()
 
@@ -84,10 +107,14 @@ class Api:
 
     def decide(self, officer, demand_id: str, item: int, **overrides) -> dict:
         document = examples.decision(demand_id=demand_id, item=item, **overrides)
-        return self.post(f"/v1/demands/{demand_id}/items/{item}/decision", self.signed(officer, StepKind.DECIDE, document))
+        return self.post(
+            f"/v1/demands/{demand_id}/items/{item}/decision", self.signed(officer, StepKind.DECIDE, document)
+        )
 
     def step(self, officer, kind: StepKind, document: dict) -> dict:
-        return self.done(self.post("/v1/sharing/actions", {"actions": [self.signed(officer, kind, document)]})["accepted"][0])
+        return self.done(
+            self.post("/v1/sharing/actions", {"actions": [self.signed(officer, kind, document)]})["accepted"][0]
+        )
 
     def get(self, path: str, **params) -> dict:
         response = self.client.get(path, params=params)
@@ -96,8 +123,13 @@ class Api:
 
     def check(self, *, entry=None, scenario: str = SCENARIO, method: str = "interface") -> dict:
         entry = entry or self.civil_entry
-        return self.get("/v1/sharing/check", unit_id=self.desk.street.unit_hex, entry_id="0x" + entry[0].hex(),
-                        scenario=scenario, method=method)  # fmt: skip
+        return self.get(
+            "/v1/sharing/check",
+            unit_id=self.desk.street.unit_hex,
+            entry_id="0x" + entry[0].hex(),
+            scenario=scenario,
+            method=method,
+        )
 
     def synced(self) -> None:
         """Wait until the mirror holds the chain's latest block (after time travel)."""
@@ -138,8 +170,14 @@ def test_owner_review_approve_grant_check_and_history(api):
     [grant] = api.get(f"/v1/units/{api.desk.street.unit_hex}/grants")["items"]
     assert grant["grant_id"] == demand_id and grant["status"] == "active"
     assert grant["resources"] == [{"entry_id": "0x" + api.civil_entry[0].hex(), "version": 1}]
-    assert api.check() | {"now": 0} == {"allowed": True, "reason": "granted", "message": "the grant allows this use",
-                                        "grant_id": demand_id, "version": 1, "now": 0}  # fmt: skip
+    assert api.check() | {"now": 0} == {
+        "allowed": True,
+        "reason": "granted",
+        "message": "the grant allows this use",
+        "grant_id": demand_id,
+        "version": 1,
+        "now": 0,
+    }
     assert api.check(scenario="另一场景")["reason"] == "scenario_not_granted"  # Art. 25
     assert api.check(method="batch_comparison")["reason"] == "method_not_granted"
     assert api.check(entry=api.market_entry)["reason"] == "no_grant"
@@ -167,8 +205,14 @@ def test_silence_is_approval_exactly_after_the_due_time(api):
     api.synced()
     demand = api.get(f"/v1/demands/{demand_id}")
     assert demand["status"] == "granted" and demand["items"][0]["status"] == "deemed_approved"
-    late = api.client.post(f"/v1/demands/{demand_id}/items/0/decision", json={k: v for k, v in api.signed(
-        api.desk.civil, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items() if k != "kind"})  # fmt: skip
+    late = api.client.post(
+        f"/v1/demands/{demand_id}/items/0/decision",
+        json={
+            k: v
+            for k, v in api.signed(api.desk.civil, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
+            if k != "kind"
+        },
+    )
     assert late.status_code == 409 and error_of(late)["code"] == "demand_closed"  # a decision after finalisation
     assert api.check()["allowed"] is True
 
@@ -178,9 +222,14 @@ def test_rejection_needs_a_basis_and_only_the_owner_decides(api):
     officer may not decide; nothing is stored for a refused step."""
     demand_id = api.apply(api.application(api.civil_entry, api.market_entry))
     before = outbox_count(api.runtime)
-    wrong = api.client.post(f"/v1/demands/{demand_id}/items/0/decision", json={
-        k: v for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
-        if k != "kind"})  # fmt: skip
+    wrong = api.client.post(
+        f"/v1/demands/{demand_id}/items/0/decision",
+        json={
+            k: v
+            for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
+            if k != "kind"
+        },
+    )
     assert wrong.status_code == 403 and error_of(wrong)["code"] == "not_item_owner"
     no_basis = examples.rejection(demand_id=demand_id, item=1)
     del no_basis["legal_basis"]
@@ -188,13 +237,29 @@ def test_rejection_needs_a_basis_and_only_the_owner_decides(api):
     assert response.status_code == 422 and error_of(response)["field"].startswith("document.legal_basis")
     assert outbox_count(api.runtime) == before
     api.done(api.decide(api.desk.civil, demand_id, 0))
-    api.done(api.decide(api.desk.market, demand_id, 1, decision="reject", reason_code="legal_basis",
-                        legal_basis="《中华人民共和国个人信息保护法》第十三条", reason="不予共享"))  # fmt: skip
+    api.done(
+        api.decide(
+            api.desk.market,
+            demand_id,
+            1,
+            decision="reject",
+            reason_code="legal_basis",
+            legal_basis="《中华人民共和国个人信息保护法》第十三条",
+            reason="不予共享",
+        )
+    )
     grant = api.get(f"/v1/grants/{demand_id}")
     assert [r["entry_id"] for r in grant["resources"]] == ["0x" + api.civil_entry[0].hex()]  # the approved item only
-    again = api.client.post(f"/v1/demands/{demand_id}/items/1/decision", json={
-        k: v for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id, item=1)).items()
-        if k != "kind"})  # fmt: skip
+    again = api.client.post(
+        f"/v1/demands/{demand_id}/items/1/decision",
+        json={
+            k: v
+            for k, v in api.signed(
+                api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id, item=1)
+            ).items()
+            if k != "kind"
+        },
+    )
     assert again.status_code == 409 and error_of(again)["code"] == "demand_closed"
 
 
@@ -236,8 +301,13 @@ def test_the_sharing_collections_are_paged(api):
     second = api.apply(api.application(scenario_class=1, application_no="普数需〔2026〕19号"))
     grants = f"/v1/units/{api.desk.street.unit_hex}/grants"
     page = api.get(grants, limit=1)
-    assert ([g["grant_id"] for g in page["items"]], page["limit"], page["offset"], page["has_more"], page["total"]) \
-        == ([first], 1, 0, True, 2)  # fmt: skip
+    assert ([g["grant_id"] for g in page["items"]], page["limit"], page["offset"], page["has_more"], page["total"]) == (
+        [first],
+        1,
+        0,
+        True,
+        2,
+    )
     page = api.get(grants, limit=1, offset=1)
     assert ([g["grant_id"] for g in page["items"]], page["has_more"], page["total"]) == ([second], False, 2)
     assert api.get(grants, offset=2)["items"] == []
@@ -254,16 +324,26 @@ def test_a_202_names_its_subject_and_where_its_status_is(api):
     """A demand is named a demand and a grant a grant (not `entry_id`); `Location` is the status URL."""
     document = api.application(scenario_class=1)
     demand_id = api.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
-    steps = [("/v1/demands", api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document)),
-              "demand"),
-             (f"/v1/grants/{demand_id}/terminations",  # a grant keeps its demand's id
-              api.signed(api.desk.street, StepKind.TERMINATE, examples.termination(grant_id=demand_id)), "grant")]
+    steps = [
+        ("/v1/demands", api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document)), "demand"),
+        (
+            f"/v1/grants/{demand_id}/terminations",  # a grant keeps its demand's id
+            api.signed(api.desk.street, StepKind.TERMINATE, examples.termination(grant_id=demand_id)),
+            "grant",
+        ),
+    ]
     for path, body, subject_type in steps:
         response = api.client.post(path, json={k: v for k, v in body.items() if k != "kind"})
         assert response.status_code == 202, response.json()
         accepted = response.json()
-        assert accepted == {"action_id": accepted["action_id"], "subject_type": subject_type, "subject_id": demand_id,
-                            "entry_id": demand_id, "signer": api.desk.street.address, "status": "accepted"}
+        assert accepted == {
+            "action_id": accepted["action_id"],
+            "subject_type": subject_type,
+            "subject_id": demand_id,
+            "entry_id": demand_id,
+            "signer": api.desk.street.address,
+            "status": "accepted",
+        }
         assert response.headers["location"] == f"/v1/catalog/actions/{accepted['action_id']}"
         status = api.done(accepted)
         assert api.client.get(response.headers["location"]).json() == status
@@ -290,8 +370,14 @@ def test_application_refusals_change_nothing(api):
 
     unapproved = api.application(application_no="普数需〔2026〕19号")
     unapproved["resources"][0]["version"] = 2
-    response = api.client.post("/v1/demands", json={k: v for k, v in api.signed(
-        api.desk.street, StepKind.APPLY, unapproved, api.commitment(unapproved)).items() if k != "kind"})  # fmt: skip
+    response = api.client.post(
+        "/v1/demands",
+        json={
+            k: v
+            for k, v in api.signed(api.desk.street, StepKind.APPLY, unapproved, api.commitment(unapproved)).items()
+            if k != "kind"
+        },
+    )
     assert response.status_code == 409 and error_of(response)["code"] == "version_not_approved"
     assert outbox_count(api.runtime) == before
 
@@ -301,9 +387,14 @@ def test_views_identical_after_rebuilding_the_mirror(api):
     demand_id = api.apply(api.application(api.civil_entry, api.market_entry))
     api.done(api.decide(api.desk.civil, demand_id, 0))
     api.done(api.decide(api.desk.market, demand_id, 1))
-    views = [f"/v1/demands/{demand_id}", f"/v1/grants/{demand_id}", f"/v1/grants/{demand_id}/history",
-             f"/v1/units/{api.desk.street.unit_hex}/grants", f"/v1/units/{api.desk.civil.unit_hex}/incoming-demands",
-             "/v1/scenarios"]  # fmt: skip
+    views = [
+        f"/v1/demands/{demand_id}",
+        f"/v1/grants/{demand_id}",
+        f"/v1/grants/{demand_id}/history",
+        f"/v1/units/{api.desk.street.unit_hex}/grants",
+        f"/v1/units/{api.desk.civil.unit_hex}/incoming-demands",
+        "/v1/scenarios",
+    ]
     before = {path: api.get(path) for path in views}
     api.runtime.stop()
     Indexer(api.runtime.rpc, api.runtime.deployment, api.runtime.store).rebuild()
@@ -355,9 +446,13 @@ def test_an_items_data_is_ready_uncatalogued_or_not_collected(api):
         examples.resource(entry_id="0x" + api.civil_entry[0].hex(), version=1, owner_unit_id=desk.civil.unit_hex),
         examples.resource(entry_id="0x" + waiting[0].hex(), version=1, owner_unit_id=desk.market.unit_hex),
         examples.uncatalogued_resource(owner_unit_id=desk.market.unit_hex),
-    ]  # fmt: skip
-    document = examples.application(application_no="普数需〔2026〕31号", demand_unit_id=desk.street.unit_hex,
-                                    resources=resources, scenario=examples.scenario(code=SCENARIO))  # fmt: skip
+    ]
+    document = examples.application(
+        application_no="普数需〔2026〕31号",
+        demand_unit_id=desk.street.unit_hex,
+        resources=resources,
+        scenario=examples.scenario(code=SCENARIO),
+    )
     demand_id = api.apply(document)
     items = api.get(f"/v1/demands/{demand_id}")["items"]
     assert [i["data"] for i in items] == ["ready", "not_collected", "uncatalogued"]

@@ -9,21 +9,31 @@ import pytest
 from catalog.document import declared_at
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action
 from signer.canonical import canonical_bytes
+from tests.api import test_sharing_api
 from tests.api.helpers import body_of, confirmed, document, error_of, hex0x, path_of
-from tests.api.test_sharing_api import Api, api  # noqa: F401 - the fixture
+from tests.api.test_sharing_api import Api
 from tests.sharing import examples
+
+api = test_sharing_api.api  # the fixture of the sharing API tests, under its own name here
 
 COLLECTION = {"schema": "putuo.catalog-collection/1", "description": "已归集至区大数据资源分平台"}
 
 
-def catalog_body(api: Api, officer, kind: ActionKind, entry_id: bytes, doc: dict, *, version: int = 0,
-                 reason_code: int = 0) -> tuple[str, dict]:  # fmt: skip
+def catalog_body(
+    api: Api, officer, kind: ActionKind, entry_id: bytes, doc: dict, *, version: int = 0, reason_code: int = 0
+) -> tuple[str, dict]:
     declared = declared_at(doc) if kind == ActionKind.SUBMIT else 0  # as the API derives it
-    action = CatalogAction(kind, entry_id, version, reason_code, canonical_bytes(doc), fresh_nonce(), declared_at=declared)
-    signed = sign_action(action, officer.action_key, chain_id=api.desk.chain_id,
-                         catalog_address=api.runtime.deployment.catalog)  # fmt: skip
-    path = f"/v1/catalog/entries/{hex0x(entry_id)}/collection" if kind == ActionKind.RECORD_COLLECTION else \
-        path_of(kind, entry_id, version)  # fmt: skip
+    action = CatalogAction(
+        kind, entry_id, version, reason_code, canonical_bytes(doc), fresh_nonce(), declared_at=declared
+    )
+    signed = sign_action(
+        action, officer.action_key, chain_id=api.desk.chain_id, catalog_address=api.runtime.deployment.catalog
+    )
+    path = (
+        f"/v1/catalog/entries/{hex0x(entry_id)}/collection"
+        if kind == ActionKind.RECORD_COLLECTION
+        else path_of(kind, entry_id, version)
+    )
     return path, body_of(signed, doc)
 
 
@@ -50,23 +60,43 @@ def test_an_sm2_only_district_catalogues_applies_and_decides(sm2_api):
     doc["data_items"] = [{"name": "姓名", "type": "string"}]
     entry_id = entry_id_for(desk.civil.unit_id, doc["code"])
     submitted = catalog_act(api, desk.civil, ActionKind.SUBMIT, entry_id, doc)
-    reviewed = catalog_act(api, desk.data_center, ActionKind.REVIEW, entry_id,
-                           {"schema": "putuo.catalog-review/1", "decision": "approve"}, version=1)  # fmt: skip
+    reviewed = catalog_act(
+        api,
+        desk.data_center,
+        ActionKind.REVIEW,
+        entry_id,
+        {"schema": "putuo.catalog-review/1", "decision": "approve"},
+        version=1,
+    )
     catalog_act(api, desk.data_center, ActionKind.RECORD_COLLECTION, entry_id, COLLECTION)
     [version] = api.get(f"/v1/catalog/entries/{hex0x(entry_id)}/versions")
-    assert version["submission"]["signer"] == desk.civil.address and version["submission"]["tx_hash"] == submitted["tx_hash"]
-    assert version["review"]["signer"] == desk.data_center.address and version["review"]["tx_hash"] == reviewed["tx_hash"]
+    assert (
+        version["submission"]["signer"] == desk.civil.address
+        and version["submission"]["tx_hash"] == submitted["tx_hash"]
+    )
+    assert (
+        version["review"]["signer"] == desk.data_center.address and version["review"]["tx_hash"] == reviewed["tx_hash"]
+    )
 
     resource = examples.resource(entry_id=hex0x(entry_id), version=1, owner_unit_id=desk.civil.unit_hex, items=["姓名"])
-    application = examples.application(application_no="普数需〔2026〕88号", demand_unit_id=desk.street.unit_hex,
-                                       resources=[resource], scenario=examples.scenario(code="PT-SC-2026-001"))
+    application = examples.application(
+        application_no="普数需〔2026〕88号",
+        demand_unit_id=desk.street.unit_hex,
+        resources=[resource],
+        scenario=examples.scenario(code="PT-SC-2026-001"),
+    )
     demand_id = api.apply(application)  # SM2 action signature and SM2 commitment, both verified on-chain
     assert api.get(f"/v1/demands/{demand_id}")["items"][0]["status"] == "pending"
     api.done(api.decide(desk.civil, demand_id, 0))
     grants = api.get(f"/v1/units/{desk.street.unit_hex}/grants")["items"]
     assert [g["status"] for g in grants] == ["active"]
-    allowed = api.get("/v1/sharing/check", unit_id=desk.street.unit_hex, entry_id=hex0x(entry_id),
-                      scenario="PT-SC-2026-001", method="interface")  # fmt: skip
+    allowed = api.get(
+        "/v1/sharing/check",
+        unit_id=desk.street.unit_hex,
+        entry_id=hex0x(entry_id),
+        scenario="PT-SC-2026-001",
+        method="interface",
+    )
     assert allowed["allowed"] is True
 
 

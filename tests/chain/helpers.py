@@ -96,29 +96,37 @@ def populate(system, units) -> Populated:
         count += len(events)
         return events
 
-    batch([
-        civil.action(ActionKind.SUBMIT, ids["A"], catalog_document("MZJ-0001", "最低生活保障对象信息")),
-        civil.action(ActionKind.SUBMIT, ids["B"], catalog_document("MZJ-0002", "养老服务机构名录")),
-        market.action(ActionKind.SUBMIT, ids["C"], catalog_document("SCJ-0001", "市场主体登记信息")),
-        market.action(ActionKind.SUBMIT, ids["D"], catalog_document("SCJ-0002", "食品经营许可信息")),
-    ])  # fmt: skip
-    batch([
-        dc.action(ActionKind.REVIEW, ids["A"], approve_note(), version=1),
-        dc.action(ActionKind.REVIEW, ids["B"], return_note(1, "缺少数据项说明"), version=1, reason_code=1),
-        dc.action(ActionKind.REVIEW, ids["D"], approve_note(), version=1),
-    ])  # fmt: skip
-    batch([
-        civil.action(ActionKind.RESUBMIT, ids["B"], catalog_document("MZJ-0002", "养老服务机构名录（补充）")),
-        civil.action(ActionKind.REQUEST_CHANGE, ids["A"], catalog_document("MZJ-0001", "低保对象家庭信息")),
-        market.action(ActionKind.REQUEST_CHANGE, ids["D"], catalog_document("SCJ-0002", "食品经营许可证照信息")),
-    ])  # fmt: skip
+    batch(
+        [
+            civil.action(ActionKind.SUBMIT, ids["A"], catalog_document("MZJ-0001", "最低生活保障对象信息")),
+            civil.action(ActionKind.SUBMIT, ids["B"], catalog_document("MZJ-0002", "养老服务机构名录")),
+            market.action(ActionKind.SUBMIT, ids["C"], catalog_document("SCJ-0001", "市场主体登记信息")),
+            market.action(ActionKind.SUBMIT, ids["D"], catalog_document("SCJ-0002", "食品经营许可信息")),
+        ]
+    )
+    batch(
+        [
+            dc.action(ActionKind.REVIEW, ids["A"], approve_note(), version=1),
+            dc.action(ActionKind.REVIEW, ids["B"], return_note(1, "缺少数据项说明"), version=1, reason_code=1),
+            dc.action(ActionKind.REVIEW, ids["D"], approve_note(), version=1),
+        ]
+    )
+    batch(
+        [
+            civil.action(ActionKind.RESUBMIT, ids["B"], catalog_document("MZJ-0002", "养老服务机构名录（补充）")),
+            civil.action(ActionKind.REQUEST_CHANGE, ids["A"], catalog_document("MZJ-0001", "低保对象家庭信息")),
+            market.action(ActionKind.REQUEST_CHANGE, ids["D"], catalog_document("SCJ-0002", "食品经营许可证照信息")),
+        ]
+    )
     wrong_version = dc.action(ActionKind.REVIEW, ids["C"], approve_note(), version=2)
-    batch([
-        dc.action(ActionKind.REVIEW, ids["B"], approve_note(), version=2),
-        dc.action(ActionKind.REVIEW, ids["A"], approve_note(), version=2),
-        dc.action(ActionKind.REVIEW, ids["D"], return_note(3, "与现有目录重复"), version=2, reason_code=3),
-        wrong_version,
-    ])  # fmt: skip
+    batch(
+        [
+            dc.action(ActionKind.REVIEW, ids["B"], approve_note(), version=2),
+            dc.action(ActionKind.REVIEW, ids["A"], approve_note(), version=2),
+            dc.action(ActionKind.REVIEW, ids["D"], return_note(3, "与现有目录重复"), version=2, reason_code=3),
+            wrong_version,
+        ]
+    )
     out.rejected[action_digest(system, wrong_version)] = "CatalogNotPendingVersion"
     # A second officer of the civil unit, revoked; its later action is rejected on-chain.
     former = units.add_officer(civil.unit_id)

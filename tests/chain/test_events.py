@@ -21,8 +21,10 @@ from tests.chain.helpers import (
 from tests.conftest import DECLARED_AT
 from tests.workdays.helpers import reference_due
 
-SM2_PUBLIC_KEY = bytes.fromhex("04" + "09f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
-                                      "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13")  # fmt: skip
+SM2_PUBLIC_KEY = bytes.fromhex(
+    "04" + "09f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
+    "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13"
+)
 
 
 def _raw_logs(system, receipt) -> list[dict]:
@@ -54,8 +56,12 @@ def test_registry_events_decode_with_exact_args(system, units):
     receipt = system.office.send(registry.functions.registerOfficer(unit_id, officer.address, SM2_PUBLIC_KEY))
     ecdsa, sm2 = receipt_events(receipt)
     assert (ecdsa.name, sm2.name) == ("KeyRegistered", "KeyRegistered")
-    assert ecdsa.args == {"unitId": unit_id, "keyId": officer.address, "scheme": 1,
-                          "publicKey": bytes.fromhex(officer.address[2:])}  # fmt: skip
+    assert ecdsa.args == {
+        "unitId": unit_id,
+        "keyId": officer.address,
+        "scheme": 1,
+        "publicKey": bytes.fromhex(officer.address[2:]),
+    }
     sm2_key_id = to_checksum_address(keccak(SM2_PUBLIC_KEY)[:20])
     assert sm2.args == {"unitId": unit_id, "keyId": sm2_key_id, "scheme": 2, "publicKey": SM2_PUBLIC_KEY}
     assert sm2.log_index == ecdsa.log_index + 1
@@ -75,10 +81,19 @@ def test_catalog_events_decode_with_exact_args(system, units):
     receipt, [ev] = send_batch(system, units.catalog, [submit])
     assert ev.name == "CatalogVersionSubmitted"
     submitted_at = system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
-    assert ev.args == {"entryId": entry_id, "version": 1, "unitId": civil.unit_id, "kind": 0, "signer": civil.address,
-                       "nonce": 2**128 - 1, "documentHash": keccak(document), "dueAt": reference_due(submitted_at, 1)[1],
-                       "declaredAt": DECLARED_AT, "compileDueAt": reference_due(DECLARED_AT, 10)[1],
-                       "document": document}  # fmt: skip
+    assert ev.args == {
+        "entryId": entry_id,
+        "version": 1,
+        "unitId": civil.unit_id,
+        "kind": 0,
+        "signer": civil.address,
+        "nonce": 2**128 - 1,
+        "documentHash": keccak(document),
+        "dueAt": reference_due(submitted_at, 1)[1],
+        "declaredAt": DECLARED_AT,
+        "compileDueAt": reference_due(DECLARED_AT, 10)[1],
+        "document": document,
+    }
     _position(ev, receipt, receipt["logs"][0]["logIndex"], system.deployment.catalog)
 
     note = return_note(2, "共享属性与依据不符")
@@ -86,9 +101,17 @@ def test_catalog_events_decode_with_exact_args(system, units):
     receipt, [ev] = send_batch(system, units.catalog, [review])
     assert ev.name == "CatalogVersionReviewed"
     returned_at = system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
-    assert ev.args == {"entryId": entry_id, "version": 1, "reviewer": dc.address, "nonce": 7, "reasonCode": 2,
-                       "entryStatus": 2, "nextDueAt": reference_due(returned_at, 3)[1], "documentHash": keccak(note),
-                       "document": note}  # fmt: skip
+    assert ev.args == {
+        "entryId": entry_id,
+        "version": 1,
+        "reviewer": dc.address,
+        "nonce": 7,
+        "reasonCode": 2,
+        "entryStatus": 2,
+        "nextDueAt": reference_due(returned_at, 3)[1],
+        "documentHash": keccak(note),
+        "document": note,
+    }
 
     # The same review again in a batch, after one valid action: skipped with the exact revert data.
     resubmit = civil.action(ActionKind.RESUBMIT, entry_id, catalog_document("MZJ-0101", "残疾人基本信息（修订）"))
@@ -96,18 +119,26 @@ def test_catalog_events_decode_with_exact_args(system, units):
     assert first.name == "CatalogVersionSubmitted" and first.args["version"] == 2 and first.args["kind"] == 1
     assert rejected.name == "CatalogActionRejected"
     reason = keccak(text="CatalogNonceUsed(address,uint256)")[:4] + abi_encode(["address", "uint256"], [dc.address, 7])
-    assert rejected.args == {"relayer": system.relayer.account.address, "index": 1,
-                             "digest": bytes.fromhex(action_digest(system, review)[2:]), "reason": reason}  # fmt: skip
+    assert rejected.args == {
+        "relayer": system.relayer.account.address,
+        "index": 1,
+        "digest": bytes.fromhex(action_digest(system, review)[2:]),
+        "reason": reason,
+    }
     assert rejected.log_index == first.log_index + 1
 
 
 def test_receipt_events_and_raw_logs_decode_alike(system, units):
     """The indexer decodes eth_getLogs dicts; the tests decode web3 receipts: one record either way."""
     entry_id = entry_id_for(units.civil.unit_id, "MZJ-0102")
-    receipt, from_receipt = send_batch(system, units.catalog, [
-        units.civil.action(ActionKind.SUBMIT, entry_id, catalog_document("MZJ-0102", "婚姻登记信息")),
-        units.data_center.action(ActionKind.REVIEW, entry_id, approve_note(), version=1),
-    ])  # fmt: skip
+    receipt, from_receipt = send_batch(
+        system,
+        units.catalog,
+        [
+            units.civil.action(ActionKind.SUBMIT, entry_id, catalog_document("MZJ-0102", "婚姻登记信息")),
+            units.data_center.action(ActionKind.REVIEW, entry_id, approve_note(), version=1),
+        ],
+    )
     from_logs = [decode_log(raw) for raw in _raw_logs(system, receipt)]
     assert [e.name for e in from_logs] == ["CatalogVersionSubmitted", "CatalogVersionReviewed"]
     assert from_logs == from_receipt
@@ -139,14 +170,23 @@ def _broken(raw: dict, how: str) -> dict:
     elif how == "uint8 out of range":  # word 0 is `kind` (uint8): only its last byte may be set
         data = "0x" + "01" + data[4:]
     elif how == "address out of range":  # word 1 is `signer`: its first 12 bytes must be zero
-        data = data[:2 + 64] + "ff" + data[2 + 64 + 2 :]
+        data = data[: 2 + 64] + "ff" + data[2 + 64 + 2 :]
     elif how == "document runs past the data":  # word 7 is the offset of `document`
-        data = data[:2 + 7 * 64] + "%064x" % 2**20 + data[2 + 8 * 64 :]
+        data = data[: 2 + 7 * 64] + "%064x" % 2**20 + data[2 + 8 * 64 :]
     return {**raw, "topics": topics, "data": data}
 
 
-BROKEN = ["unknown topic", "no topics", "missing indexed topic", "extra topic", "truncated data", "bad hex",
-          "uint8 out of range", "address out of range", "document runs past the data"]
+BROKEN = [
+    "unknown topic",
+    "no topics",
+    "missing indexed topic",
+    "extra topic",
+    "truncated data",
+    "bad hex",
+    "uint8 out of range",
+    "address out of range",
+    "document runs past the data",
+]
 
 
 @pytest.mark.parametrize("how", BROKEN)

@@ -15,6 +15,7 @@ import pytest
 
 from chain.artifacts import ARTIFACTS_DIR, load_artifact
 
+
 def test_the_compiler_targets_paris():
     load_artifact("Catalog")
     build_info = next((ARTIFACTS_DIR.parent / "build-info").glob("*.json"))

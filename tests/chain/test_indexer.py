@@ -68,8 +68,18 @@ def _head(system) -> tuple[int, str]:
 
 def _search(store, q: str, status: str | None = None) -> list[str]:
     with store.sessions() as session:
-        rows, _ = search_entries(session, q=q, unit_id=None, sharing=None, category=None, grade=None,
-                                 update_frequency=None, status=status, limit=50, offset=0)  # fmt: skip
+        rows, _ = search_entries(
+            session,
+            q=q,
+            unit_id=None,
+            sharing=None,
+            category=None,
+            grade=None,
+            update_frequency=None,
+            status=status,
+            limit=50,
+            offset=0,
+        )
         return [r["entry_id"] for r in rows]
 
 
@@ -86,30 +96,46 @@ def test_mirror_rebuilt_from_the_chain_is_identical(any_system, any_units, store
 
     # What was mirrored is what populate did.
     with store.sessions() as s:
-        entries = {e.entry_id: (e.status, e.latest_version, e.approved_version, e.pending_version, e.name)
-                   for e in s.scalars(select(CatalogEntry))}  # fmt: skip
+        entries = {
+            e.entry_id: (e.status, e.latest_version, e.approved_version, e.pending_version, e.name)
+            for e in s.scalars(select(CatalogEntry))
+        }
         assert entries == {
             done.entries["A"]: ("deleted", 3, 2, 0, "低保对象家庭信息"),
             done.entries["B"]: ("active", 2, 2, 0, "养老服务机构名录（补充）"),
             done.entries["C"]: ("under_review", 1, 0, 1, "市场主体登记信息"),
             done.entries["D"]: ("active", 2, 1, 0, "食品经营许可信息"),
         }
-        versions = {(v.entry_id, v.version): (v.kind, v.status, v.review_reason_code)
-                    for v in s.scalars(select(CatalogVersion))}  # fmt: skip
+        versions = {
+            (v.entry_id, v.version): (v.kind, v.status, v.review_reason_code) for v in s.scalars(select(CatalogVersion))
+        }
         a, b, c, d = (done.entries[k] for k in "ABCD")
         assert versions == {
-            (a, 1): ("initial", "approved", 0), (a, 2): ("change", "approved", 0), (a, 3): ("deletion", "approved", 0),
-            (b, 1): ("initial", "returned", 1), (b, 2): ("resubmission", "approved", 0),
+            (a, 1): ("initial", "approved", 0),
+            (a, 2): ("change", "approved", 0),
+            (a, 3): ("deletion", "approved", 0),
+            (b, 1): ("initial", "returned", 1),
+            (b, 2): ("resubmission", "approved", 0),
             (c, 1): ("initial", "pending", None),
-            (d, 1): ("initial", "approved", 0), (d, 2): ("change", "returned", 3),
-        }  # fmt: skip
+            (d, 1): ("initial", "approved", 0),
+            (d, 2): ("change", "returned", 3),
+        }
         assert {r.digest: r.error.split("(")[0] for r in s.scalars(select(RejectedAction))} == done.rejected
         revoked = s.get(OfficerKey, done.revoked_key)
         assert revoked.revoked_block is not None and revoked.revoked_block > revoked.registered_block
         assert s.scalar(select(func.count()).select_from(OfficerKey).where(OfficerKey.revoked_block.is_(None))) == 4
         names = Counter(s.scalars(select(ChainEvent.name)))
-        assert names == Counter({"RoleGranted": 2, "UnitRegistered": 4, "KeyRegistered": 5, "KeyRevoked": 1,
-                                 "CatalogVersionSubmitted": 8, "CatalogVersionReviewed": 7, "CatalogActionRejected": 2})
+        assert names == Counter(
+            {
+                "RoleGranted": 2,
+                "UnitRegistered": 4,
+                "KeyRegistered": 5,
+                "KeyRevoked": 1,
+                "CatalogVersionSubmitted": 8,
+                "CatalogVersionReviewed": 7,
+                "CatalogActionRejected": 2,
+            }
+        )
     assert _search(store, "养老服务") == [b]
     # A (deleted, so asked for by status) is found by the name of its approved change, not its first.
     assert _search(store, "最低生活保障", status="deleted") == []
@@ -157,7 +183,9 @@ def test_resumed_after_a_restart_equals_one_sync(system, units, stores, tmp_path
     assert second.cursor()[0] == half
     report = new_indexer(system, second).sync()
     assert (report.from_block, report.to_block, report.rolled_back) == (half + 1, head[0], 0)
-    assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "once.db", without=(SEEN_BLOCKS,))
+    assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "once.db", without=(SEEN_BLOCKS,)
+    )
     assert second.cursor() == head
 
 
@@ -202,9 +230,14 @@ def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
     system, units = any_system, any_units
     civil, market, dc = units.civil, units.market, units.data_center
     kept = entry_id_for(civil.unit_id, "MZJ-0201")
-    send_batch(system, units.catalog, [
-        civil.action(ActionKind.SUBMIT, kept, catalog_document("MZJ-0201", "殡葬服务机构信息")),
-        dc.action(ActionKind.REVIEW, kept, approve_note(), version=1)])  # fmt: skip
+    send_batch(
+        system,
+        units.catalog,
+        [
+            civil.action(ActionKind.SUBMIT, kept, catalog_document("MZJ-0201", "殡葬服务机构信息")),
+            dc.action(ActionKind.REVIEW, kept, approve_note(), version=1),
+        ],
+    )
     store = stores("reorg")
     indexer = new_indexer(system, store)
     indexer.sync()
@@ -215,11 +248,15 @@ def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
     only_old = entry_id_for(market.unit_id, "SCJ-0201")
     undone = 0
     for actions in (
-        [civil.action(ActionKind.REQUEST_CHANGE, kept, catalog_document("MZJ-0201", "旧分支殡仪馆名录")),
-         market.action(ActionKind.SUBMIT, only_old, catalog_document("SCJ-0201", "旧分支特种设备信息"))],
-        [dc.action(ActionKind.REVIEW, kept, approve_note(), version=2),
-         dc.action(ActionKind.REVIEW, only_old, approve_note(), version=9)],
-    ):  # fmt: skip
+        [
+            civil.action(ActionKind.REQUEST_CHANGE, kept, catalog_document("MZJ-0201", "旧分支殡仪馆名录")),
+            market.action(ActionKind.SUBMIT, only_old, catalog_document("SCJ-0201", "旧分支特种设备信息")),
+        ],
+        [
+            dc.action(ActionKind.REVIEW, kept, approve_note(), version=2),
+            dc.action(ActionKind.REVIEW, only_old, approve_note(), version=9),
+        ],
+    ):
         undone += len(send_batch(system, units.catalog, actions)[1])
     former = units.add_officer(market.unit_id)
     undone += 1 + len(receipt_events(system.office.send(units.registry.functions.revokeKey(former.address))))
@@ -242,7 +279,9 @@ def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
     report = indexer.sync()
     assert report.rolled_back == undone
     assert store.cursor() == _head(system)
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )
     _assert_seen_blocks_on_chain(system, store)
     assert _search(store, "旧分支") == []
     assert _search(store, "殡葬服务") == ["0x" + kept.hex()]
@@ -269,10 +308,14 @@ def test_a_chain_older_than_every_unit_rolls_back_to_the_deployment(system, stor
     report = indexer.sync()
     assert report.rolled_back == events - 2  # all but the deploy block's two RoleGranted
     assert (report.from_block, report.to_block) == (system.deployment.deploy_block + 1, _head(system)[0])
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )
     after = dump(store.engine)
-    assert [after[t] for t in ("units", "officer_keys", "catalog_entries", "catalog_versions", "rejected_actions",
-                               SEARCH_INDEX)] == [[]] * 6  # fmt: skip
+    assert [
+        after[t]
+        for t in ("units", "officer_keys", "catalog_entries", "catalog_versions", "rejected_actions", SEARCH_INDEX)
+    ] == [[]] * 6
     assert [row[4] for row in after["chain_events"]] == ["RoleGranted", "RoleGranted"]
 
 
@@ -315,8 +358,9 @@ def test_two_indexers_sharing_a_postgresql_mirror_take_turns(system, units, post
             thread.join(10)
         assert failed == []
         assert second.cursor() == head
-        assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db",
-                                                                          without=(SEEN_BLOCKS,))  # fmt: skip
+        assert dump(second.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+            system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+        )
     finally:
         shared.close()
 
@@ -328,10 +372,12 @@ def store_events(store) -> int:
 
 def _submitted_and_reviewed(system, units, code: str):
     entry_id = entry_id_for(units.civil.unit_id, code)
-    _, [submitted] = send_batch(system, units.catalog, [
-        units.civil.action(ActionKind.SUBMIT, entry_id, catalog_document(code, "地名地址信息"))])  # fmt: skip
-    _, [reviewed] = send_batch(system, units.catalog, [
-        units.data_center.action(ActionKind.REVIEW, entry_id, approve_note(), version=1)])  # fmt: skip
+    _, [submitted] = send_batch(
+        system, units.catalog, [units.civil.action(ActionKind.SUBMIT, entry_id, catalog_document(code, "地名地址信息"))]
+    )
+    _, [reviewed] = send_batch(
+        system, units.catalog, [units.data_center.action(ActionKind.REVIEW, entry_id, approve_note(), version=1)]
+    )
     return submitted, reviewed
 
 
@@ -375,10 +421,17 @@ def test_a_document_the_api_would_refuse_is_mirrored_alike(system, units, stores
     store = stores("lenient")
     new_indexer(system, store).sync()
     assert store.cursor() == _head(system)
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )
     with store.sessions() as s:
         row = s.scalars(select(CatalogEntry).where(CatalogEntry.entry_id == "0x" + entry.hex())).one()
-        assert (row.name, row.grade, row.sharing, row.update_frequency) == ("超长字段资源", "4", "unconditional-an", "每" * 16)
+        assert (row.name, row.grade, row.sharing, row.update_frequency) == (
+            "超长字段资源",
+            "4",
+            "unconditional-an",
+            "每" * 16,
+        )
         assert row.category == doc["classification"]["category"][:INDEXED_TEXT_MAX]
     assert _search(store, "超长") == ["0x" + entry.hex()]
 
@@ -417,11 +470,15 @@ def test_the_same_failing_action_relayed_again_and_again(system, units, stores, 
     store = stores("again")
     new_indexer(system, store, block_range).sync()
     with store.sessions() as s:
-        rows = [(r.digest, r.error, r.block_number, r.tx_hash)
-                for r in s.scalars(select(RejectedAction).order_by(RejectedAction.position))]  # fmt: skip
+        rows = [
+            (r.digest, r.error, r.block_number, r.tx_hash)
+            for r in s.scalars(select(RejectedAction).order_by(RejectedAction.position))
+        ]
     error = f"CatalogUnknownEntry(entryId=0x{ghost.hex()})"
-    each = [(action_digest(system, bad), error, r["blockNumber"], r["transactionHash"].to_0x_hex())
-            for r in (first, receipt)]  # fmt: skip
+    each = [
+        (action_digest(system, bad), error, r["blockNumber"], r["transactionHash"].to_0x_hex())
+        for r in (first, receipt)
+    ]
     assert rows == [each[0], each[0], each[1]]  # one row per rejection, in chain order
 
 
@@ -444,12 +501,16 @@ def test_a_reorg_between_reading_logs_and_blocks_is_read_again(system, units, st
     civil = units.civil
     snapshot = system.snapshot()
     old = entry_id_for(civil.unit_id, "MZJ-0301")
-    send_batch(system, units.catalog, [civil.action(ActionKind.SUBMIT, old, catalog_document("MZJ-0301", "旧分支资源"))])
+    send_batch(
+        system, units.catalog, [civil.action(ActionKind.SUBMIT, old, catalog_document("MZJ-0301", "旧分支资源"))]
+    )
     new = entry_id_for(civil.unit_id, "MZJ-0302")
 
     def reorganise() -> None:
         system.revert(snapshot)
-        send_batch(system, units.catalog, [civil.action(ActionKind.SUBMIT, new, catalog_document("MZJ-0302", "新分支资源"))])
+        send_batch(
+            system, units.catalog, [civil.action(ActionKind.SUBMIT, new, catalog_document("MZJ-0302", "新分支资源"))]
+        )
 
     store = stores("read-race")
     indexer = Indexer(_ReorgAfterLogs(system.node.url, reorganise), system.deployment, store)

@@ -17,7 +17,8 @@ def test_every_enum_an_error_carries_has_its_python_side():
 def test_an_error_is_described_with_enum_names_and_keeps_its_numbers():
     entry = b"\x42" * 32
     data = keccak(text="CatalogInvalidStatus(bytes32,uint8,uint8)")[:4] + abi_encode(
-        ["bytes32", "uint8", "uint8"], [entry, EntryStatus.ACTIVE, 9])  # fmt: skip
+        ["bytes32", "uint8", "uint8"], [entry, EntryStatus.ACTIVE, 9]
+    )
     error = decode_revert(data)
     assert error.error_args == {"entryId": "0x" + entry.hex(), "expected": 3, "actual": 9}
     assert named_arguments(error) == {"entryId": "0x" + entry.hex(), "expected": "active", "actual": 9}  # 9: no such

@@ -19,11 +19,16 @@ def test_the_table_is_the_compiled_abi(name):
     # Every signed field is in the action (in any order); the action adds only the signature.
     assert set(contract.action_fields) == {f["name"] for f in TYPED[name]} | {"signature"}
     functions = {f["name"]: f for f in load_artifact(contract.artifact).abi if f.get("type") == "function"}
-    for function, selector in (("execute", contract.execute_selector), ("executeBatch", contract.execute_batch_selector),
-                               ("simulateBatch", contract.simulate_selector)):  # fmt: skip
+    for function, selector in (
+        ("execute", contract.execute_selector),
+        ("executeBatch", contract.execute_batch_selector),
+        ("simulateBatch", contract.simulate_selector),
+    ):
         assert function_abi_to_4byte_selector(functions[function]) == selector, function
-    assert any(e.get("type") == "error" and e["name"] == f"{contract.artifact}BatchSimulated"
-               for e in load_artifact(contract.artifact).abi)  # fmt: skip
+    assert any(
+        e.get("type") == "error" and e["name"] == f"{contract.artifact}BatchSimulated"
+        for e in load_artifact(contract.artifact).abi
+    )
 
 
 def test_an_action_round_trips_through_the_table():

@@ -50,8 +50,13 @@ class Desk:
         return self.entry()[3]
 
     def review(self, approve: bool = True):
-        return self.act(self.units.data_center, ActionKind.REVIEW, APPROVE if approve else RETURN,
-                        version=self.pending(), reason_code=0 if approve else 1)  # fmt: skip
+        return self.act(
+            self.units.data_center,
+            ActionKind.REVIEW,
+            APPROVE if approve else RETURN,
+            version=self.pending(),
+            reason_code=0 if approve else 1,
+        )
 
     # Reaching each status from nothing, by allowed steps only.
     def to(self, status: EntryStatus) -> None:
@@ -132,12 +137,22 @@ def test_owner_actions_allowed_only_from_their_status(desk, status, kind):
         desk.send(action)
         return
     if status == EntryStatus.NONE:
-        assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                       "CatalogUnknownEntry", entryId=eid)  # fmt: skip
+        assert_reverts(
+            desk.system.relayer,
+            desk.units.catalog.functions.execute(action.as_tuple()),
+            "CatalogUnknownEntry",
+            entryId=eid,
+        )
     else:
         expected = EntryStatus.RETURNED if kind == ActionKind.RESUBMIT else EntryStatus.ACTIVE
-        assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                       "CatalogInvalidStatus", entryId=eid, expected=expected, actual=status)  # fmt: skip
+        assert_reverts(
+            desk.system.relayer,
+            desk.units.catalog.functions.execute(action.as_tuple()),
+            "CatalogInvalidStatus",
+            entryId=eid,
+            expected=expected,
+            actual=status,
+        )
     assert desk.status() == status
 
 
@@ -145,30 +160,51 @@ def test_owner_actions_allowed_only_from_their_status(desk, status, kind):
 def test_submit_refused_once_the_entry_exists(desk, status):
     desk.to(status)
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "CatalogEntryExists", entryId="0x" + desk.entry_id.hex())  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogEntryExists",
+        entryId="0x" + desk.entry_id.hex(),
+    )
 
 
-@pytest.mark.parametrize("status", [EntryStatus.RETURNED, EntryStatus.ACTIVE, EntryStatus.DELETED],
-                         ids=["RETURNED", "ACTIVE", "DELETED"])  # fmt: skip
+@pytest.mark.parametrize(
+    "status", [EntryStatus.RETURNED, EntryStatus.ACTIVE, EntryStatus.DELETED], ids=["RETURNED", "ACTIVE", "DELETED"]
+)
 def test_review_refused_without_a_pending_version(desk, status):
     desk.to(status)
     latest = desk.entry()[1]
     action = desk.units.data_center.action(ActionKind.REVIEW, desk.entry_id, APPROVE, version=latest)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "CatalogNotPendingVersion", entryId="0x" + desk.entry_id.hex(), pendingVersion=0, version=latest)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogNotPendingVersion",
+        entryId="0x" + desk.entry_id.hex(),
+        pendingVersion=0,
+        version=latest,
+    )
 
 
 def test_review_of_another_version_or_unknown_entry_refused(desk):
     desk.to(EntryStatus.UNDER_REVIEW)
     dc = desk.units.data_center
     wrong = dc.action(ActionKind.REVIEW, desk.entry_id, APPROVE, version=2)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(wrong.as_tuple()),
-                   "CatalogNotPendingVersion", entryId="0x" + desk.entry_id.hex(), pendingVersion=1, version=2)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(wrong.as_tuple()),
+        "CatalogNotPendingVersion",
+        entryId="0x" + desk.entry_id.hex(),
+        pendingVersion=1,
+        version=2,
+    )
     ghost = entry_id_for(desk.units.civil.unit_id, "NOPE")
     unknown = dc.action(ActionKind.REVIEW, ghost, APPROVE, version=1)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(unknown.as_tuple()),
-                   "CatalogUnknownEntry", entryId="0x" + ghost.hex())  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(unknown.as_tuple()),
+        "CatalogUnknownEntry",
+        entryId="0x" + ghost.hex(),
+    )
 
 
 # --- attacks -------------------------------------------------------------------------------
@@ -177,13 +213,19 @@ def test_review_of_another_version_or_unknown_entry_refused(desk):
 def test_forged_signature_refused(desk):
     forger = Account.create()  # not registered: signs a perfectly formed action
     unsigned = CatalogAction(ActionKind.SUBMIT, desk.entry_id, 0, 0, DOC, 1)
-    forged = sign_action(unsigned, forger.key, chain_id=desk.system.w3.eth.chain_id,
-                         catalog_address=desk.system.deployment.catalog)  # fmt: skip
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(forged.as_tuple()),
-                   "CatalogSignerNotActive", signer=forger.address)  # fmt: skip
+    forged = sign_action(
+        unsigned, forger.key, chain_id=desk.system.w3.eth.chain_id, catalog_address=desk.system.deployment.catalog
+    )
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(forged.as_tuple()),
+        "CatalogSignerNotActive",
+        signer=forger.address,
+    )
     garbage = CatalogAction(ActionKind.SUBMIT, desk.entry_id, 0, 0, DOC, 1, b"\x01" * 64 + b"\x1b")
-    err = assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(garbage.as_tuple()),
-                         "CatalogSignerNotActive")  # fmt: skip
+    err = assert_reverts(
+        desk.system.relayer, desk.units.catalog.functions.execute(garbage.as_tuple()), "CatalogSignerNotActive"
+    )
     assert err.error_args["signer"] != desk.units.civil.address
     assert desk.status() == EntryStatus.NONE
 
@@ -194,16 +236,25 @@ def test_malformed_and_high_s_signatures_refused(desk):
     high_s = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # same point, the other s
     for signature in (high_s, good.signature[:64], b""):
         bad = CatalogAction(**{**good.__dict__, "signature": signature})
-        assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(bad.as_tuple()),
-                       "CatalogInvalidSignature", signature="0x" + signature.hex())  # fmt: skip
+        assert_reverts(
+            desk.system.relayer,
+            desk.units.catalog.functions.execute(bad.as_tuple()),
+            "CatalogInvalidSignature",
+            signature="0x" + signature.hex(),
+        )
     desk.send(good)  # the untouched original still works
 
 
 def test_replayed_action_refused(desk):
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC, nonce=42)
     desk.send(action)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "CatalogNonceUsed", signer=desk.units.civil.address, nonce=42)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogNonceUsed",
+        signer=desk.units.civil.address,
+        nonce=42,
+    )
     # The same nonce cannot be reused for a different action either.
     other = desk.units.civil.action(ActionKind.SUBMIT, entry_id_for(desk.units.civil.unit_id, "X"), DOC, nonce=42)
     assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(other.as_tuple()), "CatalogNonceUsed")
@@ -212,8 +263,12 @@ def test_replayed_action_refused(desk):
 def test_revoked_key_refused_from_the_revoking_block(desk):
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)  # signed while active
     desk.system.office.send(desk.units.registry.functions.revokeKey(desk.units.civil.address))
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "CatalogSignerNotActive", signer=desk.units.civil.address)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogSignerNotActive",
+        signer=desk.units.civil.address,
+    )
     assert desk.status() == EntryStatus.NONE
 
 
@@ -221,31 +276,51 @@ def test_officer_cannot_act_for_another_unit(desk):
     desk.to(EntryStatus.ACTIVE)
     intruder = desk.units.market
     action = intruder.action(ActionKind.REQUEST_DELETE, desk.entry_id, DELETE)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()), "CatalogNotOwner",
-                   entryId="0x" + desk.entry_id.hex(), ownerUnit="0x" + desk.units.civil.unit_id.hex(),
-                   signerUnit="0x" + intruder.unit_id.hex())  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogNotOwner",
+        entryId="0x" + desk.entry_id.hex(),
+        ownerUnit="0x" + desk.units.civil.unit_id.hex(),
+        signerUnit="0x" + intruder.unit_id.hex(),
+    )
     assert desk.status() == EntryStatus.ACTIVE
 
 
 @pytest.mark.parametrize(
     ("who", "kind", "expected", "actual"),
-    [("civil", ActionKind.REVIEW, 2, 3), ("data_center", ActionKind.SUBMIT, 3, 2), ("auditor", ActionKind.SUBMIT, 3, 4)],
+    [
+        ("civil", ActionKind.REVIEW, 2, 3),
+        ("data_center", ActionKind.SUBMIT, 3, 2),
+        ("auditor", ActionKind.SUBMIT, 3, 4),
+    ],
 )
 def test_unit_kind_decides_who_reviews_and_who_submits(desk, who, kind, expected, actual):
     if kind == ActionKind.REVIEW:
         desk.to(EntryStatus.UNDER_REVIEW)
     officer = getattr(desk.units, who)
-    action = officer.action(kind, desk.entry_id, APPROVE if kind == ActionKind.REVIEW else DOC,
-                            version=1 if kind == ActionKind.REVIEW else 0)  # fmt: skip
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "CatalogWrongUnitKind", signer=officer.address, expected=expected, actual=actual)  # fmt: skip
+    action = officer.action(
+        kind,
+        desk.entry_id,
+        APPROVE if kind == ActionKind.REVIEW else DOC,
+        version=1 if kind == ActionKind.REVIEW else 0,
+    )
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "CatalogWrongUnitKind",
+        signer=officer.address,
+        expected=expected,
+        actual=actual,
+    )
 
 
 def test_relayer_cannot_alter_the_document(desk):
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)
     tampered = CatalogAction(**{**action.__dict__, "document": CHANGED})
-    err = assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(tampered.as_tuple()),
-                         "CatalogSignerNotActive")  # fmt: skip
+    err = assert_reverts(
+        desk.system.relayer, desk.units.catalog.functions.execute(tampered.as_tuple()), "CatalogSignerNotActive"
+    )
     assert err.error_args["signer"] != desk.units.civil.address
     assert desk.status() == EntryStatus.NONE
 
@@ -255,8 +330,13 @@ def test_document_bounds_and_unexpected_fields(desk):
     empty = civil.action(ActionKind.SUBMIT, desk.entry_id, b"")
     assert_reverts(desk.system.relayer, f.execute(empty.as_tuple()), "CatalogEmptyDocument")
     big = civil.action(ActionKind.SUBMIT, desk.entry_id, b"x" * (32 * 1024 + 1))
-    assert_reverts(desk.system.relayer, f.execute(big.as_tuple()), "CatalogDocumentTooLarge",
-                   length=32 * 1024 + 1, maxLength=32 * 1024)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        f.execute(big.as_tuple()),
+        "CatalogDocumentTooLarge",
+        length=32 * 1024 + 1,
+        maxLength=32 * 1024,
+    )
     odd = civil.action(ActionKind.SUBMIT, desk.entry_id, DOC, version=3)
     assert_reverts(desk.system.relayer, f.execute(odd.as_tuple()), "CatalogUnexpectedField", kind=0)
 
@@ -284,5 +364,9 @@ def test_batch_skips_a_bad_action_and_applies_the_rest(desk):
 
 def test_batch_entry_point_is_not_callable_from_outside(desk):
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.executeFromBatch(action.as_tuple()),
-                   "CatalogNotSelf", caller=desk.system.relayer.account.address)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.executeFromBatch(action.as_tuple()),
+        "CatalogNotSelf",
+        caller=desk.system.relayer.account.address,
+    )

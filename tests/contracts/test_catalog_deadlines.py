@@ -97,8 +97,12 @@ def test_a_deadline_in_an_unpublished_year_refuses_the_step(desk):
     at(desk.system, "2026-12-31 10:00")  # review due in 2027, which the Office has not published
     desk.system.w3.provider.make_request("evm_mine", [])  # so that the simulation runs at that time too
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(action.as_tuple()),
-                   "WorkCalendarYearNotPublished", year=2027)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        desk.units.catalog.functions.execute(action.as_tuple()),
+        "WorkCalendarYearNotPublished",
+        year=2027,
+    )
     assert desk.status() == EntryStatus.NONE
 
 
@@ -115,8 +119,9 @@ def test_declared_date_must_be_given_and_past(desk):
         err = assert_reverts(desk.system.relayer, f.execute(action.as_tuple()), "CatalogInvalidDeclaredAt")
         assert err.error_args["declaredAt"] == declared
     other = civil.action(ActionKind.REQUEST_CHANGE, desk.entry_id, CHANGED, declared_at=DECLARED_AT)
-    assert_reverts(desk.system.relayer, f.execute(other.as_tuple()), "CatalogUnexpectedField",
-                   kind=int(ActionKind.REQUEST_CHANGE))  # fmt: skip
+    assert_reverts(
+        desk.system.relayer, f.execute(other.as_tuple()), "CatalogUnexpectedField", kind=int(ActionKind.REQUEST_CHANGE)
+    )
 
 
 def test_collection_is_the_data_centers_once_an_entry_is_approved(desk):
@@ -127,15 +132,26 @@ def test_collection_is_the_data_centers_once_an_entry_is_approved(desk):
     assert_reverts(desk.system.relayer, f.execute(early.as_tuple()), "CatalogNotApproved", entryId=eid)
     desk.review()
     by_owner = civil.action(ActionKind.RECORD_COLLECTION, desk.entry_id, COLLECTED)
-    assert_reverts(desk.system.relayer, f.execute(by_owner.as_tuple()), "CatalogWrongUnitKind",
-                   signer=civil.address, expected=2, actual=3)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        f.execute(by_owner.as_tuple()),
+        "CatalogWrongUnitKind",
+        signer=civil.address,
+        expected=2,
+        actual=3,
+    )
     receipt = desk.act(dc, ActionKind.RECORD_COLLECTION, COLLECTED)
     collected_at = desk.system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
     again = dc.action(ActionKind.RECORD_COLLECTION, desk.entry_id, COLLECTED)
-    assert_reverts(desk.system.relayer, f.execute(again.as_tuple()), "CatalogAlreadyCollected",
-                   entryId=eid, collectedAt=collected_at)  # fmt: skip
+    assert_reverts(
+        desk.system.relayer,
+        f.execute(again.as_tuple()),
+        "CatalogAlreadyCollected",
+        entryId=eid,
+        collectedAt=collected_at,
+    )
     ghost = entry_id_for(civil.unit_id, "NONE")
     unknown = dc.action(ActionKind.RECORD_COLLECTION, ghost, COLLECTED)
-    assert_reverts(desk.system.relayer, f.execute(unknown.as_tuple()), "CatalogUnknownEntry", entryId="0x" + ghost.hex())
-
-
+    assert_reverts(
+        desk.system.relayer, f.execute(unknown.as_tuple()), "CatalogUnknownEntry", entryId="0x" + ghost.hex()
+    )

@@ -72,8 +72,12 @@ class Grants:
         if at is not None:
             self.desk.next_block_at(at)
         kw.setdefault("scenario_class", 1)
-        grant_id, receipt = self.desk.apply(self.desk.street, [self.desk.resource(self.desk.civil, self.entry)],
-                                            application_no=f"CF-2026-{self.count:03d}", **kw)  # fmt: skip
+        grant_id, receipt = self.desk.apply(
+            self.desk.street,
+            [self.desk.resource(self.desk.civil, self.entry)],
+            application_no=f"CF-2026-{self.count:03d}",
+            **kw,
+        )
         assert self.desk.named(receipt, "GrantIssued")
         if at is not None:
             assert self.desk.block_time(receipt) == at
@@ -120,17 +124,35 @@ def test_art26_idle_grant_suspended_then_reinstated_on_objection(desk, grants):
     objection_due = objection_reference(idle)
     assert objection_due == ts("2026-07-03 23:59:59")
     assert only(desk, receipt, "GrantStatusChanged").args == {
-        "grantId": grant_id, "status": GrantStatus.SUSPENDED, "suspension": Suspension.IDLE,
-        "objectionDueAt": objection_due}  # fmt: skip
+        "grantId": grant_id,
+        "status": GrantStatus.SUSPENDED,
+        "suspension": Suspension.IDLE,
+        "objectionDueAt": objection_due,
+    }
     step = only(desk, receipt, "SharingStep").args
-    assert (step["kind"], step["actor"], step["unitId"]) == (StepKind.SUSPEND_IDLE, stranger.account.address, b"\0" * 32)
+    assert (step["kind"], step["actor"], step["unitId"]) == (
+        StepKind.SUSPEND_IDLE,
+        stranger.account.address,
+        b"\0" * 32,
+    )
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.suspension, grant.suspendedAt, grant.objectionDueAt) == (
-        GrantStatus.SUSPENDED, Suspension.IDLE, idle, objection_due)  # fmt: skip
+        GrantStatus.SUSPENDED,
+        Suspension.IDLE,
+        idle,
+        objection_due,
+    )
     assert desk.idle_from(grant_id) == 0 and desk.live_grants(grants.entry[0]) == 1  # suspended is still live
     # Only uses up to the notice count now: a late-logged one before it is recorded, none after it.
-    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
-                        grantId=hx(grant_id), at=idle + 1, fields={"at": idle + 1})  # fmt: skip
+    grants.refused_step(
+        desk.data_center,
+        StepKind.RECORD_USE,
+        grant_id,
+        "SharingUseOutOfRange",
+        grantId=hx(grant_id),
+        at=idle + 1,
+        fields={"at": idle + 1},
+    )
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=idle - 3600)
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.lastUsedAt) == (GrantStatus.SUSPENDED, idle - 3600) and desk.idle_from(grant_id) == 0
@@ -144,10 +166,19 @@ def test_art26_idle_grant_suspended_then_reinstated_on_objection(desk, grants):
     reinstated = objection_due + 86400 + 3600
     receipt = desk.send_action_at(reinstated, grants.step(desk.data_center, StepKind.REINSTATE, grant_id))
     assert only(desk, receipt, "GrantStatusChanged").args == {
-        "grantId": grant_id, "status": GrantStatus.ACTIVE, "suspension": Suspension.NONE, "objectionDueAt": 0}
+        "grantId": grant_id,
+        "status": GrantStatus.ACTIVE,
+        "suspension": Suspension.NONE,
+        "objectionDueAt": 0,
+    }
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.suspension, grant.objectionPending, grant.objected, grant.lastUsedAt) == (
-        GrantStatus.ACTIVE, Suspension.NONE, False, False, reinstated)  # fmt: skip
+        GrantStatus.ACTIVE,
+        Suspension.NONE,
+        False,
+        False,
+        reinstated,
+    )
     assert desk.idle_from(grant_id) == idle_reference(reinstated)
 
 
@@ -163,14 +194,22 @@ def test_art26_no_objection_within_30_days_of_the_notice_terminates_the_grant(de
     assert objection_due == objection_reference(notice) == ts("2026-07-06 23:59:59")
 
     desk.travel_to(objection_due)
-    refused(desk, desk.sharing.functions.finaliseLapse(grant_id), "SharingNotLapsed", grantId=hx(grant_id),
-            objectionDueAt=objection_due)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseLapse(grant_id),
+        "SharingNotLapsed",
+        grantId=hx(grant_id),
+        objectionDueAt=objection_due,
+    )
     stranger = desk.funded_sender()
     receipt = desk.send_at(objection_due + 1, desk.sharing.functions.finaliseLapse(grant_id), sender=stranger)
     assert only(desk, receipt, "SharingStep").args["kind"] == StepKind.FINALISE_LAPSE
     assert only(desk, receipt, "GrantStatusChanged").args == {
-        "grantId": grant_id, "status": GrantStatus.TERMINATED, "suspension": Suspension.IDLE,
-        "objectionDueAt": objection_due}  # fmt: skip
+        "grantId": grant_id,
+        "status": GrantStatus.TERMINATED,
+        "suspension": Suspension.IDLE,
+        "objectionDueAt": objection_due,
+    }
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.terminatedAt) == (GrantStatus.TERMINATED, objection_due + 1)
     assert desk.live_grants(grants.entry[0]) == 0
@@ -210,32 +249,59 @@ def test_art26_a_dismissed_objection_lets_the_grant_lapse_after_the_30_days(desk
     idle = desk.idle_from(grant_id)
     grants.suspend_idle_at(grant_id, idle)
     objection_due = objection_reference(idle)
-    grants.refused_step(desk.data_center, StepKind.DISMISS_OBJECTION, grant_id, "SharingNoPendingObjection",
-                        grantId=hx(grant_id), fields={"code": 1})  # fmt: skip
+    grants.refused_step(
+        desk.data_center,
+        StepKind.DISMISS_OBJECTION,
+        grant_id,
+        "SharingNoPendingObjection",
+        grantId=hx(grant_id),
+        fields={"code": 1},
+    )
     desk.act(desk.street, StepKind.OBJECT, grant_id, doc("putuo.objection/1", reason="季度统计需要"))
     receipt = desk.act(desk.data_center, StepKind.DISMISS_OBJECTION, grant_id, code=2)
     assert only(desk, receipt, "SharingStep").args["code"] == 2
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.objectionPending, grant.objected) == (GrantStatus.SUSPENDED, False, True)
-    grants.refused_step(desk.street, StepKind.OBJECT, grant_id, "SharingObjectionClosed", grantId=hx(grant_id),
-                        objectionDueAt=objection_due)  # fmt: skip
-    grants.refused_step(desk.data_center, StepKind.DISMISS_OBJECTION, grant_id, "SharingNoPendingObjection",
-                        grantId=hx(grant_id), fields={"code": 1})  # fmt: skip
+    grants.refused_step(
+        desk.street,
+        StepKind.OBJECT,
+        grant_id,
+        "SharingObjectionClosed",
+        grantId=hx(grant_id),
+        objectionDueAt=objection_due,
+    )
+    grants.refused_step(
+        desk.data_center,
+        StepKind.DISMISS_OBJECTION,
+        grant_id,
+        "SharingNoPendingObjection",
+        grantId=hx(grant_id),
+        fields={"code": 1},
+    )
 
     desk.travel_to(objection_due)
-    refused(desk, desk.sharing.functions.finaliseLapse(grant_id), "SharingNotLapsed", grantId=hx(grant_id),
-            objectionDueAt=objection_due)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseLapse(grant_id),
+        "SharingNotLapsed",
+        grantId=hx(grant_id),
+        objectionDueAt=objection_due,
+    )
     desk.send_at(objection_due + 1, desk.sharing.functions.finaliseLapse(grant_id))
     assert desk.record("grant", grant_id).status == GrantStatus.TERMINATED
 
 
-@pytest.mark.parametrize(("notice", "thirtieth", "due"), [
-    ("2026-09-01 00:00", "2026-10-01", "2026-10-08 23:59:59"),  # National Day: 1-7 October are days off
-    ("2026-08-21 09:00", "2026-09-20", "2026-09-20 23:59:59"),  # a Sunday worked in exchange (调休): no move
-    ("2026-12-15 10:00", "2027-01-14", "2027-01-14 23:59:59"),  # 2027 is not on the chain's calendar yet
-])  # fmt: skip
-def test_art26_an_objection_window_ending_on_a_day_off_runs_to_the_next_working_day(desk, grants, notice,
-                                                                                     thirtieth, due):  # fmt: skip
+@pytest.mark.parametrize(
+    ("notice", "thirtieth", "due"),
+    [
+        ("2026-09-01 00:00", "2026-10-01", "2026-10-08 23:59:59"),  # National Day: 1-7 October are days off
+        ("2026-08-21 09:00", "2026-09-20", "2026-09-20 23:59:59"),  # a Sunday worked in exchange (调休): no move
+        ("2026-12-15 10:00", "2027-01-14", "2027-01-14 23:59:59"),  # 2027 is not on the chain's calendar yet
+    ],
+)
+def test_art26_an_objection_window_ending_on_a_day_off_runs_to_the_next_working_day(
+    desk, grants, notice, thirtieth, due
+):
     """Art. 26 with Civil Code Art. 203: the 30 days after the notice end with the 30th calendar day,
     or, when it is a weekend or holiday on the published calendar, with the next working day; a
     make-up working weekend is a working day. Where the calendar does not hold the year, the 30th
@@ -252,8 +318,13 @@ def test_art26_an_objection_window_ending_on_a_day_off_runs_to_the_next_working_
 
     desk.send_action_at(due_at, grants.step(desk.street, StepKind.OBJECT, kept))  # the last second
     assert desk.record("grant", kept).objectionPending
-    refused(desk, desk.sharing.functions.finaliseLapse(lapsing), "SharingNotLapsed", grantId=hx(lapsing),
-            objectionDueAt=due_at)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseLapse(lapsing),
+        "SharingNotLapsed",
+        grantId=hx(lapsing),
+        objectionDueAt=due_at,
+    )
     desk.send_at(due_at + 1, desk.sharing.functions.finaliseLapse(lapsing))
     assert desk.record("grant", lapsing).status == GrantStatus.TERMINATED
     closed = {"grantId": hx(late), "objectionDueAt": due_at}
@@ -279,14 +350,17 @@ def test_art26_idle_boundary_after_a_use_on_the_last_day_of_march(desk, grants):
     assert desk.record("grant", grant_id).status == GrantStatus.SUSPENDED
 
 
-@pytest.mark.parametrize(("used", "idle"), [
-    ("2026-03-30 09:00", "2026-07-01 00:00"),  # 30 June exists: no clamping, same idle day as 31 March
-    ("2026-05-31 23:59:59", "2026-09-01 00:00"),  # 31 August exists
-    ("2026-08-31 00:00", "2026-12-01 00:00"),  # 30 November: clamped
-    ("2026-11-30 12:00", "2027-03-01 00:00"),  # 28 February 2027: clamped across the year end
-    ("2027-11-30 00:00", "2028-03-01 00:00"),  # 29 February 2028, a leap day: clamped
-    ("2027-12-31 23:59:59", "2028-04-01 00:00"),  # 31 March 2028
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("used", "idle"),
+    [
+        ("2026-03-30 09:00", "2026-07-01 00:00"),  # 30 June exists: no clamping, same idle day as 31 March
+        ("2026-05-31 23:59:59", "2026-09-01 00:00"),  # 31 August exists
+        ("2026-08-31 00:00", "2026-12-01 00:00"),  # 30 November: clamped
+        ("2026-11-30 12:00", "2027-03-01 00:00"),  # 28 February 2027: clamped across the year end
+        ("2027-11-30 00:00", "2028-03-01 00:00"),  # 29 February 2028, a leap day: clamped
+        ("2027-12-31 23:59:59", "2028-04-01 00:00"),  # 31 March 2028
+    ],
+)
 def test_art26_idle_from_is_three_calendar_months_after_the_last_use_day(desk, grants, used, idle):
     """Art. 26: ShanghaiDate.addMonths against dateutil's calendar months, at month ends, a year end
     and a leap February; the use's local (Asia/Shanghai) day is what counts."""
@@ -296,12 +370,15 @@ def test_art26_idle_from_is_three_calendar_months_after_the_last_use_day(desk, g
     assert desk.idle_from(grant_id) == idle_reference(ts(used)) == ts(idle)
 
 
-@pytest.mark.parametrize(("frequency", "reason", "idle"), [
-    (Frequency.CONTINUOUS, False, "2026-06-03 00:00"),
-    (Frequency.QUARTERLY, False, "2026-06-03 00:00"),
-    (Frequency.SEMI_ANNUAL, True, "2026-09-03 00:00"),
-    (Frequency.ANNUAL, True, "2027-03-03 00:00"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("frequency", "reason", "idle"),
+    [
+        (Frequency.CONTINUOUS, False, "2026-06-03 00:00"),
+        (Frequency.QUARTERLY, False, "2026-06-03 00:00"),
+        (Frequency.SEMI_ANNUAL, True, "2026-09-03 00:00"),
+        (Frequency.ANNUAL, True, "2027-03-03 00:00"),
+    ],
+)
 def test_art17_art26_a_justified_lower_frequency_extends_the_idle_limit(desk, grants, frequency, reason, idle):
     """Art. 17 and 26: a frequency below quarterly, justified in the application, is a reason on
     file: the grant is idle after 6 months (semi-annual) or 12 (annual) instead of 3."""
@@ -311,8 +388,13 @@ def test_art17_art26_a_justified_lower_frequency_extends_the_idle_limit(desk, gr
     assert desk.idle_from(grant_id) == ts(idle)
     if reason:
         desk.travel_to(ts("2026-06-03 00:00"))  # three months are not enough
-        refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id),
-                idleFrom=ts(idle))  # fmt: skip
+        refused(
+            desk,
+            desk.sharing.functions.suspendIdle(grant_id),
+            "SharingNotIdle",
+            grantId=hx(grant_id),
+            idleFrom=ts(idle),
+        )
 
 
 # ---------------------------------------------------------------- use and reasons (Art. 26, 30)
@@ -326,8 +408,11 @@ def test_art30_recorded_use_moves_the_idle_clock_forward_only(desk, grants):
     desk.travel_to(ts("2026-04-20 12:00"))
     receipt = desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ts("2026-04-20 11:00"))
     step = only(desk, receipt, "SharingStep").args
-    assert (step["kind"], step["at"], step["unitId"]) == (StepKind.RECORD_USE, ts("2026-04-20 11:00"),
-                                                          desk.data_center.unit_id)  # fmt: skip
+    assert (step["kind"], step["at"], step["unitId"]) == (
+        StepKind.RECORD_USE,
+        ts("2026-04-20 11:00"),
+        desk.data_center.unit_id,
+    )
     assert desk.record("grant", grant_id).lastUsedAt == ts("2026-04-20 11:00")
     assert desk.idle_from(grant_id) == ts("2026-07-21 00:00")
 
@@ -336,8 +421,15 @@ def test_art30_recorded_use_moves_the_idle_clock_forward_only(desk, grants):
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ISSUED)  # issuance itself is in range
     now = desk.now()
     for at in (now + 1, now + 86400, ISSUED - 1):
-        grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
-                            grantId=hx(grant_id), at=at, fields={"at": at})  # fmt: skip
+        grants.refused_step(
+            desk.data_center,
+            StepKind.RECORD_USE,
+            grant_id,
+            "SharingUseOutOfRange",
+            grantId=hx(grant_id),
+            at=at,
+            fields={"at": at},
+        )
     assert desk.record("grant", grant_id).lastUsedAt == ts("2026-04-20 11:00")
 
 
@@ -358,8 +450,15 @@ def test_art26_art30_a_late_use_counts_only_while_the_grant_was_active(desk, gra
         assert (grant.status, grant.suspendedAt) == (GrantStatus.TERMINATED, suspended)
         assert grant.terminatedAt > suspended
         for at in (suspended + 1, grant.terminatedAt, grant.issuedAt - 1):
-            grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
-                                grantId=hx(grant_id), at=at, fields={"at": at})  # fmt: skip
+            grants.refused_step(
+                desk.data_center,
+                StepKind.RECORD_USE,
+                grant_id,
+                "SharingUseOutOfRange",
+                grantId=hx(grant_id),
+                at=at,
+                fields={"at": at},
+            )
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # the notice's second still counts
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended - 86400)  # older: recorded only
         grant = desk.record("grant", grant_id)
@@ -371,8 +470,9 @@ def test_art22_art26_serving_a_fusion_grant_restarts_the_idle_clock(desk, grants
     only when fused and served (RecordServed): idleness counts from the serving, so the grant is not
     idle 3 months after its issue. A use logged late, from before the serving, changes nothing."""
     desk.next_block_at(ISSUED)
-    grant_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, grants.entry)], application_no="CF-2026-FUSION",
-                             fusion=True)  # fmt: skip
+    grant_id, _ = desk.apply(
+        desk.street, [desk.resource(desk.civil, grants.entry)], application_no="CF-2026-FUSION", fusion=True
+    )
     desk.act(desk.data_center, StepKind.REVIEW_PLAN, grant_id)
     receipt = desk.decide(desk.civil, grant_id, 0)
     issued = desk.block_time(receipt)
@@ -404,22 +504,39 @@ def test_art26_a_reason_on_file_excuses_idleness_until_its_date(desk, grants):
     desk.act(desk.street, StepKind.FILE_IDLE_REASON, grant_id, at=ts("2026-04-15 00:00"))  # inside the 3 months
     assert desk.idle_from(grant_id) == ts("2026-06-03 00:00")
     until = ts("2026-08-15 12:00")
-    receipt = desk.act(desk.street, StepKind.FILE_IDLE_REASON, grant_id, doc("putuo.idle-reason/1", reason="汛期专用"),
-                       at=until)  # fmt: skip
+    receipt = desk.act(
+        desk.street, StepKind.FILE_IDLE_REASON, grant_id, doc("putuo.idle-reason/1", reason="汛期专用"), at=until
+    )
     assert only(desk, receipt, "SharingStep").args["at"] == until
     assert desk.record("grant", grant_id).excusedUntil == until
     assert desk.idle_from(grant_id) == until + 1
 
-    grants.refused_step(desk.civil, StepKind.FILE_IDLE_REASON, grant_id, "SharingNotGrantHolder", grantId=hx(grant_id),
-                        holder=hx(desk.street.unit_id), signerUnit=hx(desk.civil.unit_id), fields={"at": until})  # fmt: skip
+    grants.refused_step(
+        desk.civil,
+        StepKind.FILE_IDLE_REASON,
+        grant_id,
+        "SharingNotGrantHolder",
+        grantId=hx(grant_id),
+        holder=hx(desk.street.unit_id),
+        signerUnit=hx(desk.civil.unit_id),
+        fields={"at": until},
+    )
     now = desk.now()
     for at in (now, now - 1, now + 366 * 86400 + 1):
-        grants.refused_step(desk.street, StepKind.FILE_IDLE_REASON, grant_id, "SharingExcuseOutOfRange",
-                            grantId=hx(grant_id), until=at, fields={"at": at})  # fmt: skip
+        grants.refused_step(
+            desk.street,
+            StepKind.FILE_IDLE_REASON,
+            grant_id,
+            "SharingExcuseOutOfRange",
+            grantId=hx(grant_id),
+            until=at,
+            fields={"at": at},
+        )
 
     desk.travel_to(until)
-    refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id),
-            idleFrom=until + 1)  # fmt: skip
+    refused(
+        desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id), idleFrom=until + 1
+    )
     grants.suspend_idle_at(grant_id, until + 1)
     assert desk.record("grant", grant_id).suspension == Suspension.IDLE
 
@@ -436,16 +553,32 @@ def test_art31_security_suspension_is_immediate_and_never_lapses(desk, grants):
     receipt = desk.send_action_at(suspended, grants.step(desk.data_center, StepKind.SECURITY_SUSPEND, grant_id))
     objection_due = objection_reference(suspended)
     assert only(desk, receipt, "GrantStatusChanged").args == {
-        "grantId": grant_id, "status": GrantStatus.SUSPENDED, "suspension": Suspension.SECURITY,
-        "objectionDueAt": objection_due}  # fmt: skip
+        "grantId": grant_id,
+        "status": GrantStatus.SUSPENDED,
+        "suspension": Suspension.SECURITY,
+        "objectionDueAt": objection_due,
+    }
     grant = desk.record("grant", grant_id)
-    assert (grant.status, grant.suspension, grant.suspendedAt) == (GrantStatus.SUSPENDED, Suspension.SECURITY, suspended)
+    assert (grant.status, grant.suspension, grant.suspendedAt) == (
+        GrantStatus.SUSPENDED,
+        Suspension.SECURITY,
+        suspended,
+    )
     suspended_args = {"grantId": hx(grant_id), "status": GrantStatus.SUSPENDED}
-    grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
-                        grantId=hx(grant_id), at=suspended + 1, fields={"at": suspended + 1})  # fmt: skip
+    grants.refused_step(
+        desk.data_center,
+        StepKind.RECORD_USE,
+        grant_id,
+        "SharingUseOutOfRange",
+        grantId=hx(grant_id),
+        at=suspended + 1,
+        fields={"at": suspended + 1},
+    )
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # used up to the suspension itself
     assert desk.record("grant", grant_id).lastUsedAt == suspended
-    grants.refused_step(desk.data_center, StepKind.SECURITY_SUSPEND, grant_id, "SharingGrantNotActive", **suspended_args)
+    grants.refused_step(
+        desk.data_center, StepKind.SECURITY_SUSPEND, grant_id, "SharingGrantNotActive", **suspended_args
+    )
     refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingGrantNotActive", **suspended_args)
 
     desk.act(desk.street, StepKind.OBJECT, grant_id, doc("putuo.objection/1", reason="已完成整改"))
@@ -454,15 +587,23 @@ def test_art31_security_suspension_is_immediate_and_never_lapses(desk, grants):
     receipt = desk.act(desk.data_center, StepKind.REINSTATE, grant_id)
     assert only(desk, receipt, "GrantStatusChanged").args["status"] == GrantStatus.ACTIVE
     grant = desk.record("grant", grant_id)
-    assert (grant.status, grant.suspension, grant.lastUsedAt) == (GrantStatus.ACTIVE, Suspension.NONE,
-                                                                  desk.block_time(receipt))  # fmt: skip
+    assert (grant.status, grant.suspension, grant.lastUsedAt) == (
+        GrantStatus.ACTIVE,
+        Suspension.NONE,
+        desk.block_time(receipt),
+    )
 
     # Without any objection it does not lapse either.
     other = grants.issue(at=None)
     desk.act(desk.data_center, StepKind.SECURITY_SUSPEND, other)
     desk.travel_to(desk.now() + 60 * 86400)
-    refused(desk, desk.sharing.functions.finaliseLapse(other), "SharingGrantNotSuspended", grantId=hx(other),
-            status=GrantStatus.SUSPENDED)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseLapse(other),
+        "SharingGrantNotSuspended",
+        grantId=hx(other),
+        status=GrantStatus.SUSPENDED,
+    )
 
 
 # ---------------------------------------------------------------- termination (Art. 26, 31)
@@ -475,7 +616,11 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
     assert desk.live_grants(grants.entry[0]) == 1
     receipt = desk.act(desk.street, StepKind.TERMINATE, grant_id, doc("putuo.termination/1", reason="业务调整"))
     assert only(desk, receipt, "GrantStatusChanged").args == {
-        "grantId": grant_id, "status": GrantStatus.TERMINATED, "suspension": Suspension.NONE, "objectionDueAt": 0}
+        "grantId": grant_id,
+        "status": GrantStatus.TERMINATED,
+        "suspension": Suspension.NONE,
+        "objectionDueAt": 0,
+    }
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.terminatedAt) == (GrantStatus.TERMINATED, desk.block_time(receipt))
     assert desk.live_grants(grants.entry[0]) == 0 and desk.idle_from(grant_id) == 0
@@ -499,8 +644,15 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
     ended = grant.terminatedAt
     desk.travel_to(ended + 86400)
     for at in (ended + 1, ended + 86400, ISSUED - 1):
-        grants.refused_step(desk.data_center, StepKind.RECORD_USE, grant_id, "SharingUseOutOfRange",
-                            grantId=hx(grant_id), at=at, fields={"at": at})  # fmt: skip
+        grants.refused_step(
+            desk.data_center,
+            StepKind.RECORD_USE,
+            grant_id,
+            "SharingUseOutOfRange",
+            grantId=hx(grant_id),
+            at=at,
+            fields={"at": at},
+        )
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ended)
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.lastUsedAt) == (GrantStatus.TERMINATED, ended) and desk.idle_from(grant_id) == 0
@@ -511,13 +663,29 @@ def test_art31_the_data_center_terminates_a_grant_others_cannot(desk, grants):
     ordinary unit is not the holder, and the Office takes no grant steps."""
     active, suspended = grants.issue(), grants.issue(at=None)
     desk.act(desk.data_center, StepKind.SECURITY_SUSPEND, suspended)
-    grants.refused_step(desk.civil, StepKind.TERMINATE, active, "SharingNotGrantHolder", grantId=hx(active),
-                        holder=hx(desk.street.unit_id), signerUnit=hx(desk.civil.unit_id))  # fmt: skip
-    grants.refused_step(desk.office, StepKind.TERMINATE, active, "SharingWrongUnitKind",
-                        signer=desk.office.address, expected=3, actual=1)  # fmt: skip
+    grants.refused_step(
+        desk.civil,
+        StepKind.TERMINATE,
+        active,
+        "SharingNotGrantHolder",
+        grantId=hx(active),
+        holder=hx(desk.street.unit_id),
+        signerUnit=hx(desk.civil.unit_id),
+    )
+    grants.refused_step(
+        desk.office,
+        StepKind.TERMINATE,
+        active,
+        "SharingWrongUnitKind",
+        signer=desk.office.address,
+        expected=3,
+        actual=1,
+    )
     assert desk.live_grants(grants.entry[0]) == 2
     for grant_id in (active, suspended):
-        receipt = desk.act(desk.data_center, StepKind.TERMINATE, grant_id, doc("putuo.termination/1", reason="安全风险"))
+        receipt = desk.act(
+            desk.data_center, StepKind.TERMINATE, grant_id, doc("putuo.termination/1", reason="安全风险")
+        )
         assert only(desk, receipt, "SharingStep").args["unitId"] == desk.data_center.unit_id
         assert desk.record("grant", grant_id).status == GrantStatus.TERMINATED
     assert desk.live_grants(grants.entry[0]) == 0

@@ -73,8 +73,9 @@ def test_art19_scenario_authorised_classes_are_granted_in_the_apply_transaction(
     resources = [desk.resource(desk.civil, (entry_id, version))]
     for n, scenario_class in enumerate((1, 3, 4), start=1):
         code = f"一网通办-{scenario_class}"
-        demand_id, receipt = desk.apply(desk.street, resources, application_no=f"CF-2026-10{n}",
-                                        scenario_class=scenario_class, scenario_code=code)  # fmt: skip
+        demand_id, receipt = desk.apply(
+            desk.street, resources, application_no=f"CF-2026-10{n}", scenario_class=scenario_class, scenario_code=code
+        )
         opened = only(desk, receipt, "DemandItemOpened").args
         assert (opened["status"], opened["dueAt"], opened["entryId"]) == (ItemStatus.AUTHORISED, 0, entry_id)
         issued = only(desk, receipt, "GrantIssued").args
@@ -83,20 +84,29 @@ def test_art19_scenario_authorised_classes_are_granted_in_the_apply_transaction(
         assert (pinned(issued), issued["serveDueAt"]) == ([(entry_id, version)], 0)
         assert only(desk, receipt, "DemandClosed").args["status"] == DemandStatus.GRANTED
         demand = desk.record("demand", demand_id)
-        assert (demand.status, demand.plan, demand.itemCount, demand.openItems) == (DemandStatus.GRANTED,
-                                                                                   PlanStatus.NONE, 1, 0)  # fmt: skip
+        assert (demand.status, demand.plan, demand.itemCount, demand.openItems) == (
+            DemandStatus.GRANTED,
+            PlanStatus.NONE,
+            1,
+            0,
+        )
         grant = desk.record("grant", demand_id)
         applied = desk.block_time(receipt)
-        assert (grant.status, grant.unitId, grant.issuedAt, grant.lastUsedAt) == (GrantStatus.ACTIVE,
-                                                                                 desk.street.unit_id, applied, applied)  # fmt: skip
+        assert (grant.status, grant.unitId, grant.issuedAt, grant.lastUsedAt) == (
+            GrantStatus.ACTIVE,
+            desk.street.unit_id,
+            applied,
+            applied,
+        )
         assert desk.grant_resources(demand_id) == [(entry_id, version)]
         assert desk.live_grants(entry_id) == n
 
     # (2) a key-work scenario: refused until the Data Center approves it
     code = "重点工作-长风社区养老"
     scenario_id = scenario_id_for(code)
-    demand_id, action = desk.application(desk.street, resources, application_no="CF-2026-200", scenario_class=2,
-                                         scenario_code=code)  # fmt: skip
+    demand_id, action = desk.application(
+        desk.street, resources, application_no="CF-2026-200", scenario_class=2, scenario_code=code
+    )
     refused(desk, desk.execute_call(action), "SharingScenarioNotApproved", scenarioId=hx(scenario_id))
     evaluation = doc("putuo.scenario-evaluation/1", scenario=code, result="approved")
     receipt = desk.act(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, evaluation)
@@ -107,8 +117,9 @@ def test_art19_scenario_authorised_classes_are_granted_in_the_apply_transaction(
 
     desk.act(desk.data_center, StepKind.WITHDRAW_SCENARIO, scenario_id)
     assert desk.scenario(scenario_id) == (False, 0, ZERO32)
-    _, again = desk.application(desk.street, resources, application_no="CF-2026-201", scenario_class=2,
-                                scenario_code=code)  # fmt: skip
+    _, again = desk.application(
+        desk.street, resources, application_no="CF-2026-201", scenario_class=2, scenario_code=code
+    )
     refused(desk, desk.execute_call(again), "SharingScenarioNotApproved", scenarioId=hx(scenario_id))
     assert desk.record("grant", demand_id).status == GrantStatus.ACTIVE  # the grant issued stays
     assert desk.live_grants(entry_id) == 4
@@ -126,16 +137,23 @@ def test_art20_owners_approve_every_item_and_the_grant_pins_the_approved_version
     market_id = entry_id_for(desk.market.unit_id, "SCJGJ-0001")
     entry_doc = doc("putuo.catalog/1", code="SCJGJ-0001", name="市场主体登记")
     desk.catalog_action(desk.market, ActionKind.SUBMIT, market_id, entry_doc)
-    desk.catalog_action(desk.data_center, ActionKind.REVIEW, market_id,
-                        doc("putuo.catalog-review/1", decision="return", reason_code=1), version=1, reason_code=1)
+    desk.catalog_action(
+        desk.data_center,
+        ActionKind.REVIEW,
+        market_id,
+        doc("putuo.catalog-review/1", decision="return", reason_code=1),
+        version=1,
+        reason_code=1,
+    )
     desk.catalog_action(desk.market, ActionKind.RESUBMIT, market_id, entry_doc)
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, market_id, APPROVE_REVIEW, version=2)
     desk.collect(market_id)  # its data is on the platform: ready to share (Art. 15, 22)
     market_entry = (market_id, 2)
     assert desk.entry(market_id)[2] == 2  # approvedVersion
 
-    demand_id, receipt = desk.apply(desk.street, [desk.resource(desk.civil, civil_entry),
-                                                  desk.resource(desk.market, market_entry)])  # fmt: skip
+    demand_id, receipt = desk.apply(
+        desk.street, [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)]
+    )
     applied = desk.block_time(receipt)
     review_due = due(desk, applied, 5)
     opened = desk.named(receipt, "DemandItemOpened")
@@ -152,8 +170,12 @@ def test_art20_owners_approve_every_item_and_the_grant_pins_the_approved_version
 
     receipt = desk.decide(desk.civil, demand_id, 0)
     closed = only(desk, receipt, "DemandItemClosed").args
-    assert (closed["item"], closed["status"], closed["entryId"], closed["version"]) == (0, ItemStatus.APPROVED,
-                                                                                     civil_entry[0], 1)  # fmt: skip
+    assert (closed["item"], closed["status"], closed["entryId"], closed["version"]) == (
+        0,
+        ItemStatus.APPROVED,
+        civil_entry[0],
+        1,
+    )
     assert not desk.named(receipt, "GrantIssued")
     item = desk.record("item", demand_id, 0)
     assert (item.status, item.decidedAt, item.code) == (ItemStatus.APPROVED, desk.block_time(receipt), 0)
@@ -178,8 +200,13 @@ def test_art20_rejections_cite_a_legal_basis_unless_the_application_did_not_conf
     resources = [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)]
     demand_id, _ = desk.apply(desk.street, resources, application_no="CF-2026-301")
 
-    refused(desk, desk.execute_call(desk.decide_action(desk.civil, demand_id, 0, code=REJECT_LEGAL_BASIS)),
-            "SharingBasisRequired", demandId=hx(demand_id), item=0)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.decide_action(desk.civil, demand_id, 0, code=REJECT_LEGAL_BASIS)),
+        "SharingBasisRequired",
+        demandId=hx(demand_id),
+        item=0,
+    )
     receipt = desk.decide(desk.civil, demand_id, 0, code=REJECT_LEGAL_BASIS, legal_basis=BASIS)
     step = only(desk, receipt, "SharingStep").args
     assert (step["kind"], step["item"], step["code"]) == (StepKind.DECIDE, 0, REJECT_LEGAL_BASIS)
@@ -232,8 +259,12 @@ def test_art20_silence_by_the_due_time_is_approval(desk, entries):
     stranger = desk.funded_sender()
     receipt = desk.send_at(review_due + 1, finalise(late, 0), sender=stranger)
     step = only(desk, receipt, "SharingStep").args
-    assert (step["kind"], step["item"], step["unitId"], step["actor"]) == (StepKind.FINALISE_ITEM, 0, ZERO32,
-                                                                        stranger.account.address)  # fmt: skip
+    assert (step["kind"], step["item"], step["unitId"], step["actor"]) == (
+        StepKind.FINALISE_ITEM,
+        0,
+        ZERO32,
+        stranger.account.address,
+    )
     assert only(desk, receipt, "DemandItemClosed").args["status"] == ItemStatus.DEEMED_APPROVED
     item = desk.record("item", late, 0)
     assert (item.status, item.decidedAt) == (ItemStatus.DEEMED_APPROVED, review_due + 1)
@@ -262,14 +293,23 @@ def test_art22_uncatalogued_data_is_catalogued_and_decided_with_no_deemed_approv
     catalogue_due = due(desk, applied, 15)
     assert catalogue_due == ts("2026-03-23 23:59:59")
     opened = only(desk, receipt, "DemandItemOpened").args
-    assert (opened["entryId"], opened["version"], opened["status"], opened["dueAt"]) == (ZERO32, 0,
-                                                                                       ItemStatus.PENDING, catalogue_due)  # fmt: skip
+    assert (opened["entryId"], opened["version"], opened["status"], opened["dueAt"]) == (
+        ZERO32,
+        0,
+        ItemStatus.PENDING,
+        catalogue_due,
+    )
     item = desk.record("item", demand_id, 0)
     assert (item.uncatalogued, item.ownerUnitId, item.dueAt) == (True, desk.civil.unit_id, catalogue_due)
 
     desk.travel_to(catalogue_due + 86400)
-    refused(desk, desk.sharing.functions.finaliseItem(demand_id, 0), "SharingNoDeemedApproval",
-            demandId=hx(demand_id), item=0)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseItem(demand_id, 0),
+        "SharingNoDeemedApproval",
+        demandId=hx(demand_id),
+        item=0,
+    )
 
     entry_id, version = desk.approved_entry(desk.civil, "MZJ-0100", "长风街道低保对象名单")
     receipt = desk.decide(desk.civil, demand_id, 0, entry_id=entry_id, version=version)  # late, accepted
@@ -278,7 +318,12 @@ def test_art22_uncatalogued_data_is_catalogued_and_decided_with_no_deemed_approv
     issued = only(desk, receipt, "GrantIssued").args
     assert pinned(issued) == [(entry_id, version)]
     item = desk.record("item", demand_id, 0)
-    assert (item.entryId, item.version, item.status, item.uncatalogued) == (entry_id, version, ItemStatus.APPROVED, True)
+    assert (item.entryId, item.version, item.status, item.uncatalogued) == (
+        entry_id,
+        version,
+        ItemStatus.APPROVED,
+        True,
+    )
     assert item.decidedAt > item.dueAt
     assert desk.grant_resources(demand_id) == [(entry_id, version)]
     assert desk.live_grants(entry_id) == 1
@@ -297,15 +342,20 @@ def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(
     assert desk.entry(not_ready[0])[2] == 1 and desk.entry(not_ready[0])[-1] == 0  # approved, collectedAt 0
     applied = ts("2026-03-02 10:00")
     desk.next_block_at(applied)
-    demand_id, receipt = desk.apply(desk.street, [desk.resource(desk.civil, not_ready),
-                                                  desk.resource(desk.market, ready)],
-                                    scenario_class=scenario_class)  # fmt: skip
+    demand_id, receipt = desk.apply(
+        desk.street,
+        [desk.resource(desk.civil, not_ready), desk.resource(desk.market, ready)],
+        scenario_class=scenario_class,
+    )
     catalogue_due = due(desk, applied, 15)
     assert catalogue_due == ts("2026-03-23 23:59:59")
-    ready_status, ready_due = (ItemStatus.PENDING, due(desk, applied, 5)) if scenario_class == 0 else (
-        ItemStatus.AUTHORISED, 0)  # fmt: skip
-    opened = [(e.args["entryId"], e.args["version"], e.args["status"], e.args["dueAt"])
-              for e in desk.named(receipt, "DemandItemOpened")]  # fmt: skip
+    ready_status, ready_due = (
+        (ItemStatus.PENDING, due(desk, applied, 5)) if scenario_class == 0 else (ItemStatus.AUTHORISED, 0)
+    )
+    opened = [
+        (e.args["entryId"], e.args["version"], e.args["status"], e.args["dueAt"])
+        for e in desk.named(receipt, "DemandItemOpened")
+    ]
     assert opened == [(not_ready[0], 1, ItemStatus.PENDING, catalogue_due), (ready[0], 1, ready_status, ready_due)]
     item = desk.record("item", demand_id, 0)
     assert (item.entryId, item.version, item.uncatalogued, item.dueAt) == (not_ready[0], 1, True, catalogue_due)
@@ -315,20 +365,33 @@ def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(
     assert (demand.status, demand.openItems) == (DemandStatus.OPEN, 2 if scenario_class == 0 else 1)
 
     desk.travel_to(catalogue_due + 1)
-    refused(desk, desk.sharing.functions.finaliseItem(demand_id, 0), "SharingNoDeemedApproval",
-            demandId=hx(demand_id), item=0)  # fmt: skip
+    refused(
+        desk,
+        desk.sharing.functions.finaliseItem(demand_id, 0),
+        "SharingNoDeemedApproval",
+        demandId=hx(demand_id),
+        item=0,
+    )
     if scenario_class == 0:
         desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 1))  # the ready one: by silence
     for terms in ({}, {"entry_id": not_ready[0], "version": 1}):  # keeping the entry, or naming it
-        refused(desk, desk.execute_call(desk.decide_action(desk.civil, demand_id, 0, **terms)), "SharingNotCollected",
-                entryId=hx(not_ready[0]))  # fmt: skip
+        refused(
+            desk,
+            desk.execute_call(desk.decide_action(desk.civil, demand_id, 0, **terms)),
+            "SharingNotCollected",
+            entryId=hx(not_ready[0]),
+        )
     assert desk.record("item", demand_id, 0).status == ItemStatus.PENDING
 
     desk.collect(not_ready[0])
     receipt = desk.decide(desk.civil, demand_id, 0)  # late, accepted (Art. 22 has no deemed approval)
     closed = only(desk, receipt, "DemandItemClosed").args
-    assert (closed["item"], closed["status"], closed["entryId"], closed["version"]) == (0, ItemStatus.APPROVED,
-                                                                                     not_ready[0], 1)  # fmt: skip
+    assert (closed["item"], closed["status"], closed["entryId"], closed["version"]) == (
+        0,
+        ItemStatus.APPROVED,
+        not_ready[0],
+        1,
+    )
     issued = only(desk, receipt, "GrantIssued").args
     assert pinned(issued) == [(not_ready[0], 1), (ready[0], 1)]
     assert desk.grant_resources(demand_id) == [(not_ready[0], 1), (ready[0], 1)]
@@ -344,8 +407,9 @@ def test_art22_fusion_plan_reviewed_then_fused_and_served(desk, entries):
     civil_entry, market_entry = entries
     applied = ts("2026-03-02 10:00")
     desk.next_block_at(applied)
-    demand_id, receipt = desk.apply(desk.street, [desk.resource(desk.civil, civil_entry),
-                                                  desk.resource(desk.market, market_entry)], fusion=True)  # fmt: skip
+    demand_id, receipt = desk.apply(
+        desk.street, [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)], fusion=True
+    )
     plan_due = due(desk, applied, 5)
     assert only(desk, receipt, "DemandPlanOpened").args == {"demandId": demand_id, "dueAt": plan_due}
     demand = desk.record("demand", demand_id)
@@ -353,15 +417,24 @@ def test_art22_fusion_plan_reviewed_then_fused_and_served(desk, entries):
     assert all(e.args["dueAt"] == plan_due for e in desk.named(receipt, "DemandItemOpened"))
 
     approved = ts("2026-03-04 15:00")
-    receipt = desk.send_action_at(approved, desk.action(desk.data_center, StepKind.REVIEW_PLAN, demand_id,
-                                                        doc("putuo.fusion-review/1", decision="approve")))  # fmt: skip
+    receipt = desk.send_action_at(
+        approved,
+        desk.action(
+            desk.data_center, StepKind.REVIEW_PLAN, demand_id, doc("putuo.fusion-review/1", decision="approve")
+        ),
+    )
     serve_due = due(desk, approved, 10)
     assert serve_due == ts("2026-03-18 23:59:59")
     demand = desk.record("demand", demand_id)
     assert (demand.status, demand.plan, demand.serveDueAt) == (DemandStatus.OPEN, PlanStatus.APPROVED, serve_due)
     assert not desk.named(receipt, "GrantIssued")  # the items are still with their owners
-    refused(desk, desk.execute_call(desk.action(desk.data_center, StepKind.REVIEW_PLAN, demand_id, b"{}")),
-            "SharingPlanNotPending", demandId=hx(demand_id), status=PlanStatus.APPROVED)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.data_center, StepKind.REVIEW_PLAN, demand_id, b"{}")),
+        "SharingPlanNotPending",
+        demandId=hx(demand_id),
+        status=PlanStatus.APPROVED,
+    )
 
     desk.decide(desk.civil, demand_id, 0)
     receipt = desk.decide(desk.market, demand_id, 1)
@@ -380,16 +453,21 @@ def test_art21_another_method_waits_for_the_technical_evaluation(desk, entries):
     evaluation, even on an Art. 19 scenario: the items are authorised at once, the grant waits for
     the evaluation's approval and is issued by it, with the 10-working-day service due."""
     civil_entry, _ = entries
-    demand_id, receipt = desk.apply(desk.street, [desk.resource(desk.civil, civil_entry)], scenario_class=1,
-                                    method=Method.OTHER)  # fmt: skip
+    demand_id, receipt = desk.apply(
+        desk.street, [desk.resource(desk.civil, civil_entry)], scenario_class=1, method=Method.OTHER
+    )
     assert only(desk, receipt, "DemandItemOpened").args["status"] == ItemStatus.AUTHORISED
     assert only(desk, receipt, "DemandPlanOpened").args["dueAt"] == due(desk, desk.block_time(receipt), 5)
     assert not desk.named(receipt, "GrantIssued")
     assert desk.record("demand", demand_id).status == DemandStatus.OPEN
 
     approved = ts("2026-03-03 11:00")
-    receipt = desk.send_action_at(approved, desk.action(desk.data_center, StepKind.REVIEW_PLAN, demand_id,
-                                                        doc("putuo.technical-evaluation/1", decision="approve")))  # fmt: skip
+    receipt = desk.send_action_at(
+        approved,
+        desk.action(
+            desk.data_center, StepKind.REVIEW_PLAN, demand_id, doc("putuo.technical-evaluation/1", decision="approve")
+        ),
+    )
     issued = only(desk, receipt, "GrantIssued").args
     assert (issued["method"], issued["serveDueAt"]) == (Method.OTHER, due(desk, approved, 10))
     assert desk.record("demand", demand_id).status == DemandStatus.GRANTED
@@ -403,8 +481,13 @@ def test_art22_a_returned_plan_closes_the_demand_and_a_new_application_follows(d
     resources = [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)]
     demand_id, _ = desk.apply(desk.street, resources, application_no="CF-2026-501", fusion=True)
     desk.decide(desk.civil, demand_id, 0)
-    receipt = desk.act(desk.data_center, StepKind.REVIEW_PLAN, demand_id,
-                       doc("putuo.fusion-review/1", decision="return", reason="缺少数据融合治理方案"), code=3)  # fmt: skip
+    receipt = desk.act(
+        desk.data_center,
+        StepKind.REVIEW_PLAN,
+        demand_id,
+        doc("putuo.fusion-review/1", decision="return", reason="缺少数据融合治理方案"),
+        code=3,
+    )
     closed = only(desk, receipt, "DemandItemClosed").args
     assert (closed["item"], closed["status"]) == (1, ItemStatus.CLOSED)
     assert only(desk, receipt, "DemandClosed").args["status"] == DemandStatus.RETURNED
@@ -417,7 +500,9 @@ def test_art22_a_returned_plan_closes_the_demand_and_a_new_application_follows(d
     assert desk.live_grants(civil_entry[0]) == 0
 
     closed_args = {"demandId": hx(demand_id), "status": DemandStatus.RETURNED}
-    refused(desk, desk.execute_call(desk.decide_action(desk.market, demand_id, 1)), "SharingDemandClosed", **closed_args)
+    refused(
+        desk, desk.execute_call(desk.decide_action(desk.market, demand_id, 1)), "SharingDemandClosed", **closed_args
+    )
     refused(desk, desk.sharing.functions.finaliseItem(demand_id, 1), "SharingDemandClosed", **closed_args)
     _, same = desk.application(desk.street, resources, application_no="CF-2026-501", fusion=True)
     refused(desk, desk.execute_call(same), "SharingDemandExists", demandId=hx(demand_id))
@@ -446,17 +531,32 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
     assert desk.live_grants(entry_id) == 1
 
     for kind, document in ((ActionKind.REQUEST_CHANGE, CHANGE), (ActionKind.REQUEST_DELETE, DELETION)):
-        refused(desk, desk.catalog_call(desk.civil, kind, entry_id, document), "SharingAdjustmentPlanRequired",
-                entryId=hx(entry_id), liveGrants=1)  # fmt: skip
+        refused(
+            desk,
+            desk.catalog_call(desk.civil, kind, entry_id, document),
+            "SharingAdjustmentPlanRequired",
+            entryId=hx(entry_id),
+            liveGrants=1,
+        )
 
     plan = doc("putuo.adjustment-plan/1", history="保留历史数据", handover="接口平滑切换")
     wrong_owner = desk.action(desk.market, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)
-    refused(desk, desk.execute_call(wrong_owner), "SharingNotEntryOwner", entryId=hx(entry_id),
-            owner=hx(desk.civil.unit_id), signerUnit=hx(desk.market.unit_id))  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(wrong_owner),
+        "SharingNotEntryOwner",
+        entryId=hx(entry_id),
+        owner=hx(desk.civil.unit_id),
+        signerUnit=hx(desk.market.unit_id),
+    )
     unused = desk.action(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, spare_id, plan)
     refused(desk, desk.execute_call(unused), "SharingNoLiveGrants", entryId=hx(spare_id))
-    refused(desk, desk.execute_call(desk.action(desk.market, StepKind.RECORD_ADJUSTMENT_PLAN, market_id, plan)),
-            "SharingNoLiveGrants", entryId=hx(market_id))  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.market, StepKind.RECORD_ADJUSTMENT_PLAN, market_id, plan)),
+        "SharingNoLiveGrants",
+        entryId=hx(market_id),
+    )
 
     receipt = desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)
     assert only(desk, receipt, "SharingStep").args["kind"] == StepKind.RECORD_ADJUSTMENT_PLAN
@@ -468,15 +568,24 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
     assert desk.grant_resources(grant_id) == [(entry_id, 1)]  # the grant keeps the version it was issued on
 
     # The plan was used up: the next request needs a new one.
-    refused(desk, desk.catalog_call(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION),
-            "SharingAdjustmentPlanRequired", entryId=hx(entry_id), liveGrants=1)  # fmt: skip
+    refused(
+        desk,
+        desk.catalog_call(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION),
+        "SharingAdjustmentPlanRequired",
+        entryId=hx(entry_id),
+        liveGrants=1,
+    )
 
     desk.act(desk.street, StepKind.TERMINATE, grant_id)
     assert desk.live_grants(entry_id) == 0
     receipt = desk.system.relayer.send(desk.catalog_call(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION))
     assert not desk.named(receipt, "AdjustmentPlanUsed")
-    refused(desk, desk.execute_call(desk.action(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)),
-            "SharingNoLiveGrants", entryId=hx(entry_id))  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)),
+        "SharingNoLiveGrants",
+        entryId=hx(entry_id),
+    )
 
 
 # ---------------------------------------------------------------- Art. 23, 24: escalations, disputes
@@ -486,33 +595,61 @@ def test_art24_disputes_are_opened_by_a_party_and_resolved_by_the_office(desk, e
     """Art. 24: the demand unit or the item's responsible unit opens a dispute (one at a time per
     item); the Office records the coordinated outcome (code > 0). Anyone else is no party."""
     civil_entry, market_entry = entries
-    demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, civil_entry),
-                                            desk.resource(desk.market, market_entry)])  # fmt: skip
+    demand_id, _ = desk.apply(
+        desk.street, [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)]
+    )
     desk.decide(desk.civil, demand_id, 0, code=REJECT_LEGAL_BASIS, legal_basis=BASIS)
     dispute = doc("putuo.dispute/1", claim="数据可共享")
 
     receipt = desk.act(desk.street, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)
     step = only(desk, receipt, "SharingStep").args
     assert (step["kind"], step["item"], step["unitId"]) == (StepKind.OPEN_DISPUTE, 0, desk.street.unit_id)
-    refused(desk, desk.execute_call(desk.action(desk.civil, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)),
-            "SharingDisputeState", demandId=hx(demand_id), item=0, open=True)  # fmt: skip
-    refused(desk, desk.execute_call(desk.action(desk.market, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)),
-            "SharingNotParty", demandId=hx(demand_id), item=0, signerUnit=hx(desk.market.unit_id))  # fmt: skip
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, dispute, item=0)),
-            "SharingInvalidCode", kind=StepKind.RESOLVE_DISPUTE, code=0)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.civil, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)),
+        "SharingDisputeState",
+        demandId=hx(demand_id),
+        item=0,
+        open=True,
+    )
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.market, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)),
+        "SharingNotParty",
+        demandId=hx(demand_id),
+        item=0,
+        signerUnit=hx(desk.market.unit_id),
+    )
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, dispute, item=0)),
+        "SharingInvalidCode",
+        kind=StepKind.RESOLVE_DISPUTE,
+        code=0,
+    )
 
     outcome = doc("putuo.dispute-outcome/1", outcome="协调后同意共享")
     receipt = desk.act(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, outcome, item=0, code=1)
     step = only(desk, receipt, "SharingStep").args
     assert (step["kind"], step["code"], step["unitId"]) == (StepKind.RESOLVE_DISPUTE, 1, desk.office.unit_id)
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, outcome, item=0,
-                                                code=1)),
-            "SharingDisputeState", demandId=hx(demand_id), item=0, open=False)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, outcome, item=0, code=1)),
+        "SharingDisputeState",
+        demandId=hx(demand_id),
+        item=0,
+        open=False,
+    )
 
     desk.act(desk.civil, StepKind.OPEN_DISPUTE, demand_id, dispute, item=0)  # the owner may open one too
     desk.act(desk.market, StepKind.OPEN_DISPUTE, demand_id, dispute, item=1)  # its own item
-    refused(desk, desk.execute_call(desk.action(desk.street, StepKind.OPEN_DISPUTE, demand_id, dispute, item=2)),
-            "SharingUnknownItem", demandId=hx(demand_id), item=2)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.street, StepKind.OPEN_DISPUTE, demand_id, dispute, item=2)),
+        "SharingUnknownItem",
+        demandId=hx(demand_id),
+        item=2,
+    )
 
 
 def test_art23_escalation_to_the_city_and_its_outcome(desk, entries):
@@ -523,17 +660,40 @@ def test_art23_escalation_to_the_city_and_its_outcome(desk, entries):
 
     receipt = desk.act(desk.office, StepKind.ESCALATE, demand_id, doc("putuo.escalation/1", to="市大数据资源平台"))
     assert only(desk, receipt, "SharingStep").args["kind"] == StepKind.ESCALATE
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.ESCALATE, demand_id, b"{}")),
-            "SharingEscalationState", demandId=hx(demand_id), open=True)  # fmt: skip
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, demand_id, b"{}")),
-            "SharingInvalidCode", kind=StepKind.RECORD_ESCALATION_OUTCOME, code=0)  # fmt: skip
-    receipt = desk.act(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, demand_id,
-                       doc("putuo.escalation-outcome/1", outcome="市级同意"), code=1)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.ESCALATE, demand_id, b"{}")),
+        "SharingEscalationState",
+        demandId=hx(demand_id),
+        open=True,
+    )
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, demand_id, b"{}")),
+        "SharingInvalidCode",
+        kind=StepKind.RECORD_ESCALATION_OUTCOME,
+        code=0,
+    )
+    receipt = desk.act(
+        desk.office,
+        StepKind.RECORD_ESCALATION_OUTCOME,
+        demand_id,
+        doc("putuo.escalation-outcome/1", outcome="市级同意"),
+        code=1,
+    )
     assert only(desk, receipt, "SharingStep").args["code"] == 1
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, demand_id, b"{}",
-                                                code=1)),
-            "SharingEscalationState", demandId=hx(demand_id), open=False)  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, demand_id, b"{}", code=1)),
+        "SharingEscalationState",
+        demandId=hx(demand_id),
+        open=False,
+    )
     desk.act(desk.office, StepKind.ESCALATE, demand_id)  # escalated again after the answer
     unknown = keccak(b"no such demand")
-    refused(desk, desk.execute_call(desk.action(desk.office, StepKind.ESCALATE, unknown, b"{}")),
-            "SharingUnknownDemand", demandId=hx(unknown))  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.office, StepKind.ESCALATE, unknown, b"{}")),
+        "SharingUnknownDemand",
+        demandId=hx(unknown),
+    )

@@ -59,8 +59,9 @@ def reapply(desk: SharingDesk, applicant, resources, *, subject: bytes | None = 
     """desk.application with its ApplyTerms fields changed (`changes`), re-signed: (demand id, action)."""
     demand_id, action = desk.application(applicant, resources)
     terms = replace(ApplyTerms.decode(action.terms), **changes)
-    return demand_id, desk.action(applicant, StepKind.APPLY, subject or demand_id, action.document,
-                                  terms=terms.encode())  # fmt: skip
+    return demand_id, desk.action(
+        applicant, StepKind.APPLY, subject or demand_id, action.document, terms=terms.encode()
+    )
 
 
 @pytest.fixture
@@ -85,31 +86,55 @@ def test_art20_only_the_items_responsible_unit_decides(desk, entry):
     """Art. 20: the application goes to the responsible unit of each item, and only it decides."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])
     for officer in (desk.market, desk.street):
-        refused_action(desk, desk.decide_action(officer, demand_id, 0), "SharingNotItemOwner", demandId=hx(demand_id),
-                       item=0, owner=hx(desk.civil.unit_id), signerUnit=hx(officer.unit_id))  # fmt: skip
+        refused_action(
+            desk,
+            desk.decide_action(officer, demand_id, 0),
+            "SharingNotItemOwner",
+            demandId=hx(demand_id),
+            item=0,
+            owner=hx(desk.civil.unit_id),
+            signerUnit=hx(officer.unit_id),
+        )
 
 
 def test_art20_no_second_decision_once_an_item_is_decided_or_deemed(desk, entry, market_entry):
     """Art. 20: an item is decided once, by its owner or by silence."""
     market_two = desk.approved_entry(desk.market, "SCJGJ-0002", "食品经营许可")
-    demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry), desk.resource(desk.market, market_entry),
-                                            desk.resource(desk.market, market_two)])  # fmt: skip
+    demand_id, _ = desk.apply(
+        desk.street,
+        [
+            desk.resource(desk.civil, entry),
+            desk.resource(desk.market, market_entry),
+            desk.resource(desk.market, market_two),
+        ],
+    )
     desk.decide(desk.civil, demand_id, 0)
     not_pending = {"demandId": hx(demand_id), "item": 0, "status": ItemStatus.APPROVED}
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 0), "SharingItemNotPending", **not_pending)
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING),
-                   "SharingItemNotPending", **not_pending)  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING),
+        "SharingItemNotPending",
+        **not_pending,
+    )
     desk.decide(desk.market, demand_id, 2, code=REJECT_NONCONFORMING)
-    refused_action(desk, desk.decide_action(desk.market, demand_id, 2), "SharingItemNotPending", demandId=hx(demand_id),
-                   item=2, status=ItemStatus.REJECTED)  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.market, demand_id, 2),
+        "SharingItemNotPending",
+        demandId=hx(demand_id),
+        item=2,
+        status=ItemStatus.REJECTED,
+    )
 
     desk.travel_to(desk.record("item", demand_id, 1).dueAt + 1)
     finalise = desk.sharing.functions.finaliseItem
     refused(desk, finalise(demand_id, 0), "SharingItemNotPending", **not_pending)
     desk.system.relayer.send(finalise(demand_id, 1))  # the last open item: the demand closes with a grant
     refused(desk, finalise(demand_id, 1), "SharingDemandClosed", demandId=hx(demand_id), status=2)
-    refused_action(desk, desk.decide_action(desk.market, demand_id, 1), "SharingDemandClosed", demandId=hx(demand_id),
-                   status=2)  # fmt: skip
+    refused_action(
+        desk, desk.decide_action(desk.market, demand_id, 1), "SharingDemandClosed", demandId=hx(demand_id), status=2
+    )
 
 
 def test_art20_item_deemed_approved_takes_no_decision(desk, entry, market_entry):
@@ -117,8 +142,14 @@ def test_art20_item_deemed_approved_takes_no_decision(desk, entry, market_entry)
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry), desk.resource(desk.market, market_entry)])
     desk.travel_to(desk.record("item", demand_id, 0).dueAt + 1)
     desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 0))
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0), "SharingItemNotPending", demandId=hx(demand_id),
-                   item=0, status=ItemStatus.DEEMED_APPROVED)  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 0),
+        "SharingItemNotPending",
+        demandId=hx(demand_id),
+        item=0,
+        status=ItemStatus.DEEMED_APPROVED,
+    )
 
 
 def test_art20_art22_decide_terms(desk, entry, market_entry):
@@ -127,47 +158,89 @@ def test_art20_art22_decide_terms(desk, entry, market_entry):
     collected (Art. 22)."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry), desk.resource(desk.civil)])
     bad_terms = {"kind": StepKind.DECIDE}
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, entry_id=entry[0], version=1), "SharingBadTerms",
-                   **bad_terms)  # fmt: skip
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING, legal_basis=BASIS),
-                   "SharingBadTerms", **bad_terms)  # fmt: skip
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, code=REJECT_LEGAL_BASIS, legal_basis=BASIS,
-                                            entry_id=entry[0], version=1),
-                   "SharingBadTerms", **bad_terms)  # fmt: skip
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, code=3), "SharingInvalidCode",
-                   kind=StepKind.DECIDE, code=3)  # fmt: skip
+    refused_action(
+        desk, desk.decide_action(desk.civil, demand_id, 0, entry_id=entry[0], version=1), "SharingBadTerms", **bad_terms
+    )
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING, legal_basis=BASIS),
+        "SharingBadTerms",
+        **bad_terms,
+    )
+    refused_action(
+        desk,
+        desk.decide_action(
+            desk.civil, demand_id, 1, code=REJECT_LEGAL_BASIS, legal_basis=BASIS, entry_id=entry[0], version=1
+        ),
+        "SharingBadTerms",
+        **bad_terms,
+    )
+    refused_action(
+        desk, desk.decide_action(desk.civil, demand_id, 0, code=3), "SharingInvalidCode", kind=StepKind.DECIDE, code=3
+    )
 
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 1), "SharingBadTerms", **bad_terms)  # names none
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, version=1), "SharingBadTerms", **bad_terms)
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=entry[0], version=1, legal_basis=BASIS),
-                   "SharingBadTerms", **bad_terms)  # an approval cites no basis  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=entry[0], version=1, legal_basis=BASIS),
+        "SharingBadTerms",
+        **bad_terms,
+    )  # an approval cites no basis
     unknown_entry = entry_id_for(desk.civil.unit_id, "MZJ-NONE")
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=unknown_entry, version=1),
-                   "SharingUnknownEntry", entryId=hx(unknown_entry))  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=unknown_entry, version=1),
+        "SharingUnknownEntry",
+        entryId=hx(unknown_entry),
+    )
     new_id = entry_id_for(desk.civil.unit_id, "MZJ-0100")
     desk.catalog_action(desk.civil, ActionKind.SUBMIT, new_id, doc("putuo.catalog/1", code="MZJ-0100"))
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
-                   "SharingVersionNotApproved", entryId=hx(new_id), version=1, approvedVersion=0)  # fmt: skip
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=market_entry[0], version=1),
-                   "SharingWrongOwner", entryId=hx(market_entry[0]), owner=hx(desk.market.unit_id),
-                   named=hx(desk.civil.unit_id))  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
+        "SharingVersionNotApproved",
+        entryId=hx(new_id),
+        version=1,
+        approvedVersion=0,
+    )
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=market_entry[0], version=1),
+        "SharingWrongOwner",
+        entryId=hx(market_entry[0]),
+        owner=hx(desk.market.unit_id),
+        named=hx(desk.civil.unit_id),
+    )
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, new_id, APPROVE_REVIEW, version=1)
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=2),
-                   "SharingVersionNotApproved", entryId=hx(new_id), version=2, approvedVersion=1)  # fmt: skip
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
-                   "SharingNotCollected", entryId=hx(new_id))  # approved, but its data is not on the platform yet
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=2),
+        "SharingVersionNotApproved",
+        entryId=hx(new_id),
+        version=2,
+        approvedVersion=1,
+    )
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 1, entry_id=new_id, version=1),
+        "SharingNotCollected",
+        entryId=hx(new_id),
+    )  # approved, but its data is not on the platform yet
     desk.collect(new_id)
     desk.decide(desk.civil, demand_id, 1, entry_id=new_id, version=1)  # now it is right
     item = desk.record("item", demand_id, 1)
     assert (item.status, item.entryId, item.version) == (ItemStatus.APPROVED, new_id, 1)
 
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 7), "SharingUnknownItem", demandId=hx(demand_id),
-                   item=7)  # fmt: skip
+    refused_action(
+        desk, desk.decide_action(desk.civil, demand_id, 7), "SharingUnknownItem", demandId=hx(demand_id), item=7
+    )
     unknown = keccak(b"no such demand")
     refused_action(desk, desk.decide_action(desk.civil, unknown, 0), "SharingUnknownDemand", demandId=hx(unknown))
     refused(desk, desk.sharing.functions.finaliseItem(unknown, 0), "SharingUnknownDemand", demandId=hx(unknown))
-    refused(desk, desk.sharing.functions.finaliseItem(demand_id, 9), "SharingUnknownItem", demandId=hx(demand_id),
-            item=9)  # fmt: skip
+    refused(
+        desk, desk.sharing.functions.finaliseItem(demand_id, 9), "SharingUnknownItem", demandId=hx(demand_id), item=9
+    )
 
 
 def test_art22_a_not_ready_item_is_approved_at_its_entrys_current_version(desk, entry):
@@ -189,11 +262,16 @@ def test_art22_a_not_ready_item_is_approved_at_its_entrys_current_version(desk, 
     stale = {"entryId": hx(entry_id), "version": 1, "approvedVersion": 2}
     bad_terms = {"kind": StepKind.DECIDE}
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 0), "SharingVersionNotApproved", **stale)
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, entry_id=entry_id, version=1),
-                   "SharingVersionNotApproved", **stale)  # fmt: skip
+    refused_action(
+        desk,
+        desk.decide_action(desk.civil, demand_id, 0, entry_id=entry_id, version=1),
+        "SharingVersionNotApproved",
+        **stale,
+    )
     refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, version=2), "SharingBadTerms", **bad_terms)
-    refused_action(desk, desk.decide_action(desk.civil, demand_id, 0, legal_basis=BASIS), "SharingBadTerms",
-                   **bad_terms)  # fmt: skip
+    refused_action(
+        desk, desk.decide_action(desk.civil, demand_id, 0, legal_basis=BASIS), "SharingBadTerms", **bad_terms
+    )
     desk.decide(desk.civil, demand_id, 1)
     receipt = desk.decide(desk.civil, demand_id, 0, entry_id=entry_id, version=2)
     assert [list(e.args["versions"]) for e in desk.named(receipt, "GrantIssued")] == [[2, 1]]
@@ -237,8 +315,7 @@ def test_each_step_is_taken_by_its_unit_kind(desk, kind, who, expected):
     coordinates (Art. 23, 24); auditors only read (Art. 30)."""
     officer = desk.unit("PT-WXB", "auditor", "区委网信办") if who == "auditor" else getattr(desk, who)
     action = desk.action(officer, kind, keccak(b"any subject"), NOTE)
-    refused_action(desk, action, "SharingWrongUnitKind", signer=officer.address, expected=expected,
-                   actual=KIND_OF[who])  # fmt: skip
+    refused_action(desk, action, "SharingWrongUnitKind", signer=officer.address, expected=expected, actual=KIND_OF[who])
 
 
 # ---------------------------------------------------------------- applications (Art. 17)
@@ -278,8 +355,9 @@ def test_art17_an_application_names_the_approved_version_of_a_live_entry(desk):
     unknown = entry_id_for(civil.unit_id, "MZJ-NONE")
     refuse(unknown, 1, "SharingUnknownEntry", entryId=hx(unknown))
     _, action = desk.application(street, [Resource(changed, 2, desk.market.unit_id)])
-    refused_action(desk, action, "SharingWrongOwner", entryId=hx(changed), owner=hx(civil.unit_id),
-                   named=hx(desk.market.unit_id))  # fmt: skip
+    refused_action(
+        desk, action, "SharingWrongOwner", entryId=hx(changed), owner=hx(civil.unit_id), named=hx(desk.market.unit_id)
+    )
 
 
 def test_art17_resources_are_others_distinct_and_bounded(desk, entry):
@@ -346,9 +424,13 @@ def test_art17_apply_subject_is_the_derived_demand_id_and_used_once(desk, entry)
     # The market regulator relays the street office's application under its own signature.
     _, original = desk.application(desk.street, resources)
     stolen = desk.action(desk.market, StepKind.APPLY, demand_id, original.document, terms=original.terms)
-    refused_action(desk, stolen, "SharingWrongDemandId", expected=hx(demand_id_for(desk.market.unit_id,
-                                                                                   original.document)),
-                   got=hx(demand_id))  # fmt: skip
+    refused_action(
+        desk,
+        stolen,
+        "SharingWrongDemandId",
+        expected=hx(demand_id_for(desk.market.unit_id, original.document)),
+        got=hx(demand_id),
+    )
     desk.send(original)
     _, again = desk.application(desk.street, resources)
     refused_action(desk, again, "SharingDemandExists", demandId=hx(demand_id))
@@ -365,8 +447,14 @@ def test_art18_commitment_signed_by_the_demand_units_active_key_for_this_demand(
 
     civil_key = desk.civil.ecdsa
     _, action = desk.application(street, resources, commitment_key=civil_key)
-    refused_action(desk, action, "SharingCommitmentWrongUnit", keyId=checksum(desk, civil_key.key_id),
-                   keyUnit=hx(desk.civil.unit_id), demandUnit=hx(street.unit_id))  # fmt: skip
+    refused_action(
+        desk,
+        action,
+        "SharingCommitmentWrongUnit",
+        keyId=checksum(desk, civil_key.key_id),
+        keyUnit=hx(desk.civil.unit_id),
+        demandUnit=hx(street.unit_id),
+    )
 
     former = desk.officer(street.unit_id)
     desk.revoke(former.ecdsa.key_id)
@@ -441,15 +529,23 @@ def test_forged_tampered_revoked_and_malformed_signatures(desk):
     refused_action(desk, forged, "SharingSignerNotActive", signer=intruder.address)
 
     signed = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
-    for tampered in (replace(signed, subject=scenario_id_for("重点工作-2")), replace(signed, document=b'{"x":1}'),
-                     replace(signed, nonce=signed.nonce + 1)):
+    for tampered in (
+        replace(signed, subject=scenario_id_for("重点工作-2")),
+        replace(signed, document=b'{"x":1}'),
+        replace(signed, nonce=signed.nonce + 1),
+    ):
         recovered = recover_signer(tampered, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
         assert recovered != desk.data_center.address
         refused_action(desk, tampered, "SharingSignerNotActive", signer=recovered)
-    other_chain = sign_action(unsigned, desk.data_center.ecdsa.private_key, chain_id=desk.chain_id + 1,
-                              sharing_address=desk.sharing.address)  # fmt: skip
-    refused_action(desk, other_chain, "SharingSignerNotActive",
-                   signer=recover_signer(other_chain, chain_id=desk.chain_id, sharing_address=desk.sharing.address))
+    other_chain = sign_action(
+        unsigned, desk.data_center.ecdsa.private_key, chain_id=desk.chain_id + 1, sharing_address=desk.sharing.address
+    )
+    refused_action(
+        desk,
+        other_chain,
+        "SharingSignerNotActive",
+        signer=recover_signer(other_chain, chain_id=desk.chain_id, sharing_address=desk.sharing.address),
+    )
 
     for signature in (b"", bytes(65), signed.signature[:64]):
         refused_action(desk, replace(signed, signature=signature), "SharingInvalidSignature", signature=hx(signature))
@@ -465,11 +561,17 @@ def test_documents_are_required_and_bounded(desk):
     """Art. 11 (上链): every step carries its document (the canonical JSON recorded in full), up to
     MAX_DOCUMENT_BYTES."""
     scenario_id = scenario_id_for("重点工作-1")
-    refused_action(desk, desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b""),
-                   "SharingEmptyDocument")  # fmt: skip
+    refused_action(
+        desk, desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b""), "SharingEmptyDocument"
+    )
     big = b"x" * (32 * 1024 + 1)
-    refused_action(desk, desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, big),
-                   "SharingDocumentTooLarge", length=len(big), maxLength=32 * 1024)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, big),
+        "SharingDocumentTooLarge",
+        length=len(big),
+        maxLength=32 * 1024,
+    )
     desk.act(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b"x" * (32 * 1024))
 
 
@@ -491,8 +593,9 @@ UNEXPECTED = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "who", "fields"), UNEXPECTED,
-                         ids=[f"{k.name}-{next(iter(f))}" for k, _, f in UNEXPECTED])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "who", "fields"), UNEXPECTED, ids=[f"{k.name}-{next(iter(f))}" for k, _, f in UNEXPECTED]
+)
 def test_a_field_the_step_does_not_use_must_be_empty(desk, kind, who, fields):
     """What is signed is what is recorded: a field a step ignores could carry anything, so it is refused."""
     action = desk.action(getattr(desk, who), kind, keccak(b"any subject"), NOTE, **fields)
@@ -528,13 +631,15 @@ def test_each_step_takes_only_its_codes(desk, kind, who, code):
     refused_action(desk, action, "SharingInvalidCode", kind=kind, code=code)
 
 
-@pytest.mark.parametrize("kind", [StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE],
-                         ids=lambda k: k.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "kind", [StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE], ids=lambda k: k.name
+)
 def test_the_permissionless_steps_are_never_signed(desk, kind):
     """Art. 20, 26: deemed approval, idle suspension and lapse only apply time; they are calls anyone
     makes, never signed steps."""
-    refused_action(desk, desk.action(desk.data_center, kind, keccak(b"any subject"), NOTE), "SharingNotSignedStep",
-                   kind=kind)  # fmt: skip
+    refused_action(
+        desk, desk.action(desk.data_center, kind, keccak(b"any subject"), NOTE), "SharingNotSignedStep", kind=kind
+    )
 
 
 def test_internal_entry_points_refuse_outsiders(desk, entry):
@@ -557,8 +662,12 @@ def test_grant_step_refusals(desk, entry):
     unknown = keccak(b"no such grant")
     g = hx(grant_id)
     for subject in (unknown, open_id):  # a demand still open has no grant yet
-        refused_action(desk, desk.action(dc, StepKind.RECORD_USE, subject, NOTE, at=desk.now()), "SharingUnknownGrant",
-                       grantId=hx(subject))  # fmt: skip
+        refused_action(
+            desk,
+            desk.action(dc, StepKind.RECORD_USE, subject, NOTE, at=desk.now()),
+            "SharingUnknownGrant",
+            grantId=hx(subject),
+        )
         refused(desk, desk.sharing.functions.suspendIdle(subject), "SharingUnknownGrant", grantId=hx(subject))
         refused(desk, desk.sharing.functions.finaliseLapse(subject), "SharingUnknownGrant", grantId=hx(subject))
 
@@ -566,13 +675,21 @@ def test_grant_step_refusals(desk, entry):
     refused_action(desk, desk.action(street, StepKind.OBJECT, grant_id, NOTE), "SharingGrantNotSuspended", **active)
     refused_action(desk, desk.action(dc, StepKind.REINSTATE, grant_id, NOTE), "SharingGrantNotSuspended", **active)
     refused(desk, desk.sharing.functions.finaliseLapse(grant_id), "SharingGrantNotSuspended", **active)
-    refused_action(desk, desk.action(dc, StepKind.DISMISS_OBJECTION, grant_id, NOTE, code=1),
-                   "SharingNoPendingObjection", grantId=g)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(dc, StepKind.DISMISS_OBJECTION, grant_id, NOTE, code=1),
+        "SharingNoPendingObjection",
+        grantId=g,
+    )
     refused_action(desk, desk.action(dc, StepKind.RECORD_SERVED, grant_id, NOTE), "SharingNotFusion", grantId=g)
     holder = {"grantId": g, "holder": hx(street.unit_id), "signerUnit": hx(civil.unit_id)}
     refused_action(desk, desk.action(civil, StepKind.TERMINATE, grant_id, NOTE), "SharingNotGrantHolder", **holder)
-    refused_action(desk, desk.action(civil, StepKind.FILE_IDLE_REASON, grant_id, NOTE, at=desk.now() + 86400),
-                   "SharingNotGrantHolder", **holder)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(civil, StepKind.FILE_IDLE_REASON, grant_id, NOTE, at=desk.now() + 86400),
+        "SharingNotGrantHolder",
+        **holder,
+    )
     desk.act(dc, StepKind.SECURITY_SUSPEND, grant_id)
     refused_action(desk, desk.action(civil, StepKind.OBJECT, grant_id, NOTE), "SharingNotGrantHolder", **holder)
 
@@ -582,20 +699,40 @@ def test_scenario_and_plan_state_refusals(desk, entry):
     is reviewed; Art. 24: disputes are over known demands."""
     scenario_id = scenario_id_for("重点工作-1")
     dc = desk.data_center
-    refused_action(desk, desk.action(dc, StepKind.WITHDRAW_SCENARIO, scenario_id, NOTE), "SharingScenarioState",
-                   scenarioId=hx(scenario_id), approved=False)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(dc, StepKind.WITHDRAW_SCENARIO, scenario_id, NOTE),
+        "SharingScenarioState",
+        scenarioId=hx(scenario_id),
+        approved=False,
+    )
     desk.act(dc, StepKind.APPROVE_SCENARIO, scenario_id)
-    refused_action(desk, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario_id, NOTE), "SharingScenarioState",
-                   scenarioId=hx(scenario_id), approved=True)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(dc, StepKind.APPROVE_SCENARIO, scenario_id, NOTE),
+        "SharingScenarioState",
+        scenarioId=hx(scenario_id),
+        approved=True,
+    )
 
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])  # owner review, no plan
-    refused_action(desk, desk.action(dc, StepKind.REVIEW_PLAN, demand_id, NOTE), "SharingPlanNotPending",
-                   demandId=hx(demand_id), status=PlanStatus.NONE)  # fmt: skip
+    refused_action(
+        desk,
+        desk.action(dc, StepKind.REVIEW_PLAN, demand_id, NOTE),
+        "SharingPlanNotPending",
+        demandId=hx(demand_id),
+        status=PlanStatus.NONE,
+    )
     unknown = keccak(b"no such demand")
-    refused_action(desk, desk.action(dc, StepKind.REVIEW_PLAN, unknown, NOTE), "SharingUnknownDemand",
-                   demandId=hx(unknown))  # fmt: skip
-    refused_action(desk, desk.action(desk.street, StepKind.OPEN_DISPUTE, unknown, NOTE), "SharingUnknownDemand",
-                   demandId=hx(unknown))  # fmt: skip
+    refused_action(
+        desk, desk.action(dc, StepKind.REVIEW_PLAN, unknown, NOTE), "SharingUnknownDemand", demandId=hx(unknown)
+    )
+    refused_action(
+        desk,
+        desk.action(desk.street, StepKind.OPEN_DISPUTE, unknown, NOTE),
+        "SharingUnknownDemand",
+        demandId=hx(unknown),
+    )
 
 
 # ---------------------------------------------------------------- batches
@@ -617,15 +754,23 @@ def test_execute_batch_reports_a_failing_action_and_runs_the_others(desk, entry)
     relayer = desk.system.relayer.account.address
     for event, index in zip(rejected, (1, 3)):
         assert event.args["relayer"] == relayer
-        assert event.args["digest"] == digest(batch[index], chain_id=desk.chain_id, sharing_address=desk.sharing.address)
+        assert event.args["digest"] == digest(
+            batch[index], chain_id=desk.chain_id, sharing_address=desk.sharing.address
+        )
     reasons = [decode_revert(e.args["reason"]) for e in rejected]
-    assert (reasons[0].error, reasons[0].error_args) == ("SharingNotItemOwner", {
-        "demandId": hx(demand_id), "item": 0, "owner": hx(desk.civil.unit_id), "signerUnit": hx(desk.market.unit_id)})
-    assert (reasons[1].error, reasons[1].error_args) == ("SharingNonceUsed", {
-        "signer": desk.data_center.address, "nonce": approve_first.nonce})
+    assert (reasons[0].error, reasons[0].error_args) == (
+        "SharingNotItemOwner",
+        {"demandId": hx(demand_id), "item": 0, "owner": hx(desk.civil.unit_id), "signerUnit": hx(desk.market.unit_id)},
+    )
+    assert (reasons[1].error, reasons[1].error_args) == (
+        "SharingNonceUsed",
+        {"signer": desk.data_center.address, "nonce": approve_first.nonce},
+    )
     steps = desk.named(receipt, "SharingStep")
-    assert [(e.args["subject"], e.args["kind"]) for e in steps] == [(first, StepKind.APPROVE_SCENARIO),
-                                                                     (second, StepKind.APPROVE_SCENARIO)]  # fmt: skip
+    assert [(e.args["subject"], e.args["kind"]) for e in steps] == [
+        (first, StepKind.APPROVE_SCENARIO),
+        (second, StepKind.APPROVE_SCENARIO),
+    ]
     assert desk.scenario(first)[0] and desk.scenario(second)[0]
     assert desk.record("item", demand_id, 0).status == ItemStatus.PENDING
 
@@ -637,16 +782,21 @@ def test_simulate_batch_reverts_with_each_actions_reason_and_changes_nothing(des
     scenario_id = scenario_id_for(code)
     approve = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
     _, apply = desk.application(desk.street, [desk.resource(desk.civil, entry)], scenario_class=2, scenario_code=code)
-    forged = sign_action(replace(approve, signature=b"", nonce=fresh_nonce()), Account.create().key,
-                         chain_id=desk.chain_id, sharing_address=desk.sharing.address)  # fmt: skip
+    forged = sign_action(
+        replace(approve, signature=b"", nonce=fresh_nonce()),
+        Account.create().key,
+        chain_id=desk.chain_id,
+        sharing_address=desk.sharing.address,
+    )
     batch = [approve, forged, apply]  # the application needs the scenario the first action approves
     error = refused(desk, desk.sharing.functions.simulateBatch([a.as_tuple() for a in batch]), "SharingBatchSimulated")
     reasons = error.error_args["reasons"]
     assert reasons[0] == "0x" and reasons[2] == "0x"
     decoded = decode_revert(bytes.fromhex(reasons[1][2:]))
     assert decoded.error == "SharingSignerNotActive"
-    assert decoded.error_args == {"signer": recover_signer(forged, chain_id=desk.chain_id,
-                                                           sharing_address=desk.sharing.address)}  # fmt: skip
+    assert decoded.error_args == {
+        "signer": recover_signer(forged, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
+    }
 
     assert desk.scenario(scenario_id)[0] is False  # nothing happened
     assert not desk.sharing.functions.nonceUsed(desk.data_center.address, approve.nonce).call()
@@ -663,17 +813,26 @@ def test_action_digest_matches_chain_sharing(desk, entry):
     assert sharing.ACTION_TYPEHASH().call() == ACTION_TYPEHASH
     domain = sharing.eip712Domain().call()
     assert (domain[1], domain[2], domain[3], domain[4]) == (DOMAIN_NAME, "1", desk.chain_id, desk.sharing.address)
-    assert (sharing.REJECT_NONCONFORMING().call(), sharing.REJECT_LEGAL_BASIS().call()) == (REJECT_NONCONFORMING,
-                                                                                            REJECT_LEGAL_BASIS)  # fmt: skip
+    assert (sharing.REJECT_NONCONFORMING().call(), sharing.REJECT_LEGAL_BASIS().call()) == (
+        REJECT_NONCONFORMING,
+        REJECT_LEGAL_BASIS,
+    )
     _, apply = desk.application(desk.street, [desk.resource(desk.civil, entry)])
     actions = [
         apply,
-        desk.action(desk.civil, StepKind.DECIDE, keccak(b"d"), NOTE, item=3, code=REJECT_LEGAL_BASIS,
-                    terms=DecideTerms(legal_basis=BASIS).encode()),
+        desk.action(
+            desk.civil,
+            StepKind.DECIDE,
+            keccak(b"d"),
+            NOTE,
+            item=3,
+            code=REJECT_LEGAL_BASIS,
+            terms=DecideTerms(legal_basis=BASIS).encode(),
+        ),
         desk.action(desk.data_center, StepKind.RECORD_USE, keccak(b"g"), b"{}", at=2**40 - 1, nonce=2**256 - 1),
         desk.action(desk.office, StepKind.RECORD_ESCALATION_OUTCOME, ZERO32, "中文".encode(), code=2**16 - 1, nonce=0),
         SharingAction(StepKind.FINALISE_LAPSE, b"\xff" * 32, b"x", 1, item=2**32 - 1),  # unsigned: any signature
-    ]  # fmt: skip
+    ]
     for action in actions:
         expected = digest(action, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
         assert sharing.actionDigest(action.as_tuple()).call() == expected

@@ -41,19 +41,26 @@ def test_an_sm2_only_officer_is_registered_with_its_z_a(desk):
     public = officer.sm2.public_key
     assert (x, y) == (int.from_bytes(public[1:33], "big"), int.from_bytes(public[33:], "big"))
     assert z_a == sm2.z_a(public, user_id=sm2.DEFAULT_USER_ID)
-    assert_reverts(desk.system.office, desk.registry.functions.registerOfficer(officer.unit_id, "0x" + "00" * 20, b""),
-                   "RegistryZeroKey")  # fmt: skip
+    assert_reverts(
+        desk.system.office,
+        desk.registry.functions.registerOfficer(officer.unit_id, "0x" + "00" * 20, b""),
+        "RegistryZeroKey",
+    )
 
 
 def test_sm2_only_units_catalogue_review_apply_and_decide(desk):
     owner = sm2_unit(desk, *SM2_UNITS[0])
     reviewer = sm2_unit(desk, *SM2_UNITS[1])
     entry_id = entry_id_for(owner.unit_id, "WJW-0001")
-    receipt = desk.catalog_action(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code="WJW-0001", name="疫苗"))
+    receipt = desk.catalog_action(
+        owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code="WJW-0001", name="疫苗")
+    )
     [submitted] = [e for e in desk.events(receipt) if e.name == "CatalogVersionSubmitted"]
     assert submitted.args["signer"] == owner.address
     desk.catalog_action(reviewer, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=1)
-    desk.catalog_action(reviewer, ActionKind.RECORD_COLLECTION, entry_id, doc("putuo.catalog-collection/1", description="已归集"))
+    desk.catalog_action(
+        reviewer, ActionKind.RECORD_COLLECTION, entry_id, doc("putuo.catalog-collection/1", description="已归集")
+    )
     assert desk.entry(entry_id)[2] == 1  # approved version
 
     applicant = desk.officer(desk.street.unit_id, sm2_only=True)  # the street's SM2-only officer
@@ -79,11 +86,19 @@ def test_a_forged_or_malformed_sm2_action_is_refused(desk):
     refused(desk, desk.catalog.functions.execute(tuple(forged)), "CatalogSignatureMismatch", keyId=owner.address)
     someone = SigningKey.generate("sm2")  # signed by another key, naming this officer's key id
     wrong_key = key_id + sm2.sign(someone.private_key, someone.public_key, b"\0" * 32, user_id=sm2.DEFAULT_USER_ID)
-    refused(desk, desk.catalog.functions.execute(tuple(action[:-1] + [wrong_key])), "CatalogSignatureMismatch",
-            keyId=owner.address)  # fmt: skip
+    refused(
+        desk,
+        desk.catalog.functions.execute(tuple(action[:-1] + [wrong_key])),
+        "CatalogSignatureMismatch",
+        keyId=owner.address,
+    )
     for bad in (key_id + der[:-1], key_id + der + b"\0", key_id + bytes.fromhex("3006020100020101")):
-        refused(desk, desk.catalog.functions.execute(tuple(action[:-1] + [bad])), "CatalogInvalidSignature",
-                signature="0x" + bad.hex())  # fmt: skip
+        refused(
+            desk,
+            desk.catalog.functions.execute(tuple(action[:-1] + [bad])),
+            "CatalogInvalidSignature",
+            signature="0x" + bad.hex(),
+        )
     desk.system.relayer.send(call)  # the genuine one still goes through
 
 
@@ -103,7 +118,8 @@ def test_gas_of_an_sm2_signed_action_against_an_ecdsa_one(desk, record_property)
         entry_id = entry_id_for(officer.unit_id, "GAS-0001")
         document = doc("putuo.catalog/1", code="GAS-0001", name="燃气")
         gas[name] = desk.catalog_call(officer, ActionKind.SUBMIT, entry_id, document).estimate_gas(
-            {"from": desk.system.relayer.account.address})  # fmt: skip
+            {"from": desk.system.relayer.account.address}
+        )
     record_property("gas", gas)
     print(f"\ngas of one submission: ECDSA {gas['ecdsa']}, SM2 {gas['sm2']} (+{gas['sm2'] - gas['ecdsa']})")
     assert gas["sm2"] - gas["ecdsa"] < 400_000  # the bar for one on-chain SM2 verification

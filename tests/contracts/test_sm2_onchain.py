@@ -125,10 +125,16 @@ def expected_error(vector: dict) -> tuple[str, dict]:
 def signer_counterpart(error: str, args: dict) -> str:
     """The signer.errors class that signer.sm2.verify raises where the contract raises `error`."""
     if error == "SM2InvalidDer":
-        return {DerError.Truncated: "SignatureTruncated", DerError.TrailingData: "SignatureTrailingData",
-                DerError.IntegerTooLarge: "SignatureValueOutOfRange"}.get(args["reason"], "SignatureEncodingError")  # fmt: skip
-    return {"SM2InvalidSignatureRange": "SignatureValueOutOfRange", "SM2InvalidPublicKey": "InvalidPublicKey",
-            "SM2InvalidSignature": "InvalidSignature"}[error]  # fmt: skip
+        return {
+            DerError.Truncated: "SignatureTruncated",
+            DerError.TrailingData: "SignatureTrailingData",
+            DerError.IntegerTooLarge: "SignatureValueOutOfRange",
+        }.get(args["reason"], "SignatureEncodingError")
+    return {
+        "SM2InvalidSignatureRange": "SignatureValueOutOfRange",
+        "SM2InvalidPublicKey": "InvalidPublicKey",
+        "SM2InvalidSignature": "InvalidSignature",
+    }[error]
 
 
 # --- SM3 ---------------------------------------------------------------------------------------
@@ -164,8 +170,10 @@ def test_sm3_pair_matches_python(harness, a, b):
 def test_sm3_compress_chains_to_the_hash(harness):
     # The Z_A preimage of the standard's key, padded by hand into four blocks (§5.2).
     key = coordinates(hexb(load_vector("sm2-gbt32918-5-annex-a.json")["public_key"]))
-    preimage = (128).to_bytes(2, "big") + DEFAULT_ID + b"".join(
-        v.to_bytes(32, "big") for v in (curve.A, curve.B, curve.GX, curve.GY, *key)
+    preimage = (
+        (128).to_bytes(2, "big")
+        + DEFAULT_ID
+        + b"".join(v.to_bytes(32, "big") for v in (curve.A, curve.B, curve.GX, curve.GY, *key))
     )
     padded = preimage + b"\x80" + b"\x00" * (55 - len(preimage) % 64) + (8 * len(preimage)).to_bytes(8, "big")
     assert len(padded) == 256
@@ -211,8 +219,9 @@ def test_user_hash_z_matches_the_signer(harness, d):
 def test_user_id_must_fit_entl(harness, length):
     x, y = curve.G
     assert reverted_with(harness, harness.functions.userHashZWithId(b"1" * length, x, y)) == (
-        "SM2InvalidUserId", {"length": length},
-    )  # fmt: skip
+        "SM2InvalidUserId",
+        {"length": length},
+    )
 
 
 def test_public_key_validity(harness):
@@ -325,16 +334,29 @@ def test_openssl_signatures_verify_on_chain(harness, openssl, tmp_path: Path):
     """A key and signatures made by OpenSSL 3 alone: `pkeyutl -sign -rawin -digest sm3` over M."""
     key_pem, message_file = tmp_path / "key.pem", tmp_path / "m.bin"
     run_openssl("genpkey", "-algorithm", "SM2", "-out", key_pem)
-    spki = subprocess.run([openssl, "pkey", "-in", str(key_pem), "-pubout", "-outform", "DER"],
-                          capture_output=True, check=True).stdout  # fmt: skip
+    spki = subprocess.run(
+        [openssl, "pkey", "-in", str(key_pem), "-pubout", "-outform", "DER"], capture_output=True, check=True
+    ).stdout
     x, y = coordinates(spki[-65:])  # SubjectPublicKeyInfo ends with the BIT STRING 04 ‖ X ‖ Y
     z_a = harness.functions.userHashZ(x, y).call()
 
     def openssl_sign(message: bytes, *opts: str) -> bytes:
         message_file.write_bytes(message)
         signature = tmp_path / "sig.der"
-        run_openssl("pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey", key_pem, "-in", message_file,
-                    "-out", signature, *opts)  # fmt: skip
+        run_openssl(
+            "pkeyutl",
+            "-sign",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-inkey",
+            key_pem,
+            "-in",
+            message_file,
+            "-out",
+            signature,
+            *opts,
+        )
         return signature.read_bytes()
 
     for i in range(3):
@@ -354,8 +376,11 @@ def test_openssl_signatures_verify_on_chain(harness, openssl, tmp_path: Path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(d=st.integers(min_value=1, max_value=N - 2), message=st.binary(min_size=32, max_size=32),
-       tamper=st.sampled_from(["none", "message", "r", "s", "key"]))  # fmt: skip
+@given(
+    d=st.integers(min_value=1, max_value=N - 2),
+    message=st.binary(min_size=32, max_size=32),
+    tamper=st.sampled_from(["none", "message", "r", "s", "key"]),
+)
 def test_contract_and_signer_agree(harness, d, message, tamper):
     """Signatures of the project's signer (GmSSL), intact or with one thing changed."""
     key = SigningKey.from_private("sm2", d.to_bytes(32, "big"))
@@ -378,8 +403,12 @@ def test_contract_and_signer_agree(harness, d, message, tamper):
 
 
 @settings(max_examples=25, deadline=None)
-@given(d=st.integers(min_value=1, max_value=N - 1), r=st.integers(min_value=1, max_value=N - 1),
-       s=st.integers(min_value=1, max_value=N - 1), e=st.integers(min_value=0, max_value=2**256 - 1))  # fmt: skip
+@given(
+    d=st.integers(min_value=1, max_value=N - 1),
+    r=st.integers(min_value=1, max_value=N - 1),
+    s=st.integers(min_value=1, max_value=N - 1),
+    e=st.integers(min_value=0, max_value=2**256 - 1),
+)
 def test_contract_and_python_arithmetic_agree(harness, d, r, s, e):
     """Arbitrary (e, r, s, key): almost always false, and e set to make them valid: true."""
     key = curve.mul_add(d, curve.G, 0, curve.G)
@@ -403,8 +432,10 @@ def test_verification_gas_stays_under_the_bar(harness):
     _, curve_gas = harness.functions.gasOfTryVerifyDigest(hexb(v["e"]), r, s, x, y).call()
     _, z_a_gas = harness.functions.gasOfUserHashZ(x, y).call()
     call_gas = harness.functions.tryVerify(z_a, message, r, s, x, y).estimate_gas()
-    print(f"\nSM2 gas: tryVerify {verify_gas} (of which the curve {curve_gas}), a whole tryVerify call "
-          f"{call_gas}, userHashZ {z_a_gas}")  # fmt: skip
+    print(
+        f"\nSM2 gas: tryVerify {verify_gas} (of which the curve {curve_gas}), a whole tryVerify call "
+        f"{call_gas}, userHashZ {z_a_gas}"
+    )
     assert verify_gas < GAS_BAR
     assert call_gas < GAS_BAR
     assert z_a_gas < 150_000

@@ -46,22 +46,37 @@ def test_non_office_cannot_register_or_revoke_keys(system, units):
     attacker = Account.create()
     call = units.registry.functions.registerOfficer(units.civil.unit_id, attacker.address, b"")
     assert_reverts(system.relayer, call, "AccessControlUnauthorizedAccount")
-    assert_reverts(system.relayer, units.registry.functions.revokeKey(units.civil.address), "AccessControlUnauthorizedAccount")
+    assert_reverts(
+        system.relayer, units.registry.functions.revokeKey(units.civil.address), "AccessControlUnauthorizedAccount"
+    )
     assert units.registry.functions.activeKey(units.civil.address).call()[0] is True
 
 
 def test_refusals_carry_the_failing_values(system, units):
     reg = units.registry.functions
-    assert_reverts(system.office, reg.registerUnit("PT-MZJ", 3, "x"), "RegistryUnitExists",
-                   unitId="0x" + units.civil.unit_id.hex())  # fmt: skip
+    assert_reverts(
+        system.office, reg.registerUnit("PT-MZJ", 3, "x"), "RegistryUnitExists", unitId="0x" + units.civil.unit_id.hex()
+    )
     assert_reverts(system.office, reg.registerUnit("PT-NEW", 0, "x"), "RegistryInvalidUnitKind", kind=0)
     ghost = unit_id_for("PT-GHOST")
-    assert_reverts(system.office, reg.registerOfficer(ghost, Account.create().address, b""), "RegistryUnknownUnit",
-                   unitId="0x" + ghost.hex())  # fmt: skip
-    assert_reverts(system.office, reg.registerOfficer(units.civil.unit_id, units.market.address, b""),
-                   "RegistryKeyExists", keyId=units.market.address)  # fmt: skip
-    assert_reverts(system.office, reg.registerOfficer(units.civil.unit_id, Account.create().address, b"\x04" * 64),
-                   "RegistryInvalidSm2PublicKey", length=64)  # fmt: skip
+    assert_reverts(
+        system.office,
+        reg.registerOfficer(ghost, Account.create().address, b""),
+        "RegistryUnknownUnit",
+        unitId="0x" + ghost.hex(),
+    )
+    assert_reverts(
+        system.office,
+        reg.registerOfficer(units.civil.unit_id, units.market.address, b""),
+        "RegistryKeyExists",
+        keyId=units.market.address,
+    )
+    assert_reverts(
+        system.office,
+        reg.registerOfficer(units.civil.unit_id, Account.create().address, b"\x04" * 64),
+        "RegistryInvalidSm2PublicKey",
+        length=64,
+    )
     assert_reverts(system.office, reg.registerOfficer(units.civil.unit_id, "0x" + "00" * 20, b""), "RegistryZeroKey")
     stranger = Account.create().address
     assert_reverts(system.office, reg.revokeKey(stranger), "RegistryUnknownKey", keyId=stranger)
@@ -79,8 +94,13 @@ def test_revocation_is_immediate_and_history_stays(system, units):
     assert (record[4], record[5]) == (revoked_block, revoked_at)
     assert reg.wasActiveAt(units.civil.address, before).call() is True  # what it signed before stays valid
     assert reg.wasActiveAt(units.civil.address, revoked_at).call() is False
-    assert_reverts(system.office, reg.revokeKey(units.civil.address), "RegistryKeyAlreadyRevoked",
-                   keyId=units.civil.address, revokedBlock=revoked_block)  # fmt: skip
+    assert_reverts(
+        system.office,
+        reg.revokeKey(units.civil.address),
+        "RegistryKeyAlreadyRevoked",
+        keyId=units.civil.address,
+        revokedBlock=revoked_block,
+    )
 
 
 def test_rotation_revokes_old_and_registers_new_for_same_unit(system, units):
@@ -89,8 +109,12 @@ def test_rotation_revokes_old_and_registers_new_for_same_unit(system, units):
     assert units.registry.functions.activeKey(units.civil.address).call()[0] is False
     assert list(units.registry.functions.activeKey(fresh.address).call()) == [True, units.civil.unit_id, 3]
     # A revoked key id is never reused, even by the Office.
-    assert_reverts(system.office, units.registry.functions.registerOfficer(units.civil.unit_id, units.civil.address, b""),
-                   "RegistryKeyExists", keyId=units.civil.address)  # fmt: skip
+    assert_reverts(
+        system.office,
+        units.registry.functions.registerOfficer(units.civil.unit_id, units.civil.address, b""),
+        "RegistryKeyExists",
+        keyId=units.civil.address,
+    )
 
 
 def test_a_units_id_is_derived_on_chain_from_its_code(system, units):

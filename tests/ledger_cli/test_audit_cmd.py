@@ -34,8 +34,12 @@ def restarted(tmp_path_factory):
     node restarted from its state dump."""
     tmp = tmp_path_factory.mktemp("audit")
     node = LocalNode("anvil", tmp / "node", free_port(), start_time=DEMO_CHAIN_START).start()
-    env = {"LEDGER_DATA_DIR": str(tmp), "LEDGER_RPC_URL": node.url, "LEDGER_KEY_PASSWORD": "test-password",
-           "LEDGER_ENV": "development"}  # fmt: skip
+    env = {
+        "LEDGER_DATA_DIR": str(tmp),
+        "LEDGER_RPC_URL": node.url,
+        "LEDGER_KEY_PASSWORD": "test-password",
+        "LEDGER_ENV": "development",
+    }
     with pytest.MonkeyPatch.context() as mp:
         for name, value in env.items():
             mp.setenv(name, value)
@@ -67,7 +71,10 @@ def test_a_catalog_version_by_entry_and_by_document(restarted):
     lines = out.splitlines()
     assert lines[0] == f"entry {entry('PT-MZJ', 'MZJ-0001')}"
     assert [line.split(" by ")[0] for line in lines[1:]] == [
-        "  ok  v1 submitted (initial)", "  ok  v1 reviewed: approved", "  ok  data collected (Art. 15)"]
+        "  ok  v1 submitted (initial)",
+        "  ok  v1 reviewed: approved",
+        "  ok  data collected (Art. 15)",
+    ]
     assert "上海市普陀区民政局" in lines[1] and "上海市普陀区大数据中心" in lines[2]
 
     returned = next(d for u, d in demo_data.ENTRIES if d["code"] == "SCJG-0002")
@@ -96,6 +103,8 @@ def test_commitments_and_grants_after_the_restart(restarted):
 
 def test_what_to_audit_must_be_said(restarted):
     assert run("audit", "version", entry("PT-MZJ", "MZJ-0001")) == (
-        1, "error: give --deployment FILE (GET /v1/deployment) or --registry --catalog\n")
+        1,
+        "error: give --deployment FILE (GET /v1/deployment) or --registry --catalog\n",
+    )
     code, out = run("audit", "grant", "0x" + "ab" * 32, "--deployment", str(restarted / "deployment.json"))
     assert code == 1 and out.startswith("error: no grant 0xabab"), out

@@ -26,8 +26,11 @@ class Mirrored:
     rpc_url: str
 
     def run(self, *args: str, data_dir=None, rpc_url: str | None = None):
-        env = {"LEDGER_DATA_DIR": str(data_dir or self.data_dir), "LEDGER_RPC_URL": rpc_url or self.rpc_url,
-               "LEDGER_DATABASE_URL": None}  # fmt: skip
+        env = {
+            "LEDGER_DATA_DIR": str(data_dir or self.data_dir),
+            "LEDGER_RPC_URL": rpc_url or self.rpc_url,
+            "LEDGER_DATABASE_URL": None,
+        }
         return CliRunner().invoke(app, ["evaluation", *args], env=env)
 
 
@@ -65,7 +68,7 @@ def test_table_csv_and_chart(mirrored, tmp_path):
         f"   3   40.00        -        -         -    40.0%        2  普陀区大数据中心 ({hex0x(units.data_center.unit_id)})",
         f"wrote the CSV to {csv_file}",
         f"wrote the chart to {png_file}",
-    ]  # fmt: skip
+    ]
     api_csv = mirrored.client.get("/v1/evaluation.csv", params={"from": "2026-03-01", "to": "2026-03-31"}).text
     assert csv_file.read_text(encoding="utf-8") == api_csv
     png = png_file.read_bytes()
@@ -108,8 +111,10 @@ def test_refusals_are_one_line(mirrored, tmp_path):
         mirrored.run("--from", "2026-04-01"), "--from 2026-04-01 is after today (2026-03-20), the default --to"
     )
     assert_one_line_error(mirrored.run("--from", "2026-02-30"), "--from '2026-02-30': not a date (YYYY-MM-DD)")
-    assert_one_line_error(mirrored.run("--to", "9999-12-31"),
-                          "--to 9999-12-31: outside the days an evaluation may name (1970-01-01 to 2099-12-31)")
+    assert_one_line_error(
+        mirrored.run("--to", "9999-12-31"),
+        "--to 9999-12-31: outside the days an evaluation may name (1970-01-01 to 2099-12-31)",
+    )
     assert_one_line_error(
         mirrored.run("--now", "tomorrow"), "--now 'tomorrow': not a time (YYYY-MM-DD HH:MM[:SS], Asia/Shanghai)"
     )

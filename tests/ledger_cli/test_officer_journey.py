@@ -15,13 +15,13 @@ from types import SimpleNamespace
 
 import pytest
 import uvicorn
+from eth_utils import keccak, to_checksum_address
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.app import create_app
 from api.schemas import EXAMPLE_DOCUMENT
 from chain.actions import entry_id_for
-from eth_utils import keccak, to_checksum_address
 from chain.node import free_port
 from ledger_cli import officer_actions
 from ledger_cli.main import app
@@ -53,19 +53,25 @@ def platform(system, tmp_path):
     runtime = make_runtime(system, tmp_path / "platform")
     runtime.start()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started)
     wait_for(lambda: len(mirrored_units(runtime)) == 5)  # the follower has mirrored the units and their keys
     # The officer's machine: no node (nothing answers at its RPC URL), no deployment file, no database.
-    env = {"LEDGER_API_URL": f"http://127.0.0.1:{port}", "LEDGER_KEYSTORE_DIR": str(keystore),
-           "LEDGER_KEY_PASSWORD": PASSWORD, "LEDGER_RPC_URL": f"http://127.0.0.1:{free_port()}",
-           "LEDGER_DATA_DIR": str(tmp_path / "officer")}  # fmt: skip
+    env = {
+        "LEDGER_API_URL": f"http://127.0.0.1:{port}",
+        "LEDGER_KEYSTORE_DIR": str(keystore),
+        "LEDGER_KEY_PASSWORD": PASSWORD,
+        "LEDGER_RPC_URL": f"http://127.0.0.1:{free_port()}",
+        "LEDGER_DATA_DIR": str(tmp_path / "officer"),
+    }
     try:
-        yield SimpleNamespace(desk=desk, system=system, runtime=runtime, env=env, tmp=tmp_path,
-                              url=env["LEDGER_API_URL"])
+        yield SimpleNamespace(
+            desk=desk, system=system, runtime=runtime, env=env, tmp=tmp_path, url=env["LEDGER_API_URL"]
+        )
     finally:
         server.should_exit = True
         thread.join(10)
@@ -132,21 +138,38 @@ def test_an_officers_journey_from_catalog_entry_to_grant_with_ledger_commands_on
     assert done.code == 0, done.err
     assert done.out.splitlines()[0] == f"confirmed: catalog review of entry {entry}, version 1"
     assert_on_chain(platform, proof(done.out))
-    done = ledger(platform, "catalog", "collect", entry, "--key", "dsjzx", "--description", "已归集至区大数据资源分平台")
+    done = ledger(
+        platform, "catalog", "collect", entry, "--key", "dsjzx", "--description", "已归集至区大数据资源分平台"
+    )
     assert done.code == 0, done.err
     assert done.out.splitlines()[0] == f"confirmed: catalog collection record (Art. 15) of entry {entry}"
     assert platform.system.w3.eth.get_transaction_receipt(proof(done.out)["transaction"])["status"] == 1
 
     # 长风新村街道 applies (Art. 17), its commitment signed with its SM2 key (Art. 18).
     application = {
-        "schema": "putuo.demand/1", "application_no": "CF-2026-101", "demand_unit_id": street,
-        "demand_type": "routine", "scenario": {"code": SCENARIO, "name": "低保申请审核", "class": 0},
-        "legal_basis": "《社会救助暂行办法》第十一条", "business_goal": "核实低保申请家庭的保障情况",
+        "schema": "putuo.demand/1",
+        "application_no": "CF-2026-101",
+        "demand_unit_id": street,
+        "demand_type": "routine",
+        "scenario": {"code": SCENARIO, "name": "低保申请审核", "class": 0},
+        "legal_basis": "《社会救助暂行办法》第十一条",
+        "business_goal": "核实低保申请家庭的保障情况",
         "resources": [{"entry_id": entry, "version": 1, "owner_unit_id": civil, "items": ["姓名", "保障金额"]}],
-        "method": "interface", "frequency": "monthly", "security_level": "L2", "safeguards": ["专人专岗"],
-    }  # fmt: skip
-    done = ledger(platform, "sharing", "apply", write(platform, "demand.json", application), "--key", "cfjd",
-                  "--commitment-key", "cfjd-sm2")  # fmt: skip
+        "method": "interface",
+        "frequency": "monthly",
+        "security_level": "L2",
+        "safeguards": ["专人专岗"],
+    }
+    done = ledger(
+        platform,
+        "sharing",
+        "apply",
+        write(platform, "demand.json", application),
+        "--key",
+        "cfjd",
+        "--commitment-key",
+        "cfjd-sm2",
+    )
     assert done.code == 0, done.err
     demand = done.out.splitlines()[0].removeprefix("confirmed: application ")
     rows = proof(done.out)
@@ -166,11 +189,18 @@ def test_an_officers_journey_from_catalog_entry_to_grant_with_ledger_commands_on
 
     # Any other step goes through `step`: the platform's usage record (Art. 30). Then the street ends the grant.
     now = platform.system.w3.eth.get_block("latest")["timestamp"]
-    use = {"schema": "putuo.grant-use/1", "grant_id": demand, "calls": 3,
-           "used_at": dt.datetime.fromtimestamp(now, SHANGHAI).isoformat()}  # fmt: skip
+    use = {
+        "schema": "putuo.grant-use/1",
+        "grant_id": demand,
+        "calls": 3,
+        "used_at": dt.datetime.fromtimestamp(now, SHANGHAI).isoformat(),
+    }
     done = ledger(platform, "sharing", "step", "record_use", write(platform, "use.json", use), "--key", "cfjd")
-    assert (done.code, done.err) == (1, "error: the signer's unit may not take this step: SharingWrongUnitKind("
-                                        f"signer={desk.street.address}, expected=2, actual=3)\n")  # the Data Center's
+    assert (done.code, done.err) == (
+        1,
+        "error: the signer's unit may not take this step: SharingWrongUnitKind("
+        f"signer={desk.street.address}, expected=2, actual=3)\n",
+    )  # the Data Center's
     done = ledger(platform, "sharing", "step", "record_use", write(platform, "use.json", use), "--key", "dsjzx-sm2")
     assert done.code == 0, done.err
     assert done.out.splitlines()[0] == f"confirmed: record_use on {demand}"
@@ -205,10 +235,24 @@ def test_a_wrong_key_is_refused_by_the_api_in_one_line(platform):
     assert done.err.count("\n") == 1
 
     # The Data Center's key returns it (Art. 13); 民政局 resubmits the corrected document.
-    done = ledger(platform, "catalog", "review", entry, "1", "--return", "incomplete", "--reason", "缺少数据项说明",
-                  "--key", "dsjzx")  # fmt: skip
+    done = ledger(
+        platform,
+        "catalog",
+        "review",
+        entry,
+        "1",
+        "--return",
+        "incomplete",
+        "--reason",
+        "缺少数据项说明",
+        "--key",
+        "dsjzx",
+    )
     assert done.code == 0, done.err
-    corrected = {**entry_document(), "description": "全区最低生活保障对象的家庭成员、保障金额与认定时间（含数据项说明）。"}
+    corrected = {
+        **entry_document(),
+        "description": "全区最低生活保障对象的家庭成员、保障金额与认定时间（含数据项说明）。",
+    }
     done = ledger(platform, "catalog", "resubmit", write(platform, "corrected.json", corrected), "--key", "mzj")
     assert done.code == 0, done.err
     assert done.out.splitlines()[0] == f"confirmed: catalog resubmission of entry {entry}, version 2"
@@ -226,16 +270,19 @@ def test_a_signature_over_other_fields_is_a_signature_mismatch(platform, monkeyp
     monkeypatch.setattr(officer_actions, "sign_digest_of", tampered)
     done = ledger(platform, "catalog", "submit", write(platform, "entry.json", entry_document()), "--key", "mzj-sm2")
     assert (done.code, done.out) == (1, "")
-    assert done.err == (f"error: the signature does not match the document: signature: the SM2 signature of key "
-                        f"{to_checksum_address(platform.desk.civil.sm2.key_id)} does not match this action: it was "
-                        "made over other fields or another document, or by another key\n")  # fmt: skip
+    assert done.err == (
+        f"error: the signature does not match the document: signature: the SM2 signature of key "
+        f"{to_checksum_address(platform.desk.civil.sm2.key_id)} does not match this action: it was "
+        "made over other fields or another document, or by another key\n"
+    )
     assert outbox_rows(platform) == 0
 
 
 def test_an_unreachable_api_is_one_line(platform):
     nowhere = f"http://127.0.0.1:{free_port()}"
-    done = ledger(platform, "catalog", "submit", write(platform, "entry.json", entry_document()), "--key", "mzj",
-                  "--api", nowhere)  # fmt: skip
+    done = ledger(
+        platform, "catalog", "submit", write(platform, "entry.json", entry_document()), "--key", "mzj", "--api", nowhere
+    )
     assert (done.code, done.out) == (1, "")
     assert done.err.startswith(f"error: cannot reach the API at {nowhere}: ") and done.err.count("\n") == 1
     assert done.err.endswith("; check --api or LEDGER_API_URL\n")
@@ -248,6 +295,9 @@ def test_the_keystore_default_is_the_data_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("LEDGER_KEYSTORE_DIR", raising=False)
     result = CliRunner().invoke(app, ["keys", "list"], env={"LEDGER_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 0 and key.key_id in result.stdout and "demo-officer" in result.stdout, result.output
-    result = CliRunner().invoke(app, ["keys", "list"], env={"LEDGER_DATA_DIR": str(tmp_path / "elsewhere"),
-                                                            "LEDGER_KEYSTORE_DIR": str(tmp_path / "keys")})
+    result = CliRunner().invoke(
+        app,
+        ["keys", "list"],
+        env={"LEDGER_DATA_DIR": str(tmp_path / "elsewhere"), "LEDGER_KEYSTORE_DIR": str(tmp_path / "keys")},
+    )
     assert result.exit_code == 0 and key.key_id in result.stdout, result.output

@@ -39,9 +39,9 @@ def test_check_refuses_a_malformed_id_in_one_line(district):  # noqa: F811
 
 def test_verify_rechecks_each_demands_commitment_from_the_chain(district):  # noqa: F811
     """Art. 18: the demo's SM2 and ECDSA commitments verify from the chain alone."""
-    from ledger_cli import demo_sharing
     from chain.actions import unit_id_for as unit
     from chain.sharing import demand_id_for
+    from ledger_cli import demo_sharing
     from signer.canonical import canonical_bytes
 
     assert run("deploy")[0] == 0

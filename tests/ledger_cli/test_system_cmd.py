@@ -16,15 +16,25 @@ from ledger_cli.main import app
 # The demo's catalog dates are October–November 2026; its deadlines must stay inside 2026,
 # whatever today is, so this node's clock starts on Monday 2026-11-16 09:00 Asia/Shanghai.
 DEMO_CHAIN_START = 1794790800
-LOOKUPS = ["/v1/units", "/v1/catalog/entries", "/v1/catalog/entries?q=信息", "/v1/catalog/entries?status=returned",
-           "/v1/catalog/entries?sharing=conditional&grade=L3", "/v1/catalog/entries?q=人口"]  # fmt: skip
+LOOKUPS = [
+    "/v1/units",
+    "/v1/catalog/entries",
+    "/v1/catalog/entries?q=信息",
+    "/v1/catalog/entries?status=returned",
+    "/v1/catalog/entries?sharing=conditional&grade=L3",
+    "/v1/catalog/entries?q=人口",
+]
 
 
 @pytest.fixture
 def district(tmp_path, monkeypatch):
     node = LocalNode("anvil", tmp_path / "node", free_port(), start_time=DEMO_CHAIN_START).start()
-    for name, value in {"LEDGER_DATA_DIR": str(tmp_path), "LEDGER_RPC_URL": node.url,
-                        "LEDGER_KEY_PASSWORD": "test-password", "LEDGER_ENV": "development"}.items():  # fmt: skip
+    for name, value in {
+        "LEDGER_DATA_DIR": str(tmp_path),
+        "LEDGER_RPC_URL": node.url,
+        "LEDGER_KEY_PASSWORD": "test-password",
+        "LEDGER_ENV": "development",
+    }.items():
         monkeypatch.setenv(name, value)
     yield tmp_path
     node.stop()

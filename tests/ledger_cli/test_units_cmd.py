@@ -29,8 +29,12 @@ def run(system, tmp_path, keystore, monkeypatch):
     monkeypatch.delenv("LEDGER_KEY_PASSWORD", raising=False)  # registering needs no password
 
     def invoke(*args: str, key: str = OFFICE_DEV_KEY):
-        env = {"LEDGER_DATA_DIR": str(tmp_path), "LEDGER_RPC_URL": system.node.url, "LEDGER_OFFICE_KEY": key,
-               "LEDGER_KEYSTORE_DIR": str(keystore)}
+        env = {
+            "LEDGER_DATA_DIR": str(tmp_path),
+            "LEDGER_RPC_URL": system.node.url,
+            "LEDGER_OFFICE_KEY": key,
+            "LEDGER_KEYSTORE_DIR": str(keystore),
+        }
         result = CliRunner().invoke(app, ["units", *args], env=env)
         system.office.resync()  # the CLI sent from the Office's account with its own nonce count
         return result
@@ -83,8 +87,9 @@ def test_register_add_officer_revoke_list(system, run, keystore):
     result = run("revoke", sm2.key_id)
     assert result.exit_code == 0, result.output
     revoked_at = block_time(system)
-    assert result.stdout == (f"revoked sm2 key {sm2.key_id} of 普陀区民政局 ({MZJ}) at {revoked_at} "
-                             f"in {last_tx(system)}\n")
+    assert result.stdout == (
+        f"revoked sm2 key {sm2.key_id} of 普陀区民政局 ({MZJ}) at {revoked_at} in {last_tx(system)}\n"
+    )
 
     result = run("register", "PT-WXB", "--kind", "auditor", "--name", "区委网信办")
     assert result.exit_code == 0, result.output
@@ -106,40 +111,59 @@ def test_refusals_are_one_line(system, run, keystore):
     custom = key_in(keystore, "sm2", "wang-sm2", user_id=b"wang@putuo")
     key_in(keystore, "ecdsa", "fresh")
 
-    assert_one_line_error(run("register", "PT-MZJ", "--kind", "ordinary", "--name", "again"),
-                          f"unit PT-MZJ ({MZJ}) is already registered")
-    assert_one_line_error(run("register", "PT-X", "--kind", "ordinary", "--name", " padded"),
-                          "--name ' padded': must be non-empty, without surrounding spaces")
+    assert_one_line_error(
+        run("register", "PT-MZJ", "--kind", "ordinary", "--name", "again"), f"unit PT-MZJ ({MZJ}) is already registered"
+    )
+    assert_one_line_error(
+        run("register", "PT-X", "--kind", "ordinary", "--name", " padded"),
+        "--name ' padded': must be non-empty, without surrounding spaces",
+    )
     unknown = "0x" + unit_id_for("PT-NONE").hex()
-    assert_one_line_error(run("add-officer", "PT-NONE", "--key", "li"),
-                          f"no unit PT-NONE ({unknown}) is registered; register it first: "
-                          "`ledger units register PT-NONE --kind KIND --name NAME`")
-    assert_one_line_error(run("add-officer", "PT-MZJ", "--key", "li-sm2"),
-                          "--key li-sm2 is an sm2 key; pass the officer's ECDSA key to --key and the SM2 key to --sm2-key")
-    assert_one_line_error(run("add-officer", "PT-MZJ", "--key", "li", "--sm2-key", "wang-sm2"),
-                          "--sm2-key wang-sm2 has SM2 user id 'wang@putuo'; the registry records none, so verifiers "
-                          "assume 1234567812345678: use a key made without --user-id")
-    assert_one_line_error(run("add-officer", "PT-MZJ", "--key", "nobody"),
-                          f"--key nobody: no key 'nobody' in {keystore}; list the keys with `ledger keys list`")
+    assert_one_line_error(
+        run("add-officer", "PT-NONE", "--key", "li"),
+        f"no unit PT-NONE ({unknown}) is registered; register it first: "
+        "`ledger units register PT-NONE --kind KIND --name NAME`",
+    )
+    assert_one_line_error(
+        run("add-officer", "PT-MZJ", "--key", "li-sm2"),
+        "--key li-sm2 is an sm2 key; pass the officer's ECDSA key to --key and the SM2 key to --sm2-key",
+    )
+    assert_one_line_error(
+        run("add-officer", "PT-MZJ", "--key", "li", "--sm2-key", "wang-sm2"),
+        "--sm2-key wang-sm2 has SM2 user id 'wang@putuo'; the registry records none, so verifiers "
+        "assume 1234567812345678: use a key made without --user-id",
+    )
+    assert_one_line_error(
+        run("add-officer", "PT-MZJ", "--key", "nobody"),
+        f"--key nobody: no key 'nobody' in {keystore}; list the keys with `ledger keys list`",
+    )
     assert run("add-officer", "PT-MZJ", "--key", "li", "--sm2-key", "li-sm2").exit_code == 0
-    assert_one_line_error(run("add-officer", "PT-MZJ", "--key", "li"),
-                          f"key {ecdsa.key_id} is already registered (a key id is never reused, even after revocation)")
+    assert_one_line_error(
+        run("add-officer", "PT-MZJ", "--key", "li"),
+        f"key {ecdsa.key_id} is already registered (a key id is never reused, even after revocation)",
+    )
     stranger = "0x" + "12" * 20
-    assert_one_line_error(run("revoke", stranger),
-                          f"key {stranger} is not registered; list the keys with `ledger units list`")
+    assert_one_line_error(
+        run("revoke", stranger), f"key {stranger} is not registered; list the keys with `ledger units list`"
+    )
     assert run("revoke", sm2.key_id).exit_code == 0
     revoked_block = system.w3.eth.block_number
     assert_one_line_error(run("revoke", sm2.key_id), f"key {sm2.key_id} was already revoked in block {revoked_block}")
-    assert_one_line_error(run("add-officer", "PT-MZJ", "--key", "fresh", "--sm2-key", "li-sm2"),
-                          f"key {sm2.key_id} is already registered (a key id is never reused, even after revocation)")
+    assert_one_line_error(
+        run("add-officer", "PT-MZJ", "--key", "fresh", "--sm2-key", "li-sm2"),
+        f"key {sm2.key_id} is already registered (a key id is never reused, even after revocation)",
+    )
     assert_one_line_error(run("revoke", "0x1234"), "KEY_ID '0x1234': must be 0x followed by 40 hex digits")
     assert custom.key_id not in run("list").stdout
 
 
 def test_a_non_office_key_is_refused(system, run, keystore):
     result = run("register", "PT-MZJ", "--kind", "ordinary", "--name", "普陀区民政局", key=RELAYER_DEV_KEY)
-    assert_one_line_error(result, "account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 does not hold the Office role "
-                                  "on the UnitRegistry; set LEDGER_OFFICE_KEY to the Office's key")
+    assert_one_line_error(
+        result,
+        "account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 does not hold the Office role "
+        "on the UnitRegistry; set LEDGER_OFFICE_KEY to the Office's key",
+    )
     assert run("list").stdout == "no units registered\n"
 
 

@@ -33,12 +33,20 @@ LEDGER = Path(sys.executable).parent / "ledger"
 )
 def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
     port, rpc_port = free_port(), free_port()
-    env = {**os.environ, "LEDGER_DATA_DIR": str(tmp_path / "data"), "LEDGER_RPC_URL": f"http://127.0.0.1:{rpc_port}",
-           "LEDGER_PORT": str(port), "LEDGER_CHAIN_START": start, "LEDGER_ENV": "development",
-           "LEDGER_KEY_PASSWORD": "test-password", "LEDGER_TIMEKEEPER_INTERVAL_S": "0"}  # fmt: skip
+    env = {
+        **os.environ,
+        "LEDGER_DATA_DIR": str(tmp_path / "data"),
+        "LEDGER_RPC_URL": f"http://127.0.0.1:{rpc_port}",
+        "LEDGER_PORT": str(port),
+        "LEDGER_CHAIN_START": start,
+        "LEDGER_ENV": "development",
+        "LEDGER_KEY_PASSWORD": "test-password",
+        "LEDGER_TIMEKEEPER_INTERVAL_S": "0",
+    }
     log = open(tmp_path / "up.log", "w+b")
-    process = subprocess.Popen([str(LEDGER), "up"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [str(LEDGER), "up"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         health = _wait_for_health(f"http://127.0.0.1:{port}", process, tmp_path / "up.log")
         assert health["calendar"]["chain_date"] == start[:10]

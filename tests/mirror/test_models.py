@@ -16,12 +16,32 @@ KEY_IDS = ["0xaB" + "0" * 38, "0xAc" + "0" * 38, "0xab" + "1" * 38]
 
 def test_keys_registered_in_one_block_are_listed_alike_on_every_backend(store):
     with store.engine.begin() as conn:
-        conn.execute(insert(Unit).values(unit_id=UNIT, kind="ordinary", name="普陀区民政局", code="PT-MZJ", registered_block=1,
-                                         tx_hash="0x" + "00" * 32))  # fmt: skip
-        conn.execute(insert(OfficerKey), [
-            {"key_id": k, "unit_id": UNIT, "scheme": "ecdsa", "public_key": "0x", "registered_block": 2,
-             "registered_at": 0, "revoked_block": None, "revoked_at": None} for k in KEY_IDS
-        ])  # fmt: skip
+        conn.execute(
+            insert(Unit).values(
+                unit_id=UNIT,
+                kind="ordinary",
+                name="普陀区民政局",
+                code="PT-MZJ",
+                registered_block=1,
+                tx_hash="0x" + "00" * 32,
+            )
+        )
+        conn.execute(
+            insert(OfficerKey),
+            [
+                {
+                    "key_id": k,
+                    "unit_id": UNIT,
+                    "scheme": "ecdsa",
+                    "public_key": "0x",
+                    "registered_block": 2,
+                    "registered_at": 0,
+                    "revoked_block": None,
+                    "revoked_at": None,
+                }
+                for k in KEY_IDS
+            ],
+        )
     with store.sessions() as session:
         assert [k.key_id for k in unit_keys(session, UNIT)] == sorted(KEY_IDS)
 
@@ -37,8 +57,18 @@ def test_a_mirror_written_by_other_code_is_rebuilt_not_trusted(tmp_path):
     store = SqlMirrorStore(engine)
     store.apply([], to_block=7, to_block_hash="0x" + "07" * 32, block_times={})
     with store.sessions.begin() as session:
-        session.add(OutboxAction(digest="0x" + "aa" * 32, signer="0x" + "11" * 20, nonce="1", entry_id="0x" + "bb" * 32,
-                                 kind=0, payload=b"", status="accepted", accepted_at=0.0))  # fmt: skip
+        session.add(
+            OutboxAction(
+                digest="0x" + "aa" * 32,
+                signer="0x" + "11" * 20,
+                nonce="1",
+                entry_id="0x" + "bb" * 32,
+                kind=0,
+                payload=b"",
+                status="accepted",
+                accepted_at=0.0,
+            )
+        )
     assert SqlMirrorStore(engine).cursor() == (7, "0x" + "07" * 32)  # same code: kept
     with engine.begin() as conn:
         conn.execute(text("UPDATE mirror_schema SET fingerprint = 'older'"))
@@ -85,19 +115,32 @@ def test_an_outbox_from_older_code_is_migrated_not_dropped(request, tmp_path, ba
     blob = "BYTEA" if backend == "postgresql" else "BLOB"
     try:
         with engine.begin() as conn:  # the outbox as the first release created it
-            conn.execute(text(f"CREATE TABLE outbox (id INTEGER PRIMARY KEY, digest VARCHAR(66) UNIQUE, "
-                              f"signer VARCHAR(42), nonce VARCHAR(80), entry_id VARCHAR(66), kind INTEGER, "
-                              f"payload {blob}, status VARCHAR(16), tx_hash VARCHAR(66), error TEXT, "
-                              f"accepted_at FLOAT, sent_at FLOAT, UNIQUE (signer, nonce))"))  # fmt: skip
-            conn.execute(text("INSERT INTO outbox (id, digest, signer, nonce, entry_id, kind, payload, status, error, "
-                              "accepted_at) VALUES (1, '0xaa', '0x11', '1', '0xbb', 0, NULL, 'rejected', "
-                              "'CatalogSignerNotActive(signer=0x11)', 0)"))  # fmt: skip
+            conn.execute(
+                text(
+                    f"CREATE TABLE outbox (id INTEGER PRIMARY KEY, digest VARCHAR(66) UNIQUE, "
+                    f"signer VARCHAR(42), nonce VARCHAR(80), entry_id VARCHAR(66), kind INTEGER, "
+                    f"payload {blob}, status VARCHAR(16), tx_hash VARCHAR(66), error TEXT, "
+                    f"accepted_at FLOAT, sent_at FLOAT, UNIQUE (signer, nonce))"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (id, digest, signer, nonce, entry_id, kind, payload, status, error, "
+                    "accepted_at) VALUES (1, '0xaa', '0x11', '1', '0xbb', 0, NULL, 'rejected', "
+                    "'CatalogSignerNotActive(signer=0x11)', 0)"
+                )
+            )
         store = SqlMirrorStore(engine)
         assert {c["name"] for c in inspect(engine).get_columns("outbox")} >= {"contract", "reason"}
         assert inspect(engine).has_table("outbox_subjects")
         with store.sessions() as session:
             [row] = session.query(OutboxAction).all()
         assert (row.digest, row.contract, row.status, row.error, row.reason) == (
-            "0xaa", "catalog", "rejected", "CatalogSignerNotActive(signer=0x11)", None)  # fmt: skip
+            "0xaa",
+            "catalog",
+            "rejected",
+            "CatalogSignerNotActive(signer=0x11)",
+            None,
+        )
     finally:
         engine.dispose()

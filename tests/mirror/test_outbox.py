@@ -37,14 +37,23 @@ from tests.chain.helpers import (
 from tests.conftest import System, Units
 
 
-def _accept(runtime, officer, kind: ActionKind, entry_id: bytes, document: dict, *, version: int = 0,
-            reason_code: int = 0) -> tuple[str, CatalogAction]:  # fmt: skip
+def _accept(
+    runtime, officer, kind: ActionKind, entry_id: bytes, document: dict, *, version: int = 0, reason_code: int = 0
+) -> tuple[str, CatalogAction]:
     """Sign `document` as `officer` and hand it to the API service; the action id and the action."""
     declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
-    action = officer.action(kind, entry_id, canonical_bytes(document), version=version, reason_code=reason_code,
-                            declared_at=declared)  # fmt: skip
-    accepted = accept(runtime, kind=kind, entry_id=entry_id, version=version, document=document, nonce=action.nonce,
-                      signature="0x" + action.signature.hex())  # fmt: skip
+    action = officer.action(
+        kind, entry_id, canonical_bytes(document), version=version, reason_code=reason_code, declared_at=declared
+    )
+    accepted = accept(
+        runtime,
+        kind=kind,
+        entry_id=entry_id,
+        version=version,
+        document=document,
+        nonce=action.nonce,
+        signature="0x" + action.signature.hex(),
+    )
     assert accepted.status == "accepted"
     return accepted.action_id, action
 
@@ -87,9 +96,11 @@ def test_actions_accepted_before_a_crash_are_sent_on_the_next_start(system, unit
     crashed = make_runtime(system, tmp_path)  # never started: no relayer thread runs
     head = system.w3.eth.block_number
     accepted = {}
-    for officer, code, name in ((units.civil, "MZJ-0501", "社区养老服务对象信息"),
-                                (units.civil, "MZJ-0502", "社会救助申请信息"),
-                                (units.market, "SCJ-0501", "广告经营单位信息")):  # fmt: skip
+    for officer, code, name in (
+        (units.civil, "MZJ-0501", "社区养老服务对象信息"),
+        (units.civil, "MZJ-0502", "社会救助申请信息"),
+        (units.market, "SCJ-0501", "广告经营单位信息"),
+    ):
         eid = entry_id_for(officer.unit_id, code)
         action_id, action = _accept(crashed, officer, ActionKind.SUBMIT, eid, catalog_fields(code, name))
         accepted[action_id] = (officer, eid, action)
@@ -132,16 +143,29 @@ def test_a_row_marked_sent_that_never_reached_the_chain_is_sent_again_on_start(s
 
 def test_recover_requeues_only_what_is_not_on_chain(system, units, tmp_path, runtimes):
     crashed = make_runtime(system, tmp_path)
-    on_chain_id, on_chain = _accept(crashed, units.civil, ActionKind.SUBMIT, entry_id_for(units.civil.unit_id, "MZJ-0521"),
-                                    catalog_fields("MZJ-0521", "优抚对象信息"))  # fmt: skip
+    on_chain_id, on_chain = _accept(
+        crashed,
+        units.civil,
+        ActionKind.SUBMIT,
+        entry_id_for(units.civil.unit_id, "MZJ-0521"),
+        catalog_fields("MZJ-0521", "优抚对象信息"),
+    )
     assert crashed.relayer.step() is True  # sent, then the process dies before the indexer mirrors it
     sent_tx = _outbox(crashed)[on_chain_id][1]
     system.w3.eth.wait_for_transaction_receipt(sent_tx, timeout=10, poll_latency=0.01)
-    lost_id, lost = _accept(crashed, units.market, ActionKind.SUBMIT, entry_id_for(units.market.unit_id, "SCJ-0521"),
-                            catalog_fields("SCJ-0521", "个体工商户信息"))  # fmt: skip
+    lost_id, lost = _accept(
+        crashed,
+        units.market,
+        ActionKind.SUBMIT,
+        entry_id_for(units.market.unit_id, "SCJ-0521"),
+        catalog_fields("SCJ-0521", "个体工商户信息"),
+    )
     with crashed.store.sessions.begin() as s:
-        s.execute(update(OutboxAction).where(OutboxAction.digest == lost_id)
-                  .values(status="sent", tx_hash="0x" + "ee" * 32, sent_at=time.time()))  # fmt: skip
+        s.execute(
+            update(OutboxAction)
+            .where(OutboxAction.digest == lost_id)
+            .values(status="sent", tx_hash="0x" + "ee" * 32, sent_at=time.time())
+        )
     crashed.engine.dispose()
 
     rt = runtimes(make_runtime(system, tmp_path, resend_after_s=3600))
@@ -156,7 +180,9 @@ def test_recover_requeues_only_what_is_not_on_chain(system, units, tmp_path, run
         assert s.scalars(select(RejectedAction)).all() == []
 
 
-def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_confirmed(system, units, tmp_path, runtimes):
+def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_confirmed(
+    system, units, tmp_path, runtimes
+):
     rt = runtimes(make_runtime(system, tmp_path))
     rt.start()
     eid = entry_id_for(units.civil.unit_id, "MZJ-0531")
@@ -172,7 +198,10 @@ def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_co
     assert ev.args["relayer"] == rt.sender.account.address and ev.args["index"] == 0
     assert "0x" + ev.args["digest"].hex() == action_id
     reason = decode_revert(ev.args["reason"])
-    assert (reason.error, reason.error_args) == ("CatalogNonceUsed", {"signer": units.civil.address, "nonce": action.nonce})
+    assert (reason.error, reason.error_args) == (
+        "CatalogNonceUsed",
+        {"signer": units.civil.address, "nonce": action.nonce},
+    )
 
     def mirrored():
         with rt.store.sessions() as s:
@@ -181,12 +210,16 @@ def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_co
     [rejected] = wait_for(mirrored)
     assert (rejected.error, rejected.block_number, rejected.tx_hash) == (
         f"CatalogNonceUsed(signer={units.civil.address}, nonce={action.nonce})",
-        receipt["blockNumber"], receipt["transactionHash"].to_0x_hex())  # fmt: skip
+        receipt["blockNumber"],
+        receipt["transactionHash"].to_0x_hex(),
+    )
     wait_for(lambda: rt.store.cursor()[0] >= receipt["blockNumber"])
     with rt.store.sessions() as s:
         row = s.scalars(select(OutboxAction).where(OutboxAction.digest == action_id)).one()
         assert (row.status, row.tx_hash, row.error) == ("confirmed", first_tx, None)
-        assert s.scalars(select(CatalogEntry.latest_version).where(CatalogEntry.entry_id == "0x" + eid.hex())).one() == 1
+        assert (
+            s.scalars(select(CatalogEntry.latest_version).where(CatalogEntry.entry_id == "0x" + eid.hex())).one() == 1
+        )
 
 
 def test_a_node_restarted_from_an_older_state_loses_no_accepted_action(tmp_path, runtimes):
@@ -206,10 +239,12 @@ def _restart_from_older_state(node: LocalNode, tmp_path, runtimes) -> None:
     first.start()
     a = entry_id_for(civil.unit_id, "MZJ-0541")
     c = entry_id_for(market.unit_id, "SCJ-0541")
-    kept = dict([
-        _accept(first, civil, ActionKind.SUBMIT, a, catalog_fields("MZJ-0541", "低保边缘家庭信息")),
-        _accept(first, market, ActionKind.SUBMIT, c, catalog_fields("SCJ-0541", "质量检验机构信息")),
-    ])  # fmt: skip
+    kept = dict(
+        [
+            _accept(first, civil, ActionKind.SUBMIT, a, catalog_fields("MZJ-0541", "低保边缘家庭信息")),
+            _accept(first, market, ActionKind.SUBMIT, c, catalog_fields("SCJ-0541", "质量检验机构信息")),
+        ]
+    )
     wait_for(lambda: _all_confirmed(first, kept))
     older = system.w3.eth.get_block("latest")
 
@@ -217,11 +252,13 @@ def _restart_from_older_state(node: LocalNode, tmp_path, runtimes) -> None:
     shutil.copy(node.state_file, tmp_path / "older-state.json")
     node.start()  # the same state again; the running Runtime carries on
     b = entry_id_for(civil.unit_id, "MZJ-0542")
-    lost = dict([
-        _accept(first, dc, ActionKind.REVIEW, a, APPROVE, version=1),
-        _accept(first, civil, ActionKind.SUBMIT, b, catalog_fields("MZJ-0542", "临时救助信息")),
-        _accept(first, dc, ActionKind.REVIEW, c, return_fields(1, "数据项不完整"), version=1, reason_code=1),
-    ])  # fmt: skip
+    lost = dict(
+        [
+            _accept(first, dc, ActionKind.REVIEW, a, APPROVE, version=1),
+            _accept(first, civil, ActionKind.SUBMIT, b, catalog_fields("MZJ-0542", "临时救助信息")),
+            _accept(first, dc, ActionKind.REVIEW, c, return_fields(1, "数据项不完整"), version=1, reason_code=1),
+        ]
+    )
     wait_for(lambda: _all_confirmed(first, lost))
     lost_txs = {i: _outbox(first)[i][1] for i in lost}
     first.stop()
@@ -315,10 +352,20 @@ def _mirrored_events_off_chain(system, db_path) -> int:
 def test_a_reindex_keeps_the_outbox_and_confirms_it_again(system, units, tmp_path, runtimes):
     leaving = units.add_officer(units.market.unit_id)
     crashed = make_runtime(system, tmp_path)
-    ok_id, _ = _accept(crashed, units.civil, ActionKind.SUBMIT, entry_id_for(units.civil.unit_id, "MZJ-0561"),
-                       catalog_fields("MZJ-0561", "孤儿基本生活保障信息"))  # fmt: skip
-    bad_id, _ = _accept(crashed, leaving, ActionKind.SUBMIT, entry_id_for(leaving.unit_id, "SCJ-0561"),
-                        catalog_fields("SCJ-0561", "网络交易平台信息"))  # fmt: skip
+    ok_id, _ = _accept(
+        crashed,
+        units.civil,
+        ActionKind.SUBMIT,
+        entry_id_for(units.civil.unit_id, "MZJ-0561"),
+        catalog_fields("MZJ-0561", "孤儿基本生活保障信息"),
+    )
+    bad_id, _ = _accept(
+        crashed,
+        leaving,
+        ActionKind.SUBMIT,
+        entry_id_for(leaving.unit_id, "SCJ-0561"),
+        catalog_fields("SCJ-0561", "网络交易平台信息"),
+    )
     crashed.engine.dispose()
     system.office.send(units.registry.functions.revokeKey(leaving.address))
     rt = runtimes(make_runtime(system, tmp_path))
@@ -355,9 +402,18 @@ def test_the_relayers_gas_bound_covers_the_largest_documents(system, units, tmp_
             eid = entry_id_for(units.civil.unit_id, f"BIG-{i}")
             document = (b'{"pad":"' + bytes([0x41 + i % 26]) * (largest - 10) + b'"}')[:largest]
             action = units.civil.action(ActionKind.SUBMIT, eid, document)
-            rows.append(OutboxAction(digest=f"0x{i:064x}", signer=units.civil.address, nonce=str(action.nonce),
-                                     entry_id="0x" + eid.hex(), kind=0, payload=encode_action(action),
-                                     status="accepted", accepted_at=time.time()))  # fmt: skip
+            rows.append(
+                OutboxAction(
+                    digest=f"0x{i:064x}",
+                    signer=units.civil.address,
+                    nonce=str(action.nonce),
+                    entry_id="0x" + eid.hex(),
+                    kind=0,
+                    payload=encode_action(action),
+                    status="accepted",
+                    accepted_at=time.time(),
+                )
+            )
         taken, gas = _within_gas_budget(rows)
         assert 1 < len(taken) < len(rows) and gas <= GAS_BUDGET  # the budget, not batch_max, cut the batch
         with runtime.store.sessions.begin() as session:

@@ -87,12 +87,15 @@ def test_confirmed_action_names_the_officer_and_nonce():
 # ---- every confirming (and rejecting) event through a reorg
 
 
-def _catalog_action(desk: SharingDesk, officer, kind: ActionKind, entry_id: bytes, document: bytes,
-                    version: int = 0) -> CatalogAction:  # fmt: skip
-    action = CatalogAction(kind, entry_id, version, 0, document, fresh_nonce(),
-                           declared_at=DECLARED_AT if kind == ActionKind.SUBMIT else 0)  # fmt: skip
-    return sign_catalog_action(action, officer.ecdsa.private_key, chain_id=desk.chain_id,
-                               catalog_address=desk.system.deployment.catalog)  # fmt: skip
+def _catalog_action(
+    desk: SharingDesk, officer, kind: ActionKind, entry_id: bytes, document: bytes, version: int = 0
+) -> CatalogAction:
+    action = CatalogAction(
+        kind, entry_id, version, 0, document, fresh_nonce(), declared_at=DECLARED_AT if kind == ActionKind.SUBMIT else 0
+    )
+    return sign_catalog_action(
+        action, officer.ecdsa.private_key, chain_id=desk.chain_id, catalog_address=desk.system.deployment.catalog
+    )
 
 
 def _row(desk: SharingDesk, officer, action) -> OutboxAction:
@@ -103,9 +106,15 @@ def _row(desk: SharingDesk, officer, action) -> OutboxAction:
     else:
         contract, subject = "sharing", action.subject
         digest = sharing_digest(action, chain_id=desk.chain_id, sharing_address=deployment.sharing)
-    return OutboxAction(digest="0x" + digest.hex(), signer=to_checksum_address(officer.address), nonce=str(action.nonce),
-                        entry_id="0x" + subject.hex(), kind=int(action.kind), contract=contract,
-                        payload=encode_action(action))  # fmt: skip
+    return OutboxAction(
+        digest="0x" + digest.hex(),
+        signer=to_checksum_address(officer.address),
+        nonce=str(action.nonce),
+        entry_id="0x" + subject.hex(),
+        kind=int(action.kind),
+        contract=contract,
+        payload=encode_action(action),
+    )
 
 
 def _relay_all(desk: SharingDesk, relayer: Relayer, store) -> set[str]:
@@ -134,8 +143,13 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     civil, dc = desk.civil, desk.data_center
     store = stores("lifecycle")
     indexer = new_indexer(system, store)
-    relayer = Relayer(store.sessions, system.relayer, {"catalog": desk.catalog, "sharing": desk.sharing},
-                      batch_max=50, resend_after_s=3600)  # fmt: skip
+    relayer = Relayer(
+        store.sessions,
+        system.relayer,
+        {"catalog": desk.catalog, "sharing": desk.sharing},
+        batch_max=50,
+        resend_after_s=3600,
+    )
     indexer.sync()
     fork = system.snapshot()
 
@@ -144,23 +158,33 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     scenario_doc = canonical_bytes({"scenario_code": "生命周期场景", "name": "生命周期"})
     # Each event kind that settles an outbox row, by the action that emits it (in relay order).
     actions = {
-        "CatalogVersionSubmitted": (civil, _catalog_action(desk, civil, ActionKind.SUBMIT, eid,
-                                                           doc("putuo.catalog/1", code="MZJ-L001", name="婚姻登记"))),
+        "CatalogVersionSubmitted": (
+            civil,
+            _catalog_action(
+                desk, civil, ActionKind.SUBMIT, eid, doc("putuo.catalog/1", code="MZJ-L001", name="婚姻登记")
+            ),
+        ),
         "CatalogVersionReviewed": (dc, _catalog_action(desk, dc, ActionKind.REVIEW, eid, APPROVE_REVIEW, version=1)),
-        "CatalogDataCollected": (dc, _catalog_action(desk, dc, ActionKind.RECORD_COLLECTION, eid,
-                                                     doc("putuo.catalog-collection/1", description="已归集"))),
+        "CatalogDataCollected": (
+            dc,
+            _catalog_action(
+                desk, dc, ActionKind.RECORD_COLLECTION, eid, doc("putuo.catalog-collection/1", description="已归集")
+            ),
+        ),
         "CatalogActionRejected": (dc, _catalog_action(desk, dc, ActionKind.REVIEW, eid, APPROVE_REVIEW, version=9)),
         "SharingStep": (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc)),
         "SharingActionRejected": (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc + b" ")),
-    }  # fmt: skip
+    }
     assert set(actions) == set(CONFIRMING_EVENTS) | REJECTING_EVENTS  # every kind, and only those
     rows = [_row(desk, officer, action) for officer, action in actions.values()]
     labels = dict(zip(actions, (r.digest for r in rows)))
     with store.sessions.begin() as session:  # several actions on one entry: stored as one batch would be
         assert outbox_lifecycle.accept(session, rows, exclusive=False, now=time.time()) == {}
 
-    settled = {label: (OutboxStatus.REJECTED if label in REJECTING_EVENTS else OutboxStatus.CONFIRMED, True)
-               for label in actions}  # fmt: skip
+    settled = {
+        label: (OutboxStatus.REJECTED if label in REJECTING_EVENTS else OutboxStatus.CONFIRMED, True)
+        for label in actions
+    }
     assert _relay_all(desk, relayer, store) >= set(actions)
     indexer.sync()
     assert _statuses(store, labels) == settled
@@ -181,8 +205,10 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     assert _statuses(store, labels) == settled
     with store.sessions() as session:
         errors = {r.digest: r.error.split("(")[0] for r in session.scalars(select(OutboxAction)) if r.error}
-    assert errors == {labels["CatalogActionRejected"]: "CatalogNotPendingVersion",
-                      labels["SharingActionRejected"]: "SharingScenarioState"}  # fmt: skip
+    assert errors == {
+        labels["CatalogActionRejected"]: "CatalogNotPendingVersion",
+        labels["SharingActionRejected"]: "SharingScenarioState",
+    }
 
 
 # ---- nobody else moves the status
@@ -213,12 +239,22 @@ def offences(source: str) -> list[str]:
         where = f"line {getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id in ("update", "insert") and node.args and _names_outbox(node.args[0]):
+            if (
+                isinstance(func, ast.Name)
+                and func.id in ("update", "insert")
+                and node.args
+                and _names_outbox(node.args[0])
+            ):
                 found.append(f"{where}: {func.id}(OutboxAction)")
             if _names_outbox(func) and any(k.arg == "status" for k in node.keywords):
                 found.append(f"{where}: OutboxAction(status=...)")
-            if (reads_outbox and isinstance(func, ast.Attribute) and func.attr in ("in_", "not_in")
-                    and _is_status(func.value) and any(_has_status_literal(a) for a in node.args)):  # fmt: skip
+            if (
+                reads_outbox
+                and isinstance(func, ast.Attribute)
+                and func.attr in ("in_", "not_in")
+                and _is_status(func.value)
+                and any(_has_status_literal(a) for a in node.args)
+            ):
                 found.append(f"{where}: status.{func.attr}(literals)")
         if reads_outbox and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -232,13 +268,16 @@ def offences(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("snippet", [
-    'update(OutboxAction).where(OutboxAction.digest == d).values(status="rejected")',
-    'OutboxAction(digest=d, status="accepted")',
-    'row.status, row.tx_hash = "accepted", None  # OutboxAction',
-    'select(OutboxAction).where(OutboxAction.status.in_(("accepted", "sent")))',
-    'select(OutboxAction).where(OutboxAction.status != "confirmed")',
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'update(OutboxAction).where(OutboxAction.digest == d).values(status="rejected")',
+        'OutboxAction(digest=d, status="accepted")',
+        'row.status, row.tx_hash = "accepted", None  # OutboxAction',
+        'select(OutboxAction).where(OutboxAction.status.in_(("accepted", "sent")))',
+        'select(OutboxAction).where(OutboxAction.status != "confirmed")',
+    ],
+)
 def test_the_check_finds_what_the_first_wave_did(snippet):
     """The statements the outbox's transitions were spread over before it had one owner."""
     assert offences(snippet)

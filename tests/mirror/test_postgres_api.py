@@ -19,10 +19,21 @@ def _lookups(units, entries: list[str]) -> list[str]:
     unit_ids = ["0x" + o.unit_id.hex() for o in (units.data_center, units.civil, units.market, units.auditor)]
     searches = ["养老服务", "信息", "许可信息", "gis", "GIS 地理", "50%_", "50%x", "%_", "人"]
     filters = [
-        "", "status=deleted", "status=active", "sharing=conditional", "grade=L3", "category=民生保障",
-        f"unit_id={unit_ids[1]}", f"unit_id={unit_ids[2].upper().replace('0X', '0x')}", "update_frequency=monthly",
-        "limit=2", "limit=2&offset=2", "limit=1&offset=4", "q=低保对象&status=deleted", "q=信息&unit_id=" + unit_ids[2],
-    ]  # fmt: skip
+        "",
+        "status=deleted",
+        "status=active",
+        "sharing=conditional",
+        "grade=L3",
+        "category=民生保障",
+        f"unit_id={unit_ids[1]}",
+        f"unit_id={unit_ids[2].upper().replace('0X', '0x')}",
+        "update_frequency=monthly",
+        "limit=2",
+        "limit=2&offset=2",
+        "limit=1&offset=4",
+        "q=低保对象&status=deleted",
+        "q=信息&unit_id=" + unit_ids[2],
+    ]
     paths = ["/v1/units", *(f"/v1/units/{u}/keys" for u in unit_ids), f"/v1/units/{MISSING}/keys"]
     paths += [f"/v1/catalog/entries?q={quote(q)}" for q in searches]
     paths += [f"/v1/catalog/entries?{f}" for f in filters]
@@ -56,10 +67,17 @@ def test_postgresql_and_sqlite_mirrors_answer_alike(system, units, tmp_path, pos
         assert postgresql == sqlite
     # And the answers are worth comparing: found, filtered and refused as they should be.
     by_path = {p: (status, body) for p, status, body in answers["postgresql"]}
-    found = {q: [e["entry_id"] for e in by_path[f"/v1/catalog/entries?q={quote(q)}"][1]["items"]]
-             for q in ("养老服务", "信息", "gis", "50%_", "50%x")}  # fmt: skip
-    assert found == {"养老服务": [done.entries["B"]], "信息": ["0x" + gis.hex(), done.entries["D"], done.entries["C"]],
-                     "gis": ["0x" + gis.hex()], "50%_": ["0x" + gis.hex()], "50%x": []}  # fmt: skip
+    found = {
+        q: [e["entry_id"] for e in by_path[f"/v1/catalog/entries?q={quote(q)}"][1]["items"]]
+        for q in ("养老服务", "信息", "gis", "50%_", "50%x")
+    }
+    assert found == {
+        "养老服务": [done.entries["B"]],
+        "信息": ["0x" + gis.hex(), done.entries["D"], done.entries["C"]],
+        "gis": ["0x" + gis.hex()],
+        "50%_": ["0x" + gis.hex()],
+        "50%x": [],
+    }
     assert by_path["/v1/catalog/entries?q=%25_"][0] == 422
     assert by_path[f"/v1/catalog/entries/{MISSING}"][0] == 404
     assert by_path[f"/v1/catalog/entries/{done.entries['A']}"][1]["status"] == "deleted"

@@ -15,17 +15,32 @@ def test_postgresql_and_sqlite_answer_sharing_alike(system, tmp_path, postgres_u
     civil = desk.approved_entry(desk.civil, "MZJ-0001")
     market = desk.approved_entry(desk.market, "SCJ-0001", "企业登记信息")
     granted, _ = desk.apply(desk.street, [desk.resource(desk.civil, civil)], scenario_class=1)
-    waiting, _ = desk.apply(desk.street, [desk.resource(desk.civil, civil), desk.resource(desk.market, market)],
-                            application_no="CF-2026-002", scenario_code="企业核查")  # fmt: skip
+    waiting, _ = desk.apply(
+        desk.street,
+        [desk.resource(desk.civil, civil), desk.resource(desk.market, market)],
+        application_no="CF-2026-002",
+        scenario_code="企业核查",
+    )
     desk.decide(desk.civil, waiting, 0)
     desk.act(desk.data_center, StepKind.SECURITY_SUSPEND, granted)
     street, hexes = desk.street.unit_hex, {"granted": "0x" + granted.hex(), "waiting": "0x" + waiting.hex()}
-    paths = [f"/v1/demands/{d}" for d in hexes.values()] + [
-        f"/v1/grants/{hexes['granted']}", f"/v1/grants/{hexes['granted']}/history", f"/v1/units/{street}/grants",
-        f"/v1/units/{desk.civil.unit_hex}/incoming-demands", f"/v1/units/{desk.market.unit_hex}/incoming-demands",
-        "/v1/scenarios", f"/v1/grants/{hexes['waiting']}",
-    ] + [f"/v1/sharing/check?unit_id={street}&entry_id=0x{e[0].hex()}&scenario={s}&method=interface"
-         for e in (civil, market) for s in ("低保审核", "企业核查")]  # fmt: skip
+    paths = (
+        [f"/v1/demands/{d}" for d in hexes.values()]
+        + [
+            f"/v1/grants/{hexes['granted']}",
+            f"/v1/grants/{hexes['granted']}/history",
+            f"/v1/units/{street}/grants",
+            f"/v1/units/{desk.civil.unit_hex}/incoming-demands",
+            f"/v1/units/{desk.market.unit_hex}/incoming-demands",
+            "/v1/scenarios",
+            f"/v1/grants/{hexes['waiting']}",
+        ]
+        + [
+            f"/v1/sharing/check?unit_id={street}&entry_id=0x{e[0].hex()}&scenario={s}&method=interface"
+            for e in (civil, market)
+            for s in ("低保审核", "企业核查")
+        ]
+    )
 
     answers = {}
     for backend, overrides in (("sqlite", {}), ("postgresql", {"database_url": postgres_url()})):
@@ -37,7 +52,7 @@ def test_postgresql_and_sqlite_answer_sharing_alike(system, tmp_path, postgres_u
                 answers[backend] = [(p, (r := client.get(p)).status_code, r.json()) for p in paths]
         finally:
             runtime.stop()
-    for (_, _, body) in answers["sqlite"] + answers["postgresql"]:
+    for _, _, body in answers["sqlite"] + answers["postgresql"]:
         if isinstance(body, dict):
             body.pop("now", None)  # the chain's clock moves between the two reads
     assert answers["postgresql"] == answers["sqlite"]

@@ -23,11 +23,27 @@ ENTRIES = {  # seq: (name, description, status)
 
 
 def _row(seq: int, name: str, description: str, status: str) -> dict:
-    return {"seq": seq, "entry_id": f"0x{seq:064x}", "unit_id": "0x" + "11" * 32, "code": f"T-{seq}",
-            "status": status, "latest_version": 1, "approved_version": 1, "pending_version": 0, "created_at": seq,
-            "name": name, "description": description, "search_text": normalise(name + "\n" + description),
-            "search_terms": index_terms(name + " " + description), "sharing": "conditional", "opening": "not_open",
-            "category": "民生保障", "grade": "L2", "update_frequency": "monthly", "name_key": normalise(name)}  # fmt: skip
+    return {
+        "seq": seq,
+        "entry_id": f"0x{seq:064x}",
+        "unit_id": "0x" + "11" * 32,
+        "code": f"T-{seq}",
+        "status": status,
+        "latest_version": 1,
+        "approved_version": 1,
+        "pending_version": 0,
+        "created_at": seq,
+        "name": name,
+        "description": description,
+        "search_text": normalise(name + "\n" + description),
+        "search_terms": index_terms(name + " " + description),
+        "sharing": "conditional",
+        "opening": "not_open",
+        "category": "民生保障",
+        "grade": "L2",
+        "update_frequency": "monthly",
+        "name_key": normalise(name),
+    }
 
 
 def _add(store, seqs) -> None:
@@ -39,8 +55,18 @@ def _add(store, seqs) -> None:
 
 def _found(store, q: str, status: str | None = None) -> list[int]:
     with store.sessions() as session:
-        rows, _ = search_entries(session, q=q, unit_id=None, sharing=None, category=None, grade=None,
-                                 update_frequency=None, status=status, limit=50, offset=0)  # fmt: skip
+        rows, _ = search_entries(
+            session,
+            q=q,
+            unit_id=None,
+            sharing=None,
+            category=None,
+            grade=None,
+            update_frequency=None,
+            status=status,
+            limit=50,
+            offset=0,
+        )
     return [int(r["entry_id"], 16) for r in rows]
 
 

@@ -55,8 +55,15 @@ from signer.canonical import canonical_bytes
 from tests.chain.helpers import BACKENDS, SEEN_BLOCKS, Stores, dump, fresh_dump, new_indexer
 from tests.sharing_desk import Officer, SharingDesk, doc
 
-SHARING_TABLES = ("sharing_demands", "sharing_items", "sharing_grants", "sharing_grant_resources",
-                  "sharing_scenarios", "sharing_steps", "rejected_actions")  # fmt: skip
+SHARING_TABLES = (
+    "sharing_demands",
+    "sharing_items",
+    "sharing_grants",
+    "sharing_grant_resources",
+    "sharing_scenarios",
+    "sharing_steps",
+    "rejected_actions",
+)
 SCENARIO_CODE = "一网统管-城市运行"
 LEGAL_BASIS = "《上海市公共数据管理办法》第二十条"
 
@@ -108,17 +115,41 @@ def sharing_dump(store) -> dict[str, list[tuple]]:
 
 def outbox_row(desk: SharingDesk, officer: Officer, action: SharingAction, status: str = "sent") -> OutboxAction:
     action_digest = digest(action, chain_id=desk.chain_id, sharing_address=desk.system.deployment.sharing)
-    return OutboxAction(digest=h(action_digest), signer=to_checksum_address(officer.address), nonce=str(action.nonce),
-                        entry_id=h(action.subject), kind=int(action.kind), contract="sharing",
-                        payload=encode_action(action), status=status, accepted_at=time.time())  # fmt: skip
+    return OutboxAction(
+        digest=h(action_digest),
+        signer=to_checksum_address(officer.address),
+        nonce=str(action.nonce),
+        entry_id=h(action.subject),
+        kind=int(action.kind),
+        contract="sharing",
+        payload=encode_action(action),
+        status=status,
+        accepted_at=time.time(),
+    )
 
 
-def apply_document(desk: SharingDesk, applicant: Officer, document: bytes, resources: list, *, scenario_class: int = 1,
-                   scenario_code: str = "综合查询") -> bytes:  # fmt: skip
+def apply_document(
+    desk: SharingDesk,
+    applicant: Officer,
+    document: bytes,
+    resources: list,
+    *,
+    scenario_class: int = 1,
+    scenario_code: str = "综合查询",
+) -> bytes:
     """An Apply whose application document is `document`, whatever it holds; its demand id."""
     demand_id = demand_id_for(applicant.unit_id, document)
-    terms = ApplyTerms(scenario_class, scenario_id_for(scenario_code), Method.INTERFACE, Frequency.MONTHLY, False,
-                       False, 2, tuple(resources), desk.commitment(applicant, demand_id))  # fmt: skip
+    terms = ApplyTerms(
+        scenario_class,
+        scenario_id_for(scenario_code),
+        Method.INTERFACE,
+        Frequency.MONTHLY,
+        False,
+        False,
+        2,
+        tuple(resources),
+        desk.commitment(applicant, demand_id),
+    )
     desk.send(desk.action(applicant, StepKind.APPLY, demand_id, document, terms=terms.encode()))
     return demand_id
 
@@ -143,41 +174,80 @@ def drive(desk: SharingDesk) -> Story:
     s = Story()
     civil, market, street, dc, office = desk.civil, desk.market, desk.street, desk.data_center, desk.office
     fns = desk.sharing.functions
-    s.entries = {"civil": desk.approved_entry(civil, "MZJ-S001")[0],
-                 "market": desk.approved_entry(market, "SCJ-S001", "市场主体登记信息")[0],
-                 "later": desk.approved_entry(civil, "MZJ-S002", "临时救助对象信息")[0],
-                 "uncollected": desk.approved_entry(civil, "MZJ-S003", "困难家庭信息", collected=False)[0]}  # fmt: skip
+    s.entries = {
+        "civil": desk.approved_entry(civil, "MZJ-S001")[0],
+        "market": desk.approved_entry(market, "SCJ-S001", "市场主体登记信息")[0],
+        "later": desk.approved_entry(civil, "MZJ-S002", "临时救助对象信息")[0],
+        "uncollected": desk.approved_entry(civil, "MZJ-S003", "困难家庭信息", collected=False)[0],
+    }
     civil_res = desk.resource(civil, (s.entries["civil"], 1))
     market_res = desk.resource(market, (s.entries["market"], 1))
 
     # A key-work scenario the Data Center approves (Art. 19 (2)).
     s.scenario = scenario_id_for(SCENARIO_CODE)
-    evaluation = canonical_bytes({"schema": "putuo.scenario-evaluation/1", "scenario_code": SCENARIO_CODE,
-                                  "name": "城市运行一网统管", "key_work": "区委区政府重点工作", "plan": "方案",
-                                  "conclusion": "同意"})  # fmt: skip
+    evaluation = canonical_bytes(
+        {
+            "schema": "putuo.scenario-evaluation/1",
+            "scenario_code": SCENARIO_CODE,
+            "name": "城市运行一网统管",
+            "key_work": "区委区政府重点工作",
+            "plan": "方案",
+            "conclusion": "同意",
+        }
+    )
     desk.act(dc, StepKind.APPROVE_SCENARIO, s.scenario, evaluation)
 
     # A: granted at once by the approved scenario.
-    s.demands["A"], receipt = desk.apply(street, [civil_res, market_res], application_no="A", scenario_class=2,
-                                         scenario_code=SCENARIO_CODE)  # fmt: skip
-    assert events(receipt) == ["DemandItemOpened", "DemandItemOpened", "DemandClosed", "GrantIssued",
-                               "GrantStatusChanged", "SharingStep"]  # fmt: skip
+    s.demands["A"], receipt = desk.apply(
+        street, [civil_res, market_res], application_no="A", scenario_class=2, scenario_code=SCENARIO_CODE
+    )
+    assert events(receipt) == [
+        "DemandItemOpened",
+        "DemandItemOpened",
+        "DemandClosed",
+        "GrantIssued",
+        "GrantStatusChanged",
+        "SharingStep",
+    ]
     # F: granted at once too, used once a year with a reason on file; stays active to the end.
-    s.demands["F"], _ = desk.apply(street, [market_res], application_no="F", scenario_class=1,
-                                   frequency=Frequency.ANNUAL, frequency_reason=True, commitment_scheme="sm2")  # fmt: skip
+    s.demands["F"], _ = desk.apply(
+        street,
+        [market_res],
+        application_no="F",
+        scenario_class=1,
+        frequency=Frequency.ANNUAL,
+        frequency_reason=True,
+        commitment_scheme="sm2",
+    )
     # G: scenario route, but one entry's data is not collected yet: that item waits for its owner
     # (15 working days, no silence), the other is authorised at once.
-    s.demands["G"], _ = desk.apply(street, [desk.resource(civil, (s.entries["uncollected"], 1)), market_res],
-                                   application_no="G", scenario_class=1)  # fmt: skip
+    s.demands["G"], _ = desk.apply(
+        street, [desk.resource(civil, (s.entries["uncollected"], 1)), market_res], application_no="G", scenario_class=1
+    )
     # B: owner review of two items; B2 is left to silence.
-    s.demands["B"], _ = desk.apply(street, [civil_res, market_res], application_no="B",
-                                   frequency=Frequency.SEMI_ANNUAL, frequency_reason=True)  # fmt: skip
+    s.demands["B"], _ = desk.apply(
+        street, [civil_res, market_res], application_no="B", frequency=Frequency.SEMI_ANNUAL, frequency_reason=True
+    )
     # C: a fusion demand (its document names the scenario as an object) with an uncatalogued item.
-    c_document = canonical_bytes({"schema": "putuo.demand/1", "application_no": "C",
-                                  "scenario": {"code": "低保联审", "name": "低保联合审核", "class": 0}})  # fmt: skip
+    c_document = canonical_bytes(
+        {
+            "schema": "putuo.demand/1",
+            "application_no": "C",
+            "scenario": {"code": "低保联审", "name": "低保联合审核", "class": 0},
+        }
+    )
     s.demands["C"] = demand_id_for(street.unit_id, c_document)
-    terms = ApplyTerms(0, scenario_id_for("低保联审"), Method.INTERFACE, Frequency.MONTHLY, False, True, 3,
-                       (civil_res, desk.resource(civil)), desk.commitment(street, s.demands["C"]))  # fmt: skip
+    terms = ApplyTerms(
+        0,
+        scenario_id_for("低保联审"),
+        Method.INTERFACE,
+        Frequency.MONTHLY,
+        False,
+        True,
+        3,
+        (civil_res, desk.resource(civil)),
+        desk.commitment(street, s.demands["C"]),
+    )
     desk.send(desk.action(street, StepKind.APPLY, s.demands["C"], c_document, terms=terms.encode()))
     # D: rejected by its owner. E: a method needing technical evaluation, returned.
     s.demands["D"], _ = desk.apply(street, [market_res], application_no="D")
@@ -218,8 +288,12 @@ def drive(desk: SharingDesk) -> Story:
 
     # An adjustment plan (Art. 14), consumed by the owner's change request.
     desk.act(civil, StepKind.RECORD_ADJUSTMENT_PLAN, s.entries["civil"])
-    receipt = desk.catalog_action(civil, ActionKind.REQUEST_CHANGE, s.entries["civil"],
-                                  doc("putuo.catalog/1", code="MZJ-S001", name="低保对象家庭信息"))  # fmt: skip
+    receipt = desk.catalog_action(
+        civil,
+        ActionKind.REQUEST_CHANGE,
+        s.entries["civil"],
+        doc("putuo.catalog/1", code="MZJ-S001", name="低保对象家庭信息"),
+    )
     assert "AdjustmentPlanUsed" in events(receipt)
     receipt = desk.act(street, StepKind.TERMINATE, s.demands["A"])  # by its holder
     desk.act(dc, StepKind.RECORD_USE, s.demands["A"], at=desk.block_time(receipt))  # logged late: it still counts
@@ -251,8 +325,12 @@ def drive(desk: SharingDesk) -> Story:
     desk.act(dc, StepKind.REINSTATE, s.demands["B"])
     desk.act(dc, StepKind.TERMINATE, s.demands["B"])  # Art. 31
 
-    desk.act(dc, StepKind.WITHDRAW_SCENARIO, s.scenario,
-             canonical_bytes({"schema": "putuo.scenario-withdrawal/1", "scenario_code": SCENARIO_CODE, "reason": "完成"}))
+    desk.act(
+        dc,
+        StepKind.WITHDRAW_SCENARIO,
+        s.scenario,
+        canonical_bytes({"schema": "putuo.scenario-withdrawal/1", "scenario_code": SCENARIO_CODE, "reason": "完成"}),
+    )
     return s
 
 
@@ -260,47 +338,124 @@ def assert_mirror_equals_contract(desk: SharingDesk, store) -> None:
     """Every demand, item, grant and scenario row holds what the contract's views say."""
     for d in rows(store, SharingDemand):
         demand_id = bytes.fromhex(d["demand_id"][2:])
-        (unit_id, status, plan, item_count, _, applied_at, plan_due_at, serve_due_at, document_hash,
-         commitment_hash) = desk.demand(demand_id)  # fmt: skip
-        assert (d["unit_id"], d["status"], d["plan_status"], d["applied_at"], d["plan_due_at"], d["serve_due_at"],
-                d["document_hash"], d["commitment_hash"]) == (
-            h(unit_id), DemandStatus(status).name.lower(), PlanStatus(plan).name.lower(), applied_at, plan_due_at,
-            serve_due_at, h(document_hash), h(commitment_hash))  # fmt: skip
+        (
+            unit_id,
+            status,
+            plan,
+            item_count,
+            _,
+            applied_at,
+            plan_due_at,
+            serve_due_at,
+            document_hash,
+            commitment_hash,
+        ) = desk.demand(demand_id)
+        assert (
+            d["unit_id"],
+            d["status"],
+            d["plan_status"],
+            d["applied_at"],
+            d["plan_due_at"],
+            d["serve_due_at"],
+            d["document_hash"],
+            d["commitment_hash"],
+        ) == (
+            h(unit_id),
+            DemandStatus(status).name.lower(),
+            PlanStatus(plan).name.lower(),
+            applied_at,
+            plan_due_at,
+            serve_due_at,
+            h(document_hash),
+            h(commitment_hash),
+        )
         assert h(keccak(d["commitment_document"].encode())) == d["commitment_hash"]
         items = rows(store, SharingItem, demand_id=d["demand_id"])
         assert [i["item"] for i in items] == list(range(item_count))
         for i in items:
             entry_id, owner, version, status, uncatalogued, due_at, decided_at, code = desk.item(demand_id, i["item"])
-            assert (i["entry_id"], i["owner_unit_id"], i["version"], i["status"], i["uncatalogued"], i["due_at"],
-                    i["decided_at"], i["code"], i["demand_unit_id"]) == (
-                h(entry_id), h(owner), version, ItemStatus(status).name.lower(), uncatalogued, due_at, decided_at,
-                code, d["unit_id"])  # fmt: skip
+            assert (
+                i["entry_id"],
+                i["owner_unit_id"],
+                i["version"],
+                i["status"],
+                i["uncatalogued"],
+                i["due_at"],
+                i["decided_at"],
+                i["code"],
+                i["demand_unit_id"],
+            ) == (
+                h(entry_id),
+                h(owner),
+                version,
+                ItemStatus(status).name.lower(),
+                uncatalogued,
+                due_at,
+                decided_at,
+                code,
+                d["unit_id"],
+            )
     grants = rows(store, SharingGrant)
     assert {g["grant_id"] for g in grants} == {d["demand_id"] for d in rows(store, SharingDemand, status="granted")}
     for g in grants:
         grant_id = bytes.fromhex(g["grant_id"][2:])
         view = desk.grant(grant_id)
-        (unit_id, scenario_id, scenario_class, method, frequency, reason, level, status, suspension, pending,
-         objected, issued_at, last_used_at, excused_until, suspended_at, objection_due_at, serve_due_at, served_at,
-         terminated_at, resource_count) = view  # fmt: skip
-        assert {k: g[k] for k in g if k not in ("grant_id", "scenario_code", "issued_block", "issued_tx",
-                                                "termination")} == {
-            "unit_id": h(unit_id), "scenario_id": h(scenario_id), "scenario_class": scenario_class,
-            "method": Method(method).name.lower(), "frequency": Frequency(frequency).name.lower(),
-            "frequency_reason": reason, "security_level": level, "status": GrantStatus(status).name.lower(),
-            "suspension": Suspension(suspension).name.lower(), "objection_pending": pending, "objected": objected,
-            "issued_at": issued_at, "last_used_at": last_used_at, "excused_until": excused_until,
-            "idle_from": desk.sharing.functions.idleFrom(grant_id).call(), "suspended_at": suspended_at,
-            "objection_due_at": objection_due_at, "serve_due_at": serve_due_at, "served_at": served_at,
+        (
+            unit_id,
+            scenario_id,
+            scenario_class,
+            method,
+            frequency,
+            reason,
+            level,
+            status,
+            suspension,
+            pending,
+            objected,
+            issued_at,
+            last_used_at,
+            excused_until,
+            suspended_at,
+            objection_due_at,
+            serve_due_at,
+            served_at,
+            terminated_at,
+            resource_count,
+        ) = view
+        assert {
+            k: g[k] for k in g if k not in ("grant_id", "scenario_code", "issued_block", "issued_tx", "termination")
+        } == {
+            "unit_id": h(unit_id),
+            "scenario_id": h(scenario_id),
+            "scenario_class": scenario_class,
+            "method": Method(method).name.lower(),
+            "frequency": Frequency(frequency).name.lower(),
+            "frequency_reason": reason,
+            "security_level": level,
+            "status": GrantStatus(status).name.lower(),
+            "suspension": Suspension(suspension).name.lower(),
+            "objection_pending": pending,
+            "objected": objected,
+            "issued_at": issued_at,
+            "last_used_at": last_used_at,
+            "excused_until": excused_until,
+            "idle_from": desk.sharing.functions.idleFrom(grant_id).call(),
+            "suspended_at": suspended_at,
+            "objection_due_at": objection_due_at,
+            "serve_due_at": serve_due_at,
+            "served_at": served_at,
             "terminated_at": terminated_at,
         }
         resources = rows(store, SharingGrantResource, grant_id=g["grant_id"])
         assert [(r["entry_id"], r["version"]) for r in resources] == [
-            (h(e), v) for e, v in (desk.sharing.functions.grantResource(grant_id, i).call()
-                                   for i in range(resource_count))]  # fmt: skip
+            (h(e), v)
+            for e, v in (desk.sharing.functions.grantResource(grant_id, i).call() for i in range(resource_count))
+        ]
         assert {r["unit_id"] for r in resources} == {g["unit_id"]}
     for sc in rows(store, SharingScenario):
-        approved, approved_at, evaluation_hash = desk.sharing.functions.scenario(bytes.fromhex(sc["scenario_id"][2:])).call()
+        approved, approved_at, evaluation_hash = desk.sharing.functions.scenario(
+            bytes.fromhex(sc["scenario_id"][2:])
+        ).call()
         assert (sc["approved"], sc["approved_at"], sc["evaluation_hash"]) == (approved, approved_at, h(evaluation_hash))
 
 
@@ -314,26 +469,41 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
 
     demands = {r["demand_id"]: r for r in rows(store, SharingDemand)}
     assert {k: (demands[v]["status"], demands[v]["route"], demands[v]["plan_status"]) for k, v in d.items()} == {
-        "A": ("granted", "scenario", "none"), "B": ("granted", "owner_review", "none"),
-        "C": ("granted", "owner_review", "approved"), "D": ("rejected", "owner_review", "none"),
-        "E": ("returned", "owner_review", "returned"), "F": ("granted", "scenario", "none"),
+        "A": ("granted", "scenario", "none"),
+        "B": ("granted", "owner_review", "none"),
+        "C": ("granted", "owner_review", "approved"),
+        "D": ("rejected", "owner_review", "none"),
+        "E": ("returned", "owner_review", "returned"),
+        "F": ("granted", "scenario", "none"),
         "G": ("granted", "scenario", "none"),
-    }  # fmt: skip
+    }
     a, c, f = demands[d["A"]], demands[d["C"]], demands[d["F"]]
     assert (a["scenario_code"], a["scenario_class"], a["scenario_id"]) == (SCENARIO_CODE, 2, h(s.scenario))
     assert (a["unit_id"], a["applicant"], a["method"], a["frequency"], a["frequency_reason"], a["fusion"]) == (
-        street, desk.street.address, "interface", "monthly", False, False)  # fmt: skip
+        street,
+        desk.street.address,
+        "interface",
+        "monthly",
+        False,
+        False,
+    )
     assert a["closed_at"] == a["applied_at"] and a["commitment_scheme"] == "ecdsa"
     assert a["commitment_key_id"] == desk.street.address
     assert as_object(a["document"]) == {"schema": "putuo.demand/1", "application_no": "A", "scenario": SCENARIO_CODE}
     assert as_object(a["commitment_document"])["demand_id"] == d["A"]
     assert (c["scenario_code"], c["fusion"], c["security_level"], c["closed_at"] >= c["plan_decided_at"] > 0) == (
-        "低保联审", True, 3, True)  # fmt: skip
+        "低保联审",
+        True,
+        3,
+        True,
+    )
     assert c["serve_due_at"] > c["plan_decided_at"]
     e = demands[d["E"]]
     with store.sessions() as session:  # the plan's columns come from its DemandPlanReviewed
-        reviewed = {r.subject: r.block_time for r in session.scalars(
-            select(ChainEvent).where(ChainEvent.name == "DemandPlanReviewed"))}  # fmt: skip
+        reviewed = {
+            r.subject: r.block_time
+            for r in session.scalars(select(ChainEvent).where(ChainEvent.name == "DemandPlanReviewed"))
+        }
     assert reviewed == {d["C"]: c["plan_decided_at"], d["E"]: e["plan_decided_at"]}
     assert (e["plan_status"], e["serve_due_at"], e["closed_at"]) == ("returned", 0, e["plan_decided_at"])
     assert (f["frequency"], f["frequency_reason"], f["commitment_scheme"]) == ("annual", True, "sm2")
@@ -342,14 +512,18 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
     items = {(r["demand_id"], r["item"]): r for r in rows(store, SharingItem)}
     pick = ("status", "decider", "code", "uncatalogued")
     assert {(k, i): tuple(items[(v, i)][p] for p in pick) for k, v in d.items() for i in (0, 1) if (v, i) in items} == {
-        ("A", 0): ("authorised", None, 0, False), ("A", 1): ("authorised", None, 0, False),
-        ("B", 0): ("approved", desk.civil.address, 0, False), ("B", 1): ("deemed_approved", None, 0, False),
+        ("A", 0): ("authorised", None, 0, False),
+        ("A", 1): ("authorised", None, 0, False),
+        ("B", 0): ("approved", desk.civil.address, 0, False),
+        ("B", 1): ("deemed_approved", None, 0, False),
         ("C", 0): ("rejected", desk.civil.address, REJECT_LEGAL_BASIS, False),
         ("C", 1): ("approved", desk.civil.address, 0, True),
-        ("D", 0): ("rejected", desk.market.address, REJECT_NONCONFORMING, False), ("E", 0): ("closed", None, 0, False),
+        ("D", 0): ("rejected", desk.market.address, REJECT_NONCONFORMING, False),
+        ("E", 0): ("closed", None, 0, False),
         ("F", 0): ("authorised", None, 0, False),
-        ("G", 0): ("approved", desk.civil.address, 0, True), ("G", 1): ("authorised", None, 0, False),
-    }  # fmt: skip
+        ("G", 0): ("approved", desk.civil.address, 0, True),
+        ("G", 1): ("authorised", None, 0, False),
+    }
     assert items[(d["G"], 0)]["entry_id"] == h(s.entries["uncollected"]) and items[(d["G"], 0)]["version"] == 1
     assert items[(d["G"], 0)]["due_at"] > items[(d["G"], 0)]["opened_at"] and items[(d["G"], 1)]["due_at"] == 0
     assert items[(d["C"], 1)]["entry_id"] == h(s.entries["later"]) and items[(d["C"], 1)]["version"] == 1
@@ -363,19 +537,27 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         "C": ("terminated", "idle", "lapsed", False, "低保联审", False),
         "F": ("active", "none", "", False, "低保审核", True),
         "G": ("active", "none", "", False, "低保审核", False),
-    }  # fmt: skip
+    }
     assert grants[d["F"]]["idle_from"] > grants[d["F"]]["excused_until"] > 0
     assert [r["entry_id"] for r in rows(store, SharingGrantResource, grant_id=d["C"])] == [h(s.entries["later"])]
     assert [r["entry_id"] for r in rows(store, SharingGrantResource, grant_id=d["G"])] == [
-        h(s.entries["uncollected"]), h(s.entries["market"])]  # fmt: skip
+        h(s.entries["uncollected"]),
+        h(s.entries["market"]),
+    ]
     c_grant, a_grant = grants[d["C"]], grants[d["A"]]
     assert c_grant["served_at"] > c_grant["issued_at"] and c_grant["serve_due_at"] == c["serve_due_at"]
     assert c_grant["last_used_at"] == c_grant["served_at"]  # idle from the serving, not the issue
     assert a_grant["last_used_at"] == a_grant["terminated_at"]  # a use logged after the end, from before it
 
     [scenario] = rows(store, SharingScenario)
-    assert (scenario["scenario_id"], scenario["code"], scenario["name"], scenario["approved"], scenario["approved_at"],
-            scenario["evaluation_hash"]) == (h(s.scenario), SCENARIO_CODE, "城市运行一网统管", False, 0, "0x" + "00" * 32)
+    assert (
+        scenario["scenario_id"],
+        scenario["code"],
+        scenario["name"],
+        scenario["approved"],
+        scenario["approved_at"],
+        scenario["evaluation_hash"],
+    ) == (h(s.scenario), SCENARIO_CODE, "城市运行一网统管", False, 0, "0x" + "00" * 32)
 
     with store.sessions() as session:
         rejected = {r.digest: r.error.split("(")[0] for r in session.scalars(select(RejectedAction))}
@@ -395,20 +577,31 @@ def test_every_step_is_kept_with_its_proof(desk, sqlite):
     for step, ev in zip(steps, logs, strict=True):
         a = ev.args
         assert step == {
-            "position": ev.position, "subject": h(a["subject"]), "kind": StepKind(a["kind"]).name.lower(),
-            "item": a["item"], "unit_id": h(a["unitId"]), "actor": a["actor"], "nonce": str(a["nonce"]),
-            "code": a["code"], "at": a["at"], "terms": h(a["terms"]), "document": a["document"].decode(),
-            "document_hash": h(a["documentHash"]), "block_number": ev.block_number,
-            "block_time": desk.w3.eth.get_block(ev.block_number)["timestamp"], "tx_hash": ev.tx_hash,
+            "position": ev.position,
+            "subject": h(a["subject"]),
+            "kind": StepKind(a["kind"]).name.lower(),
+            "item": a["item"],
+            "unit_id": h(a["unitId"]),
+            "actor": a["actor"],
+            "nonce": str(a["nonce"]),
+            "code": a["code"],
+            "at": a["at"],
+            "terms": h(a["terms"]),
+            "document": a["document"].decode(),
+            "document_hash": h(a["documentHash"]),
+            "block_number": ev.block_number,
+            "block_time": desk.w3.eth.get_block(ev.block_number)["timestamp"],
+            "tx_hash": ev.tx_hash,
             "log_index": ev.log_index,
-        }  # fmt: skip
+        }
         if step["unit_id"] != "0x" + "00" * 32:  # a signed step: the document is the one hashed on-chain
             assert h(keccak(step["document"].encode())) == step["document_hash"]
     kinds = [r["kind"] for r in rows(store, SharingStepRecord, subject=h(s.demands["C"]))]
     assert kinds == ["apply", "review_plan", "decide", "decide", "record_served", "suspend_idle", "finalise_lapse"]
     permissionless = rows(store, SharingStepRecord, kind="finalise_item")
     assert [(r["unit_id"], r["actor"], r["nonce"], r["document"], r["document_hash"]) for r in permissionless] == [
-        ("0x" + "00" * 32, desk.system.relayer.account.address, "0", "", "0x" + "00" * 32)]  # fmt: skip
+        ("0x" + "00" * 32, desk.system.relayer.account.address, "0", "", "0x" + "00" * 32)
+    ]
     [plan] = rows(store, SharingStepRecord, kind="record_adjustment_plan")
     assert plan["subject"] == h(s.entries["civil"])
 
@@ -451,8 +644,10 @@ def test_a_plan_review_fills_the_demand_before_its_grant(desk, sqlite):
     due are on the demand as soon as the Data Center reviews, while its items are still with their
     owners and no grant exists; a returned plan has no service due."""
     civil, market, street, dc = desk.civil, desk.market, desk.street, desk.data_center
-    entries = [desk.resource(civil, desk.approved_entry(civil, "MZJ-P001")),
-               desk.resource(market, desk.approved_entry(market, "SCJ-P001", "市场主体登记信息"))]  # fmt: skip
+    entries = [
+        desk.resource(civil, desk.approved_entry(civil, "MZJ-P001")),
+        desk.resource(market, desk.approved_entry(market, "SCJ-P001", "市场主体登记信息")),
+    ]
     fused, _ = desk.apply(street, entries, application_no="P-1", fusion=True)
     evaluated, _ = desk.apply(street, entries[:1], application_no="P-2", scenario_class=1, method=Method.OTHER)
     approved = desk.act(dc, StepKind.REVIEW_PLAN, fused)
@@ -465,9 +660,17 @@ def test_a_plan_review_fills_the_demand_before_its_grant(desk, sqlite):
     assert_mirror_equals_contract(desk, store)
     pick = ("status", "plan_status", "plan_decided_at", "serve_due_at")
     assert tuple(one(store, SharingDemand, demand_id=h(fused))[k] for k in pick) == (
-        "open", "approved", desk.block_time(approved), serve_due)  # fmt: skip
+        "open",
+        "approved",
+        desk.block_time(approved),
+        serve_due,
+    )
     assert tuple(one(store, SharingDemand, demand_id=h(evaluated))[k] for k in pick) == (
-        "returned", "returned", desk.block_time(returned), 0)  # fmt: skip
+        "returned",
+        "returned",
+        desk.block_time(returned),
+        0,
+    )
     assert rows(store, SharingGrant) == []
     assert [r["kind"] for r in rows(store, SharingStepRecord, subject=h(fused))] == ["apply", "review_plan"]
 
@@ -508,7 +711,9 @@ def test_a_not_ready_item_stays_not_ready_when_a_rollback_replays_it(desk, store
     assert [one(store, SharingItem, demand_id=h(d))["uncatalogued"] for d in (early, late)] == [True, False]
     assert [one(store, SharingDemand, demand_id=h(d))["status"] for d in (early, late)] == ["rejected"] * 2
     assert_mirror_equals_contract(desk, store)
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )
 
 
 def _head(desk) -> tuple[int, str]:
@@ -534,10 +739,14 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
         (dc, desk.action(dc, StepKind.RECORD_USE, kept, doc("putuo.usage/1"), at=desk.now())),
         (dc, desk.action(dc, StepKind.SECURITY_SUSPEND, kept, doc("putuo.suspension/1"))),
         (civil, desk.action(civil, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0)),
-        (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario,
-                         canonical_bytes({"scenario_code": "旧分支场景", "name": "旧"}))),
+        (
+            dc,
+            desk.action(
+                dc, StepKind.APPROVE_SCENARIO, scenario, canonical_bytes({"scenario_code": "旧分支场景", "name": "旧"})
+            ),
+        ),
         (market, desk.action(market, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0)),  # not the owner
-    ]  # fmt: skip
+    ]
     with store.sessions.begin() as session:
         for officer, action in old:
             session.add(outbox_row(desk, officer, action))
@@ -560,7 +769,9 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
         system.w3.provider.make_request("evm_mine", [])
     report = indexer.sync()
     assert report.rolled_back > 0
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )
     assert one(store, SharingGrant, grant_id=h(kept))["termination"] == "voluntary"
     assert rows(store, SharingGrant, grant_id=h(pending)) == [] and rows(store, SharingScenario) == []
     assert one(store, SharingDemand, demand_id=h(pending))["status"] == "rejected"
@@ -607,5 +818,6 @@ def test_documents_that_are_not_json_do_not_stop_the_mirror(desk, stores, tmp_pa
     assert [as_object(r["document"]) for r in steps] == [stored, stored]
     [sc] = rows(store, SharingScenario)
     assert (sc["code"], sc["name"], sc["approved"]) == ("", "x", False)
-    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(desk.system, tmp_path / "fresh.db",
-                                                                    without=(SEEN_BLOCKS,))  # fmt: skip
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
+        desk.system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
+    )

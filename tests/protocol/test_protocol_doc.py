@@ -15,8 +15,8 @@ from eth_utils import keccak
 from chain import actions as catalog_actions
 from chain import sharing as sharing_actions
 from chain.artifacts import CONTRACTS_DIR, load_artifact
-from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.events import EVENT_SOURCES
+from chain.signed_contracts import SIGNED_CONTRACTS
 from protocol.schemas import ROOT, json_schemas
 from tests.protocol import verify_catalog_version as verifier
 
@@ -47,8 +47,11 @@ def _abi_rows(contract: str) -> set[tuple]:
 
 def test_every_event_of_every_contract_is_listed_as_the_abi_has_it():
     for contract in EVENT_SOURCES:
-        listed = {(m[1], m[2], tuple(_fields(m[3])), tuple(_fields(m[4])))
-                  for line in _section(f"### {contract}").splitlines() if (m := ROW.match(line))}  # fmt: skip
+        listed = {
+            (m[1], m[2], tuple(_fields(m[3])), tuple(_fields(m[4])))
+            for line in _section(f"### {contract}").splitlines()
+            if (m := ROW.match(line))
+        }
         assert listed == _abi_rows(contract), contract
 
 
@@ -60,8 +63,10 @@ def test_the_signed_types_are_the_contracts():
         assert f"`{module.DOMAIN_NAME}`" in PROTOCOL
         contract = SIGNED_CONTRACTS["catalog" if module is catalog_actions else "sharing"]
         batch = f"executeBatch({contract.action_abi}[])"
-        for call, selector in ((f"execute({contract.action_abi})", contract.execute_selector),
-                               (batch, contract.execute_batch_selector)):  # fmt: skip
+        for call, selector in (
+            (f"execute({contract.action_abi})", contract.execute_selector),
+            (batch, contract.execute_batch_selector),
+        ):
             assert f"`{call}`" in PROTOCOL and f"`0x{selector.hex()}`" in PROTOCOL, call
     assert f"| `version` | `{catalog_actions.DOMAIN_VERSION}` | `{sharing_actions.DOMAIN_VERSION}` |" in PROTOCOL
     assert sharing_actions.APPLY_TERMS_ABI in PROTOCOL
@@ -78,8 +83,10 @@ def _solidity_enums() -> dict[str, list[str]]:
 
 
 def test_every_enum_is_listed_with_its_numbering():
-    listed = {name: re.findall(r"(\d+) (\w+)", members)
-              for name, members in re.findall(r"^- `(\w+)`: (.*)$", _section("## 8. Enums"), re.MULTILINE)}  # fmt: skip
+    listed = {
+        name: re.findall(r"(\d+) (\w+)", members)
+        for name, members in re.findall(r"^- `(\w+)`: (.*)$", _section("## 8. Enums"), re.MULTILINE)
+    }
     enums = _solidity_enums()
     assert set(listed) == set(enums)
     for name, members in enums.items():
@@ -92,7 +99,13 @@ def test_every_published_schema_is_listed():
 
 
 def test_the_verifier_copies_its_constants_from_this_page():
-    for constant in (verifier.VERSION_SUBMITTED, verifier.ACTION_TYPE, verifier.DOMAIN_TYPE, verifier.EXECUTE,
-                     verifier.EXECUTE_BATCH, f"`{verifier.DOMAIN_NAME}`"):  # fmt: skip
+    for constant in (
+        verifier.VERSION_SUBMITTED,
+        verifier.ACTION_TYPE,
+        verifier.DOMAIN_TYPE,
+        verifier.EXECUTE,
+        verifier.EXECUTE_BATCH,
+        f"`{verifier.DOMAIN_NAME}`",
+    ):
         assert constant in PROTOCOL, constant
     assert verifier.ACTION_TUPLE == SIGNED_CONTRACTS["catalog"].action_abi

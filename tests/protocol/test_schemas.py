@@ -74,6 +74,7 @@ def _model(model: type[BaseModel]) -> Callable[[Any], bool]:
             return True
         except ApiError:
             return False
+
     return accepts
 
 
@@ -91,33 +92,56 @@ MODEL_OF = {protocol.schema_id(m): _model(m) for m in protocol.MODELS} | {COMMIT
 def _variants() -> dict[str, list[dict]]:
     """Valid documents of each schema, between them taking every branch of a conditional rule."""
     catalog = copy.deepcopy(EXAMPLE_DOCUMENT)
-    other = {**copy.deepcopy(EXAMPLE_DOCUMENT), "supplementary": True, "coverage": {"area": "普陀区"},
-             "sharing": {"attribute": "not_shared", "basis": "《个人信息保护法》第十三条"},
-             "opening": {"attribute": "conditional", "conditions": "经脱敏后开放"},
-             "source": {"system": "市级返还", "method": "city_returned"}}  # fmt: skip
-    plain = {**copy.deepcopy(EXAMPLE_DOCUMENT), "sharing": {"attribute": "unconditional"},
-             "opening": {"attribute": "unconditional"}}  # fmt: skip
+    other = {
+        **copy.deepcopy(EXAMPLE_DOCUMENT),
+        "supplementary": True,
+        "coverage": {"area": "普陀区"},
+        "sharing": {"attribute": "not_shared", "basis": "《个人信息保护法》第十三条"},
+        "opening": {"attribute": "conditional", "conditions": "经脱敏后开放"},
+        "source": {"system": "市级返还", "method": "city_returned"},
+    }
+    plain = {
+        **copy.deepcopy(EXAMPLE_DOCUMENT),
+        "sharing": {"attribute": "unconditional"},
+        "opening": {"attribute": "unconditional"},
+    }
     out: dict[str, list[dict]] = {
         CATALOG_SCHEMA: [catalog, other, plain],
         DELETION_SCHEMA: [{"schema": DELETION_SCHEMA, "reason": "系统下线"}],
-        REVIEW_SCHEMA: [{"schema": REVIEW_SCHEMA, "decision": "approve", "reason": "齐全"},
-                        {"schema": REVIEW_SCHEMA, "decision": "return", "reason_code": 3, "reason": "重复编目"}],
+        REVIEW_SCHEMA: [
+            {"schema": REVIEW_SCHEMA, "decision": "approve", "reason": "齐全"},
+            {"schema": REVIEW_SCHEMA, "decision": "return", "reason_code": 3, "reason": "重复编目"},
+        ],
         COLLECTION_SCHEMA: [{"schema": COLLECTION_SCHEMA}, {"schema": COLLECTION_SCHEMA, "description": "已归集"}],
         NOTICE_SCHEMA: [NOTICE, {**NOTICE, "working_days": [], "holidays": NOTICE["holidays"][:1]}],
-        COMMITMENT_SCHEMA: [EXAMPLE_COMMITMENT,
-                            {**EXAMPLE_COMMITMENT, "scheme": "ecdsa", "officer_key_id": ECDSA_KEY_ID}],
-    }  # fmt: skip
+        COMMITMENT_SCHEMA: [
+            EXAMPLE_COMMITMENT,
+            {**EXAMPLE_COMMITMENT, "scheme": "ecdsa", "officer_key_id": ECDSA_KEY_ID},
+        ],
+    }
     for kind, build in ex.EXAMPLES.items():
         out[protocol.schema_id(SHARING_SCHEMAS[kind])] = [build()]
     out["putuo.demand/1"] += [
-        ex.application(resources=[ex.uncatalogued_resource(), ex.resource()], method="other", method_reason="专线",
-                       frequency="annual", frequency_reason="年度核查"),
-        ex.application(demand_type="fusion", fusion_plan=ex.fusion_plan(), method="batch_comparison",
-                       scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"})),
+        ex.application(
+            resources=[ex.uncatalogued_resource(), ex.resource()],
+            method="other",
+            method_reason="专线",
+            frequency="annual",
+            frequency_reason="年度核查",
+        ),
+        ex.application(
+            demand_type="fusion",
+            fusion_plan=ex.fusion_plan(),
+            method="batch_comparison",
+            scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"}),
+        ),
         ex.application(scenario=ex.scenario(**{"class": 4, "class4_basis": "desensitised"})),
-    ]  # fmt: skip
-    out["putuo.demand-decision/1"] += [ex.rejection(), ex.decision(entry_id=ex.ENTRY_ID, version=2),
-                                       ex.rejection(reason_code="nonconforming", legal_basis=ex.OMIT)]  # fmt: skip
+    ]
+    out["putuo.demand-decision/1"] += [
+        ex.rejection(),
+        ex.decision(entry_id=ex.ENTRY_ID, version=2),
+        ex.rejection(reason_code="nonconforming", legal_basis=ex.OMIT),
+    ]
     out["putuo.plan-review/1"] += [ex.plan_review(decision="return", reason_code=4, reason="方案不完整")]
     return out
 
@@ -137,8 +161,28 @@ def _named_values(node: Any) -> list:
     return out
 
 
-WRONG = [None, "", " x", "x\n", 0, 1, 4, 9, -1, 2**32, True, [], {}, "0x" + "0" * 64, "0x" + "AB" * 32,
-         "2026-02-30", "2026-03-03", "2026-03-03T10:15:00+08:00", ex.DEMAND_UNIT, ex.OWNER_UNIT]  # fmt: skip
+WRONG = [
+    None,
+    "",
+    " x",
+    "x\n",
+    0,
+    1,
+    4,
+    9,
+    -1,
+    2**32,
+    True,
+    [],
+    {},
+    "0x" + "0" * 64,
+    "0x" + "AB" * 32,
+    "2026-02-30",
+    "2026-03-03",
+    "2026-03-03T10:15:00+08:00",
+    ex.DEMAND_UNIT,
+    ex.OWNER_UNIT,
+]
 NAMED = {json.dumps(v, ensure_ascii=False): v for s in PUBLISHED.values() for v in _named_values(s)}
 VALUES = WRONG + [v for key, v in sorted(NAMED.items()) if v not in WRONG]
 
@@ -168,7 +212,6 @@ def _set(document: Any, path: tuple, value: Any) -> Any:
     return out
 
 
-
 def mutations(document: dict) -> Iterator[tuple[str, Any]]:
     yield "extra field", {**document, "extra": 1}
     for path in _paths(document):
@@ -186,8 +229,10 @@ def _not_expressible(schema_id: str, document: Any) -> bool:
             pairs = [(r.get("entry_id"), r.get("owner_unit_id")) for r in document["resources"]]
             return len(set(pairs)) < len(pairs) or document["demand_unit_id"] in {o for _, o in pairs}
         if schema_id == NOTICE_SCHEMA:
-            spans = [(dt.date.fromisoformat(h["from"]), dt.date.fromisoformat(h["to"]), h.get("days"))
-                     for h in document["holidays"]]  # fmt: skip
+            spans = [
+                (dt.date.fromisoformat(h["from"]), dt.date.fromisoformat(h["to"]), h.get("days"))
+                for h in document["holidays"]
+            ]
             return any(end < start or days not in (None, (end - start).days + 1) for start, end, days in spans)
         if schema_id == COMMITMENT_SCHEMA:
             return document["scheme"] == "ecdsa" and document["officer_key_id"] != ECDSA_KEY_ID
@@ -200,12 +245,18 @@ def _not_expressible(schema_id: str, document: Any) -> bool:
 # and fixed): each must stay refused by both.
 FIXED_DISAGREEMENTS = {
     "a catalog document may spell `schema` as `schema_` (populate_by_name)": (
-        CATALOG_SCHEMA, {**{k: v for k, v in EXAMPLE_DOCUMENT.items() if k != "schema"}, "schema_": CATALOG_SCHEMA}),
+        CATALOG_SCHEMA,
+        {**{k: v for k, v in EXAMPLE_DOCUMENT.items() if k != "schema"}, "schema_": CATALOG_SCHEMA},
+    ),
     "a review note likewise": (REVIEW_SCHEMA, {"schema_": REVIEW_SCHEMA, "decision": "approve"}),
     "a review note's reason_code may be `true` (an int Enum takes a bool, strict or not)": (
-        REVIEW_SCHEMA, {"schema": REVIEW_SCHEMA, "decision": "return", "reason_code": True, "reason": "重复编目"}),
+        REVIEW_SCHEMA,
+        {"schema": REVIEW_SCHEMA, "decision": "return", "reason_code": True, "reason": "重复编目"},
+    ),
     "a commitment's demand_id may end in a newline (Python's `$`)": (
-        COMMITMENT_SCHEMA, {**EXAMPLE_COMMITMENT, "demand_id": EXAMPLE_COMMITMENT["demand_id"] + "\n"}),
+        COMMITMENT_SCHEMA,
+        {**EXAMPLE_COMMITMENT, "demand_id": EXAMPLE_COMMITMENT["demand_id"] + "\n"},
+    ),
 }
 
 
@@ -224,8 +275,10 @@ def test_the_schema_accepts_what_the_model_accepts(schema_id):
             by_model, by_schema = model_accepts(mutated), validator.is_valid(mutated)
             known = (schema_id, label) in KNOWN_MUTATIONS
             if by_model != by_schema and not known and not (by_schema and _not_expressible(schema_id, mutated)):
-                disagreements.append(f"{label}: model {'accepts' if by_model else 'refuses'}, "
-                                     f"schema {'accepts' if by_schema else 'refuses'}")  # fmt: skip
+                disagreements.append(
+                    f"{label}: model {'accepts' if by_model else 'refuses'}, "
+                    f"schema {'accepts' if by_schema else 'refuses'}"
+                )
     assert disagreements == [] and checked > 50
 
 

@@ -24,8 +24,20 @@ SCRIPT = Path(__file__).with_name("verify_catalog_version.py")
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").exists())
 THIRD_PARTY = {"eth_abi", "eth_hash", "eth_keys", "eth_utils", "jsonschema", "rfc8785"}
-ALL_CHECKS = {"event", "canonical", "document_hash", "schema", "entry_id", "declared_at", "transaction_to",
-              "calldata", "action_fields", "domain", "signer", "signer_unit"}  # fmt: skip
+ALL_CHECKS = {
+    "event",
+    "canonical",
+    "document_hash",
+    "schema",
+    "entry_id",
+    "declared_at",
+    "transaction_to",
+    "calldata",
+    "action_fields",
+    "domain",
+    "signer",
+    "signer_unit",
+}
 # Runs the script with the project's packages refused at import, whatever sys.path holds (the
 # editable install puts them on it even in isolated mode).
 BOOT = """
@@ -43,10 +55,27 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 def verify(system, eid: bytes, version: int, tmp_path: Path) -> tuple[int, dict]:
     done = subprocess.run(
-        [sys.executable, "-I", "-c", BOOT, ",".join(PROJECT_PACKAGES), str(SCRIPT), "--rpc", system.node.url,
-         "--catalog", system.deployment.catalog, "--entry-id", "0x" + eid.hex(), "--version", str(version)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            BOOT,
+            ",".join(PROJECT_PACKAGES),
+            str(SCRIPT),
+            "--rpc",
+            system.node.url,
+            "--catalog",
+            system.deployment.catalog,
+            "--entry-id",
+            "0x" + eid.hex(),
+            "--version",
+            str(version),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stderr == "", done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -69,8 +98,10 @@ def test_the_verifier_imports_only_the_standard_library_and_third_party_packages
 def test_a_version_relayed_in_a_batch(system, units, tmp_path):
     civil_doc, market_doc = document("MZJ-0001"), document("SCJ-0007", name="市场主体登记信息")
     civil, market = units.civil, units.market
-    actions = [sign(market, ActionKind.SUBMIT, entry_id(market, market_doc), market_doc),
-               sign(civil, ActionKind.SUBMIT, entry_id(civil, civil_doc), civil_doc)]  # fmt: skip
+    actions = [
+        sign(market, ActionKind.SUBMIT, entry_id(market, market_doc), market_doc),
+        sign(civil, ActionKind.SUBMIT, entry_id(civil, civil_doc), civil_doc),
+    ]
     receipt = system.relayer.send(units.catalog.functions.executeBatch([a.as_tuple() for a in actions]))
 
     code, report = verify(system, entry_id(civil, civil_doc), 1, tmp_path)
@@ -88,10 +119,13 @@ def test_every_kind_of_version_sent_alone(system, units, tmp_path):
     civil, center = units.civil, units.data_center
     doc = document("MZJ-0002")
     eid = entry_id(civil, doc)
-    steps = [sign(civil, ActionKind.SUBMIT, eid, doc), sign(center, ActionKind.REVIEW, eid, approval(), version=1),
-             sign(civil, ActionKind.REQUEST_CHANGE, eid, {**doc, "update_frequency": "weekly"}),
-             sign(center, ActionKind.REVIEW, eid, approval(), version=2),
-             sign(civil, ActionKind.REQUEST_DELETE, eid, deletion())]  # fmt: skip
+    steps = [
+        sign(civil, ActionKind.SUBMIT, eid, doc),
+        sign(center, ActionKind.REVIEW, eid, approval(), version=1),
+        sign(civil, ActionKind.REQUEST_CHANGE, eid, {**doc, "update_frequency": "weekly"}),
+        sign(center, ActionKind.REVIEW, eid, approval(), version=2),
+        sign(civil, ActionKind.REQUEST_DELETE, eid, deletion()),
+    ]
     for action in steps:
         system.relayer.send(units.catalog.functions.execute(action.as_tuple()))
 
@@ -108,10 +142,17 @@ def test_what_the_contract_took_but_the_protocol_refuses_is_reported(system, uni
     incomplete = document("MZJ-0003")
     del incomplete["managing_agency"]
     pretty = document("MZJ-0004")
-    sent = [civil.action(ActionKind.SUBMIT, entry_id(civil, incomplete), canonical_bytes(incomplete),
-                         declared_at=DECLARED_AT),
-            civil.action(ActionKind.SUBMIT, entry_id(civil, pretty), json.dumps(pretty, indent=2).encode(),
-                         declared_at=declared_at(pretty))]  # fmt: skip
+    sent = [
+        civil.action(
+            ActionKind.SUBMIT, entry_id(civil, incomplete), canonical_bytes(incomplete), declared_at=DECLARED_AT
+        ),
+        civil.action(
+            ActionKind.SUBMIT,
+            entry_id(civil, pretty),
+            json.dumps(pretty, indent=2).encode(),
+            declared_at=declared_at(pretty),
+        ),
+    ]
     for action in sent:
         system.relayer.send(units.catalog.functions.execute(action.as_tuple()))
 

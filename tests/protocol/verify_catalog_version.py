@@ -35,15 +35,18 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 
 # --- docs/PROTOCOL.md ---------------------------------------------------------------------------
 
-VERSION_SUBMITTED = ("CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,"
-                     "uint40,bytes)")  # fmt: skip
+VERSION_SUBMITTED = (
+    "CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,uint40,bytes)"
+)
 VERSION_SUBMITTED_DATA = ["uint8", "address", "uint256", "bytes32", "uint40", "uint40", "uint40", "bytes"]
 ACTION_TUPLE = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,bytes)"  # ICatalog.SignedAction
 EXECUTE = f"execute({ACTION_TUPLE})"
 EXECUTE_BATCH = f"executeBatch({ACTION_TUPLE}[])"
 DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-ACTION_TYPE = ("CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,"
-               "uint256 nonce,uint40 declaredAt)")  # fmt: skip
+ACTION_TYPE = (
+    "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,"
+    "uint256 nonce,uint40 declaredAt)"
+)
 DOMAIN_NAME, DOMAIN_VERSION = "PutuoCatalog", "1"
 # VersionKind (Initial, Resubmission, Change, Deletion) → the ActionKind that creates it, and its schema.
 ACTION_OF_VERSION = {0: 0, 1: 1, 2: 2, 3: 3}
@@ -60,6 +63,7 @@ class ChainError(Exception):
 
 
 # --- JSON Schema as PROTOCOL.md reads it --------------------------------------------------------
+
 
 def _ecma_pattern(pattern: str) -> str:
     """An ECMA-262 pattern (JSON Schema's dialect) for Python's `re`: `\\d` is [0-9], and a final
@@ -117,6 +121,7 @@ def load_schema(directory: Path, schema_id: str) -> dict:
 
 # --- chain access -------------------------------------------------------------------------------
 
+
 class Rpc:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -153,18 +158,31 @@ def word(value: bytes | int) -> str:
 
 # --- the derivations ----------------------------------------------------------------------------
 
+
 def domain_separator(chain_id: int, contract: str) -> bytes:
-    return keccak(encode(["bytes32", "bytes32", "bytes32", "uint256", "address"],
-                         [keccak(DOMAIN_TYPE.encode()), keccak(DOMAIN_NAME.encode()),
-                          keccak(DOMAIN_VERSION.encode()), chain_id, contract]))  # fmt: skip
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                keccak(DOMAIN_TYPE.encode()),
+                keccak(DOMAIN_NAME.encode()),
+                keccak(DOMAIN_VERSION.encode()),
+                chain_id,
+                contract,
+            ],
+        )
+    )
 
 
 def action_digest(action: tuple, chain_id: int, catalog: str) -> bytes:
     """EIP-712 digest of a SignedAction tuple (its signature, the last field, is not signed)."""
     kind, entry_id, version, reason_code, document, nonce, declared_at, _signature = action
-    struct = keccak(encode(["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
-                           [keccak(ACTION_TYPE.encode()), kind, entry_id, version, reason_code, keccak(document),
-                            nonce, declared_at]))  # fmt: skip
+    struct = keccak(
+        encode(
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
+            [keccak(ACTION_TYPE.encode()), kind, entry_id, version, reason_code, keccak(document), nonce, declared_at],
+        )
+    )
     return keccak(b"\x19\x01" + domain_separator(chain_id, catalog) + struct)
 
 
@@ -204,6 +222,7 @@ def parse_canonical(raw: bytes) -> tuple[Any, bool]:
 
 # --- the verification ---------------------------------------------------------------------------
 
+
 class Report:
     def __init__(self) -> None:
         self.facts: dict[str, Any] = {}
@@ -225,20 +244,38 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     report = Report()
     catalog = catalog.lower()
     chain_id = int(rpc("eth_chainId"), 16)
-    logs = rpc("eth_getLogs", {"address": catalog, "fromBlock": "0x0", "toBlock": "latest",
-                               "topics": [word(keccak(VERSION_SUBMITTED.encode())), word(entry_id), word(version)]})
+    logs = rpc(
+        "eth_getLogs",
+        {
+            "address": catalog,
+            "fromBlock": "0x0",
+            "toBlock": "latest",
+            "topics": [word(keccak(VERSION_SUBMITTED.encode())), word(entry_id), word(version)],
+        },
+    )
     if not report.check("event", len(logs) == 1, f"{len(logs)} CatalogVersionSubmitted logs of this entry version"):
         return report
     log = logs[0]
     unit_id = hexbytes(log["topics"][3])
     kind, signer, nonce, document_hash, due_at, declared_at, compile_due_at, document = decode(
-        VERSION_SUBMITTED_DATA, hexbytes(log["data"]))
-    report.facts.update({
-        "entry_id": "0x" + entry_id.hex(), "version": version, "unit_id": "0x" + unit_id.hex(), "version_kind": kind,
-        "signer": to_checksum_address(signer), "nonce": str(nonce), "document_hash": "0x" + document_hash.hex(),
-        "due_at": due_at, "declared_at": declared_at, "compile_due_at": compile_due_at,
-        "block_number": int(log["blockNumber"], 16), "tx_hash": log["transactionHash"],
-    })  # fmt: skip
+        VERSION_SUBMITTED_DATA, hexbytes(log["data"])
+    )
+    report.facts.update(
+        {
+            "entry_id": "0x" + entry_id.hex(),
+            "version": version,
+            "unit_id": "0x" + unit_id.hex(),
+            "version_kind": kind,
+            "signer": to_checksum_address(signer),
+            "nonce": str(nonce),
+            "document_hash": "0x" + document_hash.hex(),
+            "due_at": due_at,
+            "declared_at": declared_at,
+            "compile_due_at": compile_due_at,
+            "block_number": int(log["blockNumber"], 16),
+            "tx_hash": log["transactionHash"],
+        }
+    )
 
     # The document: canonical JSON, its hash, its schema, what it says of the entry.
     try:
@@ -279,21 +316,35 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
         report.check("calldata", False, f"selector 0x{calldata[:4].hex()} is neither execute nor executeBatch")
         return report
     matching = [a for a in actions if a[1] == entry_id and a[5] == nonce and keccak(a[4]) == document_hash]
-    report.check("calldata", len(matching) == 1,
-                 f"{len(matching)} of the transaction's {len(actions)} actions are this entry, nonce and document")
+    report.check(
+        "calldata",
+        len(matching) == 1,
+        f"{len(matching)} of the transaction's {len(actions)} actions are this entry, nonce and document",
+    )
     if len(matching) != 1:
         return report
     action = matching[0]
     expected_fields = (ACTION_OF_VERSION.get(kind), entry_id, 0, 0, document, nonce, declared_at)
-    report.check("action_fields", tuple(action[:7]) == expected_fields,
-                 "kind from the version kind, version 0, reasonCode 0, the logged document, nonce and declaredAt")
+    report.check(
+        "action_fields",
+        tuple(action[:7]) == expected_fields,
+        "kind from the version kind, version 0, reasonCode 0, the logged document, nonce and declaredAt",
+    )
 
     fields, name, version_, domain_chain, contract, salt, extensions = rpc.call(
-        catalog, "eip712Domain()", [], [], ["bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"],
-        log["blockNumber"])  # fmt: skip
+        catalog,
+        "eip712Domain()",
+        [],
+        [],
+        ["bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"],
+        log["blockNumber"],
+    )
     domain = (fields, name, version_, domain_chain, contract.lower(), salt, extensions)
-    report.check("domain", domain == (b"\x0f", DOMAIN_NAME, DOMAIN_VERSION, chain_id, catalog, b"\0" * 32, ()),
-                 {"name": name, "version": version_, "chainId": domain_chain, "verifyingContract": contract})
+    report.check(
+        "domain",
+        domain == (b"\x0f", DOMAIN_NAME, DOMAIN_VERSION, chain_id, catalog, b"\0" * 32, ()),
+        {"name": name, "version": version_, "chainId": domain_chain, "verifyingContract": contract},
+    )
     digest = action_digest(action, chain_id, catalog)
     report.facts["digest"] = "0x" + digest.hex()
     if len(action[7]) != 65 and action[7][:20].hex() == signer.lower()[2:]:
@@ -308,11 +359,19 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     report.check("signer", recovered.lower() == signer.lower(), "the recovered address is the logged signer")
 
     (registry,) = rpc.call(catalog, "registry()", [], [], ["address"], log["blockNumber"])
-    key_unit, scheme, *_times = rpc.call(registry, "keyRecord(address)", ["address"], [recovered],
-                                         ["bytes32", "uint8", "uint40", "uint40", "uint40", "uint40"],
-                                         log["blockNumber"])  # fmt: skip
-    report.check("signer_unit", key_unit == unit_id and scheme == KEY_SCHEME_ECDSA,
-                 f"the registry holds the key for unit 0x{key_unit.hex()}, scheme {scheme}")
+    key_unit, scheme, *_times = rpc.call(
+        registry,
+        "keyRecord(address)",
+        ["address"],
+        [recovered],
+        ["bytes32", "uint8", "uint40", "uint40", "uint40", "uint40"],
+        log["blockNumber"],
+    )
+    report.check(
+        "signer_unit",
+        key_unit == unit_id and scheme == KEY_SCHEME_ECDSA,
+        f"the registry holds the key for unit 0x{key_unit.hex()}, scheme {scheme}",
+    )
     return report
 
 

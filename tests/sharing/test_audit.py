@@ -48,8 +48,12 @@ def test_a_forged_sm2_commitment_never_reaches_the_chain(desk):
     terms = ApplyTerms.decode(action.terms)
     forged = replace(terms, commitment=replace(terms.commitment, signature=b"\x30\x06\x02\x01\x01\x02\x01\x01"))
     forged_action = desk.action(desk.street, action.kind, action.subject, action.document, terms=forged.encode())
-    refused(desk, desk.execute_call(forged_action), "SharingCommitmentInvalidSignature",
-            keyId=desk.w3.to_checksum_address(desk.street.sm2.key_id))  # fmt: skip
+    refused(
+        desk,
+        desk.execute_call(forged_action),
+        "SharingCommitmentInvalidSignature",
+        keyId=desk.w3.to_checksum_address(desk.street.sm2.key_id),
+    )
     with pytest.raises(UnknownDemand):
         _audit(desk, demand_id)
 

@@ -47,8 +47,7 @@ from tests.sharing.examples import OMIT
 
 ZERO = b"\x00" * 32
 # Lower-case key id: what ApplyTerms.decode gives back (eth_abi decodes addresses so).
-COMMITMENT = CommitmentProof(KeyScheme.ECDSA, "0x" + "c0" * 20, b'{"demand_id":"0x' + b"de" * 32 + b'"}',
-                             b"\x01" * 65)  # fmt: skip
+COMMITMENT = CommitmentProof(KeyScheme.ECDSA, "0x" + "c0" * 20, b'{"demand_id":"0x' + b"de" * 32 + b'"}', b"\x01" * 65)
 
 
 def _b(hex_id: str) -> bytes:
@@ -95,26 +94,38 @@ def test_example_passes_both_passes_and_round_trips(kind):
 
 
 VALID_VARIANTS = {
-    "class 4, subject authorised": (Application, ex.application(
-        scenario=ex.scenario(**{"class": 4, "class4_basis": "subject_authorised"}))),
-    "class 4, batch comparison": (Application, ex.application(
-        scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"}), method="batch_comparison")),
+    "class 4, subject authorised": (
+        Application,
+        ex.application(scenario=ex.scenario(**{"class": 4, "class4_basis": "subject_authorised"})),
+    ),
+    "class 4, batch comparison": (
+        Application,
+        ex.application(
+            scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"}), method="batch_comparison"
+        ),
+    ),
     "fusion": (Application, ex.application(demand_type="fusion", fusion_plan=ex.fusion_plan())),
     "other method, evaluated": (Application, ex.application(method="other", method_reason="需经前置机摆渡")),
     "semi-annual, explained": (Application, ex.application(frequency="semi_annual", frequency_reason="半年普查")),
     "annual, explained": (Application, ex.application(frequency="annual", frequency_reason="年度统计")),
     "uncatalogued": (Application, ex.application(resources=[ex.resource(), ex.uncatalogued_resource()])),
     "catalogued, described": (Application, ex.application(resources=[ex.resource(description="用于比对")])),
-    "same entry of two owners": (Application, ex.application(
-        resources=[ex.uncatalogued_resource(owner_unit_id=ex.OWNER_UNIT), ex.uncatalogued_resource()])),
-    "32 resources": (Application, ex.application(
-        resources=[ex.resource(entry_id="0x" + f"{i + 1:064x}") for i in range(32)])),
+    "same entry of two owners": (
+        Application,
+        ex.application(resources=[ex.uncatalogued_resource(owner_unit_id=ex.OWNER_UNIT), ex.uncatalogued_resource()]),
+    ),
+    "32 resources": (
+        Application,
+        ex.application(resources=[ex.resource(entry_id="0x" + f"{i + 1:064x}") for i in range(32)]),
+    ),
     "reject, nonconforming": (DemandDecision, ex.rejection(reason_code="nonconforming", legal_basis=OMIT)),
     "reject, legal basis": (DemandDecision, ex.rejection()),
     "approve, catalogued for it": (DemandDecision, ex.decision(entry_id=ex.ENTRY_ID, version=2)),
     "approve, with a note": (DemandDecision, ex.decision(reason="同意，接口地址另行通知")),
-    "plan returned": (SCHEMAS[StepKind.REVIEW_PLAN],
-                      ex.plan_review(decision="return", reason_code=3, reason="融合方案缺少数据销毁安排")),
+    "plan returned": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(decision="return", reason_code=3, reason="融合方案缺少数据销毁安排"),
+    ),
 }
 
 
@@ -144,72 +155,148 @@ def test_chinese_scenario_code_names_the_same_scenario_everywhere():
 
 REFUSED = {
     # Application: the scenario (Art. 19)
-    "class 4 without its basis": (Application, ex.application(scenario=ex.scenario(**{"class": 4})),
-                                  ("scenario", "class4_basis"), "required"),
-    "basis without class 4": (Application, ex.application(
-        scenario=ex.scenario(**{"class": 1, "class4_basis": "desensitised"})), ("scenario", "class4_basis"),
-        "only allowed"),
+    "class 4 without its basis": (
+        Application,
+        ex.application(scenario=ex.scenario(**{"class": 4})),
+        ("scenario", "class4_basis"),
+        "required",
+    ),
+    "basis without class 4": (
+        Application,
+        ex.application(scenario=ex.scenario(**{"class": 1, "class4_basis": "desensitised"})),
+        ("scenario", "class4_basis"),
+        "only allowed",
+    ),
     "class 5": (Application, ex.application(scenario=ex.scenario(**{"class": 5})), ("scenario", "class"), "4"),
-    "class 4 batch comparison by interface": (Application, ex.application(
-        scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"})), ("method",),
-        "batch_comparison"),
+    "class 4 batch comparison by interface": (
+        Application,
+        ex.application(scenario=ex.scenario(**{"class": 4, "class4_basis": "batch_comparison"})),
+        ("method",),
+        "batch_comparison",
+    ),
     # method and frequency (Art. 17, 21)
     "other method unexplained": (Application, ex.application(method="other"), ("method_reason",), "required"),
-    "interface explained": (Application, ex.application(method_reason="无需评估"), ("method_reason",),
-                            "only allowed"),
-    "semi-annual unexplained": (Application, ex.application(frequency="semi_annual"), ("frequency_reason",),
-                                "required"),
+    "interface explained": (Application, ex.application(method_reason="无需评估"), ("method_reason",), "only allowed"),
+    "semi-annual unexplained": (
+        Application,
+        ex.application(frequency="semi_annual"),
+        ("frequency_reason",),
+        "required",
+    ),
     "annual unexplained": (Application, ex.application(frequency="annual"), ("frequency_reason",), "required"),
-    "quarterly explained": (Application, ex.application(frequency="quarterly", frequency_reason="季度"),
-                            ("frequency_reason",), "only allowed"),
+    "quarterly explained": (
+        Application,
+        ex.application(frequency="quarterly", frequency_reason="季度"),
+        ("frequency_reason",),
+        "only allowed",
+    ),
     "unknown method": (Application, ex.application(method="email"), ("method",), "interface"),
     "unknown frequency": (Application, ex.application(frequency="hourly"), ("frequency",), "daily"),
     "security level L5": (Application, ex.application(security_level="L5"), ("security_level",), "L4"),
     # fusion (Art. 22)
     "fusion without a plan": (Application, ex.application(demand_type="fusion"), ("fusion_plan",), "required"),
-    "routine with a plan": (Application, ex.application(fusion_plan=ex.fusion_plan()), ("fusion_plan",),
-                            "only allowed"),
-    "fusion of one department": (Application, ex.application(
-        demand_type="fusion", fusion_plan=ex.fusion_plan(departments=[ex.OWNER_UNIT])),
-        ("fusion_plan", "departments"), "at least 2"),
-    "fusion of one department twice": (Application, ex.application(
-        demand_type="fusion", fusion_plan=ex.fusion_plan(departments=[ex.OWNER_UNIT, ex.OWNER_UNIT])),
-        ("fusion_plan", "departments"), "distinct"),
+    "routine with a plan": (
+        Application,
+        ex.application(fusion_plan=ex.fusion_plan()),
+        ("fusion_plan",),
+        "only allowed",
+    ),
+    "fusion of one department": (
+        Application,
+        ex.application(demand_type="fusion", fusion_plan=ex.fusion_plan(departments=[ex.OWNER_UNIT])),
+        ("fusion_plan", "departments"),
+        "at least 2",
+    ),
+    "fusion of one department twice": (
+        Application,
+        ex.application(demand_type="fusion", fusion_plan=ex.fusion_plan(departments=[ex.OWNER_UNIT, ex.OWNER_UNIT])),
+        ("fusion_plan", "departments"),
+        "distinct",
+    ),
     # resources
     "no resources": (Application, ex.application(resources=[]), ("resources",), "at least 1"),
-    "33 resources": (Application, ex.application(
-        resources=[ex.resource(entry_id="0x" + f"{i + 1:064x}") for i in range(33)]), ("resources",), "32"),
-    "version without entry": (Application, ex.application(resources=[ex.uncatalogued_resource(version=1)]),
-                              ("resources", 0, "version"), "only allowed"),
-    "entry without version": (Application, ex.application(resources=[ex.resource(version=None)]),
-                              ("resources", 0, "version"), "required"),
-    "entry_id key left out": (Application, ex.application(resources=[ex.uncatalogued_resource(entry_id=OMIT)]),
-                              ("resources", 0, "entry_id"), "required"),
-    "version 0": (Application, ex.application(resources=[ex.resource(version=0)]),
-                  ("resources", 0, "version"), "greater than or equal to 1"),
-    "uncatalogued undescribed": (Application, ex.application(
-        resources=[ex.uncatalogued_resource(description=OMIT)]), ("resources", 0, "description"), "Art. 22"),
-    "same entry twice": (Application, ex.application(resources=[ex.resource(), ex.resource(items=["姓名"])]),
-                         ("resources",), "resources 0 and 1"),
-    "uncatalogued of one owner twice": (Application, ex.application(
-        resources=[ex.uncatalogued_resource(), ex.uncatalogued_resource(items=["联系电话"])]),
-        ("resources",), "resources 0 and 1"),
-    "own data": (Application, ex.application(resources=[ex.resource(owner_unit_id=ex.DEMAND_UNIT)]),
-                 ("resources",), "own"),
-    "no items": (Application, ex.application(resources=[ex.resource(items=[])]), ("resources", 0, "items"),
-                 "at least 1"),
-    "201 items": (Application, ex.application(resources=[ex.resource(items=[f"项{i}" for i in range(201)])]),
-                  ("resources", 0, "items"), "200"),
-    "an item twice": (Application, ex.application(resources=[ex.resource(items=["姓名", "姓名"])]),
-                      ("resources", 0, "items"), "distinct"),
+    "33 resources": (
+        Application,
+        ex.application(resources=[ex.resource(entry_id="0x" + f"{i + 1:064x}") for i in range(33)]),
+        ("resources",),
+        "32",
+    ),
+    "version without entry": (
+        Application,
+        ex.application(resources=[ex.uncatalogued_resource(version=1)]),
+        ("resources", 0, "version"),
+        "only allowed",
+    ),
+    "entry without version": (
+        Application,
+        ex.application(resources=[ex.resource(version=None)]),
+        ("resources", 0, "version"),
+        "required",
+    ),
+    "entry_id key left out": (
+        Application,
+        ex.application(resources=[ex.uncatalogued_resource(entry_id=OMIT)]),
+        ("resources", 0, "entry_id"),
+        "required",
+    ),
+    "version 0": (
+        Application,
+        ex.application(resources=[ex.resource(version=0)]),
+        ("resources", 0, "version"),
+        "greater than or equal to 1",
+    ),
+    "uncatalogued undescribed": (
+        Application,
+        ex.application(resources=[ex.uncatalogued_resource(description=OMIT)]),
+        ("resources", 0, "description"),
+        "Art. 22",
+    ),
+    "same entry twice": (
+        Application,
+        ex.application(resources=[ex.resource(), ex.resource(items=["姓名"])]),
+        ("resources",),
+        "resources 0 and 1",
+    ),
+    "uncatalogued of one owner twice": (
+        Application,
+        ex.application(resources=[ex.uncatalogued_resource(), ex.uncatalogued_resource(items=["联系电话"])]),
+        ("resources",),
+        "resources 0 and 1",
+    ),
+    "own data": (
+        Application,
+        ex.application(resources=[ex.resource(owner_unit_id=ex.DEMAND_UNIT)]),
+        ("resources",),
+        "own",
+    ),
+    "no items": (
+        Application,
+        ex.application(resources=[ex.resource(items=[])]),
+        ("resources", 0, "items"),
+        "at least 1",
+    ),
+    "201 items": (
+        Application,
+        ex.application(resources=[ex.resource(items=[f"项{i}" for i in range(201)])]),
+        ("resources", 0, "items"),
+        "200",
+    ),
+    "an item twice": (
+        Application,
+        ex.application(resources=[ex.resource(items=["姓名", "姓名"])]),
+        ("resources", 0, "items"),
+        "distinct",
+    ),
     "no safeguards": (Application, ex.application(safeguards=[]), ("safeguards",), "at least 1"),
-    "21 safeguards": (Application, ex.application(safeguards=[f"措施{i}" for i in range(21)]), ("safeguards",),
-                      "20"),
+    "21 safeguards": (Application, ex.application(safeguards=[f"措施{i}" for i in range(21)]), ("safeguards",), "20"),
     # ids, schema, shape
-    "upper-case id": (Application, ex.application(demand_unit_id=ex.DEMAND_UNIT.upper().replace("0X", "0x")),
-                      ("demand_unit_id",), "pattern"),
-    "id without 0x": (Application, ex.application(demand_unit_id=ex.DEMAND_UNIT[2:]), ("demand_unit_id",),
-                      "pattern"),
+    "upper-case id": (
+        Application,
+        ex.application(demand_unit_id=ex.DEMAND_UNIT.upper().replace("0X", "0x")),
+        ("demand_unit_id",),
+        "pattern",
+    ),
+    "id without 0x": (Application, ex.application(demand_unit_id=ex.DEMAND_UNIT[2:]), ("demand_unit_id",), "pattern"),
     "short id": (Application, ex.application(demand_unit_id=ex.DEMAND_UNIT[:-2]), ("demand_unit_id",), "pattern"),
     "zero id": (Application, ex.application(demand_unit_id="0x" + "0" * 64), ("demand_unit_id",), "zero"),
     "another schema": (Application, ex.application(schema="putuo.demand/2"), ("schema",), "putuo.demand/1"),
@@ -220,15 +307,22 @@ REFUSED = {
     "long application no": (Application, ex.application(application_no="号" * 201), ("application_no",), "200"),
     # DemandDecision (Art. 20, 22)
     "reject without code": (DemandDecision, ex.rejection(reason_code=OMIT), ("reason_code",), "required"),
-    "approve with code": (DemandDecision, ex.decision(reason_code="nonconforming"), ("reason_code",),
-                          "only allowed"),
+    "approve with code": (DemandDecision, ex.decision(reason_code="nonconforming"), ("reason_code",), "only allowed"),
     "legal basis not cited": (DemandDecision, ex.rejection(legal_basis=OMIT), ("legal_basis",), "required"),
-    "nonconforming with a basis": (DemandDecision, ex.rejection(reason_code="nonconforming"), ("legal_basis",),
-                                   "only allowed"),
+    "nonconforming with a basis": (
+        DemandDecision,
+        ex.rejection(reason_code="nonconforming"),
+        ("legal_basis",),
+        "only allowed",
+    ),
     "approve with a basis": (DemandDecision, ex.decision(legal_basis="某法"), ("legal_basis",), "only allowed"),
     "reject without reason": (DemandDecision, ex.rejection(reason=OMIT), ("reason",), "required"),
-    "reject naming an entry": (DemandDecision, ex.rejection(entry_id=ex.ENTRY_ID, version=1), ("entry_id",),
-                               "approval"),
+    "reject naming an entry": (
+        DemandDecision,
+        ex.rejection(entry_id=ex.ENTRY_ID, version=1),
+        ("entry_id",),
+        "approval",
+    ),
     "decision: entry without version": (DemandDecision, ex.decision(entry_id=ex.ENTRY_ID), ("version",), "required"),
     "decision: version without entry": (DemandDecision, ex.decision(version=1), ("version",), "only allowed"),
     "unknown reason code": (DemandDecision, ex.rejection(reason_code="other"), ("reason_code",), "legal_basis"),
@@ -236,51 +330,115 @@ REFUSED = {
     "item -1": (DemandDecision, ex.decision(item=-1), ("item",), "greater than or equal to 0"),
     "item 32": (DemandDecision, ex.decision(item=32), ("item",), "less than 32"),
     # PlanReview
-    "return without code": (SCHEMAS[StepKind.REVIEW_PLAN], ex.plan_review(decision="return", reason="缺"),
-                            ("reason_code",), "required"),
-    "return without reason": (SCHEMAS[StepKind.REVIEW_PLAN], ex.plan_review(decision="return", reason_code=1),
-                              ("reason",), "required"),
-    "plan approve with code": (SCHEMAS[StepKind.REVIEW_PLAN], ex.plan_review(reason_code=1), ("reason_code",),
-                               "only allowed"),
-    "plan return code 0": (SCHEMAS[StepKind.REVIEW_PLAN], ex.plan_review(decision="return", reason_code=0,
-                                                                        reason="缺"), ("reason_code",), "1"),
-    "plan return code 65536": (SCHEMAS[StepKind.REVIEW_PLAN], ex.plan_review(decision="return",
-                               reason_code=65536, reason="缺"), ("reason_code",), "65535"),
+    "return without code": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(decision="return", reason="缺"),
+        ("reason_code",),
+        "required",
+    ),
+    "return without reason": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(decision="return", reason_code=1),
+        ("reason",),
+        "required",
+    ),
+    "plan approve with code": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(reason_code=1),
+        ("reason_code",),
+        "only allowed",
+    ),
+    "plan return code 0": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(decision="return", reason_code=0, reason="缺"),
+        ("reason_code",),
+        "1",
+    ),
+    "plan return code 65536": (
+        SCHEMAS[StepKind.REVIEW_PLAN],
+        ex.plan_review(decision="return", reason_code=65536, reason="缺"),
+        ("reason_code",),
+        "65535",
+    ),
     # grants
-    "use in UTC": (SCHEMAS[StepKind.RECORD_USE], ex.usage(used_at="2026-03-03T02:15:00Z"), ("used_at",),
-                   "pattern"),
-    "use with a space": (SCHEMAS[StepKind.RECORD_USE], ex.usage(used_at="2026-03-03 10:15:00+08:00"),
-                         ("used_at",), "pattern"),
-    "use with fractions": (SCHEMAS[StepKind.RECORD_USE], ex.usage(used_at="2026-03-03T10:15:00.5+08:00"),
-                           ("used_at",), "pattern"),
-    "use on 30 February": (SCHEMAS[StepKind.RECORD_USE], ex.usage(used_at="2026-02-30T10:15:00+08:00"),
-                           ("used_at",), "day"),
+    "use in UTC": (SCHEMAS[StepKind.RECORD_USE], ex.usage(used_at="2026-03-03T02:15:00Z"), ("used_at",), "pattern"),
+    "use with a space": (
+        SCHEMAS[StepKind.RECORD_USE],
+        ex.usage(used_at="2026-03-03 10:15:00+08:00"),
+        ("used_at",),
+        "pattern",
+    ),
+    "use with fractions": (
+        SCHEMAS[StepKind.RECORD_USE],
+        ex.usage(used_at="2026-03-03T10:15:00.5+08:00"),
+        ("used_at",),
+        "pattern",
+    ),
+    "use on 30 February": (
+        SCHEMAS[StepKind.RECORD_USE],
+        ex.usage(used_at="2026-02-30T10:15:00+08:00"),
+        ("used_at",),
+        "day",
+    ),
     "no calls": (SCHEMAS[StepKind.RECORD_USE], ex.usage(calls=0), ("calls",), "greater than or equal to 1"),
-    "excused until a time": (SCHEMAS[StepKind.FILE_IDLE_REASON], ex.idle_reason(until="2026-06-30T00:00:00+08:00"),
-                             ("until",), "pattern"),
-    "excused until 2026-6-30": (SCHEMAS[StepKind.FILE_IDLE_REASON], ex.idle_reason(until="2026-6-30"),
-                                ("until",), "pattern"),
-    "excused until 31 June": (SCHEMAS[StepKind.FILE_IDLE_REASON], ex.idle_reason(until="2026-06-31"),
-                              ("until",), "day"),
-    "dismissal code 0": (SCHEMAS[StepKind.DISMISS_OBJECTION], ex.objection_dismissal(reason_code=0),
-                         ("reason_code",), "1"),
-    "suspension without risk": (SCHEMAS[StepKind.SECURITY_SUSPEND], ex.suspension(risk=OMIT), ("risk",),
-                                "required"),
+    "excused until a time": (
+        SCHEMAS[StepKind.FILE_IDLE_REASON],
+        ex.idle_reason(until="2026-06-30T00:00:00+08:00"),
+        ("until",),
+        "pattern",
+    ),
+    "excused until 2026-6-30": (
+        SCHEMAS[StepKind.FILE_IDLE_REASON],
+        ex.idle_reason(until="2026-6-30"),
+        ("until",),
+        "pattern",
+    ),
+    "excused until 31 June": (
+        SCHEMAS[StepKind.FILE_IDLE_REASON],
+        ex.idle_reason(until="2026-06-31"),
+        ("until",),
+        "day",
+    ),
+    "dismissal code 0": (
+        SCHEMAS[StepKind.DISMISS_OBJECTION],
+        ex.objection_dismissal(reason_code=0),
+        ("reason_code",),
+        "1",
+    ),
+    "suspension without risk": (SCHEMAS[StepKind.SECURITY_SUSPEND], ex.suspension(risk=OMIT), ("risk",), "required"),
     # scenarios, plans, cases
-    "plan affecting no grant": (SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN], ex.adjustment_plan(affected_grants=[]),
-                                ("affected_grants",), "at least 1"),
-    "a unit notified twice": (SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN], ex.adjustment_plan(
-        notified_units=[ex.DEMAND_UNIT, ex.DEMAND_UNIT]), ("notified_units",), "distinct"),
-    "a bad grant id": (SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN], ex.adjustment_plan(affected_grants=["0x12"]),
-                       ("affected_grants", 0), "pattern"),
-    "evaluation without key work": (SCHEMAS[StepKind.APPROVE_SCENARIO], ex.scenario_evaluation(key_work=OMIT),
-                                    ("key_work",), "required"),
-    "dispute about price": (SCHEMAS[StepKind.OPEN_DISPUTE], ex.dispute(about="price"), ("about",),
-                            "reasonableness"),
-    "dispute without negotiation": (SCHEMAS[StepKind.OPEN_DISPUTE], ex.dispute(negotiation=OMIT),
-                                    ("negotiation",), "required"),
-    "dispute partly resolved": (DisputeResolution, ex.dispute_resolution(outcome="partial"), ("outcome",),
-                                "settled"),
+    "plan affecting no grant": (
+        SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN],
+        ex.adjustment_plan(affected_grants=[]),
+        ("affected_grants",),
+        "at least 1",
+    ),
+    "a unit notified twice": (
+        SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN],
+        ex.adjustment_plan(notified_units=[ex.DEMAND_UNIT, ex.DEMAND_UNIT]),
+        ("notified_units",),
+        "distinct",
+    ),
+    "a bad grant id": (
+        SCHEMAS[StepKind.RECORD_ADJUSTMENT_PLAN],
+        ex.adjustment_plan(affected_grants=["0x12"]),
+        ("affected_grants", 0),
+        "pattern",
+    ),
+    "evaluation without key work": (
+        SCHEMAS[StepKind.APPROVE_SCENARIO],
+        ex.scenario_evaluation(key_work=OMIT),
+        ("key_work",),
+        "required",
+    ),
+    "dispute about price": (SCHEMAS[StepKind.OPEN_DISPUTE], ex.dispute(about="price"), ("about",), "reasonableness"),
+    "dispute without negotiation": (
+        SCHEMAS[StepKind.OPEN_DISPUTE],
+        ex.dispute(negotiation=OMIT),
+        ("negotiation",),
+        "required",
+    ),
+    "dispute partly resolved": (DisputeResolution, ex.dispute_resolution(outcome="partial"), ("outcome",), "settled"),
     "escalation pending": (EscalationOutcome, ex.escalation_outcome(outcome="pending"), ("outcome",), "served"),
 }
 
@@ -298,12 +456,14 @@ STRICT_ONLY = {
     "item as text": (DemandDecision, ex.decision(item="0"), ("item",)),
     "item as float": (DemandDecision, ex.decision(item=0.0), ("item",)),
     "class as text": (Application, ex.application(scenario=ex.scenario(**{"class": "0"})), ("scenario", "class")),
-    "version as text": (Application, ex.application(resources=[ex.resource(version="1")]),
-                        ("resources", 0, "version")),
+    "version as text": (Application, ex.application(resources=[ex.resource(version="1")]), ("resources", 0, "version")),
     "calls as text": (SCHEMAS[StepKind.RECORD_USE], ex.usage(calls="12"), ("calls",)),
     "calls as true": (SCHEMAS[StepKind.RECORD_USE], ex.usage(calls=True), ("calls",)),
-    "reason code as text": (SCHEMAS[StepKind.DISMISS_OBJECTION], ex.objection_dismissal(reason_code="1"),
-                            ("reason_code",)),
+    "reason code as text": (
+        SCHEMAS[StepKind.DISMISS_OBJECTION],
+        ex.objection_dismissal(reason_code="1"),
+        ("reason_code",),
+    ),
 }
 
 
@@ -320,8 +480,10 @@ def test_python_names_are_not_json_keys(strict):
     doc = {**ex.application(schema=OMIT), "schema_": "putuo.demand/1"}
     assert [e["loc"] for e in _errors(Application, doc, strict=strict)] == [("schema",), ("schema_",)]
     doc = ex.application(scenario={**ex.scenario(**{"class": OMIT}), "klass": 0})
-    assert [e["loc"] for e in _errors(Application, doc, strict=strict)] == [("scenario", "class"),
-                                                                          ("scenario", "klass")]
+    assert [e["loc"] for e in _errors(Application, doc, strict=strict)] == [
+        ("scenario", "class"),
+        ("scenario", "klass"),
+    ]
 
 
 def test_a_rule_is_not_checked_against_a_field_that_is_itself_invalid():
@@ -350,21 +512,39 @@ def test_a_reapplication_is_another_demand():
 def test_apply_terms_of_the_example():
     fields = _fields(StepKind.APPLY, ex.application(), commitment=COMMITMENT)
     assert ApplyTerms.decode(fields.terms) == ApplyTerms(
-        scenario_class=0, scenario_id=keccak(b"PT-SC-2025-001"), method=Method.INTERFACE,
-        frequency=Frequency.MONTHLY, frequency_reason=False, fusion=False, security_level=2,
-        resources=(Resource(_b(ex.ENTRY_ID), 1, _b(ex.OWNER_UNIT)),), commitment=COMMITMENT,
-    )  # fmt: skip
+        scenario_class=0,
+        scenario_id=keccak(b"PT-SC-2025-001"),
+        method=Method.INTERFACE,
+        frequency=Frequency.MONTHLY,
+        frequency_reason=False,
+        fusion=False,
+        security_level=2,
+        resources=(Resource(_b(ex.ENTRY_ID), 1, _b(ex.OWNER_UNIT)),),
+        commitment=COMMITMENT,
+    )
 
 
 def test_apply_terms_of_a_fusion_demand_for_uncatalogued_data_used_annually():
     doc = ex.application(
-        demand_type="fusion", fusion_plan=ex.fusion_plan(), scenario=ex.scenario(**{"class": 3}),
-        method="other", method_reason="融合计算在区大数据中心完成", frequency="annual", frequency_reason="年度评估",
-        security_level="L4", resources=[ex.resource(version=7), ex.uncatalogued_resource()],
-    )  # fmt: skip
+        demand_type="fusion",
+        fusion_plan=ex.fusion_plan(),
+        scenario=ex.scenario(**{"class": 3}),
+        method="other",
+        method_reason="融合计算在区大数据中心完成",
+        frequency="annual",
+        frequency_reason="年度评估",
+        security_level="L4",
+        resources=[ex.resource(version=7), ex.uncatalogued_resource()],
+    )
     terms = ApplyTerms.decode(_fields(StepKind.APPLY, doc, commitment=COMMITMENT).terms)
-    assert (terms.scenario_class, terms.method, terms.frequency, terms.frequency_reason, terms.fusion,
-            terms.security_level) == (3, Method.OTHER, Frequency.ANNUAL, True, True, 4)  # fmt: skip
+    assert (
+        terms.scenario_class,
+        terms.method,
+        terms.frequency,
+        terms.frequency_reason,
+        terms.fusion,
+        terms.security_level,
+    ) == (3, Method.OTHER, Frequency.ANNUAL, True, True, 4)
     assert terms.resources == (Resource(_b(ex.ENTRY_ID), 7, _b(ex.OWNER_UNIT)), Resource(ZERO, 0, _b(ex.OTHER_UNIT)))
 
 
@@ -382,9 +562,12 @@ def test_every_frequency_maps_to_the_contracts(frequency):
 def test_every_method_maps_to_the_contracts(method):
     reason = "需技术评估" if method == ShareMethod.OTHER else OMIT
     app = _parse(StepKind.APPLY, ex.application(method=method.value, method_reason=reason))
-    assert apply_terms(app, COMMITMENT).method == {"interface": Method.INTERFACE,
-                                                   "batch_comparison": Method.BATCH_COMPARISON,
-                                                   "other": Method.OTHER}[method.value]  # fmt: skip
+    assert (
+        apply_terms(app, COMMITMENT).method
+        == {"interface": Method.INTERFACE, "batch_comparison": Method.BATCH_COMPARISON, "other": Method.OTHER}[
+            method.value
+        ]
+    )
 
 
 @pytest.mark.parametrize("level", [1, 2, 3, 4])
@@ -444,8 +627,11 @@ def test_dismiss_objection_code_is_its_reason_code():
     assert fields == StepFields(_b(ex.GRANT_ID), code=4)
 
 
-@pytest.mark.parametrize("kind", [StepKind.RECORD_SERVED, StepKind.SECURITY_SUSPEND, StepKind.OBJECT,
-                                  StepKind.REINSTATE, StepKind.TERMINATE], ids=lambda k: k.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "kind",
+    [StepKind.RECORD_SERVED, StepKind.SECURITY_SUSPEND, StepKind.OBJECT, StepKind.REINSTATE, StepKind.TERMINATE],
+    ids=lambda k: k.name,
+)
 def test_grant_steps_name_the_grant(kind):
     doc = ex.EXAMPLES[kind](grant_id=ex.OTHER_GRANT)
     assert _fields(kind, doc) == StepFields(_b(ex.OTHER_GRANT))
@@ -493,8 +679,11 @@ def test_code_tables_speak_the_documents_words():
 @pytest.mark.parametrize("kind", SIGNED_KINDS, ids=lambda k: k.name)
 def test_fields_keep_the_contracts_rules(kind):
     """Sharing._execute and _checkCode: which steps carry item, at, terms, and which codes."""
-    fields = _fields(kind, ex.EXAMPLES[kind](**({"item": 1} if "item" in ex.EXAMPLES[kind]() else {})),
-                     commitment=COMMITMENT if kind == StepKind.APPLY else None)  # fmt: skip
+    fields = _fields(
+        kind,
+        ex.EXAMPLES[kind](**({"item": 1} if "item" in ex.EXAMPLES[kind]() else {})),
+        commitment=COMMITMENT if kind == StepKind.APPLY else None,
+    )
     assert len(fields.subject) == 32
     assert (fields.item != 0) == (kind in (StepKind.DECIDE, StepKind.OPEN_DISPUTE, StepKind.RESOLVE_DISPUTE))
     assert (fields.at != 0) == (kind in (StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON))
@@ -519,8 +708,9 @@ def test_only_apply_takes_a_commitment():
         _fields(StepKind.TERMINATE, ex.termination(), commitment=COMMITMENT)
 
 
-@pytest.mark.parametrize("kind", [StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE],
-                         ids=lambda k: k.name)
+@pytest.mark.parametrize(
+    "kind", [StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE], ids=lambda k: k.name
+)
 def test_permissionless_steps_have_no_document(kind):
     with pytest.raises(ValueError, match="not a signed step"):
         step_fields(kind, _parse(StepKind.TERMINATE, ex.termination()), b"{}")

@@ -96,8 +96,14 @@ def test_idle_from_equals_the_contract(system):
     }
     grants = {}
     for i, (name, (frequency, reason)) in enumerate(terms.items()):
-        grants[name], _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)], application_no=f"T-{i}",
-                                     scenario_class=1, frequency=frequency, frequency_reason=reason)  # fmt: skip
+        grants[name], _ = desk.apply(
+            desk.street,
+            [desk.resource(desk.civil, entry)],
+            application_no=f"T-{i}",
+            scenario_class=1,
+            frequency=frequency,
+            frequency_reason=reason,
+        )
     excused = dict.fromkeys(grants, 0)
     f = desk.sharing.functions
 
@@ -111,8 +117,10 @@ def test_idle_from_equals_the_contract(system):
     for local in USES:
         used = ts(local)
         desk.next_block_at(used)
-        uses = [desk.action(desk.data_center, StepKind.RECORD_USE, g, doc("putuo.usage/1", n=local), at=used)
-                for g in grants.values()]  # fmt: skip
+        uses = [
+            desk.action(desk.data_center, StepKind.RECORD_USE, g, doc("putuo.usage/1", n=local), at=used)
+            for g in grants.values()
+        ]
         receipt = system.relayer.send(f.executeBatch([u.as_tuple() for u in uses]))
         assert [e.name for e in receipt_events(receipt)] == ["SharingStep"] * 3  # none rejected
         check(used)
@@ -124,4 +132,3 @@ def test_idle_from_equals_the_contract(system):
         excused[name] = until
     check(ts(USES[-1]))
     assert f.idleFrom(grants["monthly"]).call() == now + 200 * 86400 + 1
-

@@ -47,15 +47,23 @@ class District:
         self.system.office.send(self.registry.functions.registerUnit(code, UNIT_KINDS[kind], name or code))
         return unit_id
 
-    def officer(self, unit_id: bytes, *, sm2: bool = True, user_id: bytes | None = None,
-                keystore: Path | None = None, name: str | None = None) -> Officer:
+    def officer(
+        self,
+        unit_id: bytes,
+        *,
+        sm2: bool = True,
+        user_id: bytes | None = None,
+        keystore: Path | None = None,
+        name: str | None = None,
+    ) -> Officer:
         ecdsa_key = SigningKey.generate("ecdsa", name=f"{name}-ecdsa" if name else None)
         sm2_key = SigningKey.generate("sm2", user_id=user_id, name=f"{name}-sm2" if name else None) if sm2 else None
         if keystore is not None:
             for key in filter(None, (ecdsa_key, sm2_key)):
                 save_key(key, PASSWORD, directory=keystore, scrypt_n=TEST_SCRYPT_N)
-        receipt = self.system.office.send(self.registry.functions.registerOfficer(
-            unit_id, ecdsa_key.key_id, sm2_key.public_key if sm2_key else b""))
+        receipt = self.system.office.send(
+            self.registry.functions.registerOfficer(unit_id, ecdsa_key.key_id, sm2_key.public_key if sm2_key else b"")
+        )
         return Officer(unit_id, ecdsa_key, sm2_key, self.block_time(receipt["blockNumber"]))
 
     def revoke(self, key_id: str) -> int:
@@ -73,10 +81,21 @@ class District:
         self.system.deployment.save(deployment_path(data_dir, self.w3.eth.chain_id))
 
 
-def commitment_for(officer: Officer, *, scheme: str = "sm2", at: int, unit_id: str | None = None,
-                   scenario: str = "核实低保申请家庭的工商登记信息") -> Commitment:
+def commitment_for(
+    officer: Officer,
+    *,
+    scheme: str = "sm2",
+    at: int,
+    unit_id: str | None = None,
+    scenario: str = "核实低保申请家庭的工商登记信息",
+) -> Commitment:
     key = officer.sm2 if scheme == "sm2" else officer.ecdsa
     assert key is not None
-    return build_commitment(demand_id=DEMAND_ID, signing_unit_id=unit_id or officer.unit_hex,
-                            officer_key_id=key.key_id, scheme=scheme, scenario=scenario,
-                            signed_at=datetime.fromtimestamp(at, SHANGHAI))
+    return build_commitment(
+        demand_id=DEMAND_ID,
+        signing_unit_id=unit_id or officer.unit_hex,
+        officer_key_id=key.key_id,
+        scheme=scheme,
+        scenario=scenario,
+        signed_at=datetime.fromtimestamp(at, SHANGHAI),
+    )

@@ -58,8 +58,7 @@ def test_nan_literal_is_refused() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.text(max_size=8)
-    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+    st.none() | st.booleans() | st.text(max_size=8) | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
     max_leaves=12,
 )

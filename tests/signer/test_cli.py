@@ -92,8 +92,7 @@ def test_verify_refuses_a_changed_document_and_another_key(keystore_dir: Path, t
     doc.write_bytes(b"\x00binary document")
     carol_pub = tmp_path / "carol.pem"
     assert ledger("keys", "export", "carol", "--format", "pubkey", "--out", carol_pub).exit_code == 0
-    assert_one_line_error(ledger("verify", doc, tmp_path / "sig.json", "--public-key", carol_pub),
-                          "another key")
+    assert_one_line_error(ledger("verify", doc, tmp_path / "sig.json", "--public-key", carol_pub), "another key")
 
 
 def test_sign_refuses_to_overwrite(keystore_dir: Path, tmp_path: Path) -> None:
@@ -128,8 +127,9 @@ def test_password_from_fd(keystore_dir: Path) -> None:
 
 def test_no_password_source(keystore_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_password, "_interactive", lambda: False)
-    assert_one_line_error(ledger("keys", "new", "--scheme", "sm2", password=None),
-                          "LEDGER_KEY_PASSWORD", "--password-fd")
+    assert_one_line_error(
+        ledger("keys", "new", "--scheme", "sm2", password=None), "LEDGER_KEY_PASSWORD", "--password-fd"
+    )
 
 
 def test_prompt_confirms_a_new_password(keystore_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,33 +160,49 @@ def test_export_json_for_ecdsa_is_eth_v3(keystore_dir: Path, tmp_path: Path) -> 
     assert Account.from_key(Account.decrypt(json.loads(out.read_text()), PASSWORD)).address == key_id
 
 
-def test_import_openssl_pem_then_sign_verifies_in_openssl(keystore_dir: Path, tmp_path: Path,
-                                                           openssl: str) -> None:
+def test_import_openssl_pem_then_sign_verifies_in_openssl(keystore_dir: Path, tmp_path: Path, openssl: str) -> None:
     run_openssl("genpkey", "-algorithm", "SM2", "-out", tmp_path / "plain.pem")
-    run_openssl("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", tmp_path / "plain.pem",
-                "-out", tmp_path / "enc.pem", "-passout", f"pass:{PASSWORD}")
+    run_openssl(
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        tmp_path / "plain.pem",
+        "-out",
+        tmp_path / "enc.pem",
+        "-passout",
+        f"pass:{PASSWORD}",
+    )
     run_openssl("pkey", "-in", tmp_path / "plain.pem", "-pubout", "-out", tmp_path / "pub.pem")
     result = ledger("keys", "import", tmp_path / "enc.pem", "--name", "from-openssl")
     assert result.exit_code == 0, result.output
     doc = tmp_path / "doc.txt"
     doc.write_text("hello")
     assert ledger("sign", doc, "--key", "from-openssl").exit_code == 0
-    assert ledger("verify", doc, tmp_path / "doc.txt.sig.json", "--public-key",
-                  tmp_path / "pub.pem").exit_code == 0
+    assert ledger("verify", doc, tmp_path / "doc.txt.sig.json", "--public-key", tmp_path / "pub.pem").exit_code == 0
     # What was signed is tag || document hash, with the standard user id: OpenSSL agrees.
 
     sig = DetachedSignature.from_bytes((tmp_path / "doc.txt.sig.json").read_bytes())
     (tmp_path / "msg").write_bytes(signed_message(sig.document_hash))
     (tmp_path / "sig.der").write_bytes(sig.signature)
-    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", tmp_path / "pub.pem",
-                      "-signature", tmp_path / "sig.der", tmp_path / "msg")
+    out = run_openssl(
+        "dgst",
+        "-sm3",
+        "-sigopt",
+        DISTID,
+        "-verify",
+        tmp_path / "pub.pem",
+        "-signature",
+        tmp_path / "sig.der",
+        tmp_path / "msg",
+    )
     assert out.stdout.strip() == "Verified OK"
 
 
 def test_import_eth_v3_guessed(keystore_dir: Path, tmp_path: Path) -> None:
     account = Account.create()
-    (tmp_path / "v3.json").write_text(json.dumps(Account.encrypt(account.key, PASSWORD, kdf="pbkdf2",
-                                                                 iterations=1000)))
+    (tmp_path / "v3.json").write_text(json.dumps(Account.encrypt(account.key, PASSWORD, kdf="pbkdf2", iterations=1000)))
     result = ledger("keys", "import", tmp_path / "v3.json")
     assert result.exit_code == 0, result.output
     assert [k.key_id for k in list_keys()] == [account.address]
@@ -205,8 +221,14 @@ def test_real_process_prints_exactly_one_line_on_failure(tmp_path: Path) -> None
     env = {**os.environ, "LEDGER_KEYSTORE_DIR": str(tmp_path / "keys"), "LEDGER_KEY_PASSWORD": PASSWORD}
 
     def run(*args: str | Path) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "signer", *map(str, args)], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "signer", *map(str, args)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert run("keys", "new", "--scheme", "sm2", "--name", "alice").returncode == 0
     doc = tmp_path / "doc.txt"

@@ -86,8 +86,9 @@ def test_ecdsa_document_with_at_and_an_explicit_registry(system, civil, verify, 
         result = verify(doc, sig, "--at", when)
         assert (result.exit_code, result.stdout.splitlines()) == (0, lines), (when, result.output)
     # An auditor with only the registry address and an RPC URL: no deployment record.
-    result = verify(doc, sig, "--at", str(at), "--registry", system.deployment.registry,
-                    LEDGER_DATA_DIR=str(tmp_path / "nowhere"))
+    result = verify(
+        doc, sig, "--at", str(at), "--registry", system.deployment.registry, LEDGER_DATA_DIR=str(tmp_path / "nowhere")
+    )
     assert (result.exit_code, result.stdout.splitlines()) == (0, lines), result.output
 
 
@@ -95,16 +96,19 @@ def test_without_a_signing_time_a_live_key_passes_with_a_note(civil, verify, tmp
     doc, sig = write(tmp_path, "note.txt", b"hello", sign_detached(b"hello", civil.sm2))
     result = verify(doc, sig)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == ("note: signing time unknown; the key is not revoked. "
-                                              "Pass --at TIME to check that it was active when it signed")
+    assert result.stdout.splitlines()[-1] == (
+        "note: signing time unknown; the key is not revoked. Pass --at TIME to check that it was active when it signed"
+    )
 
 
 def test_a_key_not_registered_is_refused(system, civil, verify, tmp_path):
     stranger = SigningKey.generate("sm2")
     doc, sig = write(tmp_path, "note.txt", b"hello", sign_detached(b"hello", stranger))
-    assert_one_line_error(verify(doc, sig, "--at", str(civil.registered_at)),
-                          f"error: key {stranger.key_id} is not registered in the UnitRegistry at "
-                          f"{system.deployment.registry}; check the key id and the registry")
+    assert_one_line_error(
+        verify(doc, sig, "--at", str(civil.registered_at)),
+        f"error: key {stranger.key_id} is not registered in the UnitRegistry at "
+        f"{system.deployment.registry}; check the key id and the registry",
+    )
 
 
 def test_revoked_before_the_signing_time_is_refused_after_it_accepted(district, civil, verify, tmp_path):
@@ -118,11 +122,15 @@ def test_revoked_before_the_signing_time_is_refused_after_it_accepted(district, 
         f"{local_time(civil.registered_at)}, revoked at {local_time(revoked_at)}",
         f"active when it signed at {local_time(revoked_at - 400)} (from --at)",
     ]
-    assert_one_line_error(verify(doc, sig, "--at", str(revoked_at)),
-                          f"error: key {civil.sm2.key_id} of 普陀区民政局 was revoked at {local_time(revoked_at)}, "
-                          f"before the signing time {local_time(revoked_at)}; a signature counts only if")
-    assert_one_line_error(verify(doc, sig, "--at", str(civil.registered_at - 1)),
-                          f"was registered at {local_time(civil.registered_at)}, after the signing time")
+    assert_one_line_error(
+        verify(doc, sig, "--at", str(revoked_at)),
+        f"error: key {civil.sm2.key_id} of 普陀区民政局 was revoked at {local_time(revoked_at)}, "
+        f"before the signing time {local_time(revoked_at)}; a signature counts only if",
+    )
+    assert_one_line_error(
+        verify(doc, sig, "--at", str(civil.registered_at - 1)),
+        f"was registered at {local_time(civil.registered_at)}, after the signing time",
+    )
     assert_one_line_error(verify(doc, sig), "and the signing time is unknown; give the signing time (--at)")
 
 
@@ -139,16 +147,20 @@ def test_commitment_revoked_between_signing_and_checking(district, civil, verify
 def test_commitment_for_another_unit_is_refused(district, civil, verify, tmp_path):
     market = district.officer(district.unit("PT-SCJGJ", "ordinary", "普陀区市场监督管理局"))
     doc, sig = signed_commitment(tmp_path, market, at=market.registered_at + 5, unit_id=civil.unit_hex)
-    assert_one_line_error(verify(doc, sig),
-                          f"error: signing_unit_id {civil.unit_hex} is not the key's unit {market.unit_hex} "
-                          "(普陀区市场监督管理局); an officer signs only for the unit")
+    assert_one_line_error(
+        verify(doc, sig),
+        f"error: signing_unit_id {civil.unit_hex} is not the key's unit {market.unit_hex} "
+        "(普陀区市场监督管理局); an officer signs only for the unit",
+    )
 
 
 def test_document_changed_after_signing(civil, verify, tmp_path):
     doc, sig = signed_commitment(tmp_path, civil, at=civil.registered_at + 5)
     doc.write_text(doc.read_text().replace("核实低保", "核查低保"))
-    assert_one_line_error(verify(doc, sig), "error: signature invalid: document differs from the one signed; "
-                                            "the document was changed after signing")
+    assert_one_line_error(
+        verify(doc, sig),
+        "error: signature invalid: document differs from the one signed; the document was changed after signing",
+    )
 
 
 def test_option_and_connection_errors(system, civil, verify, tmp_path):
@@ -158,19 +170,26 @@ def test_option_and_connection_errors(system, civil, verify, tmp_path):
     assert_one_line_error(verify(doc, sig, "--public-key", pub), "--public-key and --on-chain exclude each other")
     assert_one_line_error(verify(doc, sig, "--at", "1", on_chain=False), "--at needs --on-chain")
     assert_one_line_error(verify(doc, sig, "--at", "last tuesday"), "--at 'last tuesday': not ISO 8601")
-    assert_one_line_error(verify(doc, sig, LEDGER_DATA_DIR=str(tmp_path / "nowhere")),
-                          "run `ledger deploy` first; or pass --registry ADDRESS")
-    assert_one_line_error(verify(doc, sig, "--registry", system.deployment.catalog),
-                          "does not answer UnitRegistry.keyRecord")
+    assert_one_line_error(
+        verify(doc, sig, LEDGER_DATA_DIR=str(tmp_path / "nowhere")),
+        "run `ledger deploy` first; or pass --registry ADDRESS",
+    )
+    assert_one_line_error(
+        verify(doc, sig, "--registry", system.deployment.catalog), "does not answer UnitRegistry.keyRecord"
+    )
     assert_one_line_error(verify(doc, sig, "--registry", "0x" + "00" * 19 + "01"), "no contract at that address")
-    assert_one_line_error(verify(doc, sig, LEDGER_RPC_URL="http://127.0.0.1:9"),
-                          "no JSON-RPC node answers at http://127.0.0.1:9")
+    assert_one_line_error(
+        verify(doc, sig, LEDGER_RPC_URL="http://127.0.0.1:9"), "no JSON-RPC node answers at http://127.0.0.1:9"
+    )
 
 
 def test_the_ledger_console_script_carries_it(system, civil, tmp_path):
     from ledger_cli.main import app as ledger
 
     doc, sig = signed_commitment(tmp_path, civil, at=civil.registered_at + 1)
-    result = runner.invoke(ledger, ["verify", str(doc), str(sig), "--on-chain", "--registry", system.deployment.registry],
-                           env={"LEDGER_RPC_URL": system.node.url})
+    result = runner.invoke(
+        ledger,
+        ["verify", str(doc), str(sig), "--on-chain", "--registry", system.deployment.registry],
+        env={"LEDGER_RPC_URL": system.node.url},
+    )
     assert result.exit_code == 0 and result.stdout.startswith(f"OK: sm2 signature by {civil.sm2.key_id}"), result.output

@@ -32,9 +32,14 @@ def officer(request) -> SigningKey:
 
 
 def make(officer: SigningKey, **over):
-    args = {"demand_id": "0x" + "ab" * 32, "signing_unit_id": "PT-MZJ", "officer_key_id": officer.key_id,
-            "scheme": officer.scheme, "scenario": "一网通办：低保资格核验",
-            "signed_at": datetime(2024, 3, 15, 10, 30, tzinfo=SHANGHAI)}
+    args = {
+        "demand_id": "0x" + "ab" * 32,
+        "signing_unit_id": "PT-MZJ",
+        "officer_key_id": officer.key_id,
+        "scheme": officer.scheme,
+        "scenario": "一网通办：低保资格核验",
+        "signed_at": datetime(2024, 3, 15, 10, 30, tzinfo=SHANGHAI),
+    }
     return build_commitment(**{**args, **over})
 
 
@@ -52,8 +57,12 @@ def test_stored_vector_validates_and_keeps_its_hash() -> None:
 
 def test_build_normalizes_and_converts_time(officer: SigningKey) -> None:
     utc = datetime(2024, 3, 15, 2, 30, 0, 123456, tzinfo=timezone.utc)
-    c = make(officer, demand_id=bytes.fromhex("AB" * 32), signed_at=utc,
-             officer_key_id=officer.key_id.upper().replace("0X", "0x"))
+    c = make(
+        officer,
+        demand_id=bytes.fromhex("AB" * 32),
+        signed_at=utc,
+        officer_key_id=officer.key_id.upper().replace("0X", "0x"),
+    )
     assert c.demand_id == "0x" + "ab" * 32
     assert c.signed_at == "2024-03-15T10:30:00+08:00"
     assert c.officer_key_id == officer.key_id
@@ -67,11 +76,14 @@ def test_default_signed_at_is_now_in_shanghai(officer: SigningKey) -> None:
     assert before <= datetime.fromisoformat(c.signed_at) <= datetime.now(SHANGHAI)
 
 
-@pytest.mark.parametrize("promises", [
-    [PROMISE_GENUINE_NEED, PROMISE_REASONABLE_GOAL],
-    [PROMISE_GENUINE_NEED, "使用目标基本合理", PROMISE_SAFE_COMPLIANT_USE],
-    [PROMISE_GENUINE_NEED, PROMISE_REASONABLE_GOAL, "使用过程安全"],
-])
+@pytest.mark.parametrize(
+    "promises",
+    [
+        [PROMISE_GENUINE_NEED, PROMISE_REASONABLE_GOAL],
+        [PROMISE_GENUINE_NEED, "使用目标基本合理", PROMISE_SAFE_COMPLIANT_USE],
+        [PROMISE_GENUINE_NEED, PROMISE_REASONABLE_GOAL, "使用过程安全"],
+    ],
+)
 def test_missing_or_altered_promise_is_refused(promises: list[str]) -> None:
     doc = {**VECTOR["document"], "promises": promises}
     with pytest.raises(errors.CommitmentPromiseMissing) as caught:
@@ -95,24 +107,27 @@ def test_unknown_schema_version(schema) -> None:
     assert (caught.value.expected, caught.value.got) == (SCHEMA, schema)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("demand_id", "0x" + "AB" * 32),
-    ("demand_id", "0x" + "ab" * 31),
-    ("demand_id", 5),
-    ("signing_unit_id", ""),
-    ("signing_unit_id", " PT-MZJ"),
-    ("signing_unit_id", None),
-    ("scenario", "line\nbreak"),
-    ("scenario", "x" * 2001),
-    ("scheme", "rsa"),
-    ("officer_key_id", "0x1234"),
-    ("officer_key_id", "0x" + "AB" * 20),
-    ("signed_at", "2024-03-15T10:30:00Z"),
-    ("signed_at", "2024-03-15T10:30:00.5+08:00"),
-    ("signed_at", "2024-02-30T10:30:00+08:00"),
-    ("signed_at", "2024-03-15 10:30:00+08:00"),
-    ("extra_clause", "anything"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("demand_id", "0x" + "AB" * 32),
+        ("demand_id", "0x" + "ab" * 31),
+        ("demand_id", 5),
+        ("signing_unit_id", ""),
+        ("signing_unit_id", " PT-MZJ"),
+        ("signing_unit_id", None),
+        ("scenario", "line\nbreak"),
+        ("scenario", "x" * 2001),
+        ("scheme", "rsa"),
+        ("officer_key_id", "0x1234"),
+        ("officer_key_id", "0x" + "AB" * 20),
+        ("signed_at", "2024-03-15T10:30:00Z"),
+        ("signed_at", "2024-03-15T10:30:00.5+08:00"),
+        ("signed_at", "2024-02-30T10:30:00+08:00"),
+        ("signed_at", "2024-03-15 10:30:00+08:00"),
+        ("extra_clause", "anything"),
+    ],
+)
 def test_bad_field_is_named(field: str, value) -> None:
     doc = {**VECTOR["document"], field: value}
     with pytest.raises(errors.DocumentFieldInvalid) as caught:

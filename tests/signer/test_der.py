@@ -16,7 +16,7 @@ scalars = st.integers(min_value=1, max_value=N - 1)
 
 def test_known_encoding() -> None:
     # 0x80 needs a sign byte, 0x7f does not.
-    assert encode_signature(0x80, 0x7F) == bytes.fromhex("3007020200800201" "7f")
+    assert encode_signature(0x80, 0x7F) == bytes.fromhex("30070202008002017f")
     assert decode_signature(bytes.fromhex("30070202008002017f")) == (0x80, 0x7F)
 
 
@@ -28,8 +28,8 @@ def test_known_encoding() -> None:
         ("3007020200800201", errors.SignatureTruncated),
         ("3008020300008002017f", errors.SignatureEncodingError),  # r: redundant 0x00
         ("3006020180020180", errors.SignatureEncodingError),  # r, s negative
-        ("308107020200800201" "7f", errors.SignatureEncodingError),  # long-form length < 128
-        ("3080020200800201" "7f0000", errors.SignatureEncodingError),  # indefinite length
+        ("3081070202008002017f", errors.SignatureEncodingError),  # long-form length < 128
+        ("30800202008002017f0000", errors.SignatureEncodingError),  # indefinite length
         ("31070202008002017f", errors.SignatureEncodingError),  # SET, not SEQUENCE
         ("300a0202008002017f020101", errors.SignatureTrailingData),  # a third INTEGER
         ("3006020100020101", errors.SignatureValueOutOfRange),  # r = 0

@@ -49,8 +49,7 @@ def test_signed_message_is_tag_then_hash() -> None:
 def test_stored_sm2_commitment_signature_verifies() -> None:
     document = SM2_VECTOR["canonical_utf8"].encode()
     assert file_document_hash(document) == hexb(SM2_VECTOR["document_hash"])
-    result = verify_detached(document, SM2_VECTOR["signature_file"],
-                             SM2_VECTOR["signature_file"]["public_key"])
+    result = verify_detached(document, SM2_VECTOR["signature_file"], SM2_VECTOR["signature_file"]["public_key"])
     assert result.ok, result.error
 
 
@@ -61,8 +60,17 @@ def test_stored_sm2_signature_verifies_in_openssl_from_the_hash_alone(openssl: s
     (tmp_path / "pub.pem").write_bytes(public_key_pem(PublicKey("sm2", sig.public_key, sig.user_id)))
     (tmp_path / "msg").write_bytes(signed_message(sig.document_hash))
     (tmp_path / "sig").write_bytes(sig.signature)
-    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", tmp_path / "pub.pem",
-                      "-signature", tmp_path / "sig", tmp_path / "msg")
+    out = run_openssl(
+        "dgst",
+        "-sm3",
+        "-sigopt",
+        DISTID,
+        "-verify",
+        tmp_path / "pub.pem",
+        "-signature",
+        tmp_path / "sig",
+        tmp_path / "msg",
+    )
     assert out.stdout.strip() == "Verified OK"
 
 
@@ -77,8 +85,7 @@ def test_stored_ecdsa_raw_signature_verifies_and_recovers_its_key_id() -> None:
 def test_to_json_from_json_round_trip() -> None:
     sig = sign_detached(b"doc", SigningKey.generate("sm2"))
     assert DetachedSignature.from_bytes(sig.to_bytes()) == sig
-    assert list(sig.to_json()) == ["schema", "scheme", "key_id", "public_key", "user_id",
-                                   "document_hash", "signature"]
+    assert list(sig.to_json()) == ["schema", "scheme", "key_id", "public_key", "user_id", "document_hash", "signature"]
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,9 @@ def test_normalize() -> None:
 def test_bad_checksum_is_refused() -> None:
     address = Account.create().address
     flipped = address[:2] + "".join(
-        c.swapcase() if c.isalpha() and i == next(j for j, d in enumerate(address[2:]) if d.isalpha())
-        else c for i, c in enumerate(address[2:]))
+        c.swapcase() if c.isalpha() and i == next(j for j, d in enumerate(address[2:]) if d.isalpha()) else c
+        for i, c in enumerate(address[2:])
+    )
     with pytest.raises(errors.InvalidKeyId) as caught:
         normalize_key_id("ecdsa", flipped)
     assert caught.value.expected == address

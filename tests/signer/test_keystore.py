@@ -41,7 +41,12 @@ def sealed(key: SigningKey) -> dict:
 def test_round_trip_keeps_everything(key: SigningKey, sealed: dict) -> None:
     opened = unseal(sealed, PASSWORD)
     assert (opened.scheme, opened.private_key, opened.public_key, opened.user_id, opened.name) == (
-        key.scheme, key.private_key, key.public_key, key.user_id, key.name)
+        key.scheme,
+        key.private_key,
+        key.public_key,
+        key.user_id,
+        key.name,
+    )
 
 
 def test_header_is_public_and_ciphertext_is_not_the_key(key: SigningKey, sealed: dict) -> None:
@@ -199,12 +204,12 @@ def test_private_key_not_matching_the_header_is_refused(key: SigningKey, sealed:
     # Someone holding the password re-encrypts another private key under this header:
     # the AEAD is satisfied, so only re-deriving the public key catches it.
 
-
     header = {k: v for k, v in sealed.items() if k != "ciphertext"}
     aes_key, _ = _derive(PASSWORD, header["kdf"])
     intruder = SigningKey.generate(key.scheme).private_key
-    ciphertext = AESGCM(aes_key).encrypt(bytes.fromhex(header["cipher"]["nonce"][2:]), intruder,
-                                         canonical_bytes(header))
+    ciphertext = AESGCM(aes_key).encrypt(
+        bytes.fromhex(header["cipher"]["nonce"][2:]), intruder, canonical_bytes(header)
+    )
     with pytest.raises(errors.KeystoreTampered) as caught:
         unseal({**header, "ciphertext": to_hex(ciphertext)}, PASSWORD)
     assert caught.value.got == sealed["public_key"]

@@ -42,14 +42,24 @@ def test_sm2_user_id_is_set_on_import() -> None:
 def test_exported_sm2_pem_opens_in_openssl_and_signs(openssl: str, tmp_path: Path) -> None:
     key = SigningKey.generate("sm2")
     (tmp_path / "k.pem").write_bytes(export_private_pem(key, PASSWORD, iterations=TEST_PBKDF2_ITERATIONS))
-    text = run_openssl("pkey", "-in", tmp_path / "k.pem", "-passin", f"pass:{PASSWORD}",
-                       "-text", "-noout").stdout
+    text = run_openssl("pkey", "-in", tmp_path / "k.pem", "-passin", f"pass:{PASSWORD}", "-text", "-noout").stdout
     assert "ASN1 OID: SM2" in text
     pub = run_openssl("pkey", "-in", tmp_path / "k.pem", "-passin", f"pass:{PASSWORD}", "-pubout").stdout
     assert pub.encode() == public_key_pem(key.public)
     (tmp_path / "msg").write_bytes(b"signed by openssl with our key")
-    run_openssl("dgst", "-sm3", "-sign", tmp_path / "k.pem", "-passin", f"pass:{PASSWORD}",
-                "-sigopt", DISTID, "-out", tmp_path / "sig", tmp_path / "msg")
+    run_openssl(
+        "dgst",
+        "-sm3",
+        "-sign",
+        tmp_path / "k.pem",
+        "-passin",
+        f"pass:{PASSWORD}",
+        "-sigopt",
+        DISTID,
+        "-out",
+        tmp_path / "sig",
+        tmp_path / "msg",
+    )
     key.public.verify(b"signed by openssl with our key", (tmp_path / "sig").read_bytes())
 
 
@@ -63,8 +73,17 @@ def test_exported_secp256k1_pem_opens_in_openssl(openssl: str, tmp_path: Path) -
 @pytest.mark.parametrize("pbe", [["-v2", "aes-256-cbc"], ["-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"]])
 def test_openssl_generated_encrypted_pkcs8_imports(openssl: str, tmp_path: Path, pbe: list[str]) -> None:
     run_openssl("genpkey", "-algorithm", "SM2", "-out", tmp_path / "plain.pem")
-    run_openssl("pkcs8", "-topk8", *pbe, "-in", tmp_path / "plain.pem", "-out", tmp_path / "enc.pem",
-                "-passout", f"pass:{PASSWORD}")
+    run_openssl(
+        "pkcs8",
+        "-topk8",
+        *pbe,
+        "-in",
+        tmp_path / "plain.pem",
+        "-out",
+        tmp_path / "enc.pem",
+        "-passout",
+        f"pass:{PASSWORD}",
+    )
     key = import_private_pem((tmp_path / "enc.pem").read_bytes(), PASSWORD)
     expected = run_openssl("pkey", "-in", tmp_path / "plain.pem", "-pubout").stdout.encode()
     assert public_key_pem(key.public) == expected
@@ -72,8 +91,17 @@ def test_openssl_generated_encrypted_pkcs8_imports(openssl: str, tmp_path: Path,
     (tmp_path / "msg").write_bytes(b"hello")
     (tmp_path / "sig").write_bytes(key.sign(b"hello"))
     (tmp_path / "pub.pem").write_bytes(expected)
-    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", tmp_path / "pub.pem",
-                      "-signature", tmp_path / "sig", tmp_path / "msg")
+    out = run_openssl(
+        "dgst",
+        "-sm3",
+        "-sigopt",
+        DISTID,
+        "-verify",
+        tmp_path / "pub.pem",
+        "-signature",
+        tmp_path / "sig",
+        tmp_path / "msg",
+    )
     assert out.stdout.strip() == "Verified OK"
 
 
@@ -86,10 +114,19 @@ def test_unencrypted_pem_is_refused_with_the_conversion_hint(openssl: str, tmp_p
 
 
 def test_other_curve_is_refused(openssl: str, tmp_path: Path) -> None:
-    run_openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-out", tmp_path / "p256.pem")
-    run_openssl("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", tmp_path / "p256.pem",
-                "-out", tmp_path / "enc.pem", "-passout", f"pass:{PASSWORD}")
+    run_openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", tmp_path / "p256.pem")
+    run_openssl(
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        tmp_path / "p256.pem",
+        "-out",
+        tmp_path / "enc.pem",
+        "-passout",
+        f"pass:{PASSWORD}",
+    )
     with pytest.raises(errors.UnsupportedKeyFile):
         import_private_pem((tmp_path / "enc.pem").read_bytes(), PASSWORD)
 

@@ -14,8 +14,11 @@ from tests.signer.helpers import VECTORS, hexb, load_vector, vector_message
 
 ANNEX_A = load_vector("sm2-gbt32918-5-annex-a.json")
 # sm2-onchain-*.json are the contracts' vectors (tests/contracts/test_sm2_onchain.py), another schema.
-FAILURES = sorted(p.name for p in VECTORS.glob("sm2-*.json")
-                  if p.name != "sm2-gbt32918-5-annex-a.json" and not p.name.startswith("sm2-onchain-"))
+FAILURES = sorted(
+    p.name
+    for p in VECTORS.glob("sm2-*.json")
+    if p.name != "sm2-gbt32918-5-annex-a.json" and not p.name.startswith("sm2-onchain-")
+)
 PUB = hexb(ANNEX_A["public_key"])
 UID = ANNEX_A["user_id"].encode()
 MSG = vector_message(ANNEX_A)
@@ -53,16 +56,31 @@ def test_failure_vector_is_refused_with_its_error(name: str) -> None:
     vector = load_vector(name)
     expected = getattr(errors, vector["expected_error"])
     with pytest.raises(errors.SignerError) as caught:
-        sm2.verify(hexb(vector["public_key"]), vector_message(vector),
-                   hexb(vector["signature_der"]), user_id=vector["user_id"].encode())
+        sm2.verify(
+            hexb(vector["public_key"]),
+            vector_message(vector),
+            hexb(vector["signature_der"]),
+            user_id=vector["user_id"].encode(),
+        )
     assert type(caught.value) is expected, vector["changed"]
-    assert not sm2.is_valid(hexb(vector["public_key"]), vector_message(vector),
-                            hexb(vector["signature_der"]), user_id=vector["user_id"].encode())
+    assert not sm2.is_valid(
+        hexb(vector["public_key"]),
+        vector_message(vector),
+        hexb(vector["signature_der"]),
+        user_id=vector["user_id"].encode(),
+    )
 
 
 def test_failure_vectors_cover_the_required_cases() -> None:
-    required = {"sm2-bad-s.json", "sm2-r-zero.json", "sm2-s-ge-n.json", "sm2-wrong-user-id.json",
-                "sm2-wrong-key.json", "sm2-trailing-der.json", "sm2-truncated.json"}
+    required = {
+        "sm2-bad-s.json",
+        "sm2-r-zero.json",
+        "sm2-s-ge-n.json",
+        "sm2-wrong-user-id.json",
+        "sm2-wrong-key.json",
+        "sm2-trailing-der.json",
+        "sm2-truncated.json",
+    }
     assert required <= set(FAILURES)
 
 

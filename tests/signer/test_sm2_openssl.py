@@ -36,30 +36,52 @@ def files(tmp_path: Path) -> Files:
 
 def test_ours_verifies_in_openssl_dgst(openssl: str, files: Files) -> None:
     files.sig.write_bytes(files.key.sign(MESSAGE))
-    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", files.pub_pem,
-                      "-signature", files.sig, files.msg)
+    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", files.pub_pem, "-signature", files.sig, files.msg)
     assert out.stdout.strip() == "Verified OK"
 
 
 def test_ours_verifies_in_openssl_pkeyutl(openssl: str, files: Files) -> None:
     files.sig.write_bytes(files.key.sign(MESSAGE))
-    out = run_openssl("pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pubin",
-                      "-inkey", files.pub_pem, "-sigfile", files.sig, "-in", files.msg,
-                      "-pkeyopt", DISTID)
+    out = run_openssl(
+        "pkeyutl",
+        "-verify",
+        "-rawin",
+        "-digest",
+        "sm3",
+        "-pubin",
+        "-inkey",
+        files.pub_pem,
+        "-sigfile",
+        files.sig,
+        "-in",
+        files.msg,
+        "-pkeyopt",
+        DISTID,
+    )
     assert out.stdout.strip() == "Signature Verified Successfully"
 
 
 def test_openssl_without_distid_refuses_ours(openssl: str, files: Files) -> None:
     # Shows the user id is really in the digest: OpenSSL's default (empty) id fails.
     files.sig.write_bytes(files.key.sign(MESSAGE))
-    out = run_openssl("dgst", "-sm3", "-verify", files.pub_pem, "-signature", files.sig,
-                      files.msg, check=False)
+    out = run_openssl("dgst", "-sm3", "-verify", files.pub_pem, "-signature", files.sig, files.msg, check=False)
     assert out.returncode != 0 and "Verification failure" in out.stdout
 
 
 def test_openssl_signature_verifies_here(openssl: str, files: Files) -> None:
-    run_openssl("dgst", "-sm3", "-sign", files.key_pem, "-passin", f"pass:{PASSWORD}",
-                "-sigopt", DISTID, "-out", files.sig, files.msg)
+    run_openssl(
+        "dgst",
+        "-sm3",
+        "-sign",
+        files.key_pem,
+        "-passin",
+        f"pass:{PASSWORD}",
+        "-sigopt",
+        DISTID,
+        "-out",
+        files.sig,
+        files.msg,
+    )
     signature = files.sig.read_bytes()
     files.key.public.verify(MESSAGE, signature)
     with pytest.raises(errors.InvalidSignature):

@@ -92,8 +92,10 @@ def test_ecdsa_high_s_in_a_file_is_refused() -> None:
 def test_sm2_malformed_der_in_a_file_is_refused() -> None:
     key = SigningKey.generate("sm2")
     sig = sign_detached(DOC, key)
-    for bad, error in ((sig.signature + b"\x00", errors.SignatureTrailingData),
-                       (sig.signature[:-1], errors.SignatureTruncated)):
+    for bad, error in (
+        (sig.signature + b"\x00", errors.SignatureTrailingData),
+        (sig.signature[:-1], errors.SignatureTruncated),
+    ):
         result = verify_detached(DOC, dataclasses.replace(sig, signature=bad), key.public)
         assert type(result.error) is error
 

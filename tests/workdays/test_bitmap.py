@@ -25,8 +25,16 @@ from workdays.bitmap import (
 from workdays.errors import UnknownSourceError, YearNotCoveredError
 
 # 调休: weekends worked in exchange for a longer holiday, from the State Council notices.
-MAKE_UP_WORKING_WEEKENDS = ["2024-02-04", "2024-02-18", "2024-10-12", "2025-01-26", "2025-02-08", "2025-09-28",
-                            "2025-10-11", "2026-01-04"]  # fmt: skip
+MAKE_UP_WORKING_WEEKENDS = [
+    "2024-02-04",
+    "2024-02-18",
+    "2024-10-12",
+    "2025-01-26",
+    "2025-02-08",
+    "2025-09-28",
+    "2025-10-11",
+    "2026-01-04",
+]
 # Weekdays that are statutory holidays or days moved off.
 WEEKDAY_HOLIDAYS = ["2024-02-12", "2024-10-01", "2024-10-07", "2025-01-28", "2025-02-04", "2025-10-08", "2026-01-02"]
 

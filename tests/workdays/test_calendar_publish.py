@@ -46,8 +46,9 @@ def test_check_finds_a_wrong_date_and_publish_repairs_it(system, calendar):
 
     result = check_year(calendar, 2026, source="holidays")
     assert (result.revision, [(d.date, d.on_chain, d.in_package) for d in result.differences]) == (
-        2, [(dt.date(2026, 1, 4), False, True)],
-    )  # fmt: skip
+        2,
+        [(dt.date(2026, 1, 4), False, True)],
+    )
 
     repaired = publish_year(system.office, calendar, 2026)
     assert (repaired.revision, repaired.changed) == (3, True)

@@ -48,8 +48,17 @@ def test_asia_shanghai_is_plain_utc8_from_1992_on():
 def test_local_day_on_the_grid(system, calendar):
     grid = list(range(0, LAST, 997 * 3600 + 1))  # from the epoch, odd step to hit every hour and minute
     # Year ends and leap days, including the century rules: 2000 is leap, 2100 is not.
-    edges = ["2000-02-29", "2000-12-31", "2023-12-31", "2024-01-01", "2024-02-29", "2024-12-31", "2100-02-28",
-             "2100-03-01", "2100-12-31"]  # fmt: skip
+    edges = [
+        "2000-02-29",
+        "2000-12-31",
+        "2023-12-31",
+        "2024-01-01",
+        "2024-02-29",
+        "2024-12-31",
+        "2100-02-28",
+        "2100-03-01",
+        "2100-12-31",
+    ]
     grid += [ts(f"{day} {hms}") for day in edges for hms in ("00:00:00", "23:59:59")]
     with system.w3.batch_requests() as batch:
         for t in grid:

@@ -49,8 +49,9 @@ def test_the_notice_gives_weekdays_off_and_weekends_worked():
 def test_every_statutory_holiday_must_be_a_day_off():
     changed = raw()
     changed["holidays"] = [h for h in changed["holidays"] if h["name"] != "中秋节"]
-    assert refused(changed) == ("holidays: the statutory holiday 2027-09-15 (Mid-Autumn Festival) is not a day off "
-                                "in the file")  # fmt: skip
+    assert refused(changed) == (
+        "holidays: the statutory holiday 2027-09-15 (Mid-Autumn Festival) is not a day off in the file"
+    )
 
 
 def test_a_range_must_hold_a_statutory_holiday_and_match_its_day_count():
@@ -59,8 +60,9 @@ def test_a_range_must_hold_a_statutory_holiday_and_match_its_day_count():
     assert refused(changed) == "holidays: 错月 (2027-03-01..2027-03-02) holds none of 2027's statutory holidays"
     changed = raw()
     changed["holidays"][1]["days"] = 8
-    assert refused(changed) == ("notice: holidays.1: Value error, 春节: 2027-02-05..2027-02-11 is 7 days, the notice "
-                                "says 8")  # fmt: skip
+    assert refused(changed) == (
+        "notice: holidays.1: Value error, 春节: 2027-02-05..2027-02-11 is 7 days, the notice says 8"
+    )
 
 
 def test_adjusted_working_days_must_be_weekends_outside_the_holidays():
@@ -82,16 +84,21 @@ def test_several_problems_are_all_listed():
     with pytest.raises(NoticeError) as caught:
         validate(parse_notice(changed), 2027)
     assert str(caught.value).endswith("(and 1 more)")
-    assert caught.value.problems == ["holidays: the statutory holiday 2027-01-01 (New Year's Day) is not a day off in "
-                                     "the file", "working_days: 2027-03-03 is a Wednesday, already a working day"]  # fmt: skip
+    assert caught.value.problems == [
+        "holidays: the statutory holiday 2027-01-01 (New Year's Day) is not a day off in the file",
+        "working_days: 2027-03-03 is a Wednesday, already a working day",
+    ]
 
 
 def test_days_in_a_neighbouring_year_are_checked_not_changed():
     changed = raw()
     changed["holidays"][0].update({"from": "2026-12-31", "days": 4})  # a Thursday of 2026
-    assert refused(changed) == ("holidays: 2026-12-31 is a weekday of 2026, which this notice cannot change; "
-                                "republish 2026 with it")  # fmt: skip
-    assert validate(parse_notice(changed), 2027, neighbour_is_off=lambda day: True).outside_year == [dt.date(2026, 12, 31)]
+    assert refused(changed) == (
+        "holidays: 2026-12-31 is a weekday of 2026, which this notice cannot change; republish 2026 with it"
+    )
+    assert validate(parse_notice(changed), 2027, neighbour_is_off=lambda day: True).outside_year == [
+        dt.date(2026, 12, 31)
+    ]
     changed["holidays"][0].update({"from": "2026-12-26", "days": 9})  # Sat 26 .. Thu 31 December
     with pytest.raises(NoticeError):
         validate(parse_notice(changed), 2027, neighbour_is_off=lambda day: day.weekday() >= 5)

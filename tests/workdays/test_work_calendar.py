@@ -63,14 +63,25 @@ def test_is_working_day_matches_the_package_on_every_date_at_midnight_noon_and_l
 @pytest.mark.parametrize(
     "day, working",
     [
-        ("2024-02-04", True), ("2024-02-18", True), ("2024-10-12", True),  # 调休 Sunday, Sunday, Saturday
-        ("2025-01-26", True), ("2025-02-08", True), ("2025-09-28", True), ("2025-10-11", True),
+        ("2024-02-04", True),
+        ("2024-02-18", True),
+        ("2024-10-12", True),  # 调休 Sunday, Sunday, Saturday
+        ("2025-01-26", True),
+        ("2025-02-08", True),
+        ("2025-09-28", True),
+        ("2025-10-11", True),
         ("2026-01-04", True),
-        ("2024-02-10", False), ("2024-02-12", False), ("2024-10-07", False),  # Spring Festival, National Day
-        ("2025-01-28", False), ("2025-02-04", False), ("2025-10-08", False), ("2026-01-02", False),
-        ("2024-02-29", True), ("2024-12-31", True),  # leap day; day-of-year 365, the last bit
+        ("2024-02-10", False),
+        ("2024-02-12", False),
+        ("2024-10-07", False),  # Spring Festival, National Day
+        ("2025-01-28", False),
+        ("2025-02-04", False),
+        ("2025-10-08", False),
+        ("2026-01-02", False),
+        ("2024-02-29", True),
+        ("2024-12-31", True),  # leap day; day-of-year 365, the last bit
     ],
-)  # fmt: skip
+)
 def test_known_dates(any_calendar, day, working):
     assert chinese_calendar.is_workday(dt.date.fromisoformat(day)) is working  # the package says so too
     assert any_calendar.functions.isWorkingDay(ts(f"{day} 12:00")).call() is working
@@ -178,9 +189,13 @@ def test_first_publication_records_revision_one_and_the_source(system):
     receipt = system.office.send(calendar.functions.publishYear(2025, list(seed.words), seed.source))
     (event,) = calendar.events.CalendarYearPublished().process_receipt(receipt)
     assert dict(event["args"]) == {
-        "year": 2025, "revision": 1, "previousHash": b"\0" * 32, "bitmapHash": seed.hash,
-        "bitmap": list(seed.words), "source": seed.source,
-    }  # fmt: skip
+        "year": 2025,
+        "revision": 1,
+        "previousHash": b"\0" * 32,
+        "bitmapHash": seed.hash,
+        "bitmap": list(seed.words),
+        "source": seed.source,
+    }
     assert calendar.functions.publishedYears().call() == [2025]
     assert calendar.functions.isPublished(2025).call() is True
     assert calendar.functions.isPublished(2024).call() is False
@@ -207,8 +222,9 @@ def test_republishing_the_same_bitmap_is_refused(system, calendar):
     with pytest.raises(ActionRevertedError) as info:
         system.office.send(calendar.functions.publishYear(2024, list(seed.words), seed.source))
     assert (info.value.error, info.value.error_args) == (
-        "WorkCalendarBitmapUnchanged", {"year": 2024, "bitmapHash": "0x" + seed.hash.hex()},
-    )  # fmt: skip
+        "WorkCalendarBitmapUnchanged",
+        {"year": 2024, "bitmapHash": "0x" + seed.hash.hex()},
+    )
 
 
 def test_only_the_office_publishes(system, calendar):
@@ -227,12 +243,16 @@ def test_only_the_office_publishes(system, calendar):
     [
         (2025, 1 << 365, "WorkCalendarBitmapTooLong", {"year": 2025, "daysInYear": 365, "highestSetBit": 365}),
         (2024, 1 << 366, "WorkCalendarBitmapTooLong", {"year": 2024, "daysInYear": 366, "highestSetBit": 366}),
-        (2024, 1 | 1 << 400 | 1 << 511, "WorkCalendarBitmapTooLong",
-         {"year": 2024, "daysInYear": 366, "highestSetBit": 511}),
+        (
+            2024,
+            1 | 1 << 400 | 1 << 511,
+            "WorkCalendarBitmapTooLong",
+            {"year": 2024, "daysInYear": 366, "highestSetBit": 511},
+        ),
         (2024, 0, "WorkCalendarEmptyBitmap", {"year": 2024}),
         (1969, 1, "WorkCalendarYearOutOfRange", {"year": 1969}),
     ],
-)  # fmt: skip
+)
 def test_publication_validates_the_bitmap(system, year, bits, error, args):
     calendar = deploy_calendar(system, years=())
     with pytest.raises(ActionRevertedError) as info:
