@@ -77,6 +77,7 @@ class Runtime:
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,
         )
+        self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -102,7 +103,7 @@ class Runtime:
         """Mine an empty block when none came since the last call (local nodes only: their clock
         stands still between transactions, and every "now" of the ledger is the chain's)."""
         head = self.rpc.call("eth_blockNumber", [])
-        if head == getattr(self, "_last_head", None):
+        if head == self._last_head:
             self.rpc.call("evm_mine", [])
             log.debug("heartbeat: mined an empty block after %s", head)
         self._last_head = head

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from eth_utils import keccak, to_checksum_address
 
 from chain.actions import CatalogAction, VersionKind, digest
-from chain.calldata import signed_actions
+from chain.calldata import signature_problem
 from chain.errors import ChainError
 from chain.events import EventRecord, decode_log, event_topic
-from chain.signatures import SignatureMismatchError, recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
 from signer.errors import SignerError
 from signer.registry import KeyNotRegistered, registered_key, registered_unit
@@ -127,7 +126,7 @@ def _audit_step(w3, registry_address: str, catalog_address: str, chain_id: int, 
         return audit
     unit = registered_unit(w3, registry_address, key.unit_id, block=event.block_number)
     audit.unit = f"{unit.name if unit else '?'} (0x{key.unit_id.hex()})"
-    if not (key.registered_at <= at and (key.revoked_at is None or at < key.revoked_at)):
+    if not key.active_at(at):
         audit.problems.append(f"the key {signer} was not active at the step ({at})")
     if event.name == "CatalogVersionSubmitted":
         if key.unit_id != bytes(args["unitId"]):
@@ -142,25 +141,19 @@ def _audit_step(w3, registry_address: str, catalog_address: str, chain_id: int, 
 
 def _signature_problems(w3, catalog_address: str, chain_id: int, event: EventRecord, key) -> list[str]:
     """The action in the transaction that this event records, and whether its signature is the key's."""
-    args = event.args
-    carried = [
-        a
-        for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
-        if a[5] == args["nonce"] and keccak(a[4]) == bytes(args["documentHash"])
-    ]
-    if len(carried) != 1:
-        return ["the transaction carries no signed action matching the event (nonce and document)"]
-    kind, entry_id, version, reason_code, document, nonce, declared_at, signature = carried[0]
-    action = CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at)
-    public = key.public_key
-    try:
-        signer = recover_action_signer(
-            digest(action, chain_id=chain_id, catalog_address=catalog_address),
-            signature,
-            lambda key_id: public if key_id.lower() == key.key_id.lower() else None,
-        )
-    except (ValueError, SignatureMismatchError) as exc:
-        return [f"the signature does not verify: {exc}"]
-    if signer.lower() != key.key_id.lower():
-        return [f"the signature was made by {signer}, not by {key.key_id}"]
-    return []
+
+    def digest_of(action: tuple) -> bytes:
+        kind, entry_id, version, reason_code, document, nonce, declared_at, signature = action
+        unsigned = CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at)
+        return digest(unsigned, chain_id=chain_id, catalog_address=catalog_address)
+
+    problem = signature_problem(
+        w3,
+        event.tx_hash,
+        SIGNED_CONTRACTS["catalog"],
+        nonce=event.args["nonce"],
+        document_hash=bytes(event.args["documentHash"]),
+        digest_of=digest_of,
+        key=key,
+    )
+    return [problem] if problem else []

@@ -54,8 +54,14 @@ class Deployment:
         return record
 
 
-# Every contract `deploy_all` deploys (tests hold each to the size limit and the EVM target).
-DEPLOYED_CONTRACTS = ("UnitRegistry", "WorkCalendar", "Catalog", "Sharing")
+# Every contract `deploy_all` deploys, with the Deployment field that holds its address (tests
+# hold each to the size limit; GET /v1/deployment and `ledger audit` name them so).
+DEPLOYED_CONTRACTS = {
+    "UnitRegistry": "registry",
+    "WorkCalendar": "calendar",
+    "Catalog": "catalog",
+    "Sharing": "sharing",
+}
 
 
 def deployment_path(data_dir: Path, chain_id: int) -> Path:

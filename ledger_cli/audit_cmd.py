@@ -18,6 +18,7 @@ import typer
 
 from catalog.audit import audit_entry, find_by_document
 from chain.client import connect
+from chain.deploy import DEPLOYED_CONTRACTS
 from ledger_cli._context import fail, one_line_errors
 from sharing.audit import audit_commitment, audit_grant
 from signer.canonical import canonical_bytes, parse_json_strict
@@ -46,8 +47,11 @@ def _addresses(deployment: Path | None, **given: str | None) -> dict[str, str]:
     if deployment is not None:
         try:
             body = json.loads(deployment.read_text(encoding="utf-8"))
-            names = {"UnitRegistry": "registry", "Catalog": "catalog", "Sharing": "sharing", "WorkCalendar": "calendar"}
-            found = {names[c["name"]]: c["address"] for c in body["contracts"] if c["name"] in names}
+            found = {
+                DEPLOYED_CONTRACTS[c["name"]]: c["address"]
+                for c in body["contracts"]
+                if c["name"] in DEPLOYED_CONTRACTS
+            }
         except (OSError, ValueError, KeyError, TypeError) as exc:
             fail(f"--deployment {deployment}: not the answer of GET /v1/deployment ({exc})")
     found.update({k: v for k, v in given.items() if v})

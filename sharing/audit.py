@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
-from chain.calldata import signed_actions
+from chain.calldata import signature_problem
 from chain.errors import ChainError
 from chain.events import EventRecord, decode_log, event_topic
 from chain.sharing import (
@@ -29,7 +29,6 @@ from chain.sharing import (
     StepKind,
     digest,
 )
-from chain.signatures import SignatureMismatchError, recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
 from signer import ecdsa
 from signer.commitment import validate_commitment
@@ -186,25 +185,22 @@ def audit_grant(w3, registry_address: str, sharing_address: str, grant_id: bytes
                 key = registered_key(w3, registry_address, event.args["actor"], block=event.block_number)
                 if key.unit_id != bytes(event.args["unitId"]):
                     problems.append("the actor's key belongs to another unit than the step records")
-                if not (key.registered_at <= at and (key.revoked_at is None or at < key.revoked_at)):
+                if not key.active_at(at):
                     problems.append("the actor's key was not active at the step")
-                carried = [
-                    a
-                    for a in signed_actions(w3, event.tx_hash, SIGNED_CONTRACTS["sharing"].action_abi)
-                    if a[7] == event.args["nonce"] and keccak(a[6]) == bytes(event.args["documentHash"])
-                ]
-                if len(carried) != 1:
-                    problems.append("the transaction carries no signed action matching the step")
-                else:
-                    action = SharingAction.from_tuple(carried[0])
-                    signer = recover_action_signer(
-                        digest(action, chain_id=chain_id, sharing_address=sharing_address),
-                        action.signature,
-                        lambda key_id, key=key: key.public_key if key_id.lower() == key.key_id.lower() else None,
-                    )
-                    if signer.lower() != key.key_id.lower():
-                        problems.append(f"the signature was made by {signer}, not by {key.key_id}")
-            except (SignerError, ValueError, SignatureMismatchError) as exc:
+                problem = signature_problem(
+                    w3,
+                    event.tx_hash,
+                    SIGNED_CONTRACTS["sharing"],
+                    nonce=event.args["nonce"],
+                    document_hash=bytes(event.args["documentHash"]),
+                    digest_of=lambda action: digest(
+                        SharingAction.from_tuple(action), chain_id=chain_id, sharing_address=sharing_address
+                    ),
+                    key=key,
+                )
+                if problem:
+                    problems.append(problem)
+            except SignerError as exc:
                 problems.append(f"the step's signature does not verify: {exc}")
         steps.append(GrantStep(kind.name.lower(), event.tx_hash, event.block_number, at, event.args["actor"], problems))
     return GrantAudit(

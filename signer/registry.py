@@ -91,6 +91,10 @@ class RegisteredKey:
     revoked_block: int | None
     revoked_at: int | None
 
+    def active_at(self, timestamp: int) -> bool:
+        """The contract's rule (``wasActiveAt``): registered at or before ``timestamp``, not revoked by then."""
+        return self.registered_at <= timestamp and (self.revoked_at is None or timestamp < self.revoked_at)
+
 
 @dataclass(frozen=True)
 class RegisteredUnit:
@@ -220,7 +224,7 @@ def was_active_at(w3, registry_address: str, key_id: str, timestamp: int, *, blo
         key = registered_key(w3, registry_address, key_id, block=block)
     except KeyNotRegistered:
         return False
-    return key.registered_at <= timestamp and (key.revoked_at is None or timestamp < key.revoked_at)
+    return key.active_at(timestamp)
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,25 @@ from api.deps import RuntimeDep
 from chain.deploy import DEPLOYED_CONTRACTS
 
 router = APIRouter(tags=["deployment"])
-FIELDS = {"UnitRegistry": "registry", "WorkCalendar": "calendar", "Catalog": "catalog", "Sharing": "sharing"}
+# The answer, per deployment (chain id and deploy block hash): the code at a deployed address does
+# not change (the contracts have no selfdestruct), so `/healthz` need not read it on every probe.
+_DESCRIBED: dict[tuple[int, str], schemas.DeploymentPublic] = {}
 
 
 def describe(runtime) -> schemas.DeploymentPublic:
-    """The deployment, with each contract's runtime code hash read from the chain."""
+    """The deployment, with each contract's runtime code hash read from the chain (once)."""
+    record = runtime.deployment
+    key = (record.chain_id, record.deploy_block_hash)
+    if key not in _DESCRIBED:
+        _DESCRIBED[key] = _read(runtime)
+    return _DESCRIBED[key]
+
+
+def _read(runtime) -> schemas.DeploymentPublic:
     record = runtime.deployment
     contracts = []
-    for name in DEPLOYED_CONTRACTS:
-        address = getattr(record, FIELDS[name])
+    for name, field in DEPLOYED_CONTRACTS.items():
+        address = getattr(record, field)
         code = bytes(runtime.w3.eth.get_code(address))
         contracts.append(
             schemas.DeployedContract(

@@ -17,8 +17,6 @@ EIP170_LIMIT = 24_576
 
 @pytest.mark.parametrize("name", DEPLOYED_CONTRACTS)
 def test_deployed_code_fits(system, name):
-    address = getattr(
-        system.deployment, name.lower().replace("unitregistry", "registry").replace("workcalendar", "calendar")
-    )
+    address = getattr(system.deployment, DEPLOYED_CONTRACTS[name])
     code = system.w3.eth.get_code(contract_at(system.w3, name, address).address)
     assert load_artifact(name).bytecode and 0 < len(code) <= EIP170_LIMIT, (name, len(code))
