@@ -36,23 +36,30 @@ class ApiError(LedgerError):
 # The contract's custom errors, as HTTP answers. The contract is the last line; these are the
 # early, clear errors the API gives by simulating the action before accepting it.
 REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
-    "CatalogSignerNotActive": (403, "signer_not_active", "the signing key is not an active officer key", "signature"),
-    "CatalogNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
+    # Every signed contract (Catalog, Sharing): contracts/interfaces/ISignedActions.sol
+    "SignedActionSignerNotActive": (
+        403,
+        "signer_not_active",
+        "the signing key is not an active officer key",
+        "signature",
+    ),
+    "SignedActionNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
+    "SignedActionInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
+    "SignedActionSignatureMismatch": (
+        403,
+        "signature_mismatch",
+        "the SM2 signature does not match this action for the key it names",
+        "signature",
+    ),
+    "SignedActionDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
+    "SignedActionEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
+    # Catalog (Art. 11–15): contracts/interfaces/ICatalog.sol
     "CatalogWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this action", "signature"),
     "CatalogNotOwner": (403, "not_owner", "the entry belongs to another unit", "entry_id"),
     "CatalogEntryExists": (409, "entry_exists", "an entry with this id already exists", "entry_id"),
     "CatalogUnknownEntry": (404, "unknown_entry", "no catalog entry has this id", "entry_id"),
     "CatalogInvalidStatus": (409, "invalid_status", "the entry's status does not allow this action", "entry_id"),
     "CatalogNotPendingVersion": (409, "not_pending_version", "this version is not awaiting review", "version"),
-    "CatalogInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
-    "CatalogSignatureMismatch": (
-        403,
-        "signature_mismatch",
-        "the SM2 signature does not match this action for the key it names",
-        "signature",
-    ),
-    "CatalogDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
-    "CatalogEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
     "CatalogInvalidDeclaredAt": (
         422,
         "invalid_declared_at",
@@ -67,18 +74,7 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "entry_id",
     ),
     # Sharing (Art. 17–26, 31): contracts/interfaces/ISharing.sol
-    "SharingSignerNotActive": (403, "signer_not_active", "the signing key is not an active officer key", "signature"),
-    "SharingNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
-    "SharingInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
-    "SharingSignatureMismatch": (
-        403,
-        "signature_mismatch",
-        "the SM2 signature does not match this step for the key it names",
-        "signature",
-    ),
     "SharingWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this step", "signature"),
-    "SharingDocumentTooLarge": (413, "document_too_large", "the document is too large", "document"),
-    "SharingEmptyDocument": (422, "invalid_document", "the document is empty", "document"),
     "SharingWrongDemandId": (
         422,
         "demand_id_mismatch",

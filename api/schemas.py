@@ -312,9 +312,11 @@ class Rejection(BaseModel):
     when it refuses the same action itself (`api.errors.rejection`)."""
 
     code: str = Field(examples=["signer_not_active"])
-    message: str = Field(examples=["the signing key is not an active officer key: CatalogSignerNotActive(signer=0x…)"])
+    message: str = Field(
+        examples=["the signing key is not an active officer key: SignedActionSignerNotActive(signer=0x…)"]
+    )
     field: str | None = Field(examples=["signature"])
-    contract_error: str = Field(examples=["CatalogSignerNotActive"])
+    contract_error: str = Field(examples=["SignedActionSignerNotActive"])
     contract_args: dict[str, Any] | None = Field(
         None, description="That error's arguments (null for an action rejected before the outbox kept them)"
     )

@@ -32,6 +32,21 @@ class Artifact:
     name: str
     abi: list[dict]
     bytecode: str
+    # Each external library the bytecode calls: its name and the byte offsets of its address
+    # placeholders in `bytecode` (solc's linkReferences, flattened).
+    link_references: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def linked(self, libraries: dict[str, str]) -> str:
+        """The creation bytecode with every library placeholder replaced by its deployed address."""
+        code = self.bytecode
+        for library, offsets in self.link_references:
+            if library not in libraries:
+                raise CompileError(f"{self.name} calls library {library}: deploy it first")
+            address = libraries[library].lower().removeprefix("0x")
+            for offset in offsets:
+                start = 2 + 2 * offset  # "0x" then two hex digits a byte
+                code = code[:start] + address + code[start + 40 :]
+        return code
 
 
 def sources_hash() -> str:
@@ -73,4 +88,9 @@ def load_artifact(name: str) -> Artifact:
     if len(matches) != 1:
         raise CompileError(f"expected one artifact named {name}, found {len(matches)}")
     data = json.loads(matches[0].read_text())
-    return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"])
+    links = tuple(
+        (library, tuple(ref["start"] for ref in refs))
+        for by_library in data.get("linkReferences", {}).values()
+        for library, refs in sorted(by_library.items())
+    )
+    return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"], link_references=links)

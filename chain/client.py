@@ -127,9 +127,10 @@ def contract_at(w3: Web3, name: str, address: str) -> Contract:
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact(name).abi)
 
 
-def deploy_contract(sender: Sender, name: str, *args) -> tuple[Contract, dict]:
-    """Deploy contract `name`; the bound contract and the deployment receipt."""
+def deploy_contract(sender: Sender, name: str, *args, libraries: dict[str, str] | None = None) -> tuple[Contract, dict]:
+    """Deploy contract `name`, linked to the deployed `libraries` (name → address) it calls; the
+    bound contract and the deployment receipt."""
     artifact = load_artifact(name)
-    factory = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    factory = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.linked(libraries or {}))
     receipt = sender.send(factory.constructor(*args))
     return contract_at(sender.w3, name, receipt["contractAddress"]), receipt

@@ -16,6 +16,13 @@ from web3 import Web3
 from chain.client import Sender, deploy_contract
 from chain.errors import NotDeployedError
 
+# Sharing's logic modules (external libraries, contracts/sharing/), by Deployment field.
+SHARING_LIBRARIES = {
+    "sharing_demands": "SharingDemands",
+    "sharing_grants": "SharingGrants",
+    "sharing_cases": "SharingCases",
+}
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -24,6 +31,9 @@ class Deployment:
     catalog: str
     calendar: str
     sharing: str
+    sharing_demands: str
+    sharing_grants: str
+    sharing_cases: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -55,12 +65,14 @@ class Deployment:
 
 
 # Every contract `deploy_all` deploys, with the Deployment field that holds its address (tests
-# hold each to the size limit; GET /v1/deployment and `ledger audit` name them so).
+# hold each to the size limit; GET /v1/deployment and `ledger audit` name them so). Sharing's
+# logic libraries run in Sharing's storage: an auditor checks their code hashes as Sharing's own.
 DEPLOYED_CONTRACTS = {
     "UnitRegistry": "registry",
     "WorkCalendar": "calendar",
     "Catalog": "catalog",
     "Sharing": "sharing",
+    **{library: field for field, library in SHARING_LIBRARIES.items()},
 }
 
 
@@ -69,12 +81,16 @@ def deployment_path(data_dir: Path, chain_id: int) -> Path:
 
 
 def deploy_all(office: Sender) -> Deployment:
-    """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), Catalog and
-    Sharing, and bind Sharing to the Catalog (asked before catalog changes, Art. 14)."""
+    """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), Catalog, and
+    Sharing linked to its logic libraries, and bind Sharing to the Catalog (asked before catalog
+    changes, Art. 14)."""
     registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
     calendar, _ = deploy_contract(office, "WorkCalendar", office.account.address)
     catalog, _ = deploy_contract(office, "Catalog", registry.address, calendar.address)
-    sharing, _ = deploy_contract(office, "Sharing", registry.address, calendar.address, catalog.address)
+    libraries = {library: deploy_contract(office, library)[0].address for library in SHARING_LIBRARIES.values()}
+    sharing, _ = deploy_contract(
+        office, "Sharing", registry.address, calendar.address, catalog.address, libraries=libraries
+    )
     office.send(catalog.functions.bindSharing(sharing.address))
     return Deployment(
         chain_id=office.w3.eth.chain_id,
@@ -82,6 +98,7 @@ def deploy_all(office: Sender) -> Deployment:
         catalog=catalog.address,
         calendar=calendar.address,
         sharing=sharing.address,
+        **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -117,6 +117,74 @@ class KeyScheme(enum.IntEnum):
     SM2 = 2
 
 
+class UnitKind(enum.IntEnum):
+    """IUnitRegistry.UnitKind."""
+
+    NONE = 0
+    OFFICE = 1
+    DATA_CENTER = 2
+    ORDINARY = 3
+    AUDITOR = 4
+
+
+class CodeRule(enum.IntEnum):
+    """ISharing.CodeRule: the codes a step takes."""
+
+    ZERO = 0
+    ANY = 1
+    NONZERO = 2
+    DECISION = 3  # 0 approve, 1 non-conforming, 2 legal basis
+
+
+class StepModule(enum.IntEnum):
+    """ISharing.StepModule: the library that runs a step."""
+
+    DEMANDS = 0
+    GRANTS = 1
+    CASES = 2
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """One row of the contract's per-step rules table (contracts/sharing/SharingRules.sol,
+    `Sharing.stepRule`); a test holds this table against the contract's."""
+
+    signer: UnitKind  # NONE: a permissionless step, never signed
+    module: StepModule
+    uses_item: bool = False
+    uses_at: bool = False
+    uses_terms: bool = False
+    code: CodeRule = CodeRule.ZERO
+    data_center_too: bool = False  # Terminate: the holder (Art. 26) or the Data Center (Art. 31)
+
+
+_O, _DC, _OFFICE, _NONE = UnitKind.ORDINARY, UnitKind.DATA_CENTER, UnitKind.OFFICE, UnitKind.NONE
+_D, _G, _C = StepModule.DEMANDS, StepModule.GRANTS, StepModule.CASES
+STEP_RULES: dict[StepKind, StepRule] = {
+    StepKind.APPLY: StepRule(_O, _D, uses_terms=True),
+    StepKind.DECIDE: StepRule(_O, _D, uses_item=True, uses_terms=True, code=CodeRule.DECISION),
+    StepKind.REVIEW_PLAN: StepRule(_DC, _D, code=CodeRule.ANY),
+    StepKind.RECORD_SERVED: StepRule(_DC, _G),
+    StepKind.RECORD_USE: StepRule(_DC, _G, uses_at=True),
+    StepKind.FILE_IDLE_REASON: StepRule(_O, _G, uses_at=True),
+    StepKind.SECURITY_SUSPEND: StepRule(_DC, _G),
+    StepKind.OBJECT: StepRule(_O, _G),
+    StepKind.REINSTATE: StepRule(_DC, _G),
+    StepKind.DISMISS_OBJECTION: StepRule(_DC, _G, code=CodeRule.NONZERO),
+    StepKind.TERMINATE: StepRule(_O, _G, data_center_too=True),
+    StepKind.APPROVE_SCENARIO: StepRule(_DC, _C),
+    StepKind.WITHDRAW_SCENARIO: StepRule(_DC, _C),
+    StepKind.RECORD_ADJUSTMENT_PLAN: StepRule(_O, _C),
+    StepKind.OPEN_DISPUTE: StepRule(_O, _C, uses_item=True),
+    StepKind.RESOLVE_DISPUTE: StepRule(_OFFICE, _C, uses_item=True, code=CodeRule.NONZERO),
+    StepKind.ESCALATE: StepRule(_OFFICE, _C),
+    StepKind.RECORD_ESCALATION_OUTCOME: StepRule(_OFFICE, _C, code=CodeRule.NONZERO),
+    StepKind.FINALISE_ITEM: StepRule(_NONE, _D),
+    StepKind.SUSPEND_IDLE: StepRule(_NONE, _G),
+    StepKind.FINALISE_LAPSE: StepRule(_NONE, _G),
+}
+
+
 # Sharing.REJECT_NONCONFORMING / REJECT_LEGAL_BASIS: the codes of a Decide rejection (Art. 20).
 REJECT_NONCONFORMING = 1
 REJECT_LEGAL_BASIS = 2
@@ -136,7 +204,7 @@ RESOURCE_ABI = "(bytes32,uint32,bytes32)"
 COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
 APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
 DECIDE_TERMS_ABI = "(bytes32,uint32,string)"
-BATCH_SIMULATED_SELECTOR = keccak(text="SharingBatchSimulated(bytes[])")[:4]
+BATCH_SIMULATED_SELECTOR = keccak(text="BatchSimulated(bytes[])")[:4]
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,8 @@ class SignedContract:
 
     @cached_property
     def simulated_selector(self) -> bytes:
-        """Of the custom error `simulateBatch` always reverts with (`CatalogBatchSimulated`, …)."""
-        return keccak(text=f"{self.artifact}BatchSimulated(bytes[])")[:4]
+        """Of the custom error `simulateBatch` always reverts with (ISignedActions.BatchSimulated)."""
+        return keccak(text="BatchSimulated(bytes[])")[:4]
 
     def address(self, deployment) -> str:
         return getattr(deployment, self.deployment_field)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignedActions} from "./base/SignedActions.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
 import {ISharing} from "./interfaces/ISharing.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
@@ -11,7 +11,7 @@ import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 /// @notice Catalog entries and every version of them (Art. 11–14). Responsible units submit,
 /// resubmit and request changes or deletion; the Data Center reviews. Nothing changes an entry
 /// without a Data Center approval, and every step is an officer's signed action.
-contract Catalog is ICatalog, EIP712 {
+contract Catalog is ICatalog, SignedActions {
     /// @dev The struct an officer signs. `document` is hashed as EIP-712 `bytes` (keccak256).
     bytes32 public constant ACTION_TYPEHASH = keccak256(
         "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt)"
@@ -23,10 +23,6 @@ contract Catalog is ICatalog, EIP712 {
     uint256 private constant COMPILE_DAYS = 10; // Art. 11
     uint256 private constant COLLECT_DAYS = 10; // Art. 15
 
-    /// @dev Bounds calldata and log size per action; a catalog entry with hundreds of data items fits.
-    uint256 public constant MAX_DOCUMENT_BYTES = 32 * 1024;
-
-    IUnitRegistry public immutable registry;
     /// @dev Every due time comes from here; a step whose deadline falls in a year the Office has
     /// not published is refused (the calendar's own error), never guessed in calendar days.
     IWorkCalendar public immutable calendar;
@@ -38,10 +34,8 @@ contract Catalog is ICatalog, EIP712 {
 
     mapping(bytes32 entryId => Entry) private _entries;
     mapping(bytes32 entryId => mapping(uint32 number => Version)) private _versions;
-    mapping(address signer => mapping(uint256 nonce => bool)) private _nonces;
 
-    constructor(IUnitRegistry registry_, IWorkCalendar calendar_) EIP712("PutuoCatalog", "1") {
-        registry = registry_;
+    constructor(IUnitRegistry registry_, IWorkCalendar calendar_) SignedActions(registry_, "PutuoCatalog", "1") {
         calendar = calendar_;
         _deployer = msg.sender;
     }
@@ -64,7 +58,7 @@ contract Catalog is ICatalog, EIP712 {
             // The external self-call gives each action its own revert scope.
             try this.executeFromBatch(actions[i]) {}
             catch (bytes memory reason) {
-                emit CatalogActionRejected(msg.sender, i, actionDigest(actions[i]), reason);
+                _rejected(i, actionDigest(actions[i]), reason);
             }
         }
     }
@@ -78,12 +72,12 @@ contract Catalog is ICatalog, EIP712 {
                 reasons[i] = reason;
             }
         }
-        revert CatalogBatchSimulated(reasons);
+        revert BatchSimulated(reasons);
     }
 
     /// @dev Only for {executeBatch} and {simulateBatch}; not part of the interface.
     function executeFromBatch(SignedAction calldata action) external {
-        if (msg.sender != address(this)) revert CatalogNotSelf(msg.sender);
+        _requireSelf();
         _execute(action);
     }
 
@@ -115,22 +109,9 @@ contract Catalog is ICatalog, EIP712 {
         return _versions[entryId][number];
     }
 
-    /// @inheritdoc ICatalog
-    function nonceUsed(address signer, uint256 nonce) external view returns (bool) {
-        return _nonces[signer][nonce];
-    }
-
-    /// @inheritdoc ICatalog
-    function maxDocumentBytes() external pure returns (uint256) {
-        return MAX_DOCUMENT_BYTES;
-    }
-
     function _execute(SignedAction calldata a) private {
-        if (a.document.length == 0) revert CatalogEmptyDocument();
-        if (a.document.length > MAX_DOCUMENT_BYTES) {
-            revert CatalogDocumentTooLarge(a.document.length, MAX_DOCUMENT_BYTES);
-        }
-        (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) = _authenticate(a);
+        (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) =
+            _authenticate(actionDigest(a), a.document, a.signature, a.nonce);
         if (a.kind != ActionKind.Submit && a.declaredAt != 0) revert CatalogUnexpectedField(a.kind);
         if (a.kind == ActionKind.Review) {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
@@ -145,22 +126,6 @@ contract Catalog is ICatalog, EIP712 {
             _requireKind(signer, IUnitRegistry.UnitKind.Ordinary, unitKind);
             _ownerAction(a, signer, unitId);
         }
-    }
-
-    /// @dev Recovers the officer, checks the key is active, and spends the nonce.
-    function _authenticate(SignedAction calldata a)
-        private
-        returns (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind)
-    {
-        (IUnitRegistry.SignatureError err, address recovered) = registry.tryRecoverSigner(actionDigest(a), a.signature);
-        if (err == IUnitRegistry.SignatureError.Malformed) revert CatalogInvalidSignature(a.signature);
-        if (err != IUnitRegistry.SignatureError.None) revert CatalogSignatureMismatch(recovered);
-        bool active;
-        (active, unitId, unitKind) = registry.activeKey(recovered);
-        if (!active) revert CatalogSignerNotActive(recovered);
-        if (_nonces[recovered][a.nonce]) revert CatalogNonceUsed(recovered, a.nonce);
-        _nonces[recovered][a.nonce] = true;
-        signer = recovered;
     }
 
     function _ownerAction(SignedAction calldata a, address signer, bytes32 unitId) private {

@@ -157,11 +157,11 @@ def seed() -> None:
             )
         return len(batch) - len(refused)
 
-    done = [relay(catalog, batch, "CatalogActionRejected") for batch in (submissions, reviews, collections)]
+    done = [relay(catalog, batch, "ActionRejected") for batch in (submissions, reviews, collections)]
     now = w3.eth.get_block("latest")["timestamp"]
     demo = demo_sharing.DemoSharing(w3.eth.chain_id, record.sharing, officers, now)
     chain_time = lambda: w3.eth.get_block("latest")["timestamp"]  # noqa: E731
-    shared = sum(relay(sharing, batch, "SharingActionRejected") for _, batch in demo.batches(chain_time))
+    shared = sum(relay(sharing, batch, "ActionRejected") for _, batch in demo.batches(chain_time))
     typer.echo(
         f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
         f"{shared} sharing steps; "

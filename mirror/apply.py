@@ -367,7 +367,7 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "KeyRevoked": _key_revoked,
     "CatalogVersionSubmitted": _version_submitted,
     "CatalogVersionReviewed": _version_reviewed,
-    "CatalogActionRejected": action_rejected,
+    "ActionRejected": action_rejected,
     "CatalogDataCollected": _data_collected,
     **SHARING_HANDLERS,
 }

@@ -1,23 +1,17 @@
 """How each event of the Sharing contract changes the mirror's sharing tables (mirror.sharing_models).
 
-Event order. Inside one signed action the contract emits the effect events first (DemandItemOpened,
-DemandPlanOpened, DemandPlanReviewed, DemandItemClosed, DemandClosed, GrantIssued, GrantStatusChanged)
-and the SharingStep that caused them last; a permissionless step (FinaliseItem, SuspendIdle,
-FinaliseLapse) is emitted first and its effects after it. So no handler may assume which of a
-transaction's events came first:
+Event order. Every step, signed or permissionless, is recorded by its SharingStep first and then
+its effects (DemandItemOpened, DemandPlanOpened, DemandPlanReviewed, DemandItemClosed,
+DemandClosed, GrantIssued, GrantStatusChanged), one order the contract keeps for every step
+(Sharing._execute, SharingCommon.permissionlessStep). So:
 
-- every handler writes only the columns its own event determines, and creates the row it needs
-  when it is not there yet (a demand row first seen by its DemandPlanOpened or DemandClosed is a
-  placeholder that the Apply step then fills);
-- the Apply step fills what only it knows (the terms and the documents) into the demand, its
-  items (the demand unit) and, when the scenario route granted it at once, the grant (the
-  scenario code and whether a frequency reason is on file);
-- a grant's `termination` comes from its step: Terminate after the GrantStatusChanged it caused
-  (voluntary when the acting unit holds the grant, else data_center), FinaliseLapse before it
-  (lapsed); the status event never touches it.
+- the Apply step creates the demand row whole (terms, documents, commitment); its items, its
+  plan and, on the scenario route, its grant follow and read what they need from it;
+- a step's own columns (an item's decider and code, a grant's `termination`) are written by the
+  step before the lifecycle event that moves the status; the status event never touches them.
 
-Whatever the order, the rows end the same, so a rebuild from block 0 and a rollback's replay of a
-subject's events give identical rows. Every sharing event's subject (mirror.apply.subject_of) is
+A rebuild from block 0 and a rollback's replay of a subject's events (in chain order) give identical
+rows. Every sharing event's subject (mirror.apply.subject_of) is
 the demand/grant, scenario or entry id that keys the rows it changes, or the digest of a rejected
 action, so a rollback forgets and replays exactly those rows.
 
@@ -109,46 +103,6 @@ def _set(ctx: ApplyContext, table, key: dict, values: dict) -> None:
     ctx.conn.execute(update(table).where(*(table.c[k] == v for k, v in key.items())).values(**values))
 
 
-def _demand_placeholder(demand_id: str, ev: EventRecord, at: int) -> dict:
-    """A demand row before its Apply step is seen: the step fills every field but the ones the
-    lifecycle events set (status, plan, serve due time, closed_at)."""
-    return {
-        "demand_id": demand_id,
-        "unit_id": "",
-        "applicant": "",
-        "status": "open",
-        "route": "",
-        "scenario_code": "",
-        "scenario_id": ZERO_HASH,
-        "scenario_class": 0,
-        "method": "",
-        "frequency": "",
-        "frequency_reason": False,
-        "fusion": False,
-        "security_level": 0,
-        "plan_status": "none",
-        "plan_due_at": 0,
-        "plan_decided_at": 0,
-        "serve_due_at": 0,
-        "applied_at": at,
-        "closed_at": 0,
-        "block_number": ev.block_number,
-        "tx_hash": ev.tx_hash,
-        "document": "",
-        "document_hash": ZERO_HASH,
-        "commitment_scheme": "",
-        "commitment_key_id": "",
-        "commitment_document": "",
-        "commitment_hash": ZERO_HASH,
-        "commitment_signature": "",
-    }
-
-
-def _ensure_demand(ctx: ApplyContext, demand_id: str, ev: EventRecord) -> None:
-    if _get(ctx, DEMANDS, demand_id=demand_id) is None:
-        ctx.conn.execute(insert(DEMANDS).values(_demand_placeholder(demand_id, ev, _time(ctx, ev))))
-
-
 def _save_grant(ctx: ApplyContext, grant: dict) -> None:
     """Write a grant back, its idle_from recomputed as `Sharing.idleFrom` gives it (0 unless active)."""
     grant["idle_from"] = _idle_from(grant)
@@ -186,16 +140,16 @@ def _collected_before(ctx: ApplyContext, entry_id: str, ev: EventRecord) -> bool
 
 def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
-    entry_id = hex0x(a["entryId"])
+    demand_id, entry_id = hex0x(a["demandId"]), hex0x(a["entryId"])
     # Art. 22: not ready when asked, so no deemed approval: not catalogued (no entry), or its
     # approved entry's data not yet collected to the platform (the contract's Item.uncatalogued).
     not_ready = entry_id == ZERO_HASH or not _collected_before(ctx, entry_id, ev)
     ctx.conn.execute(
         insert(ITEMS).values(
-            demand_id=hex0x(a["demandId"]),
+            demand_id=demand_id,
             item=a["item"],
             owner_unit_id=hex0x(a["ownerUnitId"]),
-            demand_unit_id="",  # filled by the Apply step, emitted after this event
+            demand_unit_id=_get(ctx, DEMANDS, demand_id=demand_id)["unit_id"],  # its Apply step came first
             entry_id=entry_id,
             version=a["version"],
             uncatalogued=not_ready,
@@ -230,13 +184,11 @@ def _item_closed(ctx: ApplyContext, ev: EventRecord) -> None:
 
 def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     demand_id = hex0x(ev.args["demandId"])
-    _ensure_demand(ctx, demand_id, ev)
     _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": "pending", "plan_due_at": ev.args["dueAt"]})
 
 
 def _demand_closed(ctx: ApplyContext, ev: EventRecord) -> None:
     demand_id = hex0x(ev.args["demandId"])
-    _ensure_demand(ctx, demand_id, ev)
     _set(
         ctx,
         DEMANDS,
@@ -283,15 +235,16 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
         "commitment_hash": hex0x(keccak256(commitment.document)),
         "commitment_signature": hex0x(commitment.signature),
     }
-    if _get(ctx, DEMANDS, demand_id=demand_id) is None:
-        ctx.conn.execute(insert(DEMANDS).values({**_demand_placeholder(demand_id, ev, fields["applied_at"]), **fields}))
-    else:  # its plan or its closing came first, in the same transaction
-        _set(ctx, DEMANDS, {"demand_id": demand_id}, fields)
-    _set(ctx, ITEMS, {"demand_id": demand_id}, {"demand_unit_id": unit_id})
-    grant = _get(ctx, GRANTS, grant_id=demand_id)
-    if grant is not None:  # granted at once (scenario route): the grant came before these terms
-        grant.update(scenario_code=scenario_code, frequency_reason=bool(terms.frequency_reason))
-        _save_grant(ctx, grant)
+    # What the lifecycle events set later, at its start: open, no plan, nothing due yet.
+    lifecycle = {
+        "status": "open",
+        "plan_status": "none",
+        "plan_due_at": 0,
+        "plan_decided_at": 0,
+        "serve_due_at": 0,
+        "closed_at": 0,
+    }
+    ctx.conn.execute(insert(DEMANDS).values(demand_id=demand_id, **fields, **lifecycle))
 
 
 def _decided(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) -> None:
@@ -307,7 +260,6 @@ def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
     """The Data Center's review of the fusion plan or technical evaluation (Art. 21, 22): approved,
     with the 10-working-day service due, or returned (no service due)."""
     demand_id = hex0x(ev.args["demandId"])
-    _ensure_demand(ctx, demand_id, ev)
     _set(
         ctx,
         DEMANDS,
@@ -326,8 +278,7 @@ def _plan_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
 def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
     a = ev.args
     grant_id, unit_id, at = hex0x(a["grantId"]), hex0x(a["unitId"]), _time(ctx, ev)
-    # Known from the application; in the Apply's own transaction the Apply step fills them in later.
-    demand = _get(ctx, DEMANDS, demand_id=grant_id) or {"scenario_code": "", "frequency_reason": False}
+    demand = _get(ctx, DEMANDS, demand_id=grant_id)  # its Apply step came first (the grant id is the demand's)
     grant = {
         "grant_id": grant_id,
         "unit_id": unit_id,
@@ -525,7 +476,7 @@ SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "GrantIssued": _grant_issued,
     "GrantStatusChanged": _grant_status_changed,
     "AdjustmentPlanUsed": _adjustment_plan_used,
-    "SharingActionRejected": action_rejected,
+    "ActionRejected": action_rejected,
 }
 
 # The argument naming the subject of each sharing event (mirror.apply.subject_of): checked before
@@ -540,5 +491,5 @@ SUBJECT_KEYS: dict[str, str] = {
     "GrantIssued": "grantId",
     "GrantStatusChanged": "grantId",
     "AdjustmentPlanUsed": "entryId",
-    "SharingActionRejected": "digest",
+    "ActionRejected": "digest",
 }

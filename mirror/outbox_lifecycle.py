@@ -58,9 +58,9 @@ CONFIRMING_EVENTS: dict[str, str] = {
 }
 _SIGNED_STEPS = frozenset(SIGNED_KINDS)
 # Each event that records an action `executeBatch` skipped (the digest and revert data of it).
-REJECTING_EVENTS = frozenset({"CatalogActionRejected", "SharingActionRejected"})
+REJECTING_EVENTS = frozenset({"ActionRejected"})
 # A resent copy of an action that is already on-chain is refused with these: the first copy stands.
-NONCE_USED_ERRORS = frozenset({"CatalogNonceUsed", "SharingNonceUsed"})
+NONCE_USED_ERRORS = frozenset({"SignedActionNonceUsed"})
 
 
 class SubjectBusyError(LedgerError):

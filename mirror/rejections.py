@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def action_rejected(ctx: ApplyContext, ev: EventRecord) -> None:
-    """An action `executeBatch` skipped (`CatalogActionRejected`, `SharingActionRejected`): kept
+    """An action `executeBatch` skipped (`ActionRejected`, from either contract): kept
     with its error, and its outbox row marked rejected unless it was a resent copy."""
     digest = hex0x(ev.args["digest"])
     reverted = decode_rejection(ev.args["reason"])

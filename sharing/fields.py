@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from chain.sharing import (
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
+    STEP_RULES,
     ApplyTerms,
     CommitmentProof,
     DecideTerms,
@@ -142,6 +143,16 @@ def step_fields(
     if (commitment is not None) != (kind == StepKind.APPLY):
         raise ValueError("an APPLY needs its commitment; no other step takes one")
 
+    fields = _derive(kind, doc, document_bytes, commitment)
+    rule = STEP_RULES[kind]
+    # The contract refuses a field its step does not use (SharingUnexpectedField): never build one.
+    stray = (fields.item and not rule.uses_item) or (fields.at and not rule.uses_at)
+    if stray or (fields.terms and not rule.uses_terms):
+        raise AssertionError(f"{kind.name}: the derivation and STEP_RULES disagree")
+    return fields
+
+
+def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: CommitmentProof | None) -> StepFields:
     match doc:
         case Application():
             subject = demand_id_for(_id(doc.demand_unit_id), document_bytes)

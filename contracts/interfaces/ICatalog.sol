@@ -2,13 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {ISharing} from "./ISharing.sol";
+import {ISignedActions} from "./ISignedActions.sol";
 
 /// @title Catalog of public data resources (公共数据目录, Art. 11–14)
 /// @notice Entries and their versions. Every version's full canonical JSON document travels in
 /// calldata and in the event that records it; storage keeps its keccak256, status and owner.
 /// Every action is an officer's EIP-712 signature that the contract checks, so the account that
 /// relays the transaction can neither forge nor replay it.
-interface ICatalog {
+interface ICatalog is ISignedActions {
     /// @dev What an officer asks for. The numbering is part of the signed message: never reorder.
     enum ActionKind {
         Submit, // a responsible unit submits a new entry (Art. 11)
@@ -83,29 +84,19 @@ interface ICatalog {
         uint40 compileDueAt;
     }
 
-    error CatalogSignerNotActive(address signer);
-    error CatalogNonceUsed(address signer, uint256 nonce);
     error CatalogWrongUnitKind(address signer, uint8 expected, uint8 actual);
     error CatalogNotOwner(bytes32 entryId, bytes32 ownerUnit, bytes32 signerUnit);
     error CatalogEntryExists(bytes32 entryId);
     error CatalogUnknownEntry(bytes32 entryId);
     error CatalogInvalidStatus(bytes32 entryId, EntryStatus expected, EntryStatus actual);
     error CatalogNotPendingVersion(bytes32 entryId, uint32 pendingVersion, uint32 version);
-    error CatalogEmptyDocument();
-    error CatalogDocumentTooLarge(uint256 length, uint256 maxLength);
     error CatalogUnexpectedField(ActionKind kind);
-    error CatalogInvalidSignature(bytes signature);
-    /// @dev An SM2 signature, well formed, that does not verify for the key it names and this action.
-    error CatalogSignatureMismatch(address keyId);
-    error CatalogNotSelf(address caller);
     /// @dev A submission's declared approval/acceptance time is missing (0) or in the future.
     error CatalogInvalidDeclaredAt(uint40 declaredAt, uint256 now_);
     error CatalogNotApproved(bytes32 entryId);
     error CatalogAlreadyCollected(bytes32 entryId, uint40 collectedAt);
     error CatalogNotDeployer(address caller);
     error CatalogSharingBound(address sharing);
-    /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
-    error CatalogBatchSimulated(bytes[] reasons);
 
     event CatalogVersionSubmitted(
         bytes32 indexed entryId,
@@ -142,10 +133,6 @@ interface ICatalog {
         bytes document
     );
 
-    /// @dev Emitted by {executeBatch} for an action it skipped; `reason` is the revert data
-    /// (a custom error of this contract) that {execute} would have reverted with.
-    event CatalogActionRejected(address indexed relayer, uint256 indexed index, bytes32 digest, bytes reason);
-
     /// @notice Binds the Sharing contract asked before change and deletion requests (Art. 14).
     /// Requirements: the caller deployed this contract; no Sharing contract is bound yet.
     function bindSharing(ISharing sharing_) external;
@@ -157,11 +144,11 @@ interface ICatalog {
     function execute(SignedAction calldata action) external;
 
     /// @notice Executes many signed actions in one transaction. An action that fails is skipped
-    /// and reported with {CatalogActionRejected}; the others still take effect.
+    /// and reported with {ISignedActions.ActionRejected}; the others still take effect.
     /// IMPORTANT: actions run in array order, so a review must come after the version it reviews.
     function executeBatch(SignedAction[] calldata actions) external;
 
-    /// @notice Runs `actions` as {executeBatch} would, then reverts with {CatalogBatchSimulated}
+    /// @notice Runs `actions` as {executeBatch} would, then reverts with {ISignedActions.BatchSimulated}
     /// saying which would fail and why. It never changes state: call it with `eth_call`.
     /// Later actions see the effects of earlier ones, so a batch may submit and then review.
     function simulateBatch(SignedAction[] calldata actions) external;
@@ -172,8 +159,4 @@ interface ICatalog {
     function entry(bytes32 entryId) external view returns (Entry memory);
 
     function version(bytes32 entryId, uint32 number) external view returns (Version memory);
-
-    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
-
-    function maxDocumentBytes() external view returns (uint256);
 }

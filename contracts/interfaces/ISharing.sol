@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ISignedActions} from "./ISignedActions.sol";
 import {IUnitRegistry} from "./IUnitRegistry.sol";
 
 /// @title Sharing of public data between units (数据共享, Art. 17–26 and 31)
@@ -15,7 +16,7 @@ import {IUnitRegistry} from "./IUnitRegistry.sol";
 /// officer action is an EIP-712 signature the contract checks. The three steps that only apply
 /// the passage of time (deemed approval, idle suspension, lapse) need no signature: anyone may
 /// take them, and the contract refuses them one second too early.
-interface ISharing {
+interface ISharing is ISignedActions {
     /// @dev What a step is. The numbering is part of the signed message: never reorder.
     /// The last three are permissionless calls ({finaliseItem}, {suspendIdle}, {finaliseLapse}),
     /// never signed actions; they share the enum so that one event records every step.
@@ -100,6 +101,34 @@ interface ISharing {
         None,
         Idle, // Art. 26
         Security // Art. 31
+    }
+
+    /// @dev Which module runs a step ({SharingDemands}, {SharingGrants}, {SharingCases}).
+    enum StepModule {
+        Demands,
+        Grants,
+        Cases
+    }
+
+    /// @dev The codes a step takes: none (0), any, a non-zero reason or outcome, or a decision
+    /// (0 approve, 1 non-conforming, 2 legal basis).
+    enum CodeRule {
+        Zero,
+        Any,
+        NonZero,
+        Decision
+    }
+
+    /// @dev One row of the per-step rules table ({stepRule}).
+    struct StepRule {
+        bool signed; // an officer's signed action; false: a permissionless call
+        IUnitRegistry.UnitKind signerKind; // whose officers sign it (None when unsigned)
+        bool dataCenterToo; // the Data Center may sign it too (Terminate, Art. 31)
+        bool usesItem;
+        bool usesAt;
+        bool usesTerms;
+        CodeRule code;
+        StepModule module;
     }
 
     struct SignedAction {
@@ -215,15 +244,7 @@ interface ISharing {
         bytes32 evaluationHash;
     }
 
-    error SharingSignerNotActive(address signer);
-    error SharingNonceUsed(address signer, uint256 nonce);
-    error SharingInvalidSignature(bytes signature);
-    /// @dev An SM2 signature, well formed, that does not verify for the key it names and this action.
-    error SharingSignatureMismatch(address keyId);
     error SharingWrongUnitKind(address signer, uint8 expected, uint8 actual);
-    error SharingEmptyDocument();
-    error SharingDocumentTooLarge(uint256 length, uint256 maxLength);
-    error SharingNotSelf(address caller);
     error SharingNotSignedStep(StepKind kind);
     error SharingUnexpectedField(StepKind kind);
     error SharingBadTerms(StepKind kind);
@@ -291,8 +312,6 @@ interface ISharing {
     error SharingDisputeState(bytes32 demandId, uint32 item, bool open);
     error SharingEscalationState(bytes32 demandId, bool open);
     error SharingInvalidCode(StepKind kind, uint16 code);
-    /// @dev Always raised by {simulateBatch}: `reasons[i]` is empty when action i would succeed.
-    error SharingBatchSimulated(bytes[] reasons);
 
     /// @notice Every step, signed or permissionless: the history of a demand, grant, scenario or
     /// entry plan. `unitId` is the acting unit (zero for a permissionless step), `actor` the
@@ -354,17 +373,15 @@ interface ISharing {
     /// @notice A catalog change consumed the adjustment plan recorded for its entry (Art. 14).
     event AdjustmentPlanUsed(bytes32 indexed entryId, uint256 liveGrants);
 
-    /// @dev Emitted by {executeBatch} for an action it skipped, with the revert data.
-    event SharingActionRejected(address indexed relayer, uint256 indexed index, bytes32 digest, bytes reason);
 
     /// @notice Executes one signed action.
     function execute(SignedAction calldata action) external;
 
     /// @notice Executes many signed actions; a failing one is skipped and reported with
-    /// {SharingActionRejected}.
+    /// {ISignedActions.ActionRejected}.
     function executeBatch(SignedAction[] calldata actions) external;
 
-    /// @notice As {executeBatch}, then reverts with {SharingBatchSimulated}. Call with `eth_call`.
+    /// @notice As {executeBatch}, then reverts with {ISignedActions.BatchSimulated}. Call with `eth_call`.
     function simulateBatch(SignedAction[] calldata actions) external;
 
     /// @notice Deems an item approved: it was forwarded for owner review (Art. 20) and its due
@@ -400,5 +417,7 @@ interface ISharing {
 
     function liveGrants(bytes32 entryId) external view returns (uint256);
 
-    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+    /// @notice The rules of step `kind`: who signs it, which fields and codes it takes, which module runs it.
+    function stepRule(StepKind kind) external pure returns (StepRule memory);
+
 }

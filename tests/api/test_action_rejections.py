@@ -53,9 +53,9 @@ def test_a_catalog_action_rejected_in_a_batch_reports_the_error_a_refusal_would(
     assert status["error"] == {
         "code": "signer_not_active",
         "field": "signature",
-        "contract_error": "CatalogSignerNotActive",
+        "contract_error": "SignedActionSignerNotActive",
         "contract_args": {"signer": leaving.address},
-        "message": f"the signing key is not an active officer key: CatalogSignerNotActive(signer={leaving.address})",
+        "message": f"the signing key is not an active officer key: SignedActionSignerNotActive(signer={leaving.address})",
     }
 
 
@@ -115,11 +115,11 @@ def test_a_rejection_names_enum_values_and_keeps_their_numbers_as_arguments():
 
 def test_a_rejection_without_revert_data_or_with_malformed_data_still_has_the_shape():
     # A row rejected before the outbox kept revert data: its error text only.
-    assert rejection(None, "CatalogSignerNotActive(signer=0xAb)") == {
+    assert rejection(None, "SignedActionSignerNotActive(signer=0xAb)") == {
         "code": "signer_not_active",
         "field": "signature",
-        "contract_error": "CatalogSignerNotActive",
-        "message": "the signing key is not an active officer key: CatalogSignerNotActive(signer=0xAb)",
+        "contract_error": "SignedActionSignerNotActive",
+        "message": "the signing key is not an active officer key: SignedActionSignerNotActive(signer=0xAb)",
     }
     assert rejection(None, None) is None
     # A known selector with arguments that do not decode: the rejection stands, unnamed.

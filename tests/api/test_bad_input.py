@@ -261,7 +261,7 @@ def test_high_s_signature(refused, units):
     malleated_action = CatalogAction(**{**action.__dict__, "signature": malleated})
     with pytest.raises(ContractCustomError) as raised:
         units.catalog.functions.execute(malleated_action.as_tuple()).call()
-    assert decode_revert(bytes.fromhex(raised.value.data[2:])).error == "CatalogInvalidSignature"
+    assert decode_revert(bytes.fromhex(raised.value.data[2:])).error == "SignedActionInvalidSignature"
 
 
 def test_unregistered_key(refused, units):
@@ -280,7 +280,7 @@ def test_unregistered_key(refused, units):
         unsigned, stranger.key, chain_id=units.system.w3.eth.chain_id, catalog_address=units.system.deployment.catalog
     )
     error = refused(None, action, body_of(action, doc), 403, "signer_not_active", "signature")
-    assert error["contract_error"] == "CatalogSignerNotActive"
+    assert error["contract_error"] == "SignedActionSignerNotActive"
     assert error["contract_args"] == {"signer": stranger.address}
 
 
@@ -347,7 +347,7 @@ def test_replay_after_confirmation(client, refused, units):
     again = client.post("/v1/catalog/entries", json=body)
     assert again.status_code == 409
     error = error_of(again)
-    assert (error["code"], error["field"], error["contract_error"]) == ("nonce_used", "nonce", "CatalogNonceUsed")
+    assert (error["code"], error["field"], error["contract_error"]) == ("nonce_used", "nonce", "SignedActionNonceUsed")
     assert error["contract_args"] == {"signer": units.civil.address, "nonce": action.nonce}
     assert outbox_count(refused.runtime) == outbox
     assert chain_entry(units, action.entry_id)["latest"] == 1

@@ -193,7 +193,7 @@ def build(system, units: Units) -> Timeline:
         receipt = system.relayer.send(
             units.catalog.functions.executeBatch([a.as_tuple() for a in actions]), gas=10_000_000
         )
-        assert [e.args for e in receipt_events(receipt) if e.name == "CatalogActionRejected"] == []
+        assert [e.args for e in receipt_events(receipt) if e.name == "ActionRejected"] == []
         t.txs[step] = receipt["transactionHash"].to_0x_hex()
     return t
 

@@ -79,7 +79,7 @@ def _build(system, units: Units, client: TestClient) -> District:
     def send():
         receipt = system.relayer.send(units.catalog.functions.executeBatch([a.as_tuple() for a in batch]))
         # A skipped action would leave the district silently different from what the tests assume.
-        assert [e.name for e in receipt_events(receipt) if e.name == "CatalogActionRejected"] == []
+        assert [e.name for e in receipt_events(receipt) if e.name == "ActionRejected"] == []
         d.receipts.append(receipt)
         batch.clear()
 

@@ -135,7 +135,7 @@ def populate(system, units) -> Populated:
     out.revoked_key = former.address
     late = former.action(ActionKind.REQUEST_DELETE, ids["B"], deletion_request("已由他人撤销"))
     batch([civil.action(ActionKind.REQUEST_DELETE, ids["A"], deletion_request("系统停用，数据不再产生")), late])
-    out.rejected[action_digest(system, late)] = "CatalogSignerNotActive"
+    out.rejected[action_digest(system, late)] = "SignedActionSignerNotActive"
     batch([dc.action(ActionKind.REVIEW, ids["A"], approve_note(), version=3)])
     out.events = count
     return out

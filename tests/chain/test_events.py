@@ -117,8 +117,10 @@ def test_catalog_events_decode_with_exact_args(system, units):
     resubmit = civil.action(ActionKind.RESUBMIT, entry_id, catalog_document("MZJ-0101", "残疾人基本信息（修订）"))
     receipt, (first, rejected) = send_batch(system, units.catalog, [resubmit, review])
     assert first.name == "CatalogVersionSubmitted" and first.args["version"] == 2 and first.args["kind"] == 1
-    assert rejected.name == "CatalogActionRejected"
-    reason = keccak(text="CatalogNonceUsed(address,uint256)")[:4] + abi_encode(["address", "uint256"], [dc.address, 7])
+    assert rejected.name == "ActionRejected"
+    reason = keccak(text="SignedActionNonceUsed(address,uint256)")[:4] + abi_encode(
+        ["address", "uint256"], [dc.address, 7]
+    )
     assert rejected.args == {
         "relayer": system.relayer.account.address,
         "index": 1,

@@ -133,7 +133,7 @@ def test_mirror_rebuilt_from_the_chain_is_identical(any_system, any_units, store
                 "KeyRevoked": 1,
                 "CatalogVersionSubmitted": 8,
                 "CatalogVersionReviewed": 7,
-                "CatalogActionRejected": 2,
+                "ActionRejected": 2,
             }
         )
     assert _search(store, "养老服务") == [b]
@@ -466,7 +466,7 @@ def test_the_same_failing_action_relayed_again_and_again(system, units, stores, 
     bad = units.data_center.action(ActionKind.REVIEW, ghost, approve_note(), version=1)
     first, _ = send_batch(system, units.catalog, [bad, bad])
     receipt, events = send_batch(system, units.catalog, [bad])
-    assert [e.name for e in events] == ["CatalogActionRejected"]
+    assert [e.name for e in events] == ["ActionRejected"]
     store = stores("again")
     new_indexer(system, store, block_range).sync()
     with store.sessions() as s:

@@ -4,11 +4,12 @@ contracts', and agree with the EIP-712 types the officers sign."""
 from __future__ import annotations
 
 import pytest
+from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector
 
 from chain import actions, sharing
 from chain.artifacts import load_artifact
-from chain.signed_contracts import SIGNED_CONTRACTS
+from chain.signed_contracts import SIGNED_CONTRACTS, abi_type
 
 TYPED = {"catalog": actions.ACTION_TYPES["CatalogAction"], "sharing": sharing.ACTION_FIELDS}
 
@@ -26,7 +27,9 @@ def test_the_table_is_the_compiled_abi(name):
     ):
         assert function_abi_to_4byte_selector(functions[function]) == selector, function
     assert any(
-        e.get("type") == "error" and e["name"] == f"{contract.artifact}BatchSimulated"
+        e.get("type") == "error"
+        and e["name"] == "BatchSimulated"
+        and keccak(text=f"BatchSimulated({abi_type(e['inputs'][0])})")[:4] == contract.simulated_selector
         for e in load_artifact(contract.artifact).abi
     )
 

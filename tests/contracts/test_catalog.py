@@ -219,12 +219,12 @@ def test_forged_signature_refused(desk):
     assert_reverts(
         desk.system.relayer,
         desk.units.catalog.functions.execute(forged.as_tuple()),
-        "CatalogSignerNotActive",
+        "SignedActionSignerNotActive",
         signer=forger.address,
     )
     garbage = CatalogAction(ActionKind.SUBMIT, desk.entry_id, 0, 0, DOC, 1, b"\x01" * 64 + b"\x1b")
     err = assert_reverts(
-        desk.system.relayer, desk.units.catalog.functions.execute(garbage.as_tuple()), "CatalogSignerNotActive"
+        desk.system.relayer, desk.units.catalog.functions.execute(garbage.as_tuple()), "SignedActionSignerNotActive"
     )
     assert err.error_args["signer"] != desk.units.civil.address
     assert desk.status() == EntryStatus.NONE
@@ -239,7 +239,7 @@ def test_malformed_and_high_s_signatures_refused(desk):
         assert_reverts(
             desk.system.relayer,
             desk.units.catalog.functions.execute(bad.as_tuple()),
-            "CatalogInvalidSignature",
+            "SignedActionInvalidSignature",
             signature="0x" + signature.hex(),
         )
     desk.send(good)  # the untouched original still works
@@ -251,13 +251,13 @@ def test_replayed_action_refused(desk):
     assert_reverts(
         desk.system.relayer,
         desk.units.catalog.functions.execute(action.as_tuple()),
-        "CatalogNonceUsed",
+        "SignedActionNonceUsed",
         signer=desk.units.civil.address,
         nonce=42,
     )
     # The same nonce cannot be reused for a different action either.
     other = desk.units.civil.action(ActionKind.SUBMIT, entry_id_for(desk.units.civil.unit_id, "X"), DOC, nonce=42)
-    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(other.as_tuple()), "CatalogNonceUsed")
+    assert_reverts(desk.system.relayer, desk.units.catalog.functions.execute(other.as_tuple()), "SignedActionNonceUsed")
 
 
 def test_revoked_key_refused_from_the_revoking_block(desk):
@@ -266,7 +266,7 @@ def test_revoked_key_refused_from_the_revoking_block(desk):
     assert_reverts(
         desk.system.relayer,
         desk.units.catalog.functions.execute(action.as_tuple()),
-        "CatalogSignerNotActive",
+        "SignedActionSignerNotActive",
         signer=desk.units.civil.address,
     )
     assert desk.status() == EntryStatus.NONE
@@ -319,7 +319,7 @@ def test_relayer_cannot_alter_the_document(desk):
     action = desk.units.civil.action(ActionKind.SUBMIT, desk.entry_id, DOC)
     tampered = CatalogAction(**{**action.__dict__, "document": CHANGED})
     err = assert_reverts(
-        desk.system.relayer, desk.units.catalog.functions.execute(tampered.as_tuple()), "CatalogSignerNotActive"
+        desk.system.relayer, desk.units.catalog.functions.execute(tampered.as_tuple()), "SignedActionSignerNotActive"
     )
     assert err.error_args["signer"] != desk.units.civil.address
     assert desk.status() == EntryStatus.NONE
@@ -328,12 +328,12 @@ def test_relayer_cannot_alter_the_document(desk):
 def test_document_bounds_and_unexpected_fields(desk):
     civil, f = desk.units.civil, desk.units.catalog.functions
     empty = civil.action(ActionKind.SUBMIT, desk.entry_id, b"")
-    assert_reverts(desk.system.relayer, f.execute(empty.as_tuple()), "CatalogEmptyDocument")
+    assert_reverts(desk.system.relayer, f.execute(empty.as_tuple()), "SignedActionEmptyDocument")
     big = civil.action(ActionKind.SUBMIT, desk.entry_id, b"x" * (32 * 1024 + 1))
     assert_reverts(
         desk.system.relayer,
         f.execute(big.as_tuple()),
-        "CatalogDocumentTooLarge",
+        "SignedActionDocumentTooLarge",
         length=32 * 1024 + 1,
         maxLength=32 * 1024,
     )
@@ -355,7 +355,7 @@ def test_batch_skips_a_bad_action_and_applies_the_rest(desk):
     third = civil.action(ActionKind.SUBMIT, other_id, DOC)
     receipt = desk.system.relayer.send(f.executeBatch([first.as_tuple(), duplicate.as_tuple(), third.as_tuple()]))
     events = receipt_events(receipt)
-    rejected = [e for e in events if e.name == "CatalogActionRejected"]
+    rejected = [e for e in events if e.name == "ActionRejected"]
     assert [e.args["index"] for e in rejected] == [1]
     assert rejected[0].args["digest"] == f.actionDigest(duplicate.as_tuple()).call()
     assert f.entry(other_id).call()[4] == EntryStatus.UNDER_REVIEW
@@ -367,6 +367,6 @@ def test_batch_entry_point_is_not_callable_from_outside(desk):
     assert_reverts(
         desk.system.relayer,
         desk.units.catalog.functions.executeFromBatch(action.as_tuple()),
-        "CatalogNotSelf",
+        "SignedActionNotSelf",
         caller=desk.system.relayer.account.address,
     )

@@ -1,22 +1,22 @@
-"""Every deployed contract fits the EIP-170 limit, with the margin the next rules need.
+"""Every deployed contract fits the EIP-170 limit with the margin the next rules need.
 
-`Sharing` is 22,888 bytes under paris; issue #9 splits it so that every contract stays under
-22,000 bytes, and this test then tightens to that. Until then it holds the hard limit.
+Sharing's rules live in logic libraries (contracts/sharing/), so each piece can grow on its own;
+22,000 bytes leaves every one of them about 2.5 KB before the hard limit of 24,576.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from chain.artifacts import load_artifact
 from chain.client import contract_at
 from chain.deploy import DEPLOYED_CONTRACTS
 
 EIP170_LIMIT = 24_576
+CAP = 22_000
 
 
 @pytest.mark.parametrize("name", DEPLOYED_CONTRACTS)
-def test_deployed_code_fits(system, name):
+def test_deployed_code_fits_with_room(system, name):
     address = getattr(system.deployment, DEPLOYED_CONTRACTS[name])
     code = system.w3.eth.get_code(contract_at(system.w3, name, address).address)
-    assert load_artifact(name).bytecode and 0 < len(code) <= EIP170_LIMIT, (name, len(code))
+    assert 0 < len(code) <= CAP < EIP170_LIMIT, (name, len(code))

@@ -511,9 +511,9 @@ def test_a_replayed_action_is_refused(desk):
     action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
     desk.send(action)
     assert desk.sharing.functions.nonceUsed(desk.data_center.address, action.nonce).call()
-    refused_action(desk, action, "SharingNonceUsed", signer=desk.data_center.address, nonce=action.nonce)
+    refused_action(desk, action, "SignedActionNonceUsed", signer=desk.data_center.address, nonce=action.nonce)
     other = desk.action(desk.data_center, StepKind.WITHDRAW_SCENARIO, scenario_id, NOTE, nonce=action.nonce)
-    refused_action(desk, other, "SharingNonceUsed", signer=desk.data_center.address, nonce=action.nonce)
+    refused_action(desk, other, "SignedActionNonceUsed", signer=desk.data_center.address, nonce=action.nonce)
     colleague = desk.officer(desk.data_center.unit_id)  # another signer's nonces are its own
     desk.send(desk.action(colleague, StepKind.WITHDRAW_SCENARIO, scenario_id, NOTE, nonce=action.nonce))
     assert desk.sharing.functions.nonceUsed(colleague.address, action.nonce).call()
@@ -526,7 +526,7 @@ def test_forged_tampered_revoked_and_malformed_signatures(desk):
     unsigned = SharingAction(StepKind.APPROVE_SCENARIO, scenario_id, NOTE, fresh_nonce())
     intruder = Account.create()
     forged = sign_action(unsigned, intruder.key, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
-    refused_action(desk, forged, "SharingSignerNotActive", signer=intruder.address)
+    refused_action(desk, forged, "SignedActionSignerNotActive", signer=intruder.address)
 
     signed = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
     for tampered in (
@@ -536,24 +536,26 @@ def test_forged_tampered_revoked_and_malformed_signatures(desk):
     ):
         recovered = recover_signer(tampered, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
         assert recovered != desk.data_center.address
-        refused_action(desk, tampered, "SharingSignerNotActive", signer=recovered)
+        refused_action(desk, tampered, "SignedActionSignerNotActive", signer=recovered)
     other_chain = sign_action(
         unsigned, desk.data_center.ecdsa.private_key, chain_id=desk.chain_id + 1, sharing_address=desk.sharing.address
     )
     refused_action(
         desk,
         other_chain,
-        "SharingSignerNotActive",
+        "SignedActionSignerNotActive",
         signer=recover_signer(other_chain, chain_id=desk.chain_id, sharing_address=desk.sharing.address),
     )
 
     for signature in (b"", bytes(65), signed.signature[:64]):
-        refused_action(desk, replace(signed, signature=signature), "SharingInvalidSignature", signature=hx(signature))
+        refused_action(
+            desk, replace(signed, signature=signature), "SignedActionInvalidSignature", signature=hx(signature)
+        )
 
     officer = desk.officer(desk.data_center.unit_id)
     before = desk.action(officer, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
     desk.revoke(officer.address)
-    refused_action(desk, before, "SharingSignerNotActive", signer=officer.address)
+    refused_action(desk, before, "SignedActionSignerNotActive", signer=officer.address)
     desk.send(signed)  # the untouched original still passes
 
 
@@ -562,13 +564,13 @@ def test_documents_are_required_and_bounded(desk):
     MAX_DOCUMENT_BYTES."""
     scenario_id = scenario_id_for("重点工作-1")
     refused_action(
-        desk, desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b""), "SharingEmptyDocument"
+        desk, desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b""), "SignedActionEmptyDocument"
     )
     big = b"x" * (32 * 1024 + 1)
     refused_action(
         desk,
         desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, big),
-        "SharingDocumentTooLarge",
+        "SignedActionDocumentTooLarge",
         length=len(big),
         maxLength=32 * 1024,
     )
@@ -646,7 +648,7 @@ def test_internal_entry_points_refuse_outsiders(desk, entry):
     """Art. 14: only the Catalog asks Sharing before a change; only Sharing runs a batch's action."""
     action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id_for("s"), NOTE)
     relayer = desk.system.relayer.account.address
-    refused(desk, desk.sharing.functions.executeFromBatch(action.as_tuple()), "SharingNotSelf", caller=relayer)
+    refused(desk, desk.sharing.functions.executeFromBatch(action.as_tuple()), "SignedActionNotSelf", caller=relayer)
     refused(desk, desk.sharing.functions.beforeCatalogChange(entry[0]), "SharingNotCatalog", caller=relayer)
 
 
@@ -740,7 +742,7 @@ def test_scenario_and_plan_state_refusals(desk, entry):
 
 def test_execute_batch_reports_a_failing_action_and_runs_the_others(desk, entry):
     """Art. 30 (every step logged): a relayed batch records each action's outcome; one refused action
-    (SharingActionRejected with its revert data) does not stop the others."""
+    (ActionRejected with its revert data) does not stop the others."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])
     first, second = scenario_id_for("重点工作-1"), scenario_id_for("重点工作-2")
     approve_first = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, first, NOTE)
@@ -749,7 +751,7 @@ def test_execute_batch_reports_a_failing_action_and_runs_the_others(desk, entry)
     batch = [approve_first, wrong_owner, approve_second, approve_first]  # the last one replays the first
     receipt = desk.system.relayer.send(desk.sharing.functions.executeBatch([a.as_tuple() for a in batch]))
 
-    rejected = desk.named(receipt, "SharingActionRejected")
+    rejected = desk.named(receipt, "ActionRejected")
     assert [e.args["index"] for e in rejected] == [1, 3]
     relayer = desk.system.relayer.account.address
     for event, index in zip(rejected, (1, 3)):
@@ -763,7 +765,7 @@ def test_execute_batch_reports_a_failing_action_and_runs_the_others(desk, entry)
         {"demandId": hx(demand_id), "item": 0, "owner": hx(desk.civil.unit_id), "signerUnit": hx(desk.market.unit_id)},
     )
     assert (reasons[1].error, reasons[1].error_args) == (
-        "SharingNonceUsed",
+        "SignedActionNonceUsed",
         {"signer": desk.data_center.address, "nonce": approve_first.nonce},
     )
     steps = desk.named(receipt, "SharingStep")
@@ -789,11 +791,11 @@ def test_simulate_batch_reverts_with_each_actions_reason_and_changes_nothing(des
         sharing_address=desk.sharing.address,
     )
     batch = [approve, forged, apply]  # the application needs the scenario the first action approves
-    error = refused(desk, desk.sharing.functions.simulateBatch([a.as_tuple() for a in batch]), "SharingBatchSimulated")
+    error = refused(desk, desk.sharing.functions.simulateBatch([a.as_tuple() for a in batch]), "BatchSimulated")
     reasons = error.error_args["reasons"]
     assert reasons[0] == "0x" and reasons[2] == "0x"
     decoded = decode_revert(bytes.fromhex(reasons[1][2:]))
-    assert decoded.error == "SharingSignerNotActive"
+    assert decoded.error == "SignedActionSignerNotActive"
     assert decoded.error_args == {
         "signer": recover_signer(forged, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
     }

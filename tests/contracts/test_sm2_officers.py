@@ -83,20 +83,20 @@ def test_a_forged_or_malformed_sm2_action_is_refused(desk):
 
     other = desk.catalog_call(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code="WJW-0002", name="别的"))
     forged = action[:-1] + [other.args[0][-1]]  # a valid signature of another action
-    refused(desk, desk.catalog.functions.execute(tuple(forged)), "CatalogSignatureMismatch", keyId=owner.address)
+    refused(desk, desk.catalog.functions.execute(tuple(forged)), "SignedActionSignatureMismatch", keyId=owner.address)
     someone = SigningKey.generate("sm2")  # signed by another key, naming this officer's key id
     wrong_key = key_id + sm2.sign(someone.private_key, someone.public_key, b"\0" * 32, user_id=sm2.DEFAULT_USER_ID)
     refused(
         desk,
         desk.catalog.functions.execute(tuple(action[:-1] + [wrong_key])),
-        "CatalogSignatureMismatch",
+        "SignedActionSignatureMismatch",
         keyId=owner.address,
     )
     for bad in (key_id + der[:-1], key_id + der + b"\0", key_id + bytes.fromhex("3006020100020101")):
         refused(
             desk,
             desk.catalog.functions.execute(tuple(action[:-1] + [bad])),
-            "CatalogInvalidSignature",
+            "SignedActionInvalidSignature",
             signature="0x" + bad.hex(),
         )
     desk.system.relayer.send(call)  # the genuine one still goes through
@@ -107,7 +107,7 @@ def test_a_revoked_sm2_key_cannot_act(desk):
     desk.revoke(owner.address)
     entry_id = entry_id_for(owner.unit_id, "WJW-0003")
     call = desk.catalog_call(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code="WJW-0003", name="疫苗"))
-    refused(desk, call, "CatalogSignerNotActive", signer=owner.address)
+    refused(desk, call, "SignedActionSignerNotActive", signer=owner.address)
 
 
 def test_gas_of_an_sm2_signed_action_against_an_ecdsa_one(desk, record_property):

@@ -127,7 +127,7 @@ def test_an_outbox_from_older_code_is_migrated_not_dropped(request, tmp_path, ba
                 text(
                     "INSERT INTO outbox (id, digest, signer, nonce, entry_id, kind, payload, status, error, "
                     "accepted_at) VALUES (1, '0xaa', '0x11', '1', '0xbb', 0, NULL, 'rejected', "
-                    "'CatalogSignerNotActive(signer=0x11)', 0)"
+                    "'SignedActionSignerNotActive(signer=0x11)', 0)"
                 )
             )
         store = SqlMirrorStore(engine)
@@ -139,7 +139,7 @@ def test_an_outbox_from_older_code_is_migrated_not_dropped(request, tmp_path, ba
             "0xaa",
             "catalog",
             "rejected",
-            "CatalogSignerNotActive(signer=0x11)",
+            "SignedActionSignerNotActive(signer=0x11)",
             None,
         )
     finally:

@@ -194,12 +194,12 @@ def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_co
 
     receipt = rt.sender.send(rt.catalog.functions.executeBatch([decode_action(payload)]))
     [ev] = receipt_events(receipt)
-    assert ev.name == "CatalogActionRejected"
+    assert ev.name == "ActionRejected"
     assert ev.args["relayer"] == rt.sender.account.address and ev.args["index"] == 0
     assert "0x" + ev.args["digest"].hex() == action_id
     reason = decode_revert(ev.args["reason"])
     assert (reason.error, reason.error_args) == (
-        "CatalogNonceUsed",
+        "SignedActionNonceUsed",
         {"signer": units.civil.address, "nonce": action.nonce},
     )
 
@@ -209,7 +209,7 @@ def test_a_duplicate_send_of_a_confirmed_action_is_rejected_and_the_row_stays_co
 
     [rejected] = wait_for(mirrored)
     assert (rejected.error, rejected.block_number, rejected.tx_hash) == (
-        f"CatalogNonceUsed(signer={units.civil.address}, nonce={action.nonce})",
+        f"SignedActionNonceUsed(signer={units.civil.address}, nonce={action.nonce})",
         receipt["blockNumber"],
         receipt["transactionHash"].to_0x_hex(),
     )
@@ -381,7 +381,7 @@ def test_a_reindex_keeps_the_outbox_and_confirms_it_again(system, units, tmp_pat
     store = new_store(tmp_path / "mirror.db")
     try:
         before = rows(store)
-        assert before[1][3] == f"CatalogSignerNotActive(signer={leaving.address})"
+        assert before[1][3] == f"SignedActionSignerNotActive(signer={leaving.address})"
         store.reset()
         assert [r[1] for r in rows(store)] == ["sent", "rejected"]  # confirmed again only by the replay
         new_indexer(system, store).sync()

@@ -202,12 +202,12 @@ def drive(desk: SharingDesk) -> Story:
         street, [civil_res, market_res], application_no="A", scenario_class=2, scenario_code=SCENARIO_CODE
     )
     assert events(receipt) == [
+        "SharingStep",
         "DemandItemOpened",
         "DemandItemOpened",
         "DemandClosed",
         "GrantIssued",
         "GrantStatusChanged",
-        "SharingStep",
     ]
     # F: granted at once too, used once a year with a reason on file; stays active to the end.
     s.demands["F"], _ = desk.apply(
@@ -254,18 +254,18 @@ def drive(desk: SharingDesk) -> Story:
     s.demands["E"], _ = desk.apply(street, [civil_res], application_no="E", method=Method.OTHER)
 
     receipt = desk.act(dc, StepKind.REVIEW_PLAN, s.demands["C"])  # approved; items still open
-    assert events(receipt) == ["DemandPlanReviewed", "SharingStep"]
+    assert events(receipt) == ["SharingStep", "DemandPlanReviewed"]
     desk.decide(civil, s.demands["C"], 0, code=REJECT_LEGAL_BASIS, legal_basis=LEGAL_BASIS)
     receipt = desk.decide(civil, s.demands["C"], 1, entry_id=s.entries["later"], version=1)  # catalogued for it
-    assert events(receipt)[-3:] == ["GrantIssued", "GrantStatusChanged", "SharingStep"]
+    assert events(receipt)[0] == "SharingStep" and events(receipt)[-2:] == ["GrantIssued", "GrantStatusChanged"]
     desk.travel_to(desk.now() + 2 * 86400)
     desk.act(dc, StepKind.RECORD_SERVED, s.demands["C"])  # served two days after the grant: the idle clock restarts
     desk.decide(market, s.demands["D"], 0, code=REJECT_NONCONFORMING)
     receipt = desk.act(dc, StepKind.REVIEW_PLAN, s.demands["E"], code=3)
-    assert events(receipt) == ["DemandPlanReviewed", "DemandItemClosed", "DemandClosed", "SharingStep"]
+    assert events(receipt) == ["SharingStep", "DemandPlanReviewed", "DemandItemClosed", "DemandClosed"]
     desk.collect(s.entries["uncollected"])
     receipt = desk.decide(civil, s.demands["G"], 0)  # collected now: approved, keeping the entry asked for
-    assert events(receipt)[-3:] == ["GrantIssued", "GrantStatusChanged", "SharingStep"]
+    assert events(receipt)[0] == "SharingStep" and events(receipt)[-2:] == ["GrantIssued", "GrantStatusChanged"]
     desk.decide(civil, s.demands["B"], 0)
 
     # Disputes and escalations are recorded steps.
@@ -302,8 +302,8 @@ def drive(desk: SharingDesk) -> Story:
     late = desk.action(market, StepKind.DECIDE, s.demands["D"], doc("putuo.test-decide/1"), item=0)
     s.actions["late"] = (market, late)
     receipt = desk.system.relayer.send(fns.executeBatch([use.as_tuple(), late.as_tuple()]))
-    assert events(receipt) == ["SharingActionRejected", "SharingActionRejected"]
-    for action, error in ((use, "SharingNonceUsed"), (late, "SharingDemandClosed")):
+    assert events(receipt) == ["ActionRejected", "ActionRejected"]
+    for action, error in ((use, "SignedActionNonceUsed"), (late, "SharingDemandClosed")):
         s.rejected[h(digest(action, chain_id=desk.chain_id, sharing_address=desk.system.deployment.sharing))] = error
 
     # B2 deemed approved by silence (Art. 20): B is granted by the permissionless call.
@@ -563,7 +563,7 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         rejected = {r.digest: r.error.split("(")[0] for r in session.scalars(select(RejectedAction))}
         assert rejected == s.rejected
         names = set(session.scalars(select(ChainEvent.name)))
-    assert {"AdjustmentPlanUsed", "DemandPlanOpened", "DemandPlanReviewed", "SharingActionRejected"} <= names
+    assert {"AdjustmentPlanUsed", "DemandPlanOpened", "DemandPlanReviewed", "ActionRejected"} <= names
 
 
 def test_every_step_is_kept_with_its_proof(desk, sqlite):
@@ -616,7 +616,7 @@ def test_outbox_rows_are_confirmed_and_rejected(desk, sqlite):
     with store.sessions() as session:
         outbox = {r.nonce: (r.status, r.error) for r in session.scalars(select(OutboxAction))}
     use, late = s.actions["use"][1], s.actions["late"][1]
-    # The use is on-chain (its resent copy's SharingNonceUsed does not reject it); the late decision is not.
+    # The use is on-chain (its resent copy's SignedActionNonceUsed does not reject it); the late decision is not.
     assert outbox[str(use.nonce)] == ("confirmed", None)
     status, error = outbox[str(late.nonce)]
     assert status == "rejected" and error.startswith("SharingDemandClosed(")

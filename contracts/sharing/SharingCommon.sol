@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ISharing} from "../interfaces/ISharing.sol";
+import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
+import {SharingStorage} from "./SharingStorage.sol";
+
+/// @title SharingCommon
+/// @notice Periods of the measures and the helpers more than one sharing module needs (inlined:
+/// internal functions only).
+library SharingCommon {
+    uint256 internal constant REVIEW_DAYS = 5; // Art. 20 owner review; Art. 22 fusion plan review
+    uint256 internal constant UNCATALOGUED_DAYS = 15; // Art. 22
+    uint256 internal constant SERVE_DAYS = 10; // Art. 22 fusion served after approval
+    uint256 internal constant IDLE_MONTHS = 3; // Art. 26
+    uint256 internal constant OBJECTION_DAYS = 30; // Art. 26, calendar days
+    uint256 internal constant MAX_EXCUSE = 366 days; // a reason on file covers at most a year
+
+    /// @dev Rejection codes of {ISharing.StepKind.Decide}: the application did not conform (no
+    /// basis needed), or a legal or regulatory basis is cited in {ISharing.DecideTerms.legalBasis}.
+    uint16 internal constant REJECT_NONCONFORMING = 1;
+    uint16 internal constant REJECT_LEGAL_BASIS = 2;
+
+    uint256 internal constant MAX_RESOURCES = 32;
+
+    /// @dev The end of the n-th working day after now; reverts for an unpublished year.
+    function due(uint256 n) internal view returns (uint40) {
+        return uint40(SharingStorage.layout().calendar.addWorkingDays(block.timestamp, n));
+    }
+
+    /// @dev The end of the 30th day after the notice's day (Art. 26); a period ending on a weekend
+    /// or holiday runs to the end of the next working day (Civil Code Art. 203). Where the
+    /// calendar does not hold that year, the 30th day itself.
+    function objectionDue() internal view returns (uint40) {
+        uint256 last = ShanghaiDate.dayNumber(block.timestamp) + OBJECTION_DAYS;
+        (bool ok, uint256 dueAt,) =
+            SharingStorage.layout().calendar.tryAddWorkingDays(ShanghaiDate.endOfDay(last - 1), 1);
+        return uint40(ok ? dueAt : ShanghaiDate.endOfDay(last));
+    }
+
+    /// @dev The step record of a permissionless step, emitted before its effects like every step's.
+    function permissionlessStep(bytes32 subject, ISharing.StepKind kind, uint32 index) internal {
+        emit ISharing.SharingStep(subject, kind, index, bytes32(0), msg.sender, 0, 0, 0, "", bytes32(0), "");
+    }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ISharing} from "../interfaces/ISharing.sol";
+import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
+import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
+import {SharingCommon} from "./SharingCommon.sol";
+import {SharingStorage} from "./SharingStorage.sol";
+
+/// @title SharingGrants
+/// @notice Sharing's grant module (Art. 25, 26, 31): uses, reasons on file, serving a fusion
+/// demand, suspension for idleness or a security risk, objection, reinstatement, lapse and
+/// termination. Linked into {Sharing} and run in its storage by DELEGATECALL.
+library SharingGrants {
+    /// @notice A signed step on grant `a.subject` (RecordUse, FileIdleReason, RecordServed,
+    /// SecuritySuspend, Object, Reinstate, DismissObjection, Terminate). Who may sign which is
+    /// checked by {Sharing} from {SharingRules}; here, the grant's holder where the step is the
+    /// holder's.
+    function grantStep(ISharing.SignedAction calldata a, bytes32 unitId) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Grant storage g = _grant(s, a.subject);
+        ISharing.StepKind k = a.kind;
+        if (k == ISharing.StepKind.RecordUse) {
+            // Uses may arrive late and out of order (a batched log): each counts if it happened
+            // while the grant was active; the latest counts for idleness (Art. 26, 30). A grant ended
+            // while suspended (lapsed, or ended by the Data Center) was last active at its suspension.
+            uint256 end = g.status == ISharing.GrantStatus.Active
+                ? block.timestamp
+                : g.suspendedAt != 0 ? g.suspendedAt : g.terminatedAt;
+            if (a.at < g.issuedAt || a.at > end) revert ISharing.SharingUseOutOfRange(a.subject, a.at);
+            if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
+            return;
+        }
+        if (g.status == ISharing.GrantStatus.Terminated) revert ISharing.SharingGrantTerminated(a.subject);
+        bool holderStep = k == ISharing.StepKind.FileIdleReason || k == ISharing.StepKind.Object
+            || (k == ISharing.StepKind.Terminate && s.registry.unitKind(unitId) == IUnitRegistry.UnitKind.Ordinary);
+        if (holderStep && g.unitId != unitId) revert ISharing.SharingNotGrantHolder(a.subject, g.unitId, unitId);
+        if (k == ISharing.StepKind.FileIdleReason) {
+            if (g.status != ISharing.GrantStatus.Active) revert ISharing.SharingGrantNotActive(a.subject, g.status);
+            if (a.at <= block.timestamp || a.at > block.timestamp + SharingCommon.MAX_EXCUSE) {
+                revert ISharing.SharingExcuseOutOfRange(a.subject, a.at);
+            }
+            g.excusedUntil = a.at;
+        } else if (k == ISharing.StepKind.RecordServed) {
+            if (g.serveDueAt == 0) revert ISharing.SharingNotFusion(a.subject);
+            if (g.servedAt != 0) revert ISharing.SharingAlreadyServed(a.subject);
+            g.servedAt = uint40(block.timestamp);
+            // The data is available from now: idleness counts from here, not from the grant.
+            if (g.lastUsedAt < g.servedAt) g.lastUsedAt = g.servedAt;
+        } else if (k == ISharing.StepKind.SecuritySuspend) {
+            if (g.status != ISharing.GrantStatus.Active) revert ISharing.SharingGrantNotActive(a.subject, g.status);
+            _suspend(a.subject, g, ISharing.Suspension.Security);
+        } else if (k == ISharing.StepKind.Object) {
+            if (g.status != ISharing.GrantStatus.Suspended) revert ISharing.SharingGrantNotSuspended(a.subject, g.status);
+            if (g.objected || block.timestamp > g.objectionDueAt) {
+                revert ISharing.SharingObjectionClosed(a.subject, g.objectionDueAt);
+            }
+            g.objected = true;
+            g.objectionPending = true;
+        } else if (k == ISharing.StepKind.Reinstate) {
+            _reinstate(a.subject, g);
+        } else if (k == ISharing.StepKind.DismissObjection) {
+            if (!g.objectionPending) revert ISharing.SharingNoPendingObjection(a.subject);
+            g.objectionPending = false;
+        } else {
+            // Terminate: the holder (checked above) or the Data Center (Art. 31).
+            _terminate(s, a.subject, g);
+        }
+    }
+
+    /// @notice SuspendIdle (Art. 26): a grant unused for 3 months (or past the reason on file) is
+    /// suspended. Anyone may call.
+    function suspendIdle(bytes32 grantId) external {
+        ISharing.Grant storage g = _grant(SharingStorage.layout(), grantId);
+        if (g.status != ISharing.GrantStatus.Active) revert ISharing.SharingGrantNotActive(grantId, g.status);
+        uint256 from = idleFrom(g);
+        if (block.timestamp < from) revert ISharing.SharingNotIdle(grantId, from);
+        SharingCommon.permissionlessStep(grantId, ISharing.StepKind.SuspendIdle, 0);
+        _suspend(grantId, g, ISharing.Suspension.Idle);
+    }
+
+    /// @notice FinaliseLapse (Art. 26): an idle suspension 30 days old with no objection pending
+    /// terminates the grant. Anyone may call.
+    function finaliseLapse(bytes32 grantId) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Grant storage g = _grant(s, grantId);
+        if (g.status != ISharing.GrantStatus.Suspended || g.suspension != ISharing.Suspension.Idle) {
+            revert ISharing.SharingGrantNotSuspended(grantId, g.status);
+        }
+        if (g.objectionPending) revert ISharing.SharingObjectionPending(grantId);
+        if (block.timestamp <= g.objectionDueAt) revert ISharing.SharingNotLapsed(grantId, g.objectionDueAt);
+        SharingCommon.permissionlessStep(grantId, ISharing.StepKind.FinaliseLapse, 0);
+        _terminate(s, grantId, g);
+    }
+
+    /// @dev The first second a grant counts as idle: the day after 3 months from its last use
+    /// (6 or 12 when a lower frequency was justified), or after the reason on file runs out.
+    function idleFrom(ISharing.Grant storage g) internal view returns (uint256) {
+        uint256 months = SharingCommon.IDLE_MONTHS;
+        if (g.frequencyReason) months = g.frequency == ISharing.Frequency.Annual ? 12 : 6;
+        uint256 idle = ShanghaiDate.endOfDay(ShanghaiDate.addMonths(ShanghaiDate.dayNumber(g.lastUsedAt), months)) + 1;
+        return idle > g.excusedUntil ? idle : uint256(g.excusedUntil) + 1;
+    }
+
+    function _reinstate(bytes32 grantId, ISharing.Grant storage g) private {
+        if (g.status != ISharing.GrantStatus.Suspended) revert ISharing.SharingGrantNotSuspended(grantId, g.status);
+        // Art. 26: an idle suspension whose 30 days passed with no objection pending has lapsed
+        // (自动终止) whether or not {finaliseLapse} has recorded it yet; only a new application
+        // brings the data back.
+        if (g.suspension == ISharing.Suspension.Idle && !g.objectionPending && block.timestamp > g.objectionDueAt) {
+            revert ISharing.SharingObjectionClosed(grantId, g.objectionDueAt);
+        }
+        g.status = ISharing.GrantStatus.Active;
+        g.suspension = ISharing.Suspension.None;
+        g.objectionPending = false;
+        g.objected = false;
+        g.objectionDueAt = 0;
+        g.suspendedAt = 0;
+        // Reinstatement restarts the idle clock, or the grant would be idle again at once.
+        g.lastUsedAt = uint40(block.timestamp);
+        emit ISharing.GrantStatusChanged(grantId, ISharing.GrantStatus.Active, ISharing.Suspension.None, 0);
+    }
+
+    function _suspend(bytes32 grantId, ISharing.Grant storage g, ISharing.Suspension kind) private {
+        g.status = ISharing.GrantStatus.Suspended;
+        g.suspension = kind;
+        g.suspendedAt = uint40(block.timestamp);
+        g.objectionDueAt = SharingCommon.objectionDue();
+        emit ISharing.GrantStatusChanged(grantId, ISharing.GrantStatus.Suspended, kind, g.objectionDueAt);
+    }
+
+    function _terminate(SharingStorage.Layout storage s, bytes32 grantId, ISharing.Grant storage g) private {
+        g.status = ISharing.GrantStatus.Terminated;
+        g.objectionPending = false;
+        g.terminatedAt = uint40(block.timestamp);
+        for (uint256 i = 0; i < g.resourceCount; ++i) {
+            --s.liveGrants[s.grantResources[grantId][i].entryId];
+        }
+        emit ISharing.GrantStatusChanged(grantId, ISharing.GrantStatus.Terminated, g.suspension, g.objectionDueAt);
+    }
+
+    function _grant(SharingStorage.Layout storage s, bytes32 grantId) private view returns (ISharing.Grant storage g) {
+        g = s.grants[grantId];
+        if (g.status == ISharing.GrantStatus.None) revert ISharing.SharingUnknownGrant(grantId);
+    }
+}
