@@ -60,6 +60,12 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "CatalogUnknownEntry": (404, "unknown_entry", "no catalog entry has this id", "entry_id"),
     "CatalogInvalidStatus": (409, "invalid_status", "the entry's status does not allow this action", "entry_id"),
     "CatalogNotPendingVersion": (409, "not_pending_version", "this version is not awaiting review", "version"),
+    "CatalogInvalidSharing": (
+        422,
+        "invalid_sharing",
+        "an entry version signs its document's sharing attribute; no other action signs one",
+        "document.sharing.attribute",
+    ),
     "CatalogInvalidDeclaredAt": (
         422,
         "invalid_declared_at",
@@ -113,7 +119,21 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "SharingVersionNotApproved": (
         409,
         "version_not_approved",
-        "an application may name only an entry's approved version (Art. 17)",
+        "only an entry's version in force may be applied for or granted (Art. 14, 17); an owner approving an "
+        "item whose entry changed since names the version now in force",
+        "document.resources",
+    ),
+    "SharingEntryNotShared": (
+        409,
+        "entry_not_shared",
+        "the entry's approved version is not shared (不予共享, Art. 7): no route grants it",
+        "document.resources",
+    ),
+    "SharingEntryChangePending": (
+        409,
+        "entry_change_pending",
+        "a change or deletion request on the entry awaits the Data Center's evaluation (Art. 14): "
+        "nothing is applied for or granted on it until it is decided; try again after the review",
         "document.resources",
     ),
     "SharingWrongOwner": (422, "wrong_owner", "the entry belongs to another responsible unit", "document.resources"),

@@ -385,6 +385,10 @@ class VersionPublic(BaseModel):
         description="First version: Art. 11 due, 10 working days after `declared_at` "
         "(0 when that year's calendar is not on-chain)"
     )
+    sharing: Literal["", "unconditional", "conditional", "not_shared"] = Field(
+        description="The sharing attribute the officer signed with this version, which the contract "
+        "enforces (Art. 7: a not_shared entry is never granted); empty for a deletion request"
+    )
     submission: Proof
     reviewed_at: int | None
     review_reason_code: int | None

@@ -323,6 +323,7 @@ class CheckAnswer(BaseModel):
     allowed: bool
     reason: str = Field(
         description="granted | no_grant | scenario_not_granted | method_not_granted | suspended | terminated | idle"
+        " | entry_deleted | entry_not_shared"
     )
     message: str
     grant_id: str | None = None

@@ -27,7 +27,7 @@ from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
 from bench.common import closed_loop, report, start_system
 from bench.servers import api_server, bare_server
-from catalog.document import declared_at
+from catalog.document import declared_at, signed_sharing
 from chain.actions import (
     ActionKind,
     CatalogAction,
@@ -76,6 +76,7 @@ def signed_submissions(sys_, officers, count: int) -> list[tuple[str, dict, Cata
             canonical_bytes(doc),
             fresh_nonce(),
             declared_at=declared_at(doc),
+            sharing=signed_sharing(doc),
         )
         out.append((doc, sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog)))
     return out
@@ -292,6 +293,7 @@ def bench_reindex(sys_) -> None:
             canonical_bytes(doc),
             i,
             declared_at=declared_at(doc),
+            sharing=signed_sharing(doc),
         )
         batch.append(
             sign_action(action, officer.key, chain_id=chain_id, catalog_address=sys_.deployment.catalog).as_tuple()

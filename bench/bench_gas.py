@@ -9,7 +9,7 @@ difference is what an on-chain SM2 verification costs through the registry; ECDS
 from __future__ import annotations
 
 from bench.common import start_system
-from catalog.document import declared_at
+from catalog.document import declared_at, signed_sharing
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
 from chain.client import contract_at
 from chain.sharing import SharingAction, StepKind, scenario_id_for
@@ -70,6 +70,7 @@ def main() -> None:
                 canonical_bytes(DOCUMENT),
                 fresh_nonce(),
                 declared_at=declared_at(DOCUMENT),
+                sharing=signed_sharing(DOCUMENT),
             )
             signed = sign_action(action, owner, chain_id=w3.eth.chain_id, catalog_address=system.deployment.catalog)
             gas[(scheme, "catalog submission")] = system.catalog.functions.execute(signed.as_tuple()).estimate_gas(

@@ -19,7 +19,7 @@ import requests
 from api.runtime import make_engine
 from bench.common import BenchSystem, closed_loop, report, start_system
 from bench.servers import api_server, bare_server
-from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, unit_id_for
+from chain.actions import ActionKind, CatalogAction, SharingAttribute, entry_id_for, fresh_nonce, unit_id_for
 from chain.actions import sign_action as sign_catalog_action
 from chain.client import contract_at
 from chain.indexer import Indexer
@@ -79,7 +79,11 @@ class District:
                 (owner, ActionKind.SUBMIT, doc, 0, self.sys.w3.eth.get_block("latest")["timestamp"] - 86400),
                 (self.data_center, ActionKind.REVIEW, b'{"decision":"approve"}', 1, 0),
             ):
-                action = CatalogAction(kind, entry_id, version, 0, document, fresh_nonce(), declared_at=declared)
+                # A bench entry is shared unconditionally (its document is minimal, as the chain allows).
+                sharing = SharingAttribute.UNCONDITIONAL if kind == ActionKind.SUBMIT else SharingAttribute.NONE
+                action = CatalogAction(
+                    kind, entry_id, version, 0, document, fresh_nonce(), declared_at=declared, sharing=sharing
+                )
                 actions.append(
                     sign_catalog_action(
                         action, signer.key, chain_id=self.chain_id, catalog_address=self.sys.deployment.catalog

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from chain.actions import SharingAttribute
+
 CATALOG_SCHEMA = "putuo.catalog/1"
 DELETION_SCHEMA = "putuo.catalog-deletion/1"
 REVIEW_SCHEMA = "putuo.catalog-review/1"
@@ -236,6 +238,12 @@ class DeletionRequest(_Strict):
     reason: LongText
 
     model_config = ConfigDict(extra="forbid")
+
+
+def signed_sharing(document: dict) -> SharingAttribute:
+    """The `sharing` an entry version signs: its document's sharing attribute (Art. 7, 11), which
+    the contract keeps and Sharing checks (a 不予共享 entry is never granted)."""
+    return SharingAttribute[ShareAttribute(document["sharing"]["attribute"]).name]
 
 
 def declared_at(document: dict) -> int:

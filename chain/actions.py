@@ -42,6 +42,19 @@ class EntryStatus(enum.IntEnum):
     DELETED = 6
 
 
+class SharingAttribute(enum.IntEnum):
+    """ICatalog.SharingAttribute: an entry version's signed sharing attribute (共享属性, Art. 7, 11)."""
+
+    NONE = 0  # not an entry version: a deletion request, a review, a collection record
+    UNCONDITIONAL = 1
+    CONDITIONAL = 2
+    NOT_SHARED = 3
+
+
+# The actions whose document is an entry version, and which therefore sign its sharing attribute.
+VERSION_KINDS = frozenset({ActionKind.SUBMIT, ActionKind.RESUBMIT, ActionKind.REQUEST_CHANGE})
+
+
 class VersionKind(enum.IntEnum):
     INITIAL = 0
     RESUBMISSION = 1
@@ -58,6 +71,7 @@ ACTION_TYPES = {
         {"name": "document", "type": "bytes"},
         {"name": "nonce", "type": "uint256"},
         {"name": "declaredAt", "type": "uint40"},
+        {"name": "sharing", "type": "uint8"},
     ]
 }
 
@@ -74,6 +88,7 @@ class CatalogAction:
     nonce: int
     signature: bytes = b""
     declared_at: int = 0  # Submit only: the declared approval/acceptance time (Art. 11), unix seconds
+    sharing: SharingAttribute = SharingAttribute.NONE  # an entry version's: its document's sharing.attribute
 
     def as_tuple(self) -> tuple:
         """The `SignedAction` tuple in the contract's field order."""
@@ -85,6 +100,7 @@ class CatalogAction:
             self.document,
             self.nonce,
             self.declared_at,
+            int(self.sharing),
             self.signature,
         )
 
@@ -97,6 +113,7 @@ class CatalogAction:
             "document": self.document,
             "nonce": self.nonce,
             "declaredAt": self.declared_at,
+            "sharing": int(self.sharing),
         }
 
 
@@ -124,7 +141,7 @@ def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) ->
 
 ACTION_TYPEHASH = keccak(
     text="CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,"
-    "uint40 declaredAt)"
+    "uint40 declaredAt,uint8 sharing)"
 )
 _DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -149,7 +166,7 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
     """
     struct_hash = keccak(
         abi_encode(
-            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8"],
             [
                 ACTION_TYPEHASH,
                 int(action.kind),
@@ -159,6 +176,7 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
                 keccak(action.document),
                 action.nonce,
                 action.declared_at,
+                int(action.sharing),
             ],
         )
     )

@@ -20,6 +20,7 @@ ENUMS: dict[str, type[enum.IntEnum]] = {
     for e in (
         actions.ActionKind,
         actions.EntryStatus,
+        actions.SharingAttribute,
         actions.VersionKind,
         sharing.StepKind,
         sharing.Method,

@@ -89,6 +89,7 @@ class ItemStatus(enum.IntEnum):
     REJECTED = 4
     DEEMED_APPROVED = 5
     CLOSED = 6
+    SUPERSEDED = 7  # its entry changed, was deleted or made not shared before the grant (Art. 7, 14)
 
 
 class PlanStatus(enum.IntEnum):

@@ -14,7 +14,7 @@ import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 contract Catalog is ICatalog, SignedActions {
     /// @dev The struct an officer signs. `document` is hashed as EIP-712 `bytes` (keccak256).
     bytes32 public constant ACTION_TYPEHASH = keccak256(
-        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt)"
+        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt,uint8 sharing)"
     );
 
     /// @dev Working-day periods of the measures.
@@ -93,7 +93,8 @@ contract Catalog is ICatalog, SignedActions {
                     a.reasonCode,
                     keccak256(a.document),
                     a.nonce,
-                    a.declaredAt
+                    a.declaredAt,
+                    a.sharing
                 )
             )
         );
@@ -113,6 +114,9 @@ contract Catalog is ICatalog, SignedActions {
         (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) =
             _authenticate(actionDigest(a), a.document, a.signature, a.nonce);
         if (a.kind != ActionKind.Submit && a.declaredAt != 0) revert CatalogUnexpectedField(a.kind);
+        // Art. 7, 11: every entry version states its sharing attribute; nothing else carries one.
+        bool isVersion = a.kind <= ActionKind.RequestChange;
+        if (isVersion == (a.sharing == SharingAttribute.None)) revert CatalogInvalidSharing(a.kind, a.sharing);
         if (a.kind == ActionKind.Review) {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
             _review(a, signer);
@@ -171,10 +175,22 @@ contract Catalog is ICatalog, SignedActions {
             reviewer: address(0),
             reviewedAt: 0,
             reasonCode: 0,
-            compileDueAt: compileDueAt
+            compileDueAt: compileDueAt,
+            sharing: a.sharing
         });
         emit CatalogVersionSubmitted(
-            a.entryId, number, unitId, vk, signer, a.nonce, documentHash, reviewDueAt, a.declaredAt, compileDueAt, a.document
+            a.entryId,
+            number,
+            unitId,
+            vk,
+            signer,
+            a.nonce,
+            documentHash,
+            reviewDueAt,
+            a.declaredAt,
+            compileDueAt,
+            a.sharing,
+            a.document
         );
     }
 
@@ -191,7 +207,7 @@ contract Catalog is ICatalog, SignedActions {
         v.reviewedAt = uint40(block.timestamp);
         v.reasonCode = a.reasonCode;
         e.pendingVersion = 0;
-        e.status = _statusAfterReview(e, v.kind, approved, a.version);
+        e.status = _statusAfterReview(e, v, approved, a.version);
         uint40 nextDueAt = _nextDuty(e, v.kind, approved);
         emit CatalogVersionReviewed(
             a.entryId, a.version, reviewer, a.nonce, a.reasonCode, e.status, nextDueAt, keccak256(a.document), a.document
@@ -230,19 +246,26 @@ contract Catalog is ICatalog, SignedActions {
 
     /// @dev The one place the review outcome moves an entry. A returned change or deletion
     /// leaves the approved version in force (Art. 14: only an approved request changes the entry).
-    function _statusAfterReview(Entry storage e, VersionKind kind, bool approved, uint32 number)
+    function _statusAfterReview(Entry storage e, Version storage v, bool approved, uint32 number)
         private
         returns (EntryStatus)
     {
+        VersionKind kind = v.kind;
         if (kind == VersionKind.Initial || kind == VersionKind.Resubmission) {
             if (!approved) return EntryStatus.Returned;
-            e.approvedVersion = number;
+            _approve(e, v, number);
             return EntryStatus.Active;
         }
         if (!approved) return EntryStatus.Active;
         if (kind == VersionKind.Deletion) return EntryStatus.Deleted;
-        e.approvedVersion = number;
+        _approve(e, v, number);
         return EntryStatus.Active;
+    }
+
+    /// @dev The entry now stands at version `number`, with that version's sharing attribute.
+    function _approve(Entry storage e, Version storage v, uint32 number) private {
+        e.approvedVersion = number;
+        e.sharing = v.sharing;
     }
 
     function _requireKind(address signer, IUnitRegistry.UnitKind expected, IUnitRegistry.UnitKind actual)

@@ -6,10 +6,12 @@ import os
 
 import typer
 
-from catalog.document import declared_at
+from catalog.document import declared_at, signed_sharing
 from chain.actions import (
+    VERSION_KINDS,
     ActionKind,
     CatalogAction,
+    SharingAttribute,
     entry_id_for,
     fresh_nonce,
     sign_action,
@@ -110,8 +112,16 @@ def seed() -> None:
 
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
         declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
+        sharing = signed_sharing(document) if kind in VERSION_KINDS else SharingAttribute.NONE
         action = CatalogAction(
-            kind, entry_id, version, reason, canonical_bytes(document), fresh_nonce(), declared_at=declared
+            kind,
+            entry_id,
+            version,
+            reason,
+            canonical_bytes(document),
+            fresh_nonce(),
+            declared_at=declared,
+            sharing=sharing,
         )
         return sign_action(action, officer[0], chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()
 

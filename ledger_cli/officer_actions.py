@@ -173,7 +173,7 @@ def sign_catalog(
     data: bytes,
 ) -> CatalogAction:
     """The catalog action of `document`, with a fresh nonce, signed by `key` for the API's Catalog."""
-    from api.services.actions import contract_reason_code, declared_at
+    from api.services.actions import contract_reason_code, declared_at, signed_sharing
 
     action = CatalogAction(
         kind,
@@ -183,6 +183,7 @@ def sign_catalog(
         data,
         fresh_nonce(),
         declared_at=declared_at(kind, parsed),
+        sharing=signed_sharing(kind, parsed),
     )
     answer = api.post(
         "/v1/catalog/typed-data",

@@ -14,7 +14,7 @@ from typing import Callable
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from catalog.search_terms import normalise, normalised_index_terms
-from chain.actions import EntryStatus, VersionKind
+from chain.actions import EntryStatus, SharingAttribute, VersionKind
 from chain.events import EventRecord
 from mirror import search
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
@@ -259,10 +259,11 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
             "review_document_hash": None,
             "declared_at": a["declaredAt"],
             "compile_due_at": a["compileDueAt"],
+            "sharing": _attribute(a["sharing"]),
         },
     )
     if kind != VersionKind.DELETION and entry["approved_version"] == 0:
-        _show_version(ctx, entry, document)  # until approved, the entry shows its latest version
+        _show_version(ctx, entry, document, _attribute(a["sharing"]))  # until approved, the latest version
 
 
 def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -288,12 +289,20 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
         entry["collection_due_at" if approved else "resubmit_due_at"] = a["nextDueAt"]
     if approved and version["kind"] != "deletion":
         entry["approved_version"] = version["version"]
-        _show_version(ctx, entry, version["document"])
+        _show_version(ctx, entry, version["document"], version["sharing"])
 
 
-def _show_version(ctx: ApplyContext, entry: dict, document: str) -> None:
-    """Copy the searchable fields of the version the entry now shows."""
+def _attribute(value: int) -> str:
+    """How the mirror stores a version's signed sharing attribute: its name, "" for none."""
+    attribute = SharingAttribute(value)
+    return "" if attribute == SharingAttribute.NONE else attribute.name.lower()
+
+
+def _show_version(ctx: ApplyContext, entry: dict, document: str, sharing: str) -> None:
+    """Copy the searchable fields of the version the entry now shows; its sharing attribute is the
+    one signed on-chain (what Sharing enforces), not the document's word for it."""
     entry.update(ctx.shown_fields(document))
+    entry["sharing"] = sharing
     ctx.search_dirty[entry["entry_id"]] = None
 
 

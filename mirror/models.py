@@ -170,6 +170,9 @@ class CatalogVersion(MirrorBase):
     compile_due_at: Mapped[int] = mapped_column(
         BigInteger, default=0, server_default="0"
     )  # first version: Art. 11 due (0: year not held)
+    # The sharing attribute the officer signed with this version (Art. 7): what Sharing checks; ""
+    # for a deletion request. The entry shows the attribute of the version it shows.
+    sharing: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class CatalogCollection(MirrorBase):

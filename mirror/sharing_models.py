@@ -60,7 +60,7 @@ class SharingItem(MirrorBase):
     uncatalogued: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(
         String(16)
-    )  # authorised | pending | approved | rejected | deemed_approved | closed
+    )  # authorised | pending | approved | rejected | deemed_approved | closed | superseded
     opened_at: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     decided_at: Mapped[int] = mapped_column(BigInteger, default=0)

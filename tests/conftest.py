@@ -10,6 +10,7 @@ from chain.client import Sender, connect
 from chain.deploy import deploy_all
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import NODE_KINDS, LocalNode, free_port
+from tests.signed_fields import version_sharing
 from workdays.publish import calendar_at, publish_years
 
 # Every test chain starts on Monday 2026-03-02 09:00 Asia/Shanghai, whatever today is: deadlines
@@ -98,6 +99,7 @@ from eth_account import Account  # noqa: E402
 from chain.actions import (  # noqa: E402
     ActionKind,
     CatalogAction,
+    SharingAttribute,
     fresh_nonce,
     sign_action,
     unit_id_for,
@@ -129,6 +131,7 @@ class Officer:
         reason_code: int = 0,
         nonce: int | None = None,
         declared_at: int | None = None,
+        sharing: SharingAttribute | None = None,
     ) -> CatalogAction:
         if declared_at is None:
             declared_at = DECLARED_AT if kind == ActionKind.SUBMIT else 0
@@ -140,6 +143,7 @@ class Officer:
             document,
             fresh_nonce() if nonce is None else nonce,
             declared_at=declared_at,
+            sharing=version_sharing(kind, document) if sharing is None else sharing,
         )
         return sign_action(
             unsigned,

@@ -45,6 +45,7 @@ from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from signer.keys import SigningKey
 from tests.conftest import DECLARED_AT, UNIT_KINDS
 from tests.contracts.helpers import assert_reverts
+from tests.signed_fields import version_sharing
 
 ZERO32 = b"\x00" * 32
 APPROVE_REVIEW = b'{"decision":"approve","schema":"putuo.catalog-review/1"}'
@@ -75,6 +76,14 @@ class Officer:
 def doc(schema: str, **fields) -> bytes:
     """A small canonical JSON document (sorted keys, no spaces)."""
     return json.dumps({"schema": schema, **fields}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_doc(code: str, name: str = "低保对象信息", sharing: str = "", **more) -> bytes:
+    """A small catalog entry document; with `sharing`, the attribute it states (and so signs)."""
+    fields = {"code": code, "name": name, **more}
+    if sharing:
+        fields["sharing"] = {"attribute": sharing, "basis": "《中华人民共和国统计法》第二十五条"}
+    return doc("putuo.catalog/1", **fields)
 
 
 class SharingDesk:
@@ -112,28 +121,16 @@ class SharingDesk:
     # ---- catalog
 
     def catalog_action(self, officer: Officer, kind: ActionKind, entry_id: bytes, document: bytes, **kw) -> dict:
-        declared = DECLARED_AT if kind == ActionKind.SUBMIT else 0
-        action = CatalogAction(
-            kind,
-            entry_id,
-            kw.pop("version", 0),
-            kw.pop("reason_code", 0),
-            document,
-            fresh_nonce(),
-            declared_at=declared,
-        )
-        signed = sign_action(
-            action, officer.action_key, chain_id=self.chain_id, catalog_address=self.system.deployment.catalog
-        )
-        return self.system.relayer.send(self.catalog.functions.execute(signed.as_tuple()))
+        return self.system.relayer.send(self.catalog_call(officer, kind, entry_id, document, **kw))
 
     def approved_entry(
-        self, owner: Officer, code: str, name: str = "低保对象信息", *, collected: bool = True
+        self, owner: Officer, code: str, name: str = "低保对象信息", *, collected: bool = True, sharing: str = ""
     ) -> tuple[bytes, int]:
         """A catalog entry of `owner`, submitted and approved, its data collected to the platform
-        unless `collected` is False (then it is not ready for sharing, Art. 22): (entry id, version)."""
+        unless `collected` is False (then it is not ready for sharing, Art. 22): (entry id, version).
+        `sharing` is the attribute its document states and its version signs (Art. 7)."""
         entry_id = entry_id_for(owner.unit_id, code)
-        self.catalog_action(owner, ActionKind.SUBMIT, entry_id, doc("putuo.catalog/1", code=code, name=name))
+        self.catalog_action(owner, ActionKind.SUBMIT, entry_id, entry_doc(code, name, sharing))
         self.catalog_action(self.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=1)
         if collected:
             self.collect(entry_id)
@@ -390,6 +387,7 @@ class SharingDesk:
             document,
             fresh_nonce(),
             declared_at=declared,
+            sharing=kw.pop("sharing", version_sharing(kind, document)),
         )
         signed = sign_action(
             action, officer.action_key, chain_id=self.chain_id, catalog_address=self.system.deployment.catalog

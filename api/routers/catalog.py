@@ -62,6 +62,7 @@ def _version(v) -> schemas.VersionPublic:
         due_at=v.due_at,
         declared_at=v.declared_at,
         compile_due_at=v.compile_due_at,
+        sharing=v.sharing,
         submission=_proof(v.submitted_tx, v.submitted_block, v.document_hash, v.signer),
         reviewed_at=v.reviewed_at,
         review_reason_code=v.review_reason_code,
@@ -160,6 +161,7 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
         actions.document_bytes(body.document),
         int(body.nonce),
         declared_at=actions.declared_at(kind, parsed),
+        sharing=actions.signed_sharing(kind, parsed),
     )
     message = typed_data(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     # JSON-safe: a 128-bit nonce is a decimal string (JavaScript numbers stop at 2^53).

@@ -25,8 +25,10 @@ from catalog.document import (
     ReviewNote,
 )
 from chain.actions import (
+    VERSION_KINDS,
     ActionKind,
     CatalogAction,
+    SharingAttribute,
     digest,
     entry_id_for,
 )
@@ -59,6 +61,13 @@ def declared_at(kind: ActionKind, parsed: BaseModel) -> int:
     return parsed.basis_event.declared_at if kind == ActionKind.SUBMIT else 0
 
 
+def signed_sharing(kind: ActionKind, parsed: BaseModel) -> SharingAttribute:
+    """What the contract takes as `sharing`: an entry version's sharing attribute (Art. 7), else NONE."""
+    if kind not in VERSION_KINDS:
+        return SharingAttribute.NONE
+    return SharingAttribute[parsed.sharing.attribute.name]
+
+
 def prepare(
     runtime: Runtime, *, kind: ActionKind, entry_id: bytes, version: int, document: dict, nonce: int, signature: str
 ) -> Prepared:
@@ -75,6 +84,7 @@ def prepare(
         nonce,
         parse_action_signature(signature),
         declared_at(kind, parsed),
+        signed_sharing(kind, parsed),
     )
     signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     signer = action_signer(runtime, signed, action.signature)

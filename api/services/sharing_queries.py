@@ -247,7 +247,16 @@ def scenarios(session: Session, *, limit: int, offset: int) -> s.ScenarioPage:
 # ---- the check (Art. 25, 26, 31)
 
 # When no grant allows the use, the answer names the closest one's problem, most specific first.
-_REFUSALS = ("idle", "suspended", "terminated", "method_not_granted", "scenario_not_granted")
+# Most telling first: a refusal that no action of the demand unit can cure comes before one it can.
+_REFUSALS = (
+    "entry_deleted",
+    "entry_not_shared",
+    "idle",
+    "suspended",
+    "terminated",
+    "method_not_granted",
+    "scenario_not_granted",
+)
 _MESSAGES = {
     "granted": "the grant allows this use",
     "no_grant": "the unit holds no grant for this resource: apply for it (Art. 17)",
@@ -256,12 +265,15 @@ _MESSAGES = {
     "suspended": "the grant is suspended (Art. 26, 31); the demand unit may object within 30 days",
     "terminated": "the grant is terminated: using the data again needs a new application (Art. 26)",
     "idle": "the grant has not been used for 3 months with no reason on file; it is due to be suspended (Art. 26)",
+    "entry_deleted": "the catalog entry was deleted (Art. 14): no grant serves it any more",
+    "entry_not_shared": "the entry's version in force is not shared (不予共享, Art. 7): no grant serves it",
 }
 # Plain SQL on purpose: building and caching a Core select per call cost four times the query
 # itself (180 µs against 45 µs on SQLite), and a gateway asks this on every request.
 _CHECK = text(
-    "SELECT g.grant_id, g.scenario_code, g.method, g.status, g.idle_from, r.version"
+    "SELECT g.grant_id, g.scenario_code, g.method, g.status, g.idle_from, r.version, e.status, e.sharing"
     " FROM sharing_grant_resources r JOIN sharing_grants g ON g.grant_id = r.grant_id"
+    " LEFT JOIN catalog_entries e ON e.entry_id = r.entry_id"
     " WHERE r.unit_id = :unit_id AND r.entry_id = :entry_id"
 )
 
@@ -270,8 +282,12 @@ def check(session: Session, *, unit_id: str, entry_id: str, scenario: str, metho
     """May `unit_id` use `entry_id` for `scenario` by `method` at `now`? One indexed lookup."""
     rows = session.connection().execute(_CHECK, {"unit_id": unit_id.lower(), "entry_id": entry_id.lower()}).all()
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
-    for grant_id, code, granted_method, status, idle_from, version in rows:
-        if code != scenario:
+    for grant_id, code, granted_method, status, idle_from, version, entry_status, sharing in rows:
+        if entry_status == "deleted":
+            reason = "entry_deleted"
+        elif sharing == "not_shared":
+            reason = "entry_not_shared"
+        elif code != scenario:
             reason = "scenario_not_granted"
         elif granted_method != method:
             reason = "method_not_granted"

@@ -44,6 +44,16 @@ interface ICatalog is ISignedActions {
         Deleted
     }
 
+    /// @dev The entry's sharing attribute (共享属性, Art. 7, 11), signed with each version: the
+    /// document states it, the officer signs it as a field the contract can check, and Sharing
+    /// never grants an entry whose approved version is NotShared (不予共享).
+    enum SharingAttribute {
+        None, // not an entry version (a deletion request, a review, a collection record)
+        Unconditional,
+        Conditional,
+        NotShared
+    }
+
     struct SignedAction {
         ActionKind kind;
         bytes32 entryId;
@@ -52,6 +62,7 @@ interface ICatalog is ISignedActions {
         bytes document; // canonical JSON (RFC 8785): entry, deletion request or review note
         uint256 nonce; // any unused number of the signer's; refused once used
         uint40 declaredAt; // Submit only: the business approval / system acceptance time (Art. 11)
+        SharingAttribute sharing; // Submit, Resubmit, RequestChange: the version's sharing attribute; None otherwise
         bytes signature; // over the EIP-712 digest of the fields above: 65-byte ECDSA, or SM2 key id ‖ DER (IUnitRegistry.tryRecoverSigner)
     }
 
@@ -66,6 +77,7 @@ interface ICatalog is ISignedActions {
         uint40 resubmitDueAt; // Art. 13: 3 working days after a return
         uint40 collectionDueAt; // Art. 15: 10 working days after the first approval
         uint40 collectedAt;
+        SharingAttribute sharing; // the approved version's (None until one is approved)
     }
 
     /// @dev `dueAt` is when its review is due (1 working day, Art. 13/14); `compileDueAt` (first
@@ -82,6 +94,7 @@ interface ICatalog is ISignedActions {
         uint40 reviewedAt;
         uint16 reasonCode;
         uint40 compileDueAt;
+        SharingAttribute sharing; // None for a deletion request
     }
 
     error CatalogWrongUnitKind(address signer, uint8 expected, uint8 actual);
@@ -91,6 +104,8 @@ interface ICatalog is ISignedActions {
     error CatalogInvalidStatus(bytes32 entryId, EntryStatus expected, EntryStatus actual);
     error CatalogNotPendingVersion(bytes32 entryId, uint32 pendingVersion, uint32 version);
     error CatalogUnexpectedField(ActionKind kind);
+    /// @dev An entry version must state its sharing attribute; no other action may.
+    error CatalogInvalidSharing(ActionKind kind, SharingAttribute sharing);
     /// @dev A submission's declared approval/acceptance time is missing (0) or in the future.
     error CatalogInvalidDeclaredAt(uint40 declaredAt, uint256 now_);
     error CatalogNotApproved(bytes32 entryId);
@@ -109,6 +124,7 @@ interface ICatalog is ISignedActions {
         uint40 dueAt,
         uint40 declaredAt,
         uint40 compileDueAt,
+        SharingAttribute sharing,
         bytes document
     );
 

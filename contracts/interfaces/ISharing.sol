@@ -80,7 +80,8 @@ interface ISharing is ISignedActions {
         Approved,
         Rejected,
         DeemedApproved, // no answer by the due time (Art. 20)
-        Closed // left open when the demand was returned
+        Closed, // left open when the demand was returned
+        Superseded // its entry was changed, deleted or made not shared before the grant: not granted (Art. 7, 14)
     }
 
     enum PlanStatus {
@@ -285,6 +286,11 @@ interface ISharing is ISignedActions {
     error SharingNoDeemedApproval(bytes32 demandId, uint32 item);
     /// @dev Art. 22: an item not ready when asked is approved once its data is on the platform.
     error SharingNotCollected(bytes32 entryId);
+    /// @dev Art. 7: the entry's approved version is 不予共享 (not shared); no route grants it.
+    error SharingEntryNotShared(bytes32 entryId);
+    /// @dev Art. 14: a change or deletion request on the entry awaits the Data Center's evaluation;
+    /// nothing is applied for or granted on it until the request is decided.
+    error SharingEntryChangePending(bytes32 entryId, uint8 entryStatus);
     error SharingPlanNotPending(bytes32 demandId, PlanStatus status);
     error SharingUnknownGrant(bytes32 grantId);
     error SharingGrantNotActive(bytes32 grantId, GrantStatus status);

@@ -112,7 +112,18 @@ library SharingDemands {
         if (a.code == SharingCommon.REJECT_LEGAL_BASIS && bytes(t.legalBasis).length == 0) {
             revert ISharing.SharingBasisRequired(a.subject, a.item);
         }
-        if (a.code == 0 && it.uncatalogued) {
+        if (a.code == 0 && !it.uncatalogued) {
+            // Art. 14: where the entry changed since the application, the owner's approval is a
+            // fresh review only if it names the version now in force, which the item is re-pinned
+            // to; terms name nothing else, and an unchanged entry takes none.
+            bool repin = t.entryId != bytes32(0);
+            if (
+                bytes(t.legalBasis).length != 0 || (repin && (t.entryId != it.entryId || t.version == it.version))
+                    || (!repin && t.version != 0)
+            ) revert ISharing.SharingBadTerms(ISharing.StepKind.Decide);
+            if (repin) it.version = t.version;
+            _checkApprovedVersion(s, it.entryId, it.version, unitId);
+        } else if (a.code == 0) {
             // The owner names the entry it catalogued (or keeps the one asked for); its data must
             // be on the platform by now, at the entry's current approved version. An approval cites
             // no legal basis.
@@ -183,8 +194,9 @@ library SharingDemands {
         }
     }
 
-    /// @dev Art. 17: only approved catalog versions, of entries not deleted, named with their owner.
-    /// Returns when the entry's data was collected to the platform (0: not yet, Art. 15).
+    /// @dev Art. 17: only approved catalog versions, of entries not deleted, named with their owner;
+    /// never an entry that is not shared (Art. 7) or whose change or deletion awaits evaluation
+    /// (Art. 14). Returns when the entry's data was collected to the platform (0: not yet, Art. 15).
     function _checkApprovedVersion(SharingStorage.Layout storage s, bytes32 entryId, uint32 version, bytes32 ownerUnitId)
         private
         view
@@ -196,7 +208,29 @@ library SharingDemands {
             revert ISharing.SharingVersionNotApproved(entryId, version, e.approvedVersion);
         }
         if (e.unitId != ownerUnitId) revert ISharing.SharingWrongOwner(entryId, e.unitId, ownerUnitId);
+        _requireShareable(entryId, e);
         return e.collectedAt;
+    }
+
+    function _requireShareable(bytes32 entryId, ICatalog.Entry memory e) private pure {
+        if (e.sharing == ICatalog.SharingAttribute.NotShared) revert ISharing.SharingEntryNotShared(entryId);
+        if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
+            revert ISharing.SharingEntryChangePending(entryId, uint8(e.status));
+        }
+    }
+
+    /// @dev Art. 7, 14: whether an item approved (by its owner, by silence or by scenario) may still
+    /// be granted as it was pinned. An entry deleted, changed or made not shared since then is not
+    /// granted at the old version: the item is superseded (its DemandItemClosed is the notice) and
+    /// the demand unit applies again. An entry whose request awaits evaluation holds the grant back:
+    /// the step is refused until the Data Center decides.
+    function _stillGrantable(SharingStorage.Layout storage s, ISharing.Item storage it) private view returns (bool) {
+        ICatalog.Entry memory e = s.catalog.entry(it.entryId);
+        if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
+            revert ISharing.SharingEntryChangePending(it.entryId, uint8(e.status));
+        }
+        return e.status != ICatalog.EntryStatus.Deleted && e.approvedVersion == it.version
+            && e.sharing != ICatalog.SharingAttribute.NotShared;
     }
 
     /// @dev Art. 18: the commitment names this demand and is signed by an active key of the demand unit.
@@ -258,6 +292,11 @@ library SharingDemands {
         for (uint32 i = 0; i < d.itemCount; ++i) {
             ISharing.Item storage it = s.items[demandId][i];
             if (it.status == ISharing.ItemStatus.Rejected) continue;
+            if (!_stillGrantable(s, it)) {
+                it.status = ISharing.ItemStatus.Superseded;
+                emit ISharing.DemandItemClosed(demandId, i, it.status, it.entryId, it.version);
+                continue;
+            }
             s.grantResources[demandId][count++] = ISharing.Pinned(it.entryId, it.version);
             ++s.liveGrants[it.entryId];
         }

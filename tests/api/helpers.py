@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from api.schemas import EXAMPLE_DOCUMENT
 from catalog.document import DELETION_SCHEMA, REVIEW_SCHEMA, ReviewNote, declared_at
-from chain.actions import ActionKind, CatalogAction, EntryStatus, entry_id_for
+from chain.actions import ActionKind, CatalogAction, EntryStatus, SharingAttribute, entry_id_for
 from mirror.models import OutboxAction
 from signer.canonical import canonical_bytes
 from tests.api.conftest import wait_for
@@ -130,9 +130,18 @@ def confirmed(client, action_id: str) -> dict:
 
 def chain_entry(units, eid: bytes) -> dict:
     """The entry as the contract holds it."""
-    (unit_id, latest, approved, pending, status, created_at, resubmit_due_at, collection_due_at, collected_at) = (
-        units.catalog.functions.entry(eid).call()
-    )
+    (
+        unit_id,
+        latest,
+        approved,
+        pending,
+        status,
+        created_at,
+        resubmit_due_at,
+        collection_due_at,
+        collected_at,
+        sharing,
+    ) = units.catalog.functions.entry(eid).call()
     return {
         "unit_id": hex0x(unit_id),
         "latest": latest,
@@ -143,6 +152,7 @@ def chain_entry(units, eid: bytes) -> dict:
         "resubmit_due_at": resubmit_due_at,
         "collection_due_at": collection_due_at,
         "collected_at": collected_at,
+        "sharing": SharingAttribute(sharing).name.lower(),
     }
 
 

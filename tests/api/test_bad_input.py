@@ -34,6 +34,7 @@ from tests.api.helpers import (
     return_note,
     sign,
 )
+from tests.signed_fields import version_sharing
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -275,6 +276,7 @@ def test_unregistered_key(refused, units):
         canonical_bytes(doc),
         99,
         declared_at=declared_at(doc),
+        sharing=version_sharing(ActionKind.SUBMIT, doc),
     )
     action = sign_action(
         unsigned, stranger.key, chain_id=units.system.w3.eth.chain_id, catalog_address=units.system.deployment.catalog

@@ -37,6 +37,8 @@ def assert_entry(
         "status": status,
         "created_at": entry["created_at"],
         **duties,
+        # The approved version's signed attribute ("none" until a version is approved).
+        "sharing": entry["sharing"] if approved else "none",
     }
     assert entry == {
         "entry_id": hex0x(eid),

@@ -16,8 +16,8 @@ from eth_utils import keccak, to_checksum_address
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from catalog.document import declared_at
-from chain.actions import ActionKind, entry_id_for
+from catalog.document import declared_at, signed_sharing
+from chain.actions import ActionKind, SharingAttribute, entry_id_for
 from chain.events import receipt_events
 from signer import sm2
 from signer.canonical import canonical_bytes
@@ -489,7 +489,8 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
         message["message"]["version"],
         message["message"]["reasonCode"],
         message["message"]["nonce"],
-    ) == (0, 0, 0, str(nonce))
+        message["message"]["sharing"],
+    ) == (0, 0, 0, str(nonce), SharingAttribute[doc["sharing"]["attribute"].upper()])
     before = outbox_count(runtime)
     assert before == 0  # asking for typed data stores nothing
 
@@ -502,7 +503,7 @@ def test_typed_data_signed_by_a_wallet_is_accepted(client, runtime, units):
     assert response.json()["signer"] == civil.address
     # The action id is the contract's own digest of the action.
     on_chain_digest = units.catalog.functions.actionDigest(
-        (0, eid, 0, 0, doc_bytes, nonce, declared_at(doc), bytes.fromhex(signature[2:]))
+        (0, eid, 0, 0, doc_bytes, nonce, declared_at(doc), signed_sharing(doc), bytes.fromhex(signature[2:]))
     ).call()
     assert response.json()["action_id"] == hex0x(on_chain_digest)
     confirmed(client, response.json()["action_id"])

@@ -11,6 +11,7 @@ from eth_account import Account
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from chain.actions import ActionKind
 from chain.client import contract_at
 from chain.indexer import Indexer
 from chain.sharing import SharingAction, StepKind, sign_action
@@ -18,7 +19,7 @@ from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
 from tests.sharing import examples
-from tests.sharing_desk import SharingDesk
+from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc
 
 SCENARIO = "PT-SC-2026-001"
 
@@ -456,3 +457,60 @@ def test_an_items_data_is_ready_uncatalogued_or_not_collected(api):
     demand_id = api.apply(document)
     items = api.get(f"/v1/demands/{demand_id}")["items"]
     assert [i["data"] for i in items] == ["ready", "not_collected", "uncatalogued"]
+
+
+# ---- sharing integrity (issue #10): the contract's refusals reach the officer; the check follows the catalog
+
+
+def _apply_body(api: Api, document: dict) -> dict:
+    body = api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document))
+    return {k: v for k, v in body.items() if k != "kind"}
+
+
+def test_a_not_shared_entry_is_refused_with_nothing_stored(api: Api):
+    """Art. 7: a class (1) claim on a 不予共享 entry is a 409 naming the resources; the signed
+    attribute shows in the entry's versions, where an auditor reads it."""
+    secret = api.desk.approved_entry(api.desk.civil, "MZJ-SECRET", "涉密名单", sharing="not_shared")
+    api.synced()
+    versions = api.get(f"/v1/catalog/entries/0x{secret[0].hex()}/versions")
+    assert [v["sharing"] for v in versions] == ["not_shared"]
+    api.civil_entry = secret  # the application names it
+    before = outbox_count(api.runtime)
+    response = api.client.post("/v1/demands", json=_apply_body(api, api.application(scenario_class=1)))
+    assert response.status_code == 409, response.json()
+    error = error_of(response)
+    assert (error["code"], error["field"], error["contract_error"]) == (
+        "entry_not_shared",
+        "document.resources",
+        "SharingEntryNotShared",
+    )
+    assert outbox_count(api.runtime) == before
+
+
+def test_nothing_is_applied_for_while_a_deletion_awaits_evaluation(api: Api):
+    """Art. 14: a 409 that says why and what to do (wait for the Data Center's review)."""
+    desk = api.desk
+    desk.catalog_action(
+        desk.civil, ActionKind.REQUEST_DELETE, api.civil_entry[0], doc("putuo.catalog-deletion/1", reason="停用")
+    )
+    api.synced()
+    response = api.client.post("/v1/demands", json=_apply_body(api, api.application()))
+    assert response.status_code == 409, response.json()
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("entry_change_pending", "document.resources")
+
+
+def test_the_check_refuses_a_grant_whose_entry_was_deleted(api: Api):
+    """Art. 14, 25: a grant does not outlive its entry's deletion at the gateway."""
+    desk = api.desk
+    demand_id = api.apply(api.application(scenario_class=1))
+    desk.system.relayer.resync()  # the platform's relayer shares this account: take up its nonce
+    assert api.get(f"/v1/demands/{demand_id}")["status"] == "granted"
+    assert api.check()["allowed"] is True
+    entry_id = api.civil_entry[0]
+    desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id)  # live grants: a plan first (Art. 14)
+    desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry_id, doc("putuo.catalog-deletion/1", reason="停用"))
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
+    api.synced()
+    answer = api.check()
+    assert (answer["allowed"], answer["reason"], answer["grant_id"]) == (False, "entry_deleted", demand_id)
+    assert "deleted" in answer["message"]

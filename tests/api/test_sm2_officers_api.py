@@ -13,6 +13,7 @@ from tests.api import test_sharing_api
 from tests.api.helpers import body_of, confirmed, document, error_of, hex0x, path_of
 from tests.api.test_sharing_api import Api
 from tests.sharing import examples
+from tests.signed_fields import version_sharing
 
 api = test_sharing_api.api  # the fixture of the sharing API tests, under its own name here
 
@@ -24,7 +25,14 @@ def catalog_body(
 ) -> tuple[str, dict]:
     declared = declared_at(doc) if kind == ActionKind.SUBMIT else 0  # as the API derives it
     action = CatalogAction(
-        kind, entry_id, version, reason_code, canonical_bytes(doc), fresh_nonce(), declared_at=declared
+        kind,
+        entry_id,
+        version,
+        reason_code,
+        canonical_bytes(doc),
+        fresh_nonce(),
+        declared_at=declared,
+        sharing=version_sharing(kind, doc),
     )
     signed = sign_action(
         action, officer.action_key, chain_id=api.desk.chain_id, catalog_address=api.runtime.deployment.catalog

@@ -19,6 +19,7 @@ from tests.chain.helpers import (
     send_batch,
 )
 from tests.conftest import DECLARED_AT
+from tests.signed_fields import version_sharing
 from tests.workdays.helpers import reference_due
 
 SM2_PUBLIC_KEY = bytes.fromhex(
@@ -92,6 +93,7 @@ def test_catalog_events_decode_with_exact_args(system, units):
         "dueAt": reference_due(submitted_at, 1)[1],
         "declaredAt": DECLARED_AT,
         "compileDueAt": reference_due(DECLARED_AT, 10)[1],
+        "sharing": version_sharing(ActionKind.SUBMIT, document),
         "document": document,
     }
     _position(ev, receipt, receipt["logs"][0]["logIndex"], system.deployment.catalog)

@@ -339,7 +339,7 @@ def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(
     the scenario route."""
     not_ready = desk.approved_entry(desk.civil, "MZJ-0200", "长风街道困难家庭名单", collected=False)
     ready = desk.approved_entry(desk.market, "SCJGJ-0001", "市场主体登记")
-    assert desk.entry(not_ready[0])[2] == 1 and desk.entry(not_ready[0])[-1] == 0  # approved, collectedAt 0
+    assert desk.entry(not_ready[0])[2] == 1 and desk.entry(not_ready[0])[8] == 0  # approved, collectedAt 0
     applied = ts("2026-03-02 10:00")
     desk.next_block_at(applied)
     demand_id, receipt = desk.apply(

@@ -13,7 +13,7 @@ import pytest
 from eth_account import Account
 from eth_utils import keccak
 
-from chain.actions import ActionKind, entry_id_for, fresh_nonce
+from chain.actions import ActionKind, EntryStatus, entry_id_for, fresh_nonce
 from chain.reverts import decode_revert
 from chain.sharing import (
     ACTION_TYPEHASH,
@@ -341,7 +341,8 @@ def test_art17_an_application_names_the_approved_version_of_a_live_entry(desk):
     changed, _ = desk.approved_entry(civil, "MZJ-CHANGED")
     desk.catalog_action(civil, ActionKind.REQUEST_CHANGE, changed, doc("putuo.catalog/1", code="MZJ-CHANGED", v=2))
     refuse(changed, 2, "SharingVersionNotApproved", entryId=hx(changed), version=2, approvedVersion=1)  # still pending
-    desk.apply(street, [Resource(changed, 1, civil.unit_id)], application_no="CF-2026-V1")  # version 1 is in force
+    # Version 1 is still in force, but nothing is applied for while its change awaits evaluation (Art. 14).
+    refuse(changed, 1, "SharingEntryChangePending", entryId=hx(changed), entryStatus=EntryStatus.CHANGE_PENDING)
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, changed, APPROVE_REVIEW, version=2)
     refuse(changed, 1, "SharingVersionNotApproved", entryId=hx(changed), version=1, approvedVersion=2)  # superseded
     refuse(changed, 0, "SharingVersionNotApproved", entryId=hx(changed), version=0, approvedVersion=2)

@@ -33,6 +33,7 @@ from signer.canonical import canonical_bytes
 from tests.chain.helpers import BACKENDS, Stores, new_indexer
 from tests.conftest import DECLARED_AT
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc
+from tests.signed_fields import version_sharing
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROOT / "mirror" / "outbox_lifecycle.py"
@@ -91,7 +92,14 @@ def _catalog_action(
     desk: SharingDesk, officer, kind: ActionKind, entry_id: bytes, document: bytes, version: int = 0
 ) -> CatalogAction:
     action = CatalogAction(
-        kind, entry_id, version, 0, document, fresh_nonce(), declared_at=DECLARED_AT if kind == ActionKind.SUBMIT else 0
+        kind,
+        entry_id,
+        version,
+        0,
+        document,
+        fresh_nonce(),
+        declared_at=DECLARED_AT if kind == ActionKind.SUBMIT else 0,
+        sharing=version_sharing(kind, document),
     )
     return sign_catalog_action(
         action, officer.ecdsa.private_key, chain_id=desk.chain_id, catalog_address=desk.system.deployment.catalog

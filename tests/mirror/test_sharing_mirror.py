@@ -295,6 +295,15 @@ def drive(desk: SharingDesk) -> Story:
         doc("putuo.catalog/1", code="MZJ-S001", name="低保对象家庭信息"),
     )
     assert "AdjustmentPlanUsed" in events(receipt)
+    # The Data Center returns the change (Art. 14): until it decides, nothing on the entry is granted.
+    desk.catalog_action(
+        dc,
+        ActionKind.REVIEW,
+        s.entries["civil"],
+        doc("putuo.catalog-review/1", decision="return", reason_code=1),
+        version=2,
+        reason_code=1,
+    )
     receipt = desk.act(street, StepKind.TERMINATE, s.demands["A"])  # by its holder
     desk.act(dc, StepKind.RECORD_USE, s.demands["A"], at=desk.block_time(receipt))  # logged late: it still counts
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from eth_utils import keccak
 
 from catalog.document import declared_at
-from chain.actions import ActionKind
+from chain.actions import ActionKind, SharingAttribute
 from signer.canonical import canonical_bytes
 from tests.api.helpers import approval, deletion, document, entry_id, sign
 from tests.conftest import DECLARED_AT
@@ -31,6 +31,7 @@ ALL_CHECKS = {
     "schema",
     "entry_id",
     "declared_at",
+    "sharing",
     "transaction_to",
     "calldata",
     "action_fields",
@@ -142,6 +143,9 @@ def test_what_the_contract_took_but_the_protocol_refuses_is_reported(system, uni
     incomplete = document("MZJ-0003")
     del incomplete["managing_agency"]
     pretty = document("MZJ-0004")
+    # Signed "unconditional" over a document that says 不予共享: the contract enforces what was signed.
+    disowned = document("MZJ-0005")
+    disowned["sharing"] = {"attribute": "not_shared", "basis": "《中华人民共和国统计法》第二十五条"}
     sent = [
         civil.action(
             ActionKind.SUBMIT, entry_id(civil, incomplete), canonical_bytes(incomplete), declared_at=DECLARED_AT
@@ -153,6 +157,15 @@ def test_what_the_contract_took_but_the_protocol_refuses_is_reported(system, uni
             declared_at=declared_at(pretty),
         ),
     ]
+    sent.append(
+        civil.action(
+            ActionKind.SUBMIT,
+            entry_id(civil, disowned),
+            canonical_bytes(disowned),
+            declared_at=declared_at(disowned),
+            sharing=SharingAttribute.UNCONDITIONAL,
+        )
+    )
     for action in sent:
         system.relayer.send(units.catalog.functions.execute(action.as_tuple()))
 
@@ -165,6 +178,10 @@ def test_what_the_contract_took_but_the_protocol_refuses_is_reported(system, uni
     code, report = verify(system, entry_id(civil, pretty), 1, tmp_path)
     assert code == 1 and failed(report) == {"canonical"}
     assert report["signer"] == report["recovered"] == civil.address
+
+    code, report = verify(system, entry_id(civil, disowned), 1, tmp_path)
+    assert code == 1 and failed(report) == {"sharing"}
+    assert {c["check"]: c.get("detail") for c in report["checks"]}["sharing"] == "signed sharing 1, document says 3"
 
     code, report = verify(system, entry_id(civil, pretty), 2, tmp_path)
     assert code == 1 and failed(report) == {"event"}

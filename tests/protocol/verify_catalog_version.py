@@ -36,20 +36,22 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 # --- docs/PROTOCOL.md ---------------------------------------------------------------------------
 
 VERSION_SUBMITTED = (
-    "CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,uint40,bytes)"
+    "CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,uint40,uint8,bytes)"
 )
-VERSION_SUBMITTED_DATA = ["uint8", "address", "uint256", "bytes32", "uint40", "uint40", "uint40", "bytes"]
-ACTION_TUPLE = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,bytes)"  # ICatalog.SignedAction
+VERSION_SUBMITTED_DATA = ["uint8", "address", "uint256", "bytes32", "uint40", "uint40", "uint40", "uint8", "bytes"]
+ACTION_TUPLE = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,uint8,bytes)"  # ICatalog.SignedAction
 EXECUTE = f"execute({ACTION_TUPLE})"
 EXECUTE_BATCH = f"executeBatch({ACTION_TUPLE}[])"
 DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 ACTION_TYPE = (
     "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,"
-    "uint256 nonce,uint40 declaredAt)"
+    "uint256 nonce,uint40 declaredAt,uint8 sharing)"
 )
 DOMAIN_NAME, DOMAIN_VERSION = "PutuoCatalog", "1"
 # VersionKind (Initial, Resubmission, Change, Deletion) → the ActionKind that creates it, and its schema.
 ACTION_OF_VERSION = {0: 0, 1: 1, 2: 2, 3: 3}
+# SharingAttribute: the document's sharing.attribute as the version signs it (0: not an entry version).
+SHARING_ATTRIBUTE = {"unconditional": 1, "conditional": 2, "not_shared": 3}
 SCHEMA_OF_VERSION = {0: "putuo.catalog/1", 1: "putuo.catalog/1", 2: "putuo.catalog/1", 3: "putuo.catalog-deletion/1"}
 KEY_SCHEME_ECDSA = 1
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -176,11 +178,21 @@ def domain_separator(chain_id: int, contract: str) -> bytes:
 
 def action_digest(action: tuple, chain_id: int, catalog: str) -> bytes:
     """EIP-712 digest of a SignedAction tuple (its signature, the last field, is not signed)."""
-    kind, entry_id, version, reason_code, document, nonce, declared_at, _signature = action
+    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, _signature = action
     struct = keccak(
         encode(
-            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40"],
-            [keccak(ACTION_TYPE.encode()), kind, entry_id, version, reason_code, keccak(document), nonce, declared_at],
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8"],
+            [
+                keccak(ACTION_TYPE.encode()),
+                kind,
+                entry_id,
+                version,
+                reason_code,
+                keccak(document),
+                nonce,
+                declared_at,
+                sharing,
+            ],
         )
     )
     return keccak(b"\x19\x01" + domain_separator(chain_id, catalog) + struct)
@@ -257,7 +269,7 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
         return report
     log = logs[0]
     unit_id = hexbytes(log["topics"][3])
-    kind, signer, nonce, document_hash, due_at, declared_at, compile_due_at, document = decode(
+    kind, signer, nonce, document_hash, due_at, declared_at, compile_due_at, sharing, document = decode(
         VERSION_SUBMITTED_DATA, hexbytes(log["data"])
     )
     report.facts.update(
@@ -272,6 +284,7 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
             "due_at": due_at,
             "declared_at": declared_at,
             "compile_due_at": compile_due_at,
+            "sharing": sharing,
             "block_number": int(log["blockNumber"], 16),
             "tx_hash": log["transactionHash"],
         }
@@ -302,6 +315,11 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
             report.check("declared_at", declared_at == expected, f"declaredAt {declared_at}, document says {expected}")
     if kind != 0:
         report.check("declared_at", declared_at == 0, "only a submission declares a date")
+    if isinstance(parsed, dict) and schema_id == "putuo.catalog/1":
+        stated = SHARING_ATTRIBUTE.get((parsed.get("sharing") or {}).get("attribute"))
+        report.check("sharing", sharing == stated, f"signed sharing {sharing}, document says {stated}")
+    else:
+        report.check("sharing", sharing == 0, "only an entry version signs a sharing attribute")
 
     # The transaction: the signed action in its calldata, the digest, the signer.
     tx = rpc("eth_getTransactionByHash", log["transactionHash"])
@@ -324,11 +342,11 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     if len(matching) != 1:
         return report
     action = matching[0]
-    expected_fields = (ACTION_OF_VERSION.get(kind), entry_id, 0, 0, document, nonce, declared_at)
+    expected_fields = (ACTION_OF_VERSION.get(kind), entry_id, 0, 0, document, nonce, declared_at, sharing)
     report.check(
         "action_fields",
-        tuple(action[:7]) == expected_fields,
-        "kind from the version kind, version 0, reasonCode 0, the logged document, nonce and declaredAt",
+        tuple(action[:8]) == expected_fields,
+        "kind from the version kind, version 0, reasonCode 0, the logged document, nonce, declaredAt and sharing",
     )
 
     fields, name, version_, domain_chain, contract, salt, extensions = rpc.call(
@@ -347,11 +365,11 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     )
     digest = action_digest(action, chain_id, catalog)
     report.facts["digest"] = "0x" + digest.hex()
-    if len(action[7]) != 65 and action[7][:20].hex() == signer.lower()[2:]:
+    if len(action[8]) != 65 and action[8][:20].hex() == signer.lower()[2:]:
         report.check("signer", False, "an SM2 signature (key id ‖ DER, PROTOCOL.md 3.1): this script checks ECDSA only")
         return report
     try:
-        recovered = recover(digest, action[7])
+        recovered = recover(digest, action[8])
     except ValueError as exc:
         report.check("signer", False, str(exc))
         return report
