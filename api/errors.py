@@ -183,7 +183,18 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "a rejection cites a legal or regulatory basis (Art. 20)",
         "document.legal_basis",
     ),
-    "SharingItemNotOverdue": (409, "item_not_overdue", "the item is not past its due time yet", "item"),
+    "SharingItemNotOverdue": (
+        409,
+        "item_not_overdue",
+        "the item is not past its due time and the grace for a decision signed by then (Art. 20) yet",
+        "item",
+    ),
+    "SharingInvalidSignedAt": (
+        422,
+        "invalid_signed_at",
+        "the decision's signing time is missing or in the future",
+        "document.signed_at",
+    ),
     "SharingNoDeemedApproval": (
         409,
         "no_deemed_approval",

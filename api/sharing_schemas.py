@@ -39,6 +39,7 @@ EXAMPLE_APPLICATION = {
 EXAMPLE_COMMITMENT = {"document": schemas.EXAMPLE_COMMITMENT, "signature": schemas.EXAMPLE_COMMITMENT_SIGNATURE}
 EXAMPLE_DECISION = {
     "schema": "putuo.demand-decision/1",
+    "signed_at": "2026-03-02T10:00:00+08:00",
     "demand_id": DEMAND,
     "item": 0,
     "decision": "reject",

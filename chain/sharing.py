@@ -135,6 +135,7 @@ class CodeRule(enum.IntEnum):
     ANY = 1
     NONZERO = 2
     DECISION = 3  # 0 approve, 1 non-conforming, 2 legal basis
+    TERMINATION = 4  # 0 by the holder; by the Data Center 1 security risk, 2 catalog adjustment
 
 
 class StepModule(enum.IntEnum):
@@ -163,7 +164,7 @@ _O, _DC, _OFFICE, _NONE = UnitKind.ORDINARY, UnitKind.DATA_CENTER, UnitKind.OFFI
 _D, _G, _C = StepModule.DEMANDS, StepModule.GRANTS, StepModule.CASES
 STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.APPLY: StepRule(_O, _D, uses_terms=True),
-    StepKind.DECIDE: StepRule(_O, _D, uses_item=True, uses_terms=True, code=CodeRule.DECISION),
+    StepKind.DECIDE: StepRule(_O, _D, uses_item=True, uses_at=True, uses_terms=True, code=CodeRule.DECISION),
     StepKind.REVIEW_PLAN: StepRule(_DC, _D, code=CodeRule.ANY),
     StepKind.RECORD_SERVED: StepRule(_DC, _G),
     StepKind.RECORD_USE: StepRule(_DC, _G, uses_at=True),
@@ -172,7 +173,7 @@ STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.OBJECT: StepRule(_O, _G),
     StepKind.REINSTATE: StepRule(_DC, _G),
     StepKind.DISMISS_OBJECTION: StepRule(_DC, _G, code=CodeRule.NONZERO),
-    StepKind.TERMINATE: StepRule(_O, _G, data_center_too=True),
+    StepKind.TERMINATE: StepRule(_O, _G, code=CodeRule.TERMINATION, data_center_too=True),
     StepKind.APPROVE_SCENARIO: StepRule(_DC, _C),
     StepKind.WITHDRAW_SCENARIO: StepRule(_DC, _C),
     StepKind.RECORD_ADJUSTMENT_PLAN: StepRule(_O, _C),
@@ -189,6 +190,12 @@ STEP_RULES: dict[StepKind, StepRule] = {
 # Sharing.REJECT_NONCONFORMING / REJECT_LEGAL_BASIS: the codes of a Decide rejection (Art. 20).
 REJECT_NONCONFORMING = 1
 REJECT_LEGAL_BASIS = 2
+# Sharing.DECISION_GRACE: a decision signed by an item's due time is taken up to this long after it,
+# and silence approves only after it (Art. 20).
+DECISION_GRACE_S = 3600
+# Sharing.TERMINATE_SECURITY / TERMINATE_ADJUSTMENT: the grounds of a Data Center's termination.
+TERMINATE_SECURITY = 1  # Art. 31: a security risk, at any time
+TERMINATE_ADJUSTMENT = 2  # Art. 14: an entry the grant pins was deleted or changed
 
 ACTION_FIELDS = [
     {"name": "kind", "type": "uint8"},

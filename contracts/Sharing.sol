@@ -30,6 +30,11 @@ contract Sharing is ISharing, SignedActions {
     uint16 public constant REJECT_NONCONFORMING = SharingCommon.REJECT_NONCONFORMING;
     uint16 public constant REJECT_LEGAL_BASIS = SharingCommon.REJECT_LEGAL_BASIS;
     uint256 public constant MAX_RESOURCES = SharingCommon.MAX_RESOURCES;
+    /// @dev How long after an item's due time a decision signed by then is still taken (Art. 20).
+    uint256 public constant DECISION_GRACE = SharingCommon.DECISION_GRACE;
+    /// @dev Codes of the Data Center's {StepKind.Terminate}: a security risk (Art. 31), a catalog adjustment (Art. 14).
+    uint16 public constant TERMINATE_SECURITY = SharingCommon.TERMINATE_SECURITY;
+    uint16 public constant TERMINATE_ADJUSTMENT = SharingCommon.TERMINATE_ADJUSTMENT;
 
     IWorkCalendar public immutable calendar;
     ICatalog public immutable catalog;

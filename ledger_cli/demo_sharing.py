@@ -166,16 +166,17 @@ class DemoSharing:
             demand_id, action = self.apply(unit_code, document, commitment_scheme(i, unit_code))
             applies.append(action)
             ids.append(demand_id)
+        yield "scenario evaluation", scenario
+        yield "applications", applies
+        used = datetime.fromtimestamp(clock(), SHANGHAI).isoformat()
         decision = {
             "schema": "putuo.demand-decision/1",
             "demand_id": ids[2],
             "item": 0,
             "decision": "approve",
             "reason": "符合就业困难人员认定需要",
+            "signed_at": used,  # signed now, by the chain's clock (Art. 20)
         }
-        yield "scenario evaluation", scenario
-        yield "applications", applies
-        used = datetime.fromtimestamp(clock(), SHANGHAI).isoformat()
         use = {"schema": "putuo.grant-use/1", "grant_id": ids[0], "used_at": used, "calls": 3}
         yield (
             "decisions and uses",

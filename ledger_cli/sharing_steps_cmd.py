@@ -43,9 +43,14 @@ def _step(
     kind: StepKind, document: dict, route: str, *, key: str, api: str, keystore_dir, password_fd, wait: float
 ) -> None:
     """Validate, sign, send, wait, prove: one sharing step other than an application."""
-    parsed, data = oa.validated(SCHEMAS[kind], document)
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
     with Api(api) as client:
+        if kind == StepKind.DECIDE and "signed_at" not in document:
+            # Art. 20: a decision carries when it was signed, by the chain's clock, which the API and
+            # the contract judge it by (a decision signed by the due time survives relay lag).
+            signed_at = datetime.fromtimestamp(oa.chain_time(client), SHANGHAI).isoformat()
+            document = {**document, "signed_at": signed_at}
+        parsed, data = oa.validated(SCHEMAS[kind], document)
         action = oa.sign_sharing(client, signing_key, kind=kind, document=document, parsed=parsed, data=data)
         signed = {"document": document, "nonce": str(action.nonce), "signature": "0x" + action.signature.hex()}
         body = signed if route else {"actions": [{"kind": kind.name.lower(), **signed}]}

@@ -340,6 +340,9 @@ class DemandDecision(_Strict):
     demand_id: Id
     item: ItemIndex
     decision: Literal["approve", "reject"]
+    # When the officer signed it (their tool stamps it): the contract takes a decision signed by
+    # the due time within a bounded grace after it (Art. 20), so relay lag never defeats it.
+    signed_at: ShanghaiTime
     reason_code: RejectReason | None = Field(default=None, validate_default=True)
     legal_basis: LongText | None = Field(default=None, validate_default=True)
     reason: LongText | None = Field(default=None, validate_default=True)
@@ -454,10 +457,49 @@ class _GrantReason(_Strict):
     reason: LongText
 
 
+class ReportRecipient(str, Enum):
+    """Who an Art. 31 action is reported to (报送相关数据安全监管部门、区府办, Art. 4, 31)."""
+
+    DISTRICT_OFFICE = "district_office"  # 区府办
+    CYBERSPACE = "cyberspace"  # 区委网信办
+    PUBLIC_SECURITY = "public_security"  # 区公安分局
+    STATE_SECURITY = "state_security"  # 区安全分局
+
+
+REGULATORS = frozenset({ReportRecipient.CYBERSPACE, ReportRecipient.PUBLIC_SECURITY, ReportRecipient.STATE_SECURITY})
+
+
+def _reported(value: list[ReportRecipient]) -> list[ReportRecipient]:
+    if ReportRecipient.DISTRICT_OFFICE not in value or not REGULATORS & set(value):
+        raise ValueError("an Art. 31 action is reported to the Office (district_office) and a data security regulator")
+    return value
+
+
+ReportedTo = Annotated[
+    list[ReportRecipient],
+    Field(
+        min_length=2,
+        max_length=4,
+        json_schema_extra={
+            "uniqueItems": True,
+            "allOf": [
+                {"contains": {"const": ReportRecipient.DISTRICT_OFFICE.value}},
+                {"contains": {"enum": sorted(r.value for r in REGULATORS)}},
+            ],
+        },
+    ),
+    AfterValidator(_distinct),
+    AfterValidator(_reported),
+]
+
+
 class SecuritySuspension(_Strict):
+    """Art. 31: the Data Center suspends a grant at once for a security risk, and reports it."""
+
     schema_: Literal["putuo.grant-suspension/1"] = Field(alias="schema")
     grant_id: Id
     risk: LongText
+    reported_to: ReportedTo
 
 
 class Objection(_GrantReason):
@@ -473,8 +515,35 @@ class ObjectionDismissal(_GrantReason):
     reason_code: ReasonCode
 
 
+class TerminationGround(str, Enum):
+    """Why a grant ends (the action's code): the holder's own (Art. 26), or one of the Data Center's."""
+
+    NO_LONGER_NEEDED = "no_longer_needed"  # the demand unit (Art. 26), code 0
+    SECURITY_RISK = "security_risk"  # the Data Center (Art. 31), code 1: reported like a suspension
+    CATALOG_ADJUSTMENT = "catalog_adjustment"  # the Data Center (Art. 14), code 2: an entry deleted or changed
+
+
 class Termination(_GrantReason):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                given_iff("reported_to", equals("ground", TerminationGround.SECURITY_RISK.value)),
+            ]
+        }
+    )
     schema_: Literal["putuo.grant-termination/1"] = Field(alias="schema")
+    ground: TerminationGround = TerminationGround.NO_LONGER_NEEDED
+    reported_to: ReportedTo | None = Field(default=None, validate_default=True)
+
+    @field_validator("reported_to")
+    @classmethod
+    def _reported_iff_security(cls, value, info: ValidationInfo):
+        ground = _other(info, "ground")
+        if ground is _INVALID:
+            return value
+        return _required_iff(
+            value, ground == TerminationGround.SECURITY_RISK, "for a security_risk termination (Art. 31)"
+        )
 
 
 # ---------------------------------------------------------------- scenarios, plans, cases

@@ -16,6 +16,8 @@ from chain.sharing import (
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     STEP_RULES,
+    TERMINATE_ADJUSTMENT,
+    TERMINATE_SECURITY,
     ApplyTerms,
     CommitmentProof,
     DecideTerms,
@@ -46,6 +48,7 @@ from sharing.document import (
     ScenarioWithdrawal,
     SecuritySuspension,
     Termination,
+    TerminationGround,
     UsageRecord,
 )
 
@@ -75,6 +78,11 @@ DECISION_CODES: dict[int, str] = {
     0: "approve",
     REJECT_NONCONFORMING: RejectReason.NONCONFORMING.value,
     REJECT_LEGAL_BASIS: RejectReason.LEGAL_BASIS.value,
+}
+TERMINATION_CODES: dict[TerminationGround, int] = {
+    TerminationGround.NO_LONGER_NEEDED: 0,
+    TerminationGround.SECURITY_RISK: TERMINATE_SECURITY,
+    TerminationGround.CATALOG_ADJUSTMENT: TERMINATE_ADJUSTMENT,
 }
 DISPUTE_OUTCOMES: dict[int, str] = {1: "settled", 2: "upheld", 3: "overturned"}
 ESCALATION_OUTCOMES: dict[int, str] = {1: "served", 2: "refused"}
@@ -164,7 +172,8 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
                 terms = DecideTerms(
                     _id(doc.entry_id) if doc.entry_id else _ZERO_ID, doc.version or 0, doc.legal_basis or ""
                 ).encode()
-            return StepFields(_id(doc.demand_id), item=doc.item, code=code, terms=terms)
+            signed_at = int(dt.datetime.fromisoformat(doc.signed_at).timestamp())
+            return StepFields(_id(doc.demand_id), item=doc.item, code=code, at=signed_at, terms=terms)
         case PlanReview():
             return StepFields(_id(doc.demand_id), code=doc.reason_code or 0)
         case UsageRecord():
@@ -173,7 +182,9 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
             return StepFields(_id(doc.grant_id), at=_end_of_day(doc.until))
         case ObjectionDismissal():
             return StepFields(_id(doc.grant_id), code=doc.reason_code)
-        case FusionServed() | SecuritySuspension() | Objection() | Reinstatement() | Termination():
+        case Termination():
+            return StepFields(_id(doc.grant_id), code=TERMINATION_CODES[doc.ground])
+        case FusionServed() | SecuritySuspension() | Objection() | Reinstatement():
             return StepFields(_id(doc.grant_id))
         case ScenarioEvaluation() | ScenarioWithdrawal():
             return StepFields(scenario_id_for(doc.scenario_code))

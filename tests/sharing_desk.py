@@ -260,10 +260,13 @@ class SharingDesk:
         legal_basis: str = "",
         entry_id: bytes = ZERO32,
         version: int = 0,
+        at: int | None = None,
     ) -> dict:
-        terms = DecideTerms(entry_id, version, legal_basis)
-        encoded = terms.encode() if terms != DecideTerms() else b""
-        return self.act(owner, StepKind.DECIDE, demand_id, item=item, code=code, terms=encoded)
+        return self.send(
+            self.decide_action(
+                owner, demand_id, item, code=code, legal_basis=legal_basis, entry_id=entry_id, version=version, at=at
+            )
+        )
 
     @staticmethod
     def resource(owner: Officer, entry: tuple[bytes, int] | None = None) -> Resource:
@@ -333,12 +336,16 @@ class SharingDesk:
         legal_basis: str = "",
         entry_id: bytes = ZERO32,
         version: int = 0,
+        at: int | None = None,
     ) -> SharingAction:
-        """The signed Decide that `decide` sends."""
+        """The signed Decide that `decide` sends, signed at `at` (the chain's latest time by default)."""
         terms = DecideTerms(entry_id, version, legal_basis)
         encoded = terms.encode() if terms != DecideTerms() else b""
         document = doc(f"putuo.test-{StepKind.DECIDE.name.lower()}/1", note="测试")
-        return self.action(owner, StepKind.DECIDE, demand_id, document, item=item, code=code, terms=encoded)
+        signed_at = self.now() if at is None else at
+        return self.action(
+            owner, StepKind.DECIDE, demand_id, document, item=item, code=code, at=signed_at, terms=encoded
+        )
 
     def funded_sender(self, wei: int = 10**18):
         """A fresh account with some ether and no role anywhere: for the permissionless steps."""

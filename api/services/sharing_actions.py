@@ -36,7 +36,7 @@ from chain.sharing import (
 from mirror.documents import as_object
 from mirror.models import CatalogVersion, OfficerKey
 from mirror.sharing_models import SharingGrant, SharingGrantResource
-from sharing.document import AdjustmentPlan, Application
+from sharing.document import AdjustmentPlan, Application, DemandDecision
 from sharing.fields import SCHEMAS, unsigned_action
 from signer.commitment import validate_commitment
 from signer.detached import DetachedSignature
@@ -98,6 +98,8 @@ def prepare(
     signed = digest(action, chain_id=runtime.chain_id, sharing_address=runtime.deployment.sharing)
     signer = action_signer(runtime, signed, action.signature)
     _check_context(runtime, kind, base.parsed, signer)
+    if isinstance(base.parsed, DemandDecision):
+        _check_signed_now(runtime, base.action.at)
     action_id = "0x" + signed.hex()
     return Prepared(action, signer, action_id, "0x" + action.subject.hex(), "sharing")
 
@@ -167,6 +169,21 @@ def _commitment_proof(runtime: Runtime, app: Application, data: bytes, commitmen
 
 
 # ---- early checks the contract cannot make (it never reads JSON)
+
+
+def _check_signed_now(runtime: Runtime, signed_at: int) -> None:
+    """A decision's signing time is when the platform receives it, give or take clock skew: the
+    contract takes a decision signed by the due time within a grace after it (Art. 20), and this is
+    what keeps that grace for relay lag, not for backdating."""
+    now = runtime.clock.now()
+    if abs(signed_at - now) > SIGNED_AT_SKEW_S:
+        raise ApiError(
+            422,
+            "signed_at_not_current",
+            f"document.signed_at: {signed_at - now:+d} s from the chain's clock; a decision is signed just before "
+            f"it is sent (within {SIGNED_AT_SKEW_S} s): sign it again",
+            "document.signed_at",
+        )
 
 
 def _check_context(runtime: Runtime, kind: StepKind, parsed: Any, signer: str) -> None:

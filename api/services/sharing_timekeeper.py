@@ -18,7 +18,7 @@ from sqlalchemy import select
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.services.sharing_actions import run_permissionless
-from chain.sharing import StepKind
+from chain.sharing import DECISION_GRACE_S, StepKind
 from mirror.sharing_models import SharingGrant, SharingItem
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def candidates(runtime: Runtime, now: int) -> list[tuple[StepKind, tuple]]:
                 SharingItem.status == "pending",
                 SharingItem.uncatalogued.is_(False),
                 SharingItem.due_at != 0,
-                SharingItem.due_at < now,
+                SharingItem.due_at + DECISION_GRACE_S < now,  # silence approves after the grace (Art. 20)
             )
             .order_by(SharingItem.due_at)
         ).all()

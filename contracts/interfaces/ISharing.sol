@@ -117,7 +117,8 @@ interface ISharing is ISignedActions {
         Zero,
         Any,
         NonZero,
-        Decision
+        Decision,
+        Termination // 0 by the holder (Art. 26); by the Data Center 1 a security risk (Art. 31) or 2 a catalog adjustment (Art. 14)
     }
 
     /// @dev One row of the per-step rules table ({stepRule}).
@@ -137,7 +138,7 @@ interface ISharing is ISignedActions {
         bytes32 subject; // demand id (= grant id), scenario id, entry id
         uint32 item; // Decide / OpenDispute / ResolveDispute: the demand item; 0 otherwise
         uint16 code; // decision or outcome code; 0 approves
-        uint40 at; // RecordUse: time of use; FileIdleReason: excused until; 0 otherwise
+        uint40 at; // RecordUse: time of use; FileIdleReason: excused until; Decide: when it was signed; 0 otherwise
         bytes terms; // ABI-encoded fields the contract checks: ApplyTerms for Apply,
         // DecideTerms for Decide, empty otherwise
         bytes document; // canonical JSON (RFC 8785): application, decision note, reason...
@@ -282,7 +283,10 @@ interface ISharing is ISignedActions {
     error SharingDecisionTooLate(bytes32 demandId, uint32 item, uint40 dueAt);
     /// @dev Art. 20: a rejection other than for non-conformity cites a legal or regulatory basis.
     error SharingBasisRequired(bytes32 demandId, uint32 item);
-    error SharingItemNotOverdue(bytes32 demandId, uint32 item, uint40 dueAt);
+    /// @dev Art. 20: silence approves only after the due time and the grace for a decision signed by then.
+    error SharingItemNotOverdue(bytes32 demandId, uint32 item, uint40 dueAt, uint40 graceEndsAt);
+    /// @dev A decision's signing time (`at`) is missing or after the block's time.
+    error SharingInvalidSignedAt(bytes32 demandId, uint32 item, uint40 at);
     error SharingNoDeemedApproval(bytes32 demandId, uint32 item);
     /// @dev Art. 22: an item not ready when asked is approved once its data is on the platform.
     error SharingNotCollected(bytes32 entryId);
@@ -298,6 +302,10 @@ interface ISharing is ISignedActions {
     error SharingGrantTerminated(bytes32 grantId);
     error SharingNotGrantHolder(bytes32 grantId, bytes32 holder, bytes32 signerUnit);
     error SharingUseOutOfRange(bytes32 grantId, uint40 at);
+    /// @dev Art. 26, 31: a use recorded for a time when the grant was suspended (from `suspendedAt`).
+    error SharingUseWhileSuspended(bytes32 grantId, uint40 at, uint40 suspendedAt);
+    /// @dev Art. 14: a termination for a catalog adjustment, but every entry the grant pins is still in force.
+    error SharingNoCatalogAdjustment(bytes32 grantId);
     error SharingExcuseOutOfRange(bytes32 grantId, uint40 until);
     error SharingNotIdle(bytes32 grantId, uint256 idleFrom);
     /// @dev Object: past the window or already objected once. Reinstate: an idle suspension past its

@@ -23,6 +23,19 @@ library SharingCommon {
 
     uint256 internal constant MAX_RESOURCES = 32;
 
+    /// @dev Art. 20: a decision the owner signed by its due time is not defeated by relay lag. The
+    /// contract takes it up to this long after the due time (if signed by then), and silence
+    /// approves only after it. An hour covers a relay, a node restart and a resend from the
+    /// platform's outbox; it is also the most a signer could backdate a decision sent directly.
+    uint256 internal constant DECISION_GRACE = 1 hours;
+
+    /// @dev Codes of a Data Center's {ISharing.StepKind.Terminate} (the holder's own is 0): the grounds
+    /// the measures give it. A security risk (Art. 31) ends a grant at any time, inside an objection
+    /// window too; a catalog adjustment (Art. 14) only a grant one of whose entries was deleted or
+    /// changed. There is no other: an idle grant lapses by itself ({ISharing.finaliseLapse}).
+    uint16 internal constant TERMINATE_SECURITY = 1;
+    uint16 internal constant TERMINATE_ADJUSTMENT = 2;
+
     /// @dev The end of the n-th working day after now; reverts for an unpublished year.
     function due(uint256 n) internal view returns (uint40) {
         return uint40(SharingStorage.layout().calendar.addWorkingDays(block.timestamp, n));

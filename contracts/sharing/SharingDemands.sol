@@ -102,9 +102,11 @@ library SharingDemands {
         ISharing.Demand storage d = _openDemand(s, a.subject);
         ISharing.Item storage it = _pendingItem(s, a.subject, a.item);
         if (it.ownerUnitId != unitId) revert ISharing.SharingNotItemOwner(a.subject, a.item, it.ownerUnitId, unitId);
-        // Art. 20: past the due time silence has already approved it. Art. 22's cataloguing duty has
-        // no such rule: a late decision stands, and the views flag it late.
-        if (!it.uncatalogued && block.timestamp > it.dueAt) {
+        if (a.at == 0 || a.at > block.timestamp) revert ISharing.SharingInvalidSignedAt(a.subject, a.item, a.at);
+        // Art. 20: past the due time silence approves it. A decision signed by then is taken within
+        // the grace (relay lag must not defeat it); one signed later never. Art. 22's cataloguing
+        // duty has no such rule: a late decision stands, and the views flag it late.
+        if (!it.uncatalogued && (a.at > it.dueAt || block.timestamp > uint256(it.dueAt) + SharingCommon.DECISION_GRACE)) {
             revert ISharing.SharingDecisionTooLate(a.subject, a.item, it.dueAt);
         }
         ISharing.DecideTerms memory t;
@@ -167,7 +169,10 @@ library SharingDemands {
         ISharing.Demand storage d = _openDemand(s, demandId);
         ISharing.Item storage it = _pendingItem(s, demandId, index);
         if (it.uncatalogued) revert ISharing.SharingNoDeemedApproval(demandId, index);
-        if (block.timestamp <= it.dueAt) revert ISharing.SharingItemNotOverdue(demandId, index, it.dueAt);
+        uint256 graceEndsAt = uint256(it.dueAt) + SharingCommon.DECISION_GRACE;
+        if (block.timestamp <= graceEndsAt) {
+            revert ISharing.SharingItemNotOverdue(demandId, index, it.dueAt, uint40(graceEndsAt));
+        }
         SharingCommon.permissionlessStep(demandId, ISharing.StepKind.FinaliseItem, index);
         _closeItem(s, demandId, index, it, ISharing.ItemStatus.DeemedApproved, 0);
         _settle(s, demandId, d);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ISharing} from "../interfaces/ISharing.sol";
 import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
 import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
@@ -24,10 +25,16 @@ library SharingGrants {
             // Uses may arrive late and out of order (a batched log): each counts if it happened
             // while the grant was active; the latest counts for idleness (Art. 26, 30). A grant ended
             // while suspended (lapsed, or ended by the Data Center) was last active at its suspension.
-            uint256 end = g.status == ISharing.GrantStatus.Active
-                ? block.timestamp
-                : g.suspendedAt != 0 ? g.suspendedAt : g.terminatedAt;
+            // A use inside a suspension does not count, reinstated since or not (Art. 26, 31).
+            uint256 end = g.status == ISharing.GrantStatus.Terminated ? g.terminatedAt : block.timestamp;
             if (a.at < g.issuedAt || a.at > end) revert ISharing.SharingUseOutOfRange(a.subject, a.at);
+            SharingStorage.Suspended[] storage suspended = s.suspensions[a.subject];
+            for (uint256 i = 0; i < suspended.length; ++i) {
+                (uint40 from, uint40 until) = (suspended[i].from, suspended[i].until);
+                if (a.at > from && (until == 0 || a.at < until)) {
+                    revert ISharing.SharingUseWhileSuspended(a.subject, a.at, from);
+                }
+            }
             if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
             return;
         }
@@ -63,7 +70,12 @@ library SharingGrants {
             if (!g.objectionPending) revert ISharing.SharingNoPendingObjection(a.subject);
             g.objectionPending = false;
         } else {
-            // Terminate: the holder (checked above) or the Data Center (Art. 31).
+            // Terminate: the holder, no longer needing it (Art. 26, code 0, checked above); or the
+            // Data Center, on the grounds the measures give it (SharingCommon.TERMINATE_*).
+            if (holderStep != (a.code == 0)) revert ISharing.SharingInvalidCode(k, a.code);
+            if (a.code == SharingCommon.TERMINATE_ADJUSTMENT && !_catalogMoved(s, a.subject, g)) {
+                revert ISharing.SharingNoCatalogAdjustment(a.subject);
+            }
             _terminate(s, a.subject, g);
         }
     }
@@ -110,6 +122,8 @@ library SharingGrants {
         if (g.suspension == ISharing.Suspension.Idle && !g.objectionPending && block.timestamp > g.objectionDueAt) {
             revert ISharing.SharingObjectionClosed(grantId, g.objectionDueAt);
         }
+        SharingStorage.Suspended[] storage suspended = SharingStorage.layout().suspensions[grantId];
+        suspended[suspended.length - 1].until = uint40(block.timestamp);
         g.status = ISharing.GrantStatus.Active;
         g.suspension = ISharing.Suspension.None;
         g.objectionPending = false;
@@ -121,7 +135,22 @@ library SharingGrants {
         emit ISharing.GrantStatusChanged(grantId, ISharing.GrantStatus.Active, ISharing.Suspension.None, 0);
     }
 
+    /// @dev Whether an entry the grant pins was deleted, or is no longer at the pinned version.
+    function _catalogMoved(SharingStorage.Layout storage s, bytes32 grantId, ISharing.Grant storage g)
+        private
+        view
+        returns (bool)
+    {
+        for (uint256 i = 0; i < g.resourceCount; ++i) {
+            ISharing.Pinned storage r = s.grantResources[grantId][i];
+            ICatalog.Entry memory e = s.catalog.entry(r.entryId);
+            if (e.status == ICatalog.EntryStatus.Deleted || e.approvedVersion != r.version) return true;
+        }
+        return false;
+    }
+
     function _suspend(bytes32 grantId, ISharing.Grant storage g, ISharing.Suspension kind) private {
+        SharingStorage.layout().suspensions[grantId].push(SharingStorage.Suspended(uint40(block.timestamp), 0));
         g.status = ISharing.GrantStatus.Suspended;
         g.suspension = kind;
         g.suspendedAt = uint40(block.timestamp);

@@ -29,8 +29,9 @@ library SharingRules {
 
     uint256 private constant USES_ITEM = (1 << uint256(ISharing.StepKind.Decide))
         | (1 << uint256(ISharing.StepKind.OpenDispute)) | (1 << uint256(ISharing.StepKind.ResolveDispute));
-    uint256 private constant USES_AT =
-        (1 << uint256(ISharing.StepKind.RecordUse)) | (1 << uint256(ISharing.StepKind.FileIdleReason));
+    /// @dev RecordUse: when the use happened; FileIdleReason: until when; Decide: when it was signed.
+    uint256 private constant USES_AT = (1 << uint256(ISharing.StepKind.RecordUse))
+        | (1 << uint256(ISharing.StepKind.FileIdleReason)) | (1 << uint256(ISharing.StepKind.Decide));
     uint256 private constant USES_TERMS =
         (1 << uint256(ISharing.StepKind.Apply)) | (1 << uint256(ISharing.StepKind.Decide));
 
@@ -42,6 +43,8 @@ library SharingRules {
     uint256 private constant CODE_NONZERO = (1 << uint256(ISharing.StepKind.DismissObjection))
         | (1 << uint256(ISharing.StepKind.ResolveDispute)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome));
     uint16 private constant MAX_DECISION_CODE = 2; // SharingCommon.REJECT_LEGAL_BASIS
+    uint256 private constant CODE_TERMINATION = 1 << uint256(ISharing.StepKind.Terminate);
+    uint16 private constant MAX_TERMINATION_CODE = 2; // SharingCommon.TERMINATE_ADJUSTMENT
 
     uint256 private constant DEMANDS = (1 << uint256(ISharing.StepKind.Apply))
         | (1 << uint256(ISharing.StepKind.Decide)) | (1 << uint256(ISharing.StepKind.ReviewPlan))
@@ -79,6 +82,7 @@ library SharingRules {
 
     function codeAllowed(ISharing.StepKind k, uint16 code) internal pure returns (bool) {
         if (k.isIn(CODE_DECISION)) return code <= MAX_DECISION_CODE;
+        if (k.isIn(CODE_TERMINATION)) return code <= MAX_TERMINATION_CODE; // whose code is which: SharingGrants
         if (k.isIn(CODE_ANY)) return true;
         if (k.isIn(CODE_NONZERO)) return code != 0;
         return code == 0;
@@ -98,9 +102,10 @@ library SharingRules {
         r.usesItem = k.isIn(USES_ITEM);
         r.usesAt = k.isIn(USES_AT);
         r.usesTerms = k.isIn(USES_TERMS);
-        r.code = k.isIn(CODE_DECISION)
-            ? ISharing.CodeRule.Decision
-            : k.isIn(CODE_ANY) ? ISharing.CodeRule.Any : k.isIn(CODE_NONZERO) ? ISharing.CodeRule.NonZero : ISharing.CodeRule.Zero;
+        if (k.isIn(CODE_DECISION)) r.code = ISharing.CodeRule.Decision;
+        else if (k.isIn(CODE_TERMINATION)) r.code = ISharing.CodeRule.Termination;
+        else if (k.isIn(CODE_ANY)) r.code = ISharing.CodeRule.Any;
+        else if (k.isIn(CODE_NONZERO)) r.code = ISharing.CodeRule.NonZero;
         r.module = module(k);
     }
 

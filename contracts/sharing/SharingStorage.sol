@@ -26,6 +26,14 @@ library SharingStorage {
         mapping(bytes32 entryId => bool) adjustmentPlans;
         mapping(bytes32 demandId => mapping(uint32 index => bool)) openDisputes;
         mapping(bytes32 demandId => bool) openEscalations;
+        // Every suspension of a grant, oldest first: a use is counted only outside all of them.
+        mapping(bytes32 grantId => Suspended[]) suspensions;
+    }
+
+    /// @dev A suspension from `from` until its reinstatement at `until` (0: never reinstated).
+    struct Suspended {
+        uint40 from;
+        uint40 until;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("putuo.sharing")) - 1)) & ~bytes32(uint256(0xff))

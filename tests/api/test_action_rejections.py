@@ -15,7 +15,6 @@ from chain.sharing import DemandStatus, ItemStatus, StepKind
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import body_of, document, entry_id, error_of, hex0x, sign
 from tests.api.test_sharing_api import Api
-from tests.sharing import examples
 from tests.sharing_desk import SharingDesk
 
 
@@ -72,7 +71,7 @@ def test_a_sharing_step_rejected_in_a_batch_reports_the_error_a_refusal_would(sy
             desk.decide(desk.civil, demand_id, 0)
             runtime.start()
             status = _rejected(client, accepted["action_id"])
-            document = examples.decision(demand_id=demand, item=0)
+            document = api.decision(demand_id=demand, item=0)
             refused = client.post(
                 f"/v1/demands/{demand}/items/0/decision",
                 json={k: v for k, v in api.signed(desk.civil, StepKind.DECIDE, document).items() if k != "kind"},

@@ -14,7 +14,7 @@ from api.app import create_app
 from chain.actions import ActionKind
 from chain.client import contract_at
 from chain.indexer import Indexer
-from chain.sharing import SharingAction, StepKind, sign_action
+from chain.sharing import DECISION_GRACE_S, SharingAction, StepKind, sign_action
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
@@ -106,8 +106,13 @@ class Api:
         self.done(self.post("/v1/demands", body))
         return self.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
 
+    def decision(self, **overrides) -> dict:
+        """A decision document signed now, by the chain's clock (Art. 20: the API takes it only then)."""
+        signed_at = datetime.fromtimestamp(self.desk.now(), SHANGHAI).isoformat()
+        return examples.decision(**{"signed_at": signed_at, **overrides})
+
     def decide(self, officer, demand_id: str, item: int, **overrides) -> dict:
-        document = examples.decision(demand_id=demand_id, item=item, **overrides)
+        document = self.decision(demand_id=demand_id, item=item, **overrides)
         return self.post(
             f"/v1/demands/{demand_id}/items/{item}/decision", self.signed(officer, StepKind.DECIDE, document)
         )
@@ -191,16 +196,17 @@ def test_owner_review_approve_grant_check_and_history(api):
 
 
 def test_silence_is_approval_exactly_after_the_due_time(api):
-    """Art. 20: nobody may finalise before the due time; one second after, anyone may."""
+    """Art. 20: nobody may finalise before the due time, nor within the grace a decision signed by
+    then has to reach the chain; one second after it, anyone may. The owner is late from the due time."""
     demand_id = api.apply(api.application(), scheme="ecdsa")
     due = api.get(f"/v1/demands/{demand_id}")["items"][0]["due_at"]
-    for at in (due - 1, due):  # the step is simulated at the latest block's time
-        api.desk.travel_to(at)
+    for at, overdue in ((due - 1, False), (due, False), (due + DECISION_GRACE_S, True)):
+        api.desk.travel_to(at)  # the step is simulated at the latest block's time
         api.synced()
-        assert api.get(f"/v1/demands/{demand_id}")["items"][0]["overdue"] is False  # at the due time: still on time
+        assert api.get(f"/v1/demands/{demand_id}")["items"][0]["overdue"] is overdue  # at the due time: on time
         early = api.client.post(f"/v1/demands/{demand_id}/items/0/finalise")
         assert early.status_code == 409 and error_of(early)["code"] == "item_not_overdue"
-    api.desk.travel_to(due + 1)
+    api.desk.travel_to(due + DECISION_GRACE_S + 1)
     done = api.client.post(f"/v1/demands/{demand_id}/items/0/finalise")
     assert done.status_code == 200, done.json()
     api.synced()
@@ -210,7 +216,7 @@ def test_silence_is_approval_exactly_after_the_due_time(api):
         f"/v1/demands/{demand_id}/items/0/decision",
         json={
             k: v
-            for k, v in api.signed(api.desk.civil, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
+            for k, v in api.signed(api.desk.civil, StepKind.DECIDE, api.decision(demand_id=demand_id)).items()
             if k != "kind"
         },
     )
@@ -227,12 +233,12 @@ def test_rejection_needs_a_basis_and_only_the_owner_decides(api):
         f"/v1/demands/{demand_id}/items/0/decision",
         json={
             k: v
-            for k, v in api.signed(api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id)).items()
+            for k, v in api.signed(api.desk.market, StepKind.DECIDE, api.decision(demand_id=demand_id)).items()
             if k != "kind"
         },
     )
     assert wrong.status_code == 403 and error_of(wrong)["code"] == "not_item_owner"
-    no_basis = examples.rejection(demand_id=demand_id, item=1)
+    no_basis = examples.rejection(demand_id=demand_id, item=1, signed_at=api.decision()["signed_at"])
     del no_basis["legal_basis"]
     response = api.client.post("/v1/sharing/typed-data", json={"kind": "decide", "document": no_basis, "nonce": "1"})
     assert response.status_code == 422 and error_of(response)["field"].startswith("document.legal_basis")
@@ -255,9 +261,7 @@ def test_rejection_needs_a_basis_and_only_the_owner_decides(api):
         f"/v1/demands/{demand_id}/items/1/decision",
         json={
             k: v
-            for k, v in api.signed(
-                api.desk.market, StepKind.DECIDE, examples.decision(demand_id=demand_id, item=1)
-            ).items()
+            for k, v in api.signed(api.desk.market, StepKind.DECIDE, api.decision(demand_id=demand_id, item=1)).items()
             if k != "kind"
         },
     )
@@ -415,7 +419,10 @@ def test_the_timekeeper_takes_each_step_when_it_falls_due(api):
     grant_id = api.apply(api.application(api.market_entry, application_no="普数需〔2026〕20号", scenario_class=1))
     assert sweep(api.runtime).total == 0
     due = api.get(f"/v1/demands/{demand_id}")["items"][0]["due_at"]
-    api.desk.travel_to(due + 1)
+    api.desk.travel_to(due + DECISION_GRACE_S)  # overdue, but a decision signed in time may still land
+    api.synced()
+    assert sweep(api.runtime).total == 0
+    api.desk.travel_to(due + DECISION_GRACE_S + 1)
     api.synced()
     assert sweep(api.runtime).taken == {"finalise_item": 1, "suspend_idle": 0, "finalise_lapse": 0}
     api.synced()
@@ -514,3 +521,22 @@ def test_the_check_refuses_a_grant_whose_entry_was_deleted(api: Api):
     answer = api.check()
     assert (answer["allowed"], answer["reason"], answer["grant_id"]) == (False, "entry_deleted", demand_id)
     assert "deleted" in answer["message"]
+
+
+def test_a_decision_is_signed_when_it_is_sent(api: Api):
+    """Art. 20: the contract takes a decision signed by the due time within a grace after it; the
+    API keeps that grace for relay lag by taking a decision only as it is signed (its signed_at
+    within minutes of the chain's clock), so a backdated one is a 422 naming the field."""
+    demand_id = api.apply(api.application())
+    before = outbox_count(api.runtime)
+    stale = datetime.fromtimestamp(api.desk.now() - 3600, SHANGHAI).isoformat()
+    body = api.signed(api.desk.civil, StepKind.DECIDE, api.decision(demand_id=demand_id, signed_at=stale))
+    response = api.client.post(
+        f"/v1/demands/{demand_id}/items/0/decision", json={k: v for k, v in body.items() if k != "kind"}
+    )
+    assert response.status_code == 422, response.json()
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("signed_at_not_current", "document.signed_at")
+    assert outbox_count(api.runtime) == before
+    api.done(api.decide(api.desk.civil, demand_id, 0))
+    [step] = [s for s in api.get(f"/v1/grants/{demand_id}/history")["steps"] if s["kind"] == "decide"]
+    assert step["at"] > 0  # the signing time, on-chain

@@ -19,7 +19,7 @@ from functools import cache
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from chain.sharing import Frequency, GrantStatus, StepKind, Suspension
+from chain.sharing import TERMINATE_SECURITY, Frequency, GrantStatus, StepKind, Suspension
 from tests.conftest import CALENDAR_YEARS
 from tests.sharing_desk import SharingDesk, doc, only, refused
 from tests.workdays.helpers import end_of, local, ts
@@ -444,21 +444,32 @@ def test_art26_art30_a_late_use_counts_only_while_the_grant_was_active(desk, gra
     security = idle + 60
     desk.send_action_at(security, grants.step(desk.data_center, StepKind.SECURITY_SUSPEND, ended))
     desk.send_at(objection_reference(idle) + 1, desk.sharing.functions.finaliseLapse(lapsed))
-    desk.act(desk.data_center, StepKind.TERMINATE, ended)
+    desk.act(desk.data_center, StepKind.TERMINATE, ended, code=TERMINATE_SECURITY)
     for grant_id, suspended in ((lapsed, idle), (ended, security)):
         grant = desk.record("grant", grant_id)
         assert (grant.status, grant.suspendedAt) == (GrantStatus.TERMINATED, suspended)
         assert grant.terminatedAt > suspended
-        for at in (suspended + 1, grant.terminatedAt, grant.issuedAt - 1):
+        for at in (suspended + 1, grant.terminatedAt):
             grants.refused_step(
                 desk.data_center,
                 StepKind.RECORD_USE,
                 grant_id,
-                "SharingUseOutOfRange",
+                "SharingUseWhileSuspended",
                 grantId=hx(grant_id),
                 at=at,
+                suspendedAt=suspended,
                 fields={"at": at},
             )
+        at = grant.issuedAt - 1
+        grants.refused_step(
+            desk.data_center,
+            StepKind.RECORD_USE,
+            grant_id,
+            "SharingUseOutOfRange",
+            grantId=hx(grant_id),
+            at=at,
+            fields={"at": at},
+        )
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # the notice's second still counts
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended - 86400)  # older: recorded only
         grant = desk.record("grant", grant_id)
@@ -634,7 +645,7 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
         (desk.data_center, StepKind.REINSTATE, {}),
         (desk.data_center, StepKind.DISMISS_OBJECTION, {"code": 1}),
         (desk.street, StepKind.TERMINATE, {}),
-        (desk.data_center, StepKind.TERMINATE, {}),
+        (desk.data_center, StepKind.TERMINATE, {"code": TERMINATE_SECURITY}),
     ):
         grants.refused_step(officer, kind, grant_id, "SharingGrantTerminated", grantId=hx(grant_id), fields=fields)
     terminated = {"grantId": hx(grant_id), "status": GrantStatus.TERMINATED}
@@ -684,7 +695,11 @@ def test_art31_the_data_center_terminates_a_grant_others_cannot(desk, grants):
     assert desk.live_grants(grants.entry[0]) == 2
     for grant_id in (active, suspended):
         receipt = desk.act(
-            desk.data_center, StepKind.TERMINATE, grant_id, doc("putuo.termination/1", reason="安全风险")
+            desk.data_center,
+            StepKind.TERMINATE,
+            grant_id,
+            doc("putuo.termination/1", reason="安全风险"),
+            code=TERMINATE_SECURITY,
         )
         assert only(desk, receipt, "SharingStep").args["unitId"] == desk.data_center.unit_id
         assert desk.record("grant", grant_id).status == GrantStatus.TERMINATED

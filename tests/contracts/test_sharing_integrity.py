@@ -7,7 +7,17 @@ from __future__ import annotations
 import pytest
 
 from chain.actions import ActionKind, EntryStatus, SharingAttribute, entry_id_for
-from chain.sharing import DemandStatus, ItemStatus, Method, Resource
+from chain.sharing import (
+    DECISION_GRACE_S,
+    TERMINATE_ADJUSTMENT,
+    TERMINATE_SECURITY,
+    DemandStatus,
+    GrantStatus,
+    ItemStatus,
+    Method,
+    Resource,
+    StepKind,
+)
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc, entry_doc, only, refused
 
 RETURN_REVIEW = doc("putuo.catalog-review/1", decision="return", reason_code=1)
@@ -104,7 +114,7 @@ def test_art7_an_entry_made_not_shared_while_a_demand_waits_is_not_granted(desk)
         "SharingEntryNotShared",
         entryId=hx(entry[0]),
     )
-    desk.travel_to(desk.record("item", demand_id, 0).dueAt + 1)
+    desk.travel_to(desk.record("item", demand_id, 0).dueAt + DECISION_GRACE_S + 1)
     receipt = desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 0))
     closed = [e.args for e in desk.named(receipt, "DemandItemClosed")]
     assert [c["status"] for c in closed] == [ItemStatus.DEEMED_APPROVED, ItemStatus.SUPERSEDED]
@@ -124,7 +134,7 @@ def test_art14_an_entry_deleted_while_its_item_is_pending_is_never_granted(desk)
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])
     desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry[0], DELETION)
     # While the deletion awaits evaluation, silence grants nothing either.
-    desk.travel_to(desk.record("item", demand_id, 0).dueAt + 1)
+    desk.travel_to(desk.record("item", demand_id, 0).dueAt + DECISION_GRACE_S + 1)
     refused(
         desk,
         desk.sharing.functions.finaliseItem(demand_id, 0),
@@ -210,3 +220,68 @@ def test_art14_an_authorised_item_superseded_before_its_demand_settles_is_not_gr
     ]
     assert desk.grant_resources(demand_id) == [(waiting, 1)]
     assert (desk.live_grants(ready[0]), desk.live_grants(waiting)) == (0, 1)
+
+
+# ---------------------------------------------------------------- Art. 26, 31: balanced powers
+
+
+def _granted(desk: SharingDesk, code: str = "MZJ-GRANT") -> tuple[bytes, tuple[bytes, int]]:
+    """A grant to the street office on a scenario-authorised demand, and its entry."""
+    entry = desk.approved_entry(desk.civil, code)
+    grant_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)], scenario_class=1, application_no=code)
+    return grant_id, entry
+
+
+def test_art31_a_use_inside_a_security_suspension_never_counts_even_after_reinstatement(desk):
+    """A use recorded for a time inside a security suspension, after reinstatement: refused, with
+    the suspension it fell in; uses before and after it count."""
+    grant_id, _ = _granted(desk)
+    suspended = desk.block_time(desk.act(desk.data_center, StepKind.SECURITY_SUSPEND, grant_id))
+    desk.travel_to(suspended + 3600)
+    reinstated = desk.block_time(desk.act(desk.data_center, StepKind.REINSTATE, grant_id))
+    desk.travel_to(reinstated + 3600)
+    for at in (suspended + 1, reinstated - 1):
+        refused(
+            desk,
+            desk.execute_call(
+                desk.action(desk.data_center, StepKind.RECORD_USE, grant_id, doc("putuo.usage/1"), at=at)
+            ),
+            "SharingUseWhileSuspended",
+            grantId=hx(grant_id),
+            at=at,
+            suspendedAt=suspended,
+        )
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # up to the notice's second
+    desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=reinstated + 1)
+    assert desk.record("grant", grant_id).lastUsedAt == reinstated + 1
+
+
+def test_art26_art31_the_data_center_ends_a_grant_only_on_its_grounds(desk):
+    """The Data Center terminating a grant on day 1 of its objection window without a security
+    reason is refused: its termination names its ground (code 1 an Art. 31 security risk, at any
+    time; code 2 an Art. 14 catalog adjustment, only once an entry the grant pins was deleted or
+    changed); the holder's own termination carries none."""
+    grant_id, entry = _granted(desk)
+    desk.travel_to(desk.idle_from(grant_id))
+    desk.system.relayer.send(desk.sharing.functions.suspendIdle(grant_id))  # the notice: day 1 of 30
+    for code, error, args in (
+        (0, "SharingInvalidCode", {"kind": StepKind.TERMINATE, "code": 0}),
+        (TERMINATE_ADJUSTMENT, "SharingNoCatalogAdjustment", {"grantId": hx(grant_id)}),
+    ):
+        action = desk.action(desk.data_center, StepKind.TERMINATE, grant_id, doc("putuo.termination/1"), code=code)
+        refused(desk, desk.execute_call(action), error, **args)
+    holder = desk.action(desk.street, StepKind.TERMINATE, grant_id, doc("putuo.termination/1"), code=TERMINATE_SECURITY)
+    refused(desk, desk.execute_call(holder), "SharingInvalidCode", kind=StepKind.TERMINATE, code=TERMINATE_SECURITY)
+    assert desk.record("grant", grant_id).status == GrantStatus.SUSPENDED
+    desk.act(desk.data_center, StepKind.TERMINATE, grant_id, code=TERMINATE_SECURITY)
+    assert desk.record("grant", grant_id).status == GrantStatus.TERMINATED
+
+    # Art. 14: the entry under another grant is deleted (with its adjustment plan); the Data Center
+    # ends that grant on that ground, as the plan says.
+    other, entry = _granted(desk, "MZJ-ENDS")
+    desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry[0])
+    desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry[0], DELETION)
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry[0], APPROVE_REVIEW, version=2)
+    desk.act(desk.data_center, StepKind.TERMINATE, other, code=TERMINATE_ADJUSTMENT)
+    assert desk.record("grant", other).status == GrantStatus.TERMINATED
+    assert desk.live_grants(entry[0]) == 0

@@ -14,6 +14,7 @@ from eth_utils import keccak
 
 from chain.actions import ActionKind, entry_id_for
 from chain.sharing import (
+    DECISION_GRACE_S,
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     DecideTerms,
@@ -235,9 +236,9 @@ def test_art20_rejections_cite_a_legal_basis_unless_the_application_did_not_conf
 
 
 def test_art20_silence_by_the_due_time_is_approval(desk, entries):
-    """Art. 20: 逾期未反馈的，视作审核通过. A decision at the due second is in time; from the next
-    second anyone (here an account with no role) may deem the item approved, and the owner's
-    decision is too late."""
+    """Art. 20: 逾期未反馈的，视作审核通过. A decision signed by the due time is in time, even mined
+    after it within the grace (relay lag never defeats it); one signed later is too late. Once the
+    grace has passed anyone (here an account with no role) may deem the item approved."""
     civil_entry, market_entry = entries
     both = [desk.resource(desk.civil, civil_entry), desk.resource(desk.market, market_entry)]
     applied = ts("2026-03-02 10:00")
@@ -246,18 +247,28 @@ def test_art20_silence_by_the_due_time_is_approval(desk, entries):
     desk.next_block_at(applied + 60)
     in_time, _ = desk.apply(desk.street, both[:1], application_no="CF-2026-402")
     review_due = due(desk, applied, 5)
+    grace_ends = review_due + DECISION_GRACE_S
     assert review_due == ts("2026-03-09 23:59:59")  # Mon + 5 working days, end of day
     assert desk.record("item", late, 0).dueAt == desk.record("item", in_time, 0).dueAt == review_due
 
-    receipt = desk.send_action_at(review_due, desk.decide_action(desk.civil, in_time, 0))  # the last second
-    assert desk.record("item", in_time, 0).status == ItemStatus.APPROVED
-    assert only(desk, receipt, "GrantIssued").args["grantId"] == in_time
+    # A rejection signed one minute before the due time and mined five minutes after it stands.
+    signed = desk.decide_action(desk.civil, in_time, 0, code=REJECT_LEGAL_BASIS, legal_basis=BASIS, at=review_due - 60)
+    receipt = desk.send_action_at(review_due + 300, signed)
+    assert desk.record("item", in_time, 0).status == ItemStatus.REJECTED
+    assert only(desk, receipt, "DemandClosed").args["status"] == DemandStatus.REJECTED
 
-    # The latest block is at the due second: the simulation below runs then.
+    # Within the grace silence has not yet approved; a decision signed after the due time is too late.
     finalise = desk.sharing.functions.finaliseItem
-    refused(desk, finalise(late, 0), "SharingItemNotOverdue", demandId=hx(late), item=0, dueAt=review_due)
+    args = {"demandId": hx(late), "item": 0, "dueAt": review_due, "graceEndsAt": grace_ends}
+    refused(desk, finalise(late, 0), "SharingItemNotOverdue", **args)
+    too_late = desk.decide_action(desk.civil, late, 0, at=review_due + 1)
+    refused(desk, desk.execute_call(too_late), "SharingDecisionTooLate", demandId=hx(late), item=0, dueAt=review_due)
+    future = desk.decide_action(desk.civil, late, 0, at=desk.now() + 3600)
+    refused(desk, desk.execute_call(future), "SharingInvalidSignedAt", demandId=hx(late), item=0, at=desk.now() + 3600)
+    desk.travel_to(grace_ends)
+    refused(desk, finalise(late, 0), "SharingItemNotOverdue", **args)  # the grace's last second
     stranger = desk.funded_sender()
-    receipt = desk.send_at(review_due + 1, finalise(late, 0), sender=stranger)
+    receipt = desk.send_at(grace_ends + 1, finalise(late, 0), sender=stranger)
     step = only(desk, receipt, "SharingStep").args
     assert (step["kind"], step["item"], step["unitId"], step["actor"]) == (
         StepKind.FINALISE_ITEM,
@@ -267,11 +278,12 @@ def test_art20_silence_by_the_due_time_is_approval(desk, entries):
     )
     assert only(desk, receipt, "DemandItemClosed").args["status"] == ItemStatus.DEEMED_APPROVED
     item = desk.record("item", late, 0)
-    assert (item.status, item.decidedAt) == (ItemStatus.DEEMED_APPROVED, review_due + 1)
+    assert (item.status, item.decidedAt) == (ItemStatus.DEEMED_APPROVED, grace_ends + 1)
     assert not desk.named(receipt, "GrantIssued")  # the market regulator's item is still open
 
+    # After the grace even a decision signed in time is too late: silence has approved.
     for code, basis in ((0, ""), (REJECT_LEGAL_BASIS, BASIS)):
-        action = desk.decide_action(desk.market, late, 1, code=code, legal_basis=basis)
+        action = desk.decide_action(desk.market, late, 1, code=code, legal_basis=basis, at=review_due)
         refused(desk, desk.execute_call(action), "SharingDecisionTooLate", demandId=hx(late), item=1, dueAt=review_due)
     receipt = stranger.send(finalise(late, 1))
     issued = only(desk, receipt, "GrantIssued").args

@@ -17,6 +17,7 @@ from chain.actions import ActionKind, EntryStatus, entry_id_for, fresh_nonce
 from chain.reverts import decode_revert
 from chain.sharing import (
     ACTION_TYPEHASH,
+    DECISION_GRACE_S,
     DOMAIN_NAME,
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
@@ -127,7 +128,7 @@ def test_art20_no_second_decision_once_an_item_is_decided_or_deemed(desk, entry,
         status=ItemStatus.REJECTED,
     )
 
-    desk.travel_to(desk.record("item", demand_id, 1).dueAt + 1)
+    desk.travel_to(desk.record("item", demand_id, 1).dueAt + DECISION_GRACE_S + 1)
     finalise = desk.sharing.functions.finaliseItem
     refused(desk, finalise(demand_id, 0), "SharingItemNotPending", **not_pending)
     desk.system.relayer.send(finalise(demand_id, 1))  # the last open item: the demand closes with a grant
@@ -140,7 +141,7 @@ def test_art20_no_second_decision_once_an_item_is_decided_or_deemed(desk, entry,
 def test_art20_item_deemed_approved_takes_no_decision(desk, entry, market_entry):
     """Art. 20: an item deemed approved by silence is decided; the owner cannot reject it afterwards."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry), desk.resource(desk.market, market_entry)])
-    desk.travel_to(desk.record("item", demand_id, 0).dueAt + 1)
+    desk.travel_to(desk.record("item", demand_id, 0).dueAt + DECISION_GRACE_S + 1)
     desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 0))
     refused_action(
         desk,
@@ -588,7 +589,6 @@ UNEXPECTED = [
     (StepKind.FILE_IDLE_REASON, "street", {"item": 2}),
     (StepKind.OBJECT, "street", {"at": 1}),
     (StepKind.TERMINATE, "street", {"at": 1}),
-    (StepKind.DECIDE, "civil", {"at": 1}),
     (StepKind.APPROVE_SCENARIO, "data_center", {"item": 1}),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "civil", {"terms": b"\x01"}),
     (StepKind.OPEN_DISPUTE, "street", {"at": 1}),
@@ -615,7 +615,7 @@ INVALID_CODES = [
     (StepKind.OBJECT, "street", 1),
     (StepKind.REINSTATE, "data_center", 1),
     (StepKind.DISMISS_OBJECTION, "data_center", 0),
-    (StepKind.TERMINATE, "street", 2),
+    (StepKind.TERMINATE, "street", 3),
     (StepKind.APPROVE_SCENARIO, "data_center", 1),
     (StepKind.WITHDRAW_SCENARIO, "data_center", 1),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "civil", 1),

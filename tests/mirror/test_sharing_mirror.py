@@ -24,8 +24,10 @@ from sqlalchemy import select
 from chain.actions import ActionKind
 from chain.events import receipt_events
 from chain.sharing import (
+    DECISION_GRACE_S,
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
+    TERMINATE_SECURITY,
     ApplyTerms,
     DemandStatus,
     Frequency,
@@ -316,7 +318,7 @@ def drive(desk: SharingDesk) -> Story:
         s.rejected[h(digest(action, chain_id=desk.chain_id, sharing_address=desk.system.deployment.sharing))] = error
 
     # B2 deemed approved by silence (Art. 20): B is granted by the permissionless call.
-    desk.travel_to(desk.item(s.demands["B"], 1)[5] + 1)
+    desk.travel_to(desk.item(s.demands["B"], 1)[5] + DECISION_GRACE_S + 1)
     receipt = desk.system.relayer.send(fns.finaliseItem(s.demands["B"], 1))
     assert events(receipt) == ["SharingStep", "DemandItemClosed", "DemandClosed", "GrantIssued", "GrantStatusChanged"]
 
@@ -332,7 +334,7 @@ def drive(desk: SharingDesk) -> Story:
     desk.system.relayer.send(fns.suspendIdle(s.demands["B"]))
     desk.act(street, StepKind.OBJECT, s.demands["B"])
     desk.act(dc, StepKind.REINSTATE, s.demands["B"])
-    desk.act(dc, StepKind.TERMINATE, s.demands["B"])  # Art. 31
+    desk.act(dc, StepKind.TERMINATE, s.demands["B"], code=TERMINATE_SECURITY)  # Art. 31
 
     desk.act(
         dc,
@@ -747,14 +749,17 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
     old = [
         (dc, desk.action(dc, StepKind.RECORD_USE, kept, doc("putuo.usage/1"), at=desk.now())),
         (dc, desk.action(dc, StepKind.SECURITY_SUSPEND, kept, doc("putuo.suspension/1"))),
-        (civil, desk.action(civil, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0)),
+        (civil, desk.action(civil, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0, at=desk.now())),
         (
             dc,
             desk.action(
                 dc, StepKind.APPROVE_SCENARIO, scenario, canonical_bytes({"scenario_code": "旧分支场景", "name": "旧"})
             ),
         ),
-        (market, desk.action(market, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0)),  # not the owner
+        (
+            market,
+            desk.action(market, StepKind.DECIDE, pending, doc("putuo.decision/1"), item=0, at=desk.now()),
+        ),  # not the owner
     ]
     with store.sessions.begin() as session:
         for officer, action in old:

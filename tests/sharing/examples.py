@@ -93,7 +93,14 @@ def application(**overrides: Any) -> dict:
 def decision(**overrides: Any) -> dict:
     """An approval of item 0."""
     return _build(
-        {"schema": "putuo.demand-decision/1", "demand_id": DEMAND_ID, "item": 0, "decision": "approve"}, overrides
+        {
+            "schema": "putuo.demand-decision/1",
+            "demand_id": DEMAND_ID,
+            "item": 0,
+            "decision": "approve",
+            "signed_at": "2026-03-02T10:00:00+08:00",
+        },
+        overrides,
     )
 
 
@@ -140,7 +147,15 @@ def idle_reason(**overrides: Any) -> dict:
 
 
 def suspension(**overrides: Any) -> dict:
-    return _build({"schema": "putuo.grant-suspension/1", "grant_id": GRANT_ID, "risk": "发现异常批量导出"}, overrides)
+    return _build(
+        {
+            "schema": "putuo.grant-suspension/1",
+            "grant_id": GRANT_ID,
+            "risk": "发现异常批量导出",
+            "reported_to": ["cyberspace", "district_office"],
+        },
+        overrides,
+    )
 
 
 def objection(**overrides: Any) -> dict:

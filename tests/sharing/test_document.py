@@ -15,6 +15,8 @@ from chain.sharing import (
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     SIGNED_KINDS,
+    TERMINATE_ADJUSTMENT,
+    TERMINATE_SECURITY,
     ApplyTerms,
     CommitmentProof,
     DecideTerms,
@@ -585,8 +587,12 @@ def test_apply_needs_its_commitment():
 # ---------------------------------------------------------------- the other steps
 
 
+SIGNED_AT = calendar.timegm((2026, 3, 2, 2, 0, 0))  # the examples' decision: 2026-03-02T10:00:00+08:00
+
+
 def test_decide_approve():
-    assert _fields(StepKind.DECIDE, ex.decision(item=3)) == StepFields(_b(ex.DEMAND_ID), item=3)
+    """A decision carries when it was signed (Art. 20: the grace after the due time is for it)."""
+    assert _fields(StepKind.DECIDE, ex.decision(item=3)) == StepFields(_b(ex.DEMAND_ID), item=3, at=SIGNED_AT)
 
 
 def test_decide_approve_names_the_entry_catalogued_for_the_item():
@@ -597,7 +603,7 @@ def test_decide_approve_names_the_entry_catalogued_for_the_item():
 
 def test_decide_reject_nonconforming():
     fields = _fields(StepKind.DECIDE, ex.rejection(reason_code="nonconforming", legal_basis=OMIT))
-    assert fields == StepFields(_b(ex.DEMAND_ID), code=REJECT_NONCONFORMING)
+    assert fields == StepFields(_b(ex.DEMAND_ID), code=REJECT_NONCONFORMING, at=SIGNED_AT)
 
 
 def test_decide_reject_cites_its_legal_basis():
@@ -686,12 +692,12 @@ def test_fields_keep_the_contracts_rules(kind):
     )
     assert len(fields.subject) == 32
     assert (fields.item != 0) == (kind in (StepKind.DECIDE, StepKind.OPEN_DISPUTE, StepKind.RESOLVE_DISPUTE))
-    assert (fields.at != 0) == (kind in (StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON))
+    assert (fields.at != 0) == (kind in (StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON, StepKind.DECIDE))
     if kind not in (StepKind.APPLY, StepKind.DECIDE):
         assert fields.terms == b""
     if kind in (StepKind.DISMISS_OBJECTION, StepKind.RESOLVE_DISPUTE, StepKind.RECORD_ESCALATION_OUTCOME):
         assert 0 < fields.code < 2**16
-    elif kind not in (StepKind.DECIDE, StepKind.REVIEW_PLAN):
+    elif kind not in (StepKind.DECIDE, StepKind.REVIEW_PLAN, StepKind.TERMINATE):
         assert fields.code == 0
 
 
@@ -714,3 +720,39 @@ def test_only_apply_takes_a_commitment():
 def test_permissionless_steps_have_no_document(kind):
     with pytest.raises(ValueError, match="not a signed step"):
         step_fields(kind, _parse(StepKind.TERMINATE, ex.termination()), b"{}")
+
+
+# ---------------------------------------------------------------- Art. 26, 31: grounds and reports
+
+
+@pytest.mark.parametrize(
+    ("reported_to", "valid"),
+    [
+        (["district_office", "cyberspace"], True),
+        (["public_security", "district_office", "state_security"], True),
+        (["district_office"], False),  # no regulator
+        (["cyberspace", "public_security"], False),  # not the Office
+        (["district_office", "cyberspace", "cyberspace"], False),  # twice
+        (["district_office", "网信办"], False),  # not one of the bodies
+    ],
+)
+def test_an_art31_action_is_reported_to_the_office_and_a_regulator(reported_to, valid):
+    """Art. 31 (报送相关数据安全监管部门、区府办): a security suspension, and a termination for a
+    security risk, name the bodies reported to; the code of a termination comes from its ground."""
+    for kind, doc in (
+        (StepKind.SECURITY_SUSPEND, ex.suspension(reported_to=reported_to)),
+        (StepKind.TERMINATE, ex.termination(ground="security_risk", reported_to=reported_to)),
+    ):
+        assert (_errors(SCHEMAS[kind], doc, strict=True) == []) is valid, (kind, reported_to)
+    if valid:
+        doc = ex.termination(ground="security_risk", reported_to=reported_to)
+        assert _fields(StepKind.TERMINATE, doc).code == TERMINATE_SECURITY
+
+
+def test_a_termination_states_its_ground_and_only_a_security_one_is_reported():
+    assert _fields(StepKind.TERMINATE, ex.termination()).code == 0  # the holder's own (Art. 26)
+    assert _fields(StepKind.TERMINATE, ex.termination(ground="catalog_adjustment")).code == TERMINATE_ADJUSTMENT
+    missing = _errors(SCHEMAS[StepKind.TERMINATE], ex.termination(ground="security_risk"), strict=True)
+    assert [e["loc"] for e in missing] == [("reported_to",)]
+    stray = ex.termination(reported_to=["district_office", "cyberspace"])
+    assert [e["loc"] for e in _errors(SCHEMAS[StepKind.TERMINATE], stray, strict=True)] == [("reported_to",)]
