@@ -189,6 +189,12 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "the item is not past its due time and the grace for a decision signed by then (Art. 20) yet",
         "item",
     ),
+    "SharingNonconformityUnstated": (
+        422,
+        "nonconformity_unstated",
+        "a rejection for non-conformity names the Art. 17 elements that do not conform (Art. 20, 24)",
+        "document.nonconforming",
+    ),
     "SharingInvalidSignedAt": (
         422,
         "invalid_signed_at",

@@ -211,7 +211,7 @@ ACTION_TYPEHASH = keccak(text="SharingAction(" + ",".join(f"{f['type']} {f['name
 RESOURCE_ABI = "(bytes32,uint32,bytes32)"
 COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
 APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
-DECIDE_TERMS_ABI = "(bytes32,uint32,string)"
+DECIDE_TERMS_ABI = "(bytes32,uint32,string,uint16)"
 BATCH_SIMULATED_SELECTOR = keccak(text="BatchSimulated(bytes[])")[:4]
 
 
@@ -290,14 +290,15 @@ class ApplyTerms:
 @dataclass(frozen=True)
 class DecideTerms:
     """An uncatalogued item's approval names the entry catalogued for it; a rejection on a legal
-    basis cites it."""
+    basis cites it; a rejection for non-conformity names the Art. 17 elements that do not conform."""
 
     entry_id: bytes = b"\x00" * 32
     version: int = 0
     legal_basis: str = ""
+    nonconforming: int = 0  # a non-conformity's Art. 17 elements, a bit each (ISharing.DecideTerms)
 
     def encode(self) -> bytes:
-        return abi_encode([DECIDE_TERMS_ABI], [(self.entry_id, self.version, self.legal_basis)])
+        return abi_encode([DECIDE_TERMS_ABI], [(self.entry_id, self.version, self.legal_basis, self.nonconforming)])
 
     @classmethod
     def decode(cls, data: bytes) -> "DecideTerms":

@@ -140,6 +140,29 @@ class SecurityLevel(str, Enum):
     L4 = "L4"
 
 
+class Art17Element(str, Enum):
+    """The elements of an application (Art. 17) a rejection for non-conformity can name; the
+    action's `DecideTerms.nonconforming` sets bit i for the i-th, in this order."""
+
+    DEMAND_TYPE = "demand_type"
+    SCENARIO = "scenario"
+    LEGAL_BASIS = "legal_basis"
+    BUSINESS_GOAL = "business_goal"
+    RESOURCES = "resources"
+    METHOD = "method"
+    FREQUENCY = "frequency"
+    SECURITY = "security"  # security level and safeguards
+
+    @property
+    def bit(self) -> int:
+        return 1 << list(Art17Element).index(self)
+
+
+# Art. 20 (明确的法律、法规等依据): a rejection's basis names its instrument, 《…》, so that a blank,
+# a placeholder or "依法" is no basis.
+LegalCitation = Annotated[str, Field(min_length=4, max_length=2000, pattern=r"《[^《》\s][^《》]*》")]
+
+
 class RejectReason(str, Enum):
     """Why an owner rejects an item (Art. 20): non-conformity, or a cited legal basis."""
 
@@ -330,6 +353,7 @@ class DemandDecision(_Strict):
             "allOf": [
                 given_iff("reason_code", equals("decision", "reject")),
                 given_iff("legal_basis", equals("reason_code", "legal_basis")),
+                given_iff("nonconforming", equals("reason_code", "nonconforming")),
                 present_when("reason", equals("decision", "reject")),
                 absent_when("entry_id", equals("decision", "reject")),
                 given_iff("version", given("entry_id")),
@@ -344,7 +368,16 @@ class DemandDecision(_Strict):
     # the due time within a bounded grace after it (Art. 20), so relay lag never defeats it.
     signed_at: ShanghaiTime
     reason_code: RejectReason | None = Field(default=None, validate_default=True)
-    legal_basis: LongText | None = Field(default=None, validate_default=True)
+    legal_basis: LegalCitation | None = Field(default=None, validate_default=True)
+    # A non-conformity names the Art. 17 elements that do not conform (the demand unit may dispute it).
+    nonconforming: (
+        Annotated[
+            list[Art17Element],
+            Field(min_length=1, max_length=8, json_schema_extra={"uniqueItems": True}),
+            AfterValidator(_distinct),
+        ]
+        | None
+    ) = Field(default=None, validate_default=True)
     reason: LongText | None = Field(default=None, validate_default=True)
     entry_id: Id | None = Field(default=None, validate_default=True)
     version: Version | None = Field(default=None, validate_default=True)
@@ -365,6 +398,16 @@ class DemandDecision(_Strict):
             return value
         return _required_iff(
             value, code == RejectReason.LEGAL_BASIS, "when reason_code is legal_basis (Art. 20: cite the law)"
+        )
+
+    @field_validator("nonconforming")
+    @classmethod
+    def _named_elements(cls, value, info: ValidationInfo):
+        code = _other(info, "reason_code")
+        if code is _INVALID:
+            return value
+        return _required_iff(
+            value, code == RejectReason.NONCONFORMING, "when reason_code is nonconforming (name what does not conform)"
         )
 
     @field_validator("reason")

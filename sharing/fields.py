@@ -168,9 +168,13 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
         case DemandDecision():
             code = _DECISION["approve" if doc.decision == "approve" else doc.reason_code.value]
             terms = b""
-            if doc.entry_id is not None or doc.legal_basis is not None:
+            elements = sum(e.bit for e in doc.nonconforming or ())
+            if doc.entry_id is not None or doc.legal_basis is not None or elements:
                 terms = DecideTerms(
-                    _id(doc.entry_id) if doc.entry_id else _ZERO_ID, doc.version or 0, doc.legal_basis or ""
+                    _id(doc.entry_id) if doc.entry_id else _ZERO_ID,
+                    doc.version or 0,
+                    doc.legal_basis or "",
+                    elements,
                 ).encode()
             signed_at = int(dt.datetime.fromisoformat(doc.signed_at).timestamp())
             return StepFields(_id(doc.demand_id), item=doc.item, code=code, at=signed_at, terms=terms)

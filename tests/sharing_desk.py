@@ -28,6 +28,7 @@ from chain.actions import (
 from chain.client import contract_at
 from chain.events import EventRecord, receipt_events
 from chain.sharing import (
+    REJECT_NONCONFORMING,
     ApplyTerms,
     CommitmentProof,
     DecideTerms,
@@ -261,10 +262,19 @@ class SharingDesk:
         entry_id: bytes = ZERO32,
         version: int = 0,
         at: int | None = None,
+        nonconforming: int | None = None,
     ) -> dict:
         return self.send(
             self.decide_action(
-                owner, demand_id, item, code=code, legal_basis=legal_basis, entry_id=entry_id, version=version, at=at
+                owner,
+                demand_id,
+                item,
+                code=code,
+                legal_basis=legal_basis,
+                entry_id=entry_id,
+                version=version,
+                at=at,
+                nonconforming=nonconforming,
             )
         )
 
@@ -337,9 +347,13 @@ class SharingDesk:
         entry_id: bytes = ZERO32,
         version: int = 0,
         at: int | None = None,
+        nonconforming: int | None = None,
     ) -> SharingAction:
-        """The signed Decide that `decide` sends, signed at `at` (the chain's latest time by default)."""
-        terms = DecideTerms(entry_id, version, legal_basis)
+        """The signed Decide that `decide` sends, signed at `at` (the chain's latest time by default);
+        a rejection for non-conformity names the resources (bit 16) unless `nonconforming` says otherwise."""
+        if nonconforming is None:
+            nonconforming = 16 if code == REJECT_NONCONFORMING else 0
+        terms = DecideTerms(entry_id, version, legal_basis, nonconforming)
         encoded = terms.encode() if terms != DecideTerms() else b""
         document = doc(f"putuo.test-{StepKind.DECIDE.name.lower()}/1", note="测试")
         signed_at = self.now() if at is None else at

@@ -185,6 +185,10 @@ interface ISharing is ISignedActions {
         bytes32 entryId;
         uint32 version;
         string legalBasis;
+        // A rejection for non-conformity (code 1): which Art. 17 elements do not conform, a bit each
+        // (1 demand type, 2 scenario, 4 legal basis, 8 business goal, 16 resources, 32 method,
+        // 64 frequency, 128 security level and safeguards); 0 otherwise.
+        uint16 nonconforming;
     }
 
     struct Demand {
@@ -283,6 +287,9 @@ interface ISharing is ISignedActions {
     error SharingDecisionTooLate(bytes32 demandId, uint32 item, uint40 dueAt);
     /// @dev Art. 20: a rejection other than for non-conformity cites a legal or regulatory basis.
     error SharingBasisRequired(bytes32 demandId, uint32 item);
+    /// @dev Art. 20, 24: a rejection for non-conformity names the Art. 17 elements that do not
+    /// conform (DecideTerms.nonconforming), which the demand unit can then dispute.
+    error SharingNonconformityUnstated(bytes32 demandId, uint32 item);
     /// @dev Art. 20: silence approves only after the due time and the grace for a decision signed by then.
     error SharingItemNotOverdue(bytes32 demandId, uint32 item, uint40 dueAt, uint40 graceEndsAt);
     /// @dev A decision's signing time (`at`) is missing or after the block's time.

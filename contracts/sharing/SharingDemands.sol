@@ -111,8 +111,14 @@ library SharingDemands {
         }
         ISharing.DecideTerms memory t;
         if (a.terms.length != 0) t = abi.decode(a.terms, (ISharing.DecideTerms));
-        if (a.code == SharingCommon.REJECT_LEGAL_BASIS && bytes(t.legalBasis).length == 0) {
+        // Art. 20: a legal basis is cited, not left blank (one space is no basis); a non-conformity
+        // names what does not conform. Either way the demand unit can dispute it (Art. 24).
+        if (a.code == SharingCommon.REJECT_LEGAL_BASIS && !_hasText(t.legalBasis)) {
             revert ISharing.SharingBasisRequired(a.subject, a.item);
+        }
+        if ((a.code == SharingCommon.REJECT_NONCONFORMING) != (t.nonconforming != 0)) {
+            if (t.nonconforming != 0) revert ISharing.SharingBadTerms(ISharing.StepKind.Decide);
+            revert ISharing.SharingNonconformityUnstated(a.subject, a.item);
         }
         if (a.code == 0 && !it.uncatalogued) {
             // Art. 14: where the entry changed since the application, the owner's approval is a
@@ -176,6 +182,16 @@ library SharingDemands {
         SharingCommon.permissionlessStep(demandId, ISharing.StepKind.FinaliseItem, index);
         _closeItem(s, demandId, index, it, ISharing.ItemStatus.DeemedApproved, 0);
         _settle(s, demandId, d);
+    }
+
+    /// @dev Whether `text` has a character other than ASCII white space.
+    function _hasText(string memory text) private pure returns (bool) {
+        bytes memory b = bytes(text);
+        for (uint256 i = 0; i < b.length; ++i) {
+            bytes1 c = b[i];
+            if (c != " " && c != "\t" && c != "\n" && c != "\r") return true;
+        }
+        return false;
     }
 
     function _checkTerms(SharingStorage.Layout storage s, ISharing.ApplyTerms memory t) private view {

@@ -9,8 +9,11 @@ import pytest
 from chain.actions import ActionKind, EntryStatus, SharingAttribute, entry_id_for
 from chain.sharing import (
     DECISION_GRACE_S,
+    REJECT_LEGAL_BASIS,
+    REJECT_NONCONFORMING,
     TERMINATE_ADJUSTMENT,
     TERMINATE_SECURITY,
+    DecideTerms,
     DemandStatus,
     GrantStatus,
     ItemStatus,
@@ -285,3 +288,29 @@ def test_art26_art31_the_data_center_ends_a_grant_only_on_its_grounds(desk):
     desk.act(desk.data_center, StepKind.TERMINATE, other, code=TERMINATE_ADJUSTMENT)
     assert desk.record("grant", other).status == GrantStatus.TERMINATED
     assert desk.live_grants(entry[0]) == 0
+
+
+# ---------------------------------------------------------------- Art. 20, 24: no dodges
+
+
+def test_art20_a_rejection_states_a_real_ground_which_the_demand_unit_can_dispute(desk):
+    """A legal basis of one space, and a "non-conforming" rejection that does not say what does not
+    conform, are refused; a non-conformity that names its elements stands, and the demand unit
+    disputes it (Art. 24), the Office recording the outcome."""
+    entry = desk.approved_entry(desk.civil, "MZJ-DODGE")
+    demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])
+    for basis in (" ", " \t\n"):
+        action = desk.decide_action(desk.civil, demand_id, 0, code=REJECT_LEGAL_BASIS, legal_basis=basis)
+        refused(desk, desk.execute_call(action), "SharingBasisRequired", demandId=hx(demand_id), item=0)
+    unstated = desk.decide_action(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING, nonconforming=0)
+    refused(desk, desk.execute_call(unstated), "SharingNonconformityUnstated", demandId=hx(demand_id), item=0)
+    stray = desk.decide_action(desk.civil, demand_id, 0, code=0, nonconforming=16)
+    refused(desk, desk.execute_call(stray), "SharingBadTerms", kind=StepKind.DECIDE)
+    assert desk.record("item", demand_id, 0).status == ItemStatus.PENDING
+
+    receipt = desk.decide(desk.civil, demand_id, 0, code=REJECT_NONCONFORMING, nonconforming=16 | 64)
+    step = only(desk, receipt, "SharingStep").args
+    assert DecideTerms.decode(step["terms"]).nonconforming == 16 | 64  # resources and frequency, on the record
+    desk.act(desk.street, StepKind.OPEN_DISPUTE, demand_id, item=0)
+    receipt = desk.act(desk.office, StepKind.RESOLVE_DISPUTE, demand_id, item=0, code=3)  # overturned
+    assert only(desk, receipt, "SharingStep").args["code"] == 3

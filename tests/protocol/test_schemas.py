@@ -140,7 +140,7 @@ def _variants() -> dict[str, list[dict]]:
     out["putuo.demand-decision/1"] += [
         ex.rejection(),
         ex.decision(entry_id=ex.ENTRY_ID, version=2),
-        ex.rejection(reason_code="nonconforming", legal_basis=ex.OMIT),
+        ex.rejection(reason_code="nonconforming", legal_basis=ex.OMIT, nonconforming=["resources", "frequency"]),
     ]
     out["putuo.plan-review/1"] += [ex.plan_review(decision="return", reason_code=4, reason="方案不完整")]
     return out

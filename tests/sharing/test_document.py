@@ -120,7 +120,10 @@ VALID_VARIANTS = {
         Application,
         ex.application(resources=[ex.resource(entry_id="0x" + f"{i + 1:064x}") for i in range(32)]),
     ),
-    "reject, nonconforming": (DemandDecision, ex.rejection(reason_code="nonconforming", legal_basis=OMIT)),
+    "reject, nonconforming": (
+        DemandDecision,
+        ex.rejection(reason_code="nonconforming", legal_basis=OMIT, nonconforming=["resources"]),
+    ),
     "reject, legal basis": (DemandDecision, ex.rejection()),
     "approve, catalogued for it": (DemandDecision, ex.decision(entry_id=ex.ENTRY_ID, version=2)),
     "approve, with a note": (DemandDecision, ex.decision(reason="同意，接口地址另行通知")),
@@ -313,11 +316,16 @@ REFUSED = {
     "legal basis not cited": (DemandDecision, ex.rejection(legal_basis=OMIT), ("legal_basis",), "required"),
     "nonconforming with a basis": (
         DemandDecision,
-        ex.rejection(reason_code="nonconforming"),
+        ex.rejection(reason_code="nonconforming", nonconforming=["scenario"]),
         ("legal_basis",),
         "only allowed",
     ),
-    "approve with a basis": (DemandDecision, ex.decision(legal_basis="某法"), ("legal_basis",), "only allowed"),
+    "approve with a basis": (
+        DemandDecision,
+        ex.decision(legal_basis="《中华人民共和国数据安全法》"),
+        ("legal_basis",),
+        "only allowed",
+    ),
     "reject without reason": (DemandDecision, ex.rejection(reason=OMIT), ("reason",), "required"),
     "reject naming an entry": (
         DemandDecision,
@@ -602,8 +610,28 @@ def test_decide_approve_names_the_entry_catalogued_for_the_item():
 
 
 def test_decide_reject_nonconforming():
-    fields = _fields(StepKind.DECIDE, ex.rejection(reason_code="nonconforming", legal_basis=OMIT))
-    assert fields == StepFields(_b(ex.DEMAND_ID), code=REJECT_NONCONFORMING, at=SIGNED_AT)
+    """Art. 20, 24: a non-conformity names the Art. 17 elements that do not conform, as a bit each."""
+    doc = ex.rejection(reason_code="nonconforming", legal_basis=OMIT, nonconforming=["resources", "frequency"])
+    fields = _fields(StepKind.DECIDE, doc)
+    terms = DecideTerms(nonconforming=16 | 64).encode()
+    assert fields == StepFields(_b(ex.DEMAND_ID), code=REJECT_NONCONFORMING, at=SIGNED_AT, terms=terms)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"reason_code": "nonconforming", "legal_basis": OMIT}, "nonconforming"),  # what does not conform?
+        ({"legal_basis": " "}, "legal_basis"),  # a basis of one space
+        ({"legal_basis": "依法依规"}, "legal_basis"),  # a placeholder: no instrument named
+        ({"legal_basis": "《》"}, "legal_basis"),
+    ],
+    ids=["nonconforming-unstated", "one-space", "placeholder", "empty-title"],
+)
+def test_a_rejection_is_no_dodge(changes, field):
+    """Art. 20 (明确的法律、法规等依据): a basis names its instrument 《…》; a non-conformity names
+    the elements. Refused naming the field, by the model and by the published schema alike."""
+    errors = _errors(DemandDecision, ex.rejection(**changes), strict=True)
+    assert [e["loc"][0] for e in errors] == [field], errors
 
 
 def test_decide_reject_cites_its_legal_basis():
