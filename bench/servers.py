@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,15 +19,18 @@ class Server:
     def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        # Its log goes to a file, not a pipe: the API writes an access line per request, and a pipe
+        # nobody reads fills after a few thousand and blocks the server mid-benchmark.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=self.log
         )
 
     def wait(self, path: str, timeout: float = 120) -> "Server":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.tail()}")
             try:
                 if requests.get(self.url + path, timeout=1).status_code < 500:
                     return self
@@ -35,9 +39,15 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server on {self.url} not ready")
 
+    def tail(self, size: int = 2000) -> str:
+        """The end of the server's log."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+        self.log.close()
 
 
 def api_server(data_dir: Path, rpc_url: str, database_url: str | None = None) -> Server:

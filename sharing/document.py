@@ -79,6 +79,15 @@ def _other(info: ValidationInfo, name: str) -> Any:
     return info.data.get(name, _INVALID)
 
 
+def _required_iff_other(value: Any, info: ValidationInfo, name: str, expected: Any, why: str) -> Any:
+    """`value` is required exactly when the field `name` (validated before it) equals `expected`;
+    when that field failed its own validation, only its own error is reported."""
+    other = _other(info, name)
+    if other is _INVALID:
+        return value
+    return _required_iff(value, other == expected, why)
+
+
 def _required_iff(value: Any, condition: bool, why: str) -> Any:
     """Refuse `value` missing where `condition` holds, or present where it does not."""
     if condition and value is None:
@@ -385,30 +394,24 @@ class DemandDecision(_Strict):
     @field_validator("reason_code")
     @classmethod
     def _coded(cls, value: RejectReason | None, info: ValidationInfo) -> RejectReason | None:
-        decision = _other(info, "decision")
-        if decision is _INVALID:
-            return value
-        return _required_iff(value, decision == "reject", "with a rejection")
+        return _required_iff_other(value, info, "decision", "reject", "with a rejection")
 
     @field_validator("legal_basis")
     @classmethod
     def _basis_cited(cls, value: str | None, info: ValidationInfo) -> str | None:
-        code = _other(info, "reason_code")
-        if code is _INVALID:
-            return value
-        return _required_iff(
-            value, code == RejectReason.LEGAL_BASIS, "when reason_code is legal_basis (Art. 20: cite the law)"
+        return _required_iff_other(
+            value,
+            info,
+            "reason_code",
+            RejectReason.LEGAL_BASIS,
+            "when reason_code is legal_basis (Art. 20: cite the law)",
         )
 
     @field_validator("nonconforming")
     @classmethod
     def _named_elements(cls, value, info: ValidationInfo):
-        code = _other(info, "reason_code")
-        if code is _INVALID:
-            return value
-        return _required_iff(
-            value, code == RejectReason.NONCONFORMING, "when reason_code is nonconforming (name what does not conform)"
-        )
+        why = "when reason_code is nonconforming (name what does not conform)"
+        return _required_iff_other(value, info, "reason_code", RejectReason.NONCONFORMING, why)
 
     @field_validator("reason")
     @classmethod
@@ -581,12 +584,8 @@ class Termination(_GrantReason):
     @field_validator("reported_to")
     @classmethod
     def _reported_iff_security(cls, value, info: ValidationInfo):
-        ground = _other(info, "ground")
-        if ground is _INVALID:
-            return value
-        return _required_iff(
-            value, ground == TerminationGround.SECURITY_RISK, "for a security_risk termination (Art. 31)"
-        )
+        why = "for a security_risk termination (Art. 31)"
+        return _required_iff_other(value, info, "ground", TerminationGround.SECURITY_RISK, why)
 
 
 # ---------------------------------------------------------------- scenarios, plans, cases
