@@ -91,6 +91,11 @@ class ShareAttribute(str, Enum):
     CONDITIONAL = "conditional"
     NOT_SHARED = "not_shared"
 
+    @property
+    def signed(self) -> SharingAttribute:
+        """The `sharing` field an entry version stating this attribute signs (ICatalog.SharingAttribute)."""
+        return SharingAttribute[self.name]
+
 
 class OpenAttribute(str, Enum):
     """开放属性: 无条件开放 / 有条件开放 / 不予开放."""
@@ -243,7 +248,7 @@ class DeletionRequest(_Strict):
 def signed_sharing(document: dict) -> SharingAttribute:
     """The `sharing` an entry version signs: its document's sharing attribute (Art. 7, 11), which
     the contract keeps and Sharing checks (a 不予共享 entry is never granted)."""
-    return SharingAttribute[ShareAttribute(document["sharing"]["attribute"]).name]
+    return ShareAttribute(document["sharing"]["attribute"]).signed
 
 
 def declared_at(document: dict) -> int:

@@ -149,7 +149,10 @@ def _item_opened(ctx: ApplyContext, ev: EventRecord) -> None:
             demand_id=demand_id,
             item=a["item"],
             owner_unit_id=hex0x(a["ownerUnitId"]),
-            demand_unit_id=_get(ctx, DEMANDS, demand_id=demand_id)["unit_id"],  # its Apply step came first
+            # Its Apply step came first: one column, not the demand's documents, per item.
+            demand_unit_id=ctx.conn.execute(
+                select(DEMANDS.c.unit_id).where(DEMANDS.c.demand_id == demand_id)
+            ).scalar_one(),
             entry_id=entry_id,
             version=a["version"],
             uncatalogued=not_ready,

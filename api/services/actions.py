@@ -32,7 +32,8 @@ from chain.actions import (
     digest,
     entry_id_for,
 )
-from mirror.models import CatalogEntry, OfficerKey
+from mirror.documents import as_object
+from mirror.models import CatalogEntry, CatalogVersion, OfficerKey
 
 __all__ = ["Accepted", "accept", "accept_many", "document_bytes", "prepare", "validate_document"]
 
@@ -65,7 +66,7 @@ def signed_sharing(kind: ActionKind, parsed: BaseModel) -> SharingAttribute:
     """What the contract takes as `sharing`: an entry version's sharing attribute (Art. 7), else NONE."""
     if kind not in VERSION_KINDS:
         return SharingAttribute.NONE
-    return SharingAttribute[parsed.sharing.attribute.name]
+    return parsed.sharing.attribute.signed
 
 
 def prepare(
@@ -89,6 +90,7 @@ def prepare(
     signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     signer = action_signer(runtime, signed, action.signature)
     _check_entry_identity(runtime, kind, entry_id, parsed, signer)
+    _check_approved_attribute(runtime, entry_id, version, parsed)
     action_id = "0x" + signed.hex()
     return Prepared(action, signer, action_id, "0x" + entry_id.hex(), "catalog")
 
@@ -111,6 +113,29 @@ def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:
         return bytes.fromhex(key.unit_id[2:])
     active, unit_id, _ = runtime.registry.functions.activeKey(to_checksum_address(signer)).call()
     return unit_id if active else None
+
+
+def _check_approved_attribute(runtime: Runtime, entry_id: bytes, version: int, parsed: BaseModel) -> None:
+    """Art. 7: the Data Center approves only a version whose signed sharing attribute is the one its
+    document states. Through this API the two cannot differ; a version sent to the contract directly
+    could sign "unconditional" over a document that says 不予共享, and the contract enforces what was
+    signed. The mirror holds both, so the approval is refused here; a return stays possible."""
+    if not isinstance(parsed, ReviewNote) or contract_reason_code(parsed) != 0:
+        return
+    with runtime.store.sessions() as session:
+        row = session.get(CatalogVersion, ("0x" + entry_id.hex(), version))
+    if row is None or row.kind == "deletion":
+        return  # the contract answers for an unknown version; a deletion request states no attribute
+    sharing = as_object(row.document).get("sharing")
+    stated = sharing.get("attribute") if isinstance(sharing, dict) else None
+    if stated != row.sharing:
+        raise ApiError(
+            409,
+            "sharing_attribute_mismatch",
+            f"version: version {version} signed sharing {row.sharing!r} but its document states {stated!r}; "
+            "return it (Art. 7)",
+            "version",
+        )
 
 
 def _check_entry_identity(runtime: Runtime, kind: ActionKind, entry_id: bytes, parsed: BaseModel, signer: str) -> None:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ISharing} from "../interfaces/ISharing.sol";
 import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
 import {SharingStorage} from "./SharingStorage.sol";
@@ -49,6 +50,20 @@ library SharingCommon {
         (bool ok, uint256 dueAt,) =
             SharingStorage.layout().calendar.tryAddWorkingDays(ShanghaiDate.endOfDay(last - 1), 1);
         return uint40(ok ? dueAt : ShanghaiDate.endOfDay(last));
+    }
+
+    /// @dev Whether the entry still stands at `version`: not deleted, and that version the one in
+    /// force. What an application names, an approved item and a grant are pinned to (Art. 14, 17).
+    function inForce(ICatalog.Entry memory e, uint32 version) internal pure returns (bool) {
+        return e.status != ICatalog.EntryStatus.Deleted && e.approvedVersion == version;
+    }
+
+    /// @dev Art. 14: nothing is applied for or granted on an entry whose change or deletion awaits
+    /// the Data Center's evaluation.
+    function requireNoPendingChange(bytes32 entryId, ICatalog.Entry memory e) internal pure {
+        if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
+            revert ISharing.SharingEntryChangePending(entryId, uint8(e.status));
+        }
     }
 
     /// @dev The step record of a permissionless step, emitted before its effects like every step's.

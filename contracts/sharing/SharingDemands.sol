@@ -225,19 +225,13 @@ library SharingDemands {
     {
         ICatalog.Entry memory e = s.catalog.entry(entryId);
         if (e.status == ICatalog.EntryStatus.None) revert ISharing.SharingUnknownEntry(entryId);
-        if (e.status == ICatalog.EntryStatus.Deleted || version == 0 || e.approvedVersion != version) {
+        if (version == 0 || !SharingCommon.inForce(e, version)) {
             revert ISharing.SharingVersionNotApproved(entryId, version, e.approvedVersion);
         }
         if (e.unitId != ownerUnitId) revert ISharing.SharingWrongOwner(entryId, e.unitId, ownerUnitId);
-        _requireShareable(entryId, e);
-        return e.collectedAt;
-    }
-
-    function _requireShareable(bytes32 entryId, ICatalog.Entry memory e) private pure {
         if (e.sharing == ICatalog.SharingAttribute.NotShared) revert ISharing.SharingEntryNotShared(entryId);
-        if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
-            revert ISharing.SharingEntryChangePending(entryId, uint8(e.status));
-        }
+        SharingCommon.requireNoPendingChange(entryId, e);
+        return e.collectedAt;
     }
 
     /// @dev Art. 7, 14: whether an item approved (by its owner, by silence or by scenario) may still
@@ -247,11 +241,8 @@ library SharingDemands {
     /// the step is refused until the Data Center decides.
     function _stillGrantable(SharingStorage.Layout storage s, ISharing.Item storage it) private view returns (bool) {
         ICatalog.Entry memory e = s.catalog.entry(it.entryId);
-        if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
-            revert ISharing.SharingEntryChangePending(it.entryId, uint8(e.status));
-        }
-        return e.status != ICatalog.EntryStatus.Deleted && e.approvedVersion == it.version
-            && e.sharing != ICatalog.SharingAttribute.NotShared;
+        SharingCommon.requireNoPendingChange(it.entryId, e);
+        return SharingCommon.inForce(e, it.version) && e.sharing != ICatalog.SharingAttribute.NotShared;
     }
 
     /// @dev Art. 18: the commitment names this demand and is signed by an active key of the demand unit.

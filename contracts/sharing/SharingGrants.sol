@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ISharing} from "../interfaces/ISharing.sol";
 import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
 import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
@@ -143,8 +142,7 @@ library SharingGrants {
     {
         for (uint256 i = 0; i < g.resourceCount; ++i) {
             ISharing.Pinned storage r = s.grantResources[grantId][i];
-            ICatalog.Entry memory e = s.catalog.entry(r.entryId);
-            if (e.status == ICatalog.EntryStatus.Deleted || e.approvedVersion != r.version) return true;
+            if (!SharingCommon.inForce(s.catalog.entry(r.entryId), r.version)) return true;
         }
         return false;
     }

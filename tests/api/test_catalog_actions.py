@@ -4,7 +4,10 @@ contract's own storage."""
 
 from __future__ import annotations
 
-from chain.actions import ActionKind
+from catalog.document import declared_at
+from chain.actions import ActionKind, SharingAttribute
+from signer.canonical import canonical_bytes
+from tests.api.conftest import wait_for
 from tests.api.helpers import (
     act,
     approval,
@@ -13,8 +16,11 @@ from tests.api.helpers import (
     doc_hash,
     document,
     entry_id,
+    error_of,
     hex0x,
+    post,
     return_note,
+    sign,
 )
 
 NAME = "最低生活保障对象信息"
@@ -224,3 +230,29 @@ def test_unknown_action_id(client):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_action"
     assert response.json()["error"]["field"] == "action_id"
+
+
+def test_a_version_whose_signed_attribute_is_not_its_documents_is_not_approved(client, runtime, units):
+    """Art. 7: a version sent to the contract directly signs "unconditional" over a document that
+    says 不予共享. The contract enforces what was signed, so the Data Center's approval through the
+    API is refused naming the version; a return is still taken."""
+    doc = document("MZJ-0777", sharing={"attribute": "not_shared", "basis": "《中华人民共和国统计法》第二十五条"})
+    eid = entry_id(units.civil, doc)
+    disowned = units.civil.action(
+        ActionKind.SUBMIT,
+        eid,
+        canonical_bytes(doc),
+        declared_at=declared_at(doc),
+        sharing=SharingAttribute.UNCONDITIONAL,
+    )
+    units.system.relayer.resync()  # the platform's relayer shares this account
+    units.system.relayer.send(units.catalog.functions.execute(disowned.as_tuple()))
+    wait_for(lambda: client.get(f"/v1/catalog/entries/{hex0x(eid)}/versions").status_code == 200)
+    [version] = client.get(f"/v1/catalog/entries/{hex0x(eid)}/versions").json()
+    assert version["sharing"] == "unconditional" and version["document"]["sharing"]["attribute"] == "not_shared"
+    approve = sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1)
+    response = post(client, approve, approval())
+    assert response.status_code == 409, response.json()
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("sharing_attribute_mismatch", "version")
+    act(client, units.data_center, ActionKind.REVIEW, eid, return_note(2, "共享属性与文件不符"), version=1)
+    assert chain_entry(units, eid)["status"] == "returned"

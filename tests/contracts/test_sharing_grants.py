@@ -91,6 +91,20 @@ class Grants:
         action = self.step(officer, kind, grant_id, **(fields or {}))
         return refused(self.desk, self.desk.execute_call(action), error, **args)
 
+    def refused_use(self, grant_id: bytes, at: int, error: str = "SharingUseOutOfRange", **args):
+        """A use of `grant_id` recorded for `at` must be refused with `error`, naming the grant and the time."""
+        fields = {"at": at}
+        return self.refused_step(
+            self.desk.data_center,
+            StepKind.RECORD_USE,
+            grant_id,
+            error,
+            grantId=hx(grant_id),
+            at=at,
+            fields=fields,
+            **args,
+        )
+
     def suspend_idle_at(self, grant_id: bytes, at: int, sender=None):
         return self.desk.send_at(at, self.desk.sharing.functions.suspendIdle(grant_id), sender=sender)
 
@@ -144,15 +158,7 @@ def test_art26_idle_grant_suspended_then_reinstated_on_objection(desk, grants):
     )
     assert desk.idle_from(grant_id) == 0 and desk.live_grants(grants.entry[0]) == 1  # suspended is still live
     # Only uses up to the notice count now: a late-logged one before it is recorded, none after it.
-    grants.refused_step(
-        desk.data_center,
-        StepKind.RECORD_USE,
-        grant_id,
-        "SharingUseOutOfRange",
-        grantId=hx(grant_id),
-        at=idle + 1,
-        fields={"at": idle + 1},
-    )
+    grants.refused_use(grant_id, idle + 1)
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=idle - 3600)
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.lastUsedAt) == (GrantStatus.SUSPENDED, idle - 3600) and desk.idle_from(grant_id) == 0
@@ -421,15 +427,7 @@ def test_art30_recorded_use_moves_the_idle_clock_forward_only(desk, grants):
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ISSUED)  # issuance itself is in range
     now = desk.now()
     for at in (now + 1, now + 86400, ISSUED - 1):
-        grants.refused_step(
-            desk.data_center,
-            StepKind.RECORD_USE,
-            grant_id,
-            "SharingUseOutOfRange",
-            grantId=hx(grant_id),
-            at=at,
-            fields={"at": at},
-        )
+        grants.refused_use(grant_id, at)
     assert desk.record("grant", grant_id).lastUsedAt == ts("2026-04-20 11:00")
 
 
@@ -450,26 +448,9 @@ def test_art26_art30_a_late_use_counts_only_while_the_grant_was_active(desk, gra
         assert (grant.status, grant.suspendedAt) == (GrantStatus.TERMINATED, suspended)
         assert grant.terminatedAt > suspended
         for at in (suspended + 1, grant.terminatedAt):
-            grants.refused_step(
-                desk.data_center,
-                StepKind.RECORD_USE,
-                grant_id,
-                "SharingUseWhileSuspended",
-                grantId=hx(grant_id),
-                at=at,
-                suspendedAt=suspended,
-                fields={"at": at},
-            )
+            grants.refused_use(grant_id, at, "SharingUseWhileSuspended", suspendedAt=suspended)
         at = grant.issuedAt - 1
-        grants.refused_step(
-            desk.data_center,
-            StepKind.RECORD_USE,
-            grant_id,
-            "SharingUseOutOfRange",
-            grantId=hx(grant_id),
-            at=at,
-            fields={"at": at},
-        )
+        grants.refused_use(grant_id, at)
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # the notice's second still counts
         desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended - 86400)  # older: recorded only
         grant = desk.record("grant", grant_id)
@@ -576,15 +557,7 @@ def test_art31_security_suspension_is_immediate_and_never_lapses(desk, grants):
         suspended,
     )
     suspended_args = {"grantId": hx(grant_id), "status": GrantStatus.SUSPENDED}
-    grants.refused_step(
-        desk.data_center,
-        StepKind.RECORD_USE,
-        grant_id,
-        "SharingUseOutOfRange",
-        grantId=hx(grant_id),
-        at=suspended + 1,
-        fields={"at": suspended + 1},
-    )
+    grants.refused_use(grant_id, suspended + 1)
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=suspended)  # used up to the suspension itself
     assert desk.record("grant", grant_id).lastUsedAt == suspended
     grants.refused_step(
@@ -655,15 +628,7 @@ def test_art26_the_demand_unit_ends_a_grant_it_no_longer_needs(desk, grants):
     ended = grant.terminatedAt
     desk.travel_to(ended + 86400)
     for at in (ended + 1, ended + 86400, ISSUED - 1):
-        grants.refused_step(
-            desk.data_center,
-            StepKind.RECORD_USE,
-            grant_id,
-            "SharingUseOutOfRange",
-            grantId=hx(grant_id),
-            at=at,
-            fields={"at": at},
-        )
+        grants.refused_use(grant_id, at)
     desk.act(desk.data_center, StepKind.RECORD_USE, grant_id, at=ended)
     grant = desk.record("grant", grant_id)
     assert (grant.status, grant.lastUsedAt) == (GrantStatus.TERMINATED, ended) and desk.idle_from(grant_id) == 0
