@@ -104,8 +104,64 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "SharingScenarioNotApproved": (
         409,
         "scenario_not_approved",
-        "an Art. 19 (2) scenario must first be evaluated and approved by the Data Center",
+        "an Art. 19 (1)–(3) scenario must be in the Data Center's register (GET /v1/scenarios); "
+        "apply with class 0 for the owner's review",
         "document.scenario.code",
+    ),
+    "SharingScenarioClassMismatch": (
+        409,
+        "scenario_class_mismatch",
+        "the scenario is registered under another Art. 19 class: claim the class the register gives",
+        "document.scenario.class",
+    ),
+    "SharingScenarioNotForUnit": (
+        409,
+        "scenario_not_for_unit",
+        "the Data Center approved this scenario for other units (Art. 19 (2)); it cannot be borrowed",
+        "document.scenario.code",
+    ),
+    "SharingScenarioNotForEntry": (
+        409,
+        "scenario_not_for_entry",
+        "the Data Center approved this scenario for other data (Art. 19 (2)): ask the owner instead",
+        "document.resources",
+    ),
+    "SharingScenarioWithdrawn": (
+        409,
+        "scenario_withdrawn",
+        "the Data Center withdrew this scenario: nothing is granted or used under it since; apply again",
+        "document.scenario.code",
+    ),
+    "SharingInvalidDataForm": (
+        422,
+        "invalid_data_form",
+        "an Art. 19 (4) application names its ground (class4_basis), and only a class-4 one; "
+        "batch comparison returns results by the batch_comparison method",
+        "document.scenario.class4_basis",
+    ),
+    "SharingConformityNotPending": (
+        409,
+        "conformity_not_pending",
+        "no scenario-route application of this demand awaits the Data Center's confirmation",
+        "document.demand_id",
+    ),
+    "SharingIdleReasonPending": (
+        409,
+        "idle_reason_pending",
+        "a reason for idleness awaits the Data Center's review (Art. 26): one at a time",
+        "document.grant_id",
+    ),
+    "SharingNoIdleReasonPending": (
+        409,
+        "no_idle_reason_pending",
+        "no reason for idleness awaits review on this grant",
+        "document.grant_id",
+    ),
+    "SharingObjectionWindowOpen": (
+        409,
+        "objection_window_open",
+        "the holder's 30 days to object are running (Art. 26): only a security risk (Art. 31) ends the grant now",
+        "document.ground",
     ),
     "SharingFrequencyReasonRequired": (
         422,

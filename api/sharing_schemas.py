@@ -250,11 +250,15 @@ class DemandPublic(BaseModel):
     scenario_code: str
     scenario_class: int
     method: str
+    form: str
     frequency: str
     security_level: int
     fusion: bool
     plan_status: str
     plan_due_at: int
+    conformity_status: str = Field(description="none | pending | approved | returned: the Data Center's (Art. 19)")
+    conformity_due_at: int
+    document_problem: str | None
     serve_due_at: int
     applied_at: int
     closed_at: int
@@ -282,6 +286,7 @@ class IncomingPage(schemas.Page):
 class GrantResource(BaseModel):
     entry_id: str
     version: int
+    items: list[str] = Field(description="The data items granted, sorted (their hash is signed on-chain)")
 
 
 class GrantPublic(BaseModel):
@@ -290,15 +295,20 @@ class GrantPublic(BaseModel):
     scenario_code: str
     scenario_class: int
     method: str
+    form: str = Field(description="full | subject_authorised | comparison_result | desensitised (Art. 19 (4))")
     frequency: str
     security_level: int
+    document_problem: str | None = Field(description="Why the application's document disagrees with its terms")
     status: str
     suspension: str
     objection_pending: bool
+    objection_answer_due_at: int = Field(description="When the Data Center's answer to the objection is due")
     issued_at: int
     last_used_at: int
     idle_from: int = Field(description="When anyone may suspend it for idleness (0 unless active)")
-    excused_until: int
+    excused_until: int = Field(description="Until when a reason the Data Center accepted excuses idleness")
+    reason_until: int = Field(description="A reason awaiting the Data Center's review asks until when (0: none)")
+    reason_due_at: int = Field(description="When the Data Center's review of that reason is due")
     suspended_at: int
     objection_due_at: int
     serve_due_at: int
@@ -323,8 +333,9 @@ class CheckAnswer(BaseModel):
 
     allowed: bool
     reason: str = Field(
-        description="granted | no_grant | scenario_not_granted | method_not_granted | suspended | terminated | idle"
-        " | entry_deleted | entry_not_shared"
+        description="granted | no_grant | not_grant_holder | entry_deleted | entry_not_shared | document_mismatch"
+        " | scenario_withdrawn | terminated | suspended | idle | version_not_pinned | item_not_granted"
+        " | form_not_granted | method_not_granted | scenario_not_granted"
     )
     message: str
     grant_id: str | None = None
@@ -336,8 +347,12 @@ class ScenarioPublic(BaseModel):
     scenario_id: str
     code: str
     name: str
+    scenario_class: int = Field(description="Art. 19 (1), (2) or (3)")
+    units: list[str] = Field(description="The units it authorises; empty: any")
+    entries: list[str] = Field(description="The catalog entries it authorises; empty: any")
     approved: bool
     approved_at: int
+    withdrawn_at: int
     evaluation_hash: str
 
 

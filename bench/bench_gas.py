@@ -12,7 +12,7 @@ from bench.common import start_system
 from catalog.document import declared_at, signed_sharing
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce, sign_action, unit_id_for
 from chain.client import contract_at
-from chain.sharing import SharingAction, StepKind, scenario_id_for
+from chain.sharing import ScenarioTerms, SharingAction, StepKind, scenario_id_for
 from chain.sharing import sign_action as sign_sharing
 from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
@@ -36,7 +36,8 @@ EVALUATION = {
     "schema": "putuo.scenario-evaluation/1",
     "scenario_code": "GAS-SC",
     "name": "燃气安全",
-    "key_work": "重点工作",
+    "class": 1,
+    "basis": "一网统管事项认定书",
     "plan": "按月核对",
     "conclusion": "同意",
 }
@@ -81,6 +82,7 @@ def main() -> None:
                 scenario_id_for(f"GAS-SC-{scheme}"),
                 canonical_bytes({**EVALUATION, "scenario_code": f"GAS-SC-{scheme}"}),
                 fresh_nonce(),
+                terms=ScenarioTerms(1).encode(),
             )
             signed_step = sign_sharing(step, dc, chain_id=w3.eth.chain_id, sharing_address=system.deployment.sharing)
             gas[(scheme, "sharing step (scenario approval)")] = sharing.functions.execute(

@@ -1,8 +1,9 @@
 """The gateway's check (Art. 25), against a baseline measured in the same run.
 
-(d) `GET /v1/sharing/check` over a mirror of real grants (scenario-authorised applications
-    relayed in batches to a fresh node, then indexed), req/s with p50/p99, against a bare
-    FastAPI endpoint served the same way.
+(d) `GET /v1/sharing/check` over a mirror of real grants (scenario-route applications under
+    registered scenarios, each confirmed by the Data Center, relayed in batches to a fresh node,
+    then indexed), asked per data item and version, req/s with p50/p99, against a bare FastAPI
+    endpoint served the same way.
 
 Run: `.venv/bin/python -m bench.bench_sharing` (BENCH_GRANTS, BENCH_THREADS, BENCH_SECONDS).
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 import time
 from datetime import datetime
 
 import requests
 
 from api.runtime import make_engine
+from bench.bench_gas import DOCUMENT as CATALOG_DOCUMENT
 from bench.common import BenchSystem, closed_loop, report, start_system
 from bench.servers import api_server, bare_server
 from chain.actions import ActionKind, CatalogAction, SharingAttribute, entry_id_for, fresh_nonce, unit_id_for
@@ -25,12 +28,9 @@ from chain.client import contract_at
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from chain.sharing import (
-    ApplyTerms,
     CommitmentProof,
-    Frequency,
     KeyScheme,
-    Method,
-    Resource,
+    ScenarioTerms,
     SharingAction,
     StepKind,
     demand_id_for,
@@ -38,6 +38,8 @@ from chain.sharing import (
     sign_action,
 )
 from mirror.store import SqlMirrorStore
+from sharing.document import Application
+from sharing.fields import apply_terms
 from signer.canonical import canonical_bytes
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from signer.keys import SigningKey
@@ -49,6 +51,7 @@ ENTRIES = 40
 DEMAND_UNITS = 20
 SCENARIOS = ["一网通办-低保核验", "一网统管-防汛", "跨部门平台-养老服务"]
 BATCH = 60
+ITEMS = ["姓名", "身份证号", "保障金额"]  # the data items each application asks for
 
 
 class District:
@@ -62,6 +65,35 @@ class District:
         self.owner_unit, owner = sys_.register("PT-MZJ", 3, "普陀区民政局")
         self.entries = self._approved_entries(owner)
         self.demanders = [self._officer(f"PT-JD-{i:02d}", f"街道{i:02d}") for i in range(DEMAND_UNITS)]
+        self.demand_ids: dict[int, bytes] = {}
+        self._register_scenarios()
+
+    def _register_scenarios(self) -> None:
+        """The Data Center's register (Art. 19 (1)): the scenarios, for any unit and entry."""
+        steps = []
+        for code in SCENARIOS:
+            evaluation = {
+                "schema": "putuo.scenario-evaluation/1",
+                "scenario_code": code,
+                "name": code,
+                "class": 1,
+                "basis": "一网通办事项认定书",
+                "plan": "按月核对",
+                "conclusion": "同意",
+            }
+            step = SharingAction(
+                StepKind.APPROVE_SCENARIO,
+                scenario_id_for(code),
+                canonical_bytes(evaluation),
+                fresh_nonce(),
+                terms=ScenarioTerms(1).encode(),
+            )
+            steps.append(self._signed(step).as_tuple())
+        self.sys.relayer.send(self.sharing.functions.executeBatch(steps), gas=50_000_000)
+
+    def _signed(self, action: SharingAction, key=None) -> SharingAction:
+        key = key or self.data_center.key
+        return sign_action(action, key, chain_id=self.chain_id, sharing_address=self.sys.deployment.sharing)
 
     def _officer(self, code: str, name: str) -> tuple[bytes, SigningKey]:
         unit_id = unit_id_for(code)
@@ -74,12 +106,22 @@ class District:
         actions, entries = [], []
         for i in range(ENTRIES):
             entry_id = entry_id_for(self.owner_unit, f"MZJ-{i:04d}")
-            doc = canonical_bytes({"schema": "putuo.catalog/1", "code": f"MZJ-{i:04d}", "name": f"民政数据{i}"})
+            doc = canonical_bytes(
+                {
+                    **CATALOG_DOCUMENT,
+                    "code": f"MZJ-{i:04d}",
+                    "name": f"民政数据{i}",
+                    "data_items": [{"name": n, "type": "string"} for n in ITEMS],
+                }
+            )
+            collected = canonical_bytes({"schema": "putuo.catalog-collection/1", "description": "已归集"})
             for signer, kind, document, version, declared in (
                 (owner, ActionKind.SUBMIT, doc, 0, self.sys.w3.eth.get_block("latest")["timestamp"] - 86400),
                 (self.data_center, ActionKind.REVIEW, b'{"decision":"approve"}', 1, 0),
+                # Collected to the platform (Art. 15): ready to share, so the scenario route grants it.
+                (self.data_center, ActionKind.RECORD_COLLECTION, collected, 0, 0),
             ):
-                # A bench entry is shared unconditionally (its document is minimal, as the chain allows).
+                # A bench entry is shared unconditionally, as its document says.
                 sharing = SharingAttribute.UNCONDITIONAL if kind == ActionKind.SUBMIT else SharingAttribute.NONE
                 action = CatalogAction(
                     kind, entry_id, version, 0, document, fresh_nonce(), declared_at=declared, sharing=sharing
@@ -96,8 +138,31 @@ class District:
     def application(self, i: int) -> SharingAction:
         unit_id, key = self.demanders[i % DEMAND_UNITS]
         scenario = SCENARIOS[i % len(SCENARIOS)]
-        document = canonical_bytes({"schema": "putuo.demand/1", "application_no": f"BENCH-{i}", "scenario": scenario})
+        entry = self.entries[(i // DEMAND_UNITS) % ENTRIES]  # 800 (unit, entry) pairs, 2–3 grants each
+        application = {
+            "schema": "putuo.demand/1",
+            "application_no": f"BENCH-{i}",
+            "demand_unit_id": "0x" + unit_id.hex(),
+            "demand_type": "routine",
+            "scenario": {"code": scenario, "name": scenario, "class": 1},
+            "legal_basis": "《普陀区公共数据共享管理办法》第十九条",
+            "business_goal": "核验",
+            "resources": [
+                {
+                    "entry_id": "0x" + entry.hex(),
+                    "version": 1,
+                    "owner_unit_id": "0x" + self.owner_unit.hex(),
+                    "items": ITEMS,
+                }
+            ],
+            "method": "interface",
+            "frequency": "monthly",
+            "security_level": "L2",
+            "safeguards": ["专人专岗"],
+        }
+        document = canonical_bytes(application)
         demand_id = demand_id_for(unit_id, document)
+        self.demand_ids[i] = demand_id
         commitment = build_commitment(
             demand_id=demand_id,
             signing_unit_id="0x" + unit_id.hex(),
@@ -109,25 +174,24 @@ class District:
         proof = CommitmentProof(
             KeyScheme.ECDSA, key.key_id, commitment.canonical_bytes(), sign_commitment(commitment, key).signature
         )
-        entry = self.entries[(i // DEMAND_UNITS) % ENTRIES]  # 800 (unit, entry) pairs, 2–3 grants each
-        terms = ApplyTerms(
-            1,
-            scenario_id_for(scenario),
-            Method.INTERFACE,
-            Frequency.MONTHLY,
-            False,
-            False,
-            2,
-            (Resource(entry, 1, self.owner_unit),),
-            proof,
-        )
+        terms = apply_terms(Application.model_validate(application), proof)
         action = SharingAction(StepKind.APPLY, demand_id, document, fresh_nonce(), terms=terms.encode())
-        return sign_action(action, key.private_key, chain_id=self.chain_id, sharing_address=self.sys.deployment.sharing)
+        return self._signed(action, key.private_key)
+
+    def confirmation(self, i: int) -> SharingAction:
+        """The Data Center's confirmation that application `i` conforms (Art. 19): it issues the grant."""
+        demand_id = self.demand_ids[i]
+        document = canonical_bytes(
+            {"schema": "putuo.conformity-review/1", "demand_id": "0x" + demand_id.hex(), "decision": "confirm"}
+        )
+        return self._signed(SharingAction(StepKind.CONFIRM_CONFORMITY, demand_id, document, fresh_nonce()))
 
     def grant_all(self, count: int) -> None:
         for start in range(0, count, BATCH):
-            batch = [self.application(i).as_tuple() for i in range(start, min(count, start + BATCH))]
-            self.sys.relayer.send(self.sharing.functions.executeBatch(batch), gas=50_000_000)
+            numbers = range(start, min(count, start + BATCH))
+            for build in (self.application, self.confirmation):
+                batch = [build(i).as_tuple() for i in numbers]
+                self.sys.relayer.send(self.sharing.functions.executeBatch(batch), gas=50_000_000)
 
 
 def bench_check(sys_: BenchSystem) -> None:
@@ -141,6 +205,7 @@ def bench_check(sys_: BenchSystem) -> None:
     bare = bare_server()
     sessions = [requests.Session() for _ in range(THREADS)]
     rng = random.Random(11)
+    answers: Counter[str] = Counter()  # the check's reasons: a real mix of grants and refusals
 
     def check(i: int) -> None:
         n = rng.randrange(GRANTS)  # a held grant, asked about its own scenario or (1 in 4) another
@@ -151,11 +216,14 @@ def bench_check(sys_: BenchSystem) -> None:
             params={
                 "unit_id": "0x" + unit_id.hex(),
                 "entry_id": "0x" + district.entries[(n // DEMAND_UNITS) % ENTRIES].hex(),
+                "version": 1,
+                "items": ITEMS[: 1 + i % len(ITEMS)],
                 "scenario": scenario,
                 "method": "interface",
             },
         )
         assert r.status_code == 200, r.text
+        answers[r.json()["reason"]] += 1
 
     def baseline(i: int) -> None:
         assert sessions[i % THREADS].get(f"{bare.url}/bare").status_code == 200
@@ -175,6 +243,7 @@ def bench_check(sys_: BenchSystem) -> None:
                 ),
             ],
         )
+        print("    answers: " + ", ".join(f"{reason} {n}" for reason, n in answers.most_common()))
     finally:
         api.stop()
         bare.stop()

@@ -24,6 +24,7 @@ ENUMS: dict[str, type[enum.IntEnum]] = {
         actions.VersionKind,
         sharing.StepKind,
         sharing.Method,
+        sharing.DataForm,
         sharing.Frequency,
         sharing.DemandStatus,
         sharing.ItemStatus,

@@ -22,6 +22,7 @@ from chain.actions import (
     recover_digest,
 )
 from chain.signatures import sign_digest
+from signer.canonical import canonical_bytes
 from signer.keys import SigningKey
 
 DOMAIN_NAME = "PutuoSharing"
@@ -50,9 +51,13 @@ class StepKind(enum.IntEnum):
     FINALISE_ITEM = 18
     SUSPEND_IDLE = 19
     FINALISE_LAPSE = 20
+    # Signed again: kinds added later are appended (the numbering is signed).
+    CONFIRM_CONFORMITY = 21
+    REVIEW_IDLE_REASON = 22
 
 
-SIGNED_KINDS = tuple(k for k in StepKind if k < StepKind.FINALISE_ITEM)
+PERMISSIONLESS_KINDS = frozenset({StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE})
+SIGNED_KINDS = tuple(k for k in StepKind if k not in PERMISSIONLESS_KINDS)
 
 
 class Method(enum.IntEnum):
@@ -60,6 +65,15 @@ class Method(enum.IntEnum):
     INTERFACE = 1
     BATCH_COMPARISON = 2
     OTHER = 3
+
+
+class DataForm(enum.IntEnum):
+    """ISharing.DataForm: what the grant serves; Art. 19 (4) grants rest on one of the last three."""
+
+    FULL = 0
+    SUBJECT_AUTHORISED = 1
+    COMPARISON_RESULT = 2
+    DESENSITISED = 3
 
 
 class Frequency(enum.IntEnum):
@@ -135,7 +149,7 @@ class CodeRule(enum.IntEnum):
     ANY = 1
     NONZERO = 2
     DECISION = 3  # 0 approve, 1 non-conforming, 2 legal basis
-    TERMINATION = 4  # 0 by the holder; by the Data Center 1 security risk, 2 catalog adjustment
+    TERMINATION = 4  # 0 by the holder; by the Data Center 1 security risk, 2 catalog adjustment, 3 scenario withdrawn
 
 
 class StepModule(enum.IntEnum):
@@ -174,7 +188,7 @@ STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.REINSTATE: StepRule(_DC, _G),
     StepKind.DISMISS_OBJECTION: StepRule(_DC, _G, code=CodeRule.NONZERO),
     StepKind.TERMINATE: StepRule(_O, _G, code=CodeRule.TERMINATION, data_center_too=True),
-    StepKind.APPROVE_SCENARIO: StepRule(_DC, _C),
+    StepKind.APPROVE_SCENARIO: StepRule(_DC, _C, uses_terms=True),
     StepKind.WITHDRAW_SCENARIO: StepRule(_DC, _C),
     StepKind.RECORD_ADJUSTMENT_PLAN: StepRule(_O, _C),
     StepKind.OPEN_DISPUTE: StepRule(_O, _C, uses_item=True),
@@ -184,6 +198,8 @@ STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.FINALISE_ITEM: StepRule(_NONE, _D),
     StepKind.SUSPEND_IDLE: StepRule(_NONE, _G),
     StepKind.FINALISE_LAPSE: StepRule(_NONE, _G),
+    StepKind.CONFIRM_CONFORMITY: StepRule(_DC, _D, code=CodeRule.ANY),
+    StepKind.REVIEW_IDLE_REASON: StepRule(_DC, _G, code=CodeRule.ANY),
 }
 
 
@@ -196,6 +212,7 @@ DECISION_GRACE_S = 3600
 # Sharing.TERMINATE_SECURITY / TERMINATE_ADJUSTMENT: the grounds of a Data Center's termination.
 TERMINATE_SECURITY = 1  # Art. 31: a security risk, at any time
 TERMINATE_ADJUSTMENT = 2  # Art. 14: an entry the grant pins was deleted or changed
+TERMINATE_SCENARIO_WITHDRAWN = 3  # Art. 19: the registered scenario it rests on was withdrawn
 
 ACTION_FIELDS = [
     {"name": "kind", "type": "uint8"},
@@ -208,10 +225,11 @@ ACTION_FIELDS = [
     {"name": "nonce", "type": "uint256"},
 ]
 ACTION_TYPEHASH = keccak(text="SharingAction(" + ",".join(f"{f['type']} {f['name']}" for f in ACTION_FIELDS) + ")")
-RESOURCE_ABI = "(bytes32,uint32,bytes32)"
+RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)"
 COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
-APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
+APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
 DECIDE_TERMS_ABI = "(bytes32,uint32,string,uint16)"
+SCENARIO_TERMS_ABI = "(uint8,bytes32[],bytes32[])"
 BATCH_SIMULATED_SELECTOR = keccak(text="BatchSimulated(bytes[])")[:4]
 
 
@@ -223,9 +241,16 @@ class Resource:
     entry_id: bytes
     version: int
     owner_unit_id: bytes
+    items: bytes  # items_hash of the data items asked for (what the grant serves of the entry)
 
     def as_tuple(self) -> tuple:
-        return (self.entry_id, self.version, self.owner_unit_id)
+        return (self.entry_id, self.version, self.owner_unit_id, self.items)
+
+
+def items_hash(names) -> bytes:
+    """`Resource.items`: keccak256 of the RFC 8785 JSON array of the data items' names, sorted by
+    code point: one hash for one set, whatever order the application lists them in."""
+    return keccak(canonical_bytes(sorted(names)))
 
 
 @dataclass(frozen=True)
@@ -246,6 +271,7 @@ class ApplyTerms:
     scenario_class: int
     scenario_id: bytes
     method: Method
+    form: DataForm
     frequency: Frequency
     frequency_reason: bool
     fusion: bool
@@ -261,6 +287,7 @@ class ApplyTerms:
                     self.scenario_class,
                     self.scenario_id,
                     int(self.method),
+                    int(self.form),
                     int(self.frequency),
                     self.frequency_reason,
                     self.fusion,
@@ -273,11 +300,12 @@ class ApplyTerms:
 
     @classmethod
     def decode(cls, data: bytes) -> "ApplyTerms":
-        (sc, sid, method, freq, reason, fusion, level, resources, c) = abi_decode([APPLY_TERMS_ABI], data)[0]
+        (sc, sid, method, form, freq, reason, fusion, level, resources, c) = abi_decode([APPLY_TERMS_ABI], data)[0]
         return cls(
             sc,
             sid,
             Method(method),
+            DataForm(form),
             Frequency(freq),
             reason,
             fusion,
@@ -303,6 +331,24 @@ class DecideTerms:
     @classmethod
     def decode(cls, data: bytes) -> "DecideTerms":
         return cls(*abi_decode([DECIDE_TERMS_ABI], data)[0]) if data else cls()
+
+
+@dataclass(frozen=True)
+class ScenarioTerms:
+    """An ApproveScenario's terms: the Art. 19 class (1–3) and the units and entries the scenario
+    authorises (class 2 names both; none named: any)."""
+
+    scenario_class: int
+    units: tuple[bytes, ...] = ()
+    entries: tuple[bytes, ...] = ()
+
+    def encode(self) -> bytes:
+        return abi_encode([SCENARIO_TERMS_ABI], [(self.scenario_class, list(self.units), list(self.entries))])
+
+    @classmethod
+    def decode(cls, data: bytes) -> "ScenarioTerms":
+        klass, units, entries = abi_decode([SCENARIO_TERMS_ABI], data)[0]
+        return cls(klass, tuple(units), tuple(entries))
 
 
 @dataclass(frozen=True)

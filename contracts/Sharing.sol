@@ -32,9 +32,11 @@ contract Sharing is ISharing, SignedActions {
     uint256 public constant MAX_RESOURCES = SharingCommon.MAX_RESOURCES;
     /// @dev How long after an item's due time a decision signed by then is still taken (Art. 20).
     uint256 public constant DECISION_GRACE = SharingCommon.DECISION_GRACE;
-    /// @dev Codes of the Data Center's {StepKind.Terminate}: a security risk (Art. 31), a catalog adjustment (Art. 14).
+    /// @dev Codes of the Data Center's {StepKind.Terminate}: a security risk (Art. 31), a catalog
+    /// adjustment (Art. 14), a withdrawn scenario (Art. 19).
     uint16 public constant TERMINATE_SECURITY = SharingCommon.TERMINATE_SECURITY;
     uint16 public constant TERMINATE_ADJUSTMENT = SharingCommon.TERMINATE_ADJUSTMENT;
+    uint16 public constant TERMINATE_SCENARIO_WITHDRAWN = SharingCommon.TERMINATE_SCENARIO_WITHDRAWN;
 
     IWorkCalendar public immutable calendar;
     ICatalog public immutable catalog;
@@ -146,9 +148,20 @@ contract Sharing is ISharing, SignedActions {
         return SharingStorage.layout().scenarios[scenarioId];
     }
 
+    /// @inheritdoc ISharing
+    function scenarioCovers(bytes32 scenarioId, bytes32 unitId, bytes32 entryId)
+        external
+        view
+        returns (bool unit, bool entry)
+    {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        Scenario storage sc = s.scenarios[scenarioId];
+        return (sc.anyUnit || s.scenarioUnits[scenarioId][unitId], sc.anyEntry || s.scenarioEntries[scenarioId][entryId]);
+    }
+
     function idleFrom(bytes32 grantId) external view returns (uint256) {
         Grant storage g = SharingStorage.layout().grants[grantId];
-        return g.status == GrantStatus.Active ? SharingGrants.idleFrom(g) : 0;
+        return g.status == GrantStatus.Active && !g.reasonPending ? SharingGrants.idleFrom(g) : 0;
     }
 
     function liveGrants(bytes32 entryId) external view returns (uint256) {
@@ -176,6 +189,7 @@ contract Sharing is ISharing, SignedActions {
         if (m == StepModule.Demands) {
             if (k == StepKind.Apply) SharingDemands.applyDemand(a, unitId);
             else if (k == StepKind.Decide) SharingDemands.decide(a, unitId);
+            else if (k == StepKind.ConfirmConformity) SharingDemands.confirmConformity(a);
             else SharingDemands.reviewPlan(a);
         } else if (m == StepModule.Grants) {
             SharingGrants.grantStep(a, unitId);

@@ -1,4 +1,4 @@
-"""The demo district's sharing (Art. 17–26): a scenario the Data Center approved, applications
+"""The demo district's sharing (Art. 17–26): the scenarios the Data Center registered, applications
 with SM2 and ECDSA commitments on both routes, an owner's decision, a use, and one demand left
 waiting so the responsible unit has something in its inbox."""
 
@@ -24,6 +24,7 @@ from signer.keys import SigningKey
 
 STREET, CIVIL, MARKET, HR, DATA_CENTER = "PT-CSLJD", "PT-MZJ", "PT-SCJGJ", "PT-RSJ", "PT-DSJZX"
 KEY_WORK = "PT-KW-2026-01"
+YWTG = "PT-YWTG-2026-03"
 
 
 def _unit(code: str) -> str:
@@ -55,14 +56,32 @@ def application(no: str, demand_unit: str, scenario: dict, resources: list[dict]
     }
 
 
-SCENARIO_EVALUATION = {
-    "schema": "putuo.scenario-evaluation/1",
-    "scenario_code": KEY_WORK,
-    "name": "独居老人助餐与探访",
-    "key_work": "区委区政府2026年重点工作：老年友好型城区建设",
-    "plan": "街道按月获取低保与养老机构数据，安排助餐与上门探访",
-    "conclusion": "场景必要、方案可行，同意纳入场景授权共享范围",
-}
+# The Data Center's register (Art. 19): a certified 一网统管 item, open to any unit; a key-work
+# scenario evaluated for the street office and one entry of the civil affairs bureau only.
+SCENARIO_REGISTER = [
+    {
+        "schema": "putuo.scenario-evaluation/1",
+        "scenario_code": YWTG,
+        "name": "一网统管：困难群众走访",
+        "class": 1,
+        "basis": "区城运中心《一网统管应用场景认定书》（普城运〔2026〕3号）",
+        "plan": "网格员走访时经城运平台核对低保状态",
+        "conclusion": "属经认定的一网统管事项，纳入场景授权共享范围",
+    },
+    {
+        "schema": "putuo.scenario-evaluation/1",
+        "scenario_code": KEY_WORK,
+        "name": "独居老人助餐与探访",
+        "class": 2,
+        "basis": "区大数据中心场景评估报告（普数评〔2026〕1号）",
+        "key_work": "区委区政府2026年重点工作：老年友好型城区建设",
+        "units": [_unit(STREET)],
+        "entries": [_entry(CIVIL, "MZJ-0002")["entry_id"]],
+        "plan": "街道按月获取养老机构数据，安排助餐与上门探访",
+        "conclusion": "场景必要、方案可行，同意纳入场景授权共享范围",
+    },
+]
+SCENARIO_EVALUATION = SCENARIO_REGISTER[1]
 # (demand unit, application): the first by scenario (一网统管), the second by an approved key-work
 # scenario, the third reviewed and approved by its owner, the fourth left waiting.
 DEMANDS = [
@@ -71,7 +90,7 @@ DEMANDS = [
         application(
             "长街数需〔2026〕1号",
             STREET,
-            {"code": "PT-YWTG-2026-03", "name": "一网统管：困难群众走访", "class": 1},
+            {"code": YWTG, "name": "一网统管：困难群众走访", "class": 1},
             [{**_entry(CIVIL, "MZJ-0001"), "items": ["姓名", "保障金额"]}],
             "网格员走访困难群众时核对低保状态",
         ),
@@ -160,7 +179,7 @@ class DemoSharing:
         """The demo's sharing, as (what, signed actions) batches to relay in order; each batch is
         built after the previous one was relayed, so the use is recorded at `clock()` (the
         chain's time then), after its grant was issued."""
-        scenario = [self.step(DATA_CENTER, StepKind.APPROVE_SCENARIO, SCENARIO_EVALUATION)]
+        scenario = [self.step(DATA_CENTER, StepKind.APPROVE_SCENARIO, doc) for doc in SCENARIO_REGISTER]
         applies, ids = [], []
         for i, (unit_code, document) in enumerate(DEMANDS):
             demand_id, action = self.apply(unit_code, document, commitment_scheme(i, unit_code))
@@ -177,8 +196,21 @@ class DemoSharing:
             "reason": "符合就业困难人员认定需要",
             "signed_at": used,  # signed now, by the chain's clock (Art. 20)
         }
+        # The scenario route: the Data Center confirms the two scenario applications conform (Art. 19).
+        confirmations = [
+            self.step(
+                DATA_CENTER,
+                StepKind.CONFIRM_CONFORMITY,
+                {"schema": "putuo.conformity-review/1", "demand_id": demand_id, "decision": "confirm"},
+            )
+            for demand_id in ids[:2]
+        ]
         use = {"schema": "putuo.grant-use/1", "grant_id": ids[0], "used_at": used, "calls": 3}
         yield (
             "decisions and uses",
-            [self.step(CIVIL, StepKind.DECIDE, decision), self.step(DATA_CENTER, StepKind.RECORD_USE, use)],
+            [
+                *confirmations,
+                self.step(CIVIL, StepKind.DECIDE, decision),
+                self.step(DATA_CENTER, StepKind.RECORD_USE, use),
+            ],
         )

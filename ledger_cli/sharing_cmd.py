@@ -14,6 +14,7 @@ from ledger_cli._context import fail, one_line_errors, settings
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 METHODS = ("interface", "batch_comparison", "other")
+FORMS = ("full", "subject_authorised", "comparison_result", "desensitised")
 
 app = typer.Typer(help="Sharing (Art. 17–26): officers' steps, time-based steps, the use check.", no_args_is_help=True)
 
@@ -48,8 +49,12 @@ def sweep() -> None:
 def check(
     unit_id: str = typer.Argument(..., help="The demand unit's id (0x…)"),
     entry_id: str = typer.Argument(..., help="The catalog entry's id (0x…)"),
+    version: int = typer.Argument(..., help="The catalog version the data served is of"),
     scenario: str = typer.Argument(..., help="The scenario code"),
+    item: list[str] = typer.Option(..., "--item", help="A data item served, by name (repeat for each)"),  # noqa: B008 (Typer reads it)
     method: str = typer.Option("interface", help="interface | batch_comparison | other"),
+    form: str = typer.Option("full", help="full | subject_authorised | comparison_result | desensitised"),
+    grant: str | None = typer.Option(None, "--grant", metavar="GRANT_ID", help="The grant presented, if any"),
     api: str | None = typer.Option(
         None,
         "--api",
@@ -58,31 +63,30 @@ def check(
         "instead of the local node and mirror: from an officer's or a gateway's machine",
     ),
 ) -> None:
-    """May the unit use the entry for the scenario by the method now (Art. 25)? Exit 0 for yes, 3 for no."""
-    for name, value in (("unit_id", unit_id), ("entry_id", entry_id)):
+    """May the unit use these data items of the entry at this version, for the scenario, by the
+    method, in the form, now (Art. 25)? Exit 0 for yes, 3 for no."""
+    for name, value in (("unit_id", unit_id), ("entry_id", entry_id), ("--grant", grant or "0x" + "0" * 64)):
         if not _ID.match(value):
             fail(f"{name}: must be 0x and 64 hexadecimal digits, got {value!r}")
     if method not in METHODS:
         fail(f"--method: one of {', '.join(METHODS)}, got {method!r}")
+    if form not in FORMS:
+        fail(f"--form: one of {', '.join(FORMS)}, got {form!r}")
+    if version < 1:
+        fail(f"version: a catalog version is 1 or more, got {version}")
+    asked = {"unit_id": unit_id, "entry_id": entry_id, "version": version, "items": item, "scenario": scenario}
+    asked.update(method=method, form=form, grant_id=grant)
     if api is not None:
         with Api(api) as client:
-            answer = SimpleNamespace(
-                **client.get("/v1/sharing/check", unit_id=unit_id, entry_id=entry_id, scenario=scenario, method=method)
-            )
+            params = {k: v for k, v in asked.items() if v is not None}
+            answer = SimpleNamespace(**client.get("/v1/sharing/check", **params))
     else:
         from api.services import sharing_queries
 
         runtime = _runtime()
         try:
-            with runtime.store.sessions() as session:
-                answer = sharing_queries.check(
-                    session,
-                    unit_id=unit_id,
-                    entry_id=entry_id,
-                    scenario=scenario,
-                    method=method,
-                    now=runtime.clock.now(),
-                )
+            with runtime.store.engine.connect() as conn:
+                answer = sharing_queries.check(conn, **asked, now=runtime.clock.now())
         finally:
             runtime.engine.dispose()
     typer.echo(

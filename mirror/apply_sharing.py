@@ -30,6 +30,7 @@ from chain.events import EventRecord
 from chain.keccak import keccak256
 from chain.sharing import (
     ApplyTerms,
+    DataForm,
     DemandStatus,
     Frequency,
     GrantStatus,
@@ -37,6 +38,7 @@ from chain.sharing import (
     KeyScheme,
     Method,
     PlanStatus,
+    ScenarioTerms,
     StepKind,
     Suspension,
 )
@@ -52,6 +54,7 @@ from mirror.sharing_models import (
     SharingStepRecord,
 )
 from sharing import timing
+from sharing.fields import application_terms_problem
 
 if TYPE_CHECKING:
     from mirror.apply import ApplyContext
@@ -110,7 +113,8 @@ def _save_grant(ctx: ApplyContext, grant: dict) -> None:
 
 
 def _idle_from(grant: dict) -> int:
-    if grant["status"] != _name(GrantStatus.ACTIVE):
+    """`Sharing.idleFrom`: 0 unless active with no reason awaiting the Data Center's review."""
+    if grant["status"] != _name(GrantStatus.ACTIVE) or grant["reason_until"]:
         return 0
     g = grant
     return timing.idle_from(g["last_used_at"], g["frequency"], g["frequency_reason"], g["excused_until"])
@@ -190,6 +194,23 @@ def _plan_opened(ctx: ApplyContext, ev: EventRecord) -> None:
     _set(ctx, DEMANDS, {"demand_id": demand_id}, {"plan_status": "pending", "plan_due_at": ev.args["dueAt"]})
 
 
+def _conformity_opened(ctx: ApplyContext, ev: EventRecord) -> None:
+    demand_id = hex0x(ev.args["demandId"])
+    _set(
+        ctx, DEMANDS, {"demand_id": demand_id}, {"conformity_status": "pending", "conformity_due_at": ev.args["dueAt"]}
+    )
+
+
+def _conformity_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
+    """The Data Center confirmed the scenario-route application conforms, or returned it (Art. 19)."""
+    _set(
+        ctx,
+        DEMANDS,
+        {"demand_id": hex0x(ev.args["demandId"])},
+        {"conformity_status": _name(PlanStatus(ev.args["status"])), "conformity_decided_at": _time(ctx, ev)},
+    )
+
+
 def _demand_closed(ctx: ApplyContext, ev: EventRecord) -> None:
     demand_id = hex0x(ev.args["demandId"])
     _set(
@@ -215,6 +236,9 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
     unit_id = hex0x(a["unitId"])
     commitment = terms.commitment
     scenario_code = scenario_code_of(as_object(document))
+    # Rule 6: the scenario, method and form the grant serves come from the signed terms; a
+    # document that says otherwise (a direct call can sign any pair) marks the demand.
+    problem = application_terms_problem(document.encode("utf-8"), terms) if document else "no document"
     fields = {
         "unit_id": unit_id,
         "applicant": a["actor"],
@@ -223,9 +247,11 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
         "scenario_id": hex0x(terms.scenario_id),
         "scenario_class": terms.scenario_class,
         "method": _name(Method(terms.method)),
+        "form": _name(DataForm(terms.form)),
         "frequency": _name(Frequency(terms.frequency)),
         "frequency_reason": bool(terms.frequency_reason),
         "fusion": bool(terms.fusion),
+        "document_problem": problem,
         "security_level": terms.security_level,
         "applied_at": _time(ctx, ev),
         "block_number": ev.block_number,
@@ -244,6 +270,9 @@ def _applied(ctx: ApplyContext, ev: EventRecord, demand_id: str, document: str) 
         "plan_status": "none",
         "plan_due_at": 0,
         "plan_decided_at": 0,
+        "conformity_status": "none",
+        "conformity_due_at": 0,
+        "conformity_decided_at": 0,
         "serve_due_at": 0,
         "closed_at": 0,
     }
@@ -289,9 +318,11 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
         "scenario_code": demand["scenario_code"],
         "scenario_class": a["scenarioClass"],
         "method": _name(Method(a["method"])),
+        "form": demand["form"],
         "frequency": _name(Frequency(a["frequency"])),
         "frequency_reason": demand["frequency_reason"],
         "security_level": a["securityLevel"],
+        "document_problem": demand["document_problem"],
         "status": _name(GrantStatus.ACTIVE),
         "suspension": _name(Suspension.NONE),
         "objection_pending": False,
@@ -301,8 +332,11 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
         "issued_tx": ev.tx_hash,
         "last_used_at": at,
         "excused_until": 0,
+        "reason_until": 0,
+        "reason_due_at": 0,
         "suspended_at": 0,
         "objection_due_at": 0,
+        "objection_answer_due_at": 0,
         "serve_due_at": a["serveDueAt"],
         "served_at": 0,
         "terminated_at": 0,
@@ -310,13 +344,41 @@ def _grant_issued(ctx: ApplyContext, ev: EventRecord) -> None:
     }
     grant["idle_from"] = _idle_from(grant)
     ctx.conn.execute(insert(GRANTS).values(grant))
+    items = _granted_items(ctx, demand, len(a["entryIds"]))
     ctx.conn.execute(
         insert(GRANT_RESOURCES),
         [
-            {"grant_id": grant_id, "idx": i, "entry_id": hex0x(entry_id), "version": version, "unit_id": unit_id}
+            {
+                "grant_id": grant_id,
+                "idx": i,
+                "entry_id": hex0x(entry_id),
+                "version": version,
+                "unit_id": unit_id,
+                "items": items[i],
+            }
             for i, (entry_id, version) in enumerate(zip(a["entryIds"], a["versions"], strict=True))
         ],
     )
+
+
+_GRANTED = tuple(_name(s) for s in (ItemStatus.AUTHORISED, ItemStatus.APPROVED, ItemStatus.DEEMED_APPROVED))
+
+
+def _granted_items(ctx: ApplyContext, demand: dict, count: int) -> list[str]:
+    """The data items of each resource a grant pins, one per line, from the application's document.
+
+    The contract pins the demand's items in order, skipping the rejected and superseded ones (their
+    DemandItemClosed came first), so the i-th pinned resource is the i-th granted item. The names
+    are taken only from a document that agrees with the signed terms, whose `items` hash them."""
+    if demand["document_problem"] is not None:
+        return [""] * count
+    resources = as_object(demand["document"])["resources"]
+    granted = ctx.conn.execute(
+        select(ITEMS.c.item)
+        .where(ITEMS.c.demand_id == demand["demand_id"], ITEMS.c.status.in_(_GRANTED))
+        .order_by(ITEMS.c.item)
+    ).scalars()
+    return ["\n".join(sorted(resources[i]["items"])) for i in granted]
 
 
 def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -330,11 +392,16 @@ def _grant_status_changed(ctx: ApplyContext, ev: EventRecord) -> None:
     )
     if status == GrantStatus.ACTIVE:
         # Issued, or reinstated: the contract clears the suspension and restarts the idle clock.
-        grant.update(objection_pending=False, objected=False, suspended_at=0, last_used_at=at)
+        grant.update(
+            objection_pending=False, objection_answer_due_at=0, objected=False, suspended_at=0, last_used_at=at
+        )
     elif status == GrantStatus.SUSPENDED:
         grant["suspended_at"] = at
     elif status == GrantStatus.TERMINATED:
-        grant.update(objection_pending=False, terminated_at=at)  # `termination` comes from the step
+        # `termination` comes from the step; nothing stays due of an ended grant.
+        grant.update(
+            objection_pending=False, objection_answer_due_at=0, reason_until=0, reason_due_at=0, terminated_at=at
+        )
     _save_grant(ctx, grant)
 
 
@@ -357,21 +424,42 @@ def _used(grant: dict, ev: EventRecord, at: int) -> None:
     grant["last_used_at"] = max(grant["last_used_at"], ev.args["at"])
 
 
-def _excused(grant: dict, ev: EventRecord, at: int) -> None:
-    grant["excused_until"] = ev.args["at"]
-
-
 def _served(grant: dict, ev: EventRecord, at: int) -> None:
     # The data is available from the serving: the idle clock counts from it (Sharing._grantStep).
     grant.update(served_at=at, last_used_at=max(grant["last_used_at"], at))
 
 
 def _objected(grant: dict, ev: EventRecord, at: int) -> None:
-    grant.update(objected=True, objection_pending=True)
+    grant.update(objected=True, objection_pending=True)  # its answer's due time: ObjectionFiled
 
 
 def _objection_dismissed(grant: dict, ev: EventRecord, at: int) -> None:
-    grant["objection_pending"] = False
+    grant.update(objection_pending=False, objection_answer_due_at=0)
+
+
+def _grant_event(change: Callable[[dict, dict], None]):
+    """An event handler that changes the grant `grantId` with `change(grant, event args)`."""
+
+    def handle(ctx: ApplyContext, ev: EventRecord) -> None:
+        grant = _get(ctx, GRANTS, grant_id=hex0x(ev.args["grantId"]))
+        if grant is not None:
+            change(grant, ev.args)
+            _save_grant(ctx, grant)
+
+    return handle
+
+
+def _reason_filed(grant: dict, a: dict) -> None:
+    """A reason for idleness awaits the Data Center (Art. 26): no idle suspension meanwhile."""
+    grant.update(reason_until=a["until"], reason_due_at=a["reviewDueAt"])
+
+
+def _reason_reviewed(grant: dict, a: dict) -> None:
+    grant.update(excused_until=a["excusedUntil"], reason_until=0, reason_due_at=0)
+
+
+def _objection_filed(grant: dict, a: dict) -> None:
+    grant["objection_answer_due_at"] = a["answerDueAt"]
 
 
 def _terminated(grant: dict, ev: EventRecord, at: int) -> None:
@@ -391,24 +479,29 @@ def _scenario_step(ctx: ApplyContext, ev: EventRecord, scenario_id: str, documen
     at = _time(ctx, ev)
     doc = as_object(document)
     row = _get(ctx, SCENARIOS, scenario_id=scenario_id)
-    code, name = field(doc, "scenario_code", default=None), field(doc, "name", default=None)
-    values = {
-        "approved": approve,
-        "approved_at": at if approve else 0,
-        "evaluation_hash": hex0x(ev.args["documentHash"]) if approve else ZERO_HASH,
-        "changed_at": at,
-    }
-    if approve or row is None:
-        values.update(code=_text(code), name=_text(name))
-    else:  # a withdrawal keeps the evaluation's code and name unless it states them
-        if isinstance(code, str):
-            values["code"] = _text(code)
-        if isinstance(name, str):
-            values["name"] = _text(name)
-    if row is None:
-        ctx.conn.execute(insert(SCENARIOS).values(scenario_id=scenario_id, **values))
-    else:
-        _set(ctx, SCENARIOS, {"scenario_id": scenario_id}, values)
+    code, name = field(doc, "scenario_code", default=""), field(doc, "name", default="")
+    values = {"approved": approve, "changed_at": at}
+    if approve:  # the register's entry: its class, whom and what it authorises, its basis document
+        terms = ScenarioTerms.decode(ev.args["terms"])
+        values.update(
+            scenario_class=terms.scenario_class,
+            units="\n".join(hex0x(u) for u in terms.units),
+            entries="\n".join(hex0x(e) for e in terms.entries),
+            approved_at=at,
+            withdrawn_at=0,
+            evaluation_hash=hex0x(ev.args["documentHash"]),
+        )
+    else:  # a withdrawal is final; the register keeps what it was (Sharing refuses a second approval)
+        values["withdrawn_at"] = at
+    if row is None:  # an approval: the contract withdraws only a scenario it approved
+        ctx.conn.execute(
+            insert(SCENARIOS).values(scenario_id=scenario_id, code=_text(code), name=_text(name), **values)
+        )
+        return
+    for key, value in (("code", code), ("name", name)):  # a withdrawal keeps them unless it states them
+        if isinstance(value, str) and value:
+            values[key] = _text(value)
+    _set(ctx, SCENARIOS, {"scenario_id": scenario_id}, values)
 
 
 # ---------------------------------------------------------------- steps
@@ -421,14 +514,14 @@ STEP_EFFECTS: dict[StepKind, StepEffect] = {
     StepKind.DECIDE: _decided,
     StepKind.RECORD_SERVED: _grant_step(_served),
     StepKind.RECORD_USE: _grant_step(_used),
-    StepKind.FILE_IDLE_REASON: _grant_step(_excused),
     StepKind.OBJECT: _grant_step(_objected),
     StepKind.DISMISS_OBJECTION: _grant_step(_objection_dismissed),
     StepKind.TERMINATE: _grant_step(_terminated),
     StepKind.FINALISE_LAPSE: _grant_step(_lapsed),
     StepKind.APPROVE_SCENARIO: _scenario_step,
     StepKind.WITHDRAW_SCENARIO: _scenario_step,
-    # Carried by their effect events: ReviewPlan (DemandPlanReviewed), SecuritySuspend, SuspendIdle
+    # Carried by their effect events: ReviewPlan (DemandPlanReviewed), ConfirmConformity
+    # (DemandConformityReviewed), FileIdleReason and ReviewIdleReason (IdleReasonFiled, -Reviewed), SecuritySuspend, SuspendIdle
     # (GrantStatusChanged Suspended), Reinstate (GrantStatusChanged Active), FinaliseItem
     # (DemandItemClosed). Recorded steps only: RecordAdjustmentPlan, disputes and escalations.
 }
@@ -478,6 +571,11 @@ SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "DemandClosed": _demand_closed,
     "GrantIssued": _grant_issued,
     "GrantStatusChanged": _grant_status_changed,
+    "DemandConformityOpened": _conformity_opened,
+    "DemandConformityReviewed": _conformity_reviewed,
+    "IdleReasonFiled": _grant_event(_reason_filed),
+    "IdleReasonReviewed": _grant_event(_reason_reviewed),
+    "ObjectionFiled": _grant_event(_objection_filed),
     "AdjustmentPlanUsed": _adjustment_plan_used,
     "ActionRejected": action_rejected,
 }
@@ -493,6 +591,11 @@ SUBJECT_KEYS: dict[str, str] = {
     "DemandClosed": "demandId",
     "GrantIssued": "grantId",
     "GrantStatusChanged": "grantId",
+    "DemandConformityOpened": "demandId",
+    "DemandConformityReviewed": "demandId",
+    "IdleReasonFiled": "grantId",
+    "IdleReasonReviewed": "grantId",
+    "ObjectionFiled": "grantId",
     "AdjustmentPlanUsed": "entryId",
     "ActionRejected": "digest",
 }

@@ -26,6 +26,7 @@ class SharingDemand(MirrorBase):
     scenario_id: Mapped[str] = mapped_column(String(66))
     scenario_class: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(24))
+    form: Mapped[str] = mapped_column(String(24))  # full | subject_authorised | comparison_result | desensitised
     frequency: Mapped[str] = mapped_column(String(16))
     frequency_reason: Mapped[bool] = mapped_column(Boolean)
     fusion: Mapped[bool] = mapped_column(Boolean)
@@ -33,6 +34,10 @@ class SharingDemand(MirrorBase):
     plan_status: Mapped[str] = mapped_column(String(16))  # none | pending | approved | returned
     plan_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     plan_decided_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The scenario route (Art. 19): the Data Center's confirmation that the application conforms.
+    conformity_status: Mapped[str] = mapped_column(String(16), default="none")  # none | pending | approved | returned
+    conformity_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    conformity_decided_at: Mapped[int] = mapped_column(BigInteger, default=0)
     serve_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     applied_at: Mapped[int] = mapped_column(BigInteger)
     closed_at: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -45,6 +50,10 @@ class SharingDemand(MirrorBase):
     commitment_document: Mapped[str] = mapped_column(Text)
     commitment_hash: Mapped[str] = mapped_column(String(66))
     commitment_signature: Mapped[str] = mapped_column(Text)  # 0x hex
+    # Why the document cannot be taken for the signed terms (a direct call can sign any pair): not
+    # a valid application, or it says another scenario, method, form or resources than the terms.
+    # None: it agrees. A grant of such a demand serves nothing (the check answers document_mismatch).
+    document_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SharingItem(MirrorBase):
@@ -81,9 +90,11 @@ class SharingGrant(MirrorBase):
     scenario_code: Mapped[str] = mapped_column(Text)
     scenario_class: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(24))
+    form: Mapped[str] = mapped_column(String(24))  # the data form served (Art. 19 (4)); full otherwise
     frequency: Mapped[str] = mapped_column(String(16))
     frequency_reason: Mapped[bool] = mapped_column(Boolean)
     security_level: Mapped[int] = mapped_column(Integer)
+    document_problem: Mapped[str | None] = mapped_column(Text, nullable=True)  # the demand's, see SharingDemand
     status: Mapped[str] = mapped_column(String(16))  # active | suspended | terminated
     suspension: Mapped[str] = mapped_column(String(16))  # none | idle | security
     objection_pending: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -92,10 +103,14 @@ class SharingGrant(MirrorBase):
     issued_block: Mapped[int] = mapped_column(BigInteger)
     issued_tx: Mapped[str] = mapped_column(String(66))
     last_used_at: Mapped[int] = mapped_column(BigInteger)
-    excused_until: Mapped[int] = mapped_column(BigInteger, default=0)
+    excused_until: Mapped[int] = mapped_column(BigInteger, default=0)  # a reason the Data Center accepted
+    # A reason filed for idleness awaiting the Data Center (Art. 26): until when, and its review's due time.
+    reason_until: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     idle_from: Mapped[int] = mapped_column(BigInteger)  # Sharing.idleFrom while active; 0 otherwise
     suspended_at: Mapped[int] = mapped_column(BigInteger, default=0)
     objection_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    objection_answer_due_at: Mapped[int] = mapped_column(BigInteger, default=0)  # the Data Center's answer
     serve_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     served_at: Mapped[int] = mapped_column(BigInteger, default=0)
     terminated_at: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -111,6 +126,9 @@ class SharingGrantResource(MirrorBase):
     entry_id: Mapped[str] = mapped_column(String(66))
     version: Mapped[int] = mapped_column(Integer)
     unit_id: Mapped[str] = mapped_column(String(66))  # the grant's demand unit, for the check's lookup
+    # The data items granted, sorted, one per line (their hash is the signed Resource.items); "" when
+    # the application's document does not give them (see SharingDemand.document_problem).
+    items: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
         Index("ix_grant_resources_lookup", "unit_id", "entry_id"),
@@ -119,14 +137,18 @@ class SharingGrantResource(MirrorBase):
 
 
 class SharingScenario(MirrorBase):
-    """A key-work scenario the Data Center evaluated (Art. 19 (2))."""
+    """A scenario of the Data Center's register (Art. 19 (1)–(3)), in force or withdrawn."""
 
     __tablename__ = "sharing_scenarios"
     scenario_id: Mapped[str] = mapped_column(String(66), primary_key=True)
     code: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
+    scenario_class: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[str] = mapped_column(Text, default="")  # the unit ids it authorises, one per line; "": any
+    entries: Mapped[str] = mapped_column(Text, default="")  # the entry ids it authorises, one per line; "": any
     approved: Mapped[bool] = mapped_column(Boolean)
     approved_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    withdrawn_at: Mapped[int] = mapped_column(BigInteger, default=0)
     evaluation_hash: Mapped[str] = mapped_column(String(66))
     changed_at: Mapped[int] = mapped_column(BigInteger)
 

@@ -487,6 +487,23 @@ class UsageRecord(_Strict):
     calls: Annotated[int, Field(ge=1, le=2**53 - 1)]
 
 
+class ConformityReview(PlanReview):
+    """The Data Center's confirmation that a scenario-route application conforms (Art. 19
+    且满足规范性要求), or its return with the reason."""
+
+    schema_: Literal["putuo.conformity-review/1"] = Field(alias="schema")
+    decision: Literal["confirm", "return"]
+
+
+class IdleReasonReview(_Strict):
+    """The Data Center's acceptance or refusal of a reason filed for idleness (Art. 26)."""
+
+    schema_: Literal["putuo.idle-reason-review/1"] = Field(alias="schema")
+    grant_id: Id
+    decision: Literal["accept", "refuse"]
+    reason: LongText
+
+
 class IdleReason(_Strict):
     """Why the grant may stay unused, and until which day (Art. 26)."""
 
@@ -567,6 +584,7 @@ class TerminationGround(str, Enum):
     NO_LONGER_NEEDED = "no_longer_needed"  # the demand unit (Art. 26), code 0
     SECURITY_RISK = "security_risk"  # the Data Center (Art. 31), code 1: reported like a suspension
     CATALOG_ADJUSTMENT = "catalog_adjustment"  # the Data Center (Art. 14), code 2: an entry deleted or changed
+    SCENARIO_WITHDRAWN = "scenario_withdrawn"  # the Data Center (Art. 19), code 3: its registered scenario withdrawn
 
 
 class Termination(_GrantReason):
@@ -592,14 +610,43 @@ class Termination(_GrantReason):
 
 
 class ScenarioEvaluation(_Strict):
-    """The Data Center's evaluation of a key-work scenario (Art. 19 (2))."""
+    """A scenario the Data Center registers for the scenario route (Art. 19 (1)–(3)) with its
+    basis: a certified 一网通办 / 一网统管 item or standard scenario (1), a key-work scenario it
+    evaluated for named units and named data (2), a registered cross-department system (3)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                given_iff("key_work", equals("class", 2)),
+                {
+                    "if": equals("class", 2),
+                    "then": {"properties": {"units": {"minItems": 1}, "entries": {"minItems": 1}}},
+                },
+            ]
+        }
+    )
     schema_: Literal["putuo.scenario-evaluation/1"] = Field(alias="schema")
     scenario_code: Text
     name: Text
-    key_work: LongText  # the 市委市政府 / 区委区政府 key work it serves
+    klass: int = Field(alias="class", ge=1, le=3)
+    basis: LongText  # the certification, the evaluation's grounds, or the system's registration
+    key_work: LongText | None = Field(default=None, validate_default=True)  # class 2: the key work it serves
+    units: Ids = Field(default_factory=list)  # the units it authorises; none: any (classes 1 and 3)
+    entries: Ids = Field(default_factory=list)  # the catalog entries it authorises; none: any
     plan: LongText
     conclusion: LongText
+
+    @field_validator("key_work")
+    @classmethod
+    def _key_work_of_class2(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _required_iff_other(value, info, "klass", 2, "when class is 2 (Art. 19 (2))")
+
+    @field_validator("units", "entries")
+    @classmethod
+    def _named_for_class2(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("klass") == 2 and not value:
+            raise ValueError("a class-2 scenario names the units and the data it is evaluated for (Art. 19 (2))")
+        return value
 
 
 class ScenarioWithdrawal(_Strict):

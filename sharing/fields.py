@@ -8,7 +8,8 @@ document does not say.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
@@ -17,21 +18,27 @@ from chain.sharing import (
     REJECT_NONCONFORMING,
     STEP_RULES,
     TERMINATE_ADJUSTMENT,
+    TERMINATE_SCENARIO_WITHDRAWN,
     TERMINATE_SECURITY,
     ApplyTerms,
     CommitmentProof,
+    DataForm,
     DecideTerms,
     Frequency,
     Method,
     Resource,
+    ScenarioTerms,
     SharingAction,
     StepKind,
     demand_id_for,
+    items_hash,
     scenario_id_for,
 )
 from sharing.document import (
     AdjustmentPlan,
     Application,
+    Class4Basis,
+    ConformityReview,
     DemandDecision,
     Dispute,
     DisputeResolution,
@@ -39,6 +46,7 @@ from sharing.document import (
     EscalationOutcome,
     FusionServed,
     IdleReason,
+    IdleReasonReview,
     Objection,
     ObjectionDismissal,
     PlanReview,
@@ -71,6 +79,8 @@ SCHEMAS: dict[StepKind, type[BaseModel]] = {
     StepKind.RESOLVE_DISPUTE: DisputeResolution,
     StepKind.ESCALATE: Escalation,
     StepKind.RECORD_ESCALATION_OUTCOME: EscalationOutcome,
+    StepKind.CONFIRM_CONFORMITY: ConformityReview,
+    StepKind.REVIEW_IDLE_REASON: IdleReasonReview,
 }
 
 # The codes the contract records, and the words the documents use for them.
@@ -83,6 +93,14 @@ TERMINATION_CODES: dict[TerminationGround, int] = {
     TerminationGround.NO_LONGER_NEEDED: 0,
     TerminationGround.SECURITY_RISK: TERMINATE_SECURITY,
     TerminationGround.CATALOG_ADJUSTMENT: TERMINATE_ADJUSTMENT,
+    TerminationGround.SCENARIO_WITHDRAWN: TERMINATE_SCENARIO_WITHDRAWN,
+}
+# Art. 19 (4): the ground of a class-4 scenario is the form its grant serves the data in.
+DATA_FORMS: dict[Class4Basis | None, DataForm] = {
+    None: DataForm.FULL,
+    Class4Basis.SUBJECT_AUTHORISED: DataForm.SUBJECT_AUTHORISED,
+    Class4Basis.BATCH_COMPARISON: DataForm.COMPARISON_RESULT,
+    Class4Basis.DESENSITISED: DataForm.DESENSITISED,
 }
 DISPUTE_OUTCOMES: dict[int, str] = {1: "settled", 2: "upheld", 3: "overturned"}
 ESCALATION_OUTCOMES: dict[int, str] = {1: "served", 2: "refused"}
@@ -115,12 +133,15 @@ def apply_terms(app: Application, commitment: CommitmentProof) -> ApplyTerms:
         scenario_class=app.scenario.klass,
         scenario_id=scenario_id_for(app.scenario.code),
         method=Method[app.method.name],
+        form=DATA_FORMS[app.scenario.class4_basis],
         frequency=Frequency[app.frequency.name],
         frequency_reason=app.frequency_reason is not None,
         fusion=app.fusion_plan is not None,
         security_level=int(app.security_level.value[1:]),
         resources=tuple(
-            Resource(_id(r.entry_id) if r.entry_id else _ZERO_ID, r.version or 0, _id(r.owner_unit_id))
+            Resource(
+                _id(r.entry_id) if r.entry_id else _ZERO_ID, r.version or 0, _id(r.owner_unit_id), items_hash(r.items)
+            )
             for r in app.resources
         ),
         commitment=commitment,
@@ -178,8 +199,10 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
                 ).encode()
             signed_at = int(dt.datetime.fromisoformat(doc.signed_at).timestamp())
             return StepFields(_id(doc.demand_id), item=doc.item, code=code, at=signed_at, terms=terms)
-        case PlanReview():
+        case PlanReview():  # and ConformityReview, its subclass
             return StepFields(_id(doc.demand_id), code=doc.reason_code or 0)
+        case IdleReasonReview():
+            return StepFields(_id(doc.grant_id), code=0 if doc.decision == "accept" else 1)
         case UsageRecord():
             return StepFields(_id(doc.grant_id), at=int(dt.datetime.fromisoformat(doc.used_at).timestamp()))
         case IdleReason():
@@ -190,7 +213,10 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
             return StepFields(_id(doc.grant_id), code=TERMINATION_CODES[doc.ground])
         case FusionServed() | SecuritySuspension() | Objection() | Reinstatement():
             return StepFields(_id(doc.grant_id))
-        case ScenarioEvaluation() | ScenarioWithdrawal():
+        case ScenarioEvaluation():
+            terms = ScenarioTerms(doc.klass, tuple(map(_id, doc.units)), tuple(map(_id, doc.entries)))
+            return StepFields(scenario_id_for(doc.scenario_code), terms=terms.encode())
+        case ScenarioWithdrawal():
             return StepFields(scenario_id_for(doc.scenario_code))
         case AdjustmentPlan():
             return StepFields(_id(doc.entry_id))
@@ -211,3 +237,31 @@ def unsigned_action(
     """The action an officer signs for this step: its document and the fields derived from it."""
     f = step_fields(kind, doc, document_bytes, commitment=commitment)
     return SharingAction(kind, f.subject, document_bytes, nonce, f.item, f.code, f.at, f.terms)
+
+
+def application_terms_problem(document: bytes, terms: ApplyTerms) -> str | None:
+    """Why an application's document cannot be taken for its signed `terms`, or None when it says
+    exactly what they say. The API derives the terms from the document, so they always agree;
+    a direct call to the contract can sign any pair, and the mirror and the auditor read the
+    document only through this. The commitment is the contract's to check, not compared here."""
+    try:
+        app = Application.model_validate(json.loads(document))
+    except (ValueError, UnicodeDecodeError) as exc:
+        first = exc.errors()[0] if hasattr(exc, "errors") else None
+        where = ".".join(str(p) for p in first["loc"]) + ": " + first["msg"] if first else str(exc)
+        return f"not a valid application: {where}"
+    said = replace(apply_terms(app, terms.commitment), commitment=terms.commitment)
+    for name in (
+        "scenario_class",
+        "scenario_id",
+        "method",
+        "form",
+        "frequency",
+        "frequency_reason",
+        "fusion",
+        "security_level",
+        "resources",
+    ):
+        if getattr(said, name) != getattr(terms, name):
+            return f"the document's {name} is not the signed terms'"
+    return None

@@ -31,17 +31,21 @@ from chain.sharing import (
     REJECT_NONCONFORMING,
     ApplyTerms,
     CommitmentProof,
+    DataForm,
     DecideTerms,
     Frequency,
     KeyScheme,
     Method,
     Resource,
+    ScenarioTerms,
     SharingAction,
     StepKind,
     demand_id_for,
+    items_hash,
     scenario_id_for,
 )
 from chain.sharing import sign_action as sign_sharing_action
+from signer.canonical import canonical_bytes
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from signer.keys import SigningKey
 from tests.conftest import DECLARED_AT, UNIT_KINDS
@@ -49,6 +53,7 @@ from tests.contracts.helpers import assert_reverts
 from tests.signed_fields import version_sharing
 
 ZERO32 = b"\x00" * 32
+ITEMS = ("姓名", "保障金额")  # the data items a test resource asks for
 APPROVE_REVIEW = b'{"decision":"approve","schema":"putuo.catalog-review/1"}'
 
 
@@ -85,6 +90,57 @@ def entry_doc(code: str, name: str = "低保对象信息", sharing: str = "", **
     if sharing:
         fields["sharing"] = {"attribute": sharing, "basis": "《中华人民共和国统计法》第二十五条"}
     return doc("putuo.catalog/1", **fields)
+
+
+_CLASS4_BASIS = {
+    DataForm.SUBJECT_AUTHORISED: "subject_authorised",
+    DataForm.COMPARISON_RESULT: "batch_comparison",
+    DataForm.DESENSITISED: "desensitised",
+}
+
+
+def application_document(applicant: Officer, resources: list[Resource], **terms) -> bytes:
+    """A valid `putuo.demand/1` document saying what the terms say (the mirror compares them, #10
+    rule 6), each resource asking for ITEMS. The contract does not read it."""
+    klass, form, method = terms["scenario_class"], terms["form"], terms["method"]
+    scenario = {"code": terms["scenario_code"], "name": terms["scenario_code"], "class": klass}
+    if form in _CLASS4_BASIS:
+        scenario["class4_basis"] = _CLASS4_BASIS[form]
+    asked = []
+    for r in resources:
+        resource = {
+            "entry_id": None,
+            "version": None,
+            "owner_unit_id": "0x" + r.owner_unit_id.hex(),
+            "items": list(ITEMS),
+        }
+        if r.entry_id != ZERO32:
+            resource.update(entry_id="0x" + r.entry_id.hex(), version=r.version)
+        else:
+            resource["description"] = "尚未编目的数据"
+        asked.append(resource)
+    document = {
+        "schema": "putuo.demand/1",
+        "application_no": terms["application_no"],
+        "demand_unit_id": applicant.unit_hex,
+        "demand_type": "fusion" if terms["fusion"] else "routine",
+        "scenario": scenario,
+        "legal_basis": "《普陀区公共数据共享管理办法》第十七条",
+        "business_goal": "测试",
+        "resources": asked,
+        "method": method.name.lower(),
+        "frequency": terms["frequency"].name.lower(),
+        "security_level": f"L{terms['security_level']}",
+        "safeguards": ["专人专岗"],
+    }
+    if method == Method.OTHER:
+        document["method_reason"] = "技术评估"
+    if terms["frequency_reason"]:
+        document["frequency_reason"] = "年度工作"
+    if terms["fusion"]:
+        owners = sorted({"0x" + r.owner_unit_id.hex() for r in resources} | {applicant.unit_hex})
+        document["fusion_plan"] = {"summary": "融合", "departments": owners, "governance": "专班"}
+    return canonical_bytes(document)
 
 
 class SharingDesk:
@@ -215,6 +271,8 @@ class SharingDesk:
         scenario_class: int = 0,
         scenario_code: str = "低保审核",
         method: Method = Method.INTERFACE,
+        form: DataForm | None = None,
+        register: bool = True,
         frequency: Frequency = Frequency.MONTHLY,
         frequency_reason: bool = False,
         fusion: bool = False,
@@ -224,8 +282,26 @@ class SharingDesk:
         commitment_demand: bytes | None = None,
     ) -> tuple[bytes, SharingAction]:
         """A signed Apply: (demand id, action). `commitment_demand` signs the commitment for
-        another demand id (an attack)."""
-        document = doc("putuo.demand/1", application_no=application_no, scenario=scenario_code)
+        another demand id (an attack). A class 1–3 scenario is registered first (for any unit and
+        entry) unless `register` is False; a class-4 one rests on desensitised data unless `form`
+        says otherwise."""
+        if register and 1 <= scenario_class <= 3:
+            self.ensure_scenario(scenario_code, scenario_class)
+        if form is None:
+            form = DataForm.DESENSITISED if scenario_class == 4 else DataForm.FULL
+        document = application_document(
+            applicant,
+            resources,
+            application_no=application_no,
+            scenario_class=scenario_class,
+            scenario_code=scenario_code,
+            method=method,
+            form=form,
+            frequency=frequency,
+            frequency_reason=frequency_reason,
+            fusion=fusion,
+            security_level=security_level,
+        )
         demand_id = demand_id_for(applicant.unit_id, document)
         commitment = self.commitment(
             applicant,
@@ -238,6 +314,7 @@ class SharingDesk:
             scenario_class,
             scenario_id_for(scenario_code),
             method,
+            form,
             frequency,
             frequency_reason,
             fusion,
@@ -247,9 +324,41 @@ class SharingDesk:
         )
         return demand_id, self.action(applicant, StepKind.APPLY, demand_id, document, terms=terms.encode())
 
-    def apply(self, applicant: Officer, resources: list[Resource], **kw) -> tuple[bytes, dict]:
+    def apply(self, applicant: Officer, resources: list[Resource], *, confirm: bool = True, **kw) -> tuple[bytes, dict]:
+        """Send a signed Apply: (demand id, receipt). On the scenario route the Data Center then
+        confirms the application conforms (Art. 19) unless `confirm` is False; the receipt is then
+        the confirmation's, which issues the grant."""
         demand_id, action = self.application(applicant, resources, **kw)
-        return demand_id, self.send(action)
+        receipt = self.send(action)
+        if confirm and self.record("demand", demand_id).conformity == 1:  # PlanStatus.Pending
+            receipt = self.confirm(demand_id)
+        return demand_id, receipt
+
+    # ---- the scenario route (Art. 19)
+
+    def scenario_action(
+        self, code: str, scenario_class: int, *, units=(), entries=(), document: bytes | None = None
+    ) -> SharingAction:
+        """The Data Center's signed registration of scenario `code` (Art. 19 (1)–(3))."""
+        terms = ScenarioTerms(scenario_class, tuple(u.unit_id for u in units), tuple(entries))
+        document = document or doc("putuo.scenario-evaluation/1", scenario_code=code, **{"class": scenario_class})
+        return self.action(
+            self.data_center, StepKind.APPROVE_SCENARIO, scenario_id_for(code), document, terms=terms.encode()
+        )
+
+    def register_scenario(self, code: str, scenario_class: int, *, units=(), entries=()) -> dict:
+        return self.send(self.scenario_action(code, scenario_class, units=units, entries=entries))
+
+    def ensure_scenario(self, code: str, scenario_class: int) -> None:
+        """Register a class 1 or 3 `code` for any unit and entry, unless registered or withdrawn. A
+        class-2 scenario names its units and data: a test registers it itself (register_scenario)."""
+        sc = self.record("scenario", scenario_id_for(code))
+        if not sc.approved and not sc.withdrawnAt and scenario_class != 2:
+            self.register_scenario(code, scenario_class)
+
+    def confirm(self, demand_id: bytes, code: int = 0) -> dict:
+        """The Data Center confirms (0) or returns a scenario-route application (Art. 19)."""
+        return self.act(self.data_center, StepKind.CONFIRM_CONFORMITY, demand_id, code=code)
 
     def decide(
         self,
@@ -279,9 +388,9 @@ class SharingDesk:
         )
 
     @staticmethod
-    def resource(owner: Officer, entry: tuple[bytes, int] | None = None) -> Resource:
+    def resource(owner: Officer, entry: tuple[bytes, int] | None = None, items=ITEMS) -> Resource:
         entry_id, version = entry if entry is not None else (ZERO32, 0)
-        return Resource(entry_id, version, owner.unit_id)
+        return Resource(entry_id, version, owner.unit_id, items_hash(items))
 
     # ---- reading the contract
 
@@ -373,7 +482,7 @@ class SharingDesk:
         return self.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
 
     def grant_resources(self, grant_id: bytes) -> list[tuple[bytes, int]]:
-        count = self.grant(grant_id)[-1]  # Grant.resourceCount
+        count = self.record("grant", grant_id).resourceCount
         return [tuple(self.sharing.functions.grantResource(grant_id, i).call()) for i in range(count)]
 
     def live_grants(self, entry_id: bytes) -> int:

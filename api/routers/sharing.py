@@ -264,23 +264,47 @@ def grant_history(session: SessionDep, grant_id: Id) -> s.GrantHistory:
 
 @router.get("/v1/scenarios", response_model=s.ScenarioPage)
 def list_scenarios(session: SessionDep, limit: Limit = 20, offset: Offset = 0) -> Response:
-    """Key-work scenarios the Data Center evaluated (Art. 19 (2)), approved or withdrawn, by code."""
+    """The Data Center's register of scenarios (Art. 19 (1)–(3)), in force or withdrawn, by code."""
     return json_response(sharing_queries.scenarios(session, limit=limit, offset=offset))
 
 
 @router.get("/v1/sharing/check", response_model=s.CheckAnswer)
 def check(
     runtime: RuntimeDep,
-    session: SessionDep,
-    unit_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The demand unit")],
+    unit_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The calling unit: the grant's holder")],
     entry_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The catalog entry")],
+    version: Annotated[int, Query(ge=1, le=2**32 - 1, description="The catalog version the data served is of")],
+    items: Annotated[
+        list[str],
+        Query(min_length=1, max_length=200, description="The data items served, by name (repeat the parameter)"),
+    ],
     scenario: Annotated[str, Query(min_length=1, max_length=200, description="The scenario code")],
     method: Annotated[str, Query(pattern="^(interface|batch_comparison|other)$")],
+    form: Annotated[
+        str,
+        Query(
+            pattern="^(full|subject_authorised|comparison_result|desensitised)$",
+            description="The form the data is served in; an Art. 19 (4) grant allows only its own",
+        ),
+    ] = "full",
+    grant_id: Annotated[
+        str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="The grant the caller presents, if any")
+    ] = None,
 ) -> Response:
-    """May the unit use the resource for the scenario by the method now (Art. 25)? For gateways:
-    one indexed lookup, answered yes or no with the reason."""
-    return json_response(
-        sharing_queries.check(
-            session, unit_id=unit_id, entry_id=entry_id, scenario=scenario, method=method, now=runtime.clock.now()
+    """May the unit use these data items of the entry at this version, for the scenario, by the
+    method, in the form, now (Art. 25)? For gateways: one indexed lookup, answered yes or no with
+    the reason. The scenario, method and form are the grant's signed on-chain terms."""
+    with runtime.store.engine.connect() as conn:
+        answer = sharing_queries.check(
+            conn,
+            unit_id=unit_id,
+            entry_id=entry_id,
+            version=version,
+            items=items,
+            scenario=scenario,
+            method=method,
+            form=form,
+            grant_id=grant_id,
+            now=runtime.clock.now(),
         )
-    )
+    return json_response(answer)

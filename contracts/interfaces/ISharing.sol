@@ -18,8 +18,9 @@ import {IUnitRegistry} from "./IUnitRegistry.sol";
 /// take them, and the contract refuses them one second too early.
 interface ISharing is ISignedActions {
     /// @dev What a step is. The numbering is part of the signed message: never reorder.
-    /// The last three are permissionless calls ({finaliseItem}, {suspendIdle}, {finaliseLapse}),
-    /// never signed actions; they share the enum so that one event records every step.
+    /// FinaliseItem, SuspendIdle and FinaliseLapse are permissionless calls ({finaliseItem},
+    /// {suspendIdle}, {finaliseLapse}), never signed actions; they share the enum so that one event
+    /// records every step. Kinds added later are appended after them.
     enum StepKind {
         Apply, // demand unit: application + commitment (Art. 17, 18)
         Decide, // responsible unit: approve (code 0) or reject (code > 0) one item (Art. 20, 22)
@@ -41,16 +42,26 @@ interface ISharing is ISignedActions {
         RecordEscalationOutcome, // Office: the city's answer (code) (Art. 23)
         FinaliseItem, // anyone: an item unanswered after its due time is deemed approved (Art. 20)
         SuspendIdle, // anyone: a grant unused for 3 months with no reason on file (Art. 26)
-        FinaliseLapse // anyone: 30 days after an idle suspension with no objection upheld (Art. 26)
+        FinaliseLapse, // anyone: 30 days after an idle suspension with no objection upheld (Art. 26)
+        ConfirmConformity, // Data Center: a scenario-route application conforms (0) or is returned (Art. 19)
+        ReviewIdleReason // Data Center: accepts (0) or refuses a reason filed for idleness (Art. 26)
     }
 
-    /// @dev Art. 19: 0 is "none" (owner review); 1–4 are the article's items (1)–(4).
-    /// (2) needs a scenario the Data Center approved ({StepKind.ApproveScenario}).
+    /// @dev How the data is served (Art. 21).
     enum Method {
         None,
         Interface, // preferred (Art. 21)
         BatchComparison,
         Other // needs the Data Center's technical evaluation (Art. 21)
+    }
+
+    /// @dev The form the data is served in. Art. 19 (4) grants rest on one of the last three, and
+    /// the grant holds to it: the gateway serves nothing else.
+    enum DataForm {
+        Full,
+        SubjectAuthorised, // access after the data subject's trusted authorisation
+        ComparisonResult, // batch comparison returning results only (method BatchComparison)
+        Desensitised // desensitised data only
     }
 
     /// @dev Declared frequency of use. Below quarterly needs a stated reason (Art. 17).
@@ -118,7 +129,7 @@ interface ISharing is ISignedActions {
         Any,
         NonZero,
         Decision,
-        Termination // 0 by the holder (Art. 26); by the Data Center 1 a security risk (Art. 31) or 2 a catalog adjustment (Art. 14)
+        Termination // 0 by the holder (Art. 26); by the Data Center 1 a security risk (Art. 31), 2 a catalog adjustment (Art. 14), 3 a withdrawn scenario (Art. 19)
     }
 
     /// @dev One row of the per-step rules table ({stepRule}).
@@ -153,6 +164,9 @@ interface ISharing is ISignedActions {
         bytes32 entryId;
         uint32 version;
         bytes32 ownerUnitId;
+        // The data items asked for: keccak256 of the RFC 8785 JSON array of their names, sorted.
+        // What the grant serves of the entry (Art. 25); never zero.
+        bytes32 items;
     }
 
     /// @dev The commitment (承诺书, Art. 18): its canonical JSON starts with the demand id.
@@ -169,8 +183,9 @@ interface ISharing is ISignedActions {
 
     struct ApplyTerms {
         uint8 scenarioClass; // Art. 19 item, 0 for none
-        bytes32 scenarioId; // keccak256 of the scenario code; class 2: an approved scenario
+        bytes32 scenarioId; // keccak256 of the scenario code; classes 1–3: a registered scenario of that class
         Method method;
+        DataForm form; // class 4: its ground (never Full); otherwise Full
         Frequency frequency;
         bool frequencyReason; // the application gives a reason for using it less than quarterly
         bool fusion; // a cross-department fusion demand with its fusion plan (Art. 22)
@@ -202,6 +217,10 @@ interface ISharing is ISignedActions {
         uint40 serveDueAt; // 10 working days after the plan's approval (Art. 22)
         bytes32 documentHash;
         bytes32 commitmentHash;
+        // The scenario route (Art. 19): the Data Center confirms the application conforms
+        // (且满足规范性要求) within CONFORMITY_DAYS; nothing is granted before.
+        PlanStatus conformity;
+        uint40 conformityDueAt;
     }
 
     struct Item {
@@ -242,12 +261,33 @@ interface ISharing is ISignedActions {
         uint40 servedAt;
         uint40 terminatedAt;
         uint8 resourceCount;
+        DataForm form;
+        bool reasonPending; // a reason filed for idleness awaits the Data Center (Art. 26)
+        uint40 reasonUntil; // what the pending reason asks to be excused until
+        uint40 reasonDueAt; // when the Data Center's review of it is due
+        uint40 objectionAnswerDueAt; // when the Data Center's answer to a pending objection is due
     }
 
+    /// @dev A registered scenario of Art. 19 (1)–(3), kept by the Data Center with its basis
+    /// document (the step's document): a certified 一网通办 / 一网统管 item or standard scenario (1),
+    /// a key-work scenario it evaluated (2), a registered cross-department system or platform (3).
+    /// It authorises only the units and entries it names (class 2 names both; classes 1 and 3 may
+    /// name none: any unit, any entry). A withdrawal is final.
     struct Scenario {
         bool approved;
+        uint8 scenarioClass;
+        bool anyUnit;
+        bool anyEntry;
         uint40 approvedAt;
+        uint40 withdrawnAt;
         bytes32 evaluationHash;
+    }
+
+    /// @dev ApproveScenario's terms: the class and whom and what it authorises.
+    struct ScenarioTerms {
+        uint8 scenarioClass;
+        bytes32[] units;
+        bytes32[] entries;
     }
 
     error SharingWrongUnitKind(address signer, uint8 expected, uint8 actual);
@@ -261,6 +301,18 @@ interface ISharing is ISignedActions {
     error SharingDemandClosed(bytes32 demandId, DemandStatus status);
     error SharingInvalidScenarioClass(uint8 scenarioClass);
     error SharingScenarioNotApproved(bytes32 scenarioId);
+    /// @dev Art. 19: the application claims a class its scenario is not registered for.
+    error SharingScenarioClassMismatch(bytes32 scenarioId, uint8 registered, uint8 claimed);
+    /// @dev Art. 19 (2): the scenario was approved for other units; it cannot be borrowed.
+    error SharingScenarioNotForUnit(bytes32 scenarioId, bytes32 unitId);
+    /// @dev Art. 19 (2): the scenario was approved for other data.
+    error SharingScenarioNotForEntry(bytes32 scenarioId, bytes32 entryId);
+    /// @dev The scenario was withdrawn at `withdrawnAt`: nothing is granted or used under it since.
+    error SharingScenarioWithdrawn(bytes32 scenarioId, uint40 withdrawnAt);
+    /// @dev Art. 19 (4): a class-4 application names its ground as its data form, and only it; a
+    /// comparison result is served by batch comparison.
+    error SharingInvalidDataForm(uint8 scenarioClass, DataForm form, Method method);
+    error SharingConformityNotPending(bytes32 demandId, PlanStatus status);
     error SharingInvalidMethod();
     error SharingInvalidFrequency();
     error SharingInvalidSecurityLevel(uint8 level);
@@ -314,6 +366,12 @@ interface ISharing is ISignedActions {
     /// @dev Art. 14: a termination for a catalog adjustment, but every entry the grant pins is still in force.
     error SharingNoCatalogAdjustment(bytes32 grantId);
     error SharingExcuseOutOfRange(bytes32 grantId, uint40 until);
+    /// @dev Art. 26: a reason for idleness awaits the Data Center's review (one at a time; the
+    /// grant is not suspended for idleness meanwhile).
+    error SharingIdleReasonPending(bytes32 grantId);
+    error SharingNoIdleReasonPending(bytes32 grantId);
+    /// @dev Art. 26, 31: inside a suspension's objection window the Data Center ends a grant only for a security risk.
+    error SharingObjectionWindowOpen(bytes32 grantId, uint40 objectionDueAt);
     error SharingNotIdle(bytes32 grantId, uint256 idleFrom);
     /// @dev Object: past the window or already objected once. Reinstate: an idle suspension past its
     /// window with no objection pending has lapsed (Art. 26), recorded or not.
@@ -374,6 +432,12 @@ interface ISharing is ISignedActions {
 
     event DemandClosed(bytes32 indexed demandId, DemandStatus status);
 
+    /// @notice A scenario-route application awaits the Data Center's confirmation that it conforms (Art. 19).
+    event DemandConformityOpened(bytes32 indexed demandId, uint40 dueAt);
+
+    /// @notice The Data Center confirmed (Approved) or returned (Returned) a scenario-route application.
+    event DemandConformityReviewed(bytes32 indexed demandId, PlanStatus status);
+
     /// @notice A grant and the catalog versions it is pinned to.
     event GrantIssued(
         bytes32 indexed grantId,
@@ -390,6 +454,16 @@ interface ISharing is ISignedActions {
 
     /// @notice The grant's status changed; a suspension is the notice to the demand unit (Art. 26).
     event GrantStatusChanged(bytes32 indexed grantId, GrantStatus status, Suspension suspension, uint40 objectionDueAt);
+
+    /// @notice The holder filed a reason for not using the grant until `until`; the Data Center's
+    /// review is due at `reviewDueAt` (Art. 26).
+    event IdleReasonFiled(bytes32 indexed grantId, uint40 until, uint40 reviewDueAt);
+
+    /// @notice The Data Center accepted (the grant is excused until `excusedUntil`) or refused a reason.
+    event IdleReasonReviewed(bytes32 indexed grantId, bool accepted, uint40 excusedUntil);
+
+    /// @notice The holder objected to a suspension; the Data Center's answer is due at `answerDueAt` (Art. 26).
+    event ObjectionFiled(bytes32 indexed grantId, uint40 answerDueAt);
 
     /// @notice A catalog change consumed the adjustment plan recorded for its entry (Art. 14).
     event AdjustmentPlanUsed(bytes32 indexed entryId, uint256 liveGrants);
@@ -433,7 +507,15 @@ interface ISharing is ISignedActions {
 
     function scenario(bytes32 scenarioId) external view returns (Scenario memory);
 
-    /// @notice When `grantId` may be suspended for idleness (0 when it cannot be now).
+    /// @notice Whether the registered scenario authorises `unitId` and `entryId` (Art. 19 (2)).
+    /// Meaningless for an id never approved: read {scenario} first.
+    function scenarioCovers(bytes32 scenarioId, bytes32 unitId, bytes32 entryId)
+        external
+        view
+        returns (bool unit, bool entry);
+
+    /// @notice When `grantId` may be suspended for idleness (0 when it cannot be now: not active, or a
+    /// reason awaits the Data Center's review).
     function idleFrom(bytes32 grantId) external view returns (uint256);
 
     function liveGrants(bytes32 entryId) external view returns (uint256);

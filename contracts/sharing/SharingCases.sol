@@ -3,22 +3,54 @@ pragma solidity ^0.8.28;
 
 import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ISharing} from "../interfaces/ISharing.sol";
+import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
 import {SharingStorage} from "./SharingStorage.sol";
 
 /// @title SharingCases
-/// @notice Sharing's registers and cases: the Data Center's approved scenarios (Art. 19 (2)),
+/// @notice Sharing's registers and cases: the Data Center's register of scenarios (Art. 19 (1)–(3)),
 /// adjustment plans before a catalog change touches live grants (Art. 14), disputes over an item
 /// (Art. 24) and escalations to the city (Art. 23). Linked into {Sharing} and run in its storage
 /// by DELEGATECALL.
 library SharingCases {
-    /// @notice ApproveScenario / WithdrawScenario by the Data Center.
+    /// @notice ApproveScenario / WithdrawScenario by the Data Center: the register of Art. 19 (1)–(3)
+    /// scenarios, each with its basis document (the step's), its class, and the units and entries it
+    /// authorises. A withdrawal is final: the id cannot be approved again (a new code is a new id).
     function scenarioStep(ISharing.SignedAction calldata a) external {
-        ISharing.Scenario storage sc = SharingStorage.layout().scenarios[a.subject];
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Scenario storage sc = s.scenarios[a.subject];
         bool approve = a.kind == ISharing.StepKind.ApproveScenario;
-        if (sc.approved == approve) revert ISharing.SharingScenarioState(a.subject, sc.approved);
-        sc.approved = approve;
-        sc.approvedAt = approve ? uint40(block.timestamp) : 0;
-        sc.evaluationHash = approve ? keccak256(a.document) : bytes32(0);
+        if (sc.approved == approve || sc.withdrawnAt != 0) revert ISharing.SharingScenarioState(a.subject, sc.approved);
+        if (!approve) {
+            sc.approved = false;
+            sc.withdrawnAt = uint40(block.timestamp);
+            return;
+        }
+        if (a.terms.length == 0) revert ISharing.SharingBadTerms(a.kind);
+        ISharing.ScenarioTerms memory t = abi.decode(a.terms, (ISharing.ScenarioTerms));
+        // Class 4 is a method of use, not a register (the grant holds to its data form).
+        if (t.scenarioClass == 0 || t.scenarioClass > 3) revert ISharing.SharingInvalidScenarioClass(t.scenarioClass);
+        // Art. 19 (2): evaluated for named units and named data, which alone may use it.
+        if (t.scenarioClass == 2 && (t.units.length == 0 || t.entries.length == 0)) {
+            revert ISharing.SharingBadTerms(a.kind);
+        }
+        for (uint256 i = 0; i < t.units.length; ++i) {
+            if (s.registry.unitKind(t.units[i]) != IUnitRegistry.UnitKind.Ordinary) {
+                revert ISharing.SharingUnknownUnit(t.units[i]);
+            }
+            s.scenarioUnits[a.subject][t.units[i]] = true;
+        }
+        for (uint256 i = 0; i < t.entries.length; ++i) {
+            if (s.catalog.entry(t.entries[i]).status == ICatalog.EntryStatus.None) {
+                revert ISharing.SharingUnknownEntry(t.entries[i]);
+            }
+            s.scenarioEntries[a.subject][t.entries[i]] = true;
+        }
+        sc.approved = true;
+        sc.scenarioClass = t.scenarioClass;
+        sc.anyUnit = t.units.length == 0;
+        sc.anyEntry = t.entries.length == 0;
+        sc.approvedAt = uint40(block.timestamp);
+        sc.evaluationHash = keccak256(a.document);
     }
 
     /// @notice RecordAdjustmentPlan by the entry's responsible unit, for an entry live grants use.

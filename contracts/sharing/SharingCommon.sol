@@ -16,6 +16,15 @@ library SharingCommon {
     uint256 internal constant IDLE_MONTHS = 3; // Art. 26
     uint256 internal constant OBJECTION_DAYS = 30; // Art. 26, calendar days
     uint256 internal constant MAX_EXCUSE = 366 days; // a reason on file covers at most a year
+    /// @dev Art. 19 gives the scenario route no period; the Data Center's confirmation that an
+    /// application conforms is a formal check (the registry already proved the scenario on-chain),
+    /// and "directly" (直接获取) must mean sooner than the owner's 5-day review: the 1 working day
+    /// Art. 14 gives the Data Center for its comparable evaluation of a catalog change.
+    uint256 internal constant CONFORMITY_DAYS = 1;
+    /// @dev Art. 26 gives none for the Data Center's review of a reason for idleness or its
+    /// answer to an objection: the measures' period for reviewing a unit's submission (Art. 20, 22).
+    uint256 internal constant REASON_REVIEW_DAYS = 5;
+    uint256 internal constant OBJECTION_ANSWER_DAYS = 5;
 
     /// @dev Rejection codes of {ISharing.StepKind.Decide}: the application did not conform (no
     /// basis needed), or a legal or regulatory basis is cited in {ISharing.DecideTerms.legalBasis}.
@@ -36,10 +45,21 @@ library SharingCommon {
     /// changed. There is no other: an idle grant lapses by itself ({ISharing.finaliseLapse}).
     uint16 internal constant TERMINATE_SECURITY = 1;
     uint16 internal constant TERMINATE_ADJUSTMENT = 2;
+    /// @dev A grant under a registered scenario (Art. 19 (1)–(3)) the Data Center withdrew: it
+    /// serves nothing from the withdrawal; this code ends it (else it lapses as idle, Art. 26).
+    uint16 internal constant TERMINATE_SCENARIO_WITHDRAWN = 3;
 
     /// @dev The end of the n-th working day after now; reverts for an unpublished year.
     function due(uint256 n) internal view returns (uint40) {
         return uint40(SharingStorage.layout().calendar.addWorkingDays(block.timestamp, n));
+    }
+
+    /// @dev As {due}, for a duty the Data Center owes on a step a unit takes as of right (an
+    /// objection, a reason for idleness), which an unpublished calendar year must not block: there,
+    /// the calendar days n working days span at least (7 for 5), to the end of the last.
+    function dueAnyYear(uint256 n) internal view returns (uint40) {
+        (bool ok, uint256 dueAt,) = SharingStorage.layout().calendar.tryAddWorkingDays(block.timestamp, n);
+        return uint40(ok ? dueAt : ShanghaiDate.endOfDay(ShanghaiDate.dayNumber(block.timestamp) + (n * 7 + 4) / 5));
     }
 
     /// @dev The end of the 30th day after the notice's day (Art. 26); a period ending on a weekend
@@ -64,6 +84,13 @@ library SharingCommon {
         if (e.status == ICatalog.EntryStatus.ChangePending || e.status == ICatalog.EntryStatus.DeletePending) {
             revert ISharing.SharingEntryChangePending(entryId, uint8(e.status));
         }
+    }
+
+    /// @dev When the registered scenario a grant or demand of class 1–3 rests on was withdrawn
+    /// (0: it stands, or the class needs no registered scenario).
+    function withdrawnAt(uint8 scenarioClass, bytes32 scenarioId) internal view returns (uint40) {
+        if (scenarioClass == 0 || scenarioClass > 3) return 0;
+        return SharingStorage.layout().scenarios[scenarioId].withdrawnAt;
     }
 
     /// @dev The step record of a permissionless step, emitted before its effects like every step's.

@@ -29,14 +29,17 @@ library SharingDemands {
         ISharing.Demand storage d = s.demands[demandId];
         if (d.status != ISharing.DemandStatus.None) revert ISharing.SharingDemandExists(demandId);
         ISharing.ApplyTerms memory t = abi.decode(a.terms, (ISharing.ApplyTerms));
-        _checkTerms(s, t);
+        _checkTerms(s, t, unitId);
         _checkCommitment(s, demandId, unitId, t.commitment);
+        // Art. 19 (1)–(3): the registered scenario authorises only the entries it names.
+        bool entriesNamed = t.scenarioClass != 0 && t.scenarioClass < 4 && !s.scenarios[t.scenarioId].anyEntry;
 
         bool authorised = t.scenarioClass != 0;
         uint40 reviewDue = authorised ? 0 : SharingCommon.due(SharingCommon.REVIEW_DAYS);
         uint40 uncataloguedDue = 0;
         uint256 n = t.resources.length;
         uint8 open = 0;
+        bool confirm = false; // an item authorised by scenario: the Data Center confirms conformity first
         for (uint256 i = 0; i < n; ++i) {
             ISharing.Resource memory r = t.resources[i];
             for (uint256 j = 0; j < i; ++j) {
@@ -54,13 +57,18 @@ library SharingDemands {
                 }
             } else {
                 uncatalogued = _checkApprovedVersion(s, r.entryId, r.version, r.ownerUnitId) == 0;
+                if (entriesNamed && !s.scenarioEntries[t.scenarioId][r.entryId]) {
+                    revert ISharing.SharingScenarioNotForEntry(t.scenarioId, r.entryId);
+                }
             }
+            if (r.items == bytes32(0)) revert ISharing.SharingBadTerms(ISharing.StepKind.Apply);
             if (uncatalogued && uncataloguedDue == 0) uncataloguedDue = SharingCommon.due(SharingCommon.UNCATALOGUED_DAYS);
             if (r.ownerUnitId == unitId) revert ISharing.SharingOwnResource(r.entryId);
             ISharing.ItemStatus status =
                 (authorised && !uncatalogued) ? ISharing.ItemStatus.Authorised : ISharing.ItemStatus.Pending;
             uint40 dueAt = uncatalogued ? uncataloguedDue : reviewDue;
             if (status == ISharing.ItemStatus.Pending) ++open;
+            else confirm = true;
             s.items[demandId][uint32(i)] = ISharing.Item({
                 entryId: r.entryId,
                 ownerUnitId: r.ownerUnitId,
@@ -85,6 +93,11 @@ library SharingDemands {
             d.planDueAt = SharingCommon.due(SharingCommon.REVIEW_DAYS);
             emit ISharing.DemandPlanOpened(demandId, d.planDueAt);
         }
+        if (confirm) {
+            d.conformity = ISharing.PlanStatus.Pending;
+            d.conformityDueAt = SharingCommon.due(SharingCommon.CONFORMITY_DAYS);
+            emit ISharing.DemandConformityOpened(demandId, d.conformityDueAt);
+        }
         ISharing.Grant storage g = s.grants[demandId];
         g.unitId = unitId;
         g.scenarioId = t.scenarioId;
@@ -93,6 +106,7 @@ library SharingDemands {
         g.frequency = t.frequency;
         g.frequencyReason = t.frequencyReason;
         g.securityLevel = t.securityLevel;
+        g.form = t.form;
         _settle(s, demandId, d);
     }
 
@@ -168,6 +182,26 @@ library SharingDemands {
         _settle(s, a.subject, d);
     }
 
+    /// @notice ConfirmConformity (Art. 19 且满足规范性要求): the Data Center confirms (code 0) that a
+    /// scenario-route application conforms, or returns it (a reason code; the document says why).
+    /// Only a confirmation lets the items authorised by scenario be granted; a scenario withdrawn
+    /// since the application cannot be confirmed.
+    function confirmConformity(ISharing.SignedAction calldata a) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Demand storage d = _openDemand(s, a.subject);
+        if (d.conformity != ISharing.PlanStatus.Pending) revert ISharing.SharingConformityNotPending(a.subject, d.conformity);
+        if (a.code == 0) {
+            ISharing.Grant storage g = s.grants[a.subject];
+            uint40 withdrawn = SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId);
+            if (withdrawn != 0) revert ISharing.SharingScenarioWithdrawn(g.scenarioId, withdrawn);
+            d.conformity = ISharing.PlanStatus.Approved;
+        } else {
+            d.conformity = ISharing.PlanStatus.Returned;
+        }
+        emit ISharing.DemandConformityReviewed(a.subject, d.conformity);
+        _settle(s, a.subject, d);
+    }
+
     /// @notice FinaliseItem (Art. 20): an item forwarded for review and unanswered after its due
     /// time is deemed approved. Anyone may call.
     function finaliseItem(bytes32 demandId, uint32 index) external {
@@ -194,13 +228,19 @@ library SharingDemands {
         return false;
     }
 
-    function _checkTerms(SharingStorage.Layout storage s, ISharing.ApplyTerms memory t) private view {
+    function _checkTerms(SharingStorage.Layout storage s, ISharing.ApplyTerms memory t, bytes32 unitId)
+        private
+        view
+    {
         if (t.scenarioClass > 4) revert ISharing.SharingInvalidScenarioClass(t.scenarioClass);
         if (t.scenarioId == bytes32(0)) revert ISharing.SharingBadTerms(ISharing.StepKind.Apply);
-        if (t.scenarioClass == 2 && !s.scenarios[t.scenarioId].approved) {
-            revert ISharing.SharingScenarioNotApproved(t.scenarioId);
-        }
+        if (t.scenarioClass != 0 && t.scenarioClass < 4) _checkRegistered(s, t, unitId);
         if (t.method == ISharing.Method.None) revert ISharing.SharingInvalidMethod();
+        // Art. 19 (4): the ground is the data form, held by the grant; batch comparison returns results only.
+        if (
+            (t.scenarioClass == 4) != (t.form != ISharing.DataForm.Full)
+                || (t.form == ISharing.DataForm.ComparisonResult && t.method != ISharing.Method.BatchComparison)
+        ) revert ISharing.SharingInvalidDataForm(t.scenarioClass, t.form, t.method);
         if (t.frequency == ISharing.Frequency.None) revert ISharing.SharingInvalidFrequency();
         if (t.frequency > ISharing.Frequency.Quarterly && !t.frequencyReason) {
             revert ISharing.SharingFrequencyReasonRequired(t.frequency);
@@ -212,6 +252,23 @@ library SharingDemands {
         if (t.resources.length == 0) revert ISharing.SharingNoResources();
         if (t.resources.length > SharingCommon.MAX_RESOURCES) {
             revert ISharing.SharingTooManyResources(t.resources.length, SharingCommon.MAX_RESOURCES);
+        }
+    }
+
+    /// @dev Art. 19 (1)–(3): the class is a fact of the Data Center's register, not the applicant's
+    /// word: the scenario is registered, in force, of the class claimed, and names the unit (or any).
+    function _checkRegistered(SharingStorage.Layout storage s, ISharing.ApplyTerms memory t, bytes32 unitId)
+        private
+        view
+    {
+        ISharing.Scenario storage sc = s.scenarios[t.scenarioId];
+        if (sc.withdrawnAt != 0) revert ISharing.SharingScenarioWithdrawn(t.scenarioId, sc.withdrawnAt);
+        if (!sc.approved) revert ISharing.SharingScenarioNotApproved(t.scenarioId);
+        if (sc.scenarioClass != t.scenarioClass) {
+            revert ISharing.SharingScenarioClassMismatch(t.scenarioId, sc.scenarioClass, t.scenarioClass);
+        }
+        if (!sc.anyUnit && !s.scenarioUnits[t.scenarioId][unitId]) {
+            revert ISharing.SharingScenarioNotForUnit(t.scenarioId, unitId);
         }
     }
 
@@ -234,12 +291,17 @@ library SharingDemands {
         return e.collectedAt;
     }
 
-    /// @dev Art. 7, 14: whether an item approved (by its owner, by silence or by scenario) may still
-    /// be granted as it was pinned. An entry deleted, changed or made not shared since then is not
-    /// granted at the old version: the item is superseded (its DemandItemClosed is the notice) and
+    /// @dev Art. 7, 14, 19: whether an item approved (by its owner, by silence or by scenario) may
+    /// still be granted as it was pinned. An entry deleted, changed or made not shared since then is
+    /// not granted at the old version, nor an item authorised by a scenario withdrawn since: the item is superseded (its DemandItemClosed is the notice) and
     /// the demand unit applies again. An entry whose request awaits evaluation holds the grant back:
     /// the step is refused until the Data Center decides.
-    function _stillGrantable(SharingStorage.Layout storage s, ISharing.Item storage it) private view returns (bool) {
+    function _stillGrantable(SharingStorage.Layout storage s, ISharing.Item storage it, bool scenarioGone)
+        private
+        view
+        returns (bool)
+    {
+        if (scenarioGone && it.status == ISharing.ItemStatus.Authorised) return false;
         ICatalog.Entry memory e = s.catalog.entry(it.entryId);
         SharingCommon.requireNoPendingChange(it.entryId, e);
         return SharingCommon.inForce(e, it.version) && e.sharing != ICatalog.SharingAttribute.NotShared;
@@ -288,9 +350,9 @@ library SharingDemands {
     }
 
     /// @dev Closes the demand when nothing is open: a grant over the approved items, or a
-    /// rejection; a returned plan closes it at once, whatever items were still open.
+    /// rejection; a returned plan or application closes it at once, whatever items were still open.
     function _settle(SharingStorage.Layout storage s, bytes32 demandId, ISharing.Demand storage d) private {
-        if (d.plan == ISharing.PlanStatus.Returned) {
+        if (d.plan == ISharing.PlanStatus.Returned || d.conformity == ISharing.PlanStatus.Returned) {
             for (uint32 i = 0; i < d.itemCount; ++i) {
                 ISharing.Item storage it = s.items[demandId][i];
                 if (it.status == ISharing.ItemStatus.Pending) _closeItem(s, demandId, i, it, ISharing.ItemStatus.Closed, 0);
@@ -298,13 +360,16 @@ library SharingDemands {
             _closeDemand(demandId, d, ISharing.DemandStatus.Returned);
             return;
         }
-        if (d.openItems != 0 || d.plan == ISharing.PlanStatus.Pending) return;
+        if (d.openItems != 0 || d.plan == ISharing.PlanStatus.Pending || d.conformity == ISharing.PlanStatus.Pending) {
+            return;
+        }
         ISharing.Grant storage g = s.grants[demandId];
+        bool scenarioGone = SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId) != 0;
         uint8 count = 0;
         for (uint32 i = 0; i < d.itemCount; ++i) {
             ISharing.Item storage it = s.items[demandId][i];
             if (it.status == ISharing.ItemStatus.Rejected) continue;
-            if (!_stillGrantable(s, it)) {
+            if (!_stillGrantable(s, it, scenarioGone)) {
                 it.status = ISharing.ItemStatus.Superseded;
                 emit ISharing.DemandItemClosed(demandId, i, it.status, it.entryId, it.version);
                 continue;

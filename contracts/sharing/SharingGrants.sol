@@ -12,8 +12,8 @@ import {SharingStorage} from "./SharingStorage.sol";
 /// demand, suspension for idleness or a security risk, objection, reinstatement, lapse and
 /// termination. Linked into {Sharing} and run in its storage by DELEGATECALL.
 library SharingGrants {
-    /// @notice A signed step on grant `a.subject` (RecordUse, FileIdleReason, RecordServed,
-    /// SecuritySuspend, Object, Reinstate, DismissObjection, Terminate). Who may sign which is
+    /// @notice A signed step on grant `a.subject` (RecordUse, FileIdleReason, ReviewIdleReason,
+    /// RecordServed, SecuritySuspend, Object, Reinstate, DismissObjection, Terminate). Who may sign which is
     /// checked by {Sharing} from {SharingRules}; here, the grant's holder where the step is the
     /// holder's.
     function grantStep(ISharing.SignedAction calldata a, bytes32 unitId) external {
@@ -34,6 +34,9 @@ library SharingGrants {
                     revert ISharing.SharingUseWhileSuspended(a.subject, a.at, from);
                 }
             }
+            // Art. 19: a withdrawn scenario serves nothing from its withdrawal.
+            uint40 withdrawn = SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId);
+            if (withdrawn != 0 && a.at >= withdrawn) revert ISharing.SharingScenarioWithdrawn(g.scenarioId, withdrawn);
             if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
             return;
         }
@@ -46,7 +49,19 @@ library SharingGrants {
             if (a.at <= block.timestamp || a.at > block.timestamp + SharingCommon.MAX_EXCUSE) {
                 revert ISharing.SharingExcuseOutOfRange(a.subject, a.at);
             }
-            g.excusedUntil = a.at;
+            // Art. 26 依据和理由: a reason is the Data Center's to accept, for a bounded term; the
+            // holder cannot excuse itself. Meanwhile the grant is not suspended for idleness.
+            if (g.reasonPending) revert ISharing.SharingIdleReasonPending(a.subject);
+            g.reasonPending = true;
+            g.reasonUntil = a.at;
+            g.reasonDueAt = SharingCommon.dueAnyYear(SharingCommon.REASON_REVIEW_DAYS);
+            emit ISharing.IdleReasonFiled(a.subject, a.at, g.reasonDueAt);
+        } else if (k == ISharing.StepKind.ReviewIdleReason) {
+            if (!g.reasonPending) revert ISharing.SharingNoIdleReasonPending(a.subject);
+            bool accepted = a.code == 0;
+            if (accepted) g.excusedUntil = g.reasonUntil;
+            (g.reasonPending, g.reasonUntil, g.reasonDueAt) = (false, 0, 0);
+            emit ISharing.IdleReasonReviewed(a.subject, accepted, g.excusedUntil);
         } else if (k == ISharing.StepKind.RecordServed) {
             if (g.serveDueAt == 0) revert ISharing.SharingNotFusion(a.subject);
             if (g.servedAt != 0) revert ISharing.SharingAlreadyServed(a.subject);
@@ -63,18 +78,30 @@ library SharingGrants {
             }
             g.objected = true;
             g.objectionPending = true;
+            g.objectionAnswerDueAt = SharingCommon.dueAnyYear(SharingCommon.OBJECTION_ANSWER_DAYS);
+            emit ISharing.ObjectionFiled(a.subject, g.objectionAnswerDueAt);
         } else if (k == ISharing.StepKind.Reinstate) {
             _reinstate(a.subject, g);
         } else if (k == ISharing.StepKind.DismissObjection) {
             if (!g.objectionPending) revert ISharing.SharingNoPendingObjection(a.subject);
             g.objectionPending = false;
+            g.objectionAnswerDueAt = 0;
         } else {
             // Terminate: the holder, no longer needing it (Art. 26, code 0, checked above); or the
             // Data Center, on the grounds the measures give it (SharingCommon.TERMINATE_*).
             if (holderStep != (a.code == 0)) revert ISharing.SharingInvalidCode(k, a.code);
+            // Art. 26, 31: the suspended holder's 30 days to object are not cut short but for a security risk.
+            if (
+                !holderStep && a.code != SharingCommon.TERMINATE_SECURITY && g.status == ISharing.GrantStatus.Suspended
+                    && block.timestamp <= g.objectionDueAt
+            ) revert ISharing.SharingObjectionWindowOpen(a.subject, g.objectionDueAt);
             if (a.code == SharingCommon.TERMINATE_ADJUSTMENT && !_catalogMoved(s, a.subject, g)) {
                 revert ISharing.SharingNoCatalogAdjustment(a.subject);
             }
+            if (
+                a.code == SharingCommon.TERMINATE_SCENARIO_WITHDRAWN
+                    && SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId) == 0
+            ) revert ISharing.SharingScenarioState(g.scenarioId, true);
             _terminate(s, a.subject, g);
         }
     }
@@ -84,6 +111,7 @@ library SharingGrants {
     function suspendIdle(bytes32 grantId) external {
         ISharing.Grant storage g = _grant(SharingStorage.layout(), grantId);
         if (g.status != ISharing.GrantStatus.Active) revert ISharing.SharingGrantNotActive(grantId, g.status);
+        if (g.reasonPending) revert ISharing.SharingIdleReasonPending(grantId);
         uint256 from = idleFrom(g);
         if (block.timestamp < from) revert ISharing.SharingNotIdle(grantId, from);
         SharingCommon.permissionlessStep(grantId, ISharing.StepKind.SuspendIdle, 0);
@@ -126,6 +154,7 @@ library SharingGrants {
         g.status = ISharing.GrantStatus.Active;
         g.suspension = ISharing.Suspension.None;
         g.objectionPending = false;
+        g.objectionAnswerDueAt = 0;
         g.objected = false;
         g.objectionDueAt = 0;
         g.suspendedAt = 0;
@@ -159,6 +188,8 @@ library SharingGrants {
     function _terminate(SharingStorage.Layout storage s, bytes32 grantId, ISharing.Grant storage g) private {
         g.status = ISharing.GrantStatus.Terminated;
         g.objectionPending = false;
+        g.objectionAnswerDueAt = 0;
+        (g.reasonPending, g.reasonUntil, g.reasonDueAt) = (false, 0, 0);
         g.terminatedAt = uint40(block.timestamp);
         for (uint256 i = 0; i < g.resourceCount; ++i) {
             --s.liveGrants[s.grantResources[grantId][i].entryId];

@@ -12,14 +12,17 @@ import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
 library SharingRules {
     using SharingRules for ISharing.StepKind;
 
-    uint256 private constant ALL_SIGNED = (1 << (uint256(ISharing.StepKind.RecordEscalationOutcome) + 1)) - 1;
+    /// @dev Every kind up to RecordEscalationOutcome, and those appended after the permissionless three.
+    uint256 private constant ALL_SIGNED = ((1 << (uint256(ISharing.StepKind.RecordEscalationOutcome) + 1)) - 1)
+        | (1 << uint256(ISharing.StepKind.ConfirmConformity)) | (1 << uint256(ISharing.StepKind.ReviewIdleReason));
 
     /// @dev Steps the Data Center signs: it evaluates, serves, records use and supervises grants.
     uint256 private constant DATA_CENTER = (1 << uint256(ISharing.StepKind.ReviewPlan))
         | (1 << uint256(ISharing.StepKind.RecordServed)) | (1 << uint256(ISharing.StepKind.RecordUse))
         | (1 << uint256(ISharing.StepKind.SecuritySuspend)) | (1 << uint256(ISharing.StepKind.Reinstate))
         | (1 << uint256(ISharing.StepKind.DismissObjection)) | (1 << uint256(ISharing.StepKind.ApproveScenario))
-        | (1 << uint256(ISharing.StepKind.WithdrawScenario));
+        | (1 << uint256(ISharing.StepKind.WithdrawScenario)) | (1 << uint256(ISharing.StepKind.ConfirmConformity))
+        | (1 << uint256(ISharing.StepKind.ReviewIdleReason));
     /// @dev Steps the Office signs: it coordinates disputes (Art. 24) and escalations (Art. 23).
     uint256 private constant OFFICE = (1 << uint256(ISharing.StepKind.ResolveDispute))
         | (1 << uint256(ISharing.StepKind.Escalate)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome));
@@ -32,23 +35,24 @@ library SharingRules {
     /// @dev RecordUse: when the use happened; FileIdleReason: until when; Decide: when it was signed.
     uint256 private constant USES_AT = (1 << uint256(ISharing.StepKind.RecordUse))
         | (1 << uint256(ISharing.StepKind.FileIdleReason)) | (1 << uint256(ISharing.StepKind.Decide));
-    uint256 private constant USES_TERMS =
-        (1 << uint256(ISharing.StepKind.Apply)) | (1 << uint256(ISharing.StepKind.Decide));
+    uint256 private constant USES_TERMS = (1 << uint256(ISharing.StepKind.Apply))
+        | (1 << uint256(ISharing.StepKind.Decide)) | (1 << uint256(ISharing.StepKind.ApproveScenario));
 
-    /// @dev Codes: Decide 0 approve, 1 non-conforming, 2 legal basis; ReviewPlan 0 approve or any
-    /// return reason; DismissObjection a reason and ResolveDispute / RecordEscalationOutcome an
+    /// @dev Codes: Decide 0 approve, 1 non-conforming, 2 legal basis; ReviewPlan, ConfirmConformity
+    /// and ReviewIdleReason 0 approve or any reason for not; DismissObjection a reason and ResolveDispute / RecordEscalationOutcome an
     /// outcome, never 0; every other step 0.
     uint256 private constant CODE_DECISION = 1 << uint256(ISharing.StepKind.Decide);
-    uint256 private constant CODE_ANY = 1 << uint256(ISharing.StepKind.ReviewPlan);
+    uint256 private constant CODE_ANY = (1 << uint256(ISharing.StepKind.ReviewPlan))
+        | (1 << uint256(ISharing.StepKind.ConfirmConformity)) | (1 << uint256(ISharing.StepKind.ReviewIdleReason));
     uint256 private constant CODE_NONZERO = (1 << uint256(ISharing.StepKind.DismissObjection))
         | (1 << uint256(ISharing.StepKind.ResolveDispute)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome));
     uint16 private constant MAX_DECISION_CODE = 2; // SharingCommon.REJECT_LEGAL_BASIS
     uint256 private constant CODE_TERMINATION = 1 << uint256(ISharing.StepKind.Terminate);
-    uint16 private constant MAX_TERMINATION_CODE = 2; // SharingCommon.TERMINATE_ADJUSTMENT
+    uint16 private constant MAX_TERMINATION_CODE = 3; // SharingCommon.TERMINATE_SCENARIO_WITHDRAWN
 
     uint256 private constant DEMANDS = (1 << uint256(ISharing.StepKind.Apply))
         | (1 << uint256(ISharing.StepKind.Decide)) | (1 << uint256(ISharing.StepKind.ReviewPlan))
-        | (1 << uint256(ISharing.StepKind.FinaliseItem));
+        | (1 << uint256(ISharing.StepKind.FinaliseItem)) | (1 << uint256(ISharing.StepKind.ConfirmConformity));
     uint256 private constant CASES = (1 << uint256(ISharing.StepKind.ApproveScenario))
         | (1 << uint256(ISharing.StepKind.WithdrawScenario)) | (1 << uint256(ISharing.StepKind.RecordAdjustmentPlan))
         | (1 << uint256(ISharing.StepKind.OpenDispute)) | (1 << uint256(ISharing.StepKind.ResolveDispute))

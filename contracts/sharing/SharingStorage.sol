@@ -28,6 +28,9 @@ library SharingStorage {
         mapping(bytes32 demandId => bool) openEscalations;
         // Every suspension of a grant, oldest first: a use is counted only outside all of them.
         mapping(bytes32 grantId => Suspended[]) suspensions;
+        // Whom and what a registered scenario authorises (Art. 19 (2)); unused when it names none.
+        mapping(bytes32 scenarioId => mapping(bytes32 unitId => bool)) scenarioUnits;
+        mapping(bytes32 scenarioId => mapping(bytes32 entryId => bool)) scenarioEntries;
     }
 
     /// @dev A suspension from `from` until its reinstatement at `until` (0: never reinstated).

@@ -101,10 +101,31 @@ class Api:
     def done(self, accepted: dict) -> dict:
         return confirmed(self.client, accepted["action_id"])
 
-    def apply(self, document: dict, **kw) -> str:
+    def apply(self, document: dict, *, confirm: bool = True, **kw) -> str:
+        """Apply through the API; on the scenario route its scenario is registered first (class 1 or
+        3, for any unit) and the Data Center then confirms the application conforms (Art. 19)."""
+        scenario = document["scenario"]
+        if scenario["class"] in (1, 3):
+            self.register(scenario["code"], scenario["class"])
         body = self.signed(self.desk.street, StepKind.APPLY, document, self.commitment(document, **kw))
         self.done(self.post("/v1/demands", body))
-        return self.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
+        demand_id = self.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
+        if confirm and scenario["class"] != 0:
+            self.confirm(demand_id)
+        return demand_id
+
+    def register(self, code: str, klass: int, **fields) -> None:
+        """The Data Center registers scenario `code` (Art. 19 (1)–(3)) unless it is already."""
+        if any(s["code"] == code for s in self.get("/v1/scenarios", limit=100)["items"]):
+            return
+        evaluation = examples.scenario_evaluation(
+            scenario_code=code, key_work=examples.OMIT, units=[], entries=[], **{"class": klass, **fields}
+        )
+        self.step(self.desk.data_center, StepKind.APPROVE_SCENARIO, evaluation)
+
+    def confirm(self, demand_id: str, **fields) -> dict:
+        document = {"schema": "putuo.conformity-review/1", "demand_id": demand_id, "decision": "confirm", **fields}
+        return self.step(self.desk.data_center, StepKind.CONFIRM_CONFORMITY, document)
 
     def decision(self, **overrides) -> dict:
         """A decision document signed now, by the chain's clock (Art. 20: the API takes it only then)."""
@@ -127,14 +148,17 @@ class Api:
         assert response.status_code == 200, response.json()
         return response.json()
 
-    def check(self, *, entry=None, scenario: str = SCENARIO, method: str = "interface") -> dict:
+    def check(self, *, entry=None, scenario: str = SCENARIO, method: str = "interface", **more) -> dict:
         entry = entry or self.civil_entry
         return self.get(
             "/v1/sharing/check",
             unit_id=self.desk.street.unit_hex,
             entry_id="0x" + entry[0].hex(),
+            version=entry[1],
+            items=more.pop("items", examples.resource()["items"]),
             scenario=scenario,
             method=method,
+            **more,
         )
 
     def synced(self) -> None:
@@ -175,7 +199,8 @@ def test_owner_review_approve_grant_check_and_history(api):
     assert api.get(f"/v1/demands/{demand_id}")["status"] == "granted"
     [grant] = api.get(f"/v1/units/{api.desk.street.unit_hex}/grants")["items"]
     assert grant["grant_id"] == demand_id and grant["status"] == "active"
-    assert grant["resources"] == [{"entry_id": "0x" + api.civil_entry[0].hex(), "version": 1}]
+    items = sorted(examples.resource()["items"])  # the data items granted, as the signed terms hash them
+    assert grant["resources"] == [{"entry_id": "0x" + api.civil_entry[0].hex(), "version": 1, "items": items}]
     assert api.check() | {"now": 0} == {
         "allowed": True,
         "reason": "granted",
@@ -287,7 +312,7 @@ def test_idle_grant_suspended_objected_reinstated(api):
     api.step(api.desk.data_center, StepKind.REINSTATE, examples.reinstatement(grant_id=grant_id))
     assert api.check()["allowed"] is True
     kinds = [s["kind"] for s in api.get(f"/v1/grants/{grant_id}/history")["steps"]]
-    assert kinds == ["apply", "suspend_idle", "object", "reinstate"]
+    assert kinds == ["apply", "confirm_conformity", "suspend_idle", "object", "reinstate"]
 
 
 def test_termination_and_reapplication(api):
@@ -320,7 +345,8 @@ def test_the_sharing_collections_are_paged(api):
     assert [i["demand_id"] for i in incoming["items"]] == [first]
     assert (incoming["limit"], incoming["offset"], incoming["has_more"], incoming["total"]) == (1, 0, True, 2)
     scenarios = api.get("/v1/scenarios")
-    assert (scenarios["items"], scenarios["limit"], scenarios["total"]) == ([], 20, 0)
+    codes = [s["code"] for s in scenarios["items"]]  # the one the scenario-route demands above rest on
+    assert (codes, scenarios["limit"], scenarios["total"]) == ([SCENARIO], 20, 1)
     response = api.client.get(grants, params={"offset": 10_001})
     assert (response.status_code, error_of(response)["code"]) == (422, "offset_too_large")
 
@@ -328,6 +354,7 @@ def test_the_sharing_collections_are_paged(api):
 def test_a_202_names_its_subject_and_where_its_status_is(api):
     """A demand is named a demand and a grant a grant (not `entry_id`); `Location` is the status URL."""
     document = api.application(scenario_class=1)
+    api.register(SCENARIO, 1)
     demand_id = api.client.post("/v1/demands/id", json={"document": document}).json()["demand_id"]
     steps = [
         ("/v1/demands", api.signed(api.desk.street, StepKind.APPLY, document, api.commitment(document)), "demand"),
@@ -353,6 +380,8 @@ def test_a_202_names_its_subject_and_where_its_status_is(api):
         status = api.done(accepted)
         assert api.client.get(response.headers["location"]).json() == status
         assert (status["subject_type"], status["subject_id"]) == (subject_type, demand_id)
+        if subject_type == "demand":
+            api.confirm(demand_id)  # the scenario route's grant: after the Data Center's confirmation
 
 
 def test_application_refusals_change_nothing(api):
@@ -482,6 +511,7 @@ def test_a_not_shared_entry_is_refused_with_nothing_stored(api: Api):
     versions = api.get(f"/v1/catalog/entries/0x{secret[0].hex()}/versions")
     assert [v["sharing"] for v in versions] == ["not_shared"]
     api.civil_entry = secret  # the application names it
+    api.register(SCENARIO, 1)
     before = outbox_count(api.runtime)
     response = api.client.post("/v1/demands", json=_apply_body(api, api.application(scenario_class=1)))
     assert response.status_code == 409, response.json()

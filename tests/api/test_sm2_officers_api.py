@@ -102,6 +102,8 @@ def test_an_sm2_only_district_catalogues_applies_and_decides(sm2_api):
         "/v1/sharing/check",
         unit_id=desk.street.unit_hex,
         entry_id=hex0x(entry_id),
+        version=1,
+        items=application["resources"][0]["items"],
         scenario="PT-SC-2026-001",
         method="interface",
     )

@@ -67,17 +67,24 @@ class Grants:
         self.count = 0
 
     def issue(self, at: int | None = ISSUED, **kw) -> bytes:
-        """A grant issued at `at` by a scenario-authorised demand (Art. 19 (1))."""
+        """A grant issued at `at` by a scenario-authorised demand (Art. 19 (1)): applied for the
+        second before, and confirmed by the Data Center at `at`."""
         self.count += 1
-        if at is not None:
-            self.desk.next_block_at(at)
         kw.setdefault("scenario_class", 1)
-        grant_id, receipt = self.desk.apply(
+        if 1 <= kw["scenario_class"] <= 3:
+            self.desk.ensure_scenario(kw.get("scenario_code", "低保审核"), kw["scenario_class"])
+        if at is not None:
+            self.desk.next_block_at(at - 1)
+        grant_id, _ = self.desk.apply(
             self.desk.street,
             [self.desk.resource(self.desk.civil, self.entry)],
             application_no=f"CF-2026-{self.count:03d}",
+            confirm=False,
             **kw,
         )
+        if at is not None:
+            self.desk.next_block_at(at)
+        receipt = self.desk.confirm(grant_id)
         assert self.desk.named(receipt, "GrantIssued")
         if at is not None:
             assert self.desk.block_time(receipt) == at
@@ -489,18 +496,50 @@ def test_art22_art26_serving_a_fusion_grant_restarts_the_idle_clock(desk, grants
     assert desk.record("grant", grant_id).suspension == Suspension.IDLE
 
 
-def test_art26_a_reason_on_file_excuses_idleness_until_its_date(desk, grants):
+def test_art26_a_reason_is_the_data_centers_to_accept_for_a_bounded_term(desk, grants):
     """Art. 26 (未提供依据和理由的): the demand unit files why the grant may stay unused until `at`;
-    the grant is idle from the second after that (or after the 3 months, whichever is later)."""
+    the Data Center accepts or refuses it (the holder cannot excuse itself), its review due in 5
+    working days, and meanwhile no idle suspension. Accepted, the grant is idle from the second
+    after `at` (or after the 3 months, whichever is later); a term is at most a year ahead."""
     grant_id = grants.issue()
-    desk.act(desk.street, StepKind.FILE_IDLE_REASON, grant_id, at=ts("2026-04-15 00:00"))  # inside the 3 months
+    first = ts("2026-04-15 00:00")  # inside the 3 months
+    receipt = desk.act(desk.street, StepKind.FILE_IDLE_REASON, grant_id, at=first)
+    filed = only(desk, receipt, "IdleReasonFiled").args
+    assert (filed["until"], filed["reviewDueAt"]) == (first, desk.due(desk.block_time(receipt), 5))
+    g = desk.record("grant", grant_id)
+    assert (g.reasonPending, g.reasonUntil, g.excusedUntil, desk.idle_from(grant_id)) == (True, first, 0, 0)
+    grants.refused_step(
+        desk.street,
+        StepKind.FILE_IDLE_REASON,
+        grant_id,
+        "SharingIdleReasonPending",
+        grantId=hx(grant_id),
+        fields={"at": first},
+    )
+    grants.refused_step(
+        desk.street,
+        StepKind.REVIEW_IDLE_REASON,
+        grant_id,
+        "SharingWrongUnitKind",
+        signer=desk.street.address,
+        expected=2,
+        actual=3,
+    )
+    receipt = desk.act(desk.data_center, StepKind.REVIEW_IDLE_REASON, grant_id, code=1)  # refused
+    assert only(desk, receipt, "IdleReasonReviewed").args == {"grantId": grant_id, "accepted": False, "excusedUntil": 0}
     assert desk.idle_from(grant_id) == ts("2026-06-03 00:00")
+    grants.refused_step(
+        desk.data_center, StepKind.REVIEW_IDLE_REASON, grant_id, "SharingNoIdleReasonPending", grantId=hx(grant_id)
+    )
+
     until = ts("2026-08-15 12:00")
     receipt = desk.act(
         desk.street, StepKind.FILE_IDLE_REASON, grant_id, doc("putuo.idle-reason/1", reason="汛期专用"), at=until
     )
     assert only(desk, receipt, "SharingStep").args["at"] == until
-    assert desk.record("grant", grant_id).excusedUntil == until
+    desk.act(desk.data_center, StepKind.REVIEW_IDLE_REASON, grant_id)  # accepted
+    g = desk.record("grant", grant_id)
+    assert (g.reasonPending, g.reasonUntil, g.reasonDueAt, g.excusedUntil) == (False, 0, 0, until)
     assert desk.idle_from(grant_id) == until + 1
 
     grants.refused_step(
@@ -530,6 +569,21 @@ def test_art26_a_reason_on_file_excuses_idleness_until_its_date(desk, grants):
         desk, desk.sharing.functions.suspendIdle(grant_id), "SharingNotIdle", grantId=hx(grant_id), idleFrom=until + 1
     )
     grants.suspend_idle_at(grant_id, until + 1)
+    assert desk.record("grant", grant_id).suspension == Suspension.IDLE
+
+
+def test_art26_no_idle_suspension_while_a_reason_awaits_review(desk, grants):
+    """Art. 26: a reason filed is a reason provided: past the 3 months the grant is not suspended
+    while the Data Center has not reviewed it (its overdue duty, not the holder's loss); once it
+    refuses, anyone may suspend at once."""
+    grant_id = grants.issue()
+    idle = desk.idle_from(grant_id)
+    desk.travel_to(idle - 3600)
+    desk.act(desk.street, StepKind.FILE_IDLE_REASON, grant_id, at=idle + 30 * 86400)
+    desk.travel_to(idle + 86400)
+    refused(desk, desk.sharing.functions.suspendIdle(grant_id), "SharingIdleReasonPending", grantId=hx(grant_id))
+    desk.act(desk.data_center, StepKind.REVIEW_IDLE_REASON, grant_id, code=1)
+    desk.system.relayer.send(desk.sharing.functions.suspendIdle(grant_id))
     assert desk.record("grant", grant_id).suspension == Suspension.IDLE
 
 

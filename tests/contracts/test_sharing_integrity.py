@@ -12,14 +12,16 @@ from chain.sharing import (
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     TERMINATE_ADJUSTMENT,
+    TERMINATE_SCENARIO_WITHDRAWN,
     TERMINATE_SECURITY,
+    DataForm,
     DecideTerms,
     DemandStatus,
     GrantStatus,
     ItemStatus,
     Method,
-    Resource,
     StepKind,
+    scenario_id_for,
 )
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc, entry_doc, only, refused
 
@@ -88,6 +90,58 @@ def test_art7_a_not_shared_entry_is_refused_on_every_route(desk, scenario_class,
     refused(desk, desk.execute_call(action), "SharingEntryNotShared", entryId=hx(secret[0]))
     assert desk.record("demand", demand_id).status == DemandStatus.NONE
     assert desk.live_grants(secret[0]) == 0
+
+
+@pytest.mark.parametrize("scenario_class", [1, 3])
+def test_art19_a_declared_class_is_refused_unless_the_data_center_registered_it(desk, scenario_class):
+    """Art. 19 (1), (3): a unit declaring a 一网通办 item or a cross-department system it made up is
+    refused; only a scenario in the Data Center's register, of that class, routes the demand."""
+    entry = desk.approved_entry(desk.civil, "MZJ-CLAIM")
+    code = f"自称场景-{scenario_class}"
+    demand_id, action = desk.application(
+        desk.street,
+        [desk.resource(desk.civil, entry)],
+        scenario_class=scenario_class,
+        scenario_code=code,
+        register=False,
+    )
+    refused(desk, desk.execute_call(action), "SharingScenarioNotApproved", scenarioId=hx(scenario_id_for(code)))
+    assert desk.record("demand", demand_id).status == DemandStatus.NONE
+
+
+@pytest.mark.parametrize(
+    ("scenario_class", "form", "method"),
+    [
+        (4, DataForm.FULL, Method.INTERFACE),  # class 4 rests on a data form, not the full data
+        (4, DataForm.COMPARISON_RESULT, Method.INTERFACE),  # results only come by batch comparison
+        (0, DataForm.DESENSITISED, Method.INTERFACE),  # a form is class 4's ground, and only its
+    ],
+    ids=["class4-full", "comparison-by-interface", "form-without-class4"],
+)
+def test_art19_4_a_class_4_grant_holds_to_its_data_form(desk, scenario_class, form, method):
+    """Art. 19 (4): subject-authorised access, batch comparison returning results only, desensitised
+    data only. The ground is the grant's data form (the gateway check serves no other); an
+    application whose form does not fit its class or method is refused."""
+    entry = desk.approved_entry(desk.civil, "MZJ-FORM")
+    _, action = desk.application(
+        desk.street, [desk.resource(desk.civil, entry)], scenario_class=scenario_class, form=form, method=method
+    )
+    refused(
+        desk,
+        desk.execute_call(action),
+        "SharingInvalidDataForm",
+        scenarioClass=scenario_class,
+        form=form,
+        method=method,
+    )
+    grant_id, _ = desk.apply(
+        desk.street,
+        [desk.resource(desk.civil, entry)],
+        scenario_class=4,
+        form=DataForm.COMPARISON_RESULT,
+        method=Method.BATCH_COMPARISON,
+    )
+    assert desk.record("grant", grant_id).form == DataForm.COMPARISON_RESULT
 
 
 def test_art7_an_owner_cannot_release_a_not_shared_entry_for_data_asked_uncatalogued(desk):
@@ -208,7 +262,7 @@ def test_art14_an_authorised_item_superseded_before_its_demand_settles_is_not_gr
     ready = desk.approved_entry(desk.market, "SCJGJ-READY", "市场主体登记")
     waiting, _ = desk.approved_entry(desk.civil, "MZJ-LATER", collected=False)  # not ready: goes to its owner
     demand_id, _ = desk.apply(
-        desk.street, [desk.resource(desk.market, ready), Resource(waiting, 1, desk.civil.unit_id)], scenario_class=1
+        desk.street, [desk.resource(desk.market, ready), desk.resource(desk.civil, (waiting, 1))], scenario_class=1
     )
     assert desk.record("item", demand_id, 0).status == ItemStatus.AUTHORISED
     desk.catalog_action(
@@ -263,13 +317,16 @@ def test_art26_art31_the_data_center_ends_a_grant_only_on_its_grounds(desk):
     """The Data Center terminating a grant on day 1 of its objection window without a security
     reason is refused: its termination names its ground (code 1 an Art. 31 security risk, at any
     time; code 2 an Art. 14 catalog adjustment, only once an entry the grant pins was deleted or
-    changed); the holder's own termination carries none."""
+    changed; code 3 a withdrawn scenario), and inside a suspension's 30-day objection window only
+    a security risk ends it; the holder's own termination carries none."""
     grant_id, entry = _granted(desk)
     desk.travel_to(desk.idle_from(grant_id))
     desk.system.relayer.send(desk.sharing.functions.suspendIdle(grant_id))  # the notice: day 1 of 30
+    window = {"grantId": hx(grant_id), "objectionDueAt": desk.record("grant", grant_id).objectionDueAt}
     for code, error, args in (
         (0, "SharingInvalidCode", {"kind": StepKind.TERMINATE, "code": 0}),
-        (TERMINATE_ADJUSTMENT, "SharingNoCatalogAdjustment", {"grantId": hx(grant_id)}),
+        (TERMINATE_ADJUSTMENT, "SharingObjectionWindowOpen", window),
+        (TERMINATE_SCENARIO_WITHDRAWN, "SharingObjectionWindowOpen", window),
     ):
         action = desk.action(desk.data_center, StepKind.TERMINATE, grant_id, doc("putuo.termination/1"), code=code)
         refused(desk, desk.execute_call(action), error, **args)
@@ -282,6 +339,16 @@ def test_art26_art31_the_data_center_ends_a_grant_only_on_its_grounds(desk):
     # Art. 14: the entry under another grant is deleted (with its adjustment plan); the Data Center
     # ends that grant on that ground, as the plan says.
     other, entry = _granted(desk, "MZJ-ENDS")
+    for code, error, args in (
+        (TERMINATE_ADJUSTMENT, "SharingNoCatalogAdjustment", {"grantId": hx(other)}),
+        (
+            TERMINATE_SCENARIO_WITHDRAWN,
+            "SharingScenarioState",
+            {"scenarioId": hx(scenario_id_for("低保审核")), "approved": True},
+        ),
+    ):
+        action = desk.action(desk.data_center, StepKind.TERMINATE, other, doc("putuo.termination/1"), code=code)
+        refused(desk, desk.execute_call(action), error, **args)
     desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry[0])
     desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry[0], DELETION)
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry[0], APPROVE_REVIEW, version=2)

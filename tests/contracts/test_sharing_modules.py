@@ -43,10 +43,14 @@ def test_the_rules_table_is_the_contracts(desk):
 def test_every_step_is_recorded_before_its_effects(desk):
     """One order for every step (signed or permissionless): SharingStep, then what it caused."""
     entry = desk.approved_entry(desk.civil, "MZJ-ORDER")
-    # Scenario-authorised: the Apply opens the item and issues the grant in one transaction.
-    _, receipt = desk.apply(desk.street, [desk.resource(desk.civil, entry)], scenario_class=1)
+    # Scenario route: the Apply opens the item and the confirmation's due; the confirmation issues the grant.
+    scenario_demand, receipt = desk.apply(
+        desk.street, [desk.resource(desk.civil, entry)], scenario_class=1, confirm=False
+    )
     names = [e.name for e in desk.events(receipt)]
-    assert names[0] == "SharingStep" and {"DemandItemOpened", "GrantIssued", "GrantStatusChanged"} <= set(names[1:])
+    assert names == ["SharingStep", "DemandItemOpened", "DemandConformityOpened"]
+    names = [e.name for e in desk.events(desk.confirm(scenario_demand))]
+    assert names == ["SharingStep", "DemandConformityReviewed", "DemandClosed", "GrantIssued", "GrantStatusChanged"]
 
     # Owner review: the decision closes the item and issues the grant, after the step.
     demand_id, _ = desk.apply(desk.market, [desk.resource(desk.civil, entry)], application_no="CF-2026-002")

@@ -17,6 +17,8 @@ from chain.sharing import (
     DECISION_GRACE_S,
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
+    TERMINATE_SCENARIO_WITHDRAWN,
+    DataForm,
     DecideTerms,
     DemandStatus,
     GrantStatus,
@@ -65,65 +67,186 @@ def entries(desk):
 # ---------------------------------------------------------------- Art. 19: scenario-authorised
 
 
-def test_art19_scenario_authorised_classes_are_granted_in_the_apply_transaction(any_system):
-    """Art. 19: a demand in scenario (1), (3) or (4) gets the share service directly: the grant is
-    issued by the Apply itself. (2) needs the Data Center's approval of the scenario first, and its
-    withdrawal refuses new demands again (a grant already issued stays)."""
+def test_art19_the_scenario_route_grants_after_the_data_centers_confirmation(any_system):
+    """Art. 19: a demand in scenario (1), (3) or (4) that meets the norms gets the share service
+    without the owner's review. The class is the register's fact (classes 1 and 3 registered, here
+    for any unit and entry; class 4 is a data form), and the Data Center confirms the application
+    conforms (且满足规范性要求) within 1 working day: the confirmation issues the grant."""
     desk = SharingDesk(any_system)
     entry_id, version = desk.approved_entry(desk.civil, "MZJ-0001")
     resources = [desk.resource(desk.civil, (entry_id, version))]
     for n, scenario_class in enumerate((1, 3, 4), start=1):
         code = f"一网通办-{scenario_class}"
         demand_id, receipt = desk.apply(
-            desk.street, resources, application_no=f"CF-2026-10{n}", scenario_class=scenario_class, scenario_code=code
+            desk.street,
+            resources,
+            application_no=f"CF-2026-10{n}",
+            scenario_class=scenario_class,
+            scenario_code=code,
+            confirm=False,
         )
         opened = only(desk, receipt, "DemandItemOpened").args
         assert (opened["status"], opened["dueAt"], opened["entryId"]) == (ItemStatus.AUTHORISED, 0, entry_id)
+        applied = desk.block_time(receipt)
+        conformity_due = only(desk, receipt, "DemandConformityOpened").args["dueAt"]
+        assert conformity_due == due(desk, applied, 1)
+        assert not desk.named(receipt, "GrantIssued")
+        demand = desk.record("demand", demand_id)
+        assert (demand.status, demand.conformity, demand.conformityDueAt) == (
+            DemandStatus.OPEN,
+            PlanStatus.PENDING,
+            conformity_due,
+        )
+
+        receipt = desk.confirm(demand_id)
+        assert only(desk, receipt, "DemandConformityReviewed").args["status"] == PlanStatus.APPROVED
         issued = only(desk, receipt, "GrantIssued").args
         assert issued["grantId"] == demand_id and issued["unitId"] == desk.street.unit_id
         assert (issued["scenarioClass"], issued["scenarioId"]) == (scenario_class, scenario_id_for(code))
         assert (pinned(issued), issued["serveDueAt"]) == ([(entry_id, version)], 0)
         assert only(desk, receipt, "DemandClosed").args["status"] == DemandStatus.GRANTED
-        demand = desk.record("demand", demand_id)
-        assert (demand.status, demand.plan, demand.itemCount, demand.openItems) == (
-            DemandStatus.GRANTED,
-            PlanStatus.NONE,
-            1,
-            0,
-        )
         grant = desk.record("grant", demand_id)
-        applied = desk.block_time(receipt)
-        assert (grant.status, grant.unitId, grant.issuedAt, grant.lastUsedAt) == (
-            GrantStatus.ACTIVE,
-            desk.street.unit_id,
-            applied,
-            applied,
-        )
+        confirmed = desk.block_time(receipt)
+        assert (grant.status, grant.issuedAt, grant.lastUsedAt) == (GrantStatus.ACTIVE, confirmed, confirmed)
+        assert grant.form == (DataForm.DESENSITISED if scenario_class == 4 else DataForm.FULL)
         assert desk.grant_resources(demand_id) == [(entry_id, version)]
         assert desk.live_grants(entry_id) == n
 
-    # (2) a key-work scenario: refused until the Data Center approves it
+    # Returned: the demand closes, nothing is granted.
+    returned, _ = desk.apply(desk.street, resources, application_no="CF-2026-104", scenario_class=1, confirm=False)
+    receipt = desk.confirm(returned, code=1)
+    assert only(desk, receipt, "DemandConformityReviewed").args["status"] == PlanStatus.RETURNED
+    assert only(desk, receipt, "DemandClosed").args["status"] == DemandStatus.RETURNED
+    assert desk.record("grant", returned).status == GrantStatus.NONE
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.data_center, StepKind.CONFIRM_CONFORMITY, returned, b"{}")),
+        "SharingDemandClosed",
+        demandId=hx(returned),
+        status=DemandStatus.RETURNED,
+    )
+    owner_route, _ = desk.apply(desk.street, resources, application_no="CF-2026-105")
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.data_center, StepKind.CONFIRM_CONFORMITY, owner_route, b"{}")),
+        "SharingConformityNotPending",
+        demandId=hx(owner_route),
+        status=PlanStatus.NONE,
+    )
+    assert desk.live_grants(entry_id) == 3
+
+
+def test_art19_2_a_key_work_scenario_serves_its_named_units_and_data_until_withdrawn(desk):
+    """Art. 19 (2): the Data Center evaluates a key-work scenario for named units and named data;
+    no other unit borrows it and it covers no other data. Its withdrawal is final: no new demand,
+    no confirmation of a pending one, no use from that second on; its grants end (code 3)."""
+    entry = desk.approved_entry(desk.civil, "MZJ-0001")
+    other = desk.approved_entry(desk.civil, "MZJ-0002", "养老机构信息")
     code = "重点工作-长风社区养老"
     scenario_id = scenario_id_for(code)
-    demand_id, action = desk.application(
+    resources = [desk.resource(desk.civil, entry)]
+    _, action = desk.application(
         desk.street, resources, application_no="CF-2026-200", scenario_class=2, scenario_code=code
     )
     refused(desk, desk.execute_call(action), "SharingScenarioNotApproved", scenarioId=hx(scenario_id))
-    evaluation = doc("putuo.scenario-evaluation/1", scenario=code, result="approved")
-    receipt = desk.act(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, evaluation)
-    assert desk.scenario(scenario_id) == (True, desk.block_time(receipt), keccak(evaluation))
-    receipt = desk.send(action)  # the very application refused above, now accepted
-    assert only(desk, receipt, "GrantIssued").args["scenarioClass"] == 2
-    assert desk.record("grant", demand_id).status == GrantStatus.ACTIVE
 
-    desk.act(desk.data_center, StepKind.WITHDRAW_SCENARIO, scenario_id)
-    assert desk.scenario(scenario_id) == (False, 0, ZERO32)
-    _, again = desk.application(
-        desk.street, resources, application_no="CF-2026-201", scenario_class=2, scenario_code=code
+    refused(
+        desk,
+        desk.execute_call(desk.scenario_action(code, 2, units=[desk.street])),
+        "SharingBadTerms",
+        kind=StepKind.APPROVE_SCENARIO,
     )
-    refused(desk, desk.execute_call(again), "SharingScenarioNotApproved", scenarioId=hx(scenario_id))
-    assert desk.record("grant", demand_id).status == GrantStatus.ACTIVE  # the grant issued stays
-    assert desk.live_grants(entry_id) == 4
+    refused(desk, desk.execute_call(desk.scenario_action(code, 4)), "SharingInvalidScenarioClass", scenarioClass=4)
+    refused(
+        desk,
+        desk.execute_call(desk.scenario_action(code, 2, units=[desk.street], entries=[keccak(b"none")])),
+        "SharingUnknownEntry",
+        entryId=hx(keccak(b"none")),
+    )
+    evaluation = doc("putuo.scenario-evaluation/1", scenario_code=code, result="approved")
+    receipt = desk.send(desk.scenario_action(code, 2, units=[desk.street], entries=[entry[0]], document=evaluation))
+    sc = desk.record("scenario", scenario_id)
+    assert (sc.approved, sc.scenarioClass, sc.anyUnit, sc.anyEntry) == (True, 2, False, False)
+    assert (sc.approvedAt, sc.withdrawnAt, sc.evaluationHash) == (desk.block_time(receipt), 0, keccak(evaluation))
+    assert desk.sharing.functions.scenarioCovers(scenario_id, desk.street.unit_id, entry[0]).call() == [True, True]
+    assert desk.sharing.functions.scenarioCovers(scenario_id, desk.market.unit_id, other[0]).call() == [False, False]
+
+    # Borrowed by another unit, or for other data, or claimed as another class: refused.
+    _, borrowed = desk.application(
+        desk.market, resources, application_no="CF-2026-201", scenario_class=2, scenario_code=code
+    )
+    refused(
+        desk,
+        desk.execute_call(borrowed),
+        "SharingScenarioNotForUnit",
+        scenarioId=hx(scenario_id),
+        unitId=hx(desk.market.unit_id),
+    )
+    _, other_data = desk.application(
+        desk.street,
+        [desk.resource(desk.civil, other)],
+        application_no="CF-2026-202",
+        scenario_class=2,
+        scenario_code=code,
+    )
+    refused(
+        desk,
+        desk.execute_call(other_data),
+        "SharingScenarioNotForEntry",
+        scenarioId=hx(scenario_id),
+        entryId=hx(other[0]),
+    )
+    _, misclassed = desk.application(
+        desk.street, resources, application_no="CF-2026-203", scenario_class=1, scenario_code=code, register=False
+    )
+    refused(
+        desk,
+        desk.execute_call(misclassed),
+        "SharingScenarioClassMismatch",
+        scenarioId=hx(scenario_id),
+        registered=2,
+        claimed=1,
+    )
+
+    receipt = desk.send(action)  # the very application refused above, now accepted
+    demand_id = action.subject
+    desk.confirm(demand_id)
+    assert desk.record("grant", demand_id).scenarioClass == 2
+    pending, _ = desk.apply(
+        desk.street, resources, application_no="CF-2026-204", scenario_class=2, scenario_code=code, confirm=False
+    )
+
+    desk.travel_to(desk.now() + 60)  # a use at the grant's issue, before the withdrawal, counts
+    receipt = desk.act(desk.data_center, StepKind.WITHDRAW_SCENARIO, scenario_id)
+    withdrawn = desk.block_time(receipt)
+    assert desk.record("scenario", scenario_id).withdrawnAt == withdrawn
+    refused(
+        desk,
+        desk.execute_call(desk.scenario_action(code, 2, units=[desk.street], entries=[entry[0]])),
+        "SharingScenarioState",
+        scenarioId=hx(scenario_id),
+        approved=False,
+    )
+    _, again = desk.application(
+        desk.street, resources, application_no="CF-2026-205", scenario_class=2, scenario_code=code
+    )
+    refused(
+        desk, desk.execute_call(again), "SharingScenarioWithdrawn", scenarioId=hx(scenario_id), withdrawnAt=withdrawn
+    )
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.data_center, StepKind.CONFIRM_CONFORMITY, pending, b"{}")),
+        "SharingScenarioWithdrawn",
+        scenarioId=hx(scenario_id),
+        withdrawnAt=withdrawn,
+    )
+    use = desk.action(desk.data_center, StepKind.RECORD_USE, demand_id, b"{}", at=withdrawn)
+    refused(desk, desk.execute_call(use), "SharingScenarioWithdrawn", scenarioId=hx(scenario_id), withdrawnAt=withdrawn)
+    issued = desk.record("grant", demand_id).issuedAt
+    desk.act(desk.data_center, StepKind.RECORD_USE, demand_id, at=issued)  # before it: counts
+    desk.act(desk.data_center, StepKind.TERMINATE, demand_id, code=TERMINATE_SCENARIO_WITHDRAWN)
+    assert desk.record("grant", demand_id).status == GrantStatus.TERMINATED
+    assert desk.live_grants(entry[0]) == 0
 
 
 # ---------------------------------------------------------------- Art. 20: owner review
@@ -358,6 +481,7 @@ def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(
         desk.street,
         [desk.resource(desk.civil, not_ready), desk.resource(desk.market, ready)],
         scenario_class=scenario_class,
+        confirm=False,
     )
     catalogue_due = due(desk, applied, 15)
     assert catalogue_due == ts("2026-03-23 23:59:59")
@@ -386,6 +510,8 @@ def test_art22_an_approved_entry_not_yet_collected_is_not_ready_on_either_route(
     )
     if scenario_class == 0:
         desk.system.relayer.send(desk.sharing.functions.finaliseItem(demand_id, 1))  # the ready one: by silence
+    else:
+        desk.confirm(demand_id)  # the ready one: the Data Center confirms the application conforms
     for terms in ({}, {"entry_id": not_ready[0], "version": 1}):  # keeping the entry, or naming it
         refused(
             desk,
@@ -466,8 +592,9 @@ def test_art21_another_method_waits_for_the_technical_evaluation(desk, entries):
     the evaluation's approval and is issued by it, with the 10-working-day service due."""
     civil_entry, _ = entries
     demand_id, receipt = desk.apply(
-        desk.street, [desk.resource(desk.civil, civil_entry)], scenario_class=1, method=Method.OTHER
+        desk.street, [desk.resource(desk.civil, civil_entry)], scenario_class=1, method=Method.OTHER, confirm=False
     )
+    desk.confirm(demand_id)  # conformity confirmed; the evaluation is still pending
     assert only(desk, receipt, "DemandItemOpened").args["status"] == ItemStatus.AUTHORISED
     assert only(desk, receipt, "DemandPlanOpened").args["dueAt"] == due(desk, desk.block_time(receipt), 5)
     assert not desk.named(receipt, "GrantIssued")

@@ -29,10 +29,12 @@ from chain.sharing import (
     Method,
     PlanStatus,
     Resource,
+    ScenarioTerms,
     SharingAction,
     StepKind,
     demand_id_for,
     digest,
+    items_hash,
     recover_signer,
     scenario_id_for,
     sign_action,
@@ -40,6 +42,8 @@ from chain.sharing import (
 from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc, refused
 
 NOTE = doc("putuo.test-note/1", note="测试")
+SCENARIO_TERMS = ScenarioTerms(1).encode()  # a class-1 scenario for any unit and entry
+ITEMS_HASH = items_hash(["姓名"])
 RETURN_REVIEW = doc("putuo.catalog-review/1", decision="return", reason_code=1)
 BASIS = "《中华人民共和国个人信息保护法》第十三条"
 
@@ -299,6 +303,8 @@ WRONG_KIND = [
     (StepKind.TERMINATE, "auditor", 3),
     (StepKind.APPROVE_SCENARIO, "civil", 2),
     (StepKind.WITHDRAW_SCENARIO, "office", 2),
+    (StepKind.CONFIRM_CONFORMITY, "street", 2),
+    (StepKind.REVIEW_IDLE_REASON, "street", 2),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "data_center", 3),
     (StepKind.OPEN_DISPUTE, "office", 3),
     (StepKind.RESOLVE_DISPUTE, "data_center", 1),
@@ -327,7 +333,7 @@ def test_art17_an_application_names_the_approved_version_of_a_live_entry(desk):
     civil, street = desk.civil, desk.street
 
     def refuse(asked: bytes, asked_version: int, error: str, /, **args):
-        _, action = desk.application(street, [Resource(asked, asked_version, civil.unit_id)])
+        _, action = desk.application(street, [Resource(asked, asked_version, civil.unit_id, ITEMS_HASH)])
         refused_action(desk, action, error, **args)
 
     pending = entry_id_for(civil.unit_id, "MZJ-PENDING")
@@ -356,7 +362,7 @@ def test_art17_an_application_names_the_approved_version_of_a_live_entry(desk):
 
     unknown = entry_id_for(civil.unit_id, "MZJ-NONE")
     refuse(unknown, 1, "SharingUnknownEntry", entryId=hx(unknown))
-    _, action = desk.application(street, [Resource(changed, 2, desk.market.unit_id)])
+    _, action = desk.application(street, [Resource(changed, 2, desk.market.unit_id, ITEMS_HASH)])
     refused_action(
         desk, action, "SharingWrongOwner", entryId=hx(changed), owner=hx(civil.unit_id), named=hx(desk.market.unit_id)
     )
@@ -376,16 +382,18 @@ def test_art17_resources_are_others_distinct_and_bounded(desk, entry):
     _, action = desk.application(street, [desk.resource(civil), desk.resource(desk.market), desk.resource(civil)])
     refused_action(desk, action, "SharingDuplicateResource", entryId=hx(ZERO32), ownerUnitId=hx(civil.unit_id))
 
-    many = [Resource(keccak(i.to_bytes(2, "big")), 1, civil.unit_id) for i in range(33)]
+    many = [Resource(keccak(i.to_bytes(2, "big")), 1, civil.unit_id, ITEMS_HASH) for i in range(33)]
     _, action = desk.application(street, many)
     refused_action(desk, action, "SharingTooManyResources", count=33, maxCount=32)
     _, action = desk.application(street, [])
     refused_action(desk, action, "SharingNoResources")
 
     for unit_id in (desk.data_center.unit_id, keccak(b"putuo.unit:unregistered")):
-        _, action = desk.application(street, [Resource(ZERO32, 0, unit_id)])
+        _, action = desk.application(street, [Resource(ZERO32, 0, unit_id, ITEMS_HASH)])
         refused_action(desk, action, "SharingUnknownUnit", unitId=hx(unit_id))
-    _, action = desk.application(street, [Resource(ZERO32, 1, civil.unit_id)])  # uncatalogued has no version
+    _, action = desk.application(
+        street, [Resource(ZERO32, 1, civil.unit_id, ITEMS_HASH)]
+    )  # uncatalogued has no version
     refused_action(desk, action, "SharingBadTerms", kind=StepKind.APPLY)
 
 
@@ -510,7 +518,7 @@ def test_a_replayed_action_is_refused(desk):
     """Art. 18 and 11 (上链): every signed step counts once; a relayer cannot replay it (nonces are
     per signer)."""
     scenario_id = scenario_id_for("重点工作-1")
-    action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
+    action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE, terms=SCENARIO_TERMS)
     desk.send(action)
     assert desk.sharing.functions.nonceUsed(desk.data_center.address, action.nonce).call()
     refused_action(desk, action, "SignedActionNonceUsed", signer=desk.data_center.address, nonce=action.nonce)
@@ -525,12 +533,12 @@ def test_forged_tampered_revoked_and_malformed_signatures(desk):
     """Every action is an officer's EIP-712 signature: the relayer can neither forge nor alter one,
     and a revoked key signs nothing more, even an action it signed before its revocation."""
     scenario_id = scenario_id_for("重点工作-1")
-    unsigned = SharingAction(StepKind.APPROVE_SCENARIO, scenario_id, NOTE, fresh_nonce())
+    unsigned = SharingAction(StepKind.APPROVE_SCENARIO, scenario_id, NOTE, fresh_nonce(), terms=SCENARIO_TERMS)
     intruder = Account.create()
     forged = sign_action(unsigned, intruder.key, chain_id=desk.chain_id, sharing_address=desk.sharing.address)
     refused_action(desk, forged, "SignedActionSignerNotActive", signer=intruder.address)
 
-    signed = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
+    signed = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE, terms=SCENARIO_TERMS)
     for tampered in (
         replace(signed, subject=scenario_id_for("重点工作-2")),
         replace(signed, document=b'{"x":1}'),
@@ -555,7 +563,7 @@ def test_forged_tampered_revoked_and_malformed_signatures(desk):
         )
 
     officer = desk.officer(desk.data_center.unit_id)
-    before = desk.action(officer, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
+    before = desk.action(officer, StepKind.APPROVE_SCENARIO, scenario_id, NOTE, terms=SCENARIO_TERMS)
     desk.revoke(officer.address)
     refused_action(desk, before, "SignedActionSignerNotActive", signer=officer.address)
     desk.send(signed)  # the untouched original still passes
@@ -576,7 +584,7 @@ def test_documents_are_required_and_bounded(desk):
         length=len(big),
         maxLength=32 * 1024,
     )
-    desk.act(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b"x" * (32 * 1024))
+    desk.act(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, b"x" * (32 * 1024), terms=SCENARIO_TERMS)
 
 
 UNEXPECTED = [
@@ -590,6 +598,8 @@ UNEXPECTED = [
     (StepKind.OBJECT, "street", {"at": 1}),
     (StepKind.TERMINATE, "street", {"at": 1}),
     (StepKind.APPROVE_SCENARIO, "data_center", {"item": 1}),
+    (StepKind.CONFIRM_CONFORMITY, "data_center", {"terms": b"\x01"}),
+    (StepKind.REVIEW_IDLE_REASON, "data_center", {"at": 1}),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "civil", {"terms": b"\x01"}),
     (StepKind.OPEN_DISPUTE, "street", {"at": 1}),
     (StepKind.ESCALATE, "office", {"item": 1}),
@@ -615,7 +625,7 @@ INVALID_CODES = [
     (StepKind.OBJECT, "street", 1),
     (StepKind.REINSTATE, "data_center", 1),
     (StepKind.DISMISS_OBJECTION, "data_center", 0),
-    (StepKind.TERMINATE, "street", 3),
+    (StepKind.TERMINATE, "street", 4),
     (StepKind.APPROVE_SCENARIO, "data_center", 1),
     (StepKind.WITHDRAW_SCENARIO, "data_center", 1),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "civil", 1),
@@ -647,7 +657,7 @@ def test_the_permissionless_steps_are_never_signed(desk, kind):
 
 def test_internal_entry_points_refuse_outsiders(desk, entry):
     """Art. 14: only the Catalog asks Sharing before a change; only Sharing runs a batch's action."""
-    action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id_for("s"), NOTE)
+    action = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id_for("s"), NOTE, terms=SCENARIO_TERMS)
     relayer = desk.system.relayer.account.address
     refused(desk, desk.sharing.functions.executeFromBatch(action.as_tuple()), "SignedActionNotSelf", caller=relayer)
     refused(desk, desk.sharing.functions.beforeCatalogChange(entry[0]), "SharingNotCatalog", caller=relayer)
@@ -709,10 +719,10 @@ def test_scenario_and_plan_state_refusals(desk, entry):
         scenarioId=hx(scenario_id),
         approved=False,
     )
-    desk.act(dc, StepKind.APPROVE_SCENARIO, scenario_id)
+    desk.act(dc, StepKind.APPROVE_SCENARIO, scenario_id, terms=SCENARIO_TERMS)
     refused_action(
         desk,
-        desk.action(dc, StepKind.APPROVE_SCENARIO, scenario_id, NOTE),
+        desk.action(dc, StepKind.APPROVE_SCENARIO, scenario_id, NOTE, terms=SCENARIO_TERMS),
         "SharingScenarioState",
         scenarioId=hx(scenario_id),
         approved=True,
@@ -746,9 +756,9 @@ def test_execute_batch_reports_a_failing_action_and_runs_the_others(desk, entry)
     (ActionRejected with its revert data) does not stop the others."""
     demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)])
     first, second = scenario_id_for("重点工作-1"), scenario_id_for("重点工作-2")
-    approve_first = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, first, NOTE)
+    approve_first = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, first, NOTE, terms=SCENARIO_TERMS)
     wrong_owner = desk.decide_action(desk.market, demand_id, 0)
-    approve_second = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, second, NOTE)
+    approve_second = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, second, NOTE, terms=SCENARIO_TERMS)
     batch = [approve_first, wrong_owner, approve_second, approve_first]  # the last one replays the first
     receipt = desk.system.relayer.send(desk.sharing.functions.executeBatch([a.as_tuple() for a in batch]))
 
@@ -783,7 +793,8 @@ def test_simulate_batch_reverts_with_each_actions_reason_and_changes_nothing(des
     the batch) reports each action's reason and leaves the chain as it was."""
     code = "重点工作-长风"
     scenario_id = scenario_id_for(code)
-    approve = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE)
+    key_work = ScenarioTerms(2, (desk.street.unit_id,), (entry[0],)).encode()
+    approve = desk.action(desk.data_center, StepKind.APPROVE_SCENARIO, scenario_id, NOTE, terms=key_work)
     _, apply = desk.application(desk.street, [desk.resource(desk.civil, entry)], scenario_class=2, scenario_code=code)
     forged = sign_action(
         replace(approve, signature=b"", nonce=fresh_nonce()),

@@ -35,6 +35,7 @@ from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 SCENARIO = "低保审核"
+ITEM = "姓名"  # a data item the application asks for
 
 
 def named(key: SigningKey, name: str) -> SigningKey:
@@ -184,7 +185,7 @@ def test_an_officers_journey_from_catalog_entry_to_grant_with_ledger_commands_on
     rows = proof(done.out)
     assert_on_chain(platform, rows)
     assert rows["grant issued"] == demand
-    check = ledger(platform, "sharing", "check", street, entry, SCENARIO, "--api", platform.url)
+    check = ledger(platform, "sharing", "check", street, entry, "1", SCENARIO, "--item", ITEM, "--api", platform.url)
     assert (check.code, check.out.split(" — ")[0]) == (0, "yes: granted"), check.out
 
     # Any other step goes through `step`: the platform's usage record (Art. 30). Then the street ends the grant.
@@ -208,7 +209,7 @@ def test_an_officers_journey_from_catalog_entry_to_grant_with_ledger_commands_on
     done = ledger(platform, "sharing", "terminate", demand, "--reason", "业务调整，不再使用", "--key", "cfjd-sm2")
     assert done.code == 0, done.err
     assert proof(done.out)["signed by"].endswith("(sm2)")  # an SM2 key signs the action itself
-    check = ledger(platform, "sharing", "check", street, entry, SCENARIO, "--api", platform.url)
+    check = ledger(platform, "sharing", "check", street, entry, "1", SCENARIO, "--item", ITEM, "--api", platform.url)
     assert (check.code, check.out.split(" — ")[0]) == (3, "no: terminated"), check.out
 
 

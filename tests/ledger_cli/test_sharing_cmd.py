@@ -14,11 +14,16 @@ FIRMS = "0x" + entry_id_for(unit_id_for("PT-SCJGJ"), "SCJG-0001").hex()
 def test_check_answers_with_its_exit_code_and_sweep_takes_what_is_due(district, monkeypatch):  # noqa: F811
     assert run("deploy")[0] == 0
     assert run("demo", "seed")[0] == 0
-    code, out = run("sharing", "check", STREET, LOW_INCOME, "PT-YWTG-2026-03")
+    asked = (STREET, LOW_INCOME, "1", "PT-YWTG-2026-03", "--item", "姓名", "--item", "保障金额")
+    code, out = run("sharing", "check", *asked)
     assert (code, out.split(" — ")[0]) == (0, "yes: granted"), out
-    code, out = run("sharing", "check", STREET, LOW_INCOME, "PT-YWTG-2026-03", "--method", "batch_comparison")
+    code, out = run("sharing", "check", *asked, "--method", "batch_comparison")
     assert (code, out.split(" — ")[0]) == (3, "no: method_not_granted"), out
-    code, out = run("sharing", "check", STREET, FIRMS, "PT-SQ-2026-07")
+    code, out = run("sharing", "check", *asked, "--item", "公民身份号码")
+    assert (code, out.split(" — ")[0]) == (3, "no: item_not_granted"), out  # a data item it did not ask for
+    code, out = run("sharing", "check", STREET, LOW_INCOME, "2", "PT-YWTG-2026-03", "--item", "姓名")
+    assert (code, out.split(" — ")[0]) == (3, "no: version_not_pinned"), out
+    code, out = run("sharing", "check", STREET, FIRMS, "1", "PT-SQ-2026-07", "--item", "名称")
     assert (code, out.split(" — ")[0]) == (3, "no: no_grant"), out  # the market bureau has not answered
 
     assert run("sharing", "sweep") == (0, "took 0 finalise item, 0 suspend idle, 0 finalise lapse\n")
@@ -27,13 +32,13 @@ def test_check_answers_with_its_exit_code_and_sweep_takes_what_is_due(district, 
     w3.provider.make_request("evm_mine", [])
     code, out = run("sharing", "sweep")
     assert (code, out) == (0, "took 1 finalise item, 0 suspend idle, 0 finalise lapse\n"), out
-    code, out = run("sharing", "check", STREET, FIRMS, "PT-SQ-2026-07")
+    code, out = run("sharing", "check", STREET, FIRMS, "1", "PT-SQ-2026-07", "--item", "名称")
     assert code == 0 and out.startswith("yes: granted"), out
 
 
 def test_check_refuses_a_malformed_id_in_one_line(district):  # noqa: F811
     assert run("deploy")[0] == 0
-    code, out = run("sharing", "check", "0x12", LOW_INCOME, "PT-YWTG-2026-03")
+    code, out = run("sharing", "check", "0x12", LOW_INCOME, "1", "PT-YWTG-2026-03", "--item", "姓名")
     assert code == 1 and out == "error: unit_id: must be 0x and 64 hexadecimal digits, got '0x12'\n", out
 
 

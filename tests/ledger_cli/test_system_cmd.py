@@ -76,13 +76,14 @@ def test_deploy_seed_and_a_reindex_that_changes_no_answer(district):
     assert run("deploy") == (0, out)  # a valid deployment is kept
     code, out = run("demo", "seed")
     assert code == 0, out
-    assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 7 sharing steps" in out
+    assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 10 sharing steps" in out
     assert run("demo", "seed") == (0, "demo district already seeded\n")
     before = snapshot()
     assert len(before["/v1/catalog/entries"]["items"]) == 7 and before["/v1/catalog/entries?q=人口"]["items"]
-    # Art. 19 (1) and (2) granted at once, Art. 20 approved by the owner, one demand awaiting its owner.
+    # Art. 19 (1) and (2) granted on the Data Center's confirmation, Art. 20 approved by the owner, one
+    # demand awaiting its owner; the register holds the two scenarios they rest on.
     assert len(before["grants of PT-CSLJD"]["items"]) == 2 and len(before["grants of PT-RSJ"]["items"]) == 1
-    assert [s["approved"] for s in before["scenarios"]["items"]] == [True]
+    assert [(s["scenario_class"], s["approved"]) for s in before["scenarios"]["items"]] == [(2, True), (1, True)]
     assert [i["status"] for i in before["incoming"]["items"]] == ["pending"]
 
     code, out = run("reindex")

@@ -21,7 +21,7 @@ from chain.actions import digest as catalog_digest
 from chain.actions import sign_action as sign_catalog_action
 from chain.artifacts import load_artifact
 from chain.events import receipt_events
-from chain.sharing import SIGNED_KINDS, StepKind, scenario_id_for
+from chain.sharing import SIGNED_KINDS, ScenarioTerms, StepKind, scenario_id_for
 from chain.sharing import digest as sharing_digest
 from mirror import outbox_lifecycle
 from mirror.apply import HANDLERS
@@ -38,6 +38,8 @@ from tests.signed_fields import version_sharing
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROOT / "mirror" / "outbox_lifecycle.py"
 NOT_SOURCE = {"tests", ".venv", "node_modules", "build", "putuo_ledger.egg-info", ".git"}
+
+CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and entry (Art. 19 (1))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -184,8 +186,11 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
             dc,
             _catalog_action(desk, dc, ActionKind.REVIEW, eid, APPROVE_REVIEW, version=9),
         ),
-        "SharingStep": (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc)),
-        "ActionRejected/Sharing": (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc + b" ")),
+        "SharingStep": (dc, desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc, terms=CLASS_1)),
+        "ActionRejected/Sharing": (
+            dc,
+            desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc + b" ", terms=CLASS_1),
+        ),
     }
     events = {label.split("/")[0] for label in actions}
     assert events == set(CONFIRMING_EVENTS) | REJECTING_EVENTS  # every kind, and only those

@@ -36,7 +36,7 @@ def test_postgresql_and_sqlite_answer_sharing_alike(system, tmp_path, postgres_u
             f"/v1/grants/{hexes['waiting']}",
         ]
         + [
-            f"/v1/sharing/check?unit_id={street}&entry_id=0x{e[0].hex()}&scenario={s}&method=interface"
+            f"/v1/sharing/check?unit_id={street}&entry_id=0x{e[0].hex()}&version=1&items=姓名&scenario={s}&method=interface"
             for e in (civil, market)
             for s in ("低保审核", "企业核查")
         ]
@@ -58,5 +58,5 @@ def test_postgresql_and_sqlite_answer_sharing_alike(system, tmp_path, postgres_u
     assert answers["postgresql"] == answers["sqlite"]
     by_path = {p: (status, body) for p, status, body in answers["postgresql"]}
     checks = [body["reason"] for p, (_, body) in by_path.items() if p.startswith("/v1/sharing/check")]
-    assert checks == ["suspended", "scenario_not_granted", "no_grant", "no_grant"]
+    assert checks == ["suspended", "suspended", "no_grant", "no_grant"]  # a suspended grant serves no scenario
     assert by_path[f"/v1/grants/{hexes['waiting']}"][0] == 404  # the market bureau has not answered

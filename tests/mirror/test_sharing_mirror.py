@@ -29,12 +29,14 @@ from chain.sharing import (
     REJECT_NONCONFORMING,
     TERMINATE_SECURITY,
     ApplyTerms,
+    DataForm,
     DemandStatus,
     Frequency,
     GrantStatus,
     ItemStatus,
     Method,
     PlanStatus,
+    ScenarioTerms,
     SharingAction,
     StepKind,
     Suspension,
@@ -141,10 +143,12 @@ def apply_document(
 ) -> bytes:
     """An Apply whose application document is `document`, whatever it holds; its demand id."""
     demand_id = demand_id_for(applicant.unit_id, document)
+    desk.ensure_scenario(scenario_code, scenario_class)
     terms = ApplyTerms(
         scenario_class,
         scenario_id_for(scenario_code),
         Method.INTERFACE,
+        DataForm.FULL,
         Frequency.MONTHLY,
         False,
         False,
@@ -153,6 +157,8 @@ def apply_document(
         desk.commitment(applicant, demand_id),
     )
     desk.send(desk.action(applicant, StepKind.APPLY, demand_id, document, terms=terms.encode()))
+    if scenario_class:
+        desk.confirm(demand_id)  # the scenario route: the Data Center confirms it conforms (Art. 19)
     return demand_id
 
 
@@ -192,21 +198,34 @@ def drive(desk: SharingDesk) -> Story:
             "schema": "putuo.scenario-evaluation/1",
             "scenario_code": SCENARIO_CODE,
             "name": "城市运行一网统管",
+            "class": 2,
+            "basis": "评估报告",
             "key_work": "区委区政府重点工作",
+            "units": [street.unit_hex],
+            "entries": [h(s.entries["civil"]), h(s.entries["market"])],
             "plan": "方案",
             "conclusion": "同意",
         }
     )
-    desk.act(dc, StepKind.APPROVE_SCENARIO, s.scenario, evaluation)
-
-    # A: granted at once by the approved scenario.
-    s.demands["A"], receipt = desk.apply(
-        street, [civil_res, market_res], application_no="A", scenario_class=2, scenario_code=SCENARIO_CODE
+    desk.send(
+        desk.scenario_action(
+            SCENARIO_CODE, 2, units=[street], entries=[s.entries["civil"], s.entries["market"]], document=evaluation
+        )
     )
-    assert events(receipt) == [
+
+    # A: granted by the registered scenario once the Data Center confirms the application conforms.
+    s.demands["A"], receipt = desk.apply(
+        street,
+        [civil_res, market_res],
+        application_no="A",
+        scenario_class=2,
+        scenario_code=SCENARIO_CODE,
+        confirm=False,
+    )
+    assert events(receipt) == ["SharingStep", "DemandItemOpened", "DemandItemOpened", "DemandConformityOpened"]
+    assert events(desk.confirm(s.demands["A"])) == [
         "SharingStep",
-        "DemandItemOpened",
-        "DemandItemOpened",
+        "DemandConformityReviewed",
         "DemandClosed",
         "GrantIssued",
         "GrantStatusChanged",
@@ -243,6 +262,7 @@ def drive(desk: SharingDesk) -> Story:
         0,
         scenario_id_for("低保联审"),
         Method.INTERFACE,
+        DataForm.FULL,
         Frequency.MONTHLY,
         False,
         True,
@@ -281,12 +301,14 @@ def drive(desk: SharingDesk) -> Story:
     desk.send(use)
     s.actions["use"] = (dc, use)
     desk.act(street, StepKind.FILE_IDLE_REASON, s.demands["A"], at=desk.now() + 100 * 86400)
+    desk.act(dc, StepKind.REVIEW_IDLE_REASON, s.demands["A"], code=1)  # refused (Art. 26)
     desk.act(dc, StepKind.SECURITY_SUSPEND, s.demands["A"])
     desk.act(street, StepKind.OBJECT, s.demands["A"])
     desk.act(dc, StepKind.DISMISS_OBJECTION, s.demands["A"], code=1)
     desk.act(dc, StepKind.REINSTATE, s.demands["A"])
     desk.act(dc, StepKind.RECORD_USE, s.demands["A"], at=desk.grant(s.demands["A"])[11])  # an older use: no change
     desk.act(street, StepKind.FILE_IDLE_REASON, s.demands["F"], at=desk.now() + 300 * 86400)
+    desk.act(dc, StepKind.REVIEW_IDLE_REASON, s.demands["F"])  # accepted
 
     # An adjustment plan (Art. 14), consumed by the owner's change request.
     desk.act(civil, StepKind.RECORD_ADJUSTMENT_PLAN, s.entries["civil"])
@@ -349,18 +371,7 @@ def assert_mirror_equals_contract(desk: SharingDesk, store) -> None:
     """Every demand, item, grant and scenario row holds what the contract's views say."""
     for d in rows(store, SharingDemand):
         demand_id = bytes.fromhex(d["demand_id"][2:])
-        (
-            unit_id,
-            status,
-            plan,
-            item_count,
-            _,
-            applied_at,
-            plan_due_at,
-            serve_due_at,
-            document_hash,
-            commitment_hash,
-        ) = desk.demand(demand_id)
+        v = desk.record("demand", demand_id)
         assert (
             d["unit_id"],
             d["status"],
@@ -370,19 +381,23 @@ def assert_mirror_equals_contract(desk: SharingDesk, store) -> None:
             d["serve_due_at"],
             d["document_hash"],
             d["commitment_hash"],
+            d["conformity_status"],
+            d["conformity_due_at"],
         ) == (
-            h(unit_id),
-            DemandStatus(status).name.lower(),
-            PlanStatus(plan).name.lower(),
-            applied_at,
-            plan_due_at,
-            serve_due_at,
-            h(document_hash),
-            h(commitment_hash),
+            h(v.unitId),
+            DemandStatus(v.status).name.lower(),
+            PlanStatus(v.plan).name.lower(),
+            v.appliedAt,
+            v.planDueAt,
+            v.serveDueAt,
+            h(v.documentHash),
+            h(v.commitmentHash),
+            PlanStatus(v.conformity).name.lower(),
+            v.conformityDueAt,
         )
         assert h(keccak(d["commitment_document"].encode())) == d["commitment_hash"]
         items = rows(store, SharingItem, demand_id=d["demand_id"])
-        assert [i["item"] for i in items] == list(range(item_count))
+        assert [i["item"] for i in items] == list(range(v.itemCount))
         for i in items:
             entry_id, owner, version, status, uncatalogued, due_at, decided_at, code = desk.item(demand_id, i["item"])
             assert (
@@ -410,64 +425,49 @@ def assert_mirror_equals_contract(desk: SharingDesk, store) -> None:
     assert {g["grant_id"] for g in grants} == {d["demand_id"] for d in rows(store, SharingDemand, status="granted")}
     for g in grants:
         grant_id = bytes.fromhex(g["grant_id"][2:])
-        view = desk.grant(grant_id)
-        (
-            unit_id,
-            scenario_id,
-            scenario_class,
-            method,
-            frequency,
-            reason,
-            level,
-            status,
-            suspension,
-            pending,
-            objected,
-            issued_at,
-            last_used_at,
-            excused_until,
-            suspended_at,
-            objection_due_at,
-            serve_due_at,
-            served_at,
-            terminated_at,
-            resource_count,
-        ) = view
-        assert {
-            k: g[k] for k in g if k not in ("grant_id", "scenario_code", "issued_block", "issued_tx", "termination")
-        } == {
-            "unit_id": h(unit_id),
-            "scenario_id": h(scenario_id),
-            "scenario_class": scenario_class,
-            "method": Method(method).name.lower(),
-            "frequency": Frequency(frequency).name.lower(),
-            "frequency_reason": reason,
-            "security_level": level,
-            "status": GrantStatus(status).name.lower(),
-            "suspension": Suspension(suspension).name.lower(),
-            "objection_pending": pending,
-            "objected": objected,
-            "issued_at": issued_at,
-            "last_used_at": last_used_at,
-            "excused_until": excused_until,
+        v = desk.record("grant", grant_id)
+        mirrored_only = ("grant_id", "scenario_code", "issued_block", "issued_tx", "termination", "document_problem")
+        assert {k: g[k] for k in g if k not in mirrored_only} == {
+            "unit_id": h(v.unitId),
+            "scenario_id": h(v.scenarioId),
+            "scenario_class": v.scenarioClass,
+            "method": Method(v.method).name.lower(),
+            "form": DataForm(v.form).name.lower(),
+            "frequency": Frequency(v.frequency).name.lower(),
+            "frequency_reason": v.frequencyReason,
+            "security_level": v.securityLevel,
+            "status": GrantStatus(v.status).name.lower(),
+            "suspension": Suspension(v.suspension).name.lower(),
+            "objection_pending": v.objectionPending,
+            "objection_answer_due_at": v.objectionAnswerDueAt,
+            "objected": v.objected,
+            "issued_at": v.issuedAt,
+            "last_used_at": v.lastUsedAt,
+            "excused_until": v.excusedUntil,
+            "reason_until": v.reasonUntil,
+            "reason_due_at": v.reasonDueAt,
             "idle_from": desk.sharing.functions.idleFrom(grant_id).call(),
-            "suspended_at": suspended_at,
-            "objection_due_at": objection_due_at,
-            "serve_due_at": serve_due_at,
-            "served_at": served_at,
-            "terminated_at": terminated_at,
+            "suspended_at": v.suspendedAt,
+            "objection_due_at": v.objectionDueAt,
+            "serve_due_at": v.serveDueAt,
+            "served_at": v.servedAt,
+            "terminated_at": v.terminatedAt,
         }
         resources = rows(store, SharingGrantResource, grant_id=g["grant_id"])
         assert [(r["entry_id"], r["version"]) for r in resources] == [
-            (h(e), v)
-            for e, v in (desk.sharing.functions.grantResource(grant_id, i).call() for i in range(resource_count))
+            (h(e), ver)
+            for e, ver in (desk.sharing.functions.grantResource(grant_id, i).call() for i in range(v.resourceCount))
         ]
         assert {r["unit_id"] for r in resources} == {g["unit_id"]}
     for sc in rows(store, SharingScenario):
-        approved, approved_at, evaluation_hash = desk.sharing.functions.scenario(
-            bytes.fromhex(sc["scenario_id"][2:])
-        ).call()
-        assert (sc["approved"], sc["approved_at"], sc["evaluation_hash"]) == (approved, approved_at, h(evaluation_hash))
+        v = desk.record("scenario", bytes.fromhex(sc["scenario_id"][2:]))
+        assert (
+            sc["approved"],
+            sc["scenario_class"],
+            sc["approved_at"],
+            sc["withdrawn_at"],
+            sc["evaluation_hash"],
+        ) == (v.approved, v.scenarioClass, v.approvedAt, v.withdrawnAt, h(v.evaluationHash))
 
 
 def test_sharing_rows_follow_the_contract(desk, sqlite):
@@ -498,9 +498,11 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
         False,
         False,
     )
-    assert a["closed_at"] == a["applied_at"] and a["commitment_scheme"] == "ecdsa"
+    assert a["closed_at"] == a["conformity_decided_at"] >= a["applied_at"] and a["commitment_scheme"] == "ecdsa"
+    assert (a["conformity_status"], a["form"], a["document_problem"]) == ("approved", "full", None)
     assert a["commitment_key_id"] == desk.street.address
-    assert as_object(a["document"]) == {"schema": "putuo.demand/1", "application_no": "A", "scenario": SCENARIO_CODE}
+    a_document = as_object(a["document"])
+    assert (a_document["application_no"], a_document["scenario"]["code"]) == ("A", SCENARIO_CODE)
     assert as_object(a["commitment_document"])["demand_id"] == d["A"]
     assert (c["scenario_code"], c["fusion"], c["security_level"], c["closed_at"] >= c["plan_decided_at"] > 0) == (
         "低保联审",
@@ -560,15 +562,16 @@ def test_sharing_rows_follow_the_contract(desk, sqlite):
     assert c_grant["last_used_at"] == c_grant["served_at"]  # idle from the serving, not the issue
     assert a_grant["last_used_at"] == a_grant["terminated_at"]  # a use logged after the end, from before it
 
-    [scenario] = rows(store, SharingScenario)
+    scenario = one(store, SharingScenario, scenario_id=h(s.scenario))
     assert (
         scenario["scenario_id"],
         scenario["code"],
         scenario["name"],
+        scenario["scenario_class"],
         scenario["approved"],
-        scenario["approved_at"],
-        scenario["evaluation_hash"],
-    ) == (h(s.scenario), SCENARIO_CODE, "城市运行一网统管", False, 0, "0x" + "00" * 32)
+        scenario["withdrawn_at"] > scenario["approved_at"] > 0,
+        scenario["units"],
+    ) == (h(s.scenario), SCENARIO_CODE, "城市运行一网统管", 2, False, True, desk.street.unit_hex)
 
     with store.sessions() as session:
         rejected = {r.digest: r.error.split("(")[0] for r in session.scalars(select(RejectedAction))}
@@ -753,7 +756,11 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
         (
             dc,
             desk.action(
-                dc, StepKind.APPROVE_SCENARIO, scenario, canonical_bytes({"scenario_code": "旧分支场景", "name": "旧"})
+                dc,
+                StepKind.APPROVE_SCENARIO,
+                scenario,
+                canonical_bytes({"scenario_code": "旧分支场景", "name": "旧"}),
+                terms=ScenarioTerms(1).encode(),
             ),
         ),
         (
@@ -773,7 +780,7 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
     assert statuses == ["confirmed"] * 4 + ["rejected"]
     assert one(store, SharingGrant, grant_id=h(kept))["status"] == "suspended"
     assert one(store, SharingGrant, grant_id=h(pending))["status"] == "active"
-    assert len(rows(store, SharingScenario)) == 1 and len(rows(store, SharingDemand)) == 3
+    assert len(rows(store, SharingScenario)) == 2 and len(rows(store, SharingDemand)) == 3  # 低保审核 and 旧分支场景
 
     # The new branch from the fork point: the holder ends the kept grant; the pending one is refused.
     system.revert(snapshot)
@@ -787,11 +794,13 @@ def test_a_reorg_rolls_sharing_rows_back(desk, stores, tmp_path):
         system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)
     )
     assert one(store, SharingGrant, grant_id=h(kept))["termination"] == "voluntary"
-    assert rows(store, SharingGrant, grant_id=h(pending)) == [] and rows(store, SharingScenario) == []
+    assert rows(store, SharingGrant, grant_id=h(pending)) == []
+    assert [r["code"] for r in rows(store, SharingScenario)] == ["低保审核"]  # registered before the fork
     assert one(store, SharingDemand, demand_id=h(pending))["status"] == "rejected"
     assert rows(store, SharingDemand, demand_id=h(only_old)) == []
     assert rows(store, RejectedAction) == []
-    assert [r["kind"] for r in rows(store, SharingStepRecord, subject=h(kept))] == ["apply", "terminate"]
+    kinds = [r["kind"] for r in rows(store, SharingStepRecord, subject=h(kept))]
+    assert kinds == ["apply", "confirm_conformity", "terminate"]
     with store.sessions() as session:
         statuses = [r.status for r in session.scalars(select(OutboxAction).order_by(OutboxAction.id))]
     assert statuses == ["accepted"] * 5  # none of them is on-chain any more: to be sent again
@@ -819,7 +828,7 @@ def test_documents_that_are_not_json_do_not_stop_the_mirror(desk, stores, tmp_pa
     demand_id = apply_document(desk, street, document, [desk.resource(civil, entry)])
     desk.act(dc, StepKind.RECORD_USE, demand_id, document, at=desk.now())
     scenario = scenario_id_for("任意")
-    desk.act(dc, StepKind.APPROVE_SCENARIO, scenario, document)
+    desk.act(dc, StepKind.APPROVE_SCENARIO, scenario, document, terms=ScenarioTerms(1).encode())
     desk.act(dc, StepKind.WITHDRAW_SCENARIO, scenario, b'{"scenario_code": 5, "name": "\\u0000x"}')
     store = stores("odd")
     sync(desk, store)
@@ -829,8 +838,8 @@ def test_documents_that_are_not_json_do_not_stop_the_mirror(desk, stores, tmp_pa
     assert demand["document_hash"] == h(keccak(document))  # the proof names the real bytes
     assert one(store, SharingGrant, grant_id=h(demand_id))["scenario_code"] == code
     steps = rows(store, SharingStepRecord, subject=h(demand_id))
-    assert [as_object(r["document"]) for r in steps] == [stored, stored]
-    [sc] = rows(store, SharingScenario)
+    assert [as_object(r["document"]) for r in steps if r["kind"] != "confirm_conformity"] == [stored, stored]
+    [sc] = rows(store, SharingScenario, scenario_id=h(scenario))
     assert (sc["code"], sc["name"], sc["approved"]) == ("", "x", False)
     assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(
         desk.system, tmp_path / "fresh.db", without=(SEEN_BLOCKS,)

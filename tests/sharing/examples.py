@@ -187,9 +187,29 @@ def scenario_evaluation(**overrides: Any) -> dict:
             "schema": "putuo.scenario-evaluation/1",
             "scenario_code": "PT-KW-2025-003",
             "name": "苏州河沿岸防汛联动",
+            "class": 2,
+            "basis": "区大数据中心场景评估报告（普数评〔2025〕3号）",
             "key_work": "区委区政府2025年重点工作：苏州河普陀段防汛安全",
+            "units": [DEMAND_UNIT],
+            "entries": [ENTRY_ID],
             "plan": "水务、气象、街道数据按小时汇聚，预警联动处置",
             "conclusion": "场景必要、方案可行，同意按场景授权共享",
+        },
+        overrides,
+    )
+
+
+def conformity_review(**overrides: Any) -> dict:
+    return _build({"schema": "putuo.conformity-review/1", "demand_id": DEMAND_ID, "decision": "confirm"}, overrides)
+
+
+def idle_reason_review(**overrides: Any) -> dict:
+    return _build(
+        {
+            "schema": "putuo.idle-reason-review/1",
+            "grant_id": GRANT_ID,
+            "decision": "accept",
+            "reason": "汛期专用，依据充分",
         },
         overrides,
     )
@@ -286,4 +306,6 @@ EXAMPLES: dict[StepKind, Callable[..., dict]] = {
     StepKind.RESOLVE_DISPUTE: dispute_resolution,
     StepKind.ESCALATE: escalation,
     StepKind.RECORD_ESCALATION_OUTCOME: escalation_outcome,
+    StepKind.CONFIRM_CONFORMITY: conformity_review,
+    StepKind.REVIEW_IDLE_REASON: idle_reason_review,
 }

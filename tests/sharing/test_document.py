@@ -19,13 +19,16 @@ from chain.sharing import (
     TERMINATE_SECURITY,
     ApplyTerms,
     CommitmentProof,
+    DataForm,
     DecideTerms,
     Frequency,
     KeyScheme,
     Method,
     Resource,
+    ScenarioTerms,
     StepKind,
     demand_id_for,
+    items_hash,
     scenario_id_for,
 )
 from sharing import (
@@ -525,11 +528,12 @@ def test_apply_terms_of_the_example():
         scenario_class=0,
         scenario_id=keccak(b"PT-SC-2025-001"),
         method=Method.INTERFACE,
+        form=DataForm.FULL,
         frequency=Frequency.MONTHLY,
         frequency_reason=False,
         fusion=False,
         security_level=2,
-        resources=(Resource(_b(ex.ENTRY_ID), 1, _b(ex.OWNER_UNIT)),),
+        resources=(Resource(_b(ex.ENTRY_ID), 1, _b(ex.OWNER_UNIT), items_hash(ex.resource()["items"])),),
         commitment=COMMITMENT,
     )
 
@@ -555,7 +559,10 @@ def test_apply_terms_of_a_fusion_demand_for_uncatalogued_data_used_annually():
         terms.fusion,
         terms.security_level,
     ) == (3, Method.OTHER, Frequency.ANNUAL, True, True, 4)
-    assert terms.resources == (Resource(_b(ex.ENTRY_ID), 7, _b(ex.OWNER_UNIT)), Resource(ZERO, 0, _b(ex.OTHER_UNIT)))
+    assert terms.resources == (
+        Resource(_b(ex.ENTRY_ID), 7, _b(ex.OWNER_UNIT), items_hash(ex.resource()["items"])),
+        Resource(ZERO, 0, _b(ex.OTHER_UNIT), items_hash(ex.uncatalogued_resource()["items"])),
+    )
 
 
 @pytest.mark.parametrize("frequency", list(UseFrequency), ids=lambda f: f.value)
@@ -673,7 +680,10 @@ def test_grant_steps_name_the_grant(kind):
 
 @pytest.mark.parametrize("kind", [StepKind.APPROVE_SCENARIO, StepKind.WITHDRAW_SCENARIO], ids=lambda k: k.name)
 def test_scenario_steps_name_the_scenario(kind):
-    assert _fields(kind, ex.EXAMPLES[kind]()) == StepFields(scenario_id_for("PT-KW-2025-003"))
+    fields = _fields(kind, ex.EXAMPLES[kind]())
+    assert fields.subject == scenario_id_for("PT-KW-2025-003")
+    if kind == StepKind.APPROVE_SCENARIO:  # the register's terms: class 2, for its named unit and entry
+        assert ScenarioTerms.decode(fields.terms) == ScenarioTerms(2, (_b(ex.DEMAND_UNIT),), (_b(ex.ENTRY_ID),))
 
 
 def test_adjustment_plan_names_the_entry():
@@ -721,11 +731,11 @@ def test_fields_keep_the_contracts_rules(kind):
     assert len(fields.subject) == 32
     assert (fields.item != 0) == (kind in (StepKind.DECIDE, StepKind.OPEN_DISPUTE, StepKind.RESOLVE_DISPUTE))
     assert (fields.at != 0) == (kind in (StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON, StepKind.DECIDE))
-    if kind not in (StepKind.APPLY, StepKind.DECIDE):
+    if kind not in (StepKind.APPLY, StepKind.DECIDE, StepKind.APPROVE_SCENARIO):
         assert fields.terms == b""
     if kind in (StepKind.DISMISS_OBJECTION, StepKind.RESOLVE_DISPUTE, StepKind.RECORD_ESCALATION_OUTCOME):
         assert 0 < fields.code < 2**16
-    elif kind not in (StepKind.DECIDE, StepKind.REVIEW_PLAN, StepKind.TERMINATE):
+    elif kind not in (StepKind.DECIDE, StepKind.REVIEW_PLAN, StepKind.TERMINATE, StepKind.CONFIRM_CONFORMITY):
         assert fields.code == 0
 
 

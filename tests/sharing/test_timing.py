@@ -129,6 +129,7 @@ def test_idle_from_equals_the_contract(system):
     now = desk.now()
     for name, until in (("monthly", now + 200 * 86400), ("annual", now + 30 * 86400)):
         desk.act(desk.street, StepKind.FILE_IDLE_REASON, grants[name], at=until)
+        desk.act(desk.data_center, StepKind.REVIEW_IDLE_REASON, grants[name])  # accepted (Art. 26)
         excused[name] = until
     check(ts(USES[-1]))
     assert f.idleFrom(grants["monthly"]).call() == now + 200 * 86400 + 1
