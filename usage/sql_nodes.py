@@ -20,7 +20,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
-    insert,
     select,
 )
 from sqlalchemy.exc import OperationalError
@@ -53,6 +52,10 @@ class SqlNodeStore:
         self.engine = engine
         self.digest_size = digest_size
         metadata.create_all(engine)
+        # Appends go to the driver's executemany as tuples: SQLAlchemy Core's insert of dicts
+        # measured 4x slower here (49k against 188k rows/s on SQLite), and a node is two rows a leaf.
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._insert = f"INSERT INTO {tree_nodes.name} (id, hash) VALUES ({mark}, {mark})"
         self._select = select(tree_nodes.c.id, tree_nodes.c.hash).where(
             tree_nodes.c.id.in_(bindparam("ids", expanding=True))
         )
@@ -77,16 +80,14 @@ class SqlNodeStore:
         return [bytes(found[i]) for i in ids]
 
     def append(self, runs: Sequence[Run]) -> None:
-        rows = [
-            {"id": node_id(level, first + k), "hash": h} for level, first, hashes in runs for k, h in enumerate(hashes)
-        ]
+        rows = [(node_id(level, first + k), h) for level, first, hashes in runs for k, h in enumerate(hashes)]
         with self.engine.begin() as conn:
             for level, first, _ in runs:
                 expected = _count(conn, level)
                 if first != expected:
                     raise NodeRunOutOfPlace(level=level, expected=expected, got=first)
             if rows:
-                conn.execute(insert(tree_nodes), rows)
+                conn.exec_driver_sql(self._insert, rows)
 
     def nbytes(self) -> int:
         """Bytes the table and its key take in a SQLite database (0 where ``dbstat`` is unavailable)."""
