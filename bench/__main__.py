@@ -6,7 +6,7 @@ figures (100,000 entries for lookups) and take a few minutes on this machine.
 
 import sys
 
-from bench import bench_catalog, bench_gas, bench_sharing, bench_signer
+from bench import bench_catalog, bench_gas, bench_sharing, bench_signer, bench_usage_tree
 
 
 def main() -> None:
@@ -19,6 +19,8 @@ def main() -> None:
     bench_catalog.main()
     print("\nSharing:")
     bench_sharing.main()
+    print("\nUsage log Merkle tree:")
+    bench_usage_tree.main()
 
 
 if __name__ == "__main__":
