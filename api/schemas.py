@@ -341,6 +341,11 @@ class EntrySummary(BaseModel):
     resubmit_due_at: int = Field(description="Art. 13: when a returned entry must be resubmitted (0: none owed)")
     collection_due_at: int = Field(description="Art. 15: when the data must be collected (0: not approved yet)")
     collected_at: int = Field(description="When the Data Center recorded the collection (0: not yet)")
+    document_problem: str | None = Field(
+        description="Why the shown version's document cannot be judged (`not_json`, `not_canonical`, "
+        "`schema_invalid: <field>: <message>`), null when it can: such an entry, taken by the contract "
+        "from a direct call, is no normal entry (left out of lists and searches; never a resource)"
+    )
 
 
 class EntryPublic(EntrySummary):
@@ -388,6 +393,11 @@ class VersionPublic(BaseModel):
     sharing: Literal["", "unconditional", "conditional", "not_shared"] = Field(
         description="The sharing attribute the officer signed with this version, which the contract "
         "enforces (Art. 7: a not_shared entry is never granted); empty for a deletion request"
+    )
+    document_problem: str | None = Field(
+        description="Why this version's document cannot be judged: `not_json`, `not_canonical` (not RFC 8785 "
+        "canonical JSON) or `schema_invalid: <field>: <message>`; null when it can. The contract takes any "
+        "document signed to it directly; the API refuses to approve such a version, or to apply for it"
     )
     submission: Proof
     reviewed_at: int | None

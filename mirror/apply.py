@@ -14,6 +14,7 @@ from typing import Callable
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from catalog.search_terms import normalise, normalised_index_terms
+from catalog.validity import document_problem
 from chain.actions import EntryStatus, SharingAttribute, VersionKind
 from chain.events import EventRecord
 from mirror import search
@@ -63,8 +64,8 @@ DOCUMENT_EVENTS = ("CatalogVersionSubmitted", "CatalogVersionReviewed", "Catalog
 
 class Prepared:
     """What the catalog handlers derive from a batch's events alone, whatever the mirror holds:
-    each document checked against its hash and read as text, and the fields an entry shows for
-    each submitted document. The indexer works it out in its prefetch thread, while the
+    each document checked against its hash and read as text, each submitted document's problem
+    (`catalog.validity`), and the fields an entry shows for each submitted document. The indexer works it out in its prefetch thread, while the
     previous range's rows are being written; `ApplyContext` uses it instead of doing it again.
 
     An event whose document it cannot prepare (a hash that does not match, say) is left out:
@@ -73,14 +74,17 @@ class Prepared:
 
     def __init__(self, events: list[EventRecord]) -> None:
         self.documents: dict[int, tuple[EventRecord, str]] = {}  # position -> (event, checked text)
+        self.problems: dict[int, tuple[EventRecord, str | None]] = {}  # position -> (event, problem)
         self.shown: dict[str, dict] = {}  # document text -> shown_fields(text)
         for ev in events:
             if ev.name not in DOCUMENT_EVENTS:
                 continue
             try:
                 text = checked_document(ev, "")
-                if ev.name == "CatalogVersionSubmitted" and ev.args["kind"] != VersionKind.DELETION:
-                    self.shown[text] = shown_fields(text)  # shown at once unless the entry has an approved version
+                if ev.name == "CatalogVersionSubmitted":
+                    self.problems[ev.position] = (ev, version_problem(ev))
+                    if ev.args["kind"] != VersionKind.DELETION:
+                        self.shown[text] = shown_fields(text)  # shown at once unless the entry has an approved version
             except Exception:  # noqa: BLE001 - left to the handler, which raises it in order
                 continue
             self.documents[ev.position] = (ev, text)
@@ -96,6 +100,7 @@ class ApplyContext:
         self.versions = _Rows()
         self.search_dirty: dict[str, None] = {}  # entry ids, an ordered set
         self._documents = prepared.documents if prepared is not None else {}
+        self._problems = prepared.problems if prepared is not None else {}
         self._shown = dict(prepared.shown) if prepared is not None else {}
 
     def checked_document(self, event: EventRecord, where: str) -> str:
@@ -104,6 +109,13 @@ class ApplyContext:
         if ready is not None and ready[0] is event:
             return ready[1]
         return checked_document(event, where)
+
+    def version_problem(self, event: EventRecord) -> str | None:
+        """`version_problem(event)`, prepared ahead where it could be."""
+        ready = self._problems.get(event.position)
+        if ready is not None and ready[0] is event:
+            return ready[1]
+        return version_problem(event)
 
     def shown_fields(self, document: str) -> dict:
         """`shown_fields(document)`, worked out once per document and batch."""
@@ -203,6 +215,7 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
     number = a["version"]
     document = ctx.checked_document(ev, f"entry {entry_id} version {number}")
     kind = VersionKind(a["kind"])
+    problem = ctx.version_problem(ev)
     if entry_id in ctx.entries.rows:
         entry = ctx.entries.touch(entry_id)
     else:
@@ -228,6 +241,7 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
                 "resubmit_due_at": 0,
                 "collection_due_at": 0,
                 "collected_at": 0,
+                "document_problem": None,
             },
         )
     entry["latest_version"] = number
@@ -260,10 +274,11 @@ def _version_submitted(ctx: ApplyContext, ev: EventRecord) -> None:
             "declared_at": a["declaredAt"],
             "compile_due_at": a["compileDueAt"],
             "sharing": _attribute(a["sharing"]),
+            "document_problem": problem,
         },
     )
     if kind != VersionKind.DELETION and entry["approved_version"] == 0:
-        _show_version(ctx, entry, document, _attribute(a["sharing"]))  # until approved, the latest version
+        _show_version(ctx, entry, document, _attribute(a["sharing"]), problem)  # until approved, the latest version
 
 
 def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
@@ -289,7 +304,7 @@ def _version_reviewed(ctx: ApplyContext, ev: EventRecord) -> None:
         entry["collection_due_at" if approved else "resubmit_due_at"] = a["nextDueAt"]
     if approved and version["kind"] != "deletion":
         entry["approved_version"] = version["version"]
-        _show_version(ctx, entry, version["document"], version["sharing"])
+        _show_version(ctx, entry, version["document"], version["sharing"], version["document_problem"])
 
 
 def _attribute(value: int) -> str:
@@ -298,11 +313,19 @@ def _attribute(value: int) -> str:
     return "" if attribute == SharingAttribute.NONE else attribute.name.lower()
 
 
-def _show_version(ctx: ApplyContext, entry: dict, document: str, sharing: str) -> None:
+def version_problem(event: EventRecord) -> str | None:
+    """The `document_problem` of the version a `CatalogVersionSubmitted` event records, from the
+    event alone (its document bytes and kind), so a rebuild decides it the same."""
+    return document_problem(event.args["document"], deletion=event.args["kind"] == VersionKind.DELETION)
+
+
+def _show_version(ctx: ApplyContext, entry: dict, document: str, sharing: str, problem: str | None) -> None:
     """Copy the searchable fields of the version the entry now shows; its sharing attribute is the
-    one signed on-chain (what Sharing enforces), not the document's word for it."""
+    one signed on-chain (what Sharing enforces), not the document's word for it; its document's
+    problem, if any, marks the entry (left out of lists and searches)."""
     entry.update(ctx.shown_fields(document))
     entry["sharing"] = sharing
+    entry["document_problem"] = problem
     ctx.search_dirty[entry["entry_id"]] = None
 
 

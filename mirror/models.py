@@ -131,6 +131,9 @@ class CatalogEntry(MirrorBase):
         BigInteger, default=0, server_default="0"
     )  # Art. 15; 0: not approved yet
     collected_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # 0: not collected yet
+    # The shown version's `document_problem` (null: none): such an entry is left out of lists and
+    # searches (api/services/queries.py), and nothing may rely on it (#10 rule 8).
+    document_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_entries_unit", "unit_id", "seq"),
@@ -176,6 +179,10 @@ class CatalogVersion(MirrorBase):
     # The sharing attribute the officer signed with this version (Art. 7): what Sharing checks; ""
     # for a deletion request. The entry shows the attribute of the version it shows.
     sharing: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # Why the contract took a document the platform cannot judge (catalog.validity: "not_json",
+    # "not_canonical", "schema_invalid: <field>: <message>"); null for a sound one. Decided once,
+    # from the submitted bytes alone, when the submission is applied (#10 rule 8).
+    document_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CatalogCollection(MirrorBase):

@@ -4,11 +4,14 @@ entries to ask for, signed sharing actions, and time travel.
 
 Used by the contract, mirror and API tests of sharing; the documents here are only as rich as
 the contract needs (the contract keeps hashes, never parses JSON), except the commitment,
-which is the real `putuo.commitment/1` since the contract checks its demand id.
+which is the real `putuo.commitment/1` since the contract checks its demand id, and the catalog
+entry, which is a valid `putuo.catalog/1`: the API takes no application naming a version whose
+document the platform cannot judge (#10 rule 8).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +20,7 @@ from types import SimpleNamespace
 from eth_account import Account
 from eth_utils import to_checksum_address
 
+from api.schemas import EXAMPLE_DOCUMENT
 from chain.actions import (
     ActionKind,
     CatalogAction,
@@ -84,11 +88,26 @@ def doc(schema: str, **fields) -> bytes:
     return json.dumps({"schema": schema, **fields}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+# What each sharing attribute must explain (catalog.document.Sharing).
+_SHARING_REASONS = {
+    "conditional": {"conditions": "仅限社会救助、帮困相关业务使用"},
+    "not_shared": {"basis": "《中华人民共和国统计法》第二十五条"},
+}
+
+
 def entry_doc(code: str, name: str = "低保对象信息", sharing: str = "", **more) -> bytes:
-    """A small catalog entry document; with `sharing`, the attribute it states (and so signs)."""
-    fields = {"code": code, "name": name, **more}
-    if sharing:
-        fields["sharing"] = {"attribute": sharing, "basis": "《中华人民共和国统计法》第二十五条"}
+    """A valid catalog entry document offering the data items applications name (姓名, 身份证号,
+    居住地址); with `sharing`, the attribute it states (and so signs), else unconditional."""
+    fields = copy.deepcopy(EXAMPLE_DOCUMENT)
+    del fields["schema"]
+    attribute = sharing or "unconditional"
+    fields.update(
+        code=code,
+        name=name,
+        sharing={"attribute": attribute, **_SHARING_REASONS.get(attribute, {})},
+        data_items=[{"name": n, "type": "string"} for n in ("姓名", "身份证号", "居住地址")],
+        **more,
+    )
     return doc("putuo.catalog/1", **fields)
 
 

@@ -63,6 +63,7 @@ def _version(v) -> schemas.VersionPublic:
         declared_at=v.declared_at,
         compile_due_at=v.compile_due_at,
         sharing=v.sharing,
+        document_problem=v.document_problem,
         submission=_proof(v.submitted_tx, v.submitted_block, v.document_hash, v.signer),
         reviewed_at=v.reviewed_at,
         review_reason_code=v.review_reason_code,

@@ -90,7 +90,7 @@ def prepare(
     signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     signer = action_signer(runtime, signed, action.signature)
     _check_entry_identity(runtime, kind, entry_id, parsed, signer)
-    _check_approved_attribute(runtime, entry_id, version, parsed)
+    _check_approvable(runtime, entry_id, version, parsed)
     action_id = "0x" + signed.hex()
     return Prepared(action, signer, action_id, "0x" + entry_id.hex(), "catalog")
 
@@ -115,24 +115,47 @@ def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:
     return unit_id if active else None
 
 
-def _check_approved_attribute(runtime: Runtime, entry_id: bytes, version: int, parsed: BaseModel) -> None:
-    """Art. 7: the Data Center approves only a version whose signed sharing attribute is the one its
-    document states. Through this API the two cannot differ; a version sent to the contract directly
-    could sign "unconditional" over a document that says 不予共享, and the contract enforces what was
-    signed. The mirror holds both, so the approval is refused here; a return stays possible."""
+def _check_approvable(runtime: Runtime, entry_id: bytes, version: int, parsed: BaseModel) -> None:
+    """The Data Center approves only a version the platform can judge and whose signed sharing
+    attribute is its document's. Through this API both hold; a version sent to the contract directly
+    may break either, and the contract takes it (it keeps a hash and the signed fields). The mirror
+    holds what it needs, so the approval is refused here, changing nothing; a return stays possible."""
     if not isinstance(parsed, ReviewNote) or contract_reason_code(parsed) != 0:
         return
     with runtime.store.sessions() as session:
         row = session.get(CatalogVersion, ("0x" + entry_id.hex(), version))
-    if row is None or row.kind == "deletion":
-        return  # the contract answers for an unknown version; a deletion request states no attribute
+    if row is None:
+        return  # the contract answers for an unknown version
+    _check_document_judged(row)
+    _check_approved_attribute(row)
+
+
+def _check_document_judged(row: CatalogVersion) -> None:
+    """#10 rule 8: a document that is not canonical JSON, or not valid against its schema, is one
+    nobody can judge (catalog.validity); it is never approved into the catalog."""
+    if row.document_problem is not None:
+        raise ApiError(
+            409,
+            "document_invalid",
+            f"version: the document of version {row.version} cannot be judged ({row.document_problem}); "
+            "return it (#10 rule 8)",
+            "version",
+        )
+
+
+def _check_approved_attribute(row: CatalogVersion) -> None:
+    """Art. 7: the signed sharing attribute must be the one the document states. A version sent to
+    the contract directly could sign "unconditional" over a document that says 不予共享, and the
+    contract enforces what was signed."""
+    if row.kind == "deletion":
+        return  # a deletion request states no attribute
     sharing = as_object(row.document).get("sharing")
     stated = sharing.get("attribute") if isinstance(sharing, dict) else None
     if stated != row.sharing:
         raise ApiError(
             409,
             "sharing_attribute_mismatch",
-            f"version: version {version} signed sharing {row.sharing!r} but its document states {stated!r}; "
+            f"version: version {row.version} signed sharing {row.sharing!r} but its document states {stated!r}; "
             "return it (Art. 7)",
             "version",
         )

@@ -35,6 +35,7 @@ SUMMARY_COLUMNS = tuple(
         "resubmit_due_at",
         "collection_due_at",
         "collected_at",
+        "document_problem",
     )
 )
 
@@ -68,7 +69,9 @@ def search_entries(
     limit: int,
     offset: int,
 ) -> tuple[list[dict], bool]:
-    """A page of entry summaries (dicts of SUMMARY_COLUMNS), newest first, and whether more follow."""
+    """A page of entry summaries (dicts of SUMMARY_COLUMNS), newest first, and whether more follow.
+
+    Deleted entries only when asked for (`status`); entries with a `document_problem` never."""
     check_offset(offset)
     values = {
         "unit_id": unit_id.lower() if unit_id else None,
@@ -119,7 +122,7 @@ def count_entries(
             query = query.where(getattr(CatalogEntry, name) == value)
     if status is None:
         query = query.where(CatalogEntry.status != "deleted")
-    return session.scalar(query)
+    return session.scalar(query.where(CatalogEntry.document_problem.is_(None)))
 
 
 @lru_cache(maxsize=256)
@@ -135,6 +138,9 @@ def _page_statement(dialect: str, searching: bool, filters: tuple[str, ...]) -> 
         query = query.where(getattr(CatalogEntry, name) == bindparam(f"f_{name}"))
     if "status" not in filters:
         query = query.where(CatalogEntry.status != "deleted")  # asked for explicitly with status=deleted
+    # An entry whose shown document cannot be judged (#10 rule 8) is in no list: a client that
+    # does not read `document_problem` would show it as a normal entry. Its own view shows it.
+    query = query.where(CatalogEntry.document_problem.is_(None))
     return query.order_by(order).limit(bindparam("p_limit")).offset(bindparam("p_offset"))
 
 

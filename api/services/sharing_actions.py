@@ -209,6 +209,15 @@ def _check_application(session: Session, app: Application, signer: str) -> None:
         version = session.get(CatalogVersion, (resource.entry_id, resource.version))
         if version is None:
             continue  # the contract answers for unknown entries and versions, with its own error
+        if version.document_problem is not None:  # #10 rule 8: no resource anyone could rely on
+            field = f"document.resources.{index}"
+            raise ApiError(
+                409,
+                "resource_document_invalid",
+                f"{field}: the document of version {resource.version} of the entry cannot be judged "
+                f"({version.document_problem})",
+                field,
+            )
         offered = _data_items(version.document)
         missing = [name for name in resource.items if name not in offered]
         if offered and missing:

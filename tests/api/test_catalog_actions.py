@@ -4,6 +4,10 @@ contract's own storage."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from catalog.document import declared_at
 from chain.actions import ActionKind, SharingAttribute
 from signer.canonical import canonical_bytes
@@ -18,6 +22,7 @@ from tests.api.helpers import (
     entry_id,
     error_of,
     hex0x,
+    outbox_count,
     post,
     return_note,
     sign,
@@ -64,6 +69,7 @@ def assert_entry(
         "created_at": entry["created_at"],
         "document": shown,
         **duties,
+        "document_problem": None,
     }
     return entry
 
@@ -255,4 +261,52 @@ def test_a_version_whose_signed_attribute_is_not_its_documents_is_not_approved(c
     assert response.status_code == 409, response.json()
     assert (error_of(response)["code"], error_of(response)["field"]) == ("sharing_attribute_mismatch", "version")
     act(client, units.data_center, ActionKind.REVIEW, eid, return_note(2, "共享属性与文件不符"), version=1)
+    assert chain_entry(units, eid)["status"] == "returned"
+
+
+NO_FREQUENCY = "schema_invalid: document.update_frequency: Field required"
+
+
+@pytest.mark.parametrize(("form", "problem"), [("spaced", "not_canonical"), ("partial", NO_FREQUENCY)])
+def test_a_version_whose_document_nobody_can_judge_is_not_approved(client, runtime, units, form, problem):
+    """#10 rule 8: a version sent to the contract directly, its document JSON as json.dumps writes
+    it (not RFC 8785 canonical) or canonical without an Art. 11 element. The views show why, no list
+    or search shows the entry, and the Data Center's approval through the API is refused naming the
+    problem, changing nothing; a return is still taken."""
+    doc = document("MZJ-0888", "无法评判的目录")
+    if form == "spaced":
+        raw = json.dumps(doc, ensure_ascii=False).encode()
+    else:
+        del doc["update_frequency"]
+        raw = canonical_bytes(doc)
+    eid = entry_id(units.civil, doc)
+    units.system.relayer.resync()  # the platform's relayer shares this account
+    units.system.relayer.send(
+        units.catalog.functions.execute(
+            units.civil.action(ActionKind.SUBMIT, eid, raw, declared_at=declared_at(doc)).as_tuple()
+        )
+    )
+    wait_for(lambda: client.get(f"/v1/catalog/entries/{hex0x(eid)}/versions").status_code == 200)
+    [version] = versions(client, eid)
+    assert (version["status"], version["document"], version["document_problem"]) == ("pending", doc, problem)
+    assert client.get(f"/v1/catalog/entries/{hex0x(eid)}").json()["document_problem"] == problem
+    review_data = client.get(f"/v1/catalog/entries/{hex0x(eid)}/review-data").json()
+    assert review_data["pending_version"]["document_problem"] == problem
+    for query in ({}, {"q": "无法评判"}, {"status": "under_review"}):
+        page = client.get("/v1/catalog/entries", params=query).json()
+        assert page["items"] == [], query
+
+    before = (chain_entry(units, eid), versions(client, eid), outbox_count(runtime))
+    response = post(client, sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1), approval())
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": {
+            "code": "document_invalid",
+            "message": f"version: the document of version 1 cannot be judged ({problem}); return it (#10 rule 8)",
+            "field": "version",
+        }
+    }
+    assert (chain_entry(units, eid), versions(client, eid), outbox_count(runtime)) == before
+
+    act(client, units.data_center, ActionKind.REVIEW, eid, return_note(2, "目录文件不符合编制规范"), version=1)
     assert chain_entry(units, eid)["status"] == "returned"

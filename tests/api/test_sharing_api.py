@@ -4,6 +4,7 @@ approval, the grant's life, the views, the check, and bad input answered with no
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,7 @@ from eth_account import Account
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from chain.actions import ActionKind
+from chain.actions import ActionKind, entry_id_for
 from chain.client import contract_at
 from chain.indexer import Indexer
 from chain.sharing import DECISION_GRACE_S, SharingAction, StepKind, sign_action
@@ -19,7 +20,7 @@ from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
 from tests.sharing import examples
-from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc
+from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc, entry_doc
 
 SCENARIO = "PT-SC-2026-001"
 
@@ -570,3 +571,32 @@ def test_a_decision_is_signed_when_it_is_sent(api: Api):
     api.done(api.decide(api.desk.civil, demand_id, 0))
     [step] = [s for s in api.get(f"/v1/grants/{demand_id}/history")["steps"] if s["kind"] == "decide"]
     assert step["at"] > 0  # the signing time, on-chain
+
+
+def test_an_application_naming_a_version_nobody_can_judge_is_refused(api):
+    """#10 rule 8: an entry whose document is not RFC 8785 canonical JSON, submitted and approved
+    by direct calls to the contract (the API would refuse both), is no resource: an application
+    naming it is refused naming the resource, and nothing is stored."""
+    desk = api.desk
+    eid = entry_id_for(desk.market.unit_id, "SCJ-0888")
+    spaced = json.dumps(json.loads(entry_doc("SCJ-0888", "企业年报信息")), ensure_ascii=False).encode()
+    desk.catalog_action(desk.market, ActionKind.SUBMIT, eid, spaced)
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, eid, APPROVE_REVIEW, version=1)
+    desk.collect(eid)
+    api.synced()
+    document = api.application()
+    document["resources"].append(
+        examples.resource(entry_id="0x" + eid.hex(), version=1, owner_unit_id=desk.market.unit_hex)
+    )
+    body = api.signed(desk.street, StepKind.APPLY, document, api.commitment(document))
+    before = outbox_count(api.runtime)
+    response = api.client.post("/v1/demands", json={k: v for k, v in body.items() if k != "kind"})
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": {
+            "code": "resource_document_invalid",
+            "message": "document.resources.1: the document of version 1 of the entry cannot be judged (not_canonical)",
+            "field": "document.resources.1",
+        }
+    }
+    assert outbox_count(api.runtime) == before
