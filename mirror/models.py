@@ -145,7 +145,7 @@ class CatalogEntry(MirrorBase):
         Index("ix_entries_name_key", "unit_id", "name_key"),
         # Covers the gateway check's look at an entry's standing (api/services/sharing_queries.check):
         # without it SQLite reads each entry's wide row (search text) on every check.
-        Index("ix_entries_standing", "entry_id", "status", "sharing"),
+        Index("ix_entries_standing", "entry_id", "status", "sharing", "approved_version", "document_problem"),
     )
 
 

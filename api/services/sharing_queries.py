@@ -269,6 +269,8 @@ _REFUSALS = (
     "not_grant_holder",
     "entry_deleted",
     "entry_not_shared",
+    "entry_invalid",
+    "entry_changed",
     "document_mismatch",
     "scenario_withdrawn",
     "terminated",
@@ -296,13 +298,15 @@ _MESSAGES = {
     "document_mismatch": "the application's document disagrees with its signed terms: the grant serves nothing",
     "entry_deleted": "the catalog entry was deleted (Art. 14): no grant serves it any more",
     "entry_not_shared": "the entry's version in force is not shared (不予共享, Art. 7): no grant serves it",
+    "entry_invalid": "the entry's catalog document cannot be judged (#10 rule 8): nothing may rely on it",
+    "entry_changed": "the entry changed since the grant (Art. 14): its adjustment plan moves the grant or ends it",
 }
 # Plain SQL on purpose: building and caching a Core select per call cost four times the query
 # itself (180 µs against 45 µs on SQLite), and a gateway asks this on every request. The scenario
 # register is joined only for the classes it governs (a class-0 or class-4 code is no register entry).
 _COLUMNS = (
     "SELECT g.grant_id, g.unit_id, g.scenario_code, g.method, g.form, g.status, g.idle_from, g.document_problem,"
-    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing"
+    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem"
     " FROM sharing_grant_resources r JOIN sharing_grants g ON g.grant_id = r.grant_id"
     " LEFT JOIN catalog_entries e ON e.entry_id = r.entry_id"
     " LEFT JOIN sharing_scenarios sc ON sc.scenario_id = g.scenario_id AND g.scenario_class BETWEEN 1 AND 3"
@@ -327,6 +331,8 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         granted,
         e_status,
         sharing,
+        in_force,
+        e_problem,
     ) = row
     if holder != unit_id:
         return "not_grant_holder"
@@ -334,6 +340,10 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         return "entry_deleted"
     if sharing == "not_shared":
         return "entry_not_shared"
+    if e_problem is not None:
+        return "entry_invalid"
+    if in_force != pinned:
+        return "entry_changed"
     if problem is not None:
         return "document_mismatch"
     if withdrawn:
