@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import random
-from collections import Counter
 import time
+from collections import Counter
 from datetime import datetime
 
 import requests
