@@ -200,7 +200,7 @@ class TerminationBody(BaseModel):
 class PermissionlessStep(BaseModel):
     """A step that only applies the passage of time, taken by the platform's account."""
 
-    kind: str = Field(description="finalise_item | suspend_idle | finalise_lapse")
+    kind: str = Field(description="finalise_item | suspend_idle | finalise_lapse | follow_adjustment")
     tx_hash: str
     block_number: int
 

@@ -54,9 +54,13 @@ class StepKind(enum.IntEnum):
     # Signed again: kinds added later are appended (the numbering is signed).
     CONFIRM_CONFORMITY = 21
     REVIEW_IDLE_REASON = 22
+    ACKNOWLEDGE_ADJUSTMENT = 23
+    FOLLOW_ADJUSTMENT = 24  # permissionless
 
 
-PERMISSIONLESS_KINDS = frozenset({StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE})
+PERMISSIONLESS_KINDS = frozenset(
+    {StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE, StepKind.FOLLOW_ADJUSTMENT}
+)
 SIGNED_KINDS = tuple(k for k in StepKind if k not in PERMISSIONLESS_KINDS)
 
 
@@ -74,6 +78,14 @@ class DataForm(enum.IntEnum):
     SUBJECT_AUTHORISED = 1
     COMPARISON_RESULT = 2
     DESENSITISED = 3
+
+
+class Disposition(enum.IntEnum):
+    """ISharing.Disposition: what an adjustment plan does to the entry's live grants (Art. 14)."""
+
+    NONE = 0
+    MOVE = 1
+    END = 2
 
 
 class Frequency(enum.IntEnum):
@@ -190,7 +202,7 @@ STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.TERMINATE: StepRule(_O, _G, code=CodeRule.TERMINATION, data_center_too=True),
     StepKind.APPROVE_SCENARIO: StepRule(_DC, _C, uses_terms=True),
     StepKind.WITHDRAW_SCENARIO: StepRule(_DC, _C),
-    StepKind.RECORD_ADJUSTMENT_PLAN: StepRule(_O, _C),
+    StepKind.RECORD_ADJUSTMENT_PLAN: StepRule(_O, _C, uses_terms=True),
     StepKind.OPEN_DISPUTE: StepRule(_O, _C, uses_item=True),
     StepKind.RESOLVE_DISPUTE: StepRule(_OFFICE, _C, uses_item=True, code=CodeRule.NONZERO),
     StepKind.ESCALATE: StepRule(_OFFICE, _C),
@@ -200,6 +212,8 @@ STEP_RULES: dict[StepKind, StepRule] = {
     StepKind.FINALISE_LAPSE: StepRule(_NONE, _G),
     StepKind.CONFIRM_CONFORMITY: StepRule(_DC, _D, code=CodeRule.ANY),
     StepKind.REVIEW_IDLE_REASON: StepRule(_DC, _G, code=CodeRule.ANY),
+    StepKind.ACKNOWLEDGE_ADJUSTMENT: StepRule(_O, _C, data_center_too=True),
+    StepKind.FOLLOW_ADJUSTMENT: StepRule(_NONE, _G),
 }
 
 
@@ -230,6 +244,7 @@ COMMITMENT_ABI = "(uint8,address,bytes,bytes)"
 APPLY_TERMS_ABI = f"(uint8,bytes32,uint8,uint8,uint8,bool,bool,uint8,{RESOURCE_ABI}[],{COMMITMENT_ABI})"
 DECIDE_TERMS_ABI = "(bytes32,uint32,string,uint16)"
 SCENARIO_TERMS_ABI = "(uint8,bytes32[],bytes32[])"
+ADJUSTMENT_TERMS_ABI = "(uint8)"
 BATCH_SIMULATED_SELECTOR = keccak(text="BatchSimulated(bytes[])")[:4]
 
 
@@ -349,6 +364,20 @@ class ScenarioTerms:
     def decode(cls, data: bytes) -> "ScenarioTerms":
         klass, units, entries = abi_decode([SCENARIO_TERMS_ABI], data)[0]
         return cls(klass, tuple(units), tuple(entries))
+
+
+@dataclass(frozen=True)
+class AdjustmentTerms:
+    """A RecordAdjustmentPlan's terms: whether the entry's live grants move to its next version or end."""
+
+    disposition: Disposition
+
+    def encode(self) -> bytes:
+        return abi_encode([ADJUSTMENT_TERMS_ABI], [(int(self.disposition),)])
+
+    @classmethod
+    def decode(cls, data: bytes) -> "AdjustmentTerms":
+        return cls(Disposition(abi_decode([ADJUSTMENT_TERMS_ABI], data)[0][0]))
 
 
 @dataclass(frozen=True)

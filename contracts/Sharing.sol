@@ -102,6 +102,17 @@ contract Sharing is ISharing, SignedActions {
     }
 
     /// @inheritdoc ISharing
+    function followAdjustment(bytes32 grantId) external {
+        SharingGrants.followAdjustment(grantId);
+    }
+
+    /// @inheritdoc ISharing
+    function adjustmentPlan(bytes32 entryId) external view returns (Plan memory, Adjustment memory) {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        return (s.plans[entryId], s.adjustments[entryId]);
+    }
+
+    /// @inheritdoc ISharing
     function beforeCatalogChange(bytes32 entryId) external {
         SharingCases.beforeCatalogChange(entryId);
     }
@@ -197,6 +208,8 @@ contract Sharing is ISharing, SignedActions {
             SharingCases.scenarioStep(a);
         } else if (k == StepKind.RecordAdjustmentPlan) {
             SharingCases.adjustmentPlan(a, unitId);
+        } else if (k == StepKind.AcknowledgeAdjustment) {
+            SharingCases.acknowledgeAdjustment(a.subject, unitId, unitKind == IUnitRegistry.UnitKind.DataCenter);
         } else {
             SharingCases.caseStep(a, unitId);
         }

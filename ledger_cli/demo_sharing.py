@@ -187,6 +187,19 @@ class DemoSharing:
             ids.append(demand_id)
         yield "scenario evaluation", scenario
         yield "applications", applies
+        # The scenario route: the Data Center confirms the two scenario applications conform (Art. 19),
+        # which issues their grants; the use below is recorded after, by the chain's clock then.
+        yield (
+            "conformity confirmations",
+            [
+                self.step(
+                    DATA_CENTER,
+                    StepKind.CONFIRM_CONFORMITY,
+                    {"schema": "putuo.conformity-review/1", "demand_id": demand_id, "decision": "confirm"},
+                )
+                for demand_id in ids[:2]
+            ],
+        )
         used = datetime.fromtimestamp(clock(), SHANGHAI).isoformat()
         decision = {
             "schema": "putuo.demand-decision/1",
@@ -196,21 +209,8 @@ class DemoSharing:
             "reason": "符合就业困难人员认定需要",
             "signed_at": used,  # signed now, by the chain's clock (Art. 20)
         }
-        # The scenario route: the Data Center confirms the two scenario applications conform (Art. 19).
-        confirmations = [
-            self.step(
-                DATA_CENTER,
-                StepKind.CONFIRM_CONFORMITY,
-                {"schema": "putuo.conformity-review/1", "demand_id": demand_id, "decision": "confirm"},
-            )
-            for demand_id in ids[:2]
-        ]
         use = {"schema": "putuo.grant-use/1", "grant_id": ids[0], "used_at": used, "calls": 3}
         yield (
             "decisions and uses",
-            [
-                *confirmations,
-                self.step(CIVIL, StepKind.DECIDE, decision),
-                self.step(DATA_CENTER, StepKind.RECORD_USE, use),
-            ],
+            [self.step(CIVIL, StepKind.DECIDE, decision), self.step(DATA_CENTER, StepKind.RECORD_USE, use)],
         )

@@ -471,6 +471,20 @@ def _lapsed(grant: dict, ev: EventRecord, at: int) -> None:
     grant["termination"] = "lapsed"  # its GrantStatusChanged(Terminated) follows
 
 
+def _followed(grant: dict, ev: EventRecord, at: int) -> None:
+    # Art. 14: ended as the entry's adjustment said (its GrantStatusChanged follows); a grant moved
+    # instead gets GrantRepinned, which clears this again.
+    grant["termination"] = "adjustment"
+
+
+def _repinned(ctx: ApplyContext, ev: EventRecord) -> None:
+    """A grant moved to its entry's version now in force (Art. 14): the check serves that version."""
+    a = ev.args
+    grant_id = hex0x(a["grantId"])
+    _set(ctx, GRANT_RESOURCES, {"grant_id": grant_id, "entry_id": hex0x(a["entryId"])}, {"version": a["toVersion"]})
+    _set(ctx, GRANTS, {"grant_id": grant_id}, {"termination": ""})  # moved, not ended (see _followed)
+
+
 # ---------------------------------------------------------------- scenarios
 
 
@@ -518,6 +532,7 @@ STEP_EFFECTS: dict[StepKind, StepEffect] = {
     StepKind.DISMISS_OBJECTION: _grant_step(_objection_dismissed),
     StepKind.TERMINATE: _grant_step(_terminated),
     StepKind.FINALISE_LAPSE: _grant_step(_lapsed),
+    StepKind.FOLLOW_ADJUSTMENT: _grant_step(_followed),
     StepKind.APPROVE_SCENARIO: _scenario_step,
     StepKind.WITHDRAW_SCENARIO: _scenario_step,
     # Carried by their effect events: ReviewPlan (DemandPlanReviewed), ConfirmConformity
@@ -576,6 +591,7 @@ SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "IdleReasonFiled": _grant_event(_reason_filed),
     "IdleReasonReviewed": _grant_event(_reason_reviewed),
     "ObjectionFiled": _grant_event(_objection_filed),
+    "GrantRepinned": _repinned,
     "AdjustmentPlanUsed": _adjustment_plan_used,
     "ActionRejected": action_rejected,
 }
@@ -596,6 +612,7 @@ SUBJECT_KEYS: dict[str, str] = {
     "IdleReasonFiled": "grantId",
     "IdleReasonReviewed": "grantId",
     "ObjectionFiled": "grantId",
+    "GrantRepinned": "grantId",
     "AdjustmentPlanUsed": "entryId",
     "ActionRejected": "digest",
 }

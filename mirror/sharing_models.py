@@ -114,7 +114,7 @@ class SharingGrant(MirrorBase):
     serve_due_at: Mapped[int] = mapped_column(BigInteger, default=0)
     served_at: Mapped[int] = mapped_column(BigInteger, default=0)
     terminated_at: Mapped[int] = mapped_column(BigInteger, default=0)
-    termination: Mapped[str] = mapped_column(String(16), default="")  # voluntary | data_center | lapsed
+    termination: Mapped[str] = mapped_column(String(16), default="")  # voluntary | data_center | lapsed | adjustment
 
 
 class SharingGrantResource(MirrorBase):

@@ -664,6 +664,18 @@ class AdjustmentPlan(_Strict):
     affected_grants: Annotated[Ids, Field(min_length=1)]
     notified_units: Annotated[Ids, Field(min_length=1)]
     plan: LongText
+    # What the live grants do once the change is approved: move to the new version, or end (a
+    # deletion ends them whatever the plan says). The Data Center and every affected demand unit
+    # acknowledge the plan before the change may be requested (putuo.adjustment-acknowledgement/1).
+    disposition: Literal["move", "end"]
+
+
+class AdjustmentAcknowledgement(_Strict):
+    """The Data Center's or an affected demand unit's agreement to an entry's adjustment plan (Art. 14)."""
+
+    schema_: Literal["putuo.adjustment-acknowledgement/1"] = Field(alias="schema")
+    entry_id: Id
+    note: LongText | None = None
 
 
 class Dispute(_Strict):

@@ -20,10 +20,12 @@ from chain.sharing import (
     TERMINATE_ADJUSTMENT,
     TERMINATE_SCENARIO_WITHDRAWN,
     TERMINATE_SECURITY,
+    AdjustmentTerms,
     ApplyTerms,
     CommitmentProof,
     DataForm,
     DecideTerms,
+    Disposition,
     Frequency,
     Method,
     Resource,
@@ -35,6 +37,7 @@ from chain.sharing import (
     scenario_id_for,
 )
 from sharing.document import (
+    AdjustmentAcknowledgement,
     AdjustmentPlan,
     Application,
     Class4Basis,
@@ -81,6 +84,7 @@ SCHEMAS: dict[StepKind, type[BaseModel]] = {
     StepKind.RECORD_ESCALATION_OUTCOME: EscalationOutcome,
     StepKind.CONFIRM_CONFORMITY: ConformityReview,
     StepKind.REVIEW_IDLE_REASON: IdleReasonReview,
+    StepKind.ACKNOWLEDGE_ADJUSTMENT: AdjustmentAcknowledgement,
 }
 
 # The codes the contract records, and the words the documents use for them.
@@ -219,6 +223,9 @@ def _derive(kind: StepKind, doc: BaseModel, document_bytes: bytes, commitment: C
         case ScenarioWithdrawal():
             return StepFields(scenario_id_for(doc.scenario_code))
         case AdjustmentPlan():
+            disposition = Disposition.MOVE if doc.disposition == "move" else Disposition.END
+            return StepFields(_id(doc.entry_id), terms=AdjustmentTerms(disposition).encode())
+        case AdjustmentAcknowledgement():
             return StepFields(_id(doc.entry_id))
         case Dispute():
             return StepFields(_id(doc.demand_id), item=doc.item)

@@ -33,10 +33,12 @@ from chain.client import contract_at
 from chain.events import EventRecord, receipt_events
 from chain.sharing import (
     REJECT_NONCONFORMING,
+    AdjustmentTerms,
     ApplyTerms,
     CommitmentProof,
     DataForm,
     DecideTerms,
+    Disposition,
     Frequency,
     KeyScheme,
     Method,
@@ -374,6 +376,30 @@ class SharingDesk:
         sc = self.record("scenario", scenario_id_for(code))
         if not sc.approved and not sc.withdrawnAt and scenario_class != 2:
             self.register_scenario(code, scenario_class)
+
+    # ---- catalog adjustments (Art. 14)
+
+    def plan_action(
+        self,
+        owner: Officer,
+        entry_id: bytes,
+        disposition: Disposition = Disposition.MOVE,
+        document: bytes | None = None,
+    ) -> SharingAction:
+        """The responsible unit's signed adjustment plan for `entry_id`: its grants move or end."""
+        document = document or doc("putuo.adjustment-plan/1", entry=entry_id.hex(), disposition=disposition.name)
+        terms = AdjustmentTerms(disposition).encode()
+        return self.action(owner, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, document, terms=terms)
+
+    def adjustment_plan(
+        self, owner: Officer, entry_id: bytes, disposition: Disposition = Disposition.MOVE, *, holders=None
+    ) -> dict:
+        """Record the plan, and have the Data Center and each of `holders` (the units holding live
+        grants on the entry; default the street office) acknowledge it: the plan formed together."""
+        receipt = self.send(self.plan_action(owner, entry_id, disposition))
+        for officer in (self.data_center, *(holders if holders is not None else (self.street,))):
+            self.act(officer, StepKind.ACKNOWLEDGE_ADJUSTMENT, entry_id)
+        return receipt
 
     def confirm(self, demand_id: bytes, code: int = 0) -> dict:
         """The Data Center confirms (0) or returns a scenario-route application (Art. 19)."""

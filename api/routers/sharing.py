@@ -206,6 +206,15 @@ def suspend_idle(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
     )
 
 
+@router.post("/v1/grants/{grant_id}/follow-adjustment", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
+def follow_adjustment(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
+    """Move a grant whose entry changed to the version now in force, or end it, as the entry's
+    adjustment plan said (Art. 14); a deleted entry ends it."""
+    return s.PermissionlessStep(
+        **sharing_actions.run_permissionless(runtime, StepKind.FOLLOW_ADJUSTMENT, bytes.fromhex(grant_id[2:]))
+    )
+
+
 @router.post("/v1/grants/{grant_id}/finalise-lapse", response_model=s.PermissionlessStep, responses=TIME_ERRORS)
 def finalise_lapse(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
     """Terminate an idle-suspended grant 30 days after the notice, no objection upheld (Art. 26)."""

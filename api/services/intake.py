@@ -67,6 +67,7 @@ _STEP_SUBJECTS: dict[StepKind, str] = {
     ),
     **dict.fromkeys((StepKind.APPROVE_SCENARIO, StepKind.WITHDRAW_SCENARIO), "scenario"),
     StepKind.RECORD_ADJUSTMENT_PLAN: "entry",
+    StepKind.ACKNOWLEDGE_ADJUSTMENT: "entry",
 }
 if set(_STEP_SUBJECTS) != set(SIGNED_KINDS):
     raise RuntimeError("api.services.intake._STEP_SUBJECTS must name the subject of every signed sharing step")

@@ -269,6 +269,7 @@ PERMISSIONLESS = {
     StepKind.FINALISE_ITEM: "finaliseItem",
     StepKind.SUSPEND_IDLE: "suspendIdle",
     StepKind.FINALISE_LAPSE: "finaliseLapse",
+    StepKind.FOLLOW_ADJUSTMENT: "followAdjustment",
 }
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.services.sharing_actions import run_permissionless
 from chain.sharing import DECISION_GRACE_S, StepKind
-from mirror.sharing_models import SharingGrant, SharingItem
+from mirror.models import CatalogEntry
+from mirror.sharing_models import SharingGrant, SharingGrantResource, SharingItem
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ log = logging.getLogger(__name__)
 class Sweep:
     """What one pass took, by step, and what the chain refused."""
 
-    taken: dict[str, int] = field(default_factory=lambda: {"finalise_item": 0, "suspend_idle": 0, "finalise_lapse": 0})
+    taken: dict[str, int] = field(
+        default_factory=lambda: {"finalise_item": 0, "suspend_idle": 0, "finalise_lapse": 0, "follow_adjustment": 0}
+    )
     refused: int = 0
 
     @property
@@ -64,10 +67,24 @@ def candidates(runtime: Runtime, now: int) -> list[tuple[StepKind, tuple]]:
             )
             .order_by(SharingGrant.objection_due_at)
         ).all()
+        # Art. 14: a live grant whose entry was deleted, changed or made not shared follows its plan.
+        r, e = SharingGrantResource, CatalogEntry
+        moved = session.scalars(
+            select(SharingGrant.grant_id)
+            .join(r, r.grant_id == SharingGrant.grant_id)
+            .join(e, e.entry_id == r.entry_id)
+            .where(
+                SharingGrant.status != "terminated",
+                or_(e.status == "deleted", e.approved_version != r.version, e.sharing == "not_shared"),
+            )
+            .distinct()
+            .order_by(SharingGrant.grant_id)
+        ).all()
     return (
         [(StepKind.FINALISE_ITEM, (bytes.fromhex(d[2:]), i)) for d, i in items]
         + [(StepKind.SUSPEND_IDLE, (bytes.fromhex(g[2:]),)) for g in idle]
         + [(StepKind.FINALISE_LAPSE, (bytes.fromhex(g[2:]),)) for g in lapsed]
+        + [(StepKind.FOLLOW_ADJUSTMENT, (bytes.fromhex(g[2:]),)) for g in moved]
     )
 
 

@@ -44,7 +44,17 @@ interface ISharing is ISignedActions {
         SuspendIdle, // anyone: a grant unused for 3 months with no reason on file (Art. 26)
         FinaliseLapse, // anyone: 30 days after an idle suspension with no objection upheld (Art. 26)
         ConfirmConformity, // Data Center: a scenario-route application conforms (0) or is returned (Art. 19)
-        ReviewIdleReason // Data Center: accepts (0) or refuses a reason filed for idleness (Art. 26)
+        ReviewIdleReason, // Data Center: accepts (0) or refuses a reason filed for idleness (Art. 26)
+        AcknowledgeAdjustment, // Data Center, or a unit holding a live grant on the entry: agrees the plan (Art. 14)
+        FollowAdjustment // anyone: a grant follows its entry's adjustment, moved to the new version or ended (Art. 14)
+    }
+
+    /// @dev What an adjustment plan does to the live grants of an entry that changes (Art. 14): they
+    /// move to the version approved next, or end. A deletion ends them whatever the plan says.
+    enum Disposition {
+        None,
+        Move,
+        End
     }
 
     /// @dev How the data is served (Art. 21).
@@ -273,6 +283,27 @@ interface ISharing is ISignedActions {
     /// a key-work scenario it evaluated (2), a registered cross-department system or platform (3).
     /// It authorises only the units and entries it names (class 2 names both; classes 1 and 3 may
     /// name none: any unit, any entry). A withdrawal is final.
+    /// @dev RecordAdjustmentPlan's terms.
+    struct AdjustmentTerms {
+        Disposition disposition;
+    }
+
+    /// @dev An entry's adjustment plan as the parties form it (Art. 14: 区大数据中心会同相关区级责任单位和
+    /// 需求单位): the responsible unit records it, the Data Center and every unit holding a live grant
+    /// on the entry acknowledge it. A new plan is a new round: earlier acknowledgements lapse.
+    struct Plan {
+        Disposition disposition;
+        bool dataCenter; // the Data Center acknowledged this round
+        uint32 round;
+        uint32 acknowledged; // holders of live grants that acknowledged this round (and still hold one)
+    }
+
+    /// @dev The plan a catalog change or deletion request consumed: what happens to grants pinned to `fromVersion`.
+    struct Adjustment {
+        Disposition disposition;
+        uint32 fromVersion;
+    }
+
     struct Scenario {
         bool approved;
         uint8 scenarioClass;
@@ -386,6 +417,12 @@ interface ISharing is ISignedActions {
     error SharingNotEntryOwner(bytes32 entryId, bytes32 owner, bytes32 signerUnit);
     /// @dev Art. 14: the entry serves live grants; record an adjustment plan first.
     error SharingAdjustmentPlanRequired(bytes32 entryId, uint256 liveGrants);
+    /// @dev Art. 14: the plan is not yet agreed by the Data Center and every unit holding a live grant on the entry.
+    error SharingAdjustmentPlanNotAgreed(bytes32 entryId, uint256 acknowledged, uint256 holders, bool dataCenter);
+    error SharingNoAdjustmentPlan(bytes32 entryId);
+    /// @dev Only the Data Center and units holding a live grant on the entry acknowledge its plan.
+    error SharingNotAffected(bytes32 entryId, bytes32 unitId);
+    error SharingAlreadyAcknowledged(bytes32 entryId, bytes32 unitId);
     error SharingNotCatalog(address caller);
     error SharingNotParty(bytes32 demandId, uint32 item, bytes32 signerUnit);
     error SharingDisputeState(bytes32 demandId, uint32 item, bool open);
@@ -465,6 +502,9 @@ interface ISharing is ISignedActions {
     /// @notice The holder objected to a suspension; the Data Center's answer is due at `answerDueAt` (Art. 26).
     event ObjectionFiled(bytes32 indexed grantId, uint40 answerDueAt);
 
+    /// @notice A grant moved to the version of its entry now in force, as the entry's adjustment plan said (Art. 14).
+    event GrantRepinned(bytes32 indexed grantId, bytes32 entryId, uint32 fromVersion, uint32 toVersion);
+
     /// @notice A catalog change consumed the adjustment plan recorded for its entry (Art. 14).
     event AdjustmentPlanUsed(bytes32 indexed entryId, uint256 liveGrants);
 
@@ -489,6 +529,15 @@ interface ISharing is ISignedActions {
     /// @notice Terminates an idle-suspended grant 30 days after the notice when no objection is
     /// pending (none made, or the Data Center dismissed it). Anyone may call.
     function finaliseLapse(bytes32 grantId) external;
+
+    /// @notice Moves a grant whose pinned entry changed to the version now in force, when the entry's
+    /// adjustment plan said so; otherwise (a deletion, a plan to end, a version the plan did not
+    /// cover, an entry made not shared) ends it (Art. 14). Anyone may call. Emits {SharingStep}
+    /// (FollowAdjustment), then {GrantRepinned} for each entry moved or {GrantStatusChanged}.
+    function followAdjustment(bytes32 grantId) external;
+
+    /// @notice The entry's adjustment plan being formed, and the one its last change consumed.
+    function adjustmentPlan(bytes32 entryId) external view returns (Plan memory plan, Adjustment memory last);
 
     /// @notice Called by the Catalog before a change or deletion request on `entryId` (Art. 14):
     /// reverts with {SharingAdjustmentPlanRequired} when live grants use the entry and no plan is

@@ -53,13 +53,42 @@ library SharingCases {
         sc.evaluationHash = keccak256(a.document);
     }
 
-    /// @notice RecordAdjustmentPlan by the entry's responsible unit, for an entry live grants use.
+    /// @notice RecordAdjustmentPlan by the entry's responsible unit, for an entry live grants use:
+    /// what happens to them (move or end). A new round: the parties acknowledge it afresh.
     function adjustmentPlan(ISharing.SignedAction calldata a, bytes32 unitId) external {
         SharingStorage.Layout storage s = SharingStorage.layout();
         ICatalog.Entry memory e = s.catalog.entry(a.subject);
         if (e.unitId != unitId) revert ISharing.SharingNotEntryOwner(a.subject, e.unitId, unitId);
         if (s.liveGrants[a.subject] == 0) revert ISharing.SharingNoLiveGrants(a.subject);
-        s.adjustmentPlans[a.subject] = true;
+        if (a.terms.length == 0) revert ISharing.SharingBadTerms(a.kind);
+        ISharing.AdjustmentTerms memory t = abi.decode(a.terms, (ISharing.AdjustmentTerms));
+        if (t.disposition == ISharing.Disposition.None) revert ISharing.SharingBadTerms(a.kind);
+        ISharing.Plan storage p = s.plans[a.subject];
+        (p.disposition, p.dataCenter, p.acknowledged) = (t.disposition, false, 0);
+        ++p.round;
+    }
+
+    /// @notice AcknowledgeAdjustment (Art. 14: the plan is formed together): the Data Center, or a
+    /// unit holding a live grant on the entry, agrees the plan of this round.
+    function acknowledgeAdjustment(bytes32 entryId, bytes32 unitId, bool dataCenter) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Plan storage p = s.plans[entryId];
+        if (p.disposition == ISharing.Disposition.None) revert ISharing.SharingNoAdjustmentPlan(entryId);
+        if (!dataCenter && s.holderGrants[entryId][unitId] == 0) revert ISharing.SharingNotAffected(entryId, unitId);
+        mapping(bytes32 => bool) storage acked = s.acknowledgements[entryId][p.round];
+        if (acked[unitId]) revert ISharing.SharingAlreadyAcknowledged(entryId, unitId);
+        acked[unitId] = true;
+        if (dataCenter) p.dataCenter = true;
+        else ++p.acknowledged;
+    }
+
+    /// @dev A holder's last live grant on `entryId` ended: it is no longer a party to the entry's plan.
+    function holderLeft(SharingStorage.Layout storage s, bytes32 entryId, bytes32 unitId) internal {
+        --s.holderCount[entryId];
+        ISharing.Plan storage p = s.plans[entryId];
+        if (p.disposition != ISharing.Disposition.None && s.acknowledgements[entryId][p.round][unitId]) {
+            --p.acknowledged;
+        }
     }
 
     /// @notice Disputes over a demand item (Art. 24) and escalations of a demand (Art. 23).
@@ -95,8 +124,16 @@ library SharingCases {
         if (msg.sender != address(s.catalog)) revert ISharing.SharingNotCatalog(msg.sender);
         uint256 live = s.liveGrants[entryId];
         if (live == 0) return;
-        if (!s.adjustmentPlans[entryId]) revert ISharing.SharingAdjustmentPlanRequired(entryId, live);
-        s.adjustmentPlans[entryId] = false;
+        ISharing.Plan storage p = s.plans[entryId];
+        if (p.disposition == ISharing.Disposition.None) revert ISharing.SharingAdjustmentPlanRequired(entryId, live);
+        uint256 holders = s.holderCount[entryId];
+        if (!p.dataCenter || p.acknowledged < holders) {
+            revert ISharing.SharingAdjustmentPlanNotAgreed(entryId, p.acknowledged, holders, p.dataCenter);
+        }
+        // The grants pinned to the version in force now follow the plan once the request is decided.
+        s.adjustments[entryId] = ISharing.Adjustment(p.disposition, s.catalog.entry(entryId).approvedVersion);
+        (p.disposition, p.dataCenter, p.acknowledged) = (ISharing.Disposition.None, false, 0);
+        ++p.round;
         emit ISharing.AdjustmentPlanUsed(entryId, live);
     }
 }

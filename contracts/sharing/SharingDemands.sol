@@ -376,6 +376,7 @@ library SharingDemands {
             }
             s.grantResources[demandId][count++] = ISharing.Pinned(it.entryId, it.version);
             ++s.liveGrants[it.entryId];
+            if (s.holderGrants[it.entryId][d.unitId]++ == 0) ++s.holderCount[it.entryId]; // a party to its plans (Art. 14)
         }
         if (count == 0) {
             delete s.grants[demandId];

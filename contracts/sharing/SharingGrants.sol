@@ -3,7 +3,9 @@ pragma solidity ^0.8.28;
 
 import {ISharing} from "../interfaces/ISharing.sol";
 import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
+import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ShanghaiDate} from "../lib/ShanghaiDate.sol";
+import {SharingCases} from "./SharingCases.sol";
 import {SharingCommon} from "./SharingCommon.sol";
 import {SharingStorage} from "./SharingStorage.sol";
 
@@ -132,6 +134,42 @@ library SharingGrants {
         _terminate(s, grantId, g);
     }
 
+    /// @notice FollowAdjustment (Art. 14): a grant one of whose entries is no longer in force at its
+    /// pinned version follows the adjustment plan that change consumed: moved to the version now in
+    /// force when the plan said so for that version; otherwise (deleted, made not shared, a plan to
+    /// end, a version the plan did not cover) the whole grant ends. Anyone may call.
+    function followAdjustment(bytes32 grantId) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Grant storage g = _grant(s, grantId);
+        if (g.status == ISharing.GrantStatus.Terminated) revert ISharing.SharingGrantTerminated(grantId);
+        bool moved = false;
+        bool end = false;
+        for (uint256 i = 0; i < g.resourceCount; ++i) {
+            ISharing.Pinned storage r = s.grantResources[grantId][i];
+            ICatalog.Entry memory e = s.catalog.entry(r.entryId);
+            if (SharingCommon.inForce(e, r.version)) continue;
+            moved = true;
+            ISharing.Adjustment storage adj = s.adjustments[r.entryId];
+            if (
+                e.status == ICatalog.EntryStatus.Deleted || e.sharing == ICatalog.SharingAttribute.NotShared
+                    || adj.disposition != ISharing.Disposition.Move || adj.fromVersion != r.version
+            ) end = true;
+        }
+        if (!moved) revert ISharing.SharingNoCatalogAdjustment(grantId);
+        SharingCommon.permissionlessStep(grantId, ISharing.StepKind.FollowAdjustment, 0);
+        if (end) {
+            _terminate(s, grantId, g);
+            return;
+        }
+        for (uint256 i = 0; i < g.resourceCount; ++i) {
+            ISharing.Pinned storage r = s.grantResources[grantId][i];
+            uint32 now_ = s.catalog.entry(r.entryId).approvedVersion;
+            if (now_ == r.version) continue;
+            emit ISharing.GrantRepinned(grantId, r.entryId, r.version, now_);
+            r.version = now_;
+        }
+    }
+
     /// @dev The first second a grant counts as idle: the day after 3 months from its last use
     /// (6 or 12 when a lower frequency was justified), or after the reason on file runs out.
     function idleFrom(ISharing.Grant storage g) internal view returns (uint256) {
@@ -192,7 +230,9 @@ library SharingGrants {
         (g.reasonPending, g.reasonUntil, g.reasonDueAt) = (false, 0, 0);
         g.terminatedAt = uint40(block.timestamp);
         for (uint256 i = 0; i < g.resourceCount; ++i) {
-            --s.liveGrants[s.grantResources[grantId][i].entryId];
+            bytes32 entryId = s.grantResources[grantId][i].entryId;
+            --s.liveGrants[entryId];
+            if (--s.holderGrants[entryId][g.unitId] == 0) SharingCases.holderLeft(s, entryId, g.unitId);
         }
         emit ISharing.GrantStatusChanged(grantId, ISharing.GrantStatus.Terminated, g.suspension, g.objectionDueAt);
     }

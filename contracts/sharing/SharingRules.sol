@@ -14,7 +14,8 @@ library SharingRules {
 
     /// @dev Every kind up to RecordEscalationOutcome, and those appended after the permissionless three.
     uint256 private constant ALL_SIGNED = ((1 << (uint256(ISharing.StepKind.RecordEscalationOutcome) + 1)) - 1)
-        | (1 << uint256(ISharing.StepKind.ConfirmConformity)) | (1 << uint256(ISharing.StepKind.ReviewIdleReason));
+        | (1 << uint256(ISharing.StepKind.ConfirmConformity)) | (1 << uint256(ISharing.StepKind.ReviewIdleReason))
+        | (1 << uint256(ISharing.StepKind.AcknowledgeAdjustment));
 
     /// @dev Steps the Data Center signs: it evaluates, serves, records use and supervises grants.
     uint256 private constant DATA_CENTER = (1 << uint256(ISharing.StepKind.ReviewPlan))
@@ -28,7 +29,8 @@ library SharingRules {
         | (1 << uint256(ISharing.StepKind.Escalate)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome));
     /// @dev Steps an ordinary unit's or, besides, the Data Center's officer signs: Terminate is the
     /// holder's (Art. 26) or the Data Center's (Art. 31).
-    uint256 private constant DATA_CENTER_TOO = 1 << uint256(ISharing.StepKind.Terminate);
+    uint256 private constant DATA_CENTER_TOO =
+        (1 << uint256(ISharing.StepKind.Terminate)) | (1 << uint256(ISharing.StepKind.AcknowledgeAdjustment));
 
     uint256 private constant USES_ITEM = (1 << uint256(ISharing.StepKind.Decide))
         | (1 << uint256(ISharing.StepKind.OpenDispute)) | (1 << uint256(ISharing.StepKind.ResolveDispute));
@@ -36,7 +38,8 @@ library SharingRules {
     uint256 private constant USES_AT = (1 << uint256(ISharing.StepKind.RecordUse))
         | (1 << uint256(ISharing.StepKind.FileIdleReason)) | (1 << uint256(ISharing.StepKind.Decide));
     uint256 private constant USES_TERMS = (1 << uint256(ISharing.StepKind.Apply))
-        | (1 << uint256(ISharing.StepKind.Decide)) | (1 << uint256(ISharing.StepKind.ApproveScenario));
+        | (1 << uint256(ISharing.StepKind.Decide)) | (1 << uint256(ISharing.StepKind.ApproveScenario))
+        | (1 << uint256(ISharing.StepKind.RecordAdjustmentPlan));
 
     /// @dev Codes: Decide 0 approve, 1 non-conforming, 2 legal basis; ReviewPlan, ConfirmConformity
     /// and ReviewIdleReason 0 approve or any reason for not; DismissObjection a reason and ResolveDispute / RecordEscalationOutcome an
@@ -56,7 +59,8 @@ library SharingRules {
     uint256 private constant CASES = (1 << uint256(ISharing.StepKind.ApproveScenario))
         | (1 << uint256(ISharing.StepKind.WithdrawScenario)) | (1 << uint256(ISharing.StepKind.RecordAdjustmentPlan))
         | (1 << uint256(ISharing.StepKind.OpenDispute)) | (1 << uint256(ISharing.StepKind.ResolveDispute))
-        | (1 << uint256(ISharing.StepKind.Escalate)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome));
+        | (1 << uint256(ISharing.StepKind.Escalate)) | (1 << uint256(ISharing.StepKind.RecordEscalationOutcome))
+        | (1 << uint256(ISharing.StepKind.AcknowledgeAdjustment));
 
     /// @dev Reverts unless the signed step `a`'s signer's unit kind, fields and code the table allows.
     function check(ISharing.SignedAction calldata a, address signer, IUnitRegistry.UnitKind unitKind) internal pure {

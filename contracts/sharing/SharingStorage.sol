@@ -23,7 +23,12 @@ library SharingStorage {
         mapping(bytes32 grantId => mapping(uint256 index => ISharing.Pinned)) grantResources;
         mapping(bytes32 scenarioId => ISharing.Scenario) scenarios;
         mapping(bytes32 entryId => uint256) liveGrants;
-        mapping(bytes32 entryId => bool) adjustmentPlans;
+        mapping(bytes32 entryId => ISharing.Plan) plans;
+        mapping(bytes32 entryId => mapping(uint32 round => mapping(bytes32 unitId => bool))) acknowledgements;
+        mapping(bytes32 entryId => ISharing.Adjustment) adjustments;
+        // Who holds live grants on an entry (Art. 14: the demand units a plan is formed with).
+        mapping(bytes32 entryId => mapping(bytes32 unitId => uint256)) holderGrants;
+        mapping(bytes32 entryId => uint256) holderCount;
         mapping(bytes32 demandId => mapping(uint32 index => bool)) openDisputes;
         mapping(bytes32 demandId => bool) openEscalations;
         // Every suspension of a grant, oldest first: a use is counted only outside all of them.

@@ -59,6 +59,7 @@ ROUTES = {
     ("post", "/v1/demands/{demand_id}/items/{item}/finalise"),
     ("post", "/v1/grants/{grant_id}/suspend-idle"),
     ("post", "/v1/grants/{grant_id}/finalise-lapse"),
+    ("post", "/v1/grants/{grant_id}/follow-adjustment"),
     ("get", "/v1/demands/{demand_id}"),
     ("get", "/v1/units/{unit_id}/incoming-demands"),
     ("get", "/v1/units/{unit_id}/grants"),
@@ -79,6 +80,7 @@ BODILESS = {
     "/v1/demands/{demand_id}/items/{item}/finalise",
     "/v1/grants/{grant_id}/suspend-idle",
     "/v1/grants/{grant_id}/finalise-lapse",
+    "/v1/grants/{grant_id}/follow-adjustment",
 }
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,

@@ -454,7 +454,12 @@ def test_the_timekeeper_takes_each_step_when_it_falls_due(api):
     assert sweep(api.runtime).total == 0
     api.desk.travel_to(due + DECISION_GRACE_S + 1)
     api.synced()
-    assert sweep(api.runtime).taken == {"finalise_item": 1, "suspend_idle": 0, "finalise_lapse": 0}
+    assert sweep(api.runtime).taken == {
+        "finalise_item": 1,
+        "suspend_idle": 0,
+        "finalise_lapse": 0,
+        "follow_adjustment": 0,
+    }
     api.synced()
     assert api.get(f"/v1/demands/{demand_id}")["items"][0]["status"] == "deemed_approved"
 
@@ -545,7 +550,7 @@ def test_the_check_refuses_a_grant_whose_entry_was_deleted(api: Api):
     assert api.get(f"/v1/demands/{demand_id}")["status"] == "granted"
     assert api.check()["allowed"] is True
     entry_id = api.civil_entry[0]
-    desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id)  # live grants: a plan first (Art. 14)
+    desk.adjustment_plan(desk.civil, entry_id)  # live grants: a plan first, agreed by all (Art. 14)
     desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry_id, doc("putuo.catalog-deletion/1", reason="停用"))
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
     api.synced()

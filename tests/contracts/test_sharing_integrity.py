@@ -17,6 +17,7 @@ from chain.sharing import (
     DataForm,
     DecideTerms,
     DemandStatus,
+    Disposition,
     GrantStatus,
     ItemStatus,
     Method,
@@ -349,7 +350,7 @@ def test_art26_art31_the_data_center_ends_a_grant_only_on_its_grounds(desk):
     ):
         action = desk.action(desk.data_center, StepKind.TERMINATE, other, doc("putuo.termination/1"), code=code)
         refused(desk, desk.execute_call(action), error, **args)
-    desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry[0])
+    desk.adjustment_plan(desk.civil, entry[0], Disposition.END)
     desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry[0], DELETION)
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry[0], APPROVE_REVIEW, version=2)
     desk.act(desk.data_center, StepKind.TERMINATE, other, code=TERMINATE_ADJUSTMENT)

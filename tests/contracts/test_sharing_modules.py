@@ -109,4 +109,6 @@ def _zero(abi_type: str):
         return b"" if abi_type == "bytes" else ""
     if abi_type.startswith("bytes"):
         return b"\x00" * int(abi_type[5:])
+    if abi_type == "bool":
+        return False
     return 0

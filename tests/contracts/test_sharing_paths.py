@@ -21,6 +21,7 @@ from chain.sharing import (
     DataForm,
     DecideTerms,
     DemandStatus,
+    Disposition,
     GrantStatus,
     ItemStatus,
     Method,
@@ -32,6 +33,7 @@ from tests.sharing_desk import APPROVE_REVIEW, ZERO32, SharingDesk, doc, only, r
 from tests.workdays.helpers import reference_due, ts
 
 CHANGE = doc("putuo.catalog/1", code="MZJ-0001", name="最低生活保障对象信息")
+CHANGE_MARKET = doc("putuo.catalog/1", code="SCJGJ-0001", name="市场主体登记信息")
 DELETION = doc("putuo.catalog-deletion/1", reason="system retired")
 BASIS = "《中华人民共和国个人信息保护法》第十三条"
 
@@ -660,14 +662,19 @@ def test_art22_a_returned_plan_closes_the_demand_and_a_new_application_follows(d
 
 
 def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(desk, entries):
-    """Art. 14: where a catalog change or deletion affects live share services, a plan with the
-    demand units comes first. Catalog.execute asks Sharing: without a plan the request reverts
-    with SharingAdjustmentPlanRequired; a plan serves one request (AdjustmentPlanUsed); the grant
-    keeps its pinned version; once no grant is live, no plan is needed."""
+    """Art. 14: where a catalog change or deletion affects live share services, the Data Center,
+    the responsible unit and the demand units form a plan first. Catalog.execute asks Sharing:
+    without a plan the request reverts (SharingAdjustmentPlanRequired); a plan the Data Center and
+    every holder of a live grant on the entry have not acknowledged does not serve
+    (SharingAdjustmentPlanNotAgreed); a plan serves one request (AdjustmentPlanUsed); once no
+    grant is live, no plan is needed."""
     (entry_id, _), (market_id, _) = entries
     spare_id, _ = desk.approved_entry(desk.civil, "MZJ-0002", "残疾人信息")
     grant_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, (entry_id, 1))], scenario_class=1)
-    assert desk.live_grants(entry_id) == 1
+    other_id, _ = desk.apply(
+        desk.market, [desk.resource(desk.civil, (entry_id, 1))], scenario_class=1, application_no="M"
+    )
+    assert desk.live_grants(entry_id) == 2
 
     for kind, document in ((ActionKind.REQUEST_CHANGE, CHANGE), (ActionKind.REQUEST_DELETE, DELETION)):
         refused(
@@ -675,11 +682,10 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
             desk.catalog_call(desk.civil, kind, entry_id, document),
             "SharingAdjustmentPlanRequired",
             entryId=hx(entry_id),
-            liveGrants=1,
+            liveGrants=2,
         )
 
-    plan = doc("putuo.adjustment-plan/1", history="保留历史数据", handover="接口平滑切换")
-    wrong_owner = desk.action(desk.market, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)
+    wrong_owner = desk.plan_action(desk.market, entry_id)
     refused(
         desk,
         desk.execute_call(wrong_owner),
@@ -688,23 +694,60 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
         owner=hx(desk.civil.unit_id),
         signerUnit=hx(desk.market.unit_id),
     )
-    unused = desk.action(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, spare_id, plan)
-    refused(desk, desk.execute_call(unused), "SharingNoLiveGrants", entryId=hx(spare_id))
+    refused(
+        desk, desk.execute_call(desk.plan_action(desk.civil, spare_id)), "SharingNoLiveGrants", entryId=hx(spare_id)
+    )
     refused(
         desk,
-        desk.execute_call(desk.action(desk.market, StepKind.RECORD_ADJUSTMENT_PLAN, market_id, plan)),
+        desk.execute_call(desk.plan_action(desk.market, market_id)),
         "SharingNoLiveGrants",
         entryId=hx(market_id),
     )
+    ack = StepKind.ACKNOWLEDGE_ADJUSTMENT
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.street, ack, entry_id, b"{}")),
+        "SharingNoAdjustmentPlan",
+        entryId=hx(entry_id),
+    )
 
-    receipt = desk.act(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)
+    receipt = desk.send(desk.plan_action(desk.civil, entry_id, Disposition.MOVE))
     assert only(desk, receipt, "SharingStep").args["kind"] == StepKind.RECORD_ADJUSTMENT_PLAN
+    desk.act(desk.data_center, ack, entry_id)
+    desk.act(desk.street, ack, entry_id)
+    refused(
+        desk,
+        desk.execute_call(desk.action(desk.street, ack, entry_id, b"{}")),
+        "SharingAlreadyAcknowledged",
+        entryId=hx(entry_id),
+        unitId=hx(desk.street.unit_id),
+    )
+    refused(  # the owner holds no grant on its own entry: not a party to acknowledge
+        desk,
+        desk.execute_call(desk.action(desk.civil, ack, entry_id, b"{}")),
+        "SharingNotAffected",
+        entryId=hx(entry_id),
+        unitId=hx(desk.civil.unit_id),
+    )
+    refused(  # the market bureau, holding a grant too, has not agreed yet
+        desk,
+        desk.catalog_call(desk.civil, ActionKind.REQUEST_CHANGE, entry_id, CHANGE),
+        "SharingAdjustmentPlanNotAgreed",
+        entryId=hx(entry_id),
+        acknowledged=1,
+        holders=2,
+        dataCenter=True,
+    )
+    desk.act(desk.market, ack, entry_id)
+    plan, _ = desk.sharing.functions.adjustmentPlan(entry_id).call()
+    assert plan == (Disposition.MOVE, True, 1, 2)
     receipt = desk.system.relayer.send(desk.catalog_call(desk.civil, ActionKind.REQUEST_CHANGE, entry_id, CHANGE))
-    assert only(desk, receipt, "AdjustmentPlanUsed").args == {"entryId": entry_id, "liveGrants": 1}
+    assert only(desk, receipt, "AdjustmentPlanUsed").args == {"entryId": entry_id, "liveGrants": 2}
     assert only(desk, receipt, "CatalogVersionSubmitted").args["version"] == 2
+    assert desk.sharing.functions.adjustmentPlan(entry_id).call() == [(0, False, 2, 0), (Disposition.MOVE, 1)]
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
     assert desk.entry(entry_id)[2] == 2  # approvedVersion
-    assert desk.grant_resources(grant_id) == [(entry_id, 1)]  # the grant keeps the version it was issued on
+    assert desk.grant_resources(grant_id) == [(entry_id, 1)]  # until it follows the plan
 
     # The plan was used up: the next request needs a new one.
     refused(
@@ -712,19 +755,56 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
         desk.catalog_call(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION),
         "SharingAdjustmentPlanRequired",
         entryId=hx(entry_id),
-        liveGrants=1,
+        liveGrants=2,
     )
 
     desk.act(desk.street, StepKind.TERMINATE, grant_id)
+    desk.act(desk.market, StepKind.TERMINATE, other_id)
     assert desk.live_grants(entry_id) == 0
     receipt = desk.system.relayer.send(desk.catalog_call(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION))
     assert not desk.named(receipt, "AdjustmentPlanUsed")
     refused(
-        desk,
-        desk.execute_call(desk.action(desk.civil, StepKind.RECORD_ADJUSTMENT_PLAN, entry_id, plan)),
-        "SharingNoLiveGrants",
-        entryId=hx(entry_id),
+        desk, desk.execute_call(desk.plan_action(desk.civil, entry_id)), "SharingNoLiveGrants", entryId=hx(entry_id)
     )
+
+
+def test_art14_grants_follow_the_plan_moved_to_the_new_version_or_ended(desk, entries):
+    """Art. 14: once a change is approved, a grant on the entry follows the plan its request
+    consumed (anyone calls followAdjustment; the timekeeper does): moved to the version now in
+    force (GrantRepinned), or ended when the plan said so; a deletion ends it whatever the plan;
+    a grant whose entry did not move has nothing to follow. A holder whose grant ended stops
+    counting as a party: its acknowledgement lapses with it."""
+    (entry_id, _), (market_id, _) = entries
+    moved, _ = desk.apply(desk.street, [desk.resource(desk.civil, (entry_id, 1))], scenario_class=1)
+    refused(desk, desk.sharing.functions.followAdjustment(moved), "SharingNoCatalogAdjustment", grantId=hx(moved))
+    desk.adjustment_plan(desk.civil, entry_id, Disposition.MOVE)
+    desk.catalog_action(desk.civil, ActionKind.REQUEST_CHANGE, entry_id, CHANGE)
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
+    receipt = desk.system.relayer.send(desk.sharing.functions.followAdjustment(moved))
+    assert [e.name for e in desk.events(receipt)] == ["SharingStep", "GrantRepinned"]
+    repinned = only(desk, receipt, "GrantRepinned").args
+    assert (repinned["entryId"], repinned["fromVersion"], repinned["toVersion"]) == (entry_id, 1, 2)
+    assert desk.grant_resources(moved) == [(entry_id, 2)]
+    assert desk.record("grant", moved).status == GrantStatus.ACTIVE
+
+    ended, _ = desk.apply(
+        desk.street, [desk.resource(desk.market, (market_id, 1))], scenario_class=1, application_no="E"
+    )
+    desk.adjustment_plan(desk.market, market_id, Disposition.END)
+    desk.catalog_action(desk.market, ActionKind.REQUEST_CHANGE, market_id, CHANGE_MARKET)
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, market_id, APPROVE_REVIEW, version=2)
+    receipt = desk.system.relayer.send(desk.sharing.functions.followAdjustment(ended))
+    assert [e.name for e in desk.events(receipt)] == ["SharingStep", "GrantStatusChanged"]
+    assert desk.record("grant", ended).status == GrantStatus.TERMINATED
+    assert desk.live_grants(market_id) == 0
+
+    # A deletion ends the moved grant, though its plan said "move".
+    desk.adjustment_plan(desk.civil, entry_id, Disposition.MOVE)
+    desk.catalog_action(desk.civil, ActionKind.REQUEST_DELETE, entry_id, DELETION)
+    desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=3)
+    desk.system.relayer.send(desk.sharing.functions.followAdjustment(moved))
+    assert desk.record("grant", moved).status == GrantStatus.TERMINATED
+    refused(desk, desk.sharing.functions.followAdjustment(moved), "SharingGrantTerminated", grantId=hx(moved))
 
 
 # ---------------------------------------------------------------- Art. 23, 24: escalations, disputes

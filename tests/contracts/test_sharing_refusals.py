@@ -19,6 +19,7 @@ from chain.sharing import (
     ACTION_TYPEHASH,
     DECISION_GRACE_S,
     DOMAIN_NAME,
+    PERMISSIONLESS_KINDS,
     REJECT_LEGAL_BASIS,
     REJECT_NONCONFORMING,
     ApplyTerms,
@@ -305,6 +306,7 @@ WRONG_KIND = [
     (StepKind.WITHDRAW_SCENARIO, "office", 2),
     (StepKind.CONFIRM_CONFORMITY, "street", 2),
     (StepKind.REVIEW_IDLE_REASON, "street", 2),
+    (StepKind.ACKNOWLEDGE_ADJUSTMENT, "office", 3),
     (StepKind.RECORD_ADJUSTMENT_PLAN, "data_center", 3),
     (StepKind.OPEN_DISPUTE, "office", 3),
     (StepKind.RESOLVE_DISPUTE, "data_center", 1),
@@ -600,7 +602,7 @@ UNEXPECTED = [
     (StepKind.APPROVE_SCENARIO, "data_center", {"item": 1}),
     (StepKind.CONFIRM_CONFORMITY, "data_center", {"terms": b"\x01"}),
     (StepKind.REVIEW_IDLE_REASON, "data_center", {"at": 1}),
-    (StepKind.RECORD_ADJUSTMENT_PLAN, "civil", {"terms": b"\x01"}),
+    (StepKind.ACKNOWLEDGE_ADJUSTMENT, "street", {"terms": b"\x01"}),
     (StepKind.OPEN_DISPUTE, "street", {"at": 1}),
     (StepKind.ESCALATE, "office", {"item": 1}),
 ]
@@ -644,9 +646,7 @@ def test_each_step_takes_only_its_codes(desk, kind, who, code):
     refused_action(desk, action, "SharingInvalidCode", kind=kind, code=code)
 
 
-@pytest.mark.parametrize(
-    "kind", [StepKind.FINALISE_ITEM, StepKind.SUSPEND_IDLE, StepKind.FINALISE_LAPSE], ids=lambda k: k.name
-)
+@pytest.mark.parametrize("kind", sorted(PERMISSIONLESS_KINDS), ids=lambda k: k.name)
 def test_the_permissionless_steps_are_never_signed(desk, kind):
     """Art. 20, 26: deemed approval, idle suspension and lapse only apply time; they are calls anyone
     makes, never signed steps."""

@@ -26,12 +26,15 @@ def test_check_answers_with_its_exit_code_and_sweep_takes_what_is_due(district, 
     code, out = run("sharing", "check", STREET, FIRMS, "1", "PT-SQ-2026-07", "--item", "名称")
     assert (code, out.split(" — ")[0]) == (3, "no: no_grant"), out  # the market bureau has not answered
 
-    assert run("sharing", "sweep") == (0, "took 0 finalise item, 0 suspend idle, 0 finalise lapse\n")
+    assert run("sharing", "sweep") == (
+        0,
+        "took 0 finalise item, 0 suspend idle, 0 finalise lapse, 0 follow adjustment\n",
+    )
     w3 = connect(__import__("os").environ["LEDGER_RPC_URL"])
     w3.provider.make_request("evm_increaseTime", [15 * 86400])  # past the 5 working days: silence approves
     w3.provider.make_request("evm_mine", [])
     code, out = run("sharing", "sweep")
-    assert (code, out) == (0, "took 1 finalise item, 0 suspend idle, 0 finalise lapse\n"), out
+    assert (code, out) == (0, "took 1 finalise item, 0 suspend idle, 0 finalise lapse, 0 follow adjustment\n"), out
     code, out = run("sharing", "check", STREET, FIRMS, "1", "PT-SQ-2026-07", "--item", "名称")
     assert code == 0 and out.startswith("yes: granted"), out
 

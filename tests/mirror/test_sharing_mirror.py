@@ -57,7 +57,7 @@ from mirror.sharing_models import (
 )
 from signer.canonical import canonical_bytes
 from tests.chain.helpers import BACKENDS, SEEN_BLOCKS, Stores, dump, fresh_dump, new_indexer
-from tests.sharing_desk import Officer, SharingDesk, doc
+from tests.sharing_desk import APPROVE_REVIEW, Officer, SharingDesk, doc
 
 SHARING_TABLES = (
     "sharing_demands",
@@ -311,7 +311,7 @@ def drive(desk: SharingDesk) -> Story:
     desk.act(dc, StepKind.REVIEW_IDLE_REASON, s.demands["F"])  # accepted
 
     # An adjustment plan (Art. 14), consumed by the owner's change request.
-    desk.act(civil, StepKind.RECORD_ADJUSTMENT_PLAN, s.entries["civil"])
+    desk.adjustment_plan(civil, s.entries["civil"])
     receipt = desk.catalog_action(
         civil,
         ActionKind.REQUEST_CHANGE,
@@ -357,6 +357,16 @@ def drive(desk: SharingDesk) -> Story:
     desk.act(street, StepKind.OBJECT, s.demands["B"])
     desk.act(dc, StepKind.REINSTATE, s.demands["B"])
     desk.act(dc, StepKind.TERMINATE, s.demands["B"], code=TERMINATE_SECURITY)  # Art. 31
+
+    # The market entry changes under F and G with a plan to move them (Art. 14): they follow it.
+    desk.adjustment_plan(market, s.entries["market"])
+    desk.catalog_action(
+        market, ActionKind.REQUEST_CHANGE, s.entries["market"], doc("putuo.catalog/1", code="SCJ-S001", name="市场主体")
+    )
+    desk.catalog_action(dc, ActionKind.REVIEW, s.entries["market"], APPROVE_REVIEW, version=2)
+    for label in ("F", "G"):
+        receipt = desk.system.relayer.send(fns.followAdjustment(s.demands[label]))
+        assert events(receipt) == ["SharingStep", "GrantRepinned"]
 
     desk.act(
         dc,
@@ -616,8 +626,11 @@ def test_every_step_is_kept_with_its_proof(desk, sqlite):
     assert [(r["unit_id"], r["actor"], r["nonce"], r["document"], r["document_hash"]) for r in permissionless] == [
         ("0x" + "00" * 32, desk.system.relayer.account.address, "0", "", "0x" + "00" * 32)
     ]
-    [plan] = rows(store, SharingStepRecord, kind="record_adjustment_plan")
-    assert plan["subject"] == h(s.entries["civil"])
+    plans = rows(store, SharingStepRecord, kind="record_adjustment_plan")
+    assert [p["subject"] for p in plans] == [h(s.entries["civil"]), h(s.entries["market"])]
+    follows = rows(store, SharingStepRecord, kind="follow_adjustment")
+    assert [f["subject"] for f in follows] == [h(s.demands["F"]), h(s.demands["G"])]
+    assert {r["version"] for r in rows(store, SharingGrantResource, entry_id=h(s.entries["market"]))} >= {2}
 
 
 def test_outbox_rows_are_confirmed_and_rejected(desk, sqlite):

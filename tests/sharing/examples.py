@@ -231,7 +231,15 @@ def adjustment_plan(**overrides: Any) -> dict:
             "affected_grants": [GRANT_ID],
             "notified_units": [DEMAND_UNIT],
             "plan": "新旧接口并行一个月后下线旧接口",
+            "disposition": "move",
         },
+        overrides,
+    )
+
+
+def adjustment_acknowledgement(**overrides: Any) -> dict:
+    return _build(
+        {"schema": "putuo.adjustment-acknowledgement/1", "entry_id": ENTRY_ID, "note": "同意新旧接口并行方案"},
         overrides,
     )
 
@@ -308,4 +316,5 @@ EXAMPLES: dict[StepKind, Callable[..., dict]] = {
     StepKind.RECORD_ESCALATION_OUTCOME: escalation_outcome,
     StepKind.CONFIRM_CONFORMITY: conformity_review,
     StepKind.REVIEW_IDLE_REASON: idle_reason_review,
+    StepKind.ACKNOWLEDGE_ADJUSTMENT: adjustment_acknowledgement,
 }

@@ -17,10 +17,12 @@ from chain.sharing import (
     SIGNED_KINDS,
     TERMINATE_ADJUSTMENT,
     TERMINATE_SECURITY,
+    AdjustmentTerms,
     ApplyTerms,
     CommitmentProof,
     DataForm,
     DecideTerms,
+    Disposition,
     Frequency,
     KeyScheme,
     Method,
@@ -687,7 +689,14 @@ def test_scenario_steps_name_the_scenario(kind):
 
 
 def test_adjustment_plan_names_the_entry():
-    assert _fields(StepKind.RECORD_ADJUSTMENT_PLAN, ex.adjustment_plan()) == StepFields(_b(ex.ENTRY_ID))
+    fields = _fields(StepKind.RECORD_ADJUSTMENT_PLAN, ex.adjustment_plan())
+    assert (fields.subject, AdjustmentTerms.decode(fields.terms)) == (
+        _b(ex.ENTRY_ID),
+        AdjustmentTerms(Disposition.MOVE),
+    )
+    end = _fields(StepKind.RECORD_ADJUSTMENT_PLAN, ex.adjustment_plan(disposition="end"))
+    assert AdjustmentTerms.decode(end.terms) == AdjustmentTerms(Disposition.END)
+    assert _fields(StepKind.ACKNOWLEDGE_ADJUSTMENT, ex.adjustment_acknowledgement()) == StepFields(_b(ex.ENTRY_ID))
 
 
 def test_dispute_names_the_item():
@@ -731,7 +740,7 @@ def test_fields_keep_the_contracts_rules(kind):
     assert len(fields.subject) == 32
     assert (fields.item != 0) == (kind in (StepKind.DECIDE, StepKind.OPEN_DISPUTE, StepKind.RESOLVE_DISPUTE))
     assert (fields.at != 0) == (kind in (StepKind.RECORD_USE, StepKind.FILE_IDLE_REASON, StepKind.DECIDE))
-    if kind not in (StepKind.APPLY, StepKind.DECIDE, StepKind.APPROVE_SCENARIO):
+    if kind not in (StepKind.APPLY, StepKind.DECIDE, StepKind.APPROVE_SCENARIO, StepKind.RECORD_ADJUSTMENT_PLAN):
         assert fields.terms == b""
     if kind in (StepKind.DISMISS_OBJECTION, StepKind.RESOLVE_DISPUTE, StepKind.RECORD_ESCALATION_OUTCOME):
         assert 0 < fields.code < 2**16
