@@ -541,27 +541,44 @@ class SignedCommitment(BaseModel):
 
 
 class Duty(BaseModel):
-    """A catalog duty with its deadline, judged at the chain's latest block time."""
+    """A duty with its deadline, judged at the chain's latest block time: a catalog duty on an
+    entry, or a sharing duty on a demand item, a demand or a grant (docs/RULES.md, "Duties")."""
 
-    entry_id: str
-    unit_id: str = Field(description="The entry's responsible unit (also for the Data Center's review duties)")
+    subject_type: str = Field(description="entry | demand_item | demand | grant")
+    subject_id: str = Field(description="The entry id, or the demand id (a grant's id is its demand's)")
+    entry_id: str | None = Field(
+        description="The entry: an entry duty's, or the entry a demand item asks for (null when not catalogued)"
+    )
+    unit_id: str = Field(
+        description="The unit the duty concerns: the entry's or demand item's responsible unit, or the "
+        "demand unit of a demand or grant (also for the Data Center's duties on them)"
+    )
     owed_by: str = Field(description="Who must act: the unit's id, or `data_center`")
-    rule: str = Field(description="art11_compile | art13_review | art13_resubmit | art14_review | art15_collect")
+    rule: str = Field(
+        description="art11_compile | art13_review | art13_resubmit | art14_review | art15_collect | "
+        "art19_confirm | art20_review | art22_catalogue | art22_plan_review | art22_serve | "
+        "art26_reason_review | art26_objection_answer"
+    )
     article: str = Field(examples=["Art. 13 (1 working day)"])
     working_days: int = Field(description="N: due_at = the end of the N-th working day after started_at")
     version: int | None = Field(
         description="The version reviewed, returned (resubmission) or first submitted "
-        "(compilation); null for collection"
+        "(compilation), or a demand item's; null for collection and for demand and grant duties"
     )
+    item: int | None = Field(description="The demand item's index (demand_item duties); null otherwise")
     started_at: int = Field(
         description="When the duty started: the declared approval date (Art. 11), the "
-        "submission (review) or the review (resubmission, collection)"
+        "submission (review), the review (resubmission, collection), the application (Art. 19, 20, "
+        "22 review), the plan's approval (serving), the reason or objection filed (Art. 26)"
     )
     start_tx: str = Field(description="The transaction whose event recorded due_at")
     due_at: int = Field(description="23:59:59 Asia/Shanghai of the N-th working day; 0 when not computable")
-    done_at: int | None = Field(description="When it was met (or, if cancelled, when the entry was deleted)")
+    done_at: int | None = Field(
+        description="When it was met; if cancelled, when its subject closed otherwise; if missed, "
+        "when the item was approved by silence"
+    )
     done_tx: str | None
-    state: str = Field(description="due | overdue | done_on_time | done_late | unknown | cancelled")
+    state: str = Field(description="due | overdue | done_on_time | done_late | missed | unknown | cancelled")
 
 
 class CalendarDuty(BaseModel):
@@ -634,13 +651,20 @@ class Health(BaseModel):
 class RuleFigures(BaseModel):
     """One rule group's duties due in the period (by the Asia/Shanghai date of due_at)."""
 
-    judged: int = Field(description="on_time + late + overdue")
+    judged: int = Field(description="on_time + late + overdue (+ missed, for a sharing group)")
     on_time: int
     late: int = Field(description="Done late, or cancelled (entry deleted) after the due time")
     overdue: int = Field(description="Still open and past due")
     open: int = Field(description="Still open, not yet due: not judged")
     unknown: int = Field(description="No computable due time (Art. 11): not judged; counted by the done date")
     rate: float | None = Field(description="on_time / judged; null when nothing was judged")
+
+
+class SharingRuleFigures(RuleFigures):
+    """One sharing rule group's duties due in the period; `missed` is judged, never on time."""
+
+    missed: int = Field(description="Closed without the one who owed it acting: an item approved by silence (Art. 20)")
+    late: int = Field(description="Done late, or cancelled (demand closed, grant ended) after the due time")
 
 
 class UnitEvaluation(BaseModel):
@@ -659,6 +683,21 @@ class UnitEvaluation(BaseModel):
     collect: RuleFigures = Field(description="Art. 15 collection (the unit)")
     resubmit: RuleFigures = Field(description="Art. 13 resubmission (the unit)")
     review: RuleFigures = Field(description="Art. 13/14 review (the Data Center)")
+    item_review: SharingRuleFigures = Field(description="Art. 20 decision on a demand item (the unit)")
+    catalogue: SharingRuleFigures = Field(
+        description="Art. 22 cataloguing, collecting and deciding data asked while not ready (the unit)"
+    )
+    confirm: SharingRuleFigures = Field(
+        description="Art. 19 confirmation that a scenario-route application conforms (the Data Center)"
+    )
+    plan_review: SharingRuleFigures = Field(
+        description="Art. 21/22 review of a fusion plan or technical evaluation (the Data Center)"
+    )
+    serve: SharingRuleFigures = Field(description="Art. 22 serving an approved fusion demand (the Data Center)")
+    reason_review: SharingRuleFigures = Field(
+        description="Art. 26 review of a reason filed for idleness (the Data Center)"
+    )
+    objection_answer: SharingRuleFigures = Field(description="Art. 26 answer to an objection (the Data Center)")
 
 
 class Evaluation(BaseModel):

@@ -161,7 +161,8 @@ def evaluation(
         f"{'overdue':>7}  unit"
     )
     for u in result.units:
-        overdue = u.compile.overdue + u.collect.overdue + u.resubmit.overdue + u.review.overdue
+        # Every duty overdue, sharing ones included (their rates are in the CSV and the score).
+        overdue = sum(getattr(u, g).overdue for g in (*service.CATALOG_GROUPS, *service.SHARING_GROUPS))
         typer.echo(
             f"{u.rank or '-':>4}  {'-' if u.score is None else f'{u.score:.2f}':>6}  {_rate(u.compile):>7}  "
             f"{_rate(u.collect):>7}  {_rate(u.resubmit):>8}  {_rate(u.review):>7}  {overdue:>7}  "

@@ -251,14 +251,14 @@ class SqlMirrorStore:
             subjects = {e.subject for e in undone}
             for ev in undone:
                 # Its action (confirmed or rejected) is no longer on-chain: the relayer sends it again.
-                outbox_lifecycle.undo(session.connection(), _record(ev))
+                outbox_lifecycle.undo(session.connection(), journal_record(ev))
             session.execute(delete(ChainEvent).where(ChainEvent.block_number > block_number))
             session.execute(delete(SeenBlock).where(SeenBlock.block_number > block_number))
             self._forget_subjects(session, subjects)
             replay = session.scalars(
                 select(ChainEvent).where(ChainEvent.subject.in_(subjects)).order_by(ChainEvent.position)
             ).all()
-            records = [_record(e) for e in replay]
+            records = [journal_record(e) for e in replay]
             session.execute(delete(ChainEvent).where(ChainEvent.subject.in_(subjects)))
             session.flush()
             times = {e.block_number: e.block_time for e in replay}
@@ -321,7 +321,9 @@ class PreparedEvents:
                 continue
 
 
-def _record(row: ChainEvent) -> EventRecord:
+def journal_record(row: ChainEvent) -> EventRecord:
+    """A journal row (`chain_events`, or any row with its columns) decoded as the indexer decoded
+    the log it came from; raises `UndecodableLogError` as `decode_log` does."""
     return decode_log(
         {
             "topics": ["0x" + row.topics[i : i + 32].hex() for i in range(0, len(row.topics), 32)],

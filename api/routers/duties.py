@@ -1,4 +1,4 @@
-"""Catalog duties and their deadlines (Art. 11, 13, 14, 15): the overdue views."""
+"""Duties and their deadlines (catalog: Art. 11, 13, 14, 15; sharing: Art. 19, 20, 22, 26): the overdue views."""
 
 from __future__ import annotations
 
@@ -26,13 +26,16 @@ State = Annotated[
     str | None,
     Query(
         pattern="^(" + "|".join(duties.STATES) + ")$",
-        description="due | overdue | done_on_time | done_late | unknown | cancelled",
+        description=" | ".join(duties.STATES),
     ),
 ]
 Rule = Annotated[str | None, Query(pattern="^(" + "|".join(duties.RULES) + ")$", description=" | ".join(duties.RULES))]
 OwedBy = Annotated[
     str | None,
-    Query(pattern="^(unit|data_center)$", description="unit: what the responsible unit owes; data_center: its reviews"),
+    Query(
+        pattern="^(unit|data_center)$",
+        description="unit: what the unit owes; data_center: what the Data Center owes on its entries, demands and grants",
+    ),
 ]
 
 
@@ -47,6 +50,8 @@ def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, off
     )
     items = [
         schemas.Duty(
+            subject_type=d.subject_type,
+            subject_id=d.subject_id,
             entry_id=d.entry_id,
             unit_id=d.unit_id,
             owed_by=d.owed_by,
@@ -54,6 +59,7 @@ def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, off
             article=duties.RULES[d.rule].article,
             working_days=duties.RULES[d.rule].working_days,
             version=d.version,
+            item=d.item,
             started_at=d.started_at,
             start_tx=d.start_tx,
             due_at=d.due_at,
@@ -83,12 +89,20 @@ def list_duties(
     session: SessionDep,
     state: State = None,
     rule: Rule = None,
-    unit_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="Responsible unit")] = None,
+    unit_id: Annotated[
+        str | None,
+        Query(
+            pattern=r"^0x[0-9a-fA-F]{64}$",
+            description="The unit a duty concerns: an entry's or demand item's responsible unit, a demand's or "
+            "grant's demand unit",
+        ),
+    ] = None,
     owed_by: OwedBy = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:
-    """Every catalog duty of the district with its due time and state, oldest due first.
+    """Every duty of the district, catalog and sharing, with its due time and state, oldest due
+    first: the Office's view (Art. 11: every unit's overdue duties are reported to it).
 
     States are judged at the chain's latest block time (`now`): a duty is overdue one second
     after its `due_at`. `start_tx` recorded the due time; `started_at` plus `working_days`
@@ -112,8 +126,9 @@ def list_unit_duties(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:
-    """One unit's duties: a responsible unit's are those on its entries (the Data Center's reviews of
-    them included; `owed_by=unit` leaves those out); the Data Center's are the reviews it owes."""
+    """One unit's duties: an ordinary unit's are those on its entries and the demand items it must
+    decide, and the Data Center's duties on its entries, demands and grants (`owed_by=unit` leaves
+    those out); the Data Center's are those it owes; the Office's are every unit's, as in `/v1/duties`."""
     unit = duties.unit_or_404(session, unit_id)
     scope, owed = duties.unit_scope(unit, owed_by)
     return _page(

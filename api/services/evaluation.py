@@ -8,9 +8,14 @@ The rules (docs/RULES.md, "Evaluation") in short:
   entry's deletion is not judged if the deletion came in time, and counts as late if it came
   after the due time (deleting an entry does not undo a missed deadline). An Art. 11 duty with
   no computable due time is `unknown`, counted by its submission date, not judged.
+- Sharing duties likewise, and one more outcome: `missed` (an item approved by silence, Art. 20),
+  judged and never on time. A sharing duty cancelled (its demand closed, its grant ended) is judged
+  as a cancelled collection is.
 - Per rule group, rate = on_time / judged (null when nothing was judged). The unit owes
-  compile (Art. 11), collect (Art. 15) and resubmit (Art. 13); the Data Center owes review
-  (Art. 13/14): a done review is the reviewer's unit's, an open one each Data Center unit's.
+  compile (Art. 11), collect (Art. 15), resubmit (Art. 13), item_review (Art. 20) and catalogue
+  (Art. 22); the Data Center owes review (Art. 13/14): a done review is the reviewer's unit's, an
+  open one each Data Center unit's; and confirm (Art. 19), plan_review and serve (Art. 22),
+  reason_review and objection_answer (Art. 26), each Data Center unit's.
 - score = 100 × the mean of the unit's rates that are not null (each rule group weighs the
   same, however many duties it holds); null when the unit has no judged duty.
 - Ranking: score (high first; null last), then fewer overdue duties, then more judged duties,
@@ -42,12 +47,22 @@ GROUPS = {
     "art13_resubmit": "resubmit",
     "art13_review": "review",
     "art14_review": "review",
+    "art20_review": "item_review",
+    "art22_catalogue": "catalogue",
+    "art19_confirm": "confirm",
+    "art22_plan_review": "plan_review",
+    "art22_serve": "serve",
+    "art26_reason_review": "reason_review",
+    "art26_objection_answer": "objection_answer",
 }
-UNIT_GROUPS = ("compile", "collect", "resubmit")
-DC_GROUPS = ("review",)
+CATALOG_GROUPS = ("compile", "collect", "resubmit", "review")
+SHARING_GROUPS = ("item_review", "catalogue", "confirm", "plan_review", "serve", "reason_review", "objection_answer")
+UNIT_GROUPS = ("compile", "collect", "resubmit", "item_review", "catalogue")
+DC_GROUPS = ("review", "confirm", "plan_review", "serve", "reason_review", "objection_answer")
 EVALUATED_KINDS = ("ordinary", "data_center")
 COUNTS = ("entries", "versions", "returns", "changes", "deletions", "reviews")
 FIGURES = ("judged", "on_time", "late", "overdue", "open", "unknown", "rate")
+SHARING_FIGURES = ("judged", "on_time", "late", "missed", "overdue", "open", "unknown", "rate")
 
 
 # The days a period may name: chain times are unix seconds from 1970; 2099 bounds what the API
@@ -102,28 +117,32 @@ def bounds(date_from: dt.date, date_to: dt.date) -> tuple[int, int]:
 class _Figures:
     on_time: int = 0
     late: int = 0
+    missed: int = 0  # sharing groups only: nothing in the catalog is met by silence
     overdue: int = 0
     open: int = 0
     unknown: int = 0
 
     @property
     def judged(self) -> int:
-        return self.on_time + self.late + self.overdue
+        return self.on_time + self.late + self.missed + self.overdue
 
     @property
     def rate(self) -> float | None:
         return self.on_time / self.judged if self.judged else None
 
-    def model(self) -> schemas.RuleFigures:
-        return schemas.RuleFigures(
-            judged=self.judged,
-            on_time=self.on_time,
-            late=self.late,
-            overdue=self.overdue,
-            open=self.open,
-            unknown=self.unknown,
-            rate=self.rate,
-        )
+    def model(self, group: str) -> schemas.RuleFigures:
+        figures = {
+            "judged": self.judged,
+            "on_time": self.on_time,
+            "late": self.late,
+            "overdue": self.overdue,
+            "open": self.open,
+            "unknown": self.unknown,
+            "rate": self.rate,
+        }
+        if group in SHARING_GROUPS:
+            return schemas.SharingRuleFigures(missed=self.missed, **figures)
+        return schemas.RuleFigures(**figures)
 
 
 @dataclass
@@ -171,7 +190,9 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
     reviewer_of = {(v.entry_id, v.version): v.reviewer for v in data.versions}
     for duty in data.duties:
         group = GROUPS[duty.rule]
-        if duty.owed_by == DATA_CENTER:
+        if duty.owed_by == DATA_CENTER and duty.subject_type != "entry":
+            owers = data_centers
+        elif duty.owed_by == DATA_CENTER:
             reviewer = units.get(key_units.get(reviewer_of[(duty.entry_id, duty.version)] or "", ""))
             owers = [reviewer] if reviewer is not None and reviewer.unit.kind == "data_center" else data_centers
         else:
@@ -201,7 +222,7 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
                 name=u.unit.name,
                 kind=u.unit.kind,
                 **u.counts,
-                **{g: f.model() for g, f in u.groups.items()},
+                **{g: f.model(g) for g, f in u.groups.items()},
             )
         )
     return schemas.Evaluation(
@@ -213,7 +234,9 @@ def _outcome(duty, now: int) -> str | None:
     state = duty.state(now)
     if state == "cancelled":
         return "late" if duty.done_at > duty.due_at else None
-    return {"done_on_time": "on_time", "done_late": "late", "overdue": "overdue", "due": "open"}[state]
+    return {"done_on_time": "on_time", "done_late": "late", "missed": "missed", "overdue": "overdue", "due": "open"}[
+        state
+    ]
 
 
 # --- CSV and chart ---------------------------------------------------------------------------
@@ -225,7 +248,8 @@ CSV_HEADER = (
     "name",
     "kind",
     *COUNTS,
-    *(f"{group}_{figure}" for group in ("compile", "collect", "resubmit", "review") for figure in FIGURES),
+    *(f"{group}_{figure}" for group in CATALOG_GROUPS for figure in FIGURES),
+    *(f"{group}_{figure}" for group in SHARING_GROUPS for figure in SHARING_FIGURES),
 )
 
 
@@ -238,12 +262,14 @@ def _cell(value) -> str:
 
 
 def to_csv(evaluation: schemas.Evaluation) -> str:
-    """The evaluation as CSV (UTF-8, header row, one unit a row in rank order; empty = null)."""
+    """The evaluation as CSV (UTF-8, header row, one unit a row in rank order; empty = null): the
+    catalog groups' figures, then the sharing groups' (with `missed`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for u in evaluation.units:
-        groups = [getattr(getattr(u, g), f) for g in ("compile", "collect", "resubmit", "review") for f in FIGURES]
+        groups = [getattr(getattr(u, g), f) for g in CATALOG_GROUPS for f in FIGURES]
+        groups += [getattr(getattr(u, g), f) for g in SHARING_GROUPS for f in SHARING_FIGURES]
         score = None if u.score is None else f"{u.score:.2f}"
         writer.writerow(
             [_cell(v) for v in (u.rank, score, u.unit_id, u.name, u.kind, *(getattr(u, c) for c in COUNTS), *groups)]

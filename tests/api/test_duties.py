@@ -122,6 +122,8 @@ class Timeline:
             article, working_days = ARTICLES[rule]
             items.append(
                 {
+                    "subject_type": "entry",
+                    "subject_id": self.id(entry),
                     "entry_id": self.id(entry),
                     "unit_id": unit,
                     "owed_by": "data_center" if rule.endswith("_review") else unit,
@@ -129,6 +131,7 @@ class Timeline:
                     "article": article,
                     "working_days": working_days,
                     "version": version,
+                    "item": None,
                     "started_at": started_at,
                     "start_tx": start_tx,
                     "due_at": due(started_at, days) if days else 0,

@@ -17,7 +17,7 @@ from PIL import Image
 
 from api.errors import ApiError
 from api.schemas import Evaluation
-from api.services.evaluation import bounds, chart_labels, period
+from api.services.evaluation import SHARING_GROUPS, bounds, chart_labels, period
 from chain.events import decode_log
 from tests.api.helpers import error_of, hex0x
 from tests.api.test_duties import mirrored_district
@@ -335,6 +335,7 @@ def test_period_bounds_are_shanghai_days():
 
 
 def test_chart_labels_are_names_only_with_a_cjk_font():
+    empty = {"judged": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "unknown": 0, "rate": None}
     unit = {
         "rank": None,
         "score": None,
@@ -342,10 +343,8 @@ def test_chart_labels_are_names_only_with_a_cjk_font():
         "name": "普陀区民政局",
         "kind": "ordinary",
         **dict.fromkeys(COUNTS, 0),
-        **{
-            g: {"judged": 0, "on_time": 0, "late": 0, "overdue": 0, "open": 0, "unknown": 0, "rate": None}
-            for g in GROUPS
-        },
+        **{g: empty for g in GROUPS},
+        **{g: {**empty, "missed": 0} for g in SHARING_GROUPS},
     }
     result = Evaluation.model_validate(
         {"from": "2026-03-01", "to": "2026-03-31", "now": 0, "now_block": 0, "units": [unit]}
