@@ -54,12 +54,13 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.w3 = connect(s.rpc_url)
+        self.chain_id = self.w3.eth.chain_id
+        # The deployment first: without one, nothing is created (no data directory, no empty mirror).
+        self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
-        self.w3 = connect(s.rpc_url)
-        self.chain_id = self.w3.eth.chain_id
-        self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
