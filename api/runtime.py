@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
+from api.micro_batch import Combiner
 from api.settings import Settings
 from chain.client import Sender, connect, contract_at
 from chain.clock import ChainClock
 from chain.deploy import Deployment, deployment_path
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
+from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.outbox import Relayer
 from mirror.store import SqlMirrorStore
 from workdays.publish import calendar_at
@@ -78,6 +80,8 @@ class Runtime:
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,
         )
+        # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
+        self.intake_batches = {contract: Combiner() for contract in SIGNED_CONTRACTS}
         self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()

@@ -12,6 +12,7 @@ it counts: in the transaction that stores the row, atomically with the insert
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from chain.sharing import SIGNED_KINDS, StepKind
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
-from mirror.outbox import encode_action
+from mirror.outbox import GAS_BUDGET, action_gas_bound, encode_action, encode_tuple
 from signer.canonical import canonical_bytes
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
@@ -138,29 +139,88 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
 
     Sending the same signed action again while it is in flight is answered with its status (a
     safe retry); once it is on-chain, it is a replay and refused.
+
+    Single actions sent at the same moment are handled together (`api.micro_batch`): what
+    arrives while a batch is in progress is checked with one query, simulated with one
+    `simulateBatch` call and stored in one transaction, and each is answered on its own, as it
+    would be alone. At most one action per subject and per (signer, nonce) goes in a batch; a
+    second waits for the next, where it meets the first as a sender would one after the other.
     """
-    known = _known(runtime, [prepared])
-    if prepared.action_id in known:
-        return known[prepared.action_id]
-    if busy_check:
-        busy = _busy(runtime, [prepared])
-        if busy is not None:
-            raise busy_error(busy[1])
-    calls = SIGNED_CONTRACTS[prepared.contract]
+    answer = runtime.intake_batches[prepared.contract].submit(
+        (prepared, busy_check), functools.partial(_accept_each, runtime), _one_per_subject
+    )
+    return answer  # type: ignore[return-value]  # an ApiError is raised by submit
+
+
+def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
+    """Which waiting actions share the next batch: the first on each subject and (signer,
+    nonce), within the gas of one simulated block."""
+    taken, seen, gas = [], set(), 0
+    for index, (p, _) in enumerate(items):
+        keys = {p.subject_hex, (p.signer, p.action.nonce)}
+        action = p.action.as_tuple()
+        bound = action_gas_bound(p.contract, action, len(encode_tuple(p.contract, action)))
+        if seen & keys or (taken and gas + bound > GAS_BUDGET):
+            continue
+        seen |= keys
+        gas += bound
+        taken.append(index)
+    return taken
+
+
+def _accept_each(runtime: Runtime, items: list[tuple[Prepared, bool]]) -> list[Accepted | ApiError]:
+    """Each action's answer, in the order of `accept`'s checks: in flight already (its status),
+    subject busy, refused by the simulation, stored. The actions are of one contract and of
+    distinct subjects and (signer, nonce) pairs (`_one_per_subject`)."""
+    answers: list[Accepted | ApiError | None] = [None] * len(items)
+    with runtime.store.sessions() as session:
+        known = outbox_lifecycle.in_flight(session, [p.action_id for p, _ in items])
+        checked = {p.subject_hex for p, busy_check in items if busy_check and p.action_id not in known}
+        busy = outbox_lifecycle.busy_subjects(session, checked)
+    fresh = []
+    for index, (p, busy_check) in enumerate(items):
+        if p.action_id in known:
+            answers[index] = _accepted(known[p.action_id])
+        elif busy_check and p.subject_hex in busy:
+            answers[index] = busy_error(busy[p.subject_hex])
+        else:
+            fresh.append(index)
+    if fresh:
+        reasons = simulate_batch(runtime, items[0][0].contract, [items[i][0].action for i in fresh])
+        passed = []
+        for index, reason in zip(fresh, reasons):
+            if reason:
+                answers[index] = from_revert(decode_revert(reason))
+            else:
+                passed.append(index)
+        for index, answer in zip(passed, _store_each(runtime, [items[i] for i in passed])):
+            answers[index] = answer
+    return answers  # type: ignore[return-value]  # every index was answered
+
+
+def _store_each(runtime: Runtime, items: list[tuple[Prepared, bool]]) -> list[Accepted | ApiError]:
+    """Store each action on its own (one transaction for all): its answer, in order."""
+    if not items:
+        return []
+    rows = [_row(p) for p, _ in items]
+    exclusive = {p.action_id for p, busy_check in items if busy_check}
     try:
-        runtime.rpc.eth_call(
-            calls.address(runtime.deployment),
-            calls.execute_calldata(prepared.action.as_tuple()),
-            runtime.sender.account.address,
-        )
-    except RpcError as exc:
-        if exc.data is None:
-            raise
-        raise from_revert(decode_revert(exc.data)) from None
-    try:
-        return store(runtime, [prepared], busy_check=busy_check)[0]
-    except outbox_lifecycle.SubjectBusyError as exc:
-        raise busy_error(exc.action_id) from None
+        with runtime.store.sessions.begin() as session:
+            outcome = outbox_lifecycle.accept_each(session, rows, exclusive=exclusive, now=time.time())
+            answers = [_stored_answer(outcome[r.digest]) for r in rows]
+    except IntegrityError:
+        if len(items) == 1:
+            return [nonce_used_error()]
+        # A (signer, nonce) already in the outbox under another digest: rare, so each is stored alone to tell which.
+        return [answer for item in items for answer in _store_each(runtime, [item])]
+    runtime.relayer.wake()
+    return answers
+
+
+def _stored_answer(outcome: OutboxAction | outbox_lifecycle.SubjectBusyError) -> Accepted | ApiError:
+    if isinstance(outcome, outbox_lifecycle.SubjectBusyError):
+        return busy_error(outcome.action_id)
+    return _accepted(outcome)
 
 
 def prepare_each(items: list[dict], prepare: Callable[..., Prepared]) -> list[Prepared]:
@@ -252,26 +312,31 @@ def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True
     an action already in flight under the same id (a retry sent at the same moment) is answered
     with its status instead of being stored twice.
     """
-    rows = [
-        OutboxAction(
-            digest=p.action_id,
-            signer=p.signer,
-            nonce=str(p.action.nonce),
-            entry_id=p.subject_hex,
-            kind=int(p.action.kind),
-            contract=p.contract,
-            payload=encode_action(p.action),
-        )
-        for p in prepared
-    ]
+    rows = [_row(p) for p in prepared]
     try:
         with runtime.store.sessions.begin() as session:
             known = outbox_lifecycle.accept(session, rows, exclusive=busy_check, now=time.time())
             answers = [_accepted(known.get(r.digest, r)) for r in rows]
     except IntegrityError:
-        raise ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce") from None
+        raise nonce_used_error() from None
     runtime.relayer.wake()
     return answers
+
+
+def _row(p: Prepared) -> OutboxAction:
+    return OutboxAction(
+        digest=p.action_id,
+        signer=p.signer,
+        nonce=str(p.action.nonce),
+        entry_id=p.subject_hex,
+        kind=int(p.action.kind),
+        contract=p.contract,
+        payload=encode_action(p.action),
+    )
+
+
+def nonce_used_error() -> ApiError:
+    return ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce")
 
 
 def _accepted(row: OutboxAction) -> Accepted:
