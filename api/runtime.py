@@ -69,8 +69,8 @@ class Runtime:
         from api.services.calendar_watch import CalendarWatch  # services import the runtime's module
 
         self.calendar_watch = CalendarWatch(calendar_at(self.w3, self.deployment.calendar))
-        self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
         self.rpc = RpcClient(s.rpc_url)
+        self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value(), rpc=self.rpc)
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(
