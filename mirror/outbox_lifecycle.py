@@ -111,26 +111,30 @@ def accept(session: Session, rows: list[OutboxAction], *, exclusive: bool, now: 
 
 
 def accept_each(
-    session: Session, rows: list[OutboxAction], *, exclusive: set[str], now: float
-) -> dict[str, OutboxAction | SubjectBusyError]:
+    session: Session, rows: list[OutboxAction], *, exclusive: set[str], refused: set[str], now: float
+) -> dict[str, OutboxAction | SubjectBusyError | None]:
     """Store `rows` (new, of distinct subjects) as accepted, each on its own, in the caller's
-    transaction: every row's outcome by digest, the row stored, the row already in flight under
-    its digest (a client's retry, not stored again), or, for a digest in `exclusive` whose
-    subject has another action in flight, SubjectBusyError (not stored). The check and the
-    insert are one step, as in `accept`.
+    transaction, except those whose digest is in `refused` (the chain refused them).
+
+    Every row's outcome, by digest: the row already in flight under its digest (a client's
+    retry, not stored again); for a digest in `exclusive` whose subject has another action in
+    flight, SubjectBusyError (not stored); else None for a refused row, and the row, stored, for
+    the others. The check and the insert are one step, as in `accept`.
 
     Raises sqlalchemy's IntegrityError (at commit, or here) if a (signer, nonce) or digest is
     already in the outbox: the caller then stores the rows one by one to tell which.
     """
     if len({r.entry_id for r in rows}) != len(rows):
         raise ValueError("accept_each: one row per subject")
-    _lock_subjects(session, {r.entry_id for r in rows})
-    outcome: dict[str, OutboxAction | SubjectBusyError] = dict(in_flight(session, [r.digest for r in rows]))
+    _lock_subjects(session, {r.entry_id for r in rows if r.digest not in refused})
+    outcome: dict[str, OutboxAction | SubjectBusyError | None] = dict(in_flight(session, [r.digest for r in rows]))
     fresh = [r for r in rows if r.digest not in outcome]
     busy = busy_subjects(session, {r.entry_id for r in fresh if r.digest in exclusive})
     for row in fresh:
         if row.entry_id in busy:
             outcome[row.digest] = SubjectBusyError(row.entry_id, busy[row.entry_id])
+        elif row.digest in refused:
+            outcome[row.digest] = None
         else:
             row.status, row.accepted_at = OutboxStatus.ACCEPTED, now
             session.add(row)

@@ -5,9 +5,10 @@ chain (so a refusal comes back as the contract's own custom error), and only the
 outbox row that the relayer sends. Everything that can be refused is refused before the row
 is written, so a rejected request changes nothing anywhere.
 
-That a subject has no action in flight is checked early (before simulating) and again where
-it counts: in the transaction that stores the row, atomically with the insert
-(`mirror.outbox_lifecycle.accept`), so of two conflicting actions sent at once one is refused.
+That a subject has no action in flight is checked where it counts: in the transaction that
+stores the row, atomically with the insert (`mirror.outbox_lifecycle.accept`, `accept_each`),
+so of two conflicting actions sent at once one is refused (a batch of actions in one request
+is also checked early, before it is simulated).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from eth_abi import decode as abi_decode
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from api import micro_batch
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from chain.reverts import decode_revert
@@ -140,11 +142,13 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
     Sending the same signed action again while it is in flight is answered with its status (a
     safe retry); once it is on-chain, it is a replay and refused.
 
-    Single actions sent at the same moment are handled together (`api.micro_batch`): what
-    arrives while a batch is in progress is checked with one query, simulated with one
-    `simulateBatch` call and stored in one transaction, and each is answered on its own, as it
-    would be alone. At most one action per subject and per (signer, nonce) goes in a batch; a
-    second waits for the next, where it meets the first as a sender would one after the other.
+    Single actions sent at the same moment are handled together (`api.micro_batch`): those that
+    arrive while a batch is being simulated are simulated with one `simulateBatch` call and
+    stored in one transaction, which reads whether each is in flight already or its subject busy
+    atomically with the inserts; each is answered on its own, as it would be alone. The next
+    batch is simulated while one is stored, but batches are stored in order. At most one action
+    per subject and per (signer, nonce) goes in a batch; a second waits for the next, where it
+    meets the first as a sender would one after the other.
     """
     answer = runtime.intake_batches[prepared.contract].submit(
         (prepared, busy_check), functools.partial(_accept_each, runtime), _one_per_subject
@@ -168,56 +172,42 @@ def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
     return taken
 
 
-def _accept_each(runtime: Runtime, items: list[tuple[Prepared, bool]]) -> list[Accepted | ApiError]:
-    """Each action's answer, in the order of `accept`'s checks: in flight already (its status),
-    subject busy, refused by the simulation, stored. The actions are of one contract and of
-    distinct subjects and (signer, nonce) pairs (`_one_per_subject`)."""
-    answers: list[Accepted | ApiError | None] = [None] * len(items)
-    with runtime.store.sessions() as session:
-        known = outbox_lifecycle.in_flight(session, [p.action_id for p, _ in items])
-        checked = {p.subject_hex for p, busy_check in items if busy_check and p.action_id not in known}
-        busy = outbox_lifecycle.busy_subjects(session, checked)
-    fresh = []
-    for index, (p, busy_check) in enumerate(items):
-        if p.action_id in known:
-            answers[index] = _accepted(known[p.action_id])
-        elif busy_check and p.subject_hex in busy:
-            answers[index] = busy_error(busy[p.subject_hex])
-        else:
-            fresh.append(index)
-    if fresh:
-        reasons = simulate_batch(runtime, items[0][0].contract, [items[i][0].action for i in fresh])
-        passed = []
-        for index, reason in zip(fresh, reasons):
-            if reason:
-                answers[index] = from_revert(decode_revert(reason))
-            else:
-                passed.append(index)
-        for index, answer in zip(passed, _store_each(runtime, [items[i] for i in passed])):
-            answers[index] = answer
-    return answers  # type: ignore[return-value]  # every index was answered
+def _accept_each(
+    runtime: Runtime, items: list[tuple[Prepared, bool]], turn: micro_batch.Turn
+) -> list[Accepted | ApiError]:
+    """Each action's answer, with `accept`'s precedence: in flight already (its status), subject
+    busy, refused by the chain, accepted. The actions are of one contract, with distinct subjects
+    and (signer, nonce) pairs (`_one_per_subject`)."""
+    reasons = simulate_batch(runtime, items[0][0].contract, [p.action for p, _ in items])
+    turn.release_next()  # the next batch is simulated while this one is stored
+    turn.after_previous()  # stored in the order they were simulated
+    return _store_each(runtime, items, reasons)
 
 
-def _store_each(runtime: Runtime, items: list[tuple[Prepared, bool]]) -> list[Accepted | ApiError]:
-    """Store each action on its own (one transaction for all): its answer, in order."""
-    if not items:
-        return []
+def _store_each(runtime: Runtime, items: list[tuple[Prepared, bool]], reasons: list[bytes]) -> list:
+    """Store each action the chain did not refuse, each on its own, in one transaction; every
+    action's answer, in order. Whether it is in flight already or its subject busy is read in
+    that transaction, atomically with the inserts."""
     rows = [_row(p) for p, _ in items]
     exclusive = {p.action_id for p, busy_check in items if busy_check}
+    refused = {p.action_id for (p, _), reason in zip(items, reasons) if reason}
     try:
         with runtime.store.sessions.begin() as session:
-            outcome = outbox_lifecycle.accept_each(session, rows, exclusive=exclusive, now=time.time())
-            answers = [_stored_answer(outcome[r.digest]) for r in rows]
+            outcome = outbox_lifecycle.accept_each(session, rows, exclusive=exclusive, refused=refused, now=time.time())
+            answers = [_answer(outcome[r.digest], reason) for r, reason in zip(rows, reasons)]
     except IntegrityError:
         if len(items) == 1:
             return [nonce_used_error()]
         # A (signer, nonce) already in the outbox under another digest: rare, so each is stored alone to tell which.
-        return [answer for item in items for answer in _store_each(runtime, [item])]
-    runtime.relayer.wake()
+        return [answer for item, reason in zip(items, reasons) for answer in _store_each(runtime, [item], [reason])]
+    if len(refused) < len(items):
+        runtime.relayer.wake()
     return answers
 
 
-def _stored_answer(outcome: OutboxAction | outbox_lifecycle.SubjectBusyError) -> Accepted | ApiError:
+def _answer(outcome: OutboxAction | outbox_lifecycle.SubjectBusyError | None, reason: bytes) -> Accepted | ApiError:
+    if outcome is None:
+        return from_revert(decode_revert(reason))
     if isinstance(outcome, outbox_lifecycle.SubjectBusyError):
         return busy_error(outcome.action_id)
     return _accepted(outcome)

@@ -163,3 +163,20 @@ def test_two_actions_on_one_subject_among_them_are_answered_as_one_after_the_oth
     assert answers[3].json() == answers[4].json()  # the retry is answered with the one stored action
     assert held.batches == 3  # the starter; a and c; then b and c's retry, each after its first
     assert _outbox(runtime) == [(answers[i].json()["action_id"], "accepted") for i in (0, 1, 3)]
+
+
+def test_a_busy_subject_is_answered_before_what_the_chain_would_say(idle_runtime, units):
+    """An action on a subject with an action in flight is answered 409 entry_busy, even when the
+    chain would refuse it too (here: a review of a version not on-chain yet), as before."""
+    runtime = idle_runtime
+    doc = document("MZJ-0990", "在途条目")
+    eid = entry_id(units.civil, doc)
+    with TestClient(create_app(runtime=runtime)) as client:
+        submitted = post(client, sign(units.civil, ActionKind.SUBMIT, eid, doc), doc)
+        assert submitted.status_code == 202, submitted.json()
+        review = post(client, sign(units.data_center, ActionKind.REVIEW, eid, approval(), version=1), approval())
+    assert review.status_code == 409, review.json()
+    busy = error_of(review)
+    assert (busy["code"], busy["field"]) == ("entry_busy", "entry_id")
+    assert submitted.json()["action_id"] in busy["message"]
+    assert _outbox(runtime) == [(submitted.json()["action_id"], "accepted")]

@@ -20,7 +20,7 @@ class Gate:
         self.release = threading.Event()
         self.answer = answer
 
-    def __call__(self, items: list) -> list:
+    def __call__(self, items: list, turn) -> list:
         self.batches.append(list(items))
         if len(self.batches) == 1:
             self.entered.set()
@@ -100,3 +100,36 @@ def test_the_first_waiting_is_always_taken(select):
     outcomes = submit_all(combiner, gate, [1, 2, 3], select)
     assert outcomes == [10, 20, 30]
     assert all(batch[0] == first for batch, first in zip(gate.batches, (1, 2)))
+
+
+def test_a_batch_may_let_the_next_start_but_they_finish_in_order():
+    combiner, steps = Combiner(), []
+    released, second_started = threading.Event(), threading.Event()
+
+    def handle(items: list, turn) -> list:
+        if items == [1]:
+            turn.release_next()
+            steps.append("first released the next")
+            released.set()
+            assert second_started.wait(10)  # the next batch started while this one still runs
+            steps.append("first done")
+        else:
+            second_started.set()
+            turn.after_previous()
+            steps.append("second after the first")
+        return [item * 10 for item in items]
+
+    outcomes: list = [None, None]
+
+    def run(index: int, item: int) -> None:
+        outcomes[index] = combiner.submit(item, handle)
+
+    threads = [threading.Thread(target=run, args=(0, 1))]
+    threads[0].start()
+    assert released.wait(10)
+    threads.append(threading.Thread(target=run, args=(1, 2)))
+    threads[1].start()
+    for thread in threads:
+        thread.join(10)
+    assert outcomes == [10, 20]
+    assert steps == ["first released the next", "first done", "second after the first"]
