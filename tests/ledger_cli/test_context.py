@@ -91,3 +91,14 @@ def test_a_deployment_of_another_chain_only_is_named_with_this_chains_file(syste
     this = deployment_path(data, system.w3.eth.chain_id)
     assert result.output.startswith(f"error: no ledger data: looked for {this} (data directory {data}, ")
     assert files_under(data) == [other.relative_to(data)]
+
+
+def test_an_empty_keystore_is_named_where_it_was_looked_for(elsewhere):
+    result = CliRunner().invoke(app, ["keys", "list"])
+    assert result.exit_code == 0  # an officer's new machine has no keys yet: no error
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"no keys in {elsewhere / '.ledger' / 'keys'} (--keystore-dir, else $LEDGER_KEYSTORE_DIR, else "
+        "$LEDGER_DATA_DIR/keys, else .ledger/keys in the current directory)\n"
+    )
+    assert files_under(elsewhere) == []
