@@ -15,6 +15,7 @@ import urllib3
 from chain.errors import ChainError
 
 _JSON = {"Content-Type": "application/json"}
+POOL_SIZE = 64
 
 
 class RpcError(ChainError):
@@ -47,11 +48,10 @@ class RpcClient:
             self._headers.update(urllib3.util.make_headers(basic_auth=auth))
             self.url = parts._replace(auth=None).url
         proxy = requests.utils.get_environ_proxies(url).get(parts.scheme or "http")
-        self._pool = (
-            urllib3.ProxyManager(proxy, maxsize=16, retries=False)
-            if proxy
-            else urllib3.PoolManager(maxsize=16, retries=False)
-        )
+        # A connection kept for each thread that may call at once (the API's 40 request threads
+        # and its own loops); past that, urllib3 would open, then drop, one per call, with a warning.
+        pool = {"maxsize": POOL_SIZE, "retries": False}
+        self._pool = urllib3.ProxyManager(proxy, **pool) if proxy else urllib3.PoolManager(**pool)
 
     def call(self, method: str, params: list):
         return self.batch([(method, params)])[0]
