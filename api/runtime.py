@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 
+from api.micro_batch import Combiner
 from api.settings import Settings
 from chain.client import Sender, connect, contract_at
 from chain.clock import ChainClock
 from chain.deploy import Deployment, deployment_path
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
+from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.outbox import Relayer
 from mirror.store import SqlMirrorStore
 from workdays.publish import calendar_at
@@ -54,20 +56,21 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.w3 = connect(s.rpc_url)
+        self.chain_id = self.w3.eth.chain_id
+        # The deployment first: without one, nothing is created (no data directory, no empty mirror).
+        self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
-        self.w3 = connect(s.rpc_url)
-        self.chain_id = self.w3.eth.chain_id
-        self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
         from api.services.calendar_watch import CalendarWatch  # services import the runtime's module
 
         self.calendar_watch = CalendarWatch(calendar_at(self.w3, self.deployment.calendar))
-        self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
         self.rpc = RpcClient(s.rpc_url)
+        self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value(), rpc=self.rpc)
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(
@@ -77,6 +80,8 @@ class Runtime:
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,
         )
+        # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
+        self.intake_batches = {contract: Combiner() for contract in SIGNED_CONTRACTS}
         self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()

@@ -1,7 +1,9 @@
 """Catalog benchmarks, each against a baseline measured in the same run.
 
 (a) signed submissions end to end (API → chain → mirror), entries/s, against bare signed
-    trivial transactions to the same node, with the same client concurrency;
+    trivial transactions to the same node, with the same client concurrency; for one action per
+    request, also the time from each request to its confirmation (p50/p99), against each bare
+    transaction's time from sending to its receipt;
 (b) lookup by id and search over 100,000 mirrored entries, req/s with p50/p99, against a
     bare FastAPI endpoint served the same way;
 (c) reindex from block 0, events/s, against merely fetching the same logs.
@@ -25,7 +27,7 @@ from sqlalchemy import func, select
 
 from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
-from bench.common import closed_loop, report, start_system
+from bench.common import closed_loop, percentile, report, start_system
 from bench.servers import api_server, bare_server
 from catalog.document import declared_at, signed_sharing
 from chain.actions import (
@@ -94,6 +96,8 @@ def bench_submissions(sys_) -> None:
     per_thread = SUBMISSIONS // THREADS
     chain_id = sys_.w3.eth.chain_id
 
+    base_latencies: list[float] = []
+
     def transfers(t: int) -> None:
         account = senders[t]
         for k in range(per_thread):
@@ -105,11 +109,14 @@ def bench_submissions(sys_) -> None:
                 "nonce": nonces[t] + k,
                 "chainId": chain_id,
             }
+            began = time.perf_counter()
             h = sys_.w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
             sys_.w3.eth.wait_for_transaction_receipt(h, poll_latency=0.005)
+            base_latencies.append(time.perf_counter() - began)
 
     base_s = _run_threads(transfers)
     base_rate = per_thread * THREADS / base_s
+    base_p = f"{percentile(base_latencies, 0.5) * 1000:.0f}/{percentile(base_latencies, 0.99) * 1000:.0f}"
 
     server = api_server(sys_.data_dir, sys_.node.url)
     engine = make_engine(f"sqlite:///{sys_.data_dir / 'mirror.db'}")
@@ -124,11 +131,15 @@ def bench_submissions(sys_) -> None:
             "signature": "0x" + action.signature.hex(),
         }
 
+    sent_at: dict[str, float] = {}  # action id -> when its request was sent
+
     def one_by_one(t: int) -> None:
         for doc, action in work[:half][t::THREADS]:
+            began = time.perf_counter()
             r = http[t].post(server.url + "/v1/catalog/entries", json=body(doc, action))
             if r.status_code != 202:
                 raise RuntimeError(f"submission refused: {r.status_code} {r.text}")
+            sent_at[r.json()["action_id"]] = began
 
     def batched(t: int) -> None:
         mine = work[half:][t::THREADS]
@@ -145,6 +156,7 @@ def bench_submissions(sys_) -> None:
             (f"{BATCH} actions per request", batched, SUBMISSIONS - half),
         ):
             already = _confirmed(engine)
+            watch = _ConfirmationWatch(engine) if fn is one_by_one else None
             began = time.perf_counter()
             _run_threads(fn)
             accepted_s = time.perf_counter() - began
@@ -155,9 +167,45 @@ def bench_submissions(sys_) -> None:
             rows.append(
                 (f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x")
             )
+            if watch is not None:
+                latencies = watch.latencies(sent_at)
+                ours_p = f"{percentile(latencies, 0.5) * 1000:.0f}/{percentile(latencies, 0.99) * 1000:.0f}"
+                rows.append((f"{label}: request to confirmed p50/p99 ms", ours_p, base_p, ""))
     finally:
         server.stop()
     report(f"(a) signed catalog submissions end to end, {SUBMISSIONS} entries, {THREADS} client threads", rows)
+
+
+class _ConfirmationWatch:
+    """Notes when each action is confirmed (its event mirrored), polling the outbox every 5 ms."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        with engine.connect() as conn:
+            self._floor = conn.scalar(select(func.max(OutboxAction.id))) or 0  # rows before this run
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        confirmed = OutboxAction.status == OutboxStatus.CONFIRMED
+        while not self._stop.is_set():
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(OutboxAction.digest).where(confirmed, OutboxAction.id > self._floor)
+                ).scalars()
+                now = time.perf_counter()
+                for digest in rows:
+                    self.seen.setdefault(digest, now)
+            time.sleep(0.005)
+
+    def latencies(self, sent_at: dict[str, float]) -> list[float]:
+        """Seconds from each request to its confirmation (called once all are confirmed)."""
+        time.sleep(0.02)
+        self._stop.set()
+        self._thread.join()
+        return [self.seen[digest] - began for digest, began in sent_at.items()]
 
 
 def _confirmed(engine) -> int:

@@ -74,10 +74,23 @@ class Indexer:
 
     def sync(self, *, to_block: int | None = None, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         """Apply every block from the cursor to `to_block` (default: the head)."""
+        cursor = self.store.cursor()
+        if cursor is not None and to_block is None:  # the head and the cursor's block: one round trip
+            head, block = self.rpc.batch([("eth_blockNumber", []), ("eth_getBlockByNumber", [hex(cursor[0]), False])])
+            end, cursor_hash = int(head, 16), block["hash"] if block else None
+            if cursor_hash == cursor[1]:
+                if end <= cursor[0]:
+                    return SyncReport(cursor[0] + 1, end, 0, 0)  # nothing new: the usual answer while following
+                return self._sync_range(cursor[0] + 1, end, progress, rolled_back=0)
         rolled_back = self.check_fork()
         cursor = self.store.cursor()
         start = cursor[0] + 1 if cursor else self.deployment.deploy_block
         end = self.head() if to_block is None else to_block
+        return self._sync_range(start, end, progress, rolled_back=rolled_back)
+
+    def _sync_range(
+        self, start: int, end: int, progress: Callable[[int, int], None] | None, *, rolled_back: int
+    ) -> SyncReport:
         total = 0
         # While one range is applied, the next is read, decoded and prepared (`store.prepare`): the
         # node's answer, that work and the database's writes overlap instead of taking turns.
@@ -85,22 +98,29 @@ class Indexer:
         # events (up to `block_range` blocks), so a dense chain still gives the overlap several
         # ranges to work with.
         size = min(self.block_range, FIRST_RANGE)
+        if start <= end and end - start < size:  # one range (a follower's usual sync): no prefetch thread
+            _, high, events, times, high_hash, prepared = self._fetch(start, end)
+            self._apply(events, high, high_hash, times, prepared)
+            if progress:
+                progress(end - start + 1, end - start + 1)
+            return SyncReport(start, end, len(events), rolled_back)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
             upcoming = pool.submit(self._fetch, start, min(start + size - 1, end)) if start <= end else None
             while upcoming is not None:
                 low, high, events, times, high_hash, prepared = upcoming.result()
                 size = _next_size(size, len(events), self.block_range)
                 upcoming = pool.submit(self._fetch, high + 1, min(high + size, end)) if high < end else None
-                if prepared is None:
-                    self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
-                else:
-                    self.store.apply(
-                        events, to_block=high, to_block_hash=high_hash, block_times=times, prepared=prepared
-                    )
+                self._apply(events, high, high_hash, times, prepared)
                 total += len(events)
                 if progress:
                     progress(high - start + 1, end - start + 1)
         return SyncReport(start, end, total, rolled_back)
+
+    def _apply(self, events, high: int, high_hash: str, times: dict[int, int], prepared) -> None:
+        if prepared is None:
+            self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times)
+        else:
+            self.store.apply(events, to_block=high, to_block_hash=high_hash, block_times=times, prepared=prepared)
 
     def rebuild(self, *, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         """Drop the mirror and build it again from the deployment block (what `ledger reindex` does)."""

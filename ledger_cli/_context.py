@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
+from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import make_url
 
 from api.settings import Settings
 from chain.client import Sender, connect, contract_at
@@ -38,8 +41,47 @@ def local_node(s: Settings, kind: str | None = None) -> LocalNode:
 
 
 def deployment(s: Settings) -> tuple[Deployment, object]:
+    """The deployment recorded in the data directory for the node at LEDGER_RPC_URL.
+
+    Fails, creating nothing, when the data directory holds none: a command run outside the
+    project directory reads `.ledger` there, which is not the platform's."""
+    require_data(s)
     w3 = connect(s.rpc_url)
-    return Deployment.load(deployment_path(s.data_dir, w3.eth.chain_id), w3), w3
+    path = deployment_path(s.data_dir, w3.eth.chain_id)
+    if not path.exists():
+        no_data(s, path)
+    return Deployment.load(path, w3), w3
+
+
+def mirror_file(s: Settings) -> Path | None:
+    """The mirror's SQLite file (None when the mirror is in a database server)."""
+    url = make_url(s.resolved_database_url)
+    return Path(url.database).resolve() if url.get_backend_name() == "sqlite" and url.database else None
+
+
+def require_data(s: Settings, *, mirror: bool = False) -> None:
+    """Fail, creating nothing, unless the data directory holds a deployment (and, with `mirror`,
+    the mirror's SQLite file is there). Needs no node."""
+    looked = [s.data_dir.resolve() / deployment_path(Path(), "*").name] if not mirror else []
+    if mirror and (file := mirror_file(s)) is not None:
+        looked.append(file)
+    found = [p for p in looked if any(p.parent.glob(p.name))]
+    if len(found) < len(looked):
+        no_data(s, *looked)
+
+
+def no_data(s: Settings, *looked: Path) -> NoReturn:
+    """One line: the files looked for, the data directory and why it is that one, and what to do."""
+    where = s.data_dir.resolve()
+    why = (
+        "from LEDGER_DATA_DIR"
+        if "data_dir" in s.model_fields_set
+        else "the default: .ledger in the current directory, as LEDGER_DATA_DIR is not set"
+    )
+    fail(
+        f"no ledger data: looked for {' and '.join(str(p) for p in looked)} (data directory {where}, {why}); "
+        "run this where `scripts/up` or `ledger up` ran, or set LEDGER_DATA_DIR to that .ledger directory"
+    )
 
 
 def office(s: Settings):

@@ -23,7 +23,7 @@ from api.services import evaluation as service
 from api.services.duties import chain_now
 from catalog.document import SHANGHAI
 from chain.rpc import RpcClient, RpcError
-from ledger_cli._context import fail, one_line_errors, settings
+from ledger_cli._context import fail, one_line_errors, require_data, settings
 from mirror.models import ChainEvent, SyncCursor
 
 
@@ -53,11 +53,10 @@ def _now(value: str | None, rpc_url: str) -> tuple[int | None, int]:
         )
 
 
-def _engine(url: str):
-    parsed = make_url(url)
-    shown = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
-        fail(f"no mirror database at {parsed.database}: run `ledger serve` or `ledger reindex` first")
+def _engine(s):
+    require_data(s, mirror=True)  # or one line naming where it looked, before SQLite creates the file
+    url = s.resolved_database_url
+    shown = make_url(url).render_as_string(hide_password=True)
     engine = make_engine(url)
     try:
         if not inspect(engine).has_table("catalog_versions"):
@@ -110,7 +109,7 @@ def evaluation(
     """Art. 32: each unit's on-time rates (compilation, collection, resubmission, review) in a period, ranked."""
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     s = settings()
-    engine = _engine(s.resolved_database_url)
+    engine = _engine(s)
     block, timestamp = _now(now, s.rpc_url)
     try:
         start, end = service.period(start, end, timestamp)

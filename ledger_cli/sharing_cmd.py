@@ -10,7 +10,7 @@ import typer
 
 from ledger_cli import sharing_steps_cmd
 from ledger_cli._api import Api
-from ledger_cli._context import fail, one_line_errors, settings
+from ledger_cli._context import deployment, fail, one_line_errors, settings
 
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 METHODS = ("interface", "batch_comparison", "other")
@@ -23,7 +23,9 @@ def _runtime():
     """A runtime whose mirror has caught up with the chain (no background threads)."""
     from api.runtime import Runtime
 
-    runtime = Runtime(settings())
+    s = settings()
+    deployment(s)  # or one line naming where it looked, before anything is created
+    runtime = Runtime(s)
     runtime.indexer.sync()
     return runtime
 
@@ -102,7 +104,6 @@ def check(
 def verify(demand_id: str = typer.Argument(..., help="The demand's id (0x…)")) -> None:
     """Re-verify a demand's commitment (Art. 18) from the chain alone: the Apply step's recorded
     commitment against the key registered on-chain (SM2 or ECDSA). Exit 0 valid, 3 invalid."""
-    from ledger_cli._context import deployment
     from sharing.audit import audit_commitment
 
     if not _ID.match(demand_id):

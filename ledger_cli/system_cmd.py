@@ -17,7 +17,7 @@ from chain.errors import NotDeployedError
 from chain.indexer import DEFAULT_RANGE, Indexer
 from chain.node import rpc_ready
 from chain.rpc import RpcClient
-from ledger_cli._context import local_node, one_line_errors, settings
+from ledger_cli._context import deployment, local_node, one_line_errors, settings
 
 node_app = typer.Typer(
     help="Start and stop the local EVM node (anvil by default, or the Hardhat node).", no_args_is_help=True
@@ -92,7 +92,7 @@ def reindex(block_range: int = typer.Option(DEFAULT_RANGE, min=1, help="Blocks p
     from mirror.store import SqlMirrorStore
 
     s = settings()
-    record = ensure_deployed()
+    record, _ = deployment(s)  # a mirror of the platform's deployment: never a new one deployed here
     store = SqlMirrorStore(make_engine(s.resolved_database_url))
     indexer = Indexer(RpcClient(s.rpc_url), record, store, block_range=block_range)
     columns = (TextColumn("reindex"), BarColumn(), MofNCompleteColumn(), TextColumn("blocks"), TimeRemainingColumn())

@@ -117,6 +117,7 @@ class Relayer:
         self.batch_max = batch_max
         self.resend_after_s = resend_after_s
         self._wake = threading.Event()
+        self._stale_checked_at = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -154,7 +155,13 @@ class Relayer:
         return True
 
     def _requeue_stale(self) -> None:
-        cutoff = time.time() - self.resend_after_s
+        # A row is stale after `resend_after_s`: looking for one more often than a tenth of that
+        # (at most once a second) finds nothing more, and costs a query per batch sent.
+        now = time.time()
+        if now - self._stale_checked_at < min(1.0, self.resend_after_s / 10):
+            return
+        self._stale_checked_at = now
+        cutoff = now - self.resend_after_s
         with self.sessions() as session:
             stale = outbox_lifecycle.any_sent_before(session, cutoff)
         if stale:

@@ -110,6 +110,39 @@ def accept(session: Session, rows: list[OutboxAction], *, exclusive: bool, now: 
     return known
 
 
+def accept_each(
+    session: Session, rows: list[OutboxAction], *, exclusive: set[str], refused: set[str], now: float
+) -> dict[str, OutboxAction | SubjectBusyError | None]:
+    """Store `rows` (new, of distinct subjects) as accepted, each on its own, in the caller's
+    transaction, except those whose digest is in `refused` (the chain refused them).
+
+    Every row's outcome, by digest: the row already in flight under its digest (a client's
+    retry, not stored again); for a digest in `exclusive` whose subject has another action in
+    flight, SubjectBusyError (not stored); else None for a refused row, and the row, stored, for
+    the others. The check and the insert are one step, as in `accept`.
+
+    Raises sqlalchemy's IntegrityError (at commit, or here) if a (signer, nonce) or digest is
+    already in the outbox: the caller then stores the rows one by one to tell which.
+    """
+    if len({r.entry_id for r in rows}) != len(rows):
+        raise ValueError("accept_each: one row per subject")
+    _lock_subjects(session, {r.entry_id for r in rows if r.digest not in refused})
+    outcome: dict[str, OutboxAction | SubjectBusyError | None] = dict(in_flight(session, [r.digest for r in rows]))
+    fresh = [r for r in rows if r.digest not in outcome]
+    busy = busy_subjects(session, {r.entry_id for r in fresh if r.digest in exclusive})
+    for row in fresh:
+        if row.entry_id in busy:
+            outcome[row.digest] = SubjectBusyError(row.entry_id, busy[row.entry_id])
+        elif row.digest in refused:
+            outcome[row.digest] = None
+        else:
+            row.status, row.accepted_at = OutboxStatus.ACCEPTED, now
+            session.add(row)
+            outcome[row.digest] = row
+    session.flush()
+    return outcome
+
+
 def _lock_subjects(session: Session, subjects: set[str]) -> None:
     """Lock one row per subject until the transaction ends (created on first use; kept).
 
@@ -143,6 +176,18 @@ def busy_subject(session: Session, subjects: set[str]) -> tuple[str, str] | None
         .limit(1)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def busy_subjects(session: Session, subjects: set[str]) -> dict[str, str]:
+    """Of `subjects`, those with an action in flight: the id of the oldest, by subject."""
+    if not subjects:
+        return {}
+    rows = session.execute(
+        select(OutboxAction.entry_id, OutboxAction.digest)
+        .where(OutboxAction.entry_id.in_(subjects), OutboxAction.status.in_(IN_FLIGHT))
+        .order_by(OutboxAction.id.desc())
+    )
+    return {subject: digest for subject, digest in rows}  # the oldest comes last, so it is the one kept
 
 
 def pending(session: Session) -> int:

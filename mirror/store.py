@@ -118,6 +118,9 @@ def _migrate_outbox(engine: Engine) -> None:
             conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
 
 
+_CURSOR = select(SyncCursor.block_number, SyncCursor.block_hash).where(SyncCursor.id == 1)
+
+
 class SqlMirrorStore:
     """The mirror in a SQL database through SQLAlchemy."""
 
@@ -164,9 +167,10 @@ class SqlMirrorStore:
                 index.create(self.engine, checkfirst=True)
 
     def cursor(self) -> tuple[int, str] | None:
-        with self.sessions() as session:
-            row = session.get(SyncCursor, 1)
-            return (row.block_number, row.block_hash) if row else None
+        # Read on every poll of the follower: a plain select, not an ORM session and identity map.
+        with self.engine.connect() as conn:
+            row = conn.execute(_CURSOR).first()
+            return (row[0], row[1]) if row else None
 
     def seen_blocks(self) -> Iterable[tuple[int, str]]:
         with self.sessions() as session:
@@ -200,7 +204,10 @@ class SqlMirrorStore:
             # Two statements for the whole range: a merge per block cost more than applying its events.
             session.execute(delete(SeenBlock).where(SeenBlock.block_number.in_(seen)))
             session.execute(insert(SeenBlock), [{"block_number": n, "block_hash": h} for n, h in seen.items()])
-            session.merge(SyncCursor(id=1, block_number=to_block, block_hash=to_block_hash))
+            if current is None:
+                session.add(SyncCursor(id=1, block_number=to_block, block_hash=to_block_hash))
+            else:  # the row locked above (a merge would look it up again)
+                current.block_number, current.block_hash = to_block, to_block_hash
 
     @staticmethod
     def _lock_cursor(session: Session) -> SyncCursor | None:

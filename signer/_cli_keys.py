@@ -27,6 +27,7 @@ from signer.errors import (
 from signer.keys import SigningKey
 from signer.keystore import (
     KeyInfo,
+    default_keystore_dir,
     find_key,
     list_keys,
     load_key,
@@ -111,8 +112,16 @@ def new(
 @reports_errors
 def list_(keystore_dir: KeystoreDirOption = None) -> None:
     """List the keys in the keystore."""
-    for info in list_keys(keystore_dir):
+    keys = list_keys(keystore_dir)
+    for info in keys:
         typer.echo(f"{info.key_id}  {info.scheme:<5}  {info.name or '-'}")
+    if not keys:  # an empty keystore is no error, but one looked for in the wrong place is a trap
+        where = Path(keystore_dir or default_keystore_dir()).resolve()
+        typer.echo(
+            f"no keys in {where} (--keystore-dir, else $LEDGER_KEYSTORE_DIR, else $LEDGER_DATA_DIR/keys, "
+            "else .ledger/keys in the current directory)",
+            err=True,
+        )
 
 
 @keys_app.command("show")

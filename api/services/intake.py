@@ -5,13 +5,15 @@ chain (so a refusal comes back as the contract's own custom error), and only the
 outbox row that the relayer sends. Everything that can be refused is refused before the row
 is written, so a rejected request changes nothing anywhere.
 
-That a subject has no action in flight is checked early (before simulating) and again where
-it counts: in the transaction that stores the row, atomically with the insert
-(`mirror.outbox_lifecycle.accept`), so of two conflicting actions sent at once one is refused.
+That a subject has no action in flight is checked where it counts: in the transaction that
+stores the row, atomically with the insert (`mirror.outbox_lifecycle.accept`, `accept_each`),
+so of two conflicting actions sent at once one is refused (a batch of actions in one request
+is also checked early, before it is simulated).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from eth_abi import decode as abi_decode
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from api import micro_batch
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
 from chain.reverts import decode_revert
@@ -29,7 +32,7 @@ from chain.sharing import SIGNED_KINDS, StepKind
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
-from mirror.outbox import encode_action
+from mirror.outbox import GAS_BUDGET, action_gas_bound, encode_action, encode_tuple
 from signer.canonical import canonical_bytes
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
@@ -141,29 +144,76 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
 
     Sending the same signed action again while it is in flight is answered with its status (a
     safe retry); once it is on-chain, it is a replay and refused.
+
+    Single actions sent at the same moment are handled together (`api.micro_batch`): those that
+    arrive while a batch is being simulated are simulated with one `simulateBatch` call and
+    stored in one transaction, which reads whether each is in flight already or its subject busy
+    atomically with the inserts; each is answered on its own, as it would be alone. The next
+    batch is simulated while one is stored, but batches are stored in order. At most one action
+    per subject and per (signer, nonce) goes in a batch; a second waits for the next, where it
+    meets the first as a sender would one after the other.
     """
-    known = _known(runtime, [prepared])
-    if prepared.action_id in known:
-        return known[prepared.action_id]
-    if busy_check:
-        busy = _busy(runtime, [prepared])
-        if busy is not None:
-            raise busy_error(busy[1])
-    calls = SIGNED_CONTRACTS[prepared.contract]
+    answer = runtime.intake_batches[prepared.contract].submit(
+        (prepared, busy_check), functools.partial(_accept_each, runtime), _one_per_subject
+    )
+    return answer  # type: ignore[return-value]  # an ApiError is raised by submit
+
+
+def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
+    """Which waiting actions share the next batch: the first on each subject and (signer,
+    nonce), within the gas of one simulated block."""
+    taken, seen, gas = [], set(), 0
+    for index, (p, _) in enumerate(items):
+        keys = {p.subject_hex, (p.signer, p.action.nonce)}
+        action = p.action.as_tuple()
+        bound = action_gas_bound(p.contract, action, len(encode_tuple(p.contract, action)))
+        if seen & keys or (taken and gas + bound > GAS_BUDGET):
+            continue
+        seen |= keys
+        gas += bound
+        taken.append(index)
+    return taken
+
+
+def _accept_each(
+    runtime: Runtime, items: list[tuple[Prepared, bool]], turn: micro_batch.Turn
+) -> list[Accepted | ApiError]:
+    """Each action's answer, with `accept`'s precedence: in flight already (its status), subject
+    busy, refused by the chain, accepted. The actions are of one contract, with distinct subjects
+    and (signer, nonce) pairs (`_one_per_subject`)."""
+    reasons = simulate_batch(runtime, items[0][0].contract, [p.action for p, _ in items])
+    turn.release_next()  # the next batch is simulated while this one is stored
+    turn.after_previous()  # stored in the order they were simulated
+    return _store_each(runtime, items, reasons)
+
+
+def _store_each(runtime: Runtime, items: list[tuple[Prepared, bool]], reasons: list[bytes]) -> list:
+    """Store each action the chain did not refuse, each on its own, in one transaction; every
+    action's answer, in order. Whether it is in flight already or its subject busy is read in
+    that transaction, atomically with the inserts."""
+    rows = [_row(p) for p, _ in items]
+    exclusive = {p.action_id for p, busy_check in items if busy_check}
+    refused = {p.action_id for (p, _), reason in zip(items, reasons) if reason}
     try:
-        runtime.rpc.eth_call(
-            calls.address(runtime.deployment),
-            calls.execute_calldata(prepared.action.as_tuple()),
-            runtime.sender.account.address,
-        )
-    except RpcError as exc:
-        if exc.data is None:
-            raise
-        raise from_revert(decode_revert(exc.data)) from None
-    try:
-        return store(runtime, [prepared], busy_check=busy_check)[0]
-    except outbox_lifecycle.SubjectBusyError as exc:
-        raise busy_error(exc.action_id) from None
+        with runtime.store.sessions.begin() as session:
+            outcome = outbox_lifecycle.accept_each(session, rows, exclusive=exclusive, refused=refused, now=time.time())
+            answers = [_answer(outcome[r.digest], reason) for r, reason in zip(rows, reasons)]
+    except IntegrityError:
+        if len(items) == 1:
+            return [nonce_used_error()]
+        # A (signer, nonce) already in the outbox under another digest: rare, so each is stored alone to tell which.
+        return [answer for item, reason in zip(items, reasons) for answer in _store_each(runtime, [item], [reason])]
+    if len(refused) < len(items):
+        runtime.relayer.wake()
+    return answers
+
+
+def _answer(outcome: OutboxAction | outbox_lifecycle.SubjectBusyError | None, reason: bytes) -> Accepted | ApiError:
+    if outcome is None:
+        return from_revert(decode_revert(reason))
+    if isinstance(outcome, outbox_lifecycle.SubjectBusyError):
+        return busy_error(outcome.action_id)
+    return _accepted(outcome)
 
 
 def prepare_each(items: list[dict], prepare: Callable[..., Prepared]) -> list[Prepared]:
@@ -255,26 +305,31 @@ def store(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool = True
     an action already in flight under the same id (a retry sent at the same moment) is answered
     with its status instead of being stored twice.
     """
-    rows = [
-        OutboxAction(
-            digest=p.action_id,
-            signer=p.signer,
-            nonce=str(p.action.nonce),
-            entry_id=p.subject_hex,
-            kind=int(p.action.kind),
-            contract=p.contract,
-            payload=encode_action(p.action),
-        )
-        for p in prepared
-    ]
+    rows = [_row(p) for p in prepared]
     try:
         with runtime.store.sessions.begin() as session:
             known = outbox_lifecycle.accept(session, rows, exclusive=busy_check, now=time.time())
             answers = [_accepted(known.get(r.digest, r)) for r in rows]
     except IntegrityError:
-        raise ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce") from None
+        raise nonce_used_error() from None
     runtime.relayer.wake()
     return answers
+
+
+def _row(p: Prepared) -> OutboxAction:
+    return OutboxAction(
+        digest=p.action_id,
+        signer=p.signer,
+        nonce=str(p.action.nonce),
+        entry_id=p.subject_hex,
+        kind=int(p.action.kind),
+        contract=p.contract,
+        payload=encode_action(p.action),
+    )
+
+
+def nonce_used_error() -> ApiError:
+    return ApiError(409, "nonce_used", "nonce: this signer already used it (replay refused)", "nonce")
 
 
 def _accepted(row: OutboxAction) -> Accepted:

@@ -4,7 +4,9 @@ The in-flight check and the outbox insert are one step in the database: exactly 
 accepted (202), the other is refused with 409 `entry_busy`, on SQLite and on PostgreSQL alike.
 Both requests are held until each has been simulated against the chain (a barrier inside the
 simulation), so both have passed the early check before either stores its row: the moment
-the check alone could not tell them apart.
+the check alone could not tell them apart. Single requests to one API are combined (one
+subject per batch, tests/api/test_intake_batches.py), so there the two singles come from two
+API instances over one database, as behind a load balancer.
 """
 
 from __future__ import annotations
@@ -35,27 +37,39 @@ def _batch_item(action, doc: dict, kind: str) -> dict:
 
 
 @pytest.fixture(params=BACKENDS)
-def backend_runtime(request, system, units, tmp_path):
-    """A runtime that is never started (nothing is relayed) on SQLite, then on PostgreSQL."""
+def backend_runtimes(request, system, units, tmp_path):
+    """Two runtimes over one database (two API instances), never started (nothing is relayed),
+    on SQLite, then on PostgreSQL."""
     overrides = {"database_url": request.getfixturevalue("postgres_url")()} if request.param == "postgresql" else {}
-    runtime = make_runtime(system, tmp_path, **overrides)
-    assert runtime.engine.dialect.name == request.param
-    yield runtime
-    runtime.stop()
+    runtimes = [make_runtime(system, tmp_path, **overrides) for _ in range(2)]
+    assert runtimes[0].engine.dialect.name == request.param
+    yield runtimes
+    for runtime in runtimes:
+        runtime.stop()
 
 
-def _at_once(runtime, requests: list) -> list:
-    """Run each of `requests` (callables) on a thread of its own, all simulated before any stores."""
+@pytest.fixture
+def backend_runtime(backend_runtimes):
+    return backend_runtimes[0]
+
+
+def _at_once(runtimes, requests: list) -> list:
+    """Run each of `requests` (callables) on a thread of its own, all simulated before any stores
+    (by `runtimes`, which they are sent to)."""
     simulated = threading.Barrier(len(requests), timeout=20)
-    eth_call = runtime.rpc.eth_call
+    originals = [runtime.rpc.eth_call for runtime in runtimes]
 
-    def held(*args, **kwargs):
-        try:
-            return eth_call(*args, **kwargs)
-        finally:
-            simulated.wait()
+    def held(eth_call):
+        def call(*args, **kwargs):
+            try:
+                return eth_call(*args, **kwargs)
+            finally:
+                simulated.wait()
 
-    runtime.rpc.eth_call = held
+        return call
+
+    for runtime, eth_call in zip(runtimes, originals):
+        runtime.rpc.eth_call = held(eth_call)
     answers: list = [None] * len(requests)
 
     def run(index: int) -> None:
@@ -66,7 +80,8 @@ def _at_once(runtime, requests: list) -> list:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    runtime.rpc.eth_call = eth_call
+    for runtime, eth_call in zip(runtimes, originals):
+        runtime.rpc.eth_call = eth_call
     return answers
 
 
@@ -76,23 +91,24 @@ def _outbox(runtime) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("route", ["single", "batch"])
-def test_two_submissions_of_one_entry_at_once_one_is_accepted_the_other_busy(backend_runtime, units, route):
-    runtime = backend_runtime
+def test_two_submissions_of_one_entry_at_once_one_is_accepted_the_other_busy(backend_runtimes, units, route):
+    runtime = backend_runtimes[0]
+    runtimes = backend_runtimes if route == "single" else [runtime]
     first, second = document("MZJ-0951", "婚姻登记信息"), document("MZJ-0951", "婚姻登记信息（另一份）")
     eid = entry_id(units.civil, first)
     actions = [sign(units.civil, ActionKind.SUBMIT, eid, doc) for doc in (first, second)]
-    with TestClient(create_app(runtime=runtime)) as client:
+    with TestClient(create_app(runtime=runtimes[0])) as one, TestClient(create_app(runtime=runtimes[-1])) as other:
         if route == "single":
             requests = [
-                lambda a=a, d=d: client.post("/v1/catalog/entries", json=body_of(a, d))
-                for a, d in zip(actions, (first, second))
+                lambda c=c, a=a, d=d: c.post("/v1/catalog/entries", json=body_of(a, d))
+                for c, a, d in zip((one, other), actions, (first, second))
             ]
         else:
             requests = [
-                lambda a=a, d=d: client.post("/v1/catalog/actions", json={"actions": [_batch_item(a, d, "submit")]})
+                lambda a=a, d=d: one.post("/v1/catalog/actions", json={"actions": [_batch_item(a, d, "submit")]})
                 for a, d in zip(actions, (first, second))
             ]
-        answers = _at_once(runtime, requests)
+        answers = _at_once(runtimes, requests)
     assert sorted(r.status_code for r in answers) == [202, 409], [r.json() for r in answers]
     accepted = next(r for r in answers if r.status_code == 202).json()
     action_id = accepted["accepted"][0]["action_id"] if route == "batch" else accepted["action_id"]
@@ -103,13 +119,16 @@ def test_two_submissions_of_one_entry_at_once_one_is_accepted_the_other_busy(bac
     assert _outbox(runtime) == [(action_id, "accepted")]
 
 
-def test_the_same_action_sent_twice_at_once_is_stored_once(backend_runtime, units):
-    """A client retrying at once: both are answered with the one accepted action."""
-    runtime = backend_runtime
+def test_the_same_action_sent_twice_at_once_is_stored_once(backend_runtimes, units):
+    """A client retrying at once, through two API instances: both are answered with the one accepted action."""
+    runtime = backend_runtimes[0]
     doc = document("MZJ-0952", "收养登记信息")
     action = sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, doc), doc)
-    with TestClient(create_app(runtime=runtime)) as client:
-        answers = _at_once(runtime, [lambda: client.post("/v1/catalog/entries", json=body_of(action, doc))] * 2)
+    with TestClient(create_app(runtime=runtime)) as one, TestClient(create_app(runtime=backend_runtimes[1])) as other:
+        answers = _at_once(
+            backend_runtimes,
+            [lambda c=c: c.post("/v1/catalog/entries", json=body_of(action, doc)) for c in (one, other)],
+        )
     assert [r.status_code for r in answers] == [202, 202], [r.json() for r in answers]
     assert answers[0].json() == answers[1].json()
     assert _outbox(runtime) == [(answers[0].json()["action_id"], "accepted")]

@@ -133,7 +133,10 @@ def test_refusals_are_one_line(mirrored, tmp_path):
     empty.mkdir()
     assert_one_line_error(
         mirrored.run(data_dir=empty),
-        f"no mirror database at {(empty / 'mirror.db').resolve()}: run `ledger serve` or `ledger reindex` first",
+        f"no ledger data: looked for {(empty / 'mirror.db').resolve()} (data directory {empty.resolve()}, from "
+        "LEDGER_DATA_DIR); run this where `scripts/up` or `ledger up` ran, or set LEDGER_DATA_DIR to that .ledger "
+        "directory",
     )
+    assert list(empty.iterdir()) == []  # no empty mirror left behind
     result = mirrored.run("--csv", str(tmp_path / "missing" / "out.csv"))
     assert result.exit_code == 1 and result.stderr.startswith(f"error: cannot write {tmp_path / 'missing' / 'out.csv'}")

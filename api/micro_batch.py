@@ -1,0 +1,141 @@
+"""Micro-batching: concurrent single requests handled together, each answered on its own.
+
+A request that arrives while a batch is starting waits; what arrived meanwhile is handled as the
+next batch, by the thread of its first request (the leader), and every request gets its own
+result. A request that finds nothing in progress is handled at once: nothing waits on a timer,
+so a lone request costs what it did alone. This is group commit, as a database does for its log.
+
+A batch may let the next one start before it is done (`Turn.release_next`: the intake does
+after its simulation, while it stores), and wait for the batch before it to finish
+(`Turn.after_previous`: before it stores), so batches overlap but finish in order.
+
+The caller chooses what may share a batch (`select`): an item left out waits, in order, for the
+next one. The first item waiting is always taken, so every item is handled.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, Generic, TypeVar
+
+Item = TypeVar("Item")
+
+
+class Turn:
+    """A batch's place in line, given to `handle`."""
+
+    def __init__(self, release: Callable[[], None], previous: threading.Event | None) -> None:
+        self._release = release
+        self._previous = previous
+        self.finished = threading.Event()
+
+    def release_next(self) -> None:
+        """Let the next batch start now (idempotent; done anyway when `handle` returns)."""
+        self._release()
+
+    def after_previous(self) -> None:
+        """Wait until the batch before this one has finished."""
+        if self._previous is not None:
+            self._previous.wait()
+
+
+# handle(items, turn) -> one result per item, in order: a value, or an Exception raised to its caller.
+Handle = Callable[[list[Item], Turn], list[object]]
+# select(items) -> the indexes of the items handled now (0 among them); the others wait, in order,
+# for the next batch.
+Select = Callable[[list[Item]], list[int]]
+
+
+class _Waiter(Generic[Item]):
+    __slots__ = ("item", "ready", "lead", "result")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.ready = threading.Event()  # its result is in, or it leads the next batch
+        self.lead = False
+        self.result: object = None
+
+
+class Combiner(Generic[Item]):
+    """Handles items submitted from many threads in batches, started one at a time, in order.
+
+    Invariant (under `_lock`): while no batch is starting the queue is empty; a batch is
+    starting from the moment its leader is named until it releases the next (`release_next`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Waiter[Item]] = []
+        self._running = False
+        self._last_finished: threading.Event | None = None  # the latest batch's, until it finishes
+        self.batches = 0  # how many batches were started (for tests and benchmarks)
+
+    @property
+    def waiting(self) -> int:
+        """How many items wait for a batch (not counting those of the batch starting)."""
+        with self._lock:
+            return len(self._queue)
+
+    def submit(self, item: Item, handle: Handle, select: Select | None = None) -> object:
+        """`item`'s own result of `handle`, run over it and whatever was submitted with it.
+
+        Raises the Exception `handle` gave for this item, or what `handle` itself raised.
+        """
+        me = _Waiter(item)
+        with self._lock:
+            self._queue.append(me)
+            if not self._running:
+                self._running = me.lead = True
+        if not me.lead:
+            me.ready.wait()
+        if me.lead:
+            self._lead(handle, select)
+        if isinstance(me.result, BaseException):
+            raise me.result
+        return me.result
+
+    def _lead(self, handle: Handle, select: Select | None) -> None:
+        """Handle one batch, whose first item is the leader's own, naming the next leader when it
+        releases the next batch."""
+        with self._lock:
+            waiting, self._queue = self._queue, []
+            previous, turn = self._last_finished, None
+        batch, left = waiting, []
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            with self._lock:
+                self.batches += 1
+                self._queue[:0] = left  # before what arrived meanwhile: order is kept
+                following = self._queue[0] if self._queue else None
+                self._last_finished = turn.finished
+                if following is None:
+                    self._running = False
+                else:
+                    following.lead = True
+            if following is not None:
+                following.ready.set()
+
+        turn = Turn(release, previous)
+        try:
+            if select is not None:
+                chosen = set(select([w.item for w in waiting])) | {0}  # the first is always taken
+                batch = [w for i, w in enumerate(waiting) if i in chosen]
+                left = [w for i, w in enumerate(waiting) if i not in chosen]
+            results = handle([w.item for w in batch], turn)
+            if len(results) != len(batch):
+                raise RuntimeError(f"micro_batch: {len(results)} results for {len(batch)} items")
+        except BaseException as exc:  # every caller of the batch hears of it; the next batch goes on
+            results = [exc] * len(batch)
+        finally:
+            turn.after_previous()  # finish in order, whatever `handle` did
+            release()
+            turn.finished.set()
+        for waiter, result in zip(batch, results):
+            waiter.result = result
+            if not waiter.lead:
+                waiter.ready.set()
