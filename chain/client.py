@@ -1,6 +1,6 @@
 """A thin client over web3.py: send a contract call from an account, wait, decode reverts.
 
-It talks JSON-RPC to any node (anvil, Hardhat, or an external URL). Transactions are signed
+It talks JSON-RPC to any node (anvil, Hardhat, geth Clique, or an external URL). Transactions are signed
 locally with the account's key and numbered locally, so a burst of sends costs one round trip
 each rather than three.
 """
@@ -16,6 +16,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError, ChainError
@@ -30,6 +31,9 @@ def connect(url: str) -> Web3:
     # trips per eth_call); transactions here carry their chainId explicitly. ENS is not used.
     for name in ("validation", "ens_name_to_address"):
         w3.middleware_onion.remove(name)
+    # A Clique block's extraData carries the signers and the seal (97+ bytes); web3.py refuses
+    # extraData over 32 bytes unless this moves it aside. Harmless on anvil and Hardhat.
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     if not w3.is_connected():
         raise ChainError(f"no JSON-RPC node answers at {url}: start one with `ledger node start`")
     return w3
