@@ -1,0 +1,121 @@
+"""Launch and stop one validator's geth by pid, on loopback, with known peers only.
+
+Every node has its own `--port`, `--http.port` and `--authrpc.port` (the Engine API binds even on a
+Clique chain). A node starts without sealing and `seal` starts it once it has its peers: signers
+that seal before they see each other each make their own block 1, and an even signer set can stall
+for seconds or more on "signed recently" before one branch wins. Discovery is off and `--netrestrict` limits p2p to the allowed range: v1.13.15 is
+past its support and later p2p advisories exist, so a node talks only to the peers its config
+names. IPC is the owner's only (network/ipc.py); never
+`--pprof`: its memsize page walks runtime internals this build links with -checklinkname=0.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from chain.node import rpc_ready, stop_group
+from network.errors import GethStartError
+from network.genesis import GAS_LIMIT
+from network.ipc import ipc_call, ipc_path
+from network.manifest import HOST, NodeSpec
+
+READY_TIMEOUT_S = 30.0
+NETRESTRICT = "127.0.0.0/8"  # loopback; on four machines, the organisations' own addresses
+# What the platform and `status` call; no `admin`, `personal` or `debug` over HTTP.
+HTTP_APIS = "eth,net,web3,txpool,clique"
+
+
+@dataclass
+class GethNode:
+    """The node of `spec`, its files in `directory` (datadir, node key, config, password)."""
+
+    spec: NodeSpec
+    directory: Path
+    geth: Path
+    chain_id: int
+    netrestrict: str = NETRESTRICT
+
+    @property
+    def pid_file(self) -> Path:
+        return self.directory / "geth.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.directory / "geth.log"
+
+    def command(self) -> list[str]:
+        d, s = self.directory, self.spec
+        return [
+            str(self.geth),
+            "--datadir", str(d / "data"),
+            "--config", str(d / "config.toml"),
+            "--networkid", str(self.chain_id),
+            "--syncmode", "full",
+            "--port", str(s.p2p_port),
+            "--nodiscover",
+            "--netrestrict", self.netrestrict,
+            "--nat", "none",
+            "--nodekey", str(d / "nodekey"),
+            "--ipcpath", str(ipc_path(d)),
+            "--http", "--http.addr", HOST, "--http.port", str(s.http_port), "--http.api", HTTP_APIS,
+            "--authrpc.addr", HOST, "--authrpc.port", str(s.authrpc_port),
+            "--unlock", s.signer, "--password", str(d / "password"), "--allow-insecure-unlock",
+            "--miner.etherbase", s.signer, "--miner.gaslimit", str(GAS_LIMIT),
+        ]  # fmt: skip
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def alive(self) -> bool:
+        """Whether the process of our pid file still exists (answering or not)."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # someone else's process took the pid
+            return False
+        return True
+
+    def start(self) -> "GethNode":
+        """Start geth in the background and wait until it answers JSON-RPC; a running node is kept."""
+        if self.alive() and rpc_ready(self.spec.rpc_url):
+            return self
+        with open(self.log_file, "ab") as log:
+            process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise GethStartError(f"geth of {self.spec.code} exited with {process.returncode}: {self._last_error()}")
+            if rpc_ready(self.spec.rpc_url):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise GethStartError(f"geth of {self.spec.code} did not answer on {self.spec.rpc_url}; see {self.log_file}")
+
+    def seal(self) -> None:
+        """Start sealing blocks with the unlocked signer key (`miner_start` over IPC)."""
+        ipc_call(ipc_path(self.directory), "miner_start", [])
+
+    def stop(self, *, hard: bool = False) -> None:
+        """SIGTERM (geth writes its state and exits) or, when `hard`, SIGKILL (a crash)."""
+        pid = self.pid()
+        if pid is None:
+            return
+        stop_group(pid, hard=hard)
+        self.pid_file.unlink(missing_ok=True)
+
+    def _last_error(self) -> str:
+        lines = self.log_file.read_text(errors="replace").splitlines() if self.log_file.exists() else []
+        fatal = [line for line in lines if line.startswith("Fatal") or "ERROR" in line]
+        return (fatal or lines or [f"see {self.log_file}"])[-1].strip()
