@@ -8,7 +8,17 @@ import sys
 import typer
 
 from chain.node import rpc_ready
-from ledger_cli import audit_cmd, calendar_cmd, catalog_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
+from ledger_cli import (
+    audit_cmd,
+    calendar_cmd,
+    catalog_cmd,
+    demo,
+    evaluation_cmd,
+    network_cmd,
+    sharing_cmd,
+    system_cmd,
+    units_cmd,
+)
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
@@ -80,6 +90,7 @@ app.add_typer(units_cmd.app, name="units")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(network_cmd.app, name="network")
 app.command("evaluation")(evaluation_cmd.evaluation)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:
