@@ -13,7 +13,7 @@ from ledger_cli._context import one_line_errors, settings
 from network import Manifest, node_status, provision
 from network.geth import check_version, geth_binary
 from network.lifecycle import down, up
-from network.provision import AUTHRPC_BASE, HTTP_BASE, P2P_BASE
+from network.provision import AUTHRPC_BASE, HTTP_BASE, P2P_BASE, check_new
 from signer._cli_common import PasswordFdOption
 from signer._password import read_password
 from signer.keystore import keystore_dir_for
@@ -43,6 +43,7 @@ def init(
 ) -> None:
     """Write a new network: signer keys, node keys, genesis, each node's peers."""
     s = settings()
+    check_new(s.data_dir / NETWORK_DIR, validators)
     geth = geth_binary()
     check_version(geth)
     password = read_password(fd=password_fd, confirm=True, prompt="Password for the validators' keys: ")

@@ -31,6 +31,14 @@ def default_ports(count: int) -> list[tuple[int, int, int]]:
     return [(P2P_BASE + i, HTTP_BASE + i, AUTHRPC_BASE + i) for i in range(count)]
 
 
+def check_new(directory: Path, validators: int) -> None:
+    """Refuse a directory that already holds a network, or more validators than organisations."""
+    if (Path(directory) / MANIFEST).exists():
+        raise NetworkExists(f"{directory} already holds a network: `ledger network down` and remove it, or use another")
+    if not 1 <= validators <= len(VALIDATOR_ORGANISATIONS):
+        raise NetworkError(f"--validators must be 1 to {len(VALIDATOR_ORGANISATIONS)} (one per organisation)")
+
+
 def provision(
     directory: Path,
     *,
@@ -45,10 +53,7 @@ def provision(
 ) -> Manifest:
     """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports."""
     directory = Path(directory)
-    if (directory / MANIFEST).exists():
-        raise NetworkExists(f"{directory} already holds a network: `ledger network down` and remove it, or use another")
-    if not 1 <= validators <= len(VALIDATOR_ORGANISATIONS):
-        raise NetworkError(f"--validators must be 1 to {len(VALIDATOR_ORGANISATIONS)} (one per organisation)")
+    check_new(directory, validators)
     ports = ports or default_ports(validators)
     directory.mkdir(parents=True, exist_ok=True)
     specs, keys = [], {}
