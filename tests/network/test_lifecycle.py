@@ -27,21 +27,24 @@ def test_four_validators_peer_and_agree_on_the_signers(clique):
     assert [sorted(a.lower() for a in s.signers) for s in statuses] == [[a.lower() for a in clique.signers]] * 4
 
 
-def test_blocks_are_sealed_in_turn(clique):
+def test_signers_take_turns_by_cliques_rules(clique):
     spec = clique.manifest.nodes[0]
     start = _head(spec)
     wait_until(lambda: _head(spec) >= start + 8, 20, "eight more blocks")
     rpc = _rpc(spec)
+    sealed = []
     for number in range(start + 1, start + 9):
         block = rpc.call("eth_getBlockByNumber", [hex(number), False])
-        signer = rpc.call("clique_getSigner", [hex(number)])
-        # With every signer up, block n is sealed by the signer n mod N in address order, at
-        # difficulty 2 (in turn); an out-of-turn block (difficulty 1) would mean a slot was missed.
-        assert (number, signer.lower(), int(block["difficulty"], 16)) == (
-            number,
-            clique.signers[number % 4].lower(),
-            2,
-        )
+        signer = rpc.call("clique_getSigner", [hex(number)]).lower()
+        sealed.append(signer)
+        # Block n is in turn (difficulty 2) exactly when its signer is the n mod N-th in address
+        # order; another signer may fill a slot whose signer is late (difficulty 1), as happens
+        # on a loaded machine, so the rotation is checked, not every slot.
+        in_turn = signer == clique.signers[number % 4].lower()
+        assert (number, int(block["difficulty"], 16)) == (number, 2 if in_turn else 1)
+    # Clique's rule: a signer seals at most one of any ⌊N/2⌋+1 consecutive blocks.
+    assert all(len(set(sealed[i : i + 3])) == 3 for i in range(len(sealed) - 2)), sealed
+    assert set(sealed) == {a.lower() for a in clique.signers}
     # Every node holds that same chain.
     assert {_hash_at(s, start + 8) for s in clique.manifest.nodes} == {_hash_at(spec, start + 8)}
 
