@@ -17,6 +17,7 @@ from api.settings import Settings
 from chain.client import Sender, connect, contract_at
 from chain.clock import ChainClock
 from chain.deploy import Deployment, deployment_path
+from chain.failover import Endpoints
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from mirror.outbox import Relayer
@@ -57,7 +58,9 @@ class Runtime:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
-        self.w3 = connect(s.rpc_url)
+        # One list of nodes for web3 and the raw client, so that both move to the next node together.
+        endpoints = Endpoints(s.rpc_endpoints)
+        self.w3 = connect(s.rpc_url if len(endpoints.urls) == 1 else endpoints)
         self.chain_id = self.w3.eth.chain_id
         self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
@@ -67,7 +70,10 @@ class Runtime:
 
         self.calendar_watch = CalendarWatch(calendar_at(self.w3, self.deployment.calendar))
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value())
-        self.rpc = RpcClient(s.rpc_url)
+        # A transaction the dead node never passed on would leave a gap in the relayer's nonces:
+        # number them again from the new node's pool (the outbox resends what never landed).
+        endpoints.on_switch(lambda _url: self.sender.mark_stale())
+        self.rpc = RpcClient(endpoints)
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 
 import orjson
 import requests
 
 from chain.errors import ChainError
+from chain.failover import TIMEOUT_S, Endpoints
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -30,10 +32,11 @@ class RpcError(ChainError):
 
 
 class RpcClient:
-    """One node's JSON-RPC endpoint; safe to share between threads (a session per thread)."""
+    """A node's JSON-RPC endpoint, or several nodes of one chain tried in order when the one in
+    use is unreachable (chain/failover.py); safe to share between threads (a session per thread)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str | Sequence[str]) -> None:
+        self.endpoints = url if isinstance(url, Endpoints) else Endpoints([url] if isinstance(url, str) else url)
         self._ids = itertools.count(1)
         self._local = threading.local()
 
@@ -42,6 +45,17 @@ class RpcClient:
         if not hasattr(self._local, "session"):
             self._local.session = requests.Session()
         return self._local.session
+
+    @property
+    def url(self) -> str:
+        """The URL in use."""
+        return self.endpoints.current
+
+    def _post(self, url: str, payload: bytes) -> requests.Response:
+        timeout = (TIMEOUT_S[0], 120) if len(self.endpoints.urls) > 1 else 120
+        response = self._http.post(url, data=payload, headers=_JSON, timeout=timeout)
+        response.raise_for_status()
+        return response
 
     def call(self, method: str, params: list):
         return self.batch([(method, params)])[0]
@@ -52,8 +66,7 @@ class RpcClient:
             return []
         body = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in calls]
         payload = orjson.dumps(body if len(body) > 1 else body[0])
-        response = self._http.post(self.url, data=payload, headers=_JSON, timeout=120)
-        response.raise_for_status()
+        response = self.endpoints.run(lambda i: self._post(self.endpoints.urls[i], payload))
         replies = orjson.loads(response.content)  # a reindex parses megabytes of logs: orjson is ~3x json
         replies = {r["id"]: r for r in (replies if isinstance(replies, list) else [replies])}
         out = []
