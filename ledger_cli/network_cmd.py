@@ -102,3 +102,34 @@ def status() -> None:
         )
     if missing:
         raise typer.Exit(NOT_ANSWERING)
+
+
+DEMO_PERIOD_S = 1  # `up --network`: the demo district seeds in about a minute
+
+
+def network_for_up(s) -> tuple[list, list[str]]:
+    """For `ledger up --network`: the network in the data directory, written first if there is
+    none (four validators, their keys under the demo's password rule), started if it is not
+    running. The nodes this call started, and every node's URL in order."""
+    from ledger_cli.demo import key_password
+    from network.lifecycle import network_nodes
+
+    directory = s.data_dir / NETWORK_DIR
+    if not (directory / "network.json").exists():
+        geth = geth_binary()
+        check_version(geth)
+        funded = {Account.from_key(k.get_secret_value()).address: FUNDING_WEI for k in (s.office_key, s.relayer_key)}
+        provision(
+            directory,
+            validators=4,
+            period=DEMO_PERIOD_S,
+            password=key_password(s.env),
+            keystore_dir=keystore_dir_for(s.data_dir),
+            funded=funded,
+            geth=geth,
+        )
+        typer.echo(f"wrote a network of 4 validators in {directory}")
+    manifest, nodes = network_nodes(directory)
+    running = {node.spec.index for node in nodes if node.alive()}
+    up(directory)
+    return [node for node in nodes if node.spec.index not in running], manifest.rpc_urls
