@@ -1,11 +1,10 @@
 """Launch and stop one validator's geth by pid, on loopback, with known peers only.
 
 Every node has its own `--port`, `--http.port` and `--authrpc.port` (the Engine API binds even on a
-Clique chain). A node starts without sealing and `seal` starts it once it has its peers: signers
-that seal before they see each other each make their own block 1, and an even signer set can stall
-for seconds or more on "signed recently" before one branch wins. Discovery is off and `--netrestrict` limits p2p to the allowed range: v1.13.15 is
-past its support and later p2p advisories exist, so a node talks only to the peers its config
-names. IPC is the owner's only (network/ipc.py); never
+Clique chain). A node starts without sealing; `seal` starts it once the network is ready
+(network/lifecycle.py says when and in which order). Discovery is off and `--netrestrict` limits
+p2p to the allowed range: v1.13.15 is past its support and later p2p advisories exist, so a node
+talks only to the peers its config names. IPC is the owner's only (network/ipc.py); never
 `--pprof`: its memsize page walks runtime internals this build links with -checklinkname=0.
 """
 
@@ -103,9 +102,33 @@ class GethNode:
         self.stop()
         raise GethStartError(f"geth of {self.spec.code} did not answer on {self.spec.rpc_url}; see {self.log_file}")
 
+    def wait_unlocked(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Wait until geth has unlocked the signer key: it answers JSON-RPC before it has decrypted
+        the key named by `--unlock` (scrypt: a second or more on a loaded machine), and a sealer
+        started earlier fails its slots ("authentication needed")."""
+        deadline = time.monotonic() + timeout
+        while not self._unlocked():
+            if time.monotonic() > deadline:
+                raise GethStartError(
+                    f"geth of {self.spec.code} has not unlocked {self.spec.signer}; see {self.log_file}"
+                )
+            time.sleep(0.1)
+
     def seal(self) -> None:
-        """Start sealing blocks with the unlocked signer key (`miner_start` over IPC)."""
+        """Start sealing blocks (`miner_start` over IPC) once the signer key is unlocked. From then
+        on the node also accepts the blocks its peers propagate (geth: sealing marks it synced)."""
+        self.wait_unlocked()
         ipc_call(ipc_path(self.directory), "miner_start", [])
+
+    def _unlocked(self) -> bool:
+        # A signature over one byte (eth_sign's prefixed message: never a block seal), over IPC only.
+        try:
+            ipc_call(ipc_path(self.directory), "eth_sign", [self.spec.signer, "0x00"])
+        except RuntimeError as exc:
+            if "authentication needed" in str(exc):
+                return False
+            raise
+        return True
 
     def stop(self, *, hard: bool = False) -> None:
         """SIGTERM (geth writes its state and exits) or, when `hard`, SIGKILL (a crash)."""

@@ -15,18 +15,22 @@ from eth_account import Account
 
 from chain.client import Sender, connect
 from chain.deploy import deploy_all
-from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
+from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import free_port
 from ledger_cli.demo import publish_demo_calendar
 from network import GethNode, Manifest, provision
 from network.errors import GethNotFound
 from network.geth import check_version, geth_binary
 from network.lifecycle import down, network_nodes, up
+from tests.conftest import Units
 from workdays.publish import calendar_at
 
 PERIOD_S = 1  # Clique period for tests: a block a second keeps each wait short
 PASSWORD = "validator-test-password"
-FUNDED = {Account.from_key(k).address: 10**24 for k in (OFFICE_DEV_KEY, RELAYER_DEV_KEY)}
+# The Office, the tests' relayer, and the API's relayer in the failover test (a key of its own, so
+# that the tests' senders keep their nonces).
+API_RELAYER_KEY = DEV_KEYS[2]
+FUNDED = {Account.from_key(k).address: 10**24 for k in (OFFICE_DEV_KEY, RELAYER_DEV_KEY, API_RELAYER_KEY)}
 
 
 def wait_until(predicate, timeout: float, what: str, poll: float = 0.2):
@@ -99,3 +103,9 @@ class NetworkSystem:
 @pytest.fixture(scope="session")
 def network_system(clique) -> NetworkSystem:
     return NetworkSystem(clique.manifest.nodes[0].rpc_url)
+
+
+@pytest.fixture(scope="session")
+def network_units(network_system) -> Units:
+    """The test district's units and officers, registered once on the network."""
+    return Units(network_system)

@@ -46,6 +46,7 @@ def test_signers_take_turns_by_cliques_rules(clique):
     assert all(len(set(sealed[i : i + 3])) == 3 for i in range(len(sealed) - 2)), sealed
     assert set(sealed) == {a.lower() for a in clique.signers}
     # Every node holds that same chain.
+    wait_until(lambda: min(_head(s) for s in clique.manifest.nodes) >= start + 8, 10, "every node at that block")
     assert {_hash_at(s, start + 8) for s in clique.manifest.nodes} == {_hash_at(spec, start + 8)}
 
 
@@ -60,7 +61,7 @@ def test_one_validator_killed_blocks_continue_and_it_catches_up(clique, network_
     assert receipt["status"] == 1
     assert network_system.w3.eth.get_balance("0x000000000000000000000000000000000000dEaD") >= 1
 
-    start_node(victim, running=3)
+    start_node(victim, clique.nodes[:3])
     target = _head(live[0])
     wait_until(lambda: _head(victim.spec) >= target, 30, "the restarted validator back at the others' head")
     assert _hash_at(victim.spec, target) == _hash_at(live[0], target)

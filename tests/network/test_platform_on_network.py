@@ -7,15 +7,14 @@ from chain.actions import ActionKind, EntryStatus
 from chain.client import connect, contract_at
 from chain.events import receipt_events
 from chain.rpc import RpcClient
-from tests.conftest import Units
 from tests.contracts.test_catalog import DOC, Desk
 from tests.network.conftest import wait_until
 
 WEEK_S = 7 * 86400
 
 
-def test_contracts_deploy_and_a_signed_action_round_trips(clique, network_system):
-    units = Units(network_system)
+def test_contracts_deploy_and_a_signed_action_round_trips(clique, network_system, network_units):
+    units = network_units
     desk = Desk(network_system, units)
     declared = network_system.w3.eth.get_block("latest")["timestamp"] - WEEK_S
     receipt = desk.act(units.civil, ActionKind.SUBMIT, DOC, declared_at=declared)
