@@ -109,3 +109,23 @@ def network_system(clique) -> NetworkSystem:
 def network_units(network_system) -> Units:
     """The test district's units and officers, registered once on the network."""
     return Units(network_system)
+
+
+def network_runtime(system: NetworkSystem, data_dir: Path, urls: list[str], **overrides):
+    """The API's runtime (relayer, follower) on the network's `urls`, started; the caller stops it."""
+    from api.runtime import Runtime
+    from api.settings import Settings
+    from chain.deploy import deployment_path
+
+    system.deployment.save(deployment_path(data_dir, system.w3.eth.chain_id))
+    settings = Settings(
+        env="test",
+        data_dir=data_dir,
+        rpc_urls=urls,
+        relayer_key=API_RELAYER_KEY,
+        poll_interval_s=0.05,
+        **overrides,
+    )
+    runtime = Runtime(settings)
+    runtime.start()
+    return runtime

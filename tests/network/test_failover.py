@@ -6,14 +6,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.runtime import Runtime
-from api.settings import Settings
 from chain.actions import ActionKind
-from chain.deploy import deployment_path
-from network.genesis import CHAIN_ID
 from network.lifecycle import start_node
 from tests.api.helpers import chain_entry, document, entry_id, outbox_count, post, sign
-from tests.network.conftest import API_RELAYER_KEY, wait_until
+from tests.network.conftest import network_runtime, wait_until
 
 ACTIONS = 6
 KILL_AFTER = 3  # the API's node dies once this many actions are accepted
@@ -21,17 +17,8 @@ KILL_AFTER = 3  # the API's node dies once this many actions are accepted
 
 def test_the_api_fails_over_when_its_node_dies_mid_write(clique, network_system, network_units, tmp_path):
     victim, fallback = clique.nodes[1], clique.manifest.nodes[2]
-    network_system.deployment.save(deployment_path(tmp_path, CHAIN_ID))
-    settings = Settings(
-        env="test",
-        data_dir=tmp_path,
-        rpc_urls=[victim.spec.rpc_url, fallback.rpc_url],
-        relayer_key=API_RELAYER_KEY,
-        poll_interval_s=0.05,
-        resend_after_s=5,  # what the dead node took but never passed on is sent again after this
-    )
-    runtime = Runtime(settings)
-    runtime.start()
+    # What the dead node took but never passed on is sent again after `resend_after_s`.
+    runtime = network_runtime(network_system, tmp_path, [victim.spec.rpc_url, fallback.rpc_url], resend_after_s=5)
     officer = network_units.civil
     docs = [document(f"MZJ-F{i:03d}", name=f"失效转移测试{i}") for i in range(ACTIONS)]
     try:
