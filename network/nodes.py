@@ -10,7 +10,6 @@ talks only to the peers its config names. IPC is the owner's only (network/ipc.p
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -37,6 +36,10 @@ class GethNode:
     geth: Path
     chain_id: int
     netrestrict: str = NETRESTRICT
+
+    def __post_init__(self) -> None:
+        # Absolute: the pid check below finds the node by the datadir on its command line.
+        self.directory = Path(self.directory).resolve()
 
     @property
     def pid_file(self) -> Path:
@@ -73,17 +76,19 @@ class GethNode:
             return None
 
     def alive(self) -> bool:
-        """Whether the process of our pid file still exists (answering or not)."""
+        """Whether the process of our pid file is still this node's geth (answering or not).
+
+        A stale pid file may name a pid the system has since given to another process: the
+        command line must carry this node's datadir, or the pid is not ours to signal.
+        """
         pid = self.pid()
         if pid is None:
             return False
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
             return False
-        except PermissionError:  # someone else's process took the pid
-            return False
-        return True
+        return str(self.directory / "data").encode() in cmdline
 
     def start(self) -> "GethNode":
         """Start geth in the background and wait until it answers JSON-RPC; a running node is kept."""
@@ -135,7 +140,8 @@ class GethNode:
         pid = self.pid()
         if pid is None:
             return
-        stop_group(pid, hard=hard)
+        if self.alive():
+            stop_group(pid, hard=hard)
         self.pid_file.unlink(missing_ok=True)
 
     def _last_error(self) -> str:
