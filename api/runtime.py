@@ -18,6 +18,7 @@ from api.settings import Settings
 from chain.client import Sender, connect, contract_at
 from chain.clock import ChainClock
 from chain.deploy import Deployment, deployment_path
+from chain.failover import Endpoints
 from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from chain.signed_contracts import SIGNED_CONTRACTS
@@ -56,7 +57,9 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.w3 = connect(s.rpc_url)
+        # One list of nodes for web3 and the raw client, so that both move to the next node together.
+        endpoints = Endpoints(s.rpc_endpoints)
+        self.w3 = connect(s.rpc_url if len(endpoints.urls) == 1 else endpoints)
         self.chain_id = self.w3.eth.chain_id
         # The deployment first: without one, nothing is created (no data directory, no empty mirror).
         self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
@@ -69,8 +72,11 @@ class Runtime:
         from api.services.calendar_watch import CalendarWatch  # services import the runtime's module
 
         self.calendar_watch = CalendarWatch(calendar_at(self.w3, self.deployment.calendar))
-        self.rpc = RpcClient(s.rpc_url)
+        self.rpc = RpcClient(endpoints)
         self.sender = Sender.from_key(self.w3, s.relayer_key.get_secret_value(), rpc=self.rpc)
+        # A transaction the dead node never passed on would leave a gap in the relayer's nonces:
+        # number them again from the new node's pool (the outbox resends what never landed).
+        endpoints.on_switch(lambda _url: self.sender.mark_stale())
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
         self.indexer = Indexer(self.rpc, self.deployment, self.store)
         self.relayer = Relayer(

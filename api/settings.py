@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.errors import LedgerError
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".ledger")
     database_url: str | None = None  # default: SQLite in data_dir
     rpc_url: str = "http://127.0.0.1:8545"
+    # Several nodes of one chain (the validators' nodes), comma-separated, tried in this order when
+    # the one in use stops answering (chain/failover.py). When set, its first URL is `rpc_url`.
+    rpc_urls: Annotated[list[str], NoDecode] = []
     node: Literal["anvil", "hardhat", "external"] = "anvil"
     relayer_key: SecretStr = SecretStr(RELAYER_DEV_KEY)
     office_key: SecretStr = SecretStr(OFFICE_DEV_KEY)
@@ -50,6 +53,22 @@ class Settings(BaseSettings):
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
     keystore_dir: Path | None = None  # the platform's signing keys; default $LEDGER_KEYSTORE_DIR, else data_dir/keys
     key_password: SecretStr | None = None  # opens them; required for platform_signing outside development
+
+    @field_validator("rpc_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value):
+        return [u.strip() for u in value.split(",") if u.strip()] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _first_rpc_url(self) -> "Settings":
+        if self.rpc_urls:
+            self.rpc_url = self.rpc_urls[0]
+        return self
+
+    @property
+    def rpc_endpoints(self) -> list[str]:
+        """Every node the platform may use, in order: `rpc_urls`, else the one `rpc_url`."""
+        return list(self.rpc_urls) or [self.rpc_url]
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> "Settings":

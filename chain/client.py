@@ -1,6 +1,6 @@
 """A thin client over web3.py: send a contract call from an account, wait, decode reverts.
 
-It talks JSON-RPC to any node (anvil, Hardhat, or an external URL). Transactions are signed
+It talks JSON-RPC to any node (anvil, Hardhat, geth Clique, or an external URL). Transactions are signed
 locally with the account's key and numbered locally, so a burst of sends costs one round trip
 each rather than three.
 """
@@ -8,6 +8,7 @@ each rather than three.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eth_account import Account
@@ -16,21 +17,31 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError, ChainError
+from chain.failover import Endpoints, FailoverProvider
 from chain.reverts import decode_revert
 from chain.rpc import RpcClient
 
 RECEIPT_TIMEOUT_S = 120
 
 
-def connect(url: str) -> Web3:
-    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+def connect(url: str | Sequence[str] | Endpoints) -> Web3:
+    """web3 on one node's URL, or on several nodes of one chain with failover (chain/failover.py)."""
+    if isinstance(url, str):
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+    else:
+        w3 = Web3(FailoverProvider(url))
+        url = ", ".join(w3.provider.endpoints.urls)
     # The validation middleware asks the node for its chain id before every call (three round
     # trips per eth_call); transactions here carry their chainId explicitly. ENS is not used.
     for name in ("validation", "ens_name_to_address"):
         w3.middleware_onion.remove(name)
+    # A Clique block's extraData carries the signers and the seal (97+ bytes); web3.py refuses
+    # extraData over 32 bytes unless this moves it aside. Harmless on anvil and Hardhat.
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     if not w3.is_connected():
         raise ChainError(f"no JSON-RPC node answers at {url}: start one with `ledger node start`")
     return w3
@@ -68,6 +79,7 @@ class Sender:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._nonce: int | None = None
+        self._stale = False
         self._chain_id = self.w3.eth.chain_id
 
     @classmethod
@@ -77,6 +89,13 @@ class Sender:
     def resync(self) -> None:
         with self._lock:
             self._nonce = None
+
+    def mark_stale(self) -> None:
+        """Number the next transaction from the node's pool again (the node in use changed).
+
+        Takes no lock: it is called from inside a send, when the failing-over provider moves on.
+        """
+        self._stale = True
 
     def send(self, call, *, gas: int | None = None, wait: bool = True):
         """Simulate `call` (a bound contract function), sign and send it; the receipt when `wait`.
@@ -95,6 +114,8 @@ class Sender:
     def send_data(self, to: str | None, data: bytes, *, gas: int, value: int = 0, wait: bool = True):
         """Sign and send a transaction with this calldata and gas limit (no simulation)."""
         with self._lock:
+            if self._stale:
+                self._stale, self._nonce = False, None
             if self._nonce is None:
                 self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
                 self._gas_price = self.w3.eth.gas_price

@@ -155,12 +155,17 @@ class LocalNode:
         pid = self.pid()
         if pid is None:
             return
-        try:
-            os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        _wait_exit(pid)
+        stop_group(pid, hard=hard)
         self.pid_file.unlink(missing_ok=True)
+
+
+def stop_group(pgid: int, *, hard: bool = False) -> None:
+    """Signal process group `pgid` (SIGKILL when `hard`, else SIGTERM) and return once it is gone."""
+    try:
+        os.killpg(pgid, signal.SIGKILL if hard else signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    _wait_exit(pgid)
 
 
 def _group_alive(pgid: int) -> bool:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 import typer
 
 from chain.node import rpc_ready
-from ledger_cli import audit_cmd, calendar_cmd, catalog_cmd, demo, evaluation_cmd, sharing_cmd, system_cmd, units_cmd
+from ledger_cli import (
+    audit_cmd,
+    calendar_cmd,
+    catalog_cmd,
+    demo,
+    evaluation_cmd,
+    network_cmd,
+    sharing_cmd,
+    system_cmd,
+    units_cmd,
+)
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
@@ -41,11 +52,22 @@ app.add_typer(demo_app, name="demo")
 
 @app.command("up")
 @one_line_errors
-def up() -> None:
+def up(
+    network: bool = typer.Option(
+        False, "--network", help="Run on the validators' geth Clique network (`ledger network`) instead of anvil."
+    ),
+) -> None:
     """From nothing to a running API: start the local node, deploy, seed the demo district, serve."""
     s = settings()
     started = None
-    if not rpc_ready(s.rpc_url):
+    network_started = []
+    if network:
+        # Every command below reads its settings from the environment: point them at the network.
+        network_started, urls = network_cmd.network_for_up(s)
+        os.environ.update({"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls)})
+        s = settings()
+        typer.echo(f"on the network: {', '.join(urls)} (the API fails over in this order)")
+    elif not rpc_ready(s.rpc_url):
         if s.node == "external":
             raise typer.BadParameter(f"LEDGER_NODE=external but nothing answers at {s.rpc_url}")
         started = local_node(s).start()
@@ -73,6 +95,8 @@ def up() -> None:
     finally:
         if started is not None:  # what `up` started, it stops (anvil keeps its state for next time)
             started.stop()
+        for node in network_started:  # the same for the network's nodes; their chain is kept
+            node.stop()
 
 
 app.add_typer(calendar_cmd.app, name="calendar")
@@ -80,6 +104,7 @@ app.add_typer(units_cmd.app, name="units")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(network_cmd.app, name="network")
 app.command("evaluation")(evaluation_cmd.evaluation)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:
