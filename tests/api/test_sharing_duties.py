@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from chain.actions import ActionKind
 from chain.sharing import DECISION_GRACE_S, Method, StepKind
 from tests.api.conftest import make_runtime
-from tests.sharing_desk import SharingDesk
+from tests.sharing_desk import APPROVE_REVIEW, SharingDesk
 from tests.workdays.helpers import ts
 
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -396,3 +397,32 @@ def test_art26_the_data_center_reviews_each_reason_and_answers_each_objection(di
             assert client.get("/v1/duties", params={"limit": 100}).json()["items"] == everything
     finally:
         rebuilt.stop()
+
+
+def test_art14_a_grant_ended_by_its_entrys_adjustment_cancels_what_was_owed_on_it(district):
+    """A grant suspended for a security risk, objected to, then ended by following its entry's
+    deletion (Art. 14): the Data Center's answer to the objection is no longer owed; it is
+    cancelled at the FollowAdjustment, not left overdue forever."""
+    d, desk = district, district.desk
+    civil, street, dc = desk.civil, desk.street, desk.data_center
+    entry = desk.approved_entry(civil, "MZJ-0001")
+    d.at("2026-03-02 10:00")
+    grant_id, _ = desk.apply(street, [desk.resource(civil, entry)], scenario_class=1)
+    d.at("2026-03-03 10:00")
+    desk.act(dc, StepKind.SECURITY_SUSPEND, grant_id)
+    d.at("2026-03-03 11:00")
+    desk.act(street, StepKind.OBJECT, grant_id)
+    assert [i["state"] for i in d.of("art26_objection_answer")] == ["due"]
+
+    desk.adjustment_plan(civil, entry[0])  # move; a deletion ends the grant whatever the plan says
+    deletion = b'{"reason":"system retired","schema":"putuo.catalog-deletion/1"}'
+    desk.catalog_action(civil, ActionKind.REQUEST_DELETE, entry[0], deletion)
+    desk.catalog_action(dc, ActionKind.REVIEW, entry[0], APPROVE_REVIEW, version=2)
+    receipt = desk.system.relayer.send(desk.sharing.functions.followAdjustment(grant_id))
+    assert desk.record("grant", grant_id).status == 3  # GrantStatus.Terminated
+    [answer] = d.of("art26_objection_answer")
+    assert (answer["state"], answer["done_tx"], answer["done_at"]) == (
+        "cancelled",
+        tx(receipt),
+        desk.block_time(receipt),
+    )

@@ -14,7 +14,7 @@ UNIT = "0x" + "11" * 32
 ENTRY = "0x" + "22" * 32
 # Commands that read the mirror or the platform's deployment.
 COMMANDS = [
-    ("sharing", "check", UNIT, ENTRY, "S-1"),
+    ("sharing", "check", UNIT, ENTRY, "1", "S-1", "--item", "姓名"),
     ("sharing", "sweep"),
     ("reindex",),
     ("units", "list"),

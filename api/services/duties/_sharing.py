@@ -25,8 +25,22 @@ from mirror.store import journal_record
 
 ZERO_HASH = "0x" + "00" * 32
 _ITEM_STEPS = ("decide", "finalise_item")
-_DEMAND_STEPS = ("review_plan", "confirm_conformity", "record_served", "terminate", "finalise_lapse")
-_GRANT_STEPS = ("review_idle_reason", "reinstate", "dismiss_objection", "terminate", "finalise_lapse")
+_DEMAND_STEPS = (
+    "review_plan",
+    "confirm_conformity",
+    "record_served",
+    "terminate",
+    "finalise_lapse",
+    "follow_adjustment",
+)
+_GRANT_STEPS = (
+    "review_idle_reason",
+    "reinstate",
+    "dismiss_objection",
+    "terminate",
+    "finalise_lapse",
+    "follow_adjustment",  # ends the grant, or moves it (Art. 14): only the grant's status tells
+)
 _ENDS_GRANT = ("terminate", "finalise_lapse")
 
 
@@ -136,6 +150,7 @@ def _demand_duties(conn: Connection, only_unit: str | None) -> Iterable[Duty]:
                 d.conformity_decided_at,
                 d.serve_due_at,
                 g.served_at,
+                g.status.label("grant_status"),
             )
             .join_from(SharingDemand, SharingGrant, g.grant_id == d.demand_id, isouter=True)
             .where(owed, *only)
@@ -166,10 +181,16 @@ def _demand_duties(conn: Connection, only_unit: str | None) -> Iterable[Duty]:
             yield _demand_duty(r, "art22_plan_review", applied, r.plan_due_at, met, ended)
         if r.serve_due_at:  # recorded by the plan's approval (DemandPlanReviewed.serveDueAt)
             served = first(r.demand_id, "record_served") if r.served_at else None
-            terminated = next((a for k in ("terminate", "finalise_lapse") if (a := first(r.demand_id, k))), None)
+            ends = ("terminate", "finalise_lapse", "follow_adjustment") if r.grant_status == "terminated" else ()
+            terminated = next((a for k in ends if (a := _last(steps, r.demand_id, k))), None)
             yield _demand_duty(
                 r, "art22_serve", first(r.demand_id, "review_plan"), r.serve_due_at, served, ended or terminated
             )
+
+
+def _last(steps: dict, subject: str, kind: str) -> _At | None:
+    found = steps.get((subject, kind, 0))
+    return found[-1] if found else None
 
 
 def _demand_duty(r: Row, rule: str, started: _At, due_at: int, met: _At | None, cancel: _At | None) -> Duty:
@@ -189,9 +210,11 @@ def _grant_duties(conn: Connection, only_unit: str | None) -> Iterable[Duty]:
     ObjectionFiled (their due times) and met by the next review, or reinstatement or dismissal."""
     g, j = SharingGrant.__table__.c, ChainEvent.__table__.c
     only = [g.unit_id == only_unit] if only_unit else []
-    holders = dict(conn.execute(select(g.grant_id, g.unit_id).where(*only)).all())
-    if not holders:
+    rows = conn.execute(select(g.grant_id, g.unit_id, g.status).where(*only)).all()
+    if not rows:
         return
+    holders = {r.grant_id: r.unit_id for r in rows}
+    ended = {r.grant_id for r in rows if r.status == "terminated"}
     subjects = select(g.grant_id).where(*only)
     timeline: dict[str, list[tuple[int, str, _At, int]]] = defaultdict(list)  # grant → (position, what, at, due)
     query = select(j.topics, j.data, j.address, j.block_number, j.block_hash, j.tx_hash, j.log_index, j.position)
@@ -209,9 +232,13 @@ def _grant_duties(conn: Connection, only_unit: str | None) -> Iterable[Duty]:
         timeline[grant_id] += [(at.position, kind, at, 0) for at in found]
     for grant_id, events in timeline.items():
         open_: dict[str, Duty] = {}
+        followed: _At | None = None  # the last FollowAdjustment: it ended the grant if the grant ended since
         for _, what, at, due in sorted(events, key=lambda e: e[0]):
             if what.startswith("art26_"):
                 open_[what] = Duty("grant", grant_id, holders[grant_id], what, at.time, at.tx, due)
+                continue
+            if what == "follow_adjustment":
+                followed = at
                 continue
             answers = {
                 "review_idle_reason": ("art26_reason_review",),
@@ -223,4 +250,7 @@ def _grant_duties(conn: Connection, only_unit: str | None) -> Iterable[Duty]:
                 if duty is not None:
                     duty.done_at, duty.done_tx, duty.cancelled = at.time, at.tx, what in _ENDS_GRANT
                     yield duty
+        if grant_id in ended and followed is not None:  # ended by following its entry's adjustment
+            for duty in open_.values():
+                duty.done_at, duty.done_tx, duty.cancelled = followed.time, followed.tx, True
         yield from open_.values()
