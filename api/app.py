@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
 from api.paging import MAX_LIMIT, MAX_OFFSET
-from api.routers import catalog, commitments, deployment, duties, evaluation, sharing, units
+from api.routers import catalog, commitments, deployment, duties, evaluation, gateway, sharing, units
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
 from api.services.intake import MAX_DOCUMENT_BYTES
@@ -203,6 +203,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(access_log.AccessLog)  # added last: the outermost, it sees every answer
     _declare_body_errors(app)
 
+    app.include_router(gateway.router)  # first: the gateway asks it on every use (routes match in order)
     app.include_router(catalog.router)
     app.include_router(units.router)
     app.include_router(commitments.router)

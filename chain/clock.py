@@ -29,3 +29,9 @@ class ChainClock:
                 block = self.rpc.call("eth_getBlockByNumber", ["latest", False])
                 self._block_time, self._read_at, elapsed = int(block["timestamp"], 16), time.monotonic(), 0.0
             return self._block_time + int(elapsed)
+
+    def cached(self) -> int | None:
+        """`now()` when it needs no round trip (read within `ttl_s`), else None: for a caller on
+        an event loop, which must not wait on the node."""
+        elapsed = time.monotonic() - self._read_at
+        return self._block_time + int(elapsed) if elapsed < self.ttl_s else None

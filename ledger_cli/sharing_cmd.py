@@ -87,8 +87,7 @@ def check(
 
         runtime = _runtime()
         try:
-            with runtime.store.engine.connect() as conn:
-                answer = sharing_queries.check(conn, **asked, now=runtime.clock.now())
+            answer = sharing_queries.check(runtime.store.engine, **asked, now=runtime.clock.now())
         finally:
             runtime.engine.dispose()
     typer.echo(

@@ -6,7 +6,9 @@ Due times and idleness are judged at the chain's time (`now`), never the host's 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, text
+import functools
+
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api import paging
@@ -301,9 +303,10 @@ _MESSAGES = {
     "entry_invalid": "the entry's catalog document cannot be judged (#10 rule 8): nothing may rely on it",
     "entry_changed": "the entry changed since the grant (Art. 14): its adjustment plan moves the grant or ends it",
 }
-# Plain SQL on purpose: building and caching a Core select per call cost four times the query
-# itself (180 µs against 45 µs on SQLite), and a gateway asks this on every request. The scenario
-# register is joined only for the classes it governs (a class-0 or class-4 code is no register entry).
+# Plain SQL through the driver on purpose: building and caching a Core select per call cost four
+# times the query itself (180 µs against 45 µs on SQLite), and a SQLAlchemy Connection another 35 µs
+# over the driver's own cursor, on a route a gateway asks on every use. The scenario register is
+# joined only for the classes it governs (a class-0 or class-4 code is no register entry).
 _COLUMNS = (
     "SELECT g.grant_id, g.unit_id, g.scenario_code, g.method, g.form, g.status, g.idle_from, g.document_problem,"
     " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem"
@@ -311,8 +314,18 @@ _COLUMNS = (
     " LEFT JOIN catalog_entries e ON e.entry_id = r.entry_id"
     " LEFT JOIN sharing_scenarios sc ON sc.scenario_id = g.scenario_id AND g.scenario_class BETWEEN 1 AND 3"
 )
-_CHECK = text(_COLUMNS + " WHERE r.unit_id = :unit_id AND r.entry_id = :entry_id")
-_CHECK_GRANT = text(_COLUMNS + " WHERE r.grant_id = :grant_id AND r.entry_id = :entry_id")
+_BY_UNIT = _COLUMNS + " WHERE r.unit_id = {unit_id} AND r.entry_id = {entry_id}"
+_BY_GRANT = _COLUMNS + " WHERE r.grant_id = {grant_id} AND r.entry_id = {entry_id}"
+# The placeholders of the drivers the project installs, by dialect: sqlite3 takes named
+# parameters, psycopg pyformat ones.
+_MARKS = {"sqlite": ":{}", "postgresql": "%({})s"}
+
+
+@functools.cache
+def _check_sql(dialect: str) -> tuple[str, str]:
+    mark = _MARKS[dialect]
+    names = {n: mark.format(n) for n in ("unit_id", "entry_id", "grant_id")}
+    return _BY_UNIT.format(**names), _BY_GRANT.format(**names)
 
 
 def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str, now: int):
@@ -366,7 +379,7 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
 
 
 def check(
-    conn: Connection,
+    engine: Engine,
     *,
     unit_id: str,
     entry_id: str,
@@ -379,14 +392,21 @@ def check(
     now: int,
 ) -> s.CheckAnswer:
     """May `unit_id` use these data items of `entry_id` at `version`, for `scenario`, by `method`, in
-    `form`, at `now` (Art. 25)? One indexed lookup; with `grant_id`, of that grant only. `conn` is
-    a plain connection: a gateway asks this on every request, and an ORM session costs more than
-    the query."""
+    `form`, at `now` (Art. 25)? One indexed lookup through the driver; with `grant_id`, of that
+    grant only."""
     unit_id, entry_id = unit_id.lower(), entry_id.lower()
-    if grant_id is None:
-        rows = conn.execute(_CHECK, {"unit_id": unit_id, "entry_id": entry_id}).all()
-    else:
-        rows = conn.execute(_CHECK_GRANT, {"grant_id": grant_id.lower(), "entry_id": entry_id}).all()
+    by_unit, by_grant = _check_sql(engine.dialect.name)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        if grant_id is None:
+            cursor.execute(by_unit, {"unit_id": unit_id, "entry_id": entry_id})
+        else:
+            cursor.execute(by_grant, {"grant_id": grant_id.lower(), "entry_id": entry_id})
+        rows = cursor.fetchall()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read (rollback on return): the next sees new rows
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
     for row in rows:
         reason = _refusal(
