@@ -1,4 +1,5 @@
-"""An empty mirror store on each backend, for the store-level tests that need no chain."""
+"""Mirror stores on each backend: one empty store (the store-level tests that need no chain), or
+stores opened by name (the tests that index a chain into several)."""
 
 from __future__ import annotations
 
@@ -14,3 +15,12 @@ def store(request, tmp_path):
     stores = Stores(request.param, tmp_path, new_url)
     yield stores("mirror")
     stores.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def stores(request, tmp_path):
+    """Opens mirrors by name, on SQLite and then on PostgreSQL."""
+    new_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    opened = Stores(request.param, tmp_path, new_url)
+    yield opened
+    opened.close()

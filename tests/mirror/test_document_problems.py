@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from api.services.queries import count_entries, search_entries
@@ -18,9 +17,7 @@ from chain.actions import ActionKind, entry_id_for
 from mirror.models import CatalogEntry, CatalogVersion
 from signer.canonical import canonical_bytes
 from tests.chain.helpers import (
-    BACKENDS,
     SEEN_BLOCKS,
-    Stores,
     approve_note,
     catalog_document,
     catalog_fields,
@@ -33,15 +30,6 @@ from tests.chain.helpers import (
 NOT_CANONICAL = "not_canonical"
 NO_FREQUENCY = "schema_invalid: document.update_frequency: Field required"
 NO_CONDITIONS = "schema_invalid: document.sharing: Value error, conditional sharing needs `conditions`"
-
-
-@pytest.fixture(params=BACKENDS)
-def stores(request, tmp_path):
-    """Opens mirrors by name, on SQLite and then on PostgreSQL."""
-    new_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    opened = Stores(request.param, tmp_path, new_url)
-    yield opened
-    opened.close()
 
 
 def _problems(store) -> tuple[dict, dict]:

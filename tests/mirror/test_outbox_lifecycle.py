@@ -30,7 +30,7 @@ from mirror.outbox import Relayer, encode_action
 from mirror.outbox_lifecycle import CONFIRMING_EVENTS, REJECTING_EVENTS, OutboxStatus, confirmed_action
 from mirror.rejections import action_rejected
 from signer.canonical import canonical_bytes
-from tests.chain.helpers import BACKENDS, Stores, new_indexer
+from tests.chain.helpers import new_indexer
 from tests.conftest import DECLARED_AT
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc
 from tests.signed_fields import version_sharing
@@ -40,14 +40,6 @@ OWNER = ROOT / "mirror" / "outbox_lifecycle.py"
 NOT_SOURCE = {"tests", ".venv", "node_modules", "build", "putuo_ledger.egg-info", ".git"}
 
 CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and entry (Art. 19 (1))
-
-
-@pytest.fixture(params=BACKENDS)
-def stores(request, tmp_path):
-    new_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    opened = Stores(request.param, tmp_path, new_url)
-    yield opened
-    opened.close()
 
 
 # ---- the event table, held against the contracts

@@ -56,7 +56,7 @@ from mirror.sharing_models import (
     SharingStepRecord,
 )
 from signer.canonical import canonical_bytes
-from tests.chain.helpers import BACKENDS, SEEN_BLOCKS, Stores, dump, fresh_dump, new_indexer
+from tests.chain.helpers import SEEN_BLOCKS, Stores, dump, fresh_dump, new_indexer
 from tests.sharing_desk import APPROVE_REVIEW, Officer, SharingDesk, doc
 
 SHARING_TABLES = (
@@ -70,15 +70,6 @@ SHARING_TABLES = (
 )
 SCENARIO_CODE = "一网统管-城市运行"
 LEGAL_BASIS = "《上海市公共数据管理办法》第二十条"
-
-
-@pytest.fixture(params=BACKENDS)
-def stores(request, tmp_path):
-    """Opens mirrors by name, on SQLite and then on PostgreSQL."""
-    new_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    opened = Stores(request.param, tmp_path, new_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
