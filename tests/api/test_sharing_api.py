@@ -5,6 +5,7 @@ approval, the grant's life, the views, the check, and bad input answered with no
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -15,7 +16,7 @@ from api.app import create_app
 from chain.actions import ActionKind, entry_id_for
 from chain.client import contract_at
 from chain.indexer import Indexer
-from chain.sharing import DECISION_GRACE_S, SharingAction, StepKind, sign_action
+from chain.sharing import DECISION_GRACE_S, ApplyTerms, SharingAction, StepKind, scenario_id_for, sign_action
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
@@ -605,3 +606,28 @@ def test_an_application_naming_a_version_nobody_can_judge_is_refused(api):
         }
     }
     assert outbox_count(api.runtime) == before
+
+
+def test_a_direct_call_whose_terms_and_document_disagree_is_flagged_and_serves_nothing(api: Api):
+    """#10 rule 6: the API derives an application's terms from its document, so through it they
+    agree; a direct call to the contract can sign terms naming another scenario than its document.
+    The contract cannot read the document: the mirror marks the demand (document_problem), its
+    grant shows it, and the check serves nothing under it, whatever scenario the gateway names."""
+    desk = api.desk
+    desk.system.relayer.resync()  # the platform's relayer shares this account: take up its nonce
+    entry = api.civil_entry
+    demand_id, action = desk.application(desk.street, [desk.resource(desk.civil, entry)], scenario_class=1)
+    terms = ApplyTerms.decode(action.terms)
+    other = replace(terms, scenario_id=scenario_id_for("另一场景"))
+    desk.ensure_scenario("另一场景", 1)
+    signed = desk.action(desk.street, StepKind.APPLY, demand_id, action.document, terms=other.encode())
+    desk.send(signed)
+    desk.confirm(demand_id)
+    api.synced()
+    demand = api.get(f"/v1/demands/0x{demand_id.hex()}")
+    assert demand["document_problem"] == "the document's scenario_id is not the signed terms'"
+    grant = api.get(f"/v1/grants/0x{demand_id.hex()}")
+    assert (grant["status"], grant["document_problem"]) == ("active", demand["document_problem"])
+    for scenario in ("低保审核", "另一场景"):
+        answer = api.check(scenario=scenario)
+        assert (answer["allowed"], answer["reason"]) == (False, "document_mismatch"), scenario
