@@ -61,7 +61,7 @@ class Api:
             signing_unit_id=officer.unit_hex,
             officer_key_id=key.key_id,
             scheme=scheme,
-            scenario=SCENARIO,
+            scenario=document["scenario"]["code"],
             signed_at=datetime.fromtimestamp(self.desk.now(), SHANGHAI),
         )
         return {"document": commitment.to_document(), "signature": sign_commitment(commitment, key).to_json()}
@@ -120,9 +120,8 @@ class Api:
         """The Data Center registers scenario `code` (Art. 19 (1)–(3)) unless it is already."""
         if any(s["code"] == code for s in self.get("/v1/scenarios", limit=100)["items"]):
             return
-        evaluation = examples.scenario_evaluation(
-            scenario_code=code, key_work=examples.OMIT, units=[], entries=[], **{"class": klass, **fields}
-        )
+        named = {"key_work": examples.OMIT, "units": [], "entries": [], "class": klass, **fields}
+        evaluation = examples.scenario_evaluation(scenario_code=code, **named)
         self.step(self.desk.data_center, StepKind.APPROVE_SCENARIO, evaluation)
 
     def confirm(self, demand_id: str, **fields) -> dict:
@@ -631,3 +630,45 @@ def test_a_direct_call_whose_terms_and_document_disagree_is_flagged_and_serves_n
     for scenario in ("低保审核", "另一场景"):
         answer = api.check(scenario=scenario)
         assert (answer["allowed"], answer["reason"]) == (False, "document_mismatch"), scenario
+
+
+def test_a_key_work_scenario_is_not_borrowed_through_the_api(api: Api):
+    """#10 rule 2: the Data Center evaluated a key-work scenario for the market bureau and the civil
+    affairs entry; the street office claiming it is a 409 naming the scenario, nothing stored."""
+    code = "重点工作-借用"
+    entry = "0x" + api.civil_entry[0].hex()
+    api.register(code, 2, units=[api.desk.market.unit_hex], entries=[entry], key_work="区委区政府重点工作")
+    [registered] = [s for s in api.get("/v1/scenarios")["items"] if s["code"] == code]
+    assert (registered["scenario_class"], registered["units"], registered["entries"]) == (
+        2,
+        [api.desk.market.unit_hex],
+        [entry],
+    )
+    document = api.application(scenario_class=2)
+    document["scenario"]["code"] = code
+    before = outbox_count(api.runtime)
+    response = api.client.post("/v1/demands", json=_apply_body(api, document))
+    assert response.status_code == 409, response.json()
+    error = error_of(response)
+    assert (error["code"], error["field"], error["contract_error"]) == (
+        "scenario_not_for_unit",
+        "document.scenario.code",
+        "SharingScenarioNotForUnit",
+    )
+    assert outbox_count(api.runtime) == before
+
+
+def test_a_reason_for_idleness_is_the_data_centers_to_accept(api: Api):
+    """#10 rule 7 (Art. 26): the demand unit files a reason through the API; until the Data Center
+    reviews it the grant shows it pending (no idle suspension meanwhile), then excused until its day."""
+    grant_id = api.apply(api.application(scenario_class=1))
+    api.step(api.desk.street, StepKind.FILE_IDLE_REASON, examples.idle_reason(grant_id=grant_id))
+    api.synced()
+    grant = api.get(f"/v1/grants/{grant_id}")
+    until = grant["reason_until"]
+    assert until > 0 and grant["reason_due_at"] > 0 and (grant["excused_until"], grant["idle_from"]) == (0, 0)
+    api.step(api.desk.data_center, StepKind.REVIEW_IDLE_REASON, examples.idle_reason_review(grant_id=grant_id))
+    api.synced()
+    grant = api.get(f"/v1/grants/{grant_id}")
+    assert (grant["excused_until"], grant["reason_until"], grant["reason_due_at"]) == (until, 0, 0)
+    assert grant["idle_from"] > until
