@@ -219,7 +219,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         cursor = rt.store.cursor()
         calendar = rt.calendar_watch.status()
         return {
-            "chain_head": rt.indexer.head(),
+            "chain_head": rt.indexer.node_head(),
             "mirror_block": cursor[0] if cursor else None,
             "outbox_pending": rt.relayer.pending(),
             "calendar": {

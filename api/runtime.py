@@ -78,7 +78,7 @@ class Runtime:
         # number them again from the new node's pool (the outbox resends what never landed).
         endpoints.on_switch(lambda _url: self.sender.mark_stale())
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
-        self.indexer = Indexer(self.rpc, self.deployment, self.store)
+        self.indexer = Indexer(self.rpc, self.deployment, self.store, settle_blocks=s.settle_blocks)
         self.relayer = Relayer(
             self.store.sessions,
             self.sender,

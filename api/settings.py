@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     chain_start: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Blocks the mirror stays behind the head before it takes a block as settled: 0 on a local node
+    # (instant finality); ⌊N/2⌋+1 on a Clique network of N signers (`ledger up --network` sets it).
+    settle_blocks: int = Field(0, ge=0, le=64)
     batch_max: int = 200  # signed actions per relayed transaction
     poll_interval_s: float = 0.05  # while actions await confirmation
     idle_poll_s: float = 1.0  # follower's poll when nothing of ours is pending

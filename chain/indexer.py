@@ -41,17 +41,35 @@ class SyncReport:
 
 
 class Indexer:
-    """Moves the mirror from its cursor to the chain head."""
+    """Moves the mirror from its cursor to the chain head, or `settle_blocks` behind it.
 
-    def __init__(self, rpc: RpcClient, deployment: Deployment, store: MirrorStore, *, block_range: int = DEFAULT_RANGE):
+    A local node (anvil, Hardhat) has instant finality: 0. Clique has none: with N signers a block
+    is settled once ⌊N/2⌋+1 more are on it (no majority can seal a competing branch past them), so
+    the mirror, and every status it confirms, stays that far behind the head; a reorg above that
+    depth never reaches it, one below it is still rolled back (`check_fork`)."""
+
+    def __init__(
+        self,
+        rpc: RpcClient,
+        deployment: Deployment,
+        store: MirrorStore,
+        *,
+        block_range: int = DEFAULT_RANGE,
+        settle_blocks: int = 0,
+    ):
         self.rpc = rpc
         self.deployment = deployment
         self.store = store
         self.block_range = block_range
+        self.settle_blocks = settle_blocks
         self.addresses = [deployment.registry, deployment.catalog, deployment.sharing]
 
-    def head(self) -> int:
+    def node_head(self) -> int:
         return int(self.rpc.call("eth_blockNumber", []), 16)
+
+    def head(self) -> int:
+        """The latest settled block: the node's head less the settlement depth."""
+        return self.node_head() - self.settle_blocks
 
     def block_hash(self, number: int) -> str | None:
         block = self.rpc.call("eth_getBlockByNumber", [hex(number), False])
@@ -73,11 +91,11 @@ class Indexer:
         return self.store.rollback_to(self.deployment.deploy_block - 1, None)
 
     def sync(self, *, to_block: int | None = None, progress: Callable[[int, int], None] | None = None) -> SyncReport:
-        """Apply every block from the cursor to `to_block` (default: the head)."""
+        """Apply every block from the cursor to `to_block` (default: the latest settled block)."""
         cursor = self.store.cursor()
         if cursor is not None and to_block is None:  # the head and the cursor's block: one round trip
             head, block = self.rpc.batch([("eth_blockNumber", []), ("eth_getBlockByNumber", [hex(cursor[0]), False])])
-            end, cursor_hash = int(head, 16), block["hash"] if block else None
+            end, cursor_hash = int(head, 16) - self.settle_blocks, block["hash"] if block else None
             if cursor_hash == cursor[1]:
                 if end <= cursor[0]:
                     return SyncReport(cursor[0] + 1, end, 0, 0)  # nothing new: the usual answer while following

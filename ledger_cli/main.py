@@ -64,7 +64,11 @@ def up(
     if network:
         # Every command below reads its settings from the environment: point them at the network.
         network_started, urls = network_cmd.network_for_up(s)
-        os.environ.update({"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls)})
+        # Clique settles a block once ⌊N/2⌋+1 more are on it (N signers, one node each).
+        settle = str(len(urls) // 2 + 1)
+        os.environ.update(
+            {"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls), "LEDGER_SETTLE_BLOCKS": settle}
+        )
         s = settings()
         typer.echo(f"on the network: {', '.join(urls)} (the API fails over in this order)")
     elif not rpc_ready(s.rpc_url):

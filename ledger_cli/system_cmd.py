@@ -94,7 +94,7 @@ def reindex(block_range: int = typer.Option(DEFAULT_RANGE, min=1, help="Blocks p
     s = settings()
     record, _ = deployment(s)  # a mirror of the platform's deployment: never a new one deployed here
     store = SqlMirrorStore(make_engine(s.resolved_database_url))
-    indexer = Indexer(RpcClient(s.rpc_url), record, store, block_range=block_range)
+    indexer = Indexer(RpcClient(s.rpc_url), record, store, block_range=block_range, settle_blocks=s.settle_blocks)
     columns = (TextColumn("reindex"), BarColumn(), MofNCompleteColumn(), TextColumn("blocks"), TimeRemainingColumn())
     with Progress(*columns) as progress:
         task = progress.add_task("blocks", total=None)

@@ -553,3 +553,20 @@ def test_a_document_the_api_would_refuse_does_not_stop_the_indexer(system, units
     assert as_object(version.document) == expected
     assert version.document_hash == "0x" + keccak(raw).hex()  # the proof still names the real bytes
     assert entry.status == "under_review"
+
+
+def test_the_mirror_stays_the_settlement_depth_behind_the_head(system, units, stores):
+    """Clique has no finality: with settle_blocks the mirror takes a block only once that many
+    more are on it, and takes it, unchanged, once they are."""
+    store = stores("settled")
+    head = system.w3.eth.block_number
+    indexer = Indexer(RpcClient(system.node.url), system.deployment, store, settle_blocks=3)
+    report = indexer.sync()
+    assert (report.to_block, store.cursor()[0]) == (head - 3, head - 3)
+    for _ in range(3):
+        system.w3.provider.make_request("evm_mine", [])
+    indexer.sync()
+    assert store.cursor()[0] == head
+    whole = stores("whole")
+    new_indexer(system, whole).sync(to_block=head)
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == dump(whole.engine, without=(SEEN_BLOCKS,))
