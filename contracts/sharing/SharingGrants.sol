@@ -142,11 +142,14 @@ library SharingGrants {
         SharingStorage.Layout storage s = SharingStorage.layout();
         ISharing.Grant storage g = _grant(s, grantId);
         if (g.status == ISharing.GrantStatus.Terminated) revert ISharing.SharingGrantTerminated(grantId);
+        uint256 n = g.resourceCount;
+        uint32[] memory inForce = new uint32[](n); // each entry's version in force, read once
         bool moved = false;
         bool end = false;
-        for (uint256 i = 0; i < g.resourceCount; ++i) {
+        for (uint256 i = 0; i < n; ++i) {
             ISharing.Pinned storage r = s.grantResources[grantId][i];
             ICatalog.Entry memory e = s.catalog.entry(r.entryId);
+            inForce[i] = e.approvedVersion;
             if (SharingCommon.inForce(e, r.version)) continue;
             moved = true;
             ISharing.Adjustment storage adj = s.adjustments[r.entryId];
@@ -161,12 +164,11 @@ library SharingGrants {
             _terminate(s, grantId, g);
             return;
         }
-        for (uint256 i = 0; i < g.resourceCount; ++i) {
+        for (uint256 i = 0; i < n; ++i) {
             ISharing.Pinned storage r = s.grantResources[grantId][i];
-            uint32 now_ = s.catalog.entry(r.entryId).approvedVersion;
-            if (now_ == r.version) continue;
-            emit ISharing.GrantRepinned(grantId, r.entryId, r.version, now_);
-            r.version = now_;
+            if (inForce[i] == r.version) continue;
+            emit ISharing.GrantRepinned(grantId, r.entryId, r.version, inForce[i]);
+            r.version = inForce[i];
         }
     }
 
