@@ -738,13 +738,18 @@ def test_art14_changing_an_entry_in_live_use_needs_an_adjustment_plan_each_time(
         holders=2,
         dataCenter=True,
     )
-    desk.act(desk.market, ack, entry_id)
+    # The owner changing the plan after it was acknowledged starts a new round: agreed again, or not at all.
+    desk.send(desk.plan_action(desk.civil, entry_id, Disposition.MOVE))
     plan, _ = desk.sharing.functions.adjustmentPlan(entry_id).call()
-    assert plan == (Disposition.MOVE, True, 1, 2)
+    assert plan == (Disposition.MOVE, False, 2, 0)
+    for officer in (desk.data_center, desk.street, desk.market):
+        desk.act(officer, ack, entry_id)
+    plan, _ = desk.sharing.functions.adjustmentPlan(entry_id).call()
+    assert plan == (Disposition.MOVE, True, 2, 2)
     receipt = desk.system.relayer.send(desk.catalog_call(desk.civil, ActionKind.REQUEST_CHANGE, entry_id, CHANGE))
     assert only(desk, receipt, "AdjustmentPlanUsed").args == {"entryId": entry_id, "liveGrants": 2}
     assert only(desk, receipt, "CatalogVersionSubmitted").args["version"] == 2
-    assert desk.sharing.functions.adjustmentPlan(entry_id).call() == [(0, False, 2, 0), (Disposition.MOVE, 1)]
+    assert desk.sharing.functions.adjustmentPlan(entry_id).call() == [(0, False, 3, 0), (Disposition.MOVE, 1)]
     desk.catalog_action(desk.data_center, ActionKind.REVIEW, entry_id, APPROVE_REVIEW, version=2)
     assert desk.entry(entry_id)[2] == 2  # approvedVersion
     assert desk.grant_resources(grant_id) == [(entry_id, 1)]  # until it follows the plan
