@@ -18,6 +18,7 @@ from chain.client import contract_at
 from chain.indexer import Indexer
 from chain.sharing import DECISION_GRACE_S, ApplyTerms, SharingAction, StepKind, scenario_id_for, sign_action
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
 from tests.sharing import examples
@@ -174,7 +175,7 @@ def api(system, tmp_path):
     runtime = make_runtime(system, tmp_path, clock_ttl_s=0)
     runtime.start()
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             yield Api(desk, client, runtime)
     finally:
         runtime.stop()
