@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import Caller, CallerDep, Platform, PlatformDep, require_role
+from api.auth import Caller, CallerDep, MaybeCallerDep, Platform, PlatformDep, require_role
 from tests.api import test_sharing_api
 from tests.api.auth_helpers import PLATFORM, login
 from tests.api.test_sharing_api import Api
@@ -168,6 +168,10 @@ def guarded_app(runtime) -> FastAPI:
     def officer_only(caller: CallerDep) -> dict:
         return {"unit_id": caller.unit_id}
 
+    @router.get("/test/public-part")
+    def public_part(caller: MaybeCallerDep) -> dict:
+        return {"unit_id": caller.unit_id if caller else None}
+
     @router.get("/test/regulators")
     def regulators(caller: Annotated[Caller, require_role("office", "auditor")]) -> dict:
         return {"role": caller.role}
@@ -204,6 +208,16 @@ def test_platform_only_routes_refuse_officers_and_officer_routes_refuse_the_plat
     response = client.post("/test/platform-only", headers={"Authorization": "Bearer a-guess"})
     assert (response.status_code, response.json()["error"]["code"]) == (401, "credential_invalid")
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_a_route_with_a_public_part(district, guarded):
+    _, who, _ = district
+    assert guarded.get("/test/public-part").json() == {"unit_id": None}
+    assert guarded.get("/test/public-part", headers=who["civil"]).json() == {"unit_id": _unit(guarded, who["civil"])}
+    response = guarded.get("/test/public-part", headers={"Authorization": "Bearer pt1.forged.token"})
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "token_invalid")
+    response = guarded.get("/test/public-part", headers=PLATFORM)
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "officer_only")
 
 
 def test_require_role(district, guarded):
