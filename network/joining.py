@@ -13,11 +13,11 @@ from pathlib import Path
 
 from network.config import config_toml
 from network.errors import NetworkError
+from network.ipc import ipc_call, ipc_path
 from network.lifecycle import network_nodes, start_node
 from network.nodes import GethNode
 from network.organisations import Organisation
 from network.provision import GENESIS, geth_init, new_node
-from network.ipc import ipc_call, ipc_path
 
 
 def join(
