@@ -162,8 +162,11 @@ class Decision:
 
 
 def decision_of(w3: Web3, governance: str, validator: str, block: int | str = "latest") -> Decision:
-    """The latest Office decision on `validator` in the chain `w3` holds, as of `block`."""
+    """The latest Office decision on `validator` in the chain `w3` holds, as of `block`; none at a
+    block before the contract was deployed."""
     contract = contract_at(w3, "ValidatorGovernance", governance)
+    if not w3.eth.get_code(contract.address, block):
+        return Decision(DecisionKind.NONE, 0, 0, bytes(32), "0x" + "00" * 20, bytes(32))
     kind, number, at, unit_id, officer, document_hash = contract.functions.decision(
         to_checksum_address(validator)
     ).call(block_identifier=block)

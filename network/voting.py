@@ -42,20 +42,33 @@ def settle_depth(signers: int) -> int:
     return signers // 2 + 1
 
 
-def vote(node: GethNode, governance: str, validator: str, add: bool) -> None:
-    """Have `node`'s validator propose the change, after checking its own chain holds the Office's
-    decision for it at the settled block. Raises NoOfficeDecision, voting nothing, when not."""
+def check_decision(node: GethNode, governance: str, validator: str, add: bool) -> None:
+    """Whether `node`'s own chain holds the Office's decision for the change at its settled block.
+    Raises NoOfficeDecision when not."""
     validator = to_checksum_address(validator)
-    w3 = connect(node.spec.rpc_url)
     status = node_status(node.spec)
     if status.head is None:
         raise NetworkError(f"{node.spec.code}'s node does not answer ({status.error}): it cannot vote")
     settled = max(status.head - settle_depth(len(status.signers)), 0)
     wanted = DecisionKind.ADD if add else DecisionKind.REMOVE
-    found = decision_of(w3, governance, validator, settled).kind
+    found = decision_of(connect(node.spec.rpc_url), governance, validator, settled).kind
     if found != wanted:
         raise NoOfficeDecision(node.spec.code, validator, wanted, found, settled)
-    ipc_call(ipc_path(node.directory), "clique_propose", [validator, add])
+
+
+def vote(node: GethNode, governance: str, validator: str, add: bool) -> None:
+    """Have `node`'s validator propose the change, once its own chain holds the Office's decision
+    for it at the settled block. Raises NoOfficeDecision, voting nothing, when not."""
+    check_decision(node, governance, validator, add)
+    ipc_call(ipc_path(node.directory), "clique_propose", [to_checksum_address(validator), add])
+
+
+def vote_all(nodes: list[GethNode], governance: str, validator: str, add: bool) -> None:
+    """Every node of `nodes` votes the change; none does unless each one's chain holds the decision."""
+    for node in nodes:
+        check_decision(node, governance, validator, add)
+    for node in nodes:
+        vote(node, governance, validator, add)
 
 
 def proposals(node: GethNode) -> dict[str, bool]:
