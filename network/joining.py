@@ -14,7 +14,7 @@ from pathlib import Path
 from network.config import config_toml
 from network.errors import NetworkError
 from network.ipc import ipc_call, ipc_path
-from network.lifecycle import network_nodes, start_node
+from network.lifecycle import network_nodes, node_of, start_node
 from network.nodes import GethNode
 from network.organisations import Organisation
 from network.provision import GENESIS, geth_init, new_node
@@ -51,6 +51,6 @@ def join(
     for other in running:
         for method in ("admin_addTrustedPeer", "admin_addPeer"):
             ipc_call(ipc_path(other.directory), method, [spec.enode])
-    node = GethNode(spec, node_dir, geth, manifest.chain_id)
+    node = node_of(manifest, spec, directory, geth)
     start_node(node, running)
     return node

@@ -18,7 +18,14 @@ CATCH_UP_TIMEOUT_S = 60.0
 def network_nodes(directory: Path, geth: Path | None = None) -> tuple[Manifest, list[GethNode]]:
     manifest = Manifest.load(directory)
     binary = geth or geth_binary()
-    return manifest, [GethNode(s, Path(directory) / s.dir_name, binary, manifest.chain_id) for s in manifest.nodes]
+    return manifest, [node_of(manifest, s, Path(directory), binary) for s in manifest.nodes]
+
+
+def node_of(manifest: Manifest, spec, directory: Path, geth: Path) -> GethNode:
+    """The node of `spec` as the network's manifest has it run (its gas settings are the network's)."""
+    return GethNode(
+        spec, directory / spec.dir_name, geth, manifest.chain_id, gas_limit=manifest.gas_limit, min_tip=manifest.min_tip
+    )
 
 
 def wait_peered(node: GethNode, peers: int, timeout: float = PEER_TIMEOUT_S) -> None:

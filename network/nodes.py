@@ -36,6 +36,8 @@ class GethNode:
     geth: Path
     chain_id: int
     netrestrict: str = NETRESTRICT
+    gas_limit: int = GAS_LIMIT  # the block gas limit the validator aims at: the genesis block's
+    min_tip: int | None = None  # `--miner.gasprice`, the least tip it includes
 
     def __post_init__(self) -> None:
         # Absolute: the pid check below finds the node by the datadir on its command line.
@@ -66,8 +68,8 @@ class GethNode:
             "--http", "--http.addr", HOST, "--http.port", str(s.http_port), "--http.api", HTTP_APIS,
             "--authrpc.addr", HOST, "--authrpc.port", str(s.authrpc_port),
             "--unlock", s.signer, "--password", str(d / "password"), "--allow-insecure-unlock",
-            "--miner.etherbase", s.signer, "--miner.gaslimit", str(GAS_LIMIT),
-        ]  # fmt: skip
+            "--miner.etherbase", s.signer, "--miner.gaslimit", str(self.gas_limit),
+        ] + (["--miner.gasprice", str(self.min_tip)] if self.min_tip is not None else [])  # fmt: skip
 
     def pid(self) -> int | None:
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from network.config import config_toml, enode_url, new_node_key
 from network.errors import NetworkError, NetworkExists
-from network.genesis import CHAIN_ID, genesis
+from network.genesis import BASE_FEE, CHAIN_ID, GAS_LIMIT, genesis
 from network.manifest import HOST, MANIFEST, Manifest, NodeSpec
 from network.organisations import VALIDATOR_ORGANISATIONS, Organisation
 from signer._atomic import write_private_file
@@ -50,8 +50,12 @@ def provision(
     geth: Path,
     ports: list[tuple[int, int, int]] | None = None,
     chain_id: int = CHAIN_ID,
+    gas_limit: int = GAS_LIMIT,
+    base_fee: int = BASE_FEE,
+    min_tip: int | None = None,
 ) -> Manifest:
-    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports."""
+    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports;
+    `gas_limit` and `base_fee` are the genesis block's, `min_tip` the validators' least tip (wei)."""
     directory = Path(directory)
     check_new(directory, validators)
     ports = ports or default_ports(validators)
@@ -60,14 +64,21 @@ def provision(
     for index, (org, node_ports) in enumerate(zip(VALIDATOR_ORGANISATIONS[:validators], ports)):
         spec, keys[index] = new_node(directory, index, org, node_ports, password=password, keystore_dir=keystore_dir)
         specs.append(spec)
-    document = genesis([s.signer for s in specs], period=period, funded=funded, chain_id=chain_id)
+    document = genesis(
+        [s.signer for s in specs],
+        period=period,
+        funded=funded,
+        chain_id=chain_id,
+        gas_limit=gas_limit,
+        base_fee=base_fee,
+    )
     (directory / GENESIS).write_text(json.dumps(document, indent=2) + "\n")
     for spec in specs:
         node_dir = directory / spec.dir_name
         peers = [other.enode for other in specs if other.index != spec.index]
         (node_dir / "config.toml").write_text(config_toml(peers))
         geth_init(geth, node_dir / "data", directory / GENESIS)
-    manifest = Manifest(chain_id=chain_id, period=period, nodes=tuple(specs))
+    manifest = Manifest(chain_id, period, tuple(specs), gas_limit=gas_limit, min_tip=min_tip)
     manifest.save(directory)
     return manifest
 
