@@ -21,6 +21,7 @@ from chain.client import Sender, connect
 from ledger_cli._context import deployment, fail, one_line_errors, settings
 from network import Manifest, node_status, provision
 from network.geth import check_version, geth_binary
+from network.genesis import BASE_FEE, GAS_LIMIT
 from network.governance import (
     RECORD,
     DecisionKind,
@@ -62,6 +63,9 @@ def init(
     p2p_port: int = typer.Option(P2P_BASE, help="First node's p2p port; node i uses it + i."),
     http_port: int = typer.Option(HTTP_BASE, help="First node's JSON-RPC port; node i uses it + i."),
     authrpc_port: int = typer.Option(AUTHRPC_BASE, help="First node's Engine API port (loopback); node i: + i."),
+    gas_limit: int = typer.Option(GAS_LIMIT, min=5_000_000, help="The genesis block's gas limit (the validators keep it)."),
+    base_fee: int = typer.Option(BASE_FEE, min=1, help="The genesis block's base fee, wei."),
+    min_tip: int = typer.Option(None, min=0, help="The least tip a validator includes, wei (geth's default if unset)."),
     password_fd: PasswordFdOption = None,
 ) -> None:
     """Write a new network: signer keys, node keys, genesis, each node's peers."""
@@ -81,6 +85,9 @@ def init(
         funded=funded,
         geth=geth,
         ports=ports,
+        gas_limit=gas_limit,
+        base_fee=base_fee,
+        min_tip=min_tip,
     )
     for spec in manifest.nodes:
         typer.echo(f"{spec.code:9} signer {spec.signer}  rpc {spec.rpc_url}  p2p {spec.p2p_port}  {spec.name}")
