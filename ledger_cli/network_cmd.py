@@ -20,8 +20,8 @@ from chain.actions import fresh_nonce, unit_id_for
 from chain.client import Sender, connect
 from ledger_cli._context import deployment, fail, one_line_errors, settings
 from network import Manifest, node_status, provision
-from network.geth import check_version, geth_binary
 from network.genesis import BASE_FEE, GAS_LIMIT
+from network.geth import check_version, geth_binary
 from network.governance import (
     RECORD,
     DecisionKind,
@@ -63,7 +63,9 @@ def init(
     p2p_port: int = typer.Option(P2P_BASE, help="First node's p2p port; node i uses it + i."),
     http_port: int = typer.Option(HTTP_BASE, help="First node's JSON-RPC port; node i uses it + i."),
     authrpc_port: int = typer.Option(AUTHRPC_BASE, help="First node's Engine API port (loopback); node i: + i."),
-    gas_limit: int = typer.Option(GAS_LIMIT, min=5_000_000, help="The genesis block's gas limit (the validators keep it)."),
+    gas_limit: int = typer.Option(
+        GAS_LIMIT, min=5_000_000, help="The genesis block's gas limit (the validators keep it)."
+    ),
     base_fee: int = typer.Option(BASE_FEE, min=1, help="The genesis block's base fee, wei."),
     min_tip: int = typer.Option(None, min=0, help="The least tip a validator includes, wei (geth's default if unset)."),
     password_fd: PasswordFdOption = None,
