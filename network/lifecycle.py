@@ -70,7 +70,11 @@ def up(directory: Path, geth: Path | None = None) -> list[GethNode]:
     a time). The signer in turn seals at once; the others wait a random 0–1.5 s first. So the
     others start first, and by the time the first block comes every node accepts it.
     """
-    manifest, nodes = network_nodes(directory, geth)
+    return start_all(network_nodes(directory, geth)[1])
+
+
+def start_all(nodes: list[GethNode]) -> list[GethNode]:
+    """`up` for nodes built by the caller (the fault tests run them in network namespaces)."""
     for node in nodes:
         node.start()
     for node in nodes:

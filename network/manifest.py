@@ -29,6 +29,7 @@ class NodeSpec:
     http_port: int
     authrpc_port: int
     enode: str
+    host: str = HOST  # where its JSON-RPC listens; another address only inside a network namespace
 
     @property
     def dir_name(self) -> str:
@@ -36,7 +37,7 @@ class NodeSpec:
 
     @property
     def rpc_url(self) -> str:
-        return f"http://{HOST}:{self.http_port}"
+        return f"http://{self.host}:{self.http_port}"
 
 
 @dataclass(frozen=True)
