@@ -50,8 +50,10 @@ def provision(
     geth: Path,
     ports: list[tuple[int, int, int]] | None = None,
     chain_id: int = CHAIN_ID,
+    on_demand: bool = False,
 ) -> Manifest:
-    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports."""
+    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports;
+    `on_demand` allows period 0 (network/genesis.py: tests only)."""
     directory = Path(directory)
     check_new(directory, validators)
     ports = ports or default_ports(validators)
@@ -70,7 +72,7 @@ def provision(
         write_private_file(node_dir / "password", password.encode())
         v3 = json.dumps(export_eth_v3(key, password)).encode()
         write_private_file(node_dir / "data" / "keystore" / f"{signer.lower()[2:]}.json", v3)
-    document = genesis([s.signer for s in specs], period=period, funded=funded, chain_id=chain_id)
+    document = genesis([s.signer for s in specs], period=period, funded=funded, chain_id=chain_id, on_demand=on_demand)
     (directory / GENESIS).write_text(json.dumps(document, indent=2) + "\n")
     for spec in specs:
         node_dir = directory / spec.dir_name

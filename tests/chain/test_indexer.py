@@ -226,6 +226,7 @@ def test_the_cursor_never_moves_back_in_apply(system, units, stores):
     assert report.events == 0 and store.cursor() == head
 
 
+@pytest.mark.dev_rpc  # geth: tests/network/test_reorg.py forks a real Clique chain
 def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
     system, units = any_system, any_units
     civil, market, dc = units.civil, units.market, units.data_center
