@@ -32,7 +32,7 @@ from eth_account import Account
 from sqlalchemy import func, select
 
 from api.runtime import make_engine
-from bench.bench_catalog import _ConfirmationWatch, signed_submissions
+from bench.bench_catalog import signed_submissions
 from bench.common import percentile, report
 from bench.servers import Server
 from chain.actions import unit_id_for
@@ -100,6 +100,36 @@ def api_on(network: LocalNetwork, data_dir: Path) -> Server:
     return Server([str(Path(sys.executable).parent / "ledger"), "serve"], env, port).wait("/healthz")
 
 
+class _SettledWatch:
+    """When each action is first seen confirmed (its event mirrored, settled), polling the outbox."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OutboxAction.digest).where(OutboxAction.status == OutboxStatus.CONFIRMED))
+            now = time.perf_counter()
+            for digest in rows.scalars():
+                self.seen.setdefault(digest, now)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._poll()
+            time.sleep(0.01)
+
+    def latencies(self, since: dict[str, float]) -> list[float]:
+        """Seconds from each action's `since` to its settlement (called once all are confirmed)."""
+        self._stop.set()
+        self._thread.join()
+        self._poll()  # what settled after the thread's last look
+        return [self.seen[digest] - began for digest, began in since.items()]
+
+
 def _confirmed(engine) -> int:
     with engine.connect() as conn:
         confirmed = OutboxAction.status == OutboxStatus.CONFIRMED
@@ -160,7 +190,7 @@ def actions_end_to_end(network: LocalNetwork, data_dir: Path, work) -> tuple[flo
                     accepted_at[accepted["action_id"]] = now
 
     try:
-        watch = _ConfirmationWatch(engine)
+        watch = _SettledWatch(engine)
         threads = [threading.Thread(target=client, args=(t,)) for t in range(THREADS)]
         began = time.perf_counter()
         for th in threads:
