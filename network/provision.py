@@ -53,9 +53,11 @@ def provision(
     gas_limit: int = GAS_LIMIT,
     base_fee: int = BASE_FEE,
     min_tip: int | None = None,
+    on_demand: bool = False,
 ) -> Manifest:
     """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports;
-    `gas_limit` and `base_fee` are the genesis block's, `min_tip` the validators' least tip (wei)."""
+    `gas_limit` and `base_fee` are the genesis block's, `min_tip` the validators' least tip (wei);
+    `on_demand` allows period 0 (network/genesis.py: tests only)."""
     directory = Path(directory)
     check_new(directory, validators)
     ports = ports or default_ports(validators)
@@ -71,6 +73,7 @@ def provision(
         chain_id=chain_id,
         gas_limit=gas_limit,
         base_fee=base_fee,
+        on_demand=on_demand,
     )
     (directory / GENESIS).write_text(json.dumps(document, indent=2) + "\n")
     for spec in specs:

@@ -180,6 +180,7 @@ def api(system, tmp_path):
         runtime.stop()
 
 
+@pytest.mark.every_node
 def test_owner_review_approve_grant_check_and_history(api):
     """Art. 17, 18, 20, 25: apply with an SM2 commitment; the owner approves; the grant allows
     exactly its scenario and method; the history proves every step."""
@@ -316,6 +317,7 @@ def test_idle_grant_suspended_objected_reinstated(api):
     assert kinds == ["apply", "confirm_conformity", "suspend_idle", "object", "reinstate"]
 
 
+@pytest.mark.every_node
 def test_termination_and_reapplication(api):
     """Art. 26: a terminated grant answers no; using the data again needs a new application."""
     grant_id = api.apply(api.application(scenario_class=1))
@@ -417,6 +419,7 @@ def test_application_refusals_change_nothing(api):
     assert outbox_count(api.runtime) == before
 
 
+@pytest.mark.every_node
 def test_views_identical_after_rebuilding_the_mirror(api):
     """The chain is the truth: dropping the mirror and reindexing gives the same answers."""
     demand_id = api.apply(api.application(api.civil_entry, api.market_entry))
