@@ -140,8 +140,9 @@ def status() -> None:
 
 
 def _show_agreement(directory, manifest) -> None:
-    """The Office's decided validators against the signers, both read from the first node;
-    exit DISAGREE when they differ (during a vote, until it passes, they do)."""
+    """The Office's decided validators against the signers, both read from each node; exit
+    DISAGREE when they differ (during a vote, until it passes, they do). One line when every node
+    says the same, else a line per node."""
     from network.governance import RECORD
     from network.lifecycle import network_nodes
     from network.voting import agreement
@@ -151,19 +152,26 @@ def _show_agreement(directory, manifest) -> None:
         return
     record = GovernanceRecord.load(directory)
     _, nodes = network_nodes(directory)
-    found = agreement(nodes[0], record.address)
+    found = {node.spec.code: agreement(node, record.address) for node in nodes}
     names = {s.signer.lower(): s.code for s in manifest.nodes}
 
     def named(addresses) -> str:
         return ", ".join(f"{a} ({names.get(a.lower(), 'no node here')})" for a in sorted(addresses))
 
-    if found.agree:
-        typer.echo(f"validators: the network's {len(found.signers)} signers are the Office's decided validators")
+    views = set(found.values())
+    if len(views) == 1 and next(iter(views)).agree:
+        typer.echo(
+            f"validators: the network's {len(next(iter(views)).signers)} signers are the Office's decided validators"
+        )
         return
-    if found.not_signing:
-        typer.echo(f"DISAGREE decided by the Office, not signing: {named(found.not_signing)}")
-    if found.undecided:
-        typer.echo(f"DISAGREE signing without an Office decision: {named(found.undecided)}")
+    for code, view in found.items() if len(views) > 1 else [("", next(iter(views)))]:
+        where = f" at {code}" if code else ""
+        if view.agree:
+            typer.echo(f"validators{where}: its {len(view.signers)} signers are the Office's decided validators")
+        if view.not_signing:
+            typer.echo(f"DISAGREE{where} decided by the Office, not signing: {named(view.not_signing)}")
+        if view.undecided:
+            typer.echo(f"DISAGREE{where} signing without an Office decision: {named(view.undecided)}")
     raise typer.Exit(DISAGREE)
 
 
