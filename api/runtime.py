@@ -24,6 +24,7 @@ from chain.rpc import RpcClient
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.outbox import Relayer
 from mirror.store import SqlMirrorStore
+from usage.sql_log import UsageRecordStore
 from workdays.publish import calendar_at
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Runtime:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
+        self.usage_records = UsageRecordStore(self.engine)  # the usage log (#11): primary data, not derived
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)

@@ -395,18 +395,51 @@ def check(
     `form`, at `now` (Art. 25)? One indexed lookup through the driver; with `grant_id`, of that
     grant only."""
     unit_id, entry_id = unit_id.lower(), entry_id.lower()
-    by_unit, by_grant = _check_sql(engine.dialect.name)
     connection = engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        if grant_id is None:
-            cursor.execute(by_unit, {"unit_id": unit_id, "entry_id": entry_id})
-        else:
-            cursor.execute(by_grant, {"grant_id": grant_id.lower(), "entry_id": entry_id})
-        rows = cursor.fetchall()
-        cursor.close()
+        rows = _check_rows(connection, engine.dialect.name, unit_id, entry_id, grant_id)
     finally:
         connection.close()  # back to the pool, which ends the read (rollback on return): the next sees new rows
+    return _judge(
+        rows, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+    )
+
+
+def check_many(engine: Engine, uses: list[dict]) -> list[s.CheckAnswer]:
+    """`check` of each use (a dict of its keyword arguments, `now` included), on one connection
+    and one read per distinct (unit or grant, entry): the usage log checks a batch of records at
+    once, each at its own time, by exactly the gateway's rule."""
+    fetched: dict[tuple, list] = {}
+    answers = []
+    connection = engine.raw_connection()
+    try:
+        for use in uses:
+            unit_id, entry_id, grant_id = use["unit_id"].lower(), use["entry_id"].lower(), use.get("grant_id")
+            key = (unit_id, entry_id, grant_id and grant_id.lower())
+            if key not in fetched:
+                fetched[key] = _check_rows(connection, engine.dialect.name, *key)
+            judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
+            answers.append(_judge(fetched[key], unit_id=unit_id, **judged))
+    finally:
+        connection.close()
+    return answers
+
+
+def _check_rows(connection, dialect: str, unit_id: str, entry_id: str, grant_id: str | None) -> list:
+    by_unit, by_grant = _check_sql(dialect)
+    cursor = connection.cursor()
+    if grant_id is None:
+        cursor.execute(by_unit, {"unit_id": unit_id, "entry_id": entry_id})
+    else:
+        cursor.execute(by_grant, {"grant_id": grant_id.lower(), "entry_id": entry_id})
+    rows = cursor.fetchall()
+    cursor.close()
+    return rows
+
+
+def _judge(
+    rows, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str = "full", now: int
+) -> s.CheckAnswer:
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
     for row in rows:
         reason = _refusal(

@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
 
-from api import schemas, sharing_schemas
+from api import schemas, sharing_schemas, usage_schemas
 from api.app import create_app
 from api.errors import ApiError
 from api.services.actions import SCHEMA_BY_KIND, validate_document
@@ -67,6 +67,7 @@ ROUTES = {
     ("get", "/v1/grants/{grant_id}/history"),
     ("get", "/v1/scenarios"),
     ("get", "/v1/sharing/check"),
+    ("post", "/v1/usage"),
 }
 # Sharing routes whose body carries one kind of step; permissionless steps take no body.
 SHARING_KIND_OF_ROUTE = {
@@ -161,10 +162,17 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/commitments/sign",
         "/v1/sharing/typed-data",
         "/v1/sharing/actions",
+        "/v1/usage",
     }
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
+            continue
+        if path == "/v1/usage":
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema["examples"], path
+            for example in schema["examples"]:
+                usage_schemas.UsageBatch.model_validate(example)
             continue
         if path in SHARING_KIND_OF_ROUTE or path.startswith("/v1/sharing/"):
             check_sharing_examples(spec, path, operation)

@@ -1,0 +1,48 @@
+"""API schemas of the usage log (Art. 30, #11)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from usage.records import UsageRecordIn
+
+MAX_BATCH = 1000
+EXAMPLE_RECORD = {
+    "request_id": "gw-20260302-000001",
+    "grant_id": "0x" + "1d" * 32,
+    "entry_id": "0x" + "e1" * 32,
+    "version": 1,
+    "items": ["姓名", "身份证号"],
+    "scenario": "PT-SC-2026-001",
+    "method": "interface",
+    "unit_id": "0x" + "5a" * 32,
+    "system": "长寿路街道-民生服务系统",
+    "used_at": 1772416800,
+    "result": {"count": 1, "hash": "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"},
+}
+
+
+class UsageBatch(BaseModel):
+    """Uses reported by the platform's share service, in the order they happened or not."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"records": [EXAMPLE_RECORD]}]})
+    records: list[UsageRecordIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class UsageLogged(BaseModel):
+    """Where one record stands in the log."""
+
+    request_id: str
+    id: int = Field(description="The record's index in the log (its leaf index)")
+    outcome: str = Field(description="accepted | refused (the Art. 25 check at the use's time)")
+    reason: str = Field(description="The check's reason: granted, or why the use was refused")
+    duplicate: bool = Field(description="The request id was already logged: this is the stored record")
+
+
+class UsageBatchLogged(BaseModel):
+    """The batch, durable: every record is stored before this answer."""
+
+    records: list[UsageLogged]
+    accepted: int
+    refused: int
+    duplicates: int
