@@ -90,6 +90,15 @@ class Runtime:
         )
         # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
         self.intake_batches = {contract: Combiner() for contract in SIGNED_CONTRACTS}
+        from api.services.usage_anchor import Anchorer, usage_key  # services import the runtime's module
+
+        self.usage_anchor = Anchorer(
+            self,
+            usage_key(s),
+            every=s.usage_checkpoint_records,
+            interval_s=s.usage_checkpoint_interval_s,
+            stall_s=s.usage_anchor_stall_s,
+        )
         self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
@@ -101,6 +110,9 @@ class Runtime:
         self.indexer.sync()
         self.relayer.recover()
         loops = [("relayer", self._relay, self._relayer_pause), ("follower", self._follow, self._follower_pause)]
+        if self.settings.usage_anchor_poll_s > 0:
+            seconds = self.settings.usage_anchor_poll_s
+            loops.append(("usage-anchor", self.usage_anchor.step, lambda s=seconds: self._stop.wait(s)))
         loops += [(name, step, lambda s=seconds: self._stop.wait(s)) for name, step, seconds in self._loops]
         for name, step, pause in loops:
             thread = threading.Thread(target=self._loop, args=(name, step, pause), name=name, daemon=True)

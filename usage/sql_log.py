@@ -169,3 +169,25 @@ class UsageRecordStore:
                 f"SELECT leaf FROM usage_records WHERE seq >= {mark} AND seq < {mark} ORDER BY seq", (start, stop)
             ).all()
         return [bytes(r[0]) for r in rows]
+
+
+# Checkpoints as the chain has them: rebuilt from UsageLog's events (chain/usage_log.py), never
+# written from anything else; `cosignatures` is the latest count the events gave.
+usage_checkpoints = Table(
+    "usage_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", String(66), nullable=False),
+    Column("signer", String(42), nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("block_hash", String(66), nullable=False),
+    Column("log_index", Integer, nullable=False),
+    Column("cosignatures", Integer, nullable=False),
+)
+usage_chain_cursor = Table(
+    "usage_chain_cursor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("block_number", BigInteger, nullable=False),  # UsageLog's events read up to here
+)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from api import schemas
 from api import usage_schemas as u
 from api.deps import RuntimeDep
+from api.errors import ApiError
 from api.services import usage
 
 router = APIRouter(
@@ -31,6 +32,14 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> u.UsageBatchLogged:
     happened (Art. 25, the gateway's rule): in scope, `accepted`; otherwise `refused`, with the
     reason, and shown to the Data Center and the entry's owner. Every record is stored before the
     answer; a request id already logged is answered with the stored record (`duplicate`)."""
+    if runtime.usage_anchor.stalled():
+        raise ApiError(
+            503,
+            "usage_anchoring_stalled",
+            f"records: anchoring has failed for over {runtime.settings.usage_anchor_stall_s:.0f} s;"
+            " the log takes no records until a checkpoint is anchored again (the chain or the Data Center's key)",
+            "records",
+        )
     stored = usage.intake(
         engine=runtime.engine, store=runtime.usage_records, records=batch.records, now=runtime.clock.now()
     )

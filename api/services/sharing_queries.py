@@ -275,6 +275,7 @@ _REFUSALS = (
     "entry_changed",
     "document_mismatch",
     "scenario_withdrawn",
+    "before_grant",
     "terminated",
     "suspended",
     "idle",
@@ -294,6 +295,7 @@ _MESSAGES = {
     "item_not_granted": "a data item asked for is not in the grant (Art. 17, 25): apply for it",
     "version_not_pinned": "the grant is pinned to another catalog version (Art. 14): serve that version",
     "suspended": "the grant is suspended (Art. 26, 31); the demand unit may object within 30 days",
+    "before_grant": "the use is dated before the grant was issued: no grant covered it (Art. 17, 25)",
     "terminated": "the grant is terminated: using the data again needs a new application (Art. 26)",
     "idle": "the grant has not been used for 3 months with no reason on file; it is due to be suspended (Art. 26)",
     "scenario_withdrawn": "the Data Center withdrew the registered scenario the grant rests on (Art. 19): apply again",
@@ -309,7 +311,7 @@ _MESSAGES = {
 # joined only for the classes it governs (a class-0 or class-4 code is no register entry).
 _COLUMNS = (
     "SELECT g.grant_id, g.unit_id, g.scenario_code, g.method, g.form, g.status, g.idle_from, g.document_problem,"
-    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem"
+    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem, g.issued_at"
     " FROM sharing_grant_resources r JOIN sharing_grants g ON g.grant_id = r.grant_id"
     " LEFT JOIN catalog_entries e ON e.entry_id = r.entry_id"
     " LEFT JOIN sharing_scenarios sc ON sc.scenario_id = g.scenario_id AND g.scenario_class BETWEEN 1 AND 3"
@@ -346,6 +348,7 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         sharing,
         in_force,
         e_problem,
+        issued_at,
     ) = row
     if holder != unit_id:
         return "not_grant_holder"
@@ -361,6 +364,8 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         return "document_mismatch"
     if withdrawn:
         return "scenario_withdrawn"
+    if now < issued_at:
+        return "before_grant"  # a use logged for a time before the grant (the usage log's records)
     if status != "active":
         return status  # suspended | terminated
     if idle_from and now >= idle_from:

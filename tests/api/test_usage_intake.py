@@ -29,7 +29,7 @@ def record(api: Api, grant_id: str, n: int, **overrides) -> dict:
         "method": "interface",
         "unit_id": api.desk.street.unit_hex,
         "system": "长寿路街道-民生服务系统",
-        "used_at": api.desk.now() - 60,
+        "used_at": api.desk.now(),
         "result": {"count": 3, "hash": hashlib.sha256(str(n).encode()).hexdigest()},
         **overrides,
     }
