@@ -46,3 +46,75 @@ class UsageBatchLogged(BaseModel):
     accepted: int
     refused: int
     duplicates: int
+
+
+class UsageCheckpoint(BaseModel):
+    """A checkpoint as the chain holds it (UsageLog's events)."""
+
+    size: int
+    root: str = Field(description="RFC 9162 root of the first `size` records, SM3, 0x-hex")
+    signer: str = Field(description="The Data Center officer key that signed the anchor")
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    log_index: int
+    cosignatures: int = Field(description="How many witness units co-signed it on-chain")
+
+
+class CheckpointPage(BaseModel):
+    items: list[UsageCheckpoint]
+    limit: int
+    offset: int
+    has_more: bool
+    total: int
+
+
+class UsageEvidence(BaseModel):
+    """A record with its inclusion proof to an anchored checkpoint: verify it with
+    `ledger audit usage FILE --rpc-url URL`, from the chain alone."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    schema_: str = Field(alias="schema")
+    record: str = Field(description="The leaf: the record's canonical JSON, exactly as hashed")
+    index: int
+    log_id: str
+    chain_id: int
+    usage_log: str
+    checkpoint: UsageCheckpoint | None = Field(description="null until a checkpoint covering the record is anchored")
+    proof: list[str] | None
+
+
+class ConsistencyProof(BaseModel):
+    first: UsageCheckpoint
+    second: UsageCheckpoint
+    proof: list[str]
+
+
+class CosignRequest(BaseModel):
+    """A witness's signed co-signature (`UsageAction` kind 1), relayed to UsageLog."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "checkpoint": "0x" + "00" * 31 + "08" + "ab" * 32,
+                    "nonce": "1",
+                    "signature": "0x" + "11" * 65,
+                }
+            ]
+        },
+    )
+    checkpoint: str = Field(
+        pattern=r"^0x([0-9a-fA-F]{2})+$",
+        description="The signed action's document: abi.encode(uint64 size, bytes32 root)",
+    )
+    nonce: str = Field(pattern=r"^[0-9]{1,78}$")
+    signature: str = Field(pattern=r"^0x([0-9a-fA-F]{2})+$")
+
+
+class Cosigned(BaseModel):
+    size: int
+    root: str
+    cosignatures: int
+    tx_hash: str

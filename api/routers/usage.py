@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
 
 from api import schemas
 from api import usage_schemas as u
 from api.deps import RuntimeDep
 from api.errors import ApiError
+from api.paging import Limit, Offset
 from api.services import usage
 
 router = APIRouter(
@@ -19,6 +22,11 @@ router = APIRouter(
 async def share_service() -> None:
     """Who may report uses: the platform's share service. The one place the intake's caller is
     checked (officer and platform authentication, #11 part 6, replaces this body)."""
+
+
+async def usage_reader() -> None:
+    """Who may read usage records and proofs. The one place reads are checked (#11 part 6:
+    filtered by the caller's unit and role once officer authentication lands)."""
 
 
 @router.post(
@@ -53,3 +61,54 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> u.UsageBatchLogged:
         refused=sum(1 for s in stored if not s.duplicate and s.outcome == "refused"),
         duplicates=sum(1 for s in stored if s.duplicate),
     )
+
+
+@router.get("/v1/usage/checkpoints", response_model=u.CheckpointPage, dependencies=[Depends(usage_reader)])
+def list_checkpoints(runtime: RuntimeDep, limit: Limit = 20, offset: Offset = 0) -> u.CheckpointPage:
+    """Anchored checkpoints, newest first, with how many witnesses co-signed each."""
+    items, total = usage.checkpoints(runtime.engine, limit=limit, offset=offset)
+    return u.CheckpointPage(items=items, limit=limit, offset=offset, has_more=offset + len(items) < total, total=total)
+
+
+@router.get(
+    "/v1/usage/consistency",
+    response_model=u.ConsistencyProof,
+    dependencies=[Depends(usage_reader)],
+    responses={404: {"model": schemas.ErrorBody}},
+)
+def consistency_proof(
+    runtime: RuntimeDep,
+    first: Annotated[int, Query(ge=1, le=2**48)],
+    second: Annotated[int, Query(ge=1, le=2**48)],
+) -> u.ConsistencyProof:
+    """The RFC 9162 consistency proof between the anchored checkpoints of sizes `first` and `second`."""
+    return u.ConsistencyProof.model_validate(usage.consistency(runtime, first, second))
+
+
+@router.post(
+    "/v1/usage/cosignatures",
+    response_model=u.Cosigned,
+    responses={409: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}},
+)
+def cosign(runtime: RuntimeDep, body: u.CosignRequest) -> u.Cosigned:
+    """Relay a witness's signed co-signature of an anchored checkpoint to UsageLog (the contract
+    checks the signature, the witness's unit and the checkpoint), and wait for it."""
+    return u.Cosigned.model_validate(usage.relay_cosignature(runtime, body))
+
+
+@router.get(
+    "/v1/usage/{record_id}",
+    response_model=u.UsageEvidence,
+    dependencies=[Depends(usage_reader)],
+    responses={404: {"model": schemas.ErrorBody}},
+)
+def usage_record(
+    runtime: RuntimeDep,
+    record_id: Annotated[int, Path(ge=0, le=2**48)],
+    size: Annotated[
+        int | None, Query(ge=1, le=2**48, description="The checkpoint to prove to; default the latest")
+    ] = None,
+) -> u.UsageEvidence:
+    """A usage record with its inclusion proof to an anchored checkpoint and the anchor: the
+    evidence bundle `ledger audit usage` verifies with the chain alone."""
+    return u.UsageEvidence.model_validate(usage.evidence(runtime, record_id, size))

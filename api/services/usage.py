@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from api.errors import ApiError
 from api.services import sharing_queries
+from usage.hasher import SM3
+from usage.merkle import MerkleTree
 from usage.records import UsageRecordIn, leaf_bytes, leaf_document
 from usage.sql_log import NewRecord, Stored, UsageRecordStore
 
@@ -77,3 +79,148 @@ def intake(*, engine, store: UsageRecordStore, records: list[UsageRecordIn], now
             )
         )
     return store.append(rows)
+
+
+# ---- reads: records with their proofs, checkpoints (#11 part 4)
+
+_CHECKPOINT_COLUMNS = "size, root, signer, tx_hash, block_number, block_hash, log_index, cosignatures"
+
+
+def _checkpoint(row) -> dict:
+    size, root, signer, tx_hash, block_number, block_hash, log_index, cosignatures = row
+    return {
+        "size": size,
+        "root": root,
+        "signer": signer,
+        "tx_hash": tx_hash,
+        "block_number": block_number,
+        "block_hash": block_hash,
+        "log_index": log_index,
+        "cosignatures": cosignatures,
+    }
+
+
+def checkpoints(engine, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    """Anchored checkpoints, newest first, and how many there are."""
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    with engine.connect() as conn:
+        total = conn.exec_driver_sql("SELECT count(*) FROM usage_checkpoints").scalar()
+        rows = conn.exec_driver_sql(
+            f"SELECT {_CHECKPOINT_COLUMNS} FROM usage_checkpoints ORDER BY size DESC LIMIT {mark} OFFSET {mark}",
+            (limit, offset),
+        ).all()
+    return [_checkpoint(r) for r in rows], total
+
+
+def checkpoint_at(engine, size: int | None = None) -> dict | None:
+    """The anchored checkpoint of `size`, or with None the latest; None when there is none."""
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    with engine.connect() as conn:
+        if size is None:
+            row = conn.exec_driver_sql(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM usage_checkpoints ORDER BY size DESC LIMIT 1"
+            ).first()
+        else:
+            row = conn.exec_driver_sql(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM usage_checkpoints WHERE size = {mark}", (size,)
+            ).first()
+    return _checkpoint(row) if row is not None else None
+
+
+def record_leaf(engine, seq: int) -> bytes:
+    """The leaf of record `seq`; 404 when there is none."""
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    with engine.connect() as conn:
+        leaf = conn.exec_driver_sql(f"SELECT leaf FROM usage_records WHERE seq = {mark}", (seq,)).scalar()
+    if leaf is None:
+        raise ApiError(404, "usage_record_unknown", f"id: no usage record {seq}", "id")
+    return bytes(leaf)
+
+
+def _anchored(engine, size: int | None, field: str) -> dict:
+    found = checkpoint_at(engine, size)
+    if found is None:
+        what = "no checkpoint is anchored yet" if size is None else f"no checkpoint of size {size} is anchored"
+        raise ApiError(404, "checkpoint_unknown", f"{field}: {what}", field)
+    return found
+
+
+def evidence(runtime, seq: int, size: int | None = None) -> dict:
+    """Record `seq` with its inclusion proof to the anchored checkpoint of `size` (by default the
+    latest), the checkpoint and its anchor: what `ledger audit usage` verifies with the chain alone.
+    A record not yet anchored comes with `checkpoint` and `proof` null."""
+    engine = runtime.engine
+    leaf = record_leaf(engine, seq)
+    found = checkpoint_at(engine, size)
+    if size is not None and found is None:
+        _anchored(engine, size, "size")
+    bundle = {
+        "schema": "putuo.usage-evidence/1",
+        "record": leaf.decode("utf-8"),
+        "index": seq,
+        "log_id": "0x" + usage_log_id(runtime).hex(),
+        "chain_id": runtime.chain_id,
+        "usage_log": runtime.deployment.usage_log,
+        "checkpoint": None,
+        "proof": None,
+    }
+    if found is None or found["size"] <= seq:
+        if size is not None:
+            raise ApiError(
+                409, "record_not_in_checkpoint", f"size: record {seq} is not in the checkpoint of size {size}", "size"
+            )
+        return bundle
+    tree = MerkleTree(SM3, runtime.usage_anchor.tree.store)
+    proof = tree.inclusion_proof(seq, found["size"])
+    bundle.update(checkpoint=found, proof=["0x" + h.hex() for h in proof])
+    return bundle
+
+
+def consistency(runtime, first: int, second: int) -> dict:
+    """The RFC 9162 consistency proof between two anchored checkpoints."""
+    engine = runtime.engine
+    if not 0 < first <= second:
+        raise ApiError(
+            422, "sizes_out_of_order", f"first: must be 0 < first <= second, got {first} and {second}", "first"
+        )
+    old, new = _anchored(engine, first, "first"), _anchored(engine, second, "second")
+    tree = MerkleTree(SM3, runtime.usage_anchor.tree.store)
+    proof = tree.consistency_proof(first, second)
+    return {"first": old, "second": new, "proof": ["0x" + h.hex() for h in proof]}
+
+
+def usage_log_id(runtime) -> bytes:
+    from chain.usage_log import log_id
+
+    return log_id(runtime.chain_id, runtime.deployment.usage_log)
+
+
+def relay_cosignature(runtime, body) -> dict:
+    """Send a witness's signed co-signature to UsageLog; the contract is the judge."""
+    from eth_abi import decode as abi_decode
+
+    from api.errors import from_revert
+    from chain.errors import ActionRevertedError
+    from chain.usage_log import COSIGN_TYPES, UsageAction, UsageActionKind
+
+    document = bytes.fromhex(body.checkpoint[2:])
+    try:
+        size, root = abi_decode(COSIGN_TYPES, document)
+    except Exception:  # noqa: BLE001 - any decoding failure is the same bad input
+        raise ApiError(
+            422, "invalid_document", "document: not abi.encode(uint64 size, bytes32 root)", "document"
+        ) from None
+    action = UsageAction(UsageActionKind.COSIGN, document, int(body.nonce), bytes.fromhex(body.signature[2:]))
+    contract = runtime.usage_anchor.contract
+    try:
+        receipt = runtime.sender.send(contract.functions.execute(action.as_tuple()))
+    except ActionRevertedError as exc:
+        raise from_revert(exc) from None
+    runtime.usage_anchor.sync()
+    found = checkpoint_at(runtime.engine, size)
+    return {
+        "size": size,
+        "root": "0x" + root.hex(),
+        "cosignatures": found["cosignatures"] if found else 0,
+        "tx_hash": receipt["transactionHash"].to_0x_hex(),
+    }

@@ -68,6 +68,10 @@ ROUTES = {
     ("get", "/v1/scenarios"),
     ("get", "/v1/sharing/check"),
     ("post", "/v1/usage"),
+    ("post", "/v1/usage/cosignatures"),
+    ("get", "/v1/usage/checkpoints"),
+    ("get", "/v1/usage/consistency"),
+    ("get", "/v1/usage/{record_id}"),
 }
 # Sharing routes whose body carries one kind of step; permissionless steps take no body.
 SHARING_KIND_OF_ROUTE = {
@@ -163,16 +167,17 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/sharing/typed-data",
         "/v1/sharing/actions",
         "/v1/usage",
+        "/v1/usage/cosignatures",
     }
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
             continue
-        if path == "/v1/usage":
+        if path.startswith("/v1/usage"):
             name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
             assert schema["examples"], path
             for example in schema["examples"]:
-                usage_schemas.UsageBatch.model_validate(example)
+                getattr(usage_schemas, name).model_validate(example)
             continue
         if path in SHARING_KIND_OF_ROUTE or path.startswith("/v1/sharing/"):
             check_sharing_examples(spec, path, operation)
