@@ -15,6 +15,7 @@ from tests.api.test_sharing_api import Api
 from tests.api.test_usage_intake import logged, record
 from tests.sharing_desk import SharingDesk
 from usage.hasher import SM3
+from usage.rebuild import rebuild
 
 
 @pytest.fixture
@@ -102,3 +103,20 @@ def test_intake_stops_when_anchoring_has_failed_too_long(system, tmp_path):
             assert runtime.usage_records.size() == 1  # nothing stored
     finally:
         runtime.stop()
+
+
+def test_the_tree_rebuilt_from_the_records_matches_every_anchored_root_until_one_is_altered(api: Api):
+    grant_id = api.apply(api.application(scenario_class=1))
+    logged(api, *[record(api, grant_id, k) for k in range(12)])
+    while api.runtime.usage_anchor.step():
+        pass
+    anchored = [(size, bytes.fromhex(root[2:])) for size, root, _ in checkpoints(api)]
+    assert [size for size, _ in anchored] == [5, 10]
+    done = rebuild(api.runtime.usage_records, anchored)
+    assert (done.ok, done.checked, done.records) == (True, [5, 10], 12)
+    with api.runtime.engine.begin() as conn:  # someone edits record 7 in the database
+        conn.exec_driver_sql(
+            "UPDATE usage_records SET leaf = CAST(replace(leaf, '\"count\":3', '\"count\":4') AS BLOB) WHERE seq = 7"
+        )
+    done = rebuild(api.runtime.usage_records, anchored)
+    assert not done.ok and done.checked == [5] and done.mismatch[:2] == (10, "0x" + anchored[1][1].hex())
