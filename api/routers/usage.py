@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api import schemas
 from api import usage_schemas as u
 from api.deps import RuntimeDep
 from api.errors import ApiError
 from api.paging import Limit, Offset
+from api.responses import json_response
 from api.services import usage
 
 router = APIRouter(
@@ -35,7 +36,7 @@ async def usage_reader() -> None:
     dependencies=[Depends(share_service)],
     responses={503: {"model": schemas.ErrorBody, "description": "Anchoring has failed for too long"}},
 )
-def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> u.UsageBatchLogged:
+def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> Response:
     """Log uses of shared data (Art. 30). Each is checked against its grant at the time it
     happened (Art. 25, the gateway's rule): in scope, `accepted`; otherwise `refused`, with the
     reason, and shown to the Data Center and the entry's owner. Every record is stored before the
@@ -55,12 +56,13 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> u.UsageBatchLogged:
         u.UsageLogged(request_id=s.request_id, id=s.seq, outcome=s.outcome, reason=s.reason, duplicate=s.duplicate)
         for s in stored
     ]
-    return u.UsageBatchLogged(
+    answer = u.UsageBatchLogged(
         records=logged,
         accepted=sum(1 for s in stored if not s.duplicate and s.outcome == "accepted"),
         refused=sum(1 for s in stored if not s.duplicate and s.outcome == "refused"),
         duplicates=sum(1 for s in stored if s.duplicate),
     )
+    return json_response(answer)  # serialised once, not validated again against response_model
 
 
 @router.get("/v1/usage/checkpoints", response_model=u.CheckpointPage, dependencies=[Depends(usage_reader)])

@@ -410,10 +410,11 @@ def check(
     )
 
 
-def check_many(engine: Engine, uses: list[dict]) -> list[s.CheckAnswer]:
-    """`check` of each use (a dict of its keyword arguments, `now` included), on one connection
-    and one read per distinct (unit or grant, entry): the usage log checks a batch of records at
-    once, each at its own time, by exactly the gateway's rule."""
+def check_many(engine: Engine, uses: list[dict]) -> list[tuple[str, str | None]]:
+    """The reason `check` gives each use (a dict of its keyword arguments, `now` included), with
+    the grant it judged, on one connection and one read per distinct (unit or grant, entry): the
+    usage log checks a batch of records at once, each at its own time, by exactly the gateway's
+    rule. `("granted", grant id)` when allowed."""
     fetched: dict[tuple, list] = {}
     answers = []
     connection = engine.raw_connection()
@@ -424,7 +425,8 @@ def check_many(engine: Engine, uses: list[dict]) -> list[s.CheckAnswer]:
             if key not in fetched:
                 fetched[key] = _check_rows(connection, engine.dialect.name, *key)
             judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
-            answers.append(_judge(fetched[key], unit_id=unit_id, **judged))
+            reason, grant, _ = _reason(fetched[key], unit_id=unit_id, **judged)
+            answers.append((reason, grant))
     finally:
         connection.close()
     return answers
@@ -445,21 +447,33 @@ def _check_rows(connection, dialect: str, unit_id: str, entry_id: str, grant_id:
 def _judge(
     rows, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str = "full", now: int
 ) -> s.CheckAnswer:
+    reason, grant_id, pinned = _reason(
+        rows, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+    )
+    return s.CheckAnswer(
+        allowed=reason == "granted",
+        reason=reason,
+        message=_MESSAGES[reason],
+        grant_id=grant_id,
+        version=pinned,
+        now=now,
+    )
+
+
+def _reason(
+    rows, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str = "full", now: int
+) -> tuple[str, str | None, int | None]:
+    """(reason, grant id, pinned version) of the best answer among the grant resources `rows`."""
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
     for row in rows:
         reason = _refusal(
             row, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
         )
         if reason is None:
-            return s.CheckAnswer(
-                allowed=True, reason="granted", message=_MESSAGES["granted"], grant_id=row[0], version=row[9], now=now
-            )
+            return "granted", row[0], row[9]
         rank = _REFUSALS.index(reason)
         if best is None or rank < best[0]:
             best = (rank, reason, row[0], row[9])
     if best is None:
-        return s.CheckAnswer(allowed=False, reason="no_grant", message=_MESSAGES["no_grant"], now=now)
-    _, reason, grant_id, pinned = best
-    return s.CheckAnswer(
-        allowed=False, reason=reason, message=_MESSAGES[reason], grant_id=grant_id, version=pinned, now=now
-    )
+        return "no_grant", None, None
+    return best[1], best[2], best[3]

@@ -60,9 +60,12 @@ def intake(*, engine, store: UsageRecordStore, records: list[UsageRecordIn], now
     )
     owner_of = owners(engine, {r.entry_id for r in records})
     rows = []
-    for r, answer in zip(records, answers):
-        outcome = "accepted" if answer.allowed else "refused"
-        leaf = leaf_bytes(leaf_document(r, outcome=outcome, reason=answer.reason))
+    for i, (r, (reason, _)) in enumerate(zip(records, answers)):
+        outcome = "accepted" if reason == "granted" else "refused"
+        try:
+            leaf = leaf_bytes(leaf_document(r, outcome=outcome, reason=reason))
+        except ValueError as exc:
+            raise ApiError(422, "invalid_text", f"records.{i}: not Unicode text ({exc})", f"records.{i}") from None
         rows.append(
             NewRecord(
                 request_id=r.request_id,
@@ -74,7 +77,7 @@ def intake(*, engine, store: UsageRecordStore, records: list[UsageRecordIn], now
                 method=r.method,
                 used_at=r.used_at,
                 outcome=outcome,
-                reason=answer.reason,
+                reason=reason,
                 leaf=leaf,
             )
         )
