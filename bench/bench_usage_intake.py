@@ -24,6 +24,7 @@ import time
 
 import requests
 
+from api.settings import DEV_PLATFORM_CREDENTIAL
 from bench.bench_sharing import ITEMS, SCENARIOS, District
 from bench.common import report, start_system
 from bench.servers import Server
@@ -34,6 +35,7 @@ RECORDS = int(os.environ.get("BENCH_USAGE_RECORDS", "100000"))
 BATCH = int(os.environ.get("BENCH_USAGE_BATCH", "400"))
 THREADS = int(os.environ.get("BENCH_USAGE_THREADS", "4"))
 GOAL = 20_000  # records/s, issue 11
+PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}  # the share service (development credential)
 
 
 def records(district: District, now: int) -> list[dict]:
@@ -91,7 +93,7 @@ def post_all(url: str, batches: list[list[dict]]) -> float:
                 if not queue:
                     return
                 batch = queue.pop()
-            answer = session.post(url + "/v1/usage", json={"records": batch}, timeout=120)
+            answer = session.post(url + "/v1/usage", json={"records": batch}, headers=PLATFORM, timeout=120)
             if answer.status_code != 200 or answer.json()["accepted"] != len(batch):
                 errors.append(answer.text[:300])
 

@@ -55,7 +55,8 @@ def witness(
     password_fd: PasswordFdOption = None,
 ) -> None:
     """Check the newest anchored checkpoint of the usage log against the last one this witness
-    co-signed (a consistency proof, roots from the chain) and co-sign it on-chain; refuse a forked log."""
+    co-signed (a consistency proof, roots from the chain) and co-sign it on-chain; refuse a forked log.
+    Log in first (`ledger login --key K`): the API relays co-signatures for the Office and auditors."""
     from chain import usage_log
     from chain.actions import fresh_nonce
     from chain.client import connect, contract_at
@@ -64,7 +65,7 @@ def witness(
     from usage.witness import Seen, WitnessRefusal, check_new
 
     w3 = connect(rpc_url)
-    with Api(api) as client:
+    with Api(api, keystore_dir=keystore_dir) as client:
         deployment = client.get("/v1/deployment")
         address = next((c["address"] for c in deployment["contracts"] if c["name"] == "UsageLog"), None)
         if address is None:

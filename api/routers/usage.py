@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api import schemas
 from api import usage_schemas as u
+from api.auth import Caller, PrincipalDep, current_platform, require_role
 from api.deps import RuntimeDep
 from api.errors import ApiError
 from api.paging import Limit, Offset
@@ -20,14 +21,8 @@ router = APIRouter(
 )
 
 
-async def share_service() -> None:
-    """Who may report uses: the platform's share service. The one place the intake's caller is
-    checked (officer and platform authentication, #11 part 6, replaces this body)."""
-
-
-async def usage_reader() -> None:
-    """Who may read usage records and proofs. The one place reads are checked (#11 part 6:
-    filtered by the caller's unit and role once officer authentication lands)."""
+# Who may report uses: the platform's share service, by the platform credential (#11 part 6).
+share_service = current_platform
 
 
 @router.post(
@@ -65,9 +60,10 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> Response:
     return json_response(answer)  # serialised once, not validated again against response_model
 
 
-@router.get("/v1/usage/checkpoints", response_model=u.CheckpointPage, dependencies=[Depends(usage_reader)])
+@router.get("/v1/usage/checkpoints", response_model=u.CheckpointPage)
 def list_checkpoints(runtime: RuntimeDep, limit: Limit = 20, offset: Offset = 0) -> u.CheckpointPage:
-    """Anchored checkpoints, newest first, with how many witnesses co-signed each."""
+    """Anchored checkpoints, newest first, with how many witnesses co-signed each. Public, as
+    their roots are on-chain: they hold no record."""
     items, total = usage.checkpoints(runtime.engine, limit=limit, offset=offset)
     return u.CheckpointPage(items=items, limit=limit, offset=offset, has_more=offset + len(items) < total, total=total)
 
@@ -75,7 +71,6 @@ def list_checkpoints(runtime: RuntimeDep, limit: Limit = 20, offset: Offset = 0)
 @router.get(
     "/v1/usage/consistency",
     response_model=u.ConsistencyProof,
-    dependencies=[Depends(usage_reader)],
     responses={404: {"model": schemas.ErrorBody}},
 )
 def consistency_proof(
@@ -83,7 +78,8 @@ def consistency_proof(
     first: Annotated[int, Query(ge=1, le=2**48)],
     second: Annotated[int, Query(ge=1, le=2**48)],
 ) -> u.ConsistencyProof:
-    """The RFC 9162 consistency proof between the anchored checkpoints of sizes `first` and `second`."""
+    """The RFC 9162 consistency proof between the anchored checkpoints of sizes `first` and
+    `second` (for witnesses; hashes only, public)."""
     return u.ConsistencyProof.model_validate(usage.consistency(runtime, first, second))
 
 
@@ -92,25 +88,30 @@ def consistency_proof(
     response_model=u.Cosigned,
     responses={409: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}},
 )
-def cosign(runtime: RuntimeDep, body: u.CosignRequest) -> u.Cosigned:
+def cosign(
+    runtime: RuntimeDep, body: u.CosignRequest, witness: Annotated[Caller, require_role("office", "auditor")]
+) -> u.Cosigned:
     """Relay a witness's signed co-signature of an anchored checkpoint to UsageLog (the contract
-    checks the signature, the witness's unit and the checkpoint), and wait for it."""
+    checks the signature, the witness's unit and the checkpoint), and wait for it. For a logged-in
+    officer of the Office or an auditor unit (the platform pays the gas)."""
     return u.Cosigned.model_validate(usage.relay_cosignature(runtime, body))
 
 
 @router.get(
     "/v1/usage/{record_id}",
     response_model=u.UsageEvidence,
-    dependencies=[Depends(usage_reader)],
-    responses={404: {"model": schemas.ErrorBody}},
+    responses={404: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}},
 )
 def usage_record(
     runtime: RuntimeDep,
+    who: PrincipalDep,
     record_id: Annotated[int, Path(ge=0, le=2**48)],
     size: Annotated[
         int | None, Query(ge=1, le=2**48, description="The checkpoint to prove to; default the latest")
     ] = None,
 ) -> u.UsageEvidence:
     """A usage record with its inclusion proof to an anchored checkpoint and the anchor: the
-    evidence bundle `ledger audit usage` verifies with the chain alone."""
-    return u.UsageEvidence.model_validate(usage.evidence(runtime, record_id, size))
+    evidence bundle `ledger audit usage` verifies with the chain alone. Usage records are not
+    public: the demand unit that used the data and the entry's owner see theirs, the Office, the
+    Data Center and the regulators every one (Art. 30)."""
+    return u.UsageEvidence.model_validate(usage.evidence(runtime, record_id, size, who=who))

@@ -130,14 +130,36 @@ def checkpoint_at(engine, size: int | None = None) -> dict | None:
     return _checkpoint(row) if row is not None else None
 
 
-def record_leaf(engine, seq: int) -> bytes:
-    """The leaf of record `seq`; 404 when there is none."""
+def record_leaf(engine, seq: int, who=None) -> bytes:
+    """The leaf of record `seq` if `who` may read it (the platform, oversight, the demand unit
+    that used the data or the entry's owner; None: no check); 404 when there is none, 403 when
+    it is another unit's."""
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     with engine.connect() as conn:
-        leaf = conn.exec_driver_sql(f"SELECT leaf FROM usage_records WHERE seq = {mark}", (seq,)).scalar()
-    if leaf is None:
+        row = conn.exec_driver_sql(
+            f"SELECT leaf, unit_id, owner_unit_id FROM usage_records WHERE seq = {mark}", (seq,)
+        ).first()
+    if row is None:
         raise ApiError(404, "usage_record_unknown", f"id: no usage record {seq}", "id")
+    leaf, unit_id, owner = row
+    if who is not None and not may_read(who, unit_id, owner):
+        raise ApiError(
+            403,
+            "usage_not_yours",
+            f"id: usage record {seq} is of another unit's use and data: a unit reads the uses it made"
+            " and the uses of its own data (Art. 30)",
+            "id",
+        )
     return bytes(leaf)
+
+
+def may_read(who, unit_id: str, owner_unit_id: str | None) -> bool:
+    """Whether `who` (a Caller or the Platform) may read a record of `unit_id`'s use of `owner_unit_id`'s data."""
+    from api.auth import Platform
+
+    if isinstance(who, Platform):
+        return True
+    return who.oversees_all or who.unit_id in (unit_id, owner_unit_id)
 
 
 def _anchored(engine, size: int | None, field: str) -> dict:
@@ -148,12 +170,12 @@ def _anchored(engine, size: int | None, field: str) -> dict:
     return found
 
 
-def evidence(runtime, seq: int, size: int | None = None) -> dict:
+def evidence(runtime, seq: int, size: int | None = None, *, who=None) -> dict:
     """Record `seq` with its inclusion proof to the anchored checkpoint of `size` (by default the
     latest), the checkpoint and its anchor: what `ledger audit usage` verifies with the chain alone.
     A record not yet anchored comes with `checkpoint` and `proof` null."""
     engine = runtime.engine
-    leaf = record_leaf(engine, seq)
+    leaf = record_leaf(engine, seq, who)
     found = checkpoint_at(engine, size)
     if size is not None and found is None:
         _anchored(engine, size, "size")

@@ -12,7 +12,7 @@ from api.app import create_app
 from chain.client import contract_at
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.test_sharing_api import Api
-from tests.api.test_usage_intake import logged, record
+from tests.api.test_usage_intake import PLATFORM, logged, record
 from tests.sharing_desk import SharingDesk
 from usage.hasher import SM3
 from usage.rebuild import rebuild
@@ -97,7 +97,7 @@ def test_intake_stops_when_anchoring_has_failed_too_long(system, tmp_path):
             with pytest.raises(Exception, match="UsageLogNotDataCenter"):
                 runtime.usage_anchor.step()
             wait_for(runtime.usage_anchor.stalled)
-            answer = client.post("/v1/usage", json={"records": [record(api, grant_id, 2)]})
+            answer = client.post("/v1/usage", json={"records": [record(api, grant_id, 2)]}, headers=PLATFORM)
             assert answer.status_code == 503
             assert answer.json()["error"]["code"] == "usage_anchoring_stalled"
             assert runtime.usage_records.size() == 1  # nothing stored

@@ -18,7 +18,7 @@ from chain.deploy import deployment_path
 from chain.node import free_port
 from tests.api import test_sharing_api
 from tests.api.test_sharing_api import Api
-from tests.api.test_usage_intake import record
+from tests.api.test_usage_intake import PLATFORM, record
 
 LEDGER = Path(sys.executable).parent / "ledger"
 
@@ -59,7 +59,7 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(api: Api, tmp_path
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             for batch in range(5):
                 records = [record(api, grant_id, batch * 100 + k) for k in range(100)]
-                answer = client.post("/v1/usage", json={"records": records})
+                answer = client.post("/v1/usage", json={"records": records}, headers=PLATFORM)
                 assert answer.status_code == 200, answer.text
                 assert {r["outcome"] for r in answer.json()["records"]} == {"accepted"}
                 acknowledged.update((r["request_id"], r["id"]) for r in answer.json()["records"])
@@ -75,7 +75,9 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(api: Api, tmp_path
     process = serve(api, data_dir, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            again = client.post("/v1/usage", json={"records": [record(api, grant_id, 0), record(api, grant_id, 500)]})
+            again = client.post(
+                "/v1/usage", json={"records": [record(api, grant_id, 0), record(api, grant_id, 500)]}, headers=PLATFORM
+            )
         assert [(r["id"], r["duplicate"]) for r in again.json()["records"]] == [(0, True), (500, False)]
     finally:
         process.send_signal(signal.SIGTERM)

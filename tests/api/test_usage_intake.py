@@ -8,8 +8,10 @@ import hashlib
 
 import pytest
 
+from api.settings import DEV_PLATFORM_CREDENTIAL
 from chain.sharing import StepKind
 from tests.api import test_sharing_api
+from tests.api.auth_helpers import login
 from tests.api.test_sharing_api import SCENARIO, Api
 from tests.sharing import examples
 from usage.records import UsageRecordIn, leaf_bytes, leaf_document
@@ -35,8 +37,12 @@ def record(api: Api, grant_id: str, n: int, **overrides) -> dict:
     }
 
 
+# The share service reports uses as the platform (#11 part 6).
+PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}
+
+
 def logged(api: Api, *records: dict, status: int = 200) -> dict:
-    answer = api.client.post("/v1/usage", json={"records": list(records)})
+    answer = api.client.post("/v1/usage", json={"records": list(records)}, headers=PLATFORM)
     assert answer.status_code == status, answer.json()
     return answer.json()
 
@@ -114,10 +120,41 @@ def test_a_use_under_another_grant_is_no_grant(api: Api, grant_id: str):
 )
 def test_bad_input_stores_nothing(api: Api, grant_id: str, change: dict, code: str, field: str):
     answer = api.client.post(
-        "/v1/usage", json={"records": [record(api, grant_id, 1), {**record(api, grant_id, 2), **change}]}
+        "/v1/usage",
+        json={"records": [record(api, grant_id, 1), {**record(api, grant_id, 2), **change}]},
+        headers=PLATFORM,
     )
     assert answer.status_code == 422, answer.json()
     error = answer.json()["error"]
     assert (error["code"], error["field"]) == (code, field)
     assert error["message"].startswith(field)
     assert stored(api) == []
+
+
+def test_only_the_platform_reports_uses(api: Api, grant_id: str):
+    """The share service authenticates as the platform; an officer, even the Data Center's, may not
+    report uses, and nobody unauthenticated."""
+    body = {"records": [record(api, grant_id, 1)]}
+    anonymous = api.client.post("/v1/usage", json=body)
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "not_authenticated")
+    officer = api.client.post("/v1/usage", json=body, headers=login(api.client, api.desk.data_center.action_key))
+    assert (officer.status_code, officer.json()["error"]["code"]) == (403, "platform_only")
+    assert stored(api) == []
+
+
+def test_a_record_is_read_by_its_units_and_oversight_only(api: Api, grant_id: str):
+    """Art. 30: the demand unit that used the data and the entry's owner see the record; the
+    Office, the Data Center and the regulators see every one; another unit is refused."""
+    logged(api, record(api, grant_id, 1))
+    auditor = api.desk.unit("PT-SJJ", "auditor", "普陀区审计局")
+    for officer in (api.desk.street, api.desk.civil, api.desk.office, api.desk.data_center, auditor):
+        seen = api.client.get("/v1/usage/0", headers=login(api.client, officer.action_key))
+        assert seen.status_code == 200 and '"request_id":"req-1"' in seen.json()["record"], officer
+    other = api.client.get("/v1/usage/0", headers=login(api.client, api.desk.market.action_key))
+    assert (other.status_code, other.json()["error"]["code"], other.json()["error"]["field"]) == (
+        403,
+        "usage_not_yours",
+        "id",
+    )
+    assert api.client.get("/v1/usage/0").status_code == 401
+    assert api.client.get("/v1/usage/0", headers=PLATFORM).status_code == 200

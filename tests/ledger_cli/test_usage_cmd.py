@@ -17,7 +17,7 @@ from chain.node import free_port
 from signer.keystore import save_key
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.test_sharing_api import Api
-from tests.api.test_usage_intake import logged, record
+from tests.api.test_usage_intake import PLATFORM, logged, record
 from tests.ledger_cli.test_officer_journey import ledger, named
 from tests.sharing_desk import SharingDesk
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
@@ -33,16 +33,17 @@ def platform(system, tmp_path):
     for name, officer in {"office": desk.office, "audit": auditor}.items():
         save_key(named(officer.ecdsa, name), PASSWORD, directory=keystore, scrypt_n=TEST_SCRYPT_N)
         save_key(named(officer.sm2, f"{name}-sm2"), PASSWORD, directory=keystore, scrypt_n=TEST_SCRYPT_N)
+    port = free_port()
     runtime = make_runtime(
         system,
         tmp_path / "platform",
+        auth_audience=f"http://127.0.0.1:{port}",  # the URL the witnesses log in to
         clock_ttl_s=0,
         usage_key=f"ecdsa:{desk.data_center.ecdsa.private_key.hex()}",
         usage_anchor_poll_s=0,
         usage_checkpoint_records=4,
     )
     runtime.start()
-    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -75,11 +76,11 @@ def log_records(p, start: int, count: int) -> None:
 def test_an_evidence_bundle_verifies_from_the_chain_and_a_tampered_one_fails(platform):
     p = platform
     logged(p.api, record(p.api, p.grant_id, 0))
-    pending = p.api.get("/v1/usage/0")
+    pending = p.api.client.get("/v1/usage/0", headers=PLATFORM).json()
     assert (pending["checkpoint"], pending["proof"]) == (None, None)  # not anchored yet
     log_records(p, 1, 7)  # 8 records: checkpoints of 4 and 8
     assert [c["size"] for c in p.api.get("/v1/usage/checkpoints")["items"]] == [8, 4]
-    bundle = p.api.get("/v1/usage/5")
+    bundle = p.api.client.get("/v1/usage/5", headers=PLATFORM).json()
     assert bundle["checkpoint"]["size"] == 8 and json.loads(bundle["record"])["request_id"] == "req-5"
     path = p.tmp / "bundle.json"
     path.write_text(json.dumps(bundle), encoding="utf-8")
@@ -87,7 +88,8 @@ def test_an_evidence_bundle_verifies_from_the_chain_and_a_tampered_one_fails(pla
     assert done.code == 0, done.out + done.err
     assert done.out.startswith(f"valid: record 5 is leaf 5 of checkpoint size 8 root {bundle['checkpoint']['root']}")
     # To an older checkpoint, too.
-    assert p.api.get("/v1/usage/1", size=4)["checkpoint"]["size"] == 4
+    older = p.api.client.get("/v1/usage/1", params={"size": 4}, headers=PLATFORM).json()
+    assert older["checkpoint"]["size"] == 4
 
     tampered = {**bundle, "record": bundle["record"].replace('"count":3', '"count":2')}
     assert tampered["record"] != bundle["record"]
@@ -118,15 +120,18 @@ def test_witnesses_cosign_consistent_checkpoints_and_refuse_a_fork(platform):
     p = platform
     office_state, audit_state = p.tmp / "office.json", p.tmp / "audit.json"
     log_records(p, 0, 4)
+    assert ledger(p, "login", "--key", "office").code == 0
     first = ledger(p, "witness", "--key", "office", "--state", str(office_state))
     assert first.code == 0, first.out + first.err
     assert "co-signed checkpoint size 4" in first.out and "trusted on first use" in first.out
     log_records(p, 4, 4)
     for key, state, count in (("office", office_state, 1), ("audit-sm2", audit_state, 2)):
+        assert ledger(p, "login", "--key", key).code == 0  # the API relays for a logged-in witness
         done = ledger(p, "witness", "--key", key, "--state", str(state))
         assert done.code == 0, done.out + done.err
         assert "co-signed checkpoint size 8" in done.out and f"{count} witness(es) now" in done.out
         assert ("consistent with size 4" if key == "office" else "trusted on first use") in done.out
+    assert ledger(p, "login", "--key", "office").code == 0
     again = ledger(p, "witness", "--key", "office", "--state", str(office_state))
     assert again.code == 0 and "already co-signed by this witness: nothing new" in again.out
     checkpoints = {c["size"]: c["cosignatures"] for c in p.api.get("/v1/usage/checkpoints")["items"]}
