@@ -118,3 +118,26 @@ class Cosigned(BaseModel):
     root: str
     cosignatures: int
     tx_hash: str
+
+
+class UsagePage(BaseModel):
+    items: list[dict] = Field(description="Each record's fields as logged (its leaf), with its `id`")
+    limit: int
+    offset: int
+    has_more: bool
+    total: int
+
+
+class UsageDay(BaseModel):
+    date: str = Field(description="YYYY-MM-DD, Asia/Shanghai")
+    accepted: int
+    refused: int
+
+
+class Inspection(BaseModel):
+    now: int
+    refused_by_reason: dict[str, int]
+    latest_refused: list[dict]
+    on_suspended_or_terminated: list[dict]
+    above_frequency: list[dict]
+    idle_soon: list[dict]

@@ -13,7 +13,7 @@ from api.deps import RuntimeDep
 from api.errors import ApiError
 from api.paging import Limit, Offset
 from api.responses import json_response
-from api.services import usage
+from api.services import evaluation, usage, usage_queries
 
 router = APIRouter(
     tags=["usage"],
@@ -95,6 +95,74 @@ def cosign(
     checks the signature, the witness's unit and the checkpoint), and wait for it. For a logged-in
     officer of the Office or an auditor unit (the platform pays the gas)."""
     return u.Cosigned.model_validate(usage.relay_cosignature(runtime, body))
+
+
+_ID = {"pattern": r"^0x[0-9a-fA-F]{64}$"}
+_DAY = {"pattern": evaluation.DAY_PATTERN, "json_schema_extra": {"format": "date"}}
+
+
+def usage_filters(
+    entry_id: Annotated[str | None, Query(description="The catalog entry used", **_ID)] = None,
+    unit_id: Annotated[str | None, Query(description="The demand unit that used the data", **_ID)] = None,
+    owner_unit_id: Annotated[str | None, Query(description="The unit whose data was used", **_ID)] = None,
+    scenario: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    method: Annotated[str | None, Query(pattern="^(interface|batch_comparison|other)$")] = None,
+    outcome: Annotated[str | None, Query(pattern="^(accepted|refused)$")] = None,
+    date_from: Annotated[str | None, Query(alias="from", description="First day (Asia/Shanghai)", **_DAY)] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="Last day, inclusive", **_DAY)] = None,
+) -> usage_queries.Filters:
+    return usage_queries.Filters(entry_id, unit_id, owner_unit_id, scenario, method, outcome, date_from, date_to)
+
+
+FiltersDep = Annotated[usage_queries.Filters, Depends(usage_filters)]
+
+
+@router.get("/v1/usage", response_model=u.UsagePage)
+def list_uses(runtime: RuntimeDep, who: PrincipalDep, filters: FiltersDep, limit: Limit = 20, offset: Offset = 0):
+    """Uses of shared data, newest first (Art. 30): a unit sees the uses it made and the uses of its
+    own data, by entry, demand unit, scenario, method, outcome and days; the Office, the Data
+    Center and the regulators see every use."""
+    items, total = usage_queries.records(runtime.engine, filters, who, limit=limit, offset=offset)
+    return u.UsagePage(items=items, limit=limit, offset=offset, has_more=offset + len(items) < total, total=total)
+
+
+@router.get("/v1/usage/daily", response_model=list[u.UsageDay])
+def uses_per_day(runtime: RuntimeDep, who: PrincipalDep, filters: FiltersDep):
+    """Uses per day (Asia/Shanghai), accepted and refused, of what the caller may read."""
+    return usage_queries.daily(runtime.engine, filters, who)
+
+
+@router.get(
+    "/v1/usage.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 with a BOM, a header row, oldest first"}},
+)
+def uses_csv(runtime: RuntimeDep, who: PrincipalDep, filters: FiltersDep) -> Response:
+    """The uses as CSV, UTF-8 with a byte order mark so that Excel on a Chinese Windows reads it."""
+    return Response(
+        usage_queries.to_csv(runtime.engine, filters, who),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="usage.csv"'},
+    )
+
+
+@router.get(
+    "/v1/usage/chart.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "Uses per day, accepted and refused"}},
+)
+def uses_chart(runtime: RuntimeDep, who: PrincipalDep, filters: FiltersDep) -> Response:
+    """Uses per day as a stacked bar chart (PNG)."""
+    days = usage_queries.daily(runtime.engine, filters, who)
+    return Response(usage_queries.chart_png(days, "uses of shared data per day"), media_type="image/png")
+
+
+@router.get("/v1/usage/inspection", response_model=u.Inspection)
+def inspection(runtime: RuntimeDep, _: Annotated[Caller, require_role("office", "data_center", "auditor")]):
+    """The regulators' inspection view (Art. 30): refused uses, uses on suspended or terminated
+    grants, grants used far above their declared frequency in the last 30 days, grants that fall
+    idle (Art. 26) within 30 days. For the Office, the Data Center and the auditor units."""
+    return usage_queries.inspection(runtime.engine, now=runtime.clock.now())
 
 
 @router.get(
