@@ -68,6 +68,7 @@ class Runtime:
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
         self.usage_records = UsageRecordStore(self.engine)  # the usage log (#11): primary data, not derived
+        self.usage_intake = Combiner()  # usage batches arriving together share one transaction
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)

@@ -45,7 +45,11 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> Response:
             "records",
         )
     stored = usage.intake(
-        engine=runtime.engine, store=runtime.usage_records, records=batch.records, now=runtime.clock.now()
+        engine=runtime.engine,
+        store=runtime.usage_records,
+        records=batch.records,
+        now=runtime.clock.now(),
+        combiner=runtime.usage_intake,
     )
     logged = [
         u.UsageLogged(request_id=s.request_id, id=s.seq, outcome=s.outcome, reason=s.reason, duplicate=s.duplicate)

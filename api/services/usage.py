@@ -1,10 +1,17 @@
 """The usage log's intake (Art. 30, #11 part 1): each use the share service reports is checked
 against its grant by the gateway's own rule (Art. 25, `sharing_queries.check_many`) at the time
-it happened, and stored as a leaf of the log, accepted or refused, before it is acknowledged."""
+it happened, and stored as a leaf of the log, accepted or refused, before it is acknowledged.
+
+"At the time it happened" covers the times the check judges (issuance, idleness); the grant's
+status (active, suspended, terminated) and terms are the mirror's as the record arrives, which is
+right for the share service's near-real-time reports. A record reported long after a suspension
+that has since been lifted is judged by the grant's state now; the chain does not rely on it:
+`Sharing` counts an anchored use only if it fell while the grant was active, whatever the log says."""
 
 from __future__ import annotations
 
 from api.errors import ApiError
+from api.micro_batch import Combiner
 from api.services import sharing_queries
 from usage.hasher import SM3
 from usage.merkle import MerkleTree
@@ -30,9 +37,13 @@ def owners(engine, entry_ids: set[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def intake(*, engine, store: UsageRecordStore, records: list[UsageRecordIn], now: int) -> list[Stored]:
+def intake(
+    *, engine, store: UsageRecordStore, records: list[UsageRecordIn], now: int, combiner: Combiner | None = None
+) -> list[Stored]:
     """Check and store `records`; what it returns is durable. A record dated after `now` (the
-    chain's clock) by more than FUTURE_SKEW_S is refused with nothing stored."""
+    chain's clock) by more than FUTURE_SKEW_S is refused with nothing stored. With `combiner`,
+    batches that arrive together are stored in one transaction (group commit: one commit, the
+    database's cost per batch, for all of them), each answered with its own records."""
     for i, r in enumerate(records):
         if r.used_at > now + FUTURE_SKEW_S:
             raise ApiError(
@@ -81,7 +92,22 @@ def intake(*, engine, store: UsageRecordStore, records: list[UsageRecordIn], now
                 leaf=leaf,
             )
         )
-    return store.append(rows)
+    if combiner is None:
+        return store.append(rows)
+    return combiner.submit(rows, lambda batches, _turn: _append_together(store, batches))
+
+
+def _append_together(store: UsageRecordStore, batches: list[list[NewRecord]]) -> list[object]:
+    """Every batch in one transaction, in order; each batch's own answers, or the failure for all."""
+    try:
+        stored = store.append([r for batch in batches for r in batch])
+    except Exception as exc:  # noqa: BLE001 - nothing was stored: every batch is refused alike
+        return [exc] * len(batches)
+    answers, start = [], 0
+    for batch in batches:
+        answers.append(stored[start : start + len(batch)])
+        start += len(batch)
+    return answers
 
 
 # ---- reads: records with their proofs, checkpoints (#11 part 4)

@@ -158,3 +158,30 @@ def test_a_record_is_read_by_its_units_and_oversight_only(api: Api, grant_id: st
     )
     assert api.client.get("/v1/usage/0").status_code == 401
     assert api.client.get("/v1/usage/0", headers=PLATFORM).status_code == 200
+
+
+def test_concurrent_batches_are_numbered_without_gaps_and_each_request_id_once(api: Api, grant_id: str):
+    """Batches posted at once share transactions (group commit) yet each is answered with its own
+    records; a request id posted by two batches at once is stored once; ids run 0..n-1."""
+    import threading
+
+    answers: list[dict] = []
+
+    def post(t: int) -> None:
+        for b in range(4):
+            # Threads overlap: thread t's batch b holds ids t*40+b*10 .. +19, half of them another's too.
+            batch = [record(api, grant_id, t * 40 + b * 10 + k) for k in range(20)]
+            answers.append(logged(api, *batch))
+
+    threads = [threading.Thread(target=post, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = stored(api)
+    assert [r[0] for r in rows] == list(range(len(rows)))
+    assert len({r[1] for r in rows}) == len(rows) == len({f"req-{n}" for n in range(170)})
+    seq_of = {r[1]: r[0] for r in rows}
+    for answer in answers:
+        assert all(seq_of[r["request_id"]] == r["id"] for r in answer["records"])
+    assert sum(a["accepted"] for a in answers) == len(rows)
