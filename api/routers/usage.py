@@ -11,13 +11,17 @@ from api import usage_schemas as u
 from api.auth import Caller, PrincipalDep, current_platform, require_role
 from api.deps import RuntimeDep
 from api.errors import ApiError
-from api.paging import Limit, Offset
+from api.paging import Limit, Offset, check_offset
 from api.responses import json_response
 from api.services import evaluation, usage, usage_queries
 
 router = APIRouter(
     tags=["usage"],
-    responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"}},
+    responses={
+        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+        401: {"model": schemas.ErrorBody, "description": "No valid credential where one is needed (api/auth)"},
+        403: {"model": schemas.ErrorBody, "description": "The caller may not: another unit's record, or another role"},
+    },
 )
 
 
@@ -68,6 +72,7 @@ def report_uses(runtime: RuntimeDep, batch: u.UsageBatch) -> Response:
 def list_checkpoints(runtime: RuntimeDep, limit: Limit = 20, offset: Offset = 0) -> u.CheckpointPage:
     """Anchored checkpoints, newest first, with how many witnesses co-signed each. Public, as
     their roots are on-chain: they hold no record."""
+    check_offset(offset)
     items, total = usage.checkpoints(runtime.engine, limit=limit, offset=offset)
     return u.CheckpointPage(items=items, limit=limit, offset=offset, has_more=offset + len(items) < total, total=total)
 
@@ -126,6 +131,7 @@ def list_uses(runtime: RuntimeDep, who: PrincipalDep, filters: FiltersDep, limit
     """Uses of shared data, newest first (Art. 30): a unit sees the uses it made and the uses of its
     own data, by entry, demand unit, scenario, method, outcome and days; the Office, the Data
     Center and the regulators see every use."""
+    check_offset(offset)
     items, total = usage_queries.records(runtime.engine, filters, who, limit=limit, offset=offset)
     return u.UsagePage(items=items, limit=limit, offset=offset, has_more=offset + len(items) < total, total=total)
 
@@ -170,7 +176,7 @@ def inspection(runtime: RuntimeDep, _: Annotated[Caller, require_role("office", 
 
 
 @router.get(
-    "/v1/usage/{record_id}",
+    "/v1/usage/{record_id:int}",
     response_model=u.UsageEvidence,
     responses={404: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}},
 )

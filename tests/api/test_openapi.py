@@ -4,6 +4,7 @@ responses described as the body the API really sends."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.routing import APIRoute
@@ -144,7 +145,8 @@ def test_every_route_is_listed(app, spec):
     while stack:  # newer FastAPI keeps an included router as one node holding the router's routes
         route = stack.pop()
         if isinstance(route, APIRoute):
-            served |= {(m.lower(), route.path) for m in route.methods}
+            # A path convertor (`{record_id:int}`: the route matches digits only) is not in the document.
+            served |= {(m.lower(), re.sub(r":\w+\}", "}", route.path)) for m in route.methods}
         elif hasattr(route, "original_router"):
             stack.extend(route.original_router.routes)
     assert listed == served == ROUTES
