@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     auth_challenge_ttl_s: int = Field(120, ge=1, le=600)
     auth_token_ttl_s: int = Field(900, ge=1, le=12 * 3600)
 
+    # The usage log (#11): a checkpoint every this many records or seconds, whichever comes first
+    # (X-Road's defaults); intake stops when anchoring has failed for longer than the stall time.
+    usage_checkpoint_records: int = Field(10_000, ge=1)
+    usage_checkpoint_interval_s: float = Field(60.0, gt=0)
+    usage_anchor_stall_s: float = Field(600.0, gt=0)
+    usage_anchor_poll_s: float = 1.0  # the anchoring loop's pause when nothing is due; 0: no loop
+    # The Data Center officer key that signs checkpoints: "ecdsa:HEX" or "sm2:HEX", or a keystore
+    # file opened with key_password. Unset: records are logged and hashed, nothing is anchored.
+    usage_key: SecretStr | None = None
+
     @field_validator("rpc_urls", mode="before")
     @classmethod
     def _split_urls(cls, value):

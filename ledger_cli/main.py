@@ -20,6 +20,7 @@ from ledger_cli import (
     sharing_cmd,
     system_cmd,
     units_cmd,
+    usage_cmd,
 )
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
@@ -46,6 +47,7 @@ app.add_typer(system_cmd.node_app, name="node")
 app.command("deploy")(system_cmd.deploy)
 app.command("serve")(system_cmd.serve)
 app.command("reindex")(system_cmd.reindex)
+app.command("witness")(usage_cmd.witness)
 demo_app = typer.Typer(help="Demo data for a local district.", no_args_is_help=True)
 demo_app.command("seed")(demo.seed)
 app.add_typer(demo_app, name="demo")
