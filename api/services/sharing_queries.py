@@ -330,8 +330,13 @@ def _check_sql(dialect: str) -> tuple[str, str]:
     return _BY_UNIT.format(**names), _BY_GRANT.format(**names)
 
 
-def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str, now: int):
-    """Why the grant resource `row` does not allow the use, or None when it does."""
+def _refusal(
+    row, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str, now: int, dated: bool
+):
+    """Why the grant resource `row` does not allow the use, or None when it does. `dated`: `now` is
+    the time a reporter gave a use (the usage log), not the chain's clock. A check "now" reads the
+    clock through a cache that may lag the chain by a block, while any grant the mirror holds was
+    issued by the chain's present time: only a reported time can fall before the grant."""
     (
         _,
         holder,
@@ -364,7 +369,7 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         return "document_mismatch"
     if withdrawn:
         return "scenario_withdrawn"
-    if now < issued_at:
+    if dated and now < issued_at:
         return "before_grant"  # a use logged for a time before the grant (the usage log's records)
     if status != "active":
         return status  # suspended | terminated
@@ -425,7 +430,7 @@ def check_many(engine: Engine, uses: list[dict]) -> list[tuple[str, str | None]]
             if key not in fetched:
                 fetched[key] = _check_rows(connection, engine.dialect.name, *key)
             judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
-            reason, grant, _ = _reason(fetched[key], unit_id=unit_id, **judged)
+            reason, grant, _ = _reason(fetched[key], unit_id=unit_id, dated=True, **judged)
             answers.append((reason, grant))
     finally:
         connection.close()
@@ -461,13 +466,30 @@ def _judge(
 
 
 def _reason(
-    rows, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str = "full", now: int
+    rows,
+    *,
+    unit_id: str,
+    version: int,
+    items: list[str],
+    scenario: str,
+    method: str,
+    form: str = "full",
+    now: int,
+    dated: bool = False,
 ) -> tuple[str, str | None, int | None]:
     """(reason, grant id, pinned version) of the best answer among the grant resources `rows`."""
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
     for row in rows:
         reason = _refusal(
-            row, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+            row,
+            unit_id=unit_id,
+            version=version,
+            items=items,
+            scenario=scenario,
+            method=method,
+            form=form,
+            now=now,
+            dated=dated,
         )
         if reason is None:
             return "granted", row[0], row[9]

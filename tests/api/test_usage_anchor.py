@@ -33,7 +33,7 @@ def api(system, tmp_path):
     )
     runtime.start()
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             yield Api(desk, client, runtime)
     finally:
         runtime.stop()
@@ -90,7 +90,7 @@ def test_intake_stops_when_anchoring_has_failed_too_long(system, tmp_path):
     )
     runtime.start()
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             api = Api(desk, client, runtime)
             grant_id = api.apply(api.application(scenario_class=1))
             logged(api, record(api, grant_id, 1))

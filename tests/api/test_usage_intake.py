@@ -8,10 +8,9 @@ import hashlib
 
 import pytest
 
-from api.settings import DEV_PLATFORM_CREDENTIAL
 from chain.sharing import StepKind
 from tests.api import test_sharing_api
-from tests.api.auth_helpers import login
+from tests.api.auth_helpers import PLATFORM, anonymous, login
 from tests.api.test_sharing_api import SCENARIO, Api
 from tests.sharing import examples
 from usage.records import UsageRecordIn, leaf_bytes, leaf_document
@@ -38,7 +37,6 @@ def record(api: Api, grant_id: str, n: int, **overrides) -> dict:
 
 
 # The share service reports uses as the platform (#11 part 6).
-PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}
 
 
 def logged(api: Api, *records: dict, status: int = 200) -> dict:
@@ -135,8 +133,8 @@ def test_only_the_platform_reports_uses(api: Api, grant_id: str):
     """The share service authenticates as the platform; an officer, even the Data Center's, may not
     report uses, and nobody unauthenticated."""
     body = {"records": [record(api, grant_id, 1)]}
-    anonymous = api.client.post("/v1/usage", json=body)
-    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "not_authenticated")
+    unsigned = anonymous(api).post("/v1/usage", json=body)
+    assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (401, "not_authenticated")
     officer = api.client.post("/v1/usage", json=body, headers=login(api.client, api.desk.data_center.action_key))
     assert (officer.status_code, officer.json()["error"]["code"]) == (403, "platform_only")
     assert stored(api) == []
@@ -156,7 +154,7 @@ def test_a_record_is_read_by_its_units_and_oversight_only(api: Api, grant_id: st
         "usage_not_yours",
         "id",
     )
-    assert api.client.get("/v1/usage/0").status_code == 401
+    assert anonymous(api).get("/v1/usage/0").status_code == 401
     assert api.client.get("/v1/usage/0", headers=PLATFORM).status_code == 200
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from chain.sharing import StepKind
 from tests.api import test_sharing_api
-from tests.api.auth_helpers import login
+from tests.api.auth_helpers import anonymous, login
 from tests.api.test_sharing_api import Api
 from tests.api.test_usage_intake import PLATFORM, logged, record
 from tests.sharing import examples
@@ -102,7 +102,7 @@ def test_the_inspection_view_is_for_oversight_and_shows_the_anomalies(api: Api, 
     assert [(a["grant_id"], a["frequency"], a["uses_30_days"]) for a in view["above_frequency"]] == [
         (used["grant_id"], "monthly", 11)
     ]
-    assert api.client.get("/v1/usage/inspection").status_code == 401
+    assert anonymous(api).get("/v1/usage/inspection").status_code == 401
     assert api.client.get("/v1/usage/inspection", headers=PLATFORM).status_code in (401, 403)
 
 
