@@ -102,9 +102,16 @@ def net(tmp_path_factory, geth):
 
 
 def _signers(node) -> set[str]:
-    from network import node_status
+    """The node's signers over its IPC socket; replayed from its headers over HTTP (the votes since
+    the checkpoint, as from another organisation's machine), they are the same at the same block."""
+    from network.ipc import ipc_call, ipc_path
+    from network.seal import signers_at
 
-    return {to_checksum_address(a) for a in node_status(node.spec).signers}
+    block = connect(node.spec.rpc_url).provider.make_request("eth_getBlockByNumber", ["latest", False])["result"]
+    by_ipc = ipc_call(ipc_path(node.directory), "clique_getSignersAtHash", [block["hash"]])
+    by_headers = signers_at(node.spec.rpc_url, block)
+    assert [a.lower() for a in by_headers] == [a.lower() for a in by_ipc], (block["number"], by_headers, by_ipc)
+    return {to_checksum_address(a) for a in by_ipc}
 
 
 def test_a_validator_refuses_a_change_the_chain_has_no_office_decision_for(net):
