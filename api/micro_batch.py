@@ -1,9 +1,10 @@
 """Micro-batching: concurrent single requests handled together, each answered on its own.
 
-A request that arrives while a batch is starting waits; what arrived meanwhile is handled as the
-next batch, by the thread of its first request (the leader), and every request gets its own
-result. A request that finds nothing in progress is handled at once: nothing waits on a timer,
-so a lone request costs what it did alone. This is group commit, as a database does for its log.
+A request that arrives while `overlap` batches are starting (default 1) waits; what arrived
+meanwhile is handled as the next batch, by the thread of its first request (the leader), and
+every request gets its own result. A request that finds a free place is handled at once: nothing
+waits on a timer, so a lone request costs what it did alone. This is group commit, as a database
+does for its log.
 
 A batch may let the next one start before it is done (`Turn.release_next`: the intake does
 after its simulation, while it stores), and wait for the batch before it to finish
