@@ -91,7 +91,7 @@ class Runtime:
             resend_after_s=s.resend_after_s,
         )
         # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
-        self.intake_batches = {contract: Combiner() for contract in SIGNED_CONTRACTS}
+        self.intake_batches = {contract: Combiner(overlap=s.intake_overlap) for contract in SIGNED_CONTRACTS}
         from api.services.usage_anchor import Anchorer, usage_key  # services import the runtime's module
 
         self.usage_anchor = Anchorer(
@@ -166,6 +166,11 @@ class Runtime:
         return self.indexer.sync().events > 0
 
     def _relay(self) -> bool:
+        if self.settings.relay_gather_s:
+            # Actions being simulated or stored now go in this transaction, not one of their own:
+            # a wait bounded by relay_gather_s, and none when no batch is in progress.
+            for combiner in self.intake_batches.values():
+                combiner.wait_idle(self.settings.relay_gather_s)
         sent = self.relayer.step()
         if sent:
             self._follower_wake.set()  # what the relayer sent, the follower should look for
