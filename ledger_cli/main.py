@@ -26,6 +26,8 @@ from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
 app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+# Actions per relayed transaction on a Clique network: bounded at ~18M gas, four fit a 60M block.
+CLIQUE_BATCH_MAX = 50
 
 
 def _version(value: bool) -> None:
@@ -72,6 +74,8 @@ def up(
         os.environ.update(
             {"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls), "LEDGER_SETTLE_BLOCKS": settle}
         )
+        # Batches whose gas bound lets geth pack several to a block (docs/DEPLOYMENT.md).
+        os.environ.setdefault("LEDGER_BATCH_MAX", str(CLIQUE_BATCH_MAX))
         s = settings()
         typer.echo(f"on the network: {', '.join(urls)} (the API fails over in this order)")
     elif not rpc_ready(s.rpc_url):

@@ -53,7 +53,7 @@ from tests.chain.helpers import (
     populate,
     send_batch,
 )
-from tests.conftest import GETH, TEST_NODES, System, Units
+from tests.conftest import GETH, GETH4, TEST_NODES, System, Units
 
 
 @pytest.fixture(params=BACKENDS)
@@ -361,11 +361,11 @@ def _may_seal_next(network, rpc: RpcClient):
 
 @pytest.mark.skipif(GETH not in TEST_NODES, reason="the geth network is not among LEDGER_TEST_NODES")
 def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
-    """A real fork on the four-validator network: one validator, cut off, seals a block of its own
+    """A real fork on four validators sealing on demand: one validator, cut off, seals a block of its own
     (an entry only it has); the other three seal another entry with the same relayer nonce and
     outweigh it. Healed, the lone node takes the heavier chain, and the mirror that followed the
     lone node rolls its block back and equals a mirror built afresh."""
-    network = node_factory(GETH)
+    network = node_factory(GETH4)
     system = System(network)  # a deployment of this test's own
     units = Units(system)
     civil, market, dc = units.civil, units.market, units.data_center
