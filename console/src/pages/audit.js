@@ -1,0 +1,132 @@
+// 核验 (Audit): drop a document and get the chain's verdict. Needs only a chain RPC URL and the
+// deployment (the answer of GET /v1/deployment): served by the platform it fills both in; saved
+// as audit.html and opened as a local file it asks for them.
+import { h, field, render, table, when } from "../lib/dom.js";
+import { Rpc, addressesOf } from "../lib/rpc.js";
+import { parseStrict } from "../lib/crypto.js";
+import { auditCatalogDocument } from "../lib/audit.js";
+
+const short = (hex) => (hex && hex.length > 20 ? `${hex.slice(0, 10)}…${hex.slice(-8)}` : hex);
+
+export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
+  const state = { deployment };
+  const rpc = h("input", { type: "url", name: "rpc", value: rpcUrl, placeholder: "http://127.0.0.1:8545", required: true });
+  const deploymentFile = h("input", { type: "file", name: "deployment", accept: ".json,application/json" });
+  const deploymentStatus = h("p", { className: "status", role: "status" });
+  const documentFile = h("input", { type: "file", name: "document", accept: ".json,application/json" });
+  const documentText = h("textarea", { name: "document-text", spellcheck: "false" });
+  const verdict = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const drop = h(
+    "div",
+    { className: "drop" },
+    h("p", {}, "把目录文档（JSON 文件）拖到这里，或"),
+    field("选择文档文件", documentFile),
+  );
+
+  const showDeployment = () => {
+    if (!state.deployment) {
+      deploymentStatus.replaceChildren("尚未载入部署信息（平台 GET /v1/deployment 的应答文件）。");
+      return;
+    }
+    const a = addressesOf(state.deployment);
+    deploymentStatus.replaceChildren(`已载入部署信息：链 ID ${a.chainId}，目录合约 ${a.Catalog}，单位登记合约 ${a.UnitRegistry}`);
+  };
+  deploymentFile.addEventListener("change", async () => {
+    try {
+      state.deployment = JSON.parse(await deploymentFile.files[0].text());
+      showDeployment();
+    } catch (error) {
+      state.deployment = null;
+      deploymentStatus.replaceChildren(h("span", { className: "error" }, `部署信息文件无效：${error.message}`));
+    }
+  });
+  const load = async (file) => {
+    documentText.value = await file.text();
+  };
+  documentFile.addEventListener("change", () => documentFile.files[0] && load(documentFile.files[0]));
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    if (e.dataTransfer.files[0]) load(e.dataTransfer.files[0]);
+  });
+
+  const check = async (event) => {
+    event.preventDefault();
+    verdict.replaceChildren("正在从链上核验……");
+    let document;
+    try {
+      document = parseStrict(documentText.value);
+    } catch (error) {
+      verdict.replaceChildren(h("p", { className: "error" }, `文档：不是有效的 JSON（${error.message}）`));
+      return;
+    }
+    try {
+      const addresses = addressesOf(state.deployment);
+      const result = await auditCatalogDocument(new Rpc(rpc.value.trim()), addresses, document);
+      verdict.replaceChildren(...describe(result));
+    } catch (error) {
+      verdict.replaceChildren(h("p", { className: "error" }, `无法核验：${error.message}`));
+    }
+  };
+
+  render(
+    main,
+    h("h1", {}, "链上核验"),
+    h("p", {}, "只凭链：拖入一份目录文档，页面直接向链节点读取事件，给出谁签的、哪个单位、哪个区块、是否有效及原因。不经过平台接口。"),
+    h(
+      "form",
+      { className: "filters", onsubmit: check, "aria-label": "核验" },
+      field("链节点 RPC 地址", rpc, { wide: true }),
+      field("部署信息文件", deploymentFile, { hint: "平台 /v1/deployment 的应答，另存为文件" }),
+      deploymentStatus,
+    ),
+    h("h2", {}, "文档"),
+    drop,
+    h("form", { onsubmit: check }, field("或粘贴文档 JSON", documentText, { wide: true }), h("p", {}, h("button", { type: "submit" }, "核验"))),
+    h("h2", {}, "结论"),
+    verdict,
+  );
+  showDeployment();
+}
+
+function describe(result) {
+  if (!result.found) {
+    return [
+      h(
+        "div",
+        { className: "verdict bad", "data-verdict": "invalid" },
+        h("p", {}, h("strong", {}, "无效"), "：链上没有这份文档。"),
+        h("p", {}, `原因：文档哈希 ${result.documentHash} 不是任何已上链目录版本的哈希——文档在上链后被改动过，或从未上链。`),
+      ),
+    ];
+  }
+  const valid = result.steps.every((s) => s.problems.length === 0);
+  const first = result.steps[0];
+  return [
+    h(
+      "div",
+      { className: `verdict ${valid ? "ok" : "bad"}`, "data-verdict": valid ? "valid" : "invalid" },
+      h("p", {}, h("strong", {}, valid ? "有效" : "无效"), `：目录条目 ${result.entryId} 第 ${result.version} 版。`),
+      h("p", {}, `由${first.unit}的密钥 ${first.signer}（${first.scheme ?? "?"}）签名，记录于区块 ${first.block}。`),
+      valid ? null : h("ul", {}, result.steps.flatMap((s) => s.problems.map((p) => h("li", {}, `${s.step}：${p}`)))),
+    ),
+    table(
+      [
+        ["步骤", (s) => s.step],
+        ["签名者", (s) => h("span", { className: "hash", title: s.signer }, short(s.signer))],
+        ["单位", (s) => s.unit],
+        ["区块", (s) => String(s.block)],
+        ["时间", (s) => when(s.at)],
+        ["交易", (s) => h("span", { className: "hash", title: s.tx }, short(s.tx))],
+        ["结论", (s) => (s.problems.length ? h("span", { className: "bad" }, "无效：" + s.problems.join("；")) : h("span", { className: "ok" }, "有效"))],
+      ],
+      result.steps,
+      `文档哈希 ${result.documentHash}`,
+    ),
+  ];
+}

@@ -1,0 +1,66 @@
+// What every console test script shares: Debian's Chromium driven by playwright-core (no
+// browser download: `npx playwright install` cannot reach its host here), the screenshot
+// viewports, and the one line of JSON a script answers to its pytest test.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+export const ARTIFACTS = process.env.CONSOLE_ARTIFACTS ?? "test-artifacts/console";
+
+export function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: FLAGS });
+}
+
+/** A page whose console errors and failed requests to other hosts are collected in `problems`. */
+export async function openPage(browser, viewport = VIEWPORTS.desktop) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
+  page.on("console", (msg) => msg.type() === "error" && page.problems.push(`console: ${msg.text()}`));
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    const allowed = ["127.0.0.1", "localhost"].includes(url.hostname) || ["file:", "data:", "blob:"].includes(url.protocol);
+    if (!allowed) page.problems.push(`request to another host: ${request.url()}`);
+  });
+  return page;
+}
+
+/** Screenshots of the page at `url` at both widths, once `ready` is visible: `NAME-desktop.png`, `NAME-phone.png`. */
+export async function screenshots(browser, url, name, ready) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const files = [];
+  for (const [label, viewport] of Object.entries(VIEWPORTS)) {
+    const page = await openPage(browser, viewport);
+    await page.goto(url);
+    await page.locator(ready).first().waitFor();
+    const file = join(ARTIFACTS, `${name}-${label}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    files.push(file);
+    await page.context().close();
+  }
+  return files;
+}
+
+/** Form controls on the page without an accessible label (a <label for>, or aria-label). */
+export function unlabelled(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")]
+      .filter((el) => el.type !== "hidden" && !(el.labels?.length || el.getAttribute("aria-label")))
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+}
+
+/** The script's answer to its test: one JSON line on stdout. */
+export function answer(value) {
+  process.stdout.write(JSON.stringify(value) + "\n");
+}
