@@ -5,6 +5,7 @@ import { get } from "./lib/api.js";
 import { catalogEntry, catalogList } from "./pages/catalog.js";
 import { auditPage } from "./pages/audit.js";
 import { workspacePage } from "./pages/workspace.js";
+import { dataCenterPage } from "./pages/datacenter.js";
 
 const main = document.getElementById("main");
 
@@ -37,7 +38,7 @@ async function route() {
     case "workspace":
       return workspacePage(main);
     case "datacenter":
-      return placeholder("大数据中心", "审核队列、归集记录、场景登记与逾期职责：建设中。");
+      return dataCenterPage(main);
     case "office":
       return placeholder("政务办", "单位与密钥、工作日历、考核评价：建设中。");
     default:

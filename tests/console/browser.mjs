@@ -26,7 +26,9 @@ export async function openPage(browser, viewport = VIEWPORTS.desktop) {
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
-  page.on("console", (msg) => msg.type() === "error" && page.problems.push(`console: ${msg.text()}`));
+  // A 422 is the API judging a draft as it is typed (the compose form shows it): not a problem.
+  const expected = (text) => text.includes("status of 422");
+  page.on("console", (msg) => msg.type() === "error" && !expected(msg.text()) && page.problems.push(`console: ${msg.text()}`));
   page.on("request", (request) => {
     const url = new URL(request.url());
     const allowed = ["127.0.0.1", "localhost"].includes(url.hostname) || ["file:", "data:", "blob:"].includes(url.protocol);
@@ -63,4 +65,27 @@ export function unlabelled(page) {
 /** The script's answer to its test: one JSON line on stdout. */
 export function answer(value) {
   process.stdout.write(JSON.stringify(value) + "\n");
+}
+
+/** Screenshots of the page as it is now, at both widths: `NAME-desktop.png`, `NAME-phone.png`. */
+export async function snap(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const files = [];
+  for (const [label, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    const file = join(ARTIFACTS, `${name}-${label}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    files.push(file);
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
+  return files;
+}
+
+/** Open an officer's keystore file in the page's key panel. */
+export async function openKey(page, file, password) {
+  await page.getByLabel("密钥文件").setInputFiles(file);
+  await page.getByLabel("密钥密码").fill(password);
+  await page.getByRole("button", { name: "打开密钥" }).click();
+  await page.locator("[data-key-open]").waitFor();
+  return page.locator("[data-key-open]").getAttribute("data-key-open");
 }

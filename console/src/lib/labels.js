@@ -11,6 +11,6 @@ export const FREQUENCY = {
   semiannual: "每半年", annual: "每年", irregular: "不定期",
 };
 export const VERSION_KIND = { initial: "首次编目", resubmission: "退回后重新提交", change: "变更", deletion: "删除申请" };
-export const SOURCE_METHOD = { generated: "业务产生", collected: "采集", shared: "共享获取" };
+export const SOURCE_METHOD = { collected: "直接收集", generated: "履职产生", entrusted: "委托第三方收集和产生", city_returned: "属地返还" };
 export const BASIS_EVENT = { system_acceptance: "信息系统验收", business_approval: "业务审批" };
 export const label = (map, value) => map[value] ?? value;

@@ -1,0 +1,78 @@
+// 大数据中心: the review queue (Art. 13: one working day), oldest due first, each version approved
+// or returned with its reason, signed in the browser by a Data Center officer.
+import { h, field, render, select, table, when } from "../lib/dom.js";
+import { get } from "../lib/api.js";
+import { keyPanel } from "../lib/keypanel.js";
+import { catalogAction, session } from "../lib/officer.js";
+import { SHARING, label } from "../lib/labels.js";
+
+const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
+
+export function dataCenterPage(main) {
+  const body = h("div", {});
+  const refresh = () => drawQueue(body);
+  render(main, h("h1", {}, "大数据中心"), keyPanel(refresh), h("h2", {}, "目录审核队列（一个工作日内）"), body);
+  refresh();
+}
+
+async function drawQueue(body) {
+  body.replaceChildren("正在加载……");
+  let entries;
+  try {
+    entries = (await get("/v1/catalog/entries", { status: "under_review", limit: 100 })).items;
+    const changes = (await get("/v1/catalog/entries", { status: "change_pending", limit: 100 })).items;
+    entries = [...entries, ...changes];
+    const due = await Promise.all(entries.map((e) => get(`/v1/catalog/entries/${e.entry_id}/versions`)));
+    entries.forEach((e, i) => (e.due_at = due[i].find((v) => v.version === e.pending_version)?.due_at ?? 0));
+    entries.sort((a, b) => a.due_at - b.due_at);
+  } catch (error) {
+    body.replaceChildren(h("p", { className: "error" }, error.message));
+    return;
+  }
+  if (!entries.length) {
+    body.replaceChildren(h("p", {}, "队列为空：没有待审核的目录版本。"));
+    return;
+  }
+  const now = Date.now() / 1000;
+  body.replaceChildren(
+    table(
+      [
+        ["名称", (e) => h("a", { href: `#/catalog/${e.entry_id}` }, e.name)],
+        ["版本", (e) => `第 ${e.pending_version} 版`],
+        ["共享属性", (e) => label(SHARING, e.sharing)],
+        ["审核期限", (e) => h("span", { className: e.due_at && e.due_at < now ? "bad" : "" }, when(e.due_at))],
+        ["审核", (e) => reviewCell(e, () => drawQueue(body))],
+      ],
+      entries,
+    ),
+  );
+}
+
+function reviewCell(entry, done) {
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const reason = select("reason_code", RETURN_REASONS, "1");
+  const text = h("input", { type: "text", name: "reason" });
+  const review = async (document) => {
+    if (!session.key) return status.replaceChildren(h("span", { className: "error" }, "请先打开大数据中心的密钥"));
+    try {
+      const { status: s } = await catalogAction({
+        kind: "review", entryId: entry.entry_id, version: entry.pending_version, document,
+        path: `/v1/catalog/entries/${entry.entry_id}/versions/${entry.pending_version}/review`,
+        onStatus: (t) => status.replaceChildren(t),
+      });
+      status.replaceChildren(h("span", { className: "ok", "data-reviewed": s.tx_hash }, `已上链确认：交易 ${s.tx_hash}`));
+      setTimeout(done, 1500);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能审核：${error.message}`));
+    }
+  };
+  return h(
+    "div",
+    {},
+    h("button", { type: "button", "aria-label": `通过 ${entry.name}`, onclick: () => review({ schema: "putuo.catalog-review/1", decision: "approve" }) }, "通过"),
+    h("details", {}, h("summary", {}, "退回"),
+      field("退回原因", reason), field("退回说明", text),
+      h("button", { type: "button", className: "secondary", onclick: () => review({ schema: "putuo.catalog-review/1", decision: "return", reason_code: Number(reason.value), reason: text.value.trim() }) }, "签名并退回")),
+    status,
+  );
+}

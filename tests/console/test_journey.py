@@ -1,0 +1,68 @@
+"""The officers' journey in Chromium, signing in the browser: 民政局 catalogues an entry with its
+ECDSA key, the Data Center approves it with its SM2 key. The signatures are held against the
+CLI's own signing code (chain.actions, chain.signatures): ECDSA byte for byte (RFC 6979); SM2,
+randomised, verified with the Python/GmSSL verifier over the digest the CLI computes."""
+
+from __future__ import annotations
+
+import httpx
+from eth_utils import to_checksum_address
+
+from chain.actions import CatalogAction, digest, entry_id_for, sign_action
+from chain.calldata import signed_actions
+from chain.signatures import recover_action_signer
+from chain.signed_contracts import SIGNED_CONTRACTS
+from signer.keys import SigningKey
+from signer.keystore import save_key
+from tests.console.conftest import run_script
+from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
+
+
+def named(key: SigningKey, name: str) -> SigningKey:
+    return SigningKey(key.scheme, key.private_key, key.public_key, key.user_id, name)
+
+
+def carried(system, tx_hash: str) -> CatalogAction:
+    [fields] = signed_actions(system.w3, tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
+    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, signature = fields
+    return CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing)
+
+
+def test_an_officer_submits_in_the_browser_and_the_data_center_approves(platform):
+    desk, system = platform.desk, platform.system
+    keys = platform.tmp / "keys"
+    owner = save_key(named(desk.civil.ecdsa, "mzj"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
+    reviewer = save_key(named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
+
+    out = run_script(
+        "journey.mjs", CONSOLE_URL=platform.url, OWNER_KEY=str(owner), REVIEWER_KEY=str(reviewer), PASSWORD=PASSWORD
+    )
+
+    assert out["problems"] == [] and out["unlabelled"] == []
+    assert out["wrongPassword"] == "无法打开密钥：密码错误"
+    assert out["ownerKey"] == desk.civil.address and "单位：普陀区民政局" in out["keyText"]
+    assert out["firstProblem"].startswith("待补正：document.")  # the API's message, naming the field
+    entry_id = "0x" + entry_id_for(desk.civil.unit_id, "MZJ-0201").hex()
+    assert out["entryId"] == entry_id
+    assert "已上链确认" in out["confirmedText"]
+    receipt = system.w3.eth.get_transaction_receipt(out["submitTx"])
+    assert receipt["status"] == 1 and f"区块 {receipt['blockNumber']}" in out["confirmedText"]
+
+    # ECDSA: the browser's signature is the CLI's, byte for byte.
+    chain_id, catalog = system.w3.eth.chain_id, system.deployment.catalog
+    submitted = carried(system, out["submitTx"])
+    by_cli = sign_action(submitted, desk.civil.ecdsa, chain_id=chain_id, catalog_address=catalog)
+    assert submitted.signature == by_cli.signature and len(submitted.signature) == 65
+
+    # SM2: the review verifies (GmSSL) for the Data Center's registered key over the CLI's digest.
+    assert out["reviewerKey"] == desk.data_center.sm2.key_id
+    assert "特困人员供养信息" in out["queueText"] and "第 1 版" in out["queueText"]
+    reviewed = carried(system, out["reviewTx"])
+    assert reviewed.signature[:20] == bytes.fromhex(desk.data_center.sm2.key_id[2:])
+    signer = recover_action_signer(
+        digest(reviewed, chain_id=chain_id, catalog_address=catalog),
+        reviewed.signature,
+        lambda key_id: desk.data_center.sm2.public_key if key_id.lower() == desk.data_center.sm2.key_id else None,
+    )
+    assert signer == to_checksum_address(desk.data_center.sm2.key_id)
+    assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["status"] == "active"
