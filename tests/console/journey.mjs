@@ -33,7 +33,7 @@ try {
   await page.getByLabel("开放条件或依据").fill("涉及个人隐私，《个人信息保护法》第二十八条");
   await page.getByLabel("覆盖时段").fill("2018年至今");
   await page.getByLabel("管理科室").fill("普陀区民政局社会救助科");
-  await page.getByLabel("数据项").fill("姓名,string\n公民身份号码,string\n供养金额,decimal,元/月");
+  await page.getByLabel("数据项", { exact: true }).fill("姓名,string\n公民身份号码,string\n供养金额,decimal,元/月");
   await page.getByLabel("依据事件日期").fill("2026-02-23");
   await page.locator("[data-valid]").waitFor();
   await page.getByRole("button", { name: "签名并提交" }).click();

@@ -6,15 +6,19 @@ randomised, verified with the Python/GmSSL verifier over the digest the CLI comp
 from __future__ import annotations
 
 import httpx
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
-from chain.actions import CatalogAction, digest, entry_id_for, sign_action
+from chain.actions import ActionKind, CatalogAction, digest, entry_id_for, sign_action
 from chain.calldata import signed_actions
 from chain.signatures import recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
+from sharing.audit import audit_commitment
+from signer.canonical import canonical_bytes
+from signer.commitment import verify_commitment
 from signer.keys import SigningKey
 from signer.keystore import save_key
 from tests.console.conftest import run_script
+from tests.sharing_desk import doc
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 
@@ -28,11 +32,12 @@ def carried(system, tx_hash: str) -> CatalogAction:
     return CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing)
 
 
-def test_an_officer_submits_in_the_browser_and_the_data_center_approves(platform):
+def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(platform):
     desk, system = platform.desk, platform.system
     keys = platform.tmp / "keys"
     owner = save_key(named(desk.civil.ecdsa, "mzj"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
     reviewer = save_key(named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
+    applicant = save_key(named(desk.street.sm2, "cfjd-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
 
     out = run_script(
         "journey.mjs", CONSOLE_URL=platform.url, OWNER_KEY=str(owner), REVIEWER_KEY=str(reviewer), PASSWORD=PASSWORD
@@ -66,3 +71,40 @@ def test_an_officer_submits_in_the_browser_and_the_data_center_approves(platform
     )
     assert signer == to_checksum_address(desk.data_center.sm2.key_id)
     assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["status"] == "active"
+
+    # The Data Center records the data collected (Art. 15; no console page for it yet), then
+    # 长风新村街道 applies with an SM2 commitment, 民政局 approves, the grant appears, an
+    # inspector verifies the commitment on the Audit page.
+    collection = doc("putuo.catalog-collection/1", description="已归集")
+    call = desk.catalog_call(desk.data_center, ActionKind.RECORD_COLLECTION, bytes.fromhex(entry_id[2:]), collection)
+    desk.funded_sender().send(call)  # not the platform's relayer account, which the API is using
+    out = run_script(
+        "sharing.mjs",
+        CONSOLE_URL=platform.url,
+        APPLICANT_KEY=str(applicant),
+        OWNER_KEY=str(owner),
+        PASSWORD=PASSWORD,
+        ENTRY_NAME="特困人员供养信息",
+    )
+
+    assert out["problems"] == [] and out["unlabelled"] == []
+    assert out["applicantKey"] == desk.street.sm2.key_id and out["ownerKey"] == desk.civil.address
+    demand = bytes.fromhex(out["demandId"][2:])
+    assert desk.record("demand", demand).unitId == desk.street.unit_id
+    # The browser's SM2 commitment: the CLI's verifier (GmSSL) takes it for the registered key,
+    # over the document hash the CLI computes, and the chain-alone audit agrees.
+    assert out["commitment"]["scheme"] == "sm2" and out["commitment"]["demand_id"] == out["demandId"]
+    assert out["signature"]["document_hash"] == "0x" + keccak(canonical_bytes(out["commitment"])).hex()
+    assert verify_commitment(out["commitment"], out["signature"], desk.street.sm2.public_key).ok
+    audit = audit_commitment(system.w3, system.deployment.registry, system.deployment.sharing, demand)
+    assert audit.valid and audit.key_id.lower() == desk.street.sm2.key_id
+    assert "特困供养审核" in out["inboxText"] and "待答复" in out["inboxText"]
+    assert desk.record("grant", demand).unitId == desk.street.unit_id  # issued with the approval (Art. 20)
+    assert "特困供养审核" in out["grantsText"] and "有效" in out["grantsText"]
+    assert out["verdict"] == "valid"
+    assert (
+        f"由长风新村街道办事处（PT-CFJD）的 SM2 密钥 {to_checksum_address(desk.street.sm2.key_id)} 签署"
+        in out["verdictText"]
+    )
+    assert out["tamperedText"].startswith("无效")
+    assert "这份承诺书与链上记录的不同" in out["tamperedText"]

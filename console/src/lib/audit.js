@@ -5,9 +5,9 @@
 // register to the right unit and active at the step's block time, and the signature in the
 // transaction's calldata recovers to that key. Key records come from events, never from a view
 // call at a past block, so this works on a node restarted from a state dump.
-import { TypedDataEncoder, getAddress, keccak256, toBeHex, zeroPadValue } from "ethers";
+import { AbiCoder, TypedDataEncoder, concat, getAddress, hashMessage, keccak256, recoverAddress, toBeHex, zeroPadValue } from "ethers";
 import { INTERFACES } from "./rpc.js";
-import { canonicalBytes, recoverActionSigner } from "./crypto.js";
+import { canonicalBytes, recoverActionSigner, sm2Verify } from "./crypto.js";
 
 const UNIT_KINDS = { 1: "政务办", 2: "大数据中心", 3: "业务单位", 4: "监督单位" };
 const UNIT_KIND_CODES = { 1: "office", 2: "data_center", 3: "ordinary", 4: "auditor" };
@@ -164,4 +164,65 @@ async function auditStep(rpc, registry, chainId, catalog, event) {
     step.problems.push(`签名验证失败：${error.message}`);
   }
   return step;
+}
+
+const APPLY_TERMS_ABI =
+  "(uint8,bytes32,uint8,uint8,uint8,bool,bool,uint8,(bytes32,uint32,bytes32,bytes32)[],(uint8,address,bytes,bytes))";
+const SIGNED_MESSAGE_TAG = "0x" + [..."putuo.signature/1"].map((c) => c.charCodeAt(0).toString(16)).join("") + "00";
+
+/**
+ * Verify a commitment (承诺书, Art. 18) — and the signature file beside it, when given — against
+ * the chain, as sharing/audit.py audit_commitment does: the demand's Apply step records the
+ * commitment's bytes, key and signature; the signature must verify for the key the registry's
+ * events register, that key must belong to the demand's unit and be active when it signed.
+ * Returns {found, valid, problems, demandId, keyId, scheme, unit, block, tx, documentHash}.
+ */
+export async function auditCommitment(rpc, addresses, commitment, signatureFile = null) {
+  const hash = keccak256(canonicalBytes(commitment));
+  const out = { found: false, valid: false, problems: [], documentHash: hash, demandId: commitment?.demand_id };
+  if (!/^0x[0-9a-f]{64}$/.test(String(commitment?.demand_id))) {
+    out.problems.push("承诺书的 demand_id 不是 0x 加 64 位小写十六进制");
+    return out;
+  }
+  if (!addresses.Sharing) throw new Error("部署信息缺少 Sharing 合约地址");
+  const steps = await rpc.logs("Sharing", addresses.Sharing, "SharingStep", [commitment.demand_id, toBeHex(0, 32)], addresses.deployBlock);
+  if (!steps.length) {
+    out.problems.push(`链上没有需求 ${commitment.demand_id} 的申请`);
+    return out;
+  }
+  const step = steps[0];
+  Object.assign(out, { found: true, block: step.block, tx: step.tx });
+  const [scheme, keyId, recordedDocument, recordedSignature] = AbiCoder.defaultAbiCoder().decode([APPLY_TERMS_ABI], step.args.terms)[0][9];
+  out.scheme = KEY_SCHEMES[Number(scheme)] ?? "?";
+  out.keyId = keyId;
+  if (keccak256(recordedDocument) !== hash) {
+    out.problems.push(`这份承诺书与链上记录的不同：其哈希为 ${hash}，链上记录的为 ${keccak256(recordedDocument)}——承诺书被改动过`);
+  }
+  const signature = signatureFile ? signatureFile.signature : recordedSignature;
+  if (signatureFile) {
+    if (String(signatureFile.document_hash).toLowerCase() !== hash) out.problems.push("签名文件的 document_hash 不是这份承诺书的哈希");
+    if (String(signatureFile.key_id).toLowerCase() !== keyId.toLowerCase()) out.problems.push(`签名文件的密钥 ${signatureFile.key_id} 不是链上记录的 ${keyId}`);
+  }
+  const registry = new Registry(rpc, addresses.UnitRegistry, addresses.deployBlock);
+  const key = await registry.key(keyId);
+  if (!key) {
+    out.problems.push(`密钥 ${keyId} 未在链上登记`);
+    return out;
+  }
+  const unit = await registry.unit(key.unitId);
+  out.unit = unit ? `${unit.name}（${unit.code}）` : key.unitId;
+  const message = concat([SIGNED_MESSAGE_TAG, hash]);
+  let verified = false;
+  try {
+    verified = key.scheme === "sm2" ? sm2Verify(key.publicKey, message, signature) : recoverAddress(hashMessage(message), signature) === getAddress(keyId);
+  } catch {
+    verified = false;
+  }
+  if (!verified) out.problems.push(`签名不是密钥 ${keyId} 对这份承诺书的有效签名`);
+  if (key.unitId !== step.args.unitId) out.problems.push("签名密钥属于其他单位，不是申请单位的密钥");
+  if (String(commitment.signing_unit_id).toLowerCase() !== step.args.unitId.toLowerCase()) out.problems.push(`承诺书写明的单位 ${commitment.signing_unit_id} 不是申请单位`);
+  const signedAt = Date.parse(commitment.signed_at) / 1000;
+  if (!Number.isFinite(signedAt) || !activeAt(key, signedAt)) out.problems.push(`签署时间 ${commitment.signed_at} 密钥不在有效期内`);
+  out.valid = out.problems.length === 0;
+  return out;
 }

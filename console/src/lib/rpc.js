@@ -69,7 +69,7 @@ export class Rpc {
 export function addressesOf(deployment) {
   const out = { deployBlock: Number(deployment?.deploy_block ?? 0), chainId: deployment?.chain_id };
   for (const c of deployment?.contracts ?? []) out[c.name] = c.address;
-  for (const name of ["UnitRegistry", "Catalog"]) {
+  for (const name of ["UnitRegistry", "Catalog"]) { // Sharing: checked where a commitment needs it
     if (!/^0x[0-9a-fA-F]{40}$/.test(out[name] ?? "")) throw new Error(`部署信息缺少 ${name} 合约地址`);
   }
   return out;

@@ -4,7 +4,7 @@
 import { h, field, render, table, when } from "../lib/dom.js";
 import { Rpc, addressesOf } from "../lib/rpc.js";
 import { parseStrict } from "../lib/crypto.js";
-import { auditCatalogDocument } from "../lib/audit.js";
+import { auditCatalogDocument, auditCommitment } from "../lib/audit.js";
 
 const short = (hex) => (hex && hex.length > 20 ? `${hex.slice(0, 10)}…${hex.slice(-8)}` : hex);
 
@@ -15,11 +15,16 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
   const deploymentStatus = h("p", { className: "status", role: "status" });
   const documentFile = h("input", { type: "file", name: "document", accept: ".json,application/json" });
   const documentText = h("textarea", { name: "document-text", spellcheck: "false" });
+  const signatureFile = h("input", { type: "file", name: "signature", accept: ".json,application/json" });
+  const signatureText = h("textarea", { name: "signature-text", spellcheck: "false", rows: 4 });
+  signatureFile.addEventListener("change", async () => {
+    if (signatureFile.files[0]) signatureText.value = await signatureFile.files[0].text();
+  });
   const verdict = h("div", { className: "status", role: "status", "aria-live": "polite" });
   const drop = h(
     "div",
     { className: "drop" },
-    h("p", {}, "把目录文档（JSON 文件）拖到这里，或"),
+    h("p", {}, "把目录文档或承诺书（JSON 文件）拖到这里，或"),
     field("选择文档文件", documentFile),
   );
 
@@ -65,10 +70,23 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
       verdict.replaceChildren(h("p", { className: "error" }, `文档：不是有效的 JSON（${error.message}）`));
       return;
     }
+    let signature = null;
+    if (signatureText.value.trim()) {
+      try {
+        signature = parseStrict(signatureText.value);
+      } catch (error) {
+        verdict.replaceChildren(h("p", { className: "error" }, `签名文件：不是有效的 JSON（${error.message}）`));
+        return;
+      }
+    }
     try {
       const addresses = addressesOf(state.deployment);
-      const result = await auditCatalogDocument(new Rpc(rpc.value.trim()), addresses, document);
-      verdict.replaceChildren(...describe(result));
+      const chain = new Rpc(rpc.value.trim());
+      if (document?.schema === "putuo.commitment/1") {
+        verdict.replaceChildren(...describeCommitment(await auditCommitment(chain, addresses, document, signature)));
+      } else {
+        verdict.replaceChildren(...describe(await auditCatalogDocument(chain, addresses, document)));
+      }
     } catch (error) {
       verdict.replaceChildren(h("p", { className: "error" }, `无法核验：${error.message}`));
     }
@@ -87,7 +105,16 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
     ),
     h("h2", {}, "文档"),
     drop,
-    h("form", { onsubmit: check }, field("或粘贴文档 JSON", documentText, { wide: true }), h("p", {}, h("button", { type: "submit" }, "核验"))),
+    h(
+      "form",
+      { onsubmit: check },
+      field("或粘贴文档 JSON", documentText, { wide: true }),
+      h("h2", {}, "承诺书的签名（可选）"),
+      h("p", { className: "muted" }, "核验承诺书时可附上其签名文件（putuo.signature/1）；不附则核验链上记录的签名。"),
+      field("签名文件", signatureFile),
+      field("或粘贴签名 JSON", signatureText, { wide: true }),
+      h("p", {}, h("button", { type: "submit" }, "核验")),
+    ),
     h("h2", {}, "结论"),
     verdict,
   );
@@ -127,6 +154,20 @@ function describe(result) {
       ],
       result.steps,
       `文档哈希 ${result.documentHash}`,
+    ),
+  ];
+}
+
+function describeCommitment(r) {
+  const where = r.found ? `记录于区块 ${r.block}（交易 ${short(r.tx)}）` : "";
+  return [
+    h(
+      "div",
+      { className: `verdict ${r.valid ? "ok" : "bad"}`, "data-verdict": r.valid ? "valid" : "invalid" },
+      h("p", {}, h("strong", {}, r.valid ? "有效" : "无效"), `：需求 ${r.demandId} 的承诺书（第十八条）。`),
+      r.keyId ? h("p", {}, `由${r.unit ?? "?"}的 ${String(r.scheme).toUpperCase()} 密钥 ${r.keyId} 签署，${where}。`) : null,
+      r.valid ? null : h("ul", {}, r.problems.map((p) => h("li", {}, `原因：${p}`))),
+      h("p", { className: "hash" }, `承诺书哈希 ${r.documentHash}`),
     ),
   ];
 }

@@ -4,6 +4,7 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
+import { applyForm, grants, inbox } from "./sharing-desk.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
 
 const opts = (map) => Object.entries(map).filter(([k]) => k);
@@ -21,7 +22,20 @@ async function drawWorkspace(body) {
     return;
   }
   const mine = h("div", {}, "正在加载……");
-  body.replaceChildren(h("h2", {}, `${session.unit.name}的目录条目`), mine, h("h2", {}, "新建目录条目（第十一条）"), composeForm(() => drawWorkspace(body)));
+  const asking = h("div", {}, "正在加载……");
+  const asked = h("div", {}, "正在加载……");
+  const granted = h("div", {}, "正在加载……");
+  body.replaceChildren(
+    h("h2", {}, `${session.unit.name}的目录条目`), mine,
+    h("h2", {}, "新建目录条目（第十一条）"), composeForm(),
+    h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
+    h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
+    h("h2", {}, "本单位获得的共享授权"), granted,
+  );
+  const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
+  fill(asked, () => inbox(() => drawWorkspace(body)));
+  fill(asking, applyForm);
+  fill(granted, grants);
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
@@ -41,7 +55,7 @@ async function drawWorkspace(body) {
   }
 }
 
-function composeForm(done) {
+function composeForm() {
   const input = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
   const c = {
     code: input("code", { placeholder: "如 MZJ-0101" }),
