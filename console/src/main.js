@@ -6,6 +6,7 @@ import { catalogEntry, catalogList } from "./pages/catalog.js";
 import { auditPage } from "./pages/audit.js";
 import { workspacePage } from "./pages/workspace.js";
 import { dataCenterPage } from "./pages/datacenter.js";
+import { officePage } from "./pages/office.js";
 
 const main = document.getElementById("main");
 
@@ -40,7 +41,7 @@ async function route() {
     case "datacenter":
       return dataCenterPage(main);
     case "office":
-      return placeholder("政务办", "单位与密钥、工作日历、考核评价：建设中。");
+      return officePage(main);
     default:
       return placeholder("页面不存在", `没有 ${path} 这个页面。`);
   }

@@ -141,6 +141,7 @@ async function auditStep(rpc, registry, chainId, catalog, event) {
   step.unit = unit ? `${unit.name}（${unit.code}）` : key.unitId;
   step.unitKind = unit?.kindName ?? "?";
   step.scheme = key.scheme;
+  if (key.scheme === "sm2") step.signer = signer.toLowerCase(); // an SM2 key id is written in lower case
   if (!activeAt(key, at)) step.problems.push(`密钥 ${signer} 在该步骤时未处于有效期（已吊销或尚未登记）`);
   if (submitted && key.unitId !== args.unitId) step.problems.push("签名密钥属于其他单位，与该版本记录的单位不符");
   if (!submitted && unit?.kind !== "data_center") step.problems.push("审核者所属单位不是大数据中心");
@@ -194,7 +195,7 @@ export async function auditCommitment(rpc, addresses, commitment, signatureFile 
   Object.assign(out, { found: true, block: step.block, tx: step.tx });
   const [scheme, keyId, recordedDocument, recordedSignature] = AbiCoder.defaultAbiCoder().decode([APPLY_TERMS_ABI], step.args.terms)[0][9];
   out.scheme = KEY_SCHEMES[Number(scheme)] ?? "?";
-  out.keyId = keyId;
+  out.keyId = out.scheme === "sm2" ? keyId.toLowerCase() : keyId; // an SM2 key id is written in lower case
   if (keccak256(recordedDocument) !== hash) {
     out.problems.push(`这份承诺书与链上记录的不同：其哈希为 ${hash}，链上记录的为 ${keccak256(recordedDocument)}——承诺书被改动过`);
   }

@@ -95,7 +95,7 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
   render(
     main,
     h("h1", {}, "链上核验"),
-    h("p", {}, "只凭链：拖入一份目录文档，页面直接向链节点读取事件，给出谁签的、哪个单位、哪个区块、是否有效及原因。不经过平台接口。"),
+    h("p", {}, "只凭链：拖入一份目录文档或承诺书，页面直接向链节点读取事件，给出谁签的、哪个单位、哪个区块、是否有效及原因。不经过平台接口。"),
     h(
       "form",
       { className: "filters", onsubmit: check, "aria-label": "核验" },

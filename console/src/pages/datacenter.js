@@ -8,11 +8,53 @@ import { SHARING, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
+const RULES = {
+  art11_compile: "编目（第十一条，10 个工作日）", art13_review: "审核（第十三条，1 个工作日）",
+  art13_resubmit: "退回后重新提交（第十三条，3 个工作日）", art14_review: "变更审核（第十四条，1 个工作日）",
+  art15_collect: "归集（第十五条，10 个工作日）", art19_confirm: "场景确认（第十九条，1 个工作日）",
+  art20_review: "答复申请（第二十条，5 个工作日）", art22_catalogue: "补编目录（第二十二条，15 个工作日）",
+  art22_plan_review: "方案审核（第二十二条，5 个工作日）", art22_serve: "融合供给（第二十二条，10 个工作日）",
+  art26_reason_review: "闲置理由审核（第二十六条，5 个工作日）", art26_objection_answer: "异议答复（第二十六条，5 个工作日）",
+};
+
 export function dataCenterPage(main) {
   const body = h("div", {});
+  const overdue = h("div", {}, "正在加载……");
   const refresh = () => drawQueue(body);
-  render(main, h("h1", {}, "大数据中心"), keyPanel(refresh), h("h2", {}, "目录审核队列（一个工作日内）"), body);
+  render(
+    main,
+    h("h1", {}, "大数据中心"),
+    keyPanel(refresh),
+    h("h2", {}, "目录审核队列（一个工作日内）"),
+    body,
+    h("h2", {}, "各单位逾期职责"),
+    overdue,
+  );
   refresh();
+  drawOverdue(overdue);
+}
+
+async function drawOverdue(box) {
+  try {
+    const [page, units] = await Promise.all([get("/v1/duties", { state: "overdue", limit: 100 }), get("/v1/units")]);
+    const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+    box.replaceChildren(
+      page.items.length
+        ? table(
+            [
+              ["应办单位", (d) => (d.owed_by === "data_center" ? "大数据中心" : names[d.owed_by] ?? d.owed_by)],
+              ["职责", (d) => RULES[d.rule] ?? d.rule],
+              ["对象", (d) => h("span", { className: "hash", title: d.subject_id }, d.subject_id.slice(0, 12) + "…")],
+              ["期限", (d) => h("span", { className: "bad" }, when(d.due_at))],
+            ],
+            page.items,
+            `按链上时间 ${when(page.now)} 评判，共 ${page.total ?? page.items.length} 项`,
+          )
+        : h("p", { className: "ok" }, "没有逾期职责。"),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "error" }, error.message));
+  }
 }
 
 async function drawQueue(body) {
