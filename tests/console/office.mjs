@@ -22,6 +22,7 @@ try {
 
   await page.goto(`${base}#/datacenter`);
   await page.locator("h2:has-text('各单位逾期职责') + div table").waitFor();
+  await page.locator("h2:has-text('目录审核队列') + div table").waitFor();
   out.overdueText = await page.locator("h2:has-text('各单位逾期职责') + div").innerText();
   out.queueText = await page.locator("h2:has-text('目录审核队列') + div").innerText();
   out.problems = page.problems;

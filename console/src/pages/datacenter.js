@@ -64,8 +64,9 @@ async function drawQueue(body) {
     entries = (await get("/v1/catalog/entries", { status: "under_review", limit: 100 })).items;
     const changes = (await get("/v1/catalog/entries", { status: "change_pending", limit: 100 })).items;
     entries = [...entries, ...changes];
-    const due = await Promise.all(entries.map((e) => get(`/v1/catalog/entries/${e.entry_id}/versions`)));
-    entries.forEach((e, i) => (e.due_at = due[i].find((v) => v.version === e.pending_version)?.due_at ?? 0));
+    // What the Data Center looks at (Art. 13): the pending version's due time and possible duplicates.
+    const data = await Promise.all(entries.map((e) => get(`/v1/catalog/entries/${e.entry_id}/review-data`)));
+    entries.forEach((e, i) => Object.assign(e, { due_at: data[i].pending_version?.due_at ?? 0, duplicates: data[i].duplicates }));
     entries.sort((a, b) => a.due_at - b.due_at);
   } catch (error) {
     body.replaceChildren(h("p", { className: "error" }, error.message));
@@ -82,6 +83,7 @@ async function drawQueue(body) {
         ["名称", (e) => h("a", { href: `#/catalog/${e.entry_id}` }, e.name)],
         ["版本", (e) => `第 ${e.pending_version} 版`],
         ["共享属性", (e) => label(SHARING, e.sharing)],
+        ["可能重复", (e) => (e.duplicates.length ? h("ul", {}, e.duplicates.map((d) => h("li", {}, h("a", { href: `#/catalog/${d.entry_id}` }, `${d.name}（${d.code}）`)))) : "—")],
         ["审核期限", (e) => h("span", { className: e.due_at && e.due_at < now ? "bad" : "" }, when(e.due_at))],
         ["审核", (e) => reviewCell(e, () => drawQueue(body))],
       ],
