@@ -89,3 +89,32 @@ export async function openKey(page, file, password) {
   await page.locator("[data-key-open]").waitFor();
   return page.locator("[data-key-open]").getAttribute("data-key-open");
 }
+
+/** Visible text whose colour has a contrast under 4.5:1 against its background (WCAG AA), as
+ *  [text, ratio]. The background is the first opaque one up the tree (white at the root). */
+export function lowContrast(page) {
+  return page.evaluate(() => {
+    const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join("");
+      if (!text || !el.getClientRects().length || ["SCRIPT", "STYLE", "OPTION", "TITLE"].includes(el.tagName)) continue;
+      if (el.closest("svg")) continue; // the chart's fills are checked by its own colours
+      const [a, b] = [lum(rgb(getComputedStyle(el).color).slice(0, 3)), lum(background(el))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) out.push([text.slice(0, 30), Math.round(ratio * 100) / 100]);
+    }
+    return out;
+  });
+}

@@ -1,5 +1,5 @@
 // The Office's and the Data Center's overview pages. Env: CONSOLE_URL.
-import { answer, launch, openPage, screenshots, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openPage, screenshots, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -19,6 +19,7 @@ try {
   // The chart's Chinese labels render with a CJK font: their boxes are as wide as the glyphs need.
   out.labelWidths = await page.locator("svg.chart text").evaluateAll((els) => els.map((e) => [e.textContent, e.getBBox().width]));
   out.unlabelled = await unlabelled(page);
+  out.lowContrast = [...(out.lowContrast ?? []), ...(await lowContrast(page))];
 
   await page.goto(`${base}#/datacenter`);
   await page.locator("h2:has-text('各单位逾期职责') + div table").waitFor();

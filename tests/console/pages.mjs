@@ -1,6 +1,6 @@
 // The Catalog and Audit pages as anyone on the platform uses them, at CONSOLE_URL.
 // Env: CONSOLE_URL, ENTRY_NAME, DOCUMENT (a version's document, pretty-printed), TAMPERED.
-import { answer, launch, openPage, screenshots, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openPage, screenshots, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -13,6 +13,7 @@ try {
   out.lang = await page.evaluate(() => document.documentElement.lang);
   out.heading = await page.locator("h1").innerText();
   out.unlabelled.catalog = await unlabelled(page);
+  out.lowContrast = [...(out.lowContrast ?? []), ...(await lowContrast(page))];
 
   // Keyboard: the first Tab reaches the skip link, the next ones the navigation.
   await page.locator("body").focus();
@@ -46,6 +47,7 @@ try {
   out.historyRows = await history.locator("tbody tr").count();
   out.proofTitles = await history.locator("span.hash").evaluateAll((els) => els.map((e) => e.title));
   out.entryUrl = page.url();
+  out.lowContrast.push(...(await lowContrast(page)));
 
   // The Audit page served by the platform: the RPC URL and the deployment come filled in.
   await page.goto(`${base}#/audit`);
@@ -63,6 +65,7 @@ try {
   await page.getByRole("button", { name: "核验" }).click();
   await page.locator('[data-verdict="invalid"]').waitFor();
   out.tamperedText = await page.locator("[data-verdict]").innerText();
+  out.lowContrast.push(...(await lowContrast(page)));
   out.problems.push(...page.problems);
 
   out.screenshots = [

@@ -1,7 +1,7 @@
 // 长风新村街道 applies for 民政局's entry with an SM2-signed commitment; 民政局 approves it from its
 // inbox; the grant appears; an inspector verifies the commitment on the Audit page and a changed
 // one is invalid. Env: CONSOLE_URL, APPLICANT_KEY, OWNER_KEY, PASSWORD, ENTRY_NAME.
-import { answer, launch, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -17,6 +17,7 @@ try {
   out.applicantKey = await openKey(page, process.env.APPLICANT_KEY, process.env.PASSWORD);
   await page.getByLabel("申请的目录条目").waitFor();
   out.unlabelled = await unlabelled(page);
+  out.lowContrast = [...(out.lowContrast ?? []), ...(await lowContrast(page))];
   await page.getByLabel("申请编号").fill("CF-2026-201");
   await page.getByLabel("申请的目录条目").selectOption({ label: `${process.env.ENTRY_NAME}（MZJ-0201）` });
   await page.getByLabel("申请的数据项").fill("姓名，公民身份号码");

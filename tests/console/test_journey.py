@@ -88,6 +88,7 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     )
 
     assert out["problems"] == [] and out["unlabelled"] == []
+    assert out["lowContrast"] == []
     assert out["applicantKey"] == desk.street.sm2.key_id and out["ownerKey"] == desk.civil.address
     demand = bytes.fromhex(out["demandId"][2:])
     assert desk.record("demand", demand).unitId == desk.street.unit_id

@@ -25,6 +25,7 @@ def test_the_office_sees_units_keys_calendar_and_evaluation_and_the_data_center_
 
     out = run_script("office.mjs", CONSOLE_URL=platform.url)
 
+    assert out["lowContrast"] == []
     assert out["problems"] == [] and out["unlabelled"] == []
     for name in ("普陀区人民政府办公室", "普陀区大数据中心", "普陀区民政局", "长风新村街道办事处"):
         assert name in out["unitsText"]

@@ -34,6 +34,7 @@ def test_catalog_and_audit_pages_show_the_chains_record_in_chinese(platform):
         TAMPERED=json.dumps(tampered, ensure_ascii=False),
     )
 
+    assert out["lowContrast"] == []
     assert out["problems"] == []
     assert out["lang"] == "zh-CN" and out["heading"] == "数据资源目录"
     assert out["unlabelled"] == {"catalog": [], "audit": []}
