@@ -54,6 +54,15 @@ try {
   await page.locator("[data-reviewed]").waitFor({ timeout: 60_000 });
   out.reviewTx = await page.locator("[data-reviewed]").getAttribute("data-reviewed");
   await page.getByText("队列为空").waitFor();
+
+  // The Data Center records the data collected to the platform (Art. 15), from the same page.
+  await page.goto(`${base}#/catalog`);
+  await page.goto(`${base}#/datacenter`);
+  await page.getByLabel("归集说明（特困人员供养信息）").fill("已归集至区大数据资源分平台");
+  await page.getByRole("button", { name: "签名并记录归集" }).click();
+  await page.locator("[data-collected]").waitFor({ timeout: 60_000 });
+  out.collectTx = await page.locator("[data-collected]").getAttribute("data-collected");
+  await page.getByText("已生效条目的数据均已归集").waitFor();
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

@@ -37,6 +37,8 @@ try {
   const approve = page.getByRole("button", { name: `同意需求 ${out.demandId.slice(0, 12)} 第 1 项` });
   await approve.waitFor();
   out.inboxText = await page.locator("h2:has-text('待本单位答复的申请') + div").innerText();
+  await page.locator("h2:has-text('本单位待办职责与期限') + div table").waitFor();
+  out.dutiesText = await page.locator("h2:has-text('本单位待办职责与期限') + div").innerText();
   out.screenshots.push(...(await snap(page, "workspace-inbox")));
   await approve.click();
   await page.locator("[data-decided]").waitFor({ timeout: 60_000 });

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 from eth_utils import keccak, to_checksum_address
 
-from chain.actions import ActionKind, CatalogAction, digest, entry_id_for, sign_action
+from chain.actions import CatalogAction, digest, entry_id_for, sign_action
 from chain.calldata import signed_actions
 from chain.signatures import recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
@@ -18,7 +18,6 @@ from signer.commitment import verify_commitment
 from signer.keys import SigningKey
 from signer.keystore import save_key
 from tests.console.conftest import run_script
-from tests.sharing_desk import doc
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 
@@ -72,12 +71,12 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert signer == to_checksum_address(desk.data_center.sm2.key_id)
     assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["status"] == "active"
 
-    # The Data Center records the data collected (Art. 15; no console page for it yet), then
-    # 长风新村街道 applies with an SM2 commitment, 民政局 approves, the grant appears, an
-    # inspector verifies the commitment on the Audit page.
-    collection = doc("putuo.catalog-collection/1", description="已归集")
-    call = desk.catalog_call(desk.data_center, ActionKind.RECORD_COLLECTION, bytes.fromhex(entry_id[2:]), collection)
-    desk.funded_sender().send(call)  # not the platform's relayer account, which the API is using
+    # The Data Center recorded the collection (Art. 15) in the browser too, with its SM2 key.
+    assert carried(system, out["collectTx"]).signature[:20] == bytes.fromhex(desk.data_center.sm2.key_id[2:])
+    assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["collected_at"] > 0
+
+    # 长风新村街道 applies with an SM2 commitment, 民政局 approves, the grant appears, an inspector
+    # verifies the commitment on the Audit page.
     out = run_script(
         "sharing.mjs",
         CONSOLE_URL=platform.url,
@@ -100,6 +99,7 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     audit = audit_commitment(system.w3, system.deployment.registry, system.deployment.sharing, demand)
     assert audit.valid and audit.key_id.lower() == desk.street.sm2.key_id
     assert "特困供养审核" in out["inboxText"] and "待答复" in out["inboxText"]
+    assert "答复申请（第二十条，5 个工作日）" in out["dutiesText"] and "剩余" in out["dutiesText"]
     assert desk.record("grant", demand).unitId == desk.street.unit_id  # issued with the approval (Art. 20)
     assert "特困供养审核" in out["grantsText"] and "有效" in out["grantsText"]
     assert out["verdict"] == "valid"

@@ -75,3 +75,12 @@ const SHANGHAI = new Intl.DateTimeFormat("zh-CN", {
 export function when(seconds) {
   return seconds ? SHANGHAI.format(new Date(Number(seconds) * 1000)) : "—";
 }
+
+/** The time from `now` to `due` (unix seconds), in days and hours, or how long it is overdue. */
+export function timeLeft(due, now) {
+  if (!due) return "—";
+  const left = due - now;
+  const abs = Math.abs(left);
+  const text = abs >= 86400 ? `${Math.floor(abs / 86400)} 天 ${Math.floor((abs % 86400) / 3600)} 小时` : `${Math.floor(abs / 3600)} 小时 ${Math.floor((abs % 3600) / 60)} 分`;
+  return left >= 0 ? `剩余 ${text}` : `已逾期 ${text}`;
+}

@@ -14,3 +14,13 @@ export const VERSION_KIND = { initial: "首次编目", resubmission: "退回后�
 export const SOURCE_METHOD = { collected: "直接收集", generated: "履职产生", entrusted: "委托第三方收集和产生", city_returned: "属地返还" };
 export const BASIS_EVENT = { system_acceptance: "信息系统验收", business_approval: "业务审批" };
 export const label = (map, value) => map[value] ?? value;
+
+// The duties' rules (api/services/duties/_model.py RULES), in words.
+export const DUTY_RULES = {
+  art11_compile: "编目（第十一条，10 个工作日）", art13_review: "审核（第十三条，1 个工作日）",
+  art13_resubmit: "退回后重新提交（第十三条，3 个工作日）", art14_review: "变更审核（第十四条，1 个工作日）",
+  art15_collect: "归集（第十五条，10 个工作日）", art19_confirm: "场景确认（第十九条，1 个工作日）",
+  art20_review: "答复申请（第二十条，5 个工作日）", art22_catalogue: "补编目录（第二十二条，15 个工作日）",
+  art22_plan_review: "方案审核（第二十二条，5 个工作日）", art22_serve: "融合供给（第二十二条，10 个工作日）",
+  art26_reason_review: "闲置理由审核（第二十六条，5 个工作日）", art26_objection_answer: "异议答复（第二十六条，5 个工作日）",
+};

@@ -4,22 +4,18 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, session } from "../lib/officer.js";
-import { SHARING, label } from "../lib/labels.js";
+import { DUTY_RULES as RULES, SHARING, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
-const RULES = {
-  art11_compile: "编目（第十一条，10 个工作日）", art13_review: "审核（第十三条，1 个工作日）",
-  art13_resubmit: "退回后重新提交（第十三条，3 个工作日）", art14_review: "变更审核（第十四条，1 个工作日）",
-  art15_collect: "归集（第十五条，10 个工作日）", art19_confirm: "场景确认（第十九条，1 个工作日）",
-  art20_review: "答复申请（第二十条，5 个工作日）", art22_catalogue: "补编目录（第二十二条，15 个工作日）",
-  art22_plan_review: "方案审核（第二十二条，5 个工作日）", art22_serve: "融合供给（第二十二条，10 个工作日）",
-  art26_reason_review: "闲置理由审核（第二十六条，5 个工作日）", art26_objection_answer: "异议答复（第二十六条，5 个工作日）",
-};
+
 
 export function dataCenterPage(main) {
   const body = h("div", {});
   const overdue = h("div", {}, "正在加载……");
+  const collecting = h("div", {}, "正在加载……");
+  const scenarios = h("div", {}, "正在加载……");
+  const grantsBox = h("div", {}, "正在加载……");
   const refresh = () => drawQueue(body);
   render(
     main,
@@ -29,9 +25,108 @@ export function dataCenterPage(main) {
     body,
     h("h2", {}, "各单位逾期职责"),
     overdue,
+    h("h2", {}, "数据归集（第十五条）"),
+    collecting,
+    h("h2", {}, "应用场景登记（第十九条）"),
+    scenarios,
+    h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
+    grantsBox,
   );
   refresh();
   drawOverdue(overdue);
+  drawCollection(collecting);
+  fillWith(scenarios, scenarioRegister);
+  fillWith(grantsBox, grantsOverview);
+}
+
+function fillWith(box, make) {
+  make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
+}
+
+/** Approved entries whose data is not yet collected to the platform, each with its due time. */
+async function drawCollection(box) {
+  try {
+    const active = (await get("/v1/catalog/entries", { status: "active", limit: 100 })).items.filter((e) => !e.collected_at);
+    if (!active.length) return box.replaceChildren(h("p", { className: "ok" }, "已生效条目的数据均已归集。"));
+    box.replaceChildren(
+      table(
+        [
+          ["名称", (e) => h("a", { href: `#/catalog/${e.entry_id}` }, e.name)],
+          ["归集期限", (e) => when(e.collection_due_at)],
+          ["记录", (e) => collectCell(e, () => drawCollection(box))],
+        ],
+        active.sort((a, b) => a.collection_due_at - b.collection_due_at),
+      ),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "error" }, error.message));
+  }
+}
+
+function collectCell(entry, done) {
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const text = h("input", { type: "text", name: "description", value: "已归集至区大数据资源分平台" });
+  return h(
+    "div",
+    {},
+    field(`归集说明（${entry.name}）`, text),
+    h("button", {
+      type: "button",
+      onclick: async () => {
+        if (!session.key) return status.replaceChildren(h("span", { className: "error" }, "请先打开大数据中心的密钥"));
+        try {
+          const { status: s } = await catalogAction({
+            kind: "record_collection", entryId: entry.entry_id, document: { schema: "putuo.catalog-collection/1", description: text.value.trim() },
+            path: `/v1/catalog/entries/${entry.entry_id}/collection`, onStatus: (t) => status.replaceChildren(t),
+          });
+          status.replaceChildren(h("span", { className: "ok", "data-collected": s.tx_hash }, "已上链确认"));
+          setTimeout(done, 1000);
+        } catch (error) {
+          status.replaceChildren(h("span", { className: "error" }, `未能记录：${error.message}`));
+        }
+      },
+    }, "签名并记录归集"),
+    status,
+  );
+}
+
+const CLASSES = { 1: "第十九条第（一）项", 2: "第十九条第（二）项", 3: "第十九条第（三）项" };
+
+async function scenarioRegister() {
+  const page = await get("/v1/scenarios", { limit: 100 });
+  if (!page.items.length) return h("p", {}, "尚未登记应用场景。");
+  return table(
+    [
+      ["场景", (s) => `${s.name}（${s.code}）`],
+      ["类别", (s) => CLASSES[s.scenario_class] ?? s.scenario_class],
+      ["授权单位", (s) => (s.units.length ? `${s.units.length} 个` : "不限")],
+      ["授权条目", (s) => (s.entries.length ? `${s.entries.length} 个` : "不限")],
+      ["状态", (s) => (s.withdrawn_at ? `已撤销 ${when(s.withdrawn_at)}` : s.approved ? `已批准 ${when(s.approved_at)}` : "待批准")],
+    ],
+    page.items,
+  );
+}
+
+const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
+
+/** Every unit's grants, the suspended ones and those with an objection to answer first. */
+async function grantsOverview() {
+  const units = await get("/v1/units");
+  const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const grants = pages.flatMap((p) => p.items);
+  if (!grants.length) return h("p", {}, "尚无共享授权。");
+  const weight = (g) => (g.objection_pending ? 0 : g.status === "suspended" ? 1 : 2);
+  return table(
+    [
+      ["授权", (g) => h("span", { className: "hash", title: g.grant_id }, g.grant_id.slice(0, 12) + "…")],
+      ["需求单位", (g) => names[g.unit_id] ?? g.unit_id],
+      ["应用场景", (g) => g.scenario_code],
+      ["状态", (g) => GRANT_STATUS[g.status] ?? g.status],
+      ["异议", (g) => (g.objection_pending ? h("span", { className: "warn" }, `待答复，期限 ${when(g.objection_answer_due_at)}`) : "—")],
+    ],
+    grants.sort((a, b) => weight(a) - weight(b)),
+  );
 }
 
 async function drawOverdue(box) {

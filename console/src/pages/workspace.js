@@ -1,11 +1,11 @@
 // 单位工作台 (a unit's officer): my entries and their state; compose a new entry by the Art. 11
 // elements, checked against the API's own schema as it is typed, signed here, sent, confirmed.
-import { h, field, render, select, table, when } from "../lib/dom.js";
+import { h, field, render, select, table, timeLeft, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
 import { applyForm, grants, inbox } from "./sharing-desk.js";
-import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
+import { DUTY_RULES, FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
 
 const opts = (map) => Object.entries(map).filter(([k]) => k);
 
@@ -25,7 +25,9 @@ async function drawWorkspace(body) {
   const asking = h("div", {}, "正在加载……");
   const asked = h("div", {}, "正在加载……");
   const granted = h("div", {}, "正在加载……");
+  const owed = h("div", {}, "正在加载……");
   body.replaceChildren(
+    h("h2", {}, "本单位待办职责与期限"), owed,
     h("h2", {}, `${session.unit.name}的目录条目`), mine,
     h("h2", {}, "新建目录条目（第十一条）"), composeForm(),
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
@@ -33,6 +35,7 @@ async function drawWorkspace(body) {
     h("h2", {}, "本单位获得的共享授权"), granted,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
+  fill(owed, duties);
   fill(asked, () => inbox(() => drawWorkspace(body)));
   fill(asking, applyForm);
   fill(granted, grants);
@@ -157,4 +160,23 @@ function composeForm() {
     result,
   );
   return form;
+}
+
+/** What my unit owes now (due or overdue), oldest due first, with the time left. The due times
+ *  are the chain's (WorkCalendar: the end of the N-th working day); the time left is counted in
+ *  calendar time up to that end. */
+async function duties() {
+  const page = await get(`/v1/units/${session.unit.unit_id}/duties`, { owed_by: "unit", limit: 100 });
+  const open = page.items.filter((d) => d.state === "due" || d.state === "overdue");
+  if (!open.length) return h("p", { className: "ok" }, "本单位当前没有待办职责。");
+  return table(
+    [
+      ["职责", (d) => DUTY_RULES[d.rule] ?? d.rule],
+      ["对象", (d) => (d.entry_id ? h("a", { href: `#/catalog/${d.entry_id}` }, d.entry_id.slice(0, 12) + "…") : d.subject_id.slice(0, 12) + "…")],
+      ["期限", (d) => when(d.due_at)],
+      ["剩余时间", (d) => h("span", { className: d.state === "overdue" ? "bad" : d.due_at - page.now < 86400 ? "warn" : "" }, timeLeft(d.due_at, page.now))],
+    ],
+    open,
+    `按链上时间 ${when(page.now)} 计`,
+  );
 }
