@@ -443,7 +443,11 @@ def _allowed_methods(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return JSONResponse(_body(exc.code, exc.message, exc.field, **exc.details), status_code=exc.status)
+        return JSONResponse(
+            _body(exc.code, exc.message, exc.field, **exc.details),
+            status_code=exc.status,
+            headers=getattr(exc, "headers", None),  # a 401's WWW-Authenticate (api/auth)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

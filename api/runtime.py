@@ -78,6 +78,7 @@ class Runtime:
         # number them again from the new node's pool (the outbox resends what never landed).
         endpoints.on_switch(lambda _url: self.sender.mark_stale())
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
+        self.auth = self._authenticator()
         self.indexer = Indexer(self.rpc, self.deployment, self.store, settle_blocks=s.settle_blocks)
         self.relayer = Relayer(
             self.store.sessions,
@@ -93,6 +94,24 @@ class Runtime:
         self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self._loops: list[tuple[str, object, float]] = []  # (name, step, pause seconds) added by add_loop
+
+    def _authenticator(self):
+        from api.auth.service import Authenticator  # api.auth's dependencies import this module
+        from api.services.officer_signatures import sm2_public_key
+
+        s = self.settings
+        return Authenticator(
+            secret=s.auth_secret.get_secret_value().encode(),
+            platform_credential=s.platform_credential.get_secret_value().encode(),
+            audience=s.resolved_auth_audience,
+            challenge_ttl_s=s.auth_challenge_ttl_s,
+            token_ttl_s=s.auth_token_ttl_s,
+            rpc=self.rpc,
+            engine=self.engine,
+            chain_id=self.chain_id,
+            registry_address=self.deployment.registry,
+            sm2_public_key_of=lambda key_id: sm2_public_key(self, key_id),
+        )
 
     def start(self) -> None:
         """Recover the outbox, catch the mirror up, then start the relayer and the follower."""

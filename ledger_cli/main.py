@@ -15,6 +15,7 @@ from ledger_cli import (
     catalog_cmd,
     demo,
     evaluation_cmd,
+    login_cmd,
     network_cmd,
     sharing_cmd,
     system_cmd,
@@ -110,6 +111,7 @@ app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(network_cmd.app, name="network")
 app.command("evaluation")(evaluation_cmd.evaluation)
+app.command("login")(login_cmd.login)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:
     app.registered_commands.append(command)

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from api import schemas, sharing_schemas
 from api.app import create_app
+from api.auth import schemas as auth_schemas
 from api.errors import ApiError
 from api.services.actions import SCHEMA_BY_KIND, validate_document
 from api.services.intake import validate_model
@@ -67,6 +68,9 @@ ROUTES = {
     ("get", "/v1/grants/{grant_id}/history"),
     ("get", "/v1/scenarios"),
     ("get", "/v1/sharing/check"),
+    ("post", "/v1/auth/challenge"),
+    ("post", "/v1/auth/token"),
+    ("get", "/v1/auth/me"),
 }
 # Sharing routes whose body carries one kind of step; permissionless steps take no body.
 SHARING_KIND_OF_ROUTE = {
@@ -161,6 +165,8 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/commitments/sign",
         "/v1/sharing/typed-data",
         "/v1/sharing/actions",
+        "/v1/auth/challenge",
+        "/v1/auth/token",
     }
     for path, operation in posts:
         if path in BODILESS:
@@ -172,14 +178,14 @@ def test_every_post_body_has_valid_examples(spec):
         name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
         examples = schema.get("examples", [])
         assert examples, f"POST {path}: {name} has no example"
-        model = getattr(schemas, name)
+        model = getattr(auth_schemas if path.startswith("/v1/auth/") else schemas, name)
         for example in examples:
             model.model_validate(example)
             if name == "TypedDataRequest":
                 assert fits(ActionKind[example["kind"].upper()], example["document"]), example
             elif name == "CommitmentVerifyRequest":  # a real commitment and a signature that verifies
                 assert verify_commitment(example["document"], example["signature"]).ok, example
-            elif name == "CommitmentSignRequest":
+            elif name in ("CommitmentSignRequest", "ChallengeRequest", "TokenRequest"):
                 continue
             elif name == "ActionBatch":
                 assert all(fits(ActionKind[a["kind"].upper()], a["document"]) for a in example["actions"]), example

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
+from tests.api.auth_helpers import login
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import outbox_count
 from tests.sharing_desk import SharingDesk
@@ -44,17 +46,31 @@ CONFIG = schemathesis.Config.from_dict(
         "checks": {"negative_data_rejection": {"expected-statuses": INVALID_REFUSALS}},
         "operations": [
             {
-                "include-method": "POST",
-                "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}},
-            },
-            {
                 "include-path-regex": "^/v1/evaluation",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 422]}},
             },
-            # Platform signing is off here: refused before the body is read (api/routers/commitments.py).
+            # Logging in: a random key is not registered, a random challenge was not issued here, and
+            # a request without a token is refused (api/auth): all 401.
+            {
+                "include-path-regex": "^/v1/auth/",
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": ["2XX", 400, 401]},
+                    "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 401]},
+                },
+            },
+            # Platform signing is off here: refused before the body is read (api/routers/commitments.py),
+            # after the caller's token (401 first).
             {
                 "include-path": "/v1/commitments/sign",
-                "checks": {"negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]}},
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": [*SIGNED_WRITE_REFUSALS, 401]},
+                    "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 401, 403]},
+                },
+            },
+            # The first entry that matches an operation applies: the general rule of writes last.
+            {
+                "include-method": "POST",
+                "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}},
             },
         ],
     }
@@ -66,9 +82,13 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=obje
 class Live:
     """The app on a real runtime, and what a request must leave as it was."""
 
-    def __init__(self, system, runtime) -> None:
+    def __init__(self, system, runtime, officer_key) -> None:
         self.system, self.runtime = system, runtime
         self.app = create_app(runtime=runtime)
+        # Requests go with an officer's token (the Data Center's: it may read every unit's records),
+        # so that the routes behind it are exercised too; schemathesis drops it to check the 401.
+        with TestClient(self.app) as client:
+            self.headers = login(client, officer_key)
 
     def state(self) -> tuple[int, int]:
         return outbox_count(self.runtime), self.system.w3.eth.block_number
@@ -87,7 +107,7 @@ def live(_systems, tmp_path_factory):
         runtime.start()
         head = system.w3.eth.block_number
         wait_for(lambda: (runtime.store.cursor() or (0,))[0] >= head)
-        yield Live(system, runtime)
+        yield Live(system, runtime, desk.data_center.action_key)
     finally:
         if runtime is not None:
             runtime.stop()
@@ -103,6 +123,6 @@ def live(_systems, tmp_path_factory):
 )
 def test_the_api_conforms_to_its_openapi_document(live, case):
     before = live.state()
-    response = case.call_and_validate(app=live.app)
+    response = case.call_and_validate(app=live.app, headers=live.headers)
     if response.status_code >= 400 or case.method.upper() == "GET":
         assert live.state() == before, (case.method, case.path, response.status_code)
