@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,11 +67,11 @@ def mirrored_units(runtime) -> list:
         return list(session.scalars(select(Unit)))
 
 
-@pytest.fixture
-def platform(system, tmp_path):
-    """The district's API (console included) on a free port, its units registered and mirrored."""
-    desk = SharingDesk(system)
-    runtime = make_runtime(system, tmp_path / "platform")
+@contextmanager
+def serving(system, tmp_path, desk: SharingDesk, **settings):
+    """The district's API (console included) on a free port, its units registered and mirrored;
+    `settings` override the platform's (e.g. the Art. 18 signing service)."""
+    runtime = make_runtime(system, tmp_path / "platform", **settings)
     runtime.start()
     port = free_port()
     server = uvicorn.Server(
@@ -88,3 +89,10 @@ def platform(system, tmp_path):
         server.should_exit = True
         thread.join(10)
         runtime.stop()
+
+
+@pytest.fixture
+def platform(system, tmp_path):
+    """The district's API with the console, over a district of five units (tests.sharing_desk)."""
+    with serving(system, tmp_path, SharingDesk(system)) as served:
+        yield served

@@ -19,10 +19,11 @@ export function get(path, query = {}) {
   return fetch(path + (qs ? `?${qs}` : ""), { headers: { accept: "application/json" } }).then(handle);
 }
 
-export function post(path, body) {
+export function post(path, body, { token = null } = {}) {
+  const auth = token ? { authorization: `Bearer ${token}` } : {};
   return fetch(path, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: { "content-type": "application/json", accept: "application/json", ...auth },
     body: JSON.stringify(body),
   }).then(handle);
 }

@@ -9,7 +9,7 @@ import { canonicalBytes } from "./crypto.js";
 import { signDigest, typedDataDigest } from "./sign.js";
 import { openKeystore } from "./keystore.js";
 
-export const session = { key: null, unit: null };
+export const session = { key: null, unit: null, token: null };
 const SHARING_SIGNED = { unconditional: 1, conditional: 2, not_shared: 3 };
 const POLL_MS = 250;
 const WAIT_MS = 120_000;
@@ -21,7 +21,7 @@ export async function openOfficerKey(text, password) {
   for (const unit of units) {
     const keys = await get(`/v1/units/${unit.unit_id}/keys`);
     if (keys.some((k) => k.key_id.toLowerCase() === key.keyId.toLowerCase() && k.active)) {
-      Object.assign(session, { key, unit });
+      Object.assign(session, { key, unit, token: null });
       return session;
     }
   }
@@ -30,7 +30,7 @@ export async function openOfficerKey(text, password) {
 
 export function closeOfficerKey() {
   if (session.key) session.key.privateKey.fill(0);
-  Object.assign(session, { key: null, unit: null });
+  Object.assign(session, { key: null, unit: null, token: null });
 }
 
 /** A fresh 128-bit nonce, as a decimal string (chain.actions.fresh_nonce). */

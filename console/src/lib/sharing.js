@@ -8,6 +8,7 @@ import { get, post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
+import { login } from "./auth.js";
 
 export const STEP_KINDS = { apply: 0, decide: 1 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
@@ -60,8 +61,22 @@ async function signAndSend({ kind, document, path, subject, commitment, onStatus
   return { accepted, status: await waitConfirmed(accepted.action_id) };
 }
 
-/** Apply (Art. 17) with a commitment (Art. 18) signed by the opened key. */
-export async function apply(application, onStatus = () => {}) {
+/** The commitment signed by the platform signing service (Art. 18) with a key the platform holds
+ *  for the officer's unit, the officer logged in by the opened key. The platform sets the unit
+ *  and the time; the rest must be what the officer asked for. */
+async function platformCommitment(demandId, application, platformKeyId) {
+  const token = await login();
+  const signed = await post("/v1/commitments/sign", { demand_id: demandId, officer_key_id: platformKeyId, scenario: application.scenario.code }, { token });
+  const d = signed.document;
+  if (d.demand_id !== demandId.toLowerCase() || d.scenario !== application.scenario.code || d.signing_unit_id !== application.demand_unit_id) {
+    throw new RefusedToSign("平台签名服务签出的承诺书与本次申请不符，拒绝使用");
+  }
+  return { document: d, signature: signed.signature };
+}
+
+/** Apply (Art. 17) with a commitment (Art. 18) signed by the opened key, or by the platform
+ *  signing service with the platform-held key `platformKeyId` when given. */
+export async function apply(application, onStatus = () => {}, { platformKeyId = null } = {}) {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const demandId = demandIdFor(application.demand_unit_id, application);
   const answered = (await post("/v1/demands/id", { document: application })).demand_id;
@@ -81,7 +96,9 @@ export async function apply(application, onStatus = () => {}) {
     promises: PROMISES,
     signed_at: shanghaiTime(now),
   };
-  const commitment = { document: commitmentDocument, signature: signDocument(key, commitmentDocument) };
+  const commitment = platformKeyId
+    ? await platformCommitment(demandId, application, platformKeyId)
+    : { document: commitmentDocument, signature: signDocument(key, commitmentDocument) };
   const done = await signAndSend({ kind: "apply", document: application, path: "/v1/demands", commitment, onStatus });
   return { ...done, demandId, commitment };
 }

@@ -28,6 +28,8 @@ export async function applyForm() {
     basis: input("legal_basis"), goal: input("business_goal"), method: select("method", METHODS, "interface"),
     frequency: select("frequency", FREQUENCIES, "monthly"), level: select("security_level", ["L1", "L2", "L3", "L4"].map((l) => [l, l]), "L2"),
     safeguards: input("safeguards", "专人专岗"),
+    platform: h("input", { type: "checkbox", name: "platform_signing" }),
+    platformKey: input("platform_key_id"),
   };
   const result = h("div", { className: "status", role: "status", "aria-live": "polite" });
   const button = h("button", { type: "submit" }, "签署承诺书并申请");
@@ -55,10 +57,11 @@ export async function applyForm() {
         button.disabled = true;
         result.replaceChildren("正在签署承诺书……");
         try {
-          const done = await apply(application, (t) => result.replaceChildren(t));
+          const platformKeyId = c.platform.checked ? c.platformKey.value.trim() : null;
+          const done = await apply(application, (t) => result.replaceChildren(t), { platformKeyId });
           result.replaceChildren(
             h("div", { className: "verdict ok", "data-applied": done.demandId },
-              h("p", {}, h("strong", {}, "申请已上链确认"), `：需求 `, h("span", { className: "hash" }, done.demandId), `，承诺书由 ${session.key.scheme.toUpperCase()} 密钥签署。`),
+              h("p", {}, h("strong", {}, "申请已上链确认"), `：需求 `, h("span", { className: "hash" }, done.demandId), `，承诺书由 ${done.commitment.signature.scheme.toUpperCase()} 密钥 ${done.commitment.signature.key_id} 签署。`),
               h("p", {}, "交易 ", h("span", { className: "hash" }, done.status.tx_hash)),
               h("p", {}, download("commitment.json", done.commitment.document, "下载承诺书"), "　", download("commitment.sig.json", done.commitment.signature, "下载承诺书签名")),
               h("textarea", { hidden: true, "data-commitment": "", "aria-label": "承诺书" }, JSON.stringify(done.commitment.document)),
@@ -75,7 +78,10 @@ export async function applyForm() {
       field("申请编号", c.no), field("申请的目录条目", entry, { wide: true }), field("申请的数据项", c.items, { wide: true, hint: "用逗号分隔" }),
       field("应用场景编码", c.code), field("应用场景名称", c.name), field("法律法规依据", c.basis, { wide: true }), field("业务目标", c.goal, { wide: true }),
       field("共享方式", c.method), field("使用频率", c.frequency), field("安全等级", c.level), field("安全保障措施", c.safeguards, { wide: true })),
-    h("p", { className: "muted" }, "承诺书（第十八条）：需求真实、使用目标合理、使用过程安全合规——由本人密钥在浏览器内签署。"),
+    h("p", { className: "muted" }, "承诺书（第十八条）：需求真实、使用目标合理、使用过程安全合规——由本人密钥在浏览器内签署；或在平台启用签名服务时，以本人身份登录后由平台保管的本单位密钥签署。"),
+    h("div", { className: "filters" },
+      h("div", { className: "field" }, h("label", { for: "platform-signing" }, "由平台签名服务签署承诺书"), Object.assign(c.platform, { id: "platform-signing" })),
+      field("平台保管的密钥编号", c.platformKey, { wide: true, hint: "仅在选用平台签名服务时填写" })),
     h("p", {}, button),
     result,
   );
