@@ -47,6 +47,14 @@ try {
   out.historyRows = await history.locator("tbody tr").count();
   out.proofTitles = await history.locator("span.hash").evaluateAll((els) => els.map((e) => e.title));
   out.entryUrl = page.url();
+  // From the entry's history straight to the Audit page, which verifies that version from the chain.
+  await page.getByRole("button", { name: "在链上核验第 1 版" }).click();
+  await page.getByText("已载入部署信息").waitFor();
+  await page.getByRole("button", { name: "核验" }).click();
+  await page.locator("[data-verdict]").waitFor();
+  out.handedVerdict = await page.locator("[data-verdict]").getAttribute("data-verdict");
+  await page.goto(out.entryUrl);
+  await page.locator("h2", { hasText: "版本历史与链上证明" }).waitFor();
   out.lowContrast.push(...(await lowContrast(page)));
 
   // The Audit page served by the platform: the RPC URL and the deployment come filled in.

@@ -47,6 +47,7 @@ def test_catalog_and_audit_pages_show_the_chains_record_in_chinese(platform):
     assert out["historyRows"] == 1
     assert submitted.transactionHash.to_0x_hex() in out["proofTitles"]
     assert desk.civil.address in out["proofTitles"]
+    assert out["handedVerdict"] == "valid"  # the version, handed from its history to the Audit page
     # The Audit page: valid, by the civil affairs bureau's key, in the submission's block.
     assert out["rpcUrl"] == platform.system.node.url
     assert out["verdict"] == "valid"

@@ -92,6 +92,11 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
     }
   };
 
+  const handed = globalThis.sessionStorage?.getItem("audit-document");
+  if (handed) {
+    documentText.value = handed;
+    sessionStorage.removeItem("audit-document");
+  }
   render(
     main,
     h("h1", {}, "链上核验"),

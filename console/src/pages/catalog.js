@@ -116,6 +116,14 @@ export async function catalogEntry(main, entryId) {
           ["审核期限", (v) => when(v.due_at)],
           ["审核", (v) => (v.review ? h("div", {}, when(v.reviewed_at), proof(v.review)) : "—")],
           ["文档哈希", (v) => h("span", { className: "hash", title: v.submission.document_hash }, short(v.submission.document_hash))],
+          ["核验", (v) => h("button", {
+            type: "button", className: "secondary", "aria-label": `在链上核验第 ${v.version} 版`,
+            onclick: () => {
+              // Handed to the Audit page, which checks it against the chain alone (not the mirror).
+              sessionStorage.setItem("audit-document", JSON.stringify(v.document, null, 2));
+              location.hash = "#/audit";
+            },
+          }, "链上核验")],
         ],
         versions,
       ),
