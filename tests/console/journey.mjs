@@ -63,6 +63,27 @@ try {
   await page.locator("[data-collected]").waitFor({ timeout: 60_000 });
   out.collectTx = await page.locator("[data-collected]").getAttribute("data-collected");
   await page.getByText("已生效条目的数据均已归集").waitFor();
+
+  // The owner changes its entry (Art. 14): the form starts from the current document.
+  await page.goto(`${base}#/workspace`);
+  await page.getByRole("button", { name: "关闭密钥" }).click();
+  await openKey(page, process.env.OWNER_KEY, process.env.PASSWORD);
+  await page.getByRole("button", { name: "变更 特困人员供养信息" }).click();
+  await page.locator('[data-mode="request_change"]').waitFor();
+  out.prefilled = await page.getByLabel("摘要").inputValue();
+  await page.getByLabel("更新频率").selectOption("weekly");
+  await page.locator("[data-valid]").waitFor();
+  await page.getByRole("button", { name: "签名并提交" }).click();
+  await page.locator("[data-confirmed][data-version='2']").waitFor({ timeout: 60_000 });
+  out.changeTx = await page.locator("[data-tx]").getAttribute("data-tx");
+
+  // The Data Center approves the change from its queue (Art. 14): version 2 is in force.
+  await page.goto(`${base}#/datacenter`);
+  await page.getByRole("button", { name: "关闭密钥" }).click();
+  await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
+  await page.getByRole("button", { name: "通过 特困人员供养信息" }).click();
+  await page.locator("[data-reviewed]").waitFor({ timeout: 60_000 });
+  await page.getByText("队列为空").waitFor();
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

@@ -5,10 +5,12 @@ randomised, verified with the Python/GmSSL verifier over the digest the CLI comp
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from eth_utils import keccak, to_checksum_address
 
-from chain.actions import CatalogAction, digest, entry_id_for, sign_action
+from chain.actions import ActionKind, CatalogAction, digest, entry_id_for, sign_action
 from chain.calldata import signed_actions
 from chain.signatures import recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
@@ -69,11 +71,18 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
         lambda key_id: desk.data_center.sm2.public_key if key_id.lower() == desk.data_center.sm2.key_id else None,
     )
     assert signer == to_checksum_address(desk.data_center.sm2.key_id)
-    assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["status"] == "active"
 
     # The Data Center recorded the collection (Art. 15) in the browser too, with its SM2 key.
     assert carried(system, out["collectTx"]).signature[:20] == bytes.fromhex(desk.data_center.sm2.key_id[2:])
     assert httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()["collected_at"] > 0
+
+    # 民政局 requested a change (Art. 14) from its current document: version 2, pending review.
+    assert out["prefilled"] == "全区特困人员的供养方式、供养金额与认定时间。"
+    changed = carried(system, out["changeTx"])
+    assert (changed.kind, changed.entry_id.hex()) == (ActionKind.REQUEST_CHANGE, entry_id[2:])
+    assert json.loads(changed.document)["update_frequency"] == "weekly"
+    entry = httpx.get(f"{platform.url}/v1/catalog/entries/{entry_id}").json()
+    assert (entry["status"], entry["approved_version"]) == ("active", 2)  # the Data Center approved it
 
     # 长风新村街道 applies with an SM2 commitment, 民政局 approves, the grant appears, an inspector
     # verifies the commitment on the Audit page.

@@ -26,10 +26,11 @@ async function drawWorkspace(body) {
   const asked = h("div", {}, "正在加载……");
   const granted = h("div", {}, "正在加载……");
   const owed = h("div", {}, "正在加载……");
+  const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
     h("h2", {}, `${session.unit.name}的目录条目`), mine,
-    h("h2", {}, "新建目录条目（第十一条）"), composeForm(),
+    h("h2", {}, "编目：新建、变更或重新提交（第十一、十三、十四条）"), composer.form,
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
     h("h2", {}, "本单位获得的共享授权"), granted,
@@ -49,6 +50,12 @@ async function drawWorkspace(body) {
           ["状态", (e) => label(STATUS, e.status)],
           ["最新版本", (e) => `第 ${e.latest_version} 版`],
           ["归集期限", (e) => when(e.collection_due_at)],
+          ["操作", (e) =>
+            e.status === "active"
+              ? h("button", { type: "button", className: "secondary", "aria-label": `变更 ${e.name}`, onclick: () => composer.load(e, "request_change") }, "变更")
+              : e.status === "returned"
+                ? h("button", { type: "button", className: "secondary", "aria-label": `修改后重新提交 ${e.name}`, onclick: () => composer.load(e, "resubmit") }, "修改后重新提交")
+                : "—"],
         ],
         page.items,
       ),
@@ -58,7 +65,16 @@ async function drawWorkspace(body) {
   }
 }
 
+// What each way of composing signs and where it goes (chain.actions.ActionKind; api/routers/catalog.py).
+const MODES = {
+  submit: { title: "新建目录条目（第十一条）", path: () => "/v1/catalog/entries", body: (id) => ({ entry_id: id }) },
+  request_change: { title: "变更已生效的条目（第十四条）", path: (id) => `/v1/catalog/entries/${id}/change-requests`, body: () => ({}) },
+  resubmit: { title: "修改退回的条目后重新提交（第十三条）", path: (id) => `/v1/catalog/entries/${id}/resubmissions`, body: () => ({}) },
+};
+
 function composeForm() {
+  const state = { mode: "submit", entryId: null };
+  const legend = h("p", { className: "badge", "data-mode": "submit" }, MODES.submit.title);
   const input = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
   const c = {
     code: input("code", { placeholder: "如 MZJ-0101" }),
@@ -108,8 +124,8 @@ function composeForm() {
   let submit;
   const validate = async () => {
     const doc = document_();
-    const entryId = entryIdFor(session.unit.unit_id, doc.code || "-");
-    const error = await validateCatalogDocument("submit", entryId, doc);
+    const entryId = state.entryId ?? entryIdFor(session.unit.unit_id, doc.code || "-");
+    const error = await validateCatalogDocument(state.mode, entryId, doc);
     check.replaceChildren(error ? h("span", { className: "error", "data-invalid": error.field ?? "" }, `待补正：${error.message}`) : h("span", { className: "ok", "data-valid": "" }, "文档符合目录规范，可签名提交"));
     submit.disabled = Boolean(error);
     return !error;
@@ -126,19 +142,21 @@ function composeForm() {
         event.preventDefault();
         if (!(await validate())) return;
         const doc = document_();
-        const entryId = entryIdFor(session.unit.unit_id, doc.code);
+        const mode = MODES[state.mode];
+        const entryId = state.entryId ?? entryIdFor(session.unit.unit_id, doc.code);
         submit.disabled = true;
         result.replaceChildren("正在签名……");
         try {
           const { status } = await catalogAction({
-            kind: "submit", entryId, document: doc, path: "/v1/catalog/entries", body: { entry_id: entryId },
+            kind: state.mode, entryId, document: doc, path: mode.path(entryId), body: mode.body(entryId),
             onStatus: (text) => result.replaceChildren(text),
           });
           const versions = await get(`/v1/catalog/entries/${entryId}/versions`);
-          const proof = versions[0].submission;
+          const latest = versions[versions.length - 1];
+          const proof = latest.submission;
           result.replaceChildren(
-            h("div", { className: "verdict ok", "data-confirmed": entryId },
-              h("p", {}, h("strong", {}, "已上链确认"), `：${doc.name}（第 1 版），待大数据中心审核，审核期限 ${when(versions[0].due_at)}。`),
+            h("div", { className: "verdict ok", "data-confirmed": entryId, "data-version": latest.version },
+              h("p", {}, h("strong", {}, "已上链确认"), `：${doc.name}（第 ${latest.version} 版），待大数据中心审核，审核期限 ${when(latest.due_at)}。`),
               h("p", {}, "交易 ", h("span", { className: "hash", "data-tx": status.tx_hash }, status.tx_hash), `，区块 ${proof.block_number}，签名者 `, h("span", { className: "hash" }, status.signer)),
               h("p", {}, h("a", { href: `#/catalog/${entryId}` }, "查看条目"))),
           );
@@ -149,6 +167,7 @@ function composeForm() {
         }
       },
     },
+    legend,
     h("div", { className: "filters" },
       field("目录编码", c.code), field("数据资源名称", c.name, { wide: true }), field("摘要", c.description, { wide: true }),
       field("来源系统", c.system, { wide: true }), field("产生方式", c.method), field("更新频率", c.frequency),
@@ -159,7 +178,28 @@ function composeForm() {
     h("p", {}, (submit = h("button", { type: "submit" }, "签名并提交"))),
     result,
   );
-  return form;
+  const load = async (summary, mode) => {
+    // Start from the entry's current document: the officer edits what changes.
+    const entry = await get(`/v1/catalog/entries/${summary.entry_id}`);
+    const d = entry.document;
+    Object.assign(state, { mode, entryId: entry.entry_id });
+    legend.textContent = `${MODES[mode].title}：${entry.name}`;
+    legend.dataset.mode = mode;
+    const set = (control, value) => (control.value = value ?? "");
+    set(c.code, d.code); set(c.name, d.name); set(c.description, d.description);
+    set(c.system, d.source?.system); set(c.method, d.source?.method); set(c.frequency, d.update_frequency);
+    set(c.category, d.classification?.category); set(c.grade, d.classification?.grade);
+    set(c.sharing, d.sharing?.attribute); set(c.sharingText, d.sharing?.conditions ?? d.sharing?.basis);
+    set(c.opening, d.opening?.attribute); set(c.openingText, d.opening?.conditions ?? d.opening?.basis);
+    set(c.area, d.coverage?.area); set(c.period, d.coverage?.period); set(c.agency, d.managing_agency);
+    set(c.items, (d.data_items ?? []).map((i) => [i.name, i.type, i.description].filter(Boolean).join(",")).join("\n"));
+    set(c.basisKind, d.basis_event?.kind); set(c.basisDate, d.basis_event?.date);
+    c.code.readOnly = true; // an entry's code is its id
+    result.replaceChildren();
+    c.name.focus();
+    validate();
+  };
+  return { form, load };
 }
 
 /** What my unit owes now (due or overdue), oldest due first, with the time left. The due times
