@@ -28,8 +28,14 @@ export function readHeader(text) {
   if (doc?.schema !== SCHEMA) throw new KeystoreError(`不是本平台的密钥文件（schema 应为 ${SCHEMA}）`);
   if (CURVES[doc.scheme] !== doc.curve) throw new KeystoreError("密钥文件的算法与曲线不一致");
   const { n, r, p } = doc.kdf ?? {};
-  if (doc.kdf?.name !== "scrypt" || doc.cipher?.name !== "aes-256-gcm" || !(n > 1 && (n & (n - 1)) === 0) || 128 * r * n > MAX_SCRYPT_MEMORY) {
+  const powerOfTwo = Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+  const bounded = Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16;
+  // As signer/_sealed.py: refuse a file crafted to exhaust memory (at most 256 MiB of scrypt).
+  if (doc.kdf?.name !== "scrypt" || doc.cipher?.name !== "aes-256-gcm" || !powerOfTwo || !bounded || 128 * r * n > MAX_SCRYPT_MEMORY) {
     throw new KeystoreError("密钥文件的 kdf/cipher 参数不受支持或不安全");
+  }
+  if ((doc.scheme === "sm2") !== (typeof doc.user_id === "string")) {
+    throw new KeystoreError("密钥文件的 user_id 须只在 SM2 密钥中出现");
   }
   if (keyIdOf(doc.scheme, doc.public_key).toLowerCase() !== String(doc.key_id).toLowerCase()) {
     throw new KeystoreError("密钥文件被改动：key_id 与公钥不符");
