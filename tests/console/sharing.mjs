@@ -48,6 +48,7 @@ try {
   await page.locator(`[data-grant="${out.demandId}"]`).waitFor();
   out.grantsText = await page.locator("h2:has-text('本单位获得的共享授权') + div").innerText();
   out.screenshots.push(...(await snap(page, "workspace-grants")));
+  out.unlabelled.push(...(await unlabelled(page)));
 
   // An inspector checks the commitment and its signature from the chain.
   await page.goto(`${base}#/audit`);
@@ -64,6 +65,15 @@ try {
   await page.getByRole("button", { name: "核验" }).click();
   await page.locator('[data-verdict="invalid"]').waitFor();
   out.tamperedText = await page.locator("[data-verdict]").innerText();
+
+  // The applicant no longer needs the data: it ends the grant (Art. 26).
+  await page.goto(`${base}#/workspace`);
+  await page.getByText("不再使用：终止").click();
+  await page.getByLabel("终止授权的理由").fill("业务调整，不再使用");
+  await page.getByRole("button", { name: "签名并终止" }).click();
+  await page.locator("[data-grant-step]").waitFor({ timeout: 60_000 });
+  out.terminateTx = await page.locator("[data-grant-step]").getAttribute("data-grant-step");
+  await page.locator("td", { hasText: "已终止" }).waitFor();
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

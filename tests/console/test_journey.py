@@ -115,3 +115,6 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert f"由长风新村街道办事处（PT-CFJD）的 SM2 密钥 {desk.street.sm2.key_id} 签署" in out["verdictText"]
     assert out["tamperedText"].startswith("无效")
     assert "这份承诺书与链上记录的不同" in out["tamperedText"]
+    # The applicant ended the grant with its SM2 key (Art. 26).
+    assert system.w3.eth.get_transaction_receipt(out["terminateTx"])["status"] == 1
+    assert httpx.get(f"{platform.url}/v1/grants/{out['demandId']}").json()["status"] == "terminated"

@@ -10,7 +10,7 @@ import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js"
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 import { login } from "./auth.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1 };
+export const STEP_KINDS = { apply: 0, decide: 1, object: 7, terminate: 10 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -110,4 +110,17 @@ export async function decide(demandId, item, decision, onStatus = () => {}) {
   const now = (await get("/v1/duties", { limit: 1 })).now;
   const document = { schema: "putuo.demand-decision/1", demand_id: demandId, item, ...decision, signed_at: shanghaiTime(now) };
   return signAndSend({ kind: "decide", document, path: `/v1/demands/${demandId}/items/${item}/decision`, subject: demandId, onStatus });
+}
+
+const GRANT_STEPS = {
+  object: { schema: "putuo.grant-objection/1", route: "objections" }, // Art. 26: within 30 days of a suspension
+  terminate: { schema: "putuo.grant-termination/1", route: "terminations" }, // Art. 26: no longer needed
+};
+
+/** The demand unit's objection to a suspension, or its ending of a grant it no longer needs. */
+export async function grantStep(kind, grantId, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const step = GRANT_STEPS[kind];
+  const document = { schema: step.schema, grant_id: grantId, reason };
+  return signAndSend({ kind, document, path: `/v1/grants/${grantId}/${step.route}`, subject: grantId, onStatus });
 }

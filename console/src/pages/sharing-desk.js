@@ -3,7 +3,7 @@
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { session } from "../lib/officer.js";
-import { apply, decide } from "../lib/sharing.js";
+import { apply, decide, grantStep } from "../lib/sharing.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
@@ -131,7 +131,35 @@ function decideCell(d, redraw) {
   );
 }
 
-export async function grants() {
+function grantCell(g, redraw) {
+  const kind = g.status === "active" ? "terminate" : g.status === "suspended" && !g.objection_pending ? "object" : null;
+  if (!kind) return g.objection_pending ? h("span", { className: "warn" }, `异议待大数据中心答复（期限 ${when(g.objection_answer_due_at)}）`) : "—";
+  const words = kind === "terminate" ? { label: "终止授权的理由", button: "签名并终止" } : { label: "异议理由", button: "签名并提出异议" };
+  const reason = h("input", { type: "text", name: "reason" });
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  return h(
+    "details",
+    {},
+    h("summary", {}, kind === "terminate" ? "不再使用：终止" : "对暂停提出异议"),
+    field(words.label, reason),
+    h("button", {
+      type: "button",
+      className: "secondary",
+      onclick: async () => {
+        try {
+          const { status: s } = await grantStep(kind, g.grant_id, reason.value.trim(), (t) => status.replaceChildren(t));
+          status.replaceChildren(h("span", { className: "ok", "data-grant-step": s.tx_hash }, "已上链确认"));
+          setTimeout(redraw, 1000);
+        } catch (error) {
+          status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
+        }
+      },
+    }, words.button),
+    status,
+  );
+}
+
+export async function grants(redraw = () => {}) {
   const page = await get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 });
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚无共享授权。");
   return table(
@@ -141,6 +169,8 @@ export async function grants() {
       ["方式", (g) => Object.fromEntries(METHODS)[g.method] ?? g.method],
       ["状态", (g) => GRANT_STATUS[g.status] ?? g.status],
       ["授予时间", (g) => when(g.issued_at)],
+      ["最近使用", (g) => when(g.last_used_at)],
+      ["办理", (g) => grantCell(g, redraw)],
     ],
     page.items,
   );

@@ -39,7 +39,7 @@ async function drawWorkspace(body) {
   fill(owed, duties);
   fill(asked, () => inbox(() => drawWorkspace(body)));
   fill(asking, applyForm);
-  fill(granted, grants);
+  fill(granted, () => grants(() => drawWorkspace(body)));
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
