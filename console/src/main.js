@@ -34,7 +34,7 @@ async function route() {
       } catch {
         // the page still works with an RPC URL and a deployment file typed in
       }
-      return auditPage(main, { rpcUrl: config.rpc_url ?? "", deployment });
+      return auditPage(main, { rpcUrl: config.rpc_url ?? "", deployment, served: true });
     }
     case "workspace":
       return workspacePage(main);

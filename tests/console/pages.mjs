@@ -62,6 +62,10 @@ try {
   await page.getByText("已载入部署信息").waitFor();
   out.unlabelled.audit = await unlabelled(page);
   out.rpcUrl = await page.getByLabel("链节点 RPC 地址").inputValue();
+  // The page offers itself as one file to keep, and the deployment to audit against.
+  const saved = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "下载本核验页（单个文件）" }).click()]);
+  out.savedName = saved[0].suggestedFilename();
+  out.savedSize = (await (await saved[0].createReadStream()).toArray()).reduce((n, b) => n + b.length, 0);
   await page.getByLabel("或粘贴文档 JSON").fill(process.env.DOCUMENT);
   await page.getByRole("button", { name: "核验" }).click();
   const verdict = page.locator("[data-verdict]");

@@ -11,7 +11,7 @@ from eth_utils import keccak
 from chain.actions import entry_id_for
 from signer.canonical import canonical_bytes
 from tests.api.conftest import wait_for
-from tests.console.conftest import run_script
+from tests.console.conftest import DIST, run_script
 from tests.sharing_desk import entry_doc
 
 NAME = "最低生活保障对象信息"
@@ -50,6 +50,7 @@ def test_catalog_and_audit_pages_show_the_chains_record_in_chinese(platform):
     assert out["handedVerdict"] == "valid"  # the version, handed from its history to the Audit page
     # The Audit page: valid, by the civil affairs bureau's key, in the submission's block.
     assert out["rpcUrl"] == platform.system.node.url
+    assert (out["savedName"], out["savedSize"]) == ("audit.html", (DIST / "audit.html").stat().st_size)
     assert out["verdict"] == "valid"
     assert f"0x{entry_id.hex()} 第 1 版" in out["verdictText"]
     assert f"由普陀区民政局（PT-MZJ）的密钥 {desk.civil.address}（ecdsa）" in out["verdictText"]

@@ -8,7 +8,7 @@ import { auditCatalogDocument, auditCommitment } from "../lib/audit.js";
 
 const short = (hex) => (hex && hex.length > 20 ? `${hex.slice(0, 10)}…${hex.slice(-8)}` : hex);
 
-export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
+export function auditPage(main, { rpcUrl = "", deployment = null, served = false } = {}) {
   const state = { deployment };
   const rpc = h("input", { type: "url", name: "rpc", value: rpcUrl, placeholder: "http://127.0.0.1:8545", required: true });
   const deploymentFile = h("input", { type: "file", name: "deployment", accept: ".json,application/json" });
@@ -108,6 +108,17 @@ export function auditPage(main, { rpcUrl = "", deployment = null } = {}) {
       field("部署信息文件", deploymentFile, { hint: "平台 /v1/deployment 的应答，另存为文件" }),
       deploymentStatus,
     ),
+    served
+      ? h(
+          "p",
+          { className: "muted" },
+          "离线使用：",
+          h("a", { href: "audit.html", download: "audit.html" }, "下载本核验页（单个文件）"),
+          "和",
+          h("a", { href: "/v1/deployment", download: "deployment.json" }, "部署信息"),
+          "，平台接口停止后，用浏览器打开本地文件并填入链节点地址即可核验。",
+        )
+      : null,
     h("h2", {}, "文档"),
     drop,
     h(
