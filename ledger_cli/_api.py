@@ -70,15 +70,22 @@ def refusal_line(status: int, code: str, message: str) -> str:
 class Api:
     """A small JSON client of the platform's API at `url`.
 
-    It sends the officer's token for this API (`ledger login` stored it under the keystore
-    directory, ledger_cli/_tokens.py) when there is an unexpired one; `token=False` sends none.
+    It sends `bearer` if given (the platform credential, on a platform service's machine), else the
+    officer's token for this API (`ledger login` stored it under the keystore directory,
+    ledger_cli/_tokens.py) when there is an unexpired one; `token=False` sends none.
     """
 
     def __init__(
-        self, url: str, *, timeout: float = TIMEOUT_S, keystore_dir: Path | None = None, token: bool = True
+        self,
+        url: str,
+        *,
+        timeout: float = TIMEOUT_S,
+        keystore_dir: Path | None = None,
+        token: bool = True,
+        bearer: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        stored = stored_token(self.url, keystore_dir) if token else None
+        stored = bearer or (stored_token(self.url, keystore_dir) if token else None)
         headers = {"Authorization": f"Bearer {stored}"} if stored else None
         self._client = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
 

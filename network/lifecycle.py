@@ -18,7 +18,14 @@ CATCH_UP_TIMEOUT_S = 60.0
 def network_nodes(directory: Path, geth: Path | None = None) -> tuple[Manifest, list[GethNode]]:
     manifest = Manifest.load(directory)
     binary = geth or geth_binary()
-    return manifest, [GethNode(s, Path(directory) / s.dir_name, binary, manifest.chain_id) for s in manifest.nodes]
+    return manifest, [node_of(manifest, s, Path(directory), binary) for s in manifest.nodes]
+
+
+def node_of(manifest: Manifest, spec, directory: Path, geth: Path) -> GethNode:
+    """The node of `spec` as the network's manifest has it run (its gas settings are the network's)."""
+    return GethNode(
+        spec, directory / spec.dir_name, geth, manifest.chain_id, gas_limit=manifest.gas_limit, min_tip=manifest.min_tip
+    )
 
 
 def wait_peered(node: GethNode, peers: int, timeout: float = PEER_TIMEOUT_S) -> None:
@@ -63,7 +70,11 @@ def up(directory: Path, geth: Path | None = None) -> list[GethNode]:
     a time). The signer in turn seals at once; the others wait a random 0–1.5 s first. So the
     others start first, and by the time the first block comes every node accepts it.
     """
-    manifest, nodes = network_nodes(directory, geth)
+    return start_all(network_nodes(directory, geth)[1])
+
+
+def start_all(nodes: list[GethNode]) -> list[GethNode]:
+    """`up` for nodes built by the caller (the fault tests run them in network namespaces)."""
     for node in nodes:
         node.start()
     for node in nodes:

@@ -20,6 +20,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import tokens
 from api.auth.service import ROLES, Caller, Platform
@@ -92,13 +93,15 @@ async def current_platform(
     raise error
 
 
-def current_principal(
+async def current_principal(
     runtime: RuntimeDep, credentials: Annotated[Credentials, Depends(officer_bearer)]
 ) -> Caller | Platform:
-    """An officer or the platform, whichever the credential is."""
+    """An officer or the platform, whichever the credential is. `async`, for hot async routes (the
+    gateway's check): the platform is known with no I/O on the loop; only an officer's token goes
+    to the thread pool for its registry check."""
     if credentials is not None and runtime.auth.is_platform(credentials.credentials):
         return Platform()
-    return _officer(runtime, credentials)
+    return await run_in_threadpool(_officer, runtime, credentials)
 
 
 def require_role(*roles: str):

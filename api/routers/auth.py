@@ -59,7 +59,17 @@ def token(runtime: RuntimeDep, body: a.TokenRequest) -> a.TokenIssued:
     return a.TokenIssued(token=token_text, **vars(caller))
 
 
-@router.get("/me", response_model=a.CallerPublic, responses={401: REFUSED[401]})
+@router.get(
+    "/me",
+    response_model=a.CallerPublic,
+    responses={
+        401: {
+            "model": schemas.ErrorBody,
+            "description": "`not_authenticated`, `token_invalid`, `token_expired`, `key_revoked`",
+        },
+        403: {"model": schemas.ErrorBody, "description": "`officer_only`: the platform credential is not an officer"},
+    },
+)
 def me(caller: CallerDep) -> a.CallerPublic:
     """Who the token stands for, checked against the registry now."""
     return a.CallerPublic(**vars(caller))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.settings import DEV_PLATFORM_CREDENTIAL
 from chain.signatures import sign_digest
 from signer.keys import SigningKey
 
@@ -19,3 +20,8 @@ def login(client, key: SigningKey) -> dict:
     response = client.post("/v1/auth/token", json=signed_token_request(client, key))
     assert response.status_code == 200, response.json()
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+# The platform's services' credential in development and test (api/settings.py): tests that look
+# at what the views answer, not at who may see them, read as the platform, which sees every unit's.
+PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}

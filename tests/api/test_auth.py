@@ -130,6 +130,18 @@ def test_a_challenge_is_single_use(client, district):
     assert error(client.post("/v1/auth/token", json=body)) == (401, "challenge_reused", "challenge.nonce")
 
 
+def test_a_challenge_redeemed_twice_at_once_gives_one_token(client, district):
+    """Single use holds under concurrency: the nonce is spent by a unique insert, not a read-then-write."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    person = officer(district)
+    for _ in range(3):
+        body = signed_token_request(client, person.ecdsa)
+        with ThreadPoolExecutor(4) as pool:
+            statuses = sorted(pool.map(lambda b: client.post("/v1/auth/token", json=b).status_code, [body] * 4))
+        assert statuses == [200, 401, 401, 401]
+
+
 def test_an_expired_challenge_is_refused(api, district):
     client, runtime = api()
     person = officer(district)

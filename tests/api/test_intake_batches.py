@@ -84,6 +84,7 @@ def _outbox(runtime) -> list[tuple[str, str]]:
         return [(r.digest, r.status) for r in session.scalars(select(OutboxAction).order_by(OutboxAction.id))]
 
 
+@pytest.mark.every_node
 def test_concurrent_submissions_are_simulated_and_relayed_together_and_all_confirmed(runtime, client, units):
     docs = [document(f"MZJ-09{60 + i}", f"合并提交测试数据{i}") for i in range(5)]
     actions = [sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, d), d) for d in docs]
