@@ -1,5 +1,5 @@
 // The Office's and the Data Center's overview pages. Env: CONSOLE_URL.
-import { answer, launch, lowContrast, openPage, screenshots, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, screenshots, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -22,6 +22,7 @@ try {
   out.lowContrast = [...(out.lowContrast ?? []), ...(await lowContrast(page))];
 
   await page.goto(`${base}#/datacenter`);
+  await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
   await page.locator("h2:has-text('各单位逾期职责') + div table").waitFor();
   await page.locator("h2:has-text('目录审核队列') + div table").waitFor();
   out.overdueText = await page.locator("h2:has-text('各单位逾期职责') + div").innerText();
@@ -29,7 +30,7 @@ try {
   out.problems = page.problems;
   out.screenshots = [
     ...(await screenshots(browser, `${base}#/office`, "office", "svg.chart")),
-    ...(await screenshots(browser, `${base}#/datacenter`, "datacenter", "h2:has-text('各单位逾期职责') + div table")),
+    ...(await snap(page, "datacenter")),
   ];
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

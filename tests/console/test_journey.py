@@ -19,6 +19,7 @@ from signer.canonical import canonical_bytes
 from signer.commitment import verify_commitment
 from signer.keys import SigningKey
 from signer.keystore import save_key
+from tests.api.auth_helpers import PLATFORM
 from tests.console.conftest import run_script
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
@@ -117,4 +118,5 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert "这份承诺书与链上记录的不同" in out["tamperedText"]
     # The applicant ended the grant with its SM2 key (Art. 26).
     assert system.w3.eth.get_transaction_receipt(out["terminateTx"])["status"] == 1
-    assert httpx.get(f"{platform.url}/v1/grants/{out['demandId']}").json()["status"] == "terminated"
+    grant = httpx.get(f"{platform.url}/v1/grants/{out['demandId']}", headers=PLATFORM).json()
+    assert grant["status"] == "terminated"

@@ -6,9 +6,13 @@ from __future__ import annotations
 import httpx
 
 from chain.actions import ActionKind, entry_id_for
+from signer.keystore import save_key
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import wait_for
 from tests.console.conftest import run_script
+from tests.console.test_journey import named
 from tests.sharing_desk import entry_doc
+from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 
 def test_the_office_sees_units_keys_calendar_and_evaluation_and_the_data_center_its_overdue_reviews(platform):
@@ -18,12 +22,15 @@ def test_the_office_sees_units_keys_calendar_and_evaluation_and_the_data_center_
     desk.travel_to(desk.now() + 4 * 86400)  # past the Data Center's one working day (Art. 13)
 
     def overdue():
-        page = httpx.get(f"{platform.url}/v1/duties", params={"state": "overdue"}).json()
+        page = httpx.get(f"{platform.url}/v1/duties", params={"state": "overdue"}, headers=PLATFORM).json()
         return page["total"] >= 1
 
     wait_for(overdue)
+    reviewer = save_key(
+        named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=platform.tmp / "keys", scrypt_n=TEST_SCRYPT_N
+    )
 
-    out = run_script("office.mjs", CONSOLE_URL=platform.url)
+    out = run_script("office.mjs", CONSOLE_URL=platform.url, REVIEWER_KEY=str(reviewer), PASSWORD=PASSWORD)
 
     assert out["lowContrast"] == []
     assert out["problems"] == [] and out["unlabelled"] == []

@@ -1,4 +1,8 @@
-// The platform's API, from the pages it serves (same origin).
+// The platform's API, from the pages it serves (same origin). Once an officer has opened a key
+// (lib/officer.js logs in with it), every request carries its token: a unit's own records (duties,
+// demands, grants) are read only by their parties and the overseers (api/auth/access.py).
+export const credentials = { token: null };
+const authorization = () => (credentials.token ? { authorization: `Bearer ${credentials.token}` } : {});
 export class ApiError extends Error {
   constructor(status, body) {
     const error = body?.error ?? {};
@@ -16,14 +20,13 @@ async function handle(answer) {
 export function get(path, query = {}) {
   const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
   const qs = params.toString();
-  return fetch(path + (qs ? `?${qs}` : ""), { headers: { accept: "application/json" } }).then(handle);
+  return fetch(path + (qs ? `?${qs}` : ""), { headers: { accept: "application/json", ...authorization() } }).then(handle);
 }
 
-export function post(path, body, { token = null } = {}) {
-  const auth = token ? { authorization: `Bearer ${token}` } : {};
+export function post(path, body) {
   return fetch(path, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json", ...auth },
+    headers: { "content-type": "application/json", accept: "application/json", ...authorization() },
     body: JSON.stringify(body),
   }).then(handle);
 }

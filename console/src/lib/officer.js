@@ -4,7 +4,7 @@
 // ledger_cli/officer_actions.py does it. The API names the chain and the contract (the domain),
 // never what is signed.
 import { getBytes, hexlify, keccak256, toUtf8Bytes, concat, toBeHex } from "ethers";
-import { ApiError, get, post } from "./api.js";
+import { ApiError, credentials, get, post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { signDigest, typedDataDigest } from "./sign.js";
 import { openKeystore } from "./keystore.js";
@@ -14,7 +14,7 @@ const SHARING_SIGNED = { unconditional: 1, conditional: 2, not_shared: 3 };
 const POLL_MS = 250;
 const WAIT_MS = 120_000;
 
-/** Open a keystore file and find the key's unit in the registry's mirror. */
+/** Open a keystore file, find the key's unit in the registry's mirror, and log in with it. */
 export async function openOfficerKey(text, password) {
   const key = await openKeystore(text, password);
   const units = await get("/v1/units");
@@ -22,15 +22,34 @@ export async function openOfficerKey(text, password) {
     const keys = await get(`/v1/units/${unit.unit_id}/keys`);
     if (keys.some((k) => k.key_id.toLowerCase() === key.keyId.toLowerCase() && k.active)) {
       Object.assign(session, { key, unit, token: null });
+      await login();
       return session;
     }
   }
+  key.privateKey.fill(0);
   throw new Error(`密钥 ${key.keyId} 不是任何单位在链上登记的有效密钥；请政务办登记（ledger units add-officer）`);
 }
 
 export function closeOfficerKey() {
   if (session.key) session.key.privateKey.fill(0);
   Object.assign(session, { key: null, unit: null, token: null });
+  credentials.token = null;
+}
+
+/** Log in as the opened key (api/auth): the platform's challenge is signed here, after its
+ *  EIP-712 digest is recomputed from its typed data and its key is checked to be the officer's.
+ *  The token stays in this page's memory. */
+export async function login() {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  if (session.token) return session.token;
+  const issued = await post("/v1/auth/challenge", { key_id: session.key.keyId });
+  const digest = typedDataDigest(issued.typed_data);
+  if (digest !== issued.digest || issued.challenge.key_id.toLowerCase() !== session.key.keyId.toLowerCase()) {
+    throw new RefusedToSign("平台给出的登录挑战与其摘要或本人密钥不符，拒绝签名");
+  }
+  const answer = await post("/v1/auth/token", { challenge: issued.challenge, signature: signDigest(session.key, digest) });
+  session.token = credentials.token = answer.token;
+  return session.token;
 }
 
 /** A fresh 128-bit nonce, as a decimal string (chain.actions.fresh_nonce). */

@@ -6,9 +6,8 @@
 import { AbiCoder, getAddress, hexlify, keccak256 } from "ethers";
 import { get, post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
-import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js";
+import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
-import { login } from "./auth.js";
 
 export const STEP_KINDS = { apply: 0, decide: 1, object: 7, terminate: 10 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
@@ -65,8 +64,8 @@ async function signAndSend({ kind, document, path, subject, commitment, onStatus
  *  for the officer's unit, the officer logged in by the opened key. The platform sets the unit
  *  and the time; the rest must be what the officer asked for. */
 async function platformCommitment(demandId, application, platformKeyId) {
-  const token = await login();
-  const signed = await post("/v1/commitments/sign", { demand_id: demandId, officer_key_id: platformKeyId, scenario: application.scenario.code }, { token });
+  await login();
+  const signed = await post("/v1/commitments/sign", { demand_id: demandId, officer_key_id: platformKeyId, scenario: application.scenario.code });
   const d = signed.document;
   if (d.demand_id !== demandId.toLowerCase() || d.scenario !== application.scenario.code || d.signing_unit_id !== application.demand_unit_id) {
     throw new RefusedToSign("平台签名服务签出的承诺书与本次申请不符，拒绝使用");

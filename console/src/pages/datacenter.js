@@ -10,13 +10,33 @@ const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"]
 
 
 
+// The units that read every unit's records (api/auth/access.py `oversees_all`).
+const OVERSEERS = ["data_center", "office", "auditor"];
+
 export function dataCenterPage(main) {
   const body = h("div", {});
   const overdue = h("div", {}, "正在加载……");
   const collecting = h("div", {}, "正在加载……");
   const scenarios = h("div", {}, "正在加载……");
   const grantsBox = h("div", {}, "正在加载……");
-  const refresh = () => drawQueue(body);
+  // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
+  const overseen = () => {
+    const note = !session.key
+      ? "打开大数据中心的密钥后显示。"
+      : !OVERSEERS.includes(session.unit.kind)
+        ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
+        : null;
+    if (note) {
+      for (const box of [overdue, grantsBox]) box.replaceChildren(h("p", { className: "muted" }, note));
+      return;
+    }
+    drawOverdue(overdue);
+    fillWith(grantsBox, grantsOverview);
+  };
+  const refresh = () => {
+    drawQueue(body);
+    overseen();
+  };
   render(
     main,
     h("h1", {}, "大数据中心"),
@@ -33,10 +53,8 @@ export function dataCenterPage(main) {
     grantsBox,
   );
   refresh();
-  drawOverdue(overdue);
   drawCollection(collecting);
   fillWith(scenarios, scenarioRegister);
-  fillWith(grantsBox, grantsOverview);
 }
 
 function fillWith(box, make) {
