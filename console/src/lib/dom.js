@@ -48,7 +48,8 @@ export function table(columns, rows, caption) {
       {},
       caption ? h("caption", { className: "muted" }, caption) : null,
       h("thead", {}, h("tr", {}, columns.map(([name]) => h("th", { scope: "col" }, name)))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell]) => h("td", {}, cell(row)))))),
+      // data-label: on a phone each row is shown as a card, each cell under its column's name.
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([name, cell]) => h("td", { "data-label": name }, cell(row)))))),
     ),
   );
 }
