@@ -39,13 +39,13 @@ def pytest_collection_modifyitems(config, items):
     """Without Chromium or the built console (scripts/setup makes both) the browser tests skip,
     except in CI, where setup must have made them."""
     missing = [what for what, ok in (("chromium", Path(CHROMIUM).exists()), ("console/dist", DIST.is_dir())) if not ok]
-    if not missing:
+    ours = [item for item in items if HERE in Path(item.fspath).parents]
+    if not missing or not ours:
         return
     if os.environ.get("CI") == "true":
         raise pytest.UsageError(f"console tests: {', '.join(missing)} missing; scripts/setup installs them")
-    for item in items:
-        if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.skip(reason=f"{', '.join(missing)} missing: run scripts/setup"))
+    for item in ours:
+        item.add_marker(pytest.mark.skip(reason=f"{', '.join(missing)} missing: run scripts/setup"))
 
 
 def run_script(name: str, **env: str) -> dict:
