@@ -1,7 +1,8 @@
 """The officers' journey in Chromium, signing in the browser: 民政局 catalogues an entry with its
 ECDSA key, the Data Center approves it with its SM2 key. The signatures are held against the
 CLI's own signing code (chain.actions, chain.signatures): ECDSA byte for byte (RFC 6979); SM2,
-randomised, verified with the Python/GmSSL verifier over the digest the CLI computes."""
+randomised, verified with the Python/GmSSL verifier and with OpenSSL 3 over the digest the CLI
+computes."""
 
 from __future__ import annotations
 
@@ -15,17 +16,30 @@ from chain.calldata import signed_actions
 from chain.signatures import recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
 from sharing.audit import audit_commitment
+from signer import sm2
 from signer.canonical import canonical_bytes
 from signer.commitment import verify_commitment
-from signer.keys import SigningKey
+from signer.detached import signed_message
+from signer.keys import PublicKey, SigningKey
 from signer.keystore import save_key
+from signer.pem import public_key_pem
 from tests.api.auth_helpers import PLATFORM
 from tests.console.conftest import run_script
-from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
+from tests.signer.helpers import DISTID, PASSWORD, TEST_SCRYPT_N, run_openssl
 
 
 def named(key: SigningKey, name: str) -> SigningKey:
     return SigningKey(key.scheme, key.private_key, key.public_key, key.user_id, name)
+
+
+def openssl_verifies(tmp, public_key: bytes, message: bytes, der: bytes) -> bool:
+    """OpenSSL 3, the independent SM2 reference: SM3 with Z_A of the default user id."""
+    (tmp / "pub.pem").write_bytes(public_key_pem(PublicKey("sm2", public_key, sm2.DEFAULT_USER_ID)))
+    (tmp / "msg").write_bytes(message)
+    (tmp / "sig").write_bytes(der)
+    pem, msg, sig = tmp / "pub.pem", tmp / "msg", tmp / "sig"
+    out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", pem, "-signature", sig, msg, check=False)
+    return out.stdout.strip() == "Verified OK"
 
 
 def carried(system, tx_hash: str) -> CatalogAction:
@@ -72,6 +86,8 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
         lambda key_id: desk.data_center.sm2.public_key if key_id.lower() == desk.data_center.sm2.key_id else None,
     )
     assert signer == to_checksum_address(desk.data_center.sm2.key_id)
+    review_digest = digest(reviewed, chain_id=chain_id, catalog_address=catalog)
+    assert openssl_verifies(platform.tmp, desk.data_center.sm2.public_key, review_digest, reviewed.signature[20:])
 
     # The Data Center recorded the collection (Art. 15) in the browser too, with its SM2 key.
     assert carried(system, out["collectTx"]).signature[:20] == bytes.fromhex(desk.data_center.sm2.key_id[2:])
@@ -106,6 +122,9 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert out["commitment"]["scheme"] == "sm2" and out["commitment"]["demand_id"] == out["demandId"]
     assert out["signature"]["document_hash"] == "0x" + keccak(canonical_bytes(out["commitment"])).hex()
     assert verify_commitment(out["commitment"], out["signature"], desk.street.sm2.public_key).ok
+    tagged = signed_message(keccak(canonical_bytes(out["commitment"])))
+    der = bytes.fromhex(out["signature"]["signature"][2:])
+    assert openssl_verifies(platform.tmp, desk.street.sm2.public_key, tagged, der)
     audit = audit_commitment(system.w3, system.deployment.registry, system.deployment.sharing, demand)
     assert audit.valid and audit.key_id.lower() == desk.street.sm2.key_id
     assert "特困供养审核" in out["inboxText"] and "待答复" in out["inboxText"]
