@@ -95,6 +95,8 @@ def up(
     try:
         system_cmd.ensure_deployed()
         demo.seed()
+        if network:
+            network_cmd.govern_for_up(s)
         calendar_cmd.warn()  # from 1 December: next year's calendar, and the command that publishes it
         system_cmd.serve()
     finally:

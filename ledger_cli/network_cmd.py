@@ -45,6 +45,8 @@ NETWORK_DIR = "network"
 FUNDING_WEI = 10**24  # the Office's and the relayer's accounts: gas for years of actions
 NOT_ANSWERING = 3  # `status` exit code when a node does not answer, as `sharing check` says "no"
 DISAGREE = 4  # `status` exit code when the signers are not the Office's decided validators
+OFFICE_CODE = "PT-QFB"  # the Office's unit code (network/organisations.py), whose officer decides
+REGULATOR_KIND = 4  # IUnitRegistry.UnitKind.Auditor: the regulators of Art. 4
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
@@ -138,8 +140,9 @@ def status() -> None:
 
 
 def _show_agreement(directory, manifest) -> None:
-    """The Office's decided validators against the signers, both read from the first node;
-    exit DISAGREE when they differ (during a vote, until it passes, they do)."""
+    """The Office's decided validators against the signers, both read from each node; exit
+    DISAGREE when they differ (during a vote, until it passes, they do). One line when every node
+    says the same, else a line per node."""
     from network.governance import RECORD
     from network.lifecycle import network_nodes
     from network.voting import agreement
@@ -149,19 +152,26 @@ def _show_agreement(directory, manifest) -> None:
         return
     record = GovernanceRecord.load(directory)
     _, nodes = network_nodes(directory)
-    found = agreement(nodes[0], record.address)
+    found = {node.spec.code: agreement(node, record.address) for node in nodes}
     names = {s.signer.lower(): s.code for s in manifest.nodes}
 
     def named(addresses) -> str:
         return ", ".join(f"{a} ({names.get(a.lower(), 'no node here')})" for a in sorted(addresses))
 
-    if found.agree:
-        typer.echo(f"validators: the network's {len(found.signers)} signers are the Office's decided validators")
+    views = set(found.values())
+    if len(views) == 1 and next(iter(views)).agree:
+        typer.echo(
+            f"validators: the network's {len(next(iter(views)).signers)} signers are the Office's decided validators"
+        )
         return
-    if found.not_signing:
-        typer.echo(f"DISAGREE decided by the Office, not signing: {named(found.not_signing)}")
-    if found.undecided:
-        typer.echo(f"DISAGREE signing without an Office decision: {named(found.undecided)}")
+    for code, view in found.items() if len(views) > 1 else [("", next(iter(views)))]:
+        where = f" at {code}" if code else ""
+        if view.agree:
+            typer.echo(f"validators{where}: its {len(view.signers)} signers are the Office's decided validators")
+        if view.not_signing:
+            typer.echo(f"DISAGREE{where} decided by the Office, not signing: {named(view.not_signing)}")
+        if view.undecided:
+            typer.echo(f"DISAGREE{where} signing without an Office decision: {named(view.undecided)}")
     raise typer.Exit(DISAGREE)
 
 
@@ -297,3 +307,36 @@ def network_for_up(s) -> tuple[list, list[str]]:
     running = {node.spec.index for node in nodes if node.alive()}
     up(directory)
     return [node for node in nodes if node.spec.index not in running], manifest.rpc_urls
+
+
+def govern_for_up(s) -> None:
+    """For `ledger up --network`, after the demo district is seeded: the validator governance
+    deployed, each validator's organisation registered, and the Office's decision recorded for
+    each genesis validator (signed by the demo Office officer), so `status` finds them agreeing."""
+    from chain.client import contract_at
+    from ledger_cli.demo import key_password
+    from network.governance import decided_validators
+
+    record, w3 = deployment(s)
+    directory = s.data_dir / NETWORK_DIR
+    office = Sender.from_key(w3, s.office_key.get_secret_value())
+    if not (directory / RECORD).exists():
+        deploy_governance(office, record.registry, directory)
+    gov = GovernanceRecord.load(directory, w3)
+    decided = decided_validators(w3, gov.address)
+    registry = contract_at(w3, "UnitRegistry", record.registry)
+    officer = load_key(find_key(f"{OFFICE_CODE}-officer", keystore_dir_for(s.data_dir)), key_password(s.env))
+    relayer = Sender.from_key(w3, s.relayer_key.get_secret_value())
+    for spec in Manifest.load(directory).nodes:
+        if to_checksum_address(spec.signer) in decided:
+            continue
+        if registry.functions.unitKind(unit_id_for(spec.code)).call() == 0:  # a regulator not in the demo
+            office.send(registry.functions.registerUnit(spec.code, REGULATOR_KIND, spec.name))
+        document = canonical_bytes(
+            {"decision": "genesis validator", "organisation": spec.code, "validator": spec.signer}
+        )
+        decision = ValidatorDecision(DecisionKind.ADD, spec.signer, unit_id_for(spec.code), document, fresh_nonce())
+        record_decision(
+            relayer, gov.address, decision.signed(officer, chain_id=w3.eth.chain_id, governance=gov.address)
+        )
+    typer.echo(f"validator governance at {gov.address}: the Office's decisions name the genesis validators")

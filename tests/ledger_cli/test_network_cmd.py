@@ -1,4 +1,4 @@
-"""`ledger network init|up|status|down` on loopback, and its one-line refusals."""
+"""`ledger network init|up|status|down|propose` on loopback, and its one-line refusals."""
 
 from __future__ import annotations
 
@@ -32,6 +32,19 @@ def test_status_without_a_network_says_what_to_run(data_dir):
     )
 
 
+def test_propose_refuses_bad_input_in_one_line(data_dir):
+    assert run("network", "propose", "0x5a5a", "add") == (
+        1,
+        "error: ADDRESS: must be 0x and 40 hexadecimal digits, got '0x5a5a'\n",
+    )
+    assert run("network", "propose", "0x" + "5a" * 20, "add") == (
+        1,
+        f"error: no network in {data_dir / 'network'}: run `ledger network init` first\n",
+    )
+    code, out = run("network", "propose", "0x" + "5a" * 20, "promote")
+    assert code == 2 and "promote" in out  # click's usage error names the bad choice
+
+
 def test_more_validators_than_organisations_is_refused(data_dir):
     assert run("network", "init", "--validators", "5") == (
         1,
@@ -54,7 +67,9 @@ def test_init_up_status_down(data_dir, geth):  # noqa: F811
         code, out = run("network", "status")
         assert code == 0, out
         assert re.fullmatch(
-            rf"PT-DSJZX  http://\S+  head \d+ 0x[0-9a-f]{{8}}  peers 0  signers 1: {signer[:8].lower()}\n", out
+            rf"PT-DSJZX  http://\S+  head \d+ 0x[0-9a-f]{{8}}  peers 0  signers 1: {signer[:8].lower()}\n"
+            r"validators: no Office decisions on this chain yet \(`ledger network govern` deploys their contract\)\n",
+            out,
         )
     finally:
         assert run("network", "down") == (0, "stopped 1 node(s)\n")

@@ -8,6 +8,7 @@ the shared `clique` of the other tests keeps its four signers.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from eth_utils import to_checksum_address
@@ -114,8 +115,12 @@ def test_a_validator_refuses_a_change_the_chain_has_no_office_decision_for(net):
     assert proposals(node) == {}
     # The CLI says so in one line, and votes nothing anywhere.
     result = net.cli("propose", stranger, "add")
-    assert result.exit_code == 1 and result.output.startswith("error: PT-QFB") is False
-    assert "refuses to vote add" in result.output and result.output.count("\n") == 1
+    assert result.exit_code == 1
+    assert re.fullmatch(
+        rf"error: PT-DSJZX's validator refuses to vote add {stranger}: its chain holds no Office decision "
+        r"for it at settled block \d+ \(record the decision, or wait until it settles\)\n",
+        result.output,
+    ), result.output
     assert all(proposals(n) == {} for n in net.nodes)
 
 
@@ -182,7 +187,8 @@ def test_a_fifth_organisation_joins_and_one_leaves_by_the_offices_decisions(net,
         to_checksum_address(rpc.provider.make_request("clique_getSigner", [hex(n)])["result"])
         for n in range(start + 1, start + 9)
     ]
-    assert leaver not in sealers and len(set(sealers)) == 4, sealers
+    # Only the four left seal (on a loaded machine one may miss its turns, so three at least).
+    assert set(sealers) <= (genesis - {leaver}) | {signer} and len(set(sealers)) >= 3, sealers
     # Its node still follows the chain, as any organisation's may.
     leaver_node = next(n for n in net.nodes if n.spec.code == LEAVER)
     wait_until(

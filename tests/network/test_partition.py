@@ -6,7 +6,8 @@ management links that the cut leaves up. Clique's rule is that a signer seals at
 ⌊N/2⌋+1 = 3 consecutive blocks, so two signers alone can add at most two blocks to what they hold:
 each side goes on for at most two blocks and then stops. After the link heals, every node must
 hold one chain, which goes on, and every transfer a node accepted on either side during the cut
-must be in it.
+must be in it, once; the API's signed actions accepted during the cut stay unconfirmed while
+nothing can settle, and are confirmed, once, after.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import time
 from dataclasses import replace
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from chain.actions import ActionKind
 from chain.client import Sender, connect
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.node import free_port
@@ -25,7 +29,9 @@ from network.config import config_toml
 from network.lifecycle import start_all
 from network.netns import Partition, available
 from network.nodes import GethNode
-from tests.network.conftest import FUNDED, PASSWORD, wait_until
+from tests.api.helpers import chain_entry, document, entry_id, post, sign
+from tests.conftest import Units
+from tests.network.conftest import FUNDED, PASSWORD, NetworkSystem, network_runtime, wait_until
 
 PERIOD_S = 1
 SIDES = (0, 0, 1, 1)  # node i's side: A (0) holds nodes 0 and 1, B (1) nodes 2 and 3
@@ -97,6 +103,29 @@ def split_network(tmp_path_factory, geth):
         partition.delete()
 
 
+@pytest.fixture(scope="module")
+def district(split_network):
+    """The contracts and the test district's units, deployed through side A's first node."""
+    _, nodes = split_network
+    system = NetworkSystem(nodes[0].spec.rpc_url)
+    return system, Units(system)
+
+
+@pytest.fixture
+def api(split_network, district, tmp_path):
+    """The platform on the network (failing over from side A's node to side B's), its mirror
+    taking a block as settled 3 blocks deep (⌊4/2⌋+1); the link is healed whatever the test did."""
+    partition, nodes = split_network
+    system, _ = district
+    runtime = network_runtime(system, tmp_path, [nodes[0].spec.rpc_url, nodes[2].spec.rpc_url], settle_blocks=3)
+    try:
+        with TestClient(create_app(runtime=runtime)) as client:
+            yield client
+    finally:
+        partition.heal()
+        runtime.stop()
+
+
 def _head(node) -> tuple[int, str]:
     status = node_status(node.spec)
     return status.head, status.head_hash
@@ -118,8 +147,9 @@ def _common_ancestor(w3a, w3b, top: int) -> int:
 
 
 @pytest.mark.parametrize("cut", CUTS_S)
-def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_network, cut):
+def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_network, district, api, cut):
     partition, nodes = split_network
+    system, units = district
     wait_until(lambda: [node_status(n.spec).peers for n in nodes] == [3, 3, 3, 3], 60, "every node with 3 peers")
     a, b = nodes[0], nodes[2]
     w3a, w3b = connect(a.spec.rpc_url), connect(b.spec.rpc_url)
@@ -130,7 +160,16 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
     # Past Clique's first blocks, where "signed recently" looks back over fewer than 3 blocks.
     wait_until(lambda: min(_head(n)[0] for n in nodes) >= 10, 30, "ten blocks before the cut")
 
+    client = api
+    officer = units.civil
+    docs = [document(f"MZJ-P{cut[0].upper()}{i}", name=f"分区测试{i}") for i in range(2)]
+
     partition.cut()
+    actions = []
+    for doc in docs:  # the API accepts signed actions while the network is cut in two
+        response = post(client, sign(officer, ActionKind.SUBMIT, entry_id(officer, doc), doc), doc)
+        assert response.status_code == 202, response.json()
+        actions.append(f"/v1/catalog/actions/{response.json()['action_id']}")
     accepted = []
     for _ in range(3):  # each side's node accepts transfers while it cannot see the other
         accepted.append(sender_a.send_data(SINK, b"", gas=21_000, value=2, wait=False))
@@ -154,6 +193,8 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
         assert grown[side] <= 2, grown
         top = during[2 * side][0]
         assert {_sealer(w3, n) for n in range(fork + 1, top + 1)} <= side_signers[side]
+    # Neither half settles anything (that needs 3 blocks): the API's actions are sent, unconfirmed.
+    assert [client.get(action).json()["status"] for action in actions] == ["sent", "sent"]
     tds = [int(_block(w3, during[2 * side][0])["totalDifficulty"], 16) for side, w3 in ((0, w3a), (1, w3b))]
     branches = [_block(w3, fork + 1)["hash"] if grown[side] else None for side, w3 in ((0, w3a), (1, w3b))]
 
@@ -185,6 +226,14 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
                 _block(connect(node.spec.rpc_url), receipt["blockNumber"])["hash"] == receipt["blockHash"].to_0x_hex()
             )
     assert w3a.eth.get_balance(SINK) == sunk + 3 * 2 + 3 * 3
+    wait_until(
+        lambda: [client.get(action).json()["status"] for action in actions] == ["confirmed"] * 2,
+        60,
+        "the API's actions confirmed once settled",
+    )
+    for doc in docs:
+        entry = chain_entry(units, entry_id(officer, doc))
+        assert (entry["latest"], entry["status"]) == (1, "under_review")
     print(
         f"{cut} cut: fork at {fork}, grown {grown}, total difficulties {tds}, one chain {converge_s:.1f} s after healing, kept {kept}"
     )
