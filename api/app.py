@@ -15,7 +15,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
 from api.paging import MAX_LIMIT, MAX_OFFSET
-from api.routers import auth, catalog, commitments, console, deployment, duties, evaluation, gateway, sharing, units
+from api.routers import (
+    auth,
+    catalog,
+    commitments,
+    console,
+    deployment,
+    duties,
+    evaluation,
+    gateway,
+    sharing,
+    units,
+    usage,
+)
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
 from api.services.intake import MAX_DOCUMENT_BYTES
@@ -212,6 +224,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(evaluation.router)
     app.include_router(sharing.router)
     app.include_router(deployment.router)
+    app.include_router(usage.router)
     app.include_router(auth.router)
 
     @app.get("/healthz", tags=["health"], response_model=schemas.Health)

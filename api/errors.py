@@ -43,6 +43,13 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "the signing key is not an active officer key",
         "signature",
     ),
+    # UsageLog (#11): contracts/interfaces/IUsageLog.sol
+    "UsageLogNotDataCenter": (403, "not_data_center", "only a Data Center officer anchors checkpoints", "signature"),
+    "UsageLogNotWitness": (403, "not_witness", "only the Office or an auditor unit co-signs checkpoints", "signature"),
+    "UsageLogSizeNotGrowing": (409, "size_not_growing", "the checkpoint's size does not grow", "checkpoint"),
+    "UsageLogBadCheckpoint": (422, "bad_checkpoint", "the checkpoint has a zero root or uneven uses", "checkpoint"),
+    "UsageLogUnknownCheckpoint": (409, "checkpoint_not_anchored", "no such checkpoint is anchored", "checkpoint"),
+    "UsageLogAlreadyCosigned": (409, "already_cosigned", "the unit already co-signed this checkpoint", "checkpoint"),
     "SignedActionNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
     "SignedActionInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
     "SignedActionSignatureMismatch": (

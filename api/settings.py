@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     poll_interval_s: float = 0.05  # while actions await confirmation
     idle_poll_s: float = 1.0  # follower's poll when nothing of ours is pending
     resend_after_s: float = 30.0
+    # Single actions sent at once are simulated in batches (api/services/intake.accept): this many
+    # batches may be simulated at the same time; what arrives while all are busy forms the next.
+    intake_overlap: int = Field(2, ge=1, le=16)
+    # While single actions are being taken in, the relayer waits up to this long for the batch in
+    # progress, so that it goes in the same transaction (fewer, fuller blocks); 0: never waits.
+    relay_gather_s: float = Field(0.01, ge=0, le=1)
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
     timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
     # A local node (anvil, Hardhat) mines only when a transaction arrives, so its clock stops on a
@@ -68,6 +74,16 @@ class Settings(BaseSettings):
     auth_audience: str | None = None  # default: http://{host}:{port}; the URL officers reach the API at
     auth_challenge_ttl_s: int = Field(120, ge=1, le=600)
     auth_token_ttl_s: int = Field(900, ge=1, le=12 * 3600)
+
+    # The usage log (#11): a checkpoint every this many records or seconds, whichever comes first
+    # (X-Road's defaults); intake stops when anchoring has failed for longer than the stall time.
+    usage_checkpoint_records: int = Field(10_000, ge=1)
+    usage_checkpoint_interval_s: float = Field(60.0, gt=0)
+    usage_anchor_stall_s: float = Field(600.0, gt=0)
+    usage_anchor_poll_s: float = 1.0  # the anchoring loop's pause when nothing is due; 0: no loop
+    # The Data Center officer key that signs checkpoints: "ecdsa:HEX" or "sm2:HEX", or a keystore
+    # file opened with key_password. Unset: records are logged and hashed, nothing is anchored.
+    usage_key: SecretStr | None = None
 
     @field_validator("rpc_urls", mode="before")
     @classmethod

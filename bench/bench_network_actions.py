@@ -13,7 +13,8 @@ is in a block every node holds (bench/bench_network.py's measure), then as many 
 top, so that they are settled as the actions are.
 
 `python -m bench.bench_network_actions`; BENCH_NETWORK_ACTIONS (3000) actions and as many
-transfers, BENCH_NETWORK_PERIOD (1) s, BENCH_NETWORK_BATCH (100), BENCH_THREADS (4) client threads.
+transfers, BENCH_NETWORK_PERIOD (1) s, BENCH_NETWORK_BATCH (100) actions per request, BENCH_THREADS (8)
+client threads, BENCH_NETWORK_RELAY_BATCH (50) actions per relayed transaction.
 Needs the geth scripts/setup builds.
 """
 
@@ -51,7 +52,12 @@ from workdays.publish import calendar_at
 ACTIONS = int(os.environ.get("BENCH_NETWORK_ACTIONS", "3000"))
 PERIOD = int(os.environ.get("BENCH_NETWORK_PERIOD", "1"))
 BATCH = int(os.environ.get("BENCH_NETWORK_BATCH", "100"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+# Actions per relayed transaction (LEDGER_BATCH_MAX). geth fills a block only with transactions
+# whose gas *limit* fits what is left, and the relayer's limit is a bound about twice the gas used
+# (mirror/outbox.py): one batch bounded at 50M gas (~130 submissions) is alone in a 60M block,
+# while batches of 50 (bound ~18M, ~8.5M used) fit five to a block.
+RELAY_BATCH = int(os.environ.get("BENCH_NETWORK_RELAY_BATCH", "50"))
 VALIDATORS = 4
 SETTLE = VALIDATORS // 2 + 1  # Clique: a block is settled under ⌊N/2⌋+1 others
 RPC_BATCH = 100
@@ -95,6 +101,7 @@ def api_on(network: LocalNetwork, data_dir: Path) -> Server:
         "LEDGER_NODE": "external",
         "LEDGER_RPC_URLS": ",".join(network.urls),
         "LEDGER_SETTLE_BLOCKS": str(SETTLE),
+        "LEDGER_BATCH_MAX": str(RELAY_BATCH),
         "LEDGER_PORT": str(port),
     }
     return Server([str(Path(sys.executable).parent / "ledger"), "serve"], env, port).wait("/healthz")
@@ -128,6 +135,18 @@ class _SettledWatch:
         self._thread.join()
         self._poll()  # what settled after the thread's last look
         return [self.seen[digest] - began for digest, began in since.items()]
+
+
+def _blocks(network: LocalNetwork, first: int) -> None:
+    """What the blocks of the run held: relayed transactions and gas, per block."""
+    w3 = connect(network.url)
+    blocks = [w3.eth.get_block(n) for n in range(first + 1, w3.eth.block_number + 1)]
+    full = [b for b in blocks if b["transactions"]]
+    print(
+        f"  {len(blocks)} blocks, {len(full)} with transactions: at most {max(len(b['transactions']) for b in full)}"
+        f" in one, {sum(b['gasUsed'] for b in full) / len(full) / 1e6:.1f}M gas on average"
+        f" (at most {max(b['gasUsed'] for b in full) / 1e6:.1f}M)"
+    )
 
 
 def _confirmed(engine) -> int:
@@ -191,6 +210,7 @@ def actions_end_to_end(network: LocalNetwork, data_dir: Path, work) -> tuple[flo
 
     try:
         watch = _SettledWatch(engine)
+        first_block = connect(network.url).eth.block_number
         threads = [threading.Thread(target=client, args=(t,)) for t in range(THREADS)]
         began = time.perf_counter()
         for th in threads:
@@ -203,6 +223,7 @@ def actions_end_to_end(network: LocalNetwork, data_dir: Path, work) -> tuple[flo
         while _confirmed(engine) < len(work):
             time.sleep(0.02)
         rate = len(work) / (time.perf_counter() - began)
+        _blocks(network, first_block)
         return rate, len(work) / accepted_s, watch.latencies(accepted_at)
     finally:
         server.stop()
@@ -221,7 +242,8 @@ def main() -> None:
         ms = f"{percentile(latencies, 0.5) * 1000:.0f}/{percentile(latencies, 0.99) * 1000:.0f}"
         report(
             f"signed actions end to end on {VALIDATORS} geth Clique validators, {PERIOD} s period, "
-            f"{ACTIONS} actions in requests of {BATCH}, {THREADS} client threads, settled {SETTLE} blocks deep",
+            f"{ACTIONS} actions in requests of {BATCH}, {THREADS} client threads, {RELAY_BATCH} per relayed "
+            f"transaction, settled {SETTLE} blocks deep",
             [
                 ("accepted/s (202)", f"{accepted:.0f}", f"{base_accepted:.0f} tx/s", ""),
                 ("settled in the mirror /s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x"),

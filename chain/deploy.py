@@ -34,6 +34,7 @@ class Deployment:
     sharing_demands: str
     sharing_grants: str
     sharing_cases: str
+    usage_log: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -73,6 +74,7 @@ DEPLOYED_CONTRACTS = {
     "Catalog": "catalog",
     "Sharing": "sharing",
     **{library: field for field, library in SHARING_LIBRARIES.items()},
+    "UsageLog": "usage_log",
 }
 
 
@@ -92,6 +94,9 @@ def deploy_all(office: Sender) -> Deployment:
         office, "Sharing", registry.address, calendar.address, catalog.address, libraries=libraries
     )
     office.send(catalog.functions.bindSharing(sharing.address))
+    # The usage log (#11) names Sharing, whose grants' idle clocks its anchors move: bound once.
+    usage_log, _ = deploy_contract(office, "UsageLog", registry.address, sharing.address)
+    office.send(sharing.functions.bindUsageLog(usage_log.address))
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -99,6 +104,7 @@ def deploy_all(office: Sender) -> Deployment:
         calendar=calendar.address,
         sharing=sharing.address,
         **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
+        usage_log=usage_log.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

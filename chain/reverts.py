@@ -12,7 +12,7 @@ from chain import actions, sharing
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
-CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "ValidatorGovernance")
+CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "ValidatorGovernance", "UsageLog")
 # The Python side of each Solidity enum an error may carry, by its Solidity name (an argument's
 # ABI internalType is "enum ICatalog.EntryStatus").
 ENUMS: dict[str, type[enum.IntEnum]] = {

@@ -20,11 +20,14 @@ from ledger_cli import (
     sharing_cmd,
     system_cmd,
     units_cmd,
+    usage_cmd,
 )
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
 app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+# Actions per relayed transaction on a Clique network: bounded at ~18M gas, four fit a 60M block.
+CLIQUE_BATCH_MAX = 50
 
 
 def _version(value: bool) -> None:
@@ -46,6 +49,7 @@ app.add_typer(system_cmd.node_app, name="node")
 app.command("deploy")(system_cmd.deploy)
 app.command("serve")(system_cmd.serve)
 app.command("reindex")(system_cmd.reindex)
+app.command("witness")(usage_cmd.witness)
 demo_app = typer.Typer(help="Demo data for a local district.", no_args_is_help=True)
 demo_app.command("seed")(demo.seed)
 app.add_typer(demo_app, name="demo")
@@ -70,6 +74,8 @@ def up(
         os.environ.update(
             {"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls), "LEDGER_SETTLE_BLOCKS": settle}
         )
+        # Batches whose gas bound lets geth pack several to a block (docs/DEPLOYMENT.md).
+        os.environ.setdefault("LEDGER_BATCH_MAX", str(CLIQUE_BATCH_MAX))
         s = settings()
         typer.echo(f"on the network: {', '.join(urls)} (the API fails over in this order)")
     elif not rpc_ready(s.rpc_url):

@@ -122,18 +122,18 @@ def down_() -> None:
 @one_line_errors
 def status() -> None:
     """Each node's head, peers and the signers Clique counts; exit 3 if a node does not answer."""
-    manifest = Manifest.load(_network_dir())
+    directory = _network_dir()
+    manifest = Manifest.load(directory)
     missing = 0
-    for st in map(node_status, manifest.nodes):
+    # Each node's signers over its IPC socket where this machine holds it, else from its headers.
+    for st in (node_status(spec, directory / spec.dir_name) for spec in manifest.nodes):
         spec = st.spec
         if st.head is None:
             missing += 1
             typer.echo(f"{spec.code:9} {spec.rpc_url}  not answering ({st.error})")
             continue
-        typer.echo(
-            f"{spec.code:9} {spec.rpc_url}  head {st.head} {st.head_hash[:10]}  peers {st.peers}  "
-            f"signers {len(st.signers)}: {', '.join(a[:8] for a in st.signers)}"
-        )
+        signers = st.error or f"signers {len(st.signers)}: {', '.join(a[:8] for a in st.signers)}"
+        typer.echo(f"{spec.code:9} {spec.rpc_url}  head {st.head} {st.head_hash[:10]}  peers {st.peers}  {signers}")
     if missing:
         raise typer.Exit(NOT_ANSWERING)
     _show_agreement(_network_dir(), manifest)
@@ -260,7 +260,7 @@ def propose(
         ).signed(signing_key, chain_id=w3.eth.chain_id, governance=gov.address)
         receipt = record_decision(Sender.from_key(w3, s.relayer_key.get_secret_value()), gov.address, decision)
         typer.echo(f"the Office's decision recorded in block {receipt['blockNumber']}")
-        depth = settle_depth(len(node_status(running[0].spec).signers))
+        depth = settle_depth(len(node_status(running[0].spec, running[0].directory).signers))
         for node in running:  # each validator checks the decision on its own node, settled there
             _wait_for_block(node, receipt["blockNumber"] + depth, wait)
     vote_all(running, gov.address, address, add)

@@ -32,7 +32,7 @@ def wait_peered(node: GethNode, peers: int, timeout: float = PEER_TIMEOUT_S) -> 
     """Wait until `node` has at least `peers` peers. Raises NetworkError naming the node."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = node_status(node.spec)
+        status = node_status(node.spec, node.directory)
         if status.peers is not None and status.peers >= peers:
             return
         time.sleep(0.1)
@@ -51,7 +51,7 @@ def start_node(node: GethNode, others: list[GethNode], timeout: float = CATCH_UP
     node.seal()
     target = max((node_status(o.spec).head or 0) for o in others)
     deadline = time.monotonic() + timeout
-    while (node_status(node.spec).head or 0) < target:
+    while (node_status(node.spec, node.directory).head or 0) < target:
         if time.monotonic() > deadline:
             raise NetworkError(f"{node.spec.code}'s node did not reach block {target} within {timeout:.0f} s")
         time.sleep(0.2)
@@ -89,7 +89,7 @@ def start_all(nodes: list[GethNode]) -> list[GethNode]:
 def _in_turn_last(nodes: list[GethNode]) -> list[GethNode]:
     """`nodes` with the one whose signer is in turn for the next block (Clique: block n is the
     n mod N-th signer's in address order) moved to the end."""
-    status = node_status(nodes[0].spec)
+    status = node_status(nodes[0].spec, nodes[0].directory)
     signers = sorted(a.lower() for a in status.signers)
     if status.head is None or not signers:
         return nodes

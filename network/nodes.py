@@ -23,8 +23,9 @@ from network.manifest import HOST, NodeSpec
 
 READY_TIMEOUT_S = 30.0
 NETRESTRICT = "127.0.0.0/8"  # loopback; on four machines, the organisations' own addresses
-# What the platform and `status` call; no `admin`, `personal` or `debug` over HTTP.
-HTTP_APIS = "eth,net,web3,txpool,clique"
+# What the platform calls. Never `clique` (its `clique_propose` votes a validator in or out), `miner`,
+# `admin`, `personal` or `debug`: those stay on the owner's IPC socket (network/ipc.py).
+HTTP_APIS = "eth,net,web3,txpool"
 
 
 @dataclass

@@ -46,7 +46,7 @@ def check_decision(node: GethNode, governance: str, validator: str, add: bool) -
     """Whether `node`'s own chain holds the Office's decision for the change at its settled block.
     Raises NoOfficeDecision when not."""
     validator = to_checksum_address(validator)
-    status = node_status(node.spec)
+    status = node_status(node.spec, node.directory)
     if status.head is None:
         raise NetworkError(f"{node.spec.code}'s node does not answer ({status.error}): it cannot vote")
     settled = max(status.head - settle_depth(len(status.signers)), 0)
@@ -85,7 +85,7 @@ def wait_applied(nodes: list[GethNode], validator: str, add: bool, timeout: floa
     validator = to_checksum_address(validator)
     deadline = time.monotonic() + timeout
     while True:
-        views = [{to_checksum_address(a) for a in node_status(n.spec).signers} for n in nodes]
+        views = [{to_checksum_address(a) for a in node_status(n.spec, n.directory).signers} for n in nodes]
         if all((validator in view) == add for view in views):
             break
         if time.monotonic() > deadline:
@@ -122,5 +122,5 @@ class Agreement:
 
 def agreement(node: GethNode, governance: str) -> Agreement:
     """The Office's decisions and the signers, both read from `node` at its head."""
-    signers = frozenset(to_checksum_address(a) for a in node_status(node.spec).signers)
+    signers = frozenset(to_checksum_address(a) for a in node_status(node.spec, node.directory).signers)
     return Agreement(frozenset(decided_validators(connect(node.spec.rpc_url), governance)), signers)

@@ -25,3 +25,10 @@ def login(client, key: SigningKey) -> dict:
 # The platform's services' credential in development and test (api/settings.py): tests that look
 # at what the views answer, not at who may see them, read as the platform, which sees every unit's.
 PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}
+
+
+def anonymous(api):
+    """A client on the same app that sends no credential (the fixture's client reads as the platform)."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(api.client.app)

@@ -68,6 +68,17 @@ CONFIG = schemathesis.Config.from_dict(
                     "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]},
                 },
             },
+            # The usage log (#11): intake for the platform only (403 to an officer), reads for officers
+            # (401 without a token) of the right unit or role (403); a record, checkpoint or size that
+            # does not exist (404), sizes out of order (422), a co-signature the contract refuses (409),
+            # a batch of records over the body limit (413).
+            {
+                "include-path-regex": "^/v1/usage",
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": ["2XX", 401, 403, 404, 409, 413, 422]},
+                    "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 401, 403]},
+                },
+            },
             # The first entry that matches an operation applies: the general rule of writes last.
             {
                 "include-method": "POST",

@@ -53,7 +53,7 @@ from tests.chain.helpers import (
     populate,
     send_batch,
 )
-from tests.conftest import GETH, TEST_NODES, System, Units
+from tests.conftest import GETH, GETH4, TEST_NODES, System, Units
 
 
 @pytest.fixture(params=BACKENDS)
@@ -299,6 +299,12 @@ def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
         assert s.get(OfficerKey, former.address) is None
 
 
+def _sealer(rpc: RpcClient, number: int) -> str:
+    from network.seal import block_signer  # from the seal: HTTP serves no `clique`
+
+    return block_signer(rpc.call("eth_getBlockByNumber", [hex(number), False])).lower()
+
+
 def _ipc(node, method: str, params: list):
     from network.ipc import ipc_call, ipc_path
 
@@ -347,7 +353,7 @@ def _may_seal_next(network, rpc: RpcClient):
     """A validator that sealed neither of the last two blocks: Clique (⌊4/2⌋+1 = 3) lets it seal
     the next one alone. The one in turn when it qualifies (its block then weighs 2)."""
     head = int(rpc.call("eth_blockNumber", []), 16)
-    recent = {rpc.call("clique_getSigner", [hex(n)]).lower() for n in (head, head - 1)}
+    recent = {_sealer(rpc, n) for n in (head, head - 1)}
     signers = sorted(n.spec.signer.lower() for n in network.nodes)
     free = [n for n in network.nodes if n.spec.signer.lower() not in recent]
     return max(free, key=lambda n: n.spec.signer.lower() == signers[(head + 1) % len(signers)])
@@ -355,11 +361,11 @@ def _may_seal_next(network, rpc: RpcClient):
 
 @pytest.mark.skipif(GETH not in TEST_NODES, reason="the geth network is not among LEDGER_TEST_NODES")
 def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
-    """A real fork on the four-validator network: one validator, cut off, seals a block of its own
+    """A real fork on four validators sealing on demand: one validator, cut off, seals a block of its own
     (an entry only it has); the other three seal another entry with the same relayer nonce and
     outweigh it. Healed, the lone node takes the heavier chain, and the mirror that followed the
     lone node rolls its block back and equals a mirror built afresh."""
-    network = node_factory(GETH)
+    network = node_factory(GETH4)
     system = System(network)  # a deployment of this test's own
     units = Units(system)
     civil, market, dc = units.civil, units.market, units.data_center

@@ -29,6 +29,7 @@ from network.config import config_toml
 from network.lifecycle import start_all
 from network.netns import Partition, available
 from network.nodes import GethNode
+from network.seal import block_signer
 from tests.api.helpers import chain_entry, document, entry_id, post, sign
 from tests.conftest import Units
 from tests.network.conftest import FUNDED, PASSWORD, NetworkSystem, network_runtime, wait_until
@@ -136,7 +137,7 @@ def _block(w3, number: int) -> dict:
 
 
 def _sealer(w3, number: int) -> str:
-    return w3.provider.make_request("clique_getSigner", [hex(number)])["result"].lower()
+    return block_signer(_block(w3, number)).lower()  # from the seal: HTTP serves no `clique`
 
 
 def _common_ancestor(w3a, w3b, top: int) -> int:
