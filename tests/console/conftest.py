@@ -70,10 +70,12 @@ def mirrored_units(runtime) -> list:
 @contextmanager
 def serving(system, tmp_path, desk: SharingDesk, **settings):
     """The district's API (console included) on a free port, its units registered and mirrored;
-    `settings` override the platform's (e.g. the Art. 18 signing service)."""
-    runtime = make_runtime(system, tmp_path / "platform", **settings)
-    runtime.start()
+    `settings` override the platform's (e.g. the Art. 18 signing service). Login challenges name
+    the URL the browser opens as their audience, as `ledger serve` does for its own address."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    runtime = make_runtime(system, tmp_path / "platform", **{"auth_audience": url, **settings})
+    runtime.start()
     server = uvicorn.Server(
         uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -82,9 +84,7 @@ def serving(system, tmp_path, desk: SharingDesk, **settings):
     wait_for(lambda: server.started)
     wait_for(lambda: len(mirrored_units(runtime)) == 5)
     try:
-        yield SimpleNamespace(
-            desk=desk, system=system, runtime=runtime, tmp=tmp_path, url=f"http://127.0.0.1:{port}", server=server
-        )
+        yield SimpleNamespace(desk=desk, system=system, runtime=runtime, tmp=tmp_path, url=url, server=server)
     finally:
         server.should_exit = True
         thread.join(10)

@@ -7,7 +7,8 @@ import json
 
 from signer.keys import SigningKey
 from signer.keystore import save_key
-from tests.console.conftest import run_script
+from tests.console.conftest import run_script, serving
+from tests.sharing_desk import SharingDesk
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 
@@ -37,3 +38,24 @@ def test_the_page_tells_a_wrong_password_from_a_changed_or_unsafe_file(platform)
         "huge_scrypt": "无法打开密钥：密钥文件的 kdf/cipher 参数不受支持或不安全",
         "not_ours": "无法打开密钥：不是本平台的密钥文件（schema 应为 putuo.keystore/1）",
     }
+
+
+def test_the_page_refuses_to_log_in_to_a_challenge_for_another_address(system, tmp_path):
+    """A challenge whose audience is not the page's origin (relayed from another site, or a platform
+    whose LEDGER_AUTH_AUDIENCE is not the address officers open) is not signed: the key stays closed
+    and no token is issued."""
+    desk = SharingDesk(system)
+    with serving(system, tmp_path, desk, auth_audience="https://ledger.example.gov.cn") as platform:
+        key = SigningKey(
+            desk.civil.ecdsa.scheme, desk.civil.ecdsa.private_key, desk.civil.ecdsa.public_key, None, "mzj"
+        )
+        path = save_key(key, PASSWORD, directory=tmp_path / "keys", scrypt_n=TEST_SCRYPT_N)
+        out = run_script(
+            "keystore.mjs", CONSOLE_URL=platform.url, CASES=json.dumps([["audience", str(path), PASSWORD]])
+        )
+
+    assert out["problems"] == [] and out["opened"] == 0
+    assert out["refusals"]["audience"] == (
+        f"无法打开密钥：登录挑战的受众是 https://ledger.example.gov.cn，而本页来自 {platform.url}：拒绝为另一地址签名登录"
+        "（请从平台的地址打开控制台；经代理访问时，平台的 LEDGER_AUTH_AUDIENCE 应为本页的地址）"
+    )

@@ -3,7 +3,7 @@
 // what the officer's document says, sign here, send, wait for the chain — as
 // ledger_cli/officer_actions.py does it. The API names the chain and the contract (the domain),
 // never what is signed.
-import { getBytes, hexlify, keccak256, toUtf8Bytes, concat, toBeHex } from "ethers";
+import { TypedDataEncoder, getBytes, hexlify, keccak256, toUtf8Bytes, concat, toBeHex } from "ethers";
 import { ApiError, credentials, get, post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { signDigest, typedDataDigest } from "./sign.js";
@@ -22,7 +22,12 @@ export async function openOfficerKey(text, password) {
     const keys = await get(`/v1/units/${unit.unit_id}/keys`);
     if (keys.some((k) => k.key_id.toLowerCase() === key.keyId.toLowerCase() && k.active)) {
       Object.assign(session, { key, unit, token: null });
-      await login();
+      try {
+        await login();
+      } catch (error) {
+        closeOfficerKey(); // a key that could not log in stays closed: nothing half-open
+        throw error;
+      }
       return session;
     }
   }
@@ -43,13 +48,45 @@ export async function login() {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   if (session.token) return session.token;
   const issued = await post("/v1/auth/challenge", { key_id: session.key.keyId });
-  const digest = typedDataDigest(issued.typed_data);
-  if (digest !== issued.digest || issued.challenge.key_id.toLowerCase() !== session.key.keyId.toLowerCase()) {
-    throw new RefusedToSign("平台给出的登录挑战与其摘要或本人密钥不符，拒绝签名");
-  }
+  const digest = loginDigest(issued, session.key.keyId, location.origin);
   const answer = await post("/v1/auth/token", { challenge: issued.challenge, signature: signDigest(session.key, digest) });
   session.token = credentials.token = answer.token;
   return session.token;
+}
+
+const LOGIN_TYPES = {
+  PutuoLogin: [
+    { name: "keyId", type: "address" },
+    { name: "audience", type: "string" },
+    { name: "nonce", type: "bytes32" },
+    { name: "issuedAt", type: "uint64" },
+    { name: "expiresAt", type: "uint64" },
+  ],
+};
+
+/** The digest to sign for the API's login challenge (docs/PROTOCOL.md, login), derived here from
+ *  the challenge once it is this key's and names this page's origin as its audience, as
+ *  ledger_cli/login_cmd.py checks it: a challenge relayed from another site is refused, and the
+ *  API's typed data is never signed as given (it could be an action's). */
+export function loginDigest(issued, keyId, origin) {
+  const c = issued?.challenge ?? {};
+  const domain = issued?.typed_data?.domain ?? {};
+  if (String(c.key_id).toLowerCase() !== keyId.toLowerCase()) {
+    throw new RefusedToSign(`平台给出的登录挑战属于密钥 ${c.key_id}，不是本人密钥 ${keyId}，拒绝签名`);
+  }
+  if (c.audience !== origin) {
+    throw new RefusedToSign(
+      `登录挑战的受众是 ${c.audience}，而本页来自 ${origin}：拒绝为另一地址签名登录` +
+        "（请从平台的地址打开控制台；经代理访问时，平台的 LEDGER_AUTH_AUDIENCE 应为本页的地址）",
+    );
+  }
+  const message = { keyId: c.key_id, audience: c.audience, nonce: c.nonce, issuedAt: c.issued_at, expiresAt: c.expires_at };
+  const ours = { name: "PutuoLedgerLogin", version: "1", chainId: domain.chainId, verifyingContract: domain.verifyingContract };
+  const digest = TypedDataEncoder.hash(ours, LOGIN_TYPES, message);
+  if (digest !== issued.digest || typedDataDigest(issued.typed_data) !== digest) {
+    throw new RefusedToSign("平台给出的登录消息与其挑战不符，拒绝签名");
+  }
+  return digest;
 }
 
 /** A fresh 128-bit nonce, as a decimal string (chain.actions.fresh_nonce). */
