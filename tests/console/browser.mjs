@@ -37,20 +37,17 @@ export async function openPage(browser, viewport = VIEWPORTS.desktop) {
   return page;
 }
 
-/** Screenshots of the page at `url` at both widths, once `ready` is visible: `NAME-desktop.png`, `NAME-phone.png`. */
+/** Screenshots of the page at `url` at both widths, once `ready` is visible: `NAME-desktop.png`,
+ *  `NAME-phone.png`. One page for both (resized between them), not a browser context each. */
 export async function screenshots(browser, url, name, ready) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const files = [];
-  for (const [label, viewport] of Object.entries(VIEWPORTS)) {
-    const page = await openPage(browser, viewport);
+  const page = await openPage(browser);
+  try {
     await page.goto(url);
     await page.locator(ready).first().waitFor();
-    const file = join(ARTIFACTS, `${name}-${label}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    files.push(file);
+    return await snap(page, name);
+  } finally {
     await page.context().close();
   }
-  return files;
 }
 
 /** Form controls on the page without an accessible label (a <label for>, or aria-label). */
