@@ -44,7 +44,9 @@ export async function screenshots(browser, url, name, ready) {
   try {
     await page.goto(url);
     await page.locator(ready).first().waitFor();
-    return await snap(page, name);
+    const files = await snap(page, name);
+    if (page.problems.length) throw new Error(`${url}:\n${page.problems.join("\n")}`);
+    return files;
   } finally {
     await page.context().close();
   }
@@ -71,6 +73,9 @@ export async function snap(page, name) {
   for (const [label, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
     const file = join(ARTIFACTS, `${name}-${label}.png`);
+    // Nothing may be wider than the screen (a phone would scroll sideways): a problem of the page.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > viewport.width) page.problems?.push(`${name}: ${width} px wide at ${label} width ${viewport.width} px`);
     await page.screenshot({ path: file, fullPage: true });
     files.push(file);
   }
