@@ -7,6 +7,7 @@ import { auditPage } from "./pages/audit.js";
 import { workspacePage } from "./pages/workspace.js";
 import { dataCenterPage } from "./pages/datacenter.js";
 import { officePage } from "./pages/office.js";
+import { inspectionPage } from "./pages/inspection.js";
 
 const main = document.getElementById("main");
 
@@ -42,6 +43,8 @@ async function route() {
       return dataCenterPage(main);
     case "office":
       return officePage(main);
+    case "inspection":
+      return inspectionPage(main);
     default:
       return placeholder("页面不存在", `没有 ${path} 这个页面。`);
   }

@@ -45,7 +45,7 @@ export function catalogDigest(action, chainId, catalog) {
 }
 
 /** Registry records rebuilt from its events (KeyRegistered, KeyRevoked, UnitRegistered). */
-class Registry {
+export class Registry {
   constructor(rpc, address, fromBlock) {
     Object.assign(this, { rpc, address, fromBlock, keys: new Map(), units: new Map() });
   }
@@ -86,7 +86,7 @@ class Registry {
   }
 }
 
-function activeAt(key, at) {
+export function activeAt(key, at) {
   return key.registeredAt <= at && (key.revokedAt === null || at < key.revokedAt);
 }
 

@@ -24,3 +24,15 @@ export const DUTY_RULES = {
   art22_plan_review: "方案审核（第二十二条，5 个工作日）", art22_serve: "融合供给（第二十二条，10 个工作日）",
   art26_reason_review: "闲置理由审核（第二十六条，5 个工作日）", art26_objection_answer: "异议答复（第二十六条，5 个工作日）",
 };
+
+// The usage log (usage/records.py; api/services/sharing_queries.py _REFUSALS).
+export const USAGE_METHOD = { interface: "接口调用", batch_comparison: "批量比对", other: "其他" };
+export const USAGE_OUTCOME = { accepted: "允许", refused: "拒绝" };
+export const USAGE_REASON = {
+  granted: "授权允许", no_grant: "未获授权", not_grant_holder: "非授权单位使用", scenario_not_granted: "应用场景未获授权",
+  method_not_granted: "使用方式未获授权", form_not_granted: "供给形式未获授权", item_not_granted: "数据项未获授权",
+  version_not_pinned: "目录版本不符", suspended: "授权已暂停", before_grant: "早于授权", terminated: "授权已终止",
+  idle: "授权闲置待暂停", scenario_withdrawn: "应用场景已撤销", document_mismatch: "申请文档与签署条款不符",
+  entry_deleted: "目录条目已删除", entry_not_shared: "条目不予共享", entry_invalid: "目录文档无法判定", entry_changed: "目录条目已变更",
+};
+export const FREQUENCY_OF_USE = { continuous: "持续", daily: "每日", weekly: "每周", monthly: "每月", quarterly: "每季度" };

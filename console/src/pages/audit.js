@@ -5,6 +5,8 @@ import { h, field, render, table, when } from "../lib/dom.js";
 import { Rpc, addressesOf } from "../lib/rpc.js";
 import { parseStrict } from "../lib/crypto.js";
 import { auditCatalogDocument, auditCommitment } from "../lib/audit.js";
+import { EVIDENCE_SCHEMA, auditUsageBundle } from "../lib/usage-audit.js";
+import { USAGE_METHOD, USAGE_OUTCOME, USAGE_REASON, label } from "../lib/labels.js";
 
 const short = (hex) => (hex && hex.length > 20 ? `${hex.slice(0, 10)}…${hex.slice(-8)}` : hex);
 
@@ -24,7 +26,7 @@ export function auditPage(main, { rpcUrl = "", deployment = null, served = false
   const drop = h(
     "div",
     { className: "drop" },
-    h("p", {}, "把目录文档或承诺书（JSON 文件）拖到这里，或"),
+    h("p", {}, "把目录文档、承诺书或使用记录证据包（JSON 文件）拖到这里，或"),
     field("选择文档文件", documentFile),
   );
 
@@ -82,7 +84,9 @@ export function auditPage(main, { rpcUrl = "", deployment = null, served = false
     try {
       const addresses = addressesOf(state.deployment);
       const chain = new Rpc(rpc.value.trim());
-      if (document?.schema === "putuo.commitment/1") {
+      if (document?.schema === EVIDENCE_SCHEMA) {
+        verdict.replaceChildren(...describeUsage(await auditUsageBundle(chain, addresses, document)));
+      } else if (document?.schema === "putuo.commitment/1") {
         verdict.replaceChildren(...describeCommitment(await auditCommitment(chain, addresses, document, signature)));
       } else {
         verdict.replaceChildren(...describe(await auditCatalogDocument(chain, addresses, document)));
@@ -100,7 +104,7 @@ export function auditPage(main, { rpcUrl = "", deployment = null, served = false
   render(
     main,
     h("h1", {}, "链上核验"),
-    h("p", {}, "只凭链：拖入一份目录文档或承诺书，页面直接向链节点读取事件，给出谁签的、哪个单位、哪个区块、是否有效及原因。不经过平台接口。"),
+    h("p", {}, "只凭链：拖入一份目录文档、承诺书或使用记录的证据包（GET /v1/usage/{id}），页面直接向链节点读取事件和交易回执，给出谁签的、哪个单位、哪个区块、是否有效及原因。不经过平台接口。"),
     h(
       "form",
       { className: "filters", onsubmit: check, "aria-label": "核验" },
@@ -185,5 +189,39 @@ function describeCommitment(r) {
       r.valid ? null : h("ul", {}, r.problems.map((p) => h("li", {}, `原因：${p}`))),
       h("p", { className: "hash" }, `承诺书哈希 ${r.documentHash}`),
     ),
+  ];
+}
+
+function describeUsage(r) {
+  const rec = r.record ?? {};
+  const anchoredBy = r.signer ? `检查点由${r.signerUnit ?? "未登记单位"}的密钥 ${r.signer} 签署，锚定于区块 ${r.block}（${when(r.at)}，交易 ${short(r.tx)}）。` : null;
+  const rows = [
+    ["使用时间", when(rec.used_at)],
+    ["请求编号", rec.request_id],
+    ["使用单位", rec.unit_id],
+    ["调用系统", rec.system],
+    ["共享授权", rec.grant_id],
+    ["目录条目", rec.entry_id ? `${rec.entry_id} 第 ${rec.version} 版` : undefined],
+    ["数据项", Array.isArray(rec.items) ? rec.items.join("、") : undefined],
+    ["应用场景", rec.scenario],
+    ["使用方式", label(USAGE_METHOD, rec.method)],
+    ["核验结果", rec.outcome ? `${label(USAGE_OUTCOME, rec.outcome)}（${label(USAGE_REASON, rec.reason)}）` : undefined],
+    ["返回记录数", rec.result?.count],
+  ].filter(([, v]) => v !== undefined && v !== null);
+  return [
+    h(
+      "div",
+      { className: `verdict ${r.valid ? "ok" : "bad"}`, "data-verdict": r.valid ? "valid" : "invalid" },
+      h(
+        "p",
+        {},
+        h("strong", {}, r.valid ? "有效" : "无效"),
+        r.size != null ? `：使用记录 ${r.index} 是检查点（大小 ${r.size}）的第 ${r.index} 个叶子（第三十条使用日志）。` : `：使用记录 ${r.index ?? "?"}。`,
+      ),
+      anchoredBy ? h("p", {}, anchoredBy) : null,
+      r.valid ? null : h("ul", {}, r.problems.map((p) => h("li", {}, `原因：${p}`))),
+      r.root ? h("p", { className: "hash" }, `检查点根（SM3）${r.root}`) : null,
+    ),
+    rows.length ? h("dl", { className: "elements" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])) : null,
   ];
 }

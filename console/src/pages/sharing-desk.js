@@ -7,7 +7,7 @@ import { apply, decide, grantStep } from "../lib/sharing.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
-const ITEM_STATUS = { pending: "待答复", approved: "已同意", rejected: "已驳回", deemed_approved: "逾期视为同意" };
+const ITEM_STATUS = { authorised: "按登记场景授权", pending: "待答复", approved: "已同意", rejected: "已驳回", deemed_approved: "逾期视为同意" };
 const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
 const DAY = 86400;
 

@@ -5,6 +5,7 @@ import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
 import { applyForm, grants, inbox } from "./sharing-desk.js";
+import { unitUses } from "./usage.js";
 import { DUTY_RULES, FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
 
 const opts = (map) => Object.entries(map).filter(([k]) => k);
@@ -26,6 +27,7 @@ async function drawWorkspace(body) {
   const asked = h("div", {}, "正在加载……");
   const granted = h("div", {}, "正在加载……");
   const owed = h("div", {}, "正在加载……");
+  const used = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
@@ -34,12 +36,14 @@ async function drawWorkspace(body) {
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
     h("h2", {}, "本单位获得的共享授权"), granted,
+    h("h2", {}, "数据使用记录（第三十条）"), used,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   fill(owed, duties);
   fill(asked, () => inbox(() => drawWorkspace(body)));
   fill(asking, applyForm);
   fill(granted, () => grants(() => drawWorkspace(body)));
+  fill(used, unitUses);
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
