@@ -1,6 +1,7 @@
 // The Audit page saved as one file and opened from disk, with no platform API anywhere: only the
 // chain's RPC URL and the deployment file. Env: AUDIT_HTML, RPC_URL, DEPLOYMENT, DOCUMENT_FILE,
-// TAMPERED_FILE (paths).
+// TAMPERED_FILE (paths: a catalog document, a commitment or a usage evidence bundle), SHOTS (the
+// screenshots' name).
 import { answer, launch, openPage, screenshots, unlabelled } from "./browser.mjs";
 
 const url = `file://${process.env.AUDIT_HTML}`;
@@ -27,7 +28,7 @@ try {
   await page.evaluate(() => document.querySelector("[role=status][aria-live]").replaceChildren());
   out.tampered = await verify(process.env.TAMPERED_FILE);
   out.problems = page.problems;
-  out.screenshots = await screenshots(browser, url, "audit-offline", "h1");
+  out.screenshots = await screenshots(browser, url, process.env.SHOTS ?? "audit-offline", "h1");
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
   throw error;

@@ -12,6 +12,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.routers.deployment import describe
 from api.services.usage_queries import CSV_COLUMNS
 from chain.rpc import RpcClient
 from chain.usage_log import log_id
@@ -19,7 +20,7 @@ from signer.keystore import save_key
 from tests.api.auth_helpers import PLATFORM
 from tests.api.test_sharing_api import Api
 from tests.api.test_usage_intake import logged, record
-from tests.console.conftest import run_script, serving
+from tests.console.conftest import DIST, run_script, serving
 from tests.console.test_journey import named
 from tests.sharing_desk import SharingDesk
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
@@ -82,6 +83,20 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
         expected_csv = httpx.get(
             f"{platform.url}/v1/usage.csv", params={"unit_id": desk.street.unit_hex}, headers=PLATFORM
         ).content.decode("utf-8")
+        (tmp_path / "deployment.json").write_text(describe(platform.runtime).model_dump_json(), encoding="utf-8")
+    # The saved Audit page, opened from disk once the platform's API has stopped, verifies the bundle.
+    files = {name: tmp_path / f"{name}.json" for name in ("bundle", "tampered")}
+    files["bundle"].write_text(json.dumps(anchored, ensure_ascii=False), encoding="utf-8")
+    files["tampered"].write_text(json.dumps(changed["tampered"], ensure_ascii=False), encoding="utf-8")
+    offline = run_script(
+        "audit_offline.mjs",
+        AUDIT_HTML=str(DIST / "audit.html"),
+        RPC_URL=system.node.url,
+        DEPLOYMENT=str(tmp_path / "deployment.json"),
+        DOCUMENT_FILE=str(files["bundle"]),
+        TAMPERED_FILE=str(files["tampered"]),
+        SHOTS="audit-offline-usage",
+    )
 
     assert out["problems"] == [] and out["lowContrast"] == []
     assert out["unlabelled"] == out["unlabelledAudit"] == out["unlabelledInspection"] == []
@@ -121,3 +136,6 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
     for text in ("应用场景未获授权\t1", "非授权单位使用\t1", "最近被拒绝的使用"):
         assert text in out["inspectionText"]
     assert len(out["screenshots"]) == 6
+    assert offline["problems"] == [] and offline["genuine"]["verdict"] == "valid"
+    assert offline["genuine"]["text"].startswith("有效：使用记录 5 是检查点（大小 8）的第 5 个叶子")
+    assert offline["tampered"]["verdict"] == "invalid" and "proof：这条记录不是" in offline["tampered"]["text"]
