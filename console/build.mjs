@@ -21,7 +21,7 @@ function artifactAbi(name) {
 }
 // Events and the functions whose calldata carries signed actions: what the Audit page decodes.
 const abis = {};
-for (const name of ["Catalog", "UnitRegistry", "Sharing", "UsageLog"]) {
+for (const name of ["Catalog", "UnitRegistry", "Sharing", "UsageLog", "WorkCalendar"]) {
   abis[name] = artifactAbi(name).filter((f) => f.type === "event" || f.type === "function");
 }
 

@@ -13,6 +13,7 @@ from eth_utils import keccak, to_checksum_address
 
 from chain.actions import ActionKind, CatalogAction, digest, entry_id_for, sign_action
 from chain.calldata import signed_actions
+from chain.client import contract_at
 from chain.signatures import recover_action_signer
 from chain.signed_contracts import SIGNED_CONTRACTS
 from sharing.audit import audit_commitment
@@ -40,6 +41,15 @@ def openssl_verifies(tmp, public_key: bytes, message: bytes, der: bytes) -> bool
     pem, msg, sig = tmp / "pub.pem", tmp / "msg", tmp / "sig"
     out = run_openssl("dgst", "-sm3", "-sigopt", DISTID, "-verify", pem, "-signature", sig, msg, check=False)
     return out.stdout.strip() == "Verified OK"
+
+
+def working_days(system, start: int, due: int) -> int:
+    """The working days after the Shanghai day of `start` up to that of `due`, as the WorkCalendar
+    contract judges each day."""
+    calendar = contract_at(system.w3, "WorkCalendar", system.deployment.calendar)
+    first, last = ((t + 8 * 3600) // 86400 for t in (start, due))
+    noon = [day * 86400 + 4 * 3600 for day in range(first + 1, last + 1)]  # 12:00 in Shanghai
+    return sum(calendar.functions.isWorkingDay(t).call() for t in noon)
 
 
 def carried(system, tx_hash: str) -> CatalogAction:
@@ -129,6 +139,13 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert audit.valid and audit.key_id.lower() == desk.street.sm2.key_id
     assert "特困供养审核" in out["inboxText"] and "待答复" in out["inboxText"]
     assert "答复申请（第二十条，5 个工作日）" in out["dutiesText"] and "剩余" in out["dutiesText"]
+    # The working days left, counted in the browser on the chain's calendar, are the contract's.
+    [duty] = [
+        d
+        for d in httpx.get(f"{platform.url}/v1/units/{desk.civil.unit_hex}/duties", headers=PLATFORM).json()["items"]
+        if d["rule"] == "art20_review"
+    ]
+    assert f"剩余 {working_days(system, duty['started_at'], duty['due_at'])} 个工作日" in out["dutiesText"]
     assert desk.record("grant", demand).unitId == desk.street.unit_id  # issued with the approval (Art. 20)
     assert "特困供养审核" in out["grantsText"] and "有效" in out["grantsText"]
     assert out["verdict"] == "valid"

@@ -6,6 +6,7 @@ import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
 import { applyForm, grants, inbox } from "./sharing-desk.js";
 import { unitUses } from "./usage.js";
+import { workingDaysText } from "../lib/workdays.js";
 import { DUTY_RULES, FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
 
 const opts = (map) => Object.entries(map).filter(([k]) => k);
@@ -213,12 +214,18 @@ async function duties() {
   const page = await get(`/v1/units/${session.unit.unit_id}/duties`, { owed_by: "unit", limit: 100 });
   const open = page.items.filter((d) => d.state === "due" || d.state === "overdue");
   if (!open.length) return h("p", { className: "ok" }, "本单位当前没有待办职责。");
+  // Working days left, counted on the calendar the contracts count in (lib/workdays.js).
+  const working = new Map(await Promise.all(open.map(async (d) => [d, await workingDaysText(d.due_at, page.now)])));
   return table(
     [
       ["职责", (d) => DUTY_RULES[d.rule] ?? d.rule],
       ["对象", (d) => (d.entry_id ? h("a", { href: `#/catalog/${d.entry_id}` }, d.entry_id.slice(0, 12) + "…") : d.subject_id.slice(0, 12) + "…")],
       ["期限", (d) => when(d.due_at)],
-      ["剩余时间", (d) => h("span", { className: d.state === "overdue" ? "bad" : d.due_at - page.now < 86400 ? "warn" : "" }, timeLeft(d.due_at, page.now))],
+      ["剩余时间", (d) => h(
+        "span",
+        { className: d.state === "overdue" ? "bad" : d.due_at - page.now < 86400 ? "warn" : "", "data-working-days": working.get(d) ?? "" },
+        working.get(d) ? `${working.get(d)}，${timeLeft(d.due_at, page.now)}` : timeLeft(d.due_at, page.now),
+      )],
     ],
     open,
     `按链上时间 ${when(page.now)} 计`,
