@@ -9,7 +9,7 @@ import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1, object: 7, terminate: 10 };
+export const STEP_KINDS = { apply: 0, decide: 1, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -52,7 +52,11 @@ async function signAndSend({ kind, document, path, subject, commitment, onStatus
   checkSharingTypedData(typed, { kind, document, nonce, subject, commitment });
   const signature = signDigest(session.key, typedDataDigest(typed));
   onStatus("已签名，正在提交……");
-  const accepted = await post(path, { document, nonce, signature, ...(commitment ? { commitment } : {}) });
+  // Steps without a route of their own go in a batch of one (POST /v1/sharing/actions).
+  const accepted =
+    path === "/v1/sharing/actions"
+      ? (await post(path, { actions: [{ kind, document, nonce, signature }] })).accepted[0]
+      : await post(path, { document, nonce, signature, ...(commitment ? { commitment } : {}) });
   if (accepted.signer.toLowerCase() !== session.key.keyId.toLowerCase()) {
     throw new Error(`平台恢复出的签名者是 ${accepted.signer}，不是本人密钥 ${session.key.keyId}`);
   }
@@ -122,4 +126,16 @@ export async function grantStep(kind, grantId, reason, onStatus = () => {}) {
   const step = GRANT_STEPS[kind];
   const document = { schema: step.schema, grant_id: grantId, reason };
   return signAndSend({ kind, document, path: `/v1/grants/${grantId}/${step.route}`, subject: grantId, onStatus });
+}
+
+/** The Data Center answers a demand unit's objection to a suspension (Art. 26): upheld, the grant
+ *  is reinstated; dismissed (reason code 1: the objection does not hold), it lapses after the
+ *  30 days. Either way with the reason, signed here. */
+export async function answerObjection(grantId, uphold, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = uphold
+    ? { schema: "putuo.grant-reinstatement/1", grant_id: grantId, reason }
+    : { schema: "putuo.objection-dismissal/1", grant_id: grantId, reason_code: 1, reason };
+  const kind = uphold ? "reinstate" : "dismiss_objection";
+  return signAndSend({ kind, document, path: "/v1/sharing/actions", subject: grantId, onStatus });
 }

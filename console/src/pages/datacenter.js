@@ -4,6 +4,7 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, session } from "../lib/officer.js";
+import { answerObjection } from "../lib/sharing.js";
 import { DUTY_RULES as RULES, SHARING, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
@@ -31,7 +32,8 @@ export function dataCenterPage(main) {
       return;
     }
     drawOverdue(overdue);
-    fillWith(grantsBox, grantsOverview);
+    const drawGrants = () => fillWith(grantsBox, () => grantsOverview(drawGrants));
+    drawGrants();
   };
   const refresh = () => {
     drawQueue(body);
@@ -127,8 +129,34 @@ async function scenarioRegister() {
 
 const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
 
+/** The Data Center's answer to an objection (Art. 26), with its reason, signed in the browser. */
+function objectionAnswer(g, redraw) {
+  const reason = h("input", { type: "text", name: "reason" });
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const answer = (uphold) => async () => {
+    if (!reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "答复理由：请填写"));
+    try {
+      const { status: s } = await answerObjection(g.grant_id, uphold, reason.value.trim(), (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-objection-answered": s.tx_hash }, "已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
+    }
+  };
+  const id = g.grant_id.slice(0, 12);
+  return h(
+    "div",
+    {},
+    field(`答复理由（${id}）`, reason),
+    h("button", { type: "button", "aria-label": `异议成立，恢复授权 ${id}`, onclick: answer(true) }, "异议成立：恢复授权"),
+    " ",
+    h("button", { type: "button", className: "secondary", "aria-label": `驳回异议 ${id}`, onclick: answer(false) }, "驳回异议"),
+    status,
+  );
+}
+
 /** Every unit's grants, the suspended ones and those with an objection to answer first. */
-async function grantsOverview() {
+async function grantsOverview(redraw) {
   const units = await get("/v1/units");
   const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
@@ -142,6 +170,7 @@ async function grantsOverview() {
       ["应用场景", (g) => g.scenario_code],
       ["状态", (g) => GRANT_STATUS[g.status] ?? g.status],
       ["异议", (g) => (g.objection_pending ? h("span", { className: "warn" }, `待答复，期限 ${when(g.objection_answer_due_at)}`) : "—")],
+      ["答复", (g) => (g.objection_pending && session.unit?.kind === "data_center" ? objectionAnswer(g, redraw) : "—")],
     ],
     grants.sort((a, b) => weight(a) - weight(b)),
   );
