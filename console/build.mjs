@@ -19,10 +19,11 @@ function artifactAbi(name) {
   const path = join(root, "build/artifacts/contracts", `${name}.sol`, `${name}.json`);
   return JSON.parse(readFileSync(path, "utf8")).abi;
 }
-// Events and the functions whose calldata carries signed actions: what the Audit page decodes.
+// Events, the functions whose calldata carries signed actions (what the Audit page decodes) and the
+// custom errors a refused transaction names (the Office page sends its own).
 const abis = {};
 for (const name of ["Catalog", "UnitRegistry", "Sharing", "UsageLog", "WorkCalendar"]) {
-  abis[name] = artifactAbi(name).filter((f) => f.type === "event" || f.type === "function");
+  abis[name] = artifactAbi(name).filter((f) => ["event", "function", "error"].includes(f.type));
 }
 
 const common = {
