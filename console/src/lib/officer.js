@@ -18,9 +18,10 @@ const WAIT_MS = 120_000;
 export async function openOfficerKey(text, password) {
   const key = await openKeystore(text, password);
   const units = await get("/v1/units");
-  for (const unit of units) {
-    const keys = await get(`/v1/units/${unit.unit_id}/keys`);
-    if (keys.some((k) => k.key_id.toLowerCase() === key.keyId.toLowerCase() && k.active)) {
+  // Every unit's keys at once (the API has no lookup by key id): one round trip, not one per unit.
+  const keysOf = await Promise.all(units.map((unit) => get(`/v1/units/${unit.unit_id}/keys`)));
+  for (const [i, unit] of units.entries()) {
+    if (keysOf[i].some((k) => k.key_id.toLowerCase() === key.keyId.toLowerCase() && k.active)) {
       Object.assign(session, { key, unit, token: null });
       try {
         await login();
