@@ -47,6 +47,9 @@ try {
   await switchKey(process.env.APPLICANT_KEY);
   await page.locator(`[data-grant="${out.demandId}"]`).waitFor();
   out.grantsText = await page.locator("h2:has-text('本单位获得的共享授权') + div").innerText();
+  // Its application, as it stands: granted, the item approved by its owner.
+  await page.locator("[data-demand-status='granted']").waitFor();
+  out.appliedText = await page.locator("h2:has-text('本单位的申请') + div").innerText();
   out.screenshots.push(...(await snap(page, "workspace-grants")));
   out.unlabelled.push(...(await unlabelled(page)));
 

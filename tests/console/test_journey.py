@@ -148,6 +148,8 @@ def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(
     assert f"剩余 {working_days(system, duty['started_at'], duty['due_at'])} 个工作日" in out["dutiesText"]
     assert desk.record("grant", demand).unitId == desk.street.unit_id  # issued with the approval (Art. 20)
     assert "特困供养审核" in out["grantsText"] and "有效" in out["grantsText"]
+    for text in ("CF-2026-201", "数源单位答复（第二十条）", "已授权", "第 1 项（普陀区民政局）：已同意"):
+        assert text in out["appliedText"]
     assert out["verdict"] == "valid"
     assert f"由长风新村街道办事处（PT-CFJD）的 SM2 密钥 {desk.street.sm2.key_id} 签署" in out["verdictText"]
     assert out["tamperedText"].startswith("无效")

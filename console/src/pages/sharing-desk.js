@@ -7,7 +7,10 @@ import { apply, decide, grantStep } from "../lib/sharing.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
-const ITEM_STATUS = { authorised: "按登记场景授权", pending: "待答复", approved: "已同意", rejected: "已驳回", deemed_approved: "逾期视为同意" };
+const ITEM_STATUS = {
+  authorised: "按登记场景授权", pending: "待答复", approved: "已同意", rejected: "已驳回", deemed_approved: "逾期视为同意",
+  closed: "已关闭", superseded: "已被替代",
+};
 const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
 const DAY = 86400;
 
@@ -86,6 +89,31 @@ export async function applyForm() {
     result,
   );
   return form;
+}
+
+const DEMAND_STATUS = { open: "办理中", granted: "已授权", rejected: "已驳回", returned: "已退回" };
+const ROUTE = { scenario: "按登记场景（第十九条）", owner_review: "数源单位答复（第二十条）" };
+
+/** The unit's own applications (Art. 17) and where each item stands (Art. 19, 20). */
+export async function myDemands() {
+  const [page, units] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/demands`, { limit: 50 }), get("/v1/units")]);
+  if (!page.items.length) return h("p", { className: "muted" }, "本单位尚未提出申请。");
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const itemText = (d, i) =>
+    `第 ${i.item + 1} 项（${names[i.owner_unit_id] ?? i.owner_unit_id}）：${ITEM_STATUS[i.status] ?? i.status}` +
+    (i.status === "pending" && i.due_at ? `，答复期限 ${when(i.due_at)}${i.overdue ? "（已逾期）" : ""}` : "");
+  return table(
+    [
+      ["需求", (d) => h("span", { className: "hash", title: d.demand_id }, d.demand_id.slice(0, 12) + "…")],
+      ["申请编号", (d) => d.document?.application_no ?? "—"],
+      ["应用场景", (d) => d.scenario_code],
+      ["办理方式", (d) => ROUTE[d.route] ?? d.route],
+      ["申请时间", (d) => when(d.applied_at)],
+      ["状态", (d) => h("span", { "data-demand-status": d.status }, DEMAND_STATUS[d.status] ?? d.status)],
+      ["各项", (d) => h("ul", { className: "plain" }, d.items.map((i) => h("li", {}, itemText(d, i))))],
+    ],
+    page.items,
+  );
 }
 
 export async function inbox(redraw) {

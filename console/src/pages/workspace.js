@@ -4,7 +4,7 @@ import { h, field, render, select, table, timeLeft, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
-import { applyForm, grants, inbox } from "./sharing-desk.js";
+import { applyForm, grants, inbox, myDemands } from "./sharing-desk.js";
 import { unitUses } from "./usage.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { DUTY_RULES, FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
@@ -29,6 +29,7 @@ async function drawWorkspace(body) {
   const granted = h("div", {}, "正在加载……");
   const owed = h("div", {}, "正在加载……");
   const used = h("div", {}, "正在加载……");
+  const applied = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
@@ -36,6 +37,7 @@ async function drawWorkspace(body) {
     h("h2", {}, "编目：新建、变更或重新提交（第十一、十三、十四条）"), composer.form,
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
+    h("h2", {}, "本单位的申请"), applied,
     h("h2", {}, "本单位获得的共享授权"), granted,
     h("h2", {}, "数据使用记录（第三十条）"), used,
   );
@@ -45,6 +47,7 @@ async function drawWorkspace(body) {
   fill(asking, applyForm);
   fill(granted, () => grants(() => drawWorkspace(body)));
   fill(used, unitUses);
+  fill(applied, myDemands);
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
