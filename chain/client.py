@@ -124,7 +124,7 @@ class Sender:
             tx = {
                 "nonce": self._nonce,
                 "gas": gas,
-                "gasPrice": self.gas.price(),
+                **self.gas.fees(),
                 "value": value,
                 "data": data,
                 "chainId": self._chain_id,
