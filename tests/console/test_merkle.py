@@ -1,5 +1,6 @@
-"""The console's RFC 9162 inclusion verifier (console/src/lib/merkle.js, what the Audit page checks
-a usage evidence bundle with) gives the Python verifier's verdict on every transparency-dev probe,
+"""The console's RFC 9162 verifiers (console/src/lib/merkle.js: inclusion, what the Audit page checks
+a usage evidence bundle with; consistency, what a witness checks before co-signing) give the Python
+verifier's verdict on every transparency-dev probe,
 passes the RFC 6962 reference proofs, and verifies SM3 proofs made by usage.merkle (Node, no
 browser)."""
 
@@ -32,6 +33,7 @@ def test_the_consoles_merkle_verifier_agrees_with_the_vectors_and_usage_merkle(t
     out = run_script(
         "merkle.mjs",
         PROBES=str(VECTORS / "merkle-inclusion-probes.json"),
+        CONSISTENCY_PROBES=str(VECTORS / "merkle-consistency-probes.json"),
         RFC=str(VECTORS / "merkle-rfc6962-sha256.json"),
         SM3_CASES=str(sm3_file),
     )
@@ -41,3 +43,6 @@ def test_the_consoles_merkle_verifier_agrees_with_the_vectors_and_usage_merkle(t
     assert out["reference"] == [None] * len(out["reference"]) and len(out["reference"]) >= 5
     assert [c["leaf"] for c in out["sm3"]] == [c["leaf_hash"] for c in cases]  # SM3(0x00 ‖ data) as Python
     assert [c["verdict"] for c in out["sm3"]] == [None] * 6 + ["RootMismatch", "ProofLengthMismatch"]
+    consistency = json.loads((VECTORS / "merkle-consistency-probes.json").read_text(encoding="utf-8"))["cases"]
+    assert out["consistency"] == {c["name"]: c["error"] for c in consistency}
+    assert out["referenceConsistency"] == [None] * len(out["referenceConsistency"]) and out["referenceConsistency"]

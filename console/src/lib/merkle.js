@@ -83,3 +83,59 @@ export function verifyInclusion(hasher, { index, size, leafHash, proof, root }) 
   if (sn !== 0n) throw new ProofError("ProofLengthMismatch", `证明有 ${proof.length} 个哈希，应为 ${expected} 个`);
   if (hex(r) !== hex(root)) throw new ProofError("RootMismatch", `由证明算出的根为 0x${hex(r)}，应为 0x${hex(root)}`);
 }
+
+/** How many hashes the consistency proof from `first` to `second` has (usage/_layout.py). */
+export function consistencyLength(first, second) {
+  if (first === second) return 0;
+  const f = BigInt(first);
+  const level = BigInt(bitLength(f & -f) - 1);
+  const index = (f - 1n) >> level;
+  const inner = bitLength(index ^ ((BigInt(second) - 1n) >> level));
+  return (index !== 0n ? 1 : 0) + inner + popcount(index >> BigInt(inner));
+}
+
+/** Check that the tree of `second` leaves with `secondRoot` extends the one of `first` with
+ *  `firstRoot` (RFC 9162 §2.1.4.2, as usage/proofs.py); throws a ProofError naming the failure. */
+export function verifyConsistency(hasher, { first, second, firstRoot, secondRoot, proof }) {
+  if (!(Number.isSafeInteger(first) && Number.isSafeInteger(second) && first > 0 && first <= second)) {
+    throw new ProofError("TreeSizesOutOfOrder", `大小须满足 0 < first <= second，得到 ${first} 与 ${second}`);
+  }
+  proof.forEach((h, i) => {
+    if (h.length !== hasher.size) throw new ProofError("HashLengthMismatch", `proof[${i}] 为 ${h.length} 字节，应为 ${hasher.size} 字节`);
+  });
+  const expected = consistencyLength(first, second);
+  const lengthError = () => new ProofError("ProofLengthMismatch", `证明有 ${proof.length} 个哈希，应为 ${expected} 个`);
+  if (proof.length !== expected) throw lengthError();
+  if (first === second) {
+    if (hex(firstRoot) !== hex(secondRoot)) throw new ProofError("RootMismatch", `大小相同而根不同：0x${hex(firstRoot)} 与 0x${hex(secondRoot)}`);
+    return;
+  }
+  // §2.1.4.2, steps 2-7.
+  const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : [...proof];
+  let fn = BigInt(first - 1);
+  let sn = BigInt(second - 1);
+  while (fn & 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw lengthError();
+    if (fn & 1n || fn === sn) {
+      fr = hasher.node(c, fr);
+      sr = hasher.node(c, sr);
+      while (fn && !(fn & 1n)) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = hasher.node(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw lengthError();
+  if (hex(fr) !== hex(firstRoot)) throw new ProofError("RootMismatch", `由证明算出的旧根为 0x${hex(fr)}，应为 0x${hex(firstRoot)}`);
+  if (hex(sr) !== hex(secondRoot)) throw new ProofError("RootMismatch", `由证明算出的新根为 0x${hex(sr)}，应为 0x${hex(secondRoot)}`);
+}
