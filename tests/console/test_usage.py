@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routers.deployment import describe
 from api.services.usage_queries import CSV_COLUMNS
+from chain import usage_log
+from chain.client import contract_at
 from chain.rpc import RpcClient
 from chain.usage_log import log_id
 from signer.keystore import save_key
-from tests.api.auth_helpers import PLATFORM
+from tests.api.auth_helpers import PLATFORM, login
 from tests.api.test_sharing_api import Api
 from tests.api.test_usage_intake import logged, record
 from tests.console.conftest import DIST, run_script, serving
@@ -49,6 +51,19 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
         while platform.runtime.usage_anchor.step():  # checkpoints of 4 and 8 records
             pass
         logged(api, record(api, grant_id, 8))  # not anchored yet
+        # The regulator co-signed the checkpoint of 4 records earlier (as `ledger witness` does):
+        # the page checks the one of 8 against it.
+        first = c.get("/v1/usage/checkpoints", headers=PLATFORM).json()["items"][-1]
+        cosign = usage_log.sign(
+            usage_log.UsageAction(
+                usage_log.UsageActionKind.COSIGN, usage_log.cosign_document(4, bytes.fromhex(first["root"][2:])), 7
+            ),
+            regulator.ecdsa,
+            chain_id=system.w3.eth.chain_id,
+            address=platform.system.deployment.usage_log,
+        )
+        body = {"checkpoint": "0x" + cosign.document.hex(), "nonce": "7", "signature": "0x" + cosign.signature.hex()}
+        assert c.post("/v1/usage/cosignatures", json=body, headers=login(c, regulator.ecdsa)).status_code == 200
         keys = tmp_path / "keys"
         user = save_key(named(desk.street.sm2, "cfjd-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
         owner = save_key(named(desk.civil.ecdsa, "mzj"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
@@ -136,6 +151,15 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
     for text in ("应用场景未获授权\t1", "非授权单位使用\t1", "最近被拒绝的使用"):
         assert text in out["inspectionText"]
     assert len(out["screenshots"]) == 6
+    # The witness: the chain's newest checkpoint (8) extends the one the unit co-signed (4) by the
+    # API's consistency proof, checked in the browser; then co-signed with the regulator's SM2 key.
+    assert out["witnessBefore"].startswith("链上最新检查点：大小 8，已有 0 个单位联署")
+    assert "本单位上次联署：大小 4" in out["witnessBefore"]
+    assert out["cosigned"].startswith("一致性证明成立：大小 8 的检查点延伸了本单位上次联署的大小 4 的检查点；已联署")
+    log = contract_at(system.w3, "UsageLog", platform.system.deployment.usage_log)
+    assert log.functions.checkpoint(8).call()[2] == 1
+    [event] = log.events.CheckpointCosigned.get_logs(from_block=0, argument_filters={"size": 8})
+    assert event.args.unitId == regulator.unit_id and event.args.signer.lower() == regulator.sm2.key_id
     assert offline["problems"] == [] and offline["genuine"]["verdict"] == "valid"
     assert offline["genuine"]["text"].startswith("有效：使用记录 5 是检查点（大小 8）的第 5 个叶子")
     assert offline["tampered"]["verdict"] == "invalid" and "proof：这条记录不是" in offline["tampered"]["text"]

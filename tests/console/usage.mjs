@@ -79,6 +79,11 @@ try {
   await page.locator("[data-inspection]").waitFor();
   out.inspectionText = await page.locator("[data-inspection]").innerText();
   out.unlabelledInspection = await unlabelled(page);
+  await page.locator("[data-witness]").waitFor();
+  out.witnessBefore = await page.locator("h2:has-text('见证检查点') + div").innerText();
+  await page.getByRole("button", { name: "核对一致性并联署" }).click();
+  await page.locator("[data-cosigned]").waitFor({ timeout: 60_000 });
+  out.cosigned = await page.locator("[data-cosigned]").innerText();
   out.lowContrast.push(...(await lowContrast(page)));
   out.screenshots.push(...(await snap(page, "inspection")));
   out.problems = page.problems;
