@@ -1,6 +1,7 @@
 // Art. 26 in the browser: the demand unit objects to its grant's suspension from its workspace;
-// the Data Center answers the objection from its page (an empty reason refused in the page first).
-// Env: CONSOLE_URL, HOLDER_KEY, DATA_CENTER_KEY, PASSWORD, GRANT_ID.
+// the Data Center answers the objection from its page (an empty reason refused in the page first),
+// then confirms a scenario-route application (Art. 19). Env: CONSOLE_URL, HOLDER_KEY,
+// DATA_CENTER_KEY, PASSWORD, GRANT_ID, PENDING_ID (the application awaiting confirmation).
 import { answer, launch, openKey, openPage, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
@@ -33,6 +34,17 @@ try {
   await page.locator("[data-objection-answered]").waitFor({ timeout: 60_000 });
   out.answerTx = await page.locator("[data-objection-answered]").getAttribute("data-objection-answered");
   await page.locator("h2:has-text('共享授权') + div td", { hasText: "有效" }).first().waitFor();
+
+  // Art. 19: the scenario-route application, confirmed within its working day.
+  const pending = process.env.PENDING_ID.slice(0, 12);
+  await page.getByRole("button", { name: `确认符合 ${pending}` }).waitFor();
+  out.conformityText = await page.locator("h2:has-text('符合性确认') + div").innerText();
+  await page.getByText("退回（须说明理由）").click();
+  await page.getByRole("button", { name: `退回申请 ${pending}` }).click();
+  out.emptyReturn = await page.locator("h2:has-text('符合性确认') + div .error").innerText();
+  await page.getByRole("button", { name: `确认符合 ${pending}` }).click();
+  out.conformityTx = await page.locator("[data-conformity]").getAttribute("data-conformity", { timeout: 60_000 });
+  await page.getByText("没有待确认的按场景申请").waitFor();
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

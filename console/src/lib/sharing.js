@@ -9,7 +9,7 @@ import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10 };
+export const STEP_KINDS = { apply: 0, decide: 1, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, confirm_conformity: 21 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -138,4 +138,14 @@ export async function answerObjection(grantId, uphold, reason, onStatus = () => 
     : { schema: "putuo.objection-dismissal/1", grant_id: grantId, reason_code: 1, reason };
   const kind = uphold ? "reinstate" : "dismiss_objection";
   return signAndSend({ kind, document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center's confirmation that a scenario-route application conforms (Art. 19), which
+ *  grants it, or its return with the reason (reason code 1: the application does not conform). */
+export async function reviewConformity(demandId, confirm, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = confirm
+    ? { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "confirm" }
+    : { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "return", reason_code: 1, reason };
+  return signAndSend({ kind: "confirm_conformity", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
 }

@@ -4,7 +4,8 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, session } from "../lib/officer.js";
-import { answerObjection } from "../lib/sharing.js";
+import { answerObjection, reviewConformity } from "../lib/sharing.js";
+import { workingDaysText } from "../lib/workdays.js";
 import { DUTY_RULES as RULES, SHARING, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
@@ -20,6 +21,7 @@ export function dataCenterPage(main) {
   const collecting = h("div", {}, "正在加载……");
   const scenarios = h("div", {}, "正在加载……");
   const grantsBox = h("div", {}, "正在加载……");
+  const conformity = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -28,12 +30,14 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
     const drawGrants = () => fillWith(grantsBox, () => grantsOverview(drawGrants));
     drawGrants();
+    const drawConformity = () => fillWith(conformity, () => conformityQueue(() => { drawConformity(); drawGrants(); }));
+    drawConformity();
   };
   const refresh = () => {
     drawQueue(body);
@@ -51,6 +55,8 @@ export function dataCenterPage(main) {
     collecting,
     h("h2", {}, "应用场景登记（第十九条）"),
     scenarios,
+    h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),
+    conformity,
     h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
     grantsBox,
   );
@@ -128,6 +134,53 @@ async function scenarioRegister() {
 }
 
 const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
+
+/** Scenario-route applications awaiting the Data Center's confirmation (Art. 19), oldest due first. */
+async function conformityQueue(redraw) {
+  const duties = await get("/v1/duties", { rule: "art19_confirm", limit: 100 });
+  const open = duties.items.filter((d) => d.state === "due" || d.state === "overdue");
+  if (!open.length) return h("p", { className: "ok" }, "没有待确认的按场景申请。");
+  const [units, demands] = await Promise.all([get("/v1/units"), Promise.all(open.map((d) => get(`/v1/demands/${d.subject_id}`)))]);
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const left = new Map(await Promise.all(open.map(async (d) => [d.subject_id, await workingDaysText(d.due_at, duties.now)])));
+  const due = Object.fromEntries(open.map((d) => [d.subject_id, d]));
+  return table(
+    [
+      ["需求", (d) => h("span", { className: "hash", title: d.demand_id }, d.demand_id.slice(0, 12) + "…")],
+      ["申请单位", (d) => names[d.unit_id] ?? d.unit_id],
+      ["申请编号", (d) => d.document?.application_no ?? "—"],
+      ["应用场景", (d) => `${d.scenario_code}（第十九条第（${["一", "二", "三", "四"][d.scenario_class - 1] ?? d.scenario_class}）项）`],
+      ["期限", (d) => h("span", { className: due[d.demand_id].state === "overdue" ? "bad" : "" }, when(due[d.demand_id].due_at), left.get(d.demand_id) ? `（${left.get(d.demand_id)}）` : "")],
+      ["确认", (d) => (session.unit?.kind === "data_center" ? conformityAnswer(d, redraw) : "—")],
+    ],
+    demands,
+  );
+}
+
+function conformityAnswer(d, redraw) {
+  const reason = h("input", { type: "text", name: "reason" });
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const id = d.demand_id.slice(0, 12);
+  const send = (confirm) => async () => {
+    if (!confirm && !reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "退回理由：请填写"));
+    try {
+      const { status: s } = await reviewConformity(d.demand_id, confirm, reason.value.trim(), (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-conformity": s.tx_hash }, "已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
+    }
+  };
+  return h(
+    "div",
+    {},
+    h("button", { type: "button", "aria-label": `确认符合 ${id}`, onclick: send(true) }, "确认符合并授权"),
+    h("details", {}, h("summary", {}, "退回（须说明理由）"),
+      field(`退回理由（${id}）`, reason),
+      h("button", { type: "button", className: "secondary", "aria-label": `退回申请 ${id}`, onclick: send(false) }, "签名并退回")),
+    status,
+  );
+}
 
 /** The Data Center's answer to an objection (Art. 26), with its reason, signed in the browser. */
 function objectionAnswer(g, redraw) {
