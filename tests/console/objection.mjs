@@ -2,7 +2,7 @@
 // the Data Center answers the objection from its page (an empty reason refused in the page first),
 // then confirms a scenario-route application (Art. 19). Env: CONSOLE_URL, HOLDER_KEY,
 // DATA_CENTER_KEY, PASSWORD, GRANT_ID, PENDING_ID (the application awaiting confirmation).
-import { answer, launch, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
@@ -29,6 +29,7 @@ try {
   await uphold.click();
   out.emptyReason = await page.locator("h2:has-text('共享授权') + div .error").innerText();
   await page.getByLabel(`答复理由（${id}）`).fill("核查属实，风险已排除");
+  out.lowContrast = await lowContrast(page);
   out.screenshots = await snap(page, "datacenter-objection");
   await uphold.click();
   await page.locator("[data-objection-answered]").waitFor({ timeout: 60_000 });

@@ -2,7 +2,7 @@
 // browser with the Office account's keystore. Env: CONSOLE_URL, PASSWORD, NOT_OFFICE_KEY,
 // OFFICE_KEY, NEW_SM2 (an officer's SM2 keystore), NEW_ECDSA, UNIT (its name), REVOKE, ROTATE
 // (key ids), ROTATED_SM2 (the rotated key's successor, SM2).
-import { answer, launch, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openPage, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -13,10 +13,13 @@ const openAccount = async (file) => {
   await page.getByLabel("政务办账户密码").fill(process.env.PASSWORD);
   await page.getByRole("button", { name: "打开政务办账户" }).click();
 };
+// The page keeps its last transaction shown: wait for a new one.
+let last = null;
 const confirmed = async () => {
-  const tx = page.locator("[data-office-tx]");
+  const tx = page.locator(last ? `[data-office-tx]:not([data-office-tx="${last}"])` : "[data-office-tx]");
   await tx.waitFor({ timeout: 60_000 });
-  return tx.getAttribute("data-office-tx");
+  last = await tx.getAttribute("data-office-tx");
+  return last;
 };
 try {
   page = await openPage(browser);
@@ -55,6 +58,7 @@ try {
   await page.locator("tr", { hasText: process.env.ROTATE }).locator("text=已吊销").waitFor();
   await page.locator("td", { hasText: process.env.ROTATED_SM2_ID }).waitFor();
   out.unitsText = await page.locator("h2:has-text('单位与密钥') + div table").innerText();
+  out.lowContrast = await lowContrast(page);
   out.screenshots = await snap(page, "office-keys");
   out.problems = page.problems;
 } catch (error) {

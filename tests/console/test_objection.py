@@ -49,7 +49,7 @@ def test_the_holder_objects_to_a_suspension_and_the_data_center_upholds_it_in_th
         confirmed = api.get(f"/v1/demands/{pending}")
         new_grant = api.get(f"/v1/grants/{pending}")
 
-    assert out["problems"] == [] and out["unlabelled"] == []
+    assert out["problems"] == [] and out["unlabelled"] == [] and out["lowContrast"] == []
     assert "已暂停" in out["grantsText"] and "待答复" in out["grantsText"]
     assert out["emptyReason"] == "答复理由：请填写"
     assert (grant["status"], grant["objection_pending"]) == ("active", False)

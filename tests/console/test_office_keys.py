@@ -40,7 +40,7 @@ def test_the_office_registers_revokes_and_rotates_officer_keys_signed_in_the_bro
         ROTATED_SM2_ID=rotated_sm2.key_id,
     )
 
-    assert out["problems"] == [] and out["unlabelled"] == []
+    assert out["problems"] == [] and out["unlabelled"] == [] and out["lowContrast"] == []
     assert out["notOffice"] == (
         f"无法打开政务办账户：账户 {desk.civil.address} 不持有单位登记合约的政务办角色（OFFICE_ROLE）"
     )

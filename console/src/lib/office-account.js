@@ -9,7 +9,7 @@ import { get } from "./api.js";
 import { INTERFACES } from "./rpc.js";
 import { openKeystore } from "./keystore.js";
 
-export const office = { wallet: null, registry: null, address: null };
+export const office = { wallet: null, registry: null, address: null, last: null };
 
 export async function openOfficeAccount(text, password) {
   const key = await openKeystore(text, password);
@@ -31,7 +31,7 @@ export async function openOfficeAccount(text, password) {
 }
 
 export function closeOfficeAccount() {
-  Object.assign(office, { wallet: null, registry: null, address: null });
+  Object.assign(office, { wallet: null, registry: null, address: null, last: null });
 }
 
 const REFUSALS = {
@@ -63,6 +63,7 @@ async function send(method, args) {
   }
   const receipt = await tx.wait();
   if (receipt.status !== 1) throw new Error(`交易 ${tx.hash} 在链上执行失败`);
+  office.last = { method, hash: receipt.hash, block: receipt.blockNumber };
   return receipt;
 }
 

@@ -57,6 +57,10 @@ function officeAccountPanel(redraw) {
       "div",
       { className: "card" },
       h("p", { "data-office-open": office.address }, `已打开政务办账户 `, h("span", { className: "hash" }, office.address), "（持有政务办角色）"),
+      // The last transaction stays shown across the table's redraws (the mirror catching up).
+      office.last
+        ? h("p", { className: "ok", "data-office-tx": office.last.hash }, `上一笔交易（${OFFICE_STEPS[office.last.method]}）已上链确认：区块 ${office.last.block}，交易 `, h("span", { className: "hash" }, office.last.hash))
+        : null,
       h("button", { type: "button", className: "secondary", onclick: () => { closeOfficeAccount(); redraw(); } }, "关闭政务办账户"),
     );
   }
@@ -102,7 +106,8 @@ async function publicKeys(ecdsaInput, sm2Input) {
   return { ecdsa, sm2 };
 }
 
-const done = (receipt) => h("span", { className: "ok", "data-office-tx": receipt.hash }, `已上链确认：区块 ${receipt.blockNumber}`);
+const OFFICE_STEPS = { registerOfficer: "登记", revokeKey: "吊销", rotateKey: "轮换" };
+const done = (receipt) => h("span", { className: "ok" }, `已上链确认：区块 ${receipt.blockNumber}，正在等待平台同步……`);
 
 /** Wait until the mirror shows what the registry now holds, then redraw the table. */
 async function mirrored(check, redraw) {
@@ -135,7 +140,7 @@ function registerForm(units, redraw) {
           const receipt = await registerOfficer(unit.value, keys.ecdsa, keys.sm2);
           status.replaceChildren(done(receipt));
           const id = keys.ecdsa ?? (await office.registry.sm2KeyId(keys.sm2));
-          mirrored(() => hasKey(unit.value, id, true), redraw);
+          await mirrored(() => hasKey(unit.value, id, true), redraw);
         } catch (error) {
           status.replaceChildren(h("span", { className: "error" }, `未能登记：${error.message}`));
         }
@@ -160,7 +165,7 @@ function keyActions(id, redraw) {
       status.replaceChildren("正在签名发送……");
       const unitId = await unitOfKey(id);
       status.replaceChildren(done(await revokeKey(id)));
-      mirrored(() => hasKey(unitId, id, false), redraw);
+      await mirrored(() => hasKey(unitId, id, false), redraw);
     } catch (error) {
       fail("吊销")(error);
     }
@@ -171,7 +176,7 @@ function keyActions(id, redraw) {
       status.replaceChildren("正在签名发送……");
       const unitId = await unitOfKey(id);
       status.replaceChildren(done(await rotateKey(id, keys.ecdsa, keys.sm2)));
-      mirrored(() => hasKey(unitId, id, false), redraw);
+      await mirrored(() => hasKey(unitId, id, false), redraw);
     } catch (error) {
       fail("轮换")(error);
     }
