@@ -23,7 +23,7 @@ export class Rpc {
       });
       reply = await answer.json();
     } catch (error) {
-      throw new RpcError(`链节点 ${this.url} 无应答（${error.message}）`);
+      throw Object.assign(new RpcError(`链节点 ${this.url} 无应答（${error.message}）`), { unreachable: true });
     }
     if (reply.error) throw new RpcError(`链节点拒绝 ${method}：${reply.error.message}`);
     return reply.result;

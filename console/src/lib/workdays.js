@@ -4,9 +4,10 @@
 // the end of its N-th working day, Asia/Shanghai). Where the node cannot be reached from the
 // browser, or a year is not published, the count is left out and says why.
 import { get } from "./api.js";
-import { INTERFACES, Rpc } from "./rpc.js";
+import { INTERFACES, Rpc, RpcError } from "./rpc.js";
 
 const SHANGHAI_S = 8 * 3600;
+const RPC_WAIT_MS = 3000; // a node the browser cannot reach must not hold up the page
 const DAY_S = 86400;
 let reader = null;
 
@@ -16,6 +17,14 @@ function shanghaiDay(seconds) {
   const date = new Date(day * DAY_S * 1000);
   const year = date.getUTCFullYear();
   return [year, day - Math.floor(Date.UTC(year, 0, 1) / 1000 / DAY_S), day];
+}
+
+function within(promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`链节点 ${RPC_WAIT_MS / 1000} 秒内无应答`)), RPC_WAIT_MS);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function calendar() {
@@ -31,9 +40,12 @@ function calendar() {
         const data = iface.encodeFunctionData("workingDaysBitmap", [year]);
         years.set(
           year,
-          rpc.call("eth_call", [{ to: address, data }, "latest"]).then(
+          within(rpc.call("eth_call", [{ to: address, data }, "latest"])).then(
             (answer) => iface.decodeFunctionResult("workingDaysBitmap", answer)[0],
-            () => null, // not published: the contract reverts
+            (error) => {
+              if (error instanceof RpcError && !error.unreachable) return null; // not published: the view reverts
+              throw error;
+            },
           ),
         );
       }
