@@ -15,7 +15,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
 from api.paging import MAX_LIMIT, MAX_OFFSET
-from api.routers import auth, catalog, commitments, deployment, duties, evaluation, gateway, sharing, units, usage
+from api.routers import (
+    auth,
+    catalog,
+    commitments,
+    console,
+    deployment,
+    duties,
+    evaluation,
+    gateway,
+    sharing,
+    units,
+    usage,
+)
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
 from api.services.intake import MAX_DOCUMENT_BYTES
@@ -199,6 +211,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     errors.install(app)
     docs.install(app)
+    console.install(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(access_log.AccessLog)  # added last: the outermost, it sees every answer
     _declare_body_errors(app)
