@@ -59,14 +59,15 @@ def _addresses(deployment: Path | None, **given: str | None) -> dict[str, str]:
     found.update({k: v for k, v in given.items() if v})
     for name, value in found.items():
         if not _ADDRESS.match(value):
-            fail(f"--{name}: must be 0x and 40 hexadecimal digits, got {value!r}")
+            fail(f"--{name.replace('_', '-')}: must be 0x and 40 hexadecimal digits, got {value!r}")
     return found
 
 
 def _need(addresses: dict[str, str], *names: str) -> list[str]:
     missing = [n for n in names if n not in addresses]
     if missing:
-        fail(f"give --deployment FILE (GET /v1/deployment) or --{' --'.join(missing)}")
+        options = " --".join(n.replace("_", "-") for n in missing)
+        fail(f"give --deployment FILE (GET /v1/deployment) or --{options}")
     return [addresses[n] for n in names]
 
 

@@ -22,13 +22,24 @@ RpcOption = Annotated[str, typer.Option("--rpc-url", envvar="LEDGER_RPC_URL", he
 def audit_usage(
     bundle: Annotated[Path, typer.Argument(dir_okay=False, help="The evidence bundle: GET /v1/usage/{id}, saved")],
     rpc_url: RpcOption = "http://127.0.0.1:8545",
+    deployment: Annotated[
+        Path | None,
+        typer.Option("--deployment", dir_okay=False, help="The platform's GET /v1/deployment answer, saved as a file."),
+    ] = None,
+    usage_log: Annotated[
+        str | None, typer.Option("--usage-log", help="The UsageLog contract's address (instead of --deployment)")
+    ] = None,
 ) -> None:
-    """Verify a usage record's evidence bundle from the chain alone: its leaf in the anchored checkpoint."""
+    """Verify a usage record's evidence bundle from the chain alone: its leaf in the anchored checkpoint
+    of the deployment's UsageLog (the bundle's own word for the contract is not taken)."""
+    from ledger_cli.audit_cmd import _addresses, _need  # audit_cmd mounts this command
+
+    (trusted,) = _need(_addresses(deployment, usage_log=usage_log), "usage_log")
     try:
         body = json.loads(bundle.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         fail(f"{bundle}: not a JSON evidence bundle ({exc})")
-    audit = audit_bundle(body, RpcClient([rpc_url]))
+    audit = audit_bundle(body, RpcClient([rpc_url]), trusted)
     if audit.ok:
         typer.echo(
             f"valid: record {audit.index} is leaf {audit.index} of checkpoint size {audit.size} root {audit.root},"

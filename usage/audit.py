@@ -45,8 +45,11 @@ def _hex(value, length: int) -> bytes:
     return bytes.fromhex(value[2:])
 
 
-def audit_bundle(bundle: dict, rpc) -> UsageAudit:
-    """Every problem of `bundle` against the chain `rpc` answers for (`rpc.call(method, params)`)."""
+def audit_bundle(bundle: dict, rpc, usage_log: str) -> UsageAudit:
+    """Every problem of `bundle` against the chain `rpc` answers for (`rpc.call(method, params)`),
+    where `usage_log` is the deployment's UsageLog, as the auditor knows it (GET /v1/deployment, or
+    the district's own record): never the bundle's word for it, since anyone can deploy a contract
+    that emits the same event with a log id of its own that is self-consistent."""
     audit = UsageAudit()
     problems = audit.problems
     try:
@@ -79,6 +82,9 @@ def audit_bundle(bundle: dict, rpc) -> UsageAudit:
     except ValueError:
         problems.append("record: not JSON")
 
+    if address.lower() != usage_log.lower():
+        problems.append(f"usage_log: the bundle's contract {address} is not the deployment's UsageLog {usage_log}")
+        return audit
     node_chain = int(rpc.call("eth_chainId", []), 16)
     if node_chain != chain_id:
         problems.append(f"chain_id: the bundle is of chain {chain_id}, the node serves chain {node_chain}")

@@ -129,7 +129,7 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
     # The evidence bundle handed to the Audit page is the API's, and verifies from the chain alone,
     # as the CLI's verifier (usage.audit) finds it.
     assert json.loads(out["handed"]) == anchored
-    assert audit_bundle(anchored, RpcClient([system.node.url])).ok
+    assert audit_bundle(anchored, RpcClient([system.node.url]), deployment.usage_log).ok
     assert out["verdict"] == "valid"
     assert out["verdictText"].startswith("有效：使用记录 5 是检查点（大小 8）的第 5 个叶子")
     signer = desk.data_center.ecdsa.key_id
@@ -144,7 +144,7 @@ def test_a_units_uses_their_evidence_verified_from_the_chain_and_the_inspection_
     assert f"usage_log：证据包的合约 {deployment.catalog} 不是本部署的 UsageLog 合约" in refusals["other_log"]
     assert "这条记录尚未锚定" in refusals["pending"]
     for name in ("tampered", "forged_root", "pending"):
-        assert not audit_bundle(changed[name], RpcClient([system.node.url])).ok
+        assert not audit_bundle(changed[name], RpcClient([system.node.url]), deployment.usage_log).ok
     # The inspection view: for the regulator's key, not for an ordinary unit's.
     assert out["ordinaryInspection"] == "使用监督仅对政务办、大数据中心和监督单位的密钥开放。"
     assert out["regulatorKey"] == regulator.sm2.key_id

@@ -60,7 +60,14 @@ def platform(system, tmp_path):
         with TestClient(create_app(runtime=runtime)) as client:
             api = Api(desk, client, runtime)
             grant_id = api.apply(api.application(scenario_class=1))
-            yield SimpleNamespace(api=api, grant_id=grant_id, env=env, tmp=tmp_path, runtime=runtime)
+            yield SimpleNamespace(
+                api=api,
+                grant_id=grant_id,
+                env=env,
+                tmp=tmp_path,
+                runtime=runtime,
+                usage_log=system.deployment.usage_log,
+            )
     finally:
         server.should_exit = True
         thread.join(10)
@@ -84,7 +91,9 @@ def test_an_evidence_bundle_verifies_from_the_chain_and_a_tampered_one_fails(pla
     assert bundle["checkpoint"]["size"] == 8 and json.loads(bundle["record"])["request_id"] == "req-5"
     path = p.tmp / "bundle.json"
     path.write_text(json.dumps(bundle), encoding="utf-8")
-    done = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"])
+    deployment = p.tmp / "deployment.json"
+    deployment.write_text(json.dumps(p.api.get("/v1/deployment")), encoding="utf-8")
+    done = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"], "--deployment", str(deployment))
     assert done.code == 0, done.out + done.err
     assert done.out.startswith(f"valid: record 5 is leaf 5 of checkpoint size 8 root {bundle['checkpoint']['root']}")
     # To an older checkpoint, too.
@@ -94,14 +103,25 @@ def test_an_evidence_bundle_verifies_from_the_chain_and_a_tampered_one_fails(pla
     tampered = {**bundle, "record": bundle["record"].replace('"count":3', '"count":2')}
     assert tampered["record"] != bundle["record"]
     path.write_text(json.dumps(tampered), encoding="utf-8")
-    failed = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"])
+    failed = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"], "--usage-log", p.usage_log)
     assert failed.code == 3
     assert "proof: the record is not leaf 5 of the anchored checkpoint" in failed.out
 
     forged_root = {**bundle, "checkpoint": {**bundle["checkpoint"], "root": "0x" + "11" * 32}}
     path.write_text(json.dumps(forged_root), encoding="utf-8")
-    failed = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"])
+    failed = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"], "--usage-log", p.usage_log)
     assert failed.code == 3 and "checkpoint: the chain anchored size 8 root" in failed.out
+
+    # The bundle's word for the contract is not taken: another contract, even one that emits the
+    # same event under a self-consistent log id, is not the deployment's UsageLog.
+    elsewhere = "0x" + "22" * 20
+    path.write_text(json.dumps({**bundle, "usage_log": elsewhere}), encoding="utf-8")
+    failed = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"], "--usage-log", p.usage_log)
+    assert failed.code == 3
+    assert f"usage_log: the bundle's contract {elsewhere} is not the deployment's UsageLog {p.usage_log}" in failed.out
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    unknown = ledger(p, "audit", "usage", str(path), "--rpc-url", p.env["LEDGER_RPC_URL"])
+    assert (unknown.code, unknown.err) == (1, "error: give --deployment FILE (GET /v1/deployment) or --usage-log\n")
 
     proof = p.api.get("/v1/usage/consistency", first=4, second=8)
     verify_consistency(
