@@ -34,6 +34,7 @@ class Deployment:
     sharing_demands: str
     sharing_grants: str
     sharing_cases: str
+    responsibilities: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -72,6 +73,7 @@ DEPLOYED_CONTRACTS = {
     "WorkCalendar": "calendar",
     "Catalog": "catalog",
     "Sharing": "sharing",
+    "Responsibilities": "responsibilities",
     **{library: field for field, library in SHARING_LIBRARIES.items()},
 }
 
@@ -92,6 +94,10 @@ def deploy_all(office: Sender) -> Deployment:
         office, "Sharing", registry.address, calendar.address, catalog.address, libraries=libraries
     )
     office.send(catalog.functions.bindSharing(sharing.address))
+    # Art. 5, 11: responsibilities the catalog checks, designations it carries out.
+    responsibilities, _ = deploy_contract(office, "Responsibilities", registry.address, calendar.address)
+    office.send(responsibilities.functions.bindCatalog(catalog.address))
+    office.send(catalog.functions.bindResponsibilities(responsibilities.address))
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -99,6 +105,7 @@ def deploy_all(office: Sender) -> Deployment:
         calendar=calendar.address,
         sharing=sharing.address,
         **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
+        responsibilities=responsibilities.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -93,5 +93,6 @@ SIGNED_CONTRACTS: dict[str, SignedContract] = {
     for c in (
         SignedContract("catalog", "Catalog", "CatalogAction", "catalog"),
         SignedContract("sharing", "Sharing", "SharingAction", "sharing"),
+        SignedContract("responsibilities", "Responsibilities", "ResponsibilityAction", "responsibilities"),
     )
 }

@@ -95,6 +95,7 @@ def _variants() -> dict[str, list[dict]]:
     other = {
         **copy.deepcopy(EXAMPLE_DOCUMENT),
         "supplementary": True,
+        "responsibility": "0x" + "5a" * 32,
         "coverage": {"area": "普陀区"},
         "sharing": {"attribute": "not_shared", "basis": "《个人信息保护法》第十三条"},
         "opening": {"attribute": "conditional", "conditions": "经脱敏后开放"},
