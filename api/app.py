@@ -15,7 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
 from api.paging import MAX_LIMIT, MAX_OFFSET
-from api.routers import catalog, commitments, deployment, duties, evaluation, gateway, sharing, units
+from api.routers import (
+    catalog,
+    commitments,
+    deployment,
+    duties,
+    evaluation,
+    gateway,
+    responsibilities,
+    sharing,
+    units,
+)
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
 from api.services.intake import MAX_DOCUMENT_BYTES
@@ -211,6 +221,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(evaluation.router)
     app.include_router(sharing.router)
     app.include_router(deployment.router)
+    app.include_router(responsibilities.router)
 
     @app.get("/healthz", tags=["health"], response_model=schemas.Health)
     def health(rt: RuntimeDep) -> dict:

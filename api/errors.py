@@ -79,6 +79,59 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "the entry's data collection is already recorded",
         "entry_id",
     ),
+    # Responsibilities (Art. 5, 11, 12): contracts/interfaces/IResponsibilities.sol
+    "ResponsibilitiesWrongUnitKind": (
+        403,
+        "wrong_unit_kind",
+        "the signer's unit may not take this action",
+        "signature",
+    ),
+    "ResponsibilitiesNotOwner": (403, "not_owner", "the responsibility belongs to another unit", "subject"),
+    "ResponsibilitiesInvalidStatus": (
+        409,
+        "invalid_status",
+        "the responsibility's status does not allow this",
+        "subject",
+    ),
+    "ResponsibilitiesNotServed": (
+        409,
+        "responsibility_not_approved",
+        "the entry names no approved responsibility of its unit (Art. 11)",
+        "document.responsibility",
+    ),
+    "ResponsibilitiesRequired": (
+        409,
+        "responsibility_required",
+        "the Office requires every entry version to name its responsibility (Art. 11)",
+        "document.responsibility",
+    ),
+    "ResponsibilitiesInvalidUnit": (409, "invalid_unit", "the unit named must be an ordinary unit", "document.unit_id"),
+    "ResponsibilitiesRefusalExists": (409, "refusal_exists", "a refusal with this id is recorded", "subject"),
+    "ResponsibilitiesUnknownRefusal": (404, "unknown_refusal", "no refusal has this id", "subject"),
+    "ResponsibilitiesNothingToReport": (
+        409,
+        "nothing_to_report",
+        "the refusal cited a legal basis or is reported already",
+        "subject",
+    ),
+    "ResponsibilitiesSettingOutOfRange": (
+        422,
+        "setting_out_of_range",
+        "the value is outside the setting's range",
+        "document.value",
+    ),
+    "ResponsibilitiesInvalidExportRange": (
+        409,
+        "invalid_export_range",
+        "an export starts after the previous one's last block and ends at an existing block",
+        "document.to_block",
+    ),
+    "CatalogDesignationRefused": (
+        409,
+        "designation_refused",
+        "the entry is unknown, deleted or already the designated unit's",
+        "document.entry_id",
+    ),
     # Sharing (Art. 17–26, 31): contracts/interfaces/ISharing.sol
     "SharingWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this step", "signature"),
     "SharingWrongDemandId": (

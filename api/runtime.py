@@ -82,7 +82,11 @@ class Runtime:
         self.relayer = Relayer(
             self.store.sessions,
             self.sender,
-            {"catalog": self.catalog, "sharing": self.sharing},
+            {
+                "catalog": self.catalog,
+                "sharing": self.sharing,
+                "responsibilities": contract_at(self.w3, "Responsibilities", self.deployment.responsibilities),
+            },
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,
         )

@@ -269,7 +269,7 @@ class ActionBatch(BaseModel):
     actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
 
 
-SubjectType = Literal["entry", "demand", "grant", "scenario"]
+SubjectType = Literal["entry", "demand", "grant", "scenario", "responsibility", "refusal", "setting", "export"]
 
 
 class AcceptedBatch(BaseModel):

@@ -27,6 +27,19 @@ class ActionKind(enum.IntEnum):
     RECORD_REFUSAL = 3
     REPORT_REFUSAL = 4
     PUBLISH_SETTING = 5
+    RECORD_CATALOG_EXPORT = 6
+
+
+# What each kind acts on: the action's subject type in the API (api.services.intake.subject_type).
+RESPONSIBILITY_SUBJECTS = {
+    ActionKind.RECORD_RESPONSIBILITY: "responsibility",
+    ActionKind.REVIEW_RESPONSIBILITY: "responsibility",
+    ActionKind.DESIGNATE: "entry",
+    ActionKind.RECORD_REFUSAL: "refusal",
+    ActionKind.REPORT_REFUSAL: "refusal",
+    ActionKind.PUBLISH_SETTING: "setting",
+    ActionKind.RECORD_CATALOG_EXPORT: "export",
+}
 
 
 class ResponsibilityStatus(enum.IntEnum):

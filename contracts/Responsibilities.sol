@@ -31,11 +31,13 @@ contract Responsibilities is IResponsibilities, SignedActions {
     mapping(bytes32 id => Refusal) private _refusals;
     mapping(bytes32 key => uint256) private _settings;
     mapping(bytes32 key => uint256[2]) private _bounds; // [min, max]; max 0 = unknown key
+    uint32 private _exports;
+    uint40 private _exportedTo;
 
     constructor(IUnitRegistry registry_, IWorkCalendar calendar_) SignedActions(registry_, "PutuoResponsibilities", "1") {
         calendar = calendar_;
         _deployer = msg.sender;
-        // Defaults, each published as an event; the Office changes them with PublishSetting.
+        // Defaults (docs/MEASURES.md says why each); the Office changes them with PublishSetting.
         _define(REFUSAL_REPORT_DAYS, 5, 1, 30);
         _define(RESPONSIBILITY_REQUIRED, 0, 0, 1);
     }
@@ -124,6 +126,17 @@ contract Responsibilities is IResponsibilities, SignedActions {
         return _settings[key];
     }
 
+    /// @inheritdoc IResponsibilities
+    function lastExport() external view returns (uint32 sequence, uint40 toBlock) {
+        return (_exports, _exportedTo);
+    }
+
+    /// @notice The range the Office may set `key` to (min, max).
+    function settingBounds(bytes32 key) external view returns (uint256 min, uint256 max) {
+        if (_bounds[key][1] == 0) revert ResponsibilitiesUnknownSetting(key);
+        return (_bounds[key][0], _bounds[key][1]);
+    }
+
     function _execute(SignedAction calldata a) private {
         (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) =
             _authenticate(actionDigest(a), a.document, a.signature, a.nonce);
@@ -138,6 +151,10 @@ contract Responsibilities is IResponsibilities, SignedActions {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
             _noExtra(a, false, false, true);
             _recordRefusal(a, signer);
+        } else if (kind == ResponsibilityActionKind.RecordCatalogExport) {
+            _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
+            _noExtra(a, true, true, false);
+            _recordExport(a, signer);
         } else {
             _requireKind(signer, IUnitRegistry.UnitKind.Office, unitKind);
             if (kind == ResponsibilityActionKind.ReviewResponsibility) {
@@ -225,6 +242,20 @@ contract Responsibilities is IResponsibilities, SignedActions {
         emit RefusalReported(a.subject, signer, a.nonce, f.reportDueAt, keccak256(a.document), a.document);
     }
 
+    /// @dev Exports are contiguous: each starts after the previous one's last block, so the city
+    /// can tell a missing one, and ends at a block that exists (the platform exports settled blocks).
+    function _recordExport(SignedAction calldata a, address signer) private {
+        uint256 fromBlock = uint256(_exportedTo) + 1;
+        if (a.value < fromBlock || a.value > block.number) {
+            revert ResponsibilitiesInvalidExportRange(fromBlock, a.value, block.number);
+        }
+        uint32 sequence = ++_exports;
+        _exportedTo = a.value;
+        emit CatalogExportRecorded(
+            a.subject, sequence, uint40(fromBlock), a.value, signer, a.nonce, keccak256(a.document), a.document
+        );
+    }
+
     function _publish(bytes32 key, uint256 value, address signer, uint256 nonce, bytes memory document) private {
         uint256[2] storage b = _bounds[key];
         if (b[1] == 0) revert ResponsibilitiesUnknownSetting(key);
@@ -233,9 +264,11 @@ contract Responsibilities is IResponsibilities, SignedActions {
         emit SettingPublished(key, value, signer, nonce, keccak256(document), document);
     }
 
+    /// @dev A default is readable on-chain from deployment ({setting}, with {settingBounds}); it
+    /// emits nothing, so the deployment's events stay the registry's alone.
     function _define(bytes32 key, uint256 value, uint256 min, uint256 max) private {
         _bounds[key] = [min, max];
-        _publish(key, value, address(0), 0, "");
+        _settings[key] = value;
     }
 
     /// @dev Fields an action of this kind does not take must be zero: `target`, `code`, `value`.

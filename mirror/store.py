@@ -32,6 +32,7 @@ from mirror.models import (
     SyncCursor,
     Unit,
 )
+from mirror.responsibility_models import ResponsibilityStep
 from mirror.rows import insert_rows
 from mirror.sharing_models import (
     SharingDemand,
@@ -293,6 +294,7 @@ class SqlMirrorStore:
         session.execute(delete(SharingGrantResource).where(SharingGrantResource.grant_id.in_(subjects)))
         session.execute(delete(SharingScenario).where(SharingScenario.scenario_id.in_(subjects)))
         session.execute(delete(SharingStepRecord).where(SharingStepRecord.subject.in_(subjects)))
+        session.execute(delete(ResponsibilityStep).where(ResponsibilityStep.subject.in_(subjects)))
 
 
 def _journal_row(ev: EventRecord, block_times: dict[int, int]) -> dict:

@@ -20,7 +20,8 @@ interface IResponsibilities is ISignedActions {
         Designate, // the Office: subject = entry, target = the designated unit, code = DesignationDisposition
         RecordRefusal, // the Data Center: subject = refusal id, target = the refusing unit, code = RefusalGround
         ReportRefusal, // the Office reports the refusal: subject = refusal id
-        PublishSetting // the Office: subject = setting key, value = its new value
+        PublishSetting, // the Office: subject = setting key, value = its new value
+        RecordCatalogExport // the Data Center (Art. 12): subject = export id, value = the export's last block
     }
 
     enum ResponsibilityStatus {
@@ -94,6 +95,8 @@ interface IResponsibilities is ISignedActions {
     error ResponsibilitiesSettingOutOfRange(bytes32 key, uint256 value, uint256 min, uint256 max);
     error ResponsibilitiesNotDeployer(address caller);
     error ResponsibilitiesCatalogBound(address catalog);
+    /// @dev An export covers the blocks after the previous export's last, up to an existing block.
+    error ResponsibilitiesInvalidExportRange(uint256 fromBlock, uint256 toBlock, uint256 currentBlock);
 
     event ResponsibilityRecorded(
         bytes32 indexed responsibilityId,
@@ -136,8 +139,20 @@ interface IResponsibilities is ISignedActions {
     event RefusalReported(
         bytes32 indexed refusalId, address indexed signer, uint256 nonce, uint40 reportDueAt, bytes32 documentHash, bytes document
     );
-    /// @dev Also emitted by the constructor for each setting's default, so every value in force
-    /// has an event (`signer` 0 for a default).
+    /// @dev The Data Center recorded an export of the supplementary catalog for the city platform
+    /// (Art. 12): `exportId` is keccak256 of the export's JSON file, covering the catalog events of
+    /// blocks `fromBlock`..`toBlock`; the document (putuo.catalog-export/1) names both files' hashes.
+    event CatalogExportRecorded(
+        bytes32 indexed exportId,
+        uint32 indexed sequence,
+        uint40 fromBlock,
+        uint40 toBlock,
+        address signer,
+        uint256 nonce,
+        bytes32 documentHash,
+        bytes document
+    );
+    /// @dev The Office published a setting's new value (the defaults are read with `setting`).
     event SettingPublished(bytes32 indexed key, uint256 value, address signer, uint256 nonce, bytes32 documentHash, bytes document);
 
     /// @notice Executes one signed action.
@@ -173,4 +188,8 @@ interface IResponsibilities is ISignedActions {
 
     /// @notice The value in force of setting `key` (a keccak256 of its name, see the constants).
     function setting(bytes32 key) external view returns (uint256);
+
+    /// @notice How many exports of the supplementary catalog were recorded, and the last block the
+    /// latest covered (the next one starts after it).
+    function lastExport() external view returns (uint32 sequence, uint40 toBlock);
 }

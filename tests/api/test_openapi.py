@@ -15,7 +15,9 @@ from api.app import create_app
 from api.errors import ApiError
 from api.services.actions import SCHEMA_BY_KIND, validate_document
 from api.services.intake import validate_model
+from catalog.responsibility_documents import SCHEMA_BY_KIND as RESPONSIBILITY_SCHEMA_BY_KIND
 from chain.actions import ActionKind
+from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import StepKind
 from protocol.schemas import MODELS, json_schemas, schema_id
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
@@ -26,6 +28,12 @@ from workdays.notice import CalendarNotice
 ROUTES = {
     ("get", "/healthz"),
     ("get", "/v1/deployment"),
+    ("get", "/v1/responsibilities"),
+    ("post", "/v1/responsibilities/actions"),
+    ("post", "/v1/responsibilities/typed-data"),
+    ("get", "/v1/refusals"),
+    ("get", "/v1/designations"),
+    ("get", "/v1/settings"),
     ("get", "/v1/units"),
     ("get", "/v1/units/{unit_id}/keys"),
     ("get", "/v1/catalog/entries"),
@@ -161,10 +169,19 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/commitments/sign",
         "/v1/sharing/typed-data",
         "/v1/sharing/actions",
+        "/v1/responsibilities/typed-data",
+        "/v1/responsibilities/actions",
     }
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
+            continue
+        if path.startswith("/v1/responsibilities/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                kind = ResponsibilityActionKind[example["kind"].upper()]
+                validate_model(RESPONSIBILITY_SCHEMA_BY_KIND[kind], example["document"])
             continue
         if path in SHARING_KIND_OF_ROUTE or path.startswith("/v1/sharing/"):
             check_sharing_examples(spec, path, operation)

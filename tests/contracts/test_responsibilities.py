@@ -381,3 +381,46 @@ def test_art12_the_data_center_compiles_supplementary_entries(district):
     )
     desk.send(civil_entry)
     assert units.catalog.functions.entry(b"\x0e" * 32).call()[11] is False
+
+
+def test_art12_each_export_to_the_city_is_recorded_contiguously(district):
+    units, w3 = district.units, district.system.w3
+    manifest = b'{"schema":"putuo.catalog-export/1"}'
+    district.refuses(
+        units.civil,
+        resp.ActionKind.RECORD_CATALOG_EXPORT,
+        b"\x01" * 32,
+        manifest,
+        "ResponsibilitiesWrongUnitKind",
+        value=1,
+    )
+    head = w3.eth.block_number
+    # Only blocks that exist.
+    district.refuses(
+        units.data_center,
+        resp.ActionKind.RECORD_CATALOG_EXPORT,
+        b"\x01" * 32,
+        manifest,
+        "ResponsibilitiesInvalidExportRange",
+        value=head + 100,
+    )
+    receipt = district.send(
+        units.data_center, resp.ActionKind.RECORD_CATALOG_EXPORT, b"\x01" * 32, manifest, value=head
+    )
+    [first] = _events(receipt, "CatalogExportRecorded")
+    assert (first.args["sequence"], first.args["fromBlock"], first.args["toBlock"]) == (1, 1, head)
+    # The next starts after the last: nothing covered twice, nothing skipped.
+    district.refuses(
+        units.data_center,
+        resp.ActionKind.RECORD_CATALOG_EXPORT,
+        b"\x02" * 32,
+        manifest,
+        "ResponsibilitiesInvalidExportRange",
+        value=head,
+    )
+    receipt = district.send(
+        units.data_center, resp.ActionKind.RECORD_CATALOG_EXPORT, b"\x02" * 32, manifest, value=head + 1
+    )
+    [second] = _events(receipt, "CatalogExportRecorded")
+    assert (second.args["sequence"], second.args["fromBlock"], second.args["toBlock"]) == (2, head + 1, head + 1)
+    assert district.contract.functions.lastExport().call() == [2, head + 1]

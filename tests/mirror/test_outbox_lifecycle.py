@@ -16,10 +16,12 @@ import pytest
 from eth_utils import to_checksum_address
 from sqlalchemy import select
 
+from chain import responsibilities as resp
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce
 from chain.actions import digest as catalog_digest
 from chain.actions import sign_action as sign_catalog_action
 from chain.artifacts import load_artifact
+from chain.client import contract_at
 from chain.events import receipt_events
 from chain.sharing import SIGNED_KINDS, ScenarioTerms, StepKind, scenario_id_for
 from chain.sharing import digest as sharing_digest
@@ -39,6 +41,12 @@ ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROOT / "mirror" / "outbox_lifecycle.py"
 NOT_SOURCE = {"tests", ".venv", "node_modules", "build", "putuo_ledger.egg-info", ".git"}
 
+RA = resp.ActionKind
+DUTY = {"schema": "putuo.responsibility/1", "code": "MZJ-ZZ-L"}
+OK = {"schema": "putuo.responsibility-review/1", "decision": "approve"}
+REFUSAL = {"schema": "putuo.refusal/1", "ground": "no_legal_basis"}
+REPORT = {"schema": "putuo.refusal-report/1"}
+EXPORT = {"schema": "putuo.catalog-export/1"}
 CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and entry (Art. 19 (1))
 
 
@@ -48,7 +56,7 @@ CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and en
 def _events() -> dict[str, dict[str, str]]:
     """Every event of the contracts: its inputs' names and ABI types."""
     found = {}
-    for contract in ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing"):
+    for contract in ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "Responsibilities"):
         for item in load_artifact(contract).abi:
             if item["type"] == "event":
                 found[item["name"]] = {p["name"]: p["type"] for p in item["inputs"]}
@@ -100,11 +108,21 @@ def _catalog_action(
     )
 
 
+def _responsibility_action(desk: SharingDesk, officer, kind, subject: bytes, document: dict, **fields):
+    action = resp.ResponsibilityAction(kind, subject, canonical_bytes(document), fresh_nonce(), **fields)
+    return resp.sign(
+        action, officer.action_key, chain_id=desk.chain_id, address=desk.system.deployment.responsibilities
+    )
+
+
 def _row(desk: SharingDesk, officer, action) -> OutboxAction:
     deployment = desk.system.deployment
     if isinstance(action, CatalogAction):
         contract, subject = "catalog", action.entry_id
         digest = catalog_digest(action, chain_id=desk.chain_id, catalog_address=deployment.catalog)
+    elif isinstance(action, resp.ResponsibilityAction):
+        contract, subject = "responsibilities", action.subject
+        digest = resp.digest(action, chain_id=desk.chain_id, address=deployment.responsibilities)
     else:
         contract, subject = "sharing", action.subject
         digest = sharing_digest(action, chain_id=desk.chain_id, sharing_address=deployment.sharing)
@@ -148,7 +166,11 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     relayer = Relayer(
         store.sessions,
         system.relayer,
-        {"catalog": desk.catalog, "sharing": desk.sharing},
+        {
+            "catalog": desk.catalog,
+            "sharing": desk.sharing,
+            "responsibilities": contract_at(system.w3, "Responsibilities", system.deployment.responsibilities),
+        },
         batch_max=50,
         resend_after_s=3600,
     )
@@ -156,6 +178,7 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     fork = system.snapshot()
 
     eid = entry_id_for(civil.unit_id, "MZJ-L001")
+    office, duty, refusal = desk.office, resp.responsibility_id_for(civil.unit_id, "MZJ-ZZ-L"), b"\x0f" * 32
     scenario = scenario_id_for("生命周期场景")
     scenario_doc = canonical_bytes({"scenario_code": "生命周期场景", "name": "生命周期"})
     # Each event kind that settles an outbox row, by the action that emits it (in relay order),
@@ -182,6 +205,29 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
         "ActionRejected/Sharing": (
             dc,
             desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc + b" ", terms=CLASS_1),
+        ),
+        "ResponsibilityRecorded": (civil, _responsibility_action(desk, civil, RA.RECORD_RESPONSIBILITY, duty, DUTY)),
+        "ResponsibilityReviewed": (office, _responsibility_action(desk, office, RA.REVIEW_RESPONSIBILITY, duty, OK)),
+        "EntryDesignated": (
+            office,
+            _responsibility_action(
+                desk, office, RA.DESIGNATE, eid, {"schema": "putuo.designation/1"}, target=desk.market.unit_id, code=1
+            ),
+        ),
+        "RefusalRecorded": (
+            dc,
+            _responsibility_action(desk, dc, RA.RECORD_REFUSAL, refusal, REFUSAL, target=civil.unit_id, code=1),
+        ),
+        "RefusalReported": (office, _responsibility_action(desk, office, RA.REPORT_REFUSAL, refusal, REPORT)),
+        "SettingPublished": (
+            office,
+            _responsibility_action(
+                desk, office, RA.PUBLISH_SETTING, resp.setting_key("refusalReportDays"), OK, value=4
+            ),
+        ),
+        "CatalogExportRecorded": (
+            dc,
+            _responsibility_action(desk, dc, RA.RECORD_CATALOG_EXPORT, b"\x0e" * 32, EXPORT, value=1),
         ),
     }
     events = {label.split("/")[0] for label in actions}

@@ -24,6 +24,8 @@ from api.errors import ApiError
 from api.schemas import EXAMPLE_COMMITMENT, EXAMPLE_DOCUMENT
 from api.services.intake import validate_model
 from catalog.document import CATALOG_SCHEMA, COLLECTION_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA
+from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
+from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import PERMISSIONLESS_KINDS, StepKind
 from protocol import schemas as protocol
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
@@ -47,7 +49,9 @@ def test_every_document_schema_is_published_once():
     sharing = {protocol.schema_id(m) for m in SHARING_SCHEMAS.values()}
     assert len(sharing) == len(StepKind) - len(PERMISSIONLESS_KINDS)  # every signed step has its own schema
     catalog = {CATALOG_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA, COLLECTION_SCHEMA}
-    assert set(PUBLISHED) == catalog | sharing | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
+    responsibilities = {protocol.schema_id(m) for m in RESPONSIBILITY_MODELS}
+    assert len(responsibilities) == len(ResponsibilityActionKind)  # one per Responsibilities action kind
+    assert set(PUBLISHED) == catalog | sharing | responsibilities | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
     for schema_id, schema in PUBLISHED.items():
         Draft202012Validator.check_schema(schema)
         assert schema["properties"]["schema"]["const"] == schema_id
@@ -89,6 +93,72 @@ def _commitment(document: Any) -> bool:
 MODEL_OF = {protocol.schema_id(m): _model(m) for m in protocol.MODELS} | {COMMITMENT_SCHEMA: _commitment}
 
 
+ID_A, ID_B = "0x" + "a1" * 32, "0x" + "b2" * 32
+RESPONSIBILITY_EXAMPLES = {
+    "putuo.responsibility/1": [
+        {
+            "schema": "putuo.responsibility/1",
+            "code": "MZJ-ZZ-01",
+            "name": "最低生活保障审核",
+            "basis": "《社会救助暂行办法》",
+        },
+        {
+            "schema": "putuo.responsibility/1",
+            "code": "DSJ-ZZ-12",
+            "name": "区域补充目录编制",
+            "basis": "实施办法第十二条",
+            "description": "属地返还数据",
+        },
+    ],
+    "putuo.responsibility-review/1": [
+        {"schema": "putuo.responsibility-review/1", "decision": "approve"},
+        {"schema": "putuo.responsibility-review/1", "decision": "return", "reason_code": 2, "reason": "依据不明"},
+    ],
+    "putuo.designation/1": [
+        {
+            "schema": "putuo.designation/1",
+            "entry_id": ID_A,
+            "unit_id": ID_B,
+            "disposition": "move_open_duties",
+            "basis": "涉及多个单位",
+        }
+    ],
+    "putuo.refusal/1": [
+        {"schema": "putuo.refusal/1", "unit_id": ID_A, "data": "住房数据", "ground": "no_legal_basis"},
+        {
+            "schema": "putuo.refusal/1",
+            "unit_id": ID_A,
+            "data": "住房数据",
+            "ground": "legal_basis_cited",
+            "legal_basis": "《保守国家秘密法》",
+            "entry_id": ID_B,
+        },
+    ],
+    "putuo.refusal-report/1": [
+        {
+            "schema": "putuo.refusal-report/1",
+            "refusal_id": ID_A,
+            "reported_to": ["区委", "区政府"],
+            "summary": "拒绝归集",
+        }
+    ],
+    "putuo.setting/1": [
+        {"schema": "putuo.setting/1", "name": "refusalReportDays", "value": 5, "reason": "及时报告"},
+    ],
+    "putuo.catalog-export/1": [
+        {
+            "schema": "putuo.catalog-export/1",
+            "format": "putuo.supplementary-catalog/1",
+            "json_keccak256": ID_A,
+            "csv_keccak256": ID_B,
+            "from_block": 1,
+            "to_block": 9,
+            "entries": 2,
+        }
+    ],
+}
+
+
 def _variants() -> dict[str, list[dict]]:
     """Valid documents of each schema, between them taking every branch of a conditional rule."""
     catalog = copy.deepcopy(EXAMPLE_DOCUMENT)
@@ -120,6 +190,7 @@ def _variants() -> dict[str, list[dict]]:
             {**EXAMPLE_COMMITMENT, "scheme": "ecdsa", "officer_key_id": ECDSA_KEY_ID},
         ],
     }
+    out.update(RESPONSIBILITY_EXAMPLES)
     for kind, build in ex.EXAMPLES.items():
         out[protocol.schema_id(SHARING_SCHEMAS[kind])] = [build()]
     out["putuo.demand/1"] += [

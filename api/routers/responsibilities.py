@@ -1,0 +1,122 @@
+"""Responsibilities routes (Art. 5, 11, 12): units' responsibilities and the Office's approvals,
+designations of the responsible unit, refusals to collect and their reports, the Office's
+settings; every write an officer's signed action checked by the `Responsibilities` contract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import schemas
+from api.deps import RuntimeDep, SessionDep
+from api.responses import ACCEPTED, accepted_response
+from api.services import responsibilities as service
+from api.services.intake import document_bytes, validate_model
+from catalog.responsibility_documents import MODELS, SCHEMA_BY_KIND, fields
+from chain.responsibilities import ActionKind, ResponsibilityAction, typed_data
+from protocol.schemas import openapi_document
+
+router = APIRouter(
+    tags=["responsibilities"],
+    responses={
+        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
+        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+    },
+)
+KindName = Literal[tuple(k.name.lower() for k in ActionKind)]  # type: ignore[valid-type]
+HexId = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
+UnitFilter = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")]
+ERRORS = {
+    400: {"model": schemas.ErrorBody, "description": "Malformed signature"},
+    409: {"model": schemas.ErrorBody, "description": "Refused by the contract in the current state, or a replay"},
+}
+
+
+class ResponsibilityActionBody(BaseModel):
+    """One signed Responsibilities action (docs/PROTOCOL.md, `ResponsibilityAction`): `subject`,
+    and the document from which the API derives `target`, `code` and `value`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "record_responsibility",
+                    "subject": "0x" + "ab" * 32,
+                    "document": {
+                        "schema": "putuo.responsibility/1",
+                        "code": "MZJ-ZZ-01",
+                        "name": "最低生活保障审核",
+                        "basis": "《社会救助暂行办法》",
+                    },
+                    "nonce": "1",
+                    "signature": "0x" + "11" * 65,
+                }
+            ]
+        },
+    )
+    kind: KindName
+    subject: HexId
+    document: openapi_document(*MODELS, description="The document of the action `kind` names (docs/schemas/)")
+    nonce: Annotated[str, Field(pattern=r"^[0-9]{1,78}$")]
+    signature: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]+$")] = "0x"
+
+
+@router.post("/v1/responsibilities/typed-data")
+def responsibility_typed_data(runtime: RuntimeDep, body: ResponsibilityActionBody) -> dict:
+    """The EIP-712 message an officer signs for a Responsibilities action."""
+    kind = ActionKind[body.kind.upper()]
+    parsed = validate_model(SCHEMA_BY_KIND[kind], body.document)
+    subject, target, code, value = fields(kind, parsed, subject=bytes.fromhex(body.subject[2:]))
+    action = ResponsibilityAction(kind, subject, document_bytes(body.document), int(body.nonce), target, code, value)
+    message = typed_data(action, chain_id=runtime.chain_id, address=runtime.deployment.responsibilities)
+    message["message"] = {
+        **message["message"],
+        "subject": "0x" + subject.hex(),
+        "target": "0x" + target.hex(),
+        "document": "0x" + action.document.hex(),
+        "nonce": body.nonce,
+    }
+    return message
+
+
+@router.post("/v1/responsibilities/actions", status_code=202, responses={**ACCEPTED, **ERRORS})
+def submit_responsibility_action(runtime: RuntimeDep, body: ResponsibilityActionBody) -> Response:
+    """Relay one signed action: record or review a responsibility (Art. 11), designate an entry's
+    responsible unit (Art. 5), record a refusal to collect or report it (Art. 11), publish a
+    setting, record a supplementary catalog export (Art. 12)."""
+    accepted = service.accept(
+        runtime,
+        kind=ActionKind[body.kind.upper()],
+        subject=body.subject,
+        document=body.document,
+        nonce=int(body.nonce),
+        signature=body.signature,
+    )
+    return accepted_response(accepted)
+
+
+@router.get("/v1/responsibilities")
+def list_responsibilities(session: SessionDep, unit_id: UnitFilter = None) -> list[dict]:
+    """Each unit's responsibilities (职责清单) with their status and every step's proof."""
+    return service.responsibilities(session, unit_id=unit_id)
+
+
+@router.get("/v1/refusals")
+def list_refusals(session: SessionDep, unit_id: UnitFilter = None) -> list[dict]:
+    """Refusals to collect data (Art. 11), with the Office's report due time and its report."""
+    return service.refusals(session, unit_id=unit_id)
+
+
+@router.get("/v1/designations")
+def list_designations(session: SessionDep, entry_id: UnitFilter = None) -> list[dict]:
+    """The Office's designations of an entry's responsible unit (Art. 5)."""
+    return service.designations(session, entry_id=entry_id)
+
+
+@router.get("/v1/settings")
+def list_settings(session: SessionDep) -> list[dict]:
+    """The Office's settings in force (deadlines the measures leave to it), each with its notice."""
+    return service.settings(session)
