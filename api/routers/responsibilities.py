@@ -4,6 +4,7 @@ settings; every write an officer's signed action checked by the `Responsibilitie
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -11,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
+from api.errors import ApiError
 from api.responses import ACCEPTED, accepted_response
 from api.services import responsibilities as service
+from api.services import supplementary_export as export
 from api.services.intake import document_bytes, validate_model
 from catalog.responsibility_documents import MODELS, SCHEMA_BY_KIND, fields
 from chain.responsibilities import ActionKind, ResponsibilityAction, typed_data
@@ -120,3 +123,71 @@ def list_designations(session: SessionDep, entry_id: UnitFilter = None) -> list[
 def list_settings(session: SessionDep) -> list[dict]:
     """The Office's settings in force (deadlines the measures leave to it), each with its notice."""
     return service.settings(session)
+
+
+# ---- the supplementary catalog's export for the city platform (Art. 12)
+
+
+@router.get(
+    "/v1/catalog/supplementary/export",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The export file"}},
+)
+def supplementary_export(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    from_block: Annotated[int | None, Query(ge=1, description="Default: after the last recorded export")] = None,
+    to_block: Annotated[int | None, Query(ge=1, description="Default: the last block the mirror holds")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Response:
+    """The supplementary catalog's steps in a block range, as JSON (`putuo.supplementary-catalog/1`,
+    canonical, its keccak256 in `X-Export-Keccak256`) or CSV (UTF-8 with a BOM). By default the
+    range starts after the last export recorded on-chain: an incremental export."""
+    cursor = runtime.store.cursor()
+    head = cursor[0] if cursor else 0
+    start = export.next_from_block(session) if from_block is None else from_block
+    end = head if to_block is None else to_block
+    if end > head:
+        raise ApiError(409, "block_not_mirrored", f"to_block: the mirror holds blocks up to {head}", "to_block")
+    if start > end:
+        raise ApiError(422, "empty_range", f"from_block: {start} is after to_block {end}", "from_block")
+    items = export.rows(session, from_block=start, to_block=end)
+    body = export.export_json(
+        items, chain_id=runtime.chain_id, catalog=runtime.deployment.catalog, from_block=start, to_block=end
+    )
+    headers = {"X-Export-Keccak256": export.keccak_hex(body), "X-From-Block": str(start), "X-To-Block": str(end)}
+    if format == "csv":
+        data = export.export_csv(items)
+        headers["X-Csv-Keccak256"] = export.keccak_hex(data)
+        return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/v1/catalog/supplementary/exports")
+def supplementary_exports(runtime: RuntimeDep, session: SessionDep) -> list[dict]:
+    """Every export recorded on-chain, each rebuilt from the mirror and compared with the recorded
+    hash (`verified`), as the city would check the file it received."""
+    out, start = [], 1
+    for step in export.recorded(session):
+        items = export.rows(session, from_block=start, to_block=step.value)
+        rebuilt = export.export_json(
+            items, chain_id=runtime.chain_id, catalog=runtime.deployment.catalog, from_block=start, to_block=step.value
+        )
+        out.append(
+            {
+                "export_id": step.subject,
+                "sequence": step.code,
+                "from_block": start,
+                "to_block": step.value,
+                "items": len(items),
+                "verified": export.keccak_hex(rebuilt) == step.subject,
+                "manifest": json.loads(step.document),
+                "proof": {
+                    "tx_hash": step.tx_hash,
+                    "block_number": step.block_number,
+                    "document_hash": step.document_hash,
+                    "signer": step.signer,
+                },
+            }
+        )
+        start = step.value + 1
+    return out

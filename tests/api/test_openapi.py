@@ -34,6 +34,8 @@ ROUTES = {
     ("get", "/v1/refusals"),
     ("get", "/v1/designations"),
     ("get", "/v1/settings"),
+    ("get", "/v1/catalog/supplementary/export"),
+    ("get", "/v1/catalog/supplementary/exports"),
     ("get", "/v1/units"),
     ("get", "/v1/units/{unit_id}/keys"),
     ("get", "/v1/catalog/entries"),

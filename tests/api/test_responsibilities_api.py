@@ -3,6 +3,8 @@ error and nothing stored, and the mirror's views of what the chain recorded."""
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
 from chain import responsibilities as resp
 from chain.actions import ActionKind, fresh_nonce
 from chain.client import contract_at
@@ -160,3 +162,110 @@ def test_art5_and_art11_designation_refusal_report_and_settings(client, runtime,
     assert reported["reported_at"] == stored.call()[4] and reported["report"]["proof"]["signer"] == office.address
     twice = _post(client, office, resp.ActionKind.REPORT_REFUSAL, refusal_id, report)
     assert (twice.status_code, error_of(twice)["code"]) == (409, "nothing_to_report")
+
+
+def _supplementary(client, units, office, code: str) -> bytes:
+    """The Data Center's approved Art. 12 responsibility, then a supplementary entry submitted and approved."""
+    dc = units.data_center
+    rid = resp.responsibility_id_for(dc.unit_id, "DSJ-ZZ-12")
+    if not client.get("/v1/responsibilities", params={"unit_id": hex0x(dc.unit_id)}).json():
+        duty = {**DUTY, "code": "DSJ-ZZ-12", "name": "区域补充目录编制", "basis": "实施办法第十二条"}
+        _act(client, dc, resp.ActionKind.RECORD_RESPONSIBILITY, rid, duty)
+        _act(client, office, resp.ActionKind.REVIEW_RESPONSIBILITY, rid, APPROVE)
+    doc = document(code, supplementary=True, responsibility=hex0x(rid))
+    doc["source"] = {**doc["source"], "method": "city_returned"}
+    eid = entry_id(dc, doc)
+    action = dc.action(
+        ActionKind.SUBMIT,
+        eid,
+        canonical_bytes(doc),
+        declared_at=sign(dc, ActionKind.SUBMIT, eid, doc).declared_at,
+        responsibility=rid,
+    )
+    body = {"entry_id": hex0x(eid), "document": doc, "nonce": str(action.nonce), "signature": hex0x(action.signature)}
+    answer = client.post("/v1/catalog/entries", json=body)
+    assert answer.status_code == 202, answer.json()
+    confirmed(client, answer.json()["action_id"])
+    act(client, dc, ActionKind.REVIEW, eid, {"schema": "putuo.catalog-review/1", "decision": "approve"}, version=1)
+    return eid
+
+
+def _record_export(client, dc, response) -> dict:
+    manifest = {
+        "schema": "putuo.catalog-export/1",
+        "format": "putuo.supplementary-catalog/1",
+        "json_keccak256": response.headers["x-export-keccak256"],
+        "csv_keccak256": "0x" + "cc" * 32,
+        "from_block": int(response.headers["x-from-block"]),
+        "to_block": int(response.headers["x-to-block"]),
+        "entries": len(response.json()["items"]),
+    }
+    subject = bytes.fromhex(manifest["json_keccak256"][2:])
+    return _act(client, dc, resp.ActionKind.RECORD_CATALOG_EXPORT, subject, manifest)
+
+
+def test_art12_the_supplementary_catalog_is_exported_incrementally_and_each_export_verifies(client, runtime, units):
+    office, dc = _office(units), units.data_center
+    act(client, units.civil, ActionKind.SUBMIT, entry_id(units.civil, document("MZJ-0009")), document("MZJ-0009"))
+    first = _supplementary(client, units, office, "DSJ-BC-01")
+    wait_for(lambda: runtime.store.cursor()[0] >= runtime.w3.eth.block_number)
+    response = client.get("/v1/catalog/supplementary/export")
+    assert response.status_code == 200
+    export = response.json()
+    assert response.headers["x-export-keccak256"] == "0x" + keccak(response.content).hex()
+    assert (export["format"], export["from_block"]) == ("putuo.supplementary-catalog/1", 1)
+    # Only the Data Center's supplementary entry, each step with its proof: the civil bureau's entry is not in it.
+    assert [(i["entry_id"], i["step"]) for i in export["items"]] == [
+        (hex0x(first), "submitted"),
+        (hex0x(first), "reviewed"),
+    ]
+    submitted = export["items"][0]
+    version = client.get(f"/v1/catalog/entries/{hex0x(first)}/versions").json()[0]
+    assert (submitted["tx_hash"], submitted["document_hash"], submitted["signer"]) == (
+        version["submission"]["tx_hash"],
+        version["submission"]["document_hash"],
+        dc.address,
+    )
+    csv = client.get("/v1/catalog/supplementary/export", params={"format": "csv"})
+    assert csv.content.startswith("\ufeff".encode()) and csv.content.decode("utf-8-sig").count("\n") == 3
+    # Only the Data Center records an export; the range must start after the last one.
+    by_office = _post(
+        client,
+        office,
+        resp.ActionKind.RECORD_CATALOG_EXPORT,
+        b"\x01" * 32,
+        {**_manifest_of(response), "json_keccak256": "0x" + "01" * 32},
+    )
+    assert (by_office.status_code, error_of(by_office)["code"]) == (403, "wrong_unit_kind")
+    _record_export(client, dc, response)
+    [recorded] = wait_for(lambda: client.get("/v1/catalog/supplementary/exports").json())
+    assert (recorded["sequence"], recorded["from_block"], recorded["verified"]) == (1, 1, True)
+    again = _post(
+        client,
+        dc,
+        resp.ActionKind.RECORD_CATALOG_EXPORT,
+        b"\x02" * 32,
+        {**_manifest_of(response), "json_keccak256": "0x" + "02" * 32},
+    )
+    assert (again.status_code, error_of(again)["code"]) == (409, "invalid_export_range")
+    # The next export holds only what came after.
+    second = _supplementary(client, units, office, "DSJ-BC-02")
+    wait_for(lambda: runtime.store.cursor()[0] >= runtime.w3.eth.block_number)
+    following = client.get("/v1/catalog/supplementary/export")
+    assert int(following.headers["x-from-block"]) == recorded["to_block"] + 1
+    assert {i["entry_id"] for i in following.json()["items"]} == {hex0x(second)}
+    _record_export(client, dc, following)
+    exports = wait_for(lambda: (e := client.get("/v1/catalog/supplementary/exports").json()) and len(e) == 2 and e)
+    assert [(e["sequence"], e["verified"]) for e in exports] == [(1, True), (2, True)]
+
+
+def _manifest_of(response) -> dict:
+    return {
+        "schema": "putuo.catalog-export/1",
+        "format": "putuo.supplementary-catalog/1",
+        "json_keccak256": response.headers["x-export-keccak256"],
+        "csv_keccak256": "0x" + "cc" * 32,
+        "from_block": int(response.headers["x-from-block"]),
+        "to_block": int(response.headers["x-to-block"]),
+        "entries": 0,
+    }
