@@ -126,6 +126,12 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "an export starts after the previous one's last block and ends at an existing block",
         "document.to_block",
     ),
+    "SharingNoDesignationToFollow": (
+        409,
+        "no_designation_to_follow",
+        "no designation of the item's entry moves this owner's open duties (Art. 5)",
+        None,
+    ),
     "CatalogDesignationRefused": (
         409,
         "designation_refused",

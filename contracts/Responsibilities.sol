@@ -31,6 +31,8 @@ contract Responsibilities is IResponsibilities, SignedActions {
     mapping(bytes32 id => Refusal) private _refusals;
     mapping(bytes32 key => uint256) private _settings;
     mapping(bytes32 key => uint256[2]) private _bounds; // [min, max]; max 0 = unknown key
+    mapping(bytes32 entryId => bytes32[2]) private _designated; // [from, to] of the latest designation
+    mapping(bytes32 entryId => DesignationDisposition) private _disposition;
     uint32 private _exports;
     uint40 private _exportedTo;
 
@@ -127,6 +129,15 @@ contract Responsibilities is IResponsibilities, SignedActions {
     }
 
     /// @inheritdoc IResponsibilities
+    function designation(bytes32 entryId)
+        external
+        view
+        returns (bytes32 fromUnit, bytes32 toUnit, DesignationDisposition disposition)
+    {
+        return (_designated[entryId][0], _designated[entryId][1], _disposition[entryId]);
+    }
+
+    /// @inheritdoc IResponsibilities
     function lastExport() external view returns (uint32 sequence, uint40 toBlock) {
         return (_exports, _exportedTo);
     }
@@ -209,6 +220,8 @@ contract Responsibilities is IResponsibilities, SignedActions {
         IUnitRegistry.UnitKind targetKind = registry.unitKind(a.target);
         if (targetKind != IUnitRegistry.UnitKind.Ordinary) revert ResponsibilitiesInvalidUnit(a.target, uint8(targetKind));
         bytes32 fromUnit = catalog.designateOwner(a.subject, a.target);
+        _designated[a.subject] = [fromUnit, a.target];
+        _disposition[a.subject] = DesignationDisposition(a.code);
         emit EntryDesignated(
             a.subject, fromUnit, a.target, DesignationDisposition(a.code), signer, a.nonce, keccak256(a.document), a.document
         );

@@ -8,16 +8,18 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
-from api.errors import ApiError
+from api.errors import ApiError, from_revert
 from api.responses import ACCEPTED, accepted_response
 from api.services import responsibilities as service
 from api.services import supplementary_export as export
 from api.services.intake import document_bytes, validate_model
 from catalog.responsibility_documents import MODELS, SCHEMA_BY_KIND, fields
+from chain.errors import ActionRevertedError
 from chain.responsibilities import ActionKind, ResponsibilityAction, typed_data
 from protocol.schemas import openapi_document
 
@@ -123,6 +125,23 @@ def list_designations(session: SessionDep, entry_id: UnitFilter = None) -> list[
 def list_settings(session: SessionDep) -> list[dict]:
     """The Office's settings in force (deadlines the measures leave to it), each with its notice."""
     return service.settings(session)
+
+
+@router.post("/v1/demands/{demand_id}/items/{item}/follow-designation", responses=ERRORS)
+def follow_designation(
+    runtime: RuntimeDep,
+    demand_id: Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")],
+    item: Annotated[int, PathParam(ge=0, le=31)],
+) -> dict:
+    """Art. 5: move a pending item to the unit the Office designated for its entry, when the
+    designation moves the old owner's open duties (409 `no_designation_to_follow` otherwise).
+    Anyone may ask; the platform's account sends it."""
+    call = runtime.sharing.functions.followDesignation(bytes.fromhex(demand_id[2:]), item)
+    try:
+        receipt = runtime.sender.send(call)
+    except ActionRevertedError as exc:
+        raise from_revert(exc) from None
+    return {"tx_hash": receipt["transactionHash"].to_0x_hex(), "block_number": receipt["blockNumber"]}
 
 
 # ---- the supplementary catalog's export for the city platform (Art. 12)

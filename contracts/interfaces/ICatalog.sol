@@ -176,6 +176,9 @@ interface ICatalog is ISignedActions {
     /// Requirements: the caller deployed this contract; none is bound yet.
     function bindResponsibilities(IResponsibilities responsibilities_) external;
 
+    /// @notice The bound Responsibilities contract (0 before binding).
+    function responsibilities() external view returns (IResponsibilities);
+
     /// @notice Transfers `entryId` to `unitId` (Art. 5: the Office designates the responsible unit).
     /// Requirements: the caller is the bound Responsibilities contract (which checks the Office's
     /// signature); the entry exists, is not deleted and is not already `unitId`'s.

@@ -192,4 +192,11 @@ interface IResponsibilities is ISignedActions {
     /// @notice How many exports of the supplementary catalog were recorded, and the last block the
     /// latest covered (the next one starts after it).
     function lastExport() external view returns (uint32 sequence, uint40 toBlock);
+
+    /// @notice The Office's latest designation of `entryId`'s responsible unit: from whom, to whom,
+    /// and what it does with the old owner's open duties (all zero when none).
+    function designation(bytes32 entryId)
+        external
+        view
+        returns (bytes32 fromUnit, bytes32 toUnit, DesignationDisposition disposition);
 }

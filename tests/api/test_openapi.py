@@ -34,6 +34,7 @@ ROUTES = {
     ("get", "/v1/refusals"),
     ("get", "/v1/designations"),
     ("get", "/v1/settings"),
+    ("post", "/v1/demands/{demand_id}/items/{item}/follow-designation"),
     ("get", "/v1/catalog/supplementary/export"),
     ("get", "/v1/catalog/supplementary/exports"),
     ("get", "/v1/units"),
@@ -91,6 +92,7 @@ BODILESS = {
     "/v1/grants/{grant_id}/suspend-idle",
     "/v1/grants/{grant_id}/finalise-lapse",
     "/v1/grants/{grant_id}/follow-adjustment",
+    "/v1/demands/{demand_id}/items/{item}/follow-designation",
 }
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,

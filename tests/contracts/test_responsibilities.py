@@ -424,3 +424,56 @@ def test_art12_each_export_to_the_city_is_recorded_contiguously(district):
     [second] = _events(receipt, "CatalogExportRecorded")
     assert (second.args["sequence"], second.args["fromBlock"], second.args["toBlock"]) == (2, head + 1, head + 1)
     assert district.contract.functions.lastExport().call() == [2, head + 1]
+
+
+# ---- Art. 5: the old owner's open duties follow the designation as it says
+
+
+def _designate(desk, entry_id: bytes, to, disposition):
+    from chain.sharing import ItemStatus  # noqa: F401 - imported for the reader: items below are Pending
+
+    contract = contract_at(desk.system.w3, "Responsibilities", desk.system.deployment.responsibilities)
+    action = resp.sign(
+        resp.ResponsibilityAction(
+            resp.ActionKind.DESIGNATE, entry_id, DECISION, fresh_nonce(), target=to.unit_id, code=disposition
+        ),
+        desk.office.action_key,
+        chain_id=desk.chain_id,
+        address=desk.system.deployment.responsibilities,
+    )
+    return desk.system.relayer.send(contract.functions.execute(action.as_tuple()))
+
+
+@pytest.mark.parametrize("disposition", [resp.Disposition.MOVE_OPEN_DUTIES, resp.Disposition.KEEP_OPEN_DUTIES])
+def test_art5_a_pending_item_follows_the_designation_as_it_says(system, disposition):
+    from tests.sharing_desk import SharingDesk, refused
+
+    desk = SharingDesk(system)
+    entry = desk.approved_entry(desk.civil, "MZJ-0001")
+    demand_id, _ = desk.apply(desk.street, [desk.resource(desk.civil, entry)], application_no="CF-2026-501")
+    follow = desk.sharing.functions.followDesignation(demand_id, 0)
+    civil, market = "0x" + desk.civil.unit_id.hex(), "0x" + desk.market.unit_id.hex()
+    # No designation yet: nothing to follow.
+    refused(desk, follow, "SharingNoDesignationToFollow", demandId="0x" + demand_id.hex(), item=0, owner=civil)
+    _designate(desk, entry[0], desk.market, disposition)
+    if disposition == resp.Disposition.MOVE_OPEN_DUTIES:
+        receipt = desk.system.relayer.send(follow)
+        [moved] = [e for e in desk.events(receipt) if e.name == "DemandItemOwnerMoved"]
+        assert (moved.args["fromUnit"], moved.args["toUnit"]) == (desk.civil.unit_id, desk.market.unit_id)
+        refused(desk, follow, "SharingNoDesignationToFollow", demandId="0x" + demand_id.hex(), item=0, owner=market)
+        # The old owner no longer decides it; the designated unit does, by the same due time.
+        refused(
+            desk,
+            desk.execute_call(desk.decide_action(desk.civil, demand_id, 0)),
+            "SharingNotItemOwner",
+            demandId="0x" + demand_id.hex(),
+            item=0,
+            owner=market,
+            signerUnit=civil,
+        )
+        desk.decide(desk.market, demand_id, 0)
+    else:
+        # Kept: the item stays the old owner's, who decides it though the entry is now the market's.
+        refused(desk, follow, "SharingNoDesignationToFollow", demandId="0x" + demand_id.hex(), item=0, owner=civil)
+        desk.decide(desk.civil, demand_id, 0)
+    assert desk.demand(demand_id)[1] == 2  # DemandStatus.Granted

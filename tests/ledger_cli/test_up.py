@@ -59,7 +59,7 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             found = client.get("/v1/catalog/entries", params={"q": "低保"}).json()["items"]  # the README's example
             assert [e["code"] for e in found] == ["MZJ-0001"]
         output = (tmp_path / "up.log").read_text()
-        assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 10 sharing steps" in output
+        assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in output
         assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
         assert f"WARNING: {warning}" in output
     finally:
