@@ -16,6 +16,7 @@ from api import access_log, docs, errors, schemas
 from api.deps import RuntimeDep
 from api.paging import MAX_LIMIT, MAX_OFFSET
 from api.routers import (
+    auth,
     catalog,
     commitments,
     deployment,
@@ -25,6 +26,7 @@ from api.routers import (
     responsibilities,
     sharing,
     units,
+    usage,
 )
 from api.runtime import Runtime
 from api.services import sharing_timekeeper
@@ -222,6 +224,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(sharing.router)
     app.include_router(deployment.router)
     app.include_router(responsibilities.router)
+    app.include_router(usage.router)
+    app.include_router(auth.router)
 
     @app.get("/healthz", tags=["health"], response_model=schemas.Health)
     def health(rt: RuntimeDep) -> dict:

@@ -43,6 +43,13 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "the signing key is not an active officer key",
         "signature",
     ),
+    # UsageLog (#11): contracts/interfaces/IUsageLog.sol
+    "UsageLogNotDataCenter": (403, "not_data_center", "only a Data Center officer anchors checkpoints", "signature"),
+    "UsageLogNotWitness": (403, "not_witness", "only the Office or an auditor unit co-signs checkpoints", "signature"),
+    "UsageLogSizeNotGrowing": (409, "size_not_growing", "the checkpoint's size does not grow", "checkpoint"),
+    "UsageLogBadCheckpoint": (422, "bad_checkpoint", "the checkpoint has a zero root or uneven uses", "checkpoint"),
+    "UsageLogUnknownCheckpoint": (409, "checkpoint_not_anchored", "no such checkpoint is anchored", "checkpoint"),
+    "UsageLogAlreadyCosigned": (409, "already_cosigned", "the unit already co-signed this checkpoint", "checkpoint"),
     "SignedActionNonceUsed": (409, "nonce_used", "this action was already executed (replay refused)", "nonce"),
     "SignedActionInvalidSignature": (400, "bad_signature", "the signature is malformed", "signature"),
     "SignedActionSignatureMismatch": (
@@ -502,7 +509,11 @@ def _allowed_methods(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return JSONResponse(_body(exc.code, exc.message, exc.field, **exc.details), status_code=exc.status)
+        return JSONResponse(
+            _body(exc.code, exc.message, exc.field, **exc.details),
+            status_code=exc.status,
+            headers=getattr(exc, "headers", None),  # a 401's WWW-Authenticate (api/auth)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

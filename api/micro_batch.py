@@ -1,9 +1,10 @@
 """Micro-batching: concurrent single requests handled together, each answered on its own.
 
-A request that arrives while a batch is starting waits; what arrived meanwhile is handled as the
-next batch, by the thread of its first request (the leader), and every request gets its own
-result. A request that finds nothing in progress is handled at once: nothing waits on a timer,
-so a lone request costs what it did alone. This is group commit, as a database does for its log.
+A request that arrives while `overlap` batches are starting (default 1) waits; what arrived
+meanwhile is handled as the next batch, by the thread of its first request (the leader), and
+every request gets its own result. A request that finds a free place is handled at once: nothing
+waits on a timer, so a lone request costs what it did alone. This is group commit, as a database
+does for its log.
 
 A batch may let the next one start before it is done (`Turn.release_next`: the intake does
 after its simulation, while it stores), and wait for the batch before it to finish
@@ -24,10 +25,12 @@ Item = TypeVar("Item")
 class Turn:
     """A batch's place in line, given to `handle`."""
 
-    def __init__(self, release: Callable[[], None], previous: threading.Event | None) -> None:
+    def __init__(
+        self, release: Callable[[], None], previous: threading.Event | None, finished: threading.Event
+    ) -> None:
         self._release = release
         self._previous = previous
-        self.finished = threading.Event()
+        self.finished = finished
 
     def release_next(self) -> None:
         """Let the next batch start now (idempotent; done anyway when `handle` returns)."""
@@ -47,34 +50,50 @@ Select = Callable[[list[Item]], list[int]]
 
 
 class _Waiter(Generic[Item]):
-    __slots__ = ("item", "ready", "lead", "result")
+    __slots__ = ("item", "ready", "lead", "result", "batch", "previous", "finished")
 
     def __init__(self, item: Item) -> None:
         self.item = item
         self.ready = threading.Event()  # its result is in, or it leads the next batch
         self.lead = False
         self.result: object = None
+        # A leader's, from its naming: the items it takes, the batch before it and its own end.
+        self.batch: list[_Waiter[Item]] = []
+        self.previous: threading.Event | None = None
+        self.finished = threading.Event()
 
 
 class Combiner(Generic[Item]):
-    """Handles items submitted from many threads in batches, started one at a time, in order.
+    """Handles items submitted from many threads in batches, started in order, at most `overlap`
+    at a time.
 
-    Invariant (under `_lock`): while no batch is starting the queue is empty; a batch is
-    starting from the moment its leader is named until it releases the next (`release_next`).
+    Invariant (under `_lock`): while fewer than `overlap` batches are starting the queue is
+    empty; a batch is starting from the moment its leader is named (and takes the queue) until
+    it releases the next (`release_next`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, overlap: int = 1) -> None:
+        if overlap < 1:
+            raise ValueError("micro_batch: overlap must be at least 1")
+        self.overlap = overlap
         self._lock = threading.Lock()
         self._queue: list[_Waiter[Item]] = []
-        self._running = False
+        self._starting = 0  # batches between naming their leader and releasing the next
         self._last_finished: threading.Event | None = None  # the latest batch's, until it finishes
         self.batches = 0  # how many batches were started (for tests and benchmarks)
 
     @property
     def waiting(self) -> int:
-        """How many items wait for a batch (not counting those of the batch starting)."""
+        """How many items wait for a batch (not counting those of the batches starting)."""
         with self._lock:
             return len(self._queue)
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait, at most `timeout` seconds, until the latest batch named has finished."""
+        with self._lock:
+            latest = self._last_finished
+        if latest is not None:
+            latest.wait(timeout)
 
     def submit(self, item: Item, handle: Handle, select: Select | None = None) -> object:
         """`item`'s own result of `handle`, run over it and whatever was submitted with it.
@@ -84,22 +103,28 @@ class Combiner(Generic[Item]):
         me = _Waiter(item)
         with self._lock:
             self._queue.append(me)
-            if not self._running:
-                self._running = me.lead = True
+            if self._starting < self.overlap:
+                self._starting += 1
+                self._name(me)
         if not me.lead:
             me.ready.wait()
         if me.lead:
-            self._lead(handle, select)
+            self._lead(me, handle, select)
         if isinstance(me.result, BaseException):
             raise me.result
         return me.result
 
-    def _lead(self, handle: Handle, select: Select | None) -> None:
+    def _name(self, leader: _Waiter[Item]) -> None:
+        """(Under `_lock`.) `leader` leads the next batch: it takes the queue and its place in line."""
+        leader.lead = True
+        leader.batch, self._queue = self._queue, []
+        leader.previous, self._last_finished = self._last_finished, threading.Event()
+        leader.finished = self._last_finished
+
+    def _lead(self, me: _Waiter[Item], handle: Handle, select: Select | None) -> None:
         """Handle one batch, whose first item is the leader's own, naming the next leader when it
         releases the next batch."""
-        with self._lock:
-            waiting, self._queue = self._queue, []
-            previous, turn = self._last_finished, None
+        waiting = me.batch
         batch, left = waiting, []
         released = False
 
@@ -112,15 +137,14 @@ class Combiner(Generic[Item]):
                 self.batches += 1
                 self._queue[:0] = left  # before what arrived meanwhile: order is kept
                 following = self._queue[0] if self._queue else None
-                self._last_finished = turn.finished
                 if following is None:
-                    self._running = False
+                    self._starting -= 1
                 else:
-                    following.lead = True
+                    self._name(following)
             if following is not None:
                 following.ready.set()
 
-        turn = Turn(release, previous)
+        turn = Turn(release, me.previous, me.finished)
         try:
             if select is not None:
                 chosen = set(select([w.item for w in waiting])) | {0}  # the first is always taken

@@ -24,6 +24,7 @@ from chain.rpc import RpcClient
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.outbox import Relayer
 from mirror.store import SqlMirrorStore
+from usage.sql_log import UsageRecordStore
 from workdays.publish import calendar_at
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Runtime:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(s.resolved_database_url)
         self.store = SqlMirrorStore(self.engine)
+        self.usage_records = UsageRecordStore(self.engine)  # the usage log (#11): primary data, not derived
+        self.usage_intake = Combiner()  # usage batches arriving together share one transaction
         self.catalog = contract_at(self.w3, "Catalog", self.deployment.catalog)
         self.registry = contract_at(self.w3, "UnitRegistry", self.deployment.registry)
         self.sharing = contract_at(self.w3, "Sharing", self.deployment.sharing)
@@ -78,6 +81,7 @@ class Runtime:
         # number them again from the new node's pool (the outbox resends what never landed).
         endpoints.on_switch(lambda _url: self.sender.mark_stale())
         self.clock = ChainClock(self.rpc, s.clock_ttl_s)
+        self.auth = self._authenticator()
         self.indexer = Indexer(self.rpc, self.deployment, self.store, settle_blocks=s.settle_blocks)
         self.relayer = Relayer(
             self.store.sessions,
@@ -91,18 +95,48 @@ class Runtime:
             resend_after_s=s.resend_after_s,
         )
         # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
-        self.intake_batches = {contract: Combiner() for contract in SIGNED_CONTRACTS}
+        self.intake_batches = {contract: Combiner(overlap=s.intake_overlap) for contract in SIGNED_CONTRACTS}
+        from api.services.usage_anchor import Anchorer, usage_key  # services import the runtime's module
+
+        self.usage_anchor = Anchorer(
+            self,
+            usage_key(s),
+            every=s.usage_checkpoint_records,
+            interval_s=s.usage_checkpoint_interval_s,
+            stall_s=s.usage_anchor_stall_s,
+        )
         self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self._loops: list[tuple[str, object, float]] = []  # (name, step, pause seconds) added by add_loop
 
+    def _authenticator(self):
+        from api.auth.service import Authenticator  # api.auth's dependencies import this module
+        from api.services.officer_signatures import sm2_public_key
+
+        s = self.settings
+        return Authenticator(
+            secret=s.auth_secret.get_secret_value().encode(),
+            platform_credential=s.platform_credential.get_secret_value().encode(),
+            audience=s.resolved_auth_audience,
+            challenge_ttl_s=s.auth_challenge_ttl_s,
+            token_ttl_s=s.auth_token_ttl_s,
+            rpc=self.rpc,
+            engine=self.engine,
+            chain_id=self.chain_id,
+            registry_address=self.deployment.registry,
+            sm2_public_key_of=lambda key_id: sm2_public_key(self, key_id),
+        )
+
     def start(self) -> None:
         """Recover the outbox, catch the mirror up, then start the relayer and the follower."""
         self.indexer.sync()
         self.relayer.recover()
         loops = [("relayer", self._relay, self._relayer_pause), ("follower", self._follow, self._follower_pause)]
+        if self.settings.usage_anchor_poll_s > 0:
+            seconds = self.settings.usage_anchor_poll_s
+            loops.append(("usage-anchor", self.usage_anchor.step, lambda s=seconds: self._stop.wait(s)))
         loops += [(name, step, lambda s=seconds: self._stop.wait(s)) for name, step, seconds in self._loops]
         for name, step, pause in loops:
             thread = threading.Thread(target=self._loop, args=(name, step, pause), name=name, daemon=True)
@@ -136,6 +170,11 @@ class Runtime:
         return self.indexer.sync().events > 0
 
     def _relay(self) -> bool:
+        if self.settings.relay_gather_s:
+            # Actions being simulated or stored now go in this transaction, not one of their own:
+            # a wait bounded by relay_gather_s, and none when no batch is in progress.
+            for combiner in self.intake_batches.values():
+                combiner.wait_idle(self.settings.relay_gather_s)
         sent = self.relayer.step()
         if sent:
             self._follower_wake.set()  # what the relayer sent, the follower should look for

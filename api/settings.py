@@ -13,6 +13,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from chain.devkeys import DEV_KEYS, OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.errors import LedgerError
 
+# Public development values, refused outside development and test like the development keys.
+DEV_AUTH_SECRET = "putuo-ledger-development-auth-secret-not-secret"
+DEV_PLATFORM_CREDENTIAL = "putuo-ledger-development-platform-credential"
+MIN_SECRET_CHARS = 32
+TOKEN_PREFIX = "pt1."  # api/auth/tokens.PREFIX: a platform credential must not look like a token
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # a LEDGER_CHAIN_START without an offset is a Shanghai time
 
 
@@ -47,6 +52,12 @@ class Settings(BaseSettings):
     poll_interval_s: float = 0.05  # while actions await confirmation
     idle_poll_s: float = 1.0  # follower's poll when nothing of ours is pending
     resend_after_s: float = 30.0
+    # Single actions sent at once are simulated in batches (api/services/intake.accept): this many
+    # batches may be simulated at the same time; what arrives while all are busy forms the next.
+    intake_overlap: int = Field(2, ge=1, le=16)
+    # While single actions are being taken in, the relayer waits up to this long for the batch in
+    # progress, so that it goes in the same transaction (fewer, fuller blocks); 0: never waits.
+    relay_gather_s: float = Field(0.01, ge=0, le=1)
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
     timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
     # A local node (anvil, Hardhat) mines only when a transaction arrives, so its clock stops on a
@@ -56,6 +67,23 @@ class Settings(BaseSettings):
     platform_signing: bool = False  # Art. 18 platform-held keys: off unless explicitly enabled
     keystore_dir: Path | None = None  # the platform's signing keys; default $LEDGER_KEYSTORE_DIR, else data_dir/keys
     key_password: SecretStr | None = None  # opens them; required for platform_signing outside development
+    # Authentication (api/auth): the secret behind challenges and tokens, the credential of the
+    # platform's own services (the share service), and what a token is for and how long it lasts.
+    auth_secret: SecretStr = SecretStr(DEV_AUTH_SECRET)
+    platform_credential: SecretStr = SecretStr(DEV_PLATFORM_CREDENTIAL)
+    auth_audience: str | None = None  # default: http://{host}:{port}; the URL officers reach the API at
+    auth_challenge_ttl_s: int = Field(120, ge=1, le=600)
+    auth_token_ttl_s: int = Field(900, ge=1, le=12 * 3600)
+
+    # The usage log (#11): a checkpoint every this many records or seconds, whichever comes first
+    # (X-Road's defaults); intake stops when anchoring has failed for longer than the stall time.
+    usage_checkpoint_records: int = Field(10_000, ge=1)
+    usage_checkpoint_interval_s: float = Field(60.0, gt=0)
+    usage_anchor_stall_s: float = Field(600.0, gt=0)
+    usage_anchor_poll_s: float = 1.0  # the anchoring loop's pause when nothing is due; 0: no loop
+    # The Data Center officer key that signs checkpoints: "ecdsa:HEX" or "sm2:HEX", or a keystore
+    # file opened with key_password. Unset: records are logged and hashed, nothing is anchored.
+    usage_key: SecretStr | None = None
 
     @field_validator("rpc_urls", mode="before")
     @classmethod
@@ -89,6 +117,14 @@ class Settings(BaseSettings):
             problems.append("LEDGER_OFFICE_KEY is a public development key")
         if self.database_url is None:
             problems.append("LEDGER_DATABASE_URL must be set explicitly")
+        for name, value, default in (
+            ("LEDGER_AUTH_SECRET", self.auth_secret, DEV_AUTH_SECRET),
+            ("LEDGER_PLATFORM_CREDENTIAL", self.platform_credential, DEV_PLATFORM_CREDENTIAL),
+        ):
+            if value.get_secret_value() == default:
+                problems.append(f"{name} is the public development value")
+            elif len(value.get_secret_value()) < MIN_SECRET_CHARS:
+                problems.append(f"{name} must be at least {MIN_SECRET_CHARS} characters")
         if problems:
             raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
         return self
@@ -105,6 +141,18 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"LEDGER_CHAIN_START: {self.chain_start!r} is neither ISO 8601 nor unix seconds") from None
         return int((when if when.tzinfo else when.replace(tzinfo=SHANGHAI)).timestamp())
+
+    @field_validator("platform_credential")
+    @classmethod
+    def _credential_is_not_a_token(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().startswith(TOKEN_PREFIX) or not value.get_secret_value():
+            raise ValueError(f"LEDGER_PLATFORM_CREDENTIAL must be non-empty and not start with {TOKEN_PREFIX!r}")
+        return value
+
+    @property
+    def resolved_auth_audience(self) -> str:
+        """What login challenges and tokens name as their audience: `auth_audience`, else this API's URL."""
+        return (self.auth_audience or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:

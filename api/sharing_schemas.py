@@ -335,7 +335,7 @@ class CheckAnswer(BaseModel):
     reason: str = Field(
         description="granted | no_grant | not_grant_holder | entry_deleted | entry_not_shared | entry_invalid"
         " | entry_changed | document_mismatch"
-        " | scenario_withdrawn | terminated | suspended | idle | version_not_pinned | item_not_granted"
+        " | scenario_withdrawn | before_grant | terminated | suspended | idle | version_not_pinned | item_not_granted"
         " | form_not_granted | method_not_granted | scenario_not_granted"
     )
     message: str

@@ -18,6 +18,7 @@ import os
 import random
 import threading
 import time
+from pathlib import Path
 
 import requests
 from eth_abi import encode as abi_encode
@@ -114,8 +115,12 @@ def bench_submissions(sys_) -> None:
             sys_.w3.eth.wait_for_transaction_receipt(h, poll_latency=0.005)
             base_latencies.append(time.perf_counter() - began)
 
+    node_pid = sys_.node.pid()
+    cpu_before = (_cpu_s(node_pid), time.process_time())
     base_s = _run_threads(transfers)
     base_rate = per_thread * THREADS / base_s
+    base_cpu = [(_cpu_s(node_pid) - cpu_before[0]) / (per_thread * THREADS), 0.0]
+    base_cpu[1] = (time.process_time() - cpu_before[1]) / (per_thread * THREADS)  # the client: signing, web3
     base_p = f"{percentile(base_latencies, 0.5) * 1000:.0f}/{percentile(base_latencies, 0.99) * 1000:.0f}"
 
     server = api_server(sys_.data_dir, sys_.node.url)
@@ -157,12 +162,16 @@ def bench_submissions(sys_) -> None:
         ):
             already = _confirmed(engine)
             watch = _ConfirmationWatch(engine) if fn is one_by_one else None
+            cpu_before = (_cpu_s(node_pid), _cpu_s(server.process.pid))
             began = time.perf_counter()
             _run_threads(fn)
             accepted_s = time.perf_counter() - began
             while _confirmed(engine) < already + count:
                 time.sleep(0.01)
             rate = count / (time.perf_counter() - began)
+            node_ms, api_ms = (
+                (_cpu_s(pid) - b) * 1000 / count for pid, b in zip((node_pid, server.process.pid), cpu_before)
+            )
             rows.append((f"{label}: accepted/s", f"{count / accepted_s:.0f}", "", ""))
             rows.append(
                 (f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x")
@@ -171,6 +180,10 @@ def bench_submissions(sys_) -> None:
                 latencies = watch.latencies(sent_at)
                 ours_p = f"{percentile(latencies, 0.5) * 1000:.0f}/{percentile(latencies, 0.99) * 1000:.0f}"
                 rows.append((f"{label}: request to confirmed p50/p99 ms", ours_p, base_p, ""))
+            # CPU per action, which the load of other processes changes less than rates: the node's,
+            # and the API's (the baseline's client: signing and sending its transfers).
+            rows.append((f"{label}: CPU ms/action node", f"{node_ms:.1f}", f"{base_cpu[0] * 1000:.1f}", ""))
+            rows.append((f"{label}: CPU ms/action API (client)", f"{api_ms:.1f}", f"{base_cpu[1] * 1000:.1f}", ""))
     finally:
         server.stop()
     report(f"(a) signed catalog submissions end to end, {SUBMISSIONS} entries, {THREADS} client threads", rows)
@@ -212,6 +225,12 @@ def _confirmed(engine) -> int:
     with engine.connect() as conn:
         confirmed = OutboxAction.status == OutboxStatus.CONFIRMED
         return conn.scalar(select(func.count()).select_from(OutboxAction).where(confirmed))
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) that process `pid` used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _run_threads(fn) -> float:

@@ -20,6 +20,7 @@ from datetime import datetime
 import requests
 
 from api.runtime import make_engine
+from api.settings import DEV_PLATFORM_CREDENTIAL
 from bench.bench_gas import DOCUMENT as CATALOG_DOCUMENT
 from bench.common import BenchSystem, closed_loop, report, start_system
 from bench.servers import api_server, bare_server
@@ -206,6 +207,8 @@ def bench_check(sys_: BenchSystem) -> None:
     api = api_server(sys_.data_dir, sys_.node.url, f"sqlite:///{db}")
     bare = bare_server()
     sessions = [requests.Session() for _ in range(THREADS)]
+    for session in sessions:  # the gateway is the platform's share service (api/auth)
+        session.headers["Authorization"] = f"Bearer {DEV_PLATFORM_CREDENTIAL}"
     rng = random.Random(11)
     answers: Counter[str] = Counter()  # the check's reasons: a real mix of grants and refusals
 

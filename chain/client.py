@@ -22,6 +22,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError, ChainError
 from chain.failover import Endpoints, FailoverProvider
+from chain.gas import NetworkGas
 from chain.reverts import decode_revert
 from chain.rpc import RpcClient
 
@@ -81,6 +82,7 @@ class Sender:
         self._nonce: int | None = None
         self._stale = False
         self._chain_id = self.w3.eth.chain_id
+        self.gas = NetworkGas(self.w3)
 
     @classmethod
     def from_key(cls, w3: Web3, key: str, *, rpc: RpcClient | None = None) -> "Sender":
@@ -104,7 +106,7 @@ class Sender:
         A deployment (a constructor call) has no `to`.
         """
         try:
-            estimated = gas or int(call.estimate_gas({"from": self.account.address}) * 1.2) + 10_000
+            estimated = gas or self.gas.limit_for(call.estimate_gas({"from": self.account.address}))
         except (ContractCustomError, ContractLogicError) as exc:
             raise as_revert(exc) from None
         to = getattr(call, "address", None)
@@ -116,13 +118,13 @@ class Sender:
         with self._lock:
             if self._stale:
                 self._stale, self._nonce = False, None
+                self.gas.refresh()
             if self._nonce is None:
                 self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-                self._gas_price = self.w3.eth.gas_price
             tx = {
                 "nonce": self._nonce,
                 "gas": gas,
-                "gasPrice": self._gas_price * 2,
+                "gasPrice": self.gas.price(),
                 "value": value,
                 "data": data,
                 "chainId": self._chain_id,

@@ -35,6 +35,7 @@ class Deployment:
     sharing_grants: str
     sharing_cases: str
     responsibilities: str
+    usage_log: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -75,6 +76,7 @@ DEPLOYED_CONTRACTS = {
     "Sharing": "sharing",
     "Responsibilities": "responsibilities",
     **{library: field for field, library in SHARING_LIBRARIES.items()},
+    "UsageLog": "usage_log",
 }
 
 
@@ -98,6 +100,9 @@ def deploy_all(office: Sender) -> Deployment:
     responsibilities, _ = deploy_contract(office, "Responsibilities", registry.address, calendar.address)
     office.send(responsibilities.functions.bindCatalog(catalog.address))
     office.send(catalog.functions.bindResponsibilities(responsibilities.address))
+    # The usage log (#11) names Sharing, whose grants' idle clocks its anchors move: bound once.
+    usage_log, _ = deploy_contract(office, "UsageLog", registry.address, sharing.address)
+    office.send(sharing.functions.bindUsageLog(usage_log.address))
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -106,6 +111,7 @@ def deploy_all(office: Sender) -> Deployment:
         sharing=sharing.address,
         **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
         responsibilities=responsibilities.address,
+        usage_log=usage_log.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

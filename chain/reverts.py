@@ -12,7 +12,15 @@ from chain import actions, responsibilities, sharing
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
-CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "Responsibilities")
+CONTRACTS = (
+    "UnitRegistry",
+    "Catalog",
+    "WorkCalendar",
+    "Sharing",
+    "Responsibilities",
+    "ValidatorGovernance",
+    "UsageLog",
+)
 # The Python side of each Solidity enum an error may carry, by its Solidity name (an argument's
 # ABI internalType is "enum ICatalog.EntryStatus").
 ENUMS: dict[str, type[enum.IntEnum]] = {

@@ -40,12 +40,17 @@ contract Sharing is ISharing, SignedActions {
 
     IWorkCalendar public immutable calendar;
     ICatalog public immutable catalog;
+    /// @dev The usage log whose anchored checkpoints move the grants' idle clocks (Art. 26, 30).
+    /// Bound once after deployment: the log names Sharing, so it is deployed after it.
+    address public usageLog;
+    address private immutable _deployer;
 
     constructor(IUnitRegistry registry_, IWorkCalendar calendar_, ICatalog catalog_)
         SignedActions(registry_, "PutuoSharing", "1")
     {
         calendar = calendar_;
         catalog = catalog_;
+        _deployer = msg.sender;
         SharingStorage.Layout storage s = SharingStorage.layout();
         (s.registry, s.calendar, s.catalog) = (registry_, calendar_, catalog_);
     }
@@ -84,6 +89,31 @@ contract Sharing is ISharing, SignedActions {
     function executeFromBatch(SignedAction calldata action) external {
         _requireSelf();
         _execute(action);
+    }
+
+    /// @inheritdoc ISharing
+    function bindUsageLog(address log) external {
+        if (msg.sender != _deployer) revert SharingNotDeployer(msg.sender);
+        if (usageLog != address(0)) revert SharingUsageLogBound(usageLog);
+        usageLog = log;
+    }
+
+    /// @inheritdoc ISharing
+    function recordAnchoredUses(bytes32[] calldata grantIds, uint40[] calldata usedAt) external {
+        if (msg.sender != usageLog || usageLog == address(0)) revert SharingNotUsageLog(msg.sender);
+        for (uint256 i = 0; i < grantIds.length; ++i) {
+            // Each use in its own revert scope: one that does not count never blocks the anchor.
+            try this.anchoredUseFromLog(grantIds[i], usedAt[i]) {}
+            catch (bytes memory reason) {
+                emit AnchoredUseNotCounted(grantIds[i], usedAt[i], reason);
+            }
+        }
+    }
+
+    /// @dev Only for {recordAnchoredUses}.
+    function anchoredUseFromLog(bytes32 grantId, uint40 at) external {
+        _requireSelf();
+        SharingGrants.anchoredUse(grantId, at, usageLog);
     }
 
     /// @inheritdoc ISharing

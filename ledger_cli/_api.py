@@ -7,11 +7,13 @@ comes through here, never from a node, a database or a deployment file.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from chain.errors import LedgerError
+from ledger_cli._tokens import stored_token
 
 ENV_API_URL = "LEDGER_API_URL"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -47,24 +49,45 @@ class ApiRefusedError(OfficerActionError):
         return ApiRefusedError(self.status, self.code, strip(self.message), strip(self.field))
 
 
+# The API's refusals of a missing or dead token: the officer logs in again.
+LOGIN_AGAIN = frozenset({"not_authenticated", "token_expired", "token_invalid", "key_revoked"})
+
+
 def refusal_line(status: int, code: str, message: str) -> str:
     """What the officer reads for an API refusal: the API's own message, first line only.
 
     A `signature_mismatch` (403, or an on-chain rejection) is said plainly: the signature does not
-    match the document.
+    match the document. A refused token says how to get a new one.
     """
     message = message.splitlines()[0] if message else f"the API answered {status} ({code})"
     if code == "signature_mismatch":
         return f"the signature does not match the document: {message}"
+    if status == 401 and code in LOGIN_AGAIN and message.startswith("Authorization:"):
+        return f"{message} (log in: `ledger login --api URL --key K`)"
     return message
 
 
 class Api:
-    """A small JSON client of the platform's API at `url`."""
+    """A small JSON client of the platform's API at `url`.
 
-    def __init__(self, url: str, *, timeout: float = TIMEOUT_S) -> None:
+    It sends `bearer` if given (the platform credential, on a platform service's machine), else the
+    officer's token for this API (`ledger login` stored it under the keystore directory,
+    ledger_cli/_tokens.py) when there is an unexpired one; `token=False` sends none.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = TIMEOUT_S,
+        keystore_dir: Path | None = None,
+        token: bool = True,
+        bearer: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
-        self._client = httpx.Client(base_url=self.url, timeout=timeout)
+        stored = bearer or (stored_token(self.url, keystore_dir) if token else None)
+        headers = {"Authorization": f"Bearer {stored}"} if stored else None
+        self._client = httpx.Client(base_url=self.url, timeout=timeout, headers=headers)
 
     def __enter__(self) -> "Api":
         return self

@@ -20,12 +20,14 @@ from catalog.audit import audit_entry, find_by_document
 from chain.client import connect
 from chain.deploy import DEPLOYED_CONTRACTS
 from ledger_cli._context import fail, one_line_errors
+from ledger_cli.usage_cmd import audit_usage
 from sharing.audit import audit_commitment, audit_grant
 from signer.canonical import canonical_bytes, parse_json_strict
 
 app = typer.Typer(
     help="Verify catalog versions, commitments and grants from the chain alone (auditors).", no_args_is_help=True
 )
+app.command("usage")(audit_usage)  # a usage record's evidence bundle (#11), in its own module
 _ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 

@@ -69,7 +69,7 @@ def _act(
 
     parsed, data = oa.validated(SCHEMA_BY_KIND[kind], document)
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
-    with Api(api) as client:
+    with Api(api, keystore_dir=keystore_dir) as client:
         if entry is None:  # a version of the key's unit's entry: its id is keccak256(unit id ‖ code)
             assert isinstance(parsed, CatalogDocument)
             unit_id = oa.unit_of(client, signing_key.key_id)

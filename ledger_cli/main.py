@@ -15,15 +15,19 @@ from ledger_cli import (
     catalog_cmd,
     demo,
     evaluation_cmd,
+    login_cmd,
     network_cmd,
     sharing_cmd,
     system_cmd,
     units_cmd,
+    usage_cmd,
 )
 from ledger_cli._context import local_node, one_line_errors, settings
 from signer.cli import app as signer_cli
 
 app = typer.Typer(help="Putuo public data sharing ledger.", no_args_is_help=True, pretty_exceptions_enable=False)
+# Actions per relayed transaction on a Clique network: bounded at ~18M gas, four fit a 60M block.
+CLIQUE_BATCH_MAX = 50
 
 
 def _version(value: bool) -> None:
@@ -45,6 +49,7 @@ app.add_typer(system_cmd.node_app, name="node")
 app.command("deploy")(system_cmd.deploy)
 app.command("serve")(system_cmd.serve)
 app.command("reindex")(system_cmd.reindex)
+app.command("witness")(usage_cmd.witness)
 demo_app = typer.Typer(help="Demo data for a local district.", no_args_is_help=True)
 demo_app.command("seed")(demo.seed)
 app.add_typer(demo_app, name="demo")
@@ -69,6 +74,8 @@ def up(
         os.environ.update(
             {"LEDGER_NODE": "external", "LEDGER_RPC_URLS": ",".join(urls), "LEDGER_SETTLE_BLOCKS": settle}
         )
+        # Batches whose gas bound lets geth pack several to a block (docs/DEPLOYMENT.md).
+        os.environ.setdefault("LEDGER_BATCH_MAX", str(CLIQUE_BATCH_MAX))
         s = settings()
         typer.echo(f"on the network: {', '.join(urls)} (the API fails over in this order)")
     elif not rpc_ready(s.rpc_url):
@@ -94,6 +101,8 @@ def up(
     try:
         system_cmd.ensure_deployed()
         demo.seed()
+        if network:
+            network_cmd.govern_for_up(s)
         calendar_cmd.warn()  # from 1 December: next year's calendar, and the command that publishes it
         system_cmd.serve()
     finally:
@@ -110,6 +119,7 @@ app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(network_cmd.app, name="network")
 app.command("evaluation")(evaluation_cmd.evaluation)
+app.command("login")(login_cmd.login)
 # The signer owns its commands (keys, sign, verify); they sit at the top level of `ledger`.
 for command in signer_cli.registered_commands:
     app.registered_commands.append(command)

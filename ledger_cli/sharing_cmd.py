@@ -3,6 +3,7 @@ officer's signed steps (apply, decide, object, terminate, and any other step), s
 
 from __future__ import annotations
 
+import os
 import re
 from types import SimpleNamespace
 
@@ -62,7 +63,8 @@ def check(
         "--api",
         metavar="URL",
         help="Ask this API (GET /v1/sharing/check) "
-        "instead of the local node and mirror: from an officer's or a gateway's machine",
+        "instead of the local node and mirror: from a gateway's machine (with $LEDGER_PLATFORM_CREDENTIAL) "
+        "or an officer's (after `ledger login`; the officer's own unit only)",
     ),
 ) -> None:
     """May the unit use these data items of the entry at this version, for the scenario, by the
@@ -79,7 +81,8 @@ def check(
     asked = {"unit_id": unit_id, "entry_id": entry_id, "version": version, "items": item, "scenario": scenario}
     asked.update(method=method, form=form, grant_id=grant)
     if api is not None:
-        with Api(api) as client:
+        # A gateway's machine sends the platform credential; an officer's, the token of `ledger login`.
+        with Api(api, bearer=os.environ.get("LEDGER_PLATFORM_CREDENTIAL") or None) as client:
             params = {k: v for k, v in asked.items() if v is not None}
             answer = SimpleNamespace(**client.get("/v1/sharing/check", **params))
     else:

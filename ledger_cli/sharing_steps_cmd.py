@@ -44,7 +44,7 @@ def _step(
 ) -> None:
     """Validate, sign, send, wait, prove: one sharing step other than an application."""
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
-    with Api(api) as client:
+    with Api(api, keystore_dir=keystore_dir) as client:
         if kind == StepKind.DECIDE and "signed_at" not in document:
             # Art. 20: a decision carries when it was signed, by the chain's clock, which the API and
             # the contract judge it by (a decision signed by the due time survives relay lag).
@@ -106,7 +106,7 @@ def apply(
     signing_key = load_key(find_key(key, keystore_dir), password)
     promising_key = load_key(find_key(commitment_key, keystore_dir), password) if commitment_key else signing_key
     demand_id = "0x" + demand_id_for(bytes.fromhex(parsed.demand_unit_id[2:]), data).hex()
-    with Api(api) as client:
+    with Api(api, keystore_dir=keystore_dir) as client:
         answered = client.post("/v1/demands/id", {"document": document})["demand_id"]
         if answered != demand_id:
             raise OfficerActionError(

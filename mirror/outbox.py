@@ -32,7 +32,12 @@ log = logging.getLogger(__name__)
 GAS_PER_ACTION = 300_000
 GAS_PER_DOCUMENT_BYTE = 64
 GAS_BATCH_OVERHEAD = 100_000
-GAS_BUDGET = 50_000_000  # below the node's 60M block gas limit
+GAS_BUDGET = 50_000_000  # at most; a network with a smaller block gas limit gets 5/6 of it (chain/gas.py)
+# geth's pool refuses a transaction over 128 KiB ("oversized data": legacypool txMaxSize, 4 × 32 KiB
+# slots), where anvil and Hardhat take any size: on the Clique network a batch of 200 catalog
+# submissions (~180 KB) was never mined. A batch's calldata stays under it, room left for the
+# transaction's envelope; one action alone always fits (Catalog.MAX_DOCUMENT_BYTES is 32 KiB).
+CALLDATA_BUDGET = 126 * 1024
 
 
 # A sharing step that opens or issues a grant writes storage per resource (measured: an Apply
@@ -78,14 +83,17 @@ def batch_gas_bound(contract: str, actions: list[tuple]) -> int:
     return GAS_BATCH_OVERHEAD + sum(action_gas_bound(contract, a, len(encode_tuple(contract, a))) for a in actions)
 
 
-def _within_gas_budget(rows: list[OutboxAction]) -> tuple[list[OutboxAction], int]:
-    """The longest prefix of `rows` whose gas bound fits one block, and that bound."""
-    gas, taken = GAS_BATCH_OVERHEAD, []
+def _within_gas_budget(rows: list[OutboxAction], budget: int = GAS_BUDGET) -> tuple[list[OutboxAction], int]:
+    """The longest prefix of `rows` whose gas bound fits `budget` and whose calldata fits one
+    transaction a geth pool takes (CALLDATA_BUDGET), and that gas bound (at least one row: a lone
+    action over the budget still goes, its limit capped by the caller)."""
+    gas, size, taken = GAS_BATCH_OVERHEAD, 4 + 64, []  # selector, the array's offset and length
     for row in rows:
-        bound = gas_bound(row)
-        if taken and gas + bound > GAS_BUDGET:
+        bound, length = gas_bound(row), len(row.payload) + 32  # the element's offset in the array
+        if taken and (gas + bound > budget or size + length > CALLDATA_BUDGET):
             break
         gas += bound
+        size += length
         taken.append(row)
     return taken, gas
 
@@ -152,7 +160,11 @@ class Relayer:
         if not rows:
             return False
         contract = rows[0].contract
-        rows, gas = _within_gas_budget(rows)
+        # The network's block gas limit, not the local nodes': a Clique genesis sets its own.
+        rows, gas = _within_gas_budget(rows, min(GAS_BUDGET, self.sender.gas.budget()))
+        # A lone action bounded above a block still fits when it runs: the bound is about twice
+        # the cost; if it did not, `executeBatch` reports it rejected.
+        gas = min(gas, self.sender.gas.block_limit())
         calldata = SIGNED_CONTRACTS[contract].batch_calldata([decode_action(r.payload, contract) for r in rows])
         tx_hash = self.sender.send_data(self.contracts[contract].address, calldata, gas=gas, wait=False)
         with self.sessions.begin() as session:

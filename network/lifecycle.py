@@ -18,14 +18,21 @@ CATCH_UP_TIMEOUT_S = 60.0
 def network_nodes(directory: Path, geth: Path | None = None) -> tuple[Manifest, list[GethNode]]:
     manifest = Manifest.load(directory)
     binary = geth or geth_binary()
-    return manifest, [GethNode(s, Path(directory) / s.dir_name, binary, manifest.chain_id) for s in manifest.nodes]
+    return manifest, [node_of(manifest, s, Path(directory), binary) for s in manifest.nodes]
+
+
+def node_of(manifest: Manifest, spec, directory: Path, geth: Path) -> GethNode:
+    """The node of `spec` as the network's manifest has it run (its gas settings are the network's)."""
+    return GethNode(
+        spec, directory / spec.dir_name, geth, manifest.chain_id, gas_limit=manifest.gas_limit, min_tip=manifest.min_tip
+    )
 
 
 def wait_peered(node: GethNode, peers: int, timeout: float = PEER_TIMEOUT_S) -> None:
     """Wait until `node` has at least `peers` peers. Raises NetworkError naming the node."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = node_status(node.spec)
+        status = node_status(node.spec, node.directory)
         if status.peers is not None and status.peers >= peers:
             return
         time.sleep(0.1)
@@ -44,7 +51,7 @@ def start_node(node: GethNode, others: list[GethNode], timeout: float = CATCH_UP
     node.seal()
     target = max((node_status(o.spec).head or 0) for o in others)
     deadline = time.monotonic() + timeout
-    while (node_status(node.spec).head or 0) < target:
+    while (node_status(node.spec, node.directory).head or 0) < target:
         if time.monotonic() > deadline:
             raise NetworkError(f"{node.spec.code}'s node did not reach block {target} within {timeout:.0f} s")
         time.sleep(0.2)
@@ -63,7 +70,11 @@ def up(directory: Path, geth: Path | None = None) -> list[GethNode]:
     a time). The signer in turn seals at once; the others wait a random 0–1.5 s first. So the
     others start first, and by the time the first block comes every node accepts it.
     """
-    manifest, nodes = network_nodes(directory, geth)
+    return start_all(network_nodes(directory, geth)[1])
+
+
+def start_all(nodes: list[GethNode]) -> list[GethNode]:
+    """`up` for nodes built by the caller (the fault tests run them in network namespaces)."""
     for node in nodes:
         node.start()
     for node in nodes:
@@ -78,7 +89,7 @@ def up(directory: Path, geth: Path | None = None) -> list[GethNode]:
 def _in_turn_last(nodes: list[GethNode]) -> list[GethNode]:
     """`nodes` with the one whose signer is in turn for the next block (Clique: block n is the
     n mod N-th signer's in address order) moved to the end."""
-    status = node_status(nodes[0].spec)
+    status = node_status(nodes[0].spec, nodes[0].directory)
     signers = sorted(a.lower() for a in status.signers)
     if status.head is None or not signers:
         return nodes

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from network.errors import NoNetwork
+from network.genesis import GAS_LIMIT
 
 MANIFEST = "network.json"
 HOST = "127.0.0.1"
@@ -28,6 +29,7 @@ class NodeSpec:
     http_port: int
     authrpc_port: int
     enode: str
+    host: str = HOST  # where its JSON-RPC listens; another address only inside a network namespace
 
     @property
     def dir_name(self) -> str:
@@ -35,7 +37,7 @@ class NodeSpec:
 
     @property
     def rpc_url(self) -> str:
-        return f"http://{HOST}:{self.http_port}"
+        return f"http://{self.host}:{self.http_port}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Manifest:
     chain_id: int
     period: int
     nodes: tuple[NodeSpec, ...]
+    gas_limit: int = GAS_LIMIT  # the genesis block's, which every validator keeps as its target
+    min_tip: int | None = None  # wei: the least tip a validator includes (`--miner.gasprice`); None: geth's
 
     def save(self, directory: Path) -> None:
         record = {**asdict(self), "nodes": [asdict(n) for n in self.nodes]}

@@ -23,8 +23,9 @@ from network.manifest import HOST, NodeSpec
 
 READY_TIMEOUT_S = 30.0
 NETRESTRICT = "127.0.0.0/8"  # loopback; on four machines, the organisations' own addresses
-# What the platform and `status` call; no `admin`, `personal` or `debug` over HTTP.
-HTTP_APIS = "eth,net,web3,txpool,clique"
+# What the platform calls. Never `clique` (its `clique_propose` votes a validator in or out), `miner`,
+# `admin`, `personal` or `debug`: those stay on the owner's IPC socket (network/ipc.py).
+HTTP_APIS = "eth,net,web3,txpool"
 
 
 @dataclass
@@ -36,6 +37,9 @@ class GethNode:
     geth: Path
     chain_id: int
     netrestrict: str = NETRESTRICT
+    gas_limit: int = GAS_LIMIT  # the block gas limit the validator aims at: the genesis block's
+    min_tip: int | None = None  # `--miner.gasprice`, the least tip it includes
+    netns: str | None = None  # a network namespace to run in (network/netns.py; the fault tests)
 
     def __post_init__(self) -> None:
         # Absolute: the pid check below finds the node by the datadir on its command line.
@@ -51,7 +55,8 @@ class GethNode:
 
     def command(self) -> list[str]:
         d, s = self.directory, self.spec
-        return [
+        # `ip netns exec` execs geth in the namespace: the pid stays the one we record.
+        return (["ip", "netns", "exec", self.netns] if self.netns else []) + [
             str(self.geth),
             "--datadir", str(d / "data"),
             "--config", str(d / "config.toml"),
@@ -63,11 +68,13 @@ class GethNode:
             "--nat", "none",
             "--nodekey", str(d / "nodekey"),
             "--ipcpath", str(ipc_path(d)),
-            "--http", "--http.addr", HOST, "--http.port", str(s.http_port), "--http.api", HTTP_APIS,
+            "--http", "--http.addr", s.host, "--http.port", str(s.http_port), "--http.api", HTTP_APIS,
             "--authrpc.addr", HOST, "--authrpc.port", str(s.authrpc_port),
+            # geth answers HTTP only for Host names it knows: localhost, or the address it serves on.
+            "--http.vhosts", "localhost" if s.host == HOST else s.host,
             "--unlock", s.signer, "--password", str(d / "password"), "--allow-insecure-unlock",
-            "--miner.etherbase", s.signer, "--miner.gaslimit", str(GAS_LIMIT),
-        ]  # fmt: skip
+            "--miner.etherbase", s.signer, "--miner.gaslimit", str(self.gas_limit),
+        ] + (["--miner.gasprice", str(self.min_tip)] if self.min_tip is not None else [])  # fmt: skip
 
     def pid(self) -> int | None:
         try:

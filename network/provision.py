@@ -15,9 +15,9 @@ from pathlib import Path
 
 from network.config import config_toml, enode_url, new_node_key
 from network.errors import NetworkError, NetworkExists
-from network.genesis import CHAIN_ID, genesis
+from network.genesis import BASE_FEE, CHAIN_ID, GAS_LIMIT, genesis
 from network.manifest import HOST, MANIFEST, Manifest, NodeSpec
-from network.organisations import VALIDATOR_ORGANISATIONS
+from network.organisations import VALIDATOR_ORGANISATIONS, Organisation
 from signer._atomic import write_private_file
 from signer.ethkeyfile import export_eth_v3
 from signer.keys import SigningKey
@@ -50,39 +50,62 @@ def provision(
     geth: Path,
     ports: list[tuple[int, int, int]] | None = None,
     chain_id: int = CHAIN_ID,
+    gas_limit: int = GAS_LIMIT,
+    base_fee: int = BASE_FEE,
+    min_tip: int | None = None,
+    on_demand: bool = False,
 ) -> Manifest:
-    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports."""
+    """Write the network; its manifest. `ports` gives each node's (p2p, http, authrpc) ports;
+    `gas_limit` and `base_fee` are the genesis block's, `min_tip` the validators' least tip (wei);
+    `on_demand` allows period 0 (network/genesis.py: tests only)."""
     directory = Path(directory)
     check_new(directory, validators)
     ports = ports or default_ports(validators)
     directory.mkdir(parents=True, exist_ok=True)
     specs, keys = [], {}
-    for index, (org, (p2p, http, authrpc)) in enumerate(zip(VALIDATOR_ORGANISATIONS[:validators], ports)):
-        node_dir = directory / f"node{index}-{org.code}"
-        key = SigningKey.generate("ecdsa", name=f"validator-{org.code}")
-        save_key(key, password, directory=keystore_dir)
-        node_key = new_node_key(node_dir / "nodekey")
-        signer = key.key_id
-        spec = NodeSpec(index, org.code, org.name, signer, p2p, http, authrpc, enode_url(node_key, HOST, p2p))
+    for index, (org, node_ports) in enumerate(zip(VALIDATOR_ORGANISATIONS[:validators], ports)):
+        spec, keys[index] = new_node(directory, index, org, node_ports, password=password, keystore_dir=keystore_dir)
         specs.append(spec)
-        keys[index] = key
-        # geth unlocks its signer from a v3 file with a password file; both readable by its owner only.
-        write_private_file(node_dir / "password", password.encode())
-        v3 = json.dumps(export_eth_v3(key, password)).encode()
-        write_private_file(node_dir / "data" / "keystore" / f"{signer.lower()[2:]}.json", v3)
-    document = genesis([s.signer for s in specs], period=period, funded=funded, chain_id=chain_id)
+    document = genesis(
+        [s.signer for s in specs],
+        period=period,
+        funded=funded,
+        chain_id=chain_id,
+        gas_limit=gas_limit,
+        base_fee=base_fee,
+        on_demand=on_demand,
+    )
     (directory / GENESIS).write_text(json.dumps(document, indent=2) + "\n")
     for spec in specs:
         node_dir = directory / spec.dir_name
         peers = [other.enode for other in specs if other.index != spec.index]
         (node_dir / "config.toml").write_text(config_toml(peers))
-        _geth_init(geth, node_dir / "data", directory / GENESIS)
-    manifest = Manifest(chain_id=chain_id, period=period, nodes=tuple(specs))
+        geth_init(geth, node_dir / "data", directory / GENESIS)
+    manifest = Manifest(chain_id, period, tuple(specs), gas_limit=gas_limit, min_tip=min_tip)
     manifest.save(directory)
     return manifest
 
 
-def _geth_init(geth: Path, datadir: Path, genesis_file: Path) -> None:
+def new_node(
+    directory: Path, index: int, org: Organisation, ports: tuple[int, int, int], *, password: str, keystore_dir: Path
+) -> tuple[NodeSpec, SigningKey]:
+    """Write one organisation's node directory: its signer key (sealed in the keystore and as the v3
+    file geth unlocks, both under `password`), its node key; its spec and signer key. No genesis yet."""
+    p2p, http, authrpc = ports
+    node_dir = Path(directory) / f"node{index}-{org.code}"
+    key = SigningKey.generate("ecdsa", name=f"validator-{org.code}")
+    save_key(key, password, directory=keystore_dir)
+    node_key = new_node_key(node_dir / "nodekey")
+    signer = key.key_id
+    spec = NodeSpec(index, org.code, org.name, signer, p2p, http, authrpc, enode_url(node_key, HOST, p2p))
+    # geth unlocks its signer from a v3 file with a password file; both readable by its owner only.
+    write_private_file(node_dir / "password", password.encode())
+    v3 = json.dumps(export_eth_v3(key, password)).encode()
+    write_private_file(node_dir / "data" / "keystore" / f"{signer.lower()[2:]}.json", v3)
+    return spec, key
+
+
+def geth_init(geth: Path, datadir: Path, genesis_file: Path) -> None:
     result = subprocess.run(
         [str(geth), "--datadir", str(datadir), "init", str(genesis_file)], capture_output=True, text=True, timeout=120
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api import schemas
+from api.auth import CallerDep, current_caller
 from api.deps import RuntimeDep
 from api.errors import ApiError
 from api.services import commitments
@@ -21,7 +22,7 @@ router = APIRouter(
 
 
 async def platform_signing_enabled(runtime: RuntimeDep) -> None:
-    """Refuses before anything else (the body included) when the platform holds no keys to sign with.
+    """Refuses before the body is read when the platform holds no keys to sign with.
 
     `async`: it does no I/O, so it need not cost a thread-pool hop (as in api/deps.py)."""
     if not runtime.settings.platform_signing:
@@ -50,15 +51,24 @@ def verify_commitment(runtime: RuntimeDep, body: schemas.CommitmentVerifyRequest
 @router.post(
     "/sign",
     response_model=schemas.SignedCommitment,
-    dependencies=[Depends(platform_signing_enabled)],
+    # The officer first (401 before anything else, as a missing credential should be), then the switch.
+    dependencies=[Depends(current_caller), Depends(platform_signing_enabled)],
     responses={
-        403: {"model": schemas.ErrorBody, "description": "Platform signing is off"},
+        401: {"model": schemas.ErrorBody, "description": "No officer's token, or not a valid one (api/auth)"},
+        403: {
+            "model": schemas.ErrorBody,
+            "description": "`platform_signing_disabled`; `unit_mismatch`: the key is another unit's",
+        },
         404: {"model": schemas.ErrorBody, "description": "The platform holds no such key"},
         409: {"model": schemas.ErrorBody, "description": "The key is not registered, or revoked"},
     },
 )
-def sign_commitment(runtime: RuntimeDep, body: schemas.CommitmentSignRequest) -> schemas.SignedCommitment:
-    """The platform signing service (Art. 18), only when LEDGER_PLATFORM_SIGNING is on.
+def sign_commitment(
+    runtime: RuntimeDep, caller: CallerDep, body: schemas.CommitmentSignRequest
+) -> schemas.SignedCommitment:
+    """The platform signing service (Art. 18), only when LEDGER_PLATFORM_SIGNING is on, for an
+    authenticated officer (`Authorization: Bearer`, from `POST /v1/auth/token`), and only for the
+    officer's own unit: the key must be registered to the caller's unit.
 
     Signs with the officer's key held in the platform keystore; the platform sets the signing
     unit (the key's registered unit) and `signed_at` (now).
@@ -70,4 +80,5 @@ def sign_commitment(runtime: RuntimeDep, body: schemas.CommitmentSignRequest) ->
         demand_id=body.demand_id,
         officer_key_id=body.officer_key_id,
         scenario=body.scenario,
+        caller_unit_id=caller.unit_id,
     )

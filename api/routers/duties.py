@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from api import schemas
+from api.auth import PrincipalDep
+from api.auth.access import oversees_all, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.paging import Limit, Offset
 from api.responses import json_response
@@ -18,6 +20,13 @@ router = APIRouter(
     responses={
         422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
         503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+        # Duties need an officer's token or the platform credential (api/auth): a unit sees its own,
+        # the overseers and the platform every unit's.
+        401: {
+            "model": schemas.ErrorBody,
+            "description": "No officer's token or platform credential, or not a valid one",
+        },
+        403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: another unit's duties"},
     },
 )
 
@@ -87,6 +96,7 @@ def _page(runtime, session, *, unit_id, owed_by, state, rule, limit, offset, off
 def list_duties(
     runtime: RuntimeDep,
     session: SessionDep,
+    caller: PrincipalDep,
     state: State = None,
     rule: Rule = None,
     unit_id: Annotated[
@@ -107,7 +117,14 @@ def list_duties(
     States are judged at the chain's latest block time (`now`): a duty is overdue one second
     after its `due_at`. `start_tx` recorded the due time; `started_at` plus `working_days`
     recomputes it on the WorkCalendar contract (addWorkingDays).
+
+    The Office, the Data Center and the regulators see every unit's; an ordinary unit's officer
+    sees the duties concerning its own unit (`unit_id` is then its unit, or refused if another).
     """
+    if not oversees_all(caller):
+        if unit_id is not None:
+            require_unit(caller, unit_id)
+        unit_id = caller.unit_id
     return _page(runtime, session, unit_id=unit_id, owed_by=owed_by, state=state, rule=rule, limit=limit, offset=offset)
 
 
@@ -119,6 +136,7 @@ def list_duties(
 def list_unit_duties(
     runtime: RuntimeDep,
     session: SessionDep,
+    caller: PrincipalDep,
     unit_id: UnitId,
     state: State = None,
     rule: Rule = None,
@@ -128,7 +146,9 @@ def list_unit_duties(
 ) -> Response:
     """One unit's duties: an ordinary unit's are those on its entries and the demand items it must
     decide, and the Data Center's duties on its entries, demands and grants (`owed_by=unit` leaves
-    those out); the Data Center's are those it owes; the Office's are every unit's, as in `/v1/duties`."""
+    those out); the Data Center's are those it owes; the Office's are every unit's, as in `/v1/duties`.
+    For the unit's own officers and the overseers."""
+    require_unit(caller, unit_id)
     unit = duties.unit_or_404(session, unit_id)
     scope, owed = duties.unit_scope(unit, owed_by)
     return _page(

@@ -17,6 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api import schemas
 from api import sharing_schemas as s
+from api.auth import PrincipalDep
+from api.auth.access import require_unit
 from api.deps import RuntimeDep
 from api.responses import json_response
 from api.services import sharing_queries
@@ -50,11 +52,22 @@ class CheckQuery(BaseModel):
     )
 
 
-@router.get("/v1/sharing/check", response_model=s.CheckAnswer)
-async def check(runtime: RuntimeDep, q: Annotated[CheckQuery, Query()]) -> Response:
+@router.get(
+    "/v1/sharing/check",
+    response_model=s.CheckAnswer,
+    responses={
+        401: {"model": schemas.ErrorBody, "description": "No platform credential or officer's token"},
+        403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: an officer asking for another unit"},
+    },
+)
+async def check(runtime: RuntimeDep, who: PrincipalDep, q: Annotated[CheckQuery, Query()]) -> Response:
     """May the unit use these data items of the entry at this version, for the scenario, by the
     method, in the form, now (Art. 25)? For gateways: one indexed lookup, answered yes or no with
-    the reason. The scenario, method and form are the grant's signed on-chain terms."""
+    the reason. The scenario, method and form are the grant's signed on-chain terms.
+
+    Asked by the platform's share service (the platform credential), or by an officer for its own
+    unit (the overseers: for any unit): whether a unit holds a grant is that unit's business."""
+    require_unit(who, q.unit_id)
     now = runtime.clock.cached()
     if now is None:
         now = await run_in_threadpool(runtime.clock.now)

@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import schemas
 from api import sharing_schemas as s
+from api.auth import PrincipalDep
+from api.auth.access import require_party, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.errors import OTHER_METHODS, ApiError
 from api.paging import Limit, Offset
@@ -41,6 +43,15 @@ ERRORS = {
     413: {"model": schemas.ErrorBody, "description": "Document too large"},
 }
 TIME_ERRORS = {404: ERRORS[404], 409: ERRORS[409]}
+# The views need an officer's token or the platform credential (api/auth): a unit reads its own
+# records; the Office, the Data Center, the regulators and the platform every unit's (api/auth/access.py).
+READ_ERRORS = {
+    401: {"model": schemas.ErrorBody, "description": "No officer's token or platform credential, or not a valid one"},
+    403: {
+        "model": schemas.ErrorBody,
+        "description": "`unit_not_allowed`, `not_a_party`: another unit's records",
+    },
+}
 ACTION = {**ACCEPTED, **ERRORS}
 
 
@@ -226,48 +237,60 @@ def finalise_lapse(runtime: RuntimeDep, grant_id: Id) -> s.PermissionlessStep:
 # ---- views
 
 
-@router.get("/v1/demands/{demand_id}", response_model=s.DemandPublic, responses={404: ERRORS[404]})
-def get_demand(runtime: RuntimeDep, session: SessionDep, demand_id: Id) -> Response:
-    """An application, its commitment, and each item with its due time and whether it is overdue."""
+@router.get("/v1/demands/{demand_id}", response_model=s.DemandPublic, responses={404: ERRORS[404], **READ_ERRORS})
+def get_demand(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep, demand_id: Id) -> Response:
+    """An application, its commitment, and each item with its due time and whether it is overdue.
+    For its parties (the demand unit, the owners of the data asked for) and the overseers."""
+    require_party(caller, session, demand_id, "demand_id")
     return json_response(sharing_queries.demand(session, demand_id, runtime.clock.now()))
 
 
-@router.get("/v1/units/{unit_id}/incoming-demands", response_model=s.IncomingPage)
+@router.get("/v1/units/{unit_id}/incoming-demands", response_model=s.IncomingPage, responses=READ_ERRORS)
 def incoming_demands(
     runtime: RuntimeDep,
     session: SessionDep,
+    caller: PrincipalDep,
     unit_id: Id,
     state: Annotated[str | None, Query(pattern="^(pending|overdue|decided)$")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:
-    """What other units asked of this responsible unit, oldest due first, with overdue flags."""
+    """What other units asked of this responsible unit, oldest due first, with overdue flags.
+    For the unit's own officers and the overseers."""
+    require_unit(caller, unit_id)
     return json_response(
         sharing_queries.incoming(session, unit_id, runtime.clock.now(), state, limit=limit, offset=offset)
     )
 
 
-@router.get("/v1/units/{unit_id}/grants", response_model=s.GrantPage)
+@router.get("/v1/units/{unit_id}/grants", response_model=s.GrantPage, responses=READ_ERRORS)
 def unit_grants(
     session: SessionDep,
+    caller: PrincipalDep,
     unit_id: Id,
     status: Annotated[str | None, Query(pattern="^(active|suspended|terminated)$")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:
-    """The demand unit's grants, oldest issued first, with the catalog versions each is pinned to."""
+    """The demand unit's grants, oldest issued first, with the catalog versions each is pinned to.
+    For the unit's own officers and the overseers."""
+    require_unit(caller, unit_id)
     return json_response(sharing_queries.unit_grants(session, unit_id, status, limit=limit, offset=offset))
 
 
-@router.get("/v1/grants/{grant_id}", response_model=s.GrantPublic, responses={404: ERRORS[404]})
-def get_grant(session: SessionDep, grant_id: Id) -> s.GrantPublic:
-    """A grant: its scenario, method, pinned catalog versions, and where it stands (Art. 21, 26, 31)."""
+@router.get("/v1/grants/{grant_id}", response_model=s.GrantPublic, responses={404: ERRORS[404], **READ_ERRORS})
+def get_grant(session: SessionDep, caller: PrincipalDep, grant_id: Id) -> s.GrantPublic:
+    """A grant: its scenario, method, pinned catalog versions, and where it stands (Art. 21, 26, 31).
+    For its parties (the holder, the owners of its data) and the overseers."""
+    require_party(caller, session, grant_id, "grant_id")
     return sharing_queries.grant(session, grant_id)
 
 
-@router.get("/v1/grants/{grant_id}/history", response_model=s.GrantHistory, responses={404: ERRORS[404]})
-def grant_history(session: SessionDep, grant_id: Id) -> s.GrantHistory:
-    """Every step of the demand and its grant, each with its transaction, block and document hash."""
+@router.get("/v1/grants/{grant_id}/history", response_model=s.GrantHistory, responses={404: ERRORS[404], **READ_ERRORS})
+def grant_history(session: SessionDep, caller: PrincipalDep, grant_id: Id) -> s.GrantHistory:
+    """Every step of the demand and its grant, each with its transaction, block and document hash.
+    For its parties and the overseers."""
+    require_party(caller, session, grant_id, "grant_id")
     return sharing_queries.history(session, grant_id)
 
 

@@ -107,9 +107,18 @@ def verify(
 
 
 def sign(
-    *, settings: Settings, w3, registry_address: str, demand_id: str, officer_key_id: str, scenario: str
+    *,
+    settings: Settings,
+    w3,
+    registry_address: str,
+    demand_id: str,
+    officer_key_id: str,
+    scenario: str,
+    caller_unit_id: str,
 ) -> schemas.SignedCommitment:
-    """Sign a commitment with a key of the platform keystore, for the unit the key is registered to.
+    """Sign a commitment with a key of the platform keystore, for the unit the key is registered to,
+    which must be the authenticated caller's unit (`caller_unit_id`): an officer has the platform
+    sign only for its own unit (Art. 18).
 
     The platform sets ``signing_unit_id`` (the key's registered unit) and ``signed_at`` (now)
     itself: it never signs a unit or a time a caller chose. The key must be registered and not
@@ -133,6 +142,14 @@ def sign(
         ) from None
     if record.revoked_at is not None:
         raise ApiError(409, "key_revoked", f"officer_key_id: {info.key_id} was revoked", "officer_key_id")
+    if "0x" + record.unit_id.hex() != caller_unit_id:
+        raise ApiError(
+            403,
+            "unit_mismatch",
+            f"officer_key_id: {info.key_id} is registered to unit 0x{record.unit_id.hex()}, "
+            f"not the caller's unit {caller_unit_id}; the platform signs only for the caller's own unit",
+            "officer_key_id",
+        )
     if info.scheme == "sm2" and info.public.user_id != DEFAULT_USER_ID:
         raise ApiError(
             409,

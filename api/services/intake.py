@@ -151,8 +151,10 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
     Single actions sent at the same moment are handled together (`api.micro_batch`): those that
     arrive while a batch is being simulated are simulated with one `simulateBatch` call and
     stored in one transaction, which reads whether each is in flight already or its subject busy
-    atomically with the inserts; each is answered on its own, as it would be alone. The next
-    batch is simulated while one is stored, but batches are stored in order. At most one action
+    atomically with the inserts; each is answered on its own, as it would be alone. Up to
+    `intake_overlap` batches are simulated at once (each against the chain's current state: an
+    action on a subject of an earlier batch meets it in flight when stored), and the next while
+    one is stored, but batches are stored in the order they started. At most one action
     per subject and per (signer, nonce) goes in a batch; a second waits for the next, where it
     meets the first as a sender would one after the other.
     """

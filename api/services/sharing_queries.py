@@ -275,6 +275,7 @@ _REFUSALS = (
     "entry_changed",
     "document_mismatch",
     "scenario_withdrawn",
+    "before_grant",
     "terminated",
     "suspended",
     "idle",
@@ -294,6 +295,7 @@ _MESSAGES = {
     "item_not_granted": "a data item asked for is not in the grant (Art. 17, 25): apply for it",
     "version_not_pinned": "the grant is pinned to another catalog version (Art. 14): serve that version",
     "suspended": "the grant is suspended (Art. 26, 31); the demand unit may object within 30 days",
+    "before_grant": "the use is dated before the grant was issued: no grant covered it (Art. 17, 25)",
     "terminated": "the grant is terminated: using the data again needs a new application (Art. 26)",
     "idle": "the grant has not been used for 3 months with no reason on file; it is due to be suspended (Art. 26)",
     "scenario_withdrawn": "the Data Center withdrew the registered scenario the grant rests on (Art. 19): apply again",
@@ -309,7 +311,7 @@ _MESSAGES = {
 # joined only for the classes it governs (a class-0 or class-4 code is no register entry).
 _COLUMNS = (
     "SELECT g.grant_id, g.unit_id, g.scenario_code, g.method, g.form, g.status, g.idle_from, g.document_problem,"
-    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem"
+    " sc.withdrawn_at, r.version, r.items, e.status, e.sharing, e.approved_version, e.document_problem, g.issued_at"
     " FROM sharing_grant_resources r JOIN sharing_grants g ON g.grant_id = r.grant_id"
     " LEFT JOIN catalog_entries e ON e.entry_id = r.entry_id"
     " LEFT JOIN sharing_scenarios sc ON sc.scenario_id = g.scenario_id AND g.scenario_class BETWEEN 1 AND 3"
@@ -328,8 +330,13 @@ def _check_sql(dialect: str) -> tuple[str, str]:
     return _BY_UNIT.format(**names), _BY_GRANT.format(**names)
 
 
-def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str, now: int):
-    """Why the grant resource `row` does not allow the use, or None when it does."""
+def _refusal(
+    row, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str, now: int, dated: bool
+):
+    """Why the grant resource `row` does not allow the use, or None when it does. `dated`: `now` is
+    the time a reporter gave a use (the usage log), not the chain's clock. A check "now" reads the
+    clock through a cache that may lag the chain by a block, while any grant the mirror holds was
+    issued by the chain's present time: only a reported time can fall before the grant."""
     (
         _,
         holder,
@@ -346,6 +353,7 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         sharing,
         in_force,
         e_problem,
+        issued_at,
     ) = row
     if holder != unit_id:
         return "not_grant_holder"
@@ -361,6 +369,8 @@ def _refusal(row, *, unit_id: str, version: int, items: list[str], scenario: str
         return "document_mismatch"
     if withdrawn:
         return "scenario_withdrawn"
+    if dated and now < issued_at:
+        return "before_grant"  # a use logged for a time before the grant (the usage log's records)
     if status != "active":
         return status  # suspended | terminated
     if idle_from and now >= idle_from:
@@ -395,33 +405,97 @@ def check(
     `form`, at `now` (Art. 25)? One indexed lookup through the driver; with `grant_id`, of that
     grant only."""
     unit_id, entry_id = unit_id.lower(), entry_id.lower()
-    by_unit, by_grant = _check_sql(engine.dialect.name)
     connection = engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        if grant_id is None:
-            cursor.execute(by_unit, {"unit_id": unit_id, "entry_id": entry_id})
-        else:
-            cursor.execute(by_grant, {"grant_id": grant_id.lower(), "entry_id": entry_id})
-        rows = cursor.fetchall()
-        cursor.close()
+        rows = _check_rows(connection, engine.dialect.name, unit_id, entry_id, grant_id)
     finally:
         connection.close()  # back to the pool, which ends the read (rollback on return): the next sees new rows
+    return _judge(
+        rows, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+    )
+
+
+def check_many(engine: Engine, uses: list[dict]) -> list[tuple[str, str | None]]:
+    """The reason `check` gives each use (a dict of its keyword arguments, `now` included), with
+    the grant it judged, on one connection and one read per distinct (unit or grant, entry): the
+    usage log checks a batch of records at once, each at its own time, by exactly the gateway's
+    rule. `("granted", grant id)` when allowed."""
+    fetched: dict[tuple, list] = {}
+    answers = []
+    connection = engine.raw_connection()
+    try:
+        for use in uses:
+            unit_id, entry_id, grant_id = use["unit_id"].lower(), use["entry_id"].lower(), use.get("grant_id")
+            key = (unit_id, entry_id, grant_id and grant_id.lower())
+            if key not in fetched:
+                fetched[key] = _check_rows(connection, engine.dialect.name, *key)
+            judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
+            reason, grant, _ = _reason(fetched[key], unit_id=unit_id, dated=True, **judged)
+            answers.append((reason, grant))
+    finally:
+        connection.close()
+    return answers
+
+
+def _check_rows(connection, dialect: str, unit_id: str, entry_id: str, grant_id: str | None) -> list:
+    by_unit, by_grant = _check_sql(dialect)
+    cursor = connection.cursor()
+    if grant_id is None:
+        cursor.execute(by_unit, {"unit_id": unit_id, "entry_id": entry_id})
+    else:
+        cursor.execute(by_grant, {"grant_id": grant_id.lower(), "entry_id": entry_id})
+    rows = cursor.fetchall()
+    cursor.close()
+    return rows
+
+
+def _judge(
+    rows, *, unit_id: str, version: int, items: list[str], scenario: str, method: str, form: str = "full", now: int
+) -> s.CheckAnswer:
+    reason, grant_id, pinned = _reason(
+        rows, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+    )
+    return s.CheckAnswer(
+        allowed=reason == "granted",
+        reason=reason,
+        message=_MESSAGES[reason],
+        grant_id=grant_id,
+        version=pinned,
+        now=now,
+    )
+
+
+def _reason(
+    rows,
+    *,
+    unit_id: str,
+    version: int,
+    items: list[str],
+    scenario: str,
+    method: str,
+    form: str = "full",
+    now: int,
+    dated: bool = False,
+) -> tuple[str, str | None, int | None]:
+    """(reason, grant id, pinned version) of the best answer among the grant resources `rows`."""
     best: tuple[int, str, str, int] | None = None  # (rank, reason, grant id, version)
     for row in rows:
         reason = _refusal(
-            row, unit_id=unit_id, version=version, items=items, scenario=scenario, method=method, form=form, now=now
+            row,
+            unit_id=unit_id,
+            version=version,
+            items=items,
+            scenario=scenario,
+            method=method,
+            form=form,
+            now=now,
+            dated=dated,
         )
         if reason is None:
-            return s.CheckAnswer(
-                allowed=True, reason="granted", message=_MESSAGES["granted"], grant_id=row[0], version=row[9], now=now
-            )
+            return "granted", row[0], row[9]
         rank = _REFUSALS.index(reason)
         if best is None or rank < best[0]:
             best = (rank, reason, row[0], row[9])
     if best is None:
-        return s.CheckAnswer(allowed=False, reason="no_grant", message=_MESSAGES["no_grant"], now=now)
-    _, reason, grant_id, pinned = best
-    return s.CheckAnswer(
-        allowed=False, reason=reason, message=_MESSAGES[reason], grant_id=grant_id, version=pinned, now=now
-    )
+        return "no_grant", None, None
+    return best[1], best[2], best[3]

@@ -426,6 +426,11 @@ interface ISharing is ISignedActions {
     error SharingNotAffected(bytes32 entryId, bytes32 unitId);
     error SharingAlreadyAcknowledged(bytes32 entryId, bytes32 unitId);
     error SharingNotCatalog(address caller);
+    /// @dev {recordAnchoredUses} called by another than the bound usage log.
+    error SharingNotUsageLog(address caller);
+    /// @dev {bindUsageLog} called by another than the deployer, or a second time.
+    error SharingNotDeployer(address caller);
+    error SharingUsageLogBound(address usageLog);
     error SharingNotParty(bytes32 demandId, uint32 item, bytes32 signerUnit);
     error SharingDisputeState(bytes32 demandId, uint32 item, bool open);
     error SharingEscalationState(bytes32 demandId, bool open);
@@ -447,6 +452,11 @@ interface ISharing is ISignedActions {
         bytes32 documentHash,
         bytes document
     );
+
+    /// @notice A use the usage log anchored (at `at`, on `grantId`) that did not count for the
+    /// grant's idle clock: `reason` is the custom error a RecordUse step would get (the grant
+    /// unknown, the use outside its active time or inside a suspension, the scenario withdrawn).
+    event AnchoredUseNotCounted(bytes32 indexed grantId, uint40 at, bytes reason);
 
     /// @notice A demand item opened: forwarded to its responsible unit with a due time, or
     /// authorised by scenario (dueAt 0).
@@ -549,6 +559,21 @@ interface ISharing is ISignedActions {
 
     /// @notice The entry's adjustment plan being formed, and the one its last change consumed.
     function adjustmentPlan(bytes32 entryId) external view returns (Plan memory plan, Adjustment memory last);
+
+    /// @notice Binds the usage log ({IUsageLog}) whose anchored checkpoints carry grants' uses.
+    ///
+    /// Requirements: called once, by the deployer.
+    function bindUsageLog(address log) external;
+
+    /// @notice The uses a checkpoint anchored in the usage log carries: for each grant, its latest
+    /// use in the checkpoint's batch. Each counts for the grant's idle clock (Art. 26) as a RecordUse
+    /// step would, recorded as one (`SharingStep`, kind RecordUse, actor the log); one that does not
+    /// count is reported by {AnchoredUseNotCounted} and skipped.
+    ///
+    /// Requirements: called by the bound usage log; `usedAt` as long as `grantIds`.
+    ///
+    /// IMPORTANT: the log calls this only for a checkpoint the Data Center signed.
+    function recordAnchoredUses(bytes32[] calldata grantIds, uint40[] calldata usedAt) external;
 
     /// @notice Called by the Catalog before a change or deletion request on `entryId` (Art. 14):
     /// reverts with {SharingAdjustmentPlanRequired} when live grants use the entry and no plan is

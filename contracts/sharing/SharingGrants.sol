@@ -23,23 +23,7 @@ library SharingGrants {
         ISharing.Grant storage g = _grant(s, a.subject);
         ISharing.StepKind k = a.kind;
         if (k == ISharing.StepKind.RecordUse) {
-            // Uses may arrive late and out of order (a batched log): each counts if it happened
-            // while the grant was active; the latest counts for idleness (Art. 26, 30). A grant ended
-            // while suspended (lapsed, or ended by the Data Center) was last active at its suspension.
-            // A use inside a suspension does not count, reinstated since or not (Art. 26, 31).
-            uint256 end = g.status == ISharing.GrantStatus.Terminated ? g.terminatedAt : block.timestamp;
-            if (a.at < g.issuedAt || a.at > end) revert ISharing.SharingUseOutOfRange(a.subject, a.at);
-            SharingStorage.Suspended[] storage suspended = s.suspensions[a.subject];
-            for (uint256 i = 0; i < suspended.length; ++i) {
-                (uint40 from, uint40 until) = (suspended[i].from, suspended[i].until);
-                if (a.at > from && (until == 0 || a.at < until)) {
-                    revert ISharing.SharingUseWhileSuspended(a.subject, a.at, from);
-                }
-            }
-            // Art. 19: a withdrawn scenario serves nothing from its withdrawal.
-            uint40 withdrawn = SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId);
-            if (withdrawn != 0 && a.at >= withdrawn) revert ISharing.SharingScenarioWithdrawn(g.scenarioId, withdrawn);
-            if (a.at > g.lastUsedAt) g.lastUsedAt = a.at;
+            _use(s, g, a.subject, a.at);
             return;
         }
         if (g.status == ISharing.GrantStatus.Terminated) revert ISharing.SharingGrantTerminated(a.subject);
@@ -106,6 +90,37 @@ library SharingGrants {
             ) revert ISharing.SharingScenarioState(g.scenarioId, true);
             _terminate(s, a.subject, g);
         }
+    }
+
+    /// @notice A use at `at` on grant `grantId`, from a checkpoint of the usage log anchored by
+    /// `log` ({IUsageLog}): recorded as a RecordUse step by the log, under the same rule as a signed one.
+    function anchoredUse(bytes32 grantId, uint40 at, address log) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Grant storage g = _grant(s, grantId);
+        emit ISharing.SharingStep(
+            grantId, ISharing.StepKind.RecordUse, 0, bytes32(0), log, 0, 0, at, "", bytes32(0), ""
+        );
+        _use(s, g, grantId, at);
+    }
+
+    /// @dev Uses may arrive late and out of order (a batched log): each counts if it happened
+    /// while the grant was active; the latest counts for idleness (Art. 26, 30). A grant ended
+    /// while suspended (lapsed, or ended by the Data Center) was last active at its suspension.
+    /// A use inside a suspension does not count, reinstated since or not (Art. 26, 31).
+    function _use(SharingStorage.Layout storage s, ISharing.Grant storage g, bytes32 grantId, uint40 at) private {
+        uint256 end = g.status == ISharing.GrantStatus.Terminated ? g.terminatedAt : block.timestamp;
+        if (at < g.issuedAt || at > end) revert ISharing.SharingUseOutOfRange(grantId, at);
+        SharingStorage.Suspended[] storage suspended = s.suspensions[grantId];
+        for (uint256 i = 0; i < suspended.length; ++i) {
+            (uint40 from, uint40 until) = (suspended[i].from, suspended[i].until);
+            if (at > from && (until == 0 || at < until)) {
+                revert ISharing.SharingUseWhileSuspended(grantId, at, from);
+            }
+        }
+        // Art. 19: a withdrawn scenario serves nothing from its withdrawal.
+        uint40 withdrawn = SharingCommon.withdrawnAt(g.scenarioClass, g.scenarioId);
+        if (withdrawn != 0 && at >= withdrawn) revert ISharing.SharingScenarioWithdrawn(g.scenarioId, withdrawn);
+        if (at > g.lastUsedAt) g.lastUsedAt = at;
     }
 
     /// @notice SuspendIdle (Art. 26): a grant unused for 3 months (or past the reason on file) is

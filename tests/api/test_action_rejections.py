@@ -4,6 +4,7 @@ itself, enum values by name; for catalog and sharing actions alike."""
 
 from __future__ import annotations
 
+import pytest
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from fastapi.testclient import TestClient
@@ -26,6 +27,7 @@ def _rejected(client, action_id: str) -> dict:
     return wait_for(done)
 
 
+@pytest.mark.every_node
 def test_a_catalog_action_rejected_in_a_batch_reports_the_error_a_refusal_would(system, units, tmp_path):
     leaving = units.add_officer(units.civil.unit_id)
     runtime = make_runtime(system, tmp_path)  # not started yet: accepted, not sent
@@ -58,6 +60,7 @@ def test_a_catalog_action_rejected_in_a_batch_reports_the_error_a_refusal_would(
     }
 
 
+@pytest.mark.every_node
 def test_a_sharing_step_rejected_in_a_batch_reports_the_error_a_refusal_would(system, tmp_path):
     desk = SharingDesk(system)
     runtime = make_runtime(system, tmp_path, clock_ttl_s=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chain.actions import ActionKind
 from chain.rpc import RpcClient
 from tests.api.conftest import wait_for
@@ -19,6 +21,7 @@ def item(action, doc: dict, kind: str) -> dict:
     }
 
 
+@pytest.mark.every_node
 def test_a_batch_may_submit_and_review_in_order(client, units):
     docs = [document(f"MZJ-07{i:02d}", f"批量编目资源{i}") for i in range(5)]
     items = []
@@ -53,6 +56,7 @@ def test_one_bad_action_refuses_the_whole_batch_and_names_it(client, runtime, un
     assert units.catalog.functions.entry(entry_id(units.civil, good)).call()[4] == 0
 
 
+@pytest.mark.every_node
 def test_a_contract_refusal_in_a_batch_is_named_by_index(client, runtime, units):
     doc = document("MZJ-0803", "批量丙")
     eid = entry_id(units.civil, doc)

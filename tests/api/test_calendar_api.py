@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from chain.actions import ActionKind
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime
 from tests.api.helpers import document, entry_id, error_of, hex0x, post, sign
 from tests.api.test_duties import mine_at
@@ -26,7 +27,7 @@ def client_at(system, tmp_path, when: str):
     runtime = make_runtime(system, tmp_path)
     runtime.start()
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             yield client
     finally:
         runtime.stop()

@@ -99,6 +99,7 @@ def check_review(version: dict, status: dict, note: dict, reviewer) -> None:
     assert version["review"]["signer"] == reviewer.address
 
 
+@pytest.mark.every_node
 def test_submit_approve_change_approve_delete_approve(client, units):
     civil, dc = units.civil, units.data_center
     v1 = document("MZJ-0001", NAME)
@@ -164,6 +165,7 @@ def test_submit_approve_change_approve_delete_approve(client, units):
     assert [e["entry_id"] for e in listed] == [hex0x(eid)]
 
 
+@pytest.mark.every_node
 def test_submit_return_resubmit_approve(client, units):
     civil, dc = units.civil, units.data_center
     v1 = document("MZJ-0002", "困难群众救助台账", "救助对象名单。")

@@ -17,6 +17,7 @@ from signer.commitment import sign_commitment, validate_commitment
 from signer.detached import sign_detached
 from signer.keys import SigningKey
 from signer.registry import local_time, signed_at_seconds
+from tests.api.auth_helpers import login
 from tests.api.conftest import make_runtime
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 from tests.signer.registry_helpers import DEMAND_ID, District, commitment_for
@@ -226,6 +227,9 @@ def sign_request(officer, key=None) -> dict:
 
 
 def test_platform_signing_is_off_by_default(client, civil):
+    response = client.post("/v1/commitments/sign", json=sign_request(civil))
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "not_authenticated")
+    client.headers.update(login(client, civil.ecdsa))
     for request in (sign_request(civil), {"not": "even a valid body"}):
         response = client.post("/v1/commitments/sign", json=request)
         assert response.status_code == 403
@@ -238,8 +242,11 @@ def test_platform_signing_is_off_by_default(client, civil):
 
 
 @pytest.fixture
-def platform(api, keystore):
-    return api(platform_signing=True, keystore_dir=keystore, key_password=PASSWORD)
+def platform(api, keystore, civil):
+    """The signing service, with the civil affairs bureau's officer logged in (by its ECDSA key)."""
+    client = api(platform_signing=True, keystore_dir=keystore, key_password=PASSWORD)
+    client.headers.update(login(client, civil.ecdsa))
+    return client
 
 
 @pytest.mark.parametrize("scheme", ["sm2", "ecdsa"])
@@ -286,14 +293,55 @@ def test_platform_signing_refusals(platform, district, civil, keystore):
 
 def test_platform_keystore_with_a_wrong_password(api, keystore, civil):
     client = api(platform_signing=True, keystore_dir=keystore, key_password="not the password")
+    client.headers.update(login(client, civil.ecdsa))
     response = client.post("/v1/commitments/sign", json=sign_request(civil))
     assert (response.status_code, response.json()["error"]["code"]) == (503, "platform_keystore_unavailable")
     assert "not the password" not in response.text
 
 
+def test_platform_signing_needs_an_officer_and_signs_only_for_its_unit(api, platform, civil, market):
+    """Art. 18: the service signs for the authenticated officer's own unit, never another's."""
+    anonymous = api(platform_signing=True, keystore_dir=civil_keystore(platform), key_password=PASSWORD)
+    response = anonymous.post("/v1/commitments/sign", json=sign_request(civil))
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "not_authenticated")
+    # the civil affairs officer asks the platform to sign with the market bureau's key
+    response = platform.post("/v1/commitments/sign", json=sign_request(market))
+    assert (response.status_code, response.json()["error"]) == (
+        403,
+        {
+            "code": "unit_mismatch",
+            "field": "officer_key_id",
+            "message": f"officer_key_id: {market.sm2.key_id} is registered to unit {MARKET}, not the "
+            f"caller's unit {CIVIL}; the platform signs only for the caller's own unit",
+        },
+    )
+    # the market bureau's own officer may
+    anonymous.headers.update(login(anonymous, market.ecdsa))
+    response = anonymous.post("/v1/commitments/sign", json=sign_request(market))
+    assert response.status_code == 200, response.json()
+    assert validate_commitment(response.json()["document"]).signing_unit_id == MARKET
+    # the platform's own credential is not an officer
+    response = anonymous.post(
+        "/v1/commitments/sign",
+        json=sign_request(market),
+        headers={"Authorization": "Bearer putuo-ledger-development-platform-credential"},
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "officer_only")
+
+
+def civil_keystore(client) -> object:
+    return client.app.state.runtime.settings.keystore_dir
+
+
 def test_settings_refuse_platform_signing_without_a_password_outside_development(monkeypatch):
     monkeypatch.delenv("LEDGER_KEY_PASSWORD", raising=False)
-    safe = {"relayer_key": "0x" + "11" * 32, "office_key": "0x" + "22" * 32, "database_url": "sqlite://"}
+    safe = {
+        "relayer_key": "0x" + "11" * 32,
+        "office_key": "0x" + "22" * 32,
+        "database_url": "sqlite://",
+        "auth_secret": "33" * 32,
+        "platform_credential": "44" * 32,
+    }
     for env in ("test", "production"):
         # pydantic wraps the validator's InsecureSettingsError (a ValueError) in its ValidationError
         with pytest.raises(

@@ -18,6 +18,7 @@ from api.app import create_app
 from catalog.document import COLLECTION_SCHEMA
 from chain.actions import ActionKind
 from chain.events import receipt_events
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime
 from tests.api.helpers import (
     approval,
@@ -224,7 +225,7 @@ def mirrored_district(_systems, tmp_path_factory):
         runtime = make_runtime(system, tmp_path_factory.mktemp("duties"))
         try:
             runtime.indexer.sync()
-            with TestClient(create_app(runtime=runtime)) as client:
+            with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
                 yield District(timeline, client, runtime)
         finally:
             runtime.stop()
@@ -383,7 +384,7 @@ def test_overdue_exactly_one_second_after_the_due_time(system, units, tmp_path):
     runtime = make_runtime(system, tmp_path)
     try:
         runtime.indexer.sync()
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
 
             def states() -> dict:
                 body = get(client, "/v1/duties", limit=100)
@@ -446,7 +447,7 @@ def test_postgresql_and_sqlite_mirrors_answer_alike(system, units, tmp_path, pos
         try:
             assert runtime.engine.dialect.name == backend
             runtime.indexer.sync()
-            with TestClient(create_app(runtime=runtime)) as client:
+            with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
                 answers[backend] = [(p, (r := client.get(p)).status_code, r.text) for p in paths]
         finally:
             runtime.stop()

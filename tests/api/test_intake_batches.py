@@ -23,20 +23,25 @@ from tests.api.helpers import approval, body_of, document, entry_id, error_of, h
 
 
 class HeldSimulation:
-    """Holds the first simulation of `runtime` until `release()`; counts every simulation."""
+    """Holds the first `hold` simulations of `runtime` until `release()`; counts every simulation."""
 
-    def __init__(self, runtime) -> None:
+    def __init__(self, runtime, hold: int = 1) -> None:
         self.runtime = runtime
-        self.entered = threading.Event()
+        self.hold = hold
+        self.entered = threading.Event()  # all `hold` are held
+        self._lock = threading.Lock()
         self._release = threading.Event()
         self.calls: list[bytes] = []
         self._eth_call = runtime.rpc.eth_call
         runtime.rpc.eth_call = self._call
 
     def _call(self, to, data, sender=None):
-        self.calls.append(data[:4])
-        if len(self.calls) == 1:
-            self.entered.set()
+        with self._lock:
+            self.calls.append(data[:4])
+            held = len(self.calls) <= self.hold
+            if len(self.calls) == self.hold:
+                self.entered.set()
+        if held:
             assert self._release.wait(30)
         return self._eth_call(to, data, sender)
 
@@ -47,22 +52,27 @@ class HeldSimulation:
         self.runtime.rpc.eth_call = self._eth_call
 
 
-def send_combined(runtime, client, first, others: list) -> list:
-    """POST `first` (a callable), then `others` while its batch is held; every response, in order."""
-    held = HeldSimulation(runtime)
-    answers: list = [None] * (1 + len(others))
+def send_combined(runtime, client, first, others: list, *, starters: list = ()) -> list:
+    """POST `first` (a callable) and `starters`, then `others` while their batches are held (one
+    batch each: as many as may be simulated at once); every response, in order."""
+    held = HeldSimulation(runtime, 1 + len(starters))
+    answers: list = [None] * (1 + len(starters) + len(others))
 
     def run(index: int, request) -> None:
         answers[index] = request()
 
-    threads = [threading.Thread(target=run, args=(0, first))]
-    threads[0].start()
-    assert held.entered.wait(30)
     combiner = runtime.intake_batches["catalog"]
-    for index, request in enumerate(others, start=1):  # one at a time, so they wait in this order
+    threads = []
+    for index, request in enumerate([first, *starters]):  # one at a time, in this order
         threads.append(threading.Thread(target=run, args=(index, request)))
         threads[-1].start()
-        wait_for(lambda index=index: combiner.waiting == index)
+        wait_for(lambda index=index: len(held.calls) == index + 1)
+    assert held.entered.wait(30)
+    for index, request in enumerate(others, start=1):  # one at a time, so they wait in this order
+        index += len(starters)
+        threads.append(threading.Thread(target=run, args=(index, request)))
+        threads[-1].start()
+        wait_for(lambda index=index: combiner.waiting == index - len(starters))
     held.release()
     for thread in threads:
         thread.join(timeout=60)
@@ -71,10 +81,32 @@ def send_combined(runtime, client, first, others: list) -> list:
     return answers, held
 
 
+# These tests hold one batch's simulation and send the others meanwhile: with batches simulated one
+# at a time (intake_overlap=1), all the others wait for it. The default lets two be simulated at
+# once: test_batches_simulated_at_once_are_stored_in_order holds two.
+
+
+@pytest.fixture
+def runtime(system, units, tmp_path):
+    rt = make_runtime(system, tmp_path, intake_overlap=1)
+    rt.start()
+    yield rt
+    rt.stop()
+
+
 @pytest.fixture
 def idle_runtime(system, units, tmp_path):
     """A runtime that is never started: what is accepted stays in the outbox."""
+    runtime = make_runtime(system, tmp_path, intake_overlap=1)
+    yield runtime
+    runtime.stop()
+
+
+@pytest.fixture
+def overlapping_runtime(system, units, tmp_path):
+    """Never started, with the default overlap of simulations."""
     runtime = make_runtime(system, tmp_path)
+    assert runtime.intake_batches["catalog"].overlap == 2
     yield runtime
     runtime.stop()
 
@@ -84,6 +116,7 @@ def _outbox(runtime) -> list[tuple[str, str]]:
         return [(r.digest, r.status) for r in session.scalars(select(OutboxAction).order_by(OutboxAction.id))]
 
 
+@pytest.mark.every_node
 def test_concurrent_submissions_are_simulated_and_relayed_together_and_all_confirmed(runtime, client, units):
     docs = [document(f"MZJ-09{60 + i}", f"合并提交测试数据{i}") for i in range(5)]
     actions = [sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, d), d) for d in docs]
@@ -180,3 +213,28 @@ def test_a_busy_subject_is_answered_before_what_the_chain_would_say(idle_runtime
     assert (busy["code"], busy["field"]) == ("entry_busy", "entry_id")
     assert submitted.json()["action_id"] in busy["message"]
     assert _outbox(runtime) == [(submitted.json()["action_id"], "accepted")]
+
+
+def test_batches_simulated_at_once_are_stored_in_order(overlapping_runtime, units):
+    """Two batches are simulated at the same time (both held here); what arrives meanwhile waits
+    and goes as the third. Each is answered as it would be alone: a second action on the first's
+    subject meets it in flight; rows are stored in the order their batches started."""
+    runtime = overlapping_runtime
+    docs = [document(f"MZJ-099{i}", f"重叠模拟测试数据{i}") for i in range(4)]
+    actions = [sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, d), d) for d in docs]
+    rival_doc = document("MZJ-0990", "重叠模拟同一条目")
+    rival = sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, rival_doc), rival_doc)
+    with TestClient(create_app(runtime=runtime)) as client:
+        requests = [lambda a=a, d=d: post(client, a, d) for a, d in zip(actions, docs)]
+        answers, held = send_combined(
+            runtime,
+            client,
+            requests[0],
+            [requests[2], lambda: post(client, rival, rival_doc), requests[3]],
+            starters=[requests[1]],
+        )
+    assert [r.status_code for r in answers] == [202, 202, 202, 409, 202], [r.json() for r in answers]
+    assert answers[0].json()["action_id"] in error_of(answers[3])["message"]
+    assert held.batches == 3 and len(held.calls) == 3
+    stored = [answers[i].json()["action_id"] for i in (0, 1, 2, 4)]
+    assert _outbox(runtime) == [(digest, "accepted") for digest in stored]

@@ -133,3 +133,55 @@ def test_a_batch_may_let_the_next_start_but_they_finish_in_order():
         thread.join(10)
     assert outcomes == [10, 20]
     assert steps == ["first released the next", "first done", "second after the first"]
+
+
+def test_with_overlap_batches_start_at_once_up_to_the_bound_and_still_finish_in_order():
+    combiner, steps = Combiner(overlap=2), []
+    first_in, second_in, third_in, go = (threading.Event() for _ in range(4))
+    batches: list[list] = []
+
+    def handle(items: list, turn) -> list:
+        batches.append(list(items))
+        if items == [1]:
+            first_in.set()
+            assert go.wait(10)
+        elif items == [2]:
+            second_in.set()  # started while the first is still starting: the second slot
+            assert go.wait(10)
+        else:
+            third_in.set()
+        turn.release_next()
+        turn.after_previous()
+        steps.append(items)
+        return [item * 10 for item in items]
+
+    outcomes: list = [None] * 4
+
+    def run(index: int, item: int) -> None:
+        outcomes[index] = combiner.submit(item, handle)
+
+    threads = []
+    for index, (item, entered) in enumerate(((1, first_in), (2, second_in))):
+        threads.append(threading.Thread(target=run, args=(index, item)))
+        threads[-1].start()
+        assert entered.wait(10)
+    for index in (2, 3):  # both slots taken: these wait, and go together
+        threads.append(threading.Thread(target=run, args=(index, index + 1)))
+        threads[-1].start()
+        wait_for(lambda index=index: combiner.waiting == index - 1)
+    assert not third_in.is_set()
+    combiner.wait_idle(0.01)  # bounded: the latest batch is not done
+    go.set()
+    for thread in threads:
+        thread.join(10)
+    assert outcomes == [10, 20, 30, 40]
+    assert batches[:2] == [[1], [2]] and batches[2] == [3, 4]
+    assert steps == [[1], [2], [3, 4]]  # finished in the order they started
+    combiner.wait_idle(10)
+    assert combiner.batches == 3 and combiner.waiting == 0
+    assert combiner.submit(5, handle) == 50  # nothing in progress: handled at once, alone
+
+
+def test_overlap_is_at_least_one():
+    with pytest.raises(ValueError, match="overlap"):
+        Combiner(overlap=0)

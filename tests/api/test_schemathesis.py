@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from schemathesis.core.parameters import ParameterLocation
 
 from api.app import create_app
+from tests.api.auth_helpers import login
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import outbox_count
 from tests.sharing_desk import SharingDesk
@@ -33,9 +36,9 @@ from tests.sharing_desk import SharingDesk
 #   size of the document as canonical JSON or of the whole body (413);
 # - an evaluation: that `from` is not after `to` (422 `invalid_period`).
 SIGNED_WRITE_REFUSALS = ["2XX", 400, 403, 404, 409, 413, 422]
-# A schema-violating request may also be refused for its size (413, before it is parsed) or for
-# being too deeply nested (400).
-INVALID_REFUSALS = [400, 404, 405, 413, 415, 422]
+# A schema-violating request may also be refused for its size (413, before it is parsed), for
+# being too deeply nested (400), or, on a route behind api/auth, for lacking its credential (401).
+INVALID_REFUSALS = [400, 401, 404, 405, 413, 415, 422]
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20260302,
@@ -44,17 +47,42 @@ CONFIG = schemathesis.Config.from_dict(
         "checks": {"negative_data_rejection": {"expected-statuses": INVALID_REFUSALS}},
         "operations": [
             {
-                "include-method": "POST",
-                "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}},
-            },
-            {
                 "include-path-regex": "^/v1/evaluation",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 422]}},
             },
-            # Platform signing is off here: refused before the body is read (api/routers/commitments.py).
+            # Logging in: a random key is not registered, a random challenge was not issued here, and
+            # a request without a token is refused (api/auth): all 401.
+            {
+                "include-path-regex": "^/v1/auth/",
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": ["2XX", 400, 401]},
+                    "negative_data_rejection": {"expected-statuses": INVALID_REFUSALS},
+                },
+            },
+            # Platform signing is off here: refused before the body is read (api/routers/commitments.py),
+            # after the caller's token (401 first).
             {
                 "include-path": "/v1/commitments/sign",
-                "checks": {"negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]}},
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": [*SIGNED_WRITE_REFUSALS, 401]},
+                    "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 403]},
+                },
+            },
+            # The usage log (#11): intake for the platform only (403 to an officer), reads for officers
+            # (401 without a token) of the right unit or role (403); a record, checkpoint or size that
+            # does not exist (404), sizes out of order (422), a co-signature the contract refuses (409),
+            # a batch of records over the body limit (413).
+            {
+                "include-path-regex": "^/v1/usage",
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": ["2XX", 401, 403, 404, 409, 413, 422]},
+                    "negative_data_rejection": {"expected-statuses": [*INVALID_REFUSALS, 401, 403]},
+                },
+            },
+            # The first entry that matches an operation applies: the general rule of writes last.
+            {
+                "include-method": "POST",
+                "checks": {"positive_data_acceptance": {"expected-statuses": SIGNED_WRITE_REFUSALS}},
             },
         ],
     }
@@ -66,9 +94,13 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=obje
 class Live:
     """The app on a real runtime, and what a request must leave as it was."""
 
-    def __init__(self, system, runtime) -> None:
+    def __init__(self, system, runtime, officer_key) -> None:
         self.system, self.runtime = system, runtime
         self.app = create_app(runtime=runtime)
+        # Requests go with an officer's token (the Data Center's: it may read every unit's records),
+        # so that the routes behind it are exercised too; schemathesis drops it to check the 401.
+        with TestClient(self.app) as client:
+            self.headers = login(client, officer_key)
 
     def state(self) -> tuple[int, int]:
         return outbox_count(self.runtime), self.system.w3.eth.block_number
@@ -87,11 +119,17 @@ def live(_systems, tmp_path_factory):
         runtime.start()
         head = system.w3.eth.block_number
         wait_for(lambda: (runtime.store.cursor() or (0,))[0] >= head)
-        yield Live(system, runtime)
+        yield Live(system, runtime, desk.data_center.action_key)
     finally:
         if runtime is not None:
             runtime.stop()
         system.revert(snapshot)
+
+
+def credentials(live: Live, case) -> dict | None:
+    """The officer's token, unless the case is about a missing or malformed Authorization header."""
+    header = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    return None if header is not None and header.mode.is_negative else live.headers
 
 
 @schema.parametrize()
@@ -103,6 +141,6 @@ def live(_systems, tmp_path_factory):
 )
 def test_the_api_conforms_to_its_openapi_document(live, case):
     before = live.state()
-    response = case.call_and_validate(app=live.app)
+    response = case.call_and_validate(app=live.app, headers=credentials(live, case))
     if response.status_code >= 400 or case.method.upper() == "GET":
         assert live.state() == before, (case.method, case.path, response.status_code)

@@ -10,7 +10,13 @@ from api.settings import Settings
 from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from ledger_cli.main import app
 
-SAFE = {"relayer_key": "0x" + "11" * 32, "office_key": "0x" + "22" * 32, "database_url": "sqlite://"}
+SAFE = {
+    "relayer_key": "0x" + "11" * 32,
+    "office_key": "0x" + "22" * 32,
+    "database_url": "sqlite://",
+    "auth_secret": "33" * 32,
+    "platform_credential": "44" * 32,
+}
 
 
 def test_production_refuses_every_development_default_and_names_each():
@@ -22,10 +28,16 @@ def test_production_refuses_every_development_default_and_names_each():
         "LEDGER_RELAYER_KEY is a public development key",
         "LEDGER_OFFICE_KEY is a public development key",
         "LEDGER_DATABASE_URL must be set explicitly",
+        "LEDGER_AUTH_SECRET is the public development value",
+        "LEDGER_PLATFORM_CREDENTIAL is the public development value",
     ):
         assert problem in message
     with pytest.raises(ValidationError, match="LEDGER_OFFICE_KEY is a public development key"):
         Settings(env="production", **{**SAFE, "office_key": OFFICE_DEV_KEY})
+    with pytest.raises(ValidationError, match="LEDGER_AUTH_SECRET must be at least 32 characters"):
+        Settings(env="production", **{**SAFE, "auth_secret": "short"})
+    with pytest.raises(ValidationError, match="LEDGER_PLATFORM_CREDENTIAL must be non-empty and not start with 'pt1.'"):
+        Settings(env="development", platform_credential="pt1.looks-like-a-token")
     assert Settings(env="production", **SAFE).env == "production"
     assert Settings(env="development").relayer_key.get_secret_value() == RELAYER_DEV_KEY
 
@@ -33,7 +45,7 @@ def test_production_refuses_every_development_default_and_names_each():
 def test_secrets_do_not_show_in_reprs_or_dumps():
     settings = Settings(env="production", **SAFE)
     for shown in (repr(settings), str(settings), settings.model_dump_json()):
-        assert "11" * 32 not in shown and "22" * 32 not in shown
+        assert all(secret * 32 not in shown for secret in ("11", "22", "33", "44"))
 
 
 def test_the_cli_refuses_to_serve_with_insecure_defaults_in_one_line(monkeypatch, tmp_path):

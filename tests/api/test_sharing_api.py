@@ -18,6 +18,7 @@ from chain.client import contract_at
 from chain.indexer import Indexer
 from chain.sharing import DECISION_GRACE_S, ApplyTerms, SharingAction, StepKind, scenario_id_for, sign_action
 from signer.commitment import SHANGHAI, build_commitment, sign_commitment
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime, wait_for
 from tests.api.helpers import confirmed, error_of, outbox_count
 from tests.sharing import examples
@@ -174,12 +175,13 @@ def api(system, tmp_path):
     runtime = make_runtime(system, tmp_path, clock_ttl_s=0)
     runtime.start()
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             yield Api(desk, client, runtime)
     finally:
         runtime.stop()
 
 
+@pytest.mark.every_node
 def test_owner_review_approve_grant_check_and_history(api):
     """Art. 17, 18, 20, 25: apply with an SM2 commitment; the owner approves; the grant allows
     exactly its scenario and method; the history proves every step."""
@@ -316,6 +318,7 @@ def test_idle_grant_suspended_objected_reinstated(api):
     assert kinds == ["apply", "confirm_conformity", "suspend_idle", "object", "reinstate"]
 
 
+@pytest.mark.every_node
 def test_termination_and_reapplication(api):
     """Art. 26: a terminated grant answers no; using the data again needs a new application."""
     grant_id = api.apply(api.application(scenario_class=1))
@@ -417,6 +420,7 @@ def test_application_refusals_change_nothing(api):
     assert outbox_count(api.runtime) == before
 
 
+@pytest.mark.every_node
 def test_views_identical_after_rebuilding_the_mirror(api):
     """The chain is the truth: dropping the mirror and reindexing gives the same answers."""
     demand_id = api.apply(api.application(api.civil_entry, api.market_entry))

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from chain.actions import ActionKind
 from chain.sharing import DECISION_GRACE_S, Method, StepKind
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk
 from tests.workdays.helpers import ts
@@ -104,7 +105,7 @@ def district(system, tmp_path):
     desk = SharingDesk(system)
     runtime = make_runtime(system, tmp_path)
     try:
-        with TestClient(create_app(runtime=runtime)) as client:
+        with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
             yield District(desk, client, runtime)
     finally:
         runtime.stop()
@@ -393,7 +394,7 @@ def test_art26_the_data_center_reviews_each_reason_and_answers_each_objection(di
     rebuilt = make_runtime(system, tmp_path / "rebuilt")
     try:
         rebuilt.indexer.sync()
-        with TestClient(create_app(runtime=rebuilt)) as client:
+        with TestClient(create_app(runtime=rebuilt), headers=PLATFORM) as client:
             assert client.get("/v1/duties", params={"limit": 100}).json()["items"] == everything
     finally:
         rebuilt.stop()

@@ -62,6 +62,7 @@ def sm2_api(api):
     return api
 
 
+@pytest.mark.every_node
 def test_an_sm2_only_district_catalogues_applies_and_decides(sm2_api):
     api, desk = sm2_api, sm2_api.desk
     doc = document("MZJ-SM2", "国密签名的数据资源")

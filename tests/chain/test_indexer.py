@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from eth_utils import keccak
@@ -20,6 +22,8 @@ from sqlalchemy import func, select
 
 from api.services.queries import search_entries
 from chain.actions import ActionKind, entry_id_for
+from chain.client import Sender, connect, contract_at
+from chain.devkeys import OFFICE_DEV_KEY, RELAYER_DEV_KEY
 from chain.errors import CursorMovedBackError, DocumentHashMismatch, UndecodableLogError
 from chain.events import receipt_events
 from chain.indexer import DEFAULT_RANGE, Indexer
@@ -49,7 +53,7 @@ from tests.chain.helpers import (
     populate,
     send_batch,
 )
-from tests.conftest import Units
+from tests.conftest import GETH, GETH4, TEST_NODES, System, Units
 
 
 @pytest.fixture(params=BACKENDS)
@@ -226,6 +230,7 @@ def test_the_cursor_never_moves_back_in_apply(system, units, stores):
     assert report.events == 0 and store.cursor() == head
 
 
+@pytest.mark.dev_rpc  # geth: tests/network/test_reorg.py forks a real Clique chain
 def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
     system, units = any_system, any_units
     civil, market, dc = units.civil, units.market, units.data_center
@@ -292,6 +297,144 @@ def test_a_reorg_rolls_the_mirror_back(any_system, any_units, stores, tmp_path):
         assert list(kept_versions) == [1]
         assert s.scalar(select(func.count()).select_from(RejectedAction)) == 0
         assert s.get(OfficerKey, former.address) is None
+
+
+def _sealer(rpc: RpcClient, number: int) -> str:
+    from network.seal import block_signer  # from the seal: HTTP serves no `clique`
+
+    return block_signer(rpc.call("eth_getBlockByNumber", [hex(number), False])).lower()
+
+
+def _ipc(node, method: str, params: list):
+    from network.ipc import ipc_call, ipc_path
+
+    return ipc_call(ipc_path(node.directory), method, params)
+
+
+def _peers(node) -> int:
+    return int(RpcClient(node.spec.rpc_url).call("net_peerCount", []), 16)
+
+
+def _wait(predicate, what: str, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what}: not within {timeout:.0f} s")
+
+
+def _cut_off(network, lone, *, heal: bool = False) -> None:
+    """Take `lone` off the p2p network (each side forgets the other as a static and trusted peer,
+    over IPC: geth's admin API is never on HTTP), or, `heal`, put it back. Said again until the
+    peer counts agree: a dial under way when a peer is forgotten still connects."""
+    others = len(network.nodes) - 1
+
+    def done() -> bool:
+        for other in network.nodes:
+            if other is lone:
+                continue
+            for a, b in ((lone, other), (other, lone)):
+                for method in (
+                    ("admin_addTrustedPeer", "admin_addPeer")
+                    if heal
+                    else ("admin_removeTrustedPeer", "admin_removePeer")
+                ):
+                    _ipc(a, method, [b.spec.enode])
+        time.sleep(0.5)
+        if heal:
+            return all(_peers(n) == others for n in network.nodes)
+        return _peers(lone) == 0 and all(_peers(n) == others - 1 for n in network.nodes if n is not lone)
+
+    _wait(done, "peers back" if heal else "cut off")
+
+
+def _may_seal_next(network, rpc: RpcClient):
+    """A validator that sealed neither of the last two blocks: Clique (⌊4/2⌋+1 = 3) lets it seal
+    the next one alone. The one in turn when it qualifies (its block then weighs 2)."""
+    head = int(rpc.call("eth_blockNumber", []), 16)
+    recent = {_sealer(rpc, n) for n in (head, head - 1)}
+    signers = sorted(n.spec.signer.lower() for n in network.nodes)
+    free = [n for n in network.nodes if n.spec.signer.lower() not in recent]
+    return max(free, key=lambda n: n.spec.signer.lower() == signers[(head + 1) % len(signers)])
+
+
+@pytest.mark.skipif(GETH not in TEST_NODES, reason="the geth network is not among LEDGER_TEST_NODES")
+def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
+    """A real fork on four validators sealing on demand: one validator, cut off, seals a block of its own
+    (an entry only it has); the other three seal another entry with the same relayer nonce and
+    outweigh it. Healed, the lone node takes the heavier chain, and the mirror that followed the
+    lone node rolls its block back and equals a mirror built afresh."""
+    network = node_factory(GETH4)
+    system = System(network)  # a deployment of this test's own
+    units = Units(system)
+    civil, market, dc = units.civil, units.market, units.data_center
+    kept = entry_id_for(civil.unit_id, "MZJ-0301")
+    send_batch(
+        system,
+        units.catalog,
+        [
+            civil.action(ActionKind.SUBMIT, kept, catalog_document("MZJ-0301", "殡葬服务机构信息")),
+            dc.action(ActionKind.REVIEW, kept, approve_note(), version=1),
+        ],
+    )
+    lone = _may_seal_next(network, RpcClient(network.url))
+    majority = next(n for n in network.nodes if n is not lone)
+    lone_w3, majority_w3 = connect(lone.spec.rpc_url), connect(majority.spec.rpc_url)
+    # Period 0: a block's out-of-turn twin may still be replaced by the in-turn one (depth 1); once
+    # every node holds one head, each has dropped its own sealing at that height.
+    _wait(
+        lambda: (
+            len(
+                {
+                    RpcClient(n.spec.rpc_url).call("eth_getBlockByNumber", ["latest", False])["hash"]
+                    for n in network.nodes
+                }
+            )
+            == 1
+        ),
+        "one head on every node",
+    )
+    view = SimpleNamespace(node=SimpleNamespace(url=lone.spec.rpc_url), w3=lone_w3, deployment=system.deployment)
+    store = stores("clique-fork")
+    indexer = new_indexer(view, store)
+    indexer.sync()
+
+    only_old, only_new = entry_id_for(market.unit_id, "SCJ-0301"), entry_id_for(market.unit_id, "SCJ-0302")
+    old = market.action(ActionKind.SUBMIT, only_old, catalog_document("SCJ-0301", "旧分支特种设备信息"))
+    new = market.action(ActionKind.SUBMIT, only_new, catalog_document("SCJ-0302", "新分支电梯维保信息"))
+    _cut_off(network, lone)
+    try:
+        lone_relayer, majority_relayer = (Sender.from_key(w3, RELAYER_DEV_KEY) for w3 in (lone_w3, majority_w3))
+        catalog = contract_at(lone_w3, "Catalog", system.deployment.catalog)
+        old_receipt = lone_relayer.send(catalog.functions.executeBatch([old.as_tuple()]))
+        undone = len(receipt_events(old_receipt))
+        assert indexer.sync().rolled_back == 0
+        assert _search(store, "旧分支") == ["0x" + only_old.hex()]
+
+        # The same relayer nonce on the other side, then blocks enough to outweigh the lone one.
+        catalog = contract_at(majority_w3, "Catalog", system.deployment.catalog)
+        new_receipt = majority_relayer.send(catalog.functions.executeBatch([new.as_tuple()]))
+        assert new_receipt["transactionHash"] != old_receipt["transactionHash"]
+        office = Sender.from_key(majority_w3, OFFICE_DEV_KEY)
+        for _ in range(3):
+            office.send_value(office.account.address, 1)
+    finally:
+        _cut_off(network, lone, heal=True)
+    fork_block = old_receipt["blockNumber"]
+    _wait(
+        lambda: lone_w3.eth.get_block(fork_block)["hash"] == majority_w3.eth.get_block(fork_block)["hash"],
+        "the lone node on the heavier chain",
+    )
+
+    report = indexer.sync()
+    assert report.rolled_back == undone
+    assert store.cursor() == _head(view)
+    assert dump(store.engine, without=(SEEN_BLOCKS,)) == fresh_dump(view, tmp_path / "fresh.db", without=(SEEN_BLOCKS,))
+    _assert_seen_blocks_on_chain(view, store)
+    assert _search(store, "旧分支") == []
+    assert _search(store, "新分支") == ["0x" + only_new.hex()]
+    assert _search(store, "殡葬服务") == ["0x" + kept.hex()]
 
 
 def test_a_chain_older_than_every_unit_rolls_back_to_the_deployment(system, stores, tmp_path):

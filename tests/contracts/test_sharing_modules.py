@@ -111,4 +111,6 @@ def _zero(abi_type: str):
         return b"\x00" * int(abi_type[5:])
     if abi_type == "bool":
         return False
+    if abi_type == "address":
+        return "0x" + "00" * 20
     return 0

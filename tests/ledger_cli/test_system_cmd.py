@@ -12,6 +12,7 @@ from api.settings import Settings
 from chain.actions import unit_id_for
 from chain.node import LocalNode, free_port
 from ledger_cli.main import app
+from tests.api.auth_helpers import PLATFORM
 
 # The demo's catalog dates are October–November 2026; its deadlines must stay inside 2026,
 # whatever today is, so this node's clock starts on Monday 2026-11-16 09:00 Asia/Shanghai.
@@ -57,7 +58,7 @@ def _id(code: str) -> str:
 def snapshot() -> dict:
     """Every lookup's answer, through the API on the mirror (the runtime syncs it on start)."""
     runtime = Runtime(Settings())
-    with TestClient(create_app(runtime=runtime)) as client:
+    with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
         runtime.indexer.sync()
         answers = {path: client.get(path).json() for path in LOOKUPS}
         for item in answers["/v1/catalog/entries"]["items"]:

@@ -19,6 +19,7 @@ import pytest
 
 from chain.actions import unit_id_for
 from chain.node import free_port
+from tests.api.auth_helpers import PLATFORM
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER = Path(sys.executable).parent / "ledger"
@@ -53,7 +54,7 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
         assert health["calendar"]["provisional"] == provisional
         assert health["calendar"]["warnings"][0]["message"].startswith(warning)
         assert health["calendar"]["warnings"][0]["command"] == f"ledger calendar publish {provisional[0]} --notice FILE"
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=PLATFORM) as client:
             assert len(client.get("/v1/units").json()) == 8
             assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()["items"]) == 2
             found = client.get("/v1/catalog/entries", params={"q": "低保"}).json()["items"]  # the README's example

@@ -390,9 +390,11 @@ def test_a_reindex_keeps_the_outbox_and_confirms_it_again(system, units, tmp_pat
         store.engine.dispose()
 
 
+@pytest.mark.every_node
 def test_the_relayers_gas_bound_covers_the_largest_documents(system, units, tmp_path):
-    """Gas is bounded, not estimated: a full batch of maximum-size documents must all succeed."""
-    from mirror.outbox import GAS_BUDGET, _within_gas_budget, encode_action
+    """Gas is bounded, not estimated: a full batch of maximum-size documents must all succeed, in
+    one transaction small enough for geth's pool (128 KiB)."""
+    from mirror.outbox import CALLDATA_BUDGET, GAS_BUDGET, SIGNED_CONTRACTS, _within_gas_budget, encode_action
 
     runtime = make_runtime(system, tmp_path)  # never started: the test drives the relayer
     try:
@@ -416,6 +418,8 @@ def test_the_relayers_gas_bound_covers_the_largest_documents(system, units, tmp_
             )
         taken, gas = _within_gas_budget(rows)
         assert 1 < len(taken) < len(rows) and gas <= GAS_BUDGET  # the budget, not batch_max, cut the batch
+        calldata = SIGNED_CONTRACTS["catalog"].batch_calldata([decode_action(r.payload) for r in taken])
+        assert CALLDATA_BUDGET - len(rows[0].payload) < len(calldata) <= CALLDATA_BUDGET
         with runtime.store.sessions.begin() as session:
             session.add_all(rows)
         assert runtime.relayer.step()

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from chain.sharing import StepKind
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import make_runtime
 from tests.sharing_desk import SharingDesk
 
@@ -48,7 +49,7 @@ def test_postgresql_and_sqlite_answer_sharing_alike(system, tmp_path, postgres_u
         try:
             assert runtime.engine.dialect.name == backend
             runtime.indexer.sync()
-            with TestClient(create_app(runtime=runtime)) as client:
+            with TestClient(create_app(runtime=runtime), headers=PLATFORM) as client:
                 answers[backend] = [(p, (r := client.get(p)).status_code, r.json()) for p in paths]
         finally:
             runtime.stop()

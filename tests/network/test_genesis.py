@@ -40,3 +40,7 @@ def test_genesis_funds_and_sizes_the_chain():
 def test_a_period_under_one_second_is_refused():
     with pytest.raises(ValueError, match="at least 1 s, got 0"):
         genesis([A], period=0, funded={})
+
+
+def test_period_zero_only_on_demand():
+    assert genesis([A], period=0, funded={}, on_demand=True)["config"]["clique"]["period"] == 0

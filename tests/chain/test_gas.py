@@ -1,0 +1,31 @@
+"""chain/gas.py on a local node: the price and the room are the node's, read again after the TTL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from chain.gas import BLOCK_SHARE, PRICE_MARGIN, GasLimitExceeded, NetworkGas
+
+
+def test_the_price_and_the_room_are_the_nodes(system):
+    gas = NetworkGas(system.w3, ttl_s=0.05)
+    block_limit = system.w3.eth.get_block("latest")["gasLimit"]
+    assert (gas.block_limit(), gas.budget()) == (block_limit, block_limit * BLOCK_SHARE[0] // BLOCK_SHARE[1])
+    assert gas.price() == PRICE_MARGIN * system.w3.eth.gas_price
+    # A new base fee on the node: the price follows it once the reading is older than the TTL.
+    system.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(7 * 10**9)])
+    system.w3.provider.make_request("evm_mine", [])
+    time.sleep(0.1)
+    assert gas.price() == PRICE_MARGIN * system.w3.eth.gas_price >= PRICE_MARGIN * 7 * 10**9
+
+
+def test_an_estimate_gets_its_margin_and_a_block_its_limit(system):
+    gas = NetworkGas(system.w3)
+    block_limit = gas.block_limit()
+    assert gas.limit_for(100_000) == 130_000
+    assert gas.limit_for(block_limit - 1) == block_limit  # the margin never goes past a block
+    with pytest.raises(GasLimitExceeded) as info:
+        gas.limit_for(block_limit + 1)
+    assert (info.value.needed, info.value.block_limit) == (block_limit + 1, block_limit)
