@@ -23,6 +23,7 @@ from api.routers import (
     duties,
     evaluation,
     gateway,
+    quality,
     responsibilities,
     sharing,
     units,
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(sharing.router)
     app.include_router(deployment.router)
     app.include_router(responsibilities.router)
+    app.include_router(quality.router)
     app.include_router(usage.router)
     app.include_router(auth.router)
 

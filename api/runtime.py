@@ -90,6 +90,7 @@ class Runtime:
                 "catalog": self.catalog,
                 "sharing": self.sharing,
                 "responsibilities": contract_at(self.w3, "Responsibilities", self.deployment.responsibilities),
+                "data_quality": contract_at(self.w3, "DataQuality", self.deployment.data_quality),
             },
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,

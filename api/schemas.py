@@ -269,7 +269,19 @@ class ActionBatch(BaseModel):
     actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
 
 
-SubjectType = Literal["entry", "demand", "grant", "scenario", "responsibility", "refusal", "setting", "export"]
+SubjectType = Literal[
+    "entry",
+    "demand",
+    "grant",
+    "scenario",
+    "responsibility",
+    "refusal",
+    "setting",
+    "export",
+    "update",
+    "reconciliation",
+    "objection",
+]
 
 
 class AcceptedBatch(BaseModel):
@@ -544,7 +556,7 @@ class Duty(BaseModel):
     """A duty with its deadline, judged at the chain's latest block time: a catalog duty on an
     entry, or a sharing duty on a demand item, a demand or a grant (docs/RULES.md, "Duties")."""
 
-    subject_type: str = Field(description="entry | demand_item | demand | grant")
+    subject_type: str = Field(description="entry | demand_item | demand | grant | objection")
     subject_id: str = Field(description="The entry id, or the demand id (a grant's id is its demand's)")
     entry_id: str | None = Field(
         description="The entry: an entry duty's, or the entry a demand item asks for (null when not catalogued)"
@@ -560,12 +572,17 @@ class Duty(BaseModel):
         "art26_reason_review | art26_objection_answer"
     )
     article: str = Field(examples=["Art. 13 (1 working day)"])
-    working_days: int = Field(description="N: due_at = the end of the N-th working day after started_at")
+    working_days: int = Field(
+        description="N: due_at = the end of the N-th working day after started_at; 0 for Art. 16 "
+        "(an update period's end, or the objection's due time from the Office's setting when raised)"
+    )
     version: int | None = Field(
         description="The version reviewed, returned (resubmission) or first submitted "
         "(compilation), or a demand item's; null for collection and for demand and grant duties"
     )
-    item: int | None = Field(description="The demand item's index (demand_item duties); null otherwise")
+    item: int | None = Field(
+        description="The demand item's index (demand_item duties); the update period (art16_update); null otherwise"
+    )
     started_at: int = Field(
         description="When the duty started: the declared approval date (Art. 11), the "
         "submission (review), the review (resubmission, collection), the application (Art. 19, 20, "

@@ -36,6 +36,7 @@ class Deployment:
     sharing_cases: str
     responsibilities: str
     usage_log: str
+    data_quality: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -77,6 +78,7 @@ DEPLOYED_CONTRACTS = {
     "Responsibilities": "responsibilities",
     **{library: field for field, library in SHARING_LIBRARIES.items()},
     "UsageLog": "usage_log",
+    "DataQuality": "data_quality",
 }
 
 
@@ -103,6 +105,10 @@ def deploy_all(office: Sender) -> Deployment:
     # The usage log (#11) names Sharing, whose grants' idle clocks its anchors move: bound once.
     usage_log, _ = deploy_contract(office, "UsageLog", registry.address, sharing.address)
     office.send(sharing.functions.bindUsageLog(usage_log.address))
+    # Art. 15-16: update schedules, reconciliations and objections; the Office's settings are Responsibilities'.
+    data_quality, _ = deploy_contract(
+        office, "DataQuality", registry.address, catalog.address, calendar.address, responsibilities.address
+    )
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -112,6 +118,7 @@ def deploy_all(office: Sender) -> Deployment:
         **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
         responsibilities=responsibilities.address,
         usage_log=usage_log.address,
+        data_quality=data_quality.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -29,6 +29,7 @@ EVENT_SOURCES = (
     "Responsibilities",
     "ValidatorGovernance",
     "UsageLog",
+    "DataQuality",
 )
 
 

@@ -73,6 +73,7 @@ def setting_key(name: str) -> bytes:
 SETTINGS = {
     "refusalReportDays": (5, 1, 30),  # working days for the Office's report of a refusal (Art. 11)
     "responsibilityRequired": (0, 0, 1),  # 1: every entry version must name a responsibility
+    "objectionHandlingDays": (5, 1, 30),  # working days for the unit to handle a data objection (Art. 16)
 }
 SETTING_NAMES = {setting_key(name): name for name in SETTINGS}
 

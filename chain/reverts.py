@@ -8,7 +8,7 @@ from functools import lru_cache
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
-from chain import actions, responsibilities, sharing
+from chain import actions, quality, responsibilities, sharing
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
@@ -20,6 +20,7 @@ CONTRACTS = (
     "Responsibilities",
     "ValidatorGovernance",
     "UsageLog",
+    "DataQuality",
 )
 # The Python side of each Solidity enum an error may carry, by its Solidity name (an argument's
 # ABI internalType is "enum ICatalog.EntryStatus").
@@ -42,6 +43,10 @@ ENUMS: dict[str, type[enum.IntEnum]] = {
         sharing.KeyScheme,
         responsibilities.ResponsibilityStatus,
         responsibilities.RefusalGround,
+        quality.UpdateFrequency,
+        quality.ReconciliationResult,
+        quality.ObjectionSource,
+        quality.ObjectionOutcome,
     )
 }
 

@@ -94,5 +94,6 @@ SIGNED_CONTRACTS: dict[str, SignedContract] = {
         SignedContract("catalog", "Catalog", "CatalogAction", "catalog"),
         SignedContract("sharing", "Sharing", "SharingAction", "sharing"),
         SignedContract("responsibilities", "Responsibilities", "ResponsibilityAction", "responsibilities"),
+        SignedContract("data_quality", "DataQuality", "QualityAction", "data_quality"),
     )
 }

@@ -21,6 +21,9 @@ contract Responsibilities is IResponsibilities, SignedActions {
     /// @dev 1: every new entry version must name an approved responsibility of its unit; 0: naming
     /// one is checked, not naming one is allowed (while the units' lists are being approved).
     bytes32 public constant RESPONSIBILITY_REQUIRED = keccak256("putuo.setting.responsibilityRequired");
+    /// @dev Working days a responsible unit has to verify and handle a data objection (Art. 16,
+    /// read by {DataQuality} when an objection is raised).
+    bytes32 public constant OBJECTION_HANDLING_DAYS = keccak256("putuo.setting.objectionHandlingDays");
 
     IWorkCalendar public immutable calendar;
     ICatalog public catalog;
@@ -42,6 +45,7 @@ contract Responsibilities is IResponsibilities, SignedActions {
         // Defaults (docs/MEASURES.md says why each); the Office changes them with PublishSetting.
         _define(REFUSAL_REPORT_DAYS, 5, 1, 30);
         _define(RESPONSIBILITY_REQUIRED, 0, 0, 1);
+        _define(OBJECTION_HANDLING_DAYS, 5, 1, 30);
     }
 
     /// @inheritdoc IResponsibilities

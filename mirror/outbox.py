@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from chain import sharing
 from chain.actions import CatalogAction
 from chain.client import Sender
+from chain.quality import QualityAction
 from chain.responsibilities import ResponsibilityAction
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror import outbox_lifecycle
@@ -102,6 +103,8 @@ def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
     if isinstance(action, sharing.SharingAction):
         contract = "sharing"
+    elif isinstance(action, QualityAction):  # before its base class, ResponsibilityAction
+        contract = "data_quality"
     elif isinstance(action, ResponsibilityAction):
         contract = "responsibilities"
     else:

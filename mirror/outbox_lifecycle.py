@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from chain.errors import ActionRevertedError, LedgerError
 from chain.events import EventRecord
 from chain.sharing import SIGNED_KINDS
+from mirror.apply_quality import SIGNERS as QUALITY_SIGNERS
 from mirror.apply_responsibilities import SIGNERS
 from mirror.models import OutboxAction, OutboxSubject
 
@@ -57,6 +58,7 @@ CONFIRMING_EVENTS: dict[str, str] = {
     "CatalogDataCollected": "recorder",
     "SharingStep": "actor",
     **SIGNERS,  # the Responsibilities contract's events (Art. 5, 11, 12)
+    **QUALITY_SIGNERS,  # the DataQuality contract's (Art. 15-16)
 }
 _SIGNED_STEPS = frozenset(SIGNED_KINDS)
 # Each event that records an action `executeBatch` skipped (the digest and revert data of it).

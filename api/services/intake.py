@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from api import micro_batch
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
+from chain.quality import QUALITY_SUBJECTS
 from chain.responsibilities import RESPONSIBILITY_SUBJECTS
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
@@ -81,6 +82,8 @@ def subject_type(contract: str, kind: int) -> str:
     """What an action of `contract` and `kind` acts on: entry, demand, grant or scenario."""
     if contract == "responsibilities":
         return RESPONSIBILITY_SUBJECTS[kind]
+    if contract == "data_quality":
+        return QUALITY_SUBJECTS[kind]
     return "entry" if contract == "catalog" else _STEP_SUBJECTS[StepKind(kind)]
 
 

@@ -26,6 +26,7 @@ def test_the_deployment_names_every_contract_with_its_code_hash(client, runtime,
         "SharingCases": record.sharing_cases,
         "Responsibilities": record.responsibilities,
         "UsageLog": record.usage_log,
+        "DataQuality": record.data_quality,
     }
     for contract in body["contracts"]:
         code = bytes(system.w3.eth.get_code(contract["address"]))

@@ -17,8 +17,10 @@ from api.auth import schemas as auth_schemas
 from api.errors import ApiError
 from api.services.actions import SCHEMA_BY_KIND, validate_document
 from api.services.intake import validate_model
+from catalog.quality_documents import SCHEMA_BY_KIND as QUALITY_SCHEMA_BY_KIND
 from catalog.responsibility_documents import SCHEMA_BY_KIND as RESPONSIBILITY_SCHEMA_BY_KIND
 from chain.actions import ActionKind
+from chain.quality import ActionKind as QualityActionKind
 from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import StepKind
 from protocol.schemas import MODELS, json_schemas, schema_id
@@ -31,6 +33,11 @@ ROUTES = {
     ("get", "/healthz"),
     ("get", "/v1/deployment"),
     ("get", "/v1/responsibilities"),
+    ("get", "/v1/quality/updates"),
+    ("get", "/v1/quality/reconciliations"),
+    ("get", "/v1/quality/objections"),
+    ("post", "/v1/quality/actions"),
+    ("post", "/v1/quality/typed-data"),
     ("post", "/v1/responsibilities/actions"),
     ("post", "/v1/responsibilities/typed-data"),
     ("get", "/v1/refusals"),
@@ -191,6 +198,8 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/sharing/actions",
         "/v1/responsibilities/typed-data",
         "/v1/responsibilities/actions",
+        "/v1/quality/typed-data",
+        "/v1/quality/actions",
         "/v1/usage",
         "/v1/usage/cosignatures",
         "/v1/auth/challenge",
@@ -199,6 +208,12 @@ def test_every_post_body_has_valid_examples(spec):
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
+            continue
+        if path.startswith("/v1/quality/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                validate_model(QUALITY_SCHEMA_BY_KIND[QualityActionKind[example["kind"].upper()]], example["document"])
             continue
         if path.startswith("/v1/responsibilities/"):
             name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])

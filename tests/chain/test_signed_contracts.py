@@ -7,7 +7,7 @@ import pytest
 from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector
 
-from chain import actions, responsibilities, sharing
+from chain import actions, quality, responsibilities, sharing
 from chain.artifacts import load_artifact
 from chain.signed_contracts import SIGNED_CONTRACTS, abi_type
 
@@ -15,6 +15,7 @@ TYPED = {
     "catalog": actions.ACTION_TYPES["CatalogAction"],
     "sharing": sharing.ACTION_FIELDS,
     "responsibilities": responsibilities.ACTION_TYPES["ResponsibilityAction"],
+    "data_quality": quality.ACTION_TYPES["QualityAction"],
 }
 
 

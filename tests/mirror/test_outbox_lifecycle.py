@@ -16,6 +16,7 @@ import pytest
 from eth_utils import to_checksum_address
 from sqlalchemy import select
 
+from chain import quality
 from chain import responsibilities as resp
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce
 from chain.actions import digest as catalog_digest
@@ -23,6 +24,7 @@ from chain.actions import sign_action as sign_catalog_action
 from chain.artifacts import load_artifact
 from chain.client import contract_at
 from chain.events import receipt_events
+from chain.quality import ActionKind as QA
 from chain.sharing import SIGNED_KINDS, ScenarioTerms, StepKind, scenario_id_for
 from chain.sharing import digest as sharing_digest
 from mirror import outbox_lifecycle
@@ -56,7 +58,7 @@ CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and en
 def _events() -> dict[str, dict[str, str]]:
     """Every event of the contracts: its inputs' names and ABI types."""
     found = {}
-    for contract in ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "Responsibilities"):
+    for contract in ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "Responsibilities", "DataQuality"):
         for item in load_artifact(contract).abi:
             if item["type"] == "event":
                 found[item["name"]] = {p["name"]: p["type"] for p in item["inputs"]}
@@ -115,9 +117,17 @@ def _responsibility_action(desk: SharingDesk, officer, kind, subject: bytes, doc
     )
 
 
+def _quality_action(desk: SharingDesk, officer, kind, subject: bytes, document: dict, **fields):
+    action = quality.QualityAction(kind, subject, canonical_bytes(document), fresh_nonce(), **fields)
+    return quality.sign(action, officer.action_key, chain_id=desk.chain_id, address=desk.system.deployment.data_quality)
+
+
 def _row(desk: SharingDesk, officer, action) -> OutboxAction:
     deployment = desk.system.deployment
-    if isinstance(action, CatalogAction):
+    if isinstance(action, quality.QualityAction):
+        contract, subject = "data_quality", action.subject
+        digest = quality.digest(action, chain_id=desk.chain_id, address=deployment.data_quality)
+    elif isinstance(action, CatalogAction):
         contract, subject = "catalog", action.entry_id
         digest = catalog_digest(action, chain_id=desk.chain_id, catalog_address=deployment.catalog)
     elif isinstance(action, resp.ResponsibilityAction):
@@ -170,6 +180,7 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
             "catalog": desk.catalog,
             "sharing": desk.sharing,
             "responsibilities": contract_at(system.w3, "Responsibilities", system.deployment.responsibilities),
+            "data_quality": contract_at(system.w3, "DataQuality", system.deployment.data_quality),
         },
         batch_max=50,
         resend_after_s=3600,
@@ -228,6 +239,41 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
         "CatalogExportRecorded": (
             dc,
             _responsibility_action(desk, dc, RA.RECORD_CATALOG_EXPORT, b"\x0e" * 32, EXPORT, value=1),
+        ),
+        # Art. 16, on the entry the Office designated to the market bureau above (relayed in this order).
+        "UpdateFrequencyDeclared": (
+            desk.market,
+            _quality_action(
+                desk, desk.market, QA.DECLARE_FREQUENCY, eid, {"schema": "putuo.update-frequency/1"}, code=4
+            ),
+        ),
+        "UpdateRecorded": (
+            dc,
+            _quality_action(desk, dc, QA.RECORD_UPDATE, b"\x0d" * 32, {"schema": "putuo.update-receipt/1"}, target=eid),
+        ),
+        "ReconciliationRecorded": (
+            dc,
+            _quality_action(
+                desk,
+                dc,
+                QA.RECORD_RECONCILIATION,
+                b"\x0c" * 32,
+                {"schema": "putuo.reconciliation/1"},
+                target=civil.unit_id,
+                code=1,
+            ),
+        ),
+        "ObjectionRaised": (
+            civil,
+            _quality_action(
+                desk, civil, QA.RAISE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection/1"}, target=eid, code=3
+            ),
+        ),
+        "ObjectionHandled": (
+            desk.market,
+            _quality_action(
+                desk, desk.market, QA.HANDLE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection-handling/1"}, code=2
+            ),
         ),
     }
     events = {label.split("/")[0] for label in actions}

@@ -24,7 +24,9 @@ from api.errors import ApiError
 from api.schemas import EXAMPLE_COMMITMENT, EXAMPLE_DOCUMENT
 from api.services.intake import validate_model
 from catalog.document import CATALOG_SCHEMA, COLLECTION_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA
+from catalog.quality_documents import MODELS as QUALITY_MODELS
 from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
+from chain.quality import ActionKind as QualityActionKind
 from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import PERMISSIONLESS_KINDS, StepKind
 from protocol import schemas as protocol
@@ -51,7 +53,9 @@ def test_every_document_schema_is_published_once():
     catalog = {CATALOG_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA, COLLECTION_SCHEMA}
     responsibilities = {protocol.schema_id(m) for m in RESPONSIBILITY_MODELS}
     assert len(responsibilities) == len(ResponsibilityActionKind)  # one per Responsibilities action kind
-    assert set(PUBLISHED) == catalog | sharing | responsibilities | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
+    quality = {protocol.schema_id(m) for m in QUALITY_MODELS}
+    assert len(quality) == len(QualityActionKind)  # one per DataQuality action kind
+    assert set(PUBLISHED) == catalog | sharing | responsibilities | quality | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
     for schema_id, schema in PUBLISHED.items():
         Draft202012Validator.check_schema(schema)
         assert schema["properties"]["schema"]["const"] == schema_id
@@ -155,6 +159,67 @@ RESPONSIBILITY_EXAMPLES = {
             "to_block": 9,
             "entries": 2,
         }
+    ],
+    "putuo.update-frequency/1": [
+        {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "monthly"},
+        {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "irregular", "note": "按需"},
+    ],
+    "putuo.update-receipt/1": [
+        {
+            "schema": "putuo.update-receipt/1",
+            "entry_id": ID_A,
+            "received_at": 1767225600,
+            "records": 12,
+            "content_sm3": "ab" * 32,
+        }
+    ],
+    "putuo.reconciliation/1": [
+        {
+            "schema": "putuo.reconciliation/1",
+            "unit_id": ID_A,
+            "period": "2026-Q4",
+            "entries": [ID_B],
+            "result": "consistent",
+        },
+        {
+            "schema": "putuo.reconciliation/1",
+            "unit_id": ID_A,
+            "period": "2026-Q4",
+            "entries": [ID_B],
+            "result": "discrepancies",
+            "discrepancies": [{"entry_id": ID_B, "description": "少 12 条"}],
+        },
+    ],
+    "putuo.objection/1": [
+        {
+            "schema": "putuo.objection/1",
+            "entry_id": ID_A,
+            "source": "using_unit",
+            "description": "住址有误",
+            "grant_id": ID_B,
+        },
+        {
+            "schema": "putuo.objection/1",
+            "entry_id": ID_A,
+            "source": "reconciliation",
+            "description": "少 12 条",
+            "reconciliation_id": ID_B,
+        },
+    ],
+    "putuo.objection-handling/1": [
+        {
+            "schema": "putuo.objection-handling/1",
+            "objection_id": ID_A,
+            "outcome": "confirmed",
+            "verification": "核实无误",
+        },
+        {
+            "schema": "putuo.objection-handling/1",
+            "objection_id": ID_A,
+            "outcome": "corrected",
+            "verification": "确有错误",
+            "measures": "已更正",
+        },
     ],
 }
 

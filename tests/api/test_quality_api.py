@@ -1,0 +1,156 @@
+"""The DataQuality routes (Art. 15–16): signed actions relayed, refused with the contract's error
+and nothing stored, the views of schedules, missed periods and objections, and their duties."""
+
+from __future__ import annotations
+
+from chain import quality as q
+from chain.actions import ActionKind, fresh_nonce
+from signer.canonical import canonical_bytes
+from tests.api.auth_helpers import PLATFORM
+from tests.api.helpers import act, approval, confirmed, document, entry_id, error_of, hex0x, outbox_count
+
+DAY = 86_400
+
+
+def _post(client, officer, kind: q.ActionKind, doc: dict):
+    from catalog.quality_documents import SCHEMA_BY_KIND, fields
+
+    raw = canonical_bytes(doc)
+    subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(doc), document=raw)
+    signed = q.sign(
+        q.QualityAction(kind, subject, raw, fresh_nonce(), target, code, value),
+        officer.account.key,
+        chain_id=officer.system.w3.eth.chain_id,
+        address=officer.system.deployment.data_quality,
+    )
+    return client.post(
+        "/v1/quality/actions",
+        json={
+            "kind": kind.name.lower(),
+            "document": doc,
+            "nonce": str(signed.nonce),
+            "signature": hex0x(signed.signature),
+        },
+    )
+
+
+def _act(client, officer, kind, doc) -> dict:
+    response = _post(client, officer, kind, doc)
+    assert response.status_code == 202, response.json()
+    assert response.json()["subject_type"] == q.QUALITY_SUBJECTS[kind]
+    return confirmed(client, response.json()["action_id"])
+
+
+def _approved_entry(client, units) -> bytes:
+    doc = document("MZJ-0100", update_frequency="weekly")
+    eid = entry_id(units.civil, doc)
+    act(client, units.civil, ActionKind.SUBMIT, eid, doc)
+    act(client, units.data_center, ActionKind.REVIEW, eid, approval(), version=1)
+    return eid
+
+
+def _travel(system, seconds: int) -> None:
+    latest = system.w3.eth.get_block("latest")["timestamp"]
+    for method, params in (("evm_setNextBlockTimestamp", [latest + seconds]), ("evm_mine", [])):
+        assert "error" not in system.w3.provider.make_request(method, params)
+
+
+def test_art16_updates_per_period_and_a_missed_period_is_the_units_duty(client, runtime, units, system):
+    civil, dc = units.civil, units.data_center
+    eid = _approved_entry(client, units)
+    declared = {"schema": "putuo.update-frequency/1", "entry_id": hex0x(eid), "update_frequency": "monthly"}
+    # Not the frequency the approved catalog version states: refused before anything is stored.
+    before = outbox_count(runtime)
+    wrong = _post(client, civil, q.ActionKind.DECLARE_FREQUENCY, declared)
+    assert (wrong.status_code, error_of(wrong)["code"], error_of(wrong)["field"]) == (
+        422,
+        "frequency_mismatch",
+        "update_frequency",
+    )
+    # Another unit's declaration is the contract's refusal, nothing stored.
+    declared["update_frequency"] = "weekly"
+    other = _post(client, units.market, q.ActionKind.DECLARE_FREQUENCY, declared)
+    assert other.status_code in (403, 409) and outbox_count(runtime) == before, other.json()
+    _act(client, civil, q.ActionKind.DECLARE_FREQUENCY, declared)
+    receipt = {
+        "schema": "putuo.update-receipt/1",
+        "entry_id": hex0x(eid),
+        "received_at": system.w3.eth.get_block("latest")["timestamp"],
+        "records": 1200,
+        "content_sm3": "ab" * 32,
+    }
+    _act(client, dc, q.ActionKind.RECORD_UPDATE, receipt)
+    _travel(system, 15 * DAY)  # week 1 ends without an update
+    answer = client.get("/v1/quality/updates", headers=PLATFORM)
+    assert answer.status_code == 200, answer.json()
+    [schedule] = answer.json()
+    assert (schedule["frequency"], schedule["missed_periods"]) == ("weekly", 1)
+    assert [(p["period"], p["missed"], len(p["updates"])) for p in schedule["periods"]] == [
+        (0, False, 1),
+        (1, True, 0),
+        (2, False, 0),
+    ]
+    assert schedule["periods"][0]["updates"][0]["proof"]["signer"] == dc.address
+    duties = client.get("/v1/duties", params={"rule": "art16_update"}, headers=PLATFORM).json()["items"]
+    assert [(d["item"], d["state"], d["unit_id"]) for d in duties] == [
+        (0, "done_on_time", hex0x(civil.unit_id)),
+        (1, "overdue", hex0x(civil.unit_id)),
+        (2, "due", hex0x(civil.unit_id)),
+    ]
+    # Restricted: no credential, no answer.
+    assert client.get("/v1/quality/updates").status_code == 401
+
+
+def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, units):
+    civil, market, dc = units.civil, units.market, units.data_center
+    eid = _approved_entry(client, units)
+    reconciliation = {
+        "schema": "putuo.reconciliation/1",
+        "unit_id": hex0x(civil.unit_id),
+        "period": "2026-Q1",
+        "entries": [hex0x(eid)],
+        "result": "discrepancies",
+        "discrepancies": [{"entry_id": hex0x(eid), "description": "平台库比源库少 12 条"}],
+    }
+    _act(client, dc, q.ActionKind.RECORD_RECONCILIATION, reconciliation)
+    [recorded] = client.get("/v1/quality/reconciliations", headers=PLATFORM).json()
+    assert (recorded["unit_id"], recorded["result"]) == (hex0x(civil.unit_id), "discrepancies")
+    objection = {
+        "schema": "putuo.objection/1",
+        "entry_id": hex0x(eid),
+        "source": "using_unit",
+        "description": "3 条记录的住址与门牌核查结果不符",
+    }
+    # The Data Center raises from monitoring or a reconciliation, not as a user: the contract refuses.
+    before = outbox_count(runtime)
+    as_user = _post(client, dc, q.ActionKind.RAISE_OBJECTION, objection)
+    assert as_user.status_code == 409 and outbox_count(runtime) == before, as_user.json()
+    _act(client, market, q.ActionKind.RAISE_OBJECTION, objection)
+    [raised] = client.get("/v1/quality/objections", headers=PLATFORM).json()
+    assert (raised["unit_id"], raised["raiser_unit"], raised["state"]) == (
+        hex0x(civil.unit_id),
+        hex0x(market.unit_id),
+        "open",
+    )
+    handling = {
+        "schema": "putuo.objection-handling/1",
+        "objection_id": raised["objection_id"],
+        "outcome": "corrected",
+        "verification": "与门牌库比对，3 条住址确有错误",
+        "measures": "已更正并重新推送",
+    }
+    refused = _post(client, market, q.ActionKind.HANDLE_OBJECTION, handling)
+    assert refused.status_code == 409 and error_of(refused)["message"], refused.json()
+    _act(client, civil, q.ActionKind.HANDLE_OBJECTION, handling)
+    [done] = client.get("/v1/quality/objections", headers=PLATFORM).json()
+    assert (done["state"], done["outcome"], done["handling"]["proof"]["signer"]) == (
+        "handled_on_time",
+        "corrected",
+        civil.address,
+    )
+    [duty] = client.get("/v1/duties", params={"rule": "art16_objection"}, headers=PLATFORM).json()["items"]
+    assert (duty["subject_type"], duty["subject_id"], duty["state"]) == (
+        "objection",
+        raised["objection_id"],
+        "done_on_time",
+    )
