@@ -21,7 +21,7 @@ from chain.client import Sender, connect, contract_at
 from chain.errors import ChainError
 from chain.events import receipt_events
 from chain.reverts import decode_revert
-from ledger_cli import demo_data, demo_responsibilities, demo_sharing
+from ledger_cli import demo_data, demo_quality, demo_responsibilities, demo_sharing
 from ledger_cli._context import one_line_errors, settings
 from ledger_cli.system_cmd import ensure_deployed
 from mirror.outbox import batch_gas_bound
@@ -112,7 +112,11 @@ def seed() -> None:
 
     def relay(contract, batch: list[tuple], rejected: str) -> int:
         """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""
-        name = {record.sharing: "sharing", record.responsibilities: "responsibilities"}.get(contract.address, "catalog")
+        name = {
+            record.sharing: "sharing",
+            record.responsibilities: "responsibilities",
+            record.data_quality: "data_quality",
+        }.get(contract.address, "catalog")
         # Bounded like the relayer's batches: an estimate can starve the actions caught inside.
         receipt = relayer.send(contract.functions.executeBatch(batch), gas=batch_gas_bound(name, batch))
         refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == rejected]
@@ -186,9 +190,12 @@ def seed() -> None:
     relay(responsibilities, districts.decisions(), "ActionRejected")
     export_record, export_file = districts.export(s.rpc_url, record, s.data_dir / "exports")
     relay(responsibilities, export_record, "ActionRejected")
+    # Art. 16: update frequencies, an update, a reconciliation, an objection handled and one open.
+    quality = demo_quality.DemoQuality(w3.eth.chain_id, record.data_quality, officers)
+    relay(contract_at(w3, "DataQuality", record.data_quality), quality.records(chain_time()), "ActionRejected")
     typer.echo(
         f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
         f"{shared} sharing steps; responsibilities, a designation, a reported refusal and the supplementary "
-        f"catalog's export ({export_file}); "
+        f"catalog's export ({export_file}); update frequencies, an update, a reconciliation and objections; "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )

@@ -59,6 +59,15 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()["items"]) == 2
             found = client.get("/v1/catalog/entries", params={"q": "低保"}).json()["items"]  # the README's example
             assert [e["code"] for e in found] == ["MZJ-0001"]
+            # Art. 16: the objection a reconciliation raised, handled; a street's, open; an update recorded.
+            objections = client.get("/v1/quality/objections").json()
+            assert sorted((o["source"], o["state"]) for o in objections) == [
+                ("reconciliation", "handled_on_time"),
+                ("using_unit", "open"),
+            ]
+            updates = {u["entry_id"]: u for u in client.get("/v1/quality/updates").json()}
+            assert len(updates) == 2 and len(client.get("/v1/quality/reconciliations").json()) == 1
+            assert sum(len(p["updates"]) for u in updates.values() for p in u["periods"]) == 1
         output = (tmp_path / "up.log").read_text()
         assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in output
         assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
