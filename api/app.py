@@ -26,6 +26,7 @@ from api.routers import (
     quality,
     responsibilities,
     sharing,
+    supervision,
     units,
     usage,
 )
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(deployment.router)
     app.include_router(responsibilities.router)
     app.include_router(quality.router)
+    app.include_router(supervision.router)
     app.include_router(usage.router)
     app.include_router(auth.router)
 

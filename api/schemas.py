@@ -281,6 +281,9 @@ SubjectType = Literal[
     "update",
     "reconciliation",
     "objection",
+    "incident",
+    "report",
+    "evaluation",
 ]
 
 

@@ -37,6 +37,7 @@ class Deployment:
     responsibilities: str
     usage_log: str
     data_quality: str
+    supervision: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -79,6 +80,7 @@ DEPLOYED_CONTRACTS = {
     **{library: field for field, library in SHARING_LIBRARIES.items()},
     "UsageLog": "usage_log",
     "DataQuality": "data_quality",
+    "Supervision": "supervision",
 }
 
 
@@ -109,6 +111,8 @@ def deploy_all(office: Sender) -> Deployment:
     data_quality, _ = deploy_contract(
         office, "DataQuality", registry.address, catalog.address, calendar.address, responsibilities.address
     )
+    # Art. 29, 31: incidents, evaluations, reports of measures on grants (read from Sharing).
+    supervision, _ = deploy_contract(office, "Supervision", registry.address, sharing.address)
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -119,6 +123,7 @@ def deploy_all(office: Sender) -> Deployment:
         responsibilities=responsibilities.address,
         usage_log=usage_log.address,
         data_quality=data_quality.address,
+        supervision=supervision.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -30,6 +30,7 @@ EVENT_SOURCES = (
     "ValidatorGovernance",
     "UsageLog",
     "DataQuality",
+    "Supervision",
 )
 
 

@@ -68,6 +68,7 @@ class Indexer:
             deployment.sharing,
             deployment.responsibilities,
             deployment.data_quality,
+            deployment.supervision,
         ]
 
     def node_head(self) -> int:

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import enum
 
-from eth_abi import encode as abi_encode
-from eth_account import Account
 from eth_utils import keccak
 
-from chain.actions import EIP712_DOMAIN_FIELDS, domain_separator
+from chain.measure_actions import ActionDomain
 from chain.responsibilities import ResponsibilityAction
-from chain.signatures import sign_digest
-from signer.keys import SigningKey
 
 DOMAIN_NAME = "PutuoDataQuality"
 PRIMARY_TYPE = "QualityAction"
@@ -86,65 +82,16 @@ class ObjectionOutcome(enum.IntEnum):
     CONFIRMED = 2
 
 
-ACTION_TYPES = {
-    PRIMARY_TYPE: [
-        {"name": "kind", "type": "uint8"},
-        {"name": "subject", "type": "bytes32"},
-        {"name": "target", "type": "bytes32"},
-        {"name": "code", "type": "uint16"},
-        {"name": "value", "type": "uint40"},
-        {"name": "document", "type": "bytes"},
-        {"name": "nonce", "type": "uint256"},
-    ]
-}
-ACTION_TYPEHASH = keccak(
-    text=f"{PRIMARY_TYPE}(uint8 kind,bytes32 subject,bytes32 target,uint16 code,uint40 value,bytes document,"
-    "uint256 nonce)"
-)
+DOMAIN = ActionDomain(DOMAIN_NAME, PRIMARY_TYPE)
+ACTION_TYPES = DOMAIN.types
+ACTION_TYPEHASH = DOMAIN.typehash
 
 
 class QualityAction(ResponsibilityAction):
     """A DataQuality action: the same fields as a Responsibilities action, `kind` an ActionKind here."""
 
 
-def typed_data(action: QualityAction, *, chain_id: int, address: str) -> dict:
-    return {
-        "types": {"EIP712Domain": EIP712_DOMAIN_FIELDS, **ACTION_TYPES},
-        "primaryType": PRIMARY_TYPE,
-        "domain": {"name": DOMAIN_NAME, "version": "1", "chainId": chain_id, "verifyingContract": address},
-        "message": action.message(),
-    }
-
-
-def digest(action: QualityAction, *, chain_id: int, address: str) -> bytes:
-    """The EIP-712 digest of `action`, as `DataQuality.actionDigest` computes it."""
-    struct_hash = keccak(
-        abi_encode(
-            ["bytes32", "uint8", "bytes32", "bytes32", "uint16", "uint40", "bytes32", "uint256"],
-            [
-                ACTION_TYPEHASH,
-                int(action.kind),
-                action.subject,
-                action.target,
-                action.code,
-                action.value,
-                keccak(action.document),
-                action.nonce,
-            ],
-        )
-    )
-    return keccak(b"\x19\x01" + domain_separator(chain_id, address, DOMAIN_NAME) + struct_hash)
-
-
-def sign(action: QualityAction, key, *, chain_id: int, address: str) -> QualityAction:
-    """`action` signed by `key`: a signer.keys.SigningKey of either scheme, or a raw secp256k1 key."""
-    if isinstance(key, SigningKey):
-        signature = sign_digest(key, digest(action, chain_id=chain_id, address=address))
-    else:
-        signature = bytes(
-            Account.sign_typed_data(key, full_message=typed_data(action, chain_id=chain_id, address=address)).signature
-        )
-    return QualityAction(**{**action.__dict__, "signature": signature})
+typed_data, digest, sign = DOMAIN.typed_data, DOMAIN.digest, DOMAIN.sign
 
 
 def record_id(kind: ActionKind, document: bytes) -> bytes:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
-from chain import actions, quality, responsibilities, sharing
+from chain import actions, quality, responsibilities, sharing, supervision
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
@@ -21,6 +21,7 @@ CONTRACTS = (
     "ValidatorGovernance",
     "UsageLog",
     "DataQuality",
+    "Supervision",
 )
 # The Python side of each Solidity enum an error may carry, by its Solidity name (an argument's
 # ABI internalType is "enum ICatalog.EntryStatus").
@@ -47,6 +48,9 @@ ENUMS: dict[str, type[enum.IntEnum]] = {
         quality.ReconciliationResult,
         quality.ObjectionSource,
         quality.ObjectionOutcome,
+        supervision.Severity,
+        supervision.EvaluationKind,
+        supervision.MeasureKind,
     )
 }
 

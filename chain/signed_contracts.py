@@ -95,5 +95,6 @@ SIGNED_CONTRACTS: dict[str, SignedContract] = {
         SignedContract("sharing", "Sharing", "SharingAction", "sharing"),
         SignedContract("responsibilities", "Responsibilities", "ResponsibilityAction", "responsibilities"),
         SignedContract("data_quality", "DataQuality", "QualityAction", "data_quality"),
+        SignedContract("supervision", "Supervision", "SupervisionAction", "supervision"),
     )
 }

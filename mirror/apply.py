@@ -23,6 +23,8 @@ from mirror.apply_quality import SUBJECT_KEYS as QUALITY_SUBJECT_KEYS
 from mirror.apply_responsibilities import RESPONSIBILITY_HANDLERS
 from mirror.apply_responsibilities import SUBJECT_KEYS as RESPONSIBILITY_SUBJECT_KEYS
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
+from mirror.apply_supervision import SUBJECT_KEYS as SUPERVISION_SUBJECT_KEYS
+from mirror.apply_supervision import SUPERVISION_HANDLERS
 from mirror.documents import as_object, checked_document, field, hex0x
 from mirror.models import (
     CatalogCollection,
@@ -408,6 +410,7 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     **SHARING_HANDLERS,
     **RESPONSIBILITY_HANDLERS,
     **QUALITY_HANDLERS,
+    **SUPERVISION_HANDLERS,
 }
 
 
@@ -415,7 +418,10 @@ def subject_of(ev: EventRecord) -> str:
     """The id whose derived rows this event changes: what a rollback must rebuild."""
     a = ev.args
     sharing_key = (
-        SUBJECT_KEYS.get(ev.name) or RESPONSIBILITY_SUBJECT_KEYS.get(ev.name) or QUALITY_SUBJECT_KEYS.get(ev.name)
+        SUBJECT_KEYS.get(ev.name)
+        or RESPONSIBILITY_SUBJECT_KEYS.get(ev.name)
+        or QUALITY_SUBJECT_KEYS.get(ev.name)
+        or SUPERVISION_SUBJECT_KEYS.get(ev.name)
     )
     for key in (sharing_key,) if sharing_key else ("entryId", "keyId", "unitId", "digest"):
         if key in a:

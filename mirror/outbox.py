@@ -19,6 +19,7 @@ from chain.client import Sender
 from chain.quality import QualityAction
 from chain.responsibilities import ResponsibilityAction
 from chain.signed_contracts import SIGNED_CONTRACTS
+from chain.supervision import SupervisionAction
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 
@@ -103,8 +104,10 @@ def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
     if isinstance(action, sharing.SharingAction):
         contract = "sharing"
-    elif isinstance(action, QualityAction):  # before its base class, ResponsibilityAction
+    elif isinstance(action, QualityAction):  # before their base class, ResponsibilityAction
         contract = "data_quality"
+    elif isinstance(action, SupervisionAction):
+        contract = "supervision"
     elif isinstance(action, ResponsibilityAction):
         contract = "responsibilities"
     else:

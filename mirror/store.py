@@ -43,6 +43,7 @@ from mirror.sharing_models import (
     SharingScenario,
     SharingStepRecord,
 )
+from mirror.supervision_models import SupervisionStep
 
 
 class MirrorStore(Protocol):
@@ -297,6 +298,7 @@ class SqlMirrorStore:
         session.execute(delete(SharingStepRecord).where(SharingStepRecord.subject.in_(subjects)))
         session.execute(delete(ResponsibilityStep).where(ResponsibilityStep.subject.in_(subjects)))
         session.execute(delete(QualityStep).where(QualityStep.subject.in_(subjects)))
+        session.execute(delete(SupervisionStep).where(SupervisionStep.subject.in_(subjects)))
 
 
 def _journal_row(ev: EventRecord, block_times: dict[int, int]) -> dict:

@@ -26,6 +26,7 @@ from catalog.document import CatalogDocument, CollectionRecord, DeletionRequest,
 from catalog.quality_documents import MODELS as QUALITY_MODELS
 from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import MODELS as SUPERVISION_MODELS
 from signer.commitment import JSON_SCHEMA as COMMITMENT_JSON_SCHEMA
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from workdays.notice import CalendarNotice
@@ -40,6 +41,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     *CATALOG_MODELS,
     *RESPONSIBILITY_MODELS,
     *QUALITY_MODELS,
+    *SUPERVISION_MODELS,
     *SHARING_MODELS,
     CalendarNotice,
 )

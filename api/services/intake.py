@@ -32,6 +32,7 @@ from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from chain.sharing import SIGNED_KINDS, StepKind
 from chain.signed_contracts import SIGNED_CONTRACTS
+from chain.supervision import SUPERVISION_SUBJECTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 from mirror.outbox import GAS_BUDGET, action_gas_bound, encode_action, encode_tuple
@@ -84,6 +85,8 @@ def subject_type(contract: str, kind: int) -> str:
         return RESPONSIBILITY_SUBJECTS[kind]
     if contract == "data_quality":
         return QUALITY_SUBJECTS[kind]
+    if contract == "supervision":
+        return SUPERVISION_SUBJECTS[kind]
     return "entry" if contract == "catalog" else _STEP_SUBJECTS[StepKind(kind)]
 
 

@@ -23,8 +23,10 @@ from chain.actions import ActionKind
 from chain.quality import ActionKind as QualityActionKind
 from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import StepKind
+from chain.supervision import ActionKind as SupervisionActionKind
 from protocol.schemas import MODELS, json_schemas, schema_id
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import SCHEMA_BY_KIND as SUPERVISION_SCHEMA_BY_KIND
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from signer.commitment import verify_commitment
 from workdays.notice import CalendarNotice
@@ -34,6 +36,11 @@ ROUTES = {
     ("get", "/v1/deployment"),
     ("get", "/v1/responsibilities"),
     ("get", "/v1/quality/updates"),
+    ("get", "/v1/supervision/incidents"),
+    ("get", "/v1/supervision/evaluations"),
+    ("get", "/v1/supervision/measure-reports"),
+    ("post", "/v1/supervision/actions"),
+    ("post", "/v1/supervision/typed-data"),
     ("get", "/v1/quality/reconciliations"),
     ("get", "/v1/quality/objections"),
     ("post", "/v1/quality/actions"),
@@ -200,6 +207,8 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/responsibilities/actions",
         "/v1/quality/typed-data",
         "/v1/quality/actions",
+        "/v1/supervision/typed-data",
+        "/v1/supervision/actions",
         "/v1/usage",
         "/v1/usage/cosignatures",
         "/v1/auth/challenge",
@@ -208,6 +217,13 @@ def test_every_post_body_has_valid_examples(spec):
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
+            continue
+        if path.startswith("/v1/supervision/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                kind = SupervisionActionKind[example["kind"].upper()]
+                validate_model(SUPERVISION_SCHEMA_BY_KIND[kind], example["document"])
             continue
         if path.startswith("/v1/quality/"):
             name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])

@@ -7,7 +7,7 @@ import pytest
 from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector
 
-from chain import actions, quality, responsibilities, sharing
+from chain import actions, quality, responsibilities, sharing, supervision
 from chain.artifacts import load_artifact
 from chain.signed_contracts import SIGNED_CONTRACTS, abi_type
 
@@ -16,6 +16,7 @@ TYPED = {
     "sharing": sharing.ACTION_FIELDS,
     "responsibilities": responsibilities.ACTION_TYPES["ResponsibilityAction"],
     "data_quality": quality.ACTION_TYPES["QualityAction"],
+    "supervision": supervision.ACTION_TYPES["SupervisionAction"],
 }
 
 

@@ -29,8 +29,10 @@ from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
 from chain.quality import ActionKind as QualityActionKind
 from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import PERMISSIONLESS_KINDS, StepKind
+from chain.supervision import ActionKind as SupervisionActionKind
 from protocol import schemas as protocol
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import MODELS as SUPERVISION_MODELS
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from signer.commitment import validate_commitment
 from signer.errors import SignerError
@@ -55,7 +57,12 @@ def test_every_document_schema_is_published_once():
     assert len(responsibilities) == len(ResponsibilityActionKind)  # one per Responsibilities action kind
     quality = {protocol.schema_id(m) for m in QUALITY_MODELS}
     assert len(quality) == len(QualityActionKind)  # one per DataQuality action kind
-    assert set(PUBLISHED) == catalog | sharing | responsibilities | quality | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
+    supervision = {protocol.schema_id(m) for m in SUPERVISION_MODELS}
+    assert len(supervision) == len(SupervisionActionKind)  # one per Supervision action kind
+    assert set(PUBLISHED) == catalog | sharing | responsibilities | quality | supervision | {
+        NOTICE_SCHEMA,
+        COMMITMENT_SCHEMA,
+    }
     for schema_id, schema in PUBLISHED.items():
         Draft202012Validator.check_schema(schema)
         assert schema["properties"]["schema"]["const"] == schema_id
@@ -159,6 +166,75 @@ RESPONSIBILITY_EXAMPLES = {
             "to_block": 9,
             "entries": 2,
         }
+    ],
+    "putuo.incident/1": [
+        {
+            "schema": "putuo.incident/1",
+            "occurred_at": 1767225600,
+            "severity": "general",
+            "summary": "账号泄露",
+            "measures": "已停用",
+            "reported_to": ["district_office", "cyberspace"],
+        },
+        {
+            "schema": "putuo.incident/1",
+            "occurred_at": 1767225600,
+            "severity": "especially",
+            "summary": "数据库被拖库",
+            "entries": [ID_A],
+            "grants": [ID_B],
+            "measures": "已断网",
+            "reported_to": ["public_security", "district_office", "state_security"],
+        },
+    ],
+    "putuo.acknowledgement/1": [
+        {"schema": "putuo.acknowledgement/1", "subject_id": ID_A},
+        {"schema": "putuo.acknowledgement/1", "subject_id": ID_A, "note": "已收悉"},
+    ],
+    "putuo.incident-handling/1": [{"schema": "putuo.incident-handling/1", "incident_id": ID_A, "progress": "排查中"}],
+    "putuo.incident-closure/1": [
+        {"schema": "putuo.incident-closure/1", "incident_id": ID_A, "cause": "弱口令", "outcome": "无泄露"},
+        {
+            "schema": "putuo.incident-closure/1",
+            "incident_id": ID_A,
+            "cause": "弱口令",
+            "outcome": "无泄露",
+            "improvements": "改为双因素",
+        },
+    ],
+    "putuo.supervision-evaluation/1": [
+        {
+            "schema": "putuo.supervision-evaluation/1",
+            "evaluation": "quality",
+            "target_id": ID_A,
+            "period": "2026-Q1",
+            "score": 0,
+            "findings": "无",
+        },
+        {
+            "schema": "putuo.supervision-evaluation/1",
+            "evaluation": "effectiveness",
+            "target_id": ID_A,
+            "period": "2026-Q1",
+            "score": 100,
+            "findings": "好",
+        },
+    ],
+    "putuo.measure-report/1": [
+        {
+            "schema": "putuo.measure-report/1",
+            "grant_id": ID_A,
+            "measure": "suspension",
+            "reported_to": ["district_office", "cyberspace"],
+            "summary": "暂停",
+        },
+        {
+            "schema": "putuo.measure-report/1",
+            "grant_id": ID_A,
+            "measure": "termination",
+            "reported_to": ["district_office", "public_security"],
+            "summary": "终止",
+        },
     ],
     "putuo.update-frequency/1": [
         {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "monthly"},
