@@ -70,7 +70,8 @@ def test_art16_updates_per_period_and_a_missed_period_is_the_units_duty(client, 
     # Another unit's declaration is the contract's refusal, nothing stored.
     declared["update_frequency"] = "weekly"
     other = _post(client, units.market, q.ActionKind.DECLARE_FREQUENCY, declared)
-    assert other.status_code in (403, 409) and outbox_count(runtime) == before, other.json()
+    assert (other.status_code, error_of(other)["code"]) == (403, "not_owner"), other.json()
+    assert outbox_count(runtime) == before
     _act(client, civil, q.ActionKind.DECLARE_FREQUENCY, declared)
     receipt = {
         "schema": "putuo.update-receipt/1",
@@ -124,7 +125,8 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
     # The Data Center raises from monitoring or a reconciliation, not as a user: the contract refuses.
     before = outbox_count(runtime)
     as_user = _post(client, dc, q.ActionKind.RAISE_OBJECTION, objection)
-    assert as_user.status_code == 409 and outbox_count(runtime) == before, as_user.json()
+    assert (as_user.status_code, error_of(as_user)["code"]) == (422, "invalid_code"), as_user.json()
+    assert outbox_count(runtime) == before
     _act(client, market, q.ActionKind.RAISE_OBJECTION, objection)
     [raised] = client.get("/v1/quality/objections", headers=PLATFORM).json()
     assert (raised["unit_id"], raised["raiser_unit"], raised["state"]) == (
@@ -140,7 +142,7 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
         "measures": "已更正并重新推送",
     }
     refused = _post(client, market, q.ActionKind.HANDLE_OBJECTION, handling)
-    assert refused.status_code == 409 and error_of(refused)["message"], refused.json()
+    assert (refused.status_code, error_of(refused)["code"]) == (403, "not_owner"), refused.json()
     _act(client, civil, q.ActionKind.HANDLE_OBJECTION, handling)
     [done] = client.get("/v1/quality/objections", headers=PLATFORM).json()
     assert (done["state"], done["outcome"], done["handling"]["proof"]["signer"]) == (
