@@ -21,7 +21,8 @@ from chain.client import Sender, connect, contract_at
 from chain.errors import ChainError
 from chain.events import receipt_events
 from chain.reverts import decode_revert
-from ledger_cli import demo_data, demo_quality, demo_responsibilities, demo_sharing
+from chain.sharing import StepKind
+from ledger_cli import demo_data, demo_quality, demo_responsibilities, demo_sharing, demo_supervision
 from ledger_cli._context import one_line_errors, settings
 from ledger_cli.system_cmd import ensure_deployed
 from mirror.outbox import batch_gas_bound
@@ -116,6 +117,7 @@ def seed() -> None:
             record.sharing: "sharing",
             record.responsibilities: "responsibilities",
             record.data_quality: "data_quality",
+            record.supervision: "supervision",
         }.get(contract.address, "catalog")
         # Bounded like the relayer's batches: an estimate can starve the actions caught inside.
         receipt = relayer.send(contract.functions.executeBatch(batch), gas=batch_gas_bound(name, batch))
@@ -193,9 +195,22 @@ def seed() -> None:
     # Art. 16: update frequencies, an update, a reconciliation, an objection handled and one open.
     quality = demo_quality.DemoQuality(w3.eth.chain_id, record.data_quality, officers)
     relay(contract_at(w3, "DataQuality", record.data_quality), quality.records(chain_time()), "ActionRejected")
+    # Art. 29, 31: an incident on a street's grant, the grant suspended and reported, evaluations.
+    oversight = demo_supervision.DemoSupervision(w3.eth.chain_id, record.supervision, officers)
+    suspension = demo.step(demo_supervision.DATA_CENTER, StepKind.SECURITY_SUSPEND, oversight.suspension())
+    relay(sharing, [suspension], "ActionRejected")
+    supervision = contract_at(w3, "Supervision", record.supervision)
+    relay(supervision, oversight.records(chain_time()), "ActionRejected")
+    grant = demo_supervision.street_grant(1)
+    [grant_abi] = [f for f in sharing.abi if f.get("name") == "grant"]
+    names = [c["name"] for c in grant_abi["outputs"][0]["components"]]
+    suspended_at = sharing.functions.grant(grant).call()[names.index("suspendedAt")]
+    report_id = supervision.functions.measureReportId(grant, 1, suspended_at).call()
+    relay(supervision, [oversight.acknowledge_report(report_id)], "ActionRejected")
     typer.echo(
         f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
         f"{shared} sharing steps; responsibilities, a designation, a reported refusal and the supplementary "
         f"catalog's export ({export_file}); update frequencies, an update, a reconciliation and objections; "
+        f"an incident, a suspension reported and evaluations; "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )

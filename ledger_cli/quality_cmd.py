@@ -29,31 +29,44 @@ TITLES = {
 }
 
 
-def _act(kind: q.ActionKind, file: Path, key: str, api: str, keystore_dir, password_fd, wait: float) -> None:
+def signed_action(
+    module, schemas: dict, derive, route: str, kind, file: Path, key: str, api: str, keystore_dir, password_fd, wait
+):
+    """Sign one action of a measures contract (`module`: chain.quality or chain.supervision) for the
+    document in `file`, after checking the API's typed data is what the document says; send it and
+    wait until the chain confirms it. `route` is the API's prefix (/v1/quality)."""
     document = oa.read_document(file)
-    parsed, data = oa.validated(SCHEMA_BY_KIND[kind], document)
-    subject, target, code, value = fields(kind, parsed, document=data)
+    parsed, data = oa.validated(schemas[kind], document)
+    subject, target, code, value = derive(kind, parsed, document=data)
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
-    action = q.QualityAction(kind, subject, data, fresh_nonce(), target, code, value)
+    action_type = module.QualityAction if module is q else module.SupervisionAction
+    action = action_type(kind, subject, data, fresh_nonce(), target, code, value)
     body = {"kind": kind.name.lower(), "document": document, "nonce": str(action.nonce)}
     with Api(api) as client:
-        answer = client.post("/v1/quality/typed-data", body)
+        answer = client.post(f"{route}/typed-data", body)
         domain, message = answer.get("domain") or {}, answer.get("message") or {}
-        if domain.get("name") != q.DOMAIN_NAME or answer.get("primaryType") != q.PRIMARY_TYPE:
-            fail(f"the API's EIP-712 domain is {domain.get('name')!r}, expected {q.DOMAIN_NAME!r}; nothing signed")
+        if domain.get("name") != module.DOMAIN_NAME or answer.get("primaryType") != module.PRIMARY_TYPE:
+            fail(f"the API's EIP-712 domain is {domain.get('name')!r}, expected {module.DOMAIN_NAME!r}; nothing signed")
         expected = {"subject": "0x" + subject.hex(), "target": "0x" + target.hex(), "code": code, "value": value}
         for field, wanted in expected.items():
             if message.get(field) != wanted:
                 fail(f"the API's EIP-712 message differs from the document in `{field}`: nothing signed")
-        signed = q.sign(action, signing_key, chain_id=int(domain["chainId"]), address=domain["verifyingContract"])
+        signed = module.sign(action, signing_key, chain_id=int(domain["chainId"]), address=domain["verifyingContract"])
         done = oa.send(
             client,
-            "/v1/quality/actions",
+            f"{route}/actions",
             {**body, "signature": "0x" + signed.signature.hex()},
             key=signing_key,
             data=data,
             wait=wait,
         )
+    return done, signing_key
+
+
+def _act(kind: q.ActionKind, file: Path, key: str, api: str, keystore_dir, password_fd, wait: float) -> None:
+    done, signing_key = signed_action(
+        q, SCHEMA_BY_KIND, fields, "/v1/quality", kind, file, key, api, keystore_dir, password_fd, wait
+    )
     oa.echo_proof(TITLES[kind], done, None, scheme=signing_key.scheme, extra={q.QUALITY_SUBJECTS[kind]: done.subject})
 
 

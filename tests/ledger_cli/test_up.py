@@ -68,6 +68,17 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             updates = {u["entry_id"]: u for u in client.get("/v1/quality/updates").json()}
             assert len(updates) == 2 and len(client.get("/v1/quality/reconciliations").json()) == 1
             assert sum(len(p["updates"]) for u in updates.values() for p in u["periods"]) == 1
+            # Art. 29, 31: the incident acknowledged and closed, the suspension reported, three evaluations.
+            [incident] = client.get("/v1/supervision/incidents").json()
+            assert (incident["state"], len(incident["acknowledgements"]), incident["unit_id"]) == (
+                "closed",
+                2,
+                "0x" + unit_id_for("PT-CSLJD").hex(),
+            )
+            [report] = client.get("/v1/supervision/measure-reports").json()
+            assert (report["measure"], len(report["acknowledgements"])) == ("suspension", 1)
+            scores = {e["evaluation"]: e["score"] for e in client.get("/v1/supervision/evaluations").json()}
+            assert scores == {"quality": 86, "effectiveness": 92, "security": 61}
         output = (tmp_path / "up.log").read_text()
         assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in output
         assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
