@@ -687,6 +687,33 @@ class SharingRuleFigures(RuleFigures):
     late: int = Field(description="Done late, or cancelled (demand closed, grant ended) after the due time")
 
 
+class QualityFigures(BaseModel):
+    """Art. 16, 31, 32: data quality in the period."""
+
+    objections: int = Field(description="Objections raised to the unit's data in the period (Art. 16)")
+    corrected: int = Field(description="Of the objections handled in the period, those that held (data corrected)")
+    evaluation: float | None = Field(description="The mean of the Data Center's quality evaluations of it (Art. 31)")
+
+
+class SecurityFigures(BaseModel):
+    """Art. 29, 31, 32: security in the period."""
+
+    incidents: int = Field(description="Security incidents the unit reported that occurred in the period (Art. 29)")
+    most_severe: str | None = Field(description="The most severe of them: general, larger, major, especially")
+    unacknowledged: int = Field(description="Of them, those the Office or no regulator has acknowledged yet")
+    evaluation: float | None = Field(description="The mean of the Data Center's security evaluations of it (Art. 31)")
+
+
+class EffectivenessFigures(BaseModel):
+    """Art. 30, 31, 32: sharing effectiveness in the period, from the usage log."""
+
+    uses_served: int = Field(description="Accepted uses of the unit's data (the usage log, Art. 30)")
+    uses_made: int = Field(description="Accepted uses the unit made of others' data")
+    evaluation: float | None = Field(
+        description="The mean of the Data Center's effectiveness evaluations of it or its grants (Art. 31)"
+    )
+
+
 class UnitEvaluation(BaseModel):
     rank: int | None = Field(description="1 = best; null when the unit has no judged duty")
     score: float | None = Field(description="100 × the mean of the unit's rule rates (see docs/RULES.md)")
@@ -718,6 +745,11 @@ class UnitEvaluation(BaseModel):
         description="Art. 26 review of a reason filed for idleness (the Data Center)"
     )
     objection_answer: SharingRuleFigures = Field(description="Art. 26 answer to an objection (the Data Center)")
+    update: RuleFigures = Field(description="Art. 16 an update in each period of the declared frequency (the unit)")
+    objection: RuleFigures = Field(description="Art. 16 a data objection verified and handled in time (the unit)")
+    quality: QualityFigures
+    security: SecurityFigures
+    effectiveness: EffectivenessFigures
 
 
 class Evaluation(BaseModel):

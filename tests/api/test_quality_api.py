@@ -98,6 +98,19 @@ def test_art16_updates_per_period_and_a_missed_period_is_the_units_duty(client, 
         (1, "overdue", hex0x(civil.unit_id)),
         (2, "due", hex0x(civil.unit_id)),
     ]
+    # Art. 32: the evaluation judges the ended periods: one on time, one overdue (the current one is due
+    # after the period asked for).
+    [unit] = [
+        u
+        for u in client.get("/v1/evaluation", params={"from": "2000-01-01"}).json()["units"]
+        if u["unit_id"] == hex0x(civil.unit_id)
+    ]
+    assert {k: unit["update"][k] for k in ("judged", "on_time", "overdue", "open")} == {
+        "judged": 2,
+        "on_time": 1,
+        "overdue": 1,
+        "open": 0,
+    }
     # Restricted: no credential, no answer.
     assert client.get("/v1/quality/updates").status_code == 401
 
@@ -151,6 +164,15 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
         civil.address,
     )
     [duty] = client.get("/v1/duties", params={"rule": "art16_objection"}, headers=PLATFORM).json()["items"]
+    # Art. 32: quality in the evaluation — one objection to the bureau's data, corrected, handled in
+    # time (judged in the period of its due time: a period reaching it).
+    [unit] = [
+        u
+        for u in client.get("/v1/evaluation", params={"from": "2000-01-01", "to": "2099-12-31"}).json()["units"]
+        if u["unit_id"] == hex0x(civil.unit_id)
+    ]
+    assert unit["quality"] == {"objections": 1, "corrected": 1, "evaluation": None}
+    assert (unit["objection"]["judged"], unit["objection"]["on_time"]) == (1, 1)
     assert (duty["subject_type"], duty["subject_id"], duty["state"]) == (
         "objection",
         raised["objection_id"],

@@ -99,6 +99,10 @@ def test_art29_an_incident_reaches_the_overseers_and_is_handled_and_closed(api, 
         1,
     )
     assert mine["closure"]["proof"]["signer"] == desk.street.address
+    # Art. 32: security in the street's evaluation — one incident, acknowledged by the Office and a regulator.
+    units = client.get("/v1/evaluation", params={"from": "2000-01-01"}).json()["units"]
+    [street] = [u for u in units if u["unit_id"] == desk.street.unit_hex]
+    assert street["security"] == {"incidents": 1, "most_severe": "larger", "unacknowledged": 0, "evaluation": None}
 
 
 def test_art31_an_evaluation_and_a_suspensions_report(api, district):
@@ -114,6 +118,10 @@ def test_art31_an_evaluation_and_a_suspensions_report(api, district):
     }
     _act(api, desk.data_center, K.RECORD_EVALUATION, evaluation)
     [seen] = client.get("/v1/supervision/evaluations", headers=who["street"]).json()  # the grant's holder
+    units = client.get("/v1/evaluation", params={"from": "2000-01-01"}).json()["units"]
+    scores = {u["unit_id"]: u["security"]["evaluation"] for u in units}
+    assert scores[desk.street.unit_hex] == scores[desk.civil.unit_hex] == 62  # the grant's parties
+    assert scores[desk.market.unit_hex] is None
     assert (seen["scope"], seen["score"], seen["evaluation"]) == ("grant", 62, "security")
     assert client.get("/v1/supervision/evaluations", headers=who["market"]).json() == []
     report = {
