@@ -284,6 +284,8 @@ SubjectType = Literal[
     "incident",
     "report",
     "evaluation",
+    "results",
+    "notice",
 ]
 
 

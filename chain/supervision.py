@@ -25,6 +25,8 @@ class ActionKind(enum.IntEnum):
     CLOSE_INCIDENT = 3
     RECORD_EVALUATION = 4
     REPORT_MEASURE = 5
+    PUBLISH_RESULTS = 6
+    PUBLISH_NOTICE = 7
 
 
 # What each kind acts on: the action's subject type in the API (api.services.intake.subject_type).
@@ -35,6 +37,8 @@ SUPERVISION_SUBJECTS = {
     ActionKind.CLOSE_INCIDENT: "incident",
     ActionKind.RECORD_EVALUATION: "evaluation",
     ActionKind.REPORT_MEASURE: "grant",
+    ActionKind.PUBLISH_RESULTS: "results",
+    ActionKind.PUBLISH_NOTICE: "notice",
 }
 
 
@@ -69,7 +73,8 @@ typed_data, digest, sign = DOMAIN.typed_data, DOMAIN.digest, DOMAIN.sign
 
 
 def record_id(kind: ActionKind, document: bytes) -> bytes:
-    """An incident's or evaluation's id: keccak256 of its kind's tag and its canonical document."""
+    """An incident's, evaluation's, results' or notice's id: keccak256 of its kind's tag and its
+    canonical document."""
     return keccak(f"putuo.supervision.{kind.name.lower()}:".encode() + document)
 
 

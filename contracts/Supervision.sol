@@ -21,6 +21,8 @@ contract Supervision is ISupervision, SignedActions {
     mapping(bytes32 id => bool) private _evaluations;
     mapping(bytes32 reportId => uint16) private _reportAcks; // acknowledgements + 1 once reported
     mapping(bytes32 id => mapping(bytes32 unitId => bool)) private _acked;
+    mapping(bytes32 resultsId => uint40) private _results;
+    mapping(bytes32 noticeId => bool) private _notices;
 
     constructor(IUnitRegistry registry_, ISharing sharing_) SignedActions(registry_, "PutuoSupervision", "1") {
         sharing = sharing_;
@@ -81,6 +83,11 @@ contract Supervision is ISupervision, SignedActions {
     }
 
     /// @inheritdoc ISupervision
+    function resultsPublishedAt(bytes32 resultsId) external view returns (uint40) {
+        return _results[resultsId];
+    }
+
+    /// @inheritdoc ISupervision
     function acknowledged(bytes32 id, bytes32 unitId) external view returns (bool) {
         return _acked[id][unitId];
     }
@@ -89,7 +96,9 @@ contract Supervision is ISupervision, SignedActions {
         (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) =
             _authenticate(actionDigest(a), a.document, a.signature, a.nonce);
         SupervisionActionKind kind = a.kind;
-        if (kind != SupervisionActionKind.RecordEvaluation && a.target != 0) revert SupervisionUnexpectedField(uint8(kind));
+        if (kind != SupervisionActionKind.RecordEvaluation && kind != SupervisionActionKind.PublishNotice && a.target != 0) {
+            revert SupervisionUnexpectedField(uint8(kind));
+        }
         if (kind == SupervisionActionKind.ReportIncident) {
             if (unitKind != IUnitRegistry.UnitKind.Ordinary && unitKind != IUnitRegistry.UnitKind.DataCenter) {
                 revert SupervisionWrongUnitKind(signer, uint8(unitKind));
@@ -101,6 +110,9 @@ contract Supervision is ISupervision, SignedActions {
             }
             _noCodeOrValue(a);
             _acknowledge(a, signer, unitId);
+        } else if (kind == SupervisionActionKind.PublishResults || kind == SupervisionActionKind.PublishNotice) {
+            if (unitKind != IUnitRegistry.UnitKind.Office) revert SupervisionWrongUnitKind(signer, uint8(unitKind));
+            _publish(a, signer);
         } else if (kind == SupervisionActionKind.RecordHandling || kind == SupervisionActionKind.CloseIncident) {
             _noCodeOrValue(a);
             _follow(a, signer, unitId);
@@ -182,6 +194,24 @@ contract Supervision is ISupervision, SignedActions {
         emit MeasureReported(
             reportId, a.subject, g.unitId, MeasureKind(a.code), takenAt, signer, a.nonce, keccak256(a.document), a.document
         );
+    }
+
+    /// @dev Art. 32: results once their period has ended; a notice only on published results.
+    function _publish(SignedAction calldata a, address signer) private {
+        if (a.code != 0) revert SupervisionUnexpectedField(uint8(a.kind));
+        bytes32 documentHash = keccak256(a.document);
+        if (a.kind == SupervisionActionKind.PublishResults) {
+            if (a.value == 0 || a.value >= block.timestamp) revert SupervisionPeriodNotEnded(a.value, block.timestamp);
+            if (a.subject == 0 || _results[a.subject] != 0) revert SupervisionExists(a.subject);
+            _results[a.subject] = uint40(block.timestamp);
+            emit ResultsPublished(a.subject, a.value, signer, a.nonce, documentHash, a.document);
+        } else {
+            if (a.value != 0) revert SupervisionUnexpectedField(uint8(a.kind));
+            if (_results[a.target] == 0) revert SupervisionUnknownResults(a.target);
+            if (a.subject == 0 || _notices[a.subject]) revert SupervisionExists(a.subject);
+            _notices[a.subject] = true;
+            emit NoticePublished(a.subject, a.target, signer, a.nonce, documentHash, a.document);
+        }
     }
 
     function _noCodeOrValue(SignedAction calldata a) private pure {

@@ -20,11 +20,13 @@ SUBJECT_KEYS = {
     "IncidentClosed": "incidentId",
     "EvaluationRecorded": "evaluationId",
     "MeasureReported": "reportId",
+    "ResultsPublished": "resultsId",
+    "NoticePublished": "noticeId",
 }
 # Each event's officer argument (outbox confirmation, mirror.outbox_lifecycle.CONFIRMING_EVENTS).
 SIGNERS = dict.fromkeys(SUBJECT_KEYS, "signer")
 _CODES = ("severity", "evaluation", "measure")
-_VALUES = ("occurredAt", "score", "acknowledgements", "handlings", "takenAt")
+_VALUES = ("occurredAt", "score", "acknowledgements", "handlings", "takenAt", "periodEnd")
 
 
 def _snake(name: str) -> str:
@@ -34,7 +36,7 @@ def _snake(name: str) -> str:
 def _step(ctx, ev: EventRecord) -> None:
     a = ev.args
     subject = hex0x(a[SUBJECT_KEYS[ev.name]])
-    target = a.get("target", a.get("grantId"))
+    target = a.get("target", a.get("grantId", a.get("resultsId") if ev.name == "NoticePublished" else None))
     ctx.conn.execute(
         insert(SupervisionStep).values(
             seq=ev.position,

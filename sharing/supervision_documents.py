@@ -102,6 +102,75 @@ class MeasureReport(_Doc):
     summary: LongText
 
 
+Day = Annotated[str, Field(pattern=r"^(19[7-9][0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+GroupName = Literal[
+    "compile",
+    "collect",
+    "resubmit",
+    "review",
+    "item_review",
+    "catalogue",
+    "confirm",
+    "plan_review",
+    "serve",
+    "reason_review",
+    "objection_answer",
+    "update",
+    "objection",
+]
+
+
+class ResultLine(_Doc):
+    unit_id: Id
+    name: Text
+    rank: Annotated[StrictInt, Field(ge=1)] | None
+    score: Annotated[float, Field(ge=0, le=100)] | None
+    overdue: Annotated[StrictInt, Field(ge=0)]
+
+
+class EvaluationResults(_Doc):
+    """The Office's publication of a period's Art. 32 evaluation results: each unit's rank, score
+    and overdue duties as judged at `judged_at` (block `judged_block`), and the CSV's hash."""
+
+    schema_: Literal["putuo.evaluation-results/1"] = Field(alias="schema")
+    date_from: Day
+    date_to: Day
+    period_end: Time  # the last second of `date_to`, Asia/Shanghai: the signed `value`
+    judged_at: Time
+    judged_block: Annotated[StrictInt, Field(ge=0)]
+    csv_keccak256: Id  # the CSV file the Office distributes (GET /v1/evaluation.csv for the period)
+    units: Annotated[list[ResultLine], Field(min_length=1, max_length=500)]
+
+
+class Evidence(_Doc):
+    """A duty behind a notice line, as `GET /v1/duties` lists it: its rule, subject and (for an
+    item or an update period) its index; `start_tx` recorded its due time on-chain."""
+
+    rule: Annotated[str, Field(pattern=r"^art[0-9]{2}_[a-z_]+$")]
+    subject_id: Id
+    item: Annotated[StrictInt, Field(ge=0)] | None = None
+    version: Annotated[StrictInt, Field(ge=1)] | None = None
+    start_tx: Id
+
+
+class NoticeLine(_Doc):
+    unit_id: Id
+    group: GroupName
+    finding: LongText
+    evidence: Annotated[list[Evidence], Field(min_length=1, max_length=50)]
+
+
+class EvaluationNotice(_Doc):
+    """The Office's notice (通报, Art. 32) of units that did not carry out their cataloguing,
+    collection and update, or demand review duties, on published results, each line with the
+    duties that show it."""
+
+    schema_: Literal["putuo.evaluation-notice/1"] = Field(alias="schema")
+    results_id: Id  # the signed `target`
+    scope: Text  # 通报范围
+    lines: Annotated[list[NoticeLine], Field(min_length=1, max_length=100)]
+
+
 SCHEMA_BY_KIND: dict[ActionKind, type[BaseModel]] = {
     ActionKind.REPORT_INCIDENT: IncidentReport,
     ActionKind.ACKNOWLEDGE: Acknowledgement,
@@ -109,6 +178,8 @@ SCHEMA_BY_KIND: dict[ActionKind, type[BaseModel]] = {
     ActionKind.CLOSE_INCIDENT: IncidentClosure,
     ActionKind.RECORD_EVALUATION: SupervisionEvaluation,
     ActionKind.REPORT_MEASURE: MeasureReport,
+    ActionKind.PUBLISH_RESULTS: EvaluationResults,
+    ActionKind.PUBLISH_NOTICE: EvaluationNotice,
 }
 MODELS = tuple(SCHEMA_BY_KIND.values())
 
@@ -130,5 +201,9 @@ def fields(kind: ActionKind, parsed: BaseModel, *, document: bytes) -> tuple[byt
     if isinstance(parsed, SupervisionEvaluation):
         code = int(EvaluationKind[parsed.evaluation.name])
         return record_id(kind, document), _id(parsed.target_id), code, parsed.score
+    if isinstance(parsed, EvaluationResults):
+        return record_id(kind, document), zero, 0, parsed.period_end
+    if isinstance(parsed, EvaluationNotice):
+        return record_id(kind, document), _id(parsed.results_id), 0, 0
     assert isinstance(parsed, MeasureReport)
     return _id(parsed.grant_id), zero, int(MeasureKind[parsed.measure.name]), 0

@@ -16,6 +16,7 @@ from api.auth.access import oversees_all, require_unit
 from api.auth.service import Platform
 from api.deps import RuntimeDep, SessionDep
 from api.responses import ACCEPTED, accepted_response
+from api.services import duties
 from api.services import supervision as service
 from api.services.intake import document_bytes, validate_model
 from chain.supervision import ActionKind, SupervisionAction, typed_data
@@ -145,6 +146,20 @@ def list_evaluations(session: SessionDep, caller: PrincipalDep, target: IdFilter
         if r["target"] == caller.unit_id
         or (r["scope"] == "grant" and caller.unit_id in demand_parties(session, r["target"]))
     ]
+
+
+@router.get("/v1/evaluation/results", responses=READ_ERRORS)
+def list_published_results(session: SessionDep, caller: PrincipalDep) -> list[dict]:
+    """The Office's published Art. 32 results, signed on-chain: each period's ranks and scores."""
+    return service.published_results(session)
+
+
+@router.get("/v1/evaluation/notices", responses=READ_ERRORS)
+def list_notices(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep) -> list[dict]:
+    """The Office's notices (通报, Art. 32) of units that did not carry out their duties, each line's
+    evidence resolved to the duty the chain recorded, with the results they rest on. For officers
+    (the notice is published within a scope, not to anyone) and the platform."""
+    return service.notices(session, now=duties.chain_now(runtime.rpc)[1])
 
 
 @router.get("/v1/supervision/measure-reports", responses=READ_ERRORS)

@@ -9,13 +9,14 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.errors import ApiError
 from api.runtime import Runtime
 from api.services import intake
 from api.services.intake import Accepted, Prepared, document_bytes, validate_model
 from api.services.officer_signatures import action_signer, parse_action_signature
 from chain.supervision import ActionKind, EvaluationKind, MeasureKind, Severity, SupervisionAction, digest
 from mirror.supervision_models import SupervisionStep
-from sharing.supervision_documents import SCHEMA_BY_KIND, fields
+from sharing.supervision_documents import SCHEMA_BY_KIND, EvaluationNotice, EvaluationResults, fields
 
 
 def prepare(runtime: Runtime, *, kind: ActionKind, document: dict, nonce: int, signature: str) -> Prepared:
@@ -23,10 +24,74 @@ def prepare(runtime: Runtime, *, kind: ActionKind, document: dict, nonce: int, s
     parsed = validate_model(SCHEMA_BY_KIND[kind], document)
     raw = document_bytes(document)
     subject, target, code, value = fields(kind, parsed, document=raw)
+    if isinstance(parsed, EvaluationResults):
+        _check_results(parsed)
+    elif isinstance(parsed, EvaluationNotice):
+        with runtime.store.sessions() as session:
+            _check_notice(session, parsed, now=runtime.clock.now())
     action = SupervisionAction(kind, subject, raw, nonce, target, code, value, parse_action_signature(signature))
     signed = digest(action, chain_id=runtime.chain_id, address=runtime.deployment.supervision)
     signer = action_signer(runtime, signed, action.signature)
     return Prepared(action, signer, "0x" + signed.hex(), "0x" + subject.hex(), "supervision")
+
+
+def _check_results(parsed: EvaluationResults) -> None:
+    """The period's last second is `date_to`'s (Asia/Shanghai), after `date_from`."""
+    from api.services.evaluation import bounds, day
+
+    start, end = day(parsed.date_from, "document.date_from"), day(parsed.date_to, "document.date_to")
+    if start > end:
+        raise ApiError(422, "invalid_period", f"document.date_from: {start} is after {end}", "document.date_from")
+    if parsed.period_end != bounds(start, end)[1]:
+        raise ApiError(
+            422,
+            "period_end_mismatch",
+            f"document.period_end: the last second of {end}, Asia/Shanghai, is {bounds(start, end)[1]}",
+            "document.period_end",
+        )
+
+
+def _check_notice(session: Session, parsed: EvaluationNotice, *, now: int) -> None:
+    """Each line's unit is in the published results, and each piece of evidence is a duty of that
+    unit, of the line's group, that was not done on time (overdue, late or missed): the notice
+    names units for what the chain shows, not for what the Office declares."""
+    from api.services.duties import snapshot
+    from api.services.evaluation import GROUPS
+
+    results = _results_row(session, parsed.results_id)
+    if results is None:
+        raise ApiError(
+            409, "unknown_results", "document.results_id: no published results have this id", "document.results_id"
+        )
+    listed = {u["unit_id"] for u in json.loads(results.document)["units"]}
+    duties = {(d.rule, d.subject_id, d.item, d.version): d for d in snapshot(session, now=now).duties}
+    for i, line in enumerate(parsed.lines):
+        if line.unit_id.lower() not in listed:
+            field = f"document.lines.{i}.unit_id"
+            raise ApiError(422, "unit_not_in_results", f"{field}: not a unit of the results", field)
+        for j, e in enumerate(line.evidence):
+            field = f"document.lines.{i}.evidence.{j}"
+            duty = duties.get((e.rule, e.subject_id.lower(), e.item, e.version))
+            if duty is None or duty.start_tx != e.start_tx.lower() or GROUPS.get(e.rule) != line.group:
+                raise ApiError(
+                    422,
+                    "no_such_duty",
+                    f"{field}: no {line.group} duty {e.rule} of {e.subject_id} started in {e.start_tx}",
+                    field,
+                )
+            if duty.owed_by != line.unit_id.lower():
+                raise ApiError(422, "not_the_units_duty", f"{field}: the duty is owed by {duty.owed_by}", field)
+            state = duty.state(now)
+            if state not in ("overdue", "done_late", "missed"):
+                raise ApiError(422, "duty_met", f"{field}: the duty is {state}, not a failure to notify", field)
+
+
+def _results_row(session: Session, results_id: str) -> SupervisionStep | None:
+    return session.scalars(
+        select(SupervisionStep).where(
+            SupervisionStep.step == "results_published", SupervisionStep.subject == results_id.lower()
+        )
+    ).first()
 
 
 def accept(runtime: Runtime, **fields_) -> Accepted:
@@ -133,3 +198,48 @@ def measure_reports(session: Session, *, unit_id: str | None = None) -> list[dic
         for r in steps(session, "measure_reported")
         if not unit_id or r.unit_id == unit_id.lower()
     ]
+
+
+def published_results(session: Session) -> list[dict]:
+    """The Office's published evaluation results (Art. 32), each with its proof."""
+    return [{"results_id": r.subject, "period_end": r.value, **_row(r)} for r in steps(session, "results_published")]
+
+
+def notices(session: Session, *, now: int) -> list[dict]:
+    """The Office's notices (通报, Art. 32): each line's evidence resolved to the duty the chain
+    recorded (its due time, the transactions that started and met it, its state now), and the
+    published results it rests on."""
+    from api.services.duties import snapshot
+
+    duties = {(d.rule, d.subject_id, d.item, d.version): d for d in snapshot(session, now=now).duties}
+    results = {r.subject: r for r in steps(session, "results_published")}
+    out = []
+    for n in steps(session, "notice_published"):
+        document = json.loads(n.document)
+        lines = []
+        for line in document["lines"]:
+            resolved = []
+            for e in line["evidence"]:
+                d = duties.get((e["rule"], e["subject_id"].lower(), e.get("item"), e.get("version")))
+                resolved.append(
+                    {
+                        **e,
+                        "due_at": d.due_at if d else None,
+                        "done_at": d.done_at if d else None,
+                        "done_tx": d.done_tx if d else None,
+                        "state": d.state(now) if d else None,
+                    }
+                )
+            lines.append({**line, "evidence": resolved})
+        rested = results.get(n.target)
+        out.append(
+            {
+                "notice_id": n.subject,
+                "results_id": n.target,
+                "scope": document["scope"],
+                "lines": lines,
+                "proof": _row(n)["proof"],
+                "results_proof": _row(rested)["proof"] if rested else None,
+            }
+        )
+    return out

@@ -11,6 +11,8 @@ import {ISignedActions} from "./ISignedActions.sol";
 /// evaluations of a unit or a grant are recorded with their score, and a grant it suspended or
 /// terminated for a security risk is reported (报送) to the regulators and the Office as a step of
 /// its own, checked against the grant's state in {ISharing}, and acknowledged like an incident.
+/// Art. 32: the Office publishes a period's evaluation results once the period has ended, and its
+/// notice (通报) of the units that did not carry out their duties, resting on published results.
 interface ISupervision is ISignedActions {
     /// @dev The numbering is part of the signed message: never reorder.
     enum SupervisionActionKind {
@@ -19,7 +21,9 @@ interface ISupervision is ISignedActions {
         RecordHandling, // the reporting unit: subject = incident id
         CloseIncident, // the reporting unit: subject = incident id
         RecordEvaluation, // the Data Center: subject = evaluation id, target = unit or grant, code = EvaluationKind, value = score
-        ReportMeasure // the Data Center: subject = grant id, code = MeasureKind
+        ReportMeasure, // the Data Center: subject = grant id, code = MeasureKind
+        PublishResults, // the Office (Art. 32): subject = results id, value = the period's last second
+        PublishNotice // the Office (Art. 32, 通报): subject = notice id, target = the results it rests on
     }
 
     /// @dev The national grading of cyber security incidents: 一般, 较大, 重大, 特别重大.
@@ -81,6 +85,10 @@ interface ISupervision is ISignedActions {
     error SupervisionInvalidScore(uint40 score);
     /// @dev The grant is not under the measure reported: suspended for security, or terminated.
     error SupervisionNoMeasure(bytes32 grantId, uint8 status, uint8 suspension);
+    /// @dev Results are published for a period that has ended.
+    error SupervisionPeriodNotEnded(uint40 periodEnd, uint256 now);
+    /// @dev A notice rests on results the Office published.
+    error SupervisionUnknownResults(bytes32 resultsId);
 
     event IncidentReported(
         bytes32 indexed incidentId,
@@ -141,6 +149,23 @@ interface ISupervision is ISignedActions {
         bytes document
     );
 
+    event ResultsPublished(
+        bytes32 indexed resultsId,
+        uint40 periodEnd,
+        address signer,
+        uint256 nonce,
+        bytes32 documentHash,
+        bytes document
+    );
+    event NoticePublished(
+        bytes32 indexed noticeId,
+        bytes32 indexed resultsId,
+        address signer,
+        uint256 nonce,
+        bytes32 documentHash,
+        bytes document
+    );
+
     /// @notice Run one signed action.
     /// Requirements: a valid signature of an active officer, an unused nonce, and the kind's rules
     /// (see {SupervisionActionKind}). Emits one of the events above.
@@ -161,6 +186,9 @@ interface ISupervision is ISignedActions {
     /// keccak256(abi.encode(grantId, measure, takenAt)).
     /// IMPORTANT: a grant suspended twice has two reports, one per suspension.
     function measureReportId(bytes32 grantId, MeasureKind measure, uint40 takenAt) external pure returns (bytes32);
+
+    /// @notice When the results `resultsId` were published (0: never).
+    function resultsPublishedAt(bytes32 resultsId) external view returns (uint40);
 
     /// @notice Whether `unitId` acknowledged the incident or measure report `id`.
     function acknowledged(bytes32 id, bytes32 unitId) external view returns (bool);

@@ -37,6 +37,8 @@ ROUTES = {
     ("get", "/v1/responsibilities"),
     ("get", "/v1/quality/updates"),
     ("get", "/v1/supervision/incidents"),
+    ("get", "/v1/evaluation/results"),
+    ("get", "/v1/evaluation/notices"),
     ("get", "/v1/supervision/evaluations"),
     ("get", "/v1/supervision/measure-reports"),
     ("post", "/v1/supervision/actions"),

@@ -3,6 +3,8 @@ and nothing stored, the views of schedules, missed periods and objections, and t
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
 from chain import quality as q
 from chain.actions import ActionKind, fresh_nonce
 from signer.canonical import canonical_bytes
@@ -178,3 +180,124 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
         raised["objection_id"],
         "done_on_time",
     )
+
+
+def _supervision(client, officer, kind, document: dict):
+    from chain import supervision as sv
+    from sharing.supervision_documents import SCHEMA_BY_KIND, fields
+
+    raw = canonical_bytes(document)
+    subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(document), document=raw)
+    signed = sv.sign(
+        sv.SupervisionAction(kind, subject, raw, fresh_nonce(), target, code, value),
+        officer.account.key,
+        chain_id=officer.system.w3.eth.chain_id,
+        address=officer.system.deployment.supervision,
+    )
+    body = {
+        "kind": kind.name.lower(),
+        "document": document,
+        "nonce": str(signed.nonce),
+        "signature": hex0x(signed.signature),
+    }
+    return client.post("/v1/supervision/actions", json=body)
+
+
+def test_art32_the_office_publishes_results_and_a_notice_whose_lines_rest_on_the_chains_duties(client, units, system):
+    import datetime as dt
+
+    from api.services.evaluation import bounds
+    from chain.supervision import ActionKind as SA
+
+    office, civil, dc = units.register("PT-QFB", "office", "普陀区人民政府办公室"), units.civil, units.data_center
+    eid = _approved_entry(client, units)
+    _act(
+        client,
+        civil,
+        q.ActionKind.DECLARE_FREQUENCY,
+        {"schema": "putuo.update-frequency/1", "entry_id": hex0x(eid), "update_frequency": "weekly"},
+    )
+    _travel(system, 8 * DAY)  # week 0 ends without an update: overdue
+    now = system.w3.eth.get_block("latest")["timestamp"]
+    yesterday = dt.datetime.fromtimestamp(now, dt.timezone(dt.timedelta(hours=8))).date() - dt.timedelta(days=1)
+    period = {"from": "2000-01-01", "to": yesterday.isoformat()}
+    evaluation = client.get("/v1/evaluation", params=period).json()
+    csv_file = client.get("/v1/evaluation.csv", params=period).content
+    results = {
+        "schema": "putuo.evaluation-results/1",
+        "date_from": "2000-01-01",
+        "date_to": yesterday.isoformat(),
+        "period_end": bounds(dt.date(2000, 1, 1), yesterday)[1],
+        "judged_at": evaluation["now"],
+        "judged_block": evaluation["now_block"],
+        "csv_keccak256": hex0x(keccak(csv_file)),
+        "units": [
+            {
+                "unit_id": u["unit_id"],
+                "name": u["name"],
+                "rank": u["rank"],
+                "score": u["score"],
+                "overdue": sum(v["overdue"] for v in u.values() if isinstance(v, dict) and "overdue" in v),
+            }
+            for u in evaluation["units"]
+        ],
+    }
+    wrong_end = _supervision(client, office, SA.PUBLISH_RESULTS, {**results, "period_end": results["period_end"] - 1})
+    assert (wrong_end.status_code, error_of(wrong_end)["code"]) == (422, "period_end_mismatch")
+    accepted = _supervision(client, office, SA.PUBLISH_RESULTS, results)
+    assert accepted.status_code == 202, accepted.json()
+    confirmed(client, accepted.json()["action_id"])
+    results_id = accepted.json()["subject_id"]
+    [duty] = [
+        d
+        for d in client.get("/v1/duties", params={"rule": "art16_update"}, headers=PLATFORM).json()["items"]
+        if d["state"] == "overdue"
+    ]
+    evidence = {
+        "rule": "art16_update",
+        "subject_id": duty["subject_id"],
+        "item": duty["item"],
+        "start_tx": duty["start_tx"],
+    }
+    notice = {
+        "schema": "putuo.evaluation-notice/1",
+        "results_id": results_id,
+        "scope": "全区各委办局",
+        "lines": [
+            {
+                "unit_id": hex0x(civil.unit_id),
+                "group": "update",
+                "finding": "未按目录更新频率更新数据",
+                "evidence": [evidence],
+            }
+        ],
+    }
+    # A line must rest on a duty the unit failed: another unit's, or a met one, is refused, nothing stored.
+    for line, code in (
+        ({"unit_id": hex0x(units.market.unit_id)}, "not_the_units_duty"),
+        ({"group": "compile"}, "no_such_duty"),
+    ):
+        bad = {**notice, "lines": [{**notice["lines"][0], **line}]}
+        refused = _supervision(client, office, SA.PUBLISH_NOTICE, bad)
+        assert (refused.status_code, error_of(refused)["code"], error_of(refused)["field"]) == (
+            422,
+            code,
+            "document.lines.0.evidence.0",
+        ), refused.json()
+    # Not the Office: the contract's refusal.
+    by_dc = _supervision(client, dc, SA.PUBLISH_NOTICE, notice)
+    assert (by_dc.status_code, error_of(by_dc)["code"]) == (403, "wrong_unit_kind")
+    published = _supervision(client, office, SA.PUBLISH_NOTICE, notice)
+    assert published.status_code == 202, published.json()
+    confirmed(client, published.json()["action_id"])
+    [shown] = client.get("/v1/evaluation/notices", headers=PLATFORM).json()
+    [line] = shown["lines"]
+    assert (line["unit_id"], line["evidence"][0]["state"], line["evidence"][0]["start_tx"]) == (
+        hex0x(civil.unit_id),
+        "overdue",
+        duty["start_tx"],
+    )
+    assert shown["results_proof"]["signer"] == office.address and shown["proof"]["signer"] == office.address
+    [listed] = client.get("/v1/evaluation/results", headers=PLATFORM).json()
+    assert listed["results_id"] == results_id and listed["document"]["csv_keccak256"] == results["csv_keccak256"]
+    assert client.get("/v1/evaluation/notices").status_code == 401

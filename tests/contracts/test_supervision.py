@@ -244,3 +244,36 @@ def test_art31_a_suspension_is_reported_to_the_regulators_and_the_office(oversig
         desk, oversight.send(desk.data_center, K.REPORT_MEASURE, grant_id, REPORT, code=2), "MeasureReported"
     ).args
     assert (terminated["measure"], terminated["takenAt"]) == (sv.MeasureKind.TERMINATION, desk.block_time(ended))
+
+
+def test_art32_the_office_publishes_ended_results_and_a_notice_on_them(oversight):
+    desk, K = oversight.desk, sv.ActionKind
+    results, notice = b"\x61" * 32, b"\x62" * 32
+    now = desk.now()
+    RESULTS, NOTICE = b'{"schema":"putuo.evaluation-results/1"}', b'{"schema":"putuo.evaluation-notice/1"}'
+    oversight.refuses(desk.data_center, K.PUBLISH_RESULTS, results, RESULTS, "SupervisionWrongUnitKind", value=now - 1)
+    # A period still running (or no period) is not published.
+    for end in (0, now + 86_400):
+        oversight.refuses(desk.office, K.PUBLISH_RESULTS, results, RESULTS, "SupervisionPeriodNotEnded", value=end)
+    # A notice rests on published results.
+    oversight.refuses(
+        desk.office,
+        K.PUBLISH_NOTICE,
+        notice,
+        NOTICE,
+        "SupervisionUnknownResults",
+        target=results,
+        expect={"resultsId": hx(results)},
+    )
+    receipt = oversight.send(desk.office, K.PUBLISH_RESULTS, results, RESULTS, value=now - 1)
+    assert only(desk, receipt, "ResultsPublished").args["periodEnd"] == now - 1
+    assert oversight.contract.functions.resultsPublishedAt(results).call() == desk.block_time(receipt)
+    oversight.refuses(desk.office, K.PUBLISH_RESULTS, results, RESULTS, "SupervisionExists", value=now - 1)
+    args = only(
+        desk, oversight.send(desk.office, K.PUBLISH_NOTICE, notice, NOTICE, target=results), "NoticePublished"
+    ).args
+    assert (args["noticeId"], args["resultsId"]) == (notice, results)
+    oversight.refuses(desk.office, K.PUBLISH_NOTICE, notice, NOTICE, "SupervisionExists", target=results)
+    oversight.refuses(
+        desk.office, K.PUBLISH_NOTICE, b"\x63" * 32, NOTICE, "SupervisionUnexpectedField", target=results, code=1
+    )

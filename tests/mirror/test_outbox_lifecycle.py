@@ -332,6 +332,23 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
                 value=90,
             ),
         ),
+        "ResultsPublished": (
+            office,
+            _supervision_action(
+                desk, office, SA.PUBLISH_RESULTS, b"\x08" * 32, {"schema": "putuo.evaluation-results/1"}, value=1
+            ),
+        ),
+        "NoticePublished": (
+            office,
+            _supervision_action(
+                desk,
+                office,
+                SA.PUBLISH_NOTICE,
+                b"\x07" * 32,
+                {"schema": "putuo.evaluation-notice/1"},
+                target=b"\x08" * 32,
+            ),
+        ),
         "MeasureReported": (
             dc,
             _supervision_action(desk, dc, SA.REPORT_MEASURE, suspended, {"schema": "putuo.measure-report/1"}, code=1),

@@ -236,6 +236,42 @@ RESPONSIBILITY_EXAMPLES = {
             "summary": "终止",
         },
     ],
+    "putuo.evaluation-results/1": [
+        {
+            "schema": "putuo.evaluation-results/1",
+            "date_from": "2026-01-01",
+            "date_to": "2026-03-31",
+            "period_end": 1774972799,
+            "judged_at": 1775000000,
+            "judged_block": 120,
+            "csv_keccak256": ID_A,
+            "units": [
+                {"unit_id": ID_A, "name": "普陀区民政局", "rank": 1, "score": 97.5, "overdue": 0},
+                {"unit_id": ID_B, "name": "普陀区卫健委", "rank": None, "score": None, "overdue": 2},
+            ],
+        }
+    ],
+    "putuo.evaluation-notice/1": [
+        {
+            "schema": "putuo.evaluation-notice/1",
+            "results_id": ID_A,
+            "scope": "全区各委办局",
+            "lines": [
+                {
+                    "unit_id": ID_B,
+                    "group": "update",
+                    "finding": "未按更新频率更新",
+                    "evidence": [{"rule": "art16_update", "subject_id": ID_A, "item": 1, "start_tx": ID_B}],
+                },
+                {
+                    "unit_id": ID_B,
+                    "group": "compile",
+                    "finding": "目录编制超期",
+                    "evidence": [{"rule": "art11_compile", "subject_id": ID_A, "version": 1, "start_tx": ID_B}],
+                },
+            ],
+        }
+    ],
     "putuo.update-frequency/1": [
         {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "monthly"},
         {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "irregular", "note": "按需"},
