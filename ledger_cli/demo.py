@@ -207,10 +207,16 @@ def seed() -> None:
     suspended_at = sharing.functions.grant(grant).call()[names.index("suspendedAt")]
     report_id = supervision.functions.measureReportId(grant, 1, suspended_at).call()
     relay(supervision, [oversight.acknowledge_report(report_id)], "ActionRejected")
+    # Art. 32: the Office publishes the year's results so far and its notice of the units that failed.
+    latest = w3.eth.get_block("latest")
+    results, notice = oversight.publication(s.rpc_url, record, now=latest["timestamp"], now_block=latest["number"])
+    relay(supervision, [results], "ActionRejected")
+    if notice is not None:
+        relay(supervision, [notice], "ActionRejected")
     typer.echo(
         f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
         f"{shared} sharing steps; responsibilities, a designation, a reported refusal and the supplementary "
         f"catalog's export ({export_file}); update frequencies, an update, a reconciliation and objections; "
-        f"an incident, a suspension reported and evaluations; "
+        f"an incident, a suspension reported and evaluations; the Office's results and notice (Art. 32); "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )

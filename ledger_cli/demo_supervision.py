@@ -118,3 +118,30 @@ class DemoSupervision:
                 for kind, target, score, findings in evaluations
             ),
         ]
+
+    def publication(self, rpc_url: str, deployment, *, now: int, now_block: int) -> tuple[tuple, tuple | None]:
+        """Art. 32: the Office's results for the year so far up to yesterday, built as the API builds
+        them (from a temporary mirror of the chain), and its notice drafted from the chain's duties."""
+        import datetime as dt
+        import tempfile
+
+        from api.runtime import make_engine
+        from api.services import evaluation
+        from api.services.evaluation_publication import notice_draft, results_document
+        from chain.indexer import Indexer
+        from chain.rpc import RpcClient
+        from mirror.store import SqlMirrorStore
+
+        today = dt.datetime.fromtimestamp(now, dt.timezone(dt.timedelta(hours=8))).date()
+        start, end = dt.date(today.year - 1 if today.month == 1 else today.year, 1, 1), today - dt.timedelta(days=1)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = SqlMirrorStore(make_engine(f"sqlite:///{tmp}/mirror.db"))
+            Indexer(RpcClient(rpc_url), deployment, store).sync()
+            with store.sessions() as session:
+                result = evaluation.evaluate(session, date_from=start, date_to=end, now=now, now_block=now_block)
+                results = results_document(result, evaluation.to_csv(result).encode("utf-8"))
+                results_id = "0x" + sv.record_id(sv.ActionKind.PUBLISH_RESULTS, canonical_bytes(results)).hex()
+                notice = notice_draft(session, results, results_id, now=now, scope="全区各街镇、各部门、各单位")
+            store.engine.dispose()
+        signed_notice = self._signed(OFFICE, sv.ActionKind.PUBLISH_NOTICE, notice) if notice else None
+        return self._signed(OFFICE, sv.ActionKind.PUBLISH_RESULTS, results), signed_notice

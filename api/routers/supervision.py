@@ -162,6 +162,41 @@ def list_notices(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep)
     return service.notices(session, now=duties.chain_now(runtime.rpc)[1])
 
 
+@router.get(
+    "/v1/evaluation/notice-draft",
+    responses={
+        **READ_ERRORS,
+        404: {"model": schemas.ErrorBody, "description": "Unknown results, or no unit to notify"},
+    },
+)
+def draft_notice(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    caller: PrincipalDep,
+    results_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$")],
+    scope: Annotated[str, Query(min_length=1, max_length=200)] = "全区各街镇、各部门、各单位",
+) -> dict:
+    """A draft of the notice (通报) on published results: each unit's unmet cataloguing, collection
+    and update, or demand review duties due in the period, with the duties as evidence. The Office
+    reviews it and signs it (`publish_notice`)."""
+    import json
+
+    from api.errors import ApiError
+    from api.services.evaluation_publication import notice_draft
+
+    row = service.results_row(session, results_id)
+    if row is None:
+        raise ApiError(404, "unknown_results", f"results_id: no published results {results_id}", "results_id")
+    draft = notice_draft(
+        session, json.loads(row.document), row.subject, now=duties.chain_now(runtime.rpc)[1], scope=scope
+    )
+    if draft is None:
+        raise ApiError(
+            404, "nothing_to_notify", "results_id: no unit failed a notifiable duty in the period", "results_id"
+        )
+    return draft
+
+
 @router.get("/v1/supervision/measure-reports", responses=READ_ERRORS)
 def list_measure_reports(session: SessionDep, caller: PrincipalDep, unit_id: IdFilter = None) -> list[dict]:
     """The Data Center's reports (报送) of grants it suspended or terminated for a security risk

@@ -58,7 +58,7 @@ def _check_notice(session: Session, parsed: EvaluationNotice, *, now: int) -> No
     from api.services.duties import snapshot
     from api.services.evaluation import GROUPS
 
-    results = _results_row(session, parsed.results_id)
+    results = results_row(session, parsed.results_id)
     if results is None:
         raise ApiError(
             409, "unknown_results", "document.results_id: no published results have this id", "document.results_id"
@@ -86,7 +86,7 @@ def _check_notice(session: Session, parsed: EvaluationNotice, *, now: int) -> No
                 raise ApiError(422, "duty_met", f"{field}: the duty is {state}, not a failure to notify", field)
 
 
-def _results_row(session: Session, results_id: str) -> SupervisionStep | None:
+def results_row(session: Session, results_id: str) -> SupervisionStep | None:
     return session.scalars(
         select(SupervisionStep).where(
             SupervisionStep.step == "results_published", SupervisionStep.subject == results_id.lower()

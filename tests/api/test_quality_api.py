@@ -259,19 +259,15 @@ def test_art32_the_office_publishes_results_and_a_notice_whose_lines_rest_on_the
         "item": duty["item"],
         "start_tx": duty["start_tx"],
     }
-    notice = {
-        "schema": "putuo.evaluation-notice/1",
-        "results_id": results_id,
-        "scope": "全区各委办局",
-        "lines": [
-            {
-                "unit_id": hex0x(civil.unit_id),
-                "group": "update",
-                "finding": "未按目录更新频率更新数据",
-                "evidence": [evidence],
-            }
-        ],
-    }
+    # The draft names the unit's unmet duty of the period from the chain; the Office signs it.
+    draft = client.get(
+        "/v1/evaluation/notice-draft", params={"results_id": results_id, "scope": "全区各委办局"}, headers=PLATFORM
+    )
+    assert draft.status_code == 200, draft.json()
+    notice = draft.json()
+    assert [(line["unit_id"], line["group"], line["evidence"]) for line in notice["lines"]] == [
+        (hex0x(civil.unit_id), "update", [evidence])
+    ]
     # A line must rest on a duty the unit failed: another unit's, or a met one, is refused, nothing stored.
     for line, code in (
         ({"unit_id": hex0x(units.market.unit_id)}, "not_the_units_duty"),

@@ -79,6 +79,12 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             assert (report["measure"], len(report["acknowledgements"])) == ("suspension", 1)
             scores = {e["evaluation"]: e["score"] for e in client.get("/v1/supervision/evaluations").json()}
             assert scores == {"quality": 86, "effectiveness": 92, "security": 61}
+            # Art. 32: the results published and the notice on them, every line's evidence an unmet duty.
+            [results] = client.get("/v1/evaluation/results").json()
+            [notice] = client.get("/v1/evaluation/notices").json()
+            assert notice["results_id"] == results["results_id"] and notice["lines"]
+            states = {e["state"] for line in notice["lines"] for e in line["evidence"]}
+            assert states and states <= {"overdue", "done_late", "missed"}
         output = (tmp_path / "up.log").read_text()
         assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in output
         assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
