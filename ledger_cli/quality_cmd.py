@@ -30,12 +30,23 @@ TITLES = {
 
 
 def signed_action(
-    module, schemas: dict, derive, route: str, kind, file: Path, key: str, api: str, keystore_dir, password_fd, wait
+    module,
+    schemas: dict,
+    derive,
+    route: str,
+    kind,
+    file: Path | dict,
+    key: str,
+    api: str,
+    keystore_dir,
+    password_fd,
+    wait,
 ):
     """Sign one action of a measures contract (`module`: chain.quality or chain.supervision) for the
     document in `file`, after checking the API's typed data is what the document says; send it and
-    wait until the chain confirms it. `route` is the API's prefix (/v1/quality)."""
-    document = oa.read_document(file)
+    wait until the chain confirms it. `route` is the API's prefix (/v1/quality). `file` may be the
+    document itself, built by the command."""
+    document = file if isinstance(file, dict) else oa.read_document(file)
     parsed, data = oa.validated(schemas[kind], document)
     subject, target, code, value = derive(kind, parsed, document=data)
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)

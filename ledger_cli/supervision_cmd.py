@@ -81,3 +81,65 @@ def incidents(
             f"{row['incident_id']}  {row['severity']}  unit {row['unit_id']}  {row['state']}  "
             f"acknowledged by {len(row['acknowledgements'])}"
         )
+
+
+@app.command("publish-results")
+@oa.officer_command
+def publish_results(
+    key: oa.KeyOption,
+    date_from: Annotated[str, typer.Option("--from", metavar="YYYY-MM-DD", help="The period's first day")],
+    date_to: Annotated[str, typer.Option("--to", metavar="YYYY-MM-DD", help="Its last day, already ended")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write the CSV")] = Path("."),
+    api: oa.ApiOption = oa.DEFAULT_API,
+    keystore_dir: oa.KeystoreDirOption = None,
+    password_fd: oa.PasswordFdOption = None,
+    wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
+) -> None:
+    """The Office publishes a period's Art. 32 results, as the API evaluates them now, with the
+    CSV's hash; the CSV is written beside (evaluation-FROM-TO.csv)."""
+    from api import schemas
+    from api.services.evaluation_publication import results_document
+
+    period = {"from": date_from, "to": date_to}
+    with Api(api) as client:
+        evaluation = schemas.Evaluation.model_validate(client.get("/v1/evaluation", **period))
+        csv = client.get_raw("/v1/evaluation.csv", **period).content
+    document = results_document(evaluation, csv)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"evaluation-{date_from}-{date_to}.csv"
+    path.write_bytes(csv)
+    done, signing_key = signed_action(
+        sv, SCHEMA_BY_KIND, fields, "/v1/supervision", sv.ActionKind.PUBLISH_RESULTS, document, key, api,
+        keystore_dir, password_fd, wait,
+    )  # fmt: skip
+    oa.echo_proof(
+        f"Art. 32 results {date_from} to {date_to}", done, None, scheme=signing_key.scheme,
+        extra={"results": done.subject, "CSV": str(path)},
+    )  # fmt: skip
+
+
+@app.command("publish-notice")
+@oa.officer_command
+def publish_notice(
+    results_id: Annotated[str, typer.Argument(metavar="RESULTS", help="The published results' id (0x…)")],
+    key: oa.KeyOption,
+    scope: Annotated[str, typer.Option("--scope", help="通报范围")] = "全区各街镇、各部门、各单位",
+    api: oa.ApiOption = oa.DEFAULT_API,
+    keystore_dir: oa.KeystoreDirOption = None,
+    password_fd: oa.PasswordFdOption = None,
+    wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
+) -> None:
+    """The Office publishes its notice (通报) on published results: the draft the API builds from the
+    chain's duties (each unit's unmet cataloguing, collection and update, demand review duties).
+    Needs `ledger login`."""
+    with Api(api, keystore_dir=keystore_dir) as client:
+        draft = client.get("/v1/evaluation/notice-draft", results_id=results_id, scope=scope)
+    done, signing_key = signed_action(
+        sv, SCHEMA_BY_KIND, fields, "/v1/supervision", sv.ActionKind.PUBLISH_NOTICE, draft, key, api,
+        keystore_dir, password_fd, wait,
+    )  # fmt: skip
+    units = sorted({line["unit_id"] for line in draft["lines"]})
+    oa.echo_proof(
+        f"Art. 32 notice on {results_id}", done, None, scheme=signing_key.scheme,
+        extra={"notice": done.subject, "units named": len(units), "lines": len(draft["lines"])},
+    )  # fmt: skip

@@ -50,3 +50,76 @@ def test_an_incident_is_reported_handled_and_closed_and_a_unit_evaluated(platfor
     assert ledger(platform, "login", "--key", "mzj").code == 0
     listed = ledger(platform, "supervision", "incidents")
     assert listed.code == 0 and incident_id in listed.out and "closed" in listed.out, listed.out
+
+
+def test_the_office_publishes_the_results_and_the_notice_drafted_from_the_chain(platform):
+    import datetime as dt
+    from pathlib import Path
+
+    from chain.actions import entry_id_for
+    from signer.keystore import save_key
+    from tests.api.conftest import wait_for
+    from tests.ledger_cli.test_officer_journey import PASSWORD, TEST_SCRYPT_N, entry_document, named
+
+    save_key(
+        named(platform.desk.office.ecdsa, "qfb"),
+        PASSWORD,
+        directory=Path(platform.env["LEDGER_KEYSTORE_DIR"]),
+        scrypt_n=TEST_SCRYPT_N,
+    )
+    document = entry_document("MZJ-0301")
+    assert ledger(platform, "catalog", "submit", write(platform, "e.json", document), "--key", "mzj").code == 0
+    entry = "0x" + entry_id_for(platform.desk.civil.unit_id, "MZJ-0301").hex()
+    assert ledger(platform, "catalog", "review", entry, "1", "--approve", "--key", "dsjzx").code == 0
+    head = platform.system.w3.eth.block_number
+    wait_for(lambda: platform.runtime.store.cursor()[0] >= head)
+    declaration = {
+        "schema": "putuo.update-frequency/1",
+        "entry_id": entry,
+        "update_frequency": document["update_frequency"],
+    }
+    assert ledger(platform, "quality", "declare", write(platform, "f.json", declaration), "--key", "mzj").code == 0
+    w3 = platform.system.w3
+    latest = w3.eth.get_block("latest")["timestamp"]
+    for method, params in (("evm_setNextBlockTimestamp", [latest + 400 * 86_400]), ("evm_mine", [])):
+        assert "error" not in w3.provider.make_request(
+            method, params
+        )  # every period of the year ends without an update
+    yesterday = dt.datetime.fromtimestamp(
+        latest + 400 * 86_400, dt.timezone(dt.timedelta(hours=8))
+    ).date() - dt.timedelta(days=1)
+    # Not the Office: the contract's refusal, one line.
+    refused = ledger(
+        platform,
+        "supervision",
+        "publish-results",
+        "--from",
+        "2000-01-01",
+        "--to",
+        yesterday.isoformat(),
+        "--key",
+        "dsjzx",
+        "--out",
+        str(platform.tmp),
+    )
+    assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1, refused.err
+    published = ledger(
+        platform,
+        "supervision",
+        "publish-results",
+        "--from",
+        "2000-01-01",
+        "--to",
+        yesterday.isoformat(),
+        "--key",
+        "qfb",
+        "--out",
+        str(platform.tmp),
+    )
+    assert published.code == 0, published.err
+    results_id = proof(published.out)["results"]
+    assert (platform.tmp / f"evaluation-2000-01-01-{yesterday}.csv").read_bytes().startswith("\ufeff".encode())
+    assert ledger(platform, "login", "--key", "qfb").code == 0
+    notified = ledger(platform, "supervision", "publish-notice", results_id, "--key", "qfb")
+    assert notified.code == 0, notified.err
+    assert proof(notified.out)["units named"] == "1"
