@@ -133,7 +133,7 @@ def publish_notice(
     chain's duties (each unit's unmet cataloguing, collection and update, demand review duties).
     Needs `ledger login`."""
     with Api(api, keystore_dir=keystore_dir) as client:
-        draft = client.get("/v1/evaluation/notice-draft", results_id=results_id, scope=scope)
+        draft = client.get(f"/v1/evaluation/results/{results_id}/notice-draft", scope=scope)
     done, signing_key = signed_action(
         sv, SCHEMA_BY_KIND, fields, "/v1/supervision", sv.ActionKind.PUBLISH_NOTICE, draft, key, api,
         keystore_dir, password_fd, wait,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas
@@ -163,7 +164,7 @@ def list_notices(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep)
 
 
 @router.get(
-    "/v1/evaluation/notice-draft",
+    "/v1/evaluation/results/{results_id}/notice-draft",
     responses={
         **READ_ERRORS,
         404: {"model": schemas.ErrorBody, "description": "Unknown results, or no unit to notify"},
@@ -173,7 +174,7 @@ def draft_notice(
     runtime: RuntimeDep,
     session: SessionDep,
     caller: PrincipalDep,
-    results_id: Annotated[str, Query(pattern=r"^0x[0-9a-fA-F]{64}$")],
+    results_id: Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")],
     scope: Annotated[str, Query(min_length=1, max_length=200)] = "全区各街镇、各部门、各单位",
 ) -> dict:
     """A draft of the notice (通报) on published results: each unit's unmet cataloguing, collection

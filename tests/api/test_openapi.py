@@ -39,7 +39,7 @@ ROUTES = {
     ("get", "/v1/supervision/incidents"),
     ("get", "/v1/evaluation/results"),
     ("get", "/v1/evaluation/notices"),
-    ("get", "/v1/evaluation/notice-draft"),
+    ("get", "/v1/evaluation/results/{results_id}/notice-draft"),
     ("get", "/v1/supervision/evaluations"),
     ("get", "/v1/supervision/measure-reports"),
     ("post", "/v1/supervision/actions"),

@@ -261,7 +261,7 @@ def test_art32_the_office_publishes_results_and_a_notice_whose_lines_rest_on_the
     }
     # The draft names the unit's unmet duty of the period from the chain; the Office signs it.
     draft = client.get(
-        "/v1/evaluation/notice-draft", params={"results_id": results_id, "scope": "全区各委办局"}, headers=PLATFORM
+        f"/v1/evaluation/results/{results_id}/notice-draft", params={"scope": "全区各委办局"}, headers=PLATFORM
     )
     assert draft.status_code == 200, draft.json()
     notice = draft.json()
