@@ -15,6 +15,7 @@ from api.services import intake
 from api.services.intake import Accepted, Prepared, document_bytes, validate_model
 from api.services.officer_signatures import action_signer, parse_action_signature
 from chain.supervision import ActionKind, EvaluationKind, MeasureKind, Severity, SupervisionAction, digest
+from mirror.sharing_models import SharingGrant
 from mirror.supervision_models import SupervisionStep
 from sharing.supervision_documents import SCHEMA_BY_KIND, EvaluationNotice, EvaluationResults, fields
 
@@ -133,6 +134,9 @@ def incidents(session: Session, *, unit_id: str | None = None, unacknowledged_by
     """Each incident with its acknowledgements by the Office and the regulators, its handling and
     closure (Art. 29). `unacknowledged_by`: only those that unit has not yet acknowledged."""
     acks = _acknowledgements(session)
+    reports: dict[str, list[SupervisionStep]] = {}
+    for m in steps(session, "measure_reported"):
+        reports.setdefault(m.target, []).append(m)
     follow: dict[str, list[SupervisionStep]] = {}
     for s in steps(session, "incident_handling_recorded", "incident_closed"):
         follow.setdefault(s.subject, []).append(s)
@@ -157,9 +161,25 @@ def incidents(session: Session, *, unit_id: str | None = None, unacknowledged_by
                 "acknowledgements": [_row(a) for a in acked],
                 "handling": [_row(s) for s in later if s.step == "incident_handling_recorded"],
                 "closure": _row(closed) if closed else None,
+                "grants": [_grant_now(session, g, reports) for g in json.loads(r.document).get("grants", [])],
             }
         )
     return out
+
+
+def _grant_now(session: Session, grant_id: str, reports: dict[str, list[SupervisionStep]]) -> dict:
+    """A grant an incident concerns, as it stands: whether the Data Center suspended or ended it
+    (Art. 31) and its reports of that to the regulators and the Office."""
+    grant = session.get(SharingGrant, grant_id.lower())
+    return {
+        "grant_id": grant_id.lower(),
+        "status": grant.status if grant else None,
+        "suspension": grant.suspension if grant else None,
+        "measure_reports": [
+            {"report_id": m.subject, "measure": MeasureKind(m.code).name.lower(), "taken_at": m.value}
+            for m in reports.get(grant_id.lower(), [])
+        ],
+    }
 
 
 def evaluations(session: Session, *, target: str | None = None) -> list[dict]:

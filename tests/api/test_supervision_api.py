@@ -99,6 +99,7 @@ def test_art29_an_incident_reaches_the_overseers_and_is_handled_and_closed(api, 
         1,
     )
     assert mine["closure"]["proof"]["signer"] == desk.street.address
+    assert mine["grants"] == [{"grant_id": demand_id, "status": "active", "suspension": "none", "measure_reports": []}]
     # Art. 32: security in the street's evaluation — one incident, acknowledged by the Office and a regulator.
     units = client.get("/v1/evaluation", params={"from": "2000-01-01"}).json()["units"]
     [street] = [u for u in units if u["unit_id"] == desk.street.unit_hex]

@@ -77,6 +77,12 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             )
             [report] = client.get("/v1/supervision/measure-reports").json()
             assert (report["measure"], len(report["acknowledgements"])) == ("suspension", 1)
+            [grant] = incident["grants"]  # the grant the incident concerns: suspended for security, reported
+            assert (grant["status"], grant["suspension"], grant["measure_reports"][0]["report_id"]) == (
+                "suspended",
+                "security",
+                report["report_id"],
+            )
             scores = {e["evaluation"]: e["score"] for e in client.get("/v1/supervision/evaluations").json()}
             assert scores == {"quality": 86, "effectiveness": 92, "security": 61}
             # Art. 32: the results published and the notice on them, every line's evidence an unmet duty.
