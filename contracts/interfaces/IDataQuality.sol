@@ -176,5 +176,6 @@ interface IDataQuality is ISignedActions {
     /// @notice The period of `entryId`'s schedule that `timestamp` falls in (0 for Irregular).
     function periodAt(bytes32 entryId, uint256 timestamp) external view returns (uint32);
 
+    /// @notice The objection `objectionId` (raisedAt 0: never raised), its due time and handling.
     function objection(bytes32 objectionId) external view returns (Objection memory);
 }

@@ -180,6 +180,8 @@ interface ISupervision is ISignedActions {
     /// @notice The EIP-712 digest an officer signs for `action`.
     function actionDigest(SignedAction calldata action) external view returns (bytes32);
 
+    /// @notice The incident `incidentId` (reportedAt 0: never reported), with its counts of handling
+    /// steps and acknowledgements and its closure time.
     function incident(bytes32 incidentId) external view returns (Incident memory);
 
     /// @notice The id of the report of `measure` on `grantId` taken at `takenAt`:
