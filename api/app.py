@@ -19,6 +19,7 @@ from api.routers import (
     auth,
     catalog,
     commitments,
+    console,
     deployment,
     duties,
     evaluation,
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     errors.install(app)
     docs.install(app)
+    console.install(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(access_log.AccessLog)  # added last: the outermost, it sees every answer
     _declare_body_errors(app)

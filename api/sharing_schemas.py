@@ -283,6 +283,10 @@ class IncomingPage(schemas.Page):
     now: int = Field(description="The chain's time the overdue flags are judged at")
 
 
+class DemandPage(schemas.Page):
+    items: list[DemandPublic]
+
+
 class GrantResource(BaseModel):
     entry_id: str
     version: int

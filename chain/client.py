@@ -8,6 +8,7 @@ each rather than three.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,7 +125,7 @@ class Sender:
             tx = {
                 "nonce": self._nonce,
                 "gas": gas,
-                "gasPrice": self.gas.price(),
+                **self.gas.fees(),
                 "value": value,
                 "data": data,
                 "chainId": self._chain_id,
@@ -147,7 +148,19 @@ class Sender:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S, poll_latency=0.01)
         if receipt["status"] != 1:
             raise ChainError(f"transaction {tx_hash.hex()} reverted on-chain after a passing simulation")
+        self._wait_head(receipt["blockNumber"])
         return receipt
+
+    def _wait_head(self, number: int) -> None:
+        """Return once the node's head is block `number` or later, so that a read after the send
+        sees it. geth answers a transaction's receipt as soon as its block is written, a moment
+        before the block becomes the head that `latest` reads (seen on a loaded machine: a call
+        right after a receipt read the state before it)."""
+        deadline = time.monotonic() + RECEIPT_TIMEOUT_S
+        while self.w3.eth.block_number < number:
+            if time.monotonic() > deadline:
+                raise ChainError(f"the node's head did not reach block {number}, which holds our transaction")
+            time.sleep(0.01)
 
     def send_value(self, to: str, wei: int):
         """A plain transfer, waited for."""

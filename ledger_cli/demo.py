@@ -110,6 +110,12 @@ def seed() -> None:
             ecdsa_id = w3.to_checksum_address(ecdsa_key.key_id) if ecdsa_key else "0x" + "00" * 20
             office.send(registry.functions.registerOfficer(unit_id, ecdsa_id, sm2_key.public_key))
             officers[code] = (ecdsa_key or sm2_key, sm2_key)
+    # The Office account (LEDGER_OFFICE_KEY) as a keystore too: the console's Office page opens it
+    # to register, revoke and rotate officer keys, signing the registry's transactions in the browser.
+    office_private = bytes.fromhex(s.office_key.get_secret_value().removeprefix("0x"))
+    save_key(
+        SigningKey.from_private("ecdsa", office_private, name="PT-QFB-office-account"), password, directory=keys_dir
+    )
 
     def relay(contract, batch: list[tuple], rejected: str) -> int:
         """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""

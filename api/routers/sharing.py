@@ -263,6 +263,18 @@ def incoming_demands(
     )
 
 
+@router.get("/v1/units/{unit_id}/demands", response_model=s.DemandPage, responses=READ_ERRORS)
+def unit_demands(
+    runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep, unit_id: Id, limit: Limit = 20, offset: Offset = 0
+) -> Response:
+    """The demand unit's own applications, newest first, each with its items and where they stand
+    (Art. 17, 19, 20). For the unit's own officers and the overseers."""
+    require_unit(caller, unit_id)
+    return json_response(
+        sharing_queries.unit_demands(session, unit_id, runtime.clock.now(), limit=limit, offset=offset)
+    )
+
+
 @router.get("/v1/units/{unit_id}/grants", response_model=s.GrantPage, responses=READ_ERRORS)
 def unit_grants(
     session: SessionDep,

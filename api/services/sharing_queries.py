@@ -96,6 +96,18 @@ def demand(session: Session, demand_id: str, now: int) -> s.DemandPublic:
     )
 
 
+def unit_demands(session: Session, unit_id: str, now: int, *, limit: int, offset: int) -> s.DemandPage:
+    """A page of the demand unit's own applications, newest first, each as `demand` answers it."""
+    query = (
+        select(SharingDemand.demand_id)
+        .where(SharingDemand.unit_id == unit_id.lower())
+        .order_by(SharingDemand.applied_at.desc(), SharingDemand.demand_id)
+    )
+    ids, total, more = paging.query_page(session, query, limit=limit, offset=offset, scalars=True)
+    items = [demand(session, demand_id, now) for demand_id in ids]
+    return s.DemandPage(items=items, limit=limit, offset=offset, has_more=more, total=total)
+
+
 def incoming(session: Session, unit_id: str, now: int, state: str | None, *, limit: int, offset: int) -> s.IncomingPage:
     """A page of what a responsible unit was asked for, oldest due first; `state` narrows to
     pending, overdue (pending after the due time) or decided items."""

@@ -100,6 +100,11 @@ def test_a_units_inbox_and_grants_are_its_own(district, api):
     assert answers(client, who, f"/v1/units/{street}/grants") == expect(
         {"street"} | OVERSIGHT, ("unit_not_allowed", "unit_id"), who
     )
+    assert answers(client, who, f"/v1/units/{street}/demands") == expect(
+        {"street"} | OVERSIGHT, ("unit_not_allowed", "unit_id"), who
+    )
+    [applied] = client.get(f"/v1/units/{street}/demands", headers=who["street"]).json()["items"]
+    assert applied["unit_id"] == street and applied["items"][0]["owner_unit_id"] == civil
     [grant] = client.get(f"/v1/units/{street}/grants", headers=who["street"]).json()["items"]
     assert grant["status"] == "active"
 

@@ -92,6 +92,7 @@ ROUTES = {
     ("post", "/v1/grants/{grant_id}/follow-adjustment"),
     ("get", "/v1/demands/{demand_id}"),
     ("get", "/v1/units/{unit_id}/incoming-demands"),
+    ("get", "/v1/units/{unit_id}/demands"),
     ("get", "/v1/units/{unit_id}/grants"),
     ("get", "/v1/grants/{grant_id}"),
     ("get", "/v1/grants/{grant_id}/history"),

@@ -13,12 +13,16 @@ def test_the_price_and_the_room_are_the_nodes(system):
     gas = NetworkGas(system.w3, ttl_s=0.05)
     block_limit = system.w3.eth.get_block("latest")["gasLimit"]
     assert (gas.block_limit(), gas.budget()) == (block_limit, block_limit * BLOCK_SHARE[0] // BLOCK_SHARE[1])
-    assert gas.price() == PRICE_MARGIN * system.w3.eth.gas_price
-    # A new base fee on the node: the price follows it once the reading is older than the TTL.
+    tip = system.w3.eth.max_priority_fee
+    base_fee = system.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]  # the next block's
+    assert gas.fees() == {"maxFeePerGas": PRICE_MARGIN * base_fee + tip, "maxPriorityFeePerGas": tip}
+    # A new base fee on the node: the cap follows it once the reading is older than the TTL.
     system.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(7 * 10**9)])
     system.w3.provider.make_request("evm_mine", [])
     time.sleep(0.1)
-    assert gas.price() == PRICE_MARGIN * system.w3.eth.gas_price >= PRICE_MARGIN * 7 * 10**9
+    next_fee = system.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]
+    assert 6 * 10**9 < next_fee < 7 * 10**9  # London: an empty block lowers the next fee by 12.5 %
+    assert gas.fees() == {"maxFeePerGas": PRICE_MARGIN * next_fee + tip, "maxPriorityFeePerGas": tip}
 
 
 def test_an_estimate_gets_its_margin_and_a_block_its_limit(system):

@@ -59,24 +59,23 @@ def test_a_sender_offers_the_networks_price_and_fits_its_blocks(small_blocks):
     latest = w3.eth.get_block("latest")
     assert latest["gasLimit"] == GAS_LIMIT
     assert (sender.gas.block_limit(), sender.gas.budget()) == (GAS_LIMIT, GAS_LIMIT * 5 // 6)
-    # geth's eth_gasPrice: the base fee and the tip the validator asks (its price oracle's default).
-    node_price = w3.eth.gas_price
-    assert node_price >= latest["baseFeePerGas"] + MIN_TIP
-    # The offer is twice the node's price as read then (the base fee only falls on an idle chain,
-    # so the two readings around it bound it); held for the TTL, it is the transaction's price.
-    before = w3.eth.gas_price
-    offered = sender.gas.price()
-    after = w3.eth.gas_price
-    assert 2 * after <= offered <= 2 * before and offered % 2 == 0
+    # The tip is the node's suggestion (geth's price oracle starts from the validator's minimum);
+    # the fee cap leaves room for the base fee to double while the transaction waits.
+    tip = w3.eth.max_priority_fee
+    assert tip >= MIN_TIP
+    offered = sender.gas.fees()
+    assert offered["maxPriorityFeePerGas"] == tip
+    assert offered["maxFeePerGas"] <= 2 * w3.eth.get_block("latest")["baseFeePerGas"] + tip  # the next block's fee
     receipt = sender.send_value("0x000000000000000000000000000000000000dEaD", 1)
     tx = w3.eth.get_transaction(receipt["transactionHash"])
     block = w3.eth.get_block(receipt["blockNumber"])
-    assert tx["gasPrice"] in (offered, sender.gas.price())  # the offer, or a fresher one past the TTL
-    assert tx["gasPrice"] - block["baseFeePerGas"] >= MIN_TIP  # the validator's tip was paid
-    # The price is re-read, not kept: the base fee falls over empty blocks, and so does the offer.
-    wait_until(lambda: w3.eth.gas_price < node_price, 20, "the base fee falling over empty blocks")
-    wait_until(lambda: sender.gas.price() == 2 * w3.eth.gas_price, 5, "the sender's price following the node's")
-    assert sender.gas.price() < 2 * node_price
+    assert (tx["type"], tx["maxPriorityFeePerGas"]) == (2, tip)
+    # The validator was paid its tip and no more: the next suggestion is not raised by ours (a
+    # legacy price of twice eth_gasPrice paid the surplus as tip and ratcheted the oracle up).
+    assert receipt["effectiveGasPrice"] - block["baseFeePerGas"] == tip
+    assert w3.eth.max_priority_fee == tip
+    # The fees are re-read, not kept: the base fee falls over empty blocks, and so does the cap.
+    wait_until(lambda: sender.gas.fees()["maxFeePerGas"] < offered["maxFeePerGas"], 20, "the fee cap falling")
 
 
 def test_the_relayer_splits_what_one_block_cannot_hold(small_blocks, tmp_path):

@@ -1,0 +1,32 @@
+// The platform's API, from the pages it serves (same origin). Once an officer has opened a key
+// (lib/officer.js logs in with it), every request carries its token: a unit's own records (duties,
+// demands, grants) are read only by their parties and the overseers (api/auth/access.py).
+export const credentials = { token: null };
+const authorization = () => (credentials.token ? { authorization: `Bearer ${credentials.token}` } : {});
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = body?.error ?? {};
+    super(error.message ?? `HTTP ${status}`);
+    Object.assign(this, { status, code: error.code, field: error.field });
+  }
+}
+
+async function handle(answer) {
+  const body = answer.headers.get("content-type")?.includes("json") ? await answer.json() : null;
+  if (!answer.ok) throw new ApiError(answer.status, body);
+  return body;
+}
+
+export function get(path, query = {}) {
+  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
+  const qs = params.toString();
+  return fetch(path + (qs ? `?${qs}` : ""), { headers: { accept: "application/json", ...authorization() } }).then(handle);
+}
+
+export function post(path, body) {
+  return fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", ...authorization() },
+    body: JSON.stringify(body),
+  }).then(handle);
+}

@@ -1,0 +1,151 @@
+// Sharing steps signed in the browser (ledger_cli/sharing_steps_cmd.py): an application with its
+// commitment (Art. 17, 18) and a responsible unit's decision (Art. 20). The demand id is derived
+// here and held against the API's; the commitment is built here, signed as a document, and the
+// API's EIP-712 message must carry exactly this document and this commitment before the action
+// itself is signed.
+import { AbiCoder, getAddress, hexlify, keccak256 } from "ethers";
+import { get, post } from "./api.js";
+import { canonicalBytes } from "./crypto.js";
+import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
+import { signDigest, signDocument, typedDataDigest } from "./sign.js";
+
+export const STEP_KINDS = { apply: 0, decide: 1, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, confirm_conformity: 21 };
+export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
+const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
+export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
+export const APPLY_TERMS_ABI = `(uint8,bytes32,uint8,uint8,uint8,bool,bool,uint8,${RESOURCE_ABI}[],${COMMITMENT_ABI})`;
+const coder = AbiCoder.defaultAbiCoder();
+
+/** keccak256(abi.encode(unitId, keccak256(document))), as the Sharing contract derives it. */
+export function demandIdFor(unitId, document) {
+  return keccak256(coder.encode(["bytes32", "bytes32"], [unitId, keccak256(canonicalBytes(document))]));
+}
+
+/** A chain time (unix seconds) as signed_at: YYYY-MM-DDTHH:MM:SS+08:00. */
+export function shanghaiTime(seconds) {
+  const d = new Date((Number(seconds) + 8 * 3600) * 1000);
+  return d.toISOString().slice(0, 19) + "+08:00";
+}
+
+function checkSharingTypedData(typed, { kind, document, nonce, subject, commitment }) {
+  const m = typed.message ?? {};
+  if (typed.domain?.name !== "PutuoSharing" || typed.domain?.version !== "1" || typed.primaryType !== "SharingAction") {
+    throw new RefusedToSign(`平台给出的签名域不是 PutuoSharing 第 1 版（${typed.domain?.name}），拒绝签名`);
+  }
+  const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+  if (!same(m.kind, STEP_KINDS[kind]) || !same(m.nonce, nonce) || !same(m.document, hexlify(canonicalBytes(document)))) {
+    throw new RefusedToSign("平台给出的待签消息与文档不符，拒绝签名");
+  }
+  if (subject && !same(m.subject, subject)) throw new RefusedToSign("平台给出的待签消息指向另一个需求，拒绝签名");
+  if (commitment) {
+    const [, keyId, doc, signature] = coder.decode([APPLY_TERMS_ABI], m.terms)[0][9];
+    if (!same(keyId, commitment.signature.key_id) || !same(doc, hexlify(canonicalBytes(commitment.document))) || !same(signature, commitment.signature.signature)) {
+      throw new RefusedToSign("平台给出的待签消息中的承诺书不是本人签署的这一份，拒绝签名");
+    }
+  }
+}
+
+async function signAndSend({ kind, document, path, subject, commitment, onStatus }) {
+  const nonce = freshNonce();
+  const request = { kind, document, nonce, ...(commitment ? { commitment } : {}) };
+  const typed = await post("/v1/sharing/typed-data", request);
+  checkSharingTypedData(typed, { kind, document, nonce, subject, commitment });
+  const signature = signDigest(session.key, typedDataDigest(typed));
+  onStatus("已签名，正在提交……");
+  // Steps without a route of their own go in a batch of one (POST /v1/sharing/actions).
+  const accepted =
+    path === "/v1/sharing/actions"
+      ? (await post(path, { actions: [{ kind, document, nonce, signature }] })).accepted[0]
+      : await post(path, { document, nonce, signature, ...(commitment ? { commitment } : {}) });
+  if (accepted.signer.toLowerCase() !== session.key.keyId.toLowerCase()) {
+    throw new Error(`平台恢复出的签名者是 ${accepted.signer}，不是本人密钥 ${session.key.keyId}`);
+  }
+  onStatus("平台已受理，等待链上确认……");
+  return { accepted, status: await waitConfirmed(accepted.action_id) };
+}
+
+/** The commitment signed by the platform signing service (Art. 18) with a key the platform holds
+ *  for the officer's unit, the officer logged in by the opened key. The platform sets the unit
+ *  and the time; the rest must be what the officer asked for. */
+async function platformCommitment(demandId, application, platformKeyId) {
+  await login();
+  const signed = await post("/v1/commitments/sign", { demand_id: demandId, officer_key_id: platformKeyId, scenario: application.scenario.code });
+  const d = signed.document;
+  if (d.demand_id !== demandId.toLowerCase() || d.scenario !== application.scenario.code || d.signing_unit_id !== application.demand_unit_id) {
+    throw new RefusedToSign("平台签名服务签出的承诺书与本次申请不符，拒绝使用");
+  }
+  return { document: d, signature: signed.signature };
+}
+
+/** Apply (Art. 17) with a commitment (Art. 18) signed by the opened key, or by the platform
+ *  signing service with the platform-held key `platformKeyId` when given. */
+export async function apply(application, onStatus = () => {}, { platformKeyId = null } = {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const demandId = demandIdFor(application.demand_unit_id, application);
+  const answered = (await post("/v1/demands/id", { document: application })).demand_id;
+  if (answered.toLowerCase() !== demandId.toLowerCase()) {
+    throw new RefusedToSign(`平台给出的需求编号 ${answered} 与申请书的 ${demandId} 不符，拒绝签署承诺书`);
+  }
+  // signed_at by the chain's clock, which the contract checks the key's validity against.
+  const now = (await get("/v1/duties", { limit: 1 })).now;
+  const key = session.key;
+  const commitmentDocument = {
+    schema: "putuo.commitment/1",
+    demand_id: demandId.toLowerCase(),
+    signing_unit_id: application.demand_unit_id,
+    officer_key_id: key.scheme === "sm2" ? key.keyId.toLowerCase() : getAddress(key.keyId),
+    scheme: key.scheme,
+    scenario: application.scenario.code,
+    promises: PROMISES,
+    signed_at: shanghaiTime(now),
+  };
+  const commitment = platformKeyId
+    ? await platformCommitment(demandId, application, platformKeyId)
+    : { document: commitmentDocument, signature: signDocument(key, commitmentDocument) };
+  const done = await signAndSend({ kind: "apply", document: application, path: "/v1/demands", commitment, onStatus });
+  return { ...done, demandId, commitment };
+}
+
+/** The responsible unit's decision on one item (Art. 20). */
+export async function decide(demandId, item, decision, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  // Art. 20: a decision carries when it was signed, by the chain's clock (the contract judges it by that).
+  const now = (await get("/v1/duties", { limit: 1 })).now;
+  const document = { schema: "putuo.demand-decision/1", demand_id: demandId, item, ...decision, signed_at: shanghaiTime(now) };
+  return signAndSend({ kind: "decide", document, path: `/v1/demands/${demandId}/items/${item}/decision`, subject: demandId, onStatus });
+}
+
+const GRANT_STEPS = {
+  object: { schema: "putuo.grant-objection/1", route: "objections" }, // Art. 26: within 30 days of a suspension
+  terminate: { schema: "putuo.grant-termination/1", route: "terminations" }, // Art. 26: no longer needed
+};
+
+/** The demand unit's objection to a suspension, or its ending of a grant it no longer needs. */
+export async function grantStep(kind, grantId, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const step = GRANT_STEPS[kind];
+  const document = { schema: step.schema, grant_id: grantId, reason };
+  return signAndSend({ kind, document, path: `/v1/grants/${grantId}/${step.route}`, subject: grantId, onStatus });
+}
+
+/** The Data Center answers a demand unit's objection to a suspension (Art. 26): upheld, the grant
+ *  is reinstated; dismissed (reason code 1: the objection does not hold), it lapses after the
+ *  30 days. Either way with the reason, signed here. */
+export async function answerObjection(grantId, uphold, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = uphold
+    ? { schema: "putuo.grant-reinstatement/1", grant_id: grantId, reason }
+    : { schema: "putuo.objection-dismissal/1", grant_id: grantId, reason_code: 1, reason };
+  const kind = uphold ? "reinstate" : "dismiss_objection";
+  return signAndSend({ kind, document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center's confirmation that a scenario-route application conforms (Art. 19), which
+ *  grants it, or its return with the reason (reason code 1: the application does not conform). */
+export async function reviewConformity(demandId, confirm, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = confirm
+    ? { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "confirm" }
+    : { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "return", reason_code: 1, reason };
+  return signAndSend({ kind: "confirm_conformity", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}

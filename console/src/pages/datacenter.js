@@ -1,0 +1,317 @@
+// 大数据中心: the review queue (Art. 13: one working day), oldest due first, each version approved
+// or returned with its reason, signed in the browser by a Data Center officer.
+import { h, field, render, select, table, when } from "../lib/dom.js";
+import { get } from "../lib/api.js";
+import { keyPanel } from "../lib/keypanel.js";
+import { catalogAction, session } from "../lib/officer.js";
+import { answerObjection, reviewConformity } from "../lib/sharing.js";
+import { workingDaysText } from "../lib/workdays.js";
+import { DUTY_RULES as RULES, SHARING, label } from "../lib/labels.js";
+
+const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
+
+
+
+// The units that read every unit's records (api/auth/access.py `oversees_all`).
+const OVERSEERS = ["data_center", "office", "auditor"];
+
+export function dataCenterPage(main) {
+  const body = h("div", {});
+  const overdue = h("div", {}, "正在加载……");
+  const collecting = h("div", {}, "正在加载……");
+  const scenarios = h("div", {}, "正在加载……");
+  const grantsBox = h("div", {}, "正在加载……");
+  const conformity = h("div", {}, "正在加载……");
+  // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
+  const overseen = () => {
+    const note = !session.key
+      ? "打开大数据中心的密钥后显示。"
+      : !OVERSEERS.includes(session.unit.kind)
+        ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
+        : null;
+    if (note) {
+      for (const box of [overdue, grantsBox, conformity]) box.replaceChildren(h("p", { className: "muted" }, note));
+      return;
+    }
+    drawOverdue(overdue);
+    const drawGrants = () => fillWith(grantsBox, () => grantsOverview(drawGrants));
+    drawGrants();
+    const drawConformity = () => fillWith(conformity, () => conformityQueue(() => { drawConformity(); drawGrants(); }));
+    drawConformity();
+  };
+  const refresh = () => {
+    drawQueue(body);
+    overseen();
+  };
+  render(
+    main,
+    h("h1", {}, "大数据中心"),
+    keyPanel(refresh),
+    h("h2", {}, "目录审核队列（一个工作日内）"),
+    body,
+    h("h2", {}, "各单位逾期职责"),
+    overdue,
+    h("h2", {}, "数据归集（第十五条）"),
+    collecting,
+    h("h2", {}, "应用场景登记（第十九条）"),
+    scenarios,
+    h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),
+    conformity,
+    h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
+    grantsBox,
+  );
+  refresh();
+  drawCollection(collecting);
+  fillWith(scenarios, scenarioRegister);
+}
+
+function fillWith(box, make) {
+  make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
+}
+
+/** Approved entries whose data is not yet collected to the platform, each with its due time. */
+async function drawCollection(box) {
+  try {
+    const active = (await get("/v1/catalog/entries", { status: "active", limit: 100 })).items.filter((e) => !e.collected_at);
+    if (!active.length) return box.replaceChildren(h("p", { className: "ok" }, "已生效条目的数据均已归集。"));
+    box.replaceChildren(
+      table(
+        [
+          ["名称", (e) => h("a", { href: `#/catalog/${e.entry_id}` }, e.name)],
+          ["归集期限", (e) => when(e.collection_due_at)],
+          ["记录", (e) => collectCell(e, () => drawCollection(box))],
+        ],
+        active.sort((a, b) => a.collection_due_at - b.collection_due_at),
+      ),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "error" }, error.message));
+  }
+}
+
+function collectCell(entry, done) {
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const text = h("input", { type: "text", name: "description", value: "已归集至区大数据资源分平台" });
+  return h(
+    "div",
+    {},
+    field(`归集说明（${entry.name}）`, text),
+    h("button", {
+      type: "button",
+      onclick: async () => {
+        if (!session.key) return status.replaceChildren(h("span", { className: "error" }, "请先打开大数据中心的密钥"));
+        try {
+          const { status: s } = await catalogAction({
+            kind: "record_collection", entryId: entry.entry_id, document: { schema: "putuo.catalog-collection/1", description: text.value.trim() },
+            path: `/v1/catalog/entries/${entry.entry_id}/collection`, onStatus: (t) => status.replaceChildren(t),
+          });
+          status.replaceChildren(h("span", { className: "ok", "data-collected": s.tx_hash }, "已上链确认"));
+          setTimeout(done, 1000);
+        } catch (error) {
+          status.replaceChildren(h("span", { className: "error" }, `未能记录：${error.message}`));
+        }
+      },
+    }, "签名并记录归集"),
+    status,
+  );
+}
+
+const CLASSES = { 1: "第十九条第（一）项", 2: "第十九条第（二）项", 3: "第十九条第（三）项" };
+
+async function scenarioRegister() {
+  const page = await get("/v1/scenarios", { limit: 100 });
+  if (!page.items.length) return h("p", {}, "尚未登记应用场景。");
+  return table(
+    [
+      ["场景", (s) => `${s.name}（${s.code}）`],
+      ["类别", (s) => CLASSES[s.scenario_class] ?? s.scenario_class],
+      ["授权单位", (s) => (s.units.length ? `${s.units.length} 个` : "不限")],
+      ["授权条目", (s) => (s.entries.length ? `${s.entries.length} 个` : "不限")],
+      ["状态", (s) => (s.withdrawn_at ? `已撤销 ${when(s.withdrawn_at)}` : s.approved ? `已批准 ${when(s.approved_at)}` : "待批准")],
+    ],
+    page.items,
+  );
+}
+
+const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
+
+/** Scenario-route applications awaiting the Data Center's confirmation (Art. 19), oldest due first. */
+async function conformityQueue(redraw) {
+  const duties = await get("/v1/duties", { rule: "art19_confirm", limit: 100 });
+  const open = duties.items.filter((d) => d.state === "due" || d.state === "overdue");
+  if (!open.length) return h("p", { className: "ok" }, "没有待确认的按场景申请。");
+  const [units, demands] = await Promise.all([get("/v1/units"), Promise.all(open.map((d) => get(`/v1/demands/${d.subject_id}`)))]);
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const left = new Map(await Promise.all(open.map(async (d) => [d.subject_id, await workingDaysText(d.due_at, duties.now)])));
+  const due = Object.fromEntries(open.map((d) => [d.subject_id, d]));
+  return table(
+    [
+      ["需求", (d) => h("span", { className: "hash", title: d.demand_id }, d.demand_id.slice(0, 12) + "…")],
+      ["申请单位", (d) => names[d.unit_id] ?? d.unit_id],
+      ["申请编号", (d) => d.document?.application_no ?? "—"],
+      ["应用场景", (d) => `${d.scenario_code}（第十九条第（${["一", "二", "三", "四"][d.scenario_class - 1] ?? d.scenario_class}）项）`],
+      ["期限", (d) => h("span", { className: due[d.demand_id].state === "overdue" ? "bad" : "" }, when(due[d.demand_id].due_at), left.get(d.demand_id) ? `（${left.get(d.demand_id)}）` : "")],
+      ["确认", (d) => (session.unit?.kind === "data_center" ? conformityAnswer(d, redraw) : "—")],
+    ],
+    demands,
+  );
+}
+
+function conformityAnswer(d, redraw) {
+  const reason = h("input", { type: "text", name: "reason" });
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const id = d.demand_id.slice(0, 12);
+  const send = (confirm) => async () => {
+    if (!confirm && !reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "退回理由：请填写"));
+    try {
+      const { status: s } = await reviewConformity(d.demand_id, confirm, reason.value.trim(), (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-conformity": s.tx_hash }, "已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
+    }
+  };
+  return h(
+    "div",
+    {},
+    h("button", { type: "button", "aria-label": `确认符合 ${id}`, onclick: send(true) }, "确认符合并授权"),
+    h("details", {}, h("summary", {}, "退回（须说明理由）"),
+      field(`退回理由（${id}）`, reason),
+      h("button", { type: "button", className: "secondary", "aria-label": `退回申请 ${id}`, onclick: send(false) }, "签名并退回")),
+    status,
+  );
+}
+
+/** The Data Center's answer to an objection (Art. 26), with its reason, signed in the browser. */
+function objectionAnswer(g, redraw) {
+  const reason = h("input", { type: "text", name: "reason" });
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const answer = (uphold) => async () => {
+    if (!reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "答复理由：请填写"));
+    try {
+      const { status: s } = await answerObjection(g.grant_id, uphold, reason.value.trim(), (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-objection-answered": s.tx_hash }, "已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
+    }
+  };
+  const id = g.grant_id.slice(0, 12);
+  return h(
+    "div",
+    {},
+    field(`答复理由（${id}）`, reason),
+    h("button", { type: "button", "aria-label": `异议成立，恢复授权 ${id}`, onclick: answer(true) }, "异议成立：恢复授权"),
+    " ",
+    h("button", { type: "button", className: "secondary", "aria-label": `驳回异议 ${id}`, onclick: answer(false) }, "驳回异议"),
+    status,
+  );
+}
+
+/** Every unit's grants, the suspended ones and those with an objection to answer first. */
+async function grantsOverview(redraw) {
+  const units = await get("/v1/units");
+  const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const grants = pages.flatMap((p) => p.items);
+  if (!grants.length) return h("p", {}, "尚无共享授权。");
+  const weight = (g) => (g.objection_pending ? 0 : g.status === "suspended" ? 1 : 2);
+  return table(
+    [
+      ["授权", (g) => h("span", { className: "hash", title: g.grant_id }, g.grant_id.slice(0, 12) + "…")],
+      ["需求单位", (g) => names[g.unit_id] ?? g.unit_id],
+      ["应用场景", (g) => g.scenario_code],
+      ["状态", (g) => GRANT_STATUS[g.status] ?? g.status],
+      ["异议", (g) => (g.objection_pending ? h("span", { className: "warn" }, `待答复，期限 ${when(g.objection_answer_due_at)}`) : "—")],
+      ["答复", (g) => (g.objection_pending && session.unit?.kind === "data_center" ? objectionAnswer(g, redraw) : "—")],
+    ],
+    grants.sort((a, b) => weight(a) - weight(b)),
+  );
+}
+
+async function drawOverdue(box) {
+  try {
+    const [page, units] = await Promise.all([get("/v1/duties", { state: "overdue", limit: 100 }), get("/v1/units")]);
+    const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+    box.replaceChildren(
+      page.items.length
+        ? table(
+            [
+              ["应办单位", (d) => (d.owed_by === "data_center" ? "大数据中心" : names[d.owed_by] ?? d.owed_by)],
+              ["职责", (d) => RULES[d.rule] ?? d.rule],
+              ["对象", (d) => h("span", { className: "hash", title: d.subject_id }, d.subject_id.slice(0, 12) + "…")],
+              ["期限", (d) => h("span", { className: "bad" }, when(d.due_at))],
+            ],
+            page.items,
+            `按链上时间 ${when(page.now)} 评判，共 ${page.total ?? page.items.length} 项`,
+          )
+        : h("p", { className: "ok" }, "没有逾期职责。"),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "error" }, error.message));
+  }
+}
+
+async function drawQueue(body) {
+  body.replaceChildren("正在加载……");
+  let entries;
+  try {
+    entries = (await get("/v1/catalog/entries", { status: "under_review", limit: 100 })).items;
+    const changes = (await get("/v1/catalog/entries", { status: "change_pending", limit: 100 })).items;
+    entries = [...entries, ...changes];
+    // What the Data Center looks at (Art. 13): the pending version's due time and possible duplicates.
+    const data = await Promise.all(entries.map((e) => get(`/v1/catalog/entries/${e.entry_id}/review-data`)));
+    entries.forEach((e, i) => Object.assign(e, { due_at: data[i].pending_version?.due_at ?? 0, duplicates: data[i].duplicates }));
+    entries.sort((a, b) => a.due_at - b.due_at);
+  } catch (error) {
+    body.replaceChildren(h("p", { className: "error" }, error.message));
+    return;
+  }
+  if (!entries.length) {
+    body.replaceChildren(h("p", {}, "队列为空：没有待审核的目录版本。"));
+    return;
+  }
+  const now = Date.now() / 1000;
+  body.replaceChildren(
+    table(
+      [
+        ["名称", (e) => h("a", { href: `#/catalog/${e.entry_id}` }, e.name)],
+        ["版本", (e) => `第 ${e.pending_version} 版`],
+        ["共享属性", (e) => label(SHARING, e.sharing)],
+        ["可能重复", (e) => (e.duplicates.length ? h("ul", {}, e.duplicates.map((d) => h("li", {}, h("a", { href: `#/catalog/${d.entry_id}` }, `${d.name}（${d.code}）`)))) : "—")],
+        ["审核期限", (e) => h("span", { className: e.due_at && e.due_at < now ? "bad" : "" }, when(e.due_at))],
+        ["审核", (e) => reviewCell(e, () => drawQueue(body))],
+      ],
+      entries,
+    ),
+  );
+}
+
+function reviewCell(entry, done) {
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const reason = select("reason_code", RETURN_REASONS, "1");
+  const text = h("input", { type: "text", name: "reason" });
+  const review = async (document) => {
+    if (!session.key) return status.replaceChildren(h("span", { className: "error" }, "请先打开大数据中心的密钥"));
+    try {
+      const { status: s } = await catalogAction({
+        kind: "review", entryId: entry.entry_id, version: entry.pending_version, document,
+        path: `/v1/catalog/entries/${entry.entry_id}/versions/${entry.pending_version}/review`,
+        onStatus: (t) => status.replaceChildren(t),
+      });
+      status.replaceChildren(h("span", { className: "ok", "data-reviewed": s.tx_hash }, `已上链确认：交易 ${s.tx_hash}`));
+      setTimeout(done, 1500);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能审核：${error.message}`));
+    }
+  };
+  return h(
+    "div",
+    {},
+    h("button", { type: "button", "aria-label": `通过 ${entry.name}`, onclick: () => review({ schema: "putuo.catalog-review/1", decision: "approve" }) }, "通过"),
+    h("details", {}, h("summary", {}, "退回"),
+      field("退回原因", reason), field("退回说明", text),
+      h("button", { type: "button", className: "secondary", onclick: () => review({ schema: "putuo.catalog-review/1", decision: "return", reason_code: Number(reason.value), reason: text.value.trim() }) }, "签名并退回")),
+    status,
+  );
+}

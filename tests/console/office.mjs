@@ -1,0 +1,41 @@
+// The Office's and the Data Center's overview pages. Env: CONSOLE_URL.
+import { answer, launch, lowContrast, openKey, openPage, screenshots, snap, unlabelled } from "./browser.mjs";
+
+const base = `${process.env.CONSOLE_URL}/console/`;
+const browser = await launch();
+const out = {};
+let page;
+try {
+  page = await openPage(browser);
+  await page.goto(`${base}#/office`);
+  await page.locator("svg.chart").waitFor();
+  await page.locator("text=已公布年份").waitFor();
+  await page.locator("td", { hasText: "普陀区民政局" }).first().waitFor();
+  out.chartLabel = await page.locator("svg.chart").getAttribute("aria-label");
+  out.chartTexts = await page.locator("svg.chart text").allTextContents();
+  out.unitsText = await page.locator("h2:has-text('单位与密钥') + div").innerText();
+  out.calendarText = await page.locator("h2:has-text('工作日历') + div").innerText();
+  out.laggards = await page.locator("[data-laggards]").innerText();
+  // The chart's Chinese labels render with a CJK font: their boxes are as wide as the glyphs need.
+  out.labelWidths = await page.locator("svg.chart text").evaluateAll((els) => els.map((e) => [e.textContent, e.getBBox().width]));
+  out.unlabelled = await unlabelled(page);
+  out.lowContrast = [...(out.lowContrast ?? []), ...(await lowContrast(page))];
+
+  await page.goto(`${base}#/datacenter`);
+  await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
+  await page.locator("h2:has-text('各单位逾期职责') + div table").waitFor();
+  await page.locator("h2:has-text('目录审核队列') + div table").waitFor();
+  out.overdueText = await page.locator("h2:has-text('各单位逾期职责') + div").innerText();
+  out.queueText = await page.locator("h2:has-text('目录审核队列') + div").innerText();
+  out.problems = page.problems;
+  out.screenshots = [
+    ...(await screenshots(browser, `${base}#/office`, "office", "svg.chart")),
+    ...(await snap(page, "datacenter")),
+  ];
+} catch (error) {
+  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
+  throw error;
+} finally {
+  await browser.close();
+}
+answer(out);
