@@ -382,19 +382,23 @@ def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
     majority = next(n for n in network.nodes if n is not lone)
     lone_w3, majority_w3 = connect(lone.spec.rpc_url), connect(majority.spec.rpc_url)
     # Period 0: a block's out-of-turn twin may still be replaced by the in-turn one (depth 1); once
-    # every node holds one head, each has dropped its own sealing at that height.
-    _wait(
-        lambda: (
-            len(
-                {
-                    RpcClient(n.spec.rpc_url).call("eth_getBlockByNumber", ["latest", False])["hash"]
-                    for n in network.nodes
-                }
-            )
-            == 1
-        ),
-        "one head on every node",
-    )
+    # every node holds one head, each has dropped its own sealing at that height. Two twins of equal
+    # difficulty stay side by side while no block follows them (on demand, none does by itself):
+    # a transfer now and then seals one on top, and the heavier branch wins everywhere.
+    nudge = Sender.from_key(connect(majority.spec.rpc_url), OFFICE_DEV_KEY)
+    last_nudge = time.monotonic()
+
+    def one_head() -> bool:
+        nonlocal last_nudge
+        heads = {
+            RpcClient(n.spec.rpc_url).call("eth_getBlockByNumber", ["latest", False])["hash"] for n in network.nodes
+        }
+        if len(heads) > 1 and time.monotonic() - last_nudge > 5:
+            nudge.send_value(nudge.account.address, 1)
+            last_nudge = time.monotonic()
+        return len(heads) == 1
+
+    _wait(one_head, "one head on every node")
     view = SimpleNamespace(node=SimpleNamespace(url=lone.spec.rpc_url), w3=lone_w3, deployment=system.deployment)
     store = stores("clique-fork")
     indexer = new_indexer(view, store)
