@@ -24,7 +24,10 @@ from api.routers import (
     duties,
     evaluation,
     gateway,
+    quality,
+    responsibilities,
     sharing,
+    supervision,
     units,
     usage,
 )
@@ -224,6 +227,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(evaluation.router)
     app.include_router(sharing.router)
     app.include_router(deployment.router)
+    app.include_router(responsibilities.router)
+    app.include_router(quality.router)
+    app.include_router(supervision.router)
     app.include_router(usage.router)
     app.include_router(auth.router)
 

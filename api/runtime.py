@@ -86,7 +86,13 @@ class Runtime:
         self.relayer = Relayer(
             self.store.sessions,
             self.sender,
-            {"catalog": self.catalog, "sharing": self.sharing},
+            {
+                "catalog": self.catalog,
+                "sharing": self.sharing,
+                "responsibilities": contract_at(self.w3, "Responsibilities", self.deployment.responsibilities),
+                "data_quality": contract_at(self.w3, "DataQuality", self.deployment.data_quality),
+                "supervision": contract_at(self.w3, "Supervision", self.deployment.supervision),
+            },
             batch_max=s.batch_max,
             resend_after_s=s.resend_after_s,
         )

@@ -269,7 +269,24 @@ class ActionBatch(BaseModel):
     actions: Annotated[list[ActionItem], Field(min_length=1, max_length=500)]
 
 
-SubjectType = Literal["entry", "demand", "grant", "scenario"]
+SubjectType = Literal[
+    "entry",
+    "demand",
+    "grant",
+    "scenario",
+    "responsibility",
+    "refusal",
+    "setting",
+    "export",
+    "update",
+    "reconciliation",
+    "objection",
+    "incident",
+    "report",
+    "evaluation",
+    "results",
+    "notice",
+]
 
 
 class AcceptedBatch(BaseModel):
@@ -544,7 +561,7 @@ class Duty(BaseModel):
     """A duty with its deadline, judged at the chain's latest block time: a catalog duty on an
     entry, or a sharing duty on a demand item, a demand or a grant (docs/RULES.md, "Duties")."""
 
-    subject_type: str = Field(description="entry | demand_item | demand | grant")
+    subject_type: str = Field(description="entry | demand_item | demand | grant | objection")
     subject_id: str = Field(description="The entry id, or the demand id (a grant's id is its demand's)")
     entry_id: str | None = Field(
         description="The entry: an entry duty's, or the entry a demand item asks for (null when not catalogued)"
@@ -560,12 +577,17 @@ class Duty(BaseModel):
         "art26_reason_review | art26_objection_answer"
     )
     article: str = Field(examples=["Art. 13 (1 working day)"])
-    working_days: int = Field(description="N: due_at = the end of the N-th working day after started_at")
+    working_days: int = Field(
+        description="N: due_at = the end of the N-th working day after started_at; 0 for Art. 16 "
+        "(an update period's end, or the objection's due time from the Office's setting when raised)"
+    )
     version: int | None = Field(
         description="The version reviewed, returned (resubmission) or first submitted "
         "(compilation), or a demand item's; null for collection and for demand and grant duties"
     )
-    item: int | None = Field(description="The demand item's index (demand_item duties); null otherwise")
+    item: int | None = Field(
+        description="The demand item's index (demand_item duties); the update period (art16_update); null otherwise"
+    )
     started_at: int = Field(
         description="When the duty started: the declared approval date (Art. 11), the "
         "submission (review), the review (resubmission, collection), the application (Art. 19, 20, "
@@ -667,6 +689,33 @@ class SharingRuleFigures(RuleFigures):
     late: int = Field(description="Done late, or cancelled (demand closed, grant ended) after the due time")
 
 
+class QualityFigures(BaseModel):
+    """Art. 16, 31, 32: data quality in the period."""
+
+    objections: int = Field(description="Objections raised to the unit's data in the period (Art. 16)")
+    corrected: int = Field(description="Of the objections handled in the period, those that held (data corrected)")
+    evaluation: float | None = Field(description="The mean of the Data Center's quality evaluations of it (Art. 31)")
+
+
+class SecurityFigures(BaseModel):
+    """Art. 29, 31, 32: security in the period."""
+
+    incidents: int = Field(description="Security incidents the unit reported that occurred in the period (Art. 29)")
+    most_severe: str | None = Field(description="The most severe of them: general, larger, major, especially")
+    unacknowledged: int = Field(description="Of them, those the Office or no regulator has acknowledged yet")
+    evaluation: float | None = Field(description="The mean of the Data Center's security evaluations of it (Art. 31)")
+
+
+class EffectivenessFigures(BaseModel):
+    """Art. 30, 31, 32: sharing effectiveness in the period, from the usage log."""
+
+    uses_served: int = Field(description="Accepted uses of the unit's data (the usage log, Art. 30)")
+    uses_made: int = Field(description="Accepted uses the unit made of others' data")
+    evaluation: float | None = Field(
+        description="The mean of the Data Center's effectiveness evaluations of it or its grants (Art. 31)"
+    )
+
+
 class UnitEvaluation(BaseModel):
     rank: int | None = Field(description="1 = best; null when the unit has no judged duty")
     score: float | None = Field(description="100 × the mean of the unit's rule rates (see docs/RULES.md)")
@@ -698,6 +747,11 @@ class UnitEvaluation(BaseModel):
         description="Art. 26 review of a reason filed for idleness (the Data Center)"
     )
     objection_answer: SharingRuleFigures = Field(description="Art. 26 answer to an objection (the Data Center)")
+    update: RuleFigures = Field(description="Art. 16 an update in each period of the declared frequency (the unit)")
+    objection: RuleFigures = Field(description="Art. 16 a data objection verified and handled in time (the unit)")
+    quality: QualityFigures
+    security: SecurityFigures
+    effectiveness: EffectivenessFigures
 
 
 class Evaluation(BaseModel):

@@ -143,8 +143,10 @@ def _signature_problems(w3, catalog_address: str, chain_id: int, event: EventRec
     """The action in the transaction that this event records, and whether its signature is the key's."""
 
     def digest_of(action: tuple) -> bytes:
-        kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, signature = action
-        unsigned = CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing)
+        kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, responsibility, signature = action
+        unsigned = CatalogAction(
+            kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing, responsibility
+        )
         return digest(unsigned, chain_id=chain_id, catalog_address=catalog_address)
 
     problem = signature_problem(

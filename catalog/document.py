@@ -11,7 +11,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from chain.actions import SharingAttribute
 
@@ -215,6 +215,19 @@ class BasisEvent(_Strict):
         return int(dt.datetime.combine(self.date, dt.time(), SHANGHAI).timestamp())
 
 
+def _nonzero_id(value: str) -> str:
+    if value == "0x" + "00" * 32:
+        raise ValueError("must not be zero")
+    return value
+
+
+ResponsibilityId = Annotated[
+    str,
+    Field(pattern=r"^0x[0-9a-f]{64}$", json_schema_extra={"not": {"const": "0x" + "00" * 32}}),
+    AfterValidator(_nonzero_id),
+]
+
+
 class CatalogDocument(_Strict):
     """A catalog entry version: every element Art. 11 requires."""
 
@@ -231,9 +244,31 @@ class CatalogDocument(_Strict):
     managing_agency: Text
     data_items: Annotated[list[DataItem], Field(min_length=1, max_length=500)]
     basis_event: BasisEvent
-    supplementary: bool = False  # Art. 12 district supplementary catalog entry
+    supplementary: StrictBool = False  # Art. 12 district supplementary catalog entry (strict: "yes" is no flag)
+    # Art. 11: the approved responsibility (职责) of the unit this entry serves; signed as the
+    # action's `responsibility` and checked by the contract. A supplementary entry names the Data
+    # Center's Art. 12 responsibility.
+    responsibility: ResponsibilityId = None  # absent, never null
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # The published schema states the validator below.
+        json_schema_extra={
+            "if": {"properties": {"supplementary": {"const": True}}, "required": ["supplementary"]},
+            "then": {"required": ["responsibility"]},
+        },
+    )
+
+    @model_validator(mode="after")
+    def _supplementary_names_its_responsibility(self) -> "CatalogDocument":
+        if self.supplementary and self.responsibility is None:
+            raise ValueError("responsibility: a supplementary entry (Art. 12) names the Data Center's responsibility")
+        return self
+
+    @property
+    def signed_responsibility(self) -> bytes:
+        """What the action signs as `responsibility`: the named id, or 32 zero bytes."""
+        return bytes.fromhex(self.responsibility[2:]) if self.responsibility else bytes(32)
 
 
 class DeletionRequest(_Strict):

@@ -72,6 +72,7 @@ ACTION_TYPES = {
         {"name": "nonce", "type": "uint256"},
         {"name": "declaredAt", "type": "uint40"},
         {"name": "sharing", "type": "uint8"},
+        {"name": "responsibility", "type": "bytes32"},
     ]
 }
 
@@ -89,6 +90,8 @@ class CatalogAction:
     signature: bytes = b""
     declared_at: int = 0  # Submit only: the declared approval/acceptance time (Art. 11), unix seconds
     sharing: SharingAttribute = SharingAttribute.NONE  # an entry version's: its document's sharing.attribute
+    # an entry version's: the responsibility (职责, Art. 11) its document names, 32 zero bytes for none
+    responsibility: bytes = bytes(32)
 
     def as_tuple(self) -> tuple:
         """The `SignedAction` tuple in the contract's field order."""
@@ -101,6 +104,7 @@ class CatalogAction:
             self.nonce,
             self.declared_at,
             int(self.sharing),
+            self.responsibility,
             self.signature,
         )
 
@@ -114,6 +118,7 @@ class CatalogAction:
             "nonce": self.nonce,
             "declaredAt": self.declared_at,
             "sharing": int(self.sharing),
+            "responsibility": self.responsibility,
         }
 
 
@@ -141,7 +146,7 @@ def typed_data(action: CatalogAction, *, chain_id: int, catalog_address: str) ->
 
 ACTION_TYPEHASH = keccak(
     text="CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,"
-    "uint40 declaredAt,uint8 sharing)"
+    "uint40 declaredAt,uint8 sharing,bytes32 responsibility)"
 )
 _DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -166,7 +171,7 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
     """
     struct_hash = keccak(
         abi_encode(
-            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8"],
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8", "bytes32"],
             [
                 ACTION_TYPEHASH,
                 int(action.kind),
@@ -177,6 +182,7 @@ def digest(action: CatalogAction, *, chain_id: int, catalog_address: str) -> byt
                 action.nonce,
                 action.declared_at,
                 int(action.sharing),
+                action.responsibility,
             ],
         )
     )

@@ -34,7 +34,10 @@ class Deployment:
     sharing_demands: str
     sharing_grants: str
     sharing_cases: str
+    responsibilities: str
     usage_log: str
+    data_quality: str
+    supervision: str
     office: str
     deploy_block: int
     deploy_block_hash: str
@@ -73,8 +76,11 @@ DEPLOYED_CONTRACTS = {
     "WorkCalendar": "calendar",
     "Catalog": "catalog",
     "Sharing": "sharing",
+    "Responsibilities": "responsibilities",
     **{library: field for field, library in SHARING_LIBRARIES.items()},
     "UsageLog": "usage_log",
+    "DataQuality": "data_quality",
+    "Supervision": "supervision",
 }
 
 
@@ -94,9 +100,19 @@ def deploy_all(office: Sender) -> Deployment:
         office, "Sharing", registry.address, calendar.address, catalog.address, libraries=libraries
     )
     office.send(catalog.functions.bindSharing(sharing.address))
+    # Art. 5, 11: responsibilities the catalog checks, designations it carries out.
+    responsibilities, _ = deploy_contract(office, "Responsibilities", registry.address, calendar.address)
+    office.send(responsibilities.functions.bindCatalog(catalog.address))
+    office.send(catalog.functions.bindResponsibilities(responsibilities.address))
     # The usage log (#11) names Sharing, whose grants' idle clocks its anchors move: bound once.
     usage_log, _ = deploy_contract(office, "UsageLog", registry.address, sharing.address)
     office.send(sharing.functions.bindUsageLog(usage_log.address))
+    # Art. 15-16: update schedules, reconciliations and objections; the Office's settings are Responsibilities'.
+    data_quality, _ = deploy_contract(
+        office, "DataQuality", registry.address, catalog.address, calendar.address, responsibilities.address
+    )
+    # Art. 29, 31: incidents, evaluations, reports of measures on grants (read from Sharing).
+    supervision, _ = deploy_contract(office, "Supervision", registry.address, sharing.address)
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -104,7 +120,10 @@ def deploy_all(office: Sender) -> Deployment:
         calendar=calendar.address,
         sharing=sharing.address,
         **{field: libraries[library] for field, library in SHARING_LIBRARIES.items()},
+        responsibilities=responsibilities.address,
         usage_log=usage_log.address,
+        data_quality=data_quality.address,
+        supervision=supervision.address,
         office=office.account.address,
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),

@@ -21,7 +21,17 @@ from eth_utils import keccak, to_checksum_address
 from chain.artifacts import load_artifact
 from chain.errors import UndecodableLogError
 
-EVENT_SOURCES = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "ValidatorGovernance", "UsageLog")
+EVENT_SOURCES = (
+    "UnitRegistry",
+    "Catalog",
+    "WorkCalendar",
+    "Sharing",
+    "Responsibilities",
+    "ValidatorGovernance",
+    "UsageLog",
+    "DataQuality",
+    "Supervision",
+)
 
 
 @dataclass(frozen=True)

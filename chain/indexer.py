@@ -62,7 +62,14 @@ class Indexer:
         self.store = store
         self.block_range = block_range
         self.settle_blocks = settle_blocks
-        self.addresses = [deployment.registry, deployment.catalog, deployment.sharing]
+        self.addresses = [
+            deployment.registry,
+            deployment.catalog,
+            deployment.sharing,
+            deployment.responsibilities,
+            deployment.data_quality,
+            deployment.supervision,
+        ]
 
     def node_head(self) -> int:
         return int(self.rpc.call("eth_blockNumber", []), 16)

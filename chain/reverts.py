@@ -8,11 +8,21 @@ from functools import lru_cache
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
-from chain import actions, sharing
+from chain import actions, quality, responsibilities, sharing, supervision
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError
 
-CONTRACTS = ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing", "ValidatorGovernance", "UsageLog")
+CONTRACTS = (
+    "UnitRegistry",
+    "Catalog",
+    "WorkCalendar",
+    "Sharing",
+    "Responsibilities",
+    "ValidatorGovernance",
+    "UsageLog",
+    "DataQuality",
+    "Supervision",
+)
 # The Python side of each Solidity enum an error may carry, by its Solidity name (an argument's
 # ABI internalType is "enum ICatalog.EntryStatus").
 ENUMS: dict[str, type[enum.IntEnum]] = {
@@ -32,6 +42,15 @@ ENUMS: dict[str, type[enum.IntEnum]] = {
         sharing.GrantStatus,
         sharing.Suspension,
         sharing.KeyScheme,
+        responsibilities.ResponsibilityStatus,
+        responsibilities.RefusalGround,
+        quality.UpdateFrequency,
+        quality.ReconciliationResult,
+        quality.ObjectionSource,
+        quality.ObjectionOutcome,
+        supervision.Severity,
+        supervision.EvaluationKind,
+        supervision.MeasureKind,
     )
 }
 

@@ -93,5 +93,8 @@ SIGNED_CONTRACTS: dict[str, SignedContract] = {
     for c in (
         SignedContract("catalog", "Catalog", "CatalogAction", "catalog"),
         SignedContract("sharing", "Sharing", "SharingAction", "sharing"),
+        SignedContract("responsibilities", "Responsibilities", "ResponsibilityAction", "responsibilities"),
+        SignedContract("data_quality", "DataQuality", "QualityAction", "data_quality"),
+        SignedContract("supervision", "Supervision", "SupervisionAction", "supervision"),
     )
 }

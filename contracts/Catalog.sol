@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {SignedActions} from "./base/SignedActions.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
+import {IResponsibilities} from "./interfaces/IResponsibilities.sol";
 import {ISharing} from "./interfaces/ISharing.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
@@ -14,7 +15,7 @@ import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 contract Catalog is ICatalog, SignedActions {
     /// @dev The struct an officer signs. `document` is hashed as EIP-712 `bytes` (keccak256).
     bytes32 public constant ACTION_TYPEHASH = keccak256(
-        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt,uint8 sharing)"
+        "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,uint256 nonce,uint40 declaredAt,uint8 sharing,bytes32 responsibility)"
     );
 
     /// @dev Working-day periods of the measures.
@@ -30,6 +31,8 @@ contract Catalog is ICatalog, SignedActions {
     /// @dev Asked before a change or deletion request whether live grants use the entry (Art. 14).
     /// Bound once after deployment: Sharing reads the catalog, so it is deployed second.
     ISharing public sharing;
+    /// @dev Checks each version's responsibility and designates owners (Art. 5, 11); bound once.
+    IResponsibilities public responsibilities;
     address private immutable _deployer;
 
     mapping(bytes32 entryId => Entry) private _entries;
@@ -45,6 +48,25 @@ contract Catalog is ICatalog, SignedActions {
         if (msg.sender != _deployer) revert CatalogNotDeployer(msg.sender);
         if (address(sharing) != address(0)) revert CatalogSharingBound(address(sharing));
         sharing = sharing_;
+    }
+
+    /// @inheritdoc ICatalog
+    function bindResponsibilities(IResponsibilities responsibilities_) external {
+        if (msg.sender != _deployer) revert CatalogNotDeployer(msg.sender);
+        if (address(responsibilities) != address(0)) revert CatalogResponsibilitiesBound(address(responsibilities));
+        responsibilities = responsibilities_;
+    }
+
+    /// @inheritdoc ICatalog
+    function designateOwner(bytes32 entryId, bytes32 unitId) external returns (bytes32 fromUnit) {
+        if (msg.sender != address(responsibilities)) revert CatalogNotResponsibilities(msg.sender);
+        Entry storage e = _entries[entryId];
+        fromUnit = e.unitId;
+        if (e.status == EntryStatus.None || e.status == EntryStatus.Deleted || fromUnit == unitId) {
+            revert CatalogDesignationRefused(entryId, fromUnit, e.status);
+        }
+        e.unitId = unitId;
+        emit CatalogOwnerDesignated(entryId, fromUnit, unitId);
     }
 
     /// @inheritdoc ICatalog
@@ -94,7 +116,8 @@ contract Catalog is ICatalog, SignedActions {
                     keccak256(a.document),
                     a.nonce,
                     a.declaredAt,
-                    a.sharing
+                    a.sharing,
+                    a.responsibility
                 )
             )
         );
@@ -117,6 +140,7 @@ contract Catalog is ICatalog, SignedActions {
         // Art. 7, 11: every entry version states its sharing attribute; nothing else carries one.
         bool isVersion = a.kind <= ActionKind.RequestChange;
         if (isVersion == (a.sharing == SharingAttribute.None)) revert CatalogInvalidSharing(a.kind, a.sharing);
+        if (!isVersion && a.responsibility != 0) revert CatalogUnexpectedField(a.kind);
         if (a.kind == ActionKind.Review) {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
             _review(a, signer);
@@ -127,12 +151,16 @@ contract Catalog is ICatalog, SignedActions {
             _requireKind(signer, IUnitRegistry.UnitKind.DataCenter, unitKind);
             _recordCollection(a, signer);
         } else {
-            _requireKind(signer, IUnitRegistry.UnitKind.Ordinary, unitKind);
-            _ownerAction(a, signer, unitId);
+            // Art. 12: the Data Center compiles supplementary entries, each naming its Art. 12
+            // responsibility (checked below), and keeps them as their owner.
+            bool supplementary = unitKind == IUnitRegistry.UnitKind.DataCenter
+                && (a.kind != ActionKind.Submit || a.responsibility != 0);
+            if (!supplementary) _requireKind(signer, IUnitRegistry.UnitKind.Ordinary, unitKind);
+            _ownerAction(a, signer, unitId, supplementary);
         }
     }
 
-    function _ownerAction(SignedAction calldata a, address signer, bytes32 unitId) private {
+    function _ownerAction(SignedAction calldata a, address signer, bytes32 unitId, bool supplementary) private {
         Entry storage e = _entries[a.entryId];
         VersionKind vk;
         EntryStatus next;
@@ -142,6 +170,7 @@ contract Catalog is ICatalog, SignedActions {
             compileDueAt = _compileDue(a.declaredAt);
             e.unitId = unitId;
             e.createdAt = uint40(block.timestamp);
+            e.supplementary = supplementary;
             (vk, next) = (VersionKind.Initial, EntryStatus.UnderReview);
         } else {
             if (e.status == EntryStatus.None) revert CatalogUnknownEntry(a.entryId);
@@ -158,6 +187,11 @@ contract Catalog is ICatalog, SignedActions {
                     ? (VersionKind.Change, EntryStatus.ChangePending)
                     : (VersionKind.Deletion, EntryStatus.DeletePending);
             }
+        }
+        // Art. 11: the version serves an approved responsibility of the entry's unit.
+        if (vk != VersionKind.Deletion) {
+            if (address(responsibilities) != address(0)) responsibilities.checkServes(a.responsibility, unitId);
+            e.responsibility = a.responsibility;
         }
         uint32 number = e.latestVersion + 1;
         e.latestVersion = number;
@@ -190,6 +224,7 @@ contract Catalog is ICatalog, SignedActions {
             a.declaredAt,
             compileDueAt,
             a.sharing,
+            a.responsibility,
             a.document
         );
     }

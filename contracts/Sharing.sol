@@ -122,6 +122,11 @@ contract Sharing is ISharing, SignedActions {
     }
 
     /// @inheritdoc ISharing
+    function followDesignation(bytes32 demandId, uint32 index) external {
+        SharingDemands.followDesignation(demandId, index);
+    }
+
+    /// @inheritdoc ISharing
     function suspendIdle(bytes32 grantId) external {
         SharingGrants.suspendIdle(grantId);
     }

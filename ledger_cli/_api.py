@@ -98,6 +98,16 @@ class Api:
     def get(self, path: str, **params: Any) -> Any:
         return self._request("GET", path, params=params or None)
 
+    def get_raw(self, path: str, **params: Any) -> httpx.Response:
+        """A successful GET's response as it came (a file, not JSON); refusals as `get` raises them."""
+        try:
+            answer = self._client.get(path, params=params or None)
+        except httpx.TransportError as exc:
+            raise ApiUnreachableError(self.url, str(exc) or type(exc).__name__) from None
+        if answer.is_success:
+            return answer
+        return self._request("GET", path, params=params or None)  # raises the API's refusal
+
     def post(self, path: str, body: dict) -> Any:
         return self._request("POST", path, json=body)
 

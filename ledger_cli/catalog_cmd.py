@@ -14,6 +14,7 @@ import typer
 
 from catalog.document import COLLECTION_SCHEMA, REVIEW_SCHEMA, CatalogDocument, ReturnReason
 from chain.actions import ActionKind, entry_id_for
+from ledger_cli import export_cmd
 from ledger_cli import officer_actions as oa
 from ledger_cli._api import Api
 from ledger_cli._context import fail
@@ -233,3 +234,6 @@ def collect(
         wait=wait,
         entry=_entry(entry),
     )
+
+
+app.command("export")(oa.officer_command(export_cmd.export))

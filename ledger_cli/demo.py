@@ -21,7 +21,8 @@ from chain.client import Sender, connect, contract_at
 from chain.errors import ChainError
 from chain.events import receipt_events
 from chain.reverts import decode_revert
-from ledger_cli import demo_data, demo_sharing
+from chain.sharing import StepKind
+from ledger_cli import demo_data, demo_quality, demo_responsibilities, demo_sharing, demo_supervision
 from ledger_cli._context import one_line_errors, settings
 from ledger_cli.system_cmd import ensure_deployed
 from mirror.outbox import batch_gas_bound
@@ -116,9 +117,34 @@ def seed() -> None:
         SigningKey.from_private("ecdsa", office_private, name="PT-QFB-office-account"), password, directory=keys_dir
     )
 
+    def relay(contract, batch: list[tuple], rejected: str) -> int:
+        """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""
+        name = {
+            record.sharing: "sharing",
+            record.responsibilities: "responsibilities",
+            record.data_quality: "data_quality",
+            record.supervision: "supervision",
+        }.get(contract.address, "catalog")
+        # Bounded like the relayer's batches: an estimate can starve the actions caught inside.
+        receipt = relayer.send(contract.functions.executeBatch(batch), gas=batch_gas_bound(name, batch))
+        refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == rejected]
+        for error in refused:
+            if error.error != "WorkCalendarYearNotPublished":
+                raise ChainError(f"demo action refused: {error}")
+        if refused:  # the system refuses to guess a deadline: say what the Office must do
+            year = refused[0].error_args["year"]
+            typer.secho(
+                f"warning: {len(refused)} demo actions refused: their deadlines fall in {year}, whose "
+                f"working-day calendar is not published; `ledger calendar status` explains",
+                err=True,
+                fg=typer.colors.YELLOW,
+            )
+        return len(batch) - len(refused)
+
     def signed(officer: SigningKey, kind, entry_id, document: dict, version=0, reason=0) -> tuple:
         declared = declared_at(document) if kind == ActionKind.SUBMIT else 0
         sharing = signed_sharing(document) if kind in VERSION_KINDS else SharingAttribute.NONE
+        named = document.get("responsibility") if kind in VERSION_KINDS else None
         action = CatalogAction(
             kind,
             entry_id,
@@ -128,14 +154,23 @@ def seed() -> None:
             fresh_nonce(),
             declared_at=declared,
             sharing=sharing,
+            responsibility=bytes.fromhex(named[2:]) if named else bytes(32),
         )
         return sign_action(action, officer[0], chain_id=w3.eth.chain_id, catalog_address=record.catalog).as_tuple()
 
+    # Art. 11: each unit's responsibility approved by the Office, which then requires entries to name one.
+    districts = demo_responsibilities.DemoResponsibilities(w3.eth.chain_id, record.responsibilities, officers)
+    responsibilities = contract_at(w3, "Responsibilities", record.responsibilities)
+    relay(responsibilities, districts.lists(), "ActionRejected")
     submissions, reviews = [], []
-    for unit_code, document in demo_data.ENTRIES:
+    entries = [(u, demo_responsibilities.with_duty(u, d)) for u, d in demo_data.ENTRIES]
+    # Art. 12: the Data Center's supplementary entry for data returned from the city.
+    dc = demo_responsibilities.DATA_CENTER
+    entries.append((dc, demo_responsibilities.with_duty(dc, demo_responsibilities.SUPPLEMENTARY)))
+    for unit_code, document in entries:
         entry_id = entry_id_for(unit_id_for(unit_code), document["code"])
         submissions.append(signed(officers[unit_code], ActionKind.SUBMIT, entry_id, document))
-        decision = demo_data.REVIEWS.get(document["code"])
+        decision = demo_data.REVIEWS.get(document["code"], ("approve", None))
         if decision is None:
             continue
         verdict, reason = decision
@@ -154,32 +189,40 @@ def seed() -> None:
     ]
     sharing = contract_at(w3, "Sharing", record.sharing)
 
-    def relay(contract, batch: list[tuple], rejected: str) -> int:
-        """Send one batch; how many actions took effect. Only an unpublished calendar year may refuse one."""
-        name = "sharing" if contract.address == record.sharing else "catalog"
-        # Bounded like the relayer's batches: an estimate can starve the actions caught inside.
-        receipt = relayer.send(contract.functions.executeBatch(batch), gas=batch_gas_bound(name, batch))
-        refused = [decode_revert(e.args["reason"]) for e in receipt_events(receipt) if e.name == rejected]
-        for error in refused:
-            if error.error != "WorkCalendarYearNotPublished":
-                raise ChainError(f"demo action refused: {error}")
-        if refused:  # the system refuses to guess a deadline: say what the Office must do
-            year = refused[0].error_args["year"]
-            typer.secho(
-                f"warning: {len(refused)} demo actions refused: their deadlines fall in {year}, whose "
-                f"working-day calendar is not published; `ledger calendar status` explains",
-                err=True,
-                fg=typer.colors.YELLOW,
-            )
-        return len(batch) - len(refused)
-
     done = [relay(catalog, batch, "ActionRejected") for batch in (submissions, reviews, collections)]
     now = w3.eth.get_block("latest")["timestamp"]
     demo = demo_sharing.DemoSharing(w3.eth.chain_id, record.sharing, officers, now)
     chain_time = lambda: w3.eth.get_block("latest")["timestamp"]  # noqa: E731
     shared = sum(relay(sharing, batch, "ActionRejected") for _, batch in demo.batches(chain_time))
+    # Art. 5 and 11: a designation, a refusal reported; Art. 12: the supplementary catalog's first export.
+    relay(responsibilities, districts.decisions(), "ActionRejected")
+    export_record, export_file = districts.export(s.rpc_url, record, s.data_dir / "exports")
+    relay(responsibilities, export_record, "ActionRejected")
+    # Art. 16: update frequencies, an update, a reconciliation, an objection handled and one open.
+    quality = demo_quality.DemoQuality(w3.eth.chain_id, record.data_quality, officers)
+    relay(contract_at(w3, "DataQuality", record.data_quality), quality.records(chain_time()), "ActionRejected")
+    # Art. 29, 31: an incident on a street's grant, the grant suspended and reported, evaluations.
+    oversight = demo_supervision.DemoSupervision(w3.eth.chain_id, record.supervision, officers)
+    suspension = demo.step(demo_supervision.DATA_CENTER, StepKind.SECURITY_SUSPEND, oversight.suspension())
+    relay(sharing, [suspension], "ActionRejected")
+    supervision = contract_at(w3, "Supervision", record.supervision)
+    relay(supervision, oversight.records(chain_time()), "ActionRejected")
+    grant = demo_supervision.street_grant(1)
+    [grant_abi] = [f for f in sharing.abi if f.get("name") == "grant"]
+    names = [c["name"] for c in grant_abi["outputs"][0]["components"]]
+    suspended_at = sharing.functions.grant(grant).call()[names.index("suspendedAt")]
+    report_id = supervision.functions.measureReportId(grant, 1, suspended_at).call()
+    relay(supervision, [oversight.acknowledge_report(report_id)], "ActionRejected")
+    # Art. 32: the Office publishes the year's results so far and its notice of the units that failed.
+    latest = w3.eth.get_block("latest")
+    results, notice = oversight.publication(s.rpc_url, record, now=latest["timestamp"], now_block=latest["number"])
+    relay(supervision, [results], "ActionRejected")
+    if notice is not None:
+        relay(supervision, [notice], "ActionRejected")
     typer.echo(
         f"seeded {len(demo_data.UNITS)} units, {done[0]} entries, {done[1]} reviews, {done[2]} collections, "
-        f"{shared} sharing steps; "
+        f"{shared} sharing steps; responsibilities, a designation, a reported refusal and the supplementary "
+        f"catalog's export ({export_file}); update frequencies, an update, a reconciliation and objections; "
+        f"an incident, a suspension reported and evaluations; the Office's results and notice (Art. 32); "
         f"officer keys in {keys_dir} (password: {'$LEDGER_KEY_PASSWORD' if password != DEMO_PASSWORD else DEMO_PASSWORD})"
     )

@@ -17,7 +17,9 @@ from ledger_cli import (
     evaluation_cmd,
     login_cmd,
     network_cmd,
+    quality_cmd,
     sharing_cmd,
+    supervision_cmd,
     system_cmd,
     units_cmd,
     usage_cmd,
@@ -115,6 +117,8 @@ def up(
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(units_cmd.app, name="units")
 app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(quality_cmd.app, name="quality")
+app.add_typer(supervision_cmd.app, name="supervision")
 app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(network_cmd.app, name="network")

@@ -173,7 +173,7 @@ def sign_catalog(
     data: bytes,
 ) -> CatalogAction:
     """The catalog action of `document`, with a fresh nonce, signed by `key` for the API's Catalog."""
-    from api.services.actions import contract_reason_code, declared_at, signed_sharing
+    from api.services.actions import contract_reason_code, declared_at, signed_responsibility, signed_sharing
 
     action = CatalogAction(
         kind,
@@ -184,6 +184,7 @@ def sign_catalog(
         fresh_nonce(),
         declared_at=declared_at(kind, parsed),
         sharing=signed_sharing(kind, parsed),
+        responsibility=signed_responsibility(kind, parsed),
     )
     answer = api.post(
         "/v1/catalog/typed-data",

@@ -18,7 +18,13 @@ from catalog.validity import document_problem
 from chain.actions import EntryStatus, SharingAttribute, VersionKind
 from chain.events import EventRecord
 from mirror import search
+from mirror.apply_quality import QUALITY_HANDLERS
+from mirror.apply_quality import SUBJECT_KEYS as QUALITY_SUBJECT_KEYS
+from mirror.apply_responsibilities import RESPONSIBILITY_HANDLERS
+from mirror.apply_responsibilities import SUBJECT_KEYS as RESPONSIBILITY_SUBJECT_KEYS
 from mirror.apply_sharing import SHARING_HANDLERS, SUBJECT_KEYS
+from mirror.apply_supervision import SUBJECT_KEYS as SUPERVISION_SUBJECT_KEYS
+from mirror.apply_supervision import SUPERVISION_HANDLERS
 from mirror.documents import as_object, checked_document, field, hex0x
 from mirror.models import (
     CatalogCollection,
@@ -402,13 +408,21 @@ HANDLERS: dict[str, Callable[[ApplyContext, EventRecord], None]] = {
     "ActionRejected": action_rejected,
     "CatalogDataCollected": _data_collected,
     **SHARING_HANDLERS,
+    **RESPONSIBILITY_HANDLERS,
+    **QUALITY_HANDLERS,
+    **SUPERVISION_HANDLERS,
 }
 
 
 def subject_of(ev: EventRecord) -> str:
     """The id whose derived rows this event changes: what a rollback must rebuild."""
     a = ev.args
-    sharing_key = SUBJECT_KEYS.get(ev.name)
+    sharing_key = (
+        SUBJECT_KEYS.get(ev.name)
+        or RESPONSIBILITY_SUBJECT_KEYS.get(ev.name)
+        or QUALITY_SUBJECT_KEYS.get(ev.name)
+        or SUPERVISION_SUBJECT_KEYS.get(ev.name)
+    )
     for key in (sharing_key,) if sharing_key else ("entryId", "keyId", "unitId", "digest"):
         if key in a:
             value = a[key]

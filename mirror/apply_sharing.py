@@ -577,8 +577,19 @@ def _adjustment_plan_used(ctx: ApplyContext, ev: EventRecord) -> None:
     RecordAdjustmentPlan step is in sharing_steps and this event in the journal (chain_events)."""
 
 
+def _item_owner_moved(ctx: ApplyContext, ev: EventRecord) -> None:
+    """Art. 5: the pending item is the designated unit's to decide now (its duty row follows)."""
+    a = ev.args
+    ctx.conn.execute(
+        update(ITEMS)
+        .where(ITEMS.c.demand_id == hex0x(a["demandId"]), ITEMS.c.item == a["item"])
+        .values(owner_unit_id=hex0x(a["toUnit"]))
+    )
+
+
 SHARING_HANDLERS: dict[str, Callable[["ApplyContext", EventRecord], None]] = {
     "SharingStep": _sharing_step,
+    "DemandItemOwnerMoved": _item_owner_moved,
     "DemandItemOpened": _item_opened,
     "DemandItemClosed": _item_closed,
     "DemandPlanOpened": _plan_opened,
@@ -602,6 +613,7 @@ SUBJECT_KEYS: dict[str, str] = {
     "SharingStep": "subject",
     "DemandItemOpened": "demandId",
     "DemandItemClosed": "demandId",
+    "DemandItemOwnerMoved": "demandId",
     "DemandPlanOpened": "demandId",
     "DemandPlanReviewed": "demandId",
     "DemandClosed": "demandId",

@@ -16,7 +16,10 @@ from sqlalchemy.orm import sessionmaker
 from chain import sharing
 from chain.actions import CatalogAction
 from chain.client import Sender
+from chain.quality import QualityAction
+from chain.responsibilities import ResponsibilityAction
 from chain.signed_contracts import SIGNED_CONTRACTS
+from chain.supervision import SupervisionAction
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 
@@ -99,9 +102,17 @@ def _within_gas_budget(rows: list[OutboxAction], budget: int = GAS_BUDGET) -> tu
 
 def encode_action(action: CatalogAction | sharing.SharingAction) -> bytes:
     """The outbox payload: the ABI-encoded SignedAction (the calldata of `execute` minus its selector)."""
-    return SIGNED_CONTRACTS["sharing" if isinstance(action, sharing.SharingAction) else "catalog"].encode(
-        action.as_tuple()
-    )
+    if isinstance(action, sharing.SharingAction):
+        contract = "sharing"
+    elif isinstance(action, QualityAction):  # before their base class, ResponsibilityAction
+        contract = "data_quality"
+    elif isinstance(action, SupervisionAction):
+        contract = "supervision"
+    elif isinstance(action, ResponsibilityAction):
+        contract = "responsibilities"
+    else:
+        contract = "catalog"
+    return SIGNED_CONTRACTS[contract].encode(action.as_tuple())
 
 
 def encode_tuple(contract: str, action: tuple) -> bytes:

@@ -33,6 +33,9 @@ from sqlalchemy.orm import Session
 from chain.errors import ActionRevertedError, LedgerError
 from chain.events import EventRecord
 from chain.sharing import SIGNED_KINDS
+from mirror.apply_quality import SIGNERS as QUALITY_SIGNERS
+from mirror.apply_responsibilities import SIGNERS
+from mirror.apply_supervision import SIGNERS as SUPERVISION_SIGNERS
 from mirror.models import OutboxAction, OutboxSubject
 
 
@@ -55,6 +58,9 @@ CONFIRMING_EVENTS: dict[str, str] = {
     "CatalogVersionReviewed": "reviewer",
     "CatalogDataCollected": "recorder",
     "SharingStep": "actor",
+    **SIGNERS,  # the Responsibilities contract's events (Art. 5, 11, 12)
+    **QUALITY_SIGNERS,  # the DataQuality contract's (Art. 15-16)
+    **SUPERVISION_SIGNERS,  # the Supervision contract's (Art. 29, 31)
 }
 _SIGNED_STEPS = frozenset(SIGNED_KINDS)
 # Each event that records an action `executeBatch` skipped (the digest and revert data of it).

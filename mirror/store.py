@@ -32,6 +32,8 @@ from mirror.models import (
     SyncCursor,
     Unit,
 )
+from mirror.quality_models import QualityStep
+from mirror.responsibility_models import ResponsibilityStep
 from mirror.rows import insert_rows
 from mirror.sharing_models import (
     SharingDemand,
@@ -41,6 +43,7 @@ from mirror.sharing_models import (
     SharingScenario,
     SharingStepRecord,
 )
+from mirror.supervision_models import SupervisionStep
 
 
 class MirrorStore(Protocol):
@@ -293,6 +296,9 @@ class SqlMirrorStore:
         session.execute(delete(SharingGrantResource).where(SharingGrantResource.grant_id.in_(subjects)))
         session.execute(delete(SharingScenario).where(SharingScenario.scenario_id.in_(subjects)))
         session.execute(delete(SharingStepRecord).where(SharingStepRecord.subject.in_(subjects)))
+        session.execute(delete(ResponsibilityStep).where(ResponsibilityStep.subject.in_(subjects)))
+        session.execute(delete(QualityStep).where(QualityStep.subject.in_(subjects)))
+        session.execute(delete(SupervisionStep).where(SupervisionStep.subject.in_(subjects)))
 
 
 def _journal_row(ev: EventRecord, block_times: dict[int, int]) -> dict:

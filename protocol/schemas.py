@@ -23,7 +23,10 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from catalog.document import CatalogDocument, CollectionRecord, DeletionRequest, ReviewNote
+from catalog.quality_documents import MODELS as QUALITY_MODELS
+from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import MODELS as SUPERVISION_MODELS
 from signer.commitment import JSON_SCHEMA as COMMITMENT_JSON_SCHEMA
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from workdays.notice import CalendarNotice
@@ -34,7 +37,14 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 CATALOG_MODELS: tuple[type[BaseModel], ...] = (CatalogDocument, DeletionRequest, ReviewNote, CollectionRecord)
 SHARING_MODELS: tuple[type[BaseModel], ...] = tuple(SHARING_SCHEMAS.values())
-MODELS: tuple[type[BaseModel], ...] = (*CATALOG_MODELS, *SHARING_MODELS, CalendarNotice)
+MODELS: tuple[type[BaseModel], ...] = (
+    *CATALOG_MODELS,
+    *RESPONSIBILITY_MODELS,
+    *QUALITY_MODELS,
+    *SUPERVISION_MODELS,
+    *SHARING_MODELS,
+    CalendarNotice,
+)
 
 
 def schema_id(model: type[BaseModel]) -> str:

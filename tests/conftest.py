@@ -199,6 +199,7 @@ class Officer:
         nonce: int | None = None,
         declared_at: int | None = None,
         sharing: SharingAttribute | None = None,
+        responsibility: bytes = bytes(32),
     ) -> CatalogAction:
         if declared_at is None:
             declared_at = DECLARED_AT if kind == ActionKind.SUBMIT else 0
@@ -211,6 +212,7 @@ class Officer:
             fresh_nonce() if nonce is None else nonce,
             declared_at=declared_at,
             sharing=version_sharing(kind, document) if sharing is None else sharing,
+            responsibility=responsibility,
         )
         return sign_action(
             unsigned,

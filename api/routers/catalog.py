@@ -163,6 +163,7 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
         int(body.nonce),
         declared_at=actions.declared_at(kind, parsed),
         sharing=actions.signed_sharing(kind, parsed),
+        responsibility=actions.signed_responsibility(kind, parsed),
     )
     message = typed_data(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     # JSON-safe: a 128-bit nonce is a decimal string (JavaScript numbers stop at 2^53).
@@ -171,6 +172,7 @@ def get_typed_data(runtime: RuntimeDep, body: schemas.TypedDataRequest) -> dict:
         "entryId": body.entry_id,
         "document": "0x" + action.document.hex(),
         "nonce": body.nonce,
+        "responsibility": "0x" + action.responsibility.hex(),
     }
     return message
 

@@ -69,6 +69,11 @@ def signed_sharing(kind: ActionKind, parsed: BaseModel) -> SharingAttribute:
     return parsed.sharing.attribute.signed
 
 
+def signed_responsibility(kind: ActionKind, parsed: BaseModel) -> bytes:
+    """What the contract takes as `responsibility`: the responsibility an entry version names (Art. 11)."""
+    return parsed.signed_responsibility if kind in VERSION_KINDS else bytes(32)
+
+
 def prepare(
     runtime: Runtime, *, kind: ActionKind, entry_id: bytes, version: int, document: dict, nonce: int, signature: str
 ) -> Prepared:
@@ -86,6 +91,7 @@ def prepare(
         parse_action_signature(signature),
         declared_at(kind, parsed),
         signed_sharing(kind, parsed),
+        signed_responsibility(kind, parsed),
     )
     signed = digest(action, chain_id=runtime.chain_id, catalog_address=runtime.deployment.catalog)
     signer = action_signer(runtime, signed, action.signature)

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from api import schemas
 from api.errors import ApiError
 from api.services.duties import DATA_CENTER, snapshot
+from api.services.evaluation_dimensions import DIMENSION_FIGURES, dimensions
 from catalog.document import SHANGHAI
 from mirror.models import OfficerKey, Unit
 
@@ -54,10 +55,13 @@ GROUPS = {
     "art22_serve": "serve",
     "art26_reason_review": "reason_review",
     "art26_objection_answer": "objection_answer",
+    "art16_update": "update",
+    "art16_objection": "objection",
 }
 CATALOG_GROUPS = ("compile", "collect", "resubmit", "review")
 SHARING_GROUPS = ("item_review", "catalogue", "confirm", "plan_review", "serve", "reason_review", "objection_answer")
-UNIT_GROUPS = ("compile", "collect", "resubmit", "item_review", "catalogue")
+QUALITY_GROUPS = ("update", "objection")  # Art. 16: the unit's, judged like the catalog's
+UNIT_GROUPS = ("compile", "collect", "resubmit", "item_review", "catalogue", *QUALITY_GROUPS)
 DC_GROUPS = ("review", "confirm", "plan_review", "serve", "reason_review", "objection_answer")
 EVALUATED_KINDS = ("ordinary", "data_center")
 COUNTS = ("entries", "versions", "returns", "changes", "deletions", "reviews")
@@ -150,6 +154,9 @@ class _Unit:
     unit: Unit
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     groups: dict[str, _Figures] = field(default_factory=lambda: {g: _Figures() for g in (*UNIT_GROUPS, *DC_GROUPS)})
+    dimensions: dict = field(
+        default_factory=dict
+    )  # quality, security, effectiveness (api.services.evaluation_dimensions)
 
     @property
     def score(self) -> float | None:
@@ -170,7 +177,7 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
     units = {u.unit_id: _Unit(u) for u in session.scalars(select(Unit).where(Unit.kind.in_(EVALUATED_KINDS)))}
     data_centers = [u for u in units.values() if u.unit.kind == "data_center"]
     key_units = dict(session.execute(select(OfficerKey.key_id, OfficerKey.unit_id)).all())
-    data = snapshot(session)
+    data = snapshot(session, now=now)  # update periods (Art. 16) counted up to `now`
 
     def within(t: int | None) -> bool:
         return t is not None and start <= t <= end
@@ -209,6 +216,8 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
             for ower in owers:
                 setattr(ower.groups[group], outcome, getattr(ower.groups[group], outcome) + 1)
 
+    for unit_id, figures in dimensions(session, list(units), start=start, end=end).items():
+        units[unit_id].dimensions = figures
     ranked = sorted(units.values(), key=_Unit.sort_key)
     rows, rank = [], 0
     for u in ranked:
@@ -223,6 +232,7 @@ def evaluate(session: Session, *, date_from: dt.date, date_to: dt.date, now: int
                 kind=u.unit.kind,
                 **u.counts,
                 **{g: f.model(g) for g, f in u.groups.items()},
+                **u.dimensions,
             )
         )
     return schemas.Evaluation(
@@ -250,6 +260,8 @@ CSV_HEADER = (
     *COUNTS,
     *(f"{group}_{figure}" for group in CATALOG_GROUPS for figure in FIGURES),
     *(f"{group}_{figure}" for group in SHARING_GROUPS for figure in SHARING_FIGURES),
+    *(f"{group}_{figure}" for group in QUALITY_GROUPS for figure in FIGURES),
+    *(f"{dimension}_{figure}" for dimension, figures in DIMENSION_FIGURES.items() for figure in figures),
 )
 
 
@@ -262,14 +274,18 @@ def _cell(value) -> str:
 
 
 def to_csv(evaluation: schemas.Evaluation) -> str:
-    """The evaluation as CSV (UTF-8, header row, one unit a row in rank order; empty = null): the
-    catalog groups' figures, then the sharing groups' (with `missed`)."""
+    """The evaluation as CSV (UTF-8 with a BOM, so spreadsheet software reads the Chinese names;
+    header row, one unit a row in rank order; empty = null): the catalog groups' figures, the
+    sharing groups' (with `missed`), the Art. 16 groups', then quality, security and effectiveness."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for u in evaluation.units:
         groups = [getattr(getattr(u, g), f) for g in CATALOG_GROUPS for f in FIGURES]
         groups += [getattr(getattr(u, g), f) for g in SHARING_GROUPS for f in SHARING_FIGURES]
+        groups += [getattr(getattr(u, g), f) for g in QUALITY_GROUPS for f in FIGURES]
+        groups += [getattr(getattr(u, d), f) for d, figures in DIMENSION_FIGURES.items() for f in figures]
         score = None if u.score is None else f"{u.score:.2f}"
         writer.writerow(
             [_cell(v) for v in (u.rank, score, u.unit_id, u.name, u.kind, *(getattr(u, c) for c in COUNTS), *groups)]
@@ -334,8 +350,15 @@ def chart_png(evaluation: schemas.Evaluation) -> bytes:
         text = "n/a" if u.score is None else f"{u.score:.1f}"
         axes.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=9)
     axes.set_xlim(0, 110)
-    axes.set_xlabel("on-time score (0-100)")
-    axes.set_title(f"Art. 32 evaluation {evaluation.date_from} to {evaluation.date_to}")
+    if font:  # the Office's own words where the host can draw them
+        chinese = FontProperties(fname=font)
+        axes.set_xlabel("按时履职得分（0–100）", fontproperties=chinese)
+        axes.set_title(
+            f"公共数据共享应用考核评价 {evaluation.date_from} 至 {evaluation.date_to}", fontproperties=chinese
+        )
+    else:
+        axes.set_xlabel("on-time score (0-100)")
+        axes.set_title(f"Art. 32 evaluation {evaluation.date_from} to {evaluation.date_to}")
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

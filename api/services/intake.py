@@ -26,10 +26,13 @@ from sqlalchemy.exc import IntegrityError
 from api import micro_batch
 from api.errors import ApiError, from_revert
 from api.runtime import Runtime
+from chain.quality import QUALITY_SUBJECTS
+from chain.responsibilities import RESPONSIBILITY_SUBJECTS
 from chain.reverts import decode_revert
 from chain.rpc import RpcError
 from chain.sharing import SIGNED_KINDS, StepKind
 from chain.signed_contracts import SIGNED_CONTRACTS
+from chain.supervision import SUPERVISION_SUBJECTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
 from mirror.outbox import GAS_BUDGET, action_gas_bound, encode_action, encode_tuple
@@ -78,6 +81,12 @@ if set(_STEP_SUBJECTS) != set(SIGNED_KINDS):
 
 def subject_type(contract: str, kind: int) -> str:
     """What an action of `contract` and `kind` acts on: entry, demand, grant or scenario."""
+    if contract == "responsibilities":
+        return RESPONSIBILITY_SUBJECTS[kind]
+    if contract == "data_quality":
+        return QUALITY_SUBJECTS[kind]
+    if contract == "supervision":
+        return SUPERVISION_SUBJECTS[kind]
     return "entry" if contract == "catalog" else _STEP_SUBJECTS[StepKind(kind)]
 
 

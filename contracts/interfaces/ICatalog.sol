@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IResponsibilities} from "./IResponsibilities.sol";
 import {ISharing} from "./ISharing.sol";
 import {ISignedActions} from "./ISignedActions.sol";
 
@@ -63,6 +64,11 @@ interface ICatalog is ISignedActions {
         uint256 nonce; // any unused number of the signer's; refused once used
         uint40 declaredAt; // Submit only: the business approval / system acceptance time (Art. 11)
         SharingAttribute sharing; // Submit, Resubmit, RequestChange: the version's sharing attribute; None otherwise
+        // Submit, Resubmit, RequestChange: the approved responsibility (职责, Art. 11) of the entry's
+        // unit the version serves (IResponsibilities.checkServes); 0 otherwise, or where the Office
+        // does not yet require one. A Data Center submission names its Art. 12 responsibility:
+        // that makes the entry a district supplementary entry.
+        bytes32 responsibility;
         bytes signature; // over the EIP-712 digest of the fields above: 65-byte ECDSA, or SM2 key id ‖ DER (IUnitRegistry.tryRecoverSigner)
     }
 
@@ -78,6 +84,8 @@ interface ICatalog is ISignedActions {
         uint40 collectionDueAt; // Art. 15: 10 working days after the first approval
         uint40 collectedAt;
         SharingAttribute sharing; // the approved version's (None until one is approved)
+        bytes32 responsibility; // the responsibility the latest version named (0: none named)
+        bool supplementary; // compiled by the Data Center for data returned from the city (Art. 12)
     }
 
     /// @dev `dueAt` is when its review is due (1 working day, Art. 13/14); `compileDueAt` (first
@@ -112,6 +120,11 @@ interface ICatalog is ISignedActions {
     error CatalogAlreadyCollected(bytes32 entryId, uint40 collectedAt);
     error CatalogNotDeployer(address caller);
     error CatalogSharingBound(address sharing);
+    error CatalogResponsibilitiesBound(address responsibilities);
+    /// @dev Only the bound Responsibilities contract carries out the Office's designations (Art. 5).
+    error CatalogNotResponsibilities(address caller);
+    /// @dev A designation names the unit that already owns the entry, or a deleted entry.
+    error CatalogDesignationRefused(bytes32 entryId, bytes32 ownerUnit, EntryStatus status);
 
     event CatalogVersionSubmitted(
         bytes32 indexed entryId,
@@ -125,8 +138,13 @@ interface ICatalog is ISignedActions {
         uint40 declaredAt,
         uint40 compileDueAt,
         SharingAttribute sharing,
+        bytes32 responsibility,
         bytes document
     );
+
+    /// @dev The Office designated `toUnit` the entry's responsible unit (Art. 5); the signed
+    /// decision is {IResponsibilities.EntryDesignated} in the same transaction.
+    event CatalogOwnerDesignated(bytes32 indexed entryId, bytes32 indexed fromUnit, bytes32 indexed toUnit);
 
     event CatalogVersionReviewed(
         bytes32 indexed entryId,
@@ -152,6 +170,20 @@ interface ICatalog is ISignedActions {
     /// @notice Binds the Sharing contract asked before change and deletion requests (Art. 14).
     /// Requirements: the caller deployed this contract; no Sharing contract is bound yet.
     function bindSharing(ISharing sharing_) external;
+
+    /// @notice Binds the Responsibilities contract that checks the responsibility each version
+    /// names and carries out the Office's designations (Art. 5, 11).
+    /// Requirements: the caller deployed this contract; none is bound yet.
+    function bindResponsibilities(IResponsibilities responsibilities_) external;
+
+    /// @notice The bound Responsibilities contract (0 before binding).
+    function responsibilities() external view returns (IResponsibilities);
+
+    /// @notice Transfers `entryId` to `unitId` (Art. 5: the Office designates the responsible unit).
+    /// Requirements: the caller is the bound Responsibilities contract (which checks the Office's
+    /// signature); the entry exists, is not deleted and is not already `unitId`'s.
+    /// Emits {CatalogOwnerDesignated}. Returns the previous owner.
+    function designateOwner(bytes32 entryId, bytes32 unitId) external returns (bytes32 fromUnit);
 
     /// @notice Executes one signed action.
     /// Requirements: the signature recovers to an active officer key; its nonce is unused; the

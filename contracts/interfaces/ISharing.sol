@@ -366,6 +366,8 @@ interface ISharing is ISignedActions {
     error SharingUnknownItem(bytes32 demandId, uint32 item);
     error SharingNotItemOwner(bytes32 demandId, uint32 item, bytes32 owner, bytes32 signerUnit);
     error SharingItemNotPending(bytes32 demandId, uint32 item, ItemStatus status);
+    /// @dev followDesignation: the item's entry has no designation moving this owner's open duties.
+    error SharingNoDesignationToFollow(bytes32 demandId, uint32 item, bytes32 owner);
     /// @dev Art. 20: after the due time the item is approved by silence; a decision is too late.
     error SharingDecisionTooLate(bytes32 demandId, uint32 item, uint40 dueAt);
     /// @dev Art. 20: a rejection other than for non-conformity cites a legal or regulatory basis.
@@ -470,6 +472,10 @@ interface ISharing is ISignedActions {
 
     event DemandItemClosed(bytes32 indexed demandId, uint32 item, ItemStatus status, bytes32 entryId, uint32 version);
 
+    /// @notice A pending item moved to the unit the Office designated for its entry (Art. 5): the
+    /// designated unit decides it now, by the same due time.
+    event DemandItemOwnerMoved(bytes32 indexed demandId, uint32 item, bytes32 fromUnit, bytes32 toUnit);
+
     /// @notice The Data Center's review of a fusion plan or technical evaluation is due.
     event DemandPlanOpened(bytes32 indexed demandId, uint40 dueAt);
 
@@ -532,6 +538,11 @@ interface ISharing is ISignedActions {
     /// @notice Deems an item approved: it was forwarded for owner review (Art. 20) and its due
     /// time has passed with no decision. Anyone may call. Emits {SharingStep} (FinaliseItem).
     function finaliseItem(bytes32 demandId, uint32 item) external;
+
+    /// @notice Moves a pending item to the unit the Office designated for its entry, when the
+    /// designation moves the old owner's open duties (Art. 5). Anyone may call. Where the
+    /// designation keeps them, the old owner decides the item instead. Emits {DemandItemOwnerMoved}.
+    function followDesignation(bytes32 demandId, uint32 item) external;
 
     /// @notice Suspends a grant unused for 3 months (or past the reason on file). Anyone may call.
     function suspendIdle(bytes32 grantId) external;

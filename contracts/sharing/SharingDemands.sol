@@ -5,6 +5,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ICatalog} from "../interfaces/ICatalog.sol";
 import {ISharing} from "../interfaces/ISharing.sol";
+import {IResponsibilities} from "../interfaces/IResponsibilities.sol";
 import {IUnitRegistry} from "../interfaces/IUnitRegistry.sol";
 import {SharingCommon} from "./SharingCommon.sol";
 import {SharingStorage} from "./SharingStorage.sol";
@@ -144,7 +145,7 @@ library SharingDemands {
                     || (!repin && t.version != 0)
             ) revert ISharing.SharingBadTerms(ISharing.StepKind.Decide);
             if (repin) it.version = t.version;
-            _checkApprovedVersion(s, it.entryId, it.version, unitId);
+            _checkApprovedVersion(s, it.entryId, it.version, _ownerFor(s, it.entryId, unitId));
         } else if (a.code == 0) {
             // The owner names the entry it catalogued (or keeps the one asked for); its data must
             // be on the platform by now, at the entry's current approved version. An approval cites
@@ -152,7 +153,7 @@ library SharingDemands {
             if (bytes(t.legalBasis).length != 0) revert ISharing.SharingBadTerms(ISharing.StepKind.Decide);
             if (t.entryId != bytes32(0)) (it.entryId, it.version) = (t.entryId, t.version);
             else if (it.entryId == bytes32(0) || t.version != 0) revert ISharing.SharingBadTerms(ISharing.StepKind.Decide);
-            if (_checkApprovedVersion(s, it.entryId, it.version, unitId) == 0) {
+            if (_checkApprovedVersion(s, it.entryId, it.version, _ownerFor(s, it.entryId, unitId)) == 0) {
                 revert ISharing.SharingNotCollected(it.entryId);
             }
         } else if (
@@ -200,6 +201,22 @@ library SharingDemands {
         }
         emit ISharing.DemandConformityReviewed(a.subject, d.conformity);
         _settle(s, a.subject, d);
+    }
+
+    /// @notice Art. 5: a pending item follows its entry to the designated unit when the Office's
+    /// designation moves the old owner's open duties.
+    function followDesignation(bytes32 demandId, uint32 index) external {
+        SharingStorage.Layout storage s = SharingStorage.layout();
+        ISharing.Item storage it = _pendingItem(s, demandId, index);
+        bytes32 owner = it.ownerUnitId;
+        (bytes32 fromUnit, bytes32 toUnit, IResponsibilities.DesignationDisposition disposition) =
+            _designation(s, it.entryId);
+        if (
+            fromUnit != owner || disposition != IResponsibilities.DesignationDisposition.MoveOpenDuties
+                || s.catalog.entry(it.entryId).unitId != toUnit
+        ) revert ISharing.SharingNoDesignationToFollow(demandId, index, owner);
+        it.ownerUnitId = toUnit;
+        emit ISharing.DemandItemOwnerMoved(demandId, index, fromUnit, toUnit);
     }
 
     /// @notice FinaliseItem (Art. 20): an item forwarded for review and unanswered after its due
@@ -270,6 +287,26 @@ library SharingDemands {
         if (!sc.anyUnit && !s.scenarioUnits[t.scenarioId][unitId]) {
             revert ISharing.SharingScenarioNotForUnit(t.scenarioId, unitId);
         }
+    }
+
+    /// @dev The designation of `entryId`, if a Responsibilities contract is bound (zeros otherwise).
+    function _designation(SharingStorage.Layout storage s, bytes32 entryId)
+        private
+        view
+        returns (bytes32, bytes32, IResponsibilities.DesignationDisposition)
+    {
+        IResponsibilities r = s.catalog.responsibilities();
+        if (address(r) == address(0)) return (0, 0, IResponsibilities.DesignationDisposition.None);
+        return r.designation(entryId);
+    }
+
+    /// @dev Art. 5: the entry's owner a deciding unit answers for. An old owner whose open duties
+    /// the Office's designation keeps with it decides them as if the entry were still its own.
+    function _ownerFor(SharingStorage.Layout storage s, bytes32 entryId, bytes32 unitId) private view returns (bytes32) {
+        (bytes32 fromUnit, bytes32 toUnit, IResponsibilities.DesignationDisposition disposition) =
+            _designation(s, entryId);
+        bool kept = fromUnit == unitId && disposition == IResponsibilities.DesignationDisposition.KeepOpenDuties;
+        return kept && s.catalog.entry(entryId).unitId == toUnit ? toUnit : unitId;
     }
 
     /// @dev Art. 17: only approved catalog versions, of entries not deleted, named with their owner;

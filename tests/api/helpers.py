@@ -141,6 +141,8 @@ def chain_entry(units, eid: bytes) -> dict:
         collection_due_at,
         collected_at,
         sharing,
+        _responsibility,
+        _supplementary,
     ) = units.catalog.functions.entry(eid).call()
     return {
         "unit_id": hex0x(unit_id),

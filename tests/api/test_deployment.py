@@ -24,7 +24,10 @@ def test_the_deployment_names_every_contract_with_its_code_hash(client, runtime,
         "SharingDemands": record.sharing_demands,
         "SharingGrants": record.sharing_grants,
         "SharingCases": record.sharing_cases,
+        "Responsibilities": record.responsibilities,
         "UsageLog": record.usage_log,
+        "DataQuality": record.data_quality,
+        "Supervision": record.supervision,
     }
     for contract in body["contracts"]:
         code = bytes(system.w3.eth.get_code(contract["address"]))

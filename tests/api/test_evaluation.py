@@ -255,12 +255,13 @@ class TestEvaluation:
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
         assert response.headers["content-disposition"] == 'attachment; filename="evaluation-2026-03-01-2026-03-31.csv"'
-        lines = response.text.splitlines()
+        assert response.content.startswith("\ufeff".encode())  # a BOM: spreadsheets read the names as UTF-8
+        lines = response.text.lstrip("\ufeff").splitlines()
         assert lines[0].startswith(
             "rank,score,unit_id,name,kind,entries,versions,returns,changes,deletions,reviews,"
             "compile_judged,compile_on_time,compile_late,compile_overdue,compile_open,"
         )
-        rows = list(csv.DictReader(io.StringIO(response.text)))
+        rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
         units = evaluation(district.client, **params)["units"]
         assert len(rows) == len(units) == 3
         for row, unit in zip(rows, units, strict=True):
@@ -345,6 +346,11 @@ def test_chart_labels_are_names_only_with_a_cjk_font():
         **dict.fromkeys(COUNTS, 0),
         **{g: empty for g in GROUPS},
         **{g: {**empty, "missed": 0} for g in SHARING_GROUPS},
+        "update": empty,
+        "objection": empty,
+        "quality": {"objections": 0, "corrected": 0, "evaluation": None},
+        "security": {"incidents": 0, "most_severe": None, "unacknowledged": 0, "evaluation": None},
+        "effectiveness": {"uses_served": 0, "uses_made": 0, "evaluation": None},
     }
     result = Evaluation.model_validate(
         {"from": "2026-03-01", "to": "2026-03-31", "now": 0, "now_block": 0, "units": [unit]}

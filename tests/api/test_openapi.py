@@ -17,10 +17,16 @@ from api.auth import schemas as auth_schemas
 from api.errors import ApiError
 from api.services.actions import SCHEMA_BY_KIND, validate_document
 from api.services.intake import validate_model
+from catalog.quality_documents import SCHEMA_BY_KIND as QUALITY_SCHEMA_BY_KIND
+from catalog.responsibility_documents import SCHEMA_BY_KIND as RESPONSIBILITY_SCHEMA_BY_KIND
 from chain.actions import ActionKind
+from chain.quality import ActionKind as QualityActionKind
+from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import StepKind
+from chain.supervision import ActionKind as SupervisionActionKind
 from protocol.schemas import MODELS, json_schemas, schema_id
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import SCHEMA_BY_KIND as SUPERVISION_SCHEMA_BY_KIND
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from signer.commitment import verify_commitment
 from workdays.notice import CalendarNotice
@@ -28,6 +34,28 @@ from workdays.notice import CalendarNotice
 ROUTES = {
     ("get", "/healthz"),
     ("get", "/v1/deployment"),
+    ("get", "/v1/responsibilities"),
+    ("get", "/v1/quality/updates"),
+    ("get", "/v1/supervision/incidents"),
+    ("get", "/v1/evaluation/results"),
+    ("get", "/v1/evaluation/notices"),
+    ("get", "/v1/evaluation/results/{results_id}/notice-draft"),
+    ("get", "/v1/supervision/evaluations"),
+    ("get", "/v1/supervision/measure-reports"),
+    ("post", "/v1/supervision/actions"),
+    ("post", "/v1/supervision/typed-data"),
+    ("get", "/v1/quality/reconciliations"),
+    ("get", "/v1/quality/objections"),
+    ("post", "/v1/quality/actions"),
+    ("post", "/v1/quality/typed-data"),
+    ("post", "/v1/responsibilities/actions"),
+    ("post", "/v1/responsibilities/typed-data"),
+    ("get", "/v1/refusals"),
+    ("get", "/v1/designations"),
+    ("get", "/v1/settings"),
+    ("post", "/v1/demands/{demand_id}/items/{item}/follow-designation"),
+    ("get", "/v1/catalog/supplementary/export"),
+    ("get", "/v1/catalog/supplementary/exports"),
     ("get", "/v1/units"),
     ("get", "/v1/units/{unit_id}/keys"),
     ("get", "/v1/catalog/entries"),
@@ -97,6 +125,7 @@ BODILESS = {
     "/v1/grants/{grant_id}/suspend-idle",
     "/v1/grants/{grant_id}/finalise-lapse",
     "/v1/grants/{grant_id}/follow-adjustment",
+    "/v1/demands/{demand_id}/items/{item}/follow-designation",
 }
 KIND_OF_ROUTE = {
     "/v1/catalog/entries": ActionKind.SUBMIT,
@@ -178,6 +207,12 @@ def test_every_post_body_has_valid_examples(spec):
         "/v1/commitments/sign",
         "/v1/sharing/typed-data",
         "/v1/sharing/actions",
+        "/v1/responsibilities/typed-data",
+        "/v1/responsibilities/actions",
+        "/v1/quality/typed-data",
+        "/v1/quality/actions",
+        "/v1/supervision/typed-data",
+        "/v1/supervision/actions",
         "/v1/usage",
         "/v1/usage/cosignatures",
         "/v1/auth/challenge",
@@ -186,6 +221,26 @@ def test_every_post_body_has_valid_examples(spec):
     for path, operation in posts:
         if path in BODILESS:
             assert "requestBody" not in operation, path
+            continue
+        if path.startswith("/v1/supervision/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                kind = SupervisionActionKind[example["kind"].upper()]
+                validate_model(SUPERVISION_SCHEMA_BY_KIND[kind], example["document"])
+            continue
+        if path.startswith("/v1/quality/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                validate_model(QUALITY_SCHEMA_BY_KIND[QualityActionKind[example["kind"].upper()]], example["document"])
+            continue
+        if path.startswith("/v1/responsibilities/"):
+            name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+            assert schema.get("examples"), path
+            for example in schema["examples"]:
+                kind = ResponsibilityActionKind[example["kind"].upper()]
+                validate_model(RESPONSIBILITY_SCHEMA_BY_KIND[kind], example["document"])
             continue
         if path.startswith("/v1/usage"):
             name, schema = resolve(spec, operation["requestBody"]["content"]["application/json"]["schema"])

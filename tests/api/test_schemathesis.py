@@ -46,6 +46,11 @@ CONFIG = schemathesis.Config.from_dict(
         "phases": {"stateful": {"enabled": False}},  # the writes cannot succeed, so no links to follow
         "checks": {"negative_data_rejection": {"expected-statuses": INVALID_REFUSALS}},
         "operations": [
+            # The draft of a notice (#15): on results that were never published, 404.
+            {
+                "include-path-regex": "^/v1/evaluation/results/[^/]+/notice-draft$",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 404, 422]}},
+            },
             {
                 "include-path-regex": "^/v1/evaluation",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 422]}},

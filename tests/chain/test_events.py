@@ -94,6 +94,7 @@ def test_catalog_events_decode_with_exact_args(system, units):
         "declaredAt": DECLARED_AT,
         "compileDueAt": reference_due(DECLARED_AT, 10)[1],
         "sharing": version_sharing(ActionKind.SUBMIT, document),
+        "responsibility": bytes(32),
         "document": document,
     }
     _position(ev, receipt, receipt["logs"][0]["logIndex"], system.deployment.catalog)

@@ -7,11 +7,17 @@ import pytest
 from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector
 
-from chain import actions, sharing
+from chain import actions, quality, responsibilities, sharing, supervision
 from chain.artifacts import load_artifact
 from chain.signed_contracts import SIGNED_CONTRACTS, abi_type
 
-TYPED = {"catalog": actions.ACTION_TYPES["CatalogAction"], "sharing": sharing.ACTION_FIELDS}
+TYPED = {
+    "catalog": actions.ACTION_TYPES["CatalogAction"],
+    "sharing": sharing.ACTION_FIELDS,
+    "responsibilities": responsibilities.ACTION_TYPES["ResponsibilityAction"],
+    "data_quality": quality.ACTION_TYPES["QualityAction"],
+    "supervision": supervision.ACTION_TYPES["SupervisionAction"],
+}
 
 
 @pytest.mark.parametrize("name", sorted(SIGNED_CONTRACTS))

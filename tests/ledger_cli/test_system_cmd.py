@@ -24,6 +24,11 @@ LOOKUPS = [
     "/v1/catalog/entries?status=returned",
     "/v1/catalog/entries?sharing=conditional&grade=L3",
     "/v1/catalog/entries?q=人口",
+    "/v1/responsibilities",
+    "/v1/designations",
+    "/v1/refusals",
+    "/v1/settings",
+    "/v1/catalog/supplementary/exports",
 ]
 
 
@@ -77,10 +82,21 @@ def test_deploy_seed_and_a_reindex_that_changes_no_answer(district):
     assert run("deploy") == (0, out)  # a valid deployment is kept
     code, out = run("demo", "seed")
     assert code == 0, out
-    assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 10 sharing steps" in out
+    assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in out
     assert run("demo", "seed") == (0, "demo district already seeded\n")
     before = snapshot()
-    assert len(before["/v1/catalog/entries"]["items"]) == 7 and before["/v1/catalog/entries?q=人口"]["items"]
+    assert len(before["/v1/catalog/entries"]["items"]) == 8 and before["/v1/catalog/entries?q=人口"]["items"]
+    # #15: every cataloguing unit's responsibility approved, and required; a designation (Art. 5); a
+    # refusal the Office reported (Art. 11); the supplementary catalog's export, verified (Art. 12).
+    assert {r["status"] for r in before["/v1/responsibilities"]} == {"approved"}
+    assert len(before["/v1/responsibilities"]) == 6
+    assert {s["name"]: s["value"] for s in before["/v1/settings"]}["responsibilityRequired"] == 1
+    [designation] = before["/v1/designations"]
+    assert designation["unit_id"] == _id("PT-CSLJD") and designation["from_unit"] == _id("PT-RSJ")
+    [refusal] = before["/v1/refusals"]
+    assert refusal["reported_at"] is not None and refusal["reported_at"] <= refusal["report_due_at"]
+    [export] = before["/v1/catalog/supplementary/exports"]
+    assert (export["sequence"], export["items"], export["verified"]) == (1, 2, True)
     # Art. 19 (1) and (2) granted on the Data Center's confirmation, Art. 20 approved by the owner, one
     # demand awaiting its owner; the register holds the two scenarios they rest on.
     assert len(before["grants of PT-CSLJD"]["items"]) == 2 and len(before["grants of PT-RSJ"]["items"]) == 1

@@ -59,8 +59,40 @@ def test_up_comes_up_on_any_date(tmp_path, start, provisional, warning):
             assert len(client.get(f"/v1/units/0x{unit_id_for('PT-CSLJD').hex()}/grants").json()["items"]) == 2
             found = client.get("/v1/catalog/entries", params={"q": "低保"}).json()["items"]  # the README's example
             assert [e["code"] for e in found] == ["MZJ-0001"]
+            # Art. 16: the objection a reconciliation raised, handled; a street's, open; an update recorded.
+            objections = client.get("/v1/quality/objections").json()
+            assert sorted((o["source"], o["state"]) for o in objections) == [
+                ("reconciliation", "handled_on_time"),
+                ("using_unit", "open"),
+            ]
+            updates = {u["entry_id"]: u for u in client.get("/v1/quality/updates").json()}
+            assert len(updates) == 2 and len(client.get("/v1/quality/reconciliations").json()) == 1
+            assert sum(len(p["updates"]) for u in updates.values() for p in u["periods"]) == 1
+            # Art. 29, 31: the incident acknowledged and closed, the suspension reported, three evaluations.
+            [incident] = client.get("/v1/supervision/incidents").json()
+            assert (incident["state"], len(incident["acknowledgements"]), incident["unit_id"]) == (
+                "closed",
+                2,
+                "0x" + unit_id_for("PT-CSLJD").hex(),
+            )
+            [report] = client.get("/v1/supervision/measure-reports").json()
+            assert (report["measure"], len(report["acknowledgements"])) == ("suspension", 1)
+            [grant] = incident["grants"]  # the grant the incident concerns: suspended for security, reported
+            assert (grant["status"], grant["suspension"], grant["measure_reports"][0]["report_id"]) == (
+                "suspended",
+                "security",
+                report["report_id"],
+            )
+            scores = {e["evaluation"]: e["score"] for e in client.get("/v1/supervision/evaluations").json()}
+            assert scores == {"quality": 86, "effectiveness": 92, "security": 61}
+            # Art. 32: the results published and the notice on them, every line's evidence an unmet duty.
+            [results] = client.get("/v1/evaluation/results").json()
+            [notice] = client.get("/v1/evaluation/notices").json()
+            assert notice["results_id"] == results["results_id"] and notice["lines"]
+            states = {e["state"] for line in notice["lines"] for e in line["evidence"]}
+            assert states and states <= {"overdue", "done_late", "missed"}
         output = (tmp_path / "up.log").read_text()
-        assert "seeded 8 units, 7 entries, 6 reviews, 3 collections, 10 sharing steps" in output
+        assert "seeded 8 units, 8 entries, 7 reviews, 3 collections, 10 sharing steps" in output
         assert f"the demo chain got a PROVISIONAL {provisional[0]}" in output
         assert f"WARNING: {warning}" in output
     finally:

@@ -16,13 +16,19 @@ import pytest
 from eth_utils import to_checksum_address
 from sqlalchemy import select
 
+from chain import quality
+from chain import responsibilities as resp
+from chain import supervision as sv
 from chain.actions import ActionKind, CatalogAction, entry_id_for, fresh_nonce
 from chain.actions import digest as catalog_digest
 from chain.actions import sign_action as sign_catalog_action
 from chain.artifacts import load_artifact
+from chain.client import contract_at
 from chain.events import receipt_events
+from chain.quality import ActionKind as QA
 from chain.sharing import SIGNED_KINDS, ScenarioTerms, StepKind, scenario_id_for
 from chain.sharing import digest as sharing_digest
+from chain.supervision import ActionKind as SA
 from mirror import outbox_lifecycle
 from mirror.apply import HANDLERS
 from mirror.models import OutboxAction
@@ -32,6 +38,7 @@ from mirror.rejections import action_rejected
 from signer.canonical import canonical_bytes
 from tests.chain.helpers import new_indexer
 from tests.conftest import DECLARED_AT
+from tests.contracts.test_sharing_grants import Grants
 from tests.sharing_desk import APPROVE_REVIEW, SharingDesk, doc
 from tests.signed_fields import version_sharing
 
@@ -39,6 +46,12 @@ ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROOT / "mirror" / "outbox_lifecycle.py"
 NOT_SOURCE = {"tests", ".venv", "node_modules", "build", "putuo_ledger.egg-info", ".git"}
 
+RA = resp.ActionKind
+DUTY = {"schema": "putuo.responsibility/1", "code": "MZJ-ZZ-L"}
+OK = {"schema": "putuo.responsibility-review/1", "decision": "approve"}
+REFUSAL = {"schema": "putuo.refusal/1", "ground": "no_legal_basis"}
+REPORT = {"schema": "putuo.refusal-report/1"}
+EXPORT = {"schema": "putuo.catalog-export/1"}
 CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and entry (Art. 19 (1))
 
 
@@ -48,7 +61,15 @@ CLASS_1 = ScenarioTerms(1).encode()  # a scenario registered for any unit and en
 def _events() -> dict[str, dict[str, str]]:
     """Every event of the contracts: its inputs' names and ABI types."""
     found = {}
-    for contract in ("UnitRegistry", "Catalog", "WorkCalendar", "Sharing"):
+    for contract in (
+        "UnitRegistry",
+        "Catalog",
+        "WorkCalendar",
+        "Sharing",
+        "Responsibilities",
+        "DataQuality",
+        "Supervision",
+    ):
         for item in load_artifact(contract).abi:
             if item["type"] == "event":
                 found[item["name"]] = {p["name"]: p["type"] for p in item["inputs"]}
@@ -100,11 +121,37 @@ def _catalog_action(
     )
 
 
+def _responsibility_action(desk: SharingDesk, officer, kind, subject: bytes, document: dict, **fields):
+    action = resp.ResponsibilityAction(kind, subject, canonical_bytes(document), fresh_nonce(), **fields)
+    return resp.sign(
+        action, officer.action_key, chain_id=desk.chain_id, address=desk.system.deployment.responsibilities
+    )
+
+
+def _quality_action(desk: SharingDesk, officer, kind, subject: bytes, document: dict, **fields):
+    action = quality.QualityAction(kind, subject, canonical_bytes(document), fresh_nonce(), **fields)
+    return quality.sign(action, officer.action_key, chain_id=desk.chain_id, address=desk.system.deployment.data_quality)
+
+
+def _supervision_action(desk: SharingDesk, officer, kind, subject: bytes, document: dict, **fields):
+    action = sv.SupervisionAction(kind, subject, canonical_bytes(document), fresh_nonce(), **fields)
+    return sv.sign(action, officer.action_key, chain_id=desk.chain_id, address=desk.system.deployment.supervision)
+
+
 def _row(desk: SharingDesk, officer, action) -> OutboxAction:
     deployment = desk.system.deployment
-    if isinstance(action, CatalogAction):
+    if isinstance(action, sv.SupervisionAction):
+        contract, subject = "supervision", action.subject
+        digest = sv.digest(action, chain_id=desk.chain_id, address=deployment.supervision)
+    elif isinstance(action, quality.QualityAction):
+        contract, subject = "data_quality", action.subject
+        digest = quality.digest(action, chain_id=desk.chain_id, address=deployment.data_quality)
+    elif isinstance(action, CatalogAction):
         contract, subject = "catalog", action.entry_id
         digest = catalog_digest(action, chain_id=desk.chain_id, catalog_address=deployment.catalog)
+    elif isinstance(action, resp.ResponsibilityAction):
+        contract, subject = "responsibilities", action.subject
+        digest = resp.digest(action, chain_id=desk.chain_id, address=deployment.responsibilities)
     else:
         contract, subject = "sharing", action.subject
         digest = sharing_digest(action, chain_id=desk.chain_id, sharing_address=deployment.sharing)
@@ -148,14 +195,26 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
     relayer = Relayer(
         store.sessions,
         system.relayer,
-        {"catalog": desk.catalog, "sharing": desk.sharing},
+        {
+            "catalog": desk.catalog,
+            "sharing": desk.sharing,
+            "responsibilities": contract_at(system.w3, "Responsibilities", system.deployment.responsibilities),
+            "data_quality": contract_at(system.w3, "DataQuality", system.deployment.data_quality),
+            "supervision": contract_at(system.w3, "Supervision", system.deployment.supervision),
+        },
         batch_max=50,
         resend_after_s=3600,
     )
+    # A grant suspended for a security risk before the fork: its report (Art. 31) is one of the actions.
+    grants = Grants(desk)
+    suspended = grants.issue(at=None)
+    desk.send(grants.step(dc, StepKind.SECURITY_SUSPEND, suspended))
     indexer.sync()
     fork = system.snapshot()
 
     eid = entry_id_for(civil.unit_id, "MZJ-L001")
+    office, duty, refusal = desk.office, resp.responsibility_id_for(civil.unit_id, "MZJ-ZZ-L"), b"\x0f" * 32
+    incident = b"\x09" * 32
     scenario = scenario_id_for("生命周期场景")
     scenario_doc = canonical_bytes({"scenario_code": "生命周期场景", "name": "生命周期"})
     # Each event kind that settles an outbox row, by the action that emits it (in relay order),
@@ -182,6 +241,117 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
         "ActionRejected/Sharing": (
             dc,
             desk.action(dc, StepKind.APPROVE_SCENARIO, scenario, scenario_doc + b" ", terms=CLASS_1),
+        ),
+        "ResponsibilityRecorded": (civil, _responsibility_action(desk, civil, RA.RECORD_RESPONSIBILITY, duty, DUTY)),
+        "ResponsibilityReviewed": (office, _responsibility_action(desk, office, RA.REVIEW_RESPONSIBILITY, duty, OK)),
+        "EntryDesignated": (
+            office,
+            _responsibility_action(
+                desk, office, RA.DESIGNATE, eid, {"schema": "putuo.designation/1"}, target=desk.market.unit_id, code=1
+            ),
+        ),
+        "RefusalRecorded": (
+            dc,
+            _responsibility_action(desk, dc, RA.RECORD_REFUSAL, refusal, REFUSAL, target=civil.unit_id, code=1),
+        ),
+        "RefusalReported": (office, _responsibility_action(desk, office, RA.REPORT_REFUSAL, refusal, REPORT)),
+        "SettingPublished": (
+            office,
+            _responsibility_action(
+                desk, office, RA.PUBLISH_SETTING, resp.setting_key("refusalReportDays"), OK, value=4
+            ),
+        ),
+        "CatalogExportRecorded": (
+            dc,
+            _responsibility_action(desk, dc, RA.RECORD_CATALOG_EXPORT, b"\x0e" * 32, EXPORT, value=1),
+        ),
+        # Art. 16, on the entry the Office designated to the market bureau above (relayed in this order).
+        "UpdateFrequencyDeclared": (
+            desk.market,
+            _quality_action(
+                desk, desk.market, QA.DECLARE_FREQUENCY, eid, {"schema": "putuo.update-frequency/1"}, code=4
+            ),
+        ),
+        "UpdateRecorded": (
+            dc,
+            _quality_action(desk, dc, QA.RECORD_UPDATE, b"\x0d" * 32, {"schema": "putuo.update-receipt/1"}, target=eid),
+        ),
+        "ReconciliationRecorded": (
+            dc,
+            _quality_action(
+                desk,
+                dc,
+                QA.RECORD_RECONCILIATION,
+                b"\x0c" * 32,
+                {"schema": "putuo.reconciliation/1"},
+                target=civil.unit_id,
+                code=1,
+            ),
+        ),
+        "ObjectionRaised": (
+            civil,
+            _quality_action(
+                desk, civil, QA.RAISE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection/1"}, target=eid, code=3
+            ),
+        ),
+        "ObjectionHandled": (
+            desk.market,
+            _quality_action(
+                desk, desk.market, QA.HANDLE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection-handling/1"}, code=2
+            ),
+        ),
+        # Art. 29, 31.
+        "IncidentReported": (
+            civil,
+            _supervision_action(
+                desk, civil, SA.REPORT_INCIDENT, incident, {"schema": "putuo.incident/1"}, code=1, value=1
+            ),
+        ),
+        "Acknowledged": (
+            office,
+            _supervision_action(desk, office, SA.ACKNOWLEDGE, incident, {"schema": "putuo.acknowledgement/1"}),
+        ),
+        "IncidentHandlingRecorded": (
+            civil,
+            _supervision_action(desk, civil, SA.RECORD_HANDLING, incident, {"schema": "putuo.incident-handling/1"}),
+        ),
+        "IncidentClosed": (
+            civil,
+            _supervision_action(desk, civil, SA.CLOSE_INCIDENT, incident, {"schema": "putuo.incident-closure/1"}),
+        ),
+        "EvaluationRecorded": (
+            dc,
+            _supervision_action(
+                desk,
+                dc,
+                SA.RECORD_EVALUATION,
+                b"\x0a" * 32,
+                {"schema": "putuo.supervision-evaluation/1"},
+                target=civil.unit_id,
+                code=1,
+                value=90,
+            ),
+        ),
+        "ResultsPublished": (
+            office,
+            _supervision_action(
+                desk, office, SA.PUBLISH_RESULTS, b"\x08" * 32, {"schema": "putuo.evaluation-results/1"}, value=1
+            ),
+        ),
+        "NoticePublished": (
+            office,
+            _supervision_action(
+                desk,
+                office,
+                SA.PUBLISH_NOTICE,
+                b"\x07" * 32,
+                {"schema": "putuo.evaluation-notice/1"},
+                target=b"\x08" * 32,
+            ),
+        ),
+        "MeasureReported": (
+            dc,
+            _supervision_action(desk, dc, SA.REPORT_MEASURE, suspended, {"schema": "putuo.measure-report/1"}, code=1),
         ),
     }
     events = {label.split("/")[0] for label in actions}

@@ -24,9 +24,15 @@ from api.errors import ApiError
 from api.schemas import EXAMPLE_COMMITMENT, EXAMPLE_DOCUMENT
 from api.services.intake import validate_model
 from catalog.document import CATALOG_SCHEMA, COLLECTION_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA
+from catalog.quality_documents import MODELS as QUALITY_MODELS
+from catalog.responsibility_documents import MODELS as RESPONSIBILITY_MODELS
+from chain.quality import ActionKind as QualityActionKind
+from chain.responsibilities import ActionKind as ResponsibilityActionKind
 from chain.sharing import PERMISSIONLESS_KINDS, StepKind
+from chain.supervision import ActionKind as SupervisionActionKind
 from protocol import schemas as protocol
 from sharing.fields import SCHEMAS as SHARING_SCHEMAS
+from sharing.supervision_documents import MODELS as SUPERVISION_MODELS
 from signer.commitment import SCHEMA as COMMITMENT_SCHEMA
 from signer.commitment import validate_commitment
 from signer.errors import SignerError
@@ -47,7 +53,16 @@ def test_every_document_schema_is_published_once():
     sharing = {protocol.schema_id(m) for m in SHARING_SCHEMAS.values()}
     assert len(sharing) == len(StepKind) - len(PERMISSIONLESS_KINDS)  # every signed step has its own schema
     catalog = {CATALOG_SCHEMA, DELETION_SCHEMA, REVIEW_SCHEMA, COLLECTION_SCHEMA}
-    assert set(PUBLISHED) == catalog | sharing | {NOTICE_SCHEMA, COMMITMENT_SCHEMA}
+    responsibilities = {protocol.schema_id(m) for m in RESPONSIBILITY_MODELS}
+    assert len(responsibilities) == len(ResponsibilityActionKind)  # one per Responsibilities action kind
+    quality = {protocol.schema_id(m) for m in QUALITY_MODELS}
+    assert len(quality) == len(QualityActionKind)  # one per DataQuality action kind
+    supervision = {protocol.schema_id(m) for m in SUPERVISION_MODELS}
+    assert len(supervision) == len(SupervisionActionKind)  # one per Supervision action kind
+    assert set(PUBLISHED) == catalog | sharing | responsibilities | quality | supervision | {
+        NOTICE_SCHEMA,
+        COMMITMENT_SCHEMA,
+    }
     for schema_id, schema in PUBLISHED.items():
         Draft202012Validator.check_schema(schema)
         assert schema["properties"]["schema"]["const"] == schema_id
@@ -89,12 +104,245 @@ def _commitment(document: Any) -> bool:
 MODEL_OF = {protocol.schema_id(m): _model(m) for m in protocol.MODELS} | {COMMITMENT_SCHEMA: _commitment}
 
 
+ID_A, ID_B = "0x" + "a1" * 32, "0x" + "b2" * 32
+RESPONSIBILITY_EXAMPLES = {
+    "putuo.responsibility/1": [
+        {
+            "schema": "putuo.responsibility/1",
+            "code": "MZJ-ZZ-01",
+            "name": "最低生活保障审核",
+            "basis": "《社会救助暂行办法》",
+        },
+        {
+            "schema": "putuo.responsibility/1",
+            "code": "DSJ-ZZ-12",
+            "name": "区域补充目录编制",
+            "basis": "实施办法第十二条",
+            "description": "属地返还数据",
+        },
+    ],
+    "putuo.responsibility-review/1": [
+        {"schema": "putuo.responsibility-review/1", "decision": "approve"},
+        {"schema": "putuo.responsibility-review/1", "decision": "return", "reason_code": 2, "reason": "依据不明"},
+    ],
+    "putuo.designation/1": [
+        {
+            "schema": "putuo.designation/1",
+            "entry_id": ID_A,
+            "unit_id": ID_B,
+            "disposition": "move_open_duties",
+            "basis": "涉及多个单位",
+        }
+    ],
+    "putuo.refusal/1": [
+        {"schema": "putuo.refusal/1", "unit_id": ID_A, "data": "住房数据", "ground": "no_legal_basis"},
+        {
+            "schema": "putuo.refusal/1",
+            "unit_id": ID_A,
+            "data": "住房数据",
+            "ground": "legal_basis_cited",
+            "legal_basis": "《保守国家秘密法》",
+            "entry_id": ID_B,
+        },
+    ],
+    "putuo.refusal-report/1": [
+        {
+            "schema": "putuo.refusal-report/1",
+            "refusal_id": ID_A,
+            "reported_to": ["区委", "区政府"],
+            "summary": "拒绝归集",
+        }
+    ],
+    "putuo.setting/1": [
+        {"schema": "putuo.setting/1", "name": "refusalReportDays", "value": 5, "reason": "及时报告"},
+    ],
+    "putuo.catalog-export/1": [
+        {
+            "schema": "putuo.catalog-export/1",
+            "format": "putuo.supplementary-catalog/1",
+            "json_keccak256": ID_A,
+            "csv_keccak256": ID_B,
+            "from_block": 1,
+            "to_block": 9,
+            "entries": 2,
+        }
+    ],
+    "putuo.incident/1": [
+        {
+            "schema": "putuo.incident/1",
+            "occurred_at": 1767225600,
+            "severity": "general",
+            "summary": "账号泄露",
+            "measures": "已停用",
+            "reported_to": ["district_office", "cyberspace"],
+        },
+        {
+            "schema": "putuo.incident/1",
+            "occurred_at": 1767225600,
+            "severity": "especially",
+            "summary": "数据库被拖库",
+            "entries": [ID_A],
+            "grants": [ID_B],
+            "measures": "已断网",
+            "reported_to": ["public_security", "district_office", "state_security"],
+        },
+    ],
+    "putuo.acknowledgement/1": [
+        {"schema": "putuo.acknowledgement/1", "subject_id": ID_A},
+        {"schema": "putuo.acknowledgement/1", "subject_id": ID_A, "note": "已收悉"},
+    ],
+    "putuo.incident-handling/1": [{"schema": "putuo.incident-handling/1", "incident_id": ID_A, "progress": "排查中"}],
+    "putuo.incident-closure/1": [
+        {"schema": "putuo.incident-closure/1", "incident_id": ID_A, "cause": "弱口令", "outcome": "无泄露"},
+        {
+            "schema": "putuo.incident-closure/1",
+            "incident_id": ID_A,
+            "cause": "弱口令",
+            "outcome": "无泄露",
+            "improvements": "改为双因素",
+        },
+    ],
+    "putuo.supervision-evaluation/1": [
+        {
+            "schema": "putuo.supervision-evaluation/1",
+            "evaluation": "quality",
+            "target_id": ID_A,
+            "period": "2026-Q1",
+            "score": 0,
+            "findings": "无",
+        },
+        {
+            "schema": "putuo.supervision-evaluation/1",
+            "evaluation": "effectiveness",
+            "target_id": ID_A,
+            "period": "2026-Q1",
+            "score": 100,
+            "findings": "好",
+        },
+    ],
+    "putuo.measure-report/1": [
+        {
+            "schema": "putuo.measure-report/1",
+            "grant_id": ID_A,
+            "measure": "suspension",
+            "reported_to": ["district_office", "cyberspace"],
+            "summary": "暂停",
+        },
+        {
+            "schema": "putuo.measure-report/1",
+            "grant_id": ID_A,
+            "measure": "termination",
+            "reported_to": ["district_office", "public_security"],
+            "summary": "终止",
+        },
+    ],
+    "putuo.evaluation-results/1": [
+        {
+            "schema": "putuo.evaluation-results/1",
+            "date_from": "2026-01-01",
+            "date_to": "2026-03-31",
+            "period_end": 1774972799,
+            "judged_at": 1775000000,
+            "judged_block": 120,
+            "csv_keccak256": ID_A,
+            "units": [
+                {"unit_id": ID_A, "name": "普陀区民政局", "rank": 1, "score": 97.5, "overdue": 0},
+                {"unit_id": ID_B, "name": "普陀区卫健委", "rank": None, "score": None, "overdue": 2},
+            ],
+        }
+    ],
+    "putuo.evaluation-notice/1": [
+        {
+            "schema": "putuo.evaluation-notice/1",
+            "results_id": ID_A,
+            "scope": "全区各委办局",
+            "lines": [
+                {
+                    "unit_id": ID_B,
+                    "group": "update",
+                    "finding": "未按更新频率更新",
+                    "evidence": [{"rule": "art16_update", "subject_id": ID_A, "item": 1, "start_tx": ID_B}],
+                },
+                {
+                    "unit_id": ID_B,
+                    "group": "compile",
+                    "finding": "目录编制超期",
+                    "evidence": [{"rule": "art11_compile", "subject_id": ID_A, "version": 1, "start_tx": ID_B}],
+                },
+            ],
+        }
+    ],
+    "putuo.update-frequency/1": [
+        {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "monthly"},
+        {"schema": "putuo.update-frequency/1", "entry_id": ID_A, "update_frequency": "irregular", "note": "按需"},
+    ],
+    "putuo.update-receipt/1": [
+        {
+            "schema": "putuo.update-receipt/1",
+            "entry_id": ID_A,
+            "received_at": 1767225600,
+            "records": 12,
+            "content_sm3": "ab" * 32,
+        }
+    ],
+    "putuo.reconciliation/1": [
+        {
+            "schema": "putuo.reconciliation/1",
+            "unit_id": ID_A,
+            "period": "2026-Q4",
+            "entries": [ID_B],
+            "result": "consistent",
+        },
+        {
+            "schema": "putuo.reconciliation/1",
+            "unit_id": ID_A,
+            "period": "2026-Q4",
+            "entries": [ID_B],
+            "result": "discrepancies",
+            "discrepancies": [{"entry_id": ID_B, "description": "少 12 条"}],
+        },
+    ],
+    "putuo.objection/1": [
+        {
+            "schema": "putuo.objection/1",
+            "entry_id": ID_A,
+            "source": "using_unit",
+            "description": "住址有误",
+            "grant_id": ID_B,
+        },
+        {
+            "schema": "putuo.objection/1",
+            "entry_id": ID_A,
+            "source": "reconciliation",
+            "description": "少 12 条",
+            "reconciliation_id": ID_B,
+        },
+    ],
+    "putuo.objection-handling/1": [
+        {
+            "schema": "putuo.objection-handling/1",
+            "objection_id": ID_A,
+            "outcome": "confirmed",
+            "verification": "核实无误",
+        },
+        {
+            "schema": "putuo.objection-handling/1",
+            "objection_id": ID_A,
+            "outcome": "corrected",
+            "verification": "确有错误",
+            "measures": "已更正",
+        },
+    ],
+}
+
+
 def _variants() -> dict[str, list[dict]]:
     """Valid documents of each schema, between them taking every branch of a conditional rule."""
     catalog = copy.deepcopy(EXAMPLE_DOCUMENT)
     other = {
         **copy.deepcopy(EXAMPLE_DOCUMENT),
         "supplementary": True,
+        "responsibility": "0x" + "5a" * 32,
         "coverage": {"area": "普陀区"},
         "sharing": {"attribute": "not_shared", "basis": "《个人信息保护法》第十三条"},
         "opening": {"attribute": "conditional", "conditions": "经脱敏后开放"},
@@ -119,6 +367,7 @@ def _variants() -> dict[str, list[dict]]:
             {**EXAMPLE_COMMITMENT, "scheme": "ecdsa", "officer_key_id": ECDSA_KEY_ID},
         ],
     }
+    out.update(RESPONSIBILITY_EXAMPLES)
     for kind, build in ex.EXAMPLES.items():
         out[protocol.schema_id(SHARING_SCHEMAS[kind])] = [build()]
     out["putuo.demand/1"] += [

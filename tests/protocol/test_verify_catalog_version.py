@@ -32,6 +32,7 @@ ALL_CHECKS = {
     "entry_id",
     "declared_at",
     "sharing",
+    "responsibility",
     "transaction_to",
     "calldata",
     "action_fields",

@@ -36,16 +36,28 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 # --- docs/PROTOCOL.md ---------------------------------------------------------------------------
 
 VERSION_SUBMITTED = (
-    "CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,uint40,uint8,bytes)"
+    "CatalogVersionSubmitted(bytes32,uint32,bytes32,uint8,address,uint256,bytes32,uint40,uint40,uint40,uint8,bytes32,"
+    "bytes)"
 )
-VERSION_SUBMITTED_DATA = ["uint8", "address", "uint256", "bytes32", "uint40", "uint40", "uint40", "uint8", "bytes"]
-ACTION_TUPLE = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,uint8,bytes)"  # ICatalog.SignedAction
+VERSION_SUBMITTED_DATA = [
+    "uint8",
+    "address",
+    "uint256",
+    "bytes32",
+    "uint40",
+    "uint40",
+    "uint40",
+    "uint8",
+    "bytes32",
+    "bytes",
+]
+ACTION_TUPLE = "(uint8,bytes32,uint32,uint16,bytes,uint256,uint40,uint8,bytes32,bytes)"  # ICatalog.SignedAction
 EXECUTE = f"execute({ACTION_TUPLE})"
 EXECUTE_BATCH = f"executeBatch({ACTION_TUPLE}[])"
 DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 ACTION_TYPE = (
     "CatalogAction(uint8 kind,bytes32 entryId,uint32 version,uint16 reasonCode,bytes document,"
-    "uint256 nonce,uint40 declaredAt,uint8 sharing)"
+    "uint256 nonce,uint40 declaredAt,uint8 sharing,bytes32 responsibility)"
 )
 DOMAIN_NAME, DOMAIN_VERSION = "PutuoCatalog", "1"
 # VersionKind (Initial, Resubmission, Change, Deletion) → the ActionKind that creates it, and its schema.
@@ -178,10 +190,10 @@ def domain_separator(chain_id: int, contract: str) -> bytes:
 
 def action_digest(action: tuple, chain_id: int, catalog: str) -> bytes:
     """EIP-712 digest of a SignedAction tuple (its signature, the last field, is not signed)."""
-    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, _signature = action
+    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, responsibility, _signature = action
     struct = keccak(
         encode(
-            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8"],
+            ["bytes32", "uint8", "bytes32", "uint32", "uint16", "bytes32", "uint256", "uint40", "uint8", "bytes32"],
             [
                 keccak(ACTION_TYPE.encode()),
                 kind,
@@ -192,6 +204,7 @@ def action_digest(action: tuple, chain_id: int, catalog: str) -> bytes:
                 nonce,
                 declared_at,
                 sharing,
+                responsibility,
             ],
         )
     )
@@ -269,7 +282,7 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
         return report
     log = logs[0]
     unit_id = hexbytes(log["topics"][3])
-    kind, signer, nonce, document_hash, due_at, declared_at, compile_due_at, sharing, document = decode(
+    kind, signer, nonce, document_hash, due_at, declared_at, compile_due_at, sharing, responsibility, document = decode(
         VERSION_SUBMITTED_DATA, hexbytes(log["data"])
     )
     report.facts.update(
@@ -285,6 +298,7 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
             "declared_at": declared_at,
             "compile_due_at": compile_due_at,
             "sharing": sharing,
+            "responsibility": "0x" + responsibility.hex(),
             "block_number": int(log["blockNumber"], 16),
             "tx_hash": log["transactionHash"],
         }
@@ -318,8 +332,12 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     if isinstance(parsed, dict) and schema_id == "putuo.catalog/1":
         stated = SHARING_ATTRIBUTE.get((parsed.get("sharing") or {}).get("attribute"))
         report.check("sharing", sharing == stated, f"signed sharing {sharing}, document says {stated}")
+        named = parsed.get("responsibility") or "0x" + "00" * 32
+        signed = "0x" + responsibility.hex()
+        report.check("responsibility", signed == named, f"signed responsibility {signed}, document says {named}")
     else:
         report.check("sharing", sharing == 0, "only an entry version signs a sharing attribute")
+        report.check("responsibility", responsibility == bytes(32), "only an entry version names a responsibility")
 
     # The transaction: the signed action in its calldata, the digest, the signer.
     tx = rpc("eth_getTransactionByHash", log["transactionHash"])
@@ -342,11 +360,22 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     if len(matching) != 1:
         return report
     action = matching[0]
-    expected_fields = (ACTION_OF_VERSION.get(kind), entry_id, 0, 0, document, nonce, declared_at, sharing)
+    expected_fields = (
+        ACTION_OF_VERSION.get(kind),
+        entry_id,
+        0,
+        0,
+        document,
+        nonce,
+        declared_at,
+        sharing,
+        responsibility,
+    )
     report.check(
         "action_fields",
-        tuple(action[:8]) == expected_fields,
-        "kind from the version kind, version 0, reasonCode 0, the logged document, nonce, declaredAt and sharing",
+        tuple(action[:9]) == expected_fields,
+        "kind from the version kind, version 0, reasonCode 0, the logged document, nonce, declaredAt, sharing and "
+        "responsibility",
     )
 
     fields, name, version_, domain_chain, contract, salt, extensions = rpc.call(
@@ -365,11 +394,11 @@ def verify(rpc: Rpc, catalog: str, entry_id: bytes, version: int, schemas: Path)
     )
     digest = action_digest(action, chain_id, catalog)
     report.facts["digest"] = "0x" + digest.hex()
-    if len(action[8]) != 65 and action[8][:20].hex() == signer.lower()[2:]:
+    if len(action[-1]) != 65 and action[-1][:20].hex() == signer.lower()[2:]:
         report.check("signer", False, "an SM2 signature (key id ‖ DER, PROTOCOL.md 3.1): this script checks ECDSA only")
         return report
     try:
-        recovered = recover(digest, action[8])
+        recovered = recover(digest, action[-1])
     except ValueError as exc:
         report.check("signer", False, str(exc))
         return report

@@ -19,6 +19,8 @@ Data Center:
 | `art22_serve`            | demand      | Data Center | the plan's approval                      | `DemandPlanReviewed.serveDueAt`          | RecordServed on its grant                 |
 | `art26_reason_review`    | grant       | Data Center | a FileIdleReason                         | `IdleReasonFiled.reviewDueAt`            | ReviewIdleReason                          |
 | `art26_objection_answer` | grant       | Data Center | an Object                                | `ObjectionFiled.answerDueAt`             | Reinstate or DismissObjection             |
+| `art16_update`           | entry       | the unit    | the period's start (declared frequency)  | the period's end                         | an UpdateRecorded in the period           |
+| `art16_objection`        | objection   | the unit    | an ObjectionRaised                       | `ObjectionRaised.dueAt`                  | ObjectionHandled                          |
 
 States, judged at `now` (the chain's latest block time, never the host's clock):
 `due` (open, now <= due_at), `overdue` (open, now > due_at: one second after the due time),
@@ -40,6 +42,7 @@ from api import paging
 from api.errors import ApiError
 from api.services.duties._catalog import catalog_duties, catalog_rows
 from api.services.duties._model import DATA_CENTER, RULES, STATES, SUBJECT_TYPES, Duty, Rule
+from api.services.duties._quality import quality_duties
 from api.services.duties._sharing import sharing_duties
 from chain.rpc import RpcClient
 from mirror.models import Unit
@@ -90,12 +93,17 @@ def unit_scope(unit: Unit, owed_by: str | None) -> tuple[str | None, str | None]
     return unit.unit_id, owed_by
 
 
-def snapshot(session: Session, *, unit_id: str | None = None) -> Snapshot:
-    """Every catalog version row and every duty, of one unit (see unit_scope) or of all."""
+def snapshot(session: Session, *, unit_id: str | None = None, now: int | None = None) -> Snapshot:
+    """Every catalog version row and every duty, of one unit (see unit_scope) or of all. Update
+    periods (Art. 16) are counted up to `now`: without it, none."""
     only = unit_id.lower() if unit_id else None
     conn = session.connection()
     versions, collections, resubmit_due = catalog_rows(conn, only)
-    duties = [*catalog_duties(versions, collections, resubmit_due), *sharing_duties(conn, only)]
+    duties = [
+        *catalog_duties(versions, collections, resubmit_due),
+        *sharing_duties(conn, only),
+        *quality_duties(session, only, now),
+    ]
     return Snapshot(versions, duties)
 
 
@@ -118,7 +126,7 @@ def page(
     """
     paging.check_offset(offset)
     matching = []
-    for duty in snapshot(session, unit_id=unit_id).duties:
+    for duty in snapshot(session, unit_id=unit_id, now=now).duties:
         if rule is not None and duty.rule != rule:
             continue
         if owed_by is not None and (duty.owed_by == DATA_CENTER) != (owed_by == DATA_CENTER):

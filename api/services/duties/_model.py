@@ -8,7 +8,8 @@ DATA_CENTER = "data_center"
 STATES = ("due", "overdue", "done_on_time", "done_late", "missed", "unknown", "cancelled")
 # What a duty is about: a catalog entry; one resource of a demand (its item); a demand; a grant
 # (whose id is its demand's).
-SUBJECT_TYPES = ("entry", "demand_item", "demand", "grant")
+# an objection to an entry's data (Art. 16).
+SUBJECT_TYPES = ("entry", "demand_item", "demand", "grant", "objection")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ RULES: dict[str, Rule] = {
         Rule("art22_serve", "Art. 22 (10 working days)", 10, True, "demand"),
         Rule("art26_reason_review", "Art. 26 (5 working days)", 5, True, "grant"),
         Rule("art26_objection_answer", "Art. 26 (5 working days)", 5, True, "grant"),
+        # Art. 16: no working days. An update is due within each period of the declared frequency
+        # (`item` is the period); an objection by the Office's `objectionHandlingDays` when raised.
+        Rule("art16_update", "Art. 16 (each update period)", 0, False, "entry"),
+        Rule("art16_objection", "Art. 16 (objectionHandlingDays)", 0, False, "objection"),
     )
 }
 _RULE_ORDER = {code: i for i, code in enumerate(RULES)}
@@ -63,7 +68,7 @@ class Duty:
     signed_in_time: bool = False
     entry_id: str | None = None  # the entry concerned: an entry duty's, or the entry an item asks for
     version: int | None = None  # the version reviewed, returned, first submitted or asked for
-    item: int | None = None  # a demand item's index
+    item: int | None = None  # a demand item's index; an update duty's period (art16_update)
 
     @property
     def owed_by(self) -> str:
