@@ -23,7 +23,18 @@ export const DUTY_RULES = {
   art20_review: "答复申请（第二十条，5 个工作日）", art22_catalogue: "补编目录（第二十二条，15 个工作日）",
   art22_plan_review: "方案审核（第二十二条，5 个工作日）", art22_serve: "融合供给（第二十二条，10 个工作日）",
   art26_reason_review: "闲置理由审核（第二十六条，5 个工作日）", art26_objection_answer: "异议答复（第二十六条，5 个工作日）",
+  art16_update: "按更新频率更新数据（第十六条，每个更新周期）", art16_objection: "核实处理数据异议（第十六条，政务办规定的期限）",
 };
+// What a duty is about (api/services/duties/_model.py SUBJECT_TYPES).
+export const SUBJECT_TYPES = { entry: "目录条目", demand_item: "申请中的数据项", demand: "共享申请", grant: "共享授权", objection: "数据异议" };
+/** A duty's rule in words; a rule this console does not know yet is still shown, by its code. */
+export const dutyRule = (code) => DUTY_RULES[code] ?? `其他职责（${code}）`;
+export const subjectType = (type) => SUBJECT_TYPES[type] ?? `其他对象（${type}）`;
+
+// Data objections (异议, Art. 16: api/services/quality.py objections).
+export const OBJECTION_SOURCE = { quality_monitoring: "质量监测", reconciliation: "对账", using_unit: "使用单位反馈" };
+export const OBJECTION_STATE = { open: "待核实处理", overdue: "已逾期未处理", handled_on_time: "已按期处理", handled_late: "逾期后处理" };
+export const OBJECTION_OUTCOME = { corrected: "确有错误，已更正", confirmed: "经核实数据无误" };
 
 // The usage log (usage/records.py; api/services/sharing_queries.py _REFUSALS).
 export const USAGE_METHOD = { interface: "接口调用", batch_comparison: "批量比对", other: "其他" };

@@ -6,7 +6,7 @@ import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, session } from "../lib/officer.js";
 import { answerObjection, reviewConformity } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
-import { DUTY_RULES as RULES, SHARING, label } from "../lib/labels.js";
+import { SHARING, dutyRule, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -238,7 +238,7 @@ async function drawOverdue(box) {
         ? table(
             [
               ["应办单位", (d) => (d.owed_by === "data_center" ? "大数据中心" : names[d.owed_by] ?? d.owed_by)],
-              ["职责", (d) => RULES[d.rule] ?? d.rule],
+              ["职责", (d) => dutyRule(d.rule)],
               ["对象", (d) => h("span", { className: "hash", title: d.subject_id }, d.subject_id.slice(0, 12) + "…")],
               ["期限", (d) => h("span", { className: "bad" }, when(d.due_at))],
             ],

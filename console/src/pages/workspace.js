@@ -5,9 +5,10 @@ import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
 import { applyForm, grants, inbox, myDemands } from "./sharing-desk.js";
+import { objections } from "./quality-desk.js";
 import { unitUses } from "./usage.js";
 import { workingDaysText } from "../lib/workdays.js";
-import { DUTY_RULES, FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, label } from "../lib/labels.js";
+import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
 const opts = (map) => Object.entries(map).filter(([k]) => k);
 
@@ -30,6 +31,7 @@ async function drawWorkspace(body) {
   const owed = h("div", {}, "正在加载……");
   const used = h("div", {}, "正在加载……");
   const applied = h("div", {}, "正在加载……");
+  const objected = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
@@ -39,6 +41,7 @@ async function drawWorkspace(body) {
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
     h("h2", {}, "本单位的申请"), applied,
     h("h2", {}, "本单位获得的共享授权"), granted,
+    h("h2", {}, "对本单位数据的异议（第十六条）"), objected,
     h("h2", {}, "数据使用记录（第三十条）"), used,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
@@ -48,6 +51,7 @@ async function drawWorkspace(body) {
   fill(granted, () => grants(() => drawWorkspace(body)));
   fill(used, unitUses);
   fill(applied, myDemands);
+  fill(objected, () => objections(() => drawWorkspace(body)));
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
@@ -221,8 +225,9 @@ async function duties() {
   const working = new Map(await Promise.all(open.map(async (d) => [d, await workingDaysText(d.due_at, page.now)])));
   return table(
     [
-      ["职责", (d) => DUTY_RULES[d.rule] ?? d.rule],
-      ["对象", (d) => (d.entry_id ? h("a", { href: `#/catalog/${d.entry_id}` }, d.entry_id.slice(0, 12) + "…") : d.subject_id.slice(0, 12) + "…")],
+      ["职责", (d) => h("span", { "data-rule": d.rule }, dutyRule(d.rule))],
+      ["对象", (d) => h("span", {}, `${subjectType(d.subject_type)} `,
+        d.subject_type === "entry" && d.entry_id ? h("a", { href: `#/catalog/${d.entry_id}` }, d.entry_id.slice(0, 12) + "…") : h("span", { className: "hash", title: d.subject_id }, d.subject_id.slice(0, 12) + "…"))],
       ["期限", (d) => when(d.due_at)],
       ["剩余时间", (d) => h(
         "span",

@@ -1,0 +1,70 @@
+// Actions of the measures' smaller contracts (DataQuality, Supervision: chain/measure_actions.py),
+// signed in the browser as `ledger quality …` and `ledger supervision …` sign them
+// (ledger_cli/quality_cmd.py signed_action): the API's EIP-712 message must carry exactly this
+// document, this nonce and the subject, target, code and value derived here from the document,
+// under the contract's own domain, before anything is signed.
+import { hexlify } from "ethers";
+import { post } from "./api.js";
+import { canonicalBytes } from "./crypto.js";
+import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js";
+import { signDigest, typedDataDigest } from "./sign.js";
+
+const ZERO32 = "0x" + "00".repeat(32);
+
+// chain/quality.py and chain/supervision.py: each contract's domain, route and action kinds.
+export const QUALITY = {
+  domain: "PutuoDataQuality", primaryType: "QualityAction", route: "/v1/quality",
+  kinds: { declare_frequency: 0, record_update: 1, record_reconciliation: 2, raise_objection: 3, handle_objection: 4 },
+};
+export const SUPERVISION = {
+  domain: "PutuoSupervision", primaryType: "SupervisionAction", route: "/v1/supervision",
+  kinds: { report_incident: 0, acknowledge: 1, record_handling: 2, close_incident: 3, record_evaluation: 4, report_measure: 5, publish_results: 6, publish_notice: 7 },
+};
+
+function checkTyped(contract, typed, kind, document, nonce, expected) {
+  if (typed.domain?.name !== contract.domain || typed.domain?.version !== "1" || typed.primaryType !== contract.primaryType) {
+    throw new RefusedToSign(`平台给出的签名域不是 ${contract.domain} 第 1 版（${typed.domain?.name}），拒绝签名`);
+  }
+  const m = typed.message ?? {};
+  const wanted = { kind: contract.kinds[kind], nonce, document: hexlify(canonicalBytes(document)), target: ZERO32, code: 0, value: 0, ...expected };
+  for (const [field, value] of Object.entries(wanted)) {
+    if (String(m[field]).toLowerCase() !== String(value).toLowerCase()) {
+      throw new RefusedToSign(`平台给出的待签消息在 ${field} 上与文档不符，拒绝签名`);
+    }
+  }
+}
+
+/** Sign `document` as the `kind` action of `contract` (QUALITY or SUPERVISION) with the opened
+ *  key, relay it, and resolve once the chain confirmed it. `expected` holds the message fields the
+ *  document derives (subject, and target, code, value where not zero). */
+export async function measureAction(contract, kind, document, expected, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const nonce = freshNonce();
+  const typed = await post(`${contract.route}/typed-data`, { kind, document, nonce });
+  checkTyped(contract, typed, kind, document, nonce, expected);
+  const signature = signDigest(session.key, typedDataDigest(typed));
+  onStatus("已签名，正在提交……");
+  const accepted = await post(`${contract.route}/actions`, { kind, document, nonce, signature });
+  if (accepted.signer.toLowerCase() !== session.key.keyId.toLowerCase()) {
+    throw new Error(`平台恢复出的签名者是 ${accepted.signer}，不是本人密钥 ${session.key.keyId}：平台验证的是另一条链或合约`);
+  }
+  onStatus("平台已受理，等待链上确认……");
+  return { accepted, status: await waitConfirmed(accepted.action_id) };
+}
+
+export const OBJECTION_OUTCOME_CODES = { corrected: 1, confirmed: 2 };
+
+/** The entry's unit verifies and handles a data objection (Art. 16; putuo.objection-handling/1). */
+export function handleObjection(objectionId, { outcome, verification, measures }, onStatus) {
+  const document = { schema: "putuo.objection-handling/1", objection_id: objectionId, outcome, verification };
+  if (measures) document.measures = measures;
+  return measureAction(QUALITY, "handle_objection", document, { subject: objectionId, code: OBJECTION_OUTCOME_CODES[outcome] }, onStatus);
+}
+
+/** The Office or a regulator acknowledges an incident or a measure report (Art. 29, 31;
+ *  putuo.acknowledgement/1). */
+export function acknowledge(subjectId, note, onStatus) {
+  const document = { schema: "putuo.acknowledgement/1", subject_id: subjectId };
+  if (note) document.note = note;
+  return measureAction(SUPERVISION, "acknowledge", document, { subject: subjectId }, onStatus);
+}
