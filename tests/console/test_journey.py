@@ -54,8 +54,10 @@ def working_days(system, start: int, due: int) -> int:
 
 def carried(system, tx_hash: str) -> CatalogAction:
     [fields] = signed_actions(system.w3, tx_hash, SIGNED_CONTRACTS["catalog"].action_abi)
-    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, signature = fields
-    return CatalogAction(kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing)
+    kind, entry_id, version, reason_code, document, nonce, declared_at, sharing, responsibility, signature = fields
+    return CatalogAction(
+        kind, entry_id, version, reason_code, document, nonce, signature, declared_at, sharing, responsibility
+    )
 
 
 def test_the_officers_journey_from_catalog_entry_to_grant_signed_in_the_browser(platform):

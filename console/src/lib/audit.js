@@ -23,6 +23,7 @@ const CATALOG_ACTION_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "declaredAt", type: "uint40" },
     { name: "sharing", type: "uint8" },
+    { name: "responsibility", type: "bytes32" },
   ],
 };
 
@@ -41,6 +42,7 @@ export function catalogDigest(action, chainId, catalog) {
     nonce: action.nonce,
     declaredAt: action.declaredAt,
     sharing: action.sharing,
+    responsibility: action.responsibility,
   });
 }
 
