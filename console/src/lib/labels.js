@@ -47,3 +47,19 @@ export const USAGE_REASON = {
   entry_deleted: "目录条目已删除", entry_not_shared: "条目不予共享", entry_invalid: "目录文档无法判定", entry_changed: "目录条目已变更",
 };
 export const FREQUENCY_OF_USE = { continuous: "持续", daily: "每日", weekly: "每周", monthly: "每月", quarterly: "每季度" };
+
+// Incidents (Art. 29: sharing/supervision_documents.py) and the evaluation's groups (Art. 32:
+// api/services/evaluation.py GROUPS; api/schemas.py UnitEvaluation).
+export const SEVERITY = { general: "一般", larger: "较大", major: "重大", especially: "特别重大" };
+export const INCIDENT_STATE = { open: "处置中", closed: "已结案" };
+export const REPORTED_TO = { district_office: "区府办", cyberspace: "区委网信办", public_security: "区公安分局", state_security: "区安全分局" };
+export const EVALUATION_GROUPS = {
+  compile: "编目（第十一条）", collect: "归集（第十五条）", resubmit: "重新提交（第十三条）", review: "审核（第十三、十四条）",
+  item_review: "答复申请（第二十条）", catalogue: "补编目录（第二十二条）", confirm: "场景确认（第十九条）",
+  plan_review: "方案审核（第二十二条）", serve: "融合供给（第二十二条）", reason_review: "闲置理由审核（第二十六条）",
+  objection_answer: "异议答复（第二十六条）", update: "按期更新（第十六条）", objection: "异议处理（第十六条）",
+};
+export const DUTY_STATE = {
+  due: "未到期", overdue: "已逾期", done_on_time: "按期完成", done_late: "逾期完成", missed: "未履行",
+  unknown: "期限未定", cancelled: "已撤销",
+};

@@ -7,6 +7,9 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { barChart } from "../lib/chart.js";
 import { readHeader } from "../lib/keystore.js";
+import { session } from "../lib/officer.js";
+import { SEVERITY, label } from "../lib/labels.js";
+import { publications } from "./supervision-desk.js";
 import { closeOfficeAccount, office, openOfficeAccount, registerOfficer, revokeKey, rotateKey } from "../lib/office-account.js";
 
 const KIND = { office: "政务办", data_center: "大数据中心", ordinary: "业务单位", auditor: "监督单位" };
@@ -15,18 +18,22 @@ export async function officePage(main) {
   const units = h("div", {}, "正在加载……");
   const calendar = h("div", {}, "正在加载……");
   const evaluation = h("div", {}, "正在加载……");
+  const published = h("div", {}, "正在加载……");
   render(
     main,
     h("h1", {}, "政务办"),
     h("h2", {}, "单位与密钥"), units,
     h("h2", {}, "工作日历（链上公布）"), calendar,
     h("h2", {}, "考核评价（第三十二条）"), evaluation,
+    h("h2", {}, "考核结果与通报（链上公布）"), published,
   );
   const fill = (box, make) => make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   const drawUnits = () => fill(units, () => unitsAndKeys(drawUnits));
   drawUnits();
   fill(calendar, calendarYears);
   fill(evaluation, evaluationView);
+  if (session.key) fill(published, publications);
+  else published.replaceChildren(h("p", { className: "muted" }, "考核结果与通报只向各单位官员公布：请先在", h("a", { href: "#/inspection" }, "使用监督"), "或", h("a", { href: "#/workspace" }, "单位工作台"), "打开本人密钥，再回到本页。"));
 }
 
 async function unitsAndKeys(redraw) {
@@ -210,6 +217,7 @@ async function evaluationView() {
   const ranked = e.units.filter((u) => u.rank !== null);
   const worst = ranked.length ? Math.min(...ranked.map((u) => u.score)) : null;
   const laggards = ranked.length > 1 ? ranked.filter((u) => u.score === worst) : [];
+  const score = (v) => (v === null || v === undefined ? "—" : String(v));
   const pct = (r) => (r.rate === null ? "—" : `${(r.rate * 100).toFixed(0)}%（${r.on_time}/${r.judged}）`);
   return [
     h("p", {}, `评价期间 ${e.from} 至 ${e.to}，按链上时间 ${when(e.now)}（区块 ${e.now_block}）评判。`),
@@ -224,8 +232,25 @@ async function evaluationView() {
         ["归集（第十五条）", (u) => pct(u.collect)],
         ["审核（第十三、十四条）", (u) => pct(u.review)],
         ["答复申请（第二十条）", (u) => pct(u.item_review)],
+        ["按期更新（第十六条）", (u) => pct(u.update)],
+        ["异议处理（第十六条）", (u) => pct(u.objection)],
       ],
       e.units,
+    ),
+    h("h3", {}, "数据质量、安全与共享成效（第十六、二十九至三十一条）"),
+    table(
+      [
+        ["单位", (u) => u.name],
+        ["数据异议 / 确有错误", (u) => `${u.quality.objections} / ${u.quality.corrected}`],
+        ["质量评价", (u) => score(u.quality.evaluation)],
+        ["安全事件（最高级别）", (u) => (u.security.incidents ? `${u.security.incidents} 起（${label(SEVERITY, u.security.most_severe)}）` : "0")],
+        ["未获签收", (u) => h("span", { className: u.security.unacknowledged ? "warn" : "" }, String(u.security.unacknowledged))],
+        ["安全评价", (u) => score(u.security.evaluation)],
+        ["数据被使用 / 使用他单位数据", (u) => `${u.effectiveness.uses_served} / ${u.effectiveness.uses_made}`],
+        ["成效评价", (u) => score(u.effectiveness.evaluation)],
+      ],
+      e.units,
+      "评价为大数据中心按第三十一条所作评价的平均分；“—”为期间内无评价",
     ),
     h("h3", {}, "末位通报"),
     laggards.length
