@@ -3,13 +3,13 @@
 // here and held against the API's; the commitment is built here, signed as a document, and the
 // API's EIP-712 message must carry exactly this document and this commitment before the action
 // itself is signed.
-import { AbiCoder, getAddress, hexlify, keccak256 } from "ethers";
+import { AbiCoder, getAddress, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { get, post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, confirm_conformity: 21 };
+export const STEP_KINDS = { apply: 0, decide: 1, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, approve_scenario: 11, confirm_conformity: 21 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -148,4 +148,23 @@ export async function reviewConformity(demandId, confirm, reason, onStatus = () 
     ? { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "confirm" }
     : { schema: "putuo.conformity-review/1", demand_id: demandId, decision: "return", reason_code: 1, reason };
   return signAndSend({ kind: "confirm_conformity", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** A scenario's on-chain id: keccak256 of its code (chain/sharing.py scenario_id_for). */
+export const scenarioIdFor = (code) => keccak256(toUtf8Bytes(code));
+
+/** The Data Center registers a scenario for the scenario route with its basis (Art. 19 (1)–(3);
+ *  putuo.scenario-evaluation/1), as `ledger sharing step approve_scenario` does. */
+export async function registerScenario(evaluation, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const subject = scenarioIdFor(evaluation.scenario_code);
+  return signAndSend({ kind: "approve_scenario", document: evaluation, path: "/v1/sharing/actions", subject, onStatus });
+}
+
+/** The Data Center suspends a grant at once for a security risk and reports it (Art. 31;
+ *  putuo.grant-suspension/1), as `ledger sharing step security_suspend` does. */
+export async function suspendGrant(grantId, risk, reportedTo, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.grant-suspension/1", grant_id: grantId, risk, reported_to: reportedTo };
+  return signAndSend({ kind: "security_suspend", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
 }

@@ -4,9 +4,9 @@ import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, session } from "../lib/officer.js";
-import { answerObjection, reviewConformity } from "../lib/sharing.js";
+import { answerObjection, registerScenario, reviewConformity, suspendGrant } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
-import { SHARING, dutyRule, label } from "../lib/labels.js";
+import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -39,9 +39,11 @@ export function dataCenterPage(main) {
     const drawConformity = () => fillWith(conformity, () => conformityQueue(() => { drawConformity(); drawGrants(); }));
     drawConformity();
   };
+  const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
     drawQueue(body);
     overseen();
+    drawScenarios();
   };
   render(
     main,
@@ -62,7 +64,6 @@ export function dataCenterPage(main) {
   );
   refresh();
   drawCollection(collecting);
-  fillWith(scenarios, scenarioRegister);
 }
 
 function fillWith(box, make) {
@@ -118,19 +119,77 @@ function collectCell(entry, done) {
 
 const CLASSES = { 1: "第十九条第（一）项", 2: "第十九条第（二）项", 3: "第十九条第（三）项" };
 
-async function scenarioRegister() {
+async function scenarioRegister(redraw) {
   const page = await get("/v1/scenarios", { limit: 100 });
-  if (!page.items.length) return h("p", {}, "尚未登记应用场景。");
-  return table(
+  const form = session.unit?.kind === "data_center" ? [h("h3", {}, "登记应用场景"), await scenarioForm(redraw)] : [];
+  if (!page.items.length) return [h("p", {}, "尚未登记应用场景。"), ...form];
+  return [table(
     [
       ["场景", (s) => `${s.name}（${s.code}）`],
       ["类别", (s) => CLASSES[s.scenario_class] ?? s.scenario_class],
       ["授权单位", (s) => (s.units.length ? `${s.units.length} 个` : "不限")],
       ["授权条目", (s) => (s.entries.length ? `${s.entries.length} 个` : "不限")],
-      ["状态", (s) => (s.withdrawn_at ? `已撤销 ${when(s.withdrawn_at)}` : s.approved ? `已批准 ${when(s.approved_at)}` : "待批准")],
+      ["状态", (s) => h("span", { "data-scenario": s.code }, s.withdrawn_at ? `已撤销 ${when(s.withdrawn_at)}` : s.approved ? `已批准 ${when(s.approved_at)}` : "待批准")],
     ],
     page.items,
-  );
+  ), ...form];
+}
+
+/** The Data Center's registration of a scenario for the scenario route, with its basis and its
+ *  evaluation (Art. 19 (1)–(3): putuo.scenario-evaluation/1), signed in the browser. A key-work
+ *  scenario (2) names the key work, the units and the entries it is for. */
+async function scenarioForm(redraw) {
+  const [units, entries] = await Promise.all([get("/v1/units"), get("/v1/catalog/entries", { status: "active", limit: 100 })]);
+  const text = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
+  const c = {
+    code: text("scenario_code", { placeholder: "如 PT-SC-2026-007" }),
+    name: text("name"),
+    klass: select("class", Object.entries(CLASSES), "1"),
+    basis: h("textarea", { name: "basis", rows: 2, placeholder: "如：一网通办事项编码、标准化场景清单编号或跨部门系统登记号" }),
+    keyWork: h("textarea", { name: "key_work", rows: 2 }),
+    units: h("select", { name: "units", multiple: true, size: 4 }, units.filter((u) => u.kind === "ordinary").map((u) => h("option", { value: u.unit_id }, u.name))),
+    entries: h("select", { name: "entries", multiple: true, size: 4 }, entries.items.map((e) => h("option", { value: e.entry_id }, `${e.name}（${e.code}）`))),
+    plan: h("textarea", { name: "plan", rows: 2, placeholder: "共享方式、数据范围与安全措施" }),
+    conclusion: h("textarea", { name: "conclusion", rows: 2 }),
+  };
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const chosen = (sel) => [...sel.selectedOptions].map((o) => o.value);
+  const missing = () => {
+    const needed = [[c.code, "场景编码"], [c.name, "场景名称"], [c.basis, "登记依据"], [c.plan, "实施方案"], [c.conclusion, "评估结论"]];
+    if (c.klass.value === "2") needed.push([c.keyWork, "重点工作"]);
+    const empty = needed.filter(([el]) => !el.value.trim()).map(([, name]) => name);
+    if (c.klass.value === "2" && !chosen(c.units).length) empty.push("授权单位（至少选一个）");
+    if (c.klass.value === "2" && !chosen(c.entries).length) empty.push("授权目录条目（至少选一个）");
+    return empty;
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    const empty = missing();
+    if (empty.length) return status.replaceChildren(h("span", { className: "error" }, `请填写：${empty.join("、")}`));
+    const klass = Number(c.klass.value);
+    const evaluation = {
+      schema: "putuo.scenario-evaluation/1",
+      scenario_code: c.code.value.trim(), name: c.name.value.trim(), class: klass, basis: c.basis.value.trim(),
+      ...(klass === 2 ? { key_work: c.keyWork.value.trim(), units: chosen(c.units), entries: chosen(c.entries) } : {}),
+      plan: c.plan.value.trim(), conclusion: c.conclusion.value.trim(),
+    };
+    try {
+      const { status: s } = await registerScenario(evaluation, (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-scenario-registered": s.tx_hash }, `已登记 ${evaluation.scenario_code}，已上链确认`));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能登记：${error.message}`));
+    }
+  };
+  return h("form", { onsubmit: submit },
+    h("div", { className: "filters" },
+      field("场景编码", c.code), field("场景名称", c.name, { wide: true }), field("类别", c.klass),
+      field("登记依据", c.basis, { wide: true }), field("重点工作（第（二）项必填）", c.keyWork, { wide: true }),
+      field("授权单位（第（二）项必选，按住 Ctrl 多选）", c.units, { wide: true }),
+      field("授权目录条目（第（二）项必选）", c.entries, { wide: true }),
+      field("实施方案", c.plan, { wide: true }), field("评估结论", c.conclusion, { wide: true })),
+    h("p", {}, h("button", { type: "submit" }, "签名并登记场景")),
+    status);
 }
 
 const GRANT_STATUS = { active: "有效", suspended: "已暂停", terminated: "已终止" };
@@ -208,6 +267,36 @@ function objectionAnswer(g, redraw) {
   );
 }
 
+// Art. 31: reported to the Office and at least one regulator (sharing/document.py ReportedTo).
+const REGULATORS = ["cyberspace", "public_security", "state_security"];
+
+/** The Data Center's suspension of a grant at once for a security risk (Art. 31), reported to
+ *  the Office and the regulators chosen, signed in the browser. */
+function suspensionCell(g, redraw) {
+  const id = g.grant_id.slice(0, 12);
+  const risk = h("input", { type: "text", name: "risk" });
+  const boxes = REGULATORS.map((r) => h("input", { type: "checkbox", name: "reported_to", value: r, checked: r === "cyberspace" }));
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const send = async () => {
+    if (!risk.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "安全风险：请写明发现的风险"));
+    const to = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!to.length) return status.replaceChildren(h("span", { className: "error" }, "报送对象：除区府办外，至少选一个监管部门"));
+    try {
+      const { status: s } = await suspendGrant(g.grant_id, risk.value.trim(), ["district_office", ...to], (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-suspended": s.tx_hash }, "已暂停，已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能暂停：${error.message}`));
+    }
+  };
+  return h("details", {}, h("summary", {}, "发现安全风险：立即暂停"),
+    field(`安全风险（${id}）`, risk),
+    h("fieldset", {}, h("legend", {}, "报送区府办及："),
+      ...REGULATORS.map((r, i) => h("label", {}, boxes[i], ` ${label(REPORTED_TO, r)}`))),
+    h("button", { type: "button", className: "secondary", "aria-label": `签名并暂停授权 ${id}`, onclick: send }, "签名并暂停"),
+    status);
+}
+
 /** Every unit's grants, the suspended ones and those with an objection to answer first. */
 async function grantsOverview(redraw) {
   const units = await get("/v1/units");
@@ -224,6 +313,7 @@ async function grantsOverview(redraw) {
       ["状态", (g) => GRANT_STATUS[g.status] ?? g.status],
       ["异议", (g) => (g.objection_pending ? h("span", { className: "warn" }, `待答复，期限 ${when(g.objection_answer_due_at)}`) : "—")],
       ["答复", (g) => (g.objection_pending && session.unit?.kind === "data_center" ? objectionAnswer(g, redraw) : "—")],
+      ["安全措施（第三十一条）", (g) => (g.status === "active" && session.unit?.kind === "data_center" ? suspensionCell(g, redraw) : "—")],
     ],
     grants.sort((a, b) => weight(a) - weight(b)),
   );
