@@ -1,6 +1,8 @@
 // Art. 19 and 31 in the browser: the Data Center registers a key-work scenario (an incomplete form
 // refused first, saying what to fill in) and suspends a grant for a security risk (a suspension
-// without its risk refused first). Env: CONSOLE_URL, DATA_CENTER_KEY, PASSWORD, GRANT_ID, SCENARIO_CODE.
+// without its risk refused first), then reports it to the regulators (Art. 31), which a regulator's
+// officer acknowledges on the supervision page.
+// Env: CONSOLE_URL, DATA_CENTER_KEY, REGULATOR_KEY, PASSWORD, GRANT_ID, SCENARIO_CODE.
 import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
@@ -50,6 +52,22 @@ try {
   out.suspendTx = await page.locator("[data-suspended]").getAttribute("data-suspended", { timeout: 60_000 });
   await page.locator(`${grants} td`, { hasText: "已暂停" }).first().waitFor({ timeout: 30_000 });
   out.grantsText = await page.locator(grants).innerText();
+
+  // Art. 31: the suspension reported (报送) to the Office and the regulators, then acknowledged.
+  await page.getByLabel(`报送内容（${id}）`).fill("发现异常批量导出，已立即暂停该授权");
+  await page.getByRole("button", { name: `签名并报送 ${id}` }).click();
+  out.reportTx = await page.locator("[data-reported]").getAttribute("data-reported", { timeout: 60_000 });
+  await page.locator("[data-measure-report]").waitFor({ timeout: 30_000 });
+  await page.goto(`${base}#/inspection`);
+  await page.getByRole("button", { name: "关闭密钥" }).click();
+  await openKey(page, process.env.REGULATOR_KEY, process.env.PASSWORD);
+  const reports = page.locator("h2:has-text('暂停、终止授权的报送') + div");
+  await reports.locator("[data-report]").waitFor();
+  out.reportsText = await reports.innerText();
+  out.unlabelled.push(...(await unlabelled(page)));
+  await reports.getByRole("button", { name: /^签名签收报送/ }).click();
+  out.ackTx = await page.locator("[data-acknowledged]").getAttribute("data-acknowledged", { timeout: 60_000 });
+  await reports.getByText("已签收：").waitFor({ timeout: 30_000 });
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

@@ -1,7 +1,8 @@
 """The Data Center's Art. 19 and 31 steps in Chromium, signed with its SM2 key as `ledger sharing
 step` signs them: it registers a key-work scenario (Art. 19 (2)) for named units and entries, an
 incomplete form refused in the page with what to fill in; and it suspends a grant at once for a
-security risk (Art. 31), reported to the Office and the regulators ticked."""
+security risk (Art. 31), reported to the Office and the regulators ticked, then reports it
+(报送), which a regulator's officer acknowledges on the supervision page."""
 
 from __future__ import annotations
 
@@ -26,14 +27,18 @@ def test_the_data_center_registers_a_scenario_and_suspends_a_grant_in_the_browse
         c.headers.update(PLATFORM)
         api = Api(desk, c, platform.runtime)
         grant_id = api.apply(api.application(scenario_class=1))
+        regulator = desk.unit("PT-WXB", "auditor", "中共上海市普陀区委网络安全和信息化委员会办公室")
+        keys = tmp_path / "keys"
         data_center = save_key(
-            named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=tmp_path / "keys", scrypt_n=TEST_SCRYPT_N
+            named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N
         )
+        inspector = save_key(named(regulator.ecdsa, "wxb"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
 
         out = run_script(
             "datacenter_steps.mjs",
             CONSOLE_URL=platform.url,
             DATA_CENTER_KEY=str(data_center),
+            REGULATOR_KEY=str(inspector),
             PASSWORD=PASSWORD,
             GRANT_ID=grant_id,
             SCENARIO_CODE=CODE,
@@ -42,6 +47,7 @@ def test_the_data_center_registers_a_scenario_and_suspends_a_grant_in_the_browse
         [scenario] = [s for s in api.get("/v1/scenarios", limit=100)["items"] if s["code"] == CODE]
         grant = api.get(f"/v1/grants/{grant_id}")
         history = api.get(f"/v1/grants/{grant_id}/history")["steps"]
+        [report] = api.get("/v1/supervision/measure-reports")
 
     assert out["problems"] == [] and out["unlabelled"] == [] and out["lowContrast"] == []
     assert out["emptyScenario"] == "请填写：场景编码、场景名称、登记依据、实施方案、评估结论"
@@ -62,3 +68,15 @@ def test_the_data_center_registers_a_scenario_and_suspends_a_grant_in_the_browse
     }
     assert history[-1]["tx_hash"] == out["suspendTx"]
     assert "已暂停" in out["grantsText"]
+    # Reported to the Office and the regulators, and acknowledged by the cyberspace office's officer.
+    assert (report["grant_id"], report["measure"]) == (grant_id, "suspension")
+    assert report["reported"]["document"]["summary"] == "发现异常批量导出，已立即暂停该授权"
+    assert report["reported"]["proof"]["tx_hash"] == out["reportTx"]
+    assert "区府办、区委网信办" in out["reportsText"] and "尚无单位签收" in out["reportsText"]
+    [ack] = report["acknowledgements"]
+    assert (ack["unit_id"], ack["proof"]["signer"], ack["proof"]["tx_hash"]) == (
+        regulator.unit_hex,
+        regulator.address,
+        out["ackTx"],
+    )
+    assert ack["document"] == {"schema": "putuo.acknowledgement/1", "subject_id": report["report_id"]}

@@ -68,3 +68,13 @@ export function acknowledge(subjectId, note, onStatus) {
   if (note) document.note = note;
   return measureAction(SUPERVISION, "acknowledge", document, { subject: subjectId }, onStatus);
 }
+
+export const MEASURE_CODES = { suspension: 1, termination: 2 };
+
+/** The Data Center reports (报送) a grant it suspended or terminated for a security risk to the
+ *  Office and the regulators (Art. 31; putuo.measure-report/1), as `ledger supervision
+ *  report-measure` does. */
+export function reportMeasure(grantId, { measure, reportedTo, summary }, onStatus) {
+  const document = { schema: "putuo.measure-report/1", grant_id: grantId, measure, reported_to: reportedTo, summary };
+  return measureAction(SUPERVISION, "report_measure", document, { subject: grantId, code: MEASURE_CODES[measure] }, onStatus);
+}

@@ -7,6 +7,7 @@ import { catalogAction, session } from "../lib/officer.js";
 import { answerObjection, registerScenario, reviewConformity, suspendGrant } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
+import { reportMeasure } from "../lib/measures.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -272,10 +273,14 @@ const REGULATORS = ["cyberspace", "public_security", "state_security"];
 
 /** The Data Center's suspension of a grant at once for a security risk (Art. 31), reported to
  *  the Office and the regulators chosen, signed in the browser. */
+const regulatorBoxes = () => REGULATORS.map((r) => h("input", { type: "checkbox", name: "reported_to", value: r, checked: r === "cyberspace" }));
+const recipients = (boxes) => h("fieldset", {}, h("legend", {}, "报送区府办及："),
+  ...REGULATORS.map((r, i) => h("label", {}, boxes[i], ` ${label(REPORTED_TO, r)}`)));
+
 function suspensionCell(g, redraw) {
   const id = g.grant_id.slice(0, 12);
   const risk = h("input", { type: "text", name: "risk" });
-  const boxes = REGULATORS.map((r) => h("input", { type: "checkbox", name: "reported_to", value: r, checked: r === "cyberspace" }));
+  const boxes = regulatorBoxes();
   const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
   const send = async () => {
     if (!risk.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "安全风险：请写明发现的风险"));
@@ -291,15 +296,45 @@ function suspensionCell(g, redraw) {
   };
   return h("details", {}, h("summary", {}, "发现安全风险：立即暂停"),
     field(`安全风险（${id}）`, risk),
-    h("fieldset", {}, h("legend", {}, "报送区府办及："),
-      ...REGULATORS.map((r, i) => h("label", {}, boxes[i], ` ${label(REPORTED_TO, r)}`))),
+    recipients(boxes),
     h("button", { type: "button", className: "secondary", "aria-label": `签名并暂停授权 ${id}`, onclick: send }, "签名并暂停"),
     status);
 }
 
+/** The Data Center's report (报送) of a suspension or termination for a security risk to the
+ *  Office and the regulators (Art. 31), signed in the browser; then who acknowledged it. */
+function reportCell(g, reports, names, redraw) {
+  const mine = reports.filter((r) => r.grant_id === g.grant_id);
+  if (mine.length) {
+    return h("ul", { className: "plain" }, mine.map((r) => h("li", { "data-measure-report": r.report_id },
+      `已报送（${r.measure === "suspension" ? "暂停" : "终止"}）；`,
+      r.acknowledgements.length ? `已签收：${r.acknowledgements.map((a) => names[a.unit_id] ?? a.unit_id).join("、")}` : h("span", { className: "warn" }, "尚无单位签收"))));
+  }
+  const measure = g.status === "suspended" && g.suspension === "security" ? "suspension" : g.status === "terminated" && g.termination === "data_center" ? "termination" : null;
+  if (!measure || session.unit?.kind !== "data_center") return "—";
+  const id = g.grant_id.slice(0, 12);
+  const summary = h("input", { type: "text", name: "summary" });
+  const boxes = regulatorBoxes();
+  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const send = async () => {
+    if (!summary.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "报送内容：请写明风险与已采取的措施"));
+    const to = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!to.length) return status.replaceChildren(h("span", { className: "error" }, "报送对象：除区府办外，至少选一个监管部门"));
+    try {
+      const { status: s } = await reportMeasure(g.grant_id, { measure, reportedTo: ["district_office", ...to], summary: summary.value.trim() }, (t) => status.replaceChildren(t));
+      status.replaceChildren(h("span", { className: "ok", "data-reported": s.tx_hash }, "已报送，已上链确认"));
+      setTimeout(redraw, 1000);
+    } catch (error) {
+      status.replaceChildren(h("span", { className: "error" }, `未能报送：${error.message}`));
+    }
+  };
+  return h("div", {}, h("p", { className: "warn" }, "尚未报送"), field(`报送内容（${id}）`, summary), recipients(boxes),
+    h("button", { type: "button", "aria-label": `签名并报送 ${id}`, onclick: send }, "签名并报送"), status);
+}
+
 /** Every unit's grants, the suspended ones and those with an objection to answer first. */
 async function grantsOverview(redraw) {
-  const units = await get("/v1/units");
+  const [units, reports] = await Promise.all([get("/v1/units"), get("/v1/supervision/measure-reports")]);
   const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const grants = pages.flatMap((p) => p.items);
@@ -314,6 +349,7 @@ async function grantsOverview(redraw) {
       ["异议", (g) => (g.objection_pending ? h("span", { className: "warn" }, `待答复，期限 ${when(g.objection_answer_due_at)}`) : "—")],
       ["答复", (g) => (g.objection_pending && session.unit?.kind === "data_center" ? objectionAnswer(g, redraw) : "—")],
       ["安全措施（第三十一条）", (g) => (g.status === "active" && session.unit?.kind === "data_center" ? suspensionCell(g, redraw) : "—")],
+      ["报送（第三十一条）", (g) => reportCell(g, reports, names, redraw)],
     ],
     grants.sort((a, b) => weight(a) - weight(b)),
   );

@@ -6,7 +6,7 @@ import { h, render } from "../lib/dom.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { session } from "../lib/officer.js";
 import { inspectionView } from "./usage.js";
-import { incidentInbox } from "./supervision-desk.js";
+import { incidentInbox, measureReportInbox } from "./supervision-desk.js";
 import { WitnessRefusal, cosignLatest, witnessState } from "../lib/witness.js";
 
 export function inspectionPage(main) {
@@ -33,16 +33,27 @@ export function inspectionPage(main) {
     incidents.replaceChildren("正在加载……");
     incidentInbox(drawIncidents).then((el) => incidents.replaceChildren(el), (error) => incidents.replaceChildren(h("p", { className: "error" }, error.message)));
   };
+  const reports = h("div", {});
+  const drawReports = () => {
+    if (!session.key) {
+      reports.replaceChildren(h("p", { className: "muted" }, "打开政务办或监督单位的本人密钥后，显示大数据中心暂停或终止授权的报送，并可签收。"));
+      return;
+    }
+    reports.replaceChildren("正在加载……");
+    measureReportInbox(drawReports).then((el) => reports.replaceChildren(el), (error) => reports.replaceChildren(h("p", { className: "error" }, error.message)));
+  };
   const refreshAll = () => {
     refresh();
     drawWitness(witness);
     drawIncidents();
+    drawReports();
   };
   render(
     main,
     h("h1", {}, "使用监督（第三十条）"),
     keyPanel(refreshAll),
     h("h2", {}, "数据安全事件（第二十九条）"), incidents,
+    h("h2", {}, "暂停、终止授权的报送（第三十一条）"), reports,
     h("h2", {}, "使用日志的异常"), body,
     h("h2", {}, "见证检查点"), witness,
   );

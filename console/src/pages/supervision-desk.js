@@ -38,20 +38,20 @@ export async function incidentInbox(redraw = () => {}) {
         ["状态", (i) => `${label(INCIDENT_STATE, i.state)}；处置记录 ${i.handling.length} 条`],
         ["签收", (i) => h("div", {},
           i.acknowledgements.length ? h("p", {}, `已签收：${i.acknowledgements.map((a) => names[a.unit_id] ?? a.unit_id).join("、")}`) : h("p", { className: "warn" }, "尚无单位签收"),
-          mine(i) || !OVERSEERS.includes(session.unit.kind) ? "" : acknowledgeCell(i, redraw))],
+          mine(i) || !OVERSEERS.includes(session.unit.kind) ? "" : acknowledgeCell(i.incident_id, "事件", redraw))],
       ],
       rows,
     ),
   );
 }
 
-function acknowledgeCell(incident, redraw) {
-  const id = incident.incident_id.slice(0, 12);
+function acknowledgeCell(subjectId, what, redraw) {
+  const id = subjectId.slice(0, 12);
   const note = h("input", { type: "text", name: "note", placeholder: "如：已收悉，请持续报送处置进展" });
   const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
   const send = async () => {
     try {
-      const { status: s } = await acknowledge(incident.incident_id, note.value.trim(), (t) => status.replaceChildren(t));
+      const { status: s } = await acknowledge(subjectId, note.value.trim(), (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-acknowledged": s.tx_hash }, "已签收，已上链确认"));
       setTimeout(redraw, 1000);
     } catch (error) {
@@ -59,7 +59,30 @@ function acknowledgeCell(incident, redraw) {
     }
   };
   return h("div", {}, field(`签收意见（${id}，可不填）`, note),
-    h("button", { type: "button", "aria-label": `签名签收事件 ${id}`, onclick: send }, "签名签收"), status);
+    h("button", { type: "button", "aria-label": `签名签收${what} ${id}`, onclick: send }, "签名签收"), status);
+}
+
+/** The Data Center's reports (报送) of grants it suspended or terminated for a security risk
+ *  (Art. 31), those this unit has not acknowledged first. */
+export async function measureReportInbox(redraw = () => {}) {
+  const [rows, units] = await Promise.all([get("/v1/supervision/measure-reports"), get("/v1/units")]);
+  if (!rows.length) return h("p", { className: "muted" }, "大数据中心尚无暂停或终止授权的报送。");
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const mine = (r) => r.acknowledgements.some((a) => a.unit_id === session.unit.unit_id);
+  rows.sort((a, b) => Number(mine(a)) - Number(mine(b)) || b.taken_at - a.taken_at);
+  return table(
+    [
+      ["授权", (r) => h("span", { "data-report": r.report_id }, short(r.grant_id))],
+      ["措施", (r) => (r.measure === "suspension" ? "暂停" : r.measure === "termination" ? "终止" : r.measure)],
+      ["采取时间", (r) => when(r.taken_at)],
+      ["报送内容", (r) => r.reported.document.summary],
+      ["报送对象", (r) => (r.reported.document.reported_to ?? []).map((t) => label(REPORTED_TO, t)).join("、")],
+      ["签收", (r) => h("div", {},
+        r.acknowledgements.length ? h("p", {}, `已签收：${r.acknowledgements.map((a) => names[a.unit_id] ?? a.unit_id).join("、")}`) : h("p", { className: "warn" }, "尚无单位签收"),
+        mine(r) || !OVERSEERS.includes(session.unit.kind) ? "" : acknowledgeCell(r.report_id, "报送", redraw))],
+    ],
+    rows,
+  );
 }
 
 /** The Office's published results and notices (Art. 32), for an opened officer key. */
