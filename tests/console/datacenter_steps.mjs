@@ -33,6 +33,16 @@ try {
   await page.getByLabel(/^授权目录条目/).selectOption({ label: "低保对象信息（MZJ-0001）" });
   out.unlabelled = await unlabelled(page);
   out.screenshots = await snap(page, "datacenter-scenario");
+  // A platform that slips other terms (the units and entries the contract keeps) into the message
+  // is refused before anything is signed.
+  await page.route("**/v1/sharing/typed-data", async (route) => {
+    const response = await route.fetch();
+    const typed = await response.json();
+    typed.message.terms = typed.message.terms.replace(/.$/, (c) => (c === "0" ? "1" : "0"));
+    await route.fulfill({ status: response.status(), headers: response.headers(), body: JSON.stringify(typed) });
+  }, { times: 1 });
+  await submit.click();
+  out.tamperedTerms = await page.locator(`${register} .error`, { hasText: "拒绝签名" }).innerText();
   await submit.click();
   out.scenarioTx = await page.locator("[data-scenario-registered]").getAttribute("data-scenario-registered", { timeout: 60_000 });
   await page.locator(`[data-scenario='${code}']`).waitFor({ timeout: 30_000 });

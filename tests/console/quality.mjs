@@ -28,6 +28,15 @@ try {
   out.unlabelled = await unlabelled(page);
   out.lowContrast = await lowContrast(page);
   out.screenshots = await snap(page, "workspace-objection");
+  // A platform whose message says "confirmed" for a "corrected" handling is refused before signing.
+  await page.route("**/v1/quality/typed-data", async (route) => {
+    const response = await route.fetch();
+    const typed = await response.json();
+    typed.message.code = 2;
+    await route.fulfill({ status: response.status(), headers: response.headers(), body: JSON.stringify(typed) });
+  }, { times: 1 });
+  await send.click();
+  out.tamperedCode = await page.locator(`${section} .error`, { hasText: "拒绝签名" }).innerText();
   await send.click();
   out.handleTx = await page.locator("[data-objection-handled]").getAttribute("data-objection-handled", { timeout: 60_000 });
   await page.locator(`${section} [data-objection-state='handled_on_time']`).waitFor({ timeout: 30_000 });

@@ -1,6 +1,7 @@
 """The Data Center's Art. 19 and 31 steps in Chromium, signed with its SM2 key as `ledger sharing
 step` signs them: it registers a key-work scenario (Art. 19 (2)) for named units and entries, an
-incomplete form refused in the page with what to fill in; and it suspends a grant at once for a
+incomplete form refused in the page with what to fill in, and a message whose terms are not the
+document's refused before signing; and it suspends a grant at once for a
 security risk (Art. 31), reported to the Office and the regulators ticked, then reports it
 (报送), which a regulator's officer acknowledges on the supervision page."""
 
@@ -51,6 +52,7 @@ def test_the_data_center_registers_a_scenario_and_suspends_a_grant_in_the_browse
 
     assert out["problems"] == [] and out["unlabelled"] == [] and out["lowContrast"] == []
     assert out["emptyScenario"] == "请填写：场景编码、场景名称、登记依据、实施方案、评估结论"
+    assert out["tamperedTerms"] == "未能登记：平台给出的待签消息中的条款与文档不符，拒绝签名"
     assert out["keyWorkMissing"] == "请填写：重点工作、授权单位（至少选一个）、授权目录条目（至少选一个）"
     assert (scenario["name"], scenario["scenario_class"], scenario["approved"]) == ("独居老人紧急救助联动", 2, True)
     assert (scenario["units"], scenario["entries"]) == ([desk.street.unit_hex], ["0x" + api.civil_entry[0].hex()])

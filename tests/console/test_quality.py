@@ -2,7 +2,7 @@
 affairs bureau's data; the bureau's officer sees it in the workspace, among its duties by its
 Chinese name, and signs its verification and handling in the browser, which the chain takes and
 the CLI's signer would have signed byte for byte (RFC 6979). A handling without the verification
-is refused in the page."""
+is refused in the page, and a message that is not the document's is not signed."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ def test_the_unit_handles_an_objection_to_its_data_in_the_browser(system, tmp_pa
     assert "art16_objection" in out["dutyRules"]
     assert "使用单位反馈（普陀区市场监督管理局）" in out["objectionsText"] and "待核实处理" in out["objectionsText"]
     assert out["emptyVerification"].startswith("核实情况：请填写")
+    assert out["tamperedCode"] == "未能提交处理结果：平台给出的待签消息在 code 上与文档不符，拒绝签名"
     assert (handled["state"], handled["outcome"]) == ("handled_on_time", "corrected")
     assert handled["handling"]["proof"]["signer"] == desk.civil.address
     assert handled["handling"]["document"] == {

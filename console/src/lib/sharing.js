@@ -14,6 +14,7 @@ export const PROMISES = ["需求真实", "使用目标合理", "使用过程安�
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
 export const APPLY_TERMS_ABI = `(uint8,bytes32,uint8,uint8,uint8,bool,bool,uint8,${RESOURCE_ABI}[],${COMMITMENT_ABI})`;
+const SCENARIO_TERMS_ABI = "(uint8,bytes32[],bytes32[])"; // chain/sharing.py ScenarioTerms
 const coder = AbiCoder.defaultAbiCoder();
 
 /** keccak256(abi.encode(unitId, keccak256(document))), as the Sharing contract derives it. */
@@ -27,7 +28,7 @@ export function shanghaiTime(seconds) {
   return d.toISOString().slice(0, 19) + "+08:00";
 }
 
-function checkSharingTypedData(typed, { kind, document, nonce, subject, commitment }) {
+function checkSharingTypedData(typed, { kind, document, nonce, subject, commitment, terms }) {
   const m = typed.message ?? {};
   if (typed.domain?.name !== "PutuoSharing" || typed.domain?.version !== "1" || typed.primaryType !== "SharingAction") {
     throw new RefusedToSign(`平台给出的签名域不是 PutuoSharing 第 1 版（${typed.domain?.name}），拒绝签名`);
@@ -37,6 +38,7 @@ function checkSharingTypedData(typed, { kind, document, nonce, subject, commitme
     throw new RefusedToSign("平台给出的待签消息与文档不符，拒绝签名");
   }
   if (subject && !same(m.subject, subject)) throw new RefusedToSign("平台给出的待签消息指向另一个需求，拒绝签名");
+  if (terms && !same(m.terms, terms)) throw new RefusedToSign("平台给出的待签消息中的条款与文档不符，拒绝签名");
   if (commitment) {
     const [, keyId, doc, signature] = coder.decode([APPLY_TERMS_ABI], m.terms)[0][9];
     if (!same(keyId, commitment.signature.key_id) || !same(doc, hexlify(canonicalBytes(commitment.document))) || !same(signature, commitment.signature.signature)) {
@@ -45,11 +47,11 @@ function checkSharingTypedData(typed, { kind, document, nonce, subject, commitme
   }
 }
 
-async function signAndSend({ kind, document, path, subject, commitment, onStatus }) {
+async function signAndSend({ kind, document, path, subject, commitment, terms, onStatus }) {
   const nonce = freshNonce();
   const request = { kind, document, nonce, ...(commitment ? { commitment } : {}) };
   const typed = await post("/v1/sharing/typed-data", request);
-  checkSharingTypedData(typed, { kind, document, nonce, subject, commitment });
+  checkSharingTypedData(typed, { kind, document, nonce, subject, commitment, terms });
   const signature = signDigest(session.key, typedDataDigest(typed));
   onStatus("已签名，正在提交……");
   // Steps without a route of their own go in a batch of one (POST /v1/sharing/actions).
@@ -158,7 +160,9 @@ export const scenarioIdFor = (code) => keccak256(toUtf8Bytes(code));
 export async function registerScenario(evaluation, onStatus = () => {}) {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const subject = scenarioIdFor(evaluation.scenario_code);
-  return signAndSend({ kind: "approve_scenario", document: evaluation, path: "/v1/sharing/actions", subject, onStatus });
+  // The class, units and entries the contract keeps are signed as terms: they must be this document's.
+  const terms = coder.encode([SCENARIO_TERMS_ABI], [[evaluation.class, evaluation.units ?? [], evaluation.entries ?? []]]);
+  return signAndSend({ kind: "approve_scenario", document: evaluation, path: "/v1/sharing/actions", subject, terms, onStatus });
 }
 
 /** The Data Center suspends a grant at once for a security risk and reports it (Art. 31;
