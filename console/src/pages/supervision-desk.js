@@ -24,8 +24,10 @@ export async function incidentInbox(redraw = () => {}) {
   return h(
     "div",
     {},
-    h("p", { className: waiting ? "warn" : "ok", "data-unacknowledged": String(waiting) },
-      waiting ? `本单位待签收 ${waiting} 起事件。` : "本单位已签收全部事件。"),
+    OVERSEERS.includes(session.unit.kind)
+      ? h("p", { className: waiting ? "warn" : "ok", "data-unacknowledged": String(waiting) },
+          waiting ? `本单位待签收 ${waiting} 起事件。` : "本单位已签收全部事件。")
+      : h("p", { className: "muted" }, "事件由政务办和监督单位签收。"),
     table(
       [
         ["事件", (i) => h("span", { "data-incident": i.incident_id }, short(i.incident_id))],
