@@ -169,6 +169,19 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "the objection is handled already",
         "document.objection_id",
     ),
+    "DataQualityUnknownGrant": (404, "unknown_grant", "no grant has this id", "document.grant_id"),
+    "DataQualityGrantNotHeld": (
+        403,
+        "grant_not_held",
+        "a unit objects only under a grant it holds",
+        "document.grant_id",
+    ),
+    "DataQualityGrantNotCovering": (
+        409,
+        "grant_not_covering",
+        "the grant does not cover the entry objected to",
+        "document.grant_id",
+    ),
     # Supervision (Art. 29, 31): contracts/interfaces/ISupervision.sol
     "SupervisionWrongUnitKind": (403, "wrong_unit_kind", "the signer's unit may not take this action", "signature"),
     "SupervisionInvalidCode": (422, "invalid_code", "the document's kind is not one the contract takes", "document"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, field_validator
 
-from catalog.document import LongText, ResponsibilityId, Text, UpdateFrequency
+from catalog.document import LongText, ResponsibilityId, Text, UpdateFrequency, equals, given_iff
 from chain.quality import ActionKind, ObjectionOutcome, ObjectionSource, ReconciliationResult, record_id
 from chain.quality import UpdateFrequency as SignedFrequency
 
@@ -70,14 +70,30 @@ class ObjectionSourceName(str, Enum):
 
 
 class DataObjection(_Doc):
-    """A data objection (异议) on an entry's data, to its responsible unit (Art. 16)."""
+    """A data objection (异议) on an entry's data, to its responsible unit (Art. 16). A using unit
+    objects under the grant it holds on the entry (`grant_id`, signed and checked by the contract
+    against Sharing); the Data Center's objections name none."""
 
     schema_: Literal["putuo.objection/1"] = Field(alias="schema")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"allOf": [given_iff("grant_id", equals("source", "using_unit"))]}
+    )
     entry_id: Id
     source: ObjectionSourceName
     description: LongText  # what is wrong: which records, which fields
     reconciliation_id: Id | None = None  # the reconciliation that found it
-    grant_id: Id | None = None  # a using unit's grant on the data
+    # a using unit's grant on the data: required from it, absent from the Data Center's
+    grant_id: Annotated[Id | None, Field(validate_default=True)] = None
+
+    @field_validator("grant_id")
+    @classmethod
+    def _grant_with_using_unit(cls, value: str | None, info: ValidationInfo) -> str | None:
+        using = info.data.get("source") is ObjectionSourceName.USING_UNIT
+        if using and value is None:
+            raise ValueError("a using unit objects under the grant it holds on the entry")
+        if not using and value is not None:
+            raise ValueError("only a using unit's objection names a grant")
+        return value
 
 
 class ObjectionOutcomeName(str, Enum):
@@ -107,6 +123,12 @@ MODELS = tuple(SCHEMA_BY_KIND.values())
 
 def _id(value: str) -> bytes:
     return bytes.fromhex(value[2:])
+
+
+def grant_of(parsed: BaseModel) -> bytes:
+    """The `grant` the action signs: a using unit's objection's grant, else zero."""
+    grant_id = getattr(parsed, "grant_id", None) if isinstance(parsed, DataObjection) else None
+    return _id(grant_id) if grant_id else bytes(32)
 
 
 def fields(kind: ActionKind, parsed: BaseModel, *, document: bytes) -> tuple[bytes, bytes, int, int]:

@@ -107,9 +107,16 @@ def deploy_all(office: Sender) -> Deployment:
     # The usage log (#11) names Sharing, whose grants' idle clocks its anchors move: bound once.
     usage_log, _ = deploy_contract(office, "UsageLog", registry.address, sharing.address)
     office.send(sharing.functions.bindUsageLog(usage_log.address))
-    # Art. 15-16: update schedules, reconciliations and objections; the Office's settings are Responsibilities'.
+    # Art. 15-16: update schedules, reconciliations and objections; the Office's settings are Responsibilities',
+    # a using unit's grants Sharing's.
     data_quality, _ = deploy_contract(
-        office, "DataQuality", registry.address, catalog.address, calendar.address, responsibilities.address
+        office,
+        "DataQuality",
+        registry.address,
+        catalog.address,
+        calendar.address,
+        responsibilities.address,
+        sharing.address,
     )
     # Art. 29, 31: incidents, evaluations, reports of measures on grants (read from Sharing).
     supervision, _ = deploy_contract(office, "Supervision", registry.address, sharing.address)

@@ -1,6 +1,7 @@
 """The signed action shape the measures' smaller contracts share (`DataQuality`, `Supervision`):
 `(uint8 kind, bytes32 subject, bytes32 target, uint16 code, uint40 value, bytes document, uint256
-nonce)`, as the `Responsibilities` action, under each contract's own type name and EIP-712 domain."""
+nonce)`, as the `Responsibilities` action, under each contract's own type name and EIP-712 domain;
+`DataQuality`'s adds `bytes32 grant` after `target` (QUALITY_FIELDS)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ FIELDS = [
     {"name": "document", "type": "bytes"},
     {"name": "nonce", "type": "uint256"},
 ]
+# DataQuality: a using unit's objection signs the grant it holds on the entry (Art. 16).
+QUALITY_FIELDS = [*FIELDS[:3], {"name": "grant", "type": "bytes32"}, *FIELDS[3:]]
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,20 @@ class ActionDomain:
 
     domain_name: str
     primary_type: str
+    fields: tuple = tuple(f["name"] for f in FIELDS)
+
+    @property
+    def _fields(self) -> list[dict]:
+        by_name = {f["name"]: f for f in QUALITY_FIELDS}
+        return [by_name[name] for name in self.fields]
 
     @property
     def types(self) -> dict:
-        return {self.primary_type: FIELDS}
+        return {self.primary_type: self._fields}
 
     @property
     def typehash(self) -> bytes:
-        fields = ",".join(f"{f['type']} {f['name']}" for f in FIELDS)
+        fields = ",".join(f"{f['type']} {f['name']}" for f in self._fields)
         return keccak(text=f"{self.primary_type}({fields})")
 
     def typed_data(self, action: ResponsibilityAction, *, chain_id: int, address: str) -> dict:
@@ -52,21 +61,10 @@ class ActionDomain:
 
     def digest(self, action: ResponsibilityAction, *, chain_id: int, address: str) -> bytes:
         """The EIP-712 digest of `action`, as the contract's `actionDigest` computes it."""
-        struct_hash = keccak(
-            abi_encode(
-                ["bytes32", "uint8", "bytes32", "bytes32", "uint16", "uint40", "bytes32", "uint256"],
-                [
-                    self.typehash,
-                    int(action.kind),
-                    action.subject,
-                    action.target,
-                    action.code,
-                    action.value,
-                    keccak(action.document),
-                    action.nonce,
-                ],
-            )
-        )
+        message = action.message()
+        types = ["bytes32" if f["type"] == "bytes" else f["type"] for f in self._fields]
+        values = [keccak(message[f["name"]]) if f["type"] == "bytes" else message[f["name"]] for f in self._fields]
+        struct_hash = keccak(abi_encode(["bytes32", *types], [self.typehash, *values]))
         return keccak(b"\x19\x01" + domain_separator(chain_id, address, self.domain_name) + struct_hash)
 
     def sign(self, action, key, *, chain_id: int, address: str):

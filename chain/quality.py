@@ -1,16 +1,18 @@
 """DataQuality actions (Art. 15–16) as EIP-712 typed data: what an officer signs.
 
 The action has the Responsibilities action's shape (kind, subject, target, code, value, document,
-nonce) under its own type name and domain; a test recomputes the contract's digest from here.
+nonce) and a `grant` (a using unit's objection names the grant it holds on the entry, Art. 16), under
+its own type name and domain; a test recomputes the contract's digest from here.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from chain.measure_actions import ActionDomain
+from chain.measure_actions import QUALITY_FIELDS, ActionDomain
 from chain.responsibilities import ResponsibilityAction
 
 DOMAIN_NAME = "PutuoDataQuality"
@@ -82,13 +84,24 @@ class ObjectionOutcome(enum.IntEnum):
     CONFIRMED = 2
 
 
-DOMAIN = ActionDomain(DOMAIN_NAME, PRIMARY_TYPE)
+DOMAIN = ActionDomain(DOMAIN_NAME, PRIMARY_TYPE, tuple(f["name"] for f in QUALITY_FIELDS))
 ACTION_TYPES = DOMAIN.types
 ACTION_TYPEHASH = DOMAIN.typehash
 
 
+@dataclass(frozen=True)
 class QualityAction(ResponsibilityAction):
-    """A DataQuality action: the same fields as a Responsibilities action, `kind` an ActionKind here."""
+    """A DataQuality action: a Responsibilities action's fields, `kind` an ActionKind here, and
+    `grant`: a using unit's grant on the entry it objects to (else zero)."""
+
+    grant: bytes = bytes(32)
+
+    def as_tuple(self) -> tuple:
+        kind, subject, target, *rest = super().as_tuple()
+        return (kind, subject, target, self.grant, *rest)
+
+    def message(self) -> dict:
+        return {**super().message(), "grant": self.grant}
 
 
 typed_data, digest, sign = DOMAIN.typed_data, DOMAIN.digest, DOMAIN.sign

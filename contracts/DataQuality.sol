@@ -5,6 +5,7 @@ import {SignedActions} from "./base/SignedActions.sol";
 import {ICatalog} from "./interfaces/ICatalog.sol";
 import {IDataQuality} from "./interfaces/IDataQuality.sol";
 import {IResponsibilities} from "./interfaces/IResponsibilities.sol";
+import {ISharing} from "./interfaces/ISharing.sol";
 import {IUnitRegistry} from "./interfaces/IUnitRegistry.sol";
 import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 
@@ -13,7 +14,7 @@ import {IWorkCalendar} from "./interfaces/IWorkCalendar.sol";
 /// (Art. 15–16). See {IDataQuality}.
 contract DataQuality is IDataQuality, SignedActions {
     bytes32 public constant ACTION_TYPEHASH = keccak256(
-        "QualityAction(uint8 kind,bytes32 subject,bytes32 target,uint16 code,uint40 value,bytes document,uint256 nonce)"
+        "QualityAction(uint8 kind,bytes32 subject,bytes32 target,bytes32 grant,uint16 code,uint40 value,bytes document,uint256 nonce)"
     );
     /// @dev The Office's setting (in {IResponsibilities}): working days to handle an objection.
     bytes32 public constant OBJECTION_HANDLING_DAYS = keccak256("putuo.setting.objectionHandlingDays");
@@ -21,6 +22,7 @@ contract DataQuality is IDataQuality, SignedActions {
     ICatalog public immutable catalog;
     IWorkCalendar public immutable calendar;
     IResponsibilities public immutable responsibilities;
+    ISharing public immutable sharing;
 
     mapping(bytes32 entryId => Schedule) private _schedules;
     // (entry, startsAt << 32 | period) => an update was recorded: a new schedule starts afresh.
@@ -28,12 +30,17 @@ contract DataQuality is IDataQuality, SignedActions {
     mapping(bytes32 id => bool) private _recorded; // update and reconciliation ids
     mapping(bytes32 objectionId => Objection) private _objections;
 
-    constructor(IUnitRegistry registry_, ICatalog catalog_, IWorkCalendar calendar_, IResponsibilities responsibilities_)
-        SignedActions(registry_, "PutuoDataQuality", "1")
-    {
+    constructor(
+        IUnitRegistry registry_,
+        ICatalog catalog_,
+        IWorkCalendar calendar_,
+        IResponsibilities responsibilities_,
+        ISharing sharing_
+    ) SignedActions(registry_, "PutuoDataQuality", "1") {
         catalog = catalog_;
         calendar = calendar_;
         responsibilities = responsibilities_;
+        sharing = sharing_;
     }
 
     /// @inheritdoc IDataQuality
@@ -74,7 +81,15 @@ contract DataQuality is IDataQuality, SignedActions {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(
-                    ACTION_TYPEHASH, a.kind, a.subject, a.target, a.code, a.value, keccak256(a.document), a.nonce
+                    ACTION_TYPEHASH,
+                    a.kind,
+                    a.subject,
+                    a.target,
+                    a.grant,
+                    a.code,
+                    a.value,
+                    keccak256(a.document),
+                    a.nonce
                 )
             )
         );
@@ -105,8 +120,10 @@ contract DataQuality is IDataQuality, SignedActions {
     function _execute(SignedAction calldata a) private {
         (address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) =
             _authenticate(actionDigest(a), a.document, a.signature, a.nonce);
-        if (a.value != 0) revert DataQualityUnexpectedField(uint8(a.kind));
         QualityActionKind kind = a.kind;
+        if (a.value != 0 || (a.grant != 0 && kind != QualityActionKind.RaiseObjection)) {
+            revert DataQualityUnexpectedField(uint8(kind));
+        }
         if (kind == QualityActionKind.DeclareFrequency) {
             _declare(a, signer, unitId);
         } else if (kind == QualityActionKind.RaiseObjection) {
@@ -156,8 +173,10 @@ contract DataQuality is IDataQuality, SignedActions {
         );
     }
 
-    /// @dev The Data Center raises from its monitoring or a reconciliation; an ordinary unit as a
-    /// user of the data. The due time is fixed when raised, from the Office's setting then.
+    /// @dev The Data Center raises from its monitoring or a reconciliation, naming no grant; an
+    /// ordinary unit as a user of the data, under a grant it holds that covers the entry (whatever
+    /// the grant's status now: a suspended or ended grant's data was still used). The due time is
+    /// fixed when raised, from the Office's setting then.
     function _raise(SignedAction calldata a, address signer, bytes32 unitId, IUnitRegistry.UnitKind unitKind) private {
         bool dataCenter = unitKind == IUnitRegistry.UnitKind.DataCenter;
         if (!dataCenter && unitKind != IUnitRegistry.UnitKind.Ordinary) {
@@ -169,14 +188,31 @@ contract DataQuality is IDataQuality, SignedActions {
         }
         bytes32 owner = _approvedOwner(a.target);
         if (owner == unitId) revert DataQualityOwnData(a.target, unitId);
+        if (dataCenter) {
+            if (a.grant != 0) revert DataQualityUnexpectedField(uint8(a.kind));
+        } else {
+            _requireGrant(a.grant, unitId, a.target);
+        }
         Objection storage o = _objections[a.subject];
         if (o.raisedAt != 0) revert DataQualityExists(a.subject);
         uint40 dueAt = uint40(calendar.addWorkingDays(block.timestamp, responsibilities.setting(OBJECTION_HANDLING_DAYS)));
-        (o.entryId, o.ownerUnit, o.raiserUnit, o.source, o.raisedAt, o.dueAt) =
-            (a.target, owner, unitId, source, uint40(block.timestamp), dueAt);
+        (o.entryId, o.ownerUnit, o.raiserUnit, o.grantId, o.source, o.raisedAt, o.dueAt) =
+            (a.target, owner, unitId, a.grant, source, uint40(block.timestamp), dueAt);
         emit ObjectionRaised(
-            a.subject, a.target, owner, unitId, source, dueAt, signer, a.nonce, keccak256(a.document), a.document
+            a.subject, a.target, owner, unitId, a.grant, source, dueAt, signer, a.nonce, keccak256(a.document), a.document
         );
+    }
+
+    /// @dev The grant was issued by Sharing to `unitId` and pins `entryId` among its resources.
+    function _requireGrant(bytes32 grantId, bytes32 unitId, bytes32 entryId) private view {
+        ISharing.Grant memory g = sharing.grant(grantId);
+        if (grantId == 0 || g.status == ISharing.GrantStatus.None) revert DataQualityUnknownGrant(grantId);
+        if (g.unitId != unitId) revert DataQualityGrantNotHeld(grantId, g.unitId, unitId);
+        for (uint256 i = 0; i < g.resourceCount; ++i) {
+            (bytes32 covered,) = sharing.grantResource(grantId, i);
+            if (covered == entryId) return;
+        }
+        revert DataQualityGrantNotCovering(grantId, entryId);
     }
 
     function _handle(SignedAction calldata a, address signer, bytes32 unitId) private {

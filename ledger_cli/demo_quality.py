@@ -1,11 +1,13 @@
 """The demo district's Art. 15–16 records (#15 part 3): two entries' update frequencies declared
 by their units, an update the Data Center received, a reconciliation with discrepancies and the
-objection it raised handled by the civil affairs bureau, and a street's objection left open."""
+objection it raised handled by the civil affairs bureau, and a street's objection under its grant
+left open."""
 
 from __future__ import annotations
 
 from chain import quality as q
 from chain.actions import entry_id_for, fresh_nonce, unit_id_for
+from ledger_cli.demo_supervision import street_grant
 from signer.canonical import canonical_bytes
 
 DATA_CENTER = "PT-DSJZX"
@@ -24,11 +26,12 @@ class DemoQuality:
         self.chain_id, self.address, self.officers = chain_id, address, officers
 
     def _signed(self, unit: str, kind: q.ActionKind, document: dict) -> tuple:
-        from catalog.quality_documents import SCHEMA_BY_KIND, fields
+        from catalog.quality_documents import SCHEMA_BY_KIND, fields, grant_of
 
         data = canonical_bytes(document)
-        subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(document), document=data)
-        action = q.QualityAction(kind, subject, data, fresh_nonce(), target, code, value)
+        parsed = SCHEMA_BY_KIND[kind].model_validate(document)
+        subject, target, code, value = fields(kind, parsed, document=data)
+        action = q.QualityAction(kind, subject, data, fresh_nonce(), target, code, value, grant=grant_of(parsed))
         return q.sign(action, self.officers[unit][0], chain_id=self.chain_id, address=self.address).as_tuple()
 
     def records(self, now: int) -> list[tuple]:
@@ -74,9 +77,10 @@ class DemoQuality:
         }
         street = {
             "schema": "putuo.objection/1",
-            "entry_id": _id("PT-SCJGJ", "SCJG-0001"),
+            "entry_id": civil_entry,
             "source": "using_unit",
-            "description": "2 家企业的注册地址与街道实地核查结果不符",
+            "description": "3 户低保家庭的居住地址与街道走访核实结果不符",
+            "grant_id": "0x" + street_grant(0).hex(),  # the street's grant on the entry (Art. 16)
         }
         return [
             *out,

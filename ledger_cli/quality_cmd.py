@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from catalog.quality_documents import SCHEMA_BY_KIND, fields
+from catalog.quality_documents import SCHEMA_BY_KIND, fields, grant_of
 from chain import quality as q
 from chain.actions import fresh_nonce
 from ledger_cli import officer_actions as oa
@@ -50,8 +50,10 @@ def signed_action(
     parsed, data = oa.validated(schemas[kind], document)
     subject, target, code, value = derive(kind, parsed, document=data)
     signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
-    action_type = module.QualityAction if module is q else module.SupervisionAction
-    action = action_type(kind, subject, data, fresh_nonce(), target, code, value)
+    if module is q:
+        action = q.QualityAction(kind, subject, data, fresh_nonce(), target, code, value, grant=grant_of(parsed))
+    else:
+        action = module.SupervisionAction(kind, subject, data, fresh_nonce(), target, code, value)
     body = {"kind": kind.name.lower(), "document": document, "nonce": str(action.nonce)}
     with Api(api) as client:
         answer = client.post(f"{route}/typed-data", body)
@@ -59,6 +61,8 @@ def signed_action(
         if domain.get("name") != module.DOMAIN_NAME or answer.get("primaryType") != module.PRIMARY_TYPE:
             fail(f"the API's EIP-712 domain is {domain.get('name')!r}, expected {module.DOMAIN_NAME!r}; nothing signed")
         expected = {"subject": "0x" + subject.hex(), "target": "0x" + target.hex(), "code": code, "value": value}
+        if module is q:
+            expected["grant"] = "0x" + action.grant.hex()
         for field, wanted in expected.items():
             if message.get(field) != wanted:
                 fail(f"the API's EIP-712 message differs from the document in `{field}`: nothing signed")

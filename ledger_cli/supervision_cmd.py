@@ -12,7 +12,8 @@ import typer
 
 from chain import supervision as sv
 from ledger_cli import officer_actions as oa
-from ledger_cli._api import Api
+from ledger_cli._api import Api, OfficerActionError
+from ledger_cli._context import fail
 from ledger_cli.quality_cmd import signed_action
 from sharing.supervision_documents import SCHEMA_BY_KIND, fields
 
@@ -143,3 +144,68 @@ def publish_notice(
         f"Art. 32 notice on {results_id}", done, None, scheme=signing_key.scheme,
         extra={"notice": done.subject, "units named": len(units), "lines": len(draft["lines"])},
     )  # fmt: skip
+
+
+def _suspend_one(client: Api, signing_key, grant_id: str, risk: str, reported_to: list, wait: float):
+    """The Data Center's SecuritySuspend of one grant (Art. 31): its own signed step, which Sharing checks."""
+    from chain.sharing import StepKind
+    from sharing.fields import SCHEMAS
+
+    document = {"schema": "putuo.grant-suspension/1", "grant_id": grant_id, "risk": risk, "reported_to": reported_to}
+    parsed, data = oa.validated(SCHEMAS[StepKind.SECURITY_SUSPEND], document)
+    action = oa.sign_sharing(
+        client, signing_key, kind=StepKind.SECURITY_SUSPEND, document=document, parsed=parsed, data=data
+    )
+    signed = {"document": document, "nonce": str(action.nonce), "signature": "0x" + action.signature.hex()}
+    body = {"actions": [{"kind": StepKind.SECURITY_SUSPEND.name.lower(), **signed}]}
+    return oa.send(client, "/v1/sharing/actions", body, key=signing_key, data=data, wait=wait)
+
+
+@app.command("suspend-grants")
+@oa.officer_command
+def suspend_grants(
+    incident_id: Annotated[str, typer.Argument(metavar="INCIDENT", help="The incident's id (0x…)")],
+    key: oa.KeyOption,
+    risk: Annotated[
+        str | None, typer.Option("--risk", metavar="TEXT", help="The risk stated (default: the incident's summary)")
+    ] = None,
+    api: oa.ApiOption = oa.DEFAULT_API,
+    keystore_dir: oa.KeystoreDirOption = None,
+    password_fd: oa.PasswordFdOption = None,
+    wait: oa.WaitOption = oa.DEFAULT_WAIT_S,
+) -> None:
+    """The Data Center suspends at once each grant an incident names (Art. 29, 31): one signed
+    SecuritySuspend per grant, reported to whom the incident was reported; a grant already
+    suspended for security or ended is left as it is. Needs `ledger login` (to read the incident)."""
+    import re
+
+    if not re.fullmatch(r"0x[0-9a-fA-F]{64}", incident_id):
+        fail(f"INCIDENT: must be 0x and 64 hexadecimal digits, got {incident_id!r}")
+    incident_id = incident_id.lower()
+    signing_key = oa.load_officer_key(key, keystore_dir, password_fd)
+    with Api(api, keystore_dir=keystore_dir) as client:
+        [row] = [r for r in client.get("/v1/supervision/incidents") if r["incident_id"] == incident_id] or [None]
+        if row is None:
+            fail(f"INCIDENT: no incident {incident_id} your unit may read")
+        if not row["grants"]:
+            fail(f"INCIDENT: incident {incident_id} names no grants")
+        document = row["reported"]["document"]
+        risk = risk or f"数据安全事件 {incident_id}：{document['summary']}"
+        failed = 0
+        for n, grant in enumerate(row["grants"], 1):
+            head = f"[{n}/{len(row['grants'])}] grant {grant['grant_id']}"
+            if grant["status"] == "terminated" or grant["suspension"] == "security":
+                typer.echo(f"{head}: already {grant['status']} ({grant['suspension']}), left as it is")
+                continue
+            try:
+                done = _suspend_one(client, signing_key, grant["grant_id"], risk, document["reported_to"], wait)
+            except OfficerActionError as exc:
+                failed += 1
+                typer.echo(f"{head}: not suspended: {exc}", err=True)
+                continue
+            typer.echo(f"{head}: suspended for security, transaction {done.tx_hash}")
+        after = [r for r in client.get("/v1/supervision/incidents") if r["incident_id"] == incident_id][0]
+    for grant in after["grants"]:
+        typer.echo(f"  {grant['grant_id']}  {grant['status']}  {grant['suspension']}")
+    if failed:
+        fail(f"{failed} of {len(row['grants'])} grants not suspended (see above)")

@@ -39,6 +39,7 @@ def _step(ctx, ev: EventRecord) -> None:
             entry_id=hex0x(a["entryId"]) if "entryId" in a else None,
             unit_id=hex0x(a["unitId"]),
             raiser_unit=hex0x(a["raiserUnit"]) if "raiserUnit" in a else None,
+            grant_id=hex0x(a["grantId"]) if int.from_bytes(a.get("grantId", bytes(32)), "big") else None,
             code=int(a.get("frequency", a.get("result", a.get("source", a.get("outcome", 0))))),
             value=int(a.get("periodSeconds", a.get("period", 0))),
             starts_at=int(a.get("startsAt", 0)),

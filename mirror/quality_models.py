@@ -14,7 +14,8 @@ class QualityStep(MirrorBase):
     """One event of `DataQuality`: `step` is its name in snake case (update_frequency_declared,
     update_recorded, reconciliation_recorded, objection_raised, objection_handled). `subject` is the
     entry (a declaration), update, reconciliation or objection id; `entry_id` the entry concerned;
-    `unit_id` the responsible (or reconciled) unit; `raiser_unit` an objection's raiser."""
+    `unit_id` the responsible (or reconciled) unit; `raiser_unit` an objection's raiser;
+    `grant_id` a using unit's objection's grant, as the contract checked it against Sharing."""
 
     __tablename__ = "quality_steps"
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # chain position
@@ -23,6 +24,7 @@ class QualityStep(MirrorBase):
     entry_id: Mapped[str | None] = mapped_column(String(66), nullable=True)
     unit_id: Mapped[str] = mapped_column(String(66))
     raiser_unit: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    grant_id: Mapped[str | None] = mapped_column(String(66), nullable=True)
     code: Mapped[int] = mapped_column(Integer, default=0)  # frequency, result, source or outcome
     value: Mapped[int] = mapped_column(BigInteger, default=0)  # a declaration's period seconds; an update's period
     starts_at: Mapped[int] = mapped_column(BigInteger, default=0)  # a declaration's period 0

@@ -18,7 +18,7 @@ from api.responses import ACCEPTED, accepted_response
 from api.services import duties
 from api.services import quality as service
 from api.services.intake import document_bytes, validate_model
-from catalog.quality_documents import MODELS, SCHEMA_BY_KIND, fields
+from catalog.quality_documents import MODELS, SCHEMA_BY_KIND, fields, grant_of
 from chain.quality import ActionKind, QualityAction, typed_data
 from protocol.schemas import openapi_document
 
@@ -43,7 +43,7 @@ READ_ERRORS = {
 
 class QualityActionBody(BaseModel):
     """One signed DataQuality action (docs/PROTOCOL.md, `QualityAction`): the document, from which
-    the API derives `subject`, `target`, `code` and `value`."""
+    the API derives `subject`, `target`, `grant`, `code` and `value`."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -56,6 +56,7 @@ class QualityActionBody(BaseModel):
                         "entry_id": "0x" + "ab" * 32,
                         "source": "using_unit",
                         "description": "3 条记录的住址与门牌核查结果不符",
+                        "grant_id": "0x" + "cd" * 32,
                     },
                     "nonce": "1",
                     "signature": "0x" + "11" * 65,
@@ -76,12 +77,13 @@ def quality_typed_data(runtime: RuntimeDep, body: QualityActionBody) -> dict:
     parsed = validate_model(SCHEMA_BY_KIND[kind], body.document)
     raw = document_bytes(body.document)
     subject, target, code, value = fields(kind, parsed, document=raw)
-    action = QualityAction(kind, subject, raw, int(body.nonce), target, code, value)
+    action = QualityAction(kind, subject, raw, int(body.nonce), target, code, value, grant=grant_of(parsed))
     message = typed_data(action, chain_id=runtime.chain_id, address=runtime.deployment.data_quality)
     message["message"] = {
         **message["message"],
         "subject": "0x" + subject.hex(),
         "target": "0x" + target.hex(),
+        "grant": "0x" + action.grant.hex(),
         "document": "0x" + raw.hex(),
         "nonce": body.nonce,
     }

@@ -1,6 +1,12 @@
 """Responsibilities routes (Art. 5, 11, 12): units' responsibilities and the Office's approvals,
 designations of the responsible unit, refusals to collect and their reports, the Office's
-settings; every write an officer's signed action checked by the `Responsibilities` contract."""
+settings; every write an officer's signed action checked by the `Responsibilities` contract.
+
+Who reads what, by the measures: the responsibilities lists (职责清单, Art. 11: the basis a
+catalog entry names), the Office's designations of an entry's responsible unit (Art. 5: who owns
+an entry, as the open catalog shows) and its settings (the deadlines it publishes) are published
+within the district, readable without a token. A refusal to collect (拒绝归集, Art. 11) names a
+unit's failing for the Office to report upward: it is read by that unit and the overseers only."""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas
+from api.auth import PrincipalDep
+from api.auth.access import oversees_all, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError, from_revert
 from api.responses import ACCEPTED, accepted_response
@@ -109,9 +117,20 @@ def list_responsibilities(session: SessionDep, unit_id: UnitFilter = None) -> li
     return service.responsibilities(session, unit_id=unit_id)
 
 
-@router.get("/v1/refusals")
-def list_refusals(session: SessionDep, unit_id: UnitFilter = None) -> list[dict]:
-    """Refusals to collect data (Art. 11), with the Office's report due time and its report."""
+READ_ERRORS = {
+    401: {"model": schemas.ErrorBody, "description": "No officer's token or platform credential"},
+    403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: another unit's records"},
+}
+
+
+@router.get("/v1/refusals", responses=READ_ERRORS)
+def list_refusals(session: SessionDep, caller: PrincipalDep, unit_id: UnitFilter = None) -> list[dict]:
+    """Refusals to collect data (Art. 11), with the Office's report due time and its report: a
+    unit reads its own; the Office, the Data Center and the regulators every unit's."""
+    if not oversees_all(caller):
+        if unit_id is not None:
+            require_unit(caller, unit_id)
+        unit_id = caller.unit_id
     return service.refusals(session, unit_id=unit_id)
 
 

@@ -13,7 +13,7 @@ from api.runtime import Runtime
 from api.services import intake
 from api.services.intake import Accepted, Prepared, document_bytes, validate_model
 from api.services.officer_signatures import action_signer, parse_action_signature
-from catalog.quality_documents import SCHEMA_BY_KIND, FrequencyDeclaration, fields
+from catalog.quality_documents import SCHEMA_BY_KIND, FrequencyDeclaration, fields, grant_of
 from chain.quality import (
     PERIOD_SECONDS,
     ActionKind,
@@ -35,7 +35,9 @@ def prepare(runtime: Runtime, *, kind: ActionKind, document: dict, nonce: int, s
     subject, target, code, value = fields(kind, parsed, document=raw)
     if isinstance(parsed, FrequencyDeclaration):
         _check_catalogued_frequency(runtime, parsed)
-    action = QualityAction(kind, subject, raw, nonce, target, code, value, parse_action_signature(signature))
+    action = QualityAction(
+        kind, subject, raw, nonce, target, code, value, parse_action_signature(signature), grant=grant_of(parsed)
+    )
     signed = digest(action, chain_id=runtime.chain_id, address=runtime.deployment.data_quality)
     signer = action_signer(runtime, signed, action.signature)
     return Prepared(action, signer, "0x" + signed.hex(), "0x" + subject.hex(), "data_quality")
@@ -188,6 +190,7 @@ def objections(session: Session, *, now: int, unit_id: str | None = None) -> lis
                 "entry_id": r.entry_id,
                 "unit_id": r.unit_id,
                 "raiser_unit": r.raiser_unit,
+                "grant_id": r.grant_id,
                 "source": ObjectionSource(r.code).name.lower(),
                 "due_at": r.due_at,
                 "state": state,

@@ -10,14 +10,16 @@ import {ISignedActions} from "./ISignedActions.sol";
 /// each reconciliation (对账) with a unit. A data objection (异议) — from the Data Center's quality
 /// monitoring or a reconciliation, or from a unit using the data — goes to the entry's responsible
 /// unit, which verifies and handles it within the Office's setting `objectionHandlingDays` (read
-/// from {IResponsibilities.setting}). Every step is an officer's signed action.
+/// from {IResponsibilities.setting}). A using unit objects under a grant it holds on the entry
+/// ({ISharing.grant}): the action signs the grant and the contract checks it. Every step is an
+/// officer's signed action.
 interface IDataQuality is ISignedActions {
     /// @dev The numbering is part of the signed message: never reorder.
     enum QualityActionKind {
         DeclareFrequency, // the entry's unit: subject = entry, code = UpdateFrequency
         RecordUpdate, // the Data Center: subject = update id, target = entry
         RecordReconciliation, // the Data Center: subject = reconciliation id, target = unit, code = ReconciliationResult
-        RaiseObjection, // the Data Center or a using unit: subject = objection id, target = entry, code = ObjectionSource
+        RaiseObjection, // the Data Center or a using unit: subject = objection id, target = entry, code = ObjectionSource, grant (a using unit's)
         HandleObjection // the entry's unit when raised: subject = objection id, code = ObjectionOutcome
     }
 
@@ -59,6 +61,7 @@ interface IDataQuality is ISignedActions {
         QualityActionKind kind;
         bytes32 subject;
         bytes32 target; // RecordUpdate, RaiseObjection: the entry; RecordReconciliation: the unit; else 0
+        bytes32 grant; // RaiseObjection by a using unit: its grant covering the entry (Art. 16); else 0
         uint16 code; // see QualityActionKind
         uint40 value; // unused: 0
         bytes document; // canonical JSON: the declaration, update receipt, reconciliation, objection or handling
@@ -76,6 +79,7 @@ interface IDataQuality is ISignedActions {
         bytes32 entryId;
         bytes32 ownerUnit; // the entry's unit when raised: who must handle it
         bytes32 raiserUnit;
+        bytes32 grantId; // a using unit's grant on the entry; 0 for the Data Center's
         ObjectionSource source;
         ObjectionOutcome outcome; // None while open
         uint40 raisedAt;
@@ -96,6 +100,12 @@ interface IDataQuality is ISignedActions {
     /// @dev A unit does not raise an objection to its own data: it corrects it.
     error DataQualityOwnData(bytes32 entryId, bytes32 unitId);
     error DataQualityObjectionHandled(bytes32 objectionId, uint40 handledAt);
+    /// @dev A using unit's objection names no grant, or one Sharing never issued.
+    error DataQualityUnknownGrant(bytes32 grantId);
+    /// @dev The grant is another unit's: a unit objects only to data it was granted.
+    error DataQualityGrantNotHeld(bytes32 grantId, bytes32 holderUnit, bytes32 signerUnit);
+    /// @dev The grant does not cover the entry objected to.
+    error DataQualityGrantNotCovering(bytes32 grantId, bytes32 entryId);
 
     event UpdateFrequencyDeclared(
         bytes32 indexed entryId,
@@ -132,6 +142,7 @@ interface IDataQuality is ISignedActions {
         bytes32 indexed entryId,
         bytes32 indexed unitId,
         bytes32 raiserUnit,
+        bytes32 grantId,
         ObjectionSource source,
         uint40 dueAt,
         address signer,

@@ -239,3 +239,53 @@ def test_require_role(district, guarded):
     )
     with pytest.raises(ValueError, match="unknown roles"):
         require_role("admin")
+
+
+def test_a_refusal_to_collect_is_the_units_own_and_the_overseers(district, api):
+    """Art. 11: a refusal names a unit's failing, for the Office to report: the unit and the
+    overseers read it, another unit reads none of it. Responsibilities lists, designations and the
+    Office's settings are published: anyone reads them."""
+    from catalog.responsibility_documents import SCHEMA_BY_KIND, fields
+    from chain import responsibilities as resp
+    from chain.actions import fresh_nonce
+    from signer.canonical import canonical_bytes
+    from tests.api.helpers import confirmed
+
+    client, who, _ = district
+    desk = api.desk
+    civil = desk.civil.unit_hex
+    kind, refusal_id = resp.ActionKind.RECORD_REFUSAL, b"\x0f" * 32
+    document = {"schema": "putuo.refusal/1", "unit_id": civil, "data": "低保家庭住房数据", "ground": "no_legal_basis"}
+    subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(document), subject=refusal_id)
+    action = resp.sign(
+        resp.ResponsibilityAction(kind, subject, canonical_bytes(document), fresh_nonce(), target, code, value),
+        desk.data_center.action_key,
+        chain_id=desk.chain_id,
+        address=desk.system.deployment.responsibilities,
+    )
+    body = {
+        "kind": kind.name.lower(),
+        "subject": "0x" + refusal_id.hex(),
+        "document": document,
+        "nonce": str(action.nonce),
+        "signature": "0x" + action.signature.hex(),
+    }
+    posted = api.client.post("/v1/responsibilities/actions", json=body)
+    assert posted.status_code == 202, posted.json()
+    confirmed(api.client, posted.json()["action_id"])
+
+    def seen(headers, **params) -> tuple:
+        response = client.get("/v1/refusals", params=params, headers=headers)
+        if response.status_code != 200:
+            return response.status_code, response.json()["error"]["code"], response.json()["error"]["field"]
+        return 200, [r["refusal_id"] for r in response.json()]
+
+    mine = ["0x" + refusal_id.hex()]
+    for name in ("civil", "office", "data_center", "auditor", "platform"):
+        assert seen(who[name]) == (200, mine), name
+    assert seen(who["civil"], unit_id=civil) == (200, mine)
+    assert seen(who["market"]) == (200, [])  # its own: none
+    assert seen(who["market"], unit_id=civil) == (403, "unit_not_allowed", "unit_id")
+    assert seen(who["nobody"]) == (401, "not_authenticated", "Authorization")
+    for path in ("/v1/responsibilities", "/v1/designations", "/v1/settings"):
+        assert client.get(path).status_code == 200, path

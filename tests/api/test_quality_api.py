@@ -8,6 +8,7 @@ from eth_utils import keccak
 from chain import quality as q
 from chain.actions import ActionKind, fresh_nonce
 from signer.canonical import canonical_bytes
+from tests.api import test_auth_reads
 from tests.api.auth_helpers import PLATFORM
 from tests.api.helpers import act, approval, confirmed, document, entry_id, error_of, hex0x, outbox_count
 
@@ -15,12 +16,13 @@ DAY = 86_400
 
 
 def _post(client, officer, kind: q.ActionKind, doc: dict):
-    from catalog.quality_documents import SCHEMA_BY_KIND, fields
+    from catalog.quality_documents import SCHEMA_BY_KIND, fields, grant_of
 
     raw = canonical_bytes(doc)
-    subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(doc), document=raw)
+    parsed = SCHEMA_BY_KIND[kind].model_validate(doc)
+    subject, target, code, value = fields(kind, parsed, document=raw)
     signed = q.sign(
-        q.QualityAction(kind, subject, raw, fresh_nonce(), target, code, value),
+        q.QualityAction(kind, subject, raw, fresh_nonce(), target, code, value, grant=grant_of(parsed)),
         officer.account.key,
         chain_id=officer.system.w3.eth.chain_id,
         address=officer.system.deployment.data_quality,
@@ -136,17 +138,21 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
         "entry_id": hex0x(eid),
         "source": "using_unit",
         "description": "3 条记录的住址与门牌核查结果不符",
+        "grant_id": hex0x(b"\x44" * 32),
     }
     # The Data Center raises from monitoring or a reconciliation, not as a user: the contract refuses.
     before = outbox_count(runtime)
     as_user = _post(client, dc, q.ActionKind.RAISE_OBJECTION, objection)
     assert (as_user.status_code, error_of(as_user)["code"]) == (422, "invalid_code"), as_user.json()
     assert outbox_count(runtime) == before
-    _act(client, market, q.ActionKind.RAISE_OBJECTION, objection)
+    found = {**objection, "source": "reconciliation", "reconciliation_id": hex0x(b"\x01" * 32)}
+    del found["grant_id"]
+    _act(client, dc, q.ActionKind.RAISE_OBJECTION, found)
     [raised] = client.get("/v1/quality/objections", headers=PLATFORM).json()
-    assert (raised["unit_id"], raised["raiser_unit"], raised["state"]) == (
+    assert (raised["unit_id"], raised["raiser_unit"], raised["grant_id"], raised["state"]) == (
         hex0x(civil.unit_id),
-        hex0x(market.unit_id),
+        hex0x(dc.unit_id),
+        None,
         "open",
     )
     handling = {
@@ -179,6 +185,72 @@ def test_art16_an_objection_is_handled_by_the_responsible_unit(client, runtime, 
         "objection",
         raised["objection_id"],
         "done_on_time",
+    )
+
+
+api = test_auth_reads.api
+district = test_auth_reads.district
+
+
+def _desk_post(api, officer, doc: dict):
+    """A RaiseObjection of a Sharing desk's officer, signed over the API's typed data."""
+    body = {"kind": "raise_objection", "document": doc, "nonce": str(fresh_nonce())}
+    typed = api.client.post("/v1/quality/typed-data", json=body)
+    if typed.status_code != 200:
+        return typed  # the document refused before anything is signed
+    m = typed.json()["message"]
+    action = q.QualityAction(
+        q.ActionKind.RAISE_OBJECTION,
+        bytes.fromhex(m["subject"][2:]),
+        canonical_bytes(doc),
+        int(m["nonce"]),
+        bytes.fromhex(m["target"][2:]),
+        m["code"],
+        m["value"],
+        grant=bytes.fromhex(m["grant"][2:]),
+    )
+    signed = q.sign(
+        action, officer.action_key, chain_id=api.desk.chain_id, address=api.desk.system.deployment.data_quality
+    )
+    return api.client.post("/v1/quality/actions", json={**body, "signature": hex0x(signed.signature)})
+
+
+def test_art16_a_using_units_objection_rests_on_its_grant(api, district):
+    """The street holds a grant on the civil affairs bureau's entry; the market bureau holds none."""
+    client, _, grant_id = district
+    desk = api.desk
+    civil_entry, market_entry = hex0x(api.civil_entry[0]), hex0x(api.market_entry[0])
+    objection = {
+        "schema": "putuo.objection/1",
+        "entry_id": civil_entry,
+        "source": "using_unit",
+        "description": "3 户低保家庭的居住地址与走访核实结果不符",
+        "grant_id": grant_id,
+    }
+    before = outbox_count(api.runtime)
+    refusals = [
+        (desk.street, {k: v for k, v in objection.items() if k != "grant_id"}, 422, "invalid_document"),
+        (desk.street, {**objection, "grant_id": hex0x(b"\x44" * 32)}, 404, "unknown_grant"),
+        (desk.market, objection, 403, "grant_not_held"),  # another unit's grant
+        (desk.street, {**objection, "entry_id": market_entry}, 409, "grant_not_covering"),
+    ]
+    for officer, doc, status, code in refusals:
+        response = _desk_post(api, officer, doc)
+        assert (response.status_code, error_of(response)["code"], error_of(response)["field"]) == (
+            status,
+            code,
+            "document.grant_id",
+        ), response.json()
+    assert outbox_count(api.runtime) == before
+    assert client.get("/v1/quality/objections", headers=PLATFORM).json() == []
+    accepted = _desk_post(api, desk.street, objection)
+    assert accepted.status_code == 202, accepted.json()
+    confirmed(client, accepted.json()["action_id"])
+    [raised] = client.get("/v1/quality/objections", headers=PLATFORM).json()
+    assert (raised["raiser_unit"], raised["grant_id"], raised["source"]) == (
+        desk.street.unit_hex,
+        grant_id,
+        "using_unit",
     )
 
 

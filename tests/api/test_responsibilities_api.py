@@ -9,6 +9,7 @@ from chain import responsibilities as resp
 from chain.actions import ActionKind, fresh_nonce
 from chain.client import contract_at
 from signer.canonical import canonical_bytes
+from tests.api.auth_helpers import PLATFORM
 from tests.api.conftest import wait_for
 from tests.api.helpers import act, confirmed, document, entry_id, error_of, hex0x, outbox_count, sign
 
@@ -141,7 +142,7 @@ def test_art5_and_art11_designation_refusal_report_and_settings(client, runtime,
         "ground": "no_legal_basis",
     }
     _act(client, dc, resp.ActionKind.RECORD_REFUSAL, refusal_id, refusal)
-    [recorded] = client.get("/v1/refusals").json()
+    [recorded] = client.get("/v1/refusals", headers=PLATFORM).json()
     stored = contract_at(system.w3, "Responsibilities", system.deployment.responsibilities).functions.refusal(
         refusal_id
     )
@@ -158,7 +159,7 @@ def test_art5_and_art11_designation_refusal_report_and_settings(client, runtime,
     by_dc = _post(client, dc, resp.ActionKind.REPORT_REFUSAL, refusal_id, report)
     assert (by_dc.status_code, error_of(by_dc)["code"]) == (403, "wrong_unit_kind")
     _act(client, office, resp.ActionKind.REPORT_REFUSAL, refusal_id, report)
-    [reported] = client.get("/v1/refusals").json()
+    [reported] = client.get("/v1/refusals", headers=PLATFORM).json()
     assert reported["reported_at"] == stored.call()[4] and reported["report"]["proof"]["signer"] == office.address
     twice = _post(client, office, resp.ActionKind.REPORT_REFUSAL, refusal_id, report)
     assert (twice.status_code, error_of(twice)["code"]) == (409, "nothing_to_report")

@@ -1,5 +1,5 @@
-"""Data objections (异议, Art. 16) in Chromium: the market bureau raises one against the civil
-affairs bureau's data; the bureau's officer sees it in the workspace, among its duties by its
+"""Data objections (异议, Art. 16) in Chromium: the Data Center's quality monitoring raises one
+against the civil affairs bureau's data; the bureau's officer sees it in the workspace, among its duties by its
 Chinese name, and signs its verification and handling in the browser, which the chain takes and
 the CLI's signer would have signed byte for byte (RFC 6979). A handling without the verification
 is refused in the page, and a message that is not the document's is not signed."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from catalog.quality_documents import SCHEMA_BY_KIND, fields
+from catalog.quality_documents import SCHEMA_BY_KIND, fields, grant_of
 from chain import quality as q
 from chain.actions import fresh_nonce
 from chain.client import contract_at
@@ -26,9 +26,10 @@ from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 def quality_action(client, officer, kind: q.ActionKind, doc: dict, system) -> dict:
     """`officer` signs `doc` as a DataQuality action, as `ledger quality` does; relayed, confirmed."""
     raw = canonical_bytes(doc)
-    subject, target, code, value = fields(kind, SCHEMA_BY_KIND[kind].model_validate(doc), document=raw)
+    parsed = SCHEMA_BY_KIND[kind].model_validate(doc)
+    subject, target, code, value = fields(kind, parsed, document=raw)
     signed = q.sign(
-        q.QualityAction(kind, subject, raw, fresh_nonce(), target, code, value),
+        q.QualityAction(kind, subject, raw, fresh_nonce(), target, code, value, grant=grant_of(parsed)),
         officer.action_key,
         chain_id=system.w3.eth.chain_id,
         address=system.deployment.data_quality,
@@ -52,10 +53,10 @@ def test_the_unit_handles_an_objection_to_its_data_in_the_browser(system, tmp_pa
         objection = {
             "schema": "putuo.objection/1",
             "entry_id": hex0x(entry_id),
-            "source": "using_unit",
+            "source": "quality_monitoring",
             "description": "3 条记录的住址与门牌核查结果不符",
         }
-        quality_action(c, desk.market, q.ActionKind.RAISE_OBJECTION, objection, system)
+        quality_action(c, desk.data_center, q.ActionKind.RAISE_OBJECTION, objection, system)
         [raised] = c.get("/v1/quality/objections").json()
         officer = save_key(
             named(desk.civil.ecdsa, "mzj"), PASSWORD, directory=tmp_path / "keys", scrypt_n=TEST_SCRYPT_N
@@ -73,7 +74,7 @@ def test_the_unit_handles_an_objection_to_its_data_in_the_browser(system, tmp_pa
     assert out["problems"] == [] and out["unlabelled"] == [] and out["lowContrast"] == []
     assert "核实处理数据异议（第十六条" in out["dutiesText"] and "数据异议" in out["dutiesText"]
     assert "art16_objection" in out["dutyRules"]
-    assert "使用单位反馈（普陀区市场监督管理局）" in out["objectionsText"] and "待核实处理" in out["objectionsText"]
+    assert "质量监测（普陀区大数据中心）" in out["objectionsText"] and "待核实处理" in out["objectionsText"]
     assert out["emptyVerification"].startswith("核实情况：请填写")
     assert out["tamperedCode"] == "未能提交处理结果：平台给出的待签消息在 code 上与文档不符，拒绝签名"
     assert (handled["state"], handled["outcome"]) == ("handled_on_time", "corrected")
@@ -90,16 +91,13 @@ def test_the_unit_handles_an_objection_to_its_data_in_the_browser(system, tmp_pa
     tx = system.w3.eth.get_transaction(out["handleTx"])
     _, args = contract_at(system.w3, "DataQuality", system.deployment.data_quality).decode_function_input(tx["input"])
     sent = args["action"] if "action" in args else args["actions"][0]
-    kind, subject, target, code, value, document, nonce, signature = (
-        sent[k] for k in ("kind", "subject", "target", "code", "value", "document", "nonce", "signature")
+    kind, subject, target, grant, code, value, document, nonce, signature = (
+        sent[k] for k in ("kind", "subject", "target", "grant", "code", "value", "document", "nonce", "signature")
     )
-    assert (kind, code, document) == (
-        q.ActionKind.HANDLE_OBJECTION,
-        1,
-        canonical_bytes(handled["handling"]["document"]),
-    )
+    assert (kind, grant, code) == (q.ActionKind.HANDLE_OBJECTION, bytes(32), 1)
+    assert document == canonical_bytes(handled["handling"]["document"])
     cli = q.sign(
-        q.QualityAction(q.ActionKind.HANDLE_OBJECTION, subject, document, nonce, target, code, value),
+        q.QualityAction(q.ActionKind.HANDLE_OBJECTION, subject, document, nonce, target, code, value, grant=grant),
         desk.civil.ecdsa,
         chain_id=system.w3.eth.chain_id,
         address=system.deployment.data_quality,

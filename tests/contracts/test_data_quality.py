@@ -15,6 +15,8 @@ from tests.conftest import Officer
 from tests.contracts.helpers import assert_reverts
 from tests.contracts.test_catalog import Desk
 from tests.contracts.test_responsibilities import Office
+from tests.contracts.test_sharing_grants import Grants, hx
+from tests.sharing_desk import SharingDesk, refused
 
 DECLARED = b'{"entry_id":"x","schema":"putuo.update-frequency/1","update_frequency":"monthly"}'
 RECEIPT = b'{"records":10,"schema":"putuo.update-receipt/1"}'
@@ -230,18 +232,30 @@ def test_art16_an_objection_goes_to_the_responsible_unit_within_the_setting(qual
         b'{"schema":"putuo.setting/1"}',
         value=3,
     )
-    receipt = quality.send(units.market, q.ActionKind.RAISE_OBJECTION, oid, OBJECTION, target=entry, code=3)
+    # The Data Center's objection names no grant (Art. 16 ¶3).
+    quality.refuses(
+        units.data_center,
+        q.ActionKind.RAISE_OBJECTION,
+        oid,
+        OBJECTION,
+        "DataQualityUnexpectedField",
+        target=entry,
+        code=1,
+        grant=b"\x07" * 32,
+    )
+    receipt = quality.send(units.data_center, q.ActionKind.RAISE_OBJECTION, oid, OBJECTION, target=entry, code=1)
     raised = _event(receipt, "ObjectionRaised")
     at = quality.system.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
     calendar = contract_at(quality.system.w3, "WorkCalendar", quality.system.deployment.calendar)
     assert raised["dueAt"] == calendar.functions.addWorkingDays(at, 3).call()
-    assert (raised["unitId"], raised["raiserUnit"], raised["source"]) == (
+    assert (raised["unitId"], raised["raiserUnit"], raised["grantId"], raised["source"]) == (
         units.civil.unit_id,
-        units.market.unit_id,
-        q.ObjectionSource.USING_UNIT,
+        units.data_center.unit_id,
+        bytes(32),
+        q.ObjectionSource.QUALITY_MONITORING,
     )
     quality.refuses(
-        units.data_center, q.ActionKind.RAISE_OBJECTION, oid, OBJECTION, "DataQualityExists", target=entry, code=1
+        units.data_center, q.ActionKind.RAISE_OBJECTION, oid, OBJECTION, "DataQualityExists", target=entry, code=2
     )
     # Only the responsible unit handles it, once.
     quality.refuses(
@@ -263,7 +277,7 @@ def test_art16_an_objection_goes_to_the_responsible_unit_within_the_setting(qual
     handled = _event(quality.send(units.civil, q.ActionKind.HANDLE_OBJECTION, oid, HANDLED, code=1), "ObjectionHandled")
     assert (handled["outcome"], handled["dueAt"]) == (q.ObjectionOutcome.CORRECTED, raised["dueAt"])
     stored = quality.contract.functions.objection(oid).call()
-    assert stored[4] == q.ObjectionOutcome.CORRECTED and stored[7] > 0
+    assert stored[5] == q.ObjectionOutcome.CORRECTED and stored[8] > 0
     quality.refuses(units.civil, q.ActionKind.HANDLE_OBJECTION, oid, HANDLED, "DataQualityObjectionHandled", code=2)
 
 
@@ -275,3 +289,83 @@ def test_unused_fields_must_be_zero(quality, entry):
     quality.refuses(
         units.civil, q.ActionKind.DECLARE_FREQUENCY, entry, DECLARED, "DataQualityUnexpectedField", code=2, target=entry
     )
+
+
+def test_unused_grant_must_be_zero(quality, entry):
+    quality.refuses(
+        quality.units.civil,
+        q.ActionKind.DECLARE_FREQUENCY,
+        entry,
+        DECLARED,
+        "DataQualityUnexpectedField",
+        code=2,
+        grant=b"\x07" * 32,
+        expect={"kind": 0},
+    )
+
+
+# ---------------------------------------------------------------- a using unit's objection (Art. 16)
+
+
+class Objector:
+    """A Sharing desk's units: the street holds a grant on the civil affairs bureau's entry."""
+
+    def __init__(self, desk: SharingDesk) -> None:
+        self.desk, self.grants = desk, Grants(desk)
+        self.entry = self.grants.entry[0]
+        self.contract = contract_at(desk.w3, "DataQuality", desk.system.deployment.data_quality)
+
+    def call(self, officer, entry: bytes, grant: bytes, code: int = 3):
+        action = q.sign(
+            q.QualityAction(
+                q.ActionKind.RAISE_OBJECTION,
+                fresh_nonce().to_bytes(32, "big"),
+                OBJECTION,
+                fresh_nonce(),
+                target=entry,
+                code=code,
+                grant=grant,
+            ),
+            officer.action_key,
+            chain_id=self.desk.chain_id,
+            address=self.desk.system.deployment.data_quality,
+        )
+        return self.contract.functions.execute(action.as_tuple())
+
+
+def test_art16_a_using_unit_objects_only_under_its_grant_on_the_entry(system):
+    o = Objector(SharingDesk(system))
+    desk = o.desk
+    grant_id = o.grants.issue(at=None)
+    other_entry = desk.approved_entry(desk.civil, "MZJ-0009")[0]
+    # No grant: a unit that merely sees the catalog does not object (Art. 16: 使用单位).
+    refused(desk, o.call(desk.street, o.entry, bytes(32)), "DataQualityUnknownGrant", grantId=hx(bytes(32)))
+    refused(desk, o.call(desk.street, o.entry, b"\x44" * 32), "DataQualityUnknownGrant", grantId=hx(b"\x44" * 32))
+    # Another unit's grant: the market bureau does not hold it.
+    refused(
+        desk,
+        o.call(desk.market, o.entry, grant_id),
+        "DataQualityGrantNotHeld",
+        grantId=hx(grant_id),
+        holderUnit=desk.street.unit_hex,
+        signerUnit=desk.market.unit_hex,
+    )
+    # A grant on another entry.
+    refused(
+        desk,
+        o.call(desk.street, other_entry, grant_id),
+        "DataQualityGrantNotCovering",
+        grantId=hx(grant_id),
+        entryId=hx(other_entry),
+    )
+    # Its own grant on the entry: raised, the grant recorded with it.
+    receipt = desk.system.relayer.send(o.call(desk.street, o.entry, grant_id))
+    [raised] = desk.named(receipt, "ObjectionRaised")
+    assert (raised.args["entryId"], raised.args["raiserUnit"], raised.args["grantId"], raised.args["source"]) == (
+        o.entry,
+        desk.street.unit_id,
+        grant_id,
+        q.ObjectionSource.USING_UNIT,
+    )
+    stored = o.contract.functions.objection(raised.args["objectionId"]).call()
+    assert stored[3] == grant_id

@@ -38,6 +38,22 @@ def test_an_objection_is_raised_by_a_user_and_handled_by_the_entrys_unit(platfor
         "source": "using_unit",
         "description": "2 条记录的认定日期晚于保障金发放日期",
     }
+    # A using unit objects under its grant on the entry (Art. 16): none named, one line, nothing sent.
+    before = outbox_rows(platform)
+    bare = ledger(platform, "quality", "object", write(platform, "o.json", objection), "--key", "scjgj")
+    assert bare.code != 0 and len(bare.err.strip().splitlines()) == 1 and "grant_id" in bare.err, bare.err
+    assert outbox_rows(platform) == before
+    desk = platform.desk
+    desk.collect(bytes.fromhex(entry[2:]))
+    desk.ensure_scenario("低保审核", 1)
+    grant_id, _ = desk.apply(
+        desk.market,
+        [desk.resource(desk.civil, (bytes.fromhex(entry[2:]), 1))],
+        application_no="CF-2026-201",
+        scenario_class=1,
+    )
+    assert desk.record("grant", grant_id).status == 1  # GrantStatus.Active
+    objection["grant_id"] = "0x" + grant_id.hex()
     raised = ledger(platform, "quality", "object", write(platform, "o.json", objection), "--key", "scjgj")
     assert raised.code == 0, raised.err
     objection_id = proof(raised.out)["objection"]

@@ -123,3 +123,50 @@ def test_the_office_publishes_the_results_and_the_notice_drafted_from_the_chain(
     notified = ledger(platform, "supervision", "publish-notice", results_id, "--key", "qfb")
     assert notified.code == 0, notified.err
     assert proof(notified.out)["units named"] == "1"
+
+
+def test_the_data_center_suspends_each_grant_an_incident_names(platform):
+    """Art. 29, 31: one signed SecuritySuspend per grant the incident names, progress shown; the
+    incident view then shows them suspended; again, nothing more is signed."""
+    from tests.api.conftest import wait_for
+
+    desk = platform.desk
+    entry, version = desk.approved_entry(desk.civil, "MZJ-0401")
+    desk.ensure_scenario("低保审核", 1)
+    grants = [
+        desk.apply(desk.street, [desk.resource(desk.civil, (entry, version))], application_no=no, scenario_class=1)[0]
+        for no in ("CF-2026-401", "CF-2026-402")
+    ]
+    assert [desk.record("grant", g).status for g in grants] == [1, 1]  # Active
+    head = platform.system.w3.eth.block_number
+    wait_for(lambda: platform.runtime.store.cursor()[0] >= head)
+    now = platform.system.w3.eth.get_block("latest")["timestamp"]
+    incident = {
+        "schema": "putuo.incident/1",
+        "occurred_at": now - 600,
+        "severity": "larger",
+        "summary": "街道共享接口账号口令泄露",
+        "grants": ["0x" + g.hex() for g in grants],
+        "measures": "已停用该账号",
+        "reported_to": ["district_office", "cyberspace"],
+    }
+    reported = ledger(platform, "supervision", "report", write(platform, "i.json", incident), "--key", "cfjd")
+    assert reported.code == 0, reported.err
+    incident_id = proof(reported.out)["incident"]
+    assert ledger(platform, "login", "--key", "dsjzx").code == 0
+    before = outbox_rows(platform)
+    for bad, field in (("0x12", "INCIDENT"), ("0x" + "ab" * 32, "INCIDENT: no incident")):
+        refused = ledger(platform, "supervision", "suspend-grants", bad, "--key", "dsjzx")
+        assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1 and field in refused.err, refused.err
+    assert outbox_rows(platform) == before
+    done = ledger(platform, "supervision", "suspend-grants", incident_id, "--key", "dsjzx")
+    assert done.code == 0, done.err
+    lines = done.out.splitlines()
+    for n, g in enumerate(grants, 1):
+        assert any(line.startswith(f"[{n}/2] grant 0x{g.hex()}: suspended for security") for line in lines), done.out
+        assert f"  0x{g.hex()}  suspended  security" in lines, done.out
+    assert [(desk.record("grant", g).status, desk.record("grant", g).suspension) for g in grants] == [(2, 2)] * 2
+    # The incident view shows them suspended; a second run signs nothing.
+    again = ledger(platform, "supervision", "suspend-grants", incident_id, "--key", "dsjzx")
+    assert again.code == 0 and again.out.count("left as it is") == 2, again.out
+    assert outbox_rows(platform) == before + 2

@@ -288,10 +288,10 @@ def test_every_confirmed_or_rejected_action_is_sent_again_after_a_reorg_and_sett
                 code=1,
             ),
         ),
-        "ObjectionRaised": (
-            civil,
+        "ObjectionRaised": (  # the Data Center's monitoring: a using unit's needs a grant on the entry
+            dc,
             _quality_action(
-                desk, civil, QA.RAISE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection/1"}, target=eid, code=3
+                desk, dc, QA.RAISE_OBJECTION, b"\x0b" * 32, {"schema": "putuo.objection/1"}, target=eid, code=1
             ),
         ),
         "ObjectionHandled": (

@@ -1,4 +1,5 @@
-// Actions of the measures' smaller contracts (DataQuality, Supervision: chain/measure_actions.py),
+// Actions of the measures' smaller contracts (DataQuality, Supervision: chain/measure_actions.py;
+// DataQuality's message adds `grant`),
 // signed in the browser as `ledger quality …` and `ledger supervision …` sign them
 // (ledger_cli/quality_cmd.py signed_action): the API's EIP-712 message must carry exactly this
 // document, this nonce and the subject, target, code and value derived here from the document,
@@ -58,7 +59,9 @@ export const OBJECTION_OUTCOME_CODES = { corrected: 1, confirmed: 2 };
 export function handleObjection(objectionId, { outcome, verification, measures }, onStatus) {
   const document = { schema: "putuo.objection-handling/1", objection_id: objectionId, outcome, verification };
   if (measures) document.measures = measures;
-  return measureAction(QUALITY, "handle_objection", document, { subject: objectionId, code: OBJECTION_OUTCOME_CODES[outcome] }, onStatus);
+  // DataQuality signs a `grant` too (a using unit's objection's): none for a handling.
+  const expected = { subject: objectionId, grant: ZERO32, code: OBJECTION_OUTCOME_CODES[outcome] };
+  return measureAction(QUALITY, "handle_objection", document, expected, onStatus);
 }
 
 /** The Office or a regulator acknowledges an incident or a measure report (Art. 29, 31;
