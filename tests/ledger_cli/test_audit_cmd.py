@@ -18,6 +18,7 @@ from chain.client import connect
 from chain.node import LocalNode, free_port
 from chain.sharing import demand_id_for
 from ledger_cli import demo_data, demo_sharing
+from ledger_cli.demo_responsibilities import with_duty
 from ledger_cli.main import app
 from signer.canonical import canonical_bytes
 from tests.ledger_cli.test_system_cmd import DEMO_CHAIN_START
@@ -77,7 +78,8 @@ def test_a_catalog_version_by_entry_and_by_document(restarted):
     ]
     assert "上海市普陀区民政局" in lines[1] and "上海市普陀区大数据中心" in lines[2]
 
-    returned = next(d for u, d in demo_data.ENTRIES if d["code"] == "SCJG-0002")
+    # The document as the demo submitted it: naming its unit's responsibility (Art. 11).
+    returned = next(with_duty(u, d) for u, d in demo_data.ENTRIES if d["code"] == "SCJG-0002")
     (restarted / "doc.json").write_text(json.dumps(returned, ensure_ascii=False, indent=2), encoding="utf-8")
     code, out = run("audit", "version", "--document", str(restarted / "doc.json"), "--deployment", deployment)
     assert code == 0, out
