@@ -14,7 +14,10 @@ top, so that they are settled as the actions are.
 
 `python -m bench.bench_network_actions`; BENCH_NETWORK_ACTIONS (3000) actions and as many
 transfers, BENCH_NETWORK_PERIOD (1) s, BENCH_NETWORK_BATCH (100) actions per request, BENCH_THREADS (8)
-client threads, BENCH_NETWORK_RELAY_BATCH (50) actions per relayed transaction.
+client threads, BENCH_NETWORK_RELAY_BATCH (50) actions per relayed transaction,
+BENCH_NETWORK_GAS_LIMIT (the genesis default, network/genesis.py) gas per block. It prints what the
+blocks held (gas used, and the gas limits their transactions asked, against the block's) and where
+an action's time went (p50 from acceptance to sent, to its block, to settled in the mirror).
 Needs the geth scripts/setup builds.
 """
 
@@ -45,6 +48,7 @@ from chain.rpc import RpcClient
 from ledger_cli.demo import publish_demo_calendar
 from mirror.models import OutboxAction
 from mirror.outbox_lifecycle import OutboxStatus
+from network.genesis import GAS_LIMIT as GENESIS_GAS_LIMIT
 from network.local import LocalNetwork
 from network.status import node_status
 from workdays.publish import calendar_at
@@ -55,9 +59,11 @@ BATCH = int(os.environ.get("BENCH_NETWORK_BATCH", "100"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 # Actions per relayed transaction (LEDGER_BATCH_MAX). geth fills a block only with transactions
 # whose gas *limit* fits what is left, and the relayer's limit is a bound about twice the gas used
-# (mirror/outbox.py): one batch bounded at 50M gas (~130 submissions) is alone in a 60M block,
-# while batches of 50 (bound ~18M, ~8.5M used) fit five to a block.
+# (mirror/outbox.py), while the gas already used is what it is deducted: one batch bounded at 50M
+# gas (~130 submissions) is alone in a block, while batches of 50 (bound ~20M, ~11M used) fit four
+# to a 60M block and nine to the network's 120M (network/genesis.py).
 RELAY_BATCH = int(os.environ.get("BENCH_NETWORK_RELAY_BATCH", "50"))
+GAS_LIMIT = int(os.environ.get("BENCH_NETWORK_GAS_LIMIT", str(GENESIS_GAS_LIMIT)))
 VALIDATORS = 4
 SETTLE = VALIDATORS // 2 + 1  # Clique: a block is settled under ⌊N/2⌋+1 others
 RPC_BATCH = 100
@@ -142,10 +148,36 @@ def _blocks(network: LocalNetwork, first: int) -> None:
     w3 = connect(network.url)
     blocks = [w3.eth.get_block(n) for n in range(first + 1, w3.eth.block_number + 1)]
     full = [b for b in blocks if b["transactions"]]
+    # geth packs a transaction while its gas limit fits what is left of the block: the limits a
+    # block's transactions asked for, against the block's limit, say whether it was full.
+    asked = [sum(w3.eth.get_transaction(t)["gas"] for t in b["transactions"]) for b in full]
     print(
         f"  {len(blocks)} blocks, {len(full)} with transactions: at most {max(len(b['transactions']) for b in full)}"
         f" in one, {sum(b['gasUsed'] for b in full) / len(full) / 1e6:.1f}M gas on average"
-        f" (at most {max(b['gasUsed'] for b in full) / 1e6:.1f}M)"
+        f" (at most {max(b['gasUsed'] for b in full) / 1e6:.1f}M), limits asked {sum(asked) / len(full) / 1e6:.1f}M"
+        f" on average (at most {max(asked) / 1e6:.1f}M) of the block's {full[0]['gasLimit'] / 1e6:.0f}M,"
+        f" {blocks[-1]['timestamp'] - blocks[0]['timestamp']} s between the first block and the last"
+    )
+
+
+def _stages(network: LocalNetwork, engine, settled: dict[str, float]) -> None:
+    """Where an action's time went, p50 of each stage: the outbox's times and the block's
+    timestamp (wall clock, whole seconds), and `settled` (wall clock, from _SettledWatch)."""
+    w3 = connect(network.url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(OutboxAction.digest, OutboxAction.accepted_at, OutboxAction.sent_at, OutboxAction.tx_hash)
+        ).all()
+    mined = {
+        h: w3.eth.get_block(w3.eth.get_transaction_receipt(h)["blockNumber"])["timestamp"]
+        for h in {r.tx_hash for r in rows}
+    }
+    queued = [r.sent_at - r.accepted_at for r in rows]
+    in_block = [mined[r.tx_hash] - r.sent_at for r in rows]
+    to_mirror = [settled[r.digest] - mined[r.tx_hash] for r in rows]
+    print(
+        f"  p50 accepted → sent {percentile(queued, 0.5):.1f} s, sent → its block's time {percentile(in_block, 0.5):.1f} s,"
+        f" block → settled in the mirror {percentile(to_mirror, 0.5):.1f} s ({len(mined)} transactions)"
     )
 
 
@@ -224,7 +256,10 @@ def actions_end_to_end(network: LocalNetwork, data_dir: Path, work) -> tuple[flo
             time.sleep(0.02)
         rate = len(work) / (time.perf_counter() - began)
         _blocks(network, first_block)
-        return rate, len(work) / accepted_s, watch.latencies(accepted_at)
+        latencies = watch.latencies(accepted_at)
+        wall = time.time() - time.perf_counter()
+        _stages(network, engine, {d: at + wall for d, at in watch.seen.items()})
+        return rate, len(work) / accepted_s, latencies
     finally:
         server.stop()
         engine.dispose()
@@ -233,7 +268,7 @@ def actions_end_to_end(network: LocalNetwork, data_dir: Path, work) -> tuple[flo
 def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="ledger-bench-netact-"))
     funded = {Account.from_key(k).address: 10**24 for k in (OFFICE_DEV_KEY, RELAYER_DEV_KEY, TRANSFER_KEY)}
-    network = LocalNetwork(directory / "network", funded, validators=VALIDATORS, period=PERIOD)
+    network = LocalNetwork(directory / "network", funded, validators=VALIDATORS, period=PERIOD, gas_limit=GAS_LIMIT)
     try:
         network.start()
         work = signed_actions(network, directory)

@@ -13,7 +13,14 @@ from eth_utils import to_checksum_address
 
 # Not anvil's 31337: deployment records are kept per chain id (chain/deploy.py).
 CHAIN_ID = 31338
-GAS_LIMIT = 60_000_000  # as the local nodes (chain/node.py); Sharing's deployment needs room
+# Twice the local nodes' 60M (chain/node.py): sized for the district's load, not a development
+# node's. A catalog submission uses ≈220k gas and geth packs the next transaction only while its
+# gas limit (the relayer's bound, about twice the use) fits what the block has left: a 60M block
+# took four relayed batches of 50 (≈45M used) and was the ceiling (bench/bench_network_actions.py,
+# load 2.5: 148 actions/s settled); at 120M, up to nine (211 actions/s, same machine state). Every
+# validator executes every block within the period, so more is not free: one run at 240M on a busier
+# machine gave no more. docs/DEPLOYMENT.md, Gas.
+GAS_LIMIT = 120_000_000
 BASE_FEE = 1_000_000_000  # 1 gwei, London's initial base fee; it moves by the blocks' use after
 EPOCH = 30_000  # blocks between checkpoints that reset pending votes (geth's default)
 VANITY_BYTES = 32

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chain.node import free_port
+from network.genesis import GAS_LIMIT
 from network.lifecycle import down, network_nodes, up
 from network.manifest import Manifest
 from network.nodes import GethNode
@@ -35,6 +36,7 @@ class LocalNetwork:
     funded: dict[str, int]
     validators: int = 4
     period: int = 1
+    gas_limit: int = GAS_LIMIT  # the genesis block's, which the validators keep
     geth: Path | None = None
     kind: str = "geth"
     manifest: Manifest | None = field(default=None, init=False)
@@ -62,6 +64,7 @@ class LocalNetwork:
             self.data_dir,
             validators=self.validators,
             period=self.period,
+            gas_limit=self.gas_limit,
             password=PASSWORD,
             keystore_dir=self.data_dir / "keys",
             funded=self.funded,
