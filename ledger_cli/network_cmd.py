@@ -139,6 +139,26 @@ def status() -> None:
     _show_agreement(_network_dir(), manifest)
 
 
+@app.command("heal")
+@one_line_errors
+def heal_() -> None:
+    """After a partition, two branches of equal weight stall the network (each half's signers have
+    signed recently on their own): rewind the nodes on the branch the rule drops to the fork block,
+    so that they take the other (the kept branch's first block has the lower hash; every
+    organisation computes the same). Acts only when the heads have not moved for 10 s."""
+    from network.heal import heal
+
+    _, nodes = network_nodes(_network_dir())
+    split = heal(nodes)
+    if split is None:
+        typer.echo("no stalled split: the nodes agree, or their heads still move (Clique resolves a heavier branch)")
+        return
+    typer.echo(
+        f"split at block {split.fork}: kept the branch of {split.kept[:10]}; "
+        f"rewound {', '.join(split.rewound)} to the fork, they now take the kept branch from their peers"
+    )
+
+
 def _show_agreement(directory, manifest) -> None:
     """The Office's decided validators against the signers, both read from each node; exit
     DISAGREE when they differ (during a vote, until it passes, they do). One line when every node
