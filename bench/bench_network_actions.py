@@ -191,7 +191,7 @@ def signed_actions(network: LocalNetwork, data_dir: Path):
     """Deploy, publish the calendar, register THREADS units with an officer each: the signed work."""
     w3 = connect(network.url)
     office = Sender.from_key(w3, OFFICE_DEV_KEY)
-    deployment = deploy_all(office)
+    deployment = deploy_all(office, settle_blocks=SETTLE)
     publish_demo_calendar(office, calendar_at(w3, deployment.calendar), w3.eth.get_block("latest")["timestamp"])
     deployment.save(deployment_path(data_dir, w3.eth.chain_id))
     registry = contract_at(w3, "UnitRegistry", deployment.registry)

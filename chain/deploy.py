@@ -8,6 +8,7 @@ anvil state) is detected instead of being trusted.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -88,10 +89,16 @@ def deployment_path(data_dir: Path, chain_id: int) -> Path:
     return Path(data_dir) / f"deployment-{chain_id}.json"
 
 
-def deploy_all(office: Sender) -> Deployment:
+def deploy_all(office: Sender, settle_blocks: int = 0, settle_timeout_s: float = 120.0) -> Deployment:
     """Deploy UnitRegistry and WorkCalendar (administered by the Office's account), Catalog, and
     Sharing linked to its logic libraries, and bind Sharing to the Catalog (asked before catalog
-    changes, Art. 14)."""
+    changes, Art. 14).
+
+    On a chain without finality (Clique) the first blocks of a deployment can still be replaced by
+    a competing branch that carries the same transactions in other blocks: the contracts stay at
+    their addresses, but a record of the old deploy block would describe "another chain" to every
+    later load. With `settle_blocks` > 0 the record waits until the last deployment block has that
+    many blocks on top, then reads where the first transaction settled."""
     registry, receipt = deploy_contract(office, "UnitRegistry", office.account.address)
     calendar, _ = deploy_contract(office, "WorkCalendar", office.account.address)
     catalog, _ = deploy_contract(office, "Catalog", registry.address, calendar.address)
@@ -119,7 +126,11 @@ def deploy_all(office: Sender) -> Deployment:
         sharing.address,
     )
     # Art. 29, 31: incidents, evaluations, reports of measures on grants (read from Sharing).
-    supervision, _ = deploy_contract(office, "Supervision", registry.address, sharing.address)
+    supervision, last = deploy_contract(office, "Supervision", registry.address, sharing.address)
+    if settle_blocks:
+        receipt = _settled_receipt(
+            office.w3, receipt["transactionHash"], last["blockNumber"], settle_blocks, settle_timeout_s
+        )
     return Deployment(
         chain_id=office.w3.eth.chain_id,
         registry=registry.address,
@@ -135,3 +146,16 @@ def deploy_all(office: Sender) -> Deployment:
         deploy_block=receipt["blockNumber"],
         deploy_block_hash=receipt["blockHash"].to_0x_hex(),
     )
+
+
+def _settled_receipt(w3: Web3, tx_hash, last_block: int, settle_blocks: int, timeout_s: float) -> dict:
+    """The receipt of `tx_hash` once the chain's head is `settle_blocks` past `last_block`."""
+    deadline = time.monotonic() + timeout_s
+    while w3.eth.block_number < last_block + settle_blocks:
+        if time.monotonic() > deadline:
+            raise NotDeployedError(
+                f"the deployment did not settle: no {settle_blocks} blocks after block {last_block} "
+                f"within {timeout_s:.0f} s (are enough validators sealing?)"
+            )
+        time.sleep(0.2)
+    return w3.eth.get_transaction_receipt(tx_hash)

@@ -68,7 +68,7 @@ def ensure_deployed(*, force: bool = False) -> Deployment:
             return Deployment.load(path, w3)
         except NotDeployedError:
             pass
-    record = deploy_all(Sender.from_key(w3, s.office_key.get_secret_value()))
+    record = deploy_all(Sender.from_key(w3, s.office_key.get_secret_value()), settle_blocks=s.settle_blocks)
     record.save(path)
     return record
 

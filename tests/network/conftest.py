@@ -22,6 +22,7 @@ from network import GethNode, Manifest, provision
 from network.errors import GethNotFound
 from network.geth import check_version, geth_binary
 from network.lifecycle import down, network_nodes, up
+from network.voting import settle_depth
 from tests.conftest import Units
 from workdays.publish import calendar_at
 
@@ -95,7 +96,7 @@ class NetworkSystem:
         self.w3 = connect(url)
         self.office = Sender.from_key(self.w3, OFFICE_DEV_KEY)
         self.relayer = Sender.from_key(self.w3, RELAYER_DEV_KEY)
-        self.deployment = deploy_all(self.office)
+        self.deployment = deploy_all(self.office, settle_blocks=settle_depth(4))
         now = self.w3.eth.get_block("latest")["timestamp"]
         publish_demo_calendar(self.office, calendar_at(self.w3, self.deployment.calendar), now)
 
