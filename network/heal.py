@@ -45,24 +45,39 @@ def _heads(nodes: list[GethNode]) -> list[tuple[GethNode, RpcClient, dict]]:
     return found
 
 
+def _number(block: dict) -> int:
+    return int(block["number"], 16)
+
+
+def _common_ancestor(rpc_a: RpcClient, rpc_b: RpcClient, below: int) -> int:
+    """The highest block at or below `below` that the two nodes hold alike."""
+    number = below
+    while number > 0 and _block(rpc_a, number)["hash"] != _block(rpc_b, number)["hash"]:
+        number -= 1
+    return number
+
+
+def _fork(heads: list[tuple[GethNode, RpcClient, dict]]) -> int | None:
+    """The block where two of the nodes' branches part, if any two have parted."""
+    for i, (_, rpc_a, head_a) in enumerate(heads):
+        for _, rpc_b, head_b in heads[i + 1 :]:
+            lower = min(_number(head_a), _number(head_b))
+            fork = _common_ancestor(rpc_a, rpc_b, lower)
+            if fork < lower:  # each holds a block the other's branch does not
+                return fork
+    return None
+
+
 def find_split(nodes: list[GethNode]) -> Split | None:
-    """The split the nodes' heads show (None when they agree): the fork is the last block the two
-    branches share; the kept branch is the one whose first block after it has the lower hash."""
+    """The split the nodes' heads show (None when they agree, or when some are merely behind on
+    another's branch): the fork is the last block two parted branches share; the kept branch is the
+    one whose first block after it has the lower hash."""
     heads = _heads(nodes)
-    if len({head["hash"] for _, _, head in heads}) < 2:
+    fork = _fork(heads)
+    if fork is None:
         return None
-    (_, rpc_a, head_a) = heads[0]
-    other = next((rpc, head) for _, rpc, head in heads if head["hash"] != head_a["hash"])
-    rpc_b, head_b = other
-    fork = min(int(head_a["number"], 16), int(head_b["number"], 16))
-    while fork > 0 and _block(rpc_a, fork)["hash"] != _block(rpc_b, fork)["hash"]:
-        fork -= 1
-    firsts = {}
-    for node, rpc, head in heads:
-        if int(head["number"], 16) > fork:
-            firsts[node.spec.code] = _block(rpc, fork + 1)["hash"]
-    if len(set(firsts.values())) < 2:
-        return None  # one branch ahead of nodes that are merely behind: Clique's to resolve
+    # Every node past the fork is on one branch or another, named by its first block after it.
+    firsts = {node.spec.code: _block(rpc, fork + 1)["hash"] for node, rpc, head in heads if _number(head) > fork}
     kept = min(firsts.values())
     rewound = tuple(code for code, first in firsts.items() if first != kept)
     return Split(fork=fork, kept=kept, rewound=rewound)
