@@ -25,6 +25,9 @@ class InsecureSettingsError(LedgerError, ValueError):
     """Raised when a non-development environment would start with a development default."""
 
 
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})  # listen on every address
+
+
 class Settings(BaseSettings):
     """Read from LEDGER_* environment variables (or a .env file)."""
 
@@ -125,6 +128,11 @@ class Settings(BaseSettings):
                 problems.append(f"{name} is the public development value")
             elif len(value.get_secret_value()) < MIN_SECRET_CHARS:
                 problems.append(f"{name} must be at least {MIN_SECRET_CHARS} characters")
+        if self.audience_unreachable:
+            problems.append(
+                f"LEDGER_AUTH_AUDIENCE must be set: LEDGER_HOST {self.host} listens on every address, so it is "
+                "not a URL officers can reach, and every login would name the wrong audience"
+            )
         if problems:
             raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
         return self
@@ -148,6 +156,12 @@ class Settings(BaseSettings):
         if value.get_secret_value().startswith(TOKEN_PREFIX) or not value.get_secret_value():
             raise ValueError(f"LEDGER_PLATFORM_CREDENTIAL must be non-empty and not start with {TOKEN_PREFIX!r}")
         return value
+
+    @property
+    def audience_unreachable(self) -> bool:
+        """Whether the default audience would be a wildcard listen address (0.0.0.0, ::), which no
+        caller reaches the API at: logins then need `auth_audience`, the URL they do use."""
+        return self.auth_audience is None and self.host in WILDCARD_HOSTS
 
     @property
     def resolved_auth_audience(self) -> str:
