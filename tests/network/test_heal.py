@@ -73,3 +73,23 @@ def test_two_branches_keep_the_lower_first_hash_and_rewind_the_other_side(anvils
     # Every organisation computes the same, whichever node it asks first.
     other = find_split(list(reversed(validators)))
     assert (other.fork, other.kept, set(other.rewound)) == (split.fork, split.kept, set(split.rewound))
+
+
+def test_a_side_split_in_two_above_the_fork_still_gives_the_lowest_fork(anvils):
+    """Two out-of-turn blocks at one height can part a side's own nodes too: the split acted on
+    first is the lowest, where the two sides part; the side's own split is the next round's."""
+    validators = [_as_validator(n, i) for i, n in enumerate(anvils)]
+    for k in range(1, SHARED + 1):
+        for n in anvils:
+            _mine(n, GENESIS_TIME + 5 * k)
+    first_a = _mine(anvils[0], GENESIS_TIME + 100)
+    assert _mine(anvils[1], GENESIS_TIME + 100) == first_a
+    _mine(anvils[0], GENESIS_TIME + 110)  # side A's nodes part one block above the fork
+    _mine(anvils[1], GENESIS_TIME + 120)
+    first_b = _mine(anvils[2], GENESIS_TIME + 200)
+
+    split = find_split(validators)
+
+    assert split is not None and split.fork == SHARED
+    assert split.kept == min(first_a, first_b)
+    assert set(split.rewound) == ({"ORG2"} if split.kept == first_a else {"ORG0", "ORG1"})
