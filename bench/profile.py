@@ -29,7 +29,7 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("prepare: other", ("prepare (api/services/actions.py",)),
     ("request body parsing and validation (FastAPI)", ("request_body_to_args", "solve_dependencies", "_get_body")),
     ("response", ("accepted_response", "serialize_response")),
-    ("access log", ("AccessLog.",)),
+    ("access log (the line written)", ("Logger.info (logging",)),
     ("HTTP/ASGI (uvicorn, Starlette, middleware)", ("uvicorn", "starlette", "fastapi", "anyio")),
 ]
 
