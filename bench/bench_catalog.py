@@ -9,6 +9,12 @@
 (c) reindex from block 0, events/s, against merely fetching the same logs.
 
 Run: `.venv/bin/python -m bench.bench_catalog` (sizes from BENCH_* environment variables).
+`BENCH_PROFILE=FILE` records the API process with py-spy during (a)'s single actions and prints
+where it held the GIL, by part of the path (bench/profile.py).
+
+The node is the platform's (anvil dumping its state every second, old block states written to
+disk past 500 blocks), so its cost per block grows with the chain: the baseline runs first, on
+the younger chain, which favours it.
 """
 
 from __future__ import annotations

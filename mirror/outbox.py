@@ -94,7 +94,7 @@ def batch_gas_bound(contract: str, actions: list[tuple]) -> int:
     return GAS_BATCH_OVERHEAD + sum(action_gas_bound(contract, a, len(encode_tuple(contract, a))) for a in actions)
 
 
-def _within_gas_budget(rows: list[OutboxAction], budget: int = GAS_BUDGET) -> tuple[list[OutboxAction], int]:
+def _within_gas_budget(rows: list, budget: int = GAS_BUDGET) -> tuple[list, int]:
     """The longest prefix of `rows` whose gas bound fits `budget` and whose calldata fits one
     transaction a geth pool takes (CALLDATA_BUDGET), and that gas bound (at least one row: a lone
     action over the budget still goes, its limit capped by the caller)."""

@@ -229,23 +229,24 @@ def pending(session: Session) -> int:
 # ---- the relayer: sent, and requeued when not on-chain
 
 
-def next_batch(session: Session, limit: int) -> list[OutboxAction]:
+def next_batch(session: Session, limit: int) -> list:
     """Up to `limit` accepted rows of one contract, in acceptance order: the oldest accepted
-    action picks the contract (so a review still follows the version it reviews)."""
-    accepted = select(OutboxAction).where(OutboxAction.status == OutboxStatus.ACCEPTED)
-    contract = session.scalar(accepted.with_only_columns(OutboxAction.contract).order_by(OutboxAction.id).limit(1))
-    if contract is None:
-        return []
-    return list(
-        session.scalars(accepted.where(OutboxAction.contract == contract).order_by(OutboxAction.id).limit(limit))
-    )
+    action picks the contract (so a review still follows the version it reviews). Each row holds
+    what the relayer sends (`id`, `contract`, `payload`), read in one statement without loading
+    whole rows into the session."""
+    table = OutboxAction.__table__
+    accepted = table.c.status == OutboxStatus.ACCEPTED
+    oldest = select(table.c.contract).where(accepted).order_by(table.c.id).limit(1).scalar_subquery()
+    query = select(table.c.id, table.c.contract, table.c.payload).where(accepted, table.c.contract == oldest)
+    return list(session.execute(query.order_by(table.c.id).limit(limit)))
 
 
 def mark_sent(session: Session, ids: list[int], *, tx_hash: str, at: float) -> None:
     """The rows `ids` that are still accepted went out in transaction `tx_hash`."""
+    table = OutboxAction.__table__  # SQL Core: nothing in the session to synchronise
     session.execute(
-        update(OutboxAction)
-        .where(OutboxAction.id.in_(ids), OutboxAction.status == OutboxStatus.ACCEPTED)
+        update(table)
+        .where(table.c.id.in_(ids), table.c.status == OutboxStatus.ACCEPTED)
         .values(status=OutboxStatus.SENT, tx_hash=tx_hash, sent_at=at)
     )
 
