@@ -137,11 +137,7 @@ def accept_each(
     # flight under these digests, and those on these subjects.
     table = OutboxAction.__table__
     digests, checked = [r.digest for r in rows], {r.entry_id for r in rows if r.digest in exclusive}
-    found = session.execute(
-        select(table)
-        .where(table.c.status.in_(IN_FLIGHT), or_(table.c.digest.in_(digests), table.c.entry_id.in_(checked)))
-        .order_by(table.c.id.desc())
-    ).all()
+    found = session.execute(_IN_FLIGHT_OR_BUSY, {"digests": digests, "subjects": list(checked)}).all()
     outcome: dict[str, OutboxAction | SubjectBusyError | None] = {
         r.digest: OutboxAction(**r._mapping) for r in found if r.digest in digests
     }
@@ -163,6 +159,17 @@ def accept_each(
     return outcome
 
 
+_IN_FLIGHT_OR_BUSY = (
+    select(OutboxAction.__table__)
+    .where(
+        OutboxAction.__table__.c.status.in_(IN_FLIGHT),
+        or_(
+            OutboxAction.__table__.c.digest.in_(bindparam("digests", expanding=True)),
+            OutboxAction.__table__.c.entry_id.in_(bindparam("subjects", expanding=True)),
+        ),
+    )
+    .order_by(OutboxAction.__table__.c.id.desc())
+)
 # What `accept_each` writes of a new row (the others keep their defaults).
 _ACCEPTED_COLUMNS = ("digest", "signer", "nonce", "entry_id", "kind", "contract", "payload", "status", "accepted_at")
 
@@ -280,27 +287,29 @@ def confirm(conn: Connection, events: Iterable[EventRecord]) -> None:
     # Looked up by the outbox's unique key (signer, nonce), searched in its index (a superset: the
     # pairs are matched below); a scan of every unconfirmed row would read the whole table,
     # payloads included, once a block, and more the longer the outbox.
-    waiting = set(
-        conn.execute(
-            select(OutboxAction.signer, OutboxAction.nonce).where(
-                OutboxAction.signer.in_({signer for (signer, _), _ in recorded}),
-                OutboxAction.nonce.in_({str(nonce) for (_, nonce), _ in recorded}),
-                OutboxAction.status != OutboxStatus.CONFIRMED,
-            )
-        )
-    )
+    signers, nonces = {signer for (signer, _), _ in recorded}, {str(nonce) for (_, nonce), _ in recorded}
+    waiting = set(conn.execute(_WAITING, {"signers": list(signers), "nonces": list(nonces)}))
     mine = [
         {"b_signer": signer, "b_nonce": str(nonce), "b_tx": tx}
         for (signer, nonce), tx in recorded
         if (signer, str(nonce)) in waiting
     ]
     if mine:
-        conn.execute(
-            update(OutboxAction)
-            .where(OutboxAction.signer == bindparam("b_signer"), OutboxAction.nonce == bindparam("b_nonce"))
-            .values(status=OutboxStatus.CONFIRMED, tx_hash=bindparam("b_tx"), error=None, reason=None),
-            mine,
-        )
+        conn.execute(_CONFIRM, mine)
+
+
+# `confirm`'s statements, built once (a follower runs them for every block of its own actions).
+_OUTBOX = OutboxAction.__table__.c
+_WAITING = select(_OUTBOX.signer, _OUTBOX.nonce).where(
+    _OUTBOX.signer.in_(bindparam("signers", expanding=True)),
+    _OUTBOX.nonce.in_(bindparam("nonces", expanding=True)),
+    _OUTBOX.status != OutboxStatus.CONFIRMED,
+)
+_CONFIRM = (
+    update(OutboxAction.__table__)
+    .where(_OUTBOX.signer == bindparam("b_signer"), _OUTBOX.nonce == bindparam("b_nonce"))
+    .values(status=OutboxStatus.CONFIRMED, tx_hash=bindparam("b_tx"), error=None, reason=None)
+)
 
 
 def reject(conn: Connection, digest: str, reverted: ActionRevertedError) -> None:
