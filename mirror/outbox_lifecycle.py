@@ -229,8 +229,13 @@ def busy_subjects(session: Session, subjects: set[str]) -> dict[str, str]:
 
 
 def pending(session: Session) -> int:
-    """How many actions are in flight."""
-    return session.scalar(select(func.count()).select_from(OutboxAction).where(OutboxAction.status.in_(IN_FLIGHT)))
+    """How many actions are in flight (asked before each of the follower's pauses)."""
+    return session.scalar(_PENDING)
+
+
+_PENDING = (
+    select(func.count()).select_from(OutboxAction.__table__).where(OutboxAction.__table__.c.status.in_(IN_FLIGHT))
+)
 
 
 # ---- the relayer: sent, and requeued when not on-chain
