@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # While single actions are being taken in, the relayer waits up to this long for the batch in
     # progress, so that it goes in the same transaction (fewer, fuller blocks); 0: never waits.
     relay_gather_s: float = Field(0.01, ge=0, le=1)
+    # The relayer sends a transaction at most this often: what is accepted meanwhile goes in the
+    # next, so under load each block carries more actions (every block costs the relayer and the
+    # follower a fixed round of work); a lone action after a quiet spell is sent at once. 0: at once.
+    relay_interval_s: float = Field(0.05, ge=0, le=5)
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
     timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
     # A local node (anvil, Hardhat) mines only when a transaction arrives, so its clock stops on a
