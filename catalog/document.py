@@ -207,7 +207,9 @@ class BasisEvent(_Strict):
     """The business approval or system acceptance that starts the Art. 11 10-working-day clock."""
 
     kind: Literal["business_approval", "system_acceptance"]
-    date: dt.date
+    # From 1970-01-02: the day's 00:00 in Shanghai is then a unix time the contract's uint40 holds
+    # (1970-01-01 00:00 +08:00 is before the epoch).
+    date: Annotated[dt.date, Field(ge=dt.date(1970, 1, 2))]
 
     @property
     def declared_at(self) -> int:
