@@ -108,6 +108,34 @@ def post_all(url: str, batches: list[list[dict]]) -> float:
     return time.perf_counter() - began
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process `pid` so far (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_py_spy(pid: int):
+    """With BENCH_PYSPY=FILE, py-spy samples the API process into FILE (raw, idle threads too)."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    spy = str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen([spy, "record", "-p", str(pid), "--idle", "-f", "raw", "-o", out, "-r", "200"])
+
+
+def stop_py_spy(spy) -> None:
+    if spy is not None:
+        import signal
+
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
 def anchored_size(url: str) -> int:
     items = requests.get(url + "/v1/usage/checkpoints", params={"limit": 1}, timeout=10).json()["items"]
     return items[0]["size"] if items else 0
@@ -180,11 +208,19 @@ def main() -> None:
             now = sys_.w3.eth.get_block("latest")["timestamp"]
             all_records = records(district, now)
             batches = [all_records[i : i + BATCH] for i in range(0, RECORDS, BATCH)]
+            spy = start_py_spy(server.process.pid)
+            load_before = os.getloadavg()
+            server_cpu = cpu_seconds(server.process.pid)
+            client_cpu = time.process_time()
             began = time.perf_counter()
             acked = post_all(server.url, batches)
+            client_cpu = time.process_time() - client_cpu
             while anchored_size(server.url) < RECORDS:
                 time.sleep(0.05)
             anchored = time.perf_counter() - began
+            server_cpu = cpu_seconds(server.process.pid) - server_cpu
+            load_after = os.getloadavg()
+            stop_py_spy(spy)
             cps = requests.get(server.url + "/v1/usage/checkpoints", params={"limit": 100}, timeout=10).json()
         finally:
             server.stop()
@@ -225,6 +261,11 @@ def main() -> None:
                 ),
                 ("goal (records/s)", f"{GOAL:,}", "", f"{rate_anchored / GOAL:.2f}"),
             ],
+        )
+        print(
+            f"\nload average {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min);"
+            f" CPU while posting and anchoring ({anchored:.2f} s): API process {server_cpu:.2f} s,"
+            f" client threads {client_cpu:.2f} s until the last acknowledgement ({acked:.2f} s)"
         )
         print(
             f"\nrebuild: {rebuilt.records:,} records rehashed and checked at {len(rebuilt.checked)} anchored roots"

@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 
+from api.usage_schemas import UsageBatchLogged
 from chain.sharing import StepKind
 from tests.api import test_sharing_api
 from tests.api.auth_helpers import PLATFORM, anonymous, login
@@ -74,6 +75,7 @@ def test_in_scope_accepted_out_of_scope_refused_each_stored_as_its_leaf(api: Api
         (3, "refused", "not_grant_holder", False),
     ]
     assert (answer["accepted"], answer["refused"], answer["duplicates"]) == (1, 3, 0)
+    assert UsageBatchLogged.model_validate(answer).model_dump() == answer  # written by orjson, as documented
     rows = stored(api)
     assert [r[4] for r in rows] == [api.desk.civil.unit_hex] * 4  # the owner sees them (Art. 30)
     first = leaf_document(UsageRecordIn.model_validate(records[0]), outcome="accepted", reason="granted")
@@ -126,6 +128,30 @@ def test_bad_input_stores_nothing(api: Api, grant_id: str, change: dict, code: s
     error = answer.json()["error"]
     assert (error["code"], error["field"]) == (code, field)
     assert error["message"].startswith(field)
+    assert stored(api) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "message"),
+    [
+        (b'{"records": [', "application/json", "body: JSON decode error"),
+        (b'{"records": []} trailing', "application/json", "body: JSON decode error"),
+        (b"\xff\xfe{}", "application/json", "body: JSON decode error"),
+        (b"", "application/json", "body: Field required"),
+        (b'{"records": []}', "text/plain", "body: Input should be a valid dictionary or object to extract fields from"),
+        (b'{"records": []}', None, "body: Input should be a valid dictionary or object to extract fields from"),
+    ],
+)
+def test_a_body_that_is_no_json_batch_stores_nothing(
+    api: Api, grant_id: str, content: bytes, content_type: str | None, message: str
+):
+    """The body is validated from its bytes (api/raw_body.py) and refused as FastAPI would: not
+    JSON, not said to be JSON, or missing."""
+    headers = {**PLATFORM, **({"content-type": content_type} if content_type else {})}
+    answer = api.client.post("/v1/usage", content=content, headers=headers)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == ("invalid_request", "body", message)
     assert stored(api) == []
 
 
