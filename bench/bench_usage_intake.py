@@ -125,7 +125,7 @@ def start_py_spy(pid: int):
     from pathlib import Path
 
     spy = str(Path(sys.executable).parent / "py-spy")
-    return subprocess.Popen([spy, "record", "-p", str(pid), "--idle", "-f", "raw", "-o", out, "-r", "200"])
+    return subprocess.Popen([spy, "record", "-p", str(pid), "--idle", "--nonblocking", "-f", "raw", "-o", out, "-r", "100"])
 
 
 def stop_py_spy(spy) -> None:
@@ -222,8 +222,11 @@ def main() -> None:
             load_after = os.getloadavg()
             stop_py_spy(spy)
             cps = requests.get(server.url + "/v1/usage/checkpoints", params={"limit": 100}, timeout=10).json()
+            problems = [line for line in server.tail(10**8).splitlines() if "Error" in line or "locked" in line]
         finally:
             server.stop()
+        if problems:
+            print(f"the API logged {len(problems)} errors; the first: {problems[0][:300]}")
         db = sys_.data_dir / "mirror.db"
         conn = sqlite3.connect(db)
         rows = conn.execute("SELECT * FROM usage_records ORDER BY seq").fetchall()

@@ -10,6 +10,7 @@ request id is already logged is answered with the stored one.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -92,6 +93,12 @@ class UsageRecordStore:
         metadata.create_all(engine)
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._mark = mark
+        # Held around each write of the log in this process (`append`, and the tree's appends in
+        # api/services/usage_anchor.py), so that one writer waits for another here, woken as the
+        # lock is released, rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms …
+        # between tries: every 50 ms poll of the tree cost the intake such a sleep (#11). Another
+        # process still meets the database's own lock.
+        self.write_lock = threading.Lock()
         columns = [c.name for c in usage_records.columns]
         self._insert = f"INSERT INTO usage_records ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
         with engine.begin() as conn:
@@ -106,6 +113,10 @@ class UsageRecordStore:
     def append(self, records: list[NewRecord]) -> list[Stored]:
         """Store `records` in order, each new request id once, and commit before returning: what
         this returns is durable. One answer per record, a repeated request id with the stored one."""
+        with self.write_lock:
+            return self._append(records)
+
+    def _append(self, records: list[NewRecord]) -> list[Stored]:
         mark = self._mark
         connection = self.engine.raw_connection()
         try:

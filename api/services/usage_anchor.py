@@ -67,6 +67,7 @@ class Anchorer:
         self.tree = MerkleTree(SM3, SqlNodeStore(runtime.engine))
         self.contract = contract_at(runtime.w3, "UsageLog", runtime.deployment.usage_log)
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._last_anchor = time.monotonic()
         self.failing_since: float | None = None  # monotonic time of the first failure since a success
         with runtime.engine.begin() as conn:
@@ -80,25 +81,35 @@ class Anchorer:
         stored = self.records.size()
         while self.tree.size < stored:
             stop = min(stored, self.tree.size + APPEND_CHUNK)
-            self.tree.append(self.records.leaves(self.tree.size, stop))
+            leaves = self.records.leaves(self.tree.size, stop)
+            with self.records.write_lock:  # waits for an intake's commit on a lock, not in SQLite's busy loop
+                self.tree.append(leaves)
         return self.tree.size
 
     # ---- checkpoints from the chain
 
     def sync(self) -> int:
-        """Read UsageLog's events since the cursor into `usage_checkpoints`; the events applied."""
+        """Read UsageLog's events since the cursor into `usage_checkpoints`; the events applied.
+
+        The node is asked before any write, and nothing is written when no block came: this runs
+        every poll (`usage_anchor_poll_s`), and a write each time took SQLite's one write lock
+        from the intake 20 times a second (#11)."""
         rpc, address = self.runtime.rpc, self.contract.address
-        head = int(rpc.call("eth_blockNumber", []), 16)
         topics = [[event_topic("UsageLog", "CheckpointAnchored"), event_topic("UsageLog", "CheckpointCosigned")]]
-        applied = 0
-        with self.runtime.engine.begin() as conn:
-            cursor = conn.execute(select(usage_chain_cursor.c.block_number)).scalar()
-            low = cursor + 1 if cursor else 0
+        with self._sync_lock:  # the anchor loop and a relayed co-signature (usage.relay_cosignature)
+            head = int(rpc.call("eth_blockNumber", []), 16)
+            with self.runtime.engine.connect() as conn:
+                cursor = conn.execute(select(usage_chain_cursor.c.block_number)).scalar()
+            if head == cursor:
+                return 0
+            logs, low = [], cursor + 1 if cursor else 0
             while low <= head:
                 high = min(head, low + LOG_RANGE - 1)
-                logs = rpc.call(
+                logs += rpc.call(
                     "eth_getLogs", [{"fromBlock": hex(low), "toBlock": hex(high), "address": address, "topics": topics}]
                 )
+                low = high + 1
+            with self.runtime.engine.begin() as conn:
                 for raw in logs:
                     ev = decode_log(raw)
                     a = ev.args
@@ -121,10 +132,8 @@ class Anchorer:
                             .where(usage_checkpoints.c.size == a["size"])
                             .values(cosignatures=a["cosignatures"])
                         )
-                    applied += 1
-                low = high + 1
-            conn.execute(update(usage_chain_cursor).values(block_number=head))
-        return applied
+                conn.execute(update(usage_chain_cursor).values(block_number=head))
+        return len(logs)
 
     def anchored_size(self) -> int:
         with self.runtime.engine.connect() as conn:
