@@ -25,6 +25,8 @@ from sqlalchemy import (
     Text,
 )
 
+from usage.errors import NodeRunOutOfPlace
+from usage.merkle import MerkleTree
 from usage.sql_nodes import metadata
 
 # Rows of one intake go to the driver's executemany; ids are asked for in slices of this many.
@@ -110,13 +112,18 @@ class UsageRecordStore:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("SELECT size FROM usage_log_state WHERE id = 1").scalar()
 
-    def append(self, records: list[NewRecord]) -> list[Stored]:
+    def append(self, records: list[NewRecord], tree: MerkleTree | None = None) -> list[Stored]:
         """Store `records` in order, each new request id once, and commit before returning: what
-        this returns is durable. One answer per record, a repeated request id with the stored one."""
-        with self.write_lock:
-            return self._append(records)
+        this returns is durable. One answer per record, a repeated request id with the stored one.
 
-    def _append(self, records: list[NewRecord]) -> list[Stored]:
+        With `tree` (the anchorer's, over `SqlNodeStore` in this database), the new records' leaves
+        are appended to it in the same transaction, when it holds every earlier record: no second
+        writer, and no reading the leaves back (#11). A tree that lags (opened over older records)
+        is left to catch up on its own (`Anchorer.grow`)."""
+        with self.write_lock:
+            return self._append(records, tree)
+
+    def _append(self, records: list[NewRecord], tree: MerkleTree | None) -> list[Stored]:
         mark = self._mark
         connection = self.engine.raw_connection()
         try:
@@ -160,11 +167,20 @@ class UsageRecordStore:
                     )
                 )
                 answers.append(Stored(seq, r.request_id, r.outcome, r.reason, False))
+            growth = None
             if rows:
                 cursor.executemany(self._insert, rows)
                 cursor.execute(f"UPDATE usage_log_state SET size = {mark} WHERE id = 1", (size + len(rows),))
+                if tree is not None and tree.size == size:
+                    growth = tree.prepare([tree.hasher.leaf(row[-1]) for row in rows])
+                    try:
+                        tree.store.append_on(cursor, growth.runs)
+                    except NodeRunOutOfPlace:  # another writer's nodes (a second process): the records still go in
+                        growth = None
             connection.commit()
             cursor.close()
+            if growth is not None:
+                tree.adopt(growth)  # committed: the tree may take it (under write_lock, so nothing came between)
         except BaseException:
             connection.rollback()
             raise

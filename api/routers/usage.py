@@ -57,6 +57,7 @@ def report_uses(runtime: RuntimeDep, body: raw_body.BodyBytes) -> Response:
         records=batch.records,
         now=runtime.clock.now(),
         combiner=runtime.usage_intake,
+        tree=runtime.usage_anchor.tree,
     )
     # UsageBatchLogged as orjson writes it from plain values: a pydantic model a record cost 4 µs
     # of the intake's budget (#11); tests/api/test_usage_intake.py holds the answer to the model.

@@ -77,14 +77,18 @@ class Anchorer:
     # ---- the tree
 
     def grow(self) -> int:
-        """Append the stored records the tree lacks; the new tree size."""
-        stored = self.records.size()
-        while self.tree.size < stored:
-            stop = min(stored, self.tree.size + APPEND_CHUNK)
-            leaves = self.records.leaves(self.tree.size, stop)
+        """Append the stored records the tree lacks; the new tree size. The intake appends each
+        batch's leaves itself (`UsageRecordStore.append`); this catches a tree up that lags: opened
+        over records stored before, or by another process."""
+        while True:
+            start, stored = self.tree.size, self.records.size()
+            if start >= stored:
+                return start
+            leaves = self.records.leaves(start, min(stored, start + APPEND_CHUNK))
             with self.records.write_lock:  # waits for an intake's commit on a lock, not in SQLite's busy loop
-                self.tree.append(leaves)
-        return self.tree.size
+                # An intake appends to the tree itself once it has caught up, maybe since `start` was read.
+                if self.tree.size == start:
+                    self.tree.append(leaves)
 
     # ---- checkpoints from the chain
 
