@@ -27,7 +27,7 @@ import requests
 from api.settings import DEV_PLATFORM_CREDENTIAL
 from bench.bench_sharing import ITEMS, SCENARIOS, District
 from bench.common import report, start_system
-from bench.servers import Server
+from bench.servers import Server, bare_server
 from chain.node import free_port
 
 GRANTS = int(os.environ.get("BENCH_USAGE_GRANTS", "120"))
@@ -94,7 +94,7 @@ def serve(sys_, district: District) -> Server:
     return Server([str(Path(sys.executable).parent / "ledger"), "serve"], env, port).wait("/healthz")
 
 
-def post_all(url: str, batches: list[list[dict]]) -> float:
+def post_all(url: str, batches: list[list[dict]], path: str = "/v1/usage") -> float:
     """Post every batch from THREADS threads; seconds until the last 2xx."""
     queue = list(reversed(batches))
     lock = threading.Lock()
@@ -107,8 +107,8 @@ def post_all(url: str, batches: list[list[dict]]) -> float:
                 if not queue:
                     return
                 batch = queue.pop()
-            answer = session.post(url + "/v1/usage", json={"records": batch}, headers=PLATFORM, timeout=120)
-            if answer.status_code != 200 or answer.json()["accepted"] != len(batch):
+            answer = session.post(url + path, json={"records": batch}, headers=PLATFORM, timeout=120)
+            if answer.status_code != 200 or answer.json().get("accepted", len(batch)) != len(batch):
                 errors.append(answer.text[:300])
 
     began = time.perf_counter()
@@ -139,7 +139,7 @@ def start_py_spy(pid: int):
     from pathlib import Path
 
     spy = str(Path(sys.executable).parent / "py-spy")
-    return subprocess.Popen([spy, "record", "-p", str(pid), "--nonblocking", "-f", "raw", "-o", out, "-r", "100"])
+    return subprocess.Popen([spy, "record", "-p", str(pid), *os.environ.get("BENCH_PYSPY_ARGS", "--nonblocking").split(), "-f", "raw", "-o", out, "-r", "100"])
 
 
 def stop_py_spy(spy) -> None:
@@ -257,6 +257,12 @@ def main() -> None:
         conn.close()
         bare = bare_insert(db, [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)])
 
+        bare_http = bare_server()
+        try:
+            http = post_all(bare_http.url, batches, "/bare/usage")
+        finally:
+            bare_http.stop()
+
         from api.runtime import make_engine
         from usage.rebuild import rebuild
         from usage.sql_log import UsageRecordStore
@@ -287,6 +293,7 @@ def main() -> None:
                     f"{rate_anchored / rate_bare:.2f}",
                 ),
                 ("goal (records/s)", f"{GOAL:,}", "", f"{rate_anchored / GOAL:.2f}"),
+                ("HTTP alone: the bodies to a bare endpoint (records/s)", f"{RECORDS / http:,.0f}", "", ""),
             ],
         )
         print(

@@ -81,7 +81,7 @@ class SqlNodeStore:
         return [bytes(found[i]) for i in ids]
 
     def append(self, runs: Sequence[Run]) -> None:
-        rows = [(node_id(level, first + k), h) for level, first, hashes in runs for k, h in enumerate(hashes)]
+        rows = _rows(runs)
         with self.engine.begin() as conn:
             for level, first, _ in runs:
                 expected = _count(conn, level)
@@ -106,9 +106,8 @@ class SqlNodeStore:
             expected = 0 if top is None else top - low + 1
             if first != expected:
                 raise NodeRunOutOfPlace(level=level, expected=expected, got=first)
-        rows = [(node_id(level, first + k), h) for level, first, hashes in runs for k, h in enumerate(hashes)]
-        if rows:
-            cursor.executemany(self._insert, rows)
+        if runs:
+            cursor.executemany(self._insert, _rows(runs))
 
     def nbytes(self) -> int:
         """Bytes the table and its key take in a SQLite database (0 where ``dbstat`` is unavailable)."""
@@ -119,6 +118,11 @@ class SqlNodeStore:
                 )
             except OperationalError:  # dbstat is a compile-time SQLite option
                 return 0
+
+
+def _rows(runs: Sequence[Run]) -> list[tuple[int, bytes]]:
+    """(key, hash) of every node of `runs`: node_id(level, first + k), without a call a node."""
+    return [(node_id(level, first) + k, h) for level, first, hashes in runs for k, h in enumerate(hashes)]
 
 
 def _count(conn: Connection, level: int) -> int:

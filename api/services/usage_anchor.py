@@ -192,13 +192,29 @@ class Anchorer:
         return Anchored(size, "0x" + root.hex(), receipt["transactionHash"].to_0x_hex())
 
     def _batch(self, anchored: int, stop: int) -> tuple[int, dict[str, int]]:
+        """(size, each grant's latest accepted use among records anchored .. size - 1): size is
+        `stop` unless those records use more than MAX_GRANTS_PER_ANCHOR grants, then the record
+        that would bring in one too many starts the next checkpoint.
+
+        The database groups first (in C, without the interpreter's lock): reading 10,000 rows one
+        by one through SQLAlchemy cost 9 µs a record of the intake's budget (#11). Only a batch
+        over the limit is read row by row, to find where to cut it."""
         mark = "?" if self.runtime.engine.dialect.paramstyle == "qmark" else "%s"
-        with self.runtime.engine.connect() as conn:
-            rows = conn.exec_driver_sql(
-                f"SELECT seq, grant_id, used_at FROM usage_records WHERE seq >= {mark} AND seq < {mark}"
-                " AND outcome = 'accepted' ORDER BY seq",
-                (anchored, stop),
-            ).all()
+        accepted = f"FROM usage_records WHERE seq >= {mark} AND seq < {mark} AND outcome = 'accepted'"
+        connection = self.runtime.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(
+                f"SELECT grant_id, max(used_at) {accepted} GROUP BY grant_id LIMIT {mark}",
+                (anchored, stop, usage_log.MAX_GRANTS_PER_ANCHOR + 1),
+            )
+            grouped = cursor.fetchall()
+            if len(grouped) <= usage_log.MAX_GRANTS_PER_ANCHOR:
+                return stop, dict(grouped)
+            cursor.execute(f"SELECT seq, grant_id, used_at {accepted} ORDER BY seq", (anchored, stop))
+            rows = cursor.fetchall()
+        finally:
+            connection.close()
         uses: dict[str, int] = {}
         for seq, grant_id, used_at in rows:
             if grant_id not in uses and len(uses) == usage_log.MAX_GRANTS_PER_ANCHOR:

@@ -153,3 +153,29 @@ def stored_records(api: Api) -> list[NewRecord]:
     with api.runtime.engine.connect() as conn:
         rows = conn.exec_driver_sql(f"SELECT {columns} FROM usage_records ORDER BY seq").all()
     return [NewRecord(*row[:-1], bytes(row[-1])) for row in rows]
+
+
+def test_a_checkpoint_carries_each_grants_latest_accepted_use_and_is_cut_before_one_grant_too_many(
+    api: Api, monkeypatch
+):
+    """The anchor's uses: each grant's latest accepted use in the batch (refused ones do not count);
+    a batch using more than MAX_GRANTS_PER_ANCHOR grants ends before the record that brings in one
+    too many (the database groups the usual batch; only one over the limit is read row by row)."""
+    from chain import usage_log
+
+    g = ["0x" + f"{k:064x}" for k in range(1, 5)]
+    uses = [(g[0], 10, "accepted"), (g[1], 20, "accepted"), (g[0], 30, "accepted"), (g[2], 40, "accepted")]
+    uses.append((g[3], 50, "refused"))
+    base = {"entry_id": g[0], "owner_unit_id": None, "unit_id": g[0], "scenario": "s", "method": "interface"}
+    api.runtime.usage_records.append(
+        [
+            NewRecord(request_id=f"r{k}", grant_id=grant, used_at=t, outcome=outcome, reason="x", leaf=b"{}", **base)
+            for k, (grant, t, outcome) in enumerate(uses)
+        ]
+    )
+    anchorer = api.runtime.usage_anchor
+    assert anchorer._batch(0, 5) == (5, {g[0]: 30, g[1]: 20, g[2]: 40})
+    assert anchorer._batch(1, 3) == (3, {g[1]: 20, g[0]: 30})
+    monkeypatch.setattr(usage_log, "MAX_GRANTS_PER_ANCHOR", 2)
+    assert anchorer._batch(0, 5) == (3, {g[0]: 30, g[1]: 20})
+    assert anchorer._batch(3, 5) == (5, {g[2]: 40})
