@@ -139,7 +139,21 @@ def start_py_spy(pid: int):
     from pathlib import Path
 
     spy = str(Path(sys.executable).parent / "py-spy")
-    return subprocess.Popen([spy, "record", "-p", str(pid), *os.environ.get("BENCH_PYSPY_ARGS", "--nonblocking").split(), "-f", "raw", "-o", out, "-r", "100"])
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "-p",
+            str(pid),
+            *os.environ.get("BENCH_PYSPY_ARGS", "--nonblocking").split(),
+            "-f",
+            "raw",
+            "-o",
+            out,
+            "-r",
+            "100",
+        ]
+    )
 
 
 def stop_py_spy(spy) -> None:
