@@ -95,10 +95,11 @@ class UsageRecordStore:
         metadata.create_all(engine)
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._mark = mark
-        # Held around each write of the log in this process (`append`, and the tree's appends in
-        # api/services/usage_anchor.py), so that one writer waits for another here, woken as the
-        # lock is released, rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms …
-        # between tries: every 50 ms poll of the tree cost the intake such a sleep (#11). Another
+        # Held around each write of the log in this process: `append` (records, and the tree's
+        # nodes over them) and the anchorer's catch-up of a lagging tree (Anchorer.grow). It keeps
+        # the in-memory tree's prepare / store / adopt of one batch from meeting another's, and it
+        # makes one writer wait for another here, woken as the lock is released, rather than in
+        # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms … between tries (#11). Another
         # process still meets the database's own lock.
         self.write_lock = threading.Lock()
         columns = [c.name for c in usage_records.columns]
