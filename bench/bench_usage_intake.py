@@ -122,11 +122,12 @@ def post_all(url: str, batches: list[list[dict]], path: str = "/v1/usage") -> fl
     return time.perf_counter() - began
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> tuple[float, float]:
     """User and system CPU seconds of process `pid` so far (all its threads), from /proc."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def start_py_spy(pid: int):
@@ -251,7 +252,7 @@ def main() -> None:
             while anchored_size(server.url) < RECORDS:
                 time.sleep(0.05)
             anchored = time.perf_counter() - began
-            server_cpu = cpu_seconds(server.process.pid) - server_cpu
+            server_cpu = tuple(b - a for a, b in zip(server_cpu, cpu_seconds(server.process.pid)))
             load_after = os.getloadavg()
             stop_py_spy(spy)
             cps = requests.get(server.url + "/v1/usage/checkpoints", params={"limit": 100}, timeout=10).json()
@@ -317,7 +318,8 @@ def main() -> None:
         )
         print(
             f"\nload average {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min);"
-            f" CPU while posting and anchoring ({anchored:.2f} s): API process {server_cpu:.2f} s,"
+            f" CPU while posting and anchoring ({anchored:.2f} s): API process {sum(server_cpu):.2f} s"
+            f" ({server_cpu[0]:.2f} user, {server_cpu[1]:.2f} system),"
             f" client threads {client_cpu:.2f} s until the last acknowledgement ({acked:.2f} s)"
         )
         print(
