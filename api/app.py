@@ -213,8 +213,9 @@ def _log_to_stderr_unless_configured() -> None:
         logger.setLevel(logging.INFO)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """The app; it builds its Runtime from `settings` unless given one (tests share one)."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None, *, server: bool = False) -> FastAPI:
+    """The app; it builds its Runtime from `settings` unless given one (tests share one). `server`:
+    the process is the API's own (`ledger serve`), whose collector it tunes once started."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -231,7 +232,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                     "timekeeper", lambda: sharing_timekeeper.sweep(rt).total > 0, rt.settings.timekeeper_interval_s
                 )
             rt.start()
-            tune_collector()
+            if server:
+                tune_collector()
         yield
         if owned:
             app.state.runtime.stop()

@@ -83,7 +83,7 @@ def serve() -> None:
     s = settings()
     typer.echo(f"API on http://{s.host}:{s.port}  (OpenAPI: http://{s.host}:{s.port}/docs)")
     typer.echo(f"Console (控制台) on http://{s.host}:{s.port}/console/")
-    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="warning")
+    uvicorn.run(create_app(s, server=True), host=s.host, port=s.port, log_level="warning")
 
 
 @one_line_errors
