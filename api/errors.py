@@ -229,7 +229,7 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         409,
         "no_designation_to_follow",
         "no designation of the item's entry moves this owner's open duties (Art. 5)",
-        None,
+        "item",
     ),
     "CatalogDesignationRefused": (
         409,
@@ -509,6 +509,105 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
     "SharingInvalidCode": (422, "invalid_code", "the step's code is not allowed", "document"),
     "SharingUnexpectedField": (422, "unexpected_field", "the step carries a field it does not take", "document"),
     "SharingBadTerms": (422, "bad_terms", "the step's terms do not fit it", "document"),
+    # Reached only when a document passed the API's schema yet the contract refuses it (an older
+    # client, a schema and a contract out of step): still the field, not a bare 409.
+    "SharingNoResources": (422, "no_resources", "an application names at least one resource", "document.resources"),
+    "SharingTooManyResources": (
+        422,
+        "too_many_resources",
+        "an application names at most the contract's maximum of resources",
+        "document.resources",
+    ),
+    "SharingInvalidMethod": (422, "invalid_method", "the application names no sharing method", "document.method"),
+    "SharingInvalidFrequency": (422, "invalid_frequency", "the application names no frequency", "document.frequency"),
+    "SharingInvalidSecurityLevel": (
+        422,
+        "invalid_security_level",
+        "the security level is 1 to 4",
+        "document.security_level",
+    ),
+    "SharingNotSignedStep": (422, "not_signed_step", "this step is not one an officer signs", "kind"),
+    "SharingUseWhileSuspended": (
+        422,
+        "use_while_suspended",
+        "a use is recorded only for a time the grant was not suspended (Art. 26, 31)",
+        "document.used_at",
+    ),
+    # Art. 14: a catalog adjustment that live grants use.
+    "SharingAdjustmentPlanNotAgreed": (
+        409,
+        "adjustment_plan_not_agreed",
+        "the adjustment plan is not yet acknowledged by the Data Center and every unit holding a live grant "
+        "on the entry (Art. 14)",
+        "entry_id",
+    ),
+    "SharingNoAdjustmentPlan": (
+        409,
+        "no_adjustment_plan",
+        "no adjustment plan is recorded for the entry",
+        "document.entry_id",
+    ),
+    "SharingNotAffected": (
+        403,
+        "not_affected",
+        "only the Data Center and units holding a live grant on the entry acknowledge its plan",
+        "signature",
+    ),
+    "SharingAlreadyAcknowledged": (
+        409,
+        "already_acknowledged",
+        "the unit already acknowledged this plan",
+        "document.entry_id",
+    ),
+    "SharingNoCatalogAdjustment": (
+        409,
+        "no_catalog_adjustment",
+        "every entry the grant pins is still in force: no catalog adjustment to terminate it for",
+        "grant_id",
+    ),
+    "CatalogUnexpectedField": (
+        422,
+        "unexpected_field",
+        "the action carries a field its kind does not take",
+        "document",
+    ),
+    "ResponsibilitiesUnexpectedField": (
+        422,
+        "unexpected_field",
+        "the action carries a field its kind does not take",
+        "document",
+    ),
+    "ResponsibilitiesInvalidCode": (422, "invalid_code", "the action's code is not one its kind takes", "document"),
+    "ResponsibilitiesUnknownSetting": (
+        404,
+        "unknown_setting",
+        "the Office has no setting of this name",
+        "document.name",
+    ),
+    "DataQualityUnexpectedField": (
+        422,
+        "unexpected_field",
+        "the action carries a field its kind does not take",
+        "document",
+    ),
+    "SupervisionUnexpectedField": (
+        422,
+        "unexpected_field",
+        "the action carries a field its kind does not take",
+        "document",
+    ),
+    "SupervisionPeriodNotEnded": (
+        409,
+        "period_not_ended",
+        "results are published for a period that has ended",
+        "document.date_to",
+    ),
+    "SupervisionUnknownResults": (
+        404,
+        "unknown_results",
+        "the Office published no results with this id",
+        "document.results_id",
+    ),
     "WorkCalendarYearNotPublished": (
         409,
         "calendar_year_not_published",
@@ -516,6 +615,49 @@ REVERT_ANSWERS: dict[str, tuple[int, str, str, str | None]] = {
         "calendar_year",
     ),
 }
+
+
+# Custom errors of the deployed contracts that no signed action relayed by the API can meet: the
+# Office's own transactions (units and keys, the calendar, sent by `ledger units`, `ledger
+# calendar`, which explain them), the one-time bindings made at deployment, OpenZeppelin's
+# internals, and the simulation's own marker. tests/api/test_revert_answers.py holds every other
+# custom error to an answer above.
+NOT_FROM_ACTIONS = frozenset(
+    {
+        "AccessControlBadConfirmation",
+        "AccessControlUnauthorizedAccount",
+        "BatchSimulated",  # executeBatch's simulation reports its outcome by this revert
+        "CatalogNotDeployer",
+        "CatalogNotResponsibilities",
+        "CatalogResponsibilitiesBound",
+        "CatalogSharingBound",
+        "InvalidShortString",
+        "StringTooLong",
+        "RegistryInvalidSm2PublicKey",
+        "RegistryInvalidUnitCode",
+        "RegistryInvalidUnitKind",
+        "RegistryKeyAlreadyRevoked",
+        "RegistryKeyExists",
+        "RegistryUnitExists",
+        "RegistryUnknownKey",
+        "RegistryUnknownUnit",
+        "RegistryZeroKey",
+        "ResponsibilitiesCatalogBound",
+        "ResponsibilitiesNotDeployer",
+        "SharingNotCatalog",
+        "SharingNotDeployer",
+        "SharingNotUsageLog",
+        "SharingUsageLogBound",
+        "SignedActionNotSelf",  # executeFromBatch is called by the contract itself only
+        "SM2InvalidPublicKey",  # met when the Office registers a key
+        "WorkCalendarBitmapTooLong",
+        "WorkCalendarBitmapUnchanged",
+        "WorkCalendarEmptyBitmap",
+        "WorkCalendarTimestampOutOfRange",
+        "WorkCalendarYearOutOfRange",
+        "WorkCalendarZeroWorkingDays",
+    }
+)
 
 
 def _calendar_year_message(exc: ActionRevertedError) -> str:

@@ -15,6 +15,24 @@ def json_response(model) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
+def error(description: str) -> dict:
+    """An error answer as the OpenAPI document declares it: an ErrorBody (api/errors.py)."""
+    return {"model": schemas.ErrorBody, "description": description}
+
+
+# The answers many routes share, declared once (each router adds its own beside them).
+INVALID_FIELD = {422: error("A field is invalid; `field` names it")}
+INVALID_PARAMETER = {422: error("A parameter is invalid; `field` names it")}
+NODE_DOWN = {503: error("The chain node is not answering")}
+SIGNED_ACTION_ERRORS = {
+    400: error("Malformed signature"),
+    409: error("Refused by the contract in the current state, or a replay"),
+}
+UNIT_READ_ERRORS = {
+    401: error("No officer's token or platform credential"),
+    403: error("`unit_not_allowed`: another unit's records"),
+}
+
 # The 202 of one signed action, as the OpenAPI document declares it.
 ACCEPTED = {
     202: {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import create_engine, event, make_url
@@ -116,6 +117,7 @@ class Runtime:
             interval_s=s.usage_checkpoint_interval_s,
             stall_s=s.usage_anchor_stall_s,
         )
+        self._relayed_at = float("-inf")  # when the relayer last sent a transaction
         self._last_head: str | None = None  # the heartbeat's last look at the chain head
         self._stop = threading.Event()
         self._follower_wake = threading.Event()
@@ -181,6 +183,9 @@ class Runtime:
         return self.indexer.sync().events > 0
 
     def _relay(self) -> bool:
+        # Paced: at most one transaction per relay_interval_s; what arrives meanwhile joins it.
+        if self._stop.wait(self.settings.relay_interval_s - (time.monotonic() - self._relayed_at)):
+            return False
         if self.settings.relay_gather_s:
             # Actions being simulated or stored now go in this transaction, not one of their own:
             # a wait bounded by relay_gather_s, and none when no batch is in progress.
@@ -188,6 +193,7 @@ class Runtime:
                 combiner.wait_idle(self.settings.relay_gather_s)
         sent = self.relayer.step()
         if sent:
+            self._relayed_at = time.monotonic()
             self._follower_wake.set()  # what the relayer sent, the follower should look for
         return sent
 

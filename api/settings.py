@@ -25,6 +25,9 @@ class InsecureSettingsError(LedgerError, ValueError):
     """Raised when a non-development environment would start with a development default."""
 
 
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})  # listen on every address
+
+
 class Settings(BaseSettings):
     """Read from LEDGER_* environment variables (or a .env file)."""
 
@@ -61,6 +64,10 @@ class Settings(BaseSettings):
     # While single actions are being taken in, the relayer waits up to this long for the batch in
     # progress, so that it goes in the same transaction (fewer, fuller blocks); 0: never waits.
     relay_gather_s: float = Field(0.01, ge=0, le=1)
+    # The relayer sends a transaction at most this often: what is accepted meanwhile goes in the
+    # next, so under load each block carries more actions (every block costs the relayer and the
+    # follower a fixed round of work); a lone action after a quiet spell is sent at once. 0: at once.
+    relay_interval_s: float = Field(0.05, ge=0, le=5)
     clock_ttl_s: float = 1.0  # how long the chain's latest block time is reused (the sharing check)
     timekeeper_interval_s: float = 60.0  # deemed approvals, idle suspensions, lapses (Art. 20, 26); 0: off
     # A local node (anvil, Hardhat) mines only when a transaction arrives, so its clock stops on a
@@ -128,6 +135,11 @@ class Settings(BaseSettings):
                 problems.append(f"{name} is the public development value")
             elif len(value.get_secret_value()) < MIN_SECRET_CHARS:
                 problems.append(f"{name} must be at least {MIN_SECRET_CHARS} characters")
+        if self.audience_unreachable:
+            problems.append(
+                f"LEDGER_AUTH_AUDIENCE must be set: LEDGER_HOST {self.host} listens on every address, so it is "
+                "not a URL officers can reach, and every login would name the wrong audience"
+            )
         if problems:
             raise InsecureSettingsError(f"refusing to start in {self.env}: " + "; ".join(problems))
         return self
@@ -151,6 +163,12 @@ class Settings(BaseSettings):
         if value.get_secret_value().startswith(TOKEN_PREFIX) or not value.get_secret_value():
             raise ValueError(f"LEDGER_PLATFORM_CREDENTIAL must be non-empty and not start with {TOKEN_PREFIX!r}")
         return value
+
+    @property
+    def audience_unreachable(self) -> bool:
+        """Whether the default audience would be a wildcard listen address (0.0.0.0, ::), which no
+        caller reaches the API at: logins then need `auth_audience`, the URL they do use."""
+        return self.auth_audience is None and self.host in WILDCARD_HOSTS
 
     @property
     def resolved_auth_audience(self) -> str:

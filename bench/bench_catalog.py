@@ -9,10 +9,17 @@
 (c) reindex from block 0, events/s, against merely fetching the same logs.
 
 Run: `.venv/bin/python -m bench.bench_catalog` (sizes from BENCH_* environment variables).
+`BENCH_PROFILE=FILE` records the API process with py-spy during (a)'s single actions and prints
+where it held the GIL, by part of the path (bench/profile.py).
+
+The node is the platform's (anvil dumping its state every second, old block states written to
+disk past 500 blocks), so its cost per block grows with the chain: the baseline runs first, on
+the younger chain, which favours it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import random
@@ -29,6 +36,7 @@ from sqlalchemy import func, select
 from api.runtime import make_engine
 from api.schemas import EXAMPLE_DOCUMENT
 from bench.common import closed_loop, percentile, report, start_system
+from bench.profile import Profile, report_split
 from bench.servers import api_server, bare_server
 from catalog.document import declared_at, signed_sharing
 from chain.actions import (
@@ -53,6 +61,9 @@ LOOKUP_ENTRIES = int(os.environ.get("BENCH_LOOKUP_ENTRIES", "100000"))
 REINDEX_ENTRIES = int(os.environ.get("BENCH_REINDEX_ENTRIES", "10000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 BATCH = int(os.environ.get("BENCH_BATCH", "100"))
+# A file to record the API process into with py-spy during the one-action-per-request run (its
+# split is printed after the table): `BENCH_PROFILE=/tmp/api.raw`.
+PROFILE = os.environ.get("BENCH_PROFILE")
 WORDS = ["人口", "低保", "企业登记", "养老", "疫苗接种", "就业", "许可", "街道", "社会救助", "医疗"]
 
 
@@ -137,6 +148,7 @@ def bench_submissions(sys_) -> None:
         }
 
     sent_at: dict[str, float] = {}  # action id -> when its request was sent
+    answered: list[float] = []  # seconds from each request to its 202
 
     def one_by_one(t: int) -> None:
         for doc, action in work[:half][t::THREADS]:
@@ -145,6 +157,7 @@ def bench_submissions(sys_) -> None:
             if r.status_code != 202:
                 raise RuntimeError(f"submission refused: {r.status_code} {r.text}")
             sent_at[r.json()["action_id"]] = began
+            answered.append(time.perf_counter() - began)
 
     def batched(t: int) -> None:
         mine = work[half:][t::THREADS]
@@ -163,16 +176,21 @@ def bench_submissions(sys_) -> None:
             already = _confirmed(engine)
             watch = _ConfirmationWatch(engine) if fn is one_by_one else None
             cpu_before = (_cpu_s(node_pid), _cpu_s(server.process.pid))
-            began = time.perf_counter()
-            _run_threads(fn)
-            accepted_s = time.perf_counter() - began
-            while _confirmed(engine) < already + count:
-                time.sleep(0.01)
-            rate = count / (time.perf_counter() - began)
+            first_block = sys_.w3.eth.block_number
+            profile = Profile(server.process.pid, Path(PROFILE)) if PROFILE and watch else contextlib.nullcontext()
+            with profile:
+                began = time.perf_counter()
+                _run_threads(fn)
+                accepted_s = time.perf_counter() - began
+                while _confirmed(engine) < already + count:
+                    time.sleep(0.01)
+                rate = count / (time.perf_counter() - began)
             node_ms, api_ms = (
                 (_cpu_s(pid) - b) * 1000 / count for pid, b in zip((node_pid, server.process.pid), cpu_before)
             )
+            blocks = sys_.w3.eth.block_number - first_block
             rows.append((f"{label}: accepted/s", f"{count / accepted_s:.0f}", "", ""))
+            rows.append((f"{label}: actions per block (relayed transaction)", f"{count / max(blocks, 1):.1f}", "1", ""))
             rows.append(
                 (f"{label}: on-chain+mirrored/s", f"{rate:.0f}", f"{base_rate:.0f} tx/s", f"{rate / base_rate:.2f}x")
             )
@@ -180,6 +198,8 @@ def bench_submissions(sys_) -> None:
                 latencies = watch.latencies(sent_at)
                 ours_p = f"{percentile(latencies, 0.5) * 1000:.0f}/{percentile(latencies, 0.99) * 1000:.0f}"
                 rows.append((f"{label}: request to confirmed p50/p99 ms", ours_p, base_p, ""))
+                accepted_p = f"{percentile(answered, 0.5) * 1000:.0f}/{percentile(answered, 0.99) * 1000:.0f}"
+                rows.append((f"{label}: request to 202 p50/p99 ms", accepted_p, "", ""))
             # CPU per action, which the load of other processes changes less than rates: the node's,
             # and the API's (the baseline's client: signing and sending its transfers).
             rows.append((f"{label}: CPU ms/action node", f"{node_ms:.1f}", f"{base_cpu[0] * 1000:.1f}", ""))
@@ -187,6 +207,8 @@ def bench_submissions(sys_) -> None:
     finally:
         server.stop()
     report(f"(a) signed catalog submissions end to end, {SUBMISSIONS} entries, {THREADS} client threads", rows)
+    if PROFILE:
+        report_split(Path(PROFILE), half)
 
 
 class _ConfirmationWatch:
@@ -202,15 +224,24 @@ class _ConfirmationWatch:
         self._thread.start()
 
     def _run(self) -> None:
+        # Rows from `_floor` on are this run's, numbered in order; all up to `done` are seen, so
+        # each poll reads only what may have changed (a poll that read every confirmed row would
+        # cost this process more the longer the run, beside the clients it measures).
         confirmed = OutboxAction.status == OutboxStatus.CONFIRMED
+        done, ids = self._floor, set()
         while not self._stop.is_set():
             with self.engine.connect() as conn:
                 rows = conn.execute(
-                    select(OutboxAction.digest).where(confirmed, OutboxAction.id > self._floor)
-                ).scalars()
-                now = time.perf_counter()
-                for digest in rows:
-                    self.seen.setdefault(digest, now)
+                    select(OutboxAction.id, OutboxAction.digest).where(confirmed, OutboxAction.id > done)
+                ).all()
+            now = time.perf_counter()
+            for row_id, digest in rows:
+                if row_id not in ids:
+                    ids.add(row_id)
+                    self.seen[digest] = now
+            while done + 1 in ids:
+                ids.discard(done + 1)
+                done += 1
             time.sleep(0.005)
 
     def latencies(self, sent_at: dict[str, float]) -> list[float]:

@@ -155,7 +155,8 @@ def heal_() -> None:
         return
     typer.echo(
         f"split at block {split.fork}: kept the branch of {split.kept[:10]}; "
-        f"rewound {', '.join(split.rewound)} to the fork, they now take the kept branch from their peers"
+        f"rewound {', '.join(split.rewound)} to the fork; they took the kept branch from their peers, and "
+        f"{split.resent} transaction(s) of the dropped blocks were sent again"
     )
 
 

@@ -83,6 +83,12 @@ def serve() -> None:
     s = settings()
     typer.echo(f"API on http://{s.host}:{s.port}  (OpenAPI: http://{s.host}:{s.port}/docs)")
     typer.echo(f"Console (控制台) on http://{s.host}:{s.port}/console/")
+    if s.audience_unreachable:
+        typer.echo(
+            f"warning: logins name http://{s.host}:{s.port} as their audience, which no browser or `ledger login` "
+            "reaches; set LEDGER_AUTH_AUDIENCE to the URL officers use",
+            err=True,
+        )
     uvicorn.run(create_app(s, server=True), host=s.host, port=s.port, log_level="warning")
 
 

@@ -94,7 +94,7 @@ def batch_gas_bound(contract: str, actions: list[tuple]) -> int:
     return GAS_BATCH_OVERHEAD + sum(action_gas_bound(contract, a, len(encode_tuple(contract, a))) for a in actions)
 
 
-def _within_gas_budget(rows: list[OutboxAction], budget: int = GAS_BUDGET) -> tuple[list[OutboxAction], int]:
+def _within_gas_budget(rows: list, budget: int = GAS_BUDGET) -> tuple[list, int]:
     """The longest prefix of `rows` whose gas bound fits `budget` and whose calldata fits one
     transaction a geth pool takes (CALLDATA_BUDGET), and that gas bound (at least one row: a lone
     action over the budget still goes, its limit capped by the caller)."""
@@ -130,6 +130,28 @@ def encode_tuple(contract: str, action: tuple) -> bytes:
 
 def decode_action(payload: bytes, contract: str = "catalog") -> tuple:
     return SIGNED_CONTRACTS[contract].decode(payload)
+
+
+def batch_calldata(contract: str, payloads: list[bytes], function: str = "executeBatch") -> bytes:
+    """`executeBatch` (or `simulateBatch`) calldata of the actions whose own encodings
+    (`encode_action`) are `payloads`: the same bytes as `SignedContract.batch_calldata` of the
+    decoded actions, without decoding and encoding each again. An action's encoding is the
+    offset of its tuple (32) and the tuple; the array's is its length, each tuple's offset (from
+    the first offset's word) and the tuples."""
+    calls = SIGNED_CONTRACTS[contract]
+    selector = {"executeBatch": calls.execute_batch_selector, "simulateBatch": calls.simulate_selector}.get(function)
+    selector = selector or calls.selector(function, batch=True)
+    offsets, at = [], 32 * len(payloads)
+    for payload in payloads:
+        if payload[:32] != _TUPLE_OFFSET:
+            raise ValueError("batch_calldata: not the encoding of one action")
+        offsets.append(at.to_bytes(32, "big"))
+        at += len(payload) - 32
+    head = _TUPLE_OFFSET + len(payloads).to_bytes(32, "big")
+    return selector + head + b"".join(offsets) + b"".join(p[32:] for p in payloads)
+
+
+_TUPLE_OFFSET = (32).to_bytes(32, "big")
 
 
 class Relayer:
@@ -180,7 +202,7 @@ class Relayer:
         # A lone action bounded above a block still fits when it runs: the bound is about twice
         # the cost; if it did not, `executeBatch` reports it rejected.
         gas = min(gas, self.sender.gas.block_limit())
-        calldata = SIGNED_CONTRACTS[contract].batch_calldata([decode_action(r.payload, contract) for r in rows])
+        calldata = batch_calldata(contract, [r.payload for r in rows])
         tx_hash = self.sender.send_data(self.contracts[contract].address, calldata, gas=gas, wait=False)
         with self.sessions.begin() as session:
             outbox_lifecycle.mark_sent(session, [r.id for r in rows], tx_hash=tx_hash.to_0x_hex(), at=time.time())

@@ -14,6 +14,7 @@ Needs root (CAP_NET_ADMIN) and the `ip` tool; `available()` says whether both ar
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -50,11 +51,40 @@ def available() -> str | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _partition_namespaces() -> dict[int, list[str]]:
+    """The namespaces of partitions on this host, by the pid that made them."""
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=30).stdout
+    found: dict[int, list[str]] = {}
+    for line in listed.splitlines():
+        match = re.fullmatch(r"(" + PREFIX + r"(\d+)[ab])(?:\s.*)?", line.strip())
+        if match:
+            found.setdefault(int(match.group(2)), []).append(match.group(1))
+    return found
+
+
+PREFIX = "gv"  # a partition's namespaces: gv<pid>a, gv<pid>b (interface names stay under 16 bytes)
+
+
 @dataclass
 class Partition:
-    """Two namespaces, `sides[0]` (A) and `sides[1]` (B), made by `create` and removed by `delete`."""
+    """Two namespaces, `sides[0]` (A) and `sides[1]` (B), made by `create` and removed by `delete`.
+    One partition per host at a time: its addresses are fixed (`P2P_NET`, `MGMT_NETS`)."""
 
     prefix: str
+
+    @classmethod
+    def of_this_process(cls) -> "Partition":
+        return cls(f"{PREFIX}{os.getpid()}")
 
     @property
     def sides(self) -> tuple[str, str]:
@@ -71,6 +101,17 @@ class Partition:
         return MGMT_NETS[side][1]
 
     def create(self) -> "Partition":
+        """Make the namespaces and links. A partition left by a process that died (a killed test
+        run) is removed first, as its host-side addresses would shadow these; one whose process
+        still runs is refused, naming it."""
+        for pid, namespaces in _partition_namespaces().items():
+            if pid == os.getpid() or not _alive(pid):
+                for namespace in namespaces:
+                    subprocess.run(["ip", "netns", "delete", namespace], capture_output=True, timeout=30)
+            else:
+                raise NetnsError(
+                    f"another partition ({', '.join(namespaces)}) of running process {pid} holds its addresses"
+                )
         a, b = self.sides
         pa, pb = self.p2p_link
         for side in self.sides:

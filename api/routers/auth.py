@@ -10,14 +10,15 @@ from api.auth import CallerDep
 from api.auth import schemas as a
 from api.auth.challenge import Challenge
 from api.deps import RuntimeDep
+from api.responses import INVALID_FIELD, NODE_DOWN
 from api.services.officer_signatures import parse_action_signature
 
 router = APIRouter(
     prefix="/v1/auth",
     tags=["auth"],
     responses={
-        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+        **INVALID_FIELD,
+        **NODE_DOWN,
     },
 )
 REFUSED = {

@@ -8,6 +8,7 @@ from api import schemas
 from api.auth import CallerDep, current_caller
 from api.deps import RuntimeDep
 from api.errors import ApiError
+from api.responses import INVALID_FIELD, NODE_DOWN
 from api.services import commitments
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
@@ -15,8 +16,8 @@ router = APIRouter(
     prefix="/v1/commitments",
     tags=["commitments"],
     responses={
-        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+        **INVALID_FIELD,
+        **NODE_DOWN,
     },
 )
 

@@ -11,15 +11,15 @@ from api.auth import PrincipalDep
 from api.auth.access import oversees_all, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.paging import Limit, Offset
-from api.responses import json_response
+from api.responses import INVALID_PARAMETER, NODE_DOWN, json_response
 from api.services import duties
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
 router = APIRouter(
     tags=["duties"],
     responses={
-        422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+        **INVALID_PARAMETER,
+        **NODE_DOWN,
         # Duties need an officer's token or the platform credential (api/auth): a unit sees its own,
         # the overseers and the platform every unit's.
         401: {

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from api import schemas
 from api.deps import RuntimeDep, SessionDep
+from api.responses import INVALID_PARAMETER, NODE_DOWN
 from api.services import duties, evaluation
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
@@ -15,8 +16,8 @@ router = APIRouter(
     prefix="/v1",
     tags=["evaluation"],
     responses={
-        422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
+        **INVALID_PARAMETER,
+        **NODE_DOWN,
     },
 )
 

@@ -20,12 +20,12 @@ from api import sharing_schemas as s
 from api.auth import PrincipalDep
 from api.auth.access import require_unit
 from api.deps import RuntimeDep
-from api.responses import json_response
+from api.responses import INVALID_FIELD, json_response
 from api.services import sharing_queries
 
 router = APIRouter(
     tags=["sharing"],
-    responses={422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"}},
+    responses=INVALID_FIELD,
 )
 
 

@@ -10,11 +10,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import schemas
 from api.auth import PrincipalDep
 from api.auth.access import oversees_all, require_unit
 from api.deps import RuntimeDep, SessionDep
-from api.responses import ACCEPTED, accepted_response
+from api.responses import (
+    ACCEPTED,
+    INVALID_FIELD,
+    NODE_DOWN,
+    SIGNED_ACTION_ERRORS,
+    UNIT_READ_ERRORS,
+    accepted_response,
+)
 from api.services import duties
 from api.services import quality as service
 from api.services.intake import document_bytes, validate_model
@@ -24,21 +30,10 @@ from protocol.schemas import openapi_document
 
 router = APIRouter(
     tags=["quality"],
-    responses={
-        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
-    },
+    responses={**INVALID_FIELD, **NODE_DOWN},
 )
 KindName = Literal[tuple(k.name.lower() for k in ActionKind)]  # type: ignore[valid-type]
 UnitFilter = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")]
-ERRORS = {
-    400: {"model": schemas.ErrorBody, "description": "Malformed signature"},
-    409: {"model": schemas.ErrorBody, "description": "Refused by the contract in the current state, or a replay"},
-}
-READ_ERRORS = {
-    401: {"model": schemas.ErrorBody, "description": "No officer's token or platform credential"},
-    403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: another unit's records"},
-}
 
 
 class QualityActionBody(BaseModel):
@@ -90,7 +85,7 @@ def quality_typed_data(runtime: RuntimeDep, body: QualityActionBody) -> dict:
     return message
 
 
-@router.post("/v1/quality/actions", status_code=202, responses={**ACCEPTED, **ERRORS})
+@router.post("/v1/quality/actions", status_code=202, responses={**ACCEPTED, **SIGNED_ACTION_ERRORS})
 def submit_quality_action(runtime: RuntimeDep, body: QualityActionBody) -> Response:
     """Relay one signed action: declare an entry's update frequency (its unit), record an update
     received or a reconciliation (the Data Center), raise a data objection (the Data Center or a
@@ -113,7 +108,7 @@ def _scope(caller, unit_id: str | None) -> str | None:
     return caller.unit_id
 
 
-@router.get("/v1/quality/updates", responses=READ_ERRORS)
+@router.get("/v1/quality/updates", responses=UNIT_READ_ERRORS)
 def list_update_schedules(
     runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep, unit_id: UnitFilter = None
 ) -> list[dict]:
@@ -123,13 +118,13 @@ def list_update_schedules(
     return service.schedules(session, now=now, unit_id=_scope(caller, unit_id))
 
 
-@router.get("/v1/quality/reconciliations", responses=READ_ERRORS)
+@router.get("/v1/quality/reconciliations", responses=UNIT_READ_ERRORS)
 def list_reconciliations(session: SessionDep, caller: PrincipalDep, unit_id: UnitFilter = None) -> list[dict]:
     """The Data Center's reconciliations (对账) with units (Art. 16 ¶3)."""
     return service.reconciliations(session, unit_id=_scope(caller, unit_id))
 
 
-@router.get("/v1/quality/objections", responses=READ_ERRORS)
+@router.get("/v1/quality/objections", responses=UNIT_READ_ERRORS)
 def list_objections(
     runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep, unit_id: UnitFilter = None
 ) -> list[dict]:

@@ -17,12 +17,18 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import schemas
 from api.auth import PrincipalDep
 from api.auth.access import oversees_all, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.errors import ApiError, from_revert
-from api.responses import ACCEPTED, accepted_response
+from api.responses import (
+    ACCEPTED,
+    INVALID_FIELD,
+    NODE_DOWN,
+    SIGNED_ACTION_ERRORS,
+    UNIT_READ_ERRORS,
+    accepted_response,
+)
 from api.services import responsibilities as service
 from api.services import supplementary_export as export
 from api.services.intake import document_bytes, validate_model
@@ -33,18 +39,11 @@ from protocol.schemas import openapi_document
 
 router = APIRouter(
     tags=["responsibilities"],
-    responses={
-        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
-    },
+    responses={**INVALID_FIELD, **NODE_DOWN},
 )
 KindName = Literal[tuple(k.name.lower() for k in ActionKind)]  # type: ignore[valid-type]
 HexId = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 UnitFilter = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")]
-ERRORS = {
-    400: {"model": schemas.ErrorBody, "description": "Malformed signature"},
-    409: {"model": schemas.ErrorBody, "description": "Refused by the contract in the current state, or a replay"},
-}
 
 
 class ResponsibilityActionBody(BaseModel):
@@ -95,7 +94,7 @@ def responsibility_typed_data(runtime: RuntimeDep, body: ResponsibilityActionBod
     return message
 
 
-@router.post("/v1/responsibilities/actions", status_code=202, responses={**ACCEPTED, **ERRORS})
+@router.post("/v1/responsibilities/actions", status_code=202, responses={**ACCEPTED, **SIGNED_ACTION_ERRORS})
 def submit_responsibility_action(runtime: RuntimeDep, body: ResponsibilityActionBody) -> Response:
     """Relay one signed action: record or review a responsibility (Art. 11), designate an entry's
     responsible unit (Art. 5), record a refusal to collect or report it (Art. 11), publish a
@@ -117,13 +116,7 @@ def list_responsibilities(session: SessionDep, unit_id: UnitFilter = None) -> li
     return service.responsibilities(session, unit_id=unit_id)
 
 
-READ_ERRORS = {
-    401: {"model": schemas.ErrorBody, "description": "No officer's token or platform credential"},
-    403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: another unit's records"},
-}
-
-
-@router.get("/v1/refusals", responses=READ_ERRORS)
+@router.get("/v1/refusals", responses=UNIT_READ_ERRORS)
 def list_refusals(session: SessionDep, caller: PrincipalDep, unit_id: UnitFilter = None) -> list[dict]:
     """Refusals to collect data (Art. 11), with the Office's report due time and its report: a
     unit reads its own; the Office, the Data Center and the regulators every unit's."""
@@ -146,7 +139,7 @@ def list_settings(session: SessionDep) -> list[dict]:
     return service.settings(session)
 
 
-@router.post("/v1/demands/{demand_id}/items/{item}/follow-designation", responses=ERRORS)
+@router.post("/v1/demands/{demand_id}/items/{item}/follow-designation", responses=SIGNED_ACTION_ERRORS)
 def follow_designation(
     runtime: RuntimeDep,
     demand_id: Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")],

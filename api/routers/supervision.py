@@ -16,7 +16,14 @@ from api.auth import PrincipalDep
 from api.auth.access import oversees_all, require_unit
 from api.auth.service import Platform
 from api.deps import RuntimeDep, SessionDep
-from api.responses import ACCEPTED, accepted_response
+from api.responses import (
+    ACCEPTED,
+    INVALID_FIELD,
+    NODE_DOWN,
+    SIGNED_ACTION_ERRORS,
+    UNIT_READ_ERRORS,
+    accepted_response,
+)
 from api.services import duties
 from api.services import supervision as service
 from api.services.intake import document_bytes, validate_model
@@ -26,21 +33,10 @@ from sharing.supervision_documents import MODELS, SCHEMA_BY_KIND, fields
 
 router = APIRouter(
     tags=["supervision"],
-    responses={
-        422: {"model": schemas.ErrorBody, "description": "A field is invalid; `field` names it"},
-        503: {"model": schemas.ErrorBody, "description": "The chain node is not answering"},
-    },
+    responses={**INVALID_FIELD, **NODE_DOWN},
 )
 KindName = Literal[tuple(k.name.lower() for k in ActionKind)]  # type: ignore[valid-type]
 IdFilter = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")]
-ERRORS = {
-    400: {"model": schemas.ErrorBody, "description": "Malformed signature"},
-    409: {"model": schemas.ErrorBody, "description": "Refused by the contract in the current state, or a replay"},
-}
-READ_ERRORS = {
-    401: {"model": schemas.ErrorBody, "description": "No officer's token or platform credential"},
-    403: {"model": schemas.ErrorBody, "description": "`unit_not_allowed`: another unit's records"},
-}
 
 
 class SupervisionActionBody(BaseModel):
@@ -93,7 +89,7 @@ def supervision_typed_data(runtime: RuntimeDep, body: SupervisionActionBody) -> 
     return message
 
 
-@router.post("/v1/supervision/actions", status_code=202, responses={**ACCEPTED, **ERRORS})
+@router.post("/v1/supervision/actions", status_code=202, responses={**ACCEPTED, **SIGNED_ACTION_ERRORS})
 def submit_supervision_action(runtime: RuntimeDep, body: SupervisionActionBody) -> Response:
     """Relay one signed action: report a security incident (a unit or the Data Center, Art. 29),
     acknowledge an incident or a measure report (the Office, a regulator), record its handling or
@@ -117,7 +113,7 @@ def _scope(caller, unit_id: str | None) -> str | None:
     return caller.unit_id
 
 
-@router.get("/v1/supervision/incidents", responses=READ_ERRORS)
+@router.get("/v1/supervision/incidents", responses=UNIT_READ_ERRORS)
 def list_incidents(
     session: SessionDep,
     caller: PrincipalDep,
@@ -132,7 +128,7 @@ def list_incidents(
     )
 
 
-@router.get("/v1/supervision/evaluations", responses=READ_ERRORS)
+@router.get("/v1/supervision/evaluations", responses=UNIT_READ_ERRORS)
 def list_evaluations(session: SessionDep, caller: PrincipalDep, target: IdFilter = None) -> list[dict]:
     """The Data Center's quality, effectiveness and security evaluations (Art. 31): the overseers
     see all; a unit those of itself (`target` its unit) and of its grants."""
@@ -149,13 +145,13 @@ def list_evaluations(session: SessionDep, caller: PrincipalDep, target: IdFilter
     ]
 
 
-@router.get("/v1/evaluation/results", responses=READ_ERRORS)
+@router.get("/v1/evaluation/results", responses=UNIT_READ_ERRORS)
 def list_published_results(session: SessionDep, caller: PrincipalDep) -> list[dict]:
     """The Office's published Art. 32 results, signed on-chain: each period's ranks and scores."""
     return service.published_results(session)
 
 
-@router.get("/v1/evaluation/notices", responses=READ_ERRORS)
+@router.get("/v1/evaluation/notices", responses=UNIT_READ_ERRORS)
 def list_notices(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep) -> list[dict]:
     """The Office's notices (通报, Art. 32) of units that did not carry out their duties, each line's
     evidence resolved to the duty the chain recorded, with the results they rest on. For officers
@@ -166,7 +162,7 @@ def list_notices(runtime: RuntimeDep, session: SessionDep, caller: PrincipalDep)
 @router.get(
     "/v1/evaluation/results/{results_id}/notice-draft",
     responses={
-        **READ_ERRORS,
+        **UNIT_READ_ERRORS,
         404: {"model": schemas.ErrorBody, "description": "Unknown results, or no unit to notify"},
     },
 )
@@ -198,7 +194,7 @@ def draft_notice(
     return draft
 
 
-@router.get("/v1/supervision/measure-reports", responses=READ_ERRORS)
+@router.get("/v1/supervision/measure-reports", responses=UNIT_READ_ERRORS)
 def list_measure_reports(session: SessionDep, caller: PrincipalDep, unit_id: IdFilter = None) -> list[dict]:
     """The Data Center's reports (报送) of grants it suspended or terminated for a security risk
     to the regulators and the Office, with their acknowledgements (Art. 31): the grant's holder

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Path
 
 from api import schemas
 from api.deps import SessionDep
+from api.responses import INVALID_PARAMETER
 from api.services import queries
 
 # Bad parameters are answered with ErrorBody (api/errors.py), not FastAPI's default 422 body.
 router = APIRouter(
     prefix="/v1/units",
     tags=["units"],
-    responses={422: {"model": schemas.ErrorBody, "description": "A parameter is invalid; `field` names it"}},
+    responses=INVALID_PARAMETER,
 )
 
 

@@ -35,7 +35,7 @@ from chain.signed_contracts import SIGNED_CONTRACTS
 from chain.supervision import SUPERVISION_SUBJECTS
 from mirror import outbox_lifecycle
 from mirror.models import OutboxAction
-from mirror.outbox import GAS_BUDGET, action_gas_bound, encode_action, encode_tuple
+from mirror.outbox import GAS_BUDGET, action_gas_bound, batch_calldata, encode_action
 from signer.canonical import canonical_bytes
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # Catalog.MAX_DOCUMENT_BYTES = Sharing.MAX_DOCUMENT_BYTES
@@ -109,6 +109,16 @@ class Prepared:
     subject_hex: str
     contract: str  # a key of chain.signed_contracts.SIGNED_CONTRACTS
 
+    @functools.cached_property
+    def payload(self) -> bytes:
+        """The action's ABI encoding, as the outbox stores it (computed once: the selection of a
+        batch, the simulation and the row all use it)."""
+        return encode_action(self.action)
+
+    @functools.cached_property
+    def gas_bound(self) -> int:
+        return action_gas_bound(self.contract, self.action.as_tuple(), len(self.payload))
+
 
 def validate_model(schema: type[BaseModel], document: object) -> BaseModel:
     """`document` parsed by `schema`, or a 422 naming the first bad field.
@@ -176,12 +186,10 @@ def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
     taken, seen, gas = [], set(), 0
     for index, (p, _) in enumerate(items):
         keys = {p.subject_hex, (p.signer, p.action.nonce)}
-        action = p.action.as_tuple()
-        bound = action_gas_bound(p.contract, action, len(encode_tuple(p.contract, action)))
-        if seen & keys or (taken and gas + bound > GAS_BUDGET):
+        if seen & keys or (taken and gas + p.gas_bound > GAS_BUDGET):
             continue
         seen |= keys
-        gas += bound
+        gas += p.gas_bound
         taken.append(index)
     return taken
 
@@ -192,7 +200,7 @@ def _accept_each(
     """Each action's answer, with `accept`'s precedence: in flight already (its status), subject
     busy, refused by the chain, accepted. The actions are of one contract, with distinct subjects
     and (signer, nonce) pairs (`_one_per_subject`)."""
-    reasons = simulate_batch(runtime, items[0][0].contract, [p.action for p, _ in items])
+    reasons = simulate_batch(runtime, items[0][0].contract, [p.payload for p, _ in items])
     turn.release_next()  # the next batch is simulated while this one is stored
     turn.after_previous()  # stored in the order they were simulated
     return _store_each(runtime, items, reasons)
@@ -251,7 +259,7 @@ def accept_many(runtime: Runtime, prepared: list[Prepared], *, busy_check: bool 
         if busy is not None:
             raise of_item(busy_error(busy[1]), prepared.index(busy[0]))
     if fresh:
-        reasons = simulate_batch(runtime, fresh[0].contract, [p.action for p in fresh])
+        reasons = simulate_batch(runtime, fresh[0].contract, [p.payload for p in fresh])
         for p, reason in zip(fresh, reasons):
             if reason:
                 raise of_item(from_revert(decode_revert(reason)), prepared.index(p))
@@ -270,10 +278,11 @@ def of_item(exc: ApiError, index: int) -> ApiError:
     return exc
 
 
-def simulate_batch(runtime: Runtime, contract: str, actions: list) -> list[bytes]:
-    """What each action would revert with if executed in order (empty bytes: it would succeed)."""
+def simulate_batch(runtime: Runtime, contract: str, payloads: list[bytes]) -> list[bytes]:
+    """What each action (by its `encode_action` payload) would revert with if executed in order
+    (empty bytes: it would succeed)."""
     calls = SIGNED_CONTRACTS[contract]
-    calldata = calls.batch_calldata([a.as_tuple() for a in actions], "simulateBatch")
+    calldata = batch_calldata(contract, payloads, "simulateBatch")
     try:
         runtime.rpc.eth_call(calls.address(runtime.deployment), calldata, runtime.sender.account.address)
     except RpcError as exc:
@@ -335,7 +344,7 @@ def _row(p: Prepared) -> OutboxAction:
         entry_id=p.subject_hex,
         kind=int(p.action.kind),
         contract=p.contract,
-        payload=encode_action(p.action),
+        payload=p.payload,
     )
 
 

@@ -9,6 +9,7 @@ error it gets when sent alone, changes nothing, and the others are accepted and 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -238,3 +239,31 @@ def test_batches_simulated_at_once_are_stored_in_order(overlapping_runtime, unit
     assert held.batches == 3 and len(held.calls) == 3
     stored = [answers[i].json()["action_id"] for i in (0, 1, 2, 4)]
     assert _outbox(runtime) == [(digest, "accepted") for digest in stored]
+
+
+def test_the_relayer_sends_at_most_one_transaction_per_interval(system, units, tmp_path):
+    """LEDGER_RELAY_INTERVAL_S: an action after a quiet spell is sent at once; those accepted
+    within the interval after a send wait for it to pass and go together in the next one."""
+    interval = 1.5
+    runtime = make_runtime(system, tmp_path, relay_interval_s=interval)
+    runtime.start()
+    try:
+        docs = [document(f"MZJ-099{i}", f"节流发送测试{i}") for i in range(3)]
+        actions = [sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, d), d) for d in docs]
+        with TestClient(create_app(runtime=runtime)) as client:
+            began = time.monotonic()
+            first = post(client, actions[0], docs[0])
+            assert first.status_code == 202, first.json()
+            wait_for(lambda: _outbox(runtime)[0][1] != "accepted")
+            assert time.monotonic() - began < interval  # the first went at once
+            later = [post(client, a, d) for a, d in zip(actions[1:], docs[1:])]  # each alone
+            assert [r.status_code for r in later] == [202, 202], [r.json() for r in later]
+            ids = [r.json()["action_id"] for r in (first, *later)]
+            wait_for(lambda: {s for _, s in _outbox(runtime)} == {"confirmed"})
+        with runtime.store.sessions() as session:
+            rows = {r.digest: r for r in session.scalars(select(OutboxAction).where(OutboxAction.digest.in_(ids)))}
+        first_row, *later_rows = (rows[i] for i in ids)
+        assert len({r.tx_hash for r in later_rows}) == 1 and first_row.tx_hash != later_rows[0].tx_hash
+        assert all(r.sent_at - first_row.sent_at >= interval for r in later_rows)
+    finally:
+        runtime.stop()

@@ -57,3 +57,13 @@ def test_the_cli_refuses_to_serve_with_insecure_defaults_in_one_line(monkeypatch
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: settings:")
     assert "public development key" in result.output
+
+
+def test_a_wildcard_listen_address_needs_the_audience_officers_reach():
+    with pytest.raises(ValidationError, match="LEDGER_AUTH_AUDIENCE must be set: LEDGER_HOST 0.0.0.0"):
+        Settings(env="production", host="0.0.0.0", **SAFE)
+    given = Settings(env="production", host="0.0.0.0", auth_audience="https://ledger.putuo.gov.cn/", **SAFE)
+    assert given.resolved_auth_audience == "https://ledger.putuo.gov.cn"
+    # In development it starts; `ledger serve` warns (the demo listens on 127.0.0.1).
+    assert Settings(env="development", host="0.0.0.0").audience_unreachable
+    assert not Settings(env="development").audience_unreachable

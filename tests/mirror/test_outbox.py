@@ -7,6 +7,7 @@ the same data directory must get every accepted action on-chain exactly once.
 
 from __future__ import annotations
 
+import random
 import shutil
 import time
 
@@ -20,8 +21,9 @@ from chain.actions import ActionKind, CatalogAction, entry_id_for, recover_signe
 from chain.events import receipt_events
 from chain.node import LocalNode, free_port
 from chain.reverts import decode_revert
+from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.models import CatalogEntry, ChainEvent, OutboxAction, RejectedAction
-from mirror.outbox import decode_action
+from mirror.outbox import batch_calldata, decode_action
 from signer.canonical import canonical_bytes
 from tests.api.conftest import make_runtime, wait_for
 from tests.chain.helpers import (
@@ -431,3 +433,26 @@ def test_the_relayers_gas_bound_covers_the_largest_documents(system, units, tmp_
         assert receipt["gasUsed"] < gas * 0.7  # the bound keeps a wide margin
     finally:
         runtime.stop()
+
+
+@pytest.mark.parametrize("contract", sorted(SIGNED_CONTRACTS))
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_batch_calldata_from_payloads_is_the_abi_encoding_of_the_decoded_actions(contract, count):
+    """The relayer and the intake build `executeBatch`/`simulateBatch` calldata from the stored
+    encodings; it must be byte for byte what eth_abi gives for the actions themselves."""
+    calls, rng = SIGNED_CONTRACTS[contract], random.Random(count)
+
+    def value(abi: str):
+        if abi == "bytes":
+            return rng.randbytes(rng.choice([0, 1, 31, 32, 33, 65, 1200]))
+        if abi == "bytes32":
+            return rng.randbytes(32)
+        return rng.randrange(2 ** int(abi[len("uint") :]))
+
+    types = calls.action_abi[1:-1].split(",")
+    actions = [tuple(value(t) for t in types) for _ in range(count)]
+    payloads = [calls.encode(a) for a in actions]
+    for function in ("executeBatch", "simulateBatch"):
+        assert batch_calldata(contract, payloads, function) == calls.batch_calldata(actions, function)
+    with pytest.raises(ValueError):
+        batch_calldata(contract, [b"\x00" * 64])

@@ -206,3 +206,12 @@ def test_a_fifth_organisation_joins_and_one_leaves_by_the_offices_decisions(net,
     wait_until(
         lambda: connect(leaver_node.spec.rpc_url).eth.block_number >= start + 8, 10, "the leaver's node following"
     )
+
+
+def test_heal_leaves_a_network_that_moves_alone(net):
+    """`ledger network heal` acts only on a stalled split; on a network whose heads move it says so
+    and touches no node (the rewind itself: tests/network/test_partition.py, find_split:
+    tests/network/test_heal.py)."""
+    result = net.cli("heal")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("no stalled split")

@@ -12,12 +12,12 @@ nothing can settle, and are confirmed, once, after.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from web3.exceptions import TimeExhausted
 
 from api.app import create_app
 from chain.actions import ActionKind
@@ -27,6 +27,7 @@ from chain.node import free_port
 from network import node_status, provision
 from network.config import config_toml
 from network.heal import Split, heal
+from network.ipc import ipc_call, ipc_path
 from network.lifecycle import start_all
 from network.netns import Partition, available
 from network.nodes import GethNode
@@ -37,19 +38,16 @@ from tests.network.conftest import FUNDED, PASSWORD, NetworkSystem, network_runt
 
 PERIOD_S = 1
 SIDES = (0, 0, 1, 1)  # node i's side: A (0) holds nodes 0 and 1, B (1) nodes 2 and 3
-# A short cut (TCP connections survive it; what was queued flows on healing) and a long one: past
+# A short cut (TCP connections mostly survive it; what was queued flows on healing) and a long one: past
 # geth's 30 s frame read timeout every peer across the cut is dropped and must be dialled again.
-# Open (2026-12-07): in CI's two workers on 2 cores the partition runs are not reliable yet: after
-# the 45 s cut one run in two or three did not reach one chain within 120 s (alone: 19-21 s), and
-# once, during a 12 s cut, the two nodes of one side stood two blocks apart. Until the cause is
-# found, CI skips this module; LEDGER_TEST_PARTITION=1 runs it (it passes run alone).
-pytestmark = pytest.mark.skipif(
-    os.environ.get("CI") == "true" and os.environ.get("LEDGER_TEST_PARTITION") != "1",
-    reason="partition runs under CI load are an open question of #14; LEDGER_TEST_PARTITION=1 runs them",
-)
+# Marked `alone`: scripts/test runs this module after the parallel suite, by itself. In CI's two
+# workers on 2 cores, beside the rest of the suite, the validators' timers drifted enough that the
+# 45 s cut once did not reach one chain within 120 s (run alone: 19-21 s).
+pytestmark = pytest.mark.alone
 
 CUTS_S = {"short": 12, "long": 45}
 STILL_S = 4  # the last seconds of the cut, over which neither side may seal a block
+SETTLE_S = 12  # at most this much longer, for both sides to be still (the short cut stays < 30 s)
 SINK = "0x000000000000000000000000000000000000dEaD"
 
 
@@ -73,7 +71,7 @@ def split_network(tmp_path_factory, geth):
         geth=geth,
         ports=[(free_port(), free_port(), free_port()) for _ in range(4)],
     )
-    partition = Partition(f"gv{os.getpid() % 100000}")
+    partition = Partition.of_this_process()
     nodes: list[GethNode] = []
     try:
         partition.create()
@@ -142,6 +140,33 @@ def _head(node) -> tuple[int, str]:
     return status.head, status.head_hash
 
 
+def _still(nodes) -> list[tuple[int, str]] | None:
+    """The heads, once none has moved over STILL_S seconds."""
+    before = [_head(n) for n in nodes]
+    time.sleep(STILL_S)
+    during = [_head(n) for n in nodes]
+    return during if during == before else None
+
+
+def _whereabouts(nodes, tx) -> str:
+    """Where each node has `tx` (for a failure's message): its block, pending, or unknown; and its pool."""
+    lines = []
+    for node in nodes:
+        w3 = connect(node.spec.rpc_url)
+        found = w3.provider.make_request("eth_getTransactionByHash", [tx.to_0x_hex()]).get("result")
+        where = (
+            "unknown"
+            if found is None
+            else (f"block {int(found['blockNumber'], 16)}" if found["blockNumber"] else "pending")
+        )
+        try:
+            pool = ipc_call(ipc_path(node.directory), "txpool_status", [])
+        except Exception as exc:  # noqa: BLE001 - a diagnostic: say what failed instead
+            pool = repr(exc)
+        lines.append(f"{node.spec.code}: {where}, head {_head(node)[0]}, pool {pool}")
+    return "; ".join(lines)
+
+
 def _block(w3, number: int) -> dict:
     return w3.provider.make_request("eth_getBlockByNumber", [hex(number), False])["result"]
 
@@ -186,16 +211,17 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
         accepted.append(sender_a.send_data(SINK, b"", gas=21_000, value=2, wait=False))
         accepted.append(sender_b.send_data(SINK, b"", gas=21_000, value=3, wait=False))
     time.sleep(CUTS_S[cut] - STILL_S)
-    before = [_head(n) for n in nodes]
-    time.sleep(STILL_S)
-    during = [_head(n) for n in nodes]
-    # Both sides have stopped: nothing sealed over the last STILL_S seconds (STILL_S periods).
-    assert during == before, (before, during)
-    # Each side holds one chain of its own, its two nodes agreeing.
-    assert during[0] == during[1] and during[2] == during[3]
-    # A long cut drops the peers across it; each node keeps the one on its side.
+    # Both sides stop: nothing is sealed over STILL_S seconds (STILL_S periods). The two nodes of a
+    # side need not agree: when neither of its signers is in turn, both may seal an out-of-turn block
+    # at one height (Clique's wiggle makes it rare, not impossible), each node keeps its own, and
+    # neither signer may seal again; and a block sealed across the cut as it fell can reach one node
+    # of a side only. The cut lasts until the heads are still, at most SETTLE_S longer.
+    during = wait_until(lambda: _still(nodes), STILL_S + SETTLE_S, "both sides still")
+    # A long cut drops the peers across it; each node keeps the one on its side. (A short one may
+    # keep them, or not: geth also drops a peer whose ping goes unanswered.)
     peers = [node_status(n.spec).peers for n in nodes]
-    assert peers == ([1, 1, 1, 1] if cut == "long" else [3, 3, 3, 3]), peers
+    if cut == "long":
+        assert peers == [1, 1, 1, 1], peers
     fork = _common_ancestor(w3a, w3b, min(during[0][0], during[2][0]))
     grown = [during[0][0] - fork, during[2][0] - fork]
     for side, w3 in ((0, w3a), (1, w3b)):
@@ -222,7 +248,8 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
     found = wait_until(lambda: one_chain_going_on() or heal(nodes), 90, "one chain, or a stalled split healed")
     healed = found if isinstance(found, Split) else None
     heads = wait_until(one_chain_going_on, 120, "every node on one chain that goes on")
-    assert [node_status(n.spec).peers for n in nodes] == [3, 3, 3, 3]
+    # geth dials a dropped static peer again after a backoff: one link across can be back first.
+    wait_until(lambda: [node_status(n.spec).peers for n in nodes] == [3, 3, 3, 3], 60, "every node with 3 peers again")
     converge_s = time.monotonic() - healed_at
     # The branch kept is the heavier (Clique: an in-turn block weighs 2, an out-of-turn one 1).
     final = _block(w3a, fork + 1)["hash"]
@@ -236,7 +263,12 @@ def test_a_two_two_partition_heals_onto_one_chain_and_loses_nothing(split_networ
     assert after & side_signers[0] and after & side_signers[1], after
     # Nothing a node accepted during the cut is lost, nor counted twice.
     for tx in accepted:
-        receipt = w3a.eth.wait_for_transaction_receipt(tx, timeout=60)
+        try:
+            receipt = w3a.eth.wait_for_transaction_receipt(tx, timeout=60)
+        except TimeExhausted:
+            pytest.fail(
+                f"{tx.to_0x_hex()} accepted during the cut is lost (rewound {healed}): {_whereabouts(nodes, tx)}"
+            )
         assert receipt["status"] == 1
         for node in nodes:
             assert (
