@@ -31,7 +31,16 @@ from workdays.publish import calendar_at
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """The engine of `url`. On SQLite: WAL, and `sqlite_synchronous` (`LEDGER_SQLITE_SYNCHRONOUS`).
+
+    IMPORTANT: with WAL, NORMAL makes a commit durable against a crash of the process (kill -9:
+    the commit is in the write-ahead log, in the operating system's hands) but not against a
+    power loss or a kernel crash, which may lose the last commits before a checkpoint; FULL syncs
+    the log at every commit and survives those too, at the cost of an fsync per commit. The usage
+    log acknowledges a record once committed (docs/DEPLOYMENT.md, "Backups")."""
+    if sqlite_synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"sqlite_synchronous: NORMAL or FULL, got {sqlite_synchronous!r}")
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8)
 
@@ -39,7 +48,7 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_conn, _record):  # WAL lets lookups read while the indexer writes
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.close()
 
         return engine
@@ -66,7 +75,7 @@ class Runtime:
         # The deployment first: without one, nothing is created (no data directory, no empty mirror).
         self.deployment = Deployment.load(deployment_path(s.data_dir, self.chain_id), self.w3)
         s.data_dir.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(s.resolved_database_url)
+        self.engine = make_engine(s.resolved_database_url, sqlite_synchronous=s.sqlite_synchronous)
         self.store = SqlMirrorStore(self.engine)
         self.usage_records = UsageRecordStore(self.engine)  # the usage log (#11): primary data, not derived
         self.usage_intake = Combiner()  # usage batches arriving together share one transaction

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path(".ledger")
     database_url: str | None = None  # default: SQLite in data_dir
+    # SQLite only (api/runtime.make_engine): NORMAL survives a crash of the process, not a power
+    # loss; FULL survives both, an fsync per commit.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     rpc_url: str = "http://127.0.0.1:8545"
     # Several nodes of one chain (the validators' nodes), comma-separated, tried in this order when
     # the one in use stops answering (chain/failover.py). When set, its first URL is `rpc_url`.

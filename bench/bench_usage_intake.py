@@ -27,7 +27,7 @@ import requests
 from api.settings import DEV_PLATFORM_CREDENTIAL
 from bench.bench_sharing import ITEMS, SCENARIOS, District
 from bench.common import report, start_system
-from bench.servers import Server
+from bench.servers import Server, bare_server
 from chain.node import free_port
 
 GRANTS = int(os.environ.get("BENCH_USAGE_GRANTS", "120"))
@@ -36,6 +36,20 @@ BATCH = int(os.environ.get("BENCH_USAGE_BATCH", "400"))
 THREADS = int(os.environ.get("BENCH_USAGE_THREADS", "4"))
 GOAL = 20_000  # records/s, issue 11
 PLATFORM = {"Authorization": f"Bearer {DEV_PLATFORM_CREDENTIAL}"}  # the share service (development credential)
+
+
+# How the uses' times run. "ordered" (the default): as a share service reports them, in the order
+# they happened, spread over the last half hour. "sawtooth" (the first version of this bench): the
+# half hour over and over, every 1,800 records, which lands each record's index entries (unit and
+# owner by time) in the middle of what is stored: ~2.5 pages written a record instead of ~0.4,
+# for the bare insert as for the API.
+TIMES = os.environ.get("BENCH_USAGE_TIMES", "ordered")
+
+
+def used_at(k: int, now: int) -> int:
+    if TIMES == "sawtooth":
+        return now - (RECORDS - k) % 1800
+    return now - 1800 + k * 1800 // RECORDS
 
 
 def records(district: District, now: int) -> list[dict]:
@@ -55,7 +69,7 @@ def records(district: District, now: int) -> list[dict]:
                 "method": "interface",
                 "unit_id": "0x" + unit_id.hex(),
                 "system": f"街道系统-{i % 7}",
-                "used_at": now - (RECORDS - k) % 1800,
+                "used_at": used_at(k, now),
                 "result": {"count": 1 + k % 50, "hash": hashlib.sha256(k.to_bytes(8, "big")).hexdigest()},
             }
         )
@@ -80,7 +94,7 @@ def serve(sys_, district: District) -> Server:
     return Server([str(Path(sys.executable).parent / "ledger"), "serve"], env, port).wait("/healthz")
 
 
-def post_all(url: str, batches: list[list[dict]]) -> float:
+def post_all(url: str, batches: list[list[dict]], path: str = "/v1/usage") -> float:
     """Post every batch from THREADS threads; seconds until the last 2xx."""
     queue = list(reversed(batches))
     lock = threading.Lock()
@@ -93,8 +107,8 @@ def post_all(url: str, batches: list[list[dict]]) -> float:
                 if not queue:
                     return
                 batch = queue.pop()
-            answer = session.post(url + "/v1/usage", json={"records": batch}, headers=PLATFORM, timeout=120)
-            if answer.status_code != 200 or answer.json()["accepted"] != len(batch):
+            answer = session.post(url + path, json={"records": batch}, headers=PLATFORM, timeout=120)
+            if answer.status_code != 200 or answer.json().get("accepted", len(batch)) != len(batch):
                 errors.append(answer.text[:300])
 
     began = time.perf_counter()
@@ -106,6 +120,49 @@ def post_all(url: str, batches: list[list[dict]]) -> float:
     if errors:
         raise RuntimeError(f"{len(errors)} batches failed: {errors[0]}")
     return time.perf_counter() - began
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of process `pid` so far (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def start_py_spy(pid: int):
+    """With BENCH_PYSPY=FILE, py-spy samples the API process into FILE (raw, idle threads too)."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    spy = str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "-p",
+            str(pid),
+            *os.environ.get("BENCH_PYSPY_ARGS", "--nonblocking").split(),
+            "-f",
+            "raw",
+            "-o",
+            out,
+            "-r",
+            "100",
+        ]
+    )
+
+
+def stop_py_spy(spy) -> None:
+    if spy is not None:
+        import signal
+
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
 
 
 def anchored_size(url: str) -> int:
@@ -139,26 +196,31 @@ def bare_insert(db_path, batches_of_rows: list[list[tuple]]) -> float:
 
 
 def profile(engine, sample: list[dict], now: int) -> None:
-    """Where an intake's time goes, in-process (the server's share, without HTTP): parsing the
-    batch as the route does, the check, the leaves, the insert. Fresh request ids, same database."""
+    """Where an intake's time goes, in-process (the server's share, without HTTP): the batch
+    validated from its bytes as the route does, the check, the leaves, the insert with the tree's
+    nodes. Fresh request ids, same database."""
     import cProfile
+    import json
     import pstats
 
     from api.services import usage
     from api.usage_schemas import UsageBatch
+    from usage.hasher import SM3
+    from usage.merkle import MerkleTree
     from usage.sql_log import UsageRecordStore
+    from usage.sql_nodes import SqlNodeStore
 
-    store = UsageRecordStore(engine)
+    store, tree = UsageRecordStore(engine), MerkleTree(SM3, SqlNodeStore(engine))
     bodies = [
-        [{**r, "request_id": "profile-" + r["request_id"]} for r in sample[i : i + BATCH]]
+        json.dumps({"records": [{**r, "request_id": "profile-" + r["request_id"]} for r in sample[i : i + BATCH]]})
         for i in range(0, len(sample), BATCH)
     ]
     profiler = cProfile.Profile()
     began = time.perf_counter()
     profiler.enable()
     for body in bodies:
-        batch = UsageBatch.model_validate({"records": body})
-        usage.intake(engine=engine, store=store, records=batch.records, now=now)
+        batch = UsageBatch.model_validate_json(body.encode())
+        usage.intake(engine=engine, store=store, records=batch.records, now=now, tree=tree)
     profiler.disable()
     elapsed = time.perf_counter() - began
     print(f"\nin-process intake (no HTTP): {len(sample) / elapsed:,.0f} records/s; top of the profile:")
@@ -180,19 +242,46 @@ def main() -> None:
             now = sys_.w3.eth.get_block("latest")["timestamp"]
             all_records = records(district, now)
             batches = [all_records[i : i + BATCH] for i in range(0, RECORDS, BATCH)]
+            spy = start_py_spy(server.process.pid)
+            load_before = os.getloadavg()
+            server_cpu = cpu_seconds(server.process.pid)
+            client_cpu = time.process_time()
             began = time.perf_counter()
             acked = post_all(server.url, batches)
+            client_cpu = time.process_time() - client_cpu
             while anchored_size(server.url) < RECORDS:
                 time.sleep(0.05)
             anchored = time.perf_counter() - began
+            server_cpu = tuple(b - a for a, b in zip(server_cpu, cpu_seconds(server.process.pid)))
+            load_after = os.getloadavg()
+            stop_py_spy(spy)
             cps = requests.get(server.url + "/v1/usage/checkpoints", params={"limit": 100}, timeout=10).json()
+            problems = [line for line in server.tail(10**8).splitlines() if "Error" in line or "locked" in line]
         finally:
             server.stop()
+        if problems:
+            print(f"the API logged {len(problems)} errors; the first: {problems[0][:300]}")
         db = sys_.data_dir / "mirror.db"
+        wal = db.with_name(db.name + "-wal")
+        print(
+            f"database after the run: {db.stat().st_size / 1e6:.0f} MB,"
+            f" write-ahead log {wal.stat().st_size / 1e6 if wal.exists() else 0:.0f} MB"
+        )
+        if os.environ.get("BENCH_KEEP_DB"):  # a copy to study the intake on, in-process
+            import shutil
+
+            shutil.copy(db, os.environ["BENCH_KEEP_DB"])
+            print(f"kept a copy in {os.environ['BENCH_KEEP_DB']}; now = {now}")
         conn = sqlite3.connect(db)
         rows = conn.execute("SELECT * FROM usage_records ORDER BY seq").fetchall()
         conn.close()
         bare = bare_insert(db, [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)])
+
+        bare_http = bare_server()
+        try:
+            http = post_all(bare_http.url, batches, "/bare/usage")
+        finally:
+            bare_http.stop()
 
         from api.runtime import make_engine
         from usage.rebuild import rebuild
@@ -208,7 +297,7 @@ def main() -> None:
 
         rate_acked, rate_anchored, rate_bare = RECORDS / acked, RECORDS / anchored, RECORDS / bare
         report(
-            f"usage log, {RECORDS:,} records in batches of {BATCH} from {THREADS} threads, {GRANTS} grants,"
+            f"usage log, {RECORDS:,} records ({TIMES} times) in batches of {BATCH} from {THREADS} threads, {GRANTS} grants,"
             f" {cps['total']} checkpoints",
             [
                 (
@@ -224,7 +313,14 @@ def main() -> None:
                     f"{rate_anchored / rate_bare:.2f}",
                 ),
                 ("goal (records/s)", f"{GOAL:,}", "", f"{rate_anchored / GOAL:.2f}"),
+                ("HTTP alone: the bodies to a bare endpoint (records/s)", f"{RECORDS / http:,.0f}", "", ""),
             ],
+        )
+        print(
+            f"\nload average {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min);"
+            f" CPU while posting and anchoring ({anchored:.2f} s): API process {sum(server_cpu):.2f} s"
+            f" ({server_cpu[0]:.2f} user, {server_cpu[1]:.2f} system),"
+            f" client threads {client_cpu:.2f} s until the last acknowledgement ({acked:.2f} s)"
         )
         print(
             f"\nrebuild: {rebuilt.records:,} records rehashed and checked at {len(rebuilt.checked)} anchored roots"

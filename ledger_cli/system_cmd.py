@@ -89,7 +89,7 @@ def serve() -> None:
             "reaches; set LEDGER_AUTH_AUDIENCE to the URL officers use",
             err=True,
         )
-    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="warning")
+    uvicorn.run(create_app(s, server=True), host=s.host, port=s.port, log_level="warning")
 
 
 @one_line_errors

@@ -10,6 +10,7 @@ request id is already logged is answered with the stored one.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -24,6 +25,8 @@ from sqlalchemy import (
     Text,
 )
 
+from usage.errors import NodeRunOutOfPlace
+from usage.merkle import MerkleTree
 from usage.sql_nodes import metadata
 
 # Rows of one intake go to the driver's executemany; ids are asked for in slices of this many.
@@ -92,6 +95,13 @@ class UsageRecordStore:
         metadata.create_all(engine)
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._mark = mark
+        # Held around each write of the log in this process: `append` (records, and the tree's
+        # nodes over them) and the anchorer's catch-up of a lagging tree (Anchorer.grow). It keeps
+        # the in-memory tree's prepare / store / adopt of one batch from meeting another's, and it
+        # makes one writer wait for another here, woken as the lock is released, rather than in
+        # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms … between tries (#11). Another
+        # process still meets the database's own lock.
+        self.write_lock = threading.Lock()
         columns = [c.name for c in usage_records.columns]
         self._insert = f"INSERT INTO usage_records ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
         with engine.begin() as conn:
@@ -103,9 +113,18 @@ class UsageRecordStore:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("SELECT size FROM usage_log_state WHERE id = 1").scalar()
 
-    def append(self, records: list[NewRecord]) -> list[Stored]:
+    def append(self, records: list[NewRecord], tree: MerkleTree | None = None) -> list[Stored]:
         """Store `records` in order, each new request id once, and commit before returning: what
-        this returns is durable. One answer per record, a repeated request id with the stored one."""
+        this returns is durable. One answer per record, a repeated request id with the stored one.
+
+        With `tree` (the anchorer's, over `SqlNodeStore` in this database), the new records' leaves
+        are appended to it in the same transaction, when it holds every earlier record: no second
+        writer, and no reading the leaves back (#11). A tree that lags (opened over older records)
+        is left to catch up on its own (`Anchorer.grow`)."""
+        with self.write_lock:
+            return self._append(records, tree)
+
+    def _append(self, records: list[NewRecord], tree: MerkleTree | None) -> list[Stored]:
         mark = self._mark
         connection = self.engine.raw_connection()
         try:
@@ -149,11 +168,20 @@ class UsageRecordStore:
                     )
                 )
                 answers.append(Stored(seq, r.request_id, r.outcome, r.reason, False))
+            growth = None
             if rows:
                 cursor.executemany(self._insert, rows)
                 cursor.execute(f"UPDATE usage_log_state SET size = {mark} WHERE id = 1", (size + len(rows),))
+                if tree is not None and tree.size == size:
+                    growth = tree.prepare([tree.hasher.leaf(row[-1]) for row in rows])
+                    try:
+                        tree.store.append_on(cursor, growth.runs)
+                    except NodeRunOutOfPlace:  # another writer's nodes (a second process): the records still go in
+                        growth = None
             connection.commit()
             cursor.close()
+            if growth is not None:
+                tree.adopt(growth)  # committed: the tree may take it (under write_lock, so nothing came between)
         except BaseException:
             connection.rollback()
             raise

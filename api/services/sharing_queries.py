@@ -429,24 +429,54 @@ def check(
 
 def check_many(engine: Engine, uses: list[dict]) -> list[tuple[str, str | None]]:
     """The reason `check` gives each use (a dict of its keyword arguments, `now` included), with
-    the grant it judged, on one connection and one read per distinct (unit or grant, entry): the
-    usage log checks a batch of records at once, each at its own time, by exactly the gateway's
-    rule. `("granted", grant id)` when allowed."""
-    fetched: dict[tuple, list] = {}
+    the grant it judged, on one connection: the usage log checks a batch of records at once, each
+    at its own time, by exactly the gateway's rule. `("granted", grant id)` when allowed.
+
+    The grant resources of every use that names its grant are read in one query for the batch
+    (`_rows_by_grant`: what `_check_rows` reads key by key); 120 grants in a batch of 400 records
+    were 120 queries, 20 µs a record of the usage log's intake (#11). Uses without a grant are
+    read one (unit, entry) at a time."""
     answers = []
+    dialect = engine.dialect.name
+    keys = []
+    for use in uses:
+        grant_id = use.get("grant_id")
+        keys.append((use["unit_id"].lower(), use["entry_id"].lower(), grant_id and grant_id.lower()))
     connection = engine.raw_connection()
     try:
-        for use in uses:
-            unit_id, entry_id, grant_id = use["unit_id"].lower(), use["entry_id"].lower(), use.get("grant_id")
-            key = (unit_id, entry_id, grant_id and grant_id.lower())
+        fetched = _rows_by_grant(connection, dialect, {k for k in keys if k[2] is not None})
+        for use, key in zip(uses, keys):
             if key not in fetched:
-                fetched[key] = _check_rows(connection, engine.dialect.name, *key)
+                fetched[key] = _check_rows(connection, dialect, *key)
             judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
-            reason, grant, _ = _reason(fetched[key], unit_id=unit_id, dated=True, **judged)
+            reason, grant, _ = _reason(fetched[key], unit_id=key[0], dated=True, **judged)
             answers.append((reason, grant))
     finally:
         connection.close()
     return answers
+
+
+# _BY_GRANT for many grants at once, with each row's entry to sort the rows by (grant, entry).
+_BY_GRANTS = (
+    _COLUMNS.replace(" FROM ", ", r.entry_id FROM ", 1) + " WHERE r.grant_id IN ({marks}) ORDER BY r.grant_id, r.idx"
+)
+_IN_SLICE = 500
+
+
+def _rows_by_grant(connection, dialect: str, keys: set[tuple]) -> dict[tuple, list]:
+    """For each (unit, entry, grant) key, the rows `_check_rows` gives it (by grant and entry:
+    the unit plays no part), from one query per 500 grants."""
+    grants = sorted({k[2] for k in keys})
+    found: dict[tuple[str, str], list] = {}
+    cursor = connection.cursor()
+    for i in range(0, len(grants), _IN_SLICE):
+        part = grants[i : i + _IN_SLICE]
+        marks = ", ".join(_MARKS[dialect].format(f"g{j}") for j in range(len(part)))
+        cursor.execute(_BY_GRANTS.format(marks=marks), {f"g{j}": g for j, g in enumerate(part)})
+        for row in cursor.fetchall():
+            found.setdefault((row[0], row[-1]), []).append(row[:-1])
+    cursor.close()
+    return {k: found.get((k[2], k[1]), []) for k in keys}
 
 
 def _check_rows(connection, dialect: str, unit_id: str, entry_id: str, grant_id: str | None) -> list:

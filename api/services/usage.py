@@ -38,12 +38,19 @@ def owners(engine, entry_ids: set[str]) -> dict[str, str]:
 
 
 def intake(
-    *, engine, store: UsageRecordStore, records: list[UsageRecordIn], now: int, combiner: Combiner | None = None
+    *,
+    engine,
+    store: UsageRecordStore,
+    records: list[UsageRecordIn],
+    now: int,
+    combiner: Combiner | None = None,
+    tree: MerkleTree | None = None,
 ) -> list[Stored]:
     """Check and store `records`; what it returns is durable. A record dated after `now` (the
     chain's clock) by more than FUTURE_SKEW_S is refused with nothing stored. With `combiner`,
     batches that arrive together are stored in one transaction (group commit: one commit, the
-    database's cost per batch, for all of them), each answered with its own records."""
+    database's cost per batch, for all of them), each answered with its own records. With `tree`
+    (the anchorer's), the leaves go into it in the same transaction (`UsageRecordStore.append`)."""
     for i, r in enumerate(records):
         if r.used_at > now + FUTURE_SKEW_S:
             raise ApiError(
@@ -93,14 +100,14 @@ def intake(
             )
         )
     if combiner is None:
-        return store.append(rows)
-    return combiner.submit(rows, lambda batches, _turn: _append_together(store, batches))
+        return store.append(rows, tree)
+    return combiner.submit(rows, lambda batches, _turn: _append_together(store, batches, tree))
 
 
-def _append_together(store: UsageRecordStore, batches: list[list[NewRecord]]) -> list[object]:
+def _append_together(store: UsageRecordStore, batches: list[list[NewRecord]], tree: MerkleTree | None) -> list[object]:
     """Every batch in one transaction, in order; each batch's own answers, or the failure for all."""
     try:
-        stored = store.append([r for batch in batches for r in batch])
+        stored = store.append([r for batch in batches for r in batch], tree)
     except Exception as exc:  # noqa: BLE001 - nothing was stored: every batch is refused alike
         return [exc] * len(batches)
     answers, start = [], 0

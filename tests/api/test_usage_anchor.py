@@ -5,6 +5,8 @@ for too long."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,7 +17,10 @@ from tests.api.test_sharing_api import Api
 from tests.api.test_usage_intake import PLATFORM, logged, record
 from tests.sharing_desk import SharingDesk
 from usage.hasher import SM3
+from usage.merkle import MerkleTree
 from usage.rebuild import rebuild
+from usage.sql_log import NewRecord
+from usage.sql_nodes import SqlNodeStore
 
 
 @pytest.fixture
@@ -120,3 +125,57 @@ def test_the_tree_rebuilt_from_the_records_matches_every_anchored_root_until_one
         )
     done = rebuild(api.runtime.usage_records, anchored)
     assert not done.ok and done.checked == [5] and done.mismatch[:2] == (10, "0x" + anchored[1][1].hex())
+
+
+def test_the_intake_appends_its_leaves_to_the_tree_in_its_own_transaction_and_a_lagging_tree_catches_up(api: Api):
+    """The records of a batch and the tree's nodes over them commit together: no anchor step is
+    needed for the tree to hold them. A tree that lags the records (here: records stored with no
+    tree, as by another process) is not appended to by the intake; the anchorer catches it up."""
+    grant_id = api.apply(api.application(scenario_class=1))
+    tree, store = api.runtime.usage_anchor.tree, api.runtime.usage_records
+    logged(api, *[record(api, grant_id, k) for k in range(7)])
+    assert tree.size == 7 and tree.root() == SM3.root(leaves(api))
+    # What is committed, read by a tree opened afresh over the database, is the same.
+    assert MerkleTree(SM3, SqlNodeStore(api.runtime.engine)).root() == SM3.root(leaves(api))
+    nodes = SqlNodeStore(api.runtime.engine)
+    # Records stored without the tree: it lags, and the intake leaves it to the anchorer.
+    store.append([replace(r, request_id=f"other-{k}") for k, r in enumerate(stored_records(api)[:3])])
+    logged(api, record(api, grant_id, 100))
+    assert (store.size(), tree.size, nodes.size()) == (11, 7, 7)
+    assert api.runtime.usage_anchor.grow() == 11 and nodes.size() == 11
+    logged(api, record(api, grant_id, 101))  # caught up: the intake appends again
+    assert (tree.size, nodes.size()) == (12, 12)
+    assert tree.root() == SM3.root(leaves(api)) == MerkleTree(SM3, SqlNodeStore(api.runtime.engine)).root()
+
+
+def stored_records(api: Api) -> list[NewRecord]:
+    columns = "request_id, grant_id, entry_id, owner_unit_id, unit_id, scenario, method, used_at, outcome, reason, leaf"
+    with api.runtime.engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"SELECT {columns} FROM usage_records ORDER BY seq").all()
+    return [NewRecord(*row[:-1], bytes(row[-1])) for row in rows]
+
+
+def test_a_checkpoint_carries_each_grants_latest_accepted_use_and_is_cut_before_one_grant_too_many(
+    api: Api, monkeypatch
+):
+    """The anchor's uses: each grant's latest accepted use in the batch (refused ones do not count);
+    a batch using more than MAX_GRANTS_PER_ANCHOR grants ends before the record that brings in one
+    too many (the database groups the usual batch; only one over the limit is read row by row)."""
+    from chain import usage_log
+
+    g = ["0x" + f"{k:064x}" for k in range(1, 5)]
+    uses = [(g[0], 10, "accepted"), (g[1], 20, "accepted"), (g[0], 30, "accepted"), (g[2], 40, "accepted")]
+    uses.append((g[3], 50, "refused"))
+    base = {"entry_id": g[0], "owner_unit_id": None, "unit_id": g[0], "scenario": "s", "method": "interface"}
+    api.runtime.usage_records.append(
+        [
+            NewRecord(request_id=f"r{k}", grant_id=grant, used_at=t, outcome=outcome, reason="x", leaf=b"{}", **base)
+            for k, (grant, t, outcome) in enumerate(uses)
+        ]
+    )
+    anchorer = api.runtime.usage_anchor
+    assert anchorer._batch(0, 5) == (5, {g[0]: 30, g[1]: 20, g[2]: 40})
+    assert anchorer._batch(1, 3) == (3, {g[1]: 20, g[0]: 30})
+    monkeypatch.setattr(usage_log, "MAX_GRANTS_PER_ANCHOR", 2)
+    assert anchorer._batch(0, 5) == (3, {g[0]: 30, g[1]: 20})
+    assert anchorer._batch(3, 5) == (5, {g[2]: 40})

@@ -8,6 +8,7 @@ import hashlib
 
 import pytest
 
+from api.usage_schemas import UsageBatchLogged
 from chain.sharing import StepKind
 from tests.api import test_sharing_api
 from tests.api.auth_helpers import PLATFORM, anonymous, login
@@ -74,6 +75,7 @@ def test_in_scope_accepted_out_of_scope_refused_each_stored_as_its_leaf(api: Api
         (3, "refused", "not_grant_holder", False),
     ]
     assert (answer["accepted"], answer["refused"], answer["duplicates"]) == (1, 3, 0)
+    assert UsageBatchLogged.model_validate(answer).model_dump() == answer  # written by orjson, as documented
     rows = stored(api)
     assert [r[4] for r in rows] == [api.desk.civil.unit_hex] * 4  # the owner sees them (Art. 30)
     first = leaf_document(UsageRecordIn.model_validate(records[0]), outcome="accepted", reason="granted")
@@ -126,6 +128,30 @@ def test_bad_input_stores_nothing(api: Api, grant_id: str, change: dict, code: s
     error = answer.json()["error"]
     assert (error["code"], error["field"]) == (code, field)
     assert error["message"].startswith(field)
+    assert stored(api) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "message"),
+    [
+        (b'{"records": [', "application/json", "body: JSON decode error"),
+        (b'{"records": []} trailing', "application/json", "body: JSON decode error"),
+        (b"\xff\xfe{}", "application/json", "body: JSON decode error"),
+        (b"", "application/json", "body: Field required"),
+        (b'{"records": []}', "text/plain", "body: Input should be a valid dictionary or object to extract fields from"),
+        (b'{"records": []}', None, "body: Input should be a valid dictionary or object to extract fields from"),
+    ],
+)
+def test_a_body_that_is_no_json_batch_stores_nothing(
+    api: Api, grant_id: str, content: bytes, content_type: str | None, message: str
+):
+    """The body is validated from its bytes (api/raw_body.py) and refused as FastAPI would: not
+    JSON, not said to be JSON, or missing."""
+    headers = {**PLATFORM, **({"content-type": content_type} if content_type else {})}
+    answer = api.client.post("/v1/usage", content=content, headers=headers)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == ("invalid_request", "body", message)
     assert stored(api) == []
 
 
@@ -183,3 +209,47 @@ def test_concurrent_batches_are_numbered_without_gaps_and_each_request_id_once(a
     for answer in answers:
         assert all(seq_of[r["request_id"]] == r["id"] for r in answer["records"])
     assert sum(a["accepted"] for a in answers) == len(rows)
+
+
+def test_the_batch_check_reads_each_grant_once_and_answers_as_one_use_at_a_time(api: Api, grant_id: str):
+    """`check_many` reads a batch's grants in one query; each answer is what the gateway's rule
+    gives that use read on its own (`_check_rows`), refusals and unknown grants included."""
+    from api.services import sharing_queries as q
+
+    uses = []
+    for n, change in enumerate(
+        [
+            {},
+            {"scenario": "PT-SC-OTHER"},
+            {"items": ["婚姻状况"]},
+            {"unit_id": api.desk.market.unit_hex},
+            {"grant_id": "0x" + "ab" * 32},
+            {"method": "batch_comparison"},
+            {"grant_id": grant_id.upper().replace("0X", "0x")},
+            {"used_at": 1},
+        ]
+    ):
+        r = {**record(api, grant_id, n), **change}
+        uses.append({k: r[k] for k in ("unit_id", "entry_id", "grant_id", "version", "items", "scenario", "method")})
+        uses[-1].update(form="full", now=r["used_at"])
+    connection = api.runtime.engine.raw_connection()
+    try:
+        one_by_one = []
+        for use in uses:
+            unit_id, entry_id, g = use["unit_id"].lower(), use["entry_id"].lower(), use["grant_id"].lower()
+            rows = q._check_rows(connection, api.runtime.engine.dialect.name, unit_id, entry_id, g)
+            judged = {k: v for k, v in use.items() if k not in ("unit_id", "entry_id", "grant_id")}
+            one_by_one.append(q._reason(rows, unit_id=unit_id, dated=True, **judged)[:2])
+    finally:
+        connection.close()
+    assert q.check_many(api.runtime.engine, uses) == one_by_one
+    assert [reason for reason, _ in one_by_one] == [
+        "granted",
+        "scenario_not_granted",
+        "item_not_granted",
+        "not_grant_holder",
+        "no_grant",
+        "method_not_granted",
+        "granted",
+        "before_grant",
+    ]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from signer.canonical import canonical_bytes
-from usage.records import UsageRecordIn, leaf_bytes, leaf_document
+from usage.records import SCHEMA, UsageRecordIn, leaf_bytes, leaf_document
 
 BASE = {
     "request_id": "gw-1",
@@ -45,6 +45,11 @@ def test_the_leaf_is_rfc_8785_for_any_record(items, scenario, system, count):
     )
     document = leaf_document(record, outcome="accepted", reason="granted")
     assert leaf_bytes(document) == canonical_bytes(document)
+    # The document is the model's own dump (it is built from the validated values directly).
+    assert document == {"schema": SCHEMA, **record.model_dump(), "outcome": "accepted", "reason": "granted"}
+    assert leaf_bytes(document) == leaf_bytes(
+        leaf_document(UsageRecordIn.model_validate_json(record.model_dump_json()), outcome="accepted", reason="granted")
+    )
 
 
 def test_a_lone_surrogate_is_no_record_and_no_leaf():
