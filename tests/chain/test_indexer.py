@@ -378,14 +378,11 @@ def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
             dc.action(ActionKind.REVIEW, kept, approve_note(), version=1),
         ],
     )
-    lone = _may_seal_next(network, RpcClient(network.url))
-    majority = next(n for n in network.nodes if n is not lone)
-    lone_w3, majority_w3 = connect(lone.spec.rpc_url), connect(majority.spec.rpc_url)
     # Period 0: a block's out-of-turn twin may still be replaced by the in-turn one (depth 1); once
     # every node holds one head, each has dropped its own sealing at that height. Two twins of equal
     # difficulty stay side by side while no block follows them (on demand, none does by itself):
     # a transfer now and then seals one on top, and the heavier branch wins everywhere.
-    nudge = Sender.from_key(connect(majority.spec.rpc_url), OFFICE_DEV_KEY)
+    nudge = Sender.from_key(connect(network.url), OFFICE_DEV_KEY)
     last_nudge = time.monotonic()
 
     def one_head() -> bool:
@@ -399,6 +396,10 @@ def test_a_clique_fork_rolls_the_mirror_back(node_factory, stores, tmp_path):
         return len(heads) == 1
 
     _wait(one_head, "one head on every node")
+    # Chosen now, after the nudges: each sealed block changes which signers have signed recently.
+    lone = _may_seal_next(network, RpcClient(network.url))
+    majority = next(n for n in network.nodes if n is not lone)
+    lone_w3, majority_w3 = connect(lone.spec.rpc_url), connect(majority.spec.rpc_url)
     view = SimpleNamespace(node=SimpleNamespace(url=lone.spec.rpc_url), w3=lone_w3, deployment=system.deployment)
     store = stores("clique-fork")
     indexer = new_indexer(view, store)
