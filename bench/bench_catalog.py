@@ -344,6 +344,8 @@ def synthetic_logs(sys_, count: int, first_block: int) -> list[dict]:
             "dueAt": 0,
             "declaredAt": 0,
             "compileDueAt": 0,
+            "sharing": int(signed_sharing(document(i))),
+            "responsibility": bytes(32),
             "document": doc,
         }
         data = abi_encode([t for _, t in fields], [values[n] for n, _ in fields])
