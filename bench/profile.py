@@ -19,6 +19,10 @@ from pathlib import Path
 PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("follower: indexer (getLogs, decode, mirror writes)", ("Runtime._follow",)),
     ("relayer: outbox reads, executeBatch sent", ("Runtime._relay",)),
+    # Waking another thread (the micro-batch's next leader or its waiters, the thread pool's
+    # worker, the relayer): on a loaded machine the woken thread may take the core while the
+    # waker still holds the GIL, so these are time the GIL is held, not work done.
+    ("thread hand-offs (Event.set, Queue.put: waking a thread)", ("Condition.notify",)),
     ("intake: simulation (eth_call)", ("simulate_batch",)),
     ("intake: outbox commit", ("_store_each", "store (api/services/intake.py")),
     ("prepare: signature recovery", ("action_signer", "recover_")),
