@@ -3,13 +3,8 @@ from the block gas limit.
 
 Nothing here is a constant of one node: a Clique network's genesis sets its own gas limit and base
 fee, its validators their minimum tip (`--miner.gasprice`), and London's base fee moves by up to
-12.5 % a block. The base fee is kept for `TTL_S` (a relayer sends many batches a second; the
-round trips are what this saves), the rest for `SLOW_TTL_S`: the block gas limit moves by at most
-1/1024 a block and only toward a validator's configured target, the tip a node suggests sits at
-its configured minimum on a network that is not congested, and whether the chain has a base fee
-changes only at a fork. Everything is re-read at once on `refresh()` (the sender calls it when
-it moves to another node). Before London the tip is the whole legacy price and follows demand,
-so there it is read with the base fee.
+12.5 % a block. The readings are kept for `TTL_S` (a relayer sends many batches a second; the
+round trips are what this saves) and re-read after it, or at once on `refresh()`.
 
 Transactions are EIP-1559's (type 2): the tip is what the node suggests, the fee cap leaves room
 for the base fee to double. A legacy price "twice eth_gasPrice" would pay the whole surplus as
@@ -28,7 +23,6 @@ from web3 import Web3
 from chain.errors import ChainError
 
 TTL_S = 1.0  # at most one block period of a Clique network here
-SLOW_TTL_S = 10.0  # the block gas limit, the tip (on London) and whether there is a base fee
 # Fee cap = base fee × 2 + tip: the base fee may rise 12.5 % a block for five blocks (1.95×)
 # before a transaction sent now stops being includable; only the base fee and the tip are paid.
 PRICE_MARGIN = 2
@@ -50,40 +44,32 @@ class GasLimitExceeded(ChainError):
 class NetworkGas:
     """The gas price to offer and the gas one transaction may take, read from the node of `w3`."""
 
-    def __init__(self, w3: Web3, ttl_s: float = TTL_S, slow_ttl_s: float = SLOW_TTL_S) -> None:
-        self.w3, self.ttl_s, self.slow_ttl_s = w3, ttl_s, max(ttl_s, slow_ttl_s)
+    def __init__(self, w3: Web3, ttl_s: float = TTL_S) -> None:
+        self.w3, self.ttl_s = w3, ttl_s
         self._lock = threading.Lock()
-        self._read_at = self._slow_read_at = float("-inf")
+        self._read_at = float("-inf")
         self._base_fee: int | None = 0
-        self._london = True
         self._tip = 0
         self._block_limit = 0
 
     def refresh(self) -> None:
         """Read the price and the block gas limit again at the next use (the node changed)."""
         with self._lock:
-            self._read_at = self._slow_read_at = float("-inf")
+            self._read_at = float("-inf")
 
     def _current(self) -> tuple[int | None, int, int]:
         with self._lock:
-            now = time.monotonic()
-            slow = now - self._slow_read_at > self.slow_ttl_s
-            if slow:
+            if time.monotonic() - self._read_at > self.ttl_s:
                 latest = self.w3.eth.get_block("latest")
                 self._block_limit = int(latest["gasLimit"])
-                self._london = latest.get("baseFeePerGas") is not None
-                if self._london:  # before London, the legacy price is read below with the base fee
-                    self._tip = int(self.w3.eth.max_priority_fee)
-                self._slow_read_at = now
-            if slow or now - self._read_at > self.ttl_s:
-                if self._london:
-                    # The next block's base fee, the last of eth_feeHistory's (every client of London
-                    # answers it): the latest block's may not be the next one's basis (anvil keeps
-                    # its fee schedule across evm_revert).
-                    self._base_fee = int(self.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1])
-                else:  # no base fee: the tip is the whole (legacy) price
-                    self._base_fee, self._tip = None, int(self.w3.eth.gas_price)
-                self._read_at = now
+                # The next block's base fee, the last of eth_feeHistory's (every client of London
+                # answers it): the latest block's may not be the next one's basis (anvil keeps its
+                # fee schedule across evm_revert).
+                next_fee = self.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]
+                self._base_fee = None if latest.get("baseFeePerGas") is None else int(next_fee)
+                # Before London there is no base fee: the tip is the whole (legacy) price.
+                self._tip = int(self.w3.eth.gas_price if self._base_fee is None else self.w3.eth.max_priority_fee)
+                self._read_at = time.monotonic()
             return self._base_fee, self._tip, self._block_limit
 
     def fees(self) -> dict[str, int]:

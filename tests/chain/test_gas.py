@@ -33,17 +33,3 @@ def test_an_estimate_gets_its_margin_and_a_block_its_limit(system):
     with pytest.raises(GasLimitExceeded) as info:
         gas.limit_for(block_limit + 1)
     assert (info.value.needed, info.value.block_limit) == (block_limit + 1, block_limit)
-
-
-def test_the_room_and_the_tip_are_kept_longer_than_the_base_fee(system):
-    gas = NetworkGas(system.w3, ttl_s=0.05, slow_ttl_s=60)
-    block_limit = gas.block_limit()
-    system.w3.provider.make_request("evm_setBlockGasLimit", [hex(block_limit - 1_000_000)])
-    system.w3.provider.make_request("evm_mine", [])
-    time.sleep(0.1)
-    assert system.w3.eth.get_block("latest")["gasLimit"] == block_limit - 1_000_000
-    next_fee = system.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]
-    assert gas.fees()["maxFeePerGas"] == PRICE_MARGIN * next_fee + system.w3.eth.max_priority_fee  # re-read
-    assert gas.block_limit() == block_limit  # kept for slow_ttl_s
-    gas.refresh()  # as the sender does when it moves to another node
-    assert gas.block_limit() == block_limit - 1_000_000
