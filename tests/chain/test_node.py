@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -65,6 +66,14 @@ def test_anvil_restart_keeps_blocks_and_contract_state(anvil):
     assert receipt["blockNumber"] == head + 1 and receipt["status"] == 1
 
 
+def _whole(path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return True
+
+
 def test_anvil_killed_hard_stops_serving_and_keeps_what_it_dumped(anvil):
     system = System(anvil.start())
     registry = contract_at(system.w3, "UnitRegistry", system.deployment.registry)
@@ -72,8 +81,11 @@ def test_anvil_killed_hard_stops_serving_and_keeps_what_it_dumped(anvil):
     receipt = system.office.send(registry.functions.registerUnit("PT-WJW", 3, "普陀区卫生健康委员会"))
     sent_at = time.time()
     deadline = time.monotonic() + 15  # a loaded machine may skip an interval or two
-    while not _dumped_after(anvil.state_file, sent_at) and time.monotonic() < deadline:
-        time.sleep(0.05)  # --state-interval 1: wait for a dump that includes the transaction
+    # --state-interval 1: wait for a whole dump that includes the transaction, and kill just after
+    # it: anvil rewrites the file in place each second, and a kill during a write leaves it cut short
+    # (then anvil refuses to start, naming the file).
+    while not (_dumped_after(anvil.state_file, sent_at) and _whole(anvil.state_file)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert _dumped_after(anvil.state_file, sent_at)
     pid = anvil.pid()
 
