@@ -20,8 +20,12 @@ try {
   out.objectionTx = await page.locator("[data-grant-step]").getAttribute("data-grant-step");
 
   await page.goto(`${base}#/datacenter`);
+  // Between closing one key and opening the next the page is nobody's: reads it had started may be
+  // answered 401, which the browser logs (seen once in CI under load). Only those are set aside.
+  const before = page.problems.length;
   await page.getByRole("button", { name: "关闭密钥" }).click();
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
+  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
   const uphold = page.getByRole("button", { name: `异议成立，恢复授权 ${id}` });
   await uphold.waitFor();
   out.grantsText = await page.locator("h2:has-text('共享授权') + div").innerText();
