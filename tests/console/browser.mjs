@@ -83,6 +83,14 @@ export async function snap(page, name) {
   return files;
 }
 
+/** The text of the block under a heading (h2, or the tag given), read once it holds `has` (a
+ *  locator): Playwright finds the block and reads it in one step, so a redraw between a wait and a
+ *  read cannot hand back a block that is still "正在加载……". */
+export function sectionText(page, heading, has, tag = "h2") {
+  const box = page.locator(`${tag}:has-text('${heading}') + div`);
+  return (has ? box.filter({ has }) : box).innerText();
+}
+
 /** Open an officer's keystore file in the page's key panel. */
 export async function openKey(page, file, password) {
   await page.getByLabel("密钥文件").setInputFiles(file);

@@ -2,7 +2,7 @@
 // the Data Center answers the objection from its page (an empty reason refused in the page first),
 // then confirms a scenario-route application (Art. 19). Env: CONSOLE_URL, HOLDER_KEY,
 // DATA_CENTER_KEY, PASSWORD, GRANT_ID, PENDING_ID (the application awaiting confirmation).
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
@@ -28,7 +28,7 @@ try {
   page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
   const uphold = page.getByRole("button", { name: `异议成立，恢复授权 ${id}` });
   await uphold.waitFor();
-  out.grantsText = await page.locator("h2:has-text('共享授权') + div").innerText();
+  out.grantsText = await sectionText(page, "共享授权", uphold);
   out.unlabelled = await unlabelled(page);
   await uphold.click();
   out.emptyReason = await page.locator("h2:has-text('共享授权') + div .error").innerText();
@@ -42,8 +42,7 @@ try {
 
   // Art. 19: the scenario-route application, confirmed within its working day.
   const pending = process.env.PENDING_ID.slice(0, 12);
-  await page.getByRole("button", { name: `确认符合 ${pending}` }).waitFor();
-  out.conformityText = await page.locator("h2:has-text('符合性确认') + div").innerText();
+  out.conformityText = await sectionText(page, "符合性确认", page.getByRole("button", { name: `确认符合 ${pending}` }));
   await page.getByText("退回（须说明理由）").click();
   await page.getByRole("button", { name: `退回申请 ${pending}` }).click();
   out.emptyReturn = await page.locator("h2:has-text('符合性确认') + div .error").innerText();

@@ -1,5 +1,5 @@
 // The Office's and the Data Center's overview pages. Env: CONSOLE_URL.
-import { answer, launch, lowContrast, openKey, openPage, screenshots, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, screenshots, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -23,10 +23,8 @@ try {
 
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
-  await page.locator("h2:has-text('各单位逾期职责') + div table").waitFor();
-  await page.locator("h2:has-text('目录审核队列') + div table").waitFor();
-  out.overdueText = await page.locator("h2:has-text('各单位逾期职责') + div").innerText();
-  out.queueText = await page.locator("h2:has-text('目录审核队列') + div").innerText();
+  out.overdueText = await sectionText(page, "各单位逾期职责", page.locator("table"));
+  out.queueText = await sectionText(page, "目录审核队列", page.locator("table"));
   out.problems = page.problems;
   out.screenshots = [
     ...(await screenshots(browser, `${base}#/office`, "office", "svg.chart")),

@@ -1,7 +1,7 @@
 // Art. 16 in the browser: the responsible unit's officer sees a data objection among its duties and
 // in the workspace's objections, is refused a handling without its verification, then signs the
 // handling. Env: CONSOLE_URL, OFFICER_KEY, PASSWORD, OBJECTION_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.OBJECTION_ID.slice(0, 12);
@@ -13,8 +13,7 @@ try {
   page = await openPage(browser);
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.OFFICER_KEY, process.env.PASSWORD);
-  await page.locator("[data-rule='art16_objection']").waitFor();
-  out.dutiesText = await page.locator("h2:has-text('待办职责') + div").innerText();
+  out.dutiesText = await sectionText(page, "待办职责", page.locator("[data-rule='art16_objection']"));
   out.dutyRules = await page.locator("[data-rule]").evaluateAll((els) => els.map((el) => el.dataset.rule));
   await page.locator(`${section} [data-objection]`).waitFor();
   out.objectionsText = await page.locator(section).innerText();

@@ -1,7 +1,7 @@
 // 长风新村街道 applies for 民政局's entry with an SM2-signed commitment; 民政局 approves it from its
 // inbox; the grant appears; an inspector verifies the commitment on the Audit page and a changed
 // one is invalid. Env: CONSOLE_URL, APPLICANT_KEY, OWNER_KEY, PASSWORD, ENTRY_NAME.
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -36,20 +36,17 @@ try {
   out.ownerKey = await switchKey(process.env.OWNER_KEY);
   const approve = page.getByRole("button", { name: `同意需求 ${out.demandId.slice(0, 12)} 第 1 项` });
   await approve.waitFor();
-  out.inboxText = await page.locator("h2:has-text('待本单位答复的申请') + div").innerText();
-  await page.locator("h2:has-text('本单位待办职责与期限') + div table").waitFor();
-  out.dutiesText = await page.locator("h2:has-text('本单位待办职责与期限') + div").innerText();
+  out.inboxText = await sectionText(page, "待本单位答复的申请", approve);
+  out.dutiesText = await sectionText(page, "本单位待办职责与期限", page.locator("table"));
   out.screenshots.push(...(await snap(page, "workspace-inbox")));
   await approve.click();
   await page.locator("[data-decided]").waitFor({ timeout: 60_000 });
 
   // The grant appears on the applicant's workspace.
   await switchKey(process.env.APPLICANT_KEY);
-  await page.locator(`[data-grant="${out.demandId}"]`).waitFor();
-  out.grantsText = await page.locator("h2:has-text('本单位获得的共享授权') + div").innerText();
+  out.grantsText = await sectionText(page, "本单位获得的共享授权", page.locator(`[data-grant="${out.demandId}"]`));
   // Its application, as it stands: granted, the item approved by its owner.
-  await page.locator("[data-demand-status='granted']").waitFor();
-  out.appliedText = await page.locator("h2:has-text('本单位的申请') + div").innerText();
+  out.appliedText = await sectionText(page, "本单位的申请", page.locator("[data-demand-status='granted']"));
   out.screenshots.push(...(await snap(page, "workspace-grants")));
   out.unlabelled.push(...(await unlabelled(page)));
 

@@ -4,7 +4,7 @@
 // ordinary unit's. Env: CONSOLE_URL, USER_KEY, OWNER_KEY, REGULATOR_KEY, PASSWORD, ANCHORED_ID,
 // OWNER_TOTAL, CHANGED (JSON: {name: bundle text the page must refuse}).
 import { readFileSync } from "node:fs";
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const browser = await launch();
@@ -14,7 +14,7 @@ const usesShown = async () => {
   await page.locator("[data-uses]").waitFor();
   return {
     total: Number(await page.locator("[data-uses]").getAttribute("data-uses")),
-    text: await page.locator("h2:has-text('数据使用记录') + div").innerText(),
+    text: await sectionText(page, "数据使用记录", page.locator("[data-uses]")),
   };
 };
 const closeKey = () => page.getByRole("button", { name: "关闭密钥" }).click();
@@ -79,8 +79,7 @@ try {
   await page.locator("[data-inspection]").waitFor();
   out.inspectionText = await page.locator("[data-inspection]").innerText();
   out.unlabelledInspection = await unlabelled(page);
-  await page.locator("[data-witness]").waitFor();
-  out.witnessBefore = await page.locator("h2:has-text('见证检查点') + div").innerText();
+  out.witnessBefore = await sectionText(page, "见证检查点", page.locator("[data-witness]"));
   await page.getByRole("button", { name: "核对一致性并联署" }).click();
   await page.locator("[data-cosigned]").waitFor({ timeout: 60_000 });
   out.cosigned = await page.locator("[data-cosigned]").innerText();

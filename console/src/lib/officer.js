@@ -10,6 +10,17 @@ import { signDigest, typedDataDigest } from "./sign.js";
 import { openKeystore } from "./keystore.js";
 
 export const session = { key: null, unit: null, token: null };
+
+// After a confirmed step a desk redraws, a moment later, to show the new state. Not if the officer
+// has meanwhile closed the key, opened another or gone to another page: the redraw would throw
+// away what they are now looking at (and, seen in a browser test, blank a section being read).
+export function redrawSoon(redraw, delay = 1000) {
+  const key = session.key;
+  const where = location.hash;
+  setTimeout(() => {
+    if (session.key === key && location.hash === where) redraw();
+  }, delay);
+}
 const SHARING_SIGNED = { unconditional: 1, conditional: 2, not_shared: 3 };
 const POLL_MS = 250;
 const WAIT_MS = 120_000;

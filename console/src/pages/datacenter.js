@@ -3,7 +3,7 @@
 import { h, field, render, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
-import { catalogAction, session } from "../lib/officer.js";
+import { catalogAction, redrawSoon, session } from "../lib/officer.js";
 import { answerObjection, registerScenario, reviewConformity, suspendGrant } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
@@ -177,7 +177,7 @@ async function scenarioForm(redraw) {
     try {
       const { status: s } = await registerScenario(evaluation, (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-scenario-registered": s.tx_hash }, `已登记 ${evaluation.scenario_code}，已上链确认`));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能登记：${error.message}`));
     }
@@ -226,7 +226,7 @@ function conformityAnswer(d, redraw) {
     try {
       const { status: s } = await reviewConformity(d.demand_id, confirm, reason.value.trim(), (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-conformity": s.tx_hash }, "已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
     }
@@ -251,7 +251,7 @@ function objectionAnswer(g, redraw) {
     try {
       const { status: s } = await answerObjection(g.grant_id, uphold, reason.value.trim(), (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-objection-answered": s.tx_hash }, "已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
     }
@@ -289,7 +289,7 @@ function suspensionCell(g, redraw) {
     try {
       const { status: s } = await suspendGrant(g.grant_id, risk.value.trim(), ["district_office", ...to], (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-suspended": s.tx_hash }, "已暂停，已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能暂停：${error.message}`));
     }
@@ -323,7 +323,7 @@ function reportCell(g, reports, names, redraw) {
     try {
       const { status: s } = await reportMeasure(g.grant_id, { measure, reportedTo: ["district_office", ...to], summary: summary.value.trim() }, (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-reported": s.tx_hash }, "已报送，已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能报送：${error.message}`));
     }

@@ -3,7 +3,7 @@
 // `ledger quality handle` signs it: lib/measures.js).
 import { h, field, select, table, timeLeft, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { session } from "../lib/officer.js";
+import { redrawSoon, session } from "../lib/officer.js";
 import { handleObjection } from "../lib/measures.js";
 import { OBJECTION_OUTCOME, OBJECTION_SOURCE, OBJECTION_STATE, label } from "../lib/labels.js";
 
@@ -47,7 +47,7 @@ function handleCell(o, redraw) {
     try {
       const { status: s } = await handleObjection(o.objection_id, said, (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-objection-handled": s.tx_hash }, "已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能提交处理结果：${error.message}`));
     }

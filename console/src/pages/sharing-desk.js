@@ -2,7 +2,7 @@
 // (Art. 17, 18), answer the demands made of my unit before their due time (Art. 20), my grants.
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { session } from "../lib/officer.js";
+import { redrawSoon, session } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
@@ -143,7 +143,7 @@ function decideCell(d, redraw) {
     try {
       const { status: s } = await decide(d.demand_id, d.item, decision, (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-decided": s.tx_hash }, "已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能答复：${error.message}`));
     }
@@ -177,7 +177,7 @@ function grantCell(g, redraw) {
         try {
           const { status: s } = await grantStep(kind, g.grant_id, reason.value.trim(), (t) => status.replaceChildren(t));
           status.replaceChildren(h("span", { className: "ok", "data-grant-step": s.tx_hash }, "已上链确认"));
-          setTimeout(redraw, 1000);
+          redrawSoon(redraw);
         } catch (error) {
           status.replaceChildren(h("span", { className: "error" }, `未能办理：${error.message}`));
         }

@@ -4,7 +4,7 @@
 // notices (通报), each notice line with the duties behind it as the chain recorded them.
 import { h, field, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { session } from "../lib/officer.js";
+import { redrawSoon, session } from "../lib/officer.js";
 import { acknowledge } from "../lib/measures.js";
 import { DUTY_STATE, EVALUATION_GROUPS, INCIDENT_STATE, REPORTED_TO, SEVERITY, dutyRule, label } from "../lib/labels.js";
 
@@ -55,7 +55,7 @@ function acknowledgeCell(subjectId, what, redraw) {
     try {
       const { status: s } = await acknowledge(subjectId, note.value.trim(), (t) => status.replaceChildren(t));
       status.replaceChildren(h("span", { className: "ok", "data-acknowledged": s.tx_hash }, "已签收，已上链确认"));
-      setTimeout(redraw, 1000);
+      redrawSoon(redraw);
     } catch (error) {
       status.replaceChildren(h("span", { className: "error" }, `未能签收：${error.message}`));
     }
