@@ -24,6 +24,7 @@ from chain.indexer import Indexer
 from chain.rpc import RpcClient
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.outbox import Relayer
+from mirror.sqlite_writer import queue_writers
 from mirror.store import SqlMirrorStore
 from usage.sql_log import UsageRecordStore
 from workdays.publish import calendar_at
@@ -43,6 +44,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
         raise ValueError(f"sqlite_synchronous: NORMAL or FULL, got {sqlite_synchronous!r}")
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8)
+        queue_writers(engine, timeout=30)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # WAL lets lookups read while the indexer writes

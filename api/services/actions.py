@@ -6,7 +6,7 @@ import functools
 
 from eth_utils import to_checksum_address
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from api.errors import ApiError
 from api.runtime import Runtime
@@ -111,10 +111,16 @@ def accept_many(runtime: Runtime, items: list[dict]) -> list[Accepted]:
     return intake.accept_many(runtime, intake.prepare_each(items, functools.partial(prepare, runtime)))
 
 
+# Read for every submission: plain statements built once, not an ORM session and identity map.
+_KEY_UNIT = select(OfficerKey.unit_id, OfficerKey.revoked_block).where(OfficerKey.key_id == bindparam("key"))
+_ENTRY_CODE = select(CatalogEntry.code).where(CatalogEntry.entry_id == bindparam("entry"))
+
+
 def _signer_unit(runtime: Runtime, signer: str) -> bytes | None:
-    """The unit of an active officer key: from the mirror, or the chain if the mirror lags."""
-    with runtime.store.sessions() as session:
-        key = session.get(OfficerKey, signer)
+    """The unit of an active officer key: from the mirror, or the chain if the mirror lags.
+    Read at every request, not cached: a key the mirror shows revoked is refused at once."""
+    with runtime.engine.connect() as conn:
+        key = conn.execute(_KEY_UNIT, {"key": signer}).first()
     if key is not None and key.revoked_block is None:
         return bytes.fromhex(key.unit_id[2:])
     active, unit_id, _ = runtime.registry.functions.activeKey(to_checksum_address(signer)).call()
@@ -181,8 +187,8 @@ def _check_entry_identity(runtime: Runtime, kind: ActionKind, entry_id: bytes, p
                 "entry_id",
             )
         return
-    with runtime.store.sessions() as session:
-        code = session.scalars(select(CatalogEntry.code).where(CatalogEntry.entry_id == "0x" + entry_id.hex())).first()
+    with runtime.engine.connect() as conn:
+        code = conn.scalar(_ENTRY_CODE, {"entry": "0x" + entry_id.hex()})
     if code is not None and code != parsed.code:
         raise ApiError(
             422, "code_changed", f"document.code: the entry's code is {code!r}; it cannot change", "document.code"
