@@ -170,14 +170,23 @@ def accept(runtime: Runtime, prepared: Prepared, *, busy_check: bool = True) -> 
     atomically with the inserts; each is answered on its own, as it would be alone. Up to
     `intake_overlap` batches are simulated at once (each against the chain's current state: an
     action on a subject of an earlier batch meets it in flight when stored), and the next while
-    one is stored, but batches are stored in the order they started. At most one action
-    per subject and per (signer, nonce) goes in a batch; a second waits for the next, where it
-    meets the first as a sender would one after the other.
+    one is stored; batches that share a subject or a (signer, nonce) are stored in the order they
+    started (`_touches`; the others have no order to keep). At most one action per subject and
+    per (signer, nonce) goes in a batch; a second waits for the next, where it meets the first as
+    a sender would one after the other.
     """
     answer = runtime.intake_batches[prepared.contract].submit(
-        (prepared, busy_check), functools.partial(_accept_each, runtime), _one_per_subject
+        (prepared, busy_check), functools.partial(_accept_each, runtime), _one_per_subject, _touches
     )
     return answer  # type: ignore[return-value]  # an ApiError is raised by submit
+
+
+def _touches(item: tuple[Prepared, bool]) -> tuple:
+    """What an action touches, for the order batches are stored in: its subject and its (signer,
+    nonce). Batches that share neither are independent here (each is simulated against the chain
+    as it is, and the outbox check reads the rows in flight), so neither waits for the other."""
+    p, _ = item
+    return p.subject_hex, (p.signer, p.action.nonce)
 
 
 def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
@@ -202,7 +211,7 @@ def _accept_each(
     and (signer, nonce) pairs (`_one_per_subject`)."""
     reasons = simulate_batch(runtime, items[0][0].contract, [p.payload for p, _ in items])
     turn.release_next()  # the next batch is simulated while this one is stored
-    turn.after_previous()  # stored in the order they were simulated
+    turn.after_previous()  # after the earlier batches on the same subjects or (signer, nonce)s
     return _store_each(runtime, items, reasons)
 
 

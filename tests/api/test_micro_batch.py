@@ -4,6 +4,7 @@ caller gets its own result or exception; an item left out by `select` waits, in 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -180,6 +181,64 @@ def test_with_overlap_batches_start_at_once_up_to_the_bound_and_still_finish_in_
     combiner.wait_idle(10)
     assert combiner.batches == 3 and combiner.waiting == 0
     assert combiner.submit(5, handle) == 50  # nothing in progress: handled at once, alone
+
+
+def test_with_keys_a_batch_waits_only_for_the_earlier_batches_that_share_one():
+    """Three batches start at once (overlap 3). The first is held; the second shares nothing with
+    it and finishes first; the third shares a key with the first and waits for it."""
+    combiner, steps = Combiner(overlap=3), []
+    entered = {item: threading.Event() for item in (1, 2, 3)}
+    go = threading.Event()
+    keys = {1: ["a"], 2: ["b"], 3: ["a", "c"]}
+
+    def handle(items: list, turn) -> list:
+        [item] = items
+        entered[item].set()
+        if item == 1:
+            assert go.wait(10)
+        turn.release_next()
+        turn.after_previous()
+        steps.append(item)
+        if item == 2:
+            go.set()  # only now may the first finish: the second did not wait for it
+        return [item * 10]
+
+    outcomes: dict = {}
+
+    def run(item: int) -> None:
+        outcomes[item] = combiner.submit(item, handle, keys=lambda i: keys[i])
+
+    threads = []
+    for item in (1, 2, 3):
+        threads.append(threading.Thread(target=run, args=(item,)))
+        threads[-1].start()
+        assert entered[item].wait(10)
+    for thread in threads:
+        thread.join(10)
+    assert outcomes == {1: 10, 2: 20, 3: 30}
+    assert steps == [2, 1, 3]  # the second did not wait; the third waited for the first
+    combiner.wait_idle(10)
+    assert combiner.batches == 3
+
+
+def test_wait_idle_is_bounded_by_its_timeout_over_all_batches():
+    combiner, go, entered = Combiner(overlap=2), threading.Event(), threading.Barrier(3)
+
+    def handle(items: list, turn) -> list:
+        entered.wait(10)
+        go.wait(10)
+        return items
+
+    threads = [threading.Thread(target=combiner.submit, args=(i, handle)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    entered.wait(10)
+    began = time.monotonic()
+    combiner.wait_idle(0.2)
+    assert 0.15 < time.monotonic() - began < 1  # not 0.2 s for each of the two batches
+    go.set()
+    for thread in threads:
+        thread.join(10)
 
 
 def test_overlap_is_at_least_one():
