@@ -9,6 +9,7 @@ time tracking attribute changes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -135,7 +136,7 @@ class ApplyContext:
         ids = {hex0x(ev.args["entryId"]) for ev in events if "entryId" in ev.args}
         if not ids:
             return
-        for row in self.conn.execute(select(ENTRY_TABLE).where(ENTRY_TABLE.c.entry_id.in_(ids))).mappings():
+        for row in self.conn.execute(*_entries_in(list(ids))).mappings():
             self.entries.rows[row["entry_id"]] = dict(row)
         reviewed = {hex0x(ev.args["entryId"]) for ev in events if ev.name == "CatalogVersionReviewed"}
         if reviewed:
@@ -166,6 +167,25 @@ class ApplyContext:
             [{"seq": rows[i]["seq"], "terms": rows[i]["search_terms"]} for i in self.search_dirty],
             replacing=[rows[i]["seq"] for i in self.search_dirty if i not in self.entries.new],
         )
+
+
+# A follower that keeps up applies a block at a time, a few entries each: for so few ids a
+# statement with one parameter per id, built once per count, costs a fraction of an expanding
+# IN, which SQLAlchemy renders again at every execution. Larger sets (a reindex) expand.
+_FIXED_IN_MAX = 32
+_ENTRIES_IN = select(ENTRY_TABLE).where(ENTRY_TABLE.c.entry_id.in_(bindparam("ids", expanding=True)))
+
+
+@lru_cache(maxsize=_FIXED_IN_MAX)
+def _entries_in_fixed(count: int):
+    return select(ENTRY_TABLE).where(ENTRY_TABLE.c.entry_id.in_([bindparam(f"id{i}") for i in range(count)]))
+
+
+def _entries_in(ids: list[str]) -> tuple:
+    """The statement and parameters that select the entries `ids` (some may not exist)."""
+    if len(ids) > _FIXED_IN_MAX:
+        return _ENTRIES_IN, {"ids": ids}
+    return _entries_in_fixed(len(ids)), {f"id{i}": v for i, v in enumerate(ids)}
 
 
 def _unit_registered(ctx: ApplyContext, ev: EventRecord) -> None:

@@ -10,7 +10,7 @@ import hashlib
 from contextlib import contextmanager
 from typing import ContextManager, Iterable, Iterator, Protocol
 
-from sqlalchemy import Engine, delete, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain.errors import CursorMovedBackError
@@ -122,6 +122,17 @@ def _migrate_outbox(engine: Engine) -> None:
 
 
 _CURSOR = select(SyncCursor.block_number, SyncCursor.block_hash).where(SyncCursor.id == 1)
+# The cursor row, locked until the transaction ends: two indexers sharing a PostgreSQL mirror take
+# turns, the second reading what the first committed (on SQLite, where one writer holds the
+# database, FOR UPDATE is not rendered).
+_CURSOR_LOCKED = _CURSOR.with_for_update()
+_MOVE_CURSOR = (
+    update(SyncCursor)
+    .where(SyncCursor.id == 1)
+    .values(block_number=bindparam("block_number"), block_hash=bindparam("block_hash"))
+)
+_DELETE_SEEN = delete(SeenBlock).where(SeenBlock.block_number == bindparam("n"))
+_APPLIED = select(ChainEvent.position).where(ChainEvent.position.between(bindparam("low"), bindparam("high")))
 
 
 class SqlMirrorStore:
@@ -194,23 +205,23 @@ class SqlMirrorStore:
         block_times: dict[int, int],
         prepared: PreparedEvents | None = None,
     ) -> None:
-        with self.sessions.begin() as session:
-            current = self._lock_cursor(session)
-            if current is not None and to_block < current.block_number:
-                raise CursorMovedBackError(f"cursor moves only forward: at {current.block_number}, asked {to_block}")
-            fresh = self._unapplied(session, events)
+        # Core, not an ORM session: the follower applies a range per block when it keeps up, and a
+        # session's identity map and flush cost more than the cursor's two statements.
+        with self.engine.begin() as conn:
+            current = conn.execute(_CURSOR_LOCKED).first()
+            if current is not None and to_block < current[0]:
+                raise CursorMovedBackError(f"cursor moves only forward: at {current[0]}, asked {to_block}")
+            fresh = self._unapplied(conn, events)
             if prepared is None:  # the three-argument form, as rollback_to calls it too
-                self._apply_events(session, fresh, block_times)
+                self._apply_events(conn, fresh, block_times)
             else:
-                self._apply_events(session, fresh, block_times, prepared)
+                self._apply_events(conn, fresh, block_times, prepared)
             seen = dict({(e.block_number, e.block_hash) for e in fresh} | {(to_block, to_block_hash)})
             # Two statements for the whole range: a merge per block cost more than applying its events.
-            session.execute(delete(SeenBlock).where(SeenBlock.block_number.in_(seen)))
-            session.execute(insert(SeenBlock), [{"block_number": n, "block_hash": h} for n, h in seen.items()])
-            if current is None:
-                session.add(SyncCursor(id=1, block_number=to_block, block_hash=to_block_hash))
-            else:  # the row locked above (a merge would look it up again)
-                current.block_number, current.block_hash = to_block, to_block_hash
+            conn.execute(_DELETE_SEEN, [{"n": n} for n in seen])
+            insert_rows(conn, SeenBlock.__table__, [{"block_number": n, "block_hash": h} for n, h in seen.items()])
+            cursor = {"block_number": to_block, "block_hash": to_block_hash}
+            conn.execute(insert(SyncCursor).values(id=1, **cursor) if current is None else _MOVE_CURSOR, cursor)
 
     @staticmethod
     def _lock_cursor(session: Session) -> SyncCursor | None:
@@ -218,25 +229,20 @@ class SqlMirrorStore:
         mirror take turns, the second reading what the first committed (on SQLite, a no-op)."""
         return session.get(SyncCursor, 1, with_for_update=True)
 
-    def _unapplied(self, session: Session, events: list[EventRecord]) -> list[EventRecord]:
+    def _unapplied(self, conn: Connection, events: list[EventRecord]) -> list[EventRecord]:
         if not events:
             return []
         positions = [e.position for e in events]
-        done = set(
-            session.scalars(
-                select(ChainEvent.position).where(ChainEvent.position.between(min(positions), max(positions)))
-            )
-        )
+        done = set(conn.scalars(_APPLIED, {"low": min(positions), "high": max(positions)}))
         return [e for e in events if e.position not in done]
 
     def _apply_events(
         self,
-        session: Session,
+        conn: Connection,
         events: list[EventRecord],
         block_times: dict[int, int],
         prepared: PreparedEvents | None = None,
     ) -> None:
-        conn = session.connection()
         if prepared is not None and prepared.block_times is not block_times:
             prepared = None  # prepared for other block times: not to be trusted
         ctx = ApplyContext(conn, block_times, prepared.handlers if prepared is not None else None)
@@ -272,7 +278,7 @@ class SqlMirrorStore:
             session.execute(delete(ChainEvent).where(ChainEvent.subject.in_(subjects)))
             session.flush()
             times = {e.block_number: e.block_time for e in replay}
-            self._apply_events(session, records, times)
+            self._apply_events(session.connection(), records, times)
             if block_hash is None:
                 session.execute(delete(SyncCursor))
             else:
