@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coincurve import PrivateKey
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
@@ -20,6 +21,7 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from chain import raw_tx
 from chain.artifacts import load_artifact
 from chain.errors import ActionRevertedError, ChainError
 from chain.failover import Endpoints, FailoverProvider
@@ -84,6 +86,7 @@ class Sender:
         self._stale = False
         self._chain_id = self.w3.eth.chain_id
         self.gas = NetworkGas(self.w3)
+        self._key = PrivateKey(bytes(self.account.key))  # signs in chain.raw_tx
 
     @classmethod
     def from_key(cls, w3: Web3, key: str, *, rpc: RpcClient | None = None) -> "Sender":
@@ -122,23 +125,24 @@ class Sender:
                 self.gas.refresh()
             if self._nonce is None:
                 self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-            tx = {
-                "nonce": self._nonce,
-                "gas": gas,
-                **self.gas.fees(),
-                "value": value,
-                "data": data,
-                "chainId": self._chain_id,
-            }
-            if to:
-                tx["to"] = to
-            signed = self.account.sign_transaction(tx)
+            fees = self.gas.fees()
+            signed = raw_tx.sign(
+                self._key,
+                chain_id=self._chain_id,
+                nonce=self._nonce,
+                gas=gas,
+                to=bytes.fromhex(to[2:]) if to else None,
+                value=value,
+                data=data,
+                max_fee=fees.get("maxFeePerGas"),
+                max_priority_fee=fees.get("maxPriorityFeePerGas"),
+                gas_price=fees.get("gasPrice"),
+            )
             try:
                 if self.rpc is None:
-                    tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+                    tx_hash = self.w3.eth.send_raw_transaction(signed.raw)
                 else:
-                    raw = "0x" + signed.raw_transaction.hex()
-                    tx_hash = HexBytes(self.rpc.call("eth_sendRawTransaction", [raw]))
+                    tx_hash = HexBytes(self.rpc.call("eth_sendRawTransaction", ["0x" + signed.raw.hex()]))
             except Exception:
                 self._nonce = None  # the node's view wins after any failure
                 raise

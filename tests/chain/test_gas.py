@@ -18,11 +18,16 @@ def test_the_price_and_the_room_are_the_nodes(system):
     assert gas.fees() == {"maxFeePerGas": PRICE_MARGIN * base_fee + tip, "maxPriorityFeePerGas": tip}
     # A new base fee on the node: the cap follows it once the reading is older than the TTL.
     system.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(7 * 10**9)])
-    system.w3.provider.make_request("evm_mine", [])
-    time.sleep(0.1)
-    next_fee = system.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]
-    assert 6 * 10**9 < next_fee < 7 * 10**9  # London: an empty block lowers the next fee by 12.5 %
-    assert gas.fees() == {"maxFeePerGas": PRICE_MARGIN * next_fee + tip, "maxPriorityFeePerGas": tip}
+    try:
+        system.w3.provider.make_request("evm_mine", [])
+        time.sleep(0.1)
+        next_fee = system.w3.eth.fee_history(1, "latest")["baseFeePerGas"][-1]
+        assert 6 * 10**9 < next_fee < 7 * 10**9  # London: an empty block lowers the next fee by 12.5 %
+        assert gas.fees() == {"maxFeePerGas": PRICE_MARGIN * next_fee + tip, "maxPriorityFeePerGas": tip}
+    finally:
+        # anvil keeps its fee schedule across the fixture's evm_revert: put the base fee back, or
+        # the next test's senders, whose readings are younger than their TTL, offer too little.
+        system.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(base_fee)])
 
 
 def test_an_estimate_gets_its_margin_and_a_block_its_limit(system):
