@@ -178,3 +178,78 @@ def grant(
             typer.echo(f"      {problem}")
     if not audit.valid:
         raise typer.Exit(3)
+
+
+@app.command("evaluation")
+@one_line_errors
+def evaluation_results(
+    results_id: Annotated[str, typer.Argument(metavar="RESULTS", help="The published results' id (0x…)")],
+    deployment: Annotated[
+        Path,
+        typer.Option("--deployment", dir_okay=False, help="The platform's GET /v1/deployment answer, saved as a file."),
+    ],
+    rpc_url: RpcOption = "http://127.0.0.1:8545",
+) -> None:
+    """The Office's published Art. 32 results (from the chain's ResultsPublished): the chain's
+    events up to the block they were judged at, replayed into a scratch mirror and evaluated
+    again, compared unit by unit (rank, score, overdue duties) and with the CSV's hash."""
+    from api.services.evaluation_audit import EvaluationAuditError, audit_results
+    from chain.rpc import RpcClient
+
+    record = _full_deployment(deployment, rpc_url)
+    rpc = RpcClient(rpc_url)
+    shown = {"last": 0}
+
+    def progress(done: int, total: int) -> None:
+        if done - shown["last"] >= 5_000 or done == total:
+            shown["last"] = done
+            typer.echo(f"  replayed block {done} of {total}", err=True)
+
+    try:
+        audit = audit_results(rpc, record, _id(results_id, "RESULTS"), progress=progress)
+    except EvaluationAuditError as exc:
+        fail(str(exc))
+    doc, published = audit.published.document, audit.published
+    who = f"{published.signer} of {audit.signer_unit_name or 'no registered unit'} ({audit.signer_unit or '—'})"
+    typer.echo(
+        f"results {published.results_id}: {doc['date_from']} to {doc['date_to']}, judged at block "
+        f"{doc['judged_block']}, published by {who} in {published.tx_hash} (block {published.block_number})"
+    )
+    if audit.valid:
+        typer.echo(
+            f"valid: the chain up to block {doc['judged_block']} gives these results: {len(doc['units'])} units, "
+            f"ranks, scores and overdue duties, and the CSV's hash {doc['csv_keccak256']}"
+        )
+        return
+    typer.echo(f"invalid: {len(audit.differences)} difference(s) from what the chain gives")
+    for line in audit.differences:
+        typer.echo(f"  {line}")
+    raise typer.Exit(3)
+
+
+def _full_deployment(path: Path, rpc_url: str):
+    """The whole deployment record from a GET /v1/deployment answer, its deploy block checked on the chain."""
+    from chain.deploy import Deployment
+
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        fields = {
+            DEPLOYED_CONTRACTS[c["name"]]: c["address"] for c in body["contracts"] if c["name"] in DEPLOYED_CONTRACTS
+        }
+        record = Deployment(
+            chain_id=body["chain_id"],
+            office=body["office"],
+            deploy_block=body["deploy_block"],
+            deploy_block_hash=body["deploy_block_hash"],
+            **fields,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"--deployment {path}: not the answer of GET /v1/deployment ({exc})")
+    w3 = connect(rpc_url)
+    try:
+        block = w3.eth.get_block(record.deploy_block)
+    except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
+        block = None
+    if block is None or block["hash"].to_0x_hex() != record.deploy_block_hash:
+        fail(f"--deployment {path}: its deploy block {record.deploy_block} is not on the chain at {rpc_url}")
+    return record

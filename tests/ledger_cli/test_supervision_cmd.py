@@ -4,6 +4,8 @@ document or a refused step is one line and a non-zero exit, nothing sent."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from tests.ledger_cli import test_officer_journey as journey
 from tests.ledger_cli.test_officer_journey import ledger, outbox_rows, proof, write
 
@@ -123,6 +125,39 @@ def test_the_office_publishes_the_results_and_the_notice_drafted_from_the_chain(
     notified = ledger(platform, "supervision", "publish-notice", results_id, "--key", "qfb")
     assert notified.code == 0, notified.err
     assert proof(notified.out)["units named"] == "1"
+
+    # An inspector, with the chain and the deployment only, computes the results again at the block
+    # they were judged at, while the chain has gone on (the notice, more blocks).
+    import json
+
+    import httpx
+
+    from api.services import evaluation_audit
+
+    deployment = platform.tmp / "deployment.json"
+    deployment.write_text(json.dumps(httpx.get(f"{platform.url}/v1/deployment").json()))
+    inspector = {**platform.env, "LEDGER_RPC_URL": platform.system.node.url}
+    for _ in range(3):
+        w3.provider.make_request("evm_mine", [])
+    audited = ledger(SimpleNamespace(env=inspector), "audit", "evaluation", results_id, "--deployment", str(deployment))
+    assert audited.code == 0, audited.out + audited.err
+    assert "valid: the chain up to block" in audited.out and "普陀区人民政府办公室" in audited.out, audited.out
+    # The document on the chain names the block the platform's mirror held, not a later head.
+    published = evaluation_audit.find_published(
+        platform.runtime.rpc, platform.runtime.deployment, bytes.fromhex(results_id[2:])
+    )
+    assert published.document["judged_block"] <= published.block_number
+    # Results the chain does not give are named, unit by unit.
+    changed = json.loads(json.dumps(published.document))
+    changed["units"][0]["score"] = (changed["units"][0]["score"] or 0) + 1
+    found = evaluation_audit.differences(changed, published.document)
+    assert len(found) == 1 and "score: published" in found[0] and changed["units"][0]["unit_id"] in found[0]
+    assert evaluation_audit.differences(published.document, published.document) == []
+    # Results never published: one line, non-zero.
+    missing = ledger(
+        SimpleNamespace(env=inspector), "audit", "evaluation", "0x" + "11" * 32, "--deployment", str(deployment)
+    )
+    assert missing.code != 0 and "no results 0x1111" in missing.err and len(missing.err.strip().splitlines()) == 1
 
 
 def test_the_data_center_suspends_each_grant_an_incident_names(platform):

@@ -56,6 +56,7 @@ __all__ = [
     "Rule",
     "Snapshot",
     "chain_now",
+    "mirror_now",
     "page",
     "snapshot",
     "unit_or_404",
@@ -67,6 +68,18 @@ __all__ = [
 class Snapshot:
     versions: list[Row]  # the catalog's version rows (api.services.duties._catalog.VERSION_COLUMNS)
     duties: list[Duty]
+
+
+def mirror_now(store, rpc: RpcClient) -> tuple[int, int]:
+    """(block number, timestamp) of the last block the mirror applied: what an evaluation is
+    judged at, so that anyone can compute it again from the chain up to that block (`ledger
+    audit evaluation`). Judged at the head instead, it would count on blocks the mirror has not
+    applied yet. The head, before the mirror holds any block."""
+    cursor = store.cursor()
+    block = rpc.call("eth_getBlockByHash", [cursor[1], False]) if cursor is not None else None
+    if block is None:  # nothing mirrored yet (or the block was just replaced: the follower rolls back)
+        return chain_now(rpc)
+    return cursor[0], int(block["timestamp"], 16)
 
 
 def chain_now(rpc: RpcClient) -> tuple[int, int]:
