@@ -181,6 +181,12 @@ class Runtime:
             thread.join(timeout=10)
         self.engine.dispose()
 
+    def wake_follower(self) -> bool:
+        """Have the follower look at the chain now, not at its next poll (an evaluation waits for
+        it); False when no follower runs (a runtime not started: tests that sync by hand)."""
+        self._follower_wake.set()
+        return any(t.name == "follower" and t.is_alive() for t in self._threads)
+
     def _follow(self) -> bool:
         return self.indexer.sync().events > 0
 

@@ -135,6 +135,20 @@ _DELETE_SEEN = delete(SeenBlock).where(SeenBlock.block_number == bindparam("n"))
 _APPLIED = select(ChainEvent.position).where(ChainEvent.position.between(bindparam("low"), bindparam("high")))
 
 
+def read_snapshot(session: Session) -> None:
+    """Make `session`'s reads, from here to its end, see one state of the database (the first
+    read's), whatever commits meanwhile: what a computation that names the block it read
+    (an evaluation) needs. Call it before the session's first statement.
+
+    SQLite: the driver runs each SELECT outside a transaction unless one is open, so one is
+    opened (in WAL, a read transaction holds its snapshot and blocks no writer). PostgreSQL:
+    REPEATABLE READ, whose snapshot is taken at the first statement."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN")
+    else:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 class SqlMirrorStore:
     """The mirror in a SQL database through SQLAlchemy."""
 

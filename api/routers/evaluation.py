@@ -48,7 +48,7 @@ To = Annotated[
 
 def _evaluate(runtime, session, date_from: str | None, date_to: str | None) -> schemas.Evaluation:
     start, end = evaluation.day(date_from, "from"), evaluation.day(date_to, "to")
-    block, now = duties.mirror_now(runtime.store, runtime.rpc)  # reproducible: see evaluation_audit
+    block, now = duties.mirror_now(session, runtime)  # reproducible: see evaluation_audit
     start, end = evaluation.period(start, end, now)
     return evaluation.evaluate(session, date_from=start, date_to=end, now=now, now_block=block)
 

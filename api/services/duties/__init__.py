@@ -33,9 +33,10 @@ before its data was collected, a demand returned or rejected, a grant terminated
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from api import paging
@@ -45,7 +46,8 @@ from api.services.duties._model import DATA_CENTER, RULES, STATES, SUBJECT_TYPES
 from api.services.duties._quality import quality_duties
 from api.services.duties._sharing import sharing_duties
 from chain.rpc import RpcClient
-from mirror.models import Unit
+from mirror.models import SyncCursor, Unit
+from mirror.store import read_snapshot
 
 __all__ = [
     "DATA_CENTER",
@@ -70,16 +72,29 @@ class Snapshot:
     duties: list[Duty]
 
 
-def mirror_now(store, rpc: RpcClient) -> tuple[int, int]:
-    """(block number, timestamp) of the last block the mirror applied: what an evaluation is
-    judged at, so that anyone can compute it again from the chain up to that block (`ledger
-    audit evaluation`). Judged at the head instead, it would count on blocks the mirror has not
-    applied yet. The head, before the mirror holds any block."""
-    cursor = store.cursor()
-    block = rpc.call("eth_getBlockByHash", [cursor[1], False]) if cursor is not None else None
-    if block is None:  # nothing mirrored yet (or the block was just replaced: the follower rolls back)
-        return chain_now(rpc)
-    return cursor[0], int(block["timestamp"], 16)
+def mirror_now(session: Session, runtime, *, catch_up_s: float = 5.0) -> tuple[int, int]:
+    """(block number, timestamp) of the last block the mirror applied, once it holds what the
+    follower should hold now (the head, or `settle_blocks` behind it; the follower is woken and
+    waited for up to `catch_up_s`, past which the block it holds is taken), and `session` made to
+    read the mirror as of that block: one snapshot for all its reads
+    (`mirror.store.read_snapshot`), the cursor read in it.
+
+    What an evaluation is judged at: its results name that block, and anyone computes them again
+    from the chain up to it (`ledger audit evaluation`). Judged at the head while reading a mirror
+    a block behind, or one that moved on during the reads, they could not be. The head, before the
+    mirror holds any block."""
+    target = runtime.indexer.head()
+    deadline = time.monotonic() + catch_up_s
+    while (cursor := runtime.store.cursor()) is not None and cursor[0] < target and time.monotonic() < deadline:
+        if not runtime.wake_follower():
+            break  # nobody to wait for: judged at what the mirror holds
+        time.sleep(0.02)
+    read_snapshot(session)
+    row = session.execute(select(SyncCursor.block_number, SyncCursor.block_hash)).first()
+    block = runtime.rpc.call("eth_getBlockByHash", [row[1], False]) if row is not None else None
+    if block is None:  # nothing mirrored yet (or that block was just replaced: the follower rolls back)
+        return chain_now(runtime.rpc)
+    return row[0], int(block["timestamp"], 16)
 
 
 def chain_now(rpc: RpcClient) -> tuple[int, int]:
