@@ -28,6 +28,7 @@ from api.responses import (
     SIGNED_ACTION_ERRORS,
     UNIT_READ_ERRORS,
     accepted_response,
+    error,
 )
 from api.services import responsibilities as service
 from api.services import supplementary_export as export
@@ -139,7 +140,13 @@ def list_settings(session: SessionDep) -> list[dict]:
     return service.settings(session)
 
 
-@router.post("/v1/demands/{demand_id}/items/{item}/follow-designation", responses=SIGNED_ACTION_ERRORS)
+@router.post(
+    "/v1/demands/{demand_id}/items/{item}/follow-designation",
+    responses={
+        **SIGNED_ACTION_ERRORS,
+        404: error("`unknown_demand`, `unknown_item`: the chain has no such demand, or no such item in it"),
+    },
+)
 def follow_designation(
     runtime: RuntimeDep,
     demand_id: Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")],
@@ -161,7 +168,11 @@ def follow_designation(
 
 @router.get(
     "/v1/catalog/supplementary/export",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The export file"}},
+    responses={
+        200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The export file"},
+        409: error("`block_not_mirrored`: `to_block` is past the last block the mirror holds"),
+        422: error("`empty_range`: `from_block` is after `to_block`; or a parameter out of its range"),
+    },
 )
 def supplementary_export(
     runtime: RuntimeDep,

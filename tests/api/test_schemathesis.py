@@ -34,7 +34,7 @@ from tests.sharing_desk import SharingDesk
 # - a signed action (every POST): whether its signature recovers a registered officer (400, 403),
 #   what its document's rules across fields and the chain's state allow (404, 409, 422), and the
 #   size of the document as canonical JSON or of the whole body (413);
-# - an evaluation: that `from` is not after `to` (422 `invalid_period`).
+# - an evaluation: that `from` is not after `to` (422 `invalid_period`); likewise an export's blocks.
 SIGNED_WRITE_REFUSALS = ["2XX", 400, 403, 404, 409, 413, 422]
 # A schema-violating request may also be refused for its size (413, before it is parsed), for
 # being too deeply nested (400), or, on a route behind api/auth, for lacking its credential (401).
@@ -50,6 +50,12 @@ CONFIG = schemathesis.Config.from_dict(
             {
                 "include-path-regex": "^/v1/evaluation/results/[^/]+/notice-draft$",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 404, 422]}},
+            },
+            # The supplementary catalog's export: `from_block` not after `to_block` (422 `empty_range`),
+            # `to_block` not past what the mirror holds (409 `block_not_mirrored`).
+            {
+                "include-path": "/v1/catalog/supplementary/export",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", 409, 422]}},
             },
             {
                 "include-path-regex": "^/v1/evaluation",
