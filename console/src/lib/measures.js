@@ -4,7 +4,7 @@
 // (ledger_cli/quality_cmd.py signed_action): the API's EIP-712 message must carry exactly this
 // document, this nonce and the subject, target, code and value derived here from the document,
 // under the contract's own domain, before anything is signed.
-import { hexlify } from "ethers";
+import { concat, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js";
@@ -80,4 +80,48 @@ export const MEASURE_CODES = { suspension: 1, termination: 2 };
 export function reportMeasure(grantId, { measure, reportedTo, summary }, onStatus) {
   const document = { schema: "putuo.measure-report/1", grant_id: grantId, measure, reported_to: reportedTo, summary };
   return measureAction(SUPERVISION, "report_measure", document, { subject: grantId, code: MEASURE_CODES[measure] }, onStatus);
+}
+
+/** An incident's, evaluation's, results' or notice's id: keccak256 of its kind's tag and its
+ *  canonical document (chain/supervision.py record_id). */
+export function recordId(kind, document) {
+  return keccak256(concat([toUtf8Bytes(`putuo.supervision.${kind}:`), canonicalBytes(document)]));
+}
+
+export const SEVERITY_CODES = { general: 1, larger: 2, major: 3, especially: 4 };
+
+/** A unit reports a data security incident at once (Art. 29; putuo.incident/1), as `ledger
+ *  supervision report` does; resolves with the incident id among the rest. */
+export async function reportIncident(document, onStatus) {
+  const incidentId = recordId("report_incident", document);
+  const expected = { subject: incidentId, code: SEVERITY_CODES[document.severity], value: document.occurred_at };
+  return { ...(await measureAction(SUPERVISION, "report_incident", document, expected, onStatus)), incidentId };
+}
+
+/** The reporting unit records a step of its handling (putuo.incident-handling/1). */
+export function recordHandling(incidentId, progress, onStatus) {
+  const document = { schema: "putuo.incident-handling/1", incident_id: incidentId, progress };
+  return measureAction(SUPERVISION, "record_handling", document, { subject: incidentId }, onStatus);
+}
+
+/** The reporting unit closes its incident: cause, outcome, what changes (putuo.incident-closure/1). */
+export function closeIncident(incidentId, { cause, outcome, improvements }, onStatus) {
+  const document = { schema: "putuo.incident-closure/1", incident_id: incidentId, cause, outcome };
+  if (improvements) document.improvements = improvements;
+  return measureAction(SUPERVISION, "close_incident", document, { subject: incidentId }, onStatus);
+}
+
+/** The Office publishes a period's Art. 32 results (putuo.evaluation-results/1), as `ledger
+ *  supervision publish-results` does; the signed value is the period's last second. */
+export async function publishResults(document, onStatus) {
+  const resultsId = recordId("publish_results", document);
+  const expected = { subject: resultsId, value: document.period_end };
+  return { ...(await measureAction(SUPERVISION, "publish_results", document, expected, onStatus)), resultsId };
+}
+
+/** The Office publishes its notice (通报, Art. 32; putuo.evaluation-notice/1) on published results. */
+export async function publishNotice(document, onStatus) {
+  const noticeId = recordId("publish_notice", document);
+  const expected = { subject: noticeId, target: document.results_id };
+  return { ...(await measureAction(SUPERVISION, "publish_notice", document, expected, onStatus)), noticeId };
 }

@@ -179,7 +179,8 @@ export async function waitConfirmed(actionId) {
     const status = await get(`/v1/catalog/actions/${actionId}`);
     if (status.status === "confirmed") return status;
     if (!["accepted", "sent"].includes(status.status)) {
-      throw new Error(`链上拒绝：${status.error?.message ?? status.status}`);
+      // The contract's refusal keeps the API's code and field, for the page to say what to do.
+      throw Object.assign(new Error(`链上拒绝：${status.error?.message ?? status.status}`), { code: status.error?.code, field: status.error?.field });
     }
     if (Date.now() > deadline) throw new Error(`操作 ${actionId} 仍未确认（${status.status}）`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -9,7 +9,10 @@ import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, approve_scenario: 11, confirm_conformity: 21 };
+export const STEP_KINDS = {
+  apply: 0, decide: 1, review_plan: 2, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
+  approve_scenario: 11, withdraw_scenario: 12, confirm_conformity: 21, review_idle_reason: 22,
+};
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -171,4 +174,39 @@ export async function suspendGrant(grantId, risk, reportedTo, onStatus = () => {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const document = { schema: "putuo.grant-suspension/1", grant_id: grantId, risk, reported_to: reportedTo };
   return signAndSend({ kind: "security_suspend", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center withdraws a scenario from the register (Art. 19; putuo.scenario-withdrawal/1),
+ *  as `ledger sharing step withdraw_scenario` does: final, no new demand or use under it. */
+export async function withdrawScenario(code, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.scenario-withdrawal/1", scenario_code: code, reason };
+  return signAndSend({ kind: "withdraw_scenario", document, path: "/v1/sharing/actions", subject: scenarioIdFor(code), onStatus });
+}
+
+/** The Data Center accepts or refuses a demand unit's reason for leaving a grant idle (Art. 26;
+ *  putuo.idle-reason-review/1), with its own reason. */
+export async function reviewIdleReason(grantId, accept, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.idle-reason-review/1", grant_id: grantId, decision: accept ? "accept" : "refuse", reason };
+  return signAndSend({ kind: "review_idle_reason", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center's review of a fusion plan (Art. 22; putuo.plan-review/1): approved, or returned
+ *  with the reason (reason code 1: the plan does not hold). */
+export async function reviewPlan(demandId, approve, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = approve
+    ? { schema: "putuo.plan-review/1", demand_id: demandId, decision: "approve" }
+    : { schema: "putuo.plan-review/1", demand_id: demandId, decision: "return", reason_code: 1, reason };
+  return signAndSend({ kind: "review_plan", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+// The steps that only apply the passage of time (Art. 26): never signed (the contract refuses a
+// signature on them, SharingNotSignedStep); the platform's account sends them once the time has come.
+const TIME_STEPS = { suspend_idle: "suspend-idle", finalise_lapse: "finalise-lapse" };
+
+/** Take a time step on a grant; resolves with {kind, tx_hash, block_number} once it is mined. */
+export function timeStep(kind, grantId) {
+  return post(`/v1/grants/${grantId}/${TIME_STEPS[kind]}`, {});
 }
