@@ -10,6 +10,7 @@ import { readHeader } from "../lib/keystore.js";
 import { session } from "../lib/officer.js";
 import { SEVERITY, label } from "../lib/labels.js";
 import { publications } from "./supervision-desk.js";
+import { publishDesk } from "./publish-desk.js";
 import { closeOfficeAccount, office, openOfficeAccount, registerOfficer, revokeKey, rotateKey } from "../lib/office-account.js";
 
 const KIND = { office: "政务办", data_center: "大数据中心", ordinary: "业务单位", auditor: "监督单位" };
@@ -32,7 +33,12 @@ export async function officePage(main) {
   drawUnits();
   fill(calendar, calendarYears);
   fill(evaluation, evaluationView);
-  if (session.key) fill(published, publications);
+  // An officer of the Office also publishes the results and the notice here, signed with its key.
+  const drawPublished = () => fill(published, async () => [
+    ...(session.unit?.kind === "office" ? await publishDesk(drawPublished) : []),
+    ...[await publications()].flat(),
+  ]);
+  if (session.key) drawPublished();
   else published.replaceChildren(h("p", { className: "muted" }, "考核结果与通报只向各单位官员公布：请先在", h("a", { href: "#/inspection" }, "使用监督"), "或", h("a", { href: "#/workspace" }, "单位工作台"), "打开本人密钥，再回到本页。"));
 }
 

@@ -7,6 +7,7 @@ import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../
 import { applyForm, grants, inbox, myDemands } from "./sharing-desk.js";
 import { objections } from "./quality-desk.js";
 import { unitUses } from "./usage.js";
+import { incidents } from "./incident-desk.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
@@ -32,6 +33,7 @@ async function drawWorkspace(body) {
   const used = h("div", {}, "正在加载……");
   const applied = h("div", {}, "正在加载……");
   const objected = h("div", {}, "正在加载……");
+  const incidentBox = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
@@ -43,6 +45,7 @@ async function drawWorkspace(body) {
     h("h2", {}, "本单位获得的共享授权"), granted,
     h("h2", {}, "对本单位数据的异议（第十六条）"), objected,
     h("h2", {}, "数据使用记录（第三十条）"), used,
+    h("h2", {}, "本单位的数据安全事件（第二十九条）"), incidentBox,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   fill(owed, duties);
@@ -52,6 +55,9 @@ async function drawWorkspace(body) {
   fill(used, unitUses);
   fill(applied, myDemands);
   fill(objected, () => objections(() => drawWorkspace(body)));
+  // A confirmed report or handling redraws only its own section (the others keep what is typed).
+  const drawIncidents = () => incidents(drawIncidents).then((nodes) => incidentBox.replaceChildren(...nodes), (error) => incidentBox.replaceChildren(h("p", { className: "error" }, error.message)));
+  drawIncidents();
   try {
     const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
     mine.replaceChildren(
