@@ -12,7 +12,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from chain.sharing import StepKind, scenario_id_for
+from chain.sharing import GrantStatus, StepKind, Suspension, scenario_id_for
 from signer.keystore import save_key
 from tests.api.auth_helpers import PLATFORM
 from tests.api.test_sharing_api import Api
@@ -24,12 +24,11 @@ from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
 DAY = 86_400
 WITHDRAWN = "PT-SC-2026-030"
-SUSPENDED, TERMINATED, IDLE = 2, 3, 1  # ISharing.GrantStatus, Suspension
 
 
-def chain_grant(desk: SharingDesk, grant_id: str) -> list:
-    """The contract's record of a grant (ISharing.Grant), as a list of its fields."""
-    return list(desk.grant(bytes.fromhex(grant_id[2:])))
+def chain_grant(desk: SharingDesk, grant_id: str):
+    """The contract's record of a grant (ISharing.Grant), its fields by name."""
+    return desk.record("grant", bytes.fromhex(grant_id[2:]))
 
 
 def step_of(desk: SharingDesk, tx: str, kind: StepKind):
@@ -97,19 +96,20 @@ def test_the_data_center_reviews_idle_grants_and_withdraws_a_scenario_in_the_bro
     )
     assert grants[excused]["excused_until"] > 0 and grants[excused]["reason_until"] == 0
     record = chain_grant(desk, excused)
-    assert (record[13], record[21]) == (grants[excused]["excused_until"], False)  # excusedUntil, reasonPending
+    assert (record.excusedUntil, record.reasonPending) == (grants[excused]["excused_until"], False)
     # Unused for 3 months: suspended (an unsigned step: its actor is the platform's account).
     suspended = step_of(desk, out["suspendTx"], StepKind.SUSPEND_IDLE)
     assert suspended.args["subject"].hex() == idle[2:] and suspended.args["actor"].lower() != dc_key
     assert (grants[idle]["status"], grants[idle]["suspension"]) == ("suspended", "idle")
-    assert chain_grant(desk, idle)[7:9] == [SUSPENDED, IDLE]
+    record = chain_grant(desk, idle)
+    assert (record.status, record.suspension) == (GrantStatus.SUSPENDED, Suspension.IDLE)
     # No objection within 30 days of the notice: ended.
     assert step_of(desk, out["lapseTx"], StepKind.FINALISE_LAPSE).args["subject"].hex() == lapsing[2:]
     assert grants[lapsing]["status"] == "terminated"
-    assert chain_grant(desk, lapsing)[7] == TERMINATED and grants[lapsing]["terminated_at"] > 0
+    assert chain_grant(desk, lapsing).status == GrantStatus.TERMINATED and grants[lapsing]["terminated_at"] > 0
     # Art. 19: the scenario withdrawn, signed by the Data Center; the contract's record says so.
     withdrawn = step_of(desk, out["withdrawTx"], StepKind.WITHDRAW_SCENARIO)
     assert withdrawn.args["actor"].lower() == dc_key
     assert withdrawn.args["subject"] == scenario_id_for(WITHDRAWN)
-    assert desk.scenario(scenario_id_for(WITHDRAWN))[5] == scenario["withdrawn_at"] > 0  # withdrawnAt
+    assert desk.record("scenario", scenario_id_for(WITHDRAWN)).withdrawnAt == scenario["withdrawn_at"] > 0
     assert "已撤销" in out["scenarioText"]

@@ -10,7 +10,7 @@ import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./offi
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
 export const STEP_KINDS = {
-  apply: 0, decide: 1, review_plan: 2, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
+  apply: 0, decide: 1, review_plan: 2, record_served: 3, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
   approve_scenario: 11, withdraw_scenario: 12, confirm_conformity: 21, review_idle_reason: 22,
 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
@@ -209,4 +209,12 @@ const TIME_STEPS = { suspend_idle: "suspend-idle", finalise_lapse: "finalise-lap
 /** Take a time step on a grant; resolves with {kind, tx_hash, block_number} once it is mined. */
 export function timeStep(kind, grantId) {
   return post(`/v1/grants/${grantId}/${TIME_STEPS[kind]}`, {});
+}
+
+/** The Data Center records that it fused and served a fusion grant's data (Art. 22;
+ *  putuo.fusion-served/1), within 10 working days of the plan's approval. */
+export async function recordServed(grantId, note, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.fusion-served/1", grant_id: grantId, note };
+  return signAndSend({ kind: "record_served", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
 }

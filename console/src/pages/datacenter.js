@@ -9,6 +9,7 @@ import { workingDaysText } from "../lib/workdays.js";
 import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
 import { reportMeasure } from "../lib/measures.js";
 import { idleGrants, withdrawCell } from "./idle-desk.js";
+import { fusionDesk } from "./plan-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -25,6 +26,7 @@ export function dataCenterPage(main) {
   const grantsBox = h("div", {}, "正在加载……");
   const conformity = h("div", {}, "正在加载……");
   const idle = h("div", {}, "正在加载……");
+  const fusion = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -33,7 +35,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity, idle]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -43,6 +45,8 @@ export function dataCenterPage(main) {
     drawConformity();
     const drawIdle = () => fillWith(idle, () => idleGrants(() => { drawIdle(); drawGrants(); }));
     drawIdle();
+    const drawFusion = () => fillWith(fusion, () => fusionDesk(drawFusion));
+    drawFusion();
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
@@ -64,6 +68,8 @@ export function dataCenterPage(main) {
     scenarios,
     h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),
     conformity,
+    h("h2", {}, "融合治理方案与融合供给（第二十二条）"),
+    fusion,
     h("h2", {}, "闲置授权（第二十六条）"),
     idle,
     h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
