@@ -11,7 +11,8 @@ import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
 export const STEP_KINDS = {
   apply: 0, decide: 1, review_plan: 2, record_served: 3, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
-  approve_scenario: 11, withdraw_scenario: 12, confirm_conformity: 21, review_idle_reason: 22,
+  approve_scenario: 11, withdraw_scenario: 12, open_dispute: 14, resolve_dispute: 15, escalate: 16,
+  record_escalation_outcome: 17, confirm_conformity: 21, review_idle_reason: 22,
 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
@@ -41,6 +42,7 @@ function checkSharingTypedData(typed, { kind, document, nonce, subject, commitme
     throw new RefusedToSign("平台给出的待签消息与文档不符，拒绝签名");
   }
   if (subject && !same(m.subject, subject)) throw new RefusedToSign("平台给出的待签消息指向另一个需求，拒绝签名");
+  if (document.item !== undefined && !same(m.item, document.item)) throw new RefusedToSign("平台给出的待签消息指向另一项，拒绝签名");
   if (terms && !same(m.terms, terms)) throw new RefusedToSign("平台给出的待签消息中的条款与文档不符，拒绝签名");
   if (commitment) {
     const [, keyId, doc, signature] = coder.decode([APPLY_TERMS_ABI], m.terms)[0][9];
@@ -217,4 +219,33 @@ export async function recordServed(grantId, note, onStatus = () => {}) {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const document = { schema: "putuo.fusion-served/1", grant_id: grantId, note };
   return signAndSend({ kind: "record_served", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** A party to a demand item — the demand unit or the item's responsible unit — takes a dispute
+ *  to the Office after its own negotiation failed (Art. 24; putuo.dispute/1). */
+export async function openDispute(demandId, item, { about, statement, negotiation }, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.dispute/1", demand_id: demandId, item, about, statement, negotiation };
+  return signAndSend({ kind: "open_dispute", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office records the outcome of its coordination of a dispute (Art. 24; putuo.dispute-resolution/1). */
+export async function resolveDispute(demandId, item, outcome, text, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.dispute-resolution/1", demand_id: demandId, item, outcome, text };
+  return signAndSend({ kind: "resolve_dispute", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office sends a demand the district cannot serve to the city platform (Art. 23; putuo.escalation/1). */
+export async function escalate(demandId, reason, cityRequest, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.escalation/1", demand_id: demandId, reason, city_request: cityRequest };
+  return signAndSend({ kind: "escalate", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office records what the city answered (Art. 23; putuo.escalation-outcome/1). */
+export async function escalationOutcome(demandId, outcome, text, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.escalation-outcome/1", demand_id: demandId, outcome, text };
+  return signAndSend({ kind: "record_escalation_outcome", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
 }

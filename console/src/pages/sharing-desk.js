@@ -4,6 +4,7 @@ import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
+import { disputeCell, historyOf } from "./cases-desk.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
@@ -95,9 +96,10 @@ const DEMAND_STATUS = { open: "办理中", granted: "已授权", rejected: "已�
 const ROUTE = { scenario: "按登记场景（第十九条）", owner_review: "数源单位答复（第二十条）" };
 
 /** The unit's own applications (Art. 17) and where each item stands (Art. 19, 20). */
-export async function myDemands() {
+export async function myDemands(redraw = () => {}) {
   const [page, units] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/demands`, { limit: 50 }), get("/v1/units")]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚未提出申请。");
+  const histories = new Map(await Promise.all(page.items.map(async (d) => [d.demand_id, await historyOf(d.demand_id)])));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const itemText = (d, i) =>
     `第 ${i.item + 1} 项（${names[i.owner_unit_id] ?? i.owner_unit_id}）：${ITEM_STATUS[i.status] ?? i.status}` +
@@ -111,6 +113,7 @@ export async function myDemands() {
       ["申请时间", (d) => when(d.applied_at)],
       ["状态", (d) => h("span", { "data-demand-status": d.status }, DEMAND_STATUS[d.status] ?? d.status)],
       ["各项", (d) => h("ul", { className: "plain" }, d.items.map((i) => h("li", {}, itemText(d, i))))],
+      ["争议（第二十四条）", (d) => disputeCell(d, histories.get(d.demand_id), redraw)],
     ],
     page.items,
   );

@@ -53,7 +53,8 @@ async function drawWorkspace(body) {
   fill(asking, applyForm);
   fill(granted, () => grants(() => drawWorkspace(body)));
   fill(used, unitUses);
-  fill(applied, myDemands);
+  const drawApplied = () => fill(applied, () => myDemands(drawApplied));
+  drawApplied();
   fill(objected, () => objections(() => drawWorkspace(body)));
   // A confirmed report or handling redraws only its own section (the others keep what is typed).
   const drawIncidents = () => incidents(drawIncidents).then((nodes) => incidentBox.replaceChildren(...nodes), (error) => incidentBox.replaceChildren(h("p", { className: "error" }, error.message)));
