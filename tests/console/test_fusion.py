@@ -1,7 +1,8 @@
 """The Data Center's fusion desk in Chromium (Art. 22), with its SM2 key: one fusion plan approved,
 another returned with its reason (an empty one refused in the page first), and an approved fusion
-whose grant is issued recorded as served — each signed in the browser, then read from the chain:
-the step's event, its signer, the contract's record of the demand and the grant."""
+whose grant is issued recorded as served, then given a security evaluation (Art. 31; an
+out-of-range score refused in the page first) — each signed in the browser, then read from the
+chain: the step's event, its signer, the contract's record of the demand and the grant."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tests.console.test_supervision import synced
 from tests.sharing_desk import SharingDesk
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
+SECURITY = 3  # ISupervision.EvaluationKind
+
 
 def step_of(desk: SharingDesk, tx: str, kind: StepKind):
     receipt = desk.w3.eth.get_transaction_receipt(tx)
@@ -21,7 +24,7 @@ def step_of(desk: SharingDesk, tx: str, kind: StepKind):
     return event
 
 
-def test_the_data_center_reviews_fusion_plans_and_serves_a_fusion_in_the_browser(system, tmp_path):
+def test_the_data_center_reviews_fusion_plans_serves_and_evaluates_a_fusion_in_the_browser(system, tmp_path):
     desk = SharingDesk(system)
     with serving(system, tmp_path, desk) as platform:
         resource = [desk.resource(desk.civil, desk.approved_entry(desk.civil, "MZJ-0001"))]
@@ -69,3 +72,12 @@ def test_the_data_center_reviews_fusion_plans_and_serves_a_fusion_in_the_browser
     assert grant.status == GrantStatus.ACTIVE and grant.servedAt == desk.block_time(
         desk.w3.eth.get_transaction_receipt(out["serveTx"])
     )
+    # Art. 31: the evaluation of the grant, signed by the Data Center's key, as typed.
+    receipt = desk.w3.eth.get_transaction_receipt(out["evaluationTx"])
+    assert receipt["status"] == 1
+    [evaluated] = [e for e in desk.events(receipt) if e.name == "EvaluationRecorded"]
+    assert "0x" + evaluated.args["evaluationId"].hex() == out["evaluationId"]
+    assert (evaluated.args["target"], evaluated.args["evaluation"], evaluated.args["score"]) == (serve, SECURITY, 85)
+    assert (evaluated.args["grant"], evaluated.args["signer"].lower()) == (True, dc)
+    assert out["badScore"] == "得分：请填 0 至 100 的整数"
+    assert "数据安全" in out["evaluationsText"] and "融合数据访问控制到位" in out["evaluationsText"]

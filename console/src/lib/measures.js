@@ -125,3 +125,14 @@ export async function publishNotice(document, onStatus) {
   const expected = { subject: noticeId, target: document.results_id };
   return { ...(await measureAction(SUPERVISION, "publish_notice", document, expected, onStatus)), noticeId };
 }
+
+export const EVALUATION_CODES = { quality: 1, effectiveness: 2, security: 3 };
+
+/** The Data Center records a data quality, sharing effectiveness or security evaluation of a unit
+ *  or a grant with its score (Art. 31; putuo.supervision-evaluation/1), as `ledger supervision
+ *  evaluate` does. */
+export async function recordEvaluation(document, onStatus) {
+  const evaluationId = recordId("record_evaluation", document);
+  const expected = { subject: evaluationId, target: document.target_id, code: EVALUATION_CODES[document.evaluation], value: document.score };
+  return { ...(await measureAction(SUPERVISION, "record_evaluation", document, expected, onStatus)), evaluationId };
+}

@@ -10,6 +10,7 @@ import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
 import { reportMeasure } from "../lib/measures.js";
 import { idleGrants, withdrawCell } from "./idle-desk.js";
 import { fusionDesk } from "./plan-desk.js";
+import { evaluationDesk } from "./evaluation-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -27,6 +28,7 @@ export function dataCenterPage(main) {
   const conformity = h("div", {}, "正在加载……");
   const idle = h("div", {}, "正在加载……");
   const fusion = h("div", {}, "正在加载……");
+  const evaluations = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -35,7 +37,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity, idle, fusion]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -47,6 +49,8 @@ export function dataCenterPage(main) {
     drawIdle();
     const drawFusion = () => fillWith(fusion, () => fusionDesk(drawFusion));
     drawFusion();
+    const drawEvaluations = () => fillWith(evaluations, () => evaluationDesk(drawEvaluations));
+    drawEvaluations();
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
@@ -74,6 +78,8 @@ export function dataCenterPage(main) {
     idle,
     h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
     grantsBox,
+    h("h2", {}, "质量、成效与安全评价（第三十一条）"),
+    evaluations,
   );
   refresh();
   drawCollection(collecting);
