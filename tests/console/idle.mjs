@@ -1,7 +1,8 @@
-// Art. 26 and 19 on the Data Center's page: a reason for idleness accepted (an empty review refused
+// Art. 26 and 19: the street files a reason for idleness from its workspace (an empty one refused
+// first); on the Data Center's page the reason is accepted (an empty review refused
 // in the page first), an idle grant suspended, a lapsed suspension ended, a scenario withdrawn (an
 // empty reason refused first). Env: CONSOLE_URL, DATA_CENTER_KEY, PASSWORD, EXCUSED_ID, IDLE_ID,
-// LAPSING_ID, SCENARIO.
+// LAPSING_ID, SCENARIO, STREET_KEY, UNTIL.
 import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
@@ -13,11 +14,31 @@ const out = {};
 let page;
 try {
   page = await openPage(browser);
+  // The demand unit files its reason for leaving a grant unused, from its workspace.
+  await page.goto(`${base}#/workspace`);
+  await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
+  const grants = "h2:has-text('本单位获得的共享授权') + div";
+  await page.locator(grants).getByText("报送暂不调用的理由").first().waitFor();
+  const row = page.locator(`${grants} tr`, { has: page.locator(`[data-grant='${process.env.EXCUSED_ID}']`) });
+  await row.getByText("报送暂不调用的理由").click();
+  const file = page.getByRole("button", { name: `签名并报送理由 ${excused}` });
+  await file.click();
+  out.emptyReason = await row.locator(".error").innerText();
+  await page.getByLabel(`暂不调用的理由（${excused}）`).fill("系统升级期间暂停调用");
+  await page.getByLabel(`理由期限（${excused}）`).fill(process.env.UNTIL);
+  out.unlabelled = await unlabelled(page);
+  await file.click();
+  out.reasonTx = await page.locator("[data-idle-reason-filed]").getAttribute("data-idle-reason-filed", { timeout: 60_000 });
+  out.grantsText = await sectionText(page, "本单位获得的共享授权", page.locator("[data-idle-reason='pending']"));
+
   await page.goto(`${base}#/datacenter`);
+  const before = page.problems.length; // reads racing the change of key may be answered 401 (objection.mjs)
+  await page.getByRole("button", { name: "关闭密钥" }).click();
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
+  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
   const accept = page.getByRole("button", { name: `签名并接受理由 ${excused}` });
   out.idleText = await sectionText(page, "闲置授权", accept);
-  out.unlabelled = await unlabelled(page);
+  out.unlabelled.push(...(await unlabelled(page)));
   out.lowContrast = await lowContrast(page);
   out.screenshots = await snap(page, "datacenter-idle");
 

@@ -1,5 +1,6 @@
-"""The Data Center's idle-grant review and scenario withdrawal in Chromium (Art. 19, 26), with its
-SM2 key: a reason a demand unit filed for leaving a grant idle is accepted, signed in the browser;
+"""Idle grants and scenario withdrawal in Chromium (Art. 19, 26). The street files, from its
+workspace with its ECDSA key, a reason for leaving a grant unused (an empty one refused in the page
+first); the Data Center, with its SM2 key, accepts it, signed in the browser;
 a grant unused for 3 months is suspended and its unit notified; an idle suspension with no
 objection in 30 days is ended; a registered scenario is withdrawn, signed in the browser. The last
 two of the grant steps are the passage of time, taken unsigned (the contract refuses a signature on
@@ -18,7 +19,6 @@ from tests.api.auth_helpers import PLATFORM
 from tests.api.test_sharing_api import Api
 from tests.console.conftest import run_script, serving
 from tests.console.test_journey import named
-from tests.sharing import examples
 from tests.sharing_desk import SharingDesk
 from tests.signer.helpers import PASSWORD, TEST_SCRYPT_N
 
@@ -58,19 +58,20 @@ def test_the_data_center_reviews_idle_grants_and_withdraws_a_scenario_in_the_bro
         until = (
             dt.datetime.fromtimestamp(desk.now(), dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=60)
         ).date()
-        api.step(
-            desk.street, StepKind.FILE_IDLE_REASON, examples.idle_reason(grant_id=excused, until=until.isoformat())
-        )
         api.register(WITHDRAWN, 1)
         api.synced()
+        keys = tmp_path / "keys"
+        street = save_key(named(desk.street.ecdsa, "cfjd"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
         data_center = save_key(
-            named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=tmp_path / "keys", scrypt_n=TEST_SCRYPT_N
+            named(desk.data_center.sm2, "dsjzx-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N
         )
 
         out = run_script(
             "idle.mjs",
             CONSOLE_URL=platform.url,
+            STREET_KEY=str(street),
             DATA_CENTER_KEY=str(data_center),
+            UNTIL=until.isoformat(),
             PASSWORD=PASSWORD,
             EXCUSED_ID=excused,
             IDLE_ID=idle,
@@ -85,6 +86,14 @@ def test_the_data_center_reviews_idle_grants_and_withdraws_a_scenario_in_the_bro
     for text in ("系统升级期间暂停调用", "长风新村街道办事处", "起可暂停", "异议期"):
         assert text in out["idleText"], text
     assert out["emptyReview"] == "审核意见：请写明接受或不接受的理由"
+    assert out["emptyReason"] == "暂不调用的理由：请写明依据和理由（第二十六条）"
+    assert "理由待大数据中心审核" in out["grantsText"]
+    # Art. 26: the street's reason, filed in its workspace with its key, for the day it chose.
+    filed = step_of(desk, out["reasonTx"], StepKind.FILE_IDLE_REASON)
+    assert (filed.args["subject"].hex(), filed.args["actor"].lower()) == (excused[2:], desk.street.ecdsa.key_id.lower())
+    assert filed.args["at"] == int(
+        dt.datetime.combine(until, dt.time(23, 59, 59), dt.timezone(dt.timedelta(hours=8))).timestamp()
+    )
     assert out["emptyWithdrawal"] == "撤销理由：请填写"
     dc_key = desk.data_center.sm2.key_id.lower()
     # Art. 26: the reason accepted, signed by the Data Center's key; the grant excused until its day.

@@ -10,7 +10,7 @@ import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./offi
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
 export const STEP_KINDS = {
-  apply: 0, decide: 1, review_plan: 2, record_served: 3, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
+  apply: 0, decide: 1, review_plan: 2, record_served: 3, file_idle_reason: 5, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
   approve_scenario: 11, withdraw_scenario: 12, open_dispute: 14, resolve_dispute: 15, escalate: 16,
   record_escalation_outcome: 17, confirm_conformity: 21, review_idle_reason: 22,
 };
@@ -248,4 +248,12 @@ export async function escalationOutcome(demandId, outcome, text, onStatus = () =
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const document = { schema: "putuo.escalation-outcome/1", demand_id: demandId, outcome, text };
   return signAndSend({ kind: "record_escalation_outcome", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The demand unit files why a grant may stay unused, and until which day (Art. 26;
+ *  putuo.idle-reason/1): pending the Data Center's review, the grant is not suspended as idle. */
+export async function fileIdleReason(grantId, reason, until, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.idle-reason/1", grant_id: grantId, reason, until };
+  return signAndSend({ kind: "file_idle_reason", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
 }

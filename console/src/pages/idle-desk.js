@@ -8,7 +8,7 @@
 import { h, field, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
-import { reviewIdleReason, timeStep, withdrawScenario } from "../lib/sharing.js";
+import { fileIdleReason, reviewIdleReason, timeStep, withdrawScenario } from "../lib/sharing.js";
 import { explain } from "../lib/explain.js";
 
 const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
@@ -121,4 +121,35 @@ export function withdrawCell(s, redraw) {
     field(`撤销理由（${s.code}）`, reason),
     h("button", { type: "button", className: "secondary", "aria-label": `签名并撤销场景 ${s.code}`, onclick: send }, "签名并撤销"),
     out);
+}
+
+const shanghaiDate = (seconds) => new Date((Number(seconds) + 8 * 3600) * 1000).toISOString().slice(0, 10);
+
+/** In the demand unit's grants: where the idle clock stands, and a reason filed for leaving the
+ *  grant unused until a day (Art. 26: 未提供依据和理由的 is what gets suspended), signed here. */
+export function idleReasonCell(g, now, redraw) {
+  if (g.status !== "active") return "—";
+  if (g.reason_until > 0) return h("span", { className: "warn", "data-idle-reason": "pending" }, `理由待大数据中心审核（审核期限 ${when(g.reason_due_at)}）`);
+  const excused = g.excused_until > now ? h("p", { className: "ok" }, `理由已获接受，至 ${when(g.excused_until)} 不因闲置暂停`) : null;
+  const clock = g.idle_from ? h("p", { className: g.idle_from <= now ? "bad" : "muted" }, g.idle_from <= now ? "已闲置满 3 个月，可被暂停" : `至 ${when(g.idle_from)} 仍未调用将被暂停`) : null;
+  const id = g.grant_id.slice(0, 12);
+  const reason = h("input", { type: "text", name: "idle_reason" });
+  const until = h("input", { type: "date", name: "until", value: shanghaiDate(now + 30 * 86400), min: shanghaiDate(now + 86400), max: shanghaiDate(now + 365 * 86400) });
+  const out = status();
+  const send = async () => {
+    if (!reason.value.trim()) return error(out, "暂不调用的理由：请写明依据和理由（第二十六条）");
+    if (!until.value) return error(out, "理由期限：请选择至哪一天");
+    try {
+      const { status: s } = await fileIdleReason(g.grant_id, reason.value.trim(), until.value, (t) => out.replaceChildren(t));
+      out.replaceChildren(h("span", { className: "ok", "data-idle-reason-filed": s.tx_hash }, "已报送，待大数据中心审核，已上链确认"));
+      redrawSoon(redraw);
+    } catch (e) {
+      error(out, `未能报送：${explain(e)}`);
+    }
+  };
+  return h("div", {}, excused, clock,
+    h("details", {}, h("summary", {}, "报送暂不调用的理由"),
+      field(`暂不调用的理由（${id}）`, reason), field(`理由期限（${id}）`, until),
+      h("button", { type: "button", className: "secondary", "aria-label": `签名并报送理由 ${id}`, onclick: send }, "签名并报送"),
+      out));
 }

@@ -5,6 +5,7 @@ import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
 import { disputeCell, historyOf } from "./cases-desk.js";
+import { idleReasonCell } from "./idle-desk.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
@@ -191,7 +192,7 @@ function grantCell(g, redraw) {
 }
 
 export async function grants(redraw = () => {}) {
-  const page = await get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 });
+  const [page, clock] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 }), get("/v1/duties", { limit: 1 })]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚无共享授权。");
   return table(
     [
@@ -202,6 +203,7 @@ export async function grants(redraw = () => {}) {
       ["授予时间", (g) => when(g.issued_at)],
       ["最近使用", (g) => when(g.last_used_at)],
       ["办理", (g) => grantCell(g, redraw)],
+      ["闲置（第二十六条）", (g) => idleReasonCell(g, clock.now, redraw)],
     ],
     page.items,
   );
