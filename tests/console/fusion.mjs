@@ -28,7 +28,7 @@ try {
   await section(page).getByText("退回（须说明原因）").click();
   await back.click();
   out.emptyReturn = await section(page).locator(".error").innerText();
-  await page.getByLabel(`退回原因（${ret}）`).fill("参与部门未明确数据融合后的保管责任");
+  await page.getByLabel(`方案需修改之处（${ret}）`).fill("参与部门未明确数据融合后的保管责任");
   await back.click();
   out.returnTx = await page.locator("[data-plan-reviewed]").getAttribute("data-plan-reviewed", { timeout: 60_000 });
   await back.waitFor({ state: "detached" });

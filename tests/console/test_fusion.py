@@ -52,7 +52,7 @@ def test_the_data_center_reviews_fusion_plans_serves_and_evaluates_a_fusion_in_t
     for text in ("普数融〔2026〕1号", "普数融〔2026〕2号", "长风新村街道办事处", "参与部门"):
         assert text in out["plansText"], text
     assert "普数融〔2026〕3号" in out["serveText"]
-    assert out["emptyReturn"] == "退回原因：请写明方案需修改之处"
+    assert out["emptyReturn"] == "方案需修改之处：请填写"
     dc = desk.data_center.sm2.key_id.lower()
     approved = step_of(desk, out["approveTx"], StepKind.REVIEW_PLAN)
     returned = step_of(desk, out["returnTx"], StepKind.REVIEW_PLAN)

@@ -136,3 +136,37 @@ export async function recordEvaluation(document, onStatus) {
   const expected = { subject: evaluationId, target: document.target_id, code: EVALUATION_CODES[document.evaluation], value: document.score };
   return { ...(await measureAction(SUPERVISION, "record_evaluation", document, expected, onStatus)), evaluationId };
 }
+
+// DataQuality's record ids: keccak256 of the kind's tag and the canonical document (chain/quality.py record_id).
+const qualityRecordId = (kind, document) => keccak256(concat([toUtf8Bytes(`putuo.quality.${kind}:`), canonicalBytes(document)]));
+export const FREQUENCY_CODES = { realtime: 1, daily: 2, weekly: 3, monthly: 4, quarterly: 5, semiannual: 6, annual: 7, irregular: 8 };
+const RECONCILIATION_CODES = { consistent: 1, discrepancies: 2 };
+const OBJECTION_SOURCE_CODES = { quality_monitoring: 1, reconciliation: 2, using_unit: 3 };
+
+/** The entry's unit declares its update frequency, the approved version's (Art. 16;
+ *  putuo.update-frequency/1), as `ledger quality declare` does: the update periods count from it. */
+export function declareFrequency(entryId, frequency, onStatus) {
+  const document = { schema: "putuo.update-frequency/1", entry_id: entryId, update_frequency: frequency };
+  return measureAction(QUALITY, "declare_frequency", document, { subject: entryId, grant: ZERO32, code: FREQUENCY_CODES[frequency] }, onStatus);
+}
+
+/** The Data Center records an update of an entry's data it received (Art. 15–16; putuo.update-receipt/1). */
+export async function recordUpdate(document, onStatus) {
+  const updateId = qualityRecordId("record_update", document);
+  const expected = { subject: updateId, target: document.entry_id, grant: ZERO32 };
+  return { ...(await measureAction(QUALITY, "record_update", document, expected, onStatus)), updateId };
+}
+
+/** The Data Center records a reconciliation (对账) with a unit (Art. 16 ¶3; putuo.reconciliation/1). */
+export async function recordReconciliation(document, onStatus) {
+  const reconciliationId = qualityRecordId("record_reconciliation", document);
+  const expected = { subject: reconciliationId, target: document.unit_id, grant: ZERO32, code: RECONCILIATION_CODES[document.result] };
+  return { ...(await measureAction(QUALITY, "record_reconciliation", document, expected, onStatus)), reconciliationId };
+}
+
+/** The Data Center raises a data objection to an entry's unit (Art. 16; putuo.objection/1). */
+export async function raiseObjection(document, onStatus) {
+  const objectionId = qualityRecordId("raise_objection", document);
+  const expected = { subject: objectionId, target: document.entry_id, grant: document.grant_id ?? ZERO32, code: OBJECTION_SOURCE_CODES[document.source] };
+  return { ...(await measureAction(QUALITY, "raise_objection", document, expected, onStatus)), objectionId };
+}

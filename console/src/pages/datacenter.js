@@ -11,6 +11,7 @@ import { reportMeasure } from "../lib/measures.js";
 import { idleGrants, withdrawCell } from "./idle-desk.js";
 import { fusionDesk } from "./plan-desk.js";
 import { evaluationDesk } from "./evaluation-desk.js";
+import { qualityDesk } from "./update-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -29,6 +30,7 @@ export function dataCenterPage(main) {
   const idle = h("div", {}, "正在加载……");
   const fusion = h("div", {}, "正在加载……");
   const evaluations = h("div", {}, "正在加载……");
+  const quality = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -37,7 +39,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -51,6 +53,8 @@ export function dataCenterPage(main) {
     drawFusion();
     const drawEvaluations = () => fillWith(evaluations, () => evaluationDesk(drawEvaluations));
     drawEvaluations();
+    const drawQuality = () => fillWith(quality, () => qualityDesk(drawQuality));
+    drawQuality();
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
@@ -68,6 +72,8 @@ export function dataCenterPage(main) {
     overdue,
     h("h2", {}, "数据归集（第十五条）"),
     collecting,
+    h("h2", {}, "数据质量：更新、对账与异议（第十六条）"),
+    quality,
     h("h2", {}, "应用场景登记（第十九条）"),
     scenarios,
     h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),

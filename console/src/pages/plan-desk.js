@@ -53,7 +53,7 @@ function planReview(demandId, redraw) {
   const reason = h("input", { type: "text", name: "plan_reason" });
   const out = status();
   const send = (approve) => async () => {
-    if (!approve && !reason.value.trim()) return error(out, "退回原因：请写明方案需修改之处");
+    if (!approve && !reason.value.trim()) return error(out, "方案需修改之处：请填写");
     try {
       const { status: s } = await reviewPlan(demandId, approve, reason.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-plan-reviewed": s.tx_hash }, `${approve ? "方案已通过" : "方案已退回"}，已上链确认`));
@@ -65,7 +65,7 @@ function planReview(demandId, redraw) {
   return h("div", {},
     h("button", { type: "button", "aria-label": `签名并通过方案 ${id}`, onclick: send(true) }, "通过方案"),
     h("details", {}, h("summary", {}, "退回（须说明原因）"),
-      field(`退回原因（${id}）`, reason),
+      field(`方案需修改之处（${id}）`, reason),
       h("button", { type: "button", className: "secondary", "aria-label": `签名并退回方案 ${id}`, onclick: send(false) }, "签名并退回")),
     out);
 }

@@ -8,6 +8,7 @@ import { applyForm, grants, inbox, myDemands } from "./sharing-desk.js";
 import { objections } from "./quality-desk.js";
 import { unitUses } from "./usage.js";
 import { incidents } from "./incident-desk.js";
+import { frequencyCell } from "./update-desk.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
@@ -60,7 +61,11 @@ async function drawWorkspace(body) {
   const drawIncidents = () => incidents(drawIncidents).then((nodes) => incidentBox.replaceChildren(...nodes), (error) => incidentBox.replaceChildren(h("p", { className: "error" }, error.message)));
   drawIncidents();
   try {
-    const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
+    const [page, schedules] = await Promise.all([
+      get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 }),
+      get("/v1/quality/updates", { unit_id: session.unit.unit_id }),
+    ]);
+    const declared = Object.fromEntries(schedules.map((s) => [s.entry_id, s]));
     mine.replaceChildren(
       table(
         [
@@ -69,6 +74,7 @@ async function drawWorkspace(body) {
           ["状态", (e) => label(STATUS, e.status)],
           ["最新版本", (e) => `第 ${e.latest_version} 版`],
           ["归集期限", (e) => when(e.collection_due_at)],
+          ["更新频率（第十六条）", (e) => frequencyCell(e, declared[e.entry_id], () => drawWorkspace(body))],
           ["操作", (e) =>
             e.status === "active"
               ? h("button", { type: "button", className: "secondary", "aria-label": `变更 ${e.name}`, onclick: () => composer.load(e, "request_change") }, "变更")
