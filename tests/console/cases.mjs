@@ -1,6 +1,7 @@
 // Art. 24 and 23: the street takes a rejection to the Office from its applications (an empty
 // statement refused in the page first); the Office coordinates it, sends the demand to the city and
-// records the city's answer. Env: CONSOLE_URL, STREET_KEY, OFFICE_KEY, PASSWORD, DEMAND_ID.
+// records the city's answer; the responsible unit then takes up a dispute of its own from its inbox.
+// Env: CONSOLE_URL, STREET_KEY, OFFICE_KEY, CIVIL_KEY, PASSWORD, DEMAND_ID.
 import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
@@ -14,11 +15,12 @@ try {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   await page.getByText("协商不成，提请区府办协调").click();
-  const send = page.getByRole("button", { name: `签名并提请协调 ${id}` });
+  const mine = `${id} 第 1 项`;
+  const send = page.getByRole("button", { name: `签名并提请协调 ${mine}` });
   await send.click();
   out.emptyDispute = await page.locator("h2:has-text('本单位的申请') + div .error").innerText();
-  await page.getByLabel(`争议事项与本单位意见（${id}）`).fill("本场景为法定职责所需，个人信息保护法不适用于本场景的拒绝理由");
-  await page.getByLabel(`先行协商情况（${id}）`).fill("3 月 5 日两单位已当面协商，民政局仍不同意");
+  await page.getByLabel(`争议事项与本单位意见（${mine}）`).fill("本场景为法定职责所需，个人信息保护法不适用于本场景的拒绝理由");
+  await page.getByLabel(`先行协商情况（${mine}）`).fill("3 月 5 日两单位已当面协商，民政局仍不同意");
   out.unlabelled = await unlabelled(page);
   out.lowContrast = await lowContrast(page);
   await send.click();
@@ -54,14 +56,22 @@ try {
   out.outcomeTx = await page.locator("[data-escalation-outcome]").getAttribute("data-escalation-outcome", { timeout: 60_000 });
   await page.getByRole("button", { name: `签名并记录市级答复 ${id}` }).waitFor({ state: "detached" });
 
-  // Back in the street's workspace view of it: the dispute coordinated.
+  // The item's responsible unit, in its inbox: the dispute coordinated, and one of its own taken up.
   await page.goto(`${base}#/inspection`);
   const again = page.problems.length;
   await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
+  await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
   page.problems.splice(again, Infinity, ...page.problems.slice(again).filter((p) => !p.includes("status of 401")));
   await page.goto(`${base}#/workspace`);
-  out.resolvedText = await sectionText(page, "本单位的申请", page.locator("[data-dispute-item]", { hasText: "已协调" }));
+  const inbox = "待本单位答复的申请";
+  out.resolvedText = await sectionText(page, inbox, page.locator("[data-dispute-item]", { hasText: "已协调" }));
+  await page.getByText("协商不成，提请区府办协调").click();
+  await page.getByLabel(`争议事由（${mine}）`).selectOption("shareability");
+  await page.getByLabel(`争议事项与本单位意见（${mine}）`).fill("该数据项含未脱敏的个人身份信息，不宜共享");
+  await page.getByLabel(`先行协商情况（${mine}）`).fill("已向街道说明，街道坚持原申请范围");
+  out.unlabelled.push(...(await unlabelled(page)));
+  await page.getByRole("button", { name: `签名并提请协调 ${mine}` }).click();
+  out.ownerTx = await page.locator("[data-dispute-opened]").getAttribute("data-dispute-opened", { timeout: 60_000 });
   out.problems = page.problems;
 } catch (error) {
   if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);

@@ -3,7 +3,8 @@ application citing a law; the street's officer, from its applications in the wor
 rejection to the Office after its own negotiation failed (an empty statement refused in the page
 first), signed with its ECDSA key; the Office's officer, on the Office's page with its SM2 key,
 records the outcome of its coordination, sends the demand to the city platform and records the
-city's answer. Each step is read back from the chain: its event, its actor, its code."""
+city's answer; the bureau then takes up a dispute of its own on the same item from its inbox. Each
+step is read back from the chain: its event, its actor, its code."""
 
 from __future__ import annotations
 
@@ -45,12 +46,14 @@ def test_a_dispute_is_coordinated_and_a_demand_sent_to_the_city_in_the_browser(s
         keys = tmp_path / "keys"
         street = save_key(named(desk.street.ecdsa, "cfjd"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
         office = save_key(named(desk.office.sm2, "qfb-sm2"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
+        civil = save_key(named(desk.civil.ecdsa, "mzj"), PASSWORD, directory=keys, scrypt_n=TEST_SCRYPT_N)
 
         out = run_script(
             "cases.mjs",
             CONSOLE_URL=platform.url,
             STREET_KEY=str(street),
             OFFICE_KEY=str(office),
+            CIVIL_KEY=str(civil),
             PASSWORD=PASSWORD,
             DEMAND_ID=demand_id,
         )
@@ -83,6 +86,10 @@ def test_a_dispute_is_coordinated_and_a_demand_sent_to_the_city_in_the_browser(s
         (subject, office_key, 0, 1),
     ]
     kinds = [s["kind"] for s in steps]
-    assert kinds[-4:] == ["open_dispute", "resolve_dispute", "escalate", "record_escalation_outcome"]
-    assert steps[-4]["document"]["about"] == "rejection" and steps[-3]["document"]["outcome"] == "upheld"
+    assert kinds[-5:] == ["open_dispute", "resolve_dispute", "escalate", "record_escalation_outcome", "open_dispute"]
+    assert steps[-5]["document"]["about"] == "rejection" and steps[-4]["document"]["outcome"] == "upheld"
+    # The responsible unit's own dispute on the same item, once the first was coordinated.
+    owner = step_of(desk, out["ownerTx"], StepKind.OPEN_DISPUTE)
+    assert (owner.args["actor"].lower(), owner.args["item"]) == (desk.civil.ecdsa.key_id.lower(), 0)
+    assert steps[-1]["document"]["about"] == "shareability" and steps[-1]["unit_id"] == desk.civil.unit_hex
     assert "已协调：维持原审核结果" in out["resolvedText"]

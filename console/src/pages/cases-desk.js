@@ -45,12 +45,15 @@ const disputeLine = (d) =>
     `第 ${d.item + 1} 项：就${DISPUTE_ABOUT[d.opened.document.about] ?? d.opened.document.about}提出争议（${when(d.opened.block_time)}）；`,
     d.resolved ? `区府办已协调：${DISPUTE_OUTCOME[d.resolved.document.outcome] ?? d.resolved.document.outcome}，${d.resolved.document.text}` : h("span", { className: "warn" }, "待区府办协调"));
 
-/** In the demand unit's list of applications: its disputes, and the form to take one to the Office. */
+/** For a party to a demand — the demand unit on its applications, a responsible unit on the items
+ *  asked of it (`demand.items` those items only) — the disputes over those items, and the form to
+ *  take one to the Office. */
 export function disputeCell(demand, steps, redraw) {
-  const { disputes } = casesOf(steps);
+  const mine = new Set(demand.items.map((i) => i.item));
+  const disputes = casesOf(steps).disputes.filter((d) => mine.has(d.item));
   const open = new Set(disputes.filter((d) => !d.resolved).map((d) => d.item));
   const free = demand.items.filter((i) => !open.has(i.item));
-  const id = demand.demand_id.slice(0, 12);
+  const id = demand.items.length === 1 ? `${demand.demand_id.slice(0, 12)} 第 ${demand.items[0].item + 1} 项` : demand.demand_id.slice(0, 12);
   const shown = disputes.length ? h("ul", { className: "plain" }, disputes.map(disputeLine)) : "";
   if (!free.length) return h("div", {}, shown);
   const c = {

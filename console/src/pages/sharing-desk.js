@@ -123,6 +123,8 @@ export async function myDemands(redraw = () => {}) {
 export async function inbox(redraw) {
   const page = await get(`/v1/units/${session.unit.unit_id}/incoming-demands`, { limit: 50 });
   if (!page.items.length) return h("p", { className: "muted" }, "没有待本单位答复的申请。");
+  const ids = [...new Set(page.items.map((d) => d.demand_id))];
+  const histories = new Map(await Promise.all(ids.map(async (id) => [id, await historyOf(id)])));
   return table(
     [
       ["需求", (d) => h("span", { className: "hash", title: d.demand_id }, d.demand_id.slice(0, 12) + "…")],
@@ -134,6 +136,7 @@ export async function inbox(redraw) {
         return h("span", { className: d.overdue ? "bad" : warn ? "warn" : "" }, when(d.due_at), d.overdue ? "（已逾期）" : warn ? "（即将视为同意）" : "");
       }],
       ["答复", (d) => (d.status === "pending" ? decideCell(d, redraw) : "—")],
+      ["争议（第二十四条）", (d) => disputeCell({ demand_id: d.demand_id, items: [{ item: d.item, status: d.status }] }, histories.get(d.demand_id), redraw)],
     ],
     page.items,
   );
