@@ -21,6 +21,11 @@ export function redrawSoon(redraw, delay = 1000) {
     if (session.key === key && location.hash === where) redraw();
   }, delay);
 }
+/** For a desk that reads in waves: throws once the officer has closed `key` or opened another
+ *  since the desk began, so that its later reads do not go out without the token (a 401). */
+export function stillOpen(key) {
+  if (session.key !== key) throw new Error("本人密钥已关闭或更换：本栏不再显示");
+}
 const SHARING_SIGNED = { unconditional: 1, conditional: 2, not_shared: 3 };
 const POLL_MS = 250;
 const WAIT_MS = 120_000;

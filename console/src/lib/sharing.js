@@ -11,8 +11,8 @@ import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
 export const STEP_KINDS = {
   apply: 0, decide: 1, review_plan: 2, record_served: 3, file_idle_reason: 5, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
-  approve_scenario: 11, withdraw_scenario: 12, open_dispute: 14, resolve_dispute: 15, escalate: 16,
-  record_escalation_outcome: 17, confirm_conformity: 21, review_idle_reason: 22,
+  approve_scenario: 11, withdraw_scenario: 12, record_adjustment_plan: 13, open_dispute: 14, resolve_dispute: 15, escalate: 16,
+  record_escalation_outcome: 17, confirm_conformity: 21, review_idle_reason: 22, acknowledge_adjustment: 23,
 };
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
@@ -256,4 +256,23 @@ export async function fileIdleReason(grantId, reason, until, onStatus = () => {}
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const document = { schema: "putuo.idle-reason/1", grant_id: grantId, reason, until };
   return signAndSend({ kind: "file_idle_reason", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+const ADJUSTMENT_TERMS_ABI = "(uint8)"; // chain/sharing.py AdjustmentTerms: 1 move, 2 end
+const DISPOSITIONS = { move: 1, end: 2 };
+
+/** The entry's unit records how a change to an entry live grants use is handled (Art. 14;
+ *  putuo.adjustment-plan/1): the grants affected, the units notified, and whether the grants move
+ *  to the new version or end — the contract keeps the last as terms, signed with the document. */
+export async function recordAdjustmentPlan(plan, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const terms = coder.encode([ADJUSTMENT_TERMS_ABI], [[DISPOSITIONS[plan.disposition]]]);
+  return signAndSend({ kind: "record_adjustment_plan", document: plan, path: "/v1/sharing/actions", subject: plan.entry_id, terms, onStatus });
+}
+
+/** The Data Center or a unit holding a live grant on the entry agrees to its adjustment plan (Art. 14). */
+export async function acknowledgeAdjustment(entryId, note, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.adjustment-acknowledgement/1", entry_id: entryId, ...(note ? { note } : {}) };
+  return signAndSend({ kind: "acknowledge_adjustment", document, path: "/v1/sharing/actions", subject: entryId, onStatus });
 }

@@ -7,7 +7,7 @@
 // (GET /v1/grants/{demand id}/history), read here.
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { escalate, escalationOutcome, openDispute, resolveDispute } from "../lib/sharing.js";
 import { explain } from "../lib/explain.js";
 
@@ -85,10 +85,13 @@ export function disputeCell(demand, steps, redraw) {
 
 /** The Office's desk: open disputes to coordinate, demands to send to the city, escalations awaiting the city's answer. */
 export async function casesDesk(redraw) {
+  const key = session.key;
   const units = await get("/v1/units");
+  stillOpen(key);
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/demands`, { limit: 100 })));
   const demands = pages.flatMap((p) => p.items);
+  stillOpen(key);
   const histories = await Promise.all(demands.map((d) => historyOf(d.demand_id)));
   const rows = demands.map((d, i) => ({ d, ...casesOf(histories[i]) }));
   const disputes = rows.flatMap((r) => r.disputes.filter((x) => !x.resolved).map((x) => ({ d: r.d, x })));

@@ -12,6 +12,7 @@ import { idleGrants, withdrawCell } from "./idle-desk.js";
 import { fusionDesk } from "./plan-desk.js";
 import { evaluationDesk } from "./evaluation-desk.js";
 import { qualityDesk } from "./update-desk.js";
+import { plansToAgree } from "./adjustment-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -31,6 +32,7 @@ export function dataCenterPage(main) {
   const fusion = h("div", {}, "正在加载……");
   const evaluations = h("div", {}, "正在加载……");
   const quality = h("div", {}, "正在加载……");
+  const adjustments = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -39,7 +41,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality, adjustments]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -55,6 +57,10 @@ export function dataCenterPage(main) {
     drawEvaluations();
     const drawQuality = () => fillWith(quality, () => qualityDesk(drawQuality));
     drawQuality();
+    if (session.unit.kind === "data_center") {
+      const drawAdjustments = () => fillWith(adjustments, () => plansToAgree(drawAdjustments));
+      drawAdjustments();
+    } else adjustments.replaceChildren(h("p", { className: "muted" }, "调整方案由大数据中心同意。"));
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
@@ -68,6 +74,8 @@ export function dataCenterPage(main) {
     keyPanel(refresh),
     h("h2", {}, "目录审核队列（一个工作日内）"),
     body,
+    h("h2", {}, "在用条目变更的调整方案（第十四条）"),
+    adjustments,
     h("h2", {}, "各单位逾期职责"),
     overdue,
     h("h2", {}, "数据归集（第十五条）"),

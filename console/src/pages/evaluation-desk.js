@@ -4,7 +4,7 @@
 // each unit's average of them.
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordEvaluation } from "../lib/measures.js";
 import { explain } from "../lib/explain.js";
 
@@ -12,7 +12,9 @@ export const EVALUATION_KIND = { quality: "数据质量", effectiveness: "共享
 const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 
 export async function evaluationDesk(redraw) {
+  const key = session.key;
   const [rows, units] = await Promise.all([get("/v1/supervision/evaluations"), get("/v1/units")]);
+  stillOpen(key);
   const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
   const grants = pages.flatMap((p) => p.items);
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));

@@ -7,7 +7,7 @@
 // And a scenario withdrawn from the register (Art. 19), signed in the browser.
 import { h, field, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { fileIdleReason, reviewIdleReason, timeStep, withdrawScenario } from "../lib/sharing.js";
 import { explain } from "../lib/explain.js";
 
@@ -17,8 +17,10 @@ const error = (box, text) => box.replaceChildren(h("span", { className: "error" 
 
 /** Every unit's grants that Art. 26 asks the Data Center about now, with what it may do. */
 export async function idleGrants(redraw) {
+  const key = session.key;
   const [units, clock] = await Promise.all([get("/v1/units"), get("/v1/duties", { limit: 1 })]);
   const now = clock.now;
+  stillOpen(key);
   const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/grants`, { limit: 100 })));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const grants = pages.flatMap((p) => p.items);
@@ -26,6 +28,7 @@ export async function idleGrants(redraw) {
   const idle = grants.filter((g) => g.status === "active" && g.idle_from > 0 && g.idle_from <= now);
   const lapsing = grants.filter((g) => g.status === "suspended" && g.suspension === "idle");
   const dc = session.unit?.kind === "data_center";
+  stillOpen(key);
   // The reason itself is the demand unit's signed step (FileIdleReason) in the grant's history.
   const filed = new Map(await Promise.all(reasons.map(async (g) => {
     const steps = (await get(`/v1/grants/${g.grant_id}/history`)).steps.filter((s) => s.kind === "file_idle_reason");

@@ -4,7 +4,7 @@
 // `ledger sharing step review_plan|record_served` sign them.
 import { h, field, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordServed, reviewPlan } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { explain } from "../lib/explain.js";
@@ -15,6 +15,7 @@ const open = (d) => d.state === "due" || d.state === "overdue";
 
 /** Plans to review and fusions to serve, oldest due first. */
 export async function fusionDesk(redraw) {
+  const key = session.key;
   const [plans, serves, units] = await Promise.all([
     get("/v1/duties", { rule: "art22_plan_review", limit: 100 }),
     get("/v1/duties", { rule: "art22_serve", limit: 100 }),
@@ -23,6 +24,7 @@ export async function fusionDesk(redraw) {
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const toReview = plans.items.filter(open).sort((a, b) => a.due_at - b.due_at);
   const toServe = serves.items.filter(open).sort((a, b) => a.due_at - b.due_at);
+  stillOpen(key);
   const demands = new Map(await Promise.all([...toReview, ...toServe].map(async (d) => [d.subject_id, await get(`/v1/demands/${d.subject_id}`)])));
   const left = new Map(await Promise.all([...toReview, ...toServe].map(async (d) => [d, await workingDaysText(d.due_at, plans.now)])));
   const dc = session.unit?.kind === "data_center";

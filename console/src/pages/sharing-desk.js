@@ -2,7 +2,7 @@
 // (Art. 17, 18), answer the demands made of my unit before their due time (Art. 20), my grants.
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
 import { disputeCell, historyOf } from "./cases-desk.js";
 import { idleReasonCell } from "./idle-desk.js";
@@ -98,8 +98,10 @@ const ROUTE = { scenario: "按登记场景（第十九条）", owner_review: "�
 
 /** The unit's own applications (Art. 17) and where each item stands (Art. 19, 20). */
 export async function myDemands(redraw = () => {}) {
+  const key = session.key;
   const [page, units] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/demands`, { limit: 50 }), get("/v1/units")]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚未提出申请。");
+  stillOpen(key);
   const histories = new Map(await Promise.all(page.items.map(async (d) => [d.demand_id, await historyOf(d.demand_id)])));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const itemText = (d, i) =>
@@ -121,8 +123,10 @@ export async function myDemands(redraw = () => {}) {
 }
 
 export async function inbox(redraw) {
+  const key = session.key;
   const page = await get(`/v1/units/${session.unit.unit_id}/incoming-demands`, { limit: 50 });
   if (!page.items.length) return h("p", { className: "muted" }, "没有待本单位答复的申请。");
+  stillOpen(key);
   const ids = [...new Set(page.items.map((d) => d.demand_id))];
   const histories = new Map(await Promise.all(ids.map(async (id) => [id, await historyOf(id)])));
   return table(
