@@ -363,3 +363,22 @@ class ScenarioPublic(BaseModel):
 
 class ScenarioPage(schemas.Page):
     items: list[ScenarioPublic]
+
+
+class LiveGrant(BaseModel):
+    grant_id: str
+    unit_id: str
+    status: str = Field(description="active | suspended")
+
+
+class EntryAdjustment(BaseModel):
+    """What an adjustment plan for a change to the entry must name (Art. 14), and its plans so far."""
+
+    entry_id: str
+    live_grants: list[LiveGrant] = Field(
+        description="The grants not terminated that pin a version of the entry: every one for the "
+        "entry's unit and the overseers, else the caller's unit's own"
+    )
+    steps: list[StepProof] = Field(
+        description="record_adjustment_plan and acknowledge_adjustment steps on the entry, oldest first"
+    )

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import schemas
 from api import sharing_schemas as s
 from api.auth import PrincipalDep
-from api.auth.access import require_party, require_unit
+from api.auth.access import oversees_all, require_party, require_unit
 from api.deps import RuntimeDep, SessionDep
 from api.errors import OTHER_METHODS, ApiError
 from api.paging import Limit, Offset
@@ -310,3 +310,15 @@ def grant_history(session: SessionDep, caller: PrincipalDep, grant_id: Id) -> s.
 def list_scenarios(session: SessionDep, limit: Limit = 20, offset: Offset = 0) -> Response:
     """The Data Center's register of scenarios (Art. 19 (1)–(3)), in force or withdrawn, by code."""
     return json_response(sharing_queries.scenarios(session, limit=limit, offset=offset))
+
+
+@router.get("/v1/catalog/entries/{entry_id}/adjustment", response_model=s.EntryAdjustment, responses=READ_ERRORS)
+def entry_adjustment(session: SessionDep, caller: PrincipalDep, entry_id: Id) -> s.EntryAdjustment:
+    """Art. 14: before a change or deletion of an entry live grants use, the grants its adjustment
+    plan must name (every one for the entry's unit and the overseers, the caller's own for a
+    holder), and the plans and acknowledgements recorded so far. An entry without either answers
+    empty lists."""
+    from api.auth.service import Platform
+
+    unit_id = None if isinstance(caller, Platform) else caller.unit_id
+    return sharing_queries.adjustment(session, entry_id, unit_id=unit_id, overseer=oversees_all(caller))

@@ -15,7 +15,7 @@ from api import paging
 from api import sharing_schemas as s
 from api.errors import ApiError
 from mirror.documents import as_object
-from mirror.models import ChainEvent
+from mirror.models import CatalogEntry, ChainEvent
 from mirror.sharing_models import (
     SharingDemand,
     SharingGrant,
@@ -541,3 +541,31 @@ def _reason(
     if best is None:
         return "no_grant", None, None
     return best[1], best[2], best[3]
+
+
+ADJUSTMENT_STEPS = ("record_adjustment_plan", "acknowledge_adjustment")
+
+
+def adjustment(session: Session, entry_id: str, *, unit_id: str | None, overseer: bool) -> s.EntryAdjustment:
+    """Art. 14: the entry's live grants (every one for the entry's unit and the overseers, else
+    `unit_id`'s own) and its adjustment plans and their acknowledgements, oldest first."""
+    entry_id = entry_id.lower()
+    owner = session.scalar(select(CatalogEntry.unit_id).where(CatalogEntry.entry_id == entry_id))
+    all_grants = overseer or (owner is not None and owner == unit_id)
+    live = session.execute(
+        select(SharingGrant.grant_id, SharingGrant.unit_id, SharingGrant.status)
+        .join(SharingGrantResource, SharingGrantResource.grant_id == SharingGrant.grant_id)
+        .where(SharingGrantResource.entry_id == entry_id, SharingGrant.status != "terminated")
+        .distinct()
+        .order_by(SharingGrant.grant_id)
+    ).all()
+    steps = session.scalars(
+        select(SharingStepRecord)
+        .where(SharingStepRecord.subject == entry_id, SharingStepRecord.kind.in_(ADJUSTMENT_STEPS))
+        .order_by(SharingStepRecord.position)
+    )
+    return s.EntryAdjustment(
+        entry_id=entry_id,
+        live_grants=[s.LiveGrant(grant_id=g, unit_id=u, status=st) for g, u, st in live if all_grants or u == unit_id],
+        steps=[_step(r) for r in steps],
+    )

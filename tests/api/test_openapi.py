@@ -63,6 +63,7 @@ ROUTES = {
     ("get", "/v1/catalog/entries/{entry_id}"),
     ("get", "/v1/catalog/entries/{entry_id}/versions"),
     ("get", "/v1/catalog/entries/{entry_id}/review-data"),
+    ("get", "/v1/catalog/entries/{entry_id}/adjustment"),
     ("post", "/v1/catalog/entries/{entry_id}/resubmissions"),
     ("post", "/v1/catalog/entries/{entry_id}/change-requests"),
     ("post", "/v1/catalog/entries/{entry_id}/delete-requests"),

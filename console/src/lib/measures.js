@@ -4,7 +4,7 @@
 // (ledger_cli/quality_cmd.py signed_action): the API's EIP-712 message must carry exactly this
 // document, this nonce and the subject, target, code and value derived here from the document,
 // under the contract's own domain, before anything is signed.
-import { hexlify } from "ethers";
+import { concat, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { post } from "./api.js";
 import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, session, waitConfirmed } from "./officer.js";
@@ -80,4 +80,93 @@ export const MEASURE_CODES = { suspension: 1, termination: 2 };
 export function reportMeasure(grantId, { measure, reportedTo, summary }, onStatus) {
   const document = { schema: "putuo.measure-report/1", grant_id: grantId, measure, reported_to: reportedTo, summary };
   return measureAction(SUPERVISION, "report_measure", document, { subject: grantId, code: MEASURE_CODES[measure] }, onStatus);
+}
+
+/** An incident's, evaluation's, results' or notice's id: keccak256 of its kind's tag and its
+ *  canonical document (chain/supervision.py record_id). */
+export function recordId(kind, document) {
+  return keccak256(concat([toUtf8Bytes(`putuo.supervision.${kind}:`), canonicalBytes(document)]));
+}
+
+export const SEVERITY_CODES = { general: 1, larger: 2, major: 3, especially: 4 };
+
+/** A unit reports a data security incident at once (Art. 29; putuo.incident/1), as `ledger
+ *  supervision report` does; resolves with the incident id among the rest. */
+export async function reportIncident(document, onStatus) {
+  const incidentId = recordId("report_incident", document);
+  const expected = { subject: incidentId, code: SEVERITY_CODES[document.severity], value: document.occurred_at };
+  return { ...(await measureAction(SUPERVISION, "report_incident", document, expected, onStatus)), incidentId };
+}
+
+/** The reporting unit records a step of its handling (putuo.incident-handling/1). */
+export function recordHandling(incidentId, progress, onStatus) {
+  const document = { schema: "putuo.incident-handling/1", incident_id: incidentId, progress };
+  return measureAction(SUPERVISION, "record_handling", document, { subject: incidentId }, onStatus);
+}
+
+/** The reporting unit closes its incident: cause, outcome, what changes (putuo.incident-closure/1). */
+export function closeIncident(incidentId, { cause, outcome, improvements }, onStatus) {
+  const document = { schema: "putuo.incident-closure/1", incident_id: incidentId, cause, outcome };
+  if (improvements) document.improvements = improvements;
+  return measureAction(SUPERVISION, "close_incident", document, { subject: incidentId }, onStatus);
+}
+
+/** The Office publishes a period's Art. 32 results (putuo.evaluation-results/1), as `ledger
+ *  supervision publish-results` does; the signed value is the period's last second. */
+export async function publishResults(document, onStatus) {
+  const resultsId = recordId("publish_results", document);
+  const expected = { subject: resultsId, value: document.period_end };
+  return { ...(await measureAction(SUPERVISION, "publish_results", document, expected, onStatus)), resultsId };
+}
+
+/** The Office publishes its notice (通报, Art. 32; putuo.evaluation-notice/1) on published results. */
+export async function publishNotice(document, onStatus) {
+  const noticeId = recordId("publish_notice", document);
+  const expected = { subject: noticeId, target: document.results_id };
+  return { ...(await measureAction(SUPERVISION, "publish_notice", document, expected, onStatus)), noticeId };
+}
+
+export const EVALUATION_CODES = { quality: 1, effectiveness: 2, security: 3 };
+
+/** The Data Center records a data quality, sharing effectiveness or security evaluation of a unit
+ *  or a grant with its score (Art. 31; putuo.supervision-evaluation/1), as `ledger supervision
+ *  evaluate` does. */
+export async function recordEvaluation(document, onStatus) {
+  const evaluationId = recordId("record_evaluation", document);
+  const expected = { subject: evaluationId, target: document.target_id, code: EVALUATION_CODES[document.evaluation], value: document.score };
+  return { ...(await measureAction(SUPERVISION, "record_evaluation", document, expected, onStatus)), evaluationId };
+}
+
+// DataQuality's record ids: keccak256 of the kind's tag and the canonical document (chain/quality.py record_id).
+const qualityRecordId = (kind, document) => keccak256(concat([toUtf8Bytes(`putuo.quality.${kind}:`), canonicalBytes(document)]));
+export const FREQUENCY_CODES = { realtime: 1, daily: 2, weekly: 3, monthly: 4, quarterly: 5, semiannual: 6, annual: 7, irregular: 8 };
+const RECONCILIATION_CODES = { consistent: 1, discrepancies: 2 };
+const OBJECTION_SOURCE_CODES = { quality_monitoring: 1, reconciliation: 2, using_unit: 3 };
+
+/** The entry's unit declares its update frequency, the approved version's (Art. 16;
+ *  putuo.update-frequency/1), as `ledger quality declare` does: the update periods count from it. */
+export function declareFrequency(entryId, frequency, onStatus) {
+  const document = { schema: "putuo.update-frequency/1", entry_id: entryId, update_frequency: frequency };
+  return measureAction(QUALITY, "declare_frequency", document, { subject: entryId, grant: ZERO32, code: FREQUENCY_CODES[frequency] }, onStatus);
+}
+
+/** The Data Center records an update of an entry's data it received (Art. 15–16; putuo.update-receipt/1). */
+export async function recordUpdate(document, onStatus) {
+  const updateId = qualityRecordId("record_update", document);
+  const expected = { subject: updateId, target: document.entry_id, grant: ZERO32 };
+  return { ...(await measureAction(QUALITY, "record_update", document, expected, onStatus)), updateId };
+}
+
+/** The Data Center records a reconciliation (对账) with a unit (Art. 16 ¶3; putuo.reconciliation/1). */
+export async function recordReconciliation(document, onStatus) {
+  const reconciliationId = qualityRecordId("record_reconciliation", document);
+  const expected = { subject: reconciliationId, target: document.unit_id, grant: ZERO32, code: RECONCILIATION_CODES[document.result] };
+  return { ...(await measureAction(QUALITY, "record_reconciliation", document, expected, onStatus)), reconciliationId };
+}
+
+/** The Data Center raises a data objection to an entry's unit (Art. 16; putuo.objection/1). */
+export async function raiseObjection(document, onStatus) {
+  const objectionId = qualityRecordId("raise_objection", document);
+  const expected = { subject: objectionId, target: document.entry_id, grant: document.grant_id ?? ZERO32, code: OBJECTION_SOURCE_CODES[document.source] };
+  return { ...(await measureAction(QUALITY, "raise_objection", document, expected, onStatus)), objectionId };
 }

@@ -21,6 +21,11 @@ export function redrawSoon(redraw, delay = 1000) {
     if (session.key === key && location.hash === where) redraw();
   }, delay);
 }
+/** For a desk that reads in waves: throws once the officer has closed `key` or opened another
+ *  since the desk began, so that its later reads do not go out without the token (a 401). */
+export function stillOpen(key) {
+  if (session.key !== key) throw new Error("本人密钥已关闭或更换：本栏不再显示");
+}
 const SHARING_SIGNED = { unconditional: 1, conditional: 2, not_shared: 3 };
 const POLL_MS = 250;
 const WAIT_MS = 120_000;
@@ -179,7 +184,8 @@ export async function waitConfirmed(actionId) {
     const status = await get(`/v1/catalog/actions/${actionId}`);
     if (status.status === "confirmed") return status;
     if (!["accepted", "sent"].includes(status.status)) {
-      throw new Error(`链上拒绝：${status.error?.message ?? status.status}`);
+      // The contract's refusal keeps the API's code and field, for the page to say what to do.
+      throw Object.assign(new Error(`链上拒绝：${status.error?.message ?? status.status}`), { code: status.error?.code, field: status.error?.field });
     }
     if (Date.now() > deadline) throw new Error(`操作 ${actionId} 仍未确认（${status.status}）`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

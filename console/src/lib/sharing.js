@@ -9,7 +9,11 @@ import { canonicalBytes } from "./crypto.js";
 import { RefusedToSign, freshNonce, login, session, waitConfirmed } from "./officer.js";
 import { signDigest, signDocument, typedDataDigest } from "./sign.js";
 
-export const STEP_KINDS = { apply: 0, decide: 1, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10, approve_scenario: 11, confirm_conformity: 21 };
+export const STEP_KINDS = {
+  apply: 0, decide: 1, review_plan: 2, record_served: 3, file_idle_reason: 5, security_suspend: 6, object: 7, reinstate: 8, dismiss_objection: 9, terminate: 10,
+  approve_scenario: 11, withdraw_scenario: 12, record_adjustment_plan: 13, open_dispute: 14, resolve_dispute: 15, escalate: 16,
+  record_escalation_outcome: 17, confirm_conformity: 21, review_idle_reason: 22, acknowledge_adjustment: 23,
+};
 export const PROMISES = ["需求真实", "使用目标合理", "使用过程安全合规"];
 const RESOURCE_ABI = "(bytes32,uint32,bytes32,bytes32)";
 export const COMMITMENT_ABI = "(uint8,address,bytes,bytes)";
@@ -38,6 +42,7 @@ function checkSharingTypedData(typed, { kind, document, nonce, subject, commitme
     throw new RefusedToSign("平台给出的待签消息与文档不符，拒绝签名");
   }
   if (subject && !same(m.subject, subject)) throw new RefusedToSign("平台给出的待签消息指向另一个需求，拒绝签名");
+  if (document.item !== undefined && !same(m.item, document.item)) throw new RefusedToSign("平台给出的待签消息指向另一项，拒绝签名");
   if (terms && !same(m.terms, terms)) throw new RefusedToSign("平台给出的待签消息中的条款与文档不符，拒绝签名");
   if (commitment) {
     const [, keyId, doc, signature] = coder.decode([APPLY_TERMS_ABI], m.terms)[0][9];
@@ -171,4 +176,103 @@ export async function suspendGrant(grantId, risk, reportedTo, onStatus = () => {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const document = { schema: "putuo.grant-suspension/1", grant_id: grantId, risk, reported_to: reportedTo };
   return signAndSend({ kind: "security_suspend", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center withdraws a scenario from the register (Art. 19; putuo.scenario-withdrawal/1),
+ *  as `ledger sharing step withdraw_scenario` does: final, no new demand or use under it. */
+export async function withdrawScenario(code, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.scenario-withdrawal/1", scenario_code: code, reason };
+  return signAndSend({ kind: "withdraw_scenario", document, path: "/v1/sharing/actions", subject: scenarioIdFor(code), onStatus });
+}
+
+/** The Data Center accepts or refuses a demand unit's reason for leaving a grant idle (Art. 26;
+ *  putuo.idle-reason-review/1), with its own reason. */
+export async function reviewIdleReason(grantId, accept, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.idle-reason-review/1", grant_id: grantId, decision: accept ? "accept" : "refuse", reason };
+  return signAndSend({ kind: "review_idle_reason", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** The Data Center's review of a fusion plan (Art. 22; putuo.plan-review/1): approved, or returned
+ *  with the reason (reason code 1: the plan does not hold). */
+export async function reviewPlan(demandId, approve, reason, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = approve
+    ? { schema: "putuo.plan-review/1", demand_id: demandId, decision: "approve" }
+    : { schema: "putuo.plan-review/1", demand_id: demandId, decision: "return", reason_code: 1, reason };
+  return signAndSend({ kind: "review_plan", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+// The steps that only apply the passage of time (Art. 26): never signed (the contract refuses a
+// signature on them, SharingNotSignedStep); the platform's account sends them once the time has come.
+const TIME_STEPS = { suspend_idle: "suspend-idle", finalise_lapse: "finalise-lapse" };
+
+/** Take a time step on a grant; resolves with {kind, tx_hash, block_number} once it is mined. */
+export function timeStep(kind, grantId) {
+  return post(`/v1/grants/${grantId}/${TIME_STEPS[kind]}`, {});
+}
+
+/** The Data Center records that it fused and served a fusion grant's data (Art. 22;
+ *  putuo.fusion-served/1), within 10 working days of the plan's approval. */
+export async function recordServed(grantId, note, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.fusion-served/1", grant_id: grantId, note };
+  return signAndSend({ kind: "record_served", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+/** A party to a demand item — the demand unit or the item's responsible unit — takes a dispute
+ *  to the Office after its own negotiation failed (Art. 24; putuo.dispute/1). */
+export async function openDispute(demandId, item, { about, statement, negotiation }, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.dispute/1", demand_id: demandId, item, about, statement, negotiation };
+  return signAndSend({ kind: "open_dispute", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office records the outcome of its coordination of a dispute (Art. 24; putuo.dispute-resolution/1). */
+export async function resolveDispute(demandId, item, outcome, text, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.dispute-resolution/1", demand_id: demandId, item, outcome, text };
+  return signAndSend({ kind: "resolve_dispute", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office sends a demand the district cannot serve to the city platform (Art. 23; putuo.escalation/1). */
+export async function escalate(demandId, reason, cityRequest, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.escalation/1", demand_id: demandId, reason, city_request: cityRequest };
+  return signAndSend({ kind: "escalate", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The Office records what the city answered (Art. 23; putuo.escalation-outcome/1). */
+export async function escalationOutcome(demandId, outcome, text, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.escalation-outcome/1", demand_id: demandId, outcome, text };
+  return signAndSend({ kind: "record_escalation_outcome", document, path: "/v1/sharing/actions", subject: demandId, onStatus });
+}
+
+/** The demand unit files why a grant may stay unused, and until which day (Art. 26;
+ *  putuo.idle-reason/1): pending the Data Center's review, the grant is not suspended as idle. */
+export async function fileIdleReason(grantId, reason, until, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.idle-reason/1", grant_id: grantId, reason, until };
+  return signAndSend({ kind: "file_idle_reason", document, path: "/v1/sharing/actions", subject: grantId, onStatus });
+}
+
+const ADJUSTMENT_TERMS_ABI = "(uint8)"; // chain/sharing.py AdjustmentTerms: 1 move, 2 end
+const DISPOSITIONS = { move: 1, end: 2 };
+
+/** The entry's unit records how a change to an entry live grants use is handled (Art. 14;
+ *  putuo.adjustment-plan/1): the grants affected, the units notified, and whether the grants move
+ *  to the new version or end — the contract keeps the last as terms, signed with the document. */
+export async function recordAdjustmentPlan(plan, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const terms = coder.encode([ADJUSTMENT_TERMS_ABI], [[DISPOSITIONS[plan.disposition]]]);
+  return signAndSend({ kind: "record_adjustment_plan", document: plan, path: "/v1/sharing/actions", subject: plan.entry_id, terms, onStatus });
+}
+
+/** The Data Center or a unit holding a live grant on the entry agrees to its adjustment plan (Art. 14). */
+export async function acknowledgeAdjustment(entryId, note, onStatus = () => {}) {
+  if (!session.key) throw new Error("请先打开本人的密钥文件");
+  const document = { schema: "putuo.adjustment-acknowledgement/1", entry_id: entryId, ...(note ? { note } : {}) };
+  return signAndSend({ kind: "acknowledge_adjustment", document, path: "/v1/sharing/actions", subject: entryId, onStatus });
 }

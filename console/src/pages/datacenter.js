@@ -8,6 +8,11 @@ import { answerObjection, registerScenario, reviewConformity, suspendGrant } fro
 import { workingDaysText } from "../lib/workdays.js";
 import { REPORTED_TO, SHARING, dutyRule, label } from "../lib/labels.js";
 import { reportMeasure } from "../lib/measures.js";
+import { idleGrants, withdrawCell } from "./idle-desk.js";
+import { fusionDesk } from "./plan-desk.js";
+import { evaluationDesk } from "./evaluation-desk.js";
+import { qualityDesk } from "./update-desk.js";
+import { plansToAgree } from "./adjustment-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -23,6 +28,11 @@ export function dataCenterPage(main) {
   const scenarios = h("div", {}, "正在加载……");
   const grantsBox = h("div", {}, "正在加载……");
   const conformity = h("div", {}, "正在加载……");
+  const idle = h("div", {}, "正在加载……");
+  const fusion = h("div", {}, "正在加载……");
+  const evaluations = h("div", {}, "正在加载……");
+  const quality = h("div", {}, "正在加载……");
+  const adjustments = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -31,7 +41,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality, adjustments]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -39,6 +49,18 @@ export function dataCenterPage(main) {
     drawGrants();
     const drawConformity = () => fillWith(conformity, () => conformityQueue(() => { drawConformity(); drawGrants(); }));
     drawConformity();
+    const drawIdle = () => fillWith(idle, () => idleGrants(() => { drawIdle(); drawGrants(); }));
+    drawIdle();
+    const drawFusion = () => fillWith(fusion, () => fusionDesk(drawFusion));
+    drawFusion();
+    const drawEvaluations = () => fillWith(evaluations, () => evaluationDesk(drawEvaluations));
+    drawEvaluations();
+    const drawQuality = () => fillWith(quality, () => qualityDesk(drawQuality));
+    drawQuality();
+    if (session.unit.kind === "data_center") {
+      const drawAdjustments = () => fillWith(adjustments, () => plansToAgree(drawAdjustments));
+      drawAdjustments();
+    } else adjustments.replaceChildren(h("p", { className: "muted" }, "调整方案由大数据中心同意。"));
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
   const refresh = () => {
@@ -52,16 +74,26 @@ export function dataCenterPage(main) {
     keyPanel(refresh),
     h("h2", {}, "目录审核队列（一个工作日内）"),
     body,
+    h("h2", {}, "在用条目变更的调整方案（第十四条）"),
+    adjustments,
     h("h2", {}, "各单位逾期职责"),
     overdue,
     h("h2", {}, "数据归集（第十五条）"),
     collecting,
+    h("h2", {}, "数据质量：更新、对账与异议（第十六条）"),
+    quality,
     h("h2", {}, "应用场景登记（第十九条）"),
     scenarios,
     h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),
     conformity,
+    h("h2", {}, "融合治理方案与融合供给（第二十二条）"),
+    fusion,
+    h("h2", {}, "闲置授权（第二十六条）"),
+    idle,
     h("h2", {}, "共享授权：暂停与异议（第二十六条）"),
     grantsBox,
+    h("h2", {}, "质量、成效与安全评价（第三十一条）"),
+    evaluations,
   );
   refresh();
   drawCollection(collecting);
@@ -131,6 +163,7 @@ async function scenarioRegister(redraw) {
       ["授权单位", (s) => (s.units.length ? `${s.units.length} 个` : "不限")],
       ["授权条目", (s) => (s.entries.length ? `${s.entries.length} 个` : "不限")],
       ["状态", (s) => h("span", { "data-scenario": s.code }, s.withdrawn_at ? `已撤销 ${when(s.withdrawn_at)}` : s.approved ? `已批准 ${when(s.approved_at)}` : "待批准")],
+      ...(session.unit?.kind === "data_center" ? [["撤销（第十九条）", (s) => (s.approved && !s.withdrawn_at ? withdrawCell(s, redraw) : "—")]] : []),
     ],
     page.items,
   ), ...form];

@@ -10,6 +10,8 @@ import { readHeader } from "../lib/keystore.js";
 import { session } from "../lib/officer.js";
 import { SEVERITY, label } from "../lib/labels.js";
 import { publications } from "./supervision-desk.js";
+import { publishDesk } from "./publish-desk.js";
+import { casesDesk } from "./cases-desk.js";
 import { closeOfficeAccount, office, openOfficeAccount, registerOfficer, revokeKey, rotateKey } from "../lib/office-account.js";
 
 const KIND = { office: "政务办", data_center: "大数据中心", ordinary: "业务单位", auditor: "监督单位" };
@@ -19,6 +21,7 @@ export async function officePage(main) {
   const calendar = h("div", {}, "正在加载……");
   const evaluation = h("div", {}, "正在加载……");
   const published = h("div", {}, "正在加载……");
+  const cases = h("div", {}, "正在加载……");
   render(
     main,
     h("h1", {}, "政务办"),
@@ -26,14 +29,24 @@ export async function officePage(main) {
     h("h2", {}, "工作日历（链上公布）"), calendar,
     h("h2", {}, "考核评价（第三十二条）"), evaluation,
     h("h2", {}, "考核结果与通报（链上公布）"), published,
+    h("h2", {}, "争议协调与上报市级（第二十三、二十四条）"), cases,
   );
   const fill = (box, make) => make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   const drawUnits = () => fill(units, () => unitsAndKeys(drawUnits));
   drawUnits();
   fill(calendar, calendarYears);
   fill(evaluation, evaluationView);
-  if (session.key) fill(published, publications);
+  // An officer of the Office also publishes the results and the notice here, signed with its key.
+  const drawPublished = () => fill(published, async () => [
+    ...(session.unit?.kind === "office" ? await publishDesk(drawPublished) : []),
+    ...[await publications()].flat(),
+  ]);
+  if (session.key) drawPublished();
   else published.replaceChildren(h("p", { className: "muted" }, "考核结果与通报只向各单位官员公布：请先在", h("a", { href: "#/inspection" }, "使用监督"), "或", h("a", { href: "#/workspace" }, "单位工作台"), "打开本人密钥，再回到本页。"));
+  // Every unit's demands are read by the overseers only (api/auth/access.py); the Office acts on them.
+  const drawCases = () => fill(cases, () => casesDesk(drawCases));
+  if (["office", "data_center", "auditor"].includes(session.unit?.kind)) drawCases();
+  else cases.replaceChildren(h("p", { className: "muted" }, "争议与上报由政务办办理：请政务办官员先在“使用监督”打开本人密钥，再回到本页。"));
 }
 
 async function unitsAndKeys(redraw) {

@@ -2,8 +2,10 @@
 // (Art. 17, 18), answer the demands made of my unit before their due time (Art. 20), my grants.
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
-import { redrawSoon, session } from "../lib/officer.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
+import { disputeCell, historyOf } from "./cases-desk.js";
+import { idleReasonCell } from "./idle-desk.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
 const FREQUENCIES = [["continuous", "持续"], ["daily", "每日"], ["weekly", "每周"], ["monthly", "每月"], ["quarterly", "每季度"]];
@@ -95,9 +97,12 @@ const DEMAND_STATUS = { open: "办理中", granted: "已授权", rejected: "已�
 const ROUTE = { scenario: "按登记场景（第十九条）", owner_review: "数源单位答复（第二十条）" };
 
 /** The unit's own applications (Art. 17) and where each item stands (Art. 19, 20). */
-export async function myDemands() {
+export async function myDemands(redraw = () => {}) {
+  const key = session.key;
   const [page, units] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/demands`, { limit: 50 }), get("/v1/units")]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚未提出申请。");
+  stillOpen(key);
+  const histories = new Map(await Promise.all(page.items.map(async (d) => [d.demand_id, await historyOf(d.demand_id)])));
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const itemText = (d, i) =>
     `第 ${i.item + 1} 项（${names[i.owner_unit_id] ?? i.owner_unit_id}）：${ITEM_STATUS[i.status] ?? i.status}` +
@@ -111,14 +116,19 @@ export async function myDemands() {
       ["申请时间", (d) => when(d.applied_at)],
       ["状态", (d) => h("span", { "data-demand-status": d.status }, DEMAND_STATUS[d.status] ?? d.status)],
       ["各项", (d) => h("ul", { className: "plain" }, d.items.map((i) => h("li", {}, itemText(d, i))))],
+      ["争议（第二十四条）", (d) => disputeCell(d, histories.get(d.demand_id), redraw)],
     ],
     page.items,
   );
 }
 
 export async function inbox(redraw) {
+  const key = session.key;
   const page = await get(`/v1/units/${session.unit.unit_id}/incoming-demands`, { limit: 50 });
   if (!page.items.length) return h("p", { className: "muted" }, "没有待本单位答复的申请。");
+  stillOpen(key);
+  const ids = [...new Set(page.items.map((d) => d.demand_id))];
+  const histories = new Map(await Promise.all(ids.map(async (id) => [id, await historyOf(id)])));
   return table(
     [
       ["需求", (d) => h("span", { className: "hash", title: d.demand_id }, d.demand_id.slice(0, 12) + "…")],
@@ -130,6 +140,7 @@ export async function inbox(redraw) {
         return h("span", { className: d.overdue ? "bad" : warn ? "warn" : "" }, when(d.due_at), d.overdue ? "（已逾期）" : warn ? "（即将视为同意）" : "");
       }],
       ["答复", (d) => (d.status === "pending" ? decideCell(d, redraw) : "—")],
+      ["争议（第二十四条）", (d) => disputeCell({ demand_id: d.demand_id, items: [{ item: d.item, status: d.status }] }, histories.get(d.demand_id), redraw)],
     ],
     page.items,
   );
@@ -188,7 +199,7 @@ function grantCell(g, redraw) {
 }
 
 export async function grants(redraw = () => {}) {
-  const page = await get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 });
+  const [page, clock] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 }), get("/v1/duties", { limit: 1 })]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚无共享授权。");
   return table(
     [
@@ -199,6 +210,7 @@ export async function grants(redraw = () => {}) {
       ["授予时间", (g) => when(g.issued_at)],
       ["最近使用", (g) => when(g.last_used_at)],
       ["办理", (g) => grantCell(g, redraw)],
+      ["闲置（第二十六条）", (g) => idleReasonCell(g, clock.now, redraw)],
     ],
     page.items,
   );

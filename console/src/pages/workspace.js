@@ -7,6 +7,9 @@ import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../
 import { applyForm, grants, inbox, myDemands } from "./sharing-desk.js";
 import { objections } from "./quality-desk.js";
 import { unitUses } from "./usage.js";
+import { incidents } from "./incident-desk.js";
+import { frequencyCell } from "./update-desk.js";
+import { plansToAgree, unitPlans } from "./adjustment-desk.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
@@ -32,17 +35,23 @@ async function drawWorkspace(body) {
   const used = h("div", {}, "正在加载……");
   const applied = h("div", {}, "正在加载……");
   const objected = h("div", {}, "正在加载……");
+  const incidentBox = h("div", {}, "正在加载……");
+  const plans = h("div", {}, "正在加载……");
+  const agree = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
     h("h2", {}, `${session.unit.name}的目录条目`), mine,
+    h("h2", {}, "在用条目的调整方案（第十四条）"), plans,
     h("h2", {}, "编目：新建、变更或重新提交（第十一、十三、十四条）"), composer.form,
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
     h("h2", {}, "本单位的申请"), applied,
     h("h2", {}, "本单位获得的共享授权"), granted,
+    h("h2", {}, "待本单位同意的调整方案（第十四条）"), agree,
     h("h2", {}, "对本单位数据的异议（第十六条）"), objected,
     h("h2", {}, "数据使用记录（第三十条）"), used,
+    h("h2", {}, "本单位的数据安全事件（第二十九条）"), incidentBox,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   fill(owed, duties);
@@ -50,10 +59,22 @@ async function drawWorkspace(body) {
   fill(asking, applyForm);
   fill(granted, () => grants(() => drawWorkspace(body)));
   fill(used, unitUses);
-  fill(applied, myDemands);
+  const drawApplied = () => fill(applied, () => myDemands(drawApplied));
+  drawApplied();
   fill(objected, () => objections(() => drawWorkspace(body)));
+  // A confirmed report or handling redraws only its own section (the others keep what is typed).
+  const drawIncidents = () => incidents(drawIncidents).then((nodes) => incidentBox.replaceChildren(...nodes), (error) => incidentBox.replaceChildren(h("p", { className: "error" }, error.message)));
+  drawIncidents();
+  const drawPlans = () => fill(plans, () => unitPlans(drawPlans));
+  drawPlans();
+  const drawAgree = () => fill(agree, () => plansToAgree(drawAgree));
+  drawAgree();
   try {
-    const page = await get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 });
+    const [page, schedules] = await Promise.all([
+      get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 }),
+      get("/v1/quality/updates", { unit_id: session.unit.unit_id }),
+    ]);
+    const declared = Object.fromEntries(schedules.map((s) => [s.entry_id, s]));
     mine.replaceChildren(
       table(
         [
@@ -62,6 +83,7 @@ async function drawWorkspace(body) {
           ["状态", (e) => label(STATUS, e.status)],
           ["最新版本", (e) => `第 ${e.latest_version} 版`],
           ["归集期限", (e) => when(e.collection_due_at)],
+          ["更新频率（第十六条）", (e) => frequencyCell(e, declared[e.entry_id], () => drawWorkspace(body))],
           ["操作", (e) =>
             e.status === "active"
               ? h("button", { type: "button", className: "secondary", "aria-label": `变更 ${e.name}`, onclick: () => composer.load(e, "request_change") }, "变更")

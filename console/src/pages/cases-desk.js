@@ -1,0 +1,182 @@
+// Disputes (Art. 24) and escalations to the city (Art. 23). A party to a demand item — here the
+// demand unit, from its applications — takes a dispute to the Office after its own negotiation
+// failed; the Office records the outcome of its coordination; the Office sends a demand the district
+// could not serve to the city platform and records the city's answer. Each signed in the browser as
+// `ledger sharing step open_dispute|resolve_dispute|escalate|record_escalation_outcome` signs it.
+// The API lists no disputes as such: they are steps in each demand's history
+// (GET /v1/grants/{demand id}/history), read here.
+import { h, field, select, table, when } from "../lib/dom.js";
+import { get } from "../lib/api.js";
+import { redrawSoon, session, stillOpen } from "../lib/officer.js";
+import { escalate, escalationOutcome, openDispute, resolveDispute } from "../lib/sharing.js";
+import { explain } from "../lib/explain.js";
+
+export const DISPUTE_ABOUT = { reasonableness: "需求的合理性", shareability: "数据的可共享性", rejection: "审核未通过的理由" };
+const DISPUTE_OUTCOME = { settled: "协商一致", upheld: "维持原审核结果", overturned: "改变原审核结果" };
+const ESCALATION_OUTCOME = { served: "市级已提供数据", refused: "市级未能提供" };
+const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
+const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
+const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
+
+/** A demand's history, or no steps when it cannot be read. */
+export const historyOf = (demandId) => get(`/v1/grants/${demandId}/history`).then((x) => x.steps, () => []);
+
+/** Each item's disputes, oldest first: [{item, opened, resolved}], and the escalations. */
+export function casesOf(steps) {
+  const disputes = [];
+  const escalations = [];
+  for (const s of steps) {
+    if (s.kind === "open_dispute") disputes.push({ item: s.item, opened: s, resolved: null });
+    if (s.kind === "resolve_dispute") {
+      const open = disputes.find((d) => d.item === s.item && !d.resolved);
+      if (open) open.resolved = s;
+    }
+    if (s.kind === "escalate") escalations.push({ escalated: s, outcome: null });
+    if (s.kind === "record_escalation_outcome") {
+      const open = escalations.find((e) => !e.outcome);
+      if (open) open.outcome = s;
+    }
+  }
+  return { disputes, escalations };
+}
+
+const disputeLine = (d) =>
+  h("li", { "data-dispute-item": `${d.opened.document.demand_id}:${d.item}` },
+    `第 ${d.item + 1} 项：就${DISPUTE_ABOUT[d.opened.document.about] ?? d.opened.document.about}提出争议（${when(d.opened.block_time)}）；`,
+    d.resolved ? `区府办已协调：${DISPUTE_OUTCOME[d.resolved.document.outcome] ?? d.resolved.document.outcome}，${d.resolved.document.text}` : h("span", { className: "warn" }, "待区府办协调"));
+
+/** For a party to a demand — the demand unit on its applications, a responsible unit on the items
+ *  asked of it (`demand.items` those items only) — the disputes over those items, and the form to
+ *  take one to the Office. */
+export function disputeCell(demand, steps, redraw) {
+  const mine = new Set(demand.items.map((i) => i.item));
+  const disputes = casesOf(steps).disputes.filter((d) => mine.has(d.item));
+  const open = new Set(disputes.filter((d) => !d.resolved).map((d) => d.item));
+  const free = demand.items.filter((i) => !open.has(i.item));
+  const id = demand.items.length === 1 ? `${demand.demand_id.slice(0, 12)} 第 ${demand.items[0].item + 1} 项` : demand.demand_id.slice(0, 12);
+  const shown = disputes.length ? h("ul", { className: "plain" }, disputes.map(disputeLine)) : "";
+  if (!free.length) return h("div", {}, shown);
+  const c = {
+    item: select("item", free.map((i) => [String(i.item), `第 ${i.item + 1} 项`]), String(free[0].item)),
+    about: select("about", Object.entries(DISPUTE_ABOUT), demand.items.some((i) => i.status === "rejected") ? "rejection" : "reasonableness"),
+    statement: h("textarea", { name: "statement", rows: 2 }),
+    negotiation: h("textarea", { name: "negotiation", rows: 2, placeholder: "双方已如何协商、为何未能一致" }),
+  };
+  const out = status();
+  const send = async () => {
+    const empty = [[c.statement, "争议事项与本单位意见"], [c.negotiation, "先行协商情况"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
+    if (empty.length) return error(out, `请填写：${empty.join("、")}（第二十四条：双方应当先行协商）`);
+    try {
+      const fields = { about: c.about.value, statement: c.statement.value.trim(), negotiation: c.negotiation.value.trim() };
+      const { status: s } = await openDispute(demand.demand_id, Number(c.item.value), fields, (t) => out.replaceChildren(t));
+      out.replaceChildren(h("span", { className: "ok", "data-dispute-opened": s.tx_hash }, "已提请区府办协调，已上链确认"));
+      redrawSoon(redraw);
+    } catch (e) {
+      error(out, `未能提出：${explain(e)}`);
+    }
+  };
+  return h("div", {}, shown,
+    h("details", {}, h("summary", {}, "协商不成，提请区府办协调"),
+      field(`争议的数据项（${id}）`, c.item), field(`争议事由（${id}）`, c.about),
+      field(`争议事项与本单位意见（${id}）`, c.statement), field(`先行协商情况（${id}）`, c.negotiation),
+      h("button", { type: "button", "aria-label": `签名并提请协调 ${id}`, onclick: send }, "签名并提请协调"),
+      out));
+}
+
+/** The Office's desk: open disputes to coordinate, demands to send to the city, escalations awaiting the city's answer. */
+export async function casesDesk(redraw) {
+  const key = session.key;
+  const units = await get("/v1/units");
+  stillOpen(key);
+  const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
+  const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/demands`, { limit: 100 })));
+  const demands = pages.flatMap((p) => p.items);
+  stillOpen(key);
+  const histories = await Promise.all(demands.map((d) => historyOf(d.demand_id)));
+  const rows = demands.map((d, i) => ({ d, ...casesOf(histories[i]) }));
+  const disputes = rows.flatMap((r) => r.disputes.filter((x) => !x.resolved).map((x) => ({ d: r.d, x })));
+  const sendable = rows.filter((r) => r.d.status === "rejected" && !r.escalations.length);
+  const awaiting = rows.filter((r) => r.escalations.some((e) => !e.outcome));
+  const office = session.unit?.kind === "office";
+  const demandCell = ["需求", ({ d }) => short(d.demand_id)];
+  const unit = ["申请单位", ({ d }) => names[d.unit_id] ?? d.unit_id];
+  const number = ["申请编号", ({ d }) => d.document?.application_no ?? "—"];
+  return [
+    h("h3", {}, "待协调的争议（第二十四条）"),
+    disputes.length
+      ? table([demandCell, unit, number,
+          ["数据项", ({ d, x }) => { const item = d.items[x.item]; return `第 ${x.item + 1} 项（${names[item?.owner_unit_id] ?? "—"}）`; }],
+          ["争议", ({ x }) => h("div", {}, h("p", {}, `${DISPUTE_ABOUT[x.opened.document.about] ?? x.opened.document.about}：${x.opened.document.statement}`),
+            h("p", { className: "muted" }, `先行协商：${x.opened.document.negotiation}；提出单位：${names[x.opened.unit_id] ?? x.opened.unit_id}，${when(x.opened.block_time)}`))],
+          ["协调", ({ d, x }) => (office ? resolveCell(d.demand_id, x.item, redraw) : "—")]], disputes)
+      : h("p", { className: "ok" }, "没有待协调的争议。"),
+    h("h3", {}, "上报市级平台（第二十三条：本区数据资源未能满足的需求）"),
+    sendable.length
+      ? table([demandCell, unit, number, ["状态", () => "各项均未获同意"], ["上报", ({ d }) => (office ? escalateCell(d.demand_id, redraw) : "—")]], sendable)
+      : h("p", { className: "muted" }, "没有未获满足、尚未上报的申请。"),
+    ...(awaiting.length
+      ? [h("h3", {}, "已上报、待市级答复"), table([demandCell, unit, number,
+          ["上报", ({ escalations }) => { const e = escalations.find((x) => !x.outcome).escalated; return `${when(e.block_time)}：${e.document.city_request}`; }],
+          ["市级答复", ({ d }) => (office ? outcomeCell(d.demand_id, redraw) : "—")]], awaiting)]
+      : []),
+  ];
+}
+
+function resolveCell(demandId, item, redraw) {
+  const id = `${demandId.slice(0, 12)} 第 ${item + 1} 项`;
+  const outcome = select("outcome", Object.entries(DISPUTE_OUTCOME), "settled");
+  const text = h("textarea", { name: "text", rows: 2 });
+  const out = status();
+  const send = async () => {
+    if (!text.value.trim()) return error(out, "协调意见：请写明协调经过与结论");
+    try {
+      const { status: s } = await resolveDispute(demandId, item, outcome.value, text.value.trim(), (t) => out.replaceChildren(t));
+      out.replaceChildren(h("span", { className: "ok", "data-dispute-resolved": s.tx_hash }, "已记录协调结果，已上链确认"));
+      redrawSoon(redraw);
+    } catch (e) {
+      error(out, `未能记录：${explain(e)}`);
+    }
+  };
+  return h("div", {}, field(`协调结果（${id}）`, outcome), field(`协调意见（${id}）`, text),
+    h("button", { type: "button", "aria-label": `签名并记录协调结果 ${id}`, onclick: send }, "签名并记录"), out);
+}
+
+function escalateCell(demandId, redraw) {
+  const id = demandId.slice(0, 12);
+  const reason = h("textarea", { name: "reason", rows: 2, placeholder: "本区为何不能满足" });
+  const request = h("textarea", { name: "city_request", rows: 2, placeholder: "向市大数据资源平台提出的需求" });
+  const out = status();
+  const send = async () => {
+    const empty = [[reason, "未能满足的原因"], [request, "向市级提出的需求"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
+    if (empty.length) return error(out, `请填写：${empty.join("、")}`);
+    try {
+      const { status: s } = await escalate(demandId, reason.value.trim(), request.value.trim(), (t) => out.replaceChildren(t));
+      out.replaceChildren(h("span", { className: "ok", "data-escalated": s.tx_hash }, "已上报市级，已上链确认"));
+      redrawSoon(redraw);
+    } catch (e) {
+      error(out, `未能上报：${explain(e)}`);
+    }
+  };
+  return h("details", {}, h("summary", {}, `上报 ${id}`),
+    field(`未能满足的原因（${id}）`, reason), field(`向市级提出的需求（${id}）`, request),
+    h("button", { type: "button", "aria-label": `签名并上报市级 ${id}`, onclick: send }, "签名并上报"), out);
+}
+
+function outcomeCell(demandId, redraw) {
+  const id = demandId.slice(0, 12);
+  const outcome = select("escalation_outcome", Object.entries(ESCALATION_OUTCOME), "served");
+  const text = h("input", { type: "text", name: "outcome_text" });
+  const out = status();
+  const send = async () => {
+    if (!text.value.trim()) return error(out, "答复情况：请写明市级的答复");
+    try {
+      const { status: s } = await escalationOutcome(demandId, outcome.value, text.value.trim(), (t) => out.replaceChildren(t));
+      out.replaceChildren(h("span", { className: "ok", "data-escalation-outcome": s.tx_hash }, "已记录市级答复，已上链确认"));
+      redrawSoon(redraw);
+    } catch (e) {
+      error(out, `未能记录：${explain(e)}`);
+    }
+  };
+  return h("div", {}, field(`市级答复（${id}）`, outcome), field(`答复情况（${id}）`, text),
+    h("button", { type: "button", "aria-label": `签名并记录市级答复 ${id}`, onclick: send }, "签名并记录"), out);
+}
