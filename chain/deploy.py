@@ -58,15 +58,19 @@ class Deployment:
         if set(fields) != set(cls.__dataclass_fields__):
             raise NotDeployedError(f"{path} is from an older release (its contracts differ): run `ledger deploy` again")
         record = cls(**fields)
-        try:
-            block = w3.eth.get_block(record.deploy_block)
-        except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
-            block = None
-        if block is None or block["hash"].to_0x_hex() != record.deploy_block_hash:
+        if not record.on_chain(w3):
             raise NotDeployedError(
                 f"{path} describes another chain (deploy block {record.deploy_block} differs): run `ledger deploy` again"
             )
         return record
+
+    def on_chain(self, w3: Web3) -> bool:
+        """Whether the chain `w3` reads holds this deployment's block, by its hash."""
+        try:
+            block = w3.eth.get_block(self.deploy_block)
+        except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
+            return False
+        return block is not None and block["hash"].to_0x_hex() == self.deploy_block_hash
 
 
 # Every contract `deploy_all` deploys, with the Deployment field that holds its address (tests

@@ -45,22 +45,29 @@ SharingOption = Annotated[str | None, typer.Option("--sharing", help="Sharing ad
 
 def _addresses(deployment: Path | None, **given: str | None) -> dict[str, str]:
     """The contract addresses: from the deployment file, each overridden by an explicit option."""
-    found: dict[str, str] = {}
-    if deployment is not None:
-        try:
-            body = json.loads(deployment.read_text(encoding="utf-8"))
-            found = {
-                DEPLOYED_CONTRACTS[c["name"]]: c["address"]
-                for c in body["contracts"]
-                if c["name"] in DEPLOYED_CONTRACTS
-            }
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            fail(f"--deployment {deployment}: not the answer of GET /v1/deployment ({exc})")
+    found = _contracts(deployment, _read_deployment(deployment)) if deployment is not None else {}
     found.update({k: v for k, v in given.items() if v})
     for name, value in found.items():
         if not _ADDRESS.match(value):
             fail(f"--{name.replace('_', '-')}: must be 0x and 40 hexadecimal digits, got {value!r}")
     return found
+
+
+def _read_deployment(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"--deployment {path}: not the answer of GET /v1/deployment ({exc})")
+
+
+def _contracts(path: Path, body: dict) -> dict[str, str]:
+    """Deployment field -> address, from a GET /v1/deployment answer."""
+    try:
+        return {
+            DEPLOYED_CONTRACTS[c["name"]]: c["address"] for c in body["contracts"] if c["name"] in DEPLOYED_CONTRACTS
+        }
+    except (KeyError, TypeError) as exc:
+        fail(f"--deployment {path}: not the answer of GET /v1/deployment ({exc})")
 
 
 def _need(addresses: dict[str, str], *names: str) -> list[str]:
@@ -231,25 +238,17 @@ def _full_deployment(path: Path, rpc_url: str):
     """The whole deployment record from a GET /v1/deployment answer, its deploy block checked on the chain."""
     from chain.deploy import Deployment
 
+    body = _read_deployment(path)
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        fields = {
-            DEPLOYED_CONTRACTS[c["name"]]: c["address"] for c in body["contracts"] if c["name"] in DEPLOYED_CONTRACTS
-        }
         record = Deployment(
             chain_id=body["chain_id"],
             office=body["office"],
             deploy_block=body["deploy_block"],
             deploy_block_hash=body["deploy_block_hash"],
-            **fields,
+            **_contracts(path, body),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         fail(f"--deployment {path}: not the answer of GET /v1/deployment ({exc})")
-    w3 = connect(rpc_url)
-    try:
-        block = w3.eth.get_block(record.deploy_block)
-    except Exception:  # noqa: BLE001 - any failure means the block is not on this chain
-        block = None
-    if block is None or block["hash"].to_0x_hex() != record.deploy_block_hash:
+    if not record.on_chain(connect(rpc_url)):
         fail(f"--deployment {path}: its deploy block {record.deploy_block} is not on the chain at {rpc_url}")
     return record

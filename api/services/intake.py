@@ -193,8 +193,8 @@ def _one_per_subject(items: list[tuple[Prepared, bool]]) -> list[int]:
     """Which waiting actions share the next batch: the first on each subject and (signer,
     nonce), within the gas of one simulated block."""
     taken, seen, gas = [], set(), 0
-    for index, (p, _) in enumerate(items):
-        keys = {p.subject_hex, (p.signer, p.action.nonce)}
+    for index, item in enumerate(items):
+        p, keys = item[0], set(_touches(item))
         if seen & keys or (taken and gas + p.gas_bound > GAS_BUDGET):
             continue
         seen |= keys
