@@ -13,8 +13,8 @@ try {
   await page.locator("td", { hasText: "普陀区民政局" }).first().waitFor();
   out.chartLabel = await page.locator("svg.chart").getAttribute("aria-label");
   out.chartTexts = await page.locator("svg.chart text").allTextContents();
-  out.unitsText = await page.locator("h2:has-text('单位与密钥') + div").innerText();
-  out.calendarText = await page.locator("h2:has-text('工作日历') + div").innerText();
+  out.unitsText = await sectionText(page, "单位与密钥", page.locator("td", { hasText: "普陀区人民政府办公室" }));
+  out.calendarText = await sectionText(page, "工作日历", page.locator("text=已公布年份"));
   out.laggards = await page.locator("[data-laggards]").innerText();
   // The chart's Chinese labels render with a CJK font: their boxes are as wide as the glyphs need.
   out.labelWidths = await page.locator("svg.chart text").evaluateAll((els) => els.map((e) => [e.textContent, e.getBBox().width]));
