@@ -130,6 +130,9 @@ class Runtime:
         )
         # Concurrent single actions, checked, simulated and stored together (api/services/intake.accept).
         self.intake_batches = {contract: Combiner(overlap=s.intake_overlap) for contract in SIGNED_CONTRACTS}
+        # Their stores, group-committed: batches simulated while another is being stored go in the
+        # next transaction together (api/services/intake._store_batches).
+        self.intake_stores = {contract: Combiner() for contract in SIGNED_CONTRACTS}
         from api.services.usage_anchor import Anchorer, usage_key  # services import the runtime's module
 
         self.usage_anchor = Anchorer(

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
+from api.services import intake
 from chain.actions import ActionKind
 from chain.signed_contracts import SIGNED_CONTRACTS
 from mirror.models import OutboxAction
@@ -271,3 +272,66 @@ def test_the_relayer_sends_at_most_one_transaction_per_interval(system, units, t
         assert all(r.sent_at - first_row.sent_at >= interval for r in later_rows)
     finally:
         runtime.stop()
+
+
+def test_batches_simulated_while_another_is_stored_are_stored_together(overlapping_runtime, units, monkeypatch):
+    """Group commit: the first batch's store is held; two more batches are simulated meanwhile
+    (each on its own) and wait for it. Released, the two are stored in one transaction, and
+    every action is answered and stored as if alone."""
+    runtime = overlapping_runtime
+    held, release, stores = threading.Event(), threading.Event(), []
+    store_each = intake._store_each
+
+    def holding(rt, items, reasons):
+        stores.append([p.action_id for p, _ in items])
+        if len(stores) == 1:
+            held.set()
+            assert release.wait(30)
+        return store_each(rt, items, reasons)
+
+    monkeypatch.setattr(intake, "_store_each", holding)
+    docs = [document(f"MZJ-098{i}", f"合并存储测试数据{i}") for i in range(3)]
+    actions = [sign(units.civil, ActionKind.SUBMIT, entry_id(units.civil, d), d) for d in docs]
+    answers: list = [None] * 3
+    store_line = runtime.intake_stores["catalog"]
+    with TestClient(create_app(runtime=runtime)) as client:
+
+        def run(index: int) -> None:
+            answers[index] = post(client, actions[index], docs[index])
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+        threads[0].start()
+        assert held.wait(30)
+        for index in (1, 2):  # one at a time: each is simulated alone, then waits to be stored
+            threads[index].start()
+            wait_for(lambda index=index: store_line.waiting == index)
+        release.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert [r.status_code for r in answers] == [202] * 3, [r.json() for r in answers]
+    ids = [r.json()["action_id"] for r in answers]
+    assert stores == [ids[:1], ids[1:]]  # the first alone, then the two that waited, in one transaction
+    assert store_line.batches == 2
+    assert sorted(_outbox(runtime)) == sorted((i, "accepted") for i in ids)
+
+
+def test_batches_stored_together_touch_nothing_in_common():
+    """`_disjoint_batches`: a batch that shares a subject or a (signer, nonce) with one taken
+    before it waits for the next transaction (the first is always taken)."""
+
+    class P:
+        def __init__(self, subject: str, signer: str, nonce: int) -> None:
+            self.subject_hex, self.signer = subject, signer
+            self.action = type("A", (), {"nonce": nonce})()
+
+    def batch(*items):
+        return ([(P(*item), True) for item in items], [b""] * len(items))
+
+    batches = [
+        batch(("s1", "k1", 1)),
+        batch(("s2", "k1", 2), ("s3", "k2", 1)),
+        batch(("s1", "k3", 1)),  # s1: the first's subject
+        batch(("s4", "k2", 1)),  # (k2, 1): the second's
+        batch(("s5", "k3", 1)),
+    ]
+    assert intake._disjoint_batches(batches) == [0, 1, 4]
