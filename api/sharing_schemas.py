@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -363,6 +363,28 @@ class ScenarioPublic(BaseModel):
 
 class ScenarioPage(schemas.Page):
     items: list[ScenarioPublic]
+
+
+class Case(BaseModel):
+    """One case on the Office's desk (Art. 23, 24), with the step that opened it."""
+
+    kind: Literal["dispute", "sendable", "escalation"] = Field(
+        description="`dispute`: a demand item's dispute taken to the Office and not yet coordinated "
+        "(Art. 24); `sendable`: a demand every item of which was refused, never sent to the city "
+        "platform (Art. 23); `escalation`: a demand sent to the city platform, its answer not yet recorded"
+    )
+    demand_id: str
+    unit_id: str = Field(description="The demand unit")
+    application_no: str | None = Field(description="The application's number, from its document")
+    item: int | None = Field(description="A dispute's demand item; null for the other kinds")
+    owner_unit_id: str | None = Field(description="A dispute item's responsible unit; null for the other kinds")
+    step: StepProof | None = Field(
+        description="The open_dispute or escalate step, with its on-chain proof; null for `sendable`"
+    )
+
+
+class CasePage(schemas.Page):
+    items: list[Case]
 
 
 class LiveGrant(BaseModel):

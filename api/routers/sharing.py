@@ -3,7 +3,7 @@ steps, the permissionless steps of the passage of time, the views, and the gatew
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,7 +16,7 @@ from api.deps import RuntimeDep, SessionDep
 from api.errors import OTHER_METHODS, ApiError
 from api.paging import Limit, Offset
 from api.responses import ACCEPTED, accepted_model, accepted_response, json_response
-from api.services import intake, sharing_actions, sharing_queries
+from api.services import intake, sharing_actions, sharing_cases, sharing_queries
 from api.services.intake import document_bytes, validate_model
 from chain.sharing import StepKind, demand_id_for, typed_data
 from sharing.document import Application
@@ -304,6 +304,22 @@ def grant_history(session: SessionDep, caller: PrincipalDep, grant_id: Id) -> s.
     For its parties and the overseers."""
     require_party(caller, session, grant_id, "grant_id")
     return sharing_queries.history(session, grant_id)
+
+
+@router.get("/v1/sharing/cases", response_model=s.CasePage, responses=READ_ERRORS)
+def list_cases(
+    session: SessionDep,
+    caller: PrincipalDep,
+    kind: Annotated[Literal["dispute", "sendable", "escalation"], Query(description="Which cases: see `Case.kind`")],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
+    """The open cases of one kind, oldest first: disputes the Office has to coordinate (Art. 24),
+    demands it may send to the city platform, escalations awaiting the city's answer (Art. 23).
+    The Office, the Data Center and the regulators see every demand's; a unit's officer, those of
+    the demands its unit is a party to."""
+    party = None if oversees_all(caller) else caller.unit_id
+    return json_response(sharing_cases.cases(session, kind, party=party, limit=limit, offset=offset))
 
 
 @router.get("/v1/scenarios", response_model=s.ScenarioPage)

@@ -203,7 +203,8 @@ def unit_grants(session: Session, unit_id: str, status: str | None, *, limit: in
     )
 
 
-def _step(r: SharingStepRecord) -> s.StepProof:
+def step_proof(r: SharingStepRecord) -> s.StepProof:
+    """One step of the Sharing contract with its on-chain proof, as the history views show it."""
     return s.StepProof(
         kind=r.kind,
         item=r.item,
@@ -249,7 +250,7 @@ def history(session: Session, grant_id: str) -> s.GrantHistory:
             tx_hash=issued.tx_hash,
             log_index=issued.log_index,
         )
-    return s.GrantHistory(grant_id=grant_id, issued=issued_step, steps=[_step(r) for r in steps])
+    return s.GrantHistory(grant_id=grant_id, issued=issued_step, steps=[step_proof(r) for r in steps])
 
 
 def scenarios(session: Session, *, limit: int, offset: int) -> s.ScenarioPage:
@@ -567,5 +568,5 @@ def adjustment(session: Session, entry_id: str, *, unit_id: str | None, overseer
     return s.EntryAdjustment(
         entry_id=entry_id,
         live_grants=[s.LiveGrant(grant_id=g, unit_id=u, status=st) for g, u, st in live if all_grants or u == unit_id],
-        steps=[_step(r) for r in steps],
+        steps=[step_proof(r) for r in steps],
     )

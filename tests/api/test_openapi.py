@@ -97,6 +97,7 @@ ROUTES = {
     ("get", "/v1/units/{unit_id}/grants"),
     ("get", "/v1/grants/{grant_id}"),
     ("get", "/v1/grants/{grant_id}/history"),
+    ("get", "/v1/sharing/cases"),
     ("get", "/v1/scenarios"),
     ("get", "/v1/sharing/check"),
     ("post", "/v1/usage"),

@@ -3,8 +3,8 @@
 // failed; the Office records the outcome of its coordination; the Office sends a demand the district
 // could not serve to the city platform and records the city's answer. Each signed in the browser as
 // `ledger sharing step open_dispute|resolve_dispute|escalate|record_escalation_outcome` signs it.
-// The API lists no disputes as such: they are steps in each demand's history
-// (GET /v1/grants/{demand id}/history), read here.
+// The Office's desk reads its open cases from GET /v1/sharing/cases, one kind at a time; a party's
+// cell reads the disputes over its demand from the demand's history (GET /v1/grants/{id}/history).
 import { h, field, select, table, when } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
@@ -21,23 +21,17 @@ const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12
 /** A demand's history, or no steps when it cannot be read. */
 export const historyOf = (demandId) => get(`/v1/grants/${demandId}/history`).then((x) => x.steps, () => []);
 
-/** Each item's disputes, oldest first: [{item, opened, resolved}], and the escalations. */
-export function casesOf(steps) {
+/** Each item's disputes in a demand's history, oldest first: [{item, opened, resolved}]. */
+export function disputesOf(steps) {
   const disputes = [];
-  const escalations = [];
   for (const s of steps) {
     if (s.kind === "open_dispute") disputes.push({ item: s.item, opened: s, resolved: null });
     if (s.kind === "resolve_dispute") {
       const open = disputes.find((d) => d.item === s.item && !d.resolved);
       if (open) open.resolved = s;
     }
-    if (s.kind === "escalate") escalations.push({ escalated: s, outcome: null });
-    if (s.kind === "record_escalation_outcome") {
-      const open = escalations.find((e) => !e.outcome);
-      if (open) open.outcome = s;
-    }
   }
-  return { disputes, escalations };
+  return disputes;
 }
 
 const disputeLine = (d) =>
@@ -50,7 +44,7 @@ const disputeLine = (d) =>
  *  take one to the Office. */
 export function disputeCell(demand, steps, redraw) {
   const mine = new Set(demand.items.map((i) => i.item));
-  const disputes = casesOf(steps).disputes.filter((d) => mine.has(d.item));
+  const disputes = disputesOf(steps).filter((d) => mine.has(d.item));
   const open = new Set(disputes.filter((d) => !d.resolved).map((d) => d.item));
   const free = demand.items.filter((i) => !open.has(i.item));
   const id = demand.items.length === 1 ? `${demand.demand_id.slice(0, 12)} 第 ${demand.items[0].item + 1} 项` : demand.demand_id.slice(0, 12);
@@ -83,41 +77,43 @@ export function disputeCell(demand, steps, redraw) {
       out));
 }
 
+/** Every open case of `kind` (GET /v1/sharing/cases), page after page. */
+async function allCases(kind) {
+  const out = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await get("/v1/sharing/cases", { kind, limit: 100, offset });
+    out.push(...page.items);
+    if (!page.has_more) return out;
+  }
+}
+
 /** The Office's desk: open disputes to coordinate, demands to send to the city, escalations awaiting the city's answer. */
 export async function casesDesk(redraw) {
   const key = session.key;
-  const units = await get("/v1/units");
+  const [units, disputes, sendable, awaiting] = await Promise.all([get("/v1/units"), allCases("dispute"), allCases("sendable"), allCases("escalation")]);
   stillOpen(key);
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
-  const pages = await Promise.all(units.map((u) => get(`/v1/units/${u.unit_id}/demands`, { limit: 100 })));
-  const demands = pages.flatMap((p) => p.items);
-  stillOpen(key);
-  const histories = await Promise.all(demands.map((d) => historyOf(d.demand_id)));
-  const rows = demands.map((d, i) => ({ d, ...casesOf(histories[i]) }));
-  const disputes = rows.flatMap((r) => r.disputes.filter((x) => !x.resolved).map((x) => ({ d: r.d, x })));
-  const sendable = rows.filter((r) => r.d.status === "rejected" && !r.escalations.length);
-  const awaiting = rows.filter((r) => r.escalations.some((e) => !e.outcome));
   const office = session.unit?.kind === "office";
-  const demandCell = ["需求", ({ d }) => short(d.demand_id)];
-  const unit = ["申请单位", ({ d }) => names[d.unit_id] ?? d.unit_id];
-  const number = ["申请编号", ({ d }) => d.document?.application_no ?? "—"];
+  const demandCell = ["需求", (c) => short(c.demand_id)];
+  const unit = ["申请单位", (c) => names[c.unit_id] ?? c.unit_id];
+  const number = ["申请编号", (c) => c.application_no ?? "—"];
   return [
     h("h3", {}, "待协调的争议（第二十四条）"),
     disputes.length
       ? table([demandCell, unit, number,
-          ["数据项", ({ d, x }) => { const item = d.items[x.item]; return `第 ${x.item + 1} 项（${names[item?.owner_unit_id] ?? "—"}）`; }],
-          ["争议", ({ x }) => h("div", {}, h("p", {}, `${DISPUTE_ABOUT[x.opened.document.about] ?? x.opened.document.about}：${x.opened.document.statement}`),
-            h("p", { className: "muted" }, `先行协商：${x.opened.document.negotiation}；提出单位：${names[x.opened.unit_id] ?? x.opened.unit_id}，${when(x.opened.block_time)}`))],
-          ["协调", ({ d, x }) => (office ? resolveCell(d.demand_id, x.item, redraw) : "—")]], disputes)
+          ["数据项", (c) => `第 ${c.item + 1} 项（${names[c.owner_unit_id] ?? "—"}）`],
+          ["争议", ({ step }) => h("div", {}, h("p", {}, `${DISPUTE_ABOUT[step.document.about] ?? step.document.about}：${step.document.statement}`),
+            h("p", { className: "muted" }, `先行协商：${step.document.negotiation}；提出单位：${names[step.unit_id] ?? step.unit_id}，${when(step.block_time)}`))],
+          ["协调", (c) => (office ? resolveCell(c.demand_id, c.item, redraw) : "—")]], disputes)
       : h("p", { className: "ok" }, "没有待协调的争议。"),
     h("h3", {}, "上报市级平台（第二十三条：本区数据资源未能满足的需求）"),
     sendable.length
-      ? table([demandCell, unit, number, ["状态", () => "各项均未获同意"], ["上报", ({ d }) => (office ? escalateCell(d.demand_id, redraw) : "—")]], sendable)
+      ? table([demandCell, unit, number, ["状态", () => "各项均未获同意"], ["上报", (c) => (office ? escalateCell(c.demand_id, redraw) : "—")]], sendable)
       : h("p", { className: "muted" }, "没有未获满足、尚未上报的申请。"),
     ...(awaiting.length
       ? [h("h3", {}, "已上报、待市级答复"), table([demandCell, unit, number,
-          ["上报", ({ escalations }) => { const e = escalations.find((x) => !x.outcome).escalated; return `${when(e.block_time)}：${e.document.city_request}`; }],
-          ["市级答复", ({ d }) => (office ? outcomeCell(d.demand_id, redraw) : "—")]], awaiting)]
+          ["上报", ({ step }) => `${when(step.block_time)}：${step.document.city_request}`],
+          ["市级答复", (c) => (office ? outcomeCell(c.demand_id, redraw) : "—")]], awaiting)]
       : []),
   ];
 }
