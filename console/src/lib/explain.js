@@ -15,6 +15,7 @@ const WHAT_TO_DO = {
   wrong_unit_kind: "本人密钥所属单位不能办理此事项：请用有权单位官员的密钥",
   unknown_incident: "链上没有这一事件：刷新页面后重试",
   nothing_to_notify: "期间内没有单位未履行可通报的职责：无需通报",
+  adjustment_plan_required: "该条目有在用的共享授权：请先在“在用条目的调整方案”中记录调整方案，待大数据中心和各需求单位同意后再申请（第十四条）",
 };
 
 /** The error in words an officer can act on. */

@@ -10,6 +10,7 @@ import { unitUses } from "./usage.js";
 import { incidents } from "./incident-desk.js";
 import { frequencyCell } from "./update-desk.js";
 import { plansToAgree, unitPlans } from "./adjustment-desk.js";
+import { deletionCell } from "./deletion-desk.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
@@ -86,7 +87,9 @@ async function drawWorkspace(body) {
           ["更新频率（第十六条）", (e) => frequencyCell(e, declared[e.entry_id], () => drawWorkspace(body))],
           ["操作", (e) =>
             e.status === "active"
-              ? h("button", { type: "button", className: "secondary", "aria-label": `变更 ${e.name}`, onclick: () => composer.load(e, "request_change") }, "变更")
+              ? h("div", {},
+                  h("button", { type: "button", className: "secondary", "aria-label": `变更 ${e.name}`, onclick: () => composer.load(e, "request_change") }, "变更"),
+                  deletionCell(e, () => drawWorkspace(body)))
               : e.status === "returned"
                 ? h("button", { type: "button", className: "secondary", "aria-label": `修改后重新提交 ${e.name}`, onclick: () => composer.load(e, "resubmit") }, "修改后重新提交")
                 : "—"],
