@@ -5,6 +5,7 @@ import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
 import { disputeCell, historyOf } from "./cases-desk.js";
+import { entryNames, grantObjectionCell } from "./grant-objection-desk.js";
 import { idleReasonCell } from "./idle-desk.js";
 
 const METHODS = [["interface", "接口调用"], ["batch_comparison", "批量比对"]];
@@ -201,6 +202,7 @@ function grantCell(g, redraw) {
 export async function grants(redraw = () => {}) {
   const [page, clock] = await Promise.all([get(`/v1/units/${session.unit.unit_id}/grants`, { limit: 50 }), get("/v1/duties", { limit: 1 })]);
   if (!page.items.length) return h("p", { className: "muted" }, "本单位尚无共享授权。");
+  const names = await entryNames(page.items);
   return table(
     [
       ["授权", (g) => h("span", { className: "hash", title: g.grant_id, "data-grant": g.grant_id }, g.grant_id.slice(0, 12) + "…")],
@@ -211,6 +213,7 @@ export async function grants(redraw = () => {}) {
       ["最近使用", (g) => when(g.last_used_at)],
       ["办理", (g) => grantCell(g, redraw)],
       ["闲置（第二十六条）", (g) => idleReasonCell(g, clock.now, redraw)],
+      ["数据异议（第十六条）", (g) => grantObjectionCell(g, names, redraw)],
     ],
     page.items,
   );
