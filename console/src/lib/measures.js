@@ -21,6 +21,12 @@ export const SUPERVISION = {
   domain: "PutuoSupervision", primaryType: "SupervisionAction", route: "/v1/supervision",
   kinds: { report_incident: 0, acknowledge: 1, record_handling: 2, close_incident: 3, record_evaluation: 4, report_measure: 5, publish_results: 6, publish_notice: 7 },
 };
+// chain/responsibilities.py: its body names the subject, which a responsibility's or a refusal's
+// document does not fix (api/routers/responsibilities.py); the message must carry the same one.
+export const RESPONSIBILITIES = {
+  domain: "PutuoResponsibilities", primaryType: "ResponsibilityAction", route: "/v1/responsibilities", subjectInBody: true,
+  kinds: { record_responsibility: 0, review_responsibility: 1, designate: 2, record_refusal: 3, report_refusal: 4, publish_setting: 5, record_catalog_export: 6 },
+};
 
 function checkTyped(contract, typed, kind, document, nonce, expected) {
   if (typed.domain?.name !== contract.domain || typed.domain?.version !== "1" || typed.primaryType !== contract.primaryType) {
@@ -35,17 +41,18 @@ function checkTyped(contract, typed, kind, document, nonce, expected) {
   }
 }
 
-/** Sign `document` as the `kind` action of `contract` (QUALITY or SUPERVISION) with the opened
- *  key, relay it, and resolve once the chain confirmed it. `expected` holds the message fields the
- *  document derives (subject, and target, code, value where not zero). */
+/** Sign `document` as the `kind` action of `contract` (QUALITY, SUPERVISION or RESPONSIBILITIES)
+ *  with the opened key, relay it, and resolve once the chain confirmed it. `expected` holds the
+ *  message fields the document derives (subject, and target, code, value where not zero). */
 export async function measureAction(contract, kind, document, expected, onStatus = () => {}) {
   if (!session.key) throw new Error("请先打开本人的密钥文件");
   const nonce = freshNonce();
-  const typed = await post(`${contract.route}/typed-data`, { kind, document, nonce });
+  const body = contract.subjectInBody ? { kind, subject: expected.subject, document, nonce } : { kind, document, nonce };
+  const typed = await post(`${contract.route}/typed-data`, body);
   checkTyped(contract, typed, kind, document, nonce, expected);
   const signature = signDigest(session.key, typedDataDigest(typed));
   onStatus("已签名，正在提交……");
-  const accepted = await post(`${contract.route}/actions`, { kind, document, nonce, signature });
+  const accepted = await post(`${contract.route}/actions`, { ...body, signature });
   if (accepted.signer.toLowerCase() !== session.key.keyId.toLowerCase()) {
     throw new Error(`平台恢复出的签名者是 ${accepted.signer}，不是本人密钥 ${session.key.keyId}：平台验证的是另一条链或合约`);
   }

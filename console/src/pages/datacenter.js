@@ -13,6 +13,7 @@ import { fusionDesk } from "./plan-desk.js";
 import { evaluationDesk } from "./evaluation-desk.js";
 import { qualityDesk } from "./update-desk.js";
 import { plansToAgree } from "./adjustment-desk.js";
+import { refusalDesk } from "./refusal-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -33,6 +34,7 @@ export function dataCenterPage(main) {
   const evaluations = h("div", {}, "正在加载……");
   const quality = h("div", {}, "正在加载……");
   const adjustments = h("div", {}, "正在加载……");
+  const refusals = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -41,7 +43,7 @@ export function dataCenterPage(main) {
         ? `当前密钥属于${session.unit.name}：各单位的职责与授权只由大数据中心、政务办和监督单位查看。`
         : null;
     if (note) {
-      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality, adjustments]) box.replaceChildren(h("p", { className: "muted" }, note));
+      for (const box of [overdue, grantsBox, conformity, idle, fusion, evaluations, quality, adjustments, refusals]) box.replaceChildren(h("p", { className: "muted" }, note));
       return;
     }
     drawOverdue(overdue);
@@ -57,6 +59,8 @@ export function dataCenterPage(main) {
     drawEvaluations();
     const drawQuality = () => fillWith(quality, () => qualityDesk(drawQuality));
     drawQuality();
+    const drawRefusals = () => fillWith(refusals, () => refusalDesk(drawRefusals));
+    drawRefusals();
     if (session.unit.kind === "data_center") {
       const drawAdjustments = () => fillWith(adjustments, () => plansToAgree(drawAdjustments));
       drawAdjustments();
@@ -82,6 +86,8 @@ export function dataCenterPage(main) {
     collecting,
     h("h2", {}, "数据质量：更新、对账与异议（第十六条）"),
     quality,
+    h("h2", {}, "拒绝归集（第十一条）"),
+    refusals,
     h("h2", {}, "应用场景登记（第十九条）"),
     scenarios,
     h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),

@@ -12,6 +12,9 @@ import { SEVERITY, label } from "../lib/labels.js";
 import { publications } from "./supervision-desk.js";
 import { publishDesk } from "./publish-desk.js";
 import { casesDesk } from "./cases-desk.js";
+import { responsibilityReviews } from "./responsibilities-desk.js";
+import { designationDesk } from "./designation-desk.js";
+import { refusalDesk } from "./refusal-desk.js";
 import { closeOfficeAccount, office, openOfficeAccount, registerOfficer, revokeKey, rotateKey } from "../lib/office-account.js";
 
 const KIND = { office: "政务办", data_center: "大数据中心", ordinary: "业务单位", auditor: "监督单位" };
@@ -22,6 +25,9 @@ export async function officePage(main) {
   const evaluation = h("div", {}, "正在加载……");
   const published = h("div", {}, "正在加载……");
   const cases = h("div", {}, "正在加载……");
+  const reviews = h("div", {}, "正在加载……");
+  const designations = h("div", {}, "正在加载……");
+  const refusals = h("div", {}, "正在加载……");
   render(
     main,
     h("h1", {}, "政务办"),
@@ -30,6 +36,9 @@ export async function officePage(main) {
     h("h2", {}, "考核评价（第三十二条）"), evaluation,
     h("h2", {}, "考核结果与通报（链上公布）"), published,
     h("h2", {}, "争议协调与上报市级（第二十三、二十四条）"), cases,
+    h("h2", {}, "职责清单审核（第十一条）"), reviews,
+    h("h2", {}, "指定责任单位（第五条）"), designations,
+    h("h2", {}, "拒绝归集与报告（第十一条）"), refusals,
   );
   const fill = (box, make) => make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   const drawUnits = () => fill(units, () => unitsAndKeys(drawUnits));
@@ -47,6 +56,16 @@ export async function officePage(main) {
   const drawCases = () => fill(cases, () => casesDesk(drawCases));
   if (["office", "data_center", "auditor"].includes(session.unit?.kind)) drawCases();
   else cases.replaceChildren(h("p", { className: "muted" }, "争议与上报由政务办办理：请政务办官员先在“使用监督”打开本人密钥，再回到本页。"));
+  // Art. 5, 11: the lists and designations are public; reviewing and designating are the Office's
+  // officers' steps, and refusals are read by the overseers only (api/routers/responsibilities.py).
+  const drawReviews = () => fill(reviews, () => responsibilityReviews(drawReviews));
+  if (session.unit?.kind === "office") drawReviews();
+  else reviews.replaceChildren(h("p", { className: "muted" }, "职责清单由政务办审核：请政务办官员先在“使用监督”打开本人密钥，再回到本页。"));
+  const drawDesignations = () => fill(designations, () => designationDesk(drawDesignations));
+  drawDesignations();
+  const drawRefusals = () => fill(refusals, () => refusalDesk(drawRefusals));
+  if (["office", "data_center", "auditor"].includes(session.unit?.kind)) drawRefusals();
+  else refusals.replaceChildren(h("p", { className: "muted" }, "拒绝归集的记录只由政务办、大数据中心和监督单位查看：请先在“使用监督”打开本人密钥。"));
 }
 
 async function unitsAndKeys(redraw) {

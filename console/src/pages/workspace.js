@@ -11,6 +11,8 @@ import { incidents } from "./incident-desk.js";
 import { frequencyCell } from "./update-desk.js";
 import { plansToAgree, unitPlans } from "./adjustment-desk.js";
 import { deletionCell } from "./deletion-desk.js";
+import { unitResponsibilities } from "./responsibilities-desk.js";
+import { refusalDesk } from "./refusal-desk.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { FREQUENCY, OPENING, SHARING, SOURCE_METHOD, STATUS, dutyRule, label, subjectType } from "../lib/labels.js";
 
@@ -39,11 +41,14 @@ async function drawWorkspace(body) {
   const incidentBox = h("div", {}, "正在加载……");
   const plans = h("div", {}, "正在加载……");
   const agree = h("div", {}, "正在加载……");
+  const listed = h("div", {}, "正在加载……");
+  const refused = h("div", {}, "正在加载……");
   const composer = composeForm();
   body.replaceChildren(
     h("h2", {}, "本单位待办职责与期限"), owed,
     h("h2", {}, `${session.unit.name}的目录条目`), mine,
     h("h2", {}, "在用条目的调整方案（第十四条）"), plans,
+    h("h2", {}, "本单位职责清单（第十一条）"), listed,
     h("h2", {}, "编目：新建、变更或重新提交（第十一、十三、十四条）"), composer.form,
     h("h2", {}, "待本单位答复的申请（第二十条）"), asked,
     h("h2", {}, "申请使用他单位数据（第十七、十八条）"), asking,
@@ -53,6 +58,7 @@ async function drawWorkspace(body) {
     h("h2", {}, "对本单位数据的异议（第十六条）"), objected,
     h("h2", {}, "数据使用记录（第三十条）"), used,
     h("h2", {}, "本单位的数据安全事件（第二十九条）"), incidentBox,
+    h("h2", {}, "本单位拒绝归集的记录（第十一条）"), refused,
   );
   const fill = (box, make) => make().then((el) => box.replaceChildren(el), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   fill(owed, duties);
@@ -70,6 +76,12 @@ async function drawWorkspace(body) {
   drawPlans();
   const drawAgree = () => fill(agree, () => plansToAgree(drawAgree));
   drawAgree();
+  // Each desk redraws only its own section after a confirmed step.
+  const fillAll = (box, make) => make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
+  const drawDuties = () => fillAll(listed, () => unitResponsibilities(drawDuties));
+  drawDuties();
+  if (session.unit.kind === "ordinary") fillAll(refused, () => refusalDesk(() => {}));
+  else refused.replaceChildren(h("p", { className: "muted" }, "拒绝归集的记录在大数据中心、政务办的页面办理。"));
   try {
     const [page, schedules] = await Promise.all([
       get("/v1/catalog/entries", { unit_id: session.unit.unit_id, limit: 100 }),

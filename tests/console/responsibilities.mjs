@@ -1,0 +1,87 @@
+// Art. 11 in the browser: the civil affairs bureau records an entry of its responsibilities list from
+// its workspace (an empty form refused in the page first), signed with its SM2 key, and sees it
+// awaiting review; the Office's officer, on the Office's page, returns it with a reason; the bureau
+// revises it and the Office approves it. Env: CONSOLE_URL, CIVIL_KEY, OFFICE_KEY, PASSWORD, CODE.
+import { answer, launch, lowContrast, openKey, openPage, sectionText, snap, unlabelled } from "./browser.mjs";
+
+const base = `${process.env.CONSOLE_URL}/console/`;
+const code = process.env.CODE;
+const list = "本单位职责清单";
+const browser = await launch();
+const out = {};
+let page;
+
+/** Switch the page's key to `file`, on the supervision page where any officer opens it. */
+async function switchKey(file) {
+  await page.goto(`${base}#/inspection`);
+  const before = page.problems.length;
+  await page.getByRole("button", { name: "关闭密钥" }).click();
+  await openKey(page, file, process.env.PASSWORD);
+  // Sections still loading when the key closed are refused without a token: not the page's fault.
+  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
+}
+
+/** The Office's officer reviews the entry: `decision`, with a reason when it returns it. */
+async function review(decision, reason) {
+  await page.goto(`${base}#/office`);
+  const send = page.getByRole("button", { name: `签名并审核职责 ${code}` });
+  const text = await sectionText(page, "职责清单审核", send);
+  await page.getByLabel(`审核意见（${code}）`).selectOption(decision);
+  if (reason) await page.getByLabel(`退回理由（${code}，退回时填写）`).fill(reason);
+  await send.click();
+  const tx = await page.locator("[data-responsibility-reviewed]").getAttribute("data-responsibility-reviewed", { timeout: 60_000 });
+  return { text, tx };
+}
+
+try {
+  page = await openPage(browser);
+  await page.goto(`${base}#/workspace`);
+  await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
+  const form = page.locator("details", { has: page.getByLabel("职责编码") });
+  await form.locator("summary").click();
+  const send = page.getByRole("button", { name: "签名并记录职责" });
+  await send.click();
+  out.emptyForm = await form.locator(".error").innerText();
+  await page.getByLabel("职责编码").fill(code);
+  await page.getByLabel("职责名称").fill("最低生活保障审核");
+  await page.getByLabel("职责依据").fill("《社会救助暂行办法》");
+  out.unlabelled = await unlabelled(page);
+  out.lowContrast = await lowContrast(page);
+  out.screenshots = await snap(page, "workspace-responsibilities");
+  await send.click();
+  const recorded = form.locator("[data-responsibility-recorded]");
+  out.recordTx = await recorded.getAttribute("data-responsibility-recorded", { timeout: 60_000 });
+  out.responsibilityId = await recorded.getAttribute("data-responsibility-id");
+  out.pendingText = await sectionText(page, list, page.locator("[data-responsibility-state='pending']"));
+
+  await switchKey(process.env.OFFICE_KEY);
+  const returned = await review("return", "依据应写明具体条款");
+  out.reviewText = returned.text;
+  out.returnTx = returned.tx;
+  out.unlabelled.push(...(await unlabelled(page)));
+  out.lowContrast.push(...(await lowContrast(page)));
+  out.screenshots.push(...(await snap(page, "office-responsibilities")));
+  await page.getByText("没有待审核的职责").waitFor();
+
+  // The bureau revises the returned entry from its row and records it again.
+  await switchKey(process.env.CIVIL_KEY);
+  await page.goto(`${base}#/workspace`);
+  out.returnedText = await sectionText(page, list, page.locator("[data-responsibility-state='returned']"));
+  await page.getByRole("button", { name: `修改职责 ${code}` }).click();
+  await page.getByLabel("职责依据").fill("《社会救助暂行办法》第十一条");
+  await send.click();
+  out.reviseTx = await form.locator("[data-responsibility-recorded]").getAttribute("data-responsibility-recorded", { timeout: 60_000 });
+
+  await switchKey(process.env.OFFICE_KEY);
+  out.approveTx = (await review("approve")).tx;
+  await switchKey(process.env.CIVIL_KEY);
+  await page.goto(`${base}#/workspace`);
+  out.approvedText = await sectionText(page, list, page.locator("[data-responsibility-state='approved']"));
+  out.problems = page.problems;
+} catch (error) {
+  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
+  throw error;
+} finally {
+  await browser.close();
+}
+answer(out);
