@@ -2,14 +2,13 @@
 // chain's RPC URL and the deployment file. Env: AUDIT_HTML, RPC_URL, DEPLOYMENT, DOCUMENT_FILE,
 // TAMPERED_FILE (paths: a catalog document, a commitment or a usage evidence bundle), SHOTS (the
 // screenshots' name).
-import { answer, launch, openPage, screenshots, unlabelled } from "./browser.mjs";
+import { answer, screenshots, unlabelled, withPage } from "./browser.mjs";
 
 const url = `file://${process.env.AUDIT_HTML}`;
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened, browser) => {
+  page = opened;
   await page.goto(url);
   await page.getByLabel("链节点 RPC 地址").fill(process.env.RPC_URL);
   await page.getByLabel("部署信息文件").setInputFiles(process.env.DEPLOYMENT);
@@ -29,10 +28,5 @@ try {
   out.tampered = await verify(process.env.TAMPERED_FILE);
   out.problems = page.problems;
   out.screenshots = await screenshots(browser, url, process.env.SHOTS ?? "audit-offline", "h1");
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

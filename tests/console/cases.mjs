@@ -2,16 +2,15 @@
 // statement refused in the page first); the Office coordinates it, sends the demand to the city and
 // records the city's answer; the responsible unit then takes up a dispute of its own from its inbox.
 // Env: CONSOLE_URL, STREET_KEY, OFFICE_KEY, CIVIL_KEY, PASSWORD, DEMAND_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.DEMAND_ID.slice(0, 12);
 const cases = "h2:has-text('争议协调') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   await page.getByText("协商不成，提请区府办协调").click();
@@ -28,11 +27,7 @@ try {
   out.disputeText = await sectionText(page, "本单位的申请", page.locator("[data-dispute-item]", { hasText: "待区府办协调" }));
 
   // The Office's officer, on its page (the key opened on the supervision page, where it works).
-  await page.goto(`${base}#/inspection`);
-  const before = page.problems.length;
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.OFFICE_KEY, process.env.PASSWORD);
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
+  await switchKey(page, `${base}#/inspection`, process.env.OFFICE_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/office`);
   const item = `${id} 第 1 项`;
   const resolve = page.getByRole("button", { name: `签名并记录协调结果 ${item}` });
@@ -57,11 +52,7 @@ try {
   await page.getByRole("button", { name: `签名并记录市级答复 ${id}` }).waitFor({ state: "detached" });
 
   // The item's responsible unit, in its inbox: the dispute coordinated, and one of its own taken up.
-  await page.goto(`${base}#/inspection`);
-  const again = page.problems.length;
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
-  page.problems.splice(again, Infinity, ...page.problems.slice(again).filter((p) => !p.includes("status of 401")));
+  await switchKey(page, `${base}#/inspection`, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/workspace`);
   const inbox = "待本单位答复的申请";
   out.resolvedText = await sectionText(page, inbox, page.locator("[data-dispute-item]", { hasText: "已协调" }));
@@ -73,10 +64,5 @@ try {
   await page.getByRole("button", { name: `签名并提请协调 ${mine}` }).click();
   out.ownerTx = await page.locator("[data-dispute-opened]").getAttribute("data-dispute-opened", { timeout: 60_000 });
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -2,17 +2,16 @@
 // Data Center records an update received (the file's SM3 computed in the page), a reconciliation
 // (an empty period refused first) and an objection from it.
 // Env: CONSOLE_URL, CIVIL_KEY, DATA_CENTER_KEY, PASSWORD, ENTRY_ID, BATCH.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const entry = process.env.ENTRY_ID;
 const id = entry.slice(0, 12);
 const quality = "h2:has-text('数据质量') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.getByRole("button", { name: "签名并声明更新周期 低保对象信息" }).click();
@@ -20,11 +19,7 @@ try {
   await page.locator("[data-declared='weekly']").waitFor();
   out.unlabelled = await unlabelled(page);
 
-  await page.goto(`${base}#/datacenter`);
-  const before = page.problems.length; // reads racing the change of key may be answered 401 (objection.mjs)
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
+  await switchKey(page, `${base}#/datacenter`, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const row = page.locator(`${quality} tr`, { has: page.locator(`[data-schedule='${entry}']`) });
   await row.getByText("记录收到的更新").click();
   await page.getByLabel(`记录条数（${id}）`).fill("2");
@@ -61,10 +56,5 @@ try {
   out.objectionTx = await raised.getAttribute("data-objection-raised", { timeout: 60_000 });
   out.objectionId = await raised.getAttribute("data-objection-id");
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -3,18 +3,17 @@
 // without its risk refused first), then reports it to the regulators (Art. 31), which a regulator's
 // officer acknowledges on the supervision page.
 // Env: CONSOLE_URL, DATA_CENTER_KEY, REGULATOR_KEY, PASSWORD, GRANT_ID, SCENARIO_CODE.
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const code = process.env.SCENARIO_CODE;
 const id = process.env.GRANT_ID.slice(0, 12);
 const register = "h2:has-text('应用场景登记') + div";
 const grants = "h2:has-text('共享授权') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const submit = page.getByRole("button", { name: "签名并登记场景" });
@@ -79,10 +78,5 @@ try {
   out.ackTx = await page.locator("[data-acknowledged]").getAttribute("data-acknowledged", { timeout: 60_000 });
   await reports.getByText("已签收：").waitFor({ timeout: 30_000 });
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

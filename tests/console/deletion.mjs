@@ -2,10 +2,9 @@
 // reason refused in the page first), signed with its key, and tries the entry the street holds a
 // grant on, which the chain refuses until an adjustment plan is agreed: the page says what to do.
 // Env: CONSOLE_URL, CIVIL_KEY, PASSWORD, UNUSED, USED (the two entries' names).
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
 
@@ -16,8 +15,8 @@ async function form(name) {
   return details;
 }
 
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
   const unused = await form(process.env.UNUSED);
@@ -36,10 +35,5 @@ try {
   await page.getByRole("button", { name: `签名并申请删除 ${process.env.USED}` }).click();
   out.refusedText = await used.locator(".error").innerText({ timeout: 30_000 });
   out.problems = page.problems.filter((p) => !p.includes("status of 409"));  // the refusal, shown in the page
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -2,10 +2,9 @@
 // responsible unit of the civil affairs bureau's entry (an empty form refused in the page first),
 // signed with its SM2 key, and sees the designation listed; designating the same unit again is the
 // chain's refusal, told in Chinese. Env: CONSOLE_URL, OFFICE_KEY, PASSWORD, ENTRY_ID, UNIT_ID.
-import { answer, launch, lowContrast, openKey, openPage, sectionText, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
 
@@ -21,8 +20,8 @@ async function designate(basis) {
   return form;
 }
 
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/inspection`);
   await openKey(page, process.env.OFFICE_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/office`);
@@ -40,10 +39,5 @@ try {
   const again = await designate("再次指定");
   out.refusedText = await again.locator(".error").innerText({ timeout: 30_000 });
   out.problems = page.problems.filter((p) => !p.includes("status of 409")); // the refusal, shown in the page
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

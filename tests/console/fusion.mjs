@@ -1,16 +1,15 @@
 // Art. 22 on the Data Center's page: a fusion plan approved, another returned (an empty reason
 // refused in the page first), an issued fusion grant recorded as served, then evaluated (Art. 31).
 // Env: CONSOLE_URL, DATA_CENTER_KEY, PASSWORD, APPROVE_ID, RETURN_ID, SERVE_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const [approve, ret, serve] = ["APPROVE_ID", "RETURN_ID", "SERVE_ID"].map((k) => process.env[k].slice(0, 12));
 const section = (p) => p.locator("h2:has-text('融合治理方案') + div");
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const pass = page.getByRole("button", { name: `签名并通过方案 ${approve}` });
@@ -55,10 +54,5 @@ try {
   out.evaluationId = await evaluated.getAttribute("data-evaluation-id");
   out.evaluationsText = await sectionText(page, "质量、成效与安全评价", page.locator(`[data-evaluation='${out.evaluationId}']`));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -1,15 +1,14 @@
 // Art. 16 in the browser: the street, which holds a grant on the civil affairs bureau's entry,
 // objects to the data it received, from its workspace's grants (an empty objection refused in the
 // page first), signed with its key. Env: CONSOLE_URL, STREET_KEY, PASSWORD, GRANT_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   const form = page.locator("details", { has: page.getByLabel(`异议内容（${id}）`) });
@@ -27,10 +26,5 @@ try {
   out.objectionTx = await raised.getAttribute("data-objection-raised", { timeout: 60_000 });
   out.objectionId = await raised.getAttribute("data-objection-id");
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -3,17 +3,16 @@
 // in the page first), an idle grant suspended, a lapsed suspension ended, a scenario withdrawn (an
 // empty reason refused first). Env: CONSOLE_URL, DATA_CENTER_KEY, PASSWORD, EXCUSED_ID, IDLE_ID,
 // LAPSING_ID, SCENARIO, STREET_KEY, UNTIL.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const [excused, idle, lapsing] = ["EXCUSED_ID", "IDLE_ID", "LAPSING_ID"].map((k) => process.env[k].slice(0, 12));
 const scenario = process.env.SCENARIO;
 const section = "h2:has-text('闲置授权') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   // The demand unit files its reason for leaving a grant unused, from its workspace.
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
@@ -31,11 +30,7 @@ try {
   out.reasonTx = await page.locator("[data-idle-reason-filed]").getAttribute("data-idle-reason-filed", { timeout: 60_000 });
   out.grantsText = await sectionText(page, "本单位获得的共享授权", page.locator("[data-idle-reason='pending']"));
 
-  await page.goto(`${base}#/datacenter`);
-  const before = page.problems.length; // reads racing the change of key may be answered 401 (objection.mjs)
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
+  await switchKey(page, `${base}#/datacenter`, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const accept = page.getByRole("button", { name: `签名并接受理由 ${excused}` });
   out.idleText = await sectionText(page, "闲置授权", accept);
   out.unlabelled.push(...(await unlabelled(page)));
@@ -68,10 +63,5 @@ try {
   out.scenarioText = await sectionText(page, "应用场景登记", page.locator(`[data-scenario='${scenario}']`, { hasText: "已撤销" }));
   out.unlabelled.push(...(await unlabelled(page)));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

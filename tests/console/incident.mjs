@@ -1,15 +1,14 @@
 // Art. 29 in a unit's workspace: report a data security incident (an empty report refused in the
 // page first), record its handling, close it (an empty closure refused first).
 // Env: CONSOLE_URL, STREET_KEY, PASSWORD.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const section = "h2:has-text('数据安全事件') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   const report = page.getByRole("button", { name: "签名并报告" });
@@ -47,10 +46,5 @@ try {
   out.stateText = await sectionText(page, "数据安全事件", page.locator("[data-incident-state='closed']"));
   out.unlabelled.push(...(await unlabelled(page)));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

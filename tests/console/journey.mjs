@@ -1,13 +1,12 @@
 // An officer catalogues an entry in the browser and sees it confirmed; the Data Center approves it
 // from its review queue. Env: CONSOLE_URL, OWNER_KEY, REVIEWER_KEY (keystore files), PASSWORD.
-import { answer, launch, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = { screenshots: [] };
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   // A wrong password is refused in the page (the file is decrypted here, nothing is sent).
   await page.getByLabel("密钥文件").setInputFiles(process.env.OWNER_KEY);
@@ -85,10 +84,5 @@ try {
   await page.locator("[data-reviewed]").waitFor({ timeout: 60_000 });
   await page.getByText("队列为空").waitFor();
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -2,15 +2,14 @@
 // the Data Center answers the objection from its page (an empty reason refused in the page first),
 // then confirms a scenario-route application (Art. 19). Env: CONSOLE_URL, HOLDER_KEY,
 // DATA_CENTER_KEY, PASSWORD, GRANT_ID, PENDING_ID (the application awaiting confirmation).
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.HOLDER_KEY, process.env.PASSWORD);
   await page.getByText("对暂停提出异议").click();
@@ -19,13 +18,7 @@ try {
   await page.locator("[data-grant-step]").waitFor({ timeout: 60_000 });
   out.objectionTx = await page.locator("[data-grant-step]").getAttribute("data-grant-step");
 
-  await page.goto(`${base}#/datacenter`);
-  // Between closing one key and opening the next the page is nobody's: reads it had started may be
-  // answered 401, which the browser logs (seen once in CI under load). Only those are set aside.
-  const before = page.problems.length;
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
+  await switchKey(page, `${base}#/datacenter`, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const uphold = page.getByRole("button", { name: `异议成立，恢复授权 ${id}` });
   await uphold.waitFor();
   out.grantsText = await sectionText(page, "共享授权", uphold);
@@ -50,10 +43,5 @@ try {
   out.conformityTx = await page.locator("[data-conformity]").getAttribute("data-conformity", { timeout: 60_000 });
   await page.getByText("没有待确认的按场景申请").waitFor();
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

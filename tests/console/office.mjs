@@ -1,12 +1,11 @@
 // The Office's and the Data Center's overview pages. Env: CONSOLE_URL.
-import { answer, launch, lowContrast, openKey, openPage, screenshots, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, screenshots, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened, browser) => {
+  page = opened;
   await page.goto(`${base}#/office`);
   await page.locator("svg.chart").waitFor();
   await page.locator("text=已公布年份").waitFor();
@@ -30,10 +29,5 @@ try {
     ...(await screenshots(browser, `${base}#/office`, "office", "svg.chart")),
     ...(await snap(page, "datacenter")),
   ];
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -2,10 +2,9 @@
 // browser with the Office account's keystore. Env: CONSOLE_URL, PASSWORD, NOT_OFFICE_KEY,
 // OFFICE_KEY, NEW_SM2 (an officer's SM2 keystore), NEW_ECDSA, UNIT (its name), REVOKE, ROTATE
 // (key ids), ROTATED_SM2 (the rotated key's successor, SM2).
-import { answer, launch, lowContrast, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
 const openAccount = async (file) => {
@@ -21,8 +20,8 @@ const confirmed = async () => {
   last = await tx.getAttribute("data-office-tx");
   return last;
 };
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/office`);
   // An officer's key is not the Office account: refused, nothing opened.
   await openAccount(process.env.NOT_OFFICE_KEY);
@@ -61,10 +60,5 @@ try {
   out.lowContrast = await lowContrast(page);
   out.screenshots = await snap(page, "office-keys");
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -1,13 +1,12 @@
 // The Catalog and Audit pages as anyone on the platform uses them, at CONSOLE_URL.
 // Env: CONSOLE_URL, ENTRY_NAME, DOCUMENT (a version's document, pretty-printed), TAMPERED.
-import { answer, launch, lowContrast, openPage, screenshots, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, screenshots, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = { unlabelled: {}, problems: [] };
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened, browser) => {
+  page = opened;
   await page.goto(`${base}#/catalog`);
   await page.getByRole("link", { name: process.env.ENTRY_NAME }).waitFor();
   out.lang = await page.evaluate(() => document.documentElement.lang);
@@ -28,6 +27,9 @@ try {
   await page.getByLabel("关键词（名称或摘要）").fill("生活保障");
   await page.getByLabel("关键词（名称或摘要）").press("Enter");
   await page.waitForURL(/q=/);
+  // The search's own answer, drawn with its rows in one step: a search says 显示 N 条, the full
+  // list it replaces said 共 N 条 (counting that list's rows failed twice on a loaded machine).
+  await page.locator("p.muted", { hasText: "显示" }).waitFor();
   await page.getByRole("link", { name: process.env.ENTRY_NAME }).waitFor();
   out.searchRows = await page.locator("tbody tr").count();
   await page.getByLabel("共享属性").selectOption("not_shared");
@@ -86,10 +88,5 @@ try {
     ...(await screenshots(browser, `${base}#/audit`, "audit", "text=已载入部署信息")),
     ...(await screenshots(browser, `${base}#/workspace`, "workspace", "h1")),
   ];
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

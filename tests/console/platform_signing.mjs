@@ -1,13 +1,12 @@
 // An officer applies with the platform signing service for the commitment (Art. 18). Env:
 // CONSOLE_URL, OFFICER_KEY, PASSWORD, PLATFORM_KEY_ID, ENTRY_LABEL.
-import { answer, launch, openKey, openPage } from "./browser.mjs";
+import { answer, openKey, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.OFFICER_KEY, process.env.PASSWORD);
   await page.getByLabel("申请的目录条目").selectOption({ label: process.env.ENTRY_LABEL });
@@ -24,10 +23,5 @@ try {
   out.demandId = await page.locator("[data-applied]").getAttribute("data-applied");
   out.commitment = JSON.parse(await page.locator("[data-commitment]").textContent());
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -1,15 +1,14 @@
 // Art. 32 on the Office's page: its officer (key opened on the supervision page, as the Office's
 // officers work there) publishes a period's results (an inverted period refused in the page first),
 // then drafts, reviews and publishes the notice on them. Env: CONSOLE_URL, OFFICE_KEY, PASSWORD, FROM.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const section = "h2:has-text('考核结果与通报') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/inspection`);
   await openKey(page, process.env.OFFICE_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/office`);
@@ -42,10 +41,5 @@ try {
   out.noticeId = await noticed.getAttribute("data-notice-id");
   out.noticeText = await page.locator(`[data-notice='${out.noticeId}']`).innerText();
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -1,16 +1,15 @@
 // Art. 16 in the browser: the responsible unit's officer sees a data objection among its duties and
 // in the workspace's objections, is refused a handling without its verification, then signs the
 // handling. Env: CONSOLE_URL, OFFICER_KEY, PASSWORD, OBJECTION_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.OBJECTION_ID.slice(0, 12);
 const section = "h2:has-text('对本单位数据的异议') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.OFFICER_KEY, process.env.PASSWORD);
   out.dutiesText = await sectionText(page, "待办职责", page.locator("[data-rule='art16_objection']"));
@@ -41,10 +40,5 @@ try {
   await page.locator(`${section} [data-objection-state='handled_on_time']`).waitFor({ timeout: 30_000 });
   out.handledText = await page.locator(section).innerText();
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -3,23 +3,14 @@
 // signed with its SM2 key; the Office's officer reports it from the Office's page; the bureau reads
 // its refusal, reported, in its workspace. Env: CONSOLE_URL, DATA_CENTER_KEY, OFFICE_KEY, CIVIL_KEY,
 // PASSWORD, UNIT_ID (the bureau's).
-import { answer, launch, lowContrast, openKey, openPage, sectionText, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = {};
 let page;
 
-async function switchKey(file) {
-  await page.goto(`${base}#/inspection`);
-  const before = page.problems.length;
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, file, process.env.PASSWORD);
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
-}
-
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const form = page.locator("details", { has: page.getByLabel("拒绝归集的数据", { exact: true }) });
@@ -39,7 +30,7 @@ try {
   out.refusalId = await recorded.getAttribute("data-refusal-id");
   const id = out.refusalId.slice(0, 12);
 
-  await switchKey(process.env.OFFICE_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.OFFICE_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/office`);
   const report = page.getByRole("button", { name: `签名并报告拒绝归集 ${id}` });
   const summary = page.locator("summary", { hasText: `报告 ${id}` });
@@ -56,14 +47,9 @@ try {
   out.reportTx = await reportForm.locator("[data-refusal-report]").getAttribute("data-refusal-report", { timeout: 60_000 });
   out.reportedText = await sectionText(page, "拒绝归集与报告", page.locator(`[data-refusal-reported='${out.refusalId}']`));
 
-  await switchKey(process.env.CIVIL_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/workspace`);
   out.unitText = await sectionText(page, "本单位拒绝归集的记录", page.locator(`[data-refusal-reported='${out.refusalId}']`));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

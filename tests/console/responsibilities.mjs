@@ -2,24 +2,13 @@
 // its workspace (an empty form refused in the page first), signed with its SM2 key, and sees it
 // awaiting review; the Office's officer, on the Office's page, returns it with a reason; the bureau
 // revises it and the Office approves it. Env: CONSOLE_URL, CIVIL_KEY, OFFICE_KEY, PASSWORD, CODE.
-import { answer, launch, lowContrast, openKey, openPage, sectionText, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const code = process.env.CODE;
 const list = "本单位职责清单";
-const browser = await launch();
 const out = {};
 let page;
-
-/** Switch the page's key to `file`, on the supervision page where any officer opens it. */
-async function switchKey(file) {
-  await page.goto(`${base}#/inspection`);
-  const before = page.problems.length;
-  await page.getByRole("button", { name: "关闭密钥" }).click();
-  await openKey(page, file, process.env.PASSWORD);
-  // Sections still loading when the key closed are refused without a token: not the page's fault.
-  page.problems.splice(before, Infinity, ...page.problems.slice(before).filter((p) => !p.includes("status of 401")));
-}
 
 /** The Office's officer reviews the entry: `decision`, with a reason when it returns it. */
 async function review(decision, reason) {
@@ -33,8 +22,8 @@ async function review(decision, reason) {
   return { text, tx };
 }
 
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
   const form = page.locator("details", { has: page.getByLabel("职责编码") });
@@ -54,7 +43,7 @@ try {
   out.responsibilityId = await recorded.getAttribute("data-responsibility-id");
   out.pendingText = await sectionText(page, list, page.locator("[data-responsibility-state='pending']"));
 
-  await switchKey(process.env.OFFICE_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.OFFICE_KEY, process.env.PASSWORD);
   const returned = await review("return", "依据应写明具体条款");
   out.reviewText = returned.text;
   out.returnTx = returned.tx;
@@ -64,7 +53,7 @@ try {
   await page.getByText("没有待审核的职责").waitFor();
 
   // The bureau revises the returned entry from its row and records it again.
-  await switchKey(process.env.CIVIL_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/workspace`);
   out.returnedText = await sectionText(page, list, page.locator("[data-responsibility-state='returned']"));
   await page.getByRole("button", { name: `修改职责 ${code}` }).click();
@@ -72,16 +61,11 @@ try {
   await send.click();
   out.reviseTx = await form.locator("[data-responsibility-recorded]").getAttribute("data-responsibility-recorded", { timeout: 60_000 });
 
-  await switchKey(process.env.OFFICE_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.OFFICE_KEY, process.env.PASSWORD);
   out.approveTx = (await review("approve")).tx;
-  await switchKey(process.env.CIVIL_KEY);
+  await switchKey(page, `${base}#/inspection`, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/workspace`);
   out.approvedText = await sectionText(page, list, page.locator("[data-responsibility-state='approved']"));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

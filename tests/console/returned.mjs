@@ -1,14 +1,13 @@
 // The Data Center returns a version with its reason (Art. 13); the owner corrects the entry and
 // resubmits it. Env: CONSOLE_URL, OWNER_KEY, REVIEWER_KEY, PASSWORD, ENTRY_NAME.
-import { answer, launch, openKey, openPage } from "./browser.mjs";
+import { answer, openKey, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const name = process.env.ENTRY_NAME;
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
   await page.getByRole("link", { name }).waitFor();
@@ -30,10 +29,5 @@ try {
   await page.locator("[data-confirmed][data-version='2']").waitFor({ timeout: 60_000 });
   out.resubmitTx = await page.locator("[data-tx]").getAttribute("data-tx");
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

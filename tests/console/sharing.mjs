@@ -1,18 +1,17 @@
 // 长风新村街道 applies for 民政局's entry with an SM2-signed commitment; 民政局 approves it from its
 // inbox; the grant appears; an inspector verifies the commitment on the Audit page and a changed
 // one is invalid. Env: CONSOLE_URL, APPLICANT_KEY, OWNER_KEY, PASSWORD, ENTRY_NAME.
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = { screenshots: [] };
 let page;
 const switchKey = async (file) => {
   await page.getByRole("button", { name: "关闭密钥" }).click();
   return openKey(page, file, process.env.PASSWORD);
 };
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/workspace`);
   out.applicantKey = await openKey(page, process.env.APPLICANT_KEY, process.env.PASSWORD);
   await page.getByLabel("申请的目录条目").waitFor();
@@ -75,10 +74,5 @@ try {
   out.terminateTx = await page.locator("[data-grant-step]").getAttribute("data-grant-step");
   await page.locator("td", { hasText: "已终止" }).waitFor();
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

@@ -2,16 +2,15 @@
 // the supervision page, signed with its SM2 key, then reads the Office's page: the evaluation's new
 // groups and dimensions, the published results and the notice with its evidence.
 // Env: CONSOLE_URL, INSPECTOR_KEY, PASSWORD, INCIDENT_ID.
-import { answer, launch, lowContrast, openKey, openPage, snap, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.INCIDENT_ID.slice(0, 12);
 const inbox = "h2:has-text('数据安全事件') + div";
-const browser = await launch();
 const out = {};
 let page;
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   await page.goto(`${base}#/inspection`);
   await openKey(page, process.env.INSPECTOR_KEY, process.env.PASSWORD);
   await page.locator(`${inbox} [data-incident]`).waitFor();
@@ -38,10 +37,5 @@ try {
   out.lowContrast = [...out.lowContrast, ...(await lowContrast(page))];
   out.screenshots.push(...(await snap(page, "office-notice")));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);

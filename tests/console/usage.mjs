@@ -4,10 +4,9 @@
 // ordinary unit's. Env: CONSOLE_URL, USER_KEY, OWNER_KEY, REGULATOR_KEY, PASSWORD, ANCHORED_ID,
 // OWNER_TOTAL, CHANGED (JSON: {name: bundle text the page must refuse}).
 import { readFileSync } from "node:fs";
-import { answer, launch, lowContrast, openKey, openPage, snap, sectionText, unlabelled } from "./browser.mjs";
+import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
-const browser = await launch();
 const out = { screenshots: [], lowContrast: [] };
 let page;
 const usesShown = async () => {
@@ -18,8 +17,8 @@ const usesShown = async () => {
   };
 };
 const closeKey = () => page.getByRole("button", { name: "关闭密钥" }).click();
-try {
-  page = await openPage(browser);
+await withPage(async (opened) => {
+  page = opened;
   // The demand unit: the uses it made, the refused one with its reason; the CSV export.
   await page.goto(`${base}#/workspace`);
   out.userKey = await openKey(page, process.env.USER_KEY, process.env.PASSWORD);
@@ -86,10 +85,5 @@ try {
   out.lowContrast.push(...(await lowContrast(page)));
   out.screenshots.push(...(await snap(page, "inspection")));
   out.problems = page.problems;
-} catch (error) {
-  if (page) console.error(`at ${page.url()}:\n${await page.locator("main").innerText()}\n${page.problems.join("\n")}`);
-  throw error;
-} finally {
-  await browser.close();
-}
+});
 answer(out);
