@@ -18,7 +18,7 @@ from tests.ledger_cli.test_officer_journey import entry_document, ledger, outbox
 platform = journey.platform  # the same fixture: the district's API on a free port, officers' keystore
 
 
-def _approved_art12_duty(platform) -> bytes:
+def approved_art12_duty(platform) -> bytes:
     """The Data Center's Art. 12 responsibility, recorded and approved on-chain directly."""
     desk, system = platform.desk, platform.system
     contract = contract_at(system.w3, "Responsibilities", system.deployment.responsibilities)
@@ -38,7 +38,7 @@ def _approved_art12_duty(platform) -> bytes:
 
 
 def test_the_data_center_exports_the_supplementary_catalog_and_records_the_export(platform):
-    rid = _approved_art12_duty(platform)
+    rid = approved_art12_duty(platform)
     document = {
         **entry_document("DSJ-BC-01"),
         "supplementary": True,

@@ -30,3 +30,12 @@ export function post(path, body) {
     body: JSON.stringify(body),
   }).then(handle);
 }
+
+/** A file the API serves, as its bytes and headers (an export: the page hashes what it received). */
+export async function getFile(path, query = {}) {
+  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
+  const qs = params.toString();
+  const answer = await fetch(path + (qs ? `?${qs}` : ""), { headers: authorization() });
+  if (!answer.ok) await handle(answer);
+  return { bytes: new Uint8Array(await answer.arrayBuffer()), headers: answer.headers };
+}

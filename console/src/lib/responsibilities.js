@@ -54,3 +54,18 @@ export function reportRefusal(refusalId, { reportedTo, summary }, onStatus) {
   const document = { schema: "putuo.refusal-report/1", refusal_id: refusalId, reported_to: reportedTo, summary };
   return measureAction(RESPONSIBILITIES, "report_refusal", document, { subject: refusalId }, onStatus);
 }
+
+/** A setting's key: keccak256("putuo.setting." ‖ its name) (chain.responsibilities.setting_key). */
+export const settingKey = (name) => keccak256(toUtf8Bytes(`putuo.setting.${name}`));
+
+/** The Office publishes a setting's new value (putuo.setting/1): the signed subject is the
+ *  setting's key and the value its new value. */
+export function publishSetting(document, onStatus) {
+  return measureAction(RESPONSIBILITIES, "publish_setting", document, { subject: settingKey(document.name), value: document.value }, onStatus);
+}
+
+/** The Data Center records an export of the supplementary catalog for the city (Art. 12;
+ *  putuo.catalog-export/1): the signed subject is the JSON file's keccak256, the value its last block. */
+export function recordCatalogExport(manifest, onStatus) {
+  return measureAction(RESPONSIBILITIES, "record_catalog_export", manifest, { subject: manifest.json_keccak256, value: manifest.to_block }, onStatus);
+}

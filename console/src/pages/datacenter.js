@@ -14,6 +14,7 @@ import { evaluationDesk } from "./evaluation-desk.js";
 import { qualityDesk } from "./update-desk.js";
 import { plansToAgree } from "./adjustment-desk.js";
 import { refusalDesk } from "./refusal-desk.js";
+import { exportDesk } from "./export-desk.js";
 
 const RETURN_REASONS = [["1", "要素不完整"], ["2", "不符合编制规范"], ["3", "重复编目"], ["9", "其他"]];
 
@@ -35,6 +36,7 @@ export function dataCenterPage(main) {
   const quality = h("div", {}, "正在加载……");
   const adjustments = h("div", {}, "正在加载……");
   const refusals = h("div", {}, "正在加载……");
+  const exportsBox = h("div", {}, "正在加载……");
   // Every unit's duties and grants are read by an overseer's officer (api/auth/access.py).
   const overseen = () => {
     const note = !session.key
@@ -67,10 +69,13 @@ export function dataCenterPage(main) {
     } else adjustments.replaceChildren(h("p", { className: "muted" }, "调整方案由大数据中心同意。"));
   };
   const drawScenarios = () => fillWith(scenarios, () => scenarioRegister(drawScenarios));
+  // The exports recorded are public (the city checks its files against them); the Data Center makes the next.
+  const drawExports = () => fillWith(exportsBox, () => exportDesk(drawExports));
   const refresh = () => {
     drawQueue(body);
     overseen();
     drawScenarios();
+    drawExports();
   };
   render(
     main,
@@ -88,6 +93,8 @@ export function dataCenterPage(main) {
     quality,
     h("h2", {}, "拒绝归集（第十一条）"),
     refusals,
+    h("h2", {}, "补充目录导出（第十二条）"),
+    exportsBox,
     h("h2", {}, "应用场景登记（第十九条）"),
     scenarios,
     h("h2", {}, "按场景申请的符合性确认（第十九条，一个工作日）"),

@@ -15,6 +15,7 @@ import { casesDesk } from "./cases-desk.js";
 import { responsibilityReviews } from "./responsibilities-desk.js";
 import { designationDesk } from "./designation-desk.js";
 import { refusalDesk } from "./refusal-desk.js";
+import { settingsDesk } from "./settings-desk.js";
 import { closeOfficeAccount, office, openOfficeAccount, registerOfficer, revokeKey, rotateKey } from "../lib/office-account.js";
 
 const KIND = { office: "政务办", data_center: "大数据中心", ordinary: "业务单位", auditor: "监督单位" };
@@ -28,6 +29,7 @@ export async function officePage(main) {
   const reviews = h("div", {}, "正在加载……");
   const designations = h("div", {}, "正在加载……");
   const refusals = h("div", {}, "正在加载……");
+  const settings = h("div", {}, "正在加载……");
   render(
     main,
     h("h1", {}, "政务办"),
@@ -39,6 +41,7 @@ export async function officePage(main) {
     h("h2", {}, "职责清单审核（第十一条）"), reviews,
     h("h2", {}, "指定责任单位（第五条）"), designations,
     h("h2", {}, "拒绝归集与报告（第十一条）"), refusals,
+    h("h2", {}, "政务办设置（期限等）"), settings,
   );
   const fill = (box, make) => make().then((nodes) => box.replaceChildren(...[nodes].flat()), (error) => box.replaceChildren(h("p", { className: "error" }, error.message)));
   const drawUnits = () => fill(units, () => unitsAndKeys(drawUnits));
@@ -66,6 +69,9 @@ export async function officePage(main) {
   const drawRefusals = () => fill(refusals, () => refusalDesk(drawRefusals));
   if (["office", "data_center", "auditor"].includes(session.unit?.kind)) drawRefusals();
   else refusals.replaceChildren(h("p", { className: "muted" }, "拒绝归集的记录只由政务办、大数据中心和监督单位查看：请先在“使用监督”打开本人密钥。"));
+  // The settings in force are public; an officer of the Office publishes a new value here.
+  const drawSettings = () => fill(settings, () => settingsDesk(drawSettings));
+  drawSettings();
 }
 
 async function unitsAndKeys(redraw) {
