@@ -146,6 +146,11 @@ def _headers(url: str, numbers: range) -> list[dict]:
     return [by_id[n] for n in numbers]
 
 
+class ChainMovedError(ValueError):
+    """The node moved to another branch while its headers were read (Clique's out-of-turn blocks
+    reorganise a chain now and then): the same question asked again has an answer."""
+
+
 def signers_at(url: str, head: dict) -> tuple[str, ...]:
     """The signers Clique counts after block `head` (a header of the node at `url`), sorted as
     `clique_getSigners` lists them: replayed from the last checkpoint, or from the last snapshot
@@ -165,6 +170,6 @@ def signers_at(url: str, head: dict) -> tuple[str, ...]:
         for header in _headers(url, range(first, min(first + BATCH, number + 1))):
             snapshot.apply(header)
     if snapshot.hash != head["hash"]:
-        raise ValueError(f"{url} moved to another chain while its votes were read; ask again")
+        raise ChainMovedError(f"{url} moved to another chain while its votes were read; ask again")
     _snapshots[url] = snapshot
     return tuple(sorted(snapshot.signers, key=lambda a: bytes.fromhex(a[2:])))

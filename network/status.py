@@ -14,7 +14,7 @@ import requests
 
 from network.ipc import ipc_call, ipc_path
 from network.manifest import NodeSpec
-from network.seal import signers_at
+from network.seal import ChainMovedError, signers_at
 
 TIMEOUT_S = 2.0  # a node that takes longer is reported as not answering
 
@@ -30,9 +30,24 @@ class NodeStatus:
     error: str | None = None
 
 
+# A node that moved to another branch while its signers were replayed is asked again, from its new
+# head, up to this many times in all (a status read once in CI under load met one reorganisation).
+READS = 3
+
+
 def node_status(spec: NodeSpec, directory: Path | None = None) -> NodeStatus:
     """One batched JSON-RPC request to the node (head block, peer count), then its signers: over
     IPC when `directory` (the node's own) holds its socket, else replayed from its headers."""
+    for _ in range(READS):
+        try:
+            return _read_status(spec, directory)
+        except ChainMovedError as exc:
+            moved = exc
+    return NodeStatus(spec, True, error=f"signers unknown: {moved}")
+
+
+def _read_status(spec: NodeSpec, directory: Path | None) -> NodeStatus:
+    """One read of `node_status`; raises ChainMovedError when the node reorganised meanwhile."""
     calls = [("eth_getBlockByNumber", ["latest", False]), ("net_peerCount", [])]
     body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
     try:
@@ -47,6 +62,8 @@ def node_status(spec: NodeSpec, directory: Path | None = None) -> NodeStatus:
     head, head_hash, peers = int(block["number"], 16), block["hash"], int(peers, 16)
     try:
         signers = _signers(spec, directory, block)
+    except ChainMovedError:
+        raise
     except (OSError, RuntimeError, ValueError, requests.RequestException) as exc:
         return NodeStatus(spec, True, head, head_hash, peers, error=f"signers unknown: {exc}")
     return NodeStatus(spec, True, head, head_hash, peers, signers=signers)

@@ -4,7 +4,7 @@ with SIGKILL catches up when it comes back."""
 from __future__ import annotations
 
 from chain.rpc import RpcClient
-from network import node_status
+from network import node_status, status
 from network.lifecycle import start_node
 from network.seal import block_signer
 from tests.network.conftest import wait_until
@@ -68,3 +68,29 @@ def test_one_validator_killed_blocks_continue_and_it_catches_up(clique, network_
     assert _hash_at(victim.spec, target) == _hash_at(live[0], target)
     assert _hash_at(victim.spec, receipt["blockNumber"]) == receipt["blockHash"].to_0x_hex()
     assert node_status(victim.spec).peers == 3
+
+
+def test_a_status_read_across_a_reorganisation_is_read_again(clique, monkeypatch):
+    """A node that moved to another branch while its signers were replayed says "ask again"
+    (ChainMovedError): the status asks again from its new head, up to READS times in all, and
+    only then reports the signers unknown (a single read met one in CI under load)."""
+    spec, real, calls = clique.manifest.nodes[0], status._signers, []
+
+    def moved_first(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise status.ChainMovedError(f"{spec.rpc_url} moved to another chain while its votes were read; ask again")
+        return real(*args)
+
+    monkeypatch.setattr(status, "_signers", moved_first)
+    read = status.node_status(spec)
+    assert read.error is None and len(read.signers) == 4 and len(calls) == 2
+
+    def always_moved(*args):
+        calls.append(args)
+        raise status.ChainMovedError("moved to another chain while its votes were read; ask again")
+
+    calls.clear()
+    monkeypatch.setattr(status, "_signers", always_moved)
+    read = status.node_status(spec)
+    assert len(calls) == status.READS and read.signers == () and "ask again" in read.error
