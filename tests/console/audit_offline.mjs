@@ -6,9 +6,7 @@ import { answer, screenshots, unlabelled, withPage } from "./browser.mjs";
 
 const url = `file://${process.env.AUDIT_HTML}`;
 const out = {};
-let page;
-await withPage(async (opened, browser) => {
-  page = opened;
+await withPage(async (page, browser) => {
   await page.goto(url);
   await page.getByLabel("链节点 RPC 地址").fill(process.env.RPC_URL);
   await page.getByLabel("部署信息文件").setInputFiles(process.env.DEPLOYMENT);

@@ -8,9 +8,7 @@ const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.DEMAND_ID.slice(0, 12);
 const cases = "h2:has-text('争议协调') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   await page.getByText("协商不成，提请区府办协调").click();

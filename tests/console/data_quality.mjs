@@ -9,9 +9,7 @@ const entry = process.env.ENTRY_ID;
 const id = entry.slice(0, 12);
 const quality = "h2:has-text('数据质量') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.CIVIL_KEY, process.env.PASSWORD);
   await page.getByRole("button", { name: "签名并声明更新周期 低保对象信息" }).click();

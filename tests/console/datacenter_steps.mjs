@@ -11,9 +11,7 @@ const id = process.env.GRANT_ID.slice(0, 12);
 const register = "h2:has-text('应用场景登记') + div";
 const grants = "h2:has-text('共享授权') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const submit = page.getByRole("button", { name: "签名并登记场景" });

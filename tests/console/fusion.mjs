@@ -7,9 +7,7 @@ const base = `${process.env.CONSOLE_URL}/console/`;
 const [approve, ret, serve] = ["APPROVE_ID", "RETURN_ID", "SERVE_ID"].map((k) => process.env[k].slice(0, 12));
 const section = (p) => p.locator("h2:has-text('融合治理方案') + div");
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const pass = page.getByRole("button", { name: `签名并通过方案 ${approve}` });

@@ -6,9 +6,7 @@ import { answer, lowContrast, openKey, snap, unlabelled, withPage } from "./brow
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   const form = page.locator("details", { has: page.getByLabel(`异议内容（${id}）`) });

@@ -10,9 +10,7 @@ const [excused, idle, lapsing] = ["EXCUSED_ID", "IDLE_ID", "LAPSING_ID"].map((k)
 const scenario = process.env.SCENARIO;
 const section = "h2:has-text('闲置授权') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   // The demand unit files its reason for leaving a grant unused, from its workspace.
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);

@@ -6,9 +6,7 @@ import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage }
 const base = `${process.env.CONSOLE_URL}/console/`;
 const section = "h2:has-text('数据安全事件') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.STREET_KEY, process.env.PASSWORD);
   const report = page.getByRole("button", { name: "签名并报告" });

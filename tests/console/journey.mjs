@@ -4,9 +4,7 @@ import { answer, openKey, snap, unlabelled, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const out = { screenshots: [] };
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   // A wrong password is refused in the page (the file is decrypted here, nothing is sent).
   await page.getByLabel("密钥文件").setInputFiles(process.env.OWNER_KEY);

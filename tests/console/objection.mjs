@@ -7,9 +7,7 @@ import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled,
 const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.GRANT_ID.slice(0, 12);
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.HOLDER_KEY, process.env.PASSWORD);
   await page.getByText("对暂停提出异议").click();

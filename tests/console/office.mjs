@@ -3,9 +3,7 @@ import { answer, lowContrast, openKey, screenshots, sectionText, snap, unlabelle
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const out = {};
-let page;
-await withPage(async (opened, browser) => {
-  page = opened;
+await withPage(async (page, browser) => {
   await page.goto(`${base}#/office`);
   await page.locator("svg.chart").waitFor();
   await page.locator("text=已公布年份").waitFor();

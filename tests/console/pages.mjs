@@ -4,9 +4,7 @@ import { answer, lowContrast, screenshots, unlabelled, withPage } from "./browse
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const out = { unlabelled: {}, problems: [] };
-let page;
-await withPage(async (opened, browser) => {
-  page = opened;
+await withPage(async (page, browser) => {
   await page.goto(`${base}#/catalog`);
   await page.getByRole("link", { name: process.env.ENTRY_NAME }).waitFor();
   out.lang = await page.evaluate(() => document.documentElement.lang);

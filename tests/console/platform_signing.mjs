@@ -4,9 +4,7 @@ import { answer, openKey, withPage } from "./browser.mjs";
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.OFFICER_KEY, process.env.PASSWORD);
   await page.getByLabel("申请的目录条目").selectOption({ label: process.env.ENTRY_LABEL });

@@ -6,9 +6,7 @@ import { answer, lowContrast, openKey, sectionText, snap, unlabelled, withPage }
 const base = `${process.env.CONSOLE_URL}/console/`;
 const section = "h2:has-text('考核结果与通报') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/inspection`);
   await openKey(page, process.env.OFFICE_KEY, process.env.PASSWORD);
   await page.goto(`${base}#/office`);

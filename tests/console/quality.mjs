@@ -7,9 +7,7 @@ const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.OBJECTION_ID.slice(0, 12);
 const section = "h2:has-text('对本单位数据的异议') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/workspace`);
   await openKey(page, process.env.OFFICER_KEY, process.env.PASSWORD);
   out.dutiesText = await sectionText(page, "待办职责", page.locator("[data-rule='art16_objection']"));

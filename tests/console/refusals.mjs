@@ -7,10 +7,8 @@ import { answer, lowContrast, openKey, sectionText, snap, switchKey, unlabelled,
 
 const base = `${process.env.CONSOLE_URL}/console/`;
 const out = {};
-let page;
 
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.DATA_CENTER_KEY, process.env.PASSWORD);
   const form = page.locator("details", { has: page.getByLabel("拒绝归集的数据", { exact: true }) });

@@ -5,9 +5,7 @@ import { answer, openKey, withPage } from "./browser.mjs";
 const base = `${process.env.CONSOLE_URL}/console/`;
 const name = process.env.ENTRY_NAME;
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/datacenter`);
   await openKey(page, process.env.REVIEWER_KEY, process.env.PASSWORD);
   await page.getByRole("link", { name }).waitFor();

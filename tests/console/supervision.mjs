@@ -8,9 +8,7 @@ const base = `${process.env.CONSOLE_URL}/console/`;
 const id = process.env.INCIDENT_ID.slice(0, 12);
 const inbox = "h2:has-text('数据安全事件') + div";
 const out = {};
-let page;
-await withPage(async (opened) => {
-  page = opened;
+await withPage(async (page) => {
   await page.goto(`${base}#/inspection`);
   await openKey(page, process.env.INSPECTOR_KEY, process.env.PASSWORD);
   await page.locator(`${inbox} [data-incident]`).waitFor();

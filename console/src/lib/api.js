@@ -17,10 +17,14 @@ async function handle(answer) {
   return body;
 }
 
+/** `path` with the query's set parameters (empty and null ones left out). */
+function withQuery(path, query) {
+  const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null)).toString();
+  return path + (qs ? `?${qs}` : "");
+}
+
 export function get(path, query = {}) {
-  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
-  const qs = params.toString();
-  return fetch(path + (qs ? `?${qs}` : ""), { headers: { accept: "application/json", ...authorization() } }).then(handle);
+  return fetch(withQuery(path, query), { headers: { accept: "application/json", ...authorization() } }).then(handle);
 }
 
 export function post(path, body) {
@@ -33,9 +37,7 @@ export function post(path, body) {
 
 /** A file the API serves, as its bytes and headers (an export: the page hashes what it received). */
 export async function getFile(path, query = {}) {
-  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
-  const qs = params.toString();
-  const answer = await fetch(path + (qs ? `?${qs}` : ""), { headers: authorization() });
+  const answer = await fetch(withQuery(path, query), { headers: authorization() });
   if (!answer.ok) await handle(answer);
   return { bytes: new Uint8Array(await answer.arrayBuffer()), headers: answer.headers };
 }

@@ -85,3 +85,12 @@ export function timeLeft(due, now) {
   const text = abs >= 86400 ? `${Math.floor(abs / 86400)} 天 ${Math.floor((abs % 86400) / 3600)} 小时` : `${Math.floor(abs / 3600)} 小时 ${Math.floor((abs % 3600) / 60)} 分`;
   return left >= 0 ? `剩余 ${text}` : `已逾期 ${text}`;
 }
+
+/** A box that announces a step's progress and outcome to screen readers (role=status). */
+export const statusBox = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
+
+/** Show `text` in `box` as an error. */
+export const showError = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
+
+/** An id shortened to its first `length` characters, the whole id in its title. */
+export const shortId = (id, length = 12) => h("span", { className: "hash", title: id }, id.slice(0, length) + "…");

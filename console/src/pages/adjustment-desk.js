@@ -6,16 +6,13 @@
 // record_adjustment_plan|acknowledge_adjustment` signs it. GET /v1/catalog/entries/{id}/adjustment
 // answers the live grants a plan must name and the plans so far; a plan is used once a version was
 // submitted after it.
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, shortId, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { acknowledgeAdjustment, recordAdjustmentPlan } from "../lib/sharing.js";
 import { explain } from "../lib/explain.js";
 
 const DISPOSITION = { move: "授权迁移到变更后的版本", end: "授权终止" };
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
 
 /** The entry's live grants (those the caller may see) and its plan not yet used by a change or
  *  deletion request, with the units that agreed to it (null if none). */
@@ -46,7 +43,7 @@ export async function unitPlans(redraw) {
   return table(
     [
       ["条目", ({ e }) => `${e.name}（${e.code}）`],
-      ["在用授权", ({ grants }) => h("ul", { className: "plain" }, grants.map((g) => h("li", {}, short(g.grant_id), `（${names[g.unit_id] ?? g.unit_id}）`)))],
+      ["在用授权", ({ grants }) => h("ul", { className: "plain" }, grants.map((g) => h("li", {}, shortId(g.grant_id), `（${names[g.unit_id] ?? g.unit_id}）`)))],
       ["调整方案", ({ e, grants, current }) => (current ? planState(current, names, kinds) : planForm(e, grants, redraw))],
     ],
     rows,
@@ -69,10 +66,10 @@ function planForm(entry, grants, redraw) {
   const change = h("textarea", { name: "change", rows: 2, placeholder: "拟作的变更或删除" });
   const plan = h("textarea", { name: "plan", rows: 2, placeholder: "在用授权如何处置、何时切换、如何通知" });
   const disposition = select("disposition", Object.entries(DISPOSITION), "move");
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const empty = [[change, "拟作的变更"], [plan, "处置方案"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}`);
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}`);
     const document = {
       schema: "putuo.adjustment-plan/1", entry_id: entry.entry_id, change: change.value.trim(),
       affected_grants: grants.map((g) => g.grant_id).sort(), notified_units: [...new Set(grants.map((g) => g.unit_id))].sort(),
@@ -83,7 +80,7 @@ function planForm(entry, grants, redraw) {
       out.replaceChildren(h("span", { className: "ok", "data-plan-recorded": s.tx_hash }, "已记录调整方案，待各方同意，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, "变更或删除前：记录调整方案"),
@@ -126,14 +123,14 @@ export async function plansToAgree(redraw) {
 
 function agreeCell(entryId, code, redraw) {
   const note = h("input", { type: "text", name: "note" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     try {
       const { status: s } = await acknowledgeAdjustment(entryId, note.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-plan-acknowledged": s.tx_hash }, "已同意，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能办理：${explain(e)}`);
+      showError(out, `未能办理：${explain(e)}`);
     }
   };
   return h("div", {}, field(`意见（${code}，可不填）`, note),

@@ -1,7 +1,7 @@
 // 核验 (Audit): drop a document and get the chain's verdict. Needs only a chain RPC URL and the
 // deployment (the answer of GET /v1/deployment): served by the platform it fills both in; saved
 // as audit.html and opened as a local file it asks for them.
-import { h, field, render, table, when } from "../lib/dom.js";
+import { h, field, render, table, when, statusBox } from "../lib/dom.js";
 import { Rpc, addressesOf } from "../lib/rpc.js";
 import { parseStrict } from "../lib/crypto.js";
 import { auditCatalogDocument, auditCommitment } from "../lib/audit.js";
@@ -22,7 +22,7 @@ export function auditPage(main, { rpcUrl = "", deployment = null, served = false
   signatureFile.addEventListener("change", async () => {
     if (signatureFile.files[0]) signatureText.value = await signatureFile.files[0].text();
   });
-  const verdict = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const verdict = statusBox();
   const drop = h(
     "div",
     { className: "drop" },

@@ -5,7 +5,7 @@
 // `ledger sharing step open_dispute|resolve_dispute|escalate|record_escalation_outcome` signs it.
 // The Office's desk reads its open cases from GET /v1/sharing/cases, one kind at a time; a party's
 // cell reads the disputes over its demand from the demand's history (GET /v1/grants/{id}/history).
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, shortId, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { escalate, escalationOutcome, openDispute, resolveDispute } from "../lib/sharing.js";
@@ -14,9 +14,6 @@ import { explain } from "../lib/explain.js";
 export const DISPUTE_ABOUT = { reasonableness: "需求的合理性", shareability: "数据的可共享性", rejection: "审核未通过的理由" };
 const DISPUTE_OUTCOME = { settled: "协商一致", upheld: "维持原审核结果", overturned: "改变原审核结果" };
 const ESCALATION_OUTCOME = { served: "市级已提供数据", refused: "市级未能提供" };
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
 
 /** A demand's history, or no steps when it cannot be read. */
 export const historyOf = (demandId) => get(`/v1/grants/${demandId}/history`).then((x) => x.steps, () => []);
@@ -56,17 +53,17 @@ export function disputeCell(demand, steps, redraw) {
     statement: h("textarea", { name: "statement", rows: 2 }),
     negotiation: h("textarea", { name: "negotiation", rows: 2, placeholder: "双方已如何协商、为何未能一致" }),
   };
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const empty = [[c.statement, "争议事项与本单位意见"], [c.negotiation, "先行协商情况"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}（第二十四条：双方应当先行协商）`);
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}（第二十四条：双方应当先行协商）`);
     try {
       const fields = { about: c.about.value, statement: c.statement.value.trim(), negotiation: c.negotiation.value.trim() };
       const { status: s } = await openDispute(demand.demand_id, Number(c.item.value), fields, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-dispute-opened": s.tx_hash }, "已提请区府办协调，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能提出：${explain(e)}`);
+      showError(out, `未能提出：${explain(e)}`);
     }
   };
   return h("div", {}, shown,
@@ -94,7 +91,7 @@ export async function casesDesk(redraw) {
   stillOpen(key);
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const office = session.unit?.kind === "office";
-  const demandCell = ["需求", (c) => short(c.demand_id)];
+  const demandCell = ["需求", (c) => shortId(c.demand_id)];
   const unit = ["申请单位", (c) => names[c.unit_id] ?? c.unit_id];
   const number = ["申请编号", (c) => c.application_no ?? "—"];
   return [
@@ -122,15 +119,15 @@ function resolveCell(demandId, item, redraw) {
   const id = `${demandId.slice(0, 12)} 第 ${item + 1} 项`;
   const outcome = select("outcome", Object.entries(DISPUTE_OUTCOME), "settled");
   const text = h("textarea", { name: "text", rows: 2 });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!text.value.trim()) return error(out, "协调意见：请写明协调经过与结论");
+    if (!text.value.trim()) return showError(out, "协调意见：请写明协调经过与结论");
     try {
       const { status: s } = await resolveDispute(demandId, item, outcome.value, text.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-dispute-resolved": s.tx_hash }, "已记录协调结果，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("div", {}, field(`协调结果（${id}）`, outcome), field(`协调意见（${id}）`, text),
@@ -141,16 +138,16 @@ function escalateCell(demandId, redraw) {
   const id = demandId.slice(0, 12);
   const reason = h("textarea", { name: "reason", rows: 2, placeholder: "本区为何不能满足" });
   const request = h("textarea", { name: "city_request", rows: 2, placeholder: "向市大数据资源平台提出的需求" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const empty = [[reason, "未能满足的原因"], [request, "向市级提出的需求"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}`);
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}`);
     try {
       const { status: s } = await escalate(demandId, reason.value.trim(), request.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-escalated": s.tx_hash }, "已上报市级，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能上报：${explain(e)}`);
+      showError(out, `未能上报：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, `上报 ${id}`),
@@ -162,15 +159,15 @@ function outcomeCell(demandId, redraw) {
   const id = demandId.slice(0, 12);
   const outcome = select("escalation_outcome", Object.entries(ESCALATION_OUTCOME), "served");
   const text = h("input", { type: "text", name: "outcome_text" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!text.value.trim()) return error(out, "答复情况：请写明市级的答复");
+    if (!text.value.trim()) return showError(out, "答复情况：请写明市级的答复");
     try {
       const { status: s } = await escalationOutcome(demandId, outcome.value, text.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-escalation-outcome": s.tx_hash }, "已记录市级答复，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("div", {}, field(`市级答复（${id}）`, outcome), field(`答复情况（${id}）`, text),

@@ -1,6 +1,6 @@
 // 大数据中心: the review queue (Art. 13: one working day), oldest due first, each version approved
 // or returned with its reason, signed in the browser by a Data Center officer.
-import { h, field, render, select, table, when } from "../lib/dom.js";
+import { h, field, render, select, table, when, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, redrawSoon, session } from "../lib/officer.js";
@@ -137,7 +137,7 @@ async function drawCollection(box) {
 }
 
 function collectCell(entry, done) {
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const text = h("input", { type: "text", name: "description", value: "已归集至区大数据资源分平台" });
   return h(
     "div",
@@ -199,7 +199,7 @@ async function scenarioForm(redraw) {
     plan: h("textarea", { name: "plan", rows: 2, placeholder: "共享方式、数据范围与安全措施" }),
     conclusion: h("textarea", { name: "conclusion", rows: 2 }),
   };
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const chosen = (sel) => [...sel.selectedOptions].map((o) => o.value);
   const missing = () => {
     const needed = [[c.code, "场景编码"], [c.name, "场景名称"], [c.basis, "登记依据"], [c.plan, "实施方案"], [c.conclusion, "评估结论"]];
@@ -265,7 +265,7 @@ async function conformityQueue(redraw) {
 
 function conformityAnswer(d, redraw) {
   const reason = h("input", { type: "text", name: "reason" });
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const id = d.demand_id.slice(0, 12);
   const send = (confirm) => async () => {
     if (!confirm && !reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "退回理由：请填写"));
@@ -291,7 +291,7 @@ function conformityAnswer(d, redraw) {
 /** The Data Center's answer to an objection (Art. 26), with its reason, signed in the browser. */
 function objectionAnswer(g, redraw) {
   const reason = h("input", { type: "text", name: "reason" });
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const answer = (uphold) => async () => {
     if (!reason.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "答复理由：请填写"));
     try {
@@ -327,7 +327,7 @@ function suspensionCell(g, redraw) {
   const id = g.grant_id.slice(0, 12);
   const risk = h("input", { type: "text", name: "risk" });
   const boxes = regulatorBoxes();
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const send = async () => {
     if (!risk.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "安全风险：请写明发现的风险"));
     const to = boxes.filter((b) => b.checked).map((b) => b.value);
@@ -361,7 +361,7 @@ function reportCell(g, reports, names, redraw) {
   const id = g.grant_id.slice(0, 12);
   const summary = h("input", { type: "text", name: "summary" });
   const boxes = regulatorBoxes();
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const send = async () => {
     if (!summary.value.trim()) return status.replaceChildren(h("span", { className: "error" }, "报送内容：请写明风险与已采取的措施"));
     const to = boxes.filter((b) => b.checked).map((b) => b.value);
@@ -460,7 +460,7 @@ async function drawQueue(body) {
 }
 
 function reviewCell(entry, done) {
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const reason = select("reason_code", RETURN_REASONS, "1");
   const text = h("input", { type: "text", name: "reason" });
   const review = async (document) => {

@@ -2,15 +2,15 @@
 // version of the entry (schema putuo.catalog-deletion/1) that the Data Center reviews as any other,
 // signed in the browser as `ledger catalog delete FILE` signs it. While live grants use the entry,
 // the contract refuses it until the adjustment plan is agreed (the section above records one).
-import { h, field } from "../lib/dom.js";
+import { h, field, showError, statusBox } from "../lib/dom.js";
 import { catalogAction, redrawSoon } from "../lib/officer.js";
 import { explain } from "../lib/explain.js";
 
 /** The form that asks to delete `entry` (a row of GET /v1/catalog/entries), folded until opened. */
 export function deletionCell(entry, redraw) {
   const reason = h("textarea", { name: "reason", rows: 2, placeholder: "如：该信息系统已下线，数据资源不再产生" });
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
-  const error = (text) => out.replaceChildren(h("span", { className: "error" }, text));
+  const out = statusBox();
+  const error = (text) => showError(out, text);
   const send = async () => {
     if (!reason.value.trim()) return error("删除理由：请写明为何删除该条目（第十四条）");
     try {

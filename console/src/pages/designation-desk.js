@@ -2,14 +2,13 @@
 // none (Art. 5; putuo.designation/1): the entry passes to the designated (ordinary) unit, and the
 // old owner's open duties on it move with it or stay, as the Office decides. Signed in the browser
 // as the API's `designate` takes it; the designations so far from GET /v1/designations (public).
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, shortId, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { designate } from "../lib/responsibilities.js";
 import { explain } from "../lib/explain.js";
 
 const DISPOSITION = { move_open_duties: "原单位的在办职责随条目转交", keep_open_duties: "原单位的在办职责由原单位办结" };
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
 
 /** The designations so far and, for an officer of the Office, the form for one. */
 export async function designationDesk(redraw) {
@@ -18,7 +17,7 @@ export async function designationDesk(redraw) {
   stillOpen(key);
   const names = Object.fromEntries(units.map((u) => [u.unit_id, u.name]));
   const byId = Object.fromEntries(entries.items.map((e) => [e.entry_id, e]));
-  const entryName = (id) => (byId[id] ? `${byId[id].name}（${byId[id].code}）` : short(id));
+  const entryName = (id) => (byId[id] ? `${byId[id].name}（${byId[id].code}）` : shortId(id));
   const list = done.length
     ? table(
         [
@@ -28,7 +27,7 @@ export async function designationDesk(redraw) {
           ["在办职责", (d) => DISPOSITION[d.document.disposition]],
           ["依据", (d) => d.document.basis],
           ["指定时间", (d) => when(d.at)],
-          ["交易", (d) => short(d.proof.tx_hash)],
+          ["交易", (d) => shortId(d.proof.tx_hash)],
         ],
         [...done].reverse(),
       )
@@ -44,8 +43,8 @@ function designationForm(entries, units, names, redraw) {
   const unit = select("unit_id", [["", "请选择单位"], ...units.map((u) => [u.unit_id, `${u.name}（${u.code}）`])], "");
   const disposition = select("disposition", Object.entries(DISPOSITION), "move_open_duties");
   const basis = h("textarea", { name: "basis", rows: 2, placeholder: "数据涉及哪些单位，或为何职责不清" });
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
-  const error = (text) => out.replaceChildren(h("span", { className: "error" }, text));
+  const out = statusBox();
+  const error = (text) => showError(out, text);
   const send = async () => {
     const empty = [[entry, "条目"], [unit, "指定的责任单位"], [basis, "指定依据"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
     if (empty.length) return error(`请填写：${empty.join("、")}（第五条）`);

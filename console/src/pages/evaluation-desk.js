@@ -2,14 +2,13 @@
 // unit or of a grant, with a score of 0–100 and the findings, signed in the browser as `ledger
 // supervision evaluate` signs it; and those recorded so far. The Office's Art. 32 evaluation shows
 // each unit's average of them.
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordEvaluation } from "../lib/measures.js";
 import { explain } from "../lib/explain.js";
 
 export const EVALUATION_KIND = { quality: "数据质量", effectiveness: "共享成效", security: "数据安全" };
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 
 export async function evaluationDesk(redraw) {
   const key = session.key;
@@ -47,13 +46,13 @@ function evaluationForm(units, grants, names, redraw) {
     score: h("input", { type: "number", name: "score", min: 0, max: 100, step: 1 }),
     findings: h("textarea", { name: "findings", rows: 2 }),
   };
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const out = statusBox();
   const submit = async (event) => {
     event.preventDefault();
     const empty = [[c.period, "评价期间"], [c.findings, "主要发现"], [c.score, "得分"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}`);
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}`);
     const score = Number(c.score.value);
-    if (!Number.isInteger(score) || score < 0 || score > 100) return error(out, "得分：请填 0 至 100 的整数");
+    if (!Number.isInteger(score) || score < 0 || score > 100) return showError(out, "得分：请填 0 至 100 的整数");
     const document = {
       schema: "putuo.supervision-evaluation/1", evaluation: c.kind.value, target_id: c.target.value,
       period: c.period.value.trim(), score, findings: c.findings.value.trim(),
@@ -63,7 +62,7 @@ function evaluationForm(units, grants, names, redraw) {
       out.replaceChildren(h("span", { className: "ok", "data-evaluated": s.tx_hash, "data-evaluation-id": evaluationId }, "已记录评价，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   // novalidate: the page says what is wrong, in its own words, rather than the browser's bubble.

@@ -5,13 +5,12 @@
 // `ledger catalog export` does: the city checks the files it receives against the chain. Every
 // recorded export is listed, each rebuilt by the API from the mirror and compared with its hash.
 import { keccak256 } from "ethers";
-import { h, table } from "../lib/dom.js";
+import { h, table, shortId, showError, statusBox } from "../lib/dom.js";
 import { get, getFile } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordCatalogExport } from "../lib/responsibilities.js";
 import { explain } from "../lib/explain.js";
 
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 14) + "…");
 
 /** The exports recorded so far, and (for the Data Center) the next one, prepared and signed here. */
 export async function exportDesk(redraw) {
@@ -24,9 +23,9 @@ export async function exportDesk(redraw) {
           ["序号", (x) => String(x.sequence)],
           ["区块范围", (x) => `${x.from_block} 至 ${x.to_block}`],
           ["条目步骤", (x) => String(x.items)],
-          ["JSON keccak256", (x) => short(x.export_id)],
+          ["JSON keccak256", (x) => shortId(x.export_id, 14)],
           ["核对", (x) => h("span", { className: x.verified ? "ok" : "error", "data-export-verified": String(x.verified) }, x.verified ? "与链上记录一致" : "与链上记录不符")],
-          ["链上记录", (x) => h("span", {}, "交易 ", short(x.proof.tx_hash), `，区块 ${x.proof.block_number}`)],
+          ["链上记录", (x) => h("span", {}, "交易 ", shortId(x.proof.tx_hash, 14), `，区块 ${x.proof.block_number}`)],
         ],
         exports,
       )
@@ -35,8 +34,8 @@ export async function exportDesk(redraw) {
 }
 
 function nextExport(redraw) {
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
-  const error = (text) => out.replaceChildren(h("span", { className: "error" }, text));
+  const out = statusBox();
+  const error = (text) => showError(out, text);
   const prepare = async () => {
     out.replaceChildren("正在生成导出文件……");
     try {
@@ -69,7 +68,7 @@ function nextExport(redraw) {
           result.replaceChildren(h("span", { className: "error" }, `未能记录：${explain(e)}`));
         }
       };
-      const result = h("div", { className: "status", role: "status", "aria-live": "polite" });
+      const result = statusBox();
       out.replaceChildren(h("div", { "data-export-prepared": jsonHash },
         h("p", {}, `区块 ${from} 至 ${to}：${rows} 个条目步骤。`, "文件：", link(json.bytes, "application/json", `${stem}.json`), "　", link(csv.bytes, "text/csv", `${stem}.csv`)),
         h("p", { className: "hash" }, `JSON keccak256 ${jsonHash}（本页计算，与平台声明一致）`),

@@ -2,7 +2,7 @@
 // entry's responsible unit, which must verify and handle it by its due time. Signed in the browser
 // as `ledger quality object FILE` signs it: putuo.objection/1, source `using_unit`, the grant named
 // (the contract checks that the grant is the signer's unit's and covers the entry).
-import { h, field, select } from "../lib/dom.js";
+import { h, field, select, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon } from "../lib/officer.js";
 import { raiseObjection } from "../lib/measures.js";
@@ -21,8 +21,8 @@ export function grantObjectionCell(grant, names, redraw) {
   const id = grant.grant_id.slice(0, 12);
   const entry = select("entry_id", grant.resources.map((r) => [r.entry_id, names[r.entry_id] ?? r.entry_id.slice(0, 12) + "…"]), grant.resources[0].entry_id);
   const description = h("textarea", { name: "description", rows: 2, placeholder: "哪些记录、哪些字段有误" });
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
-  const error = (text) => out.replaceChildren(h("span", { className: "error" }, text));
+  const out = statusBox();
+  const error = (text) => showError(out, text);
   const send = async () => {
     if (!description.value.trim()) return error("异议内容：请写明哪些记录、哪些字段有误（第十六条）");
     const document = { schema: "putuo.objection/1", entry_id: entry.value, source: "using_unit", description: description.value.trim(), grant_id: grant.grant_id };

@@ -5,15 +5,12 @@
 // ended. The last two apply only the passage of time: the contract takes them unsigned from
 // anyone once the time has come (SharingNotSignedStep), so the platform's account sends them.
 // And a scenario withdrawn from the register (Art. 19), signed in the browser.
-import { h, field, table, when } from "../lib/dom.js";
+import { h, field, table, when, shortId, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { fileIdleReason, reviewIdleReason, timeStep, withdrawScenario } from "../lib/sharing.js";
 import { explain } from "../lib/explain.js";
 
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 
 /** Every unit's grants that Art. 26 asks the Data Center about now, with what it may do. */
 export async function idleGrants(redraw) {
@@ -35,7 +32,7 @@ export async function idleGrants(redraw) {
     return [g.grant_id, steps[steps.length - 1]?.document ?? null];
   })));
   const holder = ["需求单位", (g) => names[g.unit_id] ?? g.unit_id];
-  const grantCell = ["授权", (g) => h("span", { "data-idle-grant": g.grant_id }, short(g.grant_id))];
+  const grantCell = ["授权", (g) => h("span", { "data-idle-grant": g.grant_id }, shortId(g.grant_id))];
   const out = [h("p", { className: "muted" }, `按链上时间 ${when(now)} 判断。`)];
   out.push(h("h3", {}, "待审核的闲置理由（五个工作日内）"));
   out.push(reasons.length
@@ -63,15 +60,15 @@ export async function idleGrants(redraw) {
 function reasonReview(g, redraw) {
   const id = g.grant_id.slice(0, 12);
   const reason = h("input", { type: "text", name: "review_reason" });
-  const out = status();
+  const out = statusBox();
   const send = (accept) => async () => {
-    if (!reason.value.trim()) return error(out, "审核意见：请写明接受或不接受的理由");
+    if (!reason.value.trim()) return showError(out, "审核意见：请写明接受或不接受的理由");
     try {
       const { status: s } = await reviewIdleReason(g.grant_id, accept, reason.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-reason-reviewed": s.tx_hash }, `${accept ? "已接受" : "未接受"}理由，已上链确认`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能审核：${explain(e)}`);
+      showError(out, `未能审核：${explain(e)}`);
     }
   };
   return h("div", {}, field(`审核意见（${id}）`, reason),
@@ -89,7 +86,7 @@ const TIME_STEP = {
 function timeCell(g, kind, redraw) {
   const id = g.grant_id.slice(0, 12);
   const step = TIME_STEP[kind];
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     out.replaceChildren("正在发送……");
     try {
@@ -99,7 +96,7 @@ function timeCell(g, kind, redraw) {
       out.replaceChildren(h("span", { className: "ok", [`data-${kind.replace("_", "-")}`]: mined.tx_hash }, `${step.done}（区块 ${mined.block_number}）`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能办理：${explain(e)}`);
+      showError(out, `未能办理：${explain(e)}`);
     }
   };
   return h("div", {}, h("button", { type: "button", "aria-label": `${step.button} ${id}`, onclick: send }, step.button), out);
@@ -108,15 +105,15 @@ function timeCell(g, kind, redraw) {
 /** The Data Center withdraws a registered scenario (Art. 19), with the reason, signed here. */
 export function withdrawCell(s, redraw) {
   const reason = h("input", { type: "text", name: "withdraw_reason" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!reason.value.trim()) return error(out, "撤销理由：请填写");
+    if (!reason.value.trim()) return showError(out, "撤销理由：请填写");
     try {
       const { status: t } = await withdrawScenario(s.code, reason.value.trim(), (x) => out.replaceChildren(x));
       out.replaceChildren(h("span", { className: "ok", "data-withdrawn": t.tx_hash }, "已撤销，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能撤销：${explain(e)}`);
+      showError(out, `未能撤销：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, `撤销 ${s.code}`),
@@ -138,16 +135,16 @@ export function idleReasonCell(g, now, redraw) {
   const id = g.grant_id.slice(0, 12);
   const reason = h("input", { type: "text", name: "idle_reason" });
   const until = h("input", { type: "date", name: "until", value: shanghaiDate(now + 30 * 86400), min: shanghaiDate(now + 86400), max: shanghaiDate(now + 365 * 86400) });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!reason.value.trim()) return error(out, "暂不调用的理由：请写明依据和理由（第二十六条）");
-    if (!until.value) return error(out, "理由期限：请选择至哪一天");
+    if (!reason.value.trim()) return showError(out, "暂不调用的理由：请写明依据和理由（第二十六条）");
+    if (!until.value) return showError(out, "理由期限：请选择至哪一天");
     try {
       const { status: s } = await fileIdleReason(g.grant_id, reason.value.trim(), until.value, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-idle-reason-filed": s.tx_hash }, "已报送，待大数据中心审核，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能报送：${explain(e)}`);
+      showError(out, `未能报送：${explain(e)}`);
     }
   };
   return h("div", {}, excused, clock,

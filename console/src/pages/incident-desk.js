@@ -2,7 +2,7 @@
 // which data and grants, the measures taken, to the Office and the regulators — signed in the
 // browser as `ledger supervision report` signs it; then its handling and closure (`ledger
 // supervision handle|close`), and who acknowledged it.
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, shortId, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { closeIncident, recordHandling, reportIncident } from "../lib/measures.js";
@@ -10,8 +10,6 @@ import { INCIDENT_STATE, REPORTED_TO, SEVERITY, label } from "../lib/labels.js";
 import { explain } from "../lib/explain.js";
 
 const REGULATORS = ["cyberspace", "public_security", "state_security"];
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
 const fail = (box, what) => (error) => box.replaceChildren(h("span", { className: "error" }, `未能${what}：${explain(error)}`));
 
 /** A chain time as the value of a datetime-local input, Asia/Shanghai. */
@@ -30,12 +28,12 @@ export async function incidents(redraw) {
   const list = rows.length
     ? table(
         [
-          ["事件", (i) => h("span", { "data-own-incident": i.incident_id }, short(i.incident_id))],
+          ["事件", (i) => h("span", { "data-own-incident": i.incident_id }, shortId(i.incident_id))],
           ["级别", (i) => label(SEVERITY, i.severity)],
           ["发生 / 报告时间", (i) => `${when(i.occurred_at)} / ${when(i.reported_at)}`],
           ["概况", (i) => i.reported.document.summary],
           ["签收", (i) => (i.acknowledgements.length ? `已签收：${i.acknowledgements.map((a) => names[a.unit_id] ?? a.unit_id).join("、")}` : h("span", { className: "warn" }, "尚无单位签收"))],
-          ["涉及授权", (i) => (i.grants.length ? h("ul", { className: "plain" }, i.grants.map((g) => h("li", {}, short(g.grant_id), g.suspension === "security" ? "（大数据中心已暂停）" : g.status === "terminated" ? "（已终止）" : ""))) : "—")],
+          ["涉及授权", (i) => (i.grants.length ? h("ul", { className: "plain" }, i.grants.map((g) => h("li", {}, shortId(g.grant_id), g.suspension === "security" ? "（大数据中心已暂停）" : g.status === "terminated" ? "（已终止）" : ""))) : "—")],
           ["状态", (i) => h("div", { "data-incident-state": i.state },
             h("p", {}, `${label(INCIDENT_STATE, i.state)}；处置记录 ${i.handling.length} 条`),
             i.handling.length ? h("ol", { className: "plain" }, i.handling.map((s) => h("li", {}, `${when(s.at)}：${s.document.progress}`))) : "",
@@ -60,7 +58,7 @@ function reportForm(grants, entries, now, redraw) {
       entries.map((e) => h("option", { value: e.entry_id }, `${e.name}（${e.code}）`))),
   };
   const boxes = REGULATORS.map((r) => h("input", { type: "checkbox", name: "reported_to", value: r, checked: r === "cyberspace" }));
-  const out = status();
+  const out = statusBox();
   const chosen = (sel) => [...sel.selectedOptions].map((o) => o.value);
   const submit = async (event) => {
     event.preventDefault();
@@ -105,7 +103,7 @@ function followUp(incidentId, redraw) {
   const cause = h("input", { type: "text", name: "cause" });
   const outcome = h("input", { type: "text", name: "outcome" });
   const improvements = h("input", { type: "text", name: "improvements" });
-  const out = status();
+  const out = statusBox();
   const handle = async () => {
     if (!progress.value.trim()) return out.replaceChildren(h("span", { className: "error" }, "处置进展：请填写"));
     try {

@@ -2,7 +2,7 @@
 // or terminated grants, grants used far above their declared frequency, grants about to fall idle —
 // for an officer of the Office, the Data Center or an auditor unit (网信办, 公安分局 …), logged in
 // with the opened key. Each record's evidence is verified on the Audit page from the chain alone.
-import { h, render } from "../lib/dom.js";
+import { h, render, statusBox } from "../lib/dom.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { session } from "../lib/officer.js";
 import { inspectionView } from "./usage.js";
@@ -81,7 +81,7 @@ async function drawWitness(box) {
     box.replaceChildren(h("p", {}, "使用日志尚无锚定的检查点。"));
     return;
   }
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const { latest, seen } = state;
   box.replaceChildren(
     h("p", { "data-witness": String(latest.size) }, `链上最新检查点：大小 ${latest.size}，已有 ${latest.cosignatures} 个单位联署。`),

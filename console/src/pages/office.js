@@ -3,7 +3,7 @@
 // units ranked last. Registering, revoking and rotating officer keys are the Office account's
 // transactions: signed here once its keystore is opened (lib/office-account.js), as
 // `ledger units add-officer / revoke` sends them.
-import { h, field, render, select, table, when } from "../lib/dom.js";
+import { h, field, render, select, table, when, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { barChart } from "../lib/chart.js";
 import { readHeader } from "../lib/keystore.js";
@@ -201,7 +201,7 @@ function registerForm(units, redraw) {
 }
 
 function keyActions(id, redraw) {
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const ecdsa = h("input", { type: "file", name: "new-ecdsa", accept: ".json,application/json" });
   const sm2 = h("input", { type: "file", name: "new-sm2", accept: ".json,application/json" });
   const fail = (what) => (error) => status.replaceChildren(h("span", { className: "error" }, `未能${what}：${error.message}`));

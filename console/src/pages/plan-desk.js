@@ -2,15 +2,13 @@
 // due 5 working days after the application, approved or returned with the reason; then each
 // approved fusion served (融合供给) within 10 working days — both signed in the browser as
 // `ledger sharing step review_plan|record_served` sign them.
-import { h, field, table, when } from "../lib/dom.js";
+import { h, field, table, when, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordServed, reviewPlan } from "../lib/sharing.js";
 import { workingDaysText } from "../lib/workdays.js";
 import { explain } from "../lib/explain.js";
 
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 const open = (d) => d.state === "due" || d.state === "overdue";
 
 /** Plans to review and fusions to serve, oldest due first. */
@@ -53,15 +51,15 @@ export async function fusionDesk(redraw) {
 function planReview(demandId, redraw) {
   const id = demandId.slice(0, 12);
   const reason = h("input", { type: "text", name: "plan_reason" });
-  const out = status();
+  const out = statusBox();
   const send = (approve) => async () => {
-    if (!approve && !reason.value.trim()) return error(out, "方案需修改之处：请填写");
+    if (!approve && !reason.value.trim()) return showError(out, "方案需修改之处：请填写");
     try {
       const { status: s } = await reviewPlan(demandId, approve, reason.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-plan-reviewed": s.tx_hash }, `${approve ? "方案已通过" : "方案已退回"}，已上链确认`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能审核：${explain(e)}`);
+      showError(out, `未能审核：${explain(e)}`);
     }
   };
   return h("div", {},
@@ -75,15 +73,15 @@ function planReview(demandId, redraw) {
 function serveCell(grantId, redraw) {
   const id = grantId.slice(0, 12);
   const note = h("input", { type: "text", name: "served_note", placeholder: "如：融合数据已通过接口提供" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!note.value.trim()) return error(out, "供给说明：请写明以何种方式提供了融合数据");
+    if (!note.value.trim()) return showError(out, "供给说明：请写明以何种方式提供了融合数据");
     try {
       const { status: s } = await recordServed(grantId, note.value.trim(), (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-served": s.tx_hash }, "已记录供给，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("div", {}, field(`供给说明（${id}）`, note),

@@ -4,7 +4,7 @@
 // computed here from the file itself), then, on published results, the notice (通报) the API drafts
 // from the chain's duties, reviewed here line by line before it is signed.
 import { keccak256 } from "ethers";
-import { h, field, table, when } from "../lib/dom.js";
+import { h, field, table, when, showError, statusBox } from "../lib/dom.js";
 import { credentials, get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { publishNotice, publishResults } from "../lib/measures.js";
@@ -13,8 +13,6 @@ import { explain } from "../lib/explain.js";
 
 // The evaluation's rule groups (api/services/evaluation.py GROUPS): a unit's overdue duties are theirs.
 const GROUPS = ["catalogue", "collect", "compile", "confirm", "item_review", "objection", "objection_answer", "plan_review", "reason_review", "resubmit", "review", "serve", "update"];
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 const shanghaiDate = (seconds) => new Date((Number(seconds) + 8 * 3600) * 1000).toISOString().slice(0, 10);
 
 /** putuo.evaluation-results/1 for the period, as api/services/evaluation_publication.py builds it. */
@@ -47,12 +45,12 @@ export async function publishDesk(redraw) {
   const yesterday = shanghaiDate(clock.now - 86400);
   const from = h("input", { type: "date", name: "date_from", value: `${today.slice(0, 4)}-01-01`, max: yesterday });
   const to = h("input", { type: "date", name: "date_to", value: yesterday, max: yesterday });
-  const out = status();
+  const out = statusBox();
   const submit = async (event) => {
     event.preventDefault();
-    if (!from.value || !to.value) return error(out, "考核期间：请选择起止日期");
-    if (from.value > to.value) return error(out, "考核期间：开始日期不能晚于截止日期");
-    if (to.value >= today) return error(out, `截止日期：须是已结束的日子（链上日期 ${today} 之前），请改选 ${yesterday} 或更早`);
+    if (!from.value || !to.value) return showError(out, "考核期间：请选择起止日期");
+    if (from.value > to.value) return showError(out, "考核期间：开始日期不能晚于截止日期");
+    if (to.value >= today) return showError(out, `截止日期：须是已结束的日子（链上日期 ${today} 之前），请改选 ${yesterday} 或更早`);
     try {
       out.replaceChildren("正在计算考核结果……");
       const document = await resultsDocument(from.value, to.value);
@@ -60,7 +58,7 @@ export async function publishDesk(redraw) {
       out.replaceChildren(h("span", { className: "ok", "data-results-published": s.tx_hash, "data-results-id": resultsId }, `已公布 ${document.date_from} 至 ${document.date_to} 的考核结果，已上链确认`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能公布：${explain(e)}`);
+      showError(out, `未能公布：${explain(e)}`);
     }
   };
   const noticed = new Set(notices.map((n) => n.results_id));
@@ -84,7 +82,7 @@ function noticeDesk(r, names, redraw) {
   const period = `${r.document.date_from} 至 ${r.document.date_to}`;
   const scope = h("input", { type: "text", name: "scope", value: "全区各街镇、各部门、各单位" });
   const draftBox = h("div", {});
-  const out = status();
+  const out = statusBox();
   const draft = async () => {
     out.replaceChildren("正在起草……");
     draftBox.replaceChildren();
@@ -92,23 +90,23 @@ function noticeDesk(r, names, redraw) {
     try {
       doc = await get(`/v1/evaluation/results/${r.results_id}/notice-draft`, { scope: scope.value.trim() });
     } catch (e) {
-      return error(out, `未能起草：${explain(e)}`);
+      return showError(out, `未能起草：${explain(e)}`);
     }
     if (doc.results_id?.toLowerCase() !== r.results_id.toLowerCase() || doc.schema !== "putuo.evaluation-notice/1") {
-      return error(out, "平台起草的通报不是针对这一考核结果的，拒绝使用：请刷新页面重试");
+      return showError(out, "平台起草的通报不是针对这一考核结果的，拒绝使用：请刷新页面重试");
     }
     out.replaceChildren();
     // Each line kept or dropped by the Office before it signs (the draft is the API's; the notice is the Office's).
     const keep = doc.lines.map((l) => h("input", { type: "checkbox", name: "keep", checked: true, "aria-label": `列入通报：${names[l.unit_id] ?? l.unit_id}，${label(EVALUATION_GROUPS, l.group)}` }));
     const publish = async () => {
       const lines = doc.lines.filter((_, i) => keep[i].checked);
-      if (!lines.length) return error(out, "通报事项：至少保留一项；无需通报的，不发布即可");
+      if (!lines.length) return showError(out, "通报事项：至少保留一项；无需通报的，不发布即可");
       try {
         const { status: s, noticeId } = await publishNotice({ ...doc, lines }, (t) => out.replaceChildren(t));
         out.replaceChildren(h("span", { className: "ok", "data-notice-published": s.tx_hash, "data-notice-id": noticeId }, "已发布通报，已上链确认"));
         redrawSoon(redraw);
       } catch (e) {
-        error(out, `未能发布：${explain(e)}`);
+        showError(out, `未能发布：${explain(e)}`);
       }
     };
     draftBox.replaceChildren(

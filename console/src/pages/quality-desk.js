@@ -1,7 +1,7 @@
 // 数据异议 (Art. 16) in the unit workspace: the objections raised against the unit's data, with
 // their handling due time, and the unit's verification and handling signed in the browser (as
 // `ledger quality handle` signs it: lib/measures.js).
-import { h, field, select, table, timeLeft, when } from "../lib/dom.js";
+import { h, field, select, table, timeLeft, when, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { handleObjection } from "../lib/measures.js";
@@ -40,7 +40,7 @@ function handleCell(o, redraw) {
   const outcome = select("outcome", Object.entries(OBJECTION_OUTCOME), "corrected");
   const verification = h("textarea", { name: "verification", rows: 2 });
   const measures = h("textarea", { name: "measures", rows: 2 });
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const send = async () => {
     const said = { outcome: outcome.value, verification: verification.value.trim(), measures: measures.value.trim() };
     if (!said.verification) return status.replaceChildren(h("span", { className: "error" }, "核实情况：请填写核查了什么、结论如何"));

@@ -3,7 +3,7 @@
 // and the basis it cited); one without a legal basis the Office reports (区府办应当及时报告) on its
 // page by the due time the chain set (putuo.refusal-report/1). GET /v1/refusals is read by the
 // refusing unit (its own, in its workspace) and by the Office, the Data Center and the regulators.
-import { h, field, select, table, timeLeft, when } from "../lib/dom.js";
+import { h, field, select, table, timeLeft, when, shortId, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordRefusal, reportRefusal } from "../lib/responsibilities.js";
@@ -11,9 +11,6 @@ import { explain } from "../lib/explain.js";
 
 const GROUND = { no_legal_basis: "未提出法律、法规依据", legal_basis_cited: "已提出法律、法规依据" };
 const REPORT_TO = ["中共上海市普陀区委", "上海市普陀区人民政府"];
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
 
 /** The refusals the caller may read; the Data Center's form, the Office's report of each one due. */
 export async function refusalDesk(redraw) {
@@ -31,7 +28,7 @@ export async function refusalDesk(redraw) {
   const list = refusals.length
     ? table(
         [
-          ["编号", (f) => short(f.refusal_id)],
+          ["编号", (f) => shortId(f.refusal_id)],
           ["单位", (f) => names[f.unit_id] ?? f.unit_id],
           ["拒绝归集的数据", (f) => f.recorded.document.data],
           ["依据", (f) => (f.ground === "legal_basis_cited" ? `${GROUND.legal_basis_cited}：${f.recorded.document.legal_basis}` : GROUND.no_legal_basis)],
@@ -53,12 +50,12 @@ function recordForm(units, entries, redraw) {
   const ground = select("ground", Object.entries(GROUND), "no_legal_basis");
   const basis = h("textarea", { name: "legal_basis", rows: 2, placeholder: "单位援引的法律、法规条款" });
   const entry = select("entry_id", [["", "不涉及具体条目"], ...entries.map((e) => [e.entry_id, `${e.name}（${e.code}）`])], "");
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const cited = ground.value === "legal_basis_cited";
     const needed = [[unit, "拒绝归集的单位"], [data, "拒绝归集的数据"], ...(cited ? [[basis, "单位援引的依据"]] : [])];
     const empty = needed.filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}（第十一条）`);
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}（第十一条）`);
     const document = { schema: "putuo.refusal/1", unit_id: unit.value, data: data.value.trim(), ground: ground.value };
     if (cited) document.legal_basis = basis.value.trim();
     if (entry.value) document.entry_id = entry.value;
@@ -68,7 +65,7 @@ function recordForm(units, entries, redraw) {
         cited ? "已记录拒绝归集，已上链确认" : "已记录拒绝归集，待区府办报告，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, "记录单位拒绝归集"),
@@ -81,17 +78,17 @@ function reportForm(f, names, redraw) {
   const id = f.refusal_id.slice(0, 12);
   const boxes = REPORT_TO.map((to) => h("input", { type: "checkbox", name: "reported_to", value: to, checked: true }));
   const summary = h("textarea", { name: "summary", rows: 2, placeholder: `如：${names[f.unit_id] ?? "该单位"}未提出法律、法规依据，拒绝归集……` });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const reportedTo = boxes.filter((b) => b.checked).map((b) => b.value);
-    if (!reportedTo.length) return error(out, "报告对象：请至少选择一个");
-    if (!summary.value.trim()) return error(out, "报告内容：请写明拒绝归集的情况（第十一条）");
+    if (!reportedTo.length) return showError(out, "报告对象：请至少选择一个");
+    if (!summary.value.trim()) return showError(out, "报告内容：请写明拒绝归集的情况（第十一条）");
     try {
       const { status: s } = await reportRefusal(f.refusal_id, { reportedTo, summary: summary.value.trim() }, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-refusal-report": s.tx_hash }, "已报告，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能报告：${explain(e)}`);
+      showError(out, `未能报告：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, `报告 ${id}`),

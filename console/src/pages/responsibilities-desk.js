@@ -3,7 +3,7 @@
 // the Office approves it, or returns it with the reason (putuo.responsibility-review/1), on its
 // page. A returned entry is revised by recording the same code again. Signed in the browser
 // (lib/responsibilities.js) as the API's `record_responsibility`, `review_responsibility` take them.
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { recordResponsibility, reviewResponsibility } from "../lib/responsibilities.js";
@@ -12,8 +12,6 @@ import { explain } from "../lib/explain.js";
 const STATE = { pending: "待区府办审核", approved: "已审核通过", returned: "已退回" };
 const RETURN_REASONS = [["1", "依据不充分"], ["2", "职责表述不清"], ["3", "与他单位职责交叉"], ["9", "其他"]];
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 
 /** The last review of `r`'s current version (a row of GET /v1/responsibilities), if any. */
 const lastReview = (r) => r.steps.filter((s) => s.step === "responsibility_reviewed" && s.value === r.version).at(-1);
@@ -54,11 +52,11 @@ function recordForm(redraw) {
   const name = h("input", { type: "text", name: "name" });
   const basis = h("textarea", { name: "basis", rows: 2, placeholder: "法律、法规或“三定”规定" });
   const description = h("textarea", { name: "description", rows: 2 });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const empty = [[code, "职责编码"], [name, "职责名称"], [basis, "职责依据"]].filter(([el]) => !el.value.trim()).map(([, n]) => n);
-    if (empty.length) return error(out, `请填写：${empty.join("、")}`);
-    if (!CODE.test(code.value.trim())) return error(out, "职责编码：以字母或数字开头，只含字母、数字和 . _ -");
+    if (empty.length) return showError(out, `请填写：${empty.join("、")}`);
+    if (!CODE.test(code.value.trim())) return showError(out, "职责编码：以字母或数字开头，只含字母、数字和 . _ -");
     const document = { schema: "putuo.responsibility/1", code: code.value.trim(), name: name.value.trim(), basis: basis.value.trim() };
     if (description.value.trim()) document.description = description.value.trim();
     try {
@@ -66,7 +64,7 @@ function recordForm(redraw) {
       out.replaceChildren(h("span", { className: "ok", "data-responsibility-recorded": s.tx_hash, "data-responsibility-id": responsibilityId }, "职责已记录，待区府办审核，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   const element = h("details", {}, h("summary", {}, "记录职责清单的一项"),
@@ -109,17 +107,17 @@ function reviewCell(r, redraw) {
   const decision = select("decision", [["approve", "审核通过"], ["return", "退回"]], "approve");
   const reasonCode = select("reason_code", RETURN_REASONS, "1");
   const reason = h("textarea", { name: "reason", rows: 2 });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     const returned = decision.value === "return";
-    if (returned && !reason.value.trim()) return error(out, "退回理由：请写明退回的原因，便于单位修改");
+    if (returned && !reason.value.trim()) return showError(out, "退回理由：请写明退回的原因，便于单位修改");
     try {
       const review = returned ? { decision: "return", reasonCode: Number(reasonCode.value), reason: reason.value.trim() } : { decision: "approve" };
       const { status: s } = await reviewResponsibility(r.responsibility_id, review, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-responsibility-reviewed": s.tx_hash }, returned ? "已退回，已上链确认" : "已审核通过，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能审核：${explain(e)}`);
+      showError(out, `未能审核：${explain(e)}`);
     }
   };
   return h("div", {}, field(`审核意见（${code}）`, decision), field(`退回原因（${code}）`, reasonCode), field(`退回理由（${code}，退回时填写）`, reason),

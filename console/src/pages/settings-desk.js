@@ -1,7 +1,7 @@
 // The Office's settings (the deadlines the measures leave to it): each one's value in force, its
 // range and the notice that published it; the Office's officer publishes a new value with its reason
 // (putuo.setting/1), signed in the browser as `ledger responsibilities` signs it (publish_setting).
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { publishSetting } from "../lib/responsibilities.js";
@@ -36,8 +36,8 @@ function settingForm(settings, redraw) {
   const name = select("name", settings.map((s) => [s.name, SETTING[s.name] ?? s.name]), settings[0]?.name);
   const value = h("input", { type: "number", name: "value", step: "1", inputMode: "numeric" });
   const reason = h("textarea", { name: "reason", rows: 2, placeholder: "为何调整：依据、会议或文件" });
-  const out = h("div", { className: "status", role: "status", "aria-live": "polite" });
-  const error = (text) => out.replaceChildren(h("span", { className: "error" }, text));
+  const out = statusBox();
+  const error = (text) => showError(out, text);
   const send = async (event) => {
     event.preventDefault();
     const { min, max } = byName[name.value];

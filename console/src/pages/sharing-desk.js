@@ -1,6 +1,6 @@
 // The sharing part of the unit workspace: apply for another unit's data with a signed commitment
 // (Art. 17, 18), answer the demands made of my unit before their due time (Art. 20), my grants.
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session, stillOpen } from "../lib/officer.js";
 import { apply, decide, grantStep } from "../lib/sharing.js";
@@ -37,7 +37,7 @@ export async function applyForm() {
     platform: h("input", { type: "checkbox", name: "platform_signing" }),
     platformKey: input("platform_key_id"),
   };
-  const result = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const result = statusBox();
   const button = h("button", { type: "submit" }, "签署承诺书并申请");
   const form = h(
     "form",
@@ -148,7 +148,7 @@ export async function inbox(redraw) {
 }
 
 function decideCell(d, redraw) {
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const basis = h("input", { type: "text", name: "legal_basis" });
   const reason = h("input", { type: "text", name: "reason" });
   const send = async (decision) => {
@@ -176,7 +176,7 @@ function grantCell(g, redraw) {
   if (!kind) return g.objection_pending ? h("span", { className: "warn" }, `异议待大数据中心答复（期限 ${when(g.objection_answer_due_at)}）`) : "—";
   const words = kind === "terminate" ? { label: "终止授权的理由", button: "签名并终止" } : { label: "异议理由", button: "签名并提出异议" };
   const reason = h("input", { type: "text", name: "reason" });
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   return h(
     "details",
     {},

@@ -2,7 +2,7 @@
 // units reported, each acknowledged (签收) signed in the browser as `ledger supervision
 // acknowledge` signs it (lib/measures.js); and the Office's published evaluation results and
 // notices (通报), each notice line with the duties behind it as the chain recorded them.
-import { h, field, table, when } from "../lib/dom.js";
+import { h, field, table, when, shortId, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { acknowledge } from "../lib/measures.js";
@@ -11,7 +11,6 @@ import { DUTY_STATE, EVALUATION_GROUPS, INCIDENT_STATE, REPORTED_TO, SEVERITY, d
 export const OVERSEERS = ["office", "auditor"]; // who acknowledges an incident (Supervision: the Office, a regulator)
 // The rules whose subject is a catalog entry (api/services/duties/_model.py RULES, subject_type "entry").
 const ENTRY_RULES = ["art11_compile", "art13_review", "art13_resubmit", "art14_review", "art15_collect", "art16_update"];
-const short = (id) => h("span", { className: "hash", title: id }, id.slice(0, 12) + "…");
 
 /** Every incident, those this unit has not acknowledged first. */
 export async function incidentInbox(redraw = () => {}) {
@@ -30,13 +29,13 @@ export async function incidentInbox(redraw = () => {}) {
       : h("p", { className: "muted" }, "事件由政务办和监督单位签收。"),
     table(
       [
-        ["事件", (i) => h("span", { "data-incident": i.incident_id }, short(i.incident_id))],
+        ["事件", (i) => h("span", { "data-incident": i.incident_id }, shortId(i.incident_id))],
         ["报告单位", (i) => names[i.unit_id] ?? i.unit_id],
         ["级别", (i) => h("span", { className: ["major", "especially"].includes(i.severity) ? "bad" : "" }, label(SEVERITY, i.severity))],
         ["发生 / 报告时间", (i) => `${when(i.occurred_at)} / ${when(i.reported_at)}`],
         ["事件概况与已采取措施", (i) => h("div", {}, h("p", {}, i.reported.document.summary), h("p", { className: "muted" }, `措施：${i.reported.document.measures}`))],
         ["报告对象", (i) => (i.reported.document.reported_to ?? []).map((r) => label(REPORTED_TO, r)).join("、")],
-        ["涉及授权", (i) => (i.grants.length ? h("ul", { className: "plain" }, i.grants.map((g) => h("li", {}, short(g.grant_id), g.suspension && g.suspension !== "none" ? "（已暂停）" : ""))) : "—")],
+        ["涉及授权", (i) => (i.grants.length ? h("ul", { className: "plain" }, i.grants.map((g) => h("li", {}, shortId(g.grant_id), g.suspension && g.suspension !== "none" ? "（已暂停）" : ""))) : "—")],
         ["状态", (i) => `${label(INCIDENT_STATE, i.state)}；处置记录 ${i.handling.length} 条`],
         ["签收", (i) => h("div", {},
           i.acknowledgements.length ? h("p", {}, `已签收：${i.acknowledgements.map((a) => names[a.unit_id] ?? a.unit_id).join("、")}`) : h("p", { className: "warn" }, "尚无单位签收"),
@@ -50,7 +49,7 @@ export async function incidentInbox(redraw = () => {}) {
 function acknowledgeCell(subjectId, what, redraw) {
   const id = subjectId.slice(0, 12);
   const note = h("input", { type: "text", name: "note", placeholder: "如：已收悉，请持续报送处置进展" });
-  const status = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const status = statusBox();
   const send = async () => {
     try {
       const { status: s } = await acknowledge(subjectId, note.value.trim(), (t) => status.replaceChildren(t));
@@ -74,7 +73,7 @@ export async function measureReportInbox(redraw = () => {}) {
   rows.sort((a, b) => Number(mine(a)) - Number(mine(b)) || b.taken_at - a.taken_at);
   return table(
     [
-      ["授权", (r) => h("span", { "data-report": r.report_id }, short(r.grant_id))],
+      ["授权", (r) => h("span", { "data-report": r.report_id }, shortId(r.grant_id))],
       ["措施", (r) => (r.measure === "suspension" ? "暂停" : r.measure === "termination" ? "终止" : r.measure)],
       ["采取时间", (r) => when(r.taken_at)],
       ["报送内容", (r) => r.reported.document.summary],
@@ -105,7 +104,7 @@ export async function publications() {
       )
     : h("p", { className: "muted" }, "政务办尚未公布考核结果。");
   const evidence = (e) => h("li", { "data-evidence": e.start_tx },
-    `${dutyRule(e.rule)}：`, ENTRY_RULES.includes(e.rule) ? h("a", { href: `#/catalog/${e.subject_id}` }, e.subject_id.slice(0, 12) + "…") : short(e.subject_id),
+    `${dutyRule(e.rule)}：`, ENTRY_RULES.includes(e.rule) ? h("a", { href: `#/catalog/${e.subject_id}` }, e.subject_id.slice(0, 12) + "…") : shortId(e.subject_id),
     e.item !== null && e.item !== undefined ? `（第 ${e.item + 1} ${e.rule === "art16_update" ? "个更新周期" : "项"}）` : "",
     `，期限 ${when(e.due_at)}，${label(DUTY_STATE, e.state ?? "unknown")}；期限记录于交易 `, h("span", { className: "hash" }, e.start_tx.slice(0, 14) + "…"),
     e.done_tx ? h("span", {}, "，履行于交易 ", h("span", { className: "hash" }, e.done_tx.slice(0, 14) + "…")) : "");

@@ -5,15 +5,13 @@
 // update|reconcile|object` signs it. And, in a unit's workspace, the declaration of an entry's
 // update frequency, the approved version's (`ledger quality declare`).
 import { sm3 } from "sm-crypto-v2";
-import { h, field, select, table, when } from "../lib/dom.js";
+import { h, field, select, table, when, showError, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { redrawSoon, session } from "../lib/officer.js";
 import { declareFrequency, raiseObjection, recordReconciliation, recordUpdate } from "../lib/measures.js";
 import { FREQUENCY, OBJECTION_SOURCE, label } from "../lib/labels.js";
 import { explain } from "../lib/explain.js";
 
-const status = () => h("div", { className: "status", role: "status", "aria-live": "polite" });
-const error = (box, text) => box.replaceChildren(h("span", { className: "error" }, text));
 const localValue = (seconds) => new Date((Number(seconds) + 8 * 3600) * 1000).toISOString().slice(0, 16);
 const RESULT = { consistent: "一致", discrepancies: "发现差异" };
 
@@ -59,13 +57,13 @@ function updateCell(entryId, now, redraw) {
   const received = h("input", { type: "datetime-local", name: "received_at", value: localValue(now) });
   const records = h("input", { type: "number", name: "records", min: 0, step: 1 });
   const file = h("input", { type: "file", name: "batch" });
-  const out = status();
+  const out = statusBox();
   const send = async () => {
-    if (!file.files[0]) return error(out, "交付的数据文件：请选择文件（本页计算其 SM3，文件不上传）");
+    if (!file.files[0]) return showError(out, "交付的数据文件：请选择文件（本页计算其 SM3，文件不上传）");
     const count = Number(records.value);
-    if (records.value === "" || !Number.isInteger(count) || count < 0) return error(out, "记录条数：请填非负整数");
+    if (records.value === "" || !Number.isInteger(count) || count < 0) return showError(out, "记录条数：请填非负整数");
     const receivedAt = Date.parse(`${received.value}:00+08:00`) / 1000;
-    if (!(receivedAt > 0)) return error(out, "收到时间：请选择");
+    if (!(receivedAt > 0)) return showError(out, "收到时间：请选择");
     const document = {
       schema: "putuo.update-receipt/1", entry_id: entryId, received_at: receivedAt, records: count,
       content_sm3: sm3(new Uint8Array(await file.files[0].arrayBuffer())),
@@ -75,7 +73,7 @@ function updateCell(entryId, now, redraw) {
       out.replaceChildren(h("span", { className: "ok", "data-update-recorded": s.tx_hash, "data-update-id": updateId }, `已记录（SM3 ${document.content_sm3.slice(0, 12)}…），已上链确认`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("details", {}, h("summary", {}, "记录收到的更新"),
@@ -94,26 +92,26 @@ function reconcileForm(units, entries, redraw) {
   const period = h("input", { type: "text", name: "period", placeholder: "如 2026-Q1" });
   const result = select("result", Object.entries(RESULT), "consistent");
   const found = h("textarea", { name: "discrepancies", rows: 2, placeholder: "每行一项：目录编码，差异说明" });
-  const out = status();
+  const out = statusBox();
   const submit = async (event) => {
     event.preventDefault();
     const chosen = [...checked.selectedOptions].map((o) => o.value);
-    if (!period.value.trim()) return error(out, "对账期间：请填写");
-    if (!chosen.length) return error(out, "核对的目录条目：至少选一个");
+    if (!period.value.trim()) return showError(out, "对账期间：请填写");
+    if (!chosen.length) return showError(out, "核对的目录条目：至少选一个");
     const codes = Object.fromEntries(entries.map((e) => [e.code, e.entry_id]));
     const lines = found.value.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => l.split(/[,，]/));
     const unknown = lines.filter(([code]) => !codes[code.trim()]).map(([code]) => code.trim());
-    if (unknown.length) return error(out, `差异：没有编码为 ${unknown.join("、")} 的已生效条目，请按“目录编码，差异说明”填写`);
+    if (unknown.length) return showError(out, `差异：没有编码为 ${unknown.join("、")} 的已生效条目，请按“目录编码，差异说明”填写`);
     const discrepancies = lines.map(([code, ...rest]) => ({ entry_id: codes[code.trim()], description: rest.join("，").trim() }));
-    if (result.value === "discrepancies" && !discrepancies.length) return error(out, "差异：结果为“发现差异”时请逐行写明");
-    if (discrepancies.some((d) => !d.description)) return error(out, "差异：每行的差异说明不能为空");
+    if (result.value === "discrepancies" && !discrepancies.length) return showError(out, "差异：结果为“发现差异”时请逐行写明");
+    if (discrepancies.some((d) => !d.description)) return showError(out, "差异：每行的差异说明不能为空");
     const document = { schema: "putuo.reconciliation/1", unit_id: unit.value, period: period.value.trim(), entries: chosen, result: result.value, ...(discrepancies.length ? { discrepancies } : {}) };
     try {
       const { status: s, reconciliationId } = await recordReconciliation(document, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-reconciled": s.tx_hash, "data-reconciliation-id": reconciliationId }, "已记录对账，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能记录：${explain(e)}`);
+      showError(out, `未能记录：${explain(e)}`);
     }
   };
   return h("form", { onsubmit: submit, "aria-label": "记录对账" },
@@ -128,19 +126,19 @@ function objectionForm(entries, names, reconciliations, redraw) {
   const source = select("source", Object.entries(OBJECTION_SOURCE).filter(([k]) => k !== "using_unit"), "quality_monitoring");
   const from = select("reconciliation_id", [["", "（不涉及）"], ...reconciliations.map((r) => [r.reconciliation_id, `${names[r.unit_id] ?? r.unit_id} ${r.document.period}`])], "");
   const description = h("textarea", { name: "description", rows: 2, placeholder: "哪些记录、哪些字段有误" });
-  const out = status();
+  const out = statusBox();
   const submit = async (event) => {
     event.preventDefault();
-    if (!entry.value) return error(out, "目录条目：请选择");
-    if (!description.value.trim()) return error(out, "异议内容：请写明哪些记录、哪些字段有误");
-    if (source.value === "reconciliation" && !from.value) return error(out, "来源对账：来源为对账时请选择该次对账");
+    if (!entry.value) return showError(out, "目录条目：请选择");
+    if (!description.value.trim()) return showError(out, "异议内容：请写明哪些记录、哪些字段有误");
+    if (source.value === "reconciliation" && !from.value) return showError(out, "来源对账：来源为对账时请选择该次对账");
     const document = { schema: "putuo.objection/1", entry_id: entry.value, source: source.value, description: description.value.trim(), ...(from.value ? { reconciliation_id: from.value } : {}) };
     try {
       const { status: s, objectionId } = await raiseObjection(document, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-objection-raised": s.tx_hash, "data-objection-id": objectionId }, "已向责任单位提出异议，已上链确认"));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能提出：${explain(e)}`);
+      showError(out, `未能提出：${explain(e)}`);
     }
   };
   return h("form", { onsubmit: submit, "aria-label": "提出数据异议" },
@@ -155,16 +153,16 @@ function objectionForm(entries, names, reconciliations, redraw) {
 export function frequencyCell(entry, declared, redraw) {
   if (entry.status !== "active") return "—";
   if (declared) return h("span", { "data-declared": declared.frequency }, `已声明：${label(FREQUENCY, declared.frequency)}`);
-  const out = status();
+  const out = statusBox();
   const send = async () => {
     try {
       const approved = (await get(`/v1/catalog/entries/${entry.entry_id}`)).document?.update_frequency;
-      if (!approved) return error(out, "未能读取已生效版本的更新频率：请刷新页面重试");
+      if (!approved) return showError(out, "未能读取已生效版本的更新频率：请刷新页面重试");
       const { status: s } = await declareFrequency(entry.entry_id, approved, (t) => out.replaceChildren(t));
       out.replaceChildren(h("span", { className: "ok", "data-frequency-declared": s.tx_hash }, `已声明${label(FREQUENCY, approved)}更新，已上链确认`));
       redrawSoon(redraw);
     } catch (e) {
-      error(out, `未能声明：${explain(e)}`);
+      showError(out, `未能声明：${explain(e)}`);
     }
   };
   return h("div", {}, h("button", { type: "button", className: "secondary", "aria-label": `签名并声明更新周期 ${entry.name}`, onclick: send }, "声明更新周期"), out);

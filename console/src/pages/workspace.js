@@ -1,6 +1,6 @@
 // 单位工作台 (a unit's officer): my entries and their state; compose a new entry by the Art. 11
 // elements, checked against the API's own schema as it is typed, signed here, sent, confirmed.
-import { h, field, render, select, table, timeLeft, when } from "../lib/dom.js";
+import { h, field, render, select, table, timeLeft, when, statusBox } from "../lib/dom.js";
 import { get } from "../lib/api.js";
 import { keyPanel } from "../lib/keypanel.js";
 import { catalogAction, entryIdFor, session, validateCatalogDocument } from "../lib/officer.js";
@@ -146,7 +146,7 @@ function composeForm() {
     basisDate: h("input", { type: "date", name: "basis_event.date" }),
   };
   const check = h("p", { className: "status", role: "status", "aria-live": "polite", id: "compose-check" });
-  const result = h("div", { className: "status", role: "status", "aria-live": "polite" });
+  const result = statusBox();
   const document_ = () => {
     const reason = (attr, conditional, text) => (attr === conditional ? { conditions: text } : attr.startsWith("not_") ? { basis: text } : {});
     const items = c.items.value.split("\n").map((l) => l.trim()).filter(Boolean).map((line) => {
